@@ -1,0 +1,1 @@
+"""SQLite storage for PollDay: connection, migrations, repositories. Never imports Qt."""

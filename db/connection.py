@@ -1,0 +1,111 @@
+"""Open a PollDay database: pragmas, migrations, refusal of a newer schema.
+
+Every election database is opened through `open_db`. WAL keeps readers (the quorum panel, the
+big screen) off the writers' back; `synchronous=FULL` makes a commit durable before the screen
+says "done"; foreign keys are always on.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+import sqlite_utils
+
+
+class SchemaTooNew(Exception):
+    """The database was written by a newer PollDay than this one."""
+
+    def __init__(self, path: str, found: int, supported: int) -> None:
+        super().__init__(
+            f"数据库 {path} 的结构版本为 {found}，本程序只支持到 {supported}，请升级 PollDay 后再打开"
+            f" (database schema {found} is newer than supported {supported})"
+        )
+        self.found = found
+        self.supported = supported
+
+
+def migration_files() -> list[tuple[int, str]]:
+    """Numbered migrations shipped in db/migrations, as (version, sql), in order."""
+    out: list[tuple[int, str]] = []
+    folder = resources.files("db") / "migrations"
+    for entry in folder.iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            out.append((int(name[:4]), entry.read_text(encoding="utf-8")))
+    out.sort()
+    versions = [v for v, _ in out]
+    if versions != list(range(1, len(versions) + 1)):
+        raise RuntimeError(f"migrations are not numbered 1..n: {versions}")
+    return out
+
+
+def latest_version() -> int:
+    return len(migration_files())
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, path: str = "") -> int:
+    """Apply pending migrations, one transaction each. Returns the resulting version."""
+    current = schema_version(conn)
+    files = migration_files()
+    if current > len(files):
+        raise SchemaTooNew(path, current, len(files))
+    for version, sql in files[current:]:
+        # executescript would commit on its own; run the statements inside one explicit
+        # transaction so a failing migration leaves the previous version intact.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in split_sql(sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return schema_version(conn)
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (triggers contain inner semicolons)."""
+    statements: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+def connect(path: str | Path, *, create: bool = True, migrate_schema: bool = True) -> sqlite3.Connection:
+    """A raw sqlite3 connection with PollDay's pragmas, migrated to the latest schema."""
+    p = Path(path)
+    if not create and not p.exists():
+        raise FileNotFoundError(f"数据库文件不存在: {p}")
+    if create:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: we manage transactions ourselves (BEGIN/COMMIT), which is what
+    # sqlite-utils' db.atomic-style code and the migration runner expect.
+    conn = sqlite3.connect(str(p), isolation_level=None, timeout=30, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if migrate_schema:
+        migrate(conn, str(p))
+    return conn
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """A sqlite-utils Database over `connect`. Use `transaction(db)` for writes."""
+    return sqlite_utils.Database(connect(path, create=create))

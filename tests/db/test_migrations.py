@@ -1,0 +1,84 @@
+"""Schema migrations: fresh create, upgrade of a kept v1 file, refusal of a newer database."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+from conftest import FIXTURES
+
+from db.connection import SchemaTooNew, connect, latest_version
+
+
+def test_fresh_database_is_latest_with_pragmas(db_path) -> None:
+    conn = connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    strict = conn.execute("SELECT name, sql FROM sqlite_schema WHERE type='table'").fetchall()
+    for name, sql in strict:
+        if name.startswith("sqlite_"):
+            continue
+        assert "STRICT" in sql, f"table {name} is not STRICT"
+
+
+def test_upgrade_kept_v1_database(tmp_path) -> None:
+    src = FIXTURES / "schema-v1.db"
+    path = tmp_path / "old.db"
+    shutil.copy(src, path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    persons_before = raw.execute("SELECT count(*) FROM person").fetchone()[0]
+    raw.close()
+    assert persons_before > 0
+    conn = connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+    assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == persons_before
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_newer_database_is_refused(db_path) -> None:
+    conn = connect(db_path)
+    conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNew) as e:
+        connect(db_path)
+    assert str(db_path) in str(e.value)
+
+
+def test_failed_migration_leaves_database_unchanged(db_path, monkeypatch) -> None:
+    import db.connection as dc
+
+    good = dc.migration_files()
+    broken = [*good, (len(good) + 1, "CREATE TABLE x (a INTEGER) STRICT;\nTHIS IS NOT SQL;")]
+    connect(db_path).close()
+    monkeypatch.setattr(dc, "migration_files", lambda: broken)
+    with pytest.raises(sqlite3.OperationalError):
+        dc.connect(db_path)
+    monkeypatch.undo()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(good)
+    assert conn.execute("SELECT count(*) FROM sqlite_schema WHERE name='x'").fetchone()[0] == 0
+
+
+def test_audit_log_is_append_only_and_chained(db_path) -> None:
+    from db import audit
+
+    conn = connect(db_path)
+    conn.execute("BEGIN")
+    for i in range(3):
+        audit.append(conn, at=f"2026-11-22T08:0{i}:00+08:00", actor="clerk", action="test",
+                     detail={"i": i, "名": "张三"})
+    conn.execute("COMMIT")
+    assert audit.verify_chain(conn) == []
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE audit SET actor='x' WHERE id=2")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("DELETE FROM audit WHERE id=2")
+    # An edit made behind the triggers' back is still detected by the chain.
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET actor='mallory' WHERE id=2")
+    problems = audit.verify_chain(conn)
+    assert problems and "audit row 2" in problems[0]

@@ -1,0 +1,1 @@
+"""PySide6 user interface: thin pages over the app/ use cases."""

@@ -1,0 +1,24 @@
+"""The `pollday` entry point. With no command it opens the GUI on the demo venue; otherwise it
+runs a sub-command from app/cli (Qt-free) or ui/ (commands that need Qt: selftest, bench)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from app import cli
+
+PACKAGES = ("app.cli", "ui")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("gui",) or (args[0].startswith("--db")):
+        from ui.app_main import run_gui  # Qt is imported only when the GUI is wanted
+
+        return run_gui(args[1:] if args and args[0] == "gui" else args)
+    return cli.main(args, PACKAGES)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
