@@ -1,0 +1,94 @@
+"""Storing validated person records with their search keys and a random sign-in token."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import astuple, dataclass, fields
+
+from app.model import PartyStatus
+from app.search import display_pinyin, person_keys
+from db import audit
+from db import persons as db_persons
+from db.tx import transaction
+
+TokenFactory = Callable[[], str]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """One person as imported: the person table's data columns (db.persons.DATA_COLUMNS), in
+    that order. Values are already validated: gender 'M'/'F'/None, birth_date 'YYYY-MM-DD' or
+    'YYYY-MM', id_number upper-case with a valid check digit."""
+
+    name: str
+    gender: str | None = None
+    birth_date: str | None = None
+    id_number: str | None = None
+    education: str = ""
+    branch: str = ""
+    resident_group: str = ""
+    household: str = ""
+    member_no: str = ""
+    party_status: PartyStatus = PartyStatus.NONE
+    resident_voter: bool = False
+    household_rep: bool = False
+    resident_rep: bool = False
+    collective_member: bool = False
+    collective_delegate: bool = False
+    phone: str = ""
+    note: str = ""
+
+    def values(self) -> tuple[object, ...]:
+        """Column values in DATA_COLUMNS order, as stored (enums as text, bools as 0/1)."""
+        return tuple(_stored(v) for v in astuple(self))
+
+    def keys(self) -> set[tuple[str, str]]:
+        return person_keys(self.name, self.id_number, self.member_no)
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PersonRecord))
+assert FIELD_NAMES == db_persons.DATA_COLUMNS, "PersonRecord must mirror the person table"
+
+
+def _stored(v: object) -> object:
+    if isinstance(v, PartyStatus):
+        return v.value
+    if isinstance(v, bool):
+        return int(v)
+    return v
+
+
+def new_token() -> str:
+    """A random token for the sign-in QR code (96 bits, URL-safe)."""
+    return secrets.token_urlsafe(12)
+
+
+def insert_records(conn: db_persons.Conn, records: Iterable[PersonRecord], now: str,
+                   token_factory: TokenFactory | None = None) -> list[int]:
+    """Insert records and their search keys inside the caller's transaction."""
+    make_token = token_factory or new_token
+    ids: list[int] = []
+    key_rows: list[tuple[int, str, str]] = []
+    for rec in records:
+        pid = db_persons.insert_person(conn, rec.values(), token=make_token(),
+                                       pinyin=display_pinyin(rec.name), created_at=now)
+        ids.append(pid)
+        key_rows.extend((pid, kind, key) for kind, key in rec.keys())
+    db_persons.insert_keys(conn, key_rows)
+    return ids
+
+
+def add_persons(conn: db_persons.Conn, records: Iterable[PersonRecord], now: str,
+                token_factory: TokenFactory | None = None, *, actor: str = "system",
+                source: str = "") -> list[int]:
+    """Add persons to the register in ONE transaction (all or nothing); returns their ids in
+    the order given. `token_factory` makes the sign-in tokens (a seeded one for demo data).
+    One audit row records the addition."""
+    with transaction(db_persons.raw(conn)):
+        ids = insert_records(conn, records, now, token_factory)
+        audit.append(db_persons.raw(conn), at=now, actor=actor, action="register.add",
+                     detail={"count": len(ids), "source": source,
+                             "first_id": ids[0] if ids else None,
+                             "last_id": ids[-1] if ids else None})
+    return ids

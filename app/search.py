@@ -1,0 +1,236 @@
+"""Finding a person at the sign-in desk: by name, pinyin, initials, the last ID digits or the
+member number.
+
+Search keys are stored in person_key, several per person, and queried by prefix (an index range
+scan, never LIKE '%x%'). Pinyin keys cover every heteronym reading of the name (capped), because
+pypinyin's default reading of many surnames is wrong (曾 ceng, 单 dan, 解 jie ...): a surname
+table gives the readings a surname actually has.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import product
+
+from pypinyin import Style, pinyin
+
+from app.model import Person
+from app.names import strip_annotations
+from db import persons as db_persons
+
+# Readings of surnames, the usual one first. A surname listed here is indexed with these
+# readings only (曾 is never "ceng" as a surname); other characters get every heteronym.
+SURNAMES: dict[str, tuple[str, ...]] = {
+    "曾": ("zeng",), "单": ("shan",), "解": ("xie",), "区": ("ou",), "仇": ("qiu",),
+    "朴": ("piao",), "查": ("zha",), "翟": ("zhai",), "缪": ("miao",), "盖": ("ge", "gai"),
+    "尉": ("wei", "yu"), "乐": ("yue", "le"), "秘": ("bi",), "种": ("chong",), "折": ("she",),
+    "员": ("yun",), "覃": ("qin", "tan"), "召": ("shao",), "繁": ("po",), "都": ("du",),
+    "重": ("chong",), "贲": ("ben",), "牟": ("mou", "mu"), "佴": ("nai",), "句": ("gou",),
+    "蕃": ("pi",), "颉": ("xie",), "能": ("nai",), "柏": ("bai",), "薄": ("bo",),
+    "祭": ("zhai",), "隗": ("wei", "kui"), "眭": ("sui",), "冼": ("xian",), "洗": ("xian",),
+    "长": ("chang",), "朝": ("chao",), "藏": ("zang",), "宿": ("su",), "阚": ("kan",),
+    "厍": ("she",), "禚": ("zhuo",), "沈": ("shen",), "石": ("shi",), "华": ("hua",),
+    "任": ("ren",), "纪": ("ji",), "燕": ("yan",), "过": ("guo",), "曲": ("qu",),
+    "车": ("che",), "相": ("xiang",), "行": ("xing", "hang"), "角": ("jue",), "臧": ("zang",),
+    "那": ("na",), "黑": ("he",), "应": ("ying",), "强": ("qiang",), "参": ("can",),
+    "褚": ("chu",), "贾": ("jia",), "葛": ("ge",), "万": ("wan",), "莫": ("mo",),
+    "叶": ("ye",), "佘": ("she",), "家": ("jia",), "宁": ("ning",), "甯": ("ning",),
+    "卜": ("bu",), "率": ("shuai",), "鲜": ("xian",),
+}
+# Compound surnames whose characters read differently than alone (only taken as a compound
+# surname when the name has at least three characters).
+COMPOUND_SURNAMES: dict[str, tuple[str, ...]] = {
+    "尉迟": ("yuchi",), "万俟": ("moqi",), "长孙": ("zhangsun",), "澹台": ("tantai",),
+    "令狐": ("linghu",), "皇甫": ("huangfu",), "宇文": ("yuwen",), "欧阳": ("ouyang",),
+    "司马": ("sima",), "上官": ("shangguan",), "诸葛": ("zhuge",), "东方": ("dongfang",),
+    "夏侯": ("xiahou",), "公孙": ("gongsun",), "慕容": ("murong",), "尉缭": ("yuliao",),
+    "羊舌": ("yangshe",), "闾丘": ("lvqiu",), "亓官": ("qiguan",), "仲孙": ("zhongsun",),
+    "单于": ("chanyu",), "呼延": ("huyan",), "赫连": ("helian",), "百里": ("baili",),
+    "南宫": ("nangong",), "西门": ("ximen",), "宗政": ("zongzheng",), "濮阳": ("puyang",),
+    "公冶": ("gongye",), "太史": ("taishi",), "申屠": ("shentu",), "钟离": ("zhongli",),
+    "轩辕": ("xuanyuan",), "端木": ("duanmu",), "拓跋": ("tuoba",), "完颜": ("wanyan",),
+}
+# Characters pypinyin has no reading for (supplementary planes).
+EXTRA_READINGS: dict[str, tuple[str, ...]] = {"𠮷": ("ji",), "𡒄": ("dai",), "𬱖": ("fu",)}
+
+MAX_READINGS = 32  # pinyin combinations indexed per name (and as many initials keys)
+
+
+@lru_cache(maxsize=65536)
+def char_readings(ch: str) -> tuple[str, ...]:
+    """Toneless lower-case readings of one character, the default first ('v' for ü)."""
+    if ch in EXTRA_READINGS:
+        return EXTRA_READINGS[ch]
+    if ch.isascii():
+        return (ch.lower(),) if ch.isalnum() else ()
+    got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda _x: "")
+    readings = tuple(r for r in (got[0] if got else []) if r and r.isascii() and r.isalpha())
+    if readings:
+        return tuple(dict.fromkeys(readings))
+    # A full-width letter or digit: its ASCII form; anything else (·, spaces) has no reading.
+    folded = unicodedata.normalize("NFKC", ch).lower()
+    return (folded,) if folded.isascii() and folded.isalnum() else ()
+
+
+def search_name(name: str) -> str:
+    """The name as searched: annotations （女） and the middle dot of minority names removed."""
+    return "".join(strip_annotations(name).split())
+
+
+def _segments(name: str) -> list[tuple[str, ...]]:
+    """Per syllable (or per compound surname), the candidate readings."""
+    n = search_name(name)
+    segs: list[tuple[str, ...]] = []
+    rest = n
+    if len(n) >= 3 and n[:2] in COMPOUND_SURNAMES:
+        segs.append(COMPOUND_SURNAMES[n[:2]])
+        rest = n[2:]
+    elif n[:1] in SURNAMES:
+        segs.append(SURNAMES[n[:1]])
+        rest = n[1:]
+    for ch in rest:
+        r = char_readings(ch)
+        if r:
+            segs.append(r)
+    return segs
+
+
+def _capped(segs: list[tuple[str, ...]], cap: int) -> list[tuple[str, ...]]:
+    """Drop the least likely readings (last listed) of the most ambiguous characters until the
+    number of combinations is at most `cap`."""
+    out = [list(s) for s in segs]
+
+    def combos() -> int:
+        total = 1
+        for s in out:
+            total *= len(s)
+        return total
+
+    while combos() > cap:
+        widest = max(range(len(out)), key=lambda i: (len(out[i]), -i))
+        out[widest].pop()
+    return [tuple(s) for s in out]
+
+
+def readings(name: str, cap: int = MAX_READINGS) -> list[tuple[str, ...]]:
+    """Every reading of a name as a tuple of syllables, the most likely first (at most `cap`)."""
+    segs = _capped(_segments(name), cap)
+    if not segs:
+        return []
+    return [tuple(c) for c in product(*segs)]
+
+
+def display_pinyin(name: str) -> str:
+    """The usual reading, syllables separated by spaces: 'zeng xiao ming'."""
+    r = readings(name, cap=1)
+    return " ".join(r[0]) if r else ""
+
+
+def _initials(syllables: tuple[str, ...]) -> str:
+    # A compound surname reading such as 'yuchi' has two initials; split it on the surname
+    # table's syllables is not possible from the joined string, so take the known ones.
+    out = []
+    for s in syllables:
+        out.append(_COMPOUND_INITIALS.get(s, s[:1]))
+    return "".join(out)
+
+
+_COMPOUND_INITIALS: dict[str, str] = {
+    "yuchi": "yc", "moqi": "mq", "zhangsun": "zs", "tantai": "tt", "linghu": "lh",
+    "huangfu": "hf", "yuwen": "yw", "ouyang": "oy", "sima": "sm", "shangguan": "sg",
+    "zhuge": "zg", "dongfang": "df", "xiahou": "xh", "gongsun": "gs", "murong": "mr",
+    "yuliao": "yl", "yangshe": "ys", "lvqiu": "lq", "qiguan": "qg", "zhongsun": "zs",
+    "chanyu": "cy", "huyan": "hy", "helian": "hl", "baili": "bl", "nangong": "ng",
+    "ximen": "xm", "zongzheng": "zz", "puyang": "py", "gongye": "gy", "taishi": "ts",
+    "shentu": "st", "zhongli": "zl", "xuanyuan": "xy", "duanmu": "dm", "tuoba": "tb",
+    "wanyan": "wy",
+}
+
+
+def name_keys(name: str) -> set[tuple[str, str]]:
+    """(kind, key) search keys of a name: the name, full pinyin and initials of every reading
+    (with 'u' as well as 'v' for ü: 吕 is found by 'lv' and 'lu')."""
+    keys: set[tuple[str, str]] = set()
+    plain = search_name(name)
+    if plain:
+        keys.add(("name", plain))
+    if name.strip() and name.strip() != plain:
+        keys.add(("name", name.strip()))
+    for r in readings(name):
+        full = "".join(r)
+        keys.add(("pinyin", full))
+        if "v" in full:
+            keys.add(("pinyin", full.replace("v", "u")))
+        keys.add(("initials", _initials(r)))
+    return keys
+
+
+def person_keys(name: str, id_number: str | None, member_no: str) -> set[tuple[str, str]]:
+    """All (kind, key) search keys of one person."""
+    keys = name_keys(name)
+    if id_number:
+        keys.add(("id_rev", id_number.strip().upper()[::-1]))
+    if member_no.strip():
+        keys.add(("member_no", member_no.strip().upper()))
+    return keys
+
+
+# --- the search itself --------------------------------------------------------------------
+
+def normalise_query(query: str) -> str:
+    """Trim, fold full-width forms (ｚｓ, １２３) and lower-case; inner spaces removed."""
+    q = unicodedata.normalize("NFKC", query)
+    return "".join(q.split())
+
+
+def _collect(conn: db_persons.Conn, prefix: str, kinds: Sequence[str], limit: int,
+             scope: Sequence[str] | None, seen: dict[int, int], rank: int,
+             exact: bool = False) -> None:
+    """Add persons whose keys start with `prefix` (or equal it) to `seen` (person id -> rank)
+    until `limit` persons are known; keys come in index order, several per person."""
+    offset = 0
+    batch = max(4 * limit, 32)
+    while len(seen) < limit:
+        rows = db_persons.key_prefix(conn, prefix, kinds, limit=batch, offset=offset, scope=scope)
+        for pid, _kind, key in rows:
+            if exact and key != prefix:
+                return  # keys are in order: the exact ones come first
+            if pid not in seen:
+                seen[pid] = rank
+                if len(seen) >= limit:
+                    return
+        if len(rows) < batch:
+            return
+        offset += batch
+
+
+def search_ids(conn: db_persons.Conn, query: str, limit: int = 20,
+               scope: Sequence[str] | None = None) -> list[int]:
+    """Person ids best match first: exact name, name prefix, pinyin or initials prefix, ID
+    number ending with the digits, member number prefix."""
+    q = normalise_query(query)
+    if not q or limit <= 0:
+        return []
+    scope_list = list(scope) if scope is not None else None
+    seen: dict[int, int] = {}
+    name_q = search_name(q) or q
+    _collect(conn, name_q, ("name",), limit, scope_list, seen, 0, exact=True)
+    _collect(conn, name_q, ("name",), limit, scope_list, seen, 1)
+    if q.isascii():
+        low = q.lower()
+        if low.isalpha():
+            _collect(conn, low, ("pinyin", "initials"), limit, scope_list, seen, 2)
+        up = q.upper()
+        if up.isalnum() and up.rstrip("X").isdigit() and up.count("X") <= 1 and up[0] != "X":
+            _collect(conn, up[::-1], ("id_rev",), limit, scope_list, seen, 3)
+        _collect(conn, up, ("member_no",), limit, scope_list, seen, 4)
+    return list(seen)
+
+
+def search(conn: db_persons.Conn, query: str, limit: int = 20,
+           scope: Sequence[str] | None = None) -> list[Person]:
+    """Persons matching `query`, best match first (see search_ids). `scope`: branch or
+    residents' group names a desk serves; None = everyone."""
+    return db_persons.get_many(conn, search_ids(conn, query, limit, scope))

@@ -1,0 +1,183 @@
+"""The register's SQL: persons and their search keys (person_key).
+
+Writers run inside the caller's transaction (db.tx.transaction); readers return app.model.Person.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlite_utils
+
+from app.model import PartyStatus, Person
+
+Conn = sqlite3.Connection | sqlite_utils.Database
+
+# Columns written by an import, in this order (the person table minus id, token, pinyin,
+# created_at). app.register.store.PersonRecord has the same fields.
+DATA_COLUMNS: tuple[str, ...] = (
+    "name", "gender", "birth_date", "id_number", "education", "branch", "resident_group",
+    "household", "member_no", "party_status", "resident_voter", "household_rep", "resident_rep",
+    "collective_member", "collective_delegate", "phone", "note",
+)
+
+_PERSON_COLUMNS = (
+    "id, name, gender, birth_date, id_number, education, branch, resident_group, household,"
+    " member_no, party_status, resident_voter, household_rep, resident_rep, collective_member,"
+    " collective_delegate, token, pinyin"
+)
+
+KEY_KINDS: tuple[str, ...] = ("name", "pinyin", "initials", "id_rev", "member_no")
+
+# The largest code point: key < prefix + MAX_CHAR selects every key starting with prefix.
+MAX_CHAR = "\U0010ffff"
+
+
+def raw(conn: Conn) -> sqlite3.Connection:
+    return conn.conn if isinstance(conn, sqlite_utils.Database) else conn
+
+
+def _person(row: Sequence[Any]) -> Person:
+    return Person(
+        id=row[0], name=row[1], gender=row[2], birth_date=row[3], id_number=row[4],
+        education=row[5], branch=row[6], resident_group=row[7], household=row[8],
+        member_no=row[9], party_status=PartyStatus(row[10]), resident_voter=bool(row[11]),
+        household_rep=bool(row[12]), resident_rep=bool(row[13]), collective_member=bool(row[14]),
+        collective_delegate=bool(row[15]), token=row[16], pinyin=row[17],
+    )
+
+
+# --- writers (inside the caller's transaction) -------------------------------------------
+
+def insert_person(conn: Conn, values: Sequence[object], *, token: str, pinyin: str,
+                  created_at: str) -> int:
+    """Insert one person; `values` follow DATA_COLUMNS. Returns the new id."""
+    cols = ", ".join(DATA_COLUMNS)
+    marks = ", ".join("?" for _ in DATA_COLUMNS)
+    cur = raw(conn).execute(
+        f"INSERT INTO person ({cols}, token, pinyin, created_at) VALUES ({marks}, ?, ?, ?)",
+        (*values, token, pinyin, created_at),
+    )
+    assert cur.lastrowid is not None
+    return int(cur.lastrowid)
+
+
+def update_person(conn: Conn, person_id: int, changes: dict[str, object],
+                  pinyin: str | None = None) -> None:
+    """Set the given DATA_COLUMNS of one person (and its display pinyin)."""
+    sets = dict(changes)
+    bad = [c for c in sets if c not in DATA_COLUMNS]
+    if bad:
+        raise ValueError(f"not a person data column: {bad}")
+    if pinyin is not None:
+        sets["pinyin"] = pinyin
+    if not sets:
+        return
+    assignments = ", ".join(f"{c} = ?" for c in sets)
+    raw(conn).execute(f"UPDATE person SET {assignments} WHERE id = ?", (*sets.values(), person_id))
+
+
+def replace_keys(conn: Conn, person_id: int, keys: Iterable[tuple[str, str]]) -> None:
+    """Replace a person's search keys by (kind, key) pairs."""
+    c = raw(conn)
+    c.execute("DELETE FROM person_key WHERE person_id = ?", (person_id,))
+    insert_keys(c, ((person_id, kind, key) for kind, key in keys))
+
+
+def insert_keys(conn: Conn, rows: Iterable[tuple[int, str, str]]) -> None:
+    """Insert (person_id, kind, key) rows; a repeated row is ignored."""
+    raw(conn).executemany(
+        "INSERT OR IGNORE INTO person_key (person_id, kind, key) VALUES (?, ?, ?)", rows)
+
+
+# --- readers ------------------------------------------------------------------------------
+
+def get_person(conn: Conn, person_id: int) -> Person | None:
+    row = raw(conn).execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE id = ?",
+                            (person_id,)).fetchone()
+    return _person(row) if row else None
+
+
+def get_by_token(conn: Conn, token: str) -> Person | None:
+    row = raw(conn).execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE token = ?",
+                            (token,)).fetchone()
+    return _person(row) if row else None
+
+
+def get_by_id_number(conn: Conn, id_number: str) -> Person | None:
+    row = raw(conn).execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE id_number = ?",
+                            (id_number.strip().upper(),)).fetchone()
+    return _person(row) if row else None
+
+
+def get_many(conn: Conn, ids: Sequence[int]) -> list[Person]:
+    """Persons with the given ids, in the order given (unknown ids are left out)."""
+    if not ids:
+        return []
+    found: dict[int, Person] = {}
+    c = raw(conn)
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        for row in c.execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE id IN ({marks})", chunk):
+            found[row[0]] = _person(row)
+    return [found[i] for i in ids if i in found]
+
+
+def list_persons(conn: Conn) -> list[Person]:
+    """Everyone on the register, by id (import order)."""
+    return [_person(r) for r in raw(conn).execute(
+        f"SELECT {_PERSON_COLUMNS} FROM person ORDER BY id")]
+
+
+def count_persons(conn: Conn) -> int:
+    return int(raw(conn).execute("SELECT count(*) FROM person").fetchone()[0])
+
+
+def data_rows(conn: Conn) -> list[tuple[Any, ...]]:
+    """(id, *DATA_COLUMNS) of everyone, by id: what a re-import compares against."""
+    cols = ", ".join(DATA_COLUMNS)
+    return [tuple(r) for r in raw(conn).execute(f"SELECT id, {cols} FROM person ORDER BY id")]
+
+
+def existing_id_numbers(conn: Conn, id_numbers: Iterable[str]) -> dict[str, int]:
+    """Which of these ID numbers are already on the register: id_number -> person id."""
+    wanted = list(dict.fromkeys(id_numbers))
+    out: dict[str, int] = {}
+    c = raw(conn)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for num, pid in c.execute(
+                f"SELECT id_number, id FROM person WHERE id_number IN ({marks})", chunk):
+            out[num] = pid
+    return out
+
+
+def keys_of(conn: Conn, person_id: int) -> list[tuple[str, str]]:
+    """A person's (kind, key) search keys, sorted."""
+    return [(k, v) for k, v in raw(conn).execute(
+        "SELECT kind, key FROM person_key WHERE person_id = ? ORDER BY kind, key", (person_id,))]
+
+
+def key_prefix(conn: Conn, prefix: str, kinds: Sequence[str], *, limit: int, offset: int = 0,
+               scope: Sequence[str] | None = None) -> list[tuple[int, str, str]]:
+    """(person_id, kind, key) of keys starting with `prefix`, in key order: an index range scan
+    on person_key's primary key. `scope`: only persons whose branch or residents' group is in it.
+    """
+    kind_marks = ", ".join("?" for _ in kinds)
+    params: list[object] = [prefix, prefix + MAX_CHAR, *kinds]
+    if scope is None:
+        sql = (f"SELECT person_id, kind, key FROM person_key WHERE key >= ? AND key < ?"
+               f" AND kind IN ({kind_marks}) ORDER BY key, kind, person_id LIMIT ? OFFSET ?")
+    else:
+        scope_marks = ", ".join("?" for _ in scope)
+        sql = (f"SELECT k.person_id, k.kind, k.key FROM person_key k JOIN person p"
+               f" ON p.id = k.person_id WHERE k.key >= ? AND k.key < ? AND k.kind IN ({kind_marks})"
+               f" AND (p.branch IN ({scope_marks}) OR p.resident_group IN ({scope_marks}))"
+               f" ORDER BY k.key, k.kind, k.person_id LIMIT ? OFFSET ?")
+        params += [*scope, *scope]
+    params += [limit, offset]
+    return [(int(p), str(k), str(v)) for p, k, v in raw(conn).execute(sql, params)]

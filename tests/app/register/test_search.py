@@ -1,0 +1,94 @@
+"""Search keys and search order: heteronym surnames, initials, ID digits, member numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.register.store import PersonRecord, add_persons
+from app.search import display_pinyin, name_keys, readings, search
+from db.connection import connect
+
+NOW = "2026-11-22T08:00:00+08:00"
+
+
+@pytest.mark.parametrize(("name", "full", "initials"), [
+    ("曾国藩", "zengguofan", "zgf"), ("单田芳", "shantianfang", "stf"), ("解缙", "xiejin", "xj"),
+    ("区志强", "ouzhiqiang", "ozq"), ("仇英", "qiuying", "qy"), ("朴树", "piaoshu", "ps"),
+    ("查良镛", "zhaliangyong", "zly"), ("翟志刚", "zhaizhigang", "zzg"), ("缪斯", "miaosi", "ms"),
+    ("盖叫天", "gejiaotian", "gjt"), ("尉迟恭敬", "yuchigongjing", "ycgj"),
+    ("万俟卨", "moqixie", "mqx"),
+])
+def test_surname_readings_are_indexed(name: str, full: str, initials: str) -> None:
+    keys = name_keys(name)
+    assert ("pinyin", full) in keys
+    assert ("initials", initials) in keys
+    assert display_pinyin(name).replace(" ", "") == full
+
+
+def test_every_heteronym_of_given_name_is_indexed_and_capped() -> None:
+    keys = name_keys("曾长乐")  # 长 zhang/chang, 乐 le/yue/...
+    for full in ("zengchangle", "zengzhangle", "zengchangyue", "zengzhangyue"):
+        assert ("pinyin", full) in keys
+    assert ("pinyin", "cengchangle") not in keys  # 曾 as a surname is never ceng
+    many = "行长乐单都重"
+    assert 1 < len(readings(many)) <= 32
+    assert len(readings(many, cap=1)) == 1
+
+
+def test_u_umlaut_found_as_v_and_u() -> None:
+    keys = name_keys("吕女士")
+    assert ("pinyin", "lvnvshi") in keys and ("pinyin", "lunushi") in keys
+
+
+def test_annotations_and_minority_dot_are_not_part_of_keys() -> None:
+    keys = name_keys("阿依古丽·买买提（女）")
+    assert ("name", "阿依古丽买买提") in keys
+    assert any(k == "pinyin" and v.startswith("ayigulimaimaiti") for k, v in keys)
+
+
+@pytest.fixture
+def conn(db_path):
+    c = connect(db_path)
+    add_persons(c, [
+        PersonRecord(name="曾小明", id_number="110105197503080013", member_no="D0007"),
+        PersonRecord(name="曾小明明", id_number="110105197503080021"),
+        PersonRecord(name="张三", id_number="110105198001010013"),
+        PersonRecord(name="赵四", member_no="ZS-01"),
+        PersonRecord(name="单田芳", resident_group="第二组"),
+        PersonRecord(name="曾", branch="第一支部"),
+    ], NOW)
+    return c
+
+
+def names(conn, q: str, **kw) -> list[str]:
+    return [p.name for p in search(conn, q, **kw)]
+
+
+def test_exact_name_before_name_prefix(conn) -> None:
+    assert names(conn, "曾小明") == ["曾小明", "曾小明明"]
+    assert names(conn, "曾")[0] == "曾"
+
+
+def test_heteronym_surname_by_pinyin_and_initials(conn) -> None:
+    assert set(names(conn, "zeng")) == {"曾小明", "曾小明明", "曾"}
+    assert names(conn, "zxm") == ["曾小明", "曾小明明"]
+    assert names(conn, "ceng") == []
+    assert names(conn, "shantian") == ["单田芳"]
+    assert names(conn, "STF") == ["单田芳"]
+    assert names(conn, "ｚｘｍ") == ["曾小明", "曾小明明"]  # full-width input
+
+
+def test_id_digits_and_member_number(conn) -> None:
+    assert sorted(names(conn, "0013")) == sorted(["曾小明", "张三"])
+    assert names(conn, "80021") == ["曾小明明"]
+    assert names(conn, "d0007") == ["曾小明"]
+    # initials first, then member numbers for the same letters
+    assert names(conn, "zs") == ["张三", "赵四"]
+
+
+def test_limit_scope_and_empty(conn) -> None:
+    assert len(search(conn, "z", limit=2)) == 2
+    assert names(conn, "zeng", scope=["第一支部"]) == ["曾"]
+    assert names(conn, "s", scope=["第二组"]) == ["单田芳"]
+    assert search(conn, "   ") == []
+    assert search(conn, "qqqq") == []
