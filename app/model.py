@@ -88,3 +88,31 @@ class Person:
     collective_delegate: bool
     token: str
     pinyin: str = ""
+
+
+class Organisation(StrEnum):
+    PARTY_COMMITTEE = "party_committee"            # 社区党委
+    PARTY_GENERAL_BRANCH = "party_general_branch"  # 党总支
+    PARTY_BRANCH = "party_branch"                  # 党支部
+    DISCIPLINE = "discipline"                      # 纪委
+    RESIDENTS_COMMITTEE = "residents_committee"    # 居民委员会
+    SUPERVISORY_COMMITTEE = "supervisory_committee"  # 居务监督委员会
+    COLLECTIVE = "collective"                      # 股份经济合作社
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """One meeting of the 换届 (党员大会, 委员会全体会议, 选举大会 ...). `options` is the stored
+    JSON object (keys of app.rules.options.RuleOptions); read it through app.meetings."""
+
+    id: int
+    code: str
+    title: str
+    community: str
+    organisation: Organisation
+    rules: RuleSet
+    form: Form
+    date: str
+    venue: str
+    options: dict[str, object]
+    is_current: bool

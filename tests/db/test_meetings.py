@@ -1,0 +1,109 @@
+"""db/meetings.py through app/meetings.py: meetings, current meeting, options, setup rows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.meetings import (
+    Refusal,
+    add_contest,
+    add_desk,
+    create_meeting,
+    current_meeting,
+    list_desks,
+    list_meetings,
+    meeting_by_code,
+    resolve_meeting,
+    rule_options,
+    set_current,
+    set_options,
+)
+from app.model import ContestKind, Form, Organisation, RuleSet
+from db import meetings as q
+from db.audit import verify_chain
+from db.connection import connect
+
+ACTOR = "选举工作人员"
+
+
+def _party(conn, clock, code="party", **kw):
+    m = create_meeting(conn, code=code, title="党员大会", community="新华街道翠湖社区",
+                       organisation=Organisation.PARTY_COMMITTEE, rules=RuleSet.PARTY,
+                       form=Form.ASSEMBLY, date="2026-11-29", clock=clock, actor=ACTOR, **kw)
+    assert not isinstance(m, Refusal), m
+    return m
+
+
+def test_first_meeting_becomes_current_and_current_moves(db_path, fixed_clock) -> None:
+    conn = connect(db_path)
+    assert current_meeting(conn) is None
+    party = _party(conn, fixed_clock)
+    assert party.is_current and current_meeting(conn) == party
+    res = create_meeting(conn, code="residents", title="居民委员会选举大会", community="翠湖社区",
+                         organisation=Organisation.RESIDENTS_COMMITTEE, rules=RuleSet.RESIDENTS,
+                         form=Form.ALL, date="2026-12-06", clock=fixed_clock, actor=ACTOR)
+    assert not isinstance(res, Refusal)
+    assert not res.is_current
+    assert current_meeting(conn).code == "party"
+    set_current(conn, res.id, clock=fixed_clock, actor=ACTOR)
+    assert current_meeting(conn).code == "residents"
+    assert [m.is_current for m in list_meetings(conn)] == [False, True]
+    assert conn.execute("SELECT count(*) FROM meeting WHERE is_current = 1").fetchone()[0] == 1
+    assert resolve_meeting(conn, None).code == "residents"
+    assert resolve_meeting(conn, "party").code == "party"
+    missing = resolve_meeting(conn, "nope")
+    assert isinstance(missing, Refusal) and "party" in missing.message
+    actions = [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY id")]
+    assert actions == ["meeting_created", "meeting_created", "meeting_set_current"]
+    assert verify_chain(conn) == []
+
+
+def test_form_must_belong_to_rules_and_code_unique(db_path, fixed_clock) -> None:
+    conn = connect(db_path)
+    bad = create_meeting(conn, code="x", title="t", community="c",
+                         organisation=Organisation.PARTY_COMMITTEE, rules=RuleSet.PARTY,
+                         form=Form.HOUSEHOLD, date="2026-11-29", clock=fixed_clock, actor=ACTOR)
+    assert isinstance(bad, Refusal) and bad.code == "FORM_NOT_OF_RULES"
+    _party(conn, fixed_clock)
+    dup = create_meeting(conn, code="party", title="t", community="c",
+                         organisation=Organisation.PARTY_COMMITTEE, rules=RuleSet.PARTY,
+                         form=Form.PLENARY, date="2026-11-29", clock=fixed_clock, actor=ACTOR)
+    assert isinstance(dup, Refusal) and dup.code == "CODE_TAKEN"
+    assert len(list_meetings(conn)) == 1
+
+
+def test_options_json_round_trip_and_defaults(db_path, fixed_clock) -> None:
+    conn = connect(db_path)
+    m = _party(conn, fixed_clock)
+    assert rule_options(m).quorum_inclusive is False
+    assert rule_options(m).runoff_turnout_required is True
+    m2 = set_options(conn, m.id, {"quorum_inclusive": True}, clock=fixed_clock, actor=ACTOR)
+    assert not isinstance(m2, Refusal)
+    assert rule_options(m2).quorum_inclusive is True
+    stored = conn.execute("SELECT options FROM meeting WHERE id = ?", (m.id,)).fetchone()[0]
+    assert json.loads(stored) == {"quorum_inclusive": True}
+    with pytest.raises(ValueError):
+        set_options(conn, m.id, {"quorum_percent": 80}, clock=fixed_clock, actor=ACTOR)
+    assert meeting_by_code(conn, "party").options == {"quorum_inclusive": True}
+
+
+def test_desks_and_contests(db_path, fixed_clock) -> None:
+    conn = connect(db_path)
+    m = _party(conn, fixed_clock)
+    d = add_desk(conn, m.id, "第一党支部签到台", ["第一党支部"], clock=fixed_clock, actor=ACTOR)
+    assert not isinstance(d, Refusal) and d.scope == ("第一党支部",)
+    again = add_desk(conn, m.id, "第一党支部签到台", [], clock=fixed_clock, actor=ACTOR)
+    assert isinstance(again, Refusal) and again.code == "NAME_TAKEN"
+    assert list_desks(conn, m.id) == [d]
+    c1 = add_contest(conn, m.id, code="committee", title="委员", kind=ContestKind.COMMITTEE,
+                     seats=7, clock=fixed_clock, actor=ACTOR)
+    c2 = add_contest(conn, m.id, code="discipline", title="纪委委员", kind=ContestKind.COMMITTEE,
+                     seats=3, clock=fixed_clock, actor=ACTOR)
+    assert not isinstance(c1, Refusal) and not isinstance(c2, Refusal)
+    assert (c1.position, c2.position) == (1, 2)
+    assert [r[2] for r in q.select_contests(conn, m.id)] == ["committee", "discipline"]
+    zero = add_contest(conn, m.id, code="z", title="z", kind=ContestKind.LEADER, seats=0,
+                       clock=fixed_clock, actor=ACTOR)
+    assert isinstance(zero, Refusal)
