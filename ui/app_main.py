@@ -1,0 +1,128 @@
+"""`pollday` with no command: the GUI.
+
+`pollday --db PATH` opens that election database; with no database the demo venue opens: a
+demo database in the per-user data folder, built on first use (off the GUI thread, with a
+progress dialog).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from db.connection import SchemaTooNew, connect
+from ui import fonts
+from ui.main_window import MainWindow
+from ui.tasks import CancelToken, ProgressFn
+from ui.widgets.progress import run_with_progress
+
+APP_NAME = "PollDay"
+
+
+def parse_args(args: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="pollday", description="PollDay 选举日现场管理（图形界面）")
+    parser.add_argument("--db", metavar="PATH", help="选举数据库文件；不给出时打开演示数据库")
+    return parser.parse_args(list(args))
+
+
+def make_app(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication with PollDay's name, Chinese locale, Qt's Chinese strings and fonts."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(
+        list(argv) if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("PollDay 选举日现场管理")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)
+    # Qt's own dialogs (file dialog, 确定/取消 buttons) in Chinese.
+    if translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    fonts.install(app)
+    return app
+
+
+def demo_db_path() -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(folder) / "demo.db"
+
+
+def build_demo(path: Path, progress: ProgressFn, cancel: CancelToken) -> Path:
+    """Build the demo database at `path` (a temporary name first, so a cancelled or failed
+    build never leaves a half-made demo behind)."""
+    from app import demo
+
+    partial = path.with_name(path.name + ".part")
+    for p in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        p.unlink(missing_ok=True)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    demo.build_demo(partial, progress=progress, cancel=cancel)
+    partial.replace(path)
+    return path
+
+
+def ensure_demo(parent: QWidget | None, path: Path) -> bool:
+    """Make sure the demo database exists; False when the clerk cancelled or it failed."""
+    if path.exists():
+        return True
+    outcome = run_with_progress(parent, "准备演示数据", "正在生成演示社区的名册和会议…",
+                                lambda progress, cancel: build_demo(path, progress, cancel))
+    if outcome.status == "failed":
+        show_error(parent, "无法生成演示数据库", outcome.error, outcome.detail)
+    return outcome.ok
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """Open (and migrate) an existing election database. Raises with a clerk-readable message."""
+    if not path.exists():
+        raise FileNotFoundError(f"数据库文件不存在：{path}")
+    try:
+        return connect(path, create=False)
+    except SchemaTooNew:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise OpenError(f"{path} 不是可用的 PollDay 数据库（{exc}）") from exc
+
+
+class OpenError(Exception):
+    pass
+
+
+def open_main_window(path: Path, parent: QWidget | None = None) -> MainWindow | None:
+    """The main window on `path`, or None after an error dialog."""
+    try:
+        conn = open_database(path)
+    except (SchemaTooNew, FileNotFoundError, OpenError, PermissionError) as exc:
+        show_error(parent, "无法打开数据库", str(exc))
+        return None
+    return MainWindow(conn, path)
+
+
+def show_error(parent: QWidget | None, title: str, message: str, detail: str = "") -> None:
+    print(f"{title}：{message}", file=sys.stderr)
+    box = QMessageBox(QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Ok,
+                      parent)
+    if detail:
+        box.setDetailedText(detail)
+    box.exec()
+
+
+def run_gui(args: Sequence[str]) -> int:
+    ns = parse_args(args)
+    app = make_app()
+    if ns.db:
+        path = Path(ns.db).expanduser().resolve()
+    else:
+        path = demo_db_path()
+        if not ensure_demo(None, path):
+            return 1
+    window = open_main_window(path)
+    if window is None:
+        return 1
+    window.show()
+    return app.exec()

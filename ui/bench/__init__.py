@@ -1,0 +1,1 @@
+"""GUI benchmarks for `pollday bench` (modules b_*.py, registered with app.bench.metric)."""

@@ -1,0 +1,155 @@
+"""The main window: step bar on the left, a header with the community and the current meeting,
+the step's page(s) in the middle, a status bar. Pages come from the registry in ui/pages and
+are built the first time their step is opened."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.model import Meeting
+from ui import pages
+from ui.pages.context import PageContext
+from ui.tasks import Task
+from ui.widgets.notice import PlannedNotice
+from ui.widgets.sidebar import StepBar
+
+DEFAULT_SIZE = (1280, 800)
+
+
+class MeetingHeader(QFrame):
+    """Community name and the current meeting; a switcher when there are several meetings."""
+
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("MeetingHeader")
+        self.setStyleSheet("#MeetingHeader { background: #f4f6f9; border-bottom: 1px solid #cfd8e3; }"
+                           "#MeetingHeader QLabel#community { font-size: 16pt; font-weight: bold;"
+                           " color: #1b3550; }")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 8)
+        self.community = QLabel()
+        self.community.setObjectName("community")
+        self.meeting_label = QLabel("当前会议：")
+        self.switcher = QComboBox()
+        self.switcher.setMinimumWidth(420)
+        self.switcher.setAccessibleName("当前会议")
+        self.meeting_label.setBuddy(self.switcher)
+        layout.addWidget(self.community)
+        layout.addStretch(1)
+        layout.addWidget(self.meeting_label)
+        layout.addWidget(self.switcher)
+        self.switcher.activated.connect(self._chosen)
+        ctx.meeting_changed.connect(lambda _m: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        meetings = self.ctx.meetings()
+        current = self.ctx.meeting
+        self.community.setText(current.community if current else (
+            meetings[0].community if meetings else "（尚未设置会议）"))
+        self.switcher.blockSignals(True)
+        self.switcher.clear()
+        for m in meetings:
+            self.switcher.addItem(meeting_text(m), m.id)
+        if current is not None:
+            self.switcher.setCurrentIndex(self.switcher.findData(current.id))
+        self.switcher.setEnabled(len(meetings) > 1)
+        self.switcher.setVisible(bool(meetings))
+        self.meeting_label.setText("当前会议：" if meetings else "尚无会议")
+        self.switcher.blockSignals(False)
+
+    def _chosen(self, index: int) -> None:
+        refusal = self.ctx.switch_meeting(int(self.switcher.itemData(index)))
+        if refusal:
+            QMessageBox.warning(self, "无法切换会议", refusal)
+            self.refresh()
+
+
+def meeting_text(m: Meeting) -> str:
+    return f"{m.title}（{m.date}）"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, conn: sqlite3.Connection, db_path: Path,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"PollDay 选举日现场管理 — {Path(db_path).name}")
+        self.resize(*DEFAULT_SIZE)
+        self.ctx = PageContext(conn, db_path, parent=self)
+        self.step_bar = StepBar(pages.STEPS)
+        self.header = MeetingHeader(self.ctx)
+        self.stack = QStackedWidget()
+        self._step_widgets: dict[str, QWidget] = {}
+        self._current = ""
+
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        column.addWidget(self.stack, 1)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.step_bar)
+        row.addWidget(right, 1)
+        self.setCentralWidget(central)
+
+        self.db_label = QLabel(f"数据库：{db_path}")
+        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addPermanentWidget(self.db_label)
+        self.step_bar.step_chosen.connect(self.show_step)
+        self.ctx.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.show_step(pages.STEPS[0].key)
+
+    @property
+    def current_step(self) -> str:
+        return self._current
+
+    def show_step(self, key: str) -> QWidget:
+        """Show a step's page(s), building them on first use."""
+        widget = self._step_widgets.get(key)
+        if widget is None:
+            widget = self._build_step(key)
+            self._step_widgets[key] = widget
+            self.stack.addWidget(widget)
+        self.stack.setCurrentWidget(widget)
+        self.step_bar.set_current(key)
+        self._current = key
+        step = pages.step(key)
+        self.statusBar().showMessage(f"{step.title}：{step.hint}")
+        return widget
+
+    def _build_step(self, key: str) -> QWidget:
+        specs = pages.pages_of(key)
+        if not specs:
+            return PlannedNotice(pages.step(key))
+        if len(specs) == 1:
+            return specs[0].factory()(self.ctx)
+        tabs = QTabWidget()
+        tabs.setDocumentMode(True)
+        for spec in specs:
+            tabs.addTab(spec.factory()(self.ctx), spec.title)
+        return tabs
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        Task.cancel_all()
+        super().closeEvent(event)

@@ -1,0 +1,56 @@
+"""What every page is given: the open database, the current meeting, the clock and who acts,
+with change signals.
+
+Pages read through app/ and db/ functions with `ctx.conn` (GUI thread) and give work that runs
+in a ui.tasks.Task the `ctx.db_path` to open its own connection (a SQLite connection stays in
+the thread that uses it).
+"""
+
+from __future__ import annotations
+
+import getpass
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app import meetings
+from app.clock import Clock, SystemClock
+from app.model import Meeting
+
+
+def default_actor() -> str:
+    try:
+        return f"gui:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in some containers / service accounts
+        return "gui"
+
+
+class PageContext(QObject):
+    meeting_changed = Signal(object)  # Meeting | None
+    register_changed = Signal()  # the register was imported or edited
+    message = Signal(str)  # a short line for the status bar
+
+    def __init__(self, conn: sqlite3.Connection, db_path: Path, *, clock: Clock | None = None,
+                 actor: str | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.conn = conn
+        self.db_path = Path(db_path)
+        self.clock: Clock = clock or SystemClock()
+        self.actor = actor or default_actor()
+        self.meeting: Meeting | None = meetings.current_meeting(conn)
+
+    def meetings(self) -> list[Meeting]:
+        return meetings.list_meetings(self.conn)
+
+    def switch_meeting(self, meeting_id: int) -> str:
+        """Make another meeting current (stored, so the CLI and other desks agree).
+        Returns a refusal message, or "" when done."""
+        if self.meeting is not None and self.meeting.id == meeting_id:
+            return ""
+        got = meetings.set_current(self.conn, meeting_id, clock=self.clock, actor=self.actor)
+        if isinstance(got, meetings.Refusal):
+            return got.message
+        self.meeting = got
+        self.meeting_changed.emit(got)
+        return ""
