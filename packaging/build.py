@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Build the one-folder PollDay bundle with PyInstaller and smoke-test the frozen app.
+
+    python packaging/build.py              # build into build/ and dist/pollday/, then smoke-test
+    python packaging/build.py --no-build   # smoke-test the bundle already in dist/pollday/
+    python packaging/build.py --clean      # discard PyInstaller's cache in build/ first
+
+Run it with the project's virtual environment (`pip install -e .[bundle]`); `packaging/dev.py
+test` does. The bundle is for the platform it is built on (no cross-building). The smoke test runs
+the frozen `pollday` from an empty folder and compares it with the same commands run from source:
+see packaging/README.md. Prints the bundle size and the build time; exits 1 on any failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "packaging" / "pollday.spec"
+DIST = ROOT / "dist"
+WORK = ROOT / "build"
+BUNDLE = DIST / "pollday"
+EXE = BUNDLE / ("pollday.exe" if os.name == "nt" else "pollday")
+SHARED = ROOT.parent / "shared"
+# Every command gets this long; the selftest and the demo open databases and Qt.
+TIMEOUT = 300
+
+
+def log(msg: str) -> None:
+    print(f"[build] {msg}", flush=True)
+
+
+def env() -> dict[str, str]:
+    # Fixed width so that argparse's help text is comparable; offscreen so no display is needed.
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUTF8="1", COLUMNS="120",
+                PYTHONDONTWRITEBYTECODE="1")
+
+
+def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True,
+                          encoding="utf-8", errors="replace", timeout=TIMEOUT)
+
+
+def frozen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run([str(EXE), *args], cwd)
+
+
+def source(*args: str) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-m", "ui.launcher", *args], ROOT)
+
+
+def build(clean: bool) -> float:
+    try:
+        import PyInstaller  # noqa: F401  # only to say clearly what is missing
+    except ImportError:
+        log("PyInstaller is not installed: pip install -e .[bundle]")
+        raise SystemExit(2) from None
+    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+           "--distpath", str(DIST), "--workpath", str(WORK), *(["--clean"] if clean else []),
+           str(SPEC)]
+    log("building: " + " ".join(cmd))
+    start = time.perf_counter()
+    if subprocess.call(cmd, cwd=ROOT) != 0:
+        log("FAILED: PyInstaller")
+        raise SystemExit(1)
+    return time.perf_counter() - start
+
+
+def bundle_size() -> tuple[int, int]:
+    total = files = 0
+    for folder, _dirs, names in os.walk(BUNDLE):
+        for name in names:
+            total += os.lstat(os.path.join(folder, name)).st_size
+            files += 1
+    return total, files
+
+
+def commands(help_text: str) -> list[str]:
+    """Sub-command names from `pollday --help` (the indented lines under COMMAND)."""
+    lines = help_text.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == "COMMAND") + 1
+    except StopIteration:
+        return []
+    names = []
+    for line in lines[start:]:
+        if not line.startswith("    "):
+            break
+        if not line.startswith("     "):  # deeper lines continue a long help text
+            names.append(line.split()[0])
+    return names
+
+
+class Smoke:
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+        self.failures: list[str] = []
+
+    def check(self, name: str, func: Callable[[], str | None]) -> None:
+        start = time.perf_counter()
+        try:
+            problem = func()
+        except Exception as exc:  # a hung or crashed check is a failed check
+            problem = f"{type(exc).__name__}: {exc}"
+        took = time.perf_counter() - start
+        if problem:
+            self.failures.append(name)
+            log(f"FAIL  {name} ({took:.1f} s): {problem}")
+        else:
+            log(f"ok    {name} ({took:.1f} s)")
+
+    def skip(self, name: str, why: str) -> None:
+        log(f"skip  {name}: {why}")
+
+
+def same_as_source(args: list[str], scratch: Path) -> str | None:
+    f, s = frozen(*args, cwd=scratch), source(*args)
+    if (f.returncode, f.stdout) != (s.returncode, s.stdout):
+        return (f"frozen exit {f.returncode} differs from source exit {s.returncode} or output\n"
+                f"--- frozen stdout ---\n{f.stdout[-1500:]}\n--- frozen stderr ---\n{f.stderr[-1500:]}"
+                f"\n--- source stdout ---\n{s.stdout[-1500:]}")
+    return None
+
+
+def files_under(folder: Path, pattern: str) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.glob(pattern) if p.is_file()}
+
+
+def smoke_test() -> list[str]:
+    if not EXE.exists():
+        log(f"FAILED: no bundle at {EXE.relative_to(ROOT)}")
+        return ["bundle missing"]
+    sys.path.insert(0, str(ROOT))
+    from app import __version__
+
+    with tempfile.TemporaryDirectory(prefix="pollday-smoke-") as tmp:
+        scratch = Path(tmp)
+        smoke = Smoke(scratch)
+        internal = BUNDLE / "_internal"
+
+        def version() -> str | None:
+            r = frozen("--version", cwd=scratch)
+            want = f"PollDay {__version__}"
+            return None if r.returncode == 0 and r.stdout.strip() == want else \
+                f"exit {r.returncode}, printed {r.stdout.strip()!r} {r.stderr[-800:]}, want {want!r}"
+
+        smoke.check("pollday --version", version)
+        # Commands are discovered by module name: a command module left out of the bundle would
+        # only show as a missing line here.
+        smoke.check("pollday --help lists the same commands as the source",
+                    lambda: same_as_source(["--help"], scratch))
+
+        def resources() -> str | None:
+            src, got = files_under(ROOT / "resources", "**/*"), files_under(internal / "resources", "**/*")
+            sql = files_under(ROOT / "db" / "migrations", "*.sql")
+            got_sql = files_under(internal / "db" / "migrations", "*.sql")
+            missing = sorted(src - got) + [f"db/migrations/{n}" for n in sorted(sql - got_sql)]
+            return f"missing in the bundle: {', '.join(missing)}" if missing else None
+
+        smoke.check("resources/ and db/migrations/*.sql are in the bundle", resources)
+
+        available = commands(source("--help").stdout)
+        smoke.check("pollday bench --list (metric modules found)",
+                    lambda: same_as_source(["bench", "--list"], scratch))
+
+        if "selftest" in available:
+            def selftest() -> str | None:
+                r = frozen("selftest", cwd=scratch)
+                return None if r.returncode == 0 else \
+                    f"exit {r.returncode}\n{r.stdout[-1500:]}\n{r.stderr[-1500:]}"
+
+            smoke.check("pollday selftest (offscreen)", selftest)
+        else:
+            smoke.skip("pollday selftest", "no such command yet")
+
+        if "demo" in available:
+            def demo() -> str | None:
+                db = scratch / "demo.db"
+                r = frozen("demo", "--db", str(db), cwd=scratch)
+                if r.returncode != 0:
+                    return f"exit {r.returncode}\n{r.stdout[-1500:]}\n{r.stderr[-1500:]}"
+                return None if db.is_file() and db.stat().st_size > 0 else "no database written"
+
+            smoke.check("pollday demo --db (schema migrations from the bundle)", demo)
+        else:
+            smoke.skip("pollday demo", "no such command yet")
+
+        scenarios = sorted(p for p in (SHARED / "scenarios").glob("*.json")
+                           if not p.name.startswith("bad-"))
+        if "scenario" not in available:
+            smoke.skip("pollday scenario run", "no such command yet")
+        elif not scenarios:
+            smoke.skip("pollday scenario run", "shared scenarios folder (../shared/scenarios) absent")
+        else:
+            one = scenarios[0]
+
+            def scenario() -> str | None:
+                problem = same_as_source(["scenario", "run", str(one)], scratch)
+                if problem:
+                    return problem
+                json.loads(frozen("scenario", "run", str(one), cwd=scratch).stdout)
+                return None
+
+            smoke.check(f"pollday scenario run {one.name} (same JSON as from source)", scenario)
+        return smoke.failures
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-build", action="store_true", help="smoke-test the existing bundle")
+    parser.add_argument("--clean", action="store_true", help="clear PyInstaller's cache first")
+    args = parser.parse_args(argv)
+    build_time = 0.0 if args.no_build else build(args.clean)
+    start = time.perf_counter()
+    failures = smoke_test()
+    smoke_time = time.perf_counter() - start
+    size, files = bundle_size() if BUNDLE.exists() else (0, 0)
+    log(f"bundle {BUNDLE.relative_to(ROOT)}: {size / 2**20:.1f} MiB in {files} files; "
+        f"build {build_time:.1f} s, smoke test {smoke_time:.1f} s")
+    if failures:
+        log(f"FAILED: {len(failures)} smoke check(s): " + "; ".join(failures))
+        return 1
+    log("bundle OK")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

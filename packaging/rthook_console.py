@@ -1,0 +1,30 @@
+"""PyInstaller runtime hook (runs in the frozen app before ui/launcher.py).
+
+pollday.exe is a console program so that its commands can print. When it is started from
+Explorer (a double-click, no arguments) Windows gives it a console window of its own; that
+window is closed here so that only the GUI shows. When started from a terminal the console is
+shared with the shell (more than one process attached) and is kept.
+"""
+
+import os
+import sys
+
+
+def _detach_own_console() -> None:
+    if sys.platform != "win32" or len(sys.argv) > 1:
+        return
+    try:
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]  # Windows only
+        pids = (ctypes.c_uint32 * 4)()
+        if kernel32.GetConsoleProcessList(pids, 4) != 1:
+            return  # a shell shares this console: keep it
+        kernel32.FreeConsole()
+        devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # lives as long as the app
+        sys.stdout = sys.stderr = devnull
+    except Exception:  # never stop the app from starting over a cosmetic window
+        pass
+
+
+_detach_own_console()
