@@ -1,29 +1,144 @@
 """Name order (按姓氏笔画为序, rules.md §5).
 
-PROVISIONAL: this first version orders by code point only so other modules can call the final
-interface; the stroke-order implementation replaces the body of `name_sort_key`.
+A name is compared on its stripped form (annotations such as （女）（回族）, middle dots and blanks
+removed, NFKC-normalised); a two-character Han name gets a blank after the surname (李强 sorts
+as 李○强). Characters are compared one by one:
+
+1. the blank, before everything;
+2. Han characters with stroke data: fewer strokes first, then the stroke-shape sequence
+   (横1 竖2 撇3 点4 折5, GB13000.1), then the code point; a character whose sequence is unknown
+   comes after those of its stroke count that have one;
+3. other letters, digits and signs (Latin etc.): case-folded, then code point;
+4. characters with no data at all (private use, unassigned, Han outside the data): code point;
+   each is logged once.
+
+Names with the same stripped form are ordered by the name as given, so the order is total.
+Stroke data: resources/strokes (README there for sources, licences and corrections).
 """
 
 from __future__ import annotations
 
+import gzip
+import logging
 import re
+import threading
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+from app.resources import resource_path
+
+log = logging.getLogger(__name__)
 
 _ANNOTATION = re.compile(r"[（(][^）)]*[）)]")
-_DOTS = "·•‧・．."
+_DOTS = "·•‧・．.･‧∙⋅"
+_DROP = str.maketrans("", "", _DOTS)
+
+# One character's key is a short string; a name's key is their concatenation. Within a class
+# the pieces have the same shape (Han: class, count, `count` sequence digits, code point), so
+# plain string comparison compares characters one by one.
+_BLANK = "\x01"
+_HAN = "\x02"
+_OTHER = "\x03"
+_UNKNOWN = "\x04"
+_NO_SEQUENCE = "6"  # after every sequence digit 1-5
+
+STROKE_FILE = ("strokes", "strokes.tsv.gz")
+
+
+@dataclass(frozen=True)
+class StrokeData:
+    counts: dict[str, int]
+    sequences: dict[str, str]
+
+
+_data: StrokeData | None = None
+_lock = threading.Lock()
+_char_keys: dict[str, str] = {}
+_logged: set[str] = set()
+
+
+def parse_stroke_file(text: str) -> StrokeData:
+    counts: dict[str, int] = {}
+    sequences: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line or line[0] == "#":
+            continue
+        ch, count, seq = line.split("\t")
+        counts[ch] = int(count)
+        if seq:
+            sequences[ch] = seq
+    return StrokeData(counts, sequences)
+
+
+def stroke_data() -> StrokeData:
+    """The shipped stroke data, read once on first use."""
+    global _data
+    if _data is None:
+        with _lock:
+            if _data is None:
+                raw = resource_path(*STROKE_FILE).read_bytes()
+                _data = parse_stroke_file(gzip.decompress(raw).decode("utf-8"))
+    return _data
+
+
+def stroke_count(ch: str) -> int | None:
+    return stroke_data().counts.get(unicodedata.normalize("NFKC", ch))
+
+
+def stroke_sequence(ch: str) -> str | None:
+    """Stroke shapes as digits 1-5 (横竖撇点折), or None when not known."""
+    return stroke_data().sequences.get(unicodedata.normalize("NFKC", ch))
 
 
 def strip_annotations(name: str) -> str:
-    """Remove （女）（回族）-style annotations and the middle dot of minority names."""
-    s = _ANNOTATION.sub("", name)
-    for d in _DOTS:
-        s = s.replace(d, "")
-    return s.strip()
+    """Remove （女）（回族）-style annotations, the middle dot of minority names and blanks."""
+    s = _ANNOTATION.sub("", name) if ("(" in name or "（" in name) else name
+    return "".join(s.translate(_DROP).split())
 
 
-def name_sort_key(name: str) -> tuple[object, ...]:
-    """Key that orders names by stroke order; print the name as given."""
-    return tuple(ord(c) for c in strip_annotations(name))
+def _is_han_like(ch: str) -> bool:
+    """A character that stands for a Han character: in the data, named CJK ideograph, or
+    private use (rare name characters are often encoded there)."""
+    if ch in stroke_data().counts:
+        return True
+    if unicodedata.category(ch) == "Co":
+        return True
+    return unicodedata.name(ch, "").startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH"))
+
+
+def _compute_char_key(ch: str) -> str:
+    data = stroke_data()
+    count = data.counts.get(ch)
+    if count is not None:
+        return _HAN + chr(count) + data.sequences.get(ch, _NO_SEQUENCE) + ch
+    if not _is_han_like(ch) and unicodedata.category(ch) not in ("Cn", "Cs"):
+        return _OTHER + ch.casefold()[:1] + ch
+    if ch not in _logged:
+        _logged.add(ch)
+        log.warning("no stroke data for %r (U+%04X): sorted after all known characters",
+                    ch, ord(ch))
+    return _UNKNOWN + ch
+
+
+def _char_key(ch: str) -> str:
+    key = _char_keys.get(ch)
+    if key is None:
+        key = _char_keys[ch] = _compute_char_key(ch)
+    return key
+
+
+def _stripped(name: str) -> str:
+    return strip_annotations(unicodedata.normalize("NFKC", name))
+
+
+def name_sort_key(name: str) -> tuple[str, str]:
+    """Key that orders names by stroke order (按姓氏笔画为序); print the name as given."""
+    s = _stripped(name)
+    keys = [_char_key(c) for c in s]
+    if len(keys) == 2 and keys[0][0] != _OTHER and keys[1][0] != _OTHER:
+        keys.insert(1, _BLANK)  # 单名视为"○": 李强 sorts as 李○强
+    return "".join(keys), name
 
 
 def sort_names(names: Iterable[str]) -> list[str]:

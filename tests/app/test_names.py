@@ -1,0 +1,215 @@
+"""Name order (按姓氏笔画为序, rules.md §5): the rules, published lists, and the order's properties."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app import names
+from app.names import name_sort_key, sort_names, strip_annotations, stroke_count, stroke_sequence
+from app.resources import resource_path
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "name_order"
+
+
+def published(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+# --- stroke data -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("ch", "count", "seq"), [
+    ("一", 1, "1"),
+    ("丁", 2, "12"),  # 竖钩 counts as 竖
+    ("小", 3, "234"),
+    ("达", 6, "134454"),  # 6 strokes, not 5
+    ("李", 7, "1234521"),
+    ("强", 12, "515251251214"),
+    ("王", 4, "1121"),
+    ("皙", 13, "1234331232511"),  # corrected: cnchar drops a stroke
+    ("德", 15, "332122522114544"),  # corrected to agree with 彳 and 十
+])
+def test_stroke_data_known_answers(ch: str, count: int, seq: str) -> None:
+    assert stroke_count(ch) == count
+    assert stroke_sequence(ch) == seq
+
+
+def test_stroke_data_count_always_equals_sequence_length() -> None:
+    data = names.stroke_data()
+    assert len(data.counts) > 98_000
+    assert len(data.sequences) > 9_000
+    bad = {c: s for c, s in data.sequences.items() if data.counts[c] != len(s)}
+    assert bad == {}
+    assert all(set(s) <= set("12345") for s in data.sequences.values())
+
+
+def test_stroke_data_covers_gb2312_level_one_and_rare_name_characters() -> None:
+    # 3,755 level-one characters of GB 2312 = rows 16-55 of the code table.
+    level_one = []
+    for row in range(0xB0, 0xD8):
+        for col in range(0xA1, 0xFF):
+            if (row, col) >= (0xD7, 0xFA):
+                break
+            level_one.append(bytes([row, col]).decode("gb2312"))
+    assert len(level_one) == 3755
+    assert [c for c in level_one if stroke_sequence(c) is None] == []
+    for ch in "䶮堃喆昇犇淼昉珺琤赟𠮷":
+        assert stroke_count(ch), ch
+    assert stroke_count("𠀀") is not None  # Extension B: count only
+
+
+def test_stroke_file_is_small_and_states_its_sources() -> None:
+    path = resource_path(*names.STROKE_FILE)
+    assert path.stat().st_size < 2_000_000
+    head = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()[:6]
+    text = "\n".join(head)
+    assert "Unihan" in text and "cnchar" in text and "Modified" in text
+
+
+# --- rules.md §5 -------------------------------------------------------------------------------
+
+def test_rules_examples() -> None:
+    assert sort_names(["王沪宁", "王晨", "习近平", "丁薛祥"]) == ["丁薛祥", "习近平", "王晨", "王沪宁"]
+    assert sort_names(["李鸿忠", "李克强", "李强", "李希"]) == ["李希", "李强", "李克强", "李鸿忠"]
+    assert sort_names(["王沪宁", "王毅"]) == ["王毅", "王沪宁"]
+    assert sort_names(["李干杰", "李强"]) == ["李强", "李干杰"]
+
+
+def test_fewer_strokes_first_then_shape_sequence() -> None:
+    assert sort_names(["王", "丁", "一"]) == ["一", "丁", "王"]
+    # 8 strokes each: 林 12341234 before 欧 13543534 (second stroke 竖 before 撇)
+    assert sort_names(["欧", "林"]) == ["林", "欧"]
+    # 王 1121 before 文 4134: first stroke 横 before 点
+    assert sort_names(["文", "王"]) == ["王", "文"]
+
+
+def test_compound_surname_has_no_special_case() -> None:
+    # 欧阳 sorts under 欧 (8 strokes), after 林 (8) and before 洪 (9)
+    assert sort_names(["洪少东", "欧阳少东", "林一"]) == ["林一", "欧阳少东", "洪少东"]
+
+
+def test_blank_sorts_before_every_character() -> None:
+    assert sort_names(["李一鸣", "李强"]) == ["李强", "李一鸣"]
+    assert sort_names(["高大富", "高富"]) == ["高富", "高大富"]
+    assert sort_names(["李强", "李"]) == ["李", "李强"]
+
+
+def test_identical_sequences_fall_back_to_code_point() -> None:
+    # 干 and 于 both 112 once 竖钩 counts as 竖
+    assert stroke_sequence("干") == stroke_sequence("于") == "112"
+    assert sort_names(["于一", "干一"]) == sorted(["于一", "干一"])
+
+
+@pytest.mark.parametrize(("given", "stripped"), [
+    ("孙春兰（女）", "孙春兰"),
+    ("丁月牙（女，回族）", "丁月牙"),
+    ("阿不都热依木·卡德尔", "阿不都热依木卡德尔"),
+    ("李  强", "李强"),
+    ("王\u3000晨", "王晨"),
+    ("马丽(女)", "马丽"),
+])
+def test_strip_annotations(given: str, stripped: str) -> None:
+    assert strip_annotations(given) == stripped
+
+
+def test_annotations_and_padding_do_not_change_order() -> None:
+    assert sort_names(["王毅（回族）", "王晨（女）", "王  强"]) == ["王晨（女）", "王  强", "王毅（回族）"]
+
+
+def test_names_are_returned_as_given() -> None:
+    given = ["丁月牙（女，回族）", "艾力·买买提", "王　晨"]
+    assert sorted(sort_names(given)) == sorted(given)
+
+
+# --- published lists ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.txt")), ids=lambda p: p.stem)
+def test_published_list_order_is_reproduced(path: Path) -> None:
+    listed = published(path)
+    assert len(listed) >= 10
+    shuffled = listed[:]
+    random.Random(20221023).shuffle(shuffled)
+    assert sort_names(shuffled) == listed
+
+
+def test_at_least_three_published_sources() -> None:
+    assert len(list(FIXTURES.glob("*.txt"))) >= 3
+
+
+# --- characters without data, other scripts ----------------------------------------------------
+
+def test_private_use_character_sorts_last_and_is_logged_once(
+        caplog: pytest.LogCaptureFixture) -> None:
+    pua = "\U000F0123"  # not seen by any other test, so not yet in the key cache
+    with caplog.at_level(logging.WARNING, logger="app.names"):
+        got = sort_names([f"张{pua}", "张三", "龘", pua, "Zhang", f"王{pua}明", "王明"])
+        sort_names([pua, f"李{pua}"])
+    assert got == ["王明", f"王{pua}明", "张三", f"张{pua}", "龘", "Zhang", pua]
+    hits = [r for r in caplog.records if "U+F0123" in r.getMessage()]
+    assert len(hits) == 1
+
+
+def test_han_without_sequence_follows_same_count_with_sequence() -> None:
+    # 琤 now has a sequence; 䶮 too. Find an Extension A char of 9 strokes (count only).
+    data = names.stroke_data()
+    ext_a = next(c for c in map(chr, range(0x3400, 0x4DC0))
+                 if data.counts.get(c) == 9 and c not in data.sequences)
+    assert sort_names([ext_a, "胡", "十"]) == ["十", "胡", ext_a]
+
+
+def test_latin_after_han_case_insensitive() -> None:
+    assert sort_names(["bob", "Alice", "李强", "alice"]) == ["李强", "Alice", "alice", "bob"]
+
+
+def test_fullwidth_and_compatibility_forms_normalise() -> None:
+    assert name_sort_key("ＡＢ")[0] == name_sort_key("AB")[0]
+    assert name_sort_key("\uf900")[0] == name_sort_key("豈")[0]  # compatibility ideograph
+
+
+def test_empty_and_odd_input_does_not_crash() -> None:
+    assert sort_names(["", "（女）", "·", "李强"])[-1] == "李强"
+    assert sort_names([]) == []
+
+
+# --- properties --------------------------------------------------------------------------------
+
+HAN = "丁习王晨沪宁李希强克鸿忠干杰毅一二三十大小林欧阳洪张陈赵胡黄蔡达皙德于才万么马"
+name_st = st.text(alphabet=st.sampled_from(HAN + "ab·"), min_size=1, max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(name_st, max_size=30), st.randoms(use_true_random=False))
+def test_order_is_total_and_stable_under_shuffling(ns: list[str], rnd: random.Random) -> None:
+    first = sort_names(ns)
+    shuffled = ns[:]
+    rnd.shuffle(shuffled)
+    assert sort_names(shuffled) == first
+    keys = [name_sort_key(n) for n in first]
+    assert keys == sorted(keys)
+    for a, b in zip(first, first[1:], strict=False):
+        # total: two names compare equal only when they are the same string
+        assert (name_sort_key(a) == name_sort_key(b)) == (a == b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(HAN), min_size=1, max_size=4), unique=True,
+                max_size=20),
+       st.lists(st.sampled_from(["（女）", "（回族）", "（女，满族）", ""]), min_size=20, max_size=20))
+def test_annotations_never_change_order(ns: list[str], notes: list[str]) -> None:
+    annotated = {n + note: n for n, note in zip(ns, notes, strict=False)}
+    assert [annotated[a] for a in sort_names(annotated)] == sort_names(ns)
+
+
+@settings(max_examples=100, deadline=None)
+@given(name_st, name_st, name_st)
+def test_order_is_transitive(a: str, b: str, c: str) -> None:
+    ka, kb, kc = (name_sort_key(x) for x in (a, b, c))
+    if ka <= kb and kb <= kc:
+        assert ka <= kc
