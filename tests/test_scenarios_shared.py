@@ -1,0 +1,45 @@
+"""Every shared conformance scenario through `pollday scenario run` in a subprocess, compared by
+the shared checker (the comparison rules of scenario-format.md). New files are picked up."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from conftest import SHARED, pollday_cmd
+
+SCENARIOS = sorted((SHARED / "scenarios").glob("*.json"))
+
+
+def _checker() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("check_expect", SHARED / "tools" / "check_expect.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shared_scenarios_are_there() -> None:
+    assert len(SCENARIOS) >= 10, f"no shared scenarios under {SHARED}"
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_shared_scenario(path: Path) -> None:
+    scenario: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    expect = scenario["expect"]
+    proc = subprocess.run([*pollday_cmd(), "scenario", "run", str(path)], capture_output=True,
+                          text=True, encoding="utf-8", timeout=60)
+    want_status = expect.get("exit_status", 0)
+    assert proc.returncode == want_status, proc.stderr
+    if want_status != 0:
+        assert proc.stdout == ""
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and scenario["name"] in lines[0], proc.stderr
+        return
+    out = json.loads(proc.stdout)
+    assert _checker().differences(expect, out) == []
