@@ -1,0 +1,55 @@
+"""`pollday sort-names` as a subprocess: UTF-8 in and out, BOM, CRLF, blank lines, --check."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from conftest import FIXTURES, pollday_cmd
+
+
+def sort_names_cli(data: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ, PYTHONIOENCODING="ascii")  # output must be UTF-8 whatever the locale
+    return subprocess.run([*pollday_cmd(), "sort-names", *args], input=data,
+                          capture_output=True, timeout=60, env=env, check=False)
+
+
+def test_sorts_lines_as_given_with_bom_crlf_and_blank_lines() -> None:
+    data = "\ufeff王沪宁\r\n李强（女）\r\n\r\n   \n丁薛祥\n王  毅".encode()
+    done = sort_names_cli(data)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8") == "丁薛祥\n王  毅\n王沪宁\n李强（女）\n"
+
+
+def test_published_list_from_a_file(tmp_path: Path) -> None:
+    src = FIXTURES / "name_order" / "cpc-20-delegates-head.txt"
+    listed = [ln for ln in src.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    reversed_file = tmp_path / "names.txt"
+    reversed_file.write_text("\n".join(reversed(listed)) + "\n", encoding="utf-8")
+    done = sort_names_cli(b"", str(reversed_file))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8").splitlines() == listed
+
+
+def test_check_reports_the_first_name_out_of_place() -> None:
+    ok = sort_names_cli("李希\n李强\n李干杰\n".encode())
+    assert ok.returncode == 0
+    assert sort_names_cli("李希\n李强\n李干杰\n".encode(), "--check").returncode == 0
+    bad = sort_names_cli("李干杰\n李强\n".encode(), "--check")
+    assert bad.returncode == 1
+    assert bad.stdout == b""
+    assert "李强" in bad.stderr.decode("utf-8")
+
+
+def test_input_that_is_not_utf8_is_refused() -> None:
+    done = sort_names_cli("王晨\n".encode("gb18030"))
+    assert done.returncode == 2
+    assert done.stdout == b""
+    assert b"UTF-8" in done.stderr
+
+
+def test_empty_input_prints_nothing() -> None:
+    done = sort_names_cli(b"")
+    assert done.returncode == 0
+    assert done.stdout == b""
