@@ -48,8 +48,20 @@ STROKE_FILE = ("strokes", "strokes.tsv.gz")
 
 @dataclass(frozen=True)
 class StrokeData:
-    counts: dict[str, int]
     sequences: dict[str, str]
+    runs: tuple[tuple[int, bytes], ...]  # (first code point, one count a code point, 0 = none)
+
+    def count(self, ch: str) -> int | None:
+        if len(ch) != 1:
+            return None
+        cp = ord(ch)
+        for start, counts in self.runs:
+            if start <= cp < start + len(counts):
+                return counts[cp - start] or None
+        return None
+
+    def characters(self) -> int:
+        return sum(len(c) - c.count(0) for _, c in self.runs)
 
 
 _data: StrokeData | None = None
@@ -59,16 +71,22 @@ _logged: set[str] = set()
 
 
 def parse_stroke_file(text: str) -> StrokeData:
-    counts: dict[str, int] = {}
+    """See resources/strokes/README.md for the format."""
     sequences: dict[str, str] = {}
+    runs: list[tuple[int, bytes]] = []
     for line in text.splitlines():
         if not line or line[0] == "#":
             continue
-        ch, count, seq = line.split("\t")
-        counts[ch] = int(count)
-        if seq:
-            sequences[ch] = seq
-    return StrokeData(counts, sequences)
+        head, _, rest = line.partition("\t")
+        if head[0] == "=":
+            runs.append((int(head[1:], 16), bytes.fromhex(rest)))
+        else:
+            sequences[head] = rest.partition("\t")[2]
+    data = StrokeData(sequences, tuple(runs))
+    wrong = [c for c, s in sequences.items() if data.count(c) != len(s)]
+    if wrong:
+        raise ValueError(f"stroke data: count and sequence disagree for {''.join(wrong[:20])}")
+    return data
 
 
 def stroke_data() -> StrokeData:
@@ -83,7 +101,7 @@ def stroke_data() -> StrokeData:
 
 
 def stroke_count(ch: str) -> int | None:
-    return stroke_data().counts.get(unicodedata.normalize("NFKC", ch))
+    return stroke_data().count(unicodedata.normalize("NFKC", ch))
 
 
 def stroke_sequence(ch: str) -> str | None:
@@ -98,10 +116,8 @@ def strip_annotations(name: str) -> str:
 
 
 def _is_han_like(ch: str) -> bool:
-    """A character that stands for a Han character: in the data, named CJK ideograph, or
+    """A character without stroke data that stands for a Han character: a CJK ideograph, or
     private use (rare name characters are often encoded there)."""
-    if ch in stroke_data().counts:
-        return True
     if unicodedata.category(ch) == "Co":
         return True
     return unicodedata.name(ch, "").startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH"))
@@ -109,7 +125,7 @@ def _is_han_like(ch: str) -> bool:
 
 def _compute_char_key(ch: str) -> str:
     data = stroke_data()
-    count = data.counts.get(ch)
+    count = data.count(ch)
     if count is not None:
         return _HAN + chr(count) + data.sequences.get(ch, _NO_SEQUENCE) + ch
     if not _is_han_like(ch) and unicodedata.category(ch) not in ("Cn", "Cs"):

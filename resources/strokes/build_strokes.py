@@ -20,8 +20,12 @@ The 26 shapes are folded into the five classes of 《GB13000.1字符集汉字字
 横 1 (提 counts as 横), 竖 2 (竖钩 counts as 竖), 撇 3, 点 4 (捺 counts as 点), 折 5 (every other
 stroke with a turn or hook).
 
-Output: UTF-8 text, gzip-compressed, lines sorted by code point, `#` lines are comments:
-    <char> TAB <total strokes> TAB <sequence of digits 1-5, or empty when unknown>
+Output: UTF-8 text, gzip-compressed, `#` lines are comments. First the characters with a
+stroke-shape sequence, sorted by code point:
+    <char> TAB <total strokes> TAB <sequence of digits 1-5>
+then the stroke counts of all characters (those above included) as runs of code points, two hex
+digits per code point, 00 where Unihan has no count (this loads in milliseconds):
+    =<first code point, hex> TAB <hex counts>
 """
 
 from __future__ import annotations
@@ -150,13 +154,36 @@ def build(order_tgz: Path, trad_tgz: Path, unihan_dir: Path) -> tuple[list[str],
     for ch, want in MUST.items():
         if seqs.get(ch) != want or counts[ch] != len(want):
             raise SystemExit(f"check failed: {ch} {counts.get(ch)} {seqs.get(ch)} != {want}")
-    lines = [f"{ch}\t{counts[ch]}\t{seqs.get(ch, '')}" for ch in sorted(counts, key=ord)]
-    report.append(f"{len(lines)} characters, {len(seqs)} with stroke-shape sequences")
+    lines = [f"{ch}\t{counts[ch]}\t{seqs[ch]}" for ch in sorted(seqs, key=ord)]
+    lines += count_runs(counts)
+    report.append(f"{len(counts)} characters, {len(seqs)} with stroke-shape sequences")
     return lines, report
 
 
+def count_runs(counts: dict[str, int], max_gap: int = 64) -> list[str]:
+    """`=<start>\t<hex counts>` lines: code points with counts, short gaps filled with 00."""
+    cps = sorted(ord(c) for c in counts)
+    runs: list[list[int]] = []
+    for cp in cps:
+        if runs and cp - runs[-1][-1] <= max_gap:
+            runs[-1].append(cp)
+        else:
+            runs.append([cp])
+    out = []
+    for run in runs:
+        start = run[0]
+        cells = ["00"] * (run[-1] - start + 1)
+        for cp in run:
+            n = counts[chr(cp)]
+            assert 0 < n < 256, (chr(cp), n)
+            cells[cp - start] = f"{n:02x}"
+        out.append(f"={start:X}\t{''.join(cells)}")
+    return out
+
+
 HEADER = """\
-# PollDay stroke data: char TAB total strokes TAB stroke-shape sequence (1 横 2 竖 3 撇 4 点 5 折)
+# PollDay stroke data: char TAB total strokes TAB stroke-shape sequence (1 横 2 竖 3 撇 4 点 5 折),
+# then stroke counts of all characters: =<first code point, hex> TAB <two hex digits a code point>
 # Modified data, built by resources/strokes/build_strokes.py from:
 #  - Unihan kTotalStrokes, Unicode 15.0.0, (c) Unicode, Inc., Unicode licence (LICENSE-Unicode.txt);
 #    first value kept, values changed only where stated in README.md

@@ -43,9 +43,9 @@ def test_stroke_data_known_answers(ch: str, count: int, seq: str) -> None:
 
 def test_stroke_data_count_always_equals_sequence_length() -> None:
     data = names.stroke_data()
-    assert len(data.counts) > 98_000
+    assert data.characters() > 98_000
     assert len(data.sequences) > 9_000
-    bad = {c: s for c, s in data.sequences.items() if data.counts[c] != len(s)}
+    bad = {c: s for c, s in data.sequences.items() if data.count(c) != len(s)}
     assert bad == {}
     assert all(set(s) <= set("12345") for s in data.sequences.values())
 
@@ -65,9 +65,17 @@ def test_stroke_data_covers_gb2312_level_one_and_rare_name_characters() -> None:
     assert stroke_count("𠀀") is not None  # Extension B: count only
 
 
+def test_stroke_file_parser_refuses_count_and_sequence_that_disagree() -> None:
+    good = names.parse_stroke_file("# c\n丁\t2\t12\n=4E01\t02\n")
+    assert good.count("丁") == 2 and good.sequences == {"丁": "12"}
+    assert good.count("丂") is None and good.count("丁丁") is None
+    with pytest.raises(ValueError, match="丁"):
+        names.parse_stroke_file("丁\t2\t123\n=4E01\t02\n")
+
+
 def test_stroke_file_is_small_and_states_its_sources() -> None:
     path = resource_path(*names.STROKE_FILE)
-    assert path.stat().st_size < 2_000_000
+    assert path.stat().st_size < 500_000
     head = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()[:6]
     text = "\n".join(head)
     assert "Unihan" in text and "cnchar" in text and "Modified" in text
@@ -157,10 +165,9 @@ def test_private_use_character_sorts_last_and_is_logged_once(
 
 
 def test_han_without_sequence_follows_same_count_with_sequence() -> None:
-    # 琤 now has a sequence; 䶮 too. Find an Extension A char of 9 strokes (count only).
     data = names.stroke_data()
     ext_a = next(c for c in map(chr, range(0x3400, 0x4DC0))
-                 if data.counts.get(c) == 9 and c not in data.sequences)
+                 if data.count(c) == 9 and c not in data.sequences)
     assert sort_names([ext_a, "胡", "十"]) == ["十", "胡", ext_a]
 
 
