@@ -322,9 +322,11 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
         if pid not in v.voter_ids:
             right_reason = _no_vote_reason(conn, person, meeting)
             if pid not in v.attend_ids:
-                return Result(Outcome.NO_VOTE, person, present,
-                              f"{person.name}：{_zh(right_reason)}，不参加本次会议表决",
-                              no_vote=right_reason)
+                msg = f"{person.name}：{_zh(right_reason)}，不参加本次会议表决"
+                if meeting.form is Form.HOUSEHOLD:
+                    holder = proxies.household_voter(conn, meeting, person)
+                    msg += f"（本户由 {holder.name} 投票）" if holder else "（本户没有户代表）"
+                return Result(Outcome.NO_VOTE, person, present, msg, no_vote=right_reason)
             e = _write(conn, v, kind=Kind.SIGN_IN, person=person, desk=desk, operator=operator,
                        at=iso(clock.now()))
         elif pid in v.excluded_ids:

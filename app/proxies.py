@@ -214,7 +214,5 @@ def household_voter(conn: sqlite3.Connection, meeting: Meeting, person: Person) 
     """Who holds the vote of `person`'s household in `meeting` (None when nobody does)."""
     if not person.household:
         return None
-    for home in households(conn, meeting):
-        if home.household == person.household:
-            return home.voter
-    return None
+    members = db_persons.get_many(conn, q.household_member_ids(conn, person.household))
+    return next((m for m in members if vote_right(conn, m, meeting).has_vote), None)

@@ -183,6 +183,11 @@ def select_proxies_held(conn: sqlite3.Connection, meeting_id: int, proxy_id: int
                         " ORDER BY id", (meeting_id, proxy_id)).fetchall()
 
 
+def household_member_ids(conn: sqlite3.Connection, household: str) -> list[int]:
+    return [int(r[0]) for r in conn.execute(
+        "SELECT id FROM person WHERE household = ? ORDER BY id", (household,))]
+
+
 def candidate_person_refs(conn: sqlite3.Connection, meeting_id: int) -> list[tuple[int | None, str]]:
     """(person_id, name) of every candidate of the meeting's contests."""
     return [(None if pid is None else int(pid), str(name)) for pid, name in conn.execute(
