@@ -220,3 +220,14 @@ def test_order_is_transitive(a: str, b: str, c: str) -> None:
     ka, kb, kc = (name_sort_key(x) for x in (a, b, c))
     if ka <= kb and kb <= kc:
         assert ka <= kc
+
+
+def test_benchmark_names_are_deterministic_and_realistic() -> None:
+    from app.bench.b_names import realistic_names
+
+    ns = realistic_names(2_000)
+    assert ns == realistic_names(2_000)
+    assert len(set(ns)) > 1_500
+    assert any("·" in n for n in ns) and any("（女）" in n for n in ns)
+    assert any(n.startswith("欧阳") or n.startswith("司马") for n in ns)
+    assert sort_names(ns) == sort_names(reversed(ns))
