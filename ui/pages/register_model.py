@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor
 
 from app.electorate import has_vote
 from app.model import PARTY_STATUS_ZH, Form, Meeting, PartyStatus, Person
+from app.register.store import PersonRecord
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,7 +31,7 @@ def mask_id_number(id_number: str | None) -> str:
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
-def category(p: Person) -> str:
+def category(p: Person | PersonRecord) -> str:
     parts = [PARTY_STATUS_ZH[p.party_status]] if p.party_status is not PartyStatus.NONE else []
     for flag, label in ((p.resident_voter, "选民"), (p.household_rep, "户代表"),
                         (p.resident_rep, "居民代表"), (p.collective_member, "社员"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -57,7 +57,9 @@ class StepBar(QFrame):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setMinimumSize(QSize(180, 64))
-            button.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda key=s.key: self.step_chosen.emit(key))
             button.setToolTip(f"{s.title}：{s.hint}（Ctrl+{number}）")
             button.setAccessibleName(s.title)
             button.clicked.connect(lambda _=False, key=s.key: self.step_chosen.emit(key))

@@ -1,0 +1,92 @@
+"""GUI fixtures: a small election database with known names, and the main window on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from app.clock import FixedClock
+from app.model import Form, Organisation, PartyStatus, RuleSet
+from app.register.idcard import make_id_number
+from app.register.store import PersonRecord, add_persons
+
+SHOTS = Path(os.environ.get("POLLDAY_SHOTS", "/tmp/pollday-shots"))
+CLOCK_START = dt.datetime(2026, 11, 22, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+# (name, gender, born, party status, branch)
+PEOPLE = (
+    ("曾凡荣", "M", dt.date(1962, 3, 1), PartyStatus.FULL, "第一党支部"),
+    ("王䶮", "F", dt.date(1975, 8, 9), PartyStatus.FULL, "第一党支部"),
+    ("吉𠮷", "M", dt.date(1958, 1, 20), PartyStatus.PROBATIONARY, "第二党支部"),
+    ("欧阳红梅", "F", dt.date(1970, 5, 5), PartyStatus.FULL, "第二党支部"),
+    ("单国栋", "M", dt.date(1988, 12, 30), PartyStatus.NONE, ""),
+    ("张喆", "M", dt.date(1990, 7, 7), PartyStatus.FULL, "第三党支部"),
+)
+
+
+def person_records() -> list[PersonRecord]:
+    out = []
+    for seq, (name, gender, born, status, branch) in enumerate(PEOPLE, start=11):
+        out.append(PersonRecord(
+            name=name, gender=gender, birth_date=born.isoformat(),
+            id_number=make_id_number("110105", born, seq, gender), education="大学本科",
+            branch=branch, resident_group="第一居民小组", household=f"{seq:04d}",
+            party_status=status, resident_voter=True))
+    return out
+
+
+def make_db(path: Path) -> Path:
+    from app import meetings
+    from db.connection import connect
+
+    conn = connect(path)
+    clock = FixedClock(CLOCK_START, 1.0)
+    for code, title, org, rules, form in (
+            ("party", "中共翠湖社区委员会换届选举党员大会", Organisation.PARTY_COMMITTEE,
+             RuleSet.PARTY, Form.ASSEMBLY),
+            ("residents", "翠湖社区第十二届居民委员会选举大会", Organisation.RESIDENTS_COMMITTEE,
+             RuleSet.RESIDENTS, Form.ALL)):
+        got = meetings.create_meeting(conn, code=code, title=title, community="新华街道翠湖社区",
+                                      organisation=org, rules=rules, form=form,
+                                      date="2026-11-22", clock=clock, actor="test")
+        assert not isinstance(got, meetings.Refusal), got
+    add_persons(conn, person_records(), "2026-11-20T10:00:00+08:00", actor="test")
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def small_db(tmp_path: Path) -> Path:
+    return make_db(tmp_path / "election.db")
+
+
+@pytest.fixture
+def window(qtbot, small_db):
+    from ui.app_main import make_app, open_main_window
+
+    make_app()
+    w = open_main_window(small_db)
+    assert w is not None
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    page = w.show_step("prepare")
+    qtbot.waitUntil(page.is_loaded, timeout=5000)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def shot():
+    """shot(widget, name): save a screenshot for a person to look at (outside the repository)."""
+
+    def save(widget, name: str) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{name}.png"
+        assert widget.grab().save(str(path))
+        return path
+
+    return save

@@ -1,0 +1,384 @@
+"""导入名册: file → (mapping of unknown headers) → preview or every bad row → import with
+progress and cancel → result. The checks and the all-or-nothing write are app.register's; this
+dialog only shows them. Reading and writing run in ui.tasks.Task with their own connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clock import iso
+from app.register.fields import FIELD_LABELS
+from app.register.importer import (
+    ImportResult,
+    ImportStatus,
+    ParsedRegister,
+    Problem,
+    already_registered,
+    import_register,
+    read_register,
+)
+from app.register.sheets import Cancelled as ReadCancelled
+from app.register.sheets import Table, read_table
+from db.connection import connect
+from ui.pages.context import PageContext
+from ui.pages.register_model import GENDER_ZH, category, mask_id_number
+from ui.tasks import CancelToken, Outcome, ProgressFn, Task
+from ui.widgets.rows_model import RowsModel
+
+FILE_FILTER = "名册表格 (*.xlsx *.csv *.txt);;所有文件 (*)"
+PREVIEW_ROWS = 50
+LEAVE_OUT = "（不导入）"
+PREVIEW_HEADERS = ("行号", "姓名", "性别", "出生日期", "身份证号", "学历", "支部", "居民小组", "户号",
+                   "类别")
+
+
+@dataclass
+class Checked:
+    """What the check of a file found (computed in a worker thread)."""
+
+    parsed: ParsedRegister
+    already: list[Problem] = field(default_factory=list)  # rows already on the register
+    headers: list[str] = field(default_factory=list)  # in file order (mapping step)
+    samples: dict[str, str] = field(default_factory=dict)  # header -> first non-empty value
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.parsed.problems or self.already
+
+
+def check_file(db_path: Path, path: Path, mapping: dict[str, str | None] | None, today: dt.date,
+               progress: ProgressFn, cancel: CancelToken) -> Checked:
+    parsed = read_register(path, today=today, mapping=mapping, progress=progress, cancel=cancel)
+    out = Checked(parsed)
+    if parsed.status is ImportStatus.NEEDS_MAPPING:
+        try:
+            table = read_table(path, cancel)
+        except ReadCancelled:
+            table = None
+        if isinstance(table, Table):
+            out.headers = [h for h in table.headers if h.strip()]
+            out.samples = samples_of(table)
+    elif parsed.status is ImportStatus.IMPORTED:
+        conn = connect(db_path, create=False)
+        try:
+            out.already = already_registered(conn, parsed)
+        finally:
+            conn.close()
+    return out
+
+
+def samples_of(table: Table) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for _n, cells in table.rows[:50]:
+        for h, v in zip(table.headers, cells, strict=False):
+            if h.strip() and v.strip() and h not in out:
+                out[h] = v.strip()
+    return out
+
+
+def write_file(db_path: Path, path: Path, mapping: dict[str, str | None] | None, now: str,
+               actor: str, progress: ProgressFn, cancel: CancelToken) -> ImportResult:
+    conn = connect(db_path, create=False)
+    try:
+        return import_register(conn, path, now=now, mapping=mapping, progress=progress,
+                               cancel=cancel, actor=actor)
+    finally:
+        conn.close()
+
+
+def problem_rows(problems: list[Problem]) -> list[tuple[object, ...]]:
+    return [(p.row if p.row is not None else "整个文件", p.column or "—", p.reason)
+            for p in problems]
+
+
+class ImportDialog(QDialog):
+    """Stages: idle → reading → mapping | problems | preview → importing → done."""
+
+    stage_changed = Signal(str)
+
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("导入名册")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.resize(960, 640)
+        self.path: Path | None = None
+        self.mapping: dict[str, str | None] | None = None
+        self.checked: Checked | None = None
+        self.result: ImportResult | None = None
+        self.task: Task | None = None
+        self.stage = "idle"
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.title.setWordWrap(True)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stack = QStackedWidget()
+        self.progress = QProgressBar()
+        self.progress.setMinimumHeight(28)
+        self.progress.setFormat("%p%")
+        progress_page = QWidget()
+        pl = QVBoxLayout(progress_page)
+        pl.addStretch(1)
+        pl.addWidget(self.progress)
+        pl.addStretch(1)
+        self.mapping_table = QTableWidget(0, 3)
+        self.mapping_table.setHorizontalHeaderLabels(["文件中的列", "第一行的内容", "对应到"])
+        self.mapping_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Stretch)
+        self.mapping_table.verticalHeader().setVisible(False)
+        self.rows_view = QTableView()
+        self.rows_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.rows_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.rows_view.setAlternatingRowColors(True)
+        self.rows_view.verticalHeader().setVisible(False)
+        self.rows_view.horizontalHeader().setStretchLastSection(True)
+        self.rows_model = RowsModel(())
+        self.rows_view.setModel(self.rows_model)
+        self.done_label = QLabel()
+        self.done_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.done_label.setStyleSheet("font-size: 16pt;")
+        for w in (progress_page, self.mapping_table, self.rows_view, self.done_label):
+            self.stack.addWidget(w)
+
+        self.choose_button = QPushButton("选择其他文件…")
+        self.cancel_button = QPushButton("取消")
+        self.next_button = QPushButton("下一步")
+        self.next_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.choose_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.next_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(buttons)
+
+        self.choose_button.clicked.connect(self.choose_file)
+        self.cancel_button.clicked.connect(self.cancel_or_close)
+        self.next_button.clicked.connect(self.next_step)
+
+    # --- flow --------------------------------------------------------------------------
+    def choose_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "选择名册文件", str(Path.home()), FILE_FILTER)
+        if name:
+            self.start(Path(name))
+        elif self.stage == "idle":
+            self.reject()
+
+    def start(self, path: Path) -> None:
+        """Check `path` (file dialog bypassed: tests and drag-and-drop)."""
+        self.path = path
+        self.mapping = None
+        self.title.setText(f"导入名册：{path.name}")
+        self.show()
+        self._check()
+
+    def _check(self) -> None:
+        assert self.path is not None
+        path, mapping, today = self.path, self.mapping, self.ctx.clock.now().date()
+        self._run("reading", "正在读取并逐行检查…",
+                  lambda p, c: check_file(self.ctx.db_path, path, mapping, today, p, c),
+                  self._checked)
+
+    def _checked(self, outcome: Outcome) -> None:
+        if outcome.status == "cancelled" or (
+                outcome.ok and outcome.result.parsed.status is ImportStatus.CANCELLED):
+            self._finish("已取消，名册没有任何改动。", ok=False)
+            return
+        if not outcome.ok:
+            self._show_problems([Problem(self.path.name if self.path else "", None, "",
+                                         f"读取时出错：{outcome.error}")])
+            return
+        checked: Checked = outcome.result
+        self.checked = checked
+        if checked.parsed.status is ImportStatus.NEEDS_MAPPING:
+            self._show_mapping(checked)
+        elif checked.problems:
+            self._show_problems(checked.problems)
+        else:
+            self._show_preview(checked)
+
+    def _show_mapping(self, checked: Checked) -> None:
+        unknown = set(checked.parsed.unknown_headers)
+        headers = checked.headers or [*checked.parsed.unknown_headers, *checked.parsed.mapping]
+        self.summary.setText(
+            f"有 {len(unknown)} 列的表头无法识别（已标出）。请为每一列选择对应的名册字段，"
+            "不需要的列选“（不导入）”，然后点“下一步”。")
+        self.summary.setStyleSheet("color: #9a5b13;")
+        t = self.mapping_table
+        t.setRowCount(len(headers))
+        for row, header in enumerate(headers):
+            item = QTableWidgetItem(header + ("（无法识别）" if header in unknown else ""))
+            item.setData(Qt.ItemDataRole.UserRole, header)
+            if header in unknown:
+                item.setForeground(Qt.GlobalColor.darkRed)
+            t.setItem(row, 0, item)
+            t.setItem(row, 1, QTableWidgetItem(checked.samples.get(header, "")))
+            combo = QComboBox()
+            combo.addItem(LEAVE_OUT, None)
+            for key, label in FIELD_LABELS.items():
+                combo.addItem(label, key)
+            current = checked.parsed.mapping.get(header)
+            combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+            t.setCellWidget(row, 2, combo)
+        self._enter("mapping", self.mapping_table, "下一步")
+
+    def chosen_mapping(self) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for row in range(self.mapping_table.rowCount()):
+            header = self.mapping_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+            combo = self.mapping_table.cellWidget(row, 2)
+            assert isinstance(combo, QComboBox)
+            out[str(header)] = combo.currentData()
+        return out
+
+    def set_mapping(self, header: str, field_name: str | None) -> None:
+        """Choose the field of one header in the mapping table (keyboard users and tests)."""
+        for row in range(self.mapping_table.rowCount()):
+            if self.mapping_table.item(row, 0).data(Qt.ItemDataRole.UserRole) == header:
+                combo = self.mapping_table.cellWidget(row, 2)
+                assert isinstance(combo, QComboBox)
+                combo.setCurrentIndex(combo.findData(field_name) if field_name else 0)
+                return
+        raise KeyError(header)
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        rows = {p.row for p in problems if p.row is not None}
+        self.summary.setText(
+            f"发现 {len(problems)} 处问题（涉及 {len(rows)} 行），名册没有导入任何人。"
+            "请在表格软件中逐条改正后重新导入。")
+        self.summary.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.rows_model = RowsModel(("行号", "列", "问题"), problem_rows(problems), self)
+        self._show_rows()
+        self.rows_view.setColumnWidth(0, 80)
+        self.rows_view.setColumnWidth(1, 160)
+        self._enter("problems", self.rows_view, "")
+
+    def _show_preview(self, checked: Checked) -> None:
+        parsed = checked.parsed
+        n = len(parsed.rows)
+        where = "，".join(x for x in (parsed.encoding and f"编码 {parsed.encoding}",
+                                     parsed.sheet and f"工作表 {parsed.sheet}") if x)
+        self.summary.setText(f"共 {n} 人，逐行检查全部通过{('（' + where + '）') if where else ''}。"
+                             f"下表是前 {min(n, PREVIEW_ROWS)} 行；点“导入 {n} 人”写入名册。")
+        self.summary.setStyleSheet("color: #1d6b2f; font-weight: bold;")
+        rows = [(row_no, r.name, GENDER_ZH.get(r.gender or "", ""), r.birth_date or "",
+                 mask_id_number(r.id_number), r.education, r.branch, r.resident_group,
+                 r.household, category(r)) for row_no, r in parsed.rows[:PREVIEW_ROWS]]
+        self.rows_model = RowsModel(PREVIEW_HEADERS, rows, self)
+        self._show_rows()
+        self._enter("preview", self.rows_view, f"导入 {n} 人")
+
+    def _show_rows(self) -> None:
+        self.rows_view.setModel(self.rows_model)
+        self.rows_view.resizeColumnsToContents()
+
+    def next_step(self) -> None:
+        if self.stage == "mapping":
+            self.mapping = self.chosen_mapping()
+            self._check()
+        elif self.stage == "preview":
+            self._import()
+        elif self.stage == "done":
+            self.accept()
+
+    def _import(self) -> None:
+        assert self.path is not None
+        path, mapping = self.path, self.mapping
+        now, actor = iso(self.ctx.clock.now()), self.ctx.actor
+        self._run("importing", "正在写入名册…",
+                  lambda p, c: write_file(self.ctx.db_path, path, mapping, now, actor, p, c),
+                  self._imported)
+
+    def _imported(self, outcome: Outcome) -> None:
+        result: ImportResult | None = outcome.result if outcome.ok else None
+        self.result = result
+        if outcome.status == "cancelled" or (result and result.status is ImportStatus.CANCELLED):
+            self._finish("已取消导入，名册没有任何改动。", ok=False)
+        elif result is None:
+            self._finish(f"导入失败，名册没有任何改动：{outcome.error}", ok=False)
+        elif result.status is ImportStatus.IMPORTED:
+            self.ctx.register_changed.emit()
+            self.ctx.message.emit(f"已导入 {result.count} 人")
+            self._finish(f"已导入 {result.count} 人。", ok=True)
+        else:  # the file changed since the check
+            self._show_problems(result.problems or [
+                Problem(result.file, None, "", "文件在检查后被修改，请重新导入")])
+
+    # --- plumbing ------------------------------------------------------------------------
+    def _run(self, stage: str, text: str, fn: object, done: object) -> None:
+        self.summary.setText(text)
+        self.summary.setStyleSheet("")
+        self.progress.setRange(0, 0)
+        self._enter(stage, self.stack.widget(0), "")
+        task = Task(fn, self)  # type: ignore[arg-type]
+        task.progress.connect(self._progress)
+        task.finished.connect(done)  # type: ignore[arg-type]
+        task.finished.connect(lambda _o: setattr(self, "task", None))
+        self.task = task
+        task.start()
+
+    def _progress(self, done: int, total: int, _message: str) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+
+    def _finish(self, text: str, *, ok: bool) -> None:
+        self.summary.setText("")
+        self.done_label.setText(text)
+        self.done_label.setStyleSheet(f"font-size: 16pt; color: {'#1d6b2f' if ok else '#9a5b13'};")
+        self._enter("done", self.done_label, "完成")
+
+    def _enter(self, stage: str, page: QWidget, next_text: str) -> None:
+        self.stage = stage
+        self.stack.setCurrentWidget(page)
+        self.cancel_button.setEnabled(True)
+        busy = stage in ("reading", "importing")
+        self.next_button.setText(next_text)
+        self.next_button.setVisible(bool(next_text))
+        self.choose_button.setEnabled(not busy)
+        self.cancel_button.setText("取消" if busy or stage in ("mapping", "preview") else "关闭")
+        self.cancel_button.setVisible(stage != "done")
+        if next_text:
+            self.next_button.setFocus()
+        self.stage_changed.emit(stage)
+
+    def cancel_or_close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.summary.setText("正在取消…")
+            self.cancel_button.setEnabled(False)
+        else:
+            self.reject()
+
+    def reject(self) -> None:
+        if self.task is not None:  # Esc while busy: cancel first, never leave work running
+            self.cancel_or_close()
+            return
+        super().reject()
