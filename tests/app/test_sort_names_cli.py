@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 from pathlib import Path
+from types import ModuleType
 
-from conftest import FIXTURES, pollday_cmd
+
+def _root_conftest() -> ModuleType:
+    # `from conftest import ...` picks whichever conftest.py pytest loaded last (tests/app/* have
+    # their own), so load tests/conftest.py by path.
+    path = Path(__file__).resolve().parents[1] / "conftest.py"
+    spec = importlib.util.spec_from_file_location("pollday_tests_root_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_conftest = _root_conftest()
+FIXTURES: Path = _conftest.FIXTURES
+pollday_cmd = _conftest.pollday_cmd
 
 
 def sort_names_cli(data: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
