@@ -57,6 +57,7 @@ STEPS: tuple[Step, ...] = (
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("prepare", "名册", "ui.pages.register"),
+    PageSpec("signin", "签到台", "ui.pages.desk_page"),
 )
 
 

@@ -30,8 +30,8 @@ _COLOURS: dict[Tone, tuple[str, str]] = {
     Tone.GREY: ("#546e7a", "#ffffff"),
 }
 
-HEADLINE_PT = 40
-TITLE_PT = 28
+HEADLINE_PT = 32  # what happened
+TITLE_PT = 48     # the person's name: what the clerk checks against the face
 DETAIL_PT = 18
 
 

@@ -1,0 +1,369 @@
+"""签到台: the desk page. A clerk under time pressure finds a person and signs them in.
+
+- The search box always has the focus; results appear as one types (name, pinyin, initials,
+  ID digits, member number), best match first; Up/Down move, Enter signs in the highlighted one.
+- A scanner acting as a keyboard is recognised wherever the focus is (ui.widgets.scanner) and
+  its token is signed in at once.
+- The answer is a big coloured panel (ui.widgets.feedback). Every decision is the use case's
+  (app.attendance); the page only shows the Result it returns.
+- 撤销上一次签到 (Ctrl+Z) asks for a reason; lifting an exclusion asks for confirmation.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import attendance, meetings
+from app.attendance import Outcome, Result
+from app.electorate import NO_VOTE_ZH
+from app.model import EXCLUSION_REASON_ZH, Person
+from app.search import search
+from ui.pages.context import PageContext
+from ui.pages.register_model import category, mask_id_number
+from ui.widgets.feedback import FeedbackPanel, Tone
+from ui.widgets.reason_dialog import ReasonDialog
+from ui.widgets.scanner import ScannerFilter
+
+RESULT_LIMIT = 20
+DEFAULT_DESK = "签到台"  # used when the meeting has no desks set up
+POLL_MS = 2000  # other desks' sign-ins reach the counter this often
+HEADERS = ("姓名", "支部 / 居民小组", "身份", "身份证号", "签到情况")
+UNDO_REASONS = ("点错人（误签）", "代他人签到", "本人未到会", "扫错二维码")
+LIFT_REASONS = ("本人到会，要求参加选举",)
+
+
+def where(p: Person) -> str:
+    return " / ".join(x for x in (p.branch, p.resident_group) if x) or "—"
+
+
+def hhmm(at: str) -> str:
+    """'2026-11-29T08:31:05+08:00' → '08:31'."""
+    return at[11:16]
+
+
+class DeskPage(QWidget):
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.found: list[Person] = []
+        self.last_result: Result | None = None
+        self._pending: Result | None = None   # an excluded person awaiting the lift confirmation
+        self._undo_stack: list[Person] = []   # sign-ins made here, newest last
+        self.dialog: ReasonDialog | None = None
+        self._expected = 0
+        self._build()
+        self.scanner = ScannerFilter(self, active=self.isVisible)
+        self.scanner.scanned.connect(self.sign_in)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self.refresh_counter)
+        ctx.meeting_changed.connect(lambda _m: self.reload())
+        ctx.register_changed.connect(self._run_search)
+        self.reload()
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.desk_box = QComboBox()
+        self.desk_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.desk_box.setMinimumWidth(220)
+        self.desk_box.setAccessibleName("签到台")
+        self.desk_box.currentIndexChanged.connect(self._desk_changed)
+        self.unlimited = QCheckBox("不限范围")
+        self.unlimited.setToolTip("查找本签到台负责范围以外的人员")
+        self.unlimited.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.unlimited.toggled.connect(self._run_search)
+        self.scope_label = QLabel()
+        self.scope_label.setStyleSheet("color: #555;")
+        self.counter = QLabel()
+        self.counter.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1b3550;")
+        self.undo_button = QPushButton("撤销上一次签到 (Ctrl+Z)")
+        self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.undo_button.clicked.connect(self.undo_last)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("签到台："))
+        top.addWidget(self.desk_box)
+        top.addWidget(self.unlimited)
+        top.addWidget(self.scope_label, 1)
+        top.addWidget(self.counter)
+        top.addSpacing(16)
+        top.addWidget(self.undo_button)
+
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("扫码，或输入姓名 / 拼音 / 身份证后几位")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setAccessibleName("查找人员")
+        self.search_box.setToolTip("姓名、全拼、首字母、身份证号后几位或党员编号；↑↓ 选择，回车签到")
+        self.search_box.setStyleSheet("font-size: 20pt; padding: 6px;")
+        self.search_box.textChanged.connect(self._run_search)
+        self.search_box.returnPressed.connect(self._enter)
+        self.search_box.installEventFilter(self)
+
+        self.results = QTableWidget(0, len(HEADERS))
+        self.results.setHorizontalHeaderLabels(HEADERS)
+        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results.verticalHeader().hide()
+        self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.results.horizontalHeader().setStretchLastSection(True)
+        self.results.setStyleSheet("font-size: 14pt;")
+        self.results.cellDoubleClicked.connect(lambda row, _col: self._sign_in_row(row))
+
+        self.feedback = FeedbackPanel()
+        self.feedback.action_clicked.connect(self.confirm_lift)
+
+        # One column, full width: the results keep every column on a laptop screen and the
+        # answer panel spans the page, so long details fit in large type.
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 12, 16, 12)
+        lay.addLayout(top)
+        lay.addWidget(self.search_box)
+        lay.addWidget(self.results, 2)
+        lay.addWidget(self.feedback, 3)
+        # The search box eats Ctrl+Z itself (text undo, see eventFilter); this covers the rest.
+        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo.activated.connect(self.undo_last)
+
+    # --- meeting and desk ---------------------------------------------------------------------
+
+    def reload(self) -> None:
+        meeting = self.ctx.meeting
+        self.desk_box.blockSignals(True)
+        self.desk_box.clear()
+        desks = meetings.list_desks(self.ctx.conn, meeting.id) if meeting else []
+        for d in desks:
+            self.desk_box.addItem(d.name, d)
+        if meeting and not desks:
+            self.desk_box.addItem(DEFAULT_DESK, None)
+        self.desk_box.blockSignals(False)
+        self._undo_stack.clear()
+        self.setEnabled(meeting is not None)
+        self._desk_changed()
+        self.refresh_counter()
+
+    @property
+    def desk_name(self) -> str:
+        return self.desk_box.currentText() or DEFAULT_DESK
+
+    def scope(self) -> list[str] | None:
+        desk = self.desk_box.currentData()
+        if desk is None or not desk.scope or self.unlimited.isChecked():
+            return None
+        return list(desk.scope)
+
+    def _desk_changed(self) -> None:
+        desk = self.desk_box.currentData()
+        scoped = desk is not None and bool(desk.scope)
+        self.unlimited.setEnabled(scoped)
+        self.scope_label.setText("负责：" + "、".join(desk.scope) if scoped else "负责：全部人员")
+        self._run_search()
+        self.search_box.setFocus()
+
+    # --- searching ----------------------------------------------------------------------------
+
+    def _run_search(self) -> None:
+        meeting = self.ctx.meeting
+        text = self.search_box.text().strip()
+        self.found = (search(self.ctx.conn, text, RESULT_LIMIT, self.scope())
+                      if text and meeting else [])
+        self.results.setRowCount(len(self.found))
+        for row, p in enumerate(self.found):
+            assert meeting is not None
+            st = attendance.standing_of(self.ctx.conn, meeting, p.id)
+            state = ""
+            if st.sign_in is not None:
+                state = f"已签到 {hhmm(st.sign_in.at)} {st.sign_in.desk}"
+                if st.out is not None:
+                    state += "（已退场）"
+            cells = (p.name, where(p), category(p), mask_id_number(p.id_number), state)
+            for col, text_ in enumerate(cells):
+                self.results.setItem(row, col, QTableWidgetItem(text_))
+        if self.found:
+            self.results.selectRow(0)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.search_box and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.matches(QKeySequence.StandardKey.Undo):
+                self.undo_last()
+                return True
+            step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -10,
+                    Qt.Key.Key_PageDown: 10}.get(Qt.Key(event.key()))
+            if step is not None and self.found:
+                row = min(max(self.results.currentRow() + step, 0), len(self.found) - 1)
+                self.results.selectRow(row)
+                return True
+        return super().eventFilter(obj, event)
+
+    def _enter(self) -> None:
+        row = self.results.currentRow()
+        if self.found and 0 <= row < len(self.found):
+            self._sign_in_row(row)
+        elif self.search_box.text().strip():
+            self.sign_in(self.search_box.text().strip())  # a typed token or full ID number
+
+    def _sign_in_row(self, row: int) -> None:
+        self.sign_in(self.found[row])
+
+    # --- the actions ----------------------------------------------------------------------------
+
+    def sign_in(self, ref: str | Person) -> Result | None:
+        meeting = self.ctx.meeting
+        if meeting is None:
+            return None
+        result = attendance.sign_in(self.ctx.conn, meeting, ref, self.desk_name, self.ctx.actor,
+                                    self.ctx.clock)
+        if result.outcome is Outcome.SIGNED_IN or (result.outcome is Outcome.NO_VOTE
+                                                   and result.written):
+            assert result.person is not None
+            self._undo_stack.append(result.person)
+        self._show(result, ref)
+        self.search_box.clear()
+        self.search_box.setFocus()
+        return result
+
+    def _show(self, r: Result, ref: str | Person) -> None:
+        self.last_result = r
+        self._pending = None
+        p = r.person
+        if p is None:
+            shown = ref.name if isinstance(ref, Person) else ref
+            self.feedback.show_result(Tone.GREY, "名册中没有此人", shown,
+                                      "请核对证件或二维码，或请工作人员查名册")
+        elif r.outcome is Outcome.SIGNED_IN:
+            detail = where(p)
+            if r.proxies_for:
+                detail += "\n受委托：" + "、".join(x.name for x in r.proxies_for)
+            if r.proxy_problems:
+                detail += "\n" + "；".join(r.proxy_problems)
+            self.feedback.show_result(Tone.GREEN, "✔ 签到成功", p.name, detail)
+        elif r.outcome is Outcome.ALREADY_SIGNED_IN:
+            s = r.standing
+            assert s is not None
+            self.feedback.show_result(Tone.RED, "✘ 已经签到过", p.name,
+                                      f"{hhmm(s.at)} 在 {s.desk} 签到，不能重复签到")
+        elif r.outcome is Outcome.NO_VOTE:
+            why = NO_VOTE_ZH[r.no_vote] if r.no_vote is not None else "无表决权"
+            if r.written:
+                self.feedback.show_result(Tone.AMBER, "列席 · 无表决权", p.name,
+                                          f"{why}\n已登记列席，不计入实到，不发选票")
+            else:
+                self.feedback.show_result(Tone.AMBER, "不参加本次会议表决", p.name,
+                                          f"{why}\n未签到")
+        elif r.outcome is Outcome.EXCLUDED:
+            ex = r.exclusion
+            why = EXCLUSION_REASON_ZH[ex.reason] if ex is not None else ""
+            ref_no = f"（批准：{ex.approval_ref}）" if ex is not None else ""
+            self._pending = r
+            self.feedback.show_result(Tone.AMBER, "已批准不计入应到", p.name,
+                                      f"{why}{ref_no}\n本人到会要参加选举的，须确认后撤销不计入再签到",
+                                      action="确认到会：撤销不计入并签到…")
+        else:
+            self.feedback.show_result(Tone.GREY, r.message, p.name, "")
+        self._set_counter(r.present, self._expected)
+
+    def confirm_lift(self) -> None:
+        """The clerk confirms an excluded person came: lift the exclusion (reason), sign in."""
+        pending = self._pending
+        if pending is None or pending.person is None:
+            return
+        person = pending.person
+        self.dialog = ReasonDialog(
+            self, "撤销不计入应到",
+            f"{person.name} 已经批准不计入应到人数。\n确认本人到会并参加选举？\n"
+            "撤销后此人重新计入应到，并记入审计日志。", LIFT_REASONS, ok_text="撤销不计入并签到")
+        self.dialog.reason_accepted.connect(lambda reason: self._lift(person, reason))
+        self.dialog.finished.connect(lambda _r: self.search_box.setFocus())
+        self.dialog.open()
+
+    def _lift(self, person: Person, reason: str) -> None:
+        meeting = self.ctx.meeting
+        assert meeting is not None
+        lifted = attendance.lift_exclusion(self.ctx.conn, meeting, person, self.desk_name,
+                                           self.ctx.actor, self.ctx.clock, reason)
+        if lifted.outcome is not Outcome.LIFTED:
+            self.feedback.show_result(Tone.GREY, lifted.message, person.name, "")
+            return
+        self.refresh_counter()
+        self.sign_in(person)
+
+    def undo_last(self) -> None:
+        """撤销上一次签到 at this desk: asks for a reason (required)."""
+        if self.ctx.meeting is None or (self.dialog is not None and self.dialog.isVisible()):
+            return
+        if not self._undo_stack:
+            self.feedback.show_result(Tone.GREY, "没有可撤销的签到", "",
+                                      "本签到台在本次打开后还没有签到")
+            return
+        person = self._undo_stack[-1]
+        self.dialog = ReasonDialog(
+            self, "撤销上一次签到",
+            f"撤销 {person.name}（{where(person)}）的签到？\n须填写原因，记入审计日志。",
+            UNDO_REASONS, ok_text="撤销签到")
+        self.dialog.reason_accepted.connect(lambda reason: self._undo(person, reason))
+        self.dialog.finished.connect(lambda _r: self.search_box.setFocus())
+        self.dialog.open()
+
+    def _undo(self, person: Person, reason: str) -> None:
+        meeting = self.ctx.meeting
+        assert meeting is not None
+        r = attendance.undo_sign_in(self.ctx.conn, meeting, person, self.desk_name,
+                                    self.ctx.actor, self.ctx.clock, reason)
+        if r.outcome is Outcome.UNDONE:
+            if self._undo_stack and self._undo_stack[-1].id == person.id:
+                self._undo_stack.pop()
+            self.feedback.show_result(Tone.GREY, "已撤销签到", person.name, f"原因：{reason}")
+        else:
+            self.feedback.show_result(Tone.GREY, r.message, person.name, "")
+        self.last_result = r
+        self._set_counter(r.present, self._expected)
+        self._run_search()
+
+    # --- the counter ----------------------------------------------------------------------------
+
+    def refresh_counter(self) -> None:
+        meeting = self.ctx.meeting
+        if meeting is None or not self.isVisible() and self._expected:
+            return
+        s = attendance.attendance_summary(self.ctx.conn, meeting)
+        self._expected = s.expected
+        self._set_counter(s.present, s.expected)
+
+    def _set_counter(self, present: int, expected: int) -> None:
+        self.counter.setText(f"实到 {present} / 应到 {expected}")
+
+    # --- shown / hidden -------------------------------------------------------------------------
+
+    def showEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.scanner.install()
+        self._poll.start()
+        self.refresh_counter()
+        self.search_box.setFocus()
+
+    def hideEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        self.scanner.uninstall()
+        self._poll.stop()
+        super().hideEvent(event)
+
+
+def create(ctx: PageContext) -> QWidget:
+    return DeskPage(ctx)
