@@ -13,13 +13,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from db.connection import SchemaTooNew, connect
 from ui import fonts
-from ui.main_window import MainWindow
-from ui.tasks import CancelToken, ProgressFn
+from ui.main_window import DEFAULT_SIZE, MainWindow
+from ui.tasks import Task
 from ui.widgets.progress import run_with_progress
 
 APP_NAME = "PollDay"
@@ -28,6 +28,9 @@ APP_NAME = "PollDay"
 def parse_args(args: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="pollday", description="PollDay 选举日现场管理（图形界面）")
     parser.add_argument("--db", metavar="PATH", help="选举数据库文件；不给出时打开演示数据库")
+    # For the start-up benchmark and the bundle's smoke test: print a line and quit as soon as
+    # the main window has been shown.
+    parser.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(list(args))
 
 
@@ -52,27 +55,32 @@ def demo_db_path() -> Path:
     return Path(folder) / "demo.db"
 
 
-def build_demo(path: Path, progress: ProgressFn, cancel: CancelToken) -> Path:
-    """Build the demo database at `path` (a temporary name first, so a cancelled or failed
-    build never leaves a half-made demo behind)."""
+def build_demo(path: Path) -> Path:
+    """Build the demo database at `path`, under a temporary name first so a failed build never
+    leaves a half-made demo behind."""
     from app import demo
 
     partial = path.with_name(path.name + ".part")
     for p in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         p.unlink(missing_ok=True)
-    partial.parent.mkdir(parents=True, exist_ok=True)
-    demo.build_demo(partial, progress=progress, cancel=cancel)
+    conn = connect(partial)
+    try:
+        demo.build_demo(conn)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
     partial.replace(path)
     return path
 
 
 def ensure_demo(parent: QWidget | None, path: Path) -> bool:
-    """Make sure the demo database exists; False when the clerk cancelled or it failed."""
+    """Make sure the demo database exists; False (after an error dialog) when it cannot be made.
+    The build is one transaction and cannot be interrupted, so the dialog has no 取消."""
     if path.exists():
         return True
-    outcome = run_with_progress(parent, "准备演示数据", "正在生成演示社区的名册和会议…",
-                                lambda progress, cancel: build_demo(path, progress, cancel))
-    if outcome.status == "failed":
+    outcome = run_with_progress(parent, "准备演示数据", "正在生成演示社区（翠湖社区）的名册和会议，约需数秒…",
+                                lambda _progress, _cancel: build_demo(path), cancellable=False)
+    if not outcome.ok:
         show_error(parent, "无法生成演示数据库", outcome.error, outcome.detail)
     return outcome.ok
 
@@ -112,17 +120,46 @@ def show_error(parent: QWidget | None, title: str, message: str, detail: str = "
     box.exec()
 
 
-def run_gui(args: Sequence[str]) -> int:
+def start_gui(args: Sequence[str]) -> MainWindow | None:
+    """Everything `pollday` does before the event loop: the window shown, or None after an
+    error dialog (or when the clerk gave up on the demo build)."""
     ns = parse_args(args)
-    app = make_app()
+    make_app()
     if ns.db:
         path = Path(ns.db).expanduser().resolve()
     else:
         path = demo_db_path()
         if not ensure_demo(None, path):
-            return 1
+            return None
     window = open_main_window(path)
     if window is None:
+        return None
+    show_sized(window)
+    return window
+
+
+def show_sized(window: MainWindow) -> None:
+    """1280×800, or maximised on a screen smaller than that (venue laptops are often 1366×768)."""
+    screen = window.screen().availableGeometry()
+    width, height = DEFAULT_SIZE
+    if screen.width() < width or screen.height() < height:
+        window.showMaximized()
+    else:
+        window.resize(width, height)
+        window.show()
+
+
+def run_gui(args: Sequence[str]) -> int:
+    window = start_gui(args)
+    if window is None:
         return 1
-    window.show()
+    app = QApplication.instance()
+    assert app is not None
+    app.aboutToQuit.connect(Task.cancel_all)  # never leave a worker thread behind at exit
+    if parse_args(args).quit_after_show:
+        def shown() -> None:
+            print(f"window-shown {window.windowTitle()}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, shown)  # runs once the loop has painted the shown window
     return app.exec()
