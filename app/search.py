@@ -76,6 +76,8 @@ def char_readings(ch: str) -> tuple[str, ...]:
 
 def search_name(name: str) -> str:
     """The name as searched: annotations （女） and the middle dot of minority names removed."""
+    if name.isalnum():  # the usual case: nothing to remove
+        return name
     return "".join(strip_annotations(name).split())
 
 
@@ -114,12 +116,17 @@ def _capped(segs: list[tuple[str, ...]], cap: int) -> list[tuple[str, ...]]:
     return [tuple(s) for s in out]
 
 
-def readings(name: str, cap: int = MAX_READINGS) -> list[tuple[str, ...]]:
-    """Every reading of a name as a tuple of syllables, the most likely first (at most `cap`)."""
+@lru_cache(maxsize=65536)
+def _readings(name: str, cap: int) -> tuple[tuple[str, ...], ...]:
     segs = _capped(_segments(name), cap)
     if not segs:
-        return []
-    return [tuple(c) for c in product(*segs)]
+        return ()
+    return tuple(tuple(c) for c in product(*segs))
+
+
+def readings(name: str, cap: int = MAX_READINGS) -> list[tuple[str, ...]]:
+    """Every reading of a name as a tuple of syllables, the most likely first (at most `cap`)."""
+    return list(_readings(name, cap))
 
 
 def display_pinyin(name: str) -> str:
@@ -150,6 +157,11 @@ _COMPOUND_INITIALS: dict[str, str] = {
 
 
 def name_keys(name: str) -> set[tuple[str, str]]:
+    return set(_name_keys(name))
+
+
+@lru_cache(maxsize=65536)
+def _name_keys(name: str) -> frozenset[tuple[str, str]]:
     """(kind, key) search keys of a name: the name, full pinyin and initials of every reading
     (with 'u' as well as 'v' for ü: 吕 is found by 'lv' and 'lu')."""
     keys: set[tuple[str, str]] = set()
@@ -164,7 +176,7 @@ def name_keys(name: str) -> set[tuple[str, str]]:
         if "v" in full:
             keys.add(("pinyin", full.replace("v", "u")))
         keys.add(("initials", _initials(r)))
-    return keys
+    return frozenset(keys)
 
 
 def person_keys(name: str, id_number: str | None, member_no: str) -> set[tuple[str, str]]:

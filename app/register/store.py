@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 
 from app.model import PartyStatus
 from app.search import display_pinyin, person_keys
@@ -41,7 +41,11 @@ class PersonRecord:
 
     def values(self) -> tuple[object, ...]:
         """Column values in DATA_COLUMNS order, as stored (enums as text, bools as 0/1)."""
-        return tuple(_stored(v) for v in astuple(self))
+        return (self.name, self.gender, self.birth_date, self.id_number, self.education,
+                self.branch, self.resident_group, self.household, self.member_no,
+                self.party_status.value, int(self.resident_voter), int(self.household_rep),
+                int(self.resident_rep), int(self.collective_member),
+                int(self.collective_delegate), self.phone, self.note)
 
     def keys(self) -> set[tuple[str, str]]:
         return person_keys(self.name, self.id_number, self.member_no)
@@ -49,14 +53,6 @@ class PersonRecord:
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PersonRecord))
 assert FIELD_NAMES == db_persons.DATA_COLUMNS, "PersonRecord must mirror the person table"
-
-
-def _stored(v: object) -> object:
-    if isinstance(v, PartyStatus):
-        return v.value
-    if isinstance(v, bool):
-        return int(v)
-    return v
 
 
 def new_token() -> str:
@@ -68,13 +64,13 @@ def insert_records(conn: db_persons.Conn, records: Iterable[PersonRecord], now: 
                    token_factory: TokenFactory | None = None) -> list[int]:
     """Insert records and their search keys inside the caller's transaction."""
     make_token = token_factory or new_token
-    ids: list[int] = []
-    key_rows: list[tuple[int, str, str]] = []
-    for rec in records:
-        pid = db_persons.insert_person(conn, rec.values(), token=make_token(),
-                                       pinyin=display_pinyin(rec.name), created_at=now)
-        ids.append(pid)
-        key_rows.extend((pid, kind, key) for kind, key in rec.keys())
+    recs = list(records)
+    rows = [(rec.values(), make_token(), display_pinyin(rec.name)) for rec in recs]
+    ids = db_persons.insert_persons(conn, rows, created_at=now)
+    key_rows = [(pid, kind, key) for pid, rec in zip(ids, recs, strict=True)
+                for kind, key in rec.keys()]
+    # In key order: the B-tree of person_key is filled left to right, several times faster.
+    key_rows.sort(key=lambda r: (r[2], r[1], r[0]))
     db_persons.insert_keys(conn, key_rows)
     return ids
 

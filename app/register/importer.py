@@ -1,0 +1,394 @@
+"""Importing a register file: columns mapped to fields, every row checked, all or nothing.
+
+    result = import_register(conn, "名册.xlsx", now=iso(clock.now()))
+    result.status is ImportStatus.NEEDS_MAPPING  → ask the user about result.unknown_headers and
+                                                    call again with mapping={header: field|None}
+    result.status is ImportStatus.BAD_ROWS       → show result.problems (every bad row), nothing written
+    result.status is ImportStatus.IMPORTED       → result.ids
+
+Problems name the file, the row number the user sees in the spreadsheet and the column header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from app.model import PartyStatus
+from app.register import fields as f
+from app.register.idcard import IdInfo, parse_id_number
+from app.register.sheets import (
+    Cancel,
+    Cancelled,
+    Progress,
+    Table,
+    Unreadable,
+    read_table,
+    unknown_headers,
+)
+from app.register.store import PersonRecord, insert_records
+from db import audit
+from db import persons as db_persons
+from db.tx import transaction
+
+
+class ImportStatus(StrEnum):
+    IMPORTED = "imported"
+    BAD_ROWS = "bad_rows"            # bad rows or a bad file layout: nothing written
+    NEEDS_MAPPING = "needs_mapping"  # headers PollDay does not know: ask, then call again
+    UNREADABLE = "unreadable"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    row: int | None   # as numbered in the spreadsheet; None = the file as a whole
+    column: str       # the header as in the file; '' = the row as a whole
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if self.row is not None else ""
+        col = f"「{self.column}」" if self.column else ""
+        sep = " " if where or col else ""
+        return f"{self.file}{sep}{where}{col}：{self.reason}"
+
+
+@dataclass
+class ParsedRegister:
+    """A file read and checked, before anything is written."""
+
+    status: ImportStatus
+    file: str
+    encoding: str = ""
+    sheet: str = ""
+    mapping: dict[str, str | None] = field(default_factory=dict)  # header -> field (None: left out)
+    unknown_headers: list[str] = field(default_factory=list)
+    rows: list[tuple[int, PersonRecord]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    fields_present: frozenset[str] = frozenset()
+
+
+@dataclass
+class ImportResult:
+    status: ImportStatus
+    file: str
+    ids: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unknown_headers: list[str] = field(default_factory=list)
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    encoding: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+# --- mapping ------------------------------------------------------------------------------
+
+def resolve_mapping(headers: list[str], explicit: Mapping[str, str | None] | None
+                    ) -> tuple[dict[int, str], dict[str, str | None], list[str], list[str]]:
+    """(column index -> field, header -> field for display, unknown headers, layout problems)."""
+    explicit = dict(explicit or {})
+    by_col: dict[int, str] = {}
+    shown: dict[str, str | None] = {}
+    unknown: list[str] = []
+    problems: list[str] = []
+    for target in explicit.values():
+        if target and target not in f.FIELD_LABELS:
+            problems.append(f"对应关系中的字段「{target}」不存在")
+    unmapped = set(unknown_headers(headers))
+    for i, h in enumerate(headers):
+        if not h.strip():
+            continue
+        if h in explicit:
+            target = explicit[h] or None
+        elif h in unmapped:
+            unknown.append(h)
+            continue
+        else:
+            target = f.field_of(h)
+        shown[h] = target
+        if target is not None and target in f.FIELD_LABELS:
+            by_col[i] = target
+    first_header: dict[str, str] = {}
+    for i, target in sorted(by_col.items()):
+        if target in first_header:
+            problems.append(f"列「{first_header[target]}」和「{headers[i]}」都是"
+                            f"{f.FIELD_LABELS[target]}，请只保留一列或重新指定对应关系")
+        else:
+            first_header[target] = headers[i]
+    if not unknown and "name" not in by_col.values():
+        problems.append("找不到「姓名」列（表头应在表格的前20行内）")
+    return by_col, shown, unknown, problems
+
+
+# --- rows ---------------------------------------------------------------------------------
+
+def _today(now: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(now[:10])
+    except ValueError:
+        return dt.date.today()
+
+
+Parser = Callable[[str, bool], object]  # (cell text, cell was a lossy number) -> value | Bad
+
+
+def _parser(name: str, today: dt.date) -> Parser:
+    if name == "name":
+        return lambda raw, _lossy: f.parse_name(raw)
+    if name == "gender":
+        return lambda raw, _lossy: f.parse_gender(raw)
+    if name == "birth_date":
+        return lambda raw, _lossy: f.parse_date(raw, today)
+    if name == "id_number":
+        return lambda raw, lossy: _parse_id(raw, today, lossy)
+    if name == "party_status":
+        return lambda raw, _lossy: f.parse_status(raw)
+    if name in ("resident_voter", "household_rep", "resident_rep", "collective_member",
+                "collective_delegate"):
+        return lambda raw, _lossy: f.parse_flag(raw)
+    if name in ("household", "member_no", "phone"):
+        return lambda raw, _lossy: f.parse_code(raw)
+    if name == "note":
+        return lambda raw, _lossy: f.parse_text(raw, 500)
+    return lambda raw, _lossy: f.parse_text(raw)
+
+
+# Columns whose values repeat a lot (性别, 支部, 是/否 ...): each distinct text is parsed once.
+_REPEATING = frozenset({"gender", "birth_date", "education", "branch", "resident_group",
+                        "party_status", "resident_voter", "household_rep", "resident_rep",
+                        "collective_member", "collective_delegate", "note"})
+
+
+def _memo(parse: Parser) -> Parser:
+    cache: dict[str, object] = {}
+
+    def parse_once(raw: str, lossy: bool) -> object:
+        got = cache.get(raw)
+        if got is None:
+            got = parse(raw, lossy)
+            if len(cache) < 20000:
+                cache[raw] = got
+        return got
+
+    return parse_once
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The mapped columns of a table, each with its parser: (index, field, header, parser)."""
+
+    items: tuple[tuple[int, str, str, Parser], ...]
+    header_of: dict[str, str]
+
+    @classmethod
+    def of(cls, by_col: Mapping[int, str], headers: list[str], today: dt.date) -> Columns:
+        items = tuple((i, name, headers[i], _memo(_parser(name, today)) if name in _REPEATING
+                       else _parser(name, today)) for i, name in sorted(by_col.items()))
+        return cls(items, {name: header for _i, name, header, _p in items})
+
+
+def parse_row(cells: list[str], columns: Columns, lossy_cols: set[int] | None = None
+              ) -> tuple[PersonRecord | None, list[tuple[str, str]]]:
+    """One data row -> (record, []) or (None, [(header, reason), ...])."""
+    bad: list[tuple[str, str]] = []
+    values: dict[str, object] = {}
+    col_of = columns.header_of
+    n_cells = len(cells)
+    for i, name, header, parse in columns.items:
+        raw = cells[i] if i < n_cells else ""
+        parsed = parse(raw, lossy_cols is not None and i in lossy_cols)
+        if isinstance(parsed, f.Bad):
+            bad.append((header, parsed.reason))
+        else:
+            values[name] = parsed
+    info = values.get("id_number")
+    if isinstance(info, IdInfo):
+        values["id_number"] = info.number
+        given_g = values.get("gender")
+        if given_g is None:
+            values["gender"] = info.gender
+        elif given_g != info.gender:
+            bad.append((col_of["gender"], f"性别为{'男' if given_g == 'M' else '女'}，但身份证号"
+                        f"显示为{'男' if info.gender == 'M' else '女'}"))
+        given_b = values.get("birth_date")
+        if given_b is None:
+            values["birth_date"] = info.birth_date
+        elif isinstance(given_b, str) and not info.birth_date.startswith(given_b):
+            bad.append((col_of["birth_date"], f"出生日期为 {given_b}，但身份证号显示为 {info.birth_date}"))
+        else:
+            values["birth_date"] = info.birth_date  # 出生年月 given: the ID number has the day
+    if bad:
+        return None, bad
+    return PersonRecord(
+        name=str(values["name"]),
+        gender=_opt_str(values.get("gender")),
+        birth_date=_opt_str(values.get("birth_date")),
+        id_number=_opt_str(values.get("id_number")) or None,
+        education=str(values.get("education", "")),
+        branch=str(values.get("branch", "")),
+        resident_group=str(values.get("resident_group", "")),
+        household=str(values.get("household", "")),
+        member_no=str(values.get("member_no", "")),
+        party_status=_status(values.get("party_status")),
+        resident_voter=bool(values.get("resident_voter", False)),
+        household_rep=bool(values.get("household_rep", False)),
+        resident_rep=bool(values.get("resident_rep", False)),
+        collective_member=bool(values.get("collective_member", False)),
+        collective_delegate=bool(values.get("collective_delegate", False)),
+        phone=str(values.get("phone", "")),
+        note=str(values.get("note", "")),
+    ), []
+
+
+def _opt_str(v: object) -> str | None:
+    return None if v is None else str(v)
+
+
+def _status(v: object) -> PartyStatus:
+    return v if isinstance(v, PartyStatus) else PartyStatus.NONE
+
+
+def _parse_id(raw: str, today: dt.date, lossy: bool) -> IdInfo | None | f.Bad:
+    if not f.clean_text(raw):
+        return None
+    if lossy:
+        return f.Bad("身份证号被表格存成了数字，后几位已丢失；请把该列设为“文本”格式后重新录入")
+    got = parse_id_number(raw, today)
+    return got if isinstance(got, IdInfo) else f.Bad(got)
+
+
+def parse_table(table: Table, *, mapping: Mapping[str, str | None] | None = None,
+                today: dt.date, progress: Progress | None = None,
+                cancel: Cancel | None = None) -> ParsedRegister:
+    """Check every row of a table; duplicate ID numbers within the file are bad rows."""
+    by_col, shown, unknown, layout = resolve_mapping(table.headers, mapping)
+    out = ParsedRegister(ImportStatus.BAD_ROWS, table.file, table.encoding, table.sheet, shown,
+                         unknown)
+    if unknown:
+        out.status = ImportStatus.NEEDS_MAPPING
+        return out
+    if layout:
+        out.problems = [Problem(table.file, table.header_row, "", p) for p in layout]
+        return out
+    present = set(by_col.values())
+    if "id_number" in present:
+        present |= {"gender", "birth_date"}
+    out.fields_present = frozenset(present)
+    id_col = next((table.headers[i] for i, n in by_col.items() if n == "id_number"), "")
+    lossy_by_row: dict[int, set[int]] = {}
+    for rn, c in table.lossy:
+        lossy_by_row.setdefault(rn, set()).add(c)
+    first_row_of_id: dict[str, int] = {}
+    columns = Columns.of(by_col, table.headers, today)
+    total = len(table.rows)
+    for done, (row_no, cells) in enumerate(table.rows, start=1):
+        if done % 500 == 0:
+            if cancel is not None and cancel():
+                out.status = ImportStatus.CANCELLED
+                return out
+            if progress is not None:
+                progress(done, total)
+        rec, bad = parse_row(cells, columns, lossy_by_row.get(row_no))
+        if rec is None:
+            out.problems.extend(Problem(table.file, row_no, h, r) for h, r in bad)
+            continue
+        if rec.id_number:
+            first = first_row_of_id.setdefault(rec.id_number, row_no)
+            if first != row_no:
+                out.problems.append(Problem(table.file, row_no, id_col,
+                                            f"身份证号 {rec.id_number} 与第{first}行重复"))
+                continue
+        out.rows.append((row_no, rec))
+    if progress is not None:
+        progress(total, total)
+    if not out.problems:
+        out.status = ImportStatus.IMPORTED if out.rows else ImportStatus.BAD_ROWS
+        if not out.rows:
+            out.problems.append(Problem(table.file, None, "", "表格中只有表头，没有人员"))
+    return out
+
+
+def read_register(path: str | Path, *, today: dt.date,
+                  mapping: Mapping[str, str | None] | None = None,
+                  progress: Progress | None = None, cancel: Cancel | None = None
+                  ) -> ParsedRegister:
+    """Read and check a register file. status IMPORTED here means "ready to write"."""
+    name = Path(path).name
+    try:
+        table = read_table(path, cancel)
+    except Cancelled:
+        return ParsedRegister(ImportStatus.CANCELLED, name)
+    if isinstance(table, Unreadable):
+        return ParsedRegister(ImportStatus.UNREADABLE, name,
+                              problems=[Problem(name, None, "", table.reason)])
+    return parse_table(table, mapping=mapping, today=today, progress=progress, cancel=cancel)
+
+
+def already_registered(conn: db_persons.Conn, parsed: ParsedRegister) -> list[Problem]:
+    """Rows whose ID number is already on the register (one problem each)."""
+    ids = [r.id_number for _, r in parsed.rows if r.id_number]
+    found = db_persons.existing_id_numbers(conn, ids)
+    if not found:
+        return []
+    id_col = next((h for h, t in parsed.mapping.items() if t == "id_number"), "")
+    out = []
+    for row_no, rec in parsed.rows:
+        if rec.id_number and rec.id_number in found:
+            person = db_persons.get_person(conn, found[rec.id_number])
+            who = f"{person.name}" if person is not None else "某人"
+            out.append(Problem(parsed.file, row_no, id_col,
+                               f"身份证号 {rec.id_number} 已在名册中（{who}）；更新名册请用“重新导入”"))
+    return out
+
+
+def import_register(conn: db_persons.Conn, path: str | Path, *, now: str,
+                    mapping: Mapping[str, str | None] | None = None,
+                    progress: Progress | None = None, cancel: Cancel | None = None,
+                    actor: str = "system") -> ImportResult:
+    """Add everyone in the file to the register in one transaction, or nothing at all."""
+    def half(done: int, total: int, offset: int = 0) -> None:
+        if progress is not None:
+            progress(offset + done, 2 * max(total, 1))
+
+    parsed = read_register(path, today=_today(now), mapping=mapping, progress=half, cancel=cancel)
+    result = ImportResult(parsed.status, parsed.file, problems=list(parsed.problems),
+                          unknown_headers=list(parsed.unknown_headers),
+                          mapping=dict(parsed.mapping), encoding=parsed.encoding)
+    if parsed.status is not ImportStatus.IMPORTED:
+        return result
+    dupes = already_registered(conn, parsed)
+    if dupes:
+        result.status = ImportStatus.BAD_ROWS
+        result.problems = sorted(dupes, key=lambda p: p.row or 0)
+        return result
+    records = [rec for _, rec in parsed.rows]
+    n = len(records)
+
+    def tracked() -> Iterator[PersonRecord]:
+        # Consumed while inserting: a cancel raises inside the transaction, which rolls back.
+        for i, rec in enumerate(records, start=1):
+            if i % 500 == 0:
+                if cancel is not None and cancel():
+                    raise Cancelled
+                half(i, n, n)
+            yield rec
+
+    raw = db_persons.raw(conn)
+    try:
+        with transaction(raw):
+            ids = insert_records(raw, tracked(), now)
+            audit.append(raw, at=now, actor=actor, action="register.import",
+                         detail={"file": parsed.file, "count": len(ids),
+                                 "encoding": parsed.encoding, "sheet": parsed.sheet})
+    except Cancelled:
+        result.status = ImportStatus.CANCELLED
+        return result
+    half(n, n, n)
+    result.ids = ids
+    return result
