@@ -156,7 +156,11 @@ def fold(events: Iterable[Event]) -> dict[int, Standing]:
 # --- the per-connection view ------------------------------------------------------------------
 
 class _View:
-    """Electorate and folded log of one meeting as seen by one connection."""
+    """Electorate and folded log of one meeting as seen by one connection.
+
+    Another connection (a second desk on the same file) mostly appends events: those are read
+    incrementally (rows after the last seen id). Anything else that changes who counts is
+    audited (register, exclusions, leaves, options), so a new audit row means a full rebuild."""
 
     def __init__(self, conn: sqlite3.Connection, meeting: Meeting) -> None:
         self.meeting = meeting
@@ -164,12 +168,12 @@ class _View:
         self.voter_ids = frozenset(p.id for p in self.electorate.voters)
         self.attend_ids = frozenset(p.id for p in self.electorate.non_voting)
         self.events: dict[int, list[Event]] = {}
-        for e in map(_event, q.select_events(conn, meeting.id)):
-            self.events.setdefault(e.person_id, []).append(e)
-        self.states = {pid: fold_person(evs) for pid, evs in self.events.items()}
-        lifted = {pid for pid, st in self.states.items() if st.lifted is not None}
-        self.excluded_ids = frozenset(self.electorate.excluded_ids - lifted)
-        self.present_ids = {pid for pid in self.states if self._counts(pid)}
+        self.states: dict[int, Standing] = {}
+        self.excluded_ids = frozenset(self.electorate.excluded_ids)
+        self.present_ids: set[int] = set()
+        self.last_event_id = 0
+        self.refresh(conn)
+        self.audit_mark = q.audit_mark(conn)
         self.stamp = _stamp(conn)
 
     def _counts(self, pid: int) -> bool:
@@ -177,17 +181,32 @@ class _View:
         return (st is not None and st.in_room and pid in self.voter_ids
                 and pid not in self.excluded_ids)
 
+    def _refold(self, pid: int) -> None:
+        st = fold_person(self.events[pid])
+        self.states[pid] = st
+        if st.lifted is not None:
+            self.excluded_ids = self.excluded_ids - {pid}
+        if self._counts(pid):
+            self.present_ids.add(pid)
+        else:
+            self.present_ids.discard(pid)
+
+    def refresh(self, conn: sqlite3.Connection) -> None:
+        """Fold in the events appended since the last look (by anyone), in merge order."""
+        touched: set[int] = set()
+        for e in map(_event, q.select_events_after(conn, self.meeting.id, self.last_event_id)):
+            self.events.setdefault(e.person_id, []).append(e)
+            touched.add(e.person_id)
+            self.last_event_id = max(self.last_event_id, e.id)
+        for pid in touched:
+            self.events[pid].sort(key=lambda x: (x.clock, x.desk, x.seq))
+            self._refold(pid)
+
     def apply(self, e: Event) -> None:
         """Add an event written by this connection (its clock is the highest: append)."""
         self.events.setdefault(e.person_id, []).append(e)
-        st = fold_person(self.events[e.person_id])
-        self.states[e.person_id] = st
-        if st.lifted is not None:
-            self.excluded_ids = self.excluded_ids - {e.person_id}
-        if self._counts(e.person_id):
-            self.present_ids.add(e.person_id)
-        else:
-            self.present_ids.discard(e.person_id)
+        self.last_event_id = max(self.last_event_id, e.id)
+        self._refold(e.person_id)
 
 
 _VIEWS: OrderedDict[int, tuple[sqlite3.Connection, dict[int, _View]]] = OrderedDict()
@@ -209,9 +228,14 @@ def _view(conn: sqlite3.Connection, meeting: Meeting) -> _View:
     _VIEWS.move_to_end(id(conn))
     views = entry[1]
     v = views.get(meeting.id)
-    if v is None or v.stamp != _stamp(conn) or v.meeting != meeting:
-        v = _View(conn, meeting)
-        views[meeting.id] = v
+    if v is None or v.meeting != meeting:
+        v = views[meeting.id] = _View(conn, meeting)
+    elif v.stamp != _stamp(conn):
+        if v.audit_mark != q.audit_mark(conn):
+            v = views[meeting.id] = _View(conn, meeting)
+        else:
+            v.refresh(conn)
+            v.stamp = _stamp(conn)
     return v
 
 
@@ -293,6 +317,7 @@ def _write(conn: sqlite3.Connection, v: _View, *, kind: Kind, person: Person, de
 def _commit_view(conn: sqlite3.Connection, v: _View, e: Event) -> None:
     """After COMMIT: fold the event into the view and take the new stamp."""
     v.apply(e)
+    v.audit_mark = q.audit_mark(conn)
     v.stamp = _stamp(conn)
 
 
@@ -462,7 +487,8 @@ def lift_exclusion(conn: sqlite3.Connection, meeting: Meeting, person_ref: str |
         e = _write(conn, v, kind=Kind.LIFT_EXCLUSION, person=person, desk=desk,
                    operator=operator, at=iso(clock.now()), reason=reason.strip())
     _commit_view(conn, v, e)
-    v.stamp = (-1, -1)  # the exclusion table changed: rebuild the electorate on next use
+    v.audit_mark = -1  # the exclusion table changed: rebuild the electorate on next use
+    v.stamp = (-1, -1)
     return Result(Outcome.LIFTED, person, len(v.present_ids),
                   f"{person.name} 已恢复计入应到，请签到", event=e, exclusion=ex)
 
@@ -585,7 +611,7 @@ def attendance_summary(conn: sqlite3.Connection, meeting: Meeting) -> Summary:
     """The live figures of `meeting` (a consistent read of the log)."""
     from app import proxies
 
-    with transaction(conn):
+    with q.read_transaction(conn):
         v = _view(conn, meeting)
         present_ids = frozenset(v.present_ids)
         represented_ids = proxies.represented(conn, meeting, present_ids)
@@ -636,7 +662,7 @@ def attendance_summary(conn: sqlite3.Connection, meeting: Meeting) -> Summary:
 
 def standing_of(conn: sqlite3.Connection, meeting: Meeting, person_id: int) -> Standing:
     """One person's attendance as folded from the log."""
-    with transaction(conn):
+    with q.read_transaction(conn):
         v = _view(conn, meeting)
         return v.states.get(person_id, Standing(person_id))
 

@@ -8,7 +8,8 @@ caller's transaction (db.tx.transaction); rows come back as plain tuples in the 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 Row = tuple[Any, ...]
@@ -22,6 +23,19 @@ PROXY_COLUMNS = "id, meeting_id, principal_id, proxy_id, document_ref, recorded_
 
 # Events in merge order: the Lamport clock, then the desk name, then the desk's own sequence.
 _ORDER = "ORDER BY clock, desk, seq"
+
+
+@contextmanager
+def read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """A consistent read (deferred BEGIN: in WAL mode it never blocks a desk that writes)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
 
 
 # --- the event log ----------------------------------------------------------------------------
@@ -75,6 +89,18 @@ def select_person_events(conn: sqlite3.Connection, meeting_id: int, person_id: i
     return conn.execute(
         f"SELECT {EVENT_COLUMNS} FROM attendance_event WHERE meeting_id = ? AND person_id = ?"
         f" {_ORDER}", (meeting_id, person_id)).fetchall()
+
+
+def select_events_after(conn: sqlite3.Connection, meeting_id: int, after_id: int) -> list[Row]:
+    """A meeting's events with a local row id above `after_id`, by id."""
+    return conn.execute(f"SELECT {EVENT_COLUMNS} FROM attendance_event WHERE meeting_id = ?"
+                        " AND id > ? ORDER BY id", (meeting_id, after_id)).fetchall()
+
+
+def audit_mark(conn: sqlite3.Connection) -> int:
+    """The id of the last audit row: it moves whenever the register or a meeting changes."""
+    row = conn.execute("SELECT max(id) FROM audit").fetchone()
+    return int(row[0] or 0)
 
 
 def select_events_since(conn: sqlite3.Connection, after_id: int) -> list[Row]:
