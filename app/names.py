@@ -31,7 +31,7 @@ from app.resources import resource_path
 log = logging.getLogger(__name__)
 
 _ANNOTATION = re.compile(r"[（(][^）)]*[）)]")
-_DOTS = "·•‧・．.･‧∙⋅"
+_DOTS = "·•‧・．.･∙⋅"  # middle dots of minority names as registers type them
 _DROP = str.maketrans("", "", _DOTS)
 
 # One character's key is a short string; a name's key is their concatenation. Within a class
