@@ -6,6 +6,7 @@ import gzip
 import logging
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -231,3 +232,34 @@ def test_benchmark_names_are_deterministic_and_realistic() -> None:
     assert any("·" in n for n in ns) and any("（女）" in n for n in ns)
     assert any(n.startswith("欧阳") or n.startswith("司马") for n in ns)
     assert sort_names(ns) == sort_names(reversed(ns))
+
+
+# --- the build script (resources/strokes/build_strokes.py) -------------------------------------
+
+def _build_module() -> Any:
+    import importlib.util
+
+    path = resource_path("strokes", "build_strokes.py")
+    spec = importlib.util.spec_from_file_location("build_strokes", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_build_folds_cnchar_letters_into_five_classes() -> None:
+    build = _build_module()
+    # 宁 = 点 点(左点 d) 横钩 横 竖钩; 冷 = 点 提 撇 捺 点 横撇 点
+    assert build.to_classes("kdejg") == "44512"
+    assert build.to_classes("kislkek") == "4134454"
+
+
+def test_build_writes_what_the_reader_reads() -> None:
+    build = _build_module()
+    counts = {"一": 1, "丁": 2, "丂": 2, "𠀀": 2, "\u4e05": 3}
+    runs = build.count_runs(counts)
+    text = "# header\n丁\t2\t12\n" + "\n".join(runs) + "\n"
+    data = names.parse_stroke_file(text)
+    assert {c: data.count(c) for c in counts} == counts
+    assert data.count("\u4e03") is None  # inside a run, no count
+    assert data.sequences == {"丁": "12"}
