@@ -1,0 +1,235 @@
+"""Re-importing an updated register: what would change, shown before it is applied.
+
+    plan = plan_reimport(conn, "名册-更新.xlsx", now=...)
+    plan.status is ImportStatus.IMPORTED → plan.diff.lines() for the user, then
+    apply_diff(conn, plan.diff, now=...)   # one transaction
+
+Rows are matched to persons on the register by ID number, else by member number, else by a
+name that is unique in both. Only the columns the file has are compared (a file without
+联系电话 changes nobody's phone). Persons missing from the file are listed, never deleted: they
+may have signed in or be referred to by a meeting; the election officer decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from app.model import PARTY_STATUS_ZH, PartyStatus, Person
+from app.register.fields import FIELD_LABELS
+from app.register.importer import ImportStatus, ParsedRegister, Problem, read_register
+from app.register.sheets import Cancel, Progress
+from app.register.store import PersonRecord, insert_records
+from app.search import display_pinyin
+from db import audit
+from db import persons as db_persons
+from db.tx import transaction
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    old: object
+    new: object
+
+    def __str__(self) -> str:
+        return f"{FIELD_LABELS[self.field]}：{shown(self.old)} → {shown(self.new)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    person_id: int
+    row: int
+    name: str
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass
+class RegisterDiff:
+    file: str
+    added: list[tuple[int, PersonRecord]] = field(default_factory=list)  # (row, record)
+    changed: list[Changed] = field(default_factory=list)
+    missing: list[Person] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.added and not self.changed
+
+    def lines(self) -> list[str]:
+        """The diff in words, for the confirmation step."""
+        out = [f"新增 {len(self.added)} 人，变更 {len(self.changed)} 人，"
+               f"文件中没有 {len(self.missing)} 人，未变 {self.unchanged} 人"]
+        out += [f"新增 第{row}行 {rec.name}" for row, rec in self.added]
+        for c in self.changed:
+            out.append(f"变更 第{c.row}行 {c.name}：" + "；".join(str(x) for x in c.changes))
+        out += [f"文件中没有 {p.name}（名册编号 {p.id}），将保留在名册中" for p in self.missing]
+        return out
+
+
+@dataclass
+class ReimportPlan:
+    status: ImportStatus
+    file: str
+    diff: RegisterDiff | None = None
+    problems: list[Problem] = field(default_factory=list)
+    unknown_headers: list[str] = field(default_factory=list)
+    mapping: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class ApplyResult:
+    ok: bool
+    added_ids: list[int] = field(default_factory=list)
+    changed: int = 0
+    reason: str = ""
+
+
+def shown(v: object) -> str:
+    if v is None or v == "":
+        return "（空）"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, PartyStatus):
+        return PARTY_STATUS_ZH[v]
+    if v in ("M", "F"):
+        return "男" if v == "M" else "女"
+    return str(v)
+
+
+def current_records(conn: db_persons.Conn) -> dict[int, PersonRecord]:
+    """Everyone on the register as import records, by person id."""
+    out: dict[int, PersonRecord] = {}
+    cols = db_persons.DATA_COLUMNS
+    for row in db_persons.data_rows(conn):
+        v = dict(zip(cols, row[1:], strict=True))
+        out[int(row[0])] = PersonRecord(
+            name=str(v["name"]), gender=_opt(v["gender"]), birth_date=_opt(v["birth_date"]),
+            id_number=_opt(v["id_number"]), education=str(v["education"]),
+            branch=str(v["branch"]), resident_group=str(v["resident_group"]),
+            household=str(v["household"]), member_no=str(v["member_no"]),
+            party_status=PartyStatus(str(v["party_status"])),
+            resident_voter=bool(v["resident_voter"]), household_rep=bool(v["household_rep"]),
+            resident_rep=bool(v["resident_rep"]), collective_member=bool(v["collective_member"]),
+            collective_delegate=bool(v["collective_delegate"]), phone=str(v["phone"]),
+            note=str(v["note"]))
+    return out
+
+
+def _opt(v: object) -> str | None:
+    return None if v is None else str(v)
+
+
+def _match_key(rec: PersonRecord) -> tuple[str, str]:
+    if rec.id_number:
+        return ("id", rec.id_number)
+    if rec.member_no:
+        return ("member_no", rec.member_no)
+    return ("name", rec.name)
+
+
+def compute_diff(current: Mapping[int, PersonRecord], parsed: ParsedRegister,
+                 persons: Mapping[int, Person]) -> RegisterDiff:
+    diff = RegisterDiff(parsed.file)
+    index: dict[tuple[str, str], int] = {}
+    name_count = Counter(r.name for r in current.values())
+    file_names = Counter(r.name for _, r in parsed.rows)
+    for known, rec in current.items():
+        if rec.id_number:
+            index[("id", rec.id_number)] = known
+        if rec.member_no:
+            index.setdefault(("member_no", rec.member_no), known)
+        if name_count[rec.name] == 1:
+            index.setdefault(("name", rec.name), known)
+    seen: set[int] = set()
+    compared = [c for c in db_persons.DATA_COLUMNS if c in parsed.fields_present]
+    for row, rec in parsed.rows:
+        key = _match_key(rec)
+        pid = index.get(key)
+        if pid is None or pid in seen or (key[0] == "name" and file_names[rec.name] > 1):
+            diff.added.append((row, rec))
+            continue
+        seen.add(pid)
+        old = current[pid]
+        changes = tuple(FieldChange(c, getattr(old, c), getattr(rec, c)) for c in compared
+                        if getattr(old, c) != getattr(rec, c))
+        if changes:
+            diff.changed.append(Changed(pid, row, old.name, changes))
+        else:
+            diff.unchanged += 1
+    diff.missing = [persons[k] for k in current if k not in seen and k in persons]
+    return diff
+
+
+def plan_reimport(conn: db_persons.Conn, path: str | Path, *, now: str,
+                  mapping: Mapping[str, str | None] | None = None,
+                  progress: Progress | None = None, cancel: Cancel | None = None
+                  ) -> ReimportPlan:
+    """Read and check the file, then compare it with the register. Nothing is written."""
+    try:
+        today = dt.date.fromisoformat(now[:10])
+    except ValueError:
+        today = dt.date.today()
+    parsed = read_register(path, today=today, mapping=mapping, progress=progress, cancel=cancel)
+    plan = ReimportPlan(parsed.status, parsed.file, None, list(parsed.problems),
+                        list(parsed.unknown_headers), dict(parsed.mapping))
+    if parsed.status is not ImportStatus.IMPORTED:
+        return plan
+    persons = {p.id: p for p in db_persons.list_persons(conn)}
+    current = current_records(conn)
+    diff = compute_diff(current, parsed, persons)
+    # A new or changed ID number may belong to someone else on the register.
+    taken = {r.id_number: pid for pid, r in current.items() if r.id_number}
+    id_col = next((h for h, t in parsed.mapping.items() if t == "id_number"), "")
+    claims: list[tuple[int, int | None, object]] = [
+        (row, None, rec.id_number) for row, rec in diff.added]
+    claims += [(c.row, c.person_id, ch.new) for c in diff.changed for ch in c.changes
+               if ch.field == "id_number"]
+    for row, pid, number in claims:
+        if isinstance(number, str) and number in taken and taken[number] != pid:
+            plan.problems.append(Problem(parsed.file, row, id_col,
+                                         f"身份证号 {number} 已属于名册中的另一人"))
+    if plan.problems:
+        plan.status = ImportStatus.BAD_ROWS
+        plan.problems.sort(key=lambda p: p.row or 0)
+        return plan
+    plan.diff = diff
+    return plan
+
+
+def apply_diff(conn: db_persons.Conn, diff: RegisterDiff, *, now: str,
+               actor: str = "system") -> ApplyResult:
+    """Apply a planned diff in one transaction. Refused (nothing written) when the register has
+    changed since the diff was made."""
+    raw = db_persons.raw(conn)
+    with transaction(raw):
+        current = current_records(raw)
+        for c in diff.changed:
+            rec = current.get(c.person_id)
+            if rec is None or any(getattr(rec, ch.field) != ch.old for ch in c.changes):
+                return ApplyResult(False, reason=f"名册中 {c.name} 的信息在比较之后已被修改，请重新比较")
+        for c in diff.changed:
+            new_values = {ch.field: _stored(ch.new) for ch in c.changes}
+            new_fields: dict[str, Any] = {ch.field: ch.new for ch in c.changes}
+            new_rec = replace(current[c.person_id], **new_fields)
+            db_persons.update_person(raw, c.person_id, new_values,
+                                     pinyin=display_pinyin(new_rec.name))
+            db_persons.replace_keys(raw, c.person_id, new_rec.keys())
+        ids = insert_records(raw, [rec for _, rec in diff.added], now)
+        audit.append(raw, at=now, actor=actor, action="register.reimport",
+                     detail={"file": diff.file, "added": len(ids), "changed": len(diff.changed),
+                             "missing": len(diff.missing),
+                             "changed_ids": [c.person_id for c in diff.changed]})
+    return ApplyResult(True, ids, len(diff.changed))
+
+
+def _stored(v: object) -> object:
+    if isinstance(v, PartyStatus):
+        return v.value
+    if isinstance(v, bool):
+        return int(v)
+    return v
