@@ -6,10 +6,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, pollday_cmd
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pollday_cmd() -> list[str]:
+    # Not imported from conftest: another folder's conftest.py may own that module name.
+    exe = Path(sys.executable).parent / ("pollday.exe" if os.name == "nt" else "pollday")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.launcher"]
+
 
 TOY = '''
 import os

@@ -7,8 +7,16 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
-from conftest import ROOT, pollday_cmd
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pollday_cmd() -> list[str]:
+    # Not imported from conftest: another folder's conftest.py may own that module name.
+    exe = Path(sys.executable).parent / ("pollday.exe" if os.name == "nt" else "pollday")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.launcher"]
+
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 RUN = "python3 packaging/dev.py run"
