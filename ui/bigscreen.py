@@ -41,6 +41,7 @@ class BigScreen(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.panel, 1)
         self.resize(1280, 720)
+        self._rescale(1280, 720)  # fonts right from the first layout, not one pass later
 
     def set_title(self, title: str) -> None:
         self.title.setText(title)
@@ -49,14 +50,16 @@ class BigScreen(QWidget):
         self.panel.set_figures(figures)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
-        size = event.size()
-        scale = max(1.0, min(size.height() * SCALE_PER_HEIGHT, size.width() * SCALE_PER_WIDTH))
+        self._rescale(event.size().width(), event.size().height())
+        super().resizeEvent(event)
+
+    def _rescale(self, width: int, height: int) -> None:
+        scale = max(1.0, min(height * SCALE_PER_HEIGHT, width * SCALE_PER_WIDTH))
         self.panel.set_scale(scale)
         font = self.title.font()
         font.setPointSizeF(16 * scale)
         font.setBold(True)
         self.title.setFont(font)
-        super().resizeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         if event.key() == Qt.Key.Key_F11:

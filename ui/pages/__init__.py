@@ -58,6 +58,7 @@ STEPS: tuple[Step, ...] = (
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("prepare", "名册", "ui.pages.register"),
     PageSpec("signin", "签到台", "ui.pages.desk_page"),
+    PageSpec("meeting", "出席与法定人数", "ui.pages.meeting_page"),
 )
 
 

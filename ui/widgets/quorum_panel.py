@@ -34,12 +34,7 @@ class Figures:
     met: bool
     missing: int       # how many more are needed (0 when met)
     rule_zh: str
-    frozen_at: str = ""  # 实到 frozen when voting opened (empty while sign-in goes on)
-
-
-def format_rate(basis_points: int) -> str:
-    """1/10000 → '80.87%' (the core computes it in integers, rounded down)."""
-    return f"{basis_points // 100}.{basis_points % 100:02d}%"
+    note: str = ""     # one more line under the rule (实到 frozen when voting opened ...)
 
 
 class _Tile(QFrame):
@@ -103,6 +98,8 @@ class QuorumPanel(QWidget):
 
     def set_scale(self, scale: float) -> None:
         """Grow every font by `scale` (the big screen follows its window's size)."""
+        if scale == getattr(self, "_scale", None):
+            return  # a font change re-lays out the panel: only when it changes
         self._scale = scale
         for tile in self.tiles.values():
             self._set_pt(tile.caption, CAPTION_PT, bold=False)
@@ -122,8 +119,6 @@ class QuorumPanel(QWidget):
         self.figures = f
         for key, tile in self.tiles.items():
             tile.number.setText(str(getattr(f, key)))
-        present_caption = "实到（已冻结）" if f.frozen_at else "实到"
-        self.tiles["present"].caption.setText(present_caption)
         if f.met:
             text, colour = "✔ 到会人数符合规定", GREEN
         else:
@@ -132,7 +127,4 @@ class QuorumPanel(QWidget):
         self.verdict.setStyleSheet(
             f"QLabel#verdict {{ background: {colour}; color: #ffffff; border-radius: 8px;"
             f" padding: {int(10 * self._scale)}px; }}")
-        rule = f"规则：{f.rule_zh}"
-        if f.frozen_at:
-            rule += f"\n实到已于 {f.frozen_at} 冻结（开始投票）"
-        self.rule.setText(rule)
+        self.rule.setText(f"规则：{f.rule_zh}" + (f"\n{f.note}" if f.note else ""))

@@ -1,0 +1,209 @@
+"""会议: attendance and the quorum for the chair's secretary, live; 开始投票 freezes 实到 for a
+round; 打开大屏幕 puts the same figures on the projector.
+
+The figures are app.attendance.attendance_summary, polled once a second while someone looks
+at them (this page or the big screen). The summary is cheap: the use case keeps a folded view
+of the log per connection and only rebuilds it when another connection wrote.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import attendance
+from app.attendance import Snapshot, Summary
+from app.meetings import Refusal
+from app.model import Meeting
+from ui.bigscreen import BigScreen
+from ui.pages.context import PageContext
+from ui.widgets.quorum_panel import Figures, QuorumPanel
+
+POLL_MS = 1000
+
+
+def figures_of(s: Summary, last: Snapshot | None) -> Figures:
+    note = ""
+    if s.represented:
+        note = f"另有 {s.represented} 人由到会的受托人代为投票，计入参加人数"
+    if last is not None:
+        frozen = (f"{last.round_label}：{last.taken_at[11:16]} 开始投票，"
+                  f"冻结实到 {last.present} 人")
+        note = f"{note}\n{frozen}" if note else frozen
+    return Figures(expected=s.expected, present=s.present, leave=s.leave, excluded=s.excluded,
+                   rate=s.rate, met=s.quorum_met, missing=s.quorum.missing, rule_zh=s.rule,
+                   note=note)
+
+
+def next_round_label(snapshots: list[Snapshot]) -> str:
+    return f"第{len(snapshots) + 1}轮"
+
+
+class MeetingPage(QWidget):
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.summary: Summary | None = None
+        self.snapshots: list[Snapshot] = []
+        self.bigscreen: BigScreen | None = None
+        self.confirm: QMessageBox | None = None
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 18pt; font-weight: bold; color: #1b3550;")
+        self.title.setWordWrap(True)
+        self.panel = QuorumPanel(self, scale=1.15)
+        self.desks = QLabel()
+        self.desks.setWordWrap(True)
+        self.desks.setStyleSheet("font-size: 12pt; color: #37474f;")
+        self.duplicates = QLabel()
+        self.duplicates.setWordWrap(True)
+        self.duplicates.setStyleSheet("font-size: 12pt; color: #c62828;")
+        self.open_button = QPushButton("开始投票（冻结实到）…")
+        self.open_button.setToolTip("按当前实到人数冻结本轮投票的实到名单（发出选票以此为准）")
+        self.screen_button = QPushButton("打开大屏幕")
+        self.screen_button.setToolTip("在投影仪上显示应到、实到和出席率（F11 全屏，Esc 退出全屏）")
+        for b in (self.open_button, self.screen_button):
+            b.setMinimumHeight(44)
+            b.setStyleSheet("font-size: 14pt; padding: 4px 18px;")
+        self.open_button.clicked.connect(self.ask_open_voting)
+        self.screen_button.clicked.connect(self.open_bigscreen)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.screen_button)
+        buttons.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 16, 24, 16)
+        lay.setSpacing(12)
+        lay.addWidget(self.title)
+        lay.addWidget(self.panel)
+        lay.addWidget(self.desks)
+        lay.addWidget(self.duplicates)
+        lay.addLayout(buttons)
+        lay.addStretch(1)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self.refresh)
+        ctx.meeting_changed.connect(lambda _m: self.reload())
+        self.reload()
+
+    @property
+    def meeting(self) -> Meeting | None:
+        return self.ctx.meeting
+
+    def reload(self) -> None:
+        m = self.meeting
+        self.title.setText(m.title if m else "尚无会议")
+        if self.bigscreen is not None:
+            self.bigscreen.set_title(m.title if m else "")
+        self.snapshots = attendance.snapshots(self.ctx.conn, m) if m else []
+        self.open_button.setEnabled(m is not None)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """One poll: the summary through the use case, shown here and on the big screen."""
+        m = self.meeting
+        if m is None:
+            return
+        s = attendance.attendance_summary(self.ctx.conn, m)
+        self.summary = s
+        f = figures_of(s, self.snapshots[-1] if self.snapshots else None)
+        self.panel.set_figures(f)
+        if self.bigscreen is not None:
+            self.bigscreen.set_figures(f)
+        desks = " · ".join(f"{d.desk} {d.signed_in}" for d in s.desks)
+        extra = [f"列席 {s.attending}"] if s.attending else []
+        if s.signed_out:
+            extra.append(f"中途退场 {s.signed_out}")
+        self.desks.setText("各签到台签到人数：" + (desks or "尚无") +
+                           ("（" + "，".join(extra) + "）" if extra else ""))
+        self.duplicates.setText(
+            f"重复签到待处理 {len(s.duplicates)} 起：" + "、".join(d.name for d in s.duplicates)
+            if s.duplicates else "")
+        self.duplicates.setVisible(bool(s.duplicates))
+
+    # --- 开始投票 ---------------------------------------------------------------------------------
+
+    def ask_open_voting(self) -> None:
+        m = self.meeting
+        if m is None:
+            return
+        self.refresh()
+        s = self.summary
+        assert s is not None
+        label = next_round_label(self.snapshots)
+        verdict = ("到会人数符合规定。" if s.quorum_met else
+                   f"<b style='color:#c62828'>到会人数不足（还差 {s.quorum.missing} 人），"
+                   "此时投票选举无效。</b>")
+        text = (f"<p style='font-size:13pt'>{label}开始投票，按此刻冻结实到名单：</p>"
+                f"<p style='font-size:16pt'>应到 <b>{s.expected}</b> 人，实到 <b>{s.present}</b> 人，"
+                f"出席率 <b>{s.rate}</b></p><p style='font-size:13pt'>{verdict}</p>"
+                f"<p>规则：{s.rule}</p><p>冻结后发出选票以此实到人数为准，不能更改。</p>")
+        box = QMessageBox(QMessageBox.Icon.Question, "开始投票（冻结实到）", text,
+                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        ok = box.button(QMessageBox.StandardButton.Ok)
+        assert ok is not None
+        ok.setText(f"冻结实到，{label}开始投票")
+        box.setDefaultButton(QMessageBox.StandardButton.Ok if s.quorum_met
+                             else QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _r: self._answered(box, label))
+        self.confirm = box
+        box.open()
+
+    def _answered(self, box: QMessageBox, label: str) -> None:
+        if box.clickedButton() is not box.button(QMessageBox.StandardButton.Ok):
+            return
+        m = self.meeting
+        assert m is not None
+        got = attendance.open_voting(self.ctx.conn, m, label, self.ctx.actor, self.ctx.clock)
+        if isinstance(got, Refusal):
+            QMessageBox.warning(self, "无法开始投票", got.message)
+            return
+        self.snapshots.append(got)
+        self.ctx.message.emit(f"{label}已开始投票：实到 {got.present} 人已冻结")
+        self.refresh()
+
+    # --- the big screen -------------------------------------------------------------------------
+
+    def open_bigscreen(self) -> BigScreen:
+        m = self.meeting
+        if self.bigscreen is None:
+            self.bigscreen = BigScreen(m.title if m else "", self)
+            self.bigscreen.destroyed.connect(self._bigscreen_gone)
+            self.bigscreen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            screens = QGuiApplication.screens()
+            if len(screens) > 1:  # the projector is usually the second screen
+                self.bigscreen.setGeometry(screens[1].availableGeometry())
+        if self.panel.figures is not None:
+            self.bigscreen.set_figures(self.panel.figures)
+        self.bigscreen.show()
+        self.bigscreen.raise_()
+        self._poll.start()
+        self.refresh()
+        return self.bigscreen
+
+    def _bigscreen_gone(self) -> None:
+        self.bigscreen = None
+        if not self.isVisible():
+            self._poll.stop()
+
+    def showEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self._poll.start()
+        self.refresh()
+
+    def hideEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if self.bigscreen is None:  # the projector keeps showing live figures
+            self._poll.stop()
+        super().hideEvent(event)
+
+
+def create(ctx: PageContext) -> QWidget:
+    return MeetingPage(ctx)
