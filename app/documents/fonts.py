@@ -195,8 +195,10 @@ def draw_text(c: Canvas, x: float, y: float, text: str, size: float,
 
 
 def new_canvas(path: str, **kwargs: Any) -> Canvas:
-    """A canvas whose initial font is a shipped, embedded font (never Helvetica)."""
+    """A canvas whose initial font is a shipped, embedded font (never Helvetica). `invariant`
+    output: the same input gives the same bytes (renderers print their own time)."""
     register_fonts()
+    kwargs.setdefault("invariant", 1)
     c = Canvas(path, initialFontName=SANS, **kwargs)
     c.setFont(SANS, 10)
     return c
