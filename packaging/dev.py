@@ -69,9 +69,17 @@ def ensure_debian_packages(packages: list[str]) -> None:
 
 
 def ensure_venv(extras: str) -> None:
-    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    if STAMP.exists() and STAMP.read_text().strip() == want and venv_python().exists():
-        return
+    # The stamp holds the pyproject hash and the extras installed with it, so that `run` after
+    # `test` (fewer extras) does not reinstall, which would also fail on an offline laptop.
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = {e for e in extras.split(",") if e}
+    if STAMP.exists() and venv_python().exists():
+        have_digest, _, have_extras = STAMP.read_text().strip().partition(" ")
+        if have_digest == digest and wanted <= {e for e in have_extras.split(",") if e}:
+            return
+        if have_digest == digest:
+            wanted |= {e for e in have_extras.split(",") if e}
+    extras = ",".join(sorted(wanted))
     if not venv_python().exists():
         log(f"creating virtual environment {VENV}")
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
@@ -80,7 +88,7 @@ def ensure_venv(extras: str) -> None:
     subprocess.run([py, "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
     spec = f"{ROOT}[{extras}]" if extras else str(ROOT)
     subprocess.run([py, "-m", "pip", "install", "-q", "-e", spec], check=True)
-    STAMP.write_text(want)
+    STAMP.write_text(f"{digest} {extras}")
 
 
 def run_app(extra: list[str]) -> int:
