@@ -204,6 +204,31 @@ def set_options(conn: sqlite3.Connection, meeting_id: int, options: Mapping[str,
     return _reload(conn, meeting_id)
 
 
+def update_meeting(conn: sqlite3.Connection, meeting_id: int, *, title: str | None = None,
+                   date: str | None = None, venue: str | None = None, clock: Clock,
+                   actor: str) -> Meeting | Refusal:
+    """Change the title, date or venue (the rule set and form stay: they decide who votes)."""
+    with transaction(conn):
+        m = get_meeting(conn, meeting_id)
+        if m is None:
+            return Refusal("NO_SUCH_MEETING", f"会议 {meeting_id} 不存在")
+        new = {"title": m.title if title is None else title.strip(),
+               "date": m.date if date is None else date,
+               "venue": m.venue if venue is None else venue.strip()}
+        if not new["title"]:
+            return Refusal("TITLE_EMPTY", "会议名称不能为空")
+        try:
+            dt.date.fromisoformat(new["date"])
+        except ValueError:
+            return Refusal("DATE_INVALID", f"日期无效：{new['date']}")
+        q.update_details(conn, meeting_id, **new)
+        append(conn, at=iso(clock.now()), actor=actor, action="meeting_updated",
+               meeting_id=meeting_id,
+               detail={"before": {"title": m.title, "date": m.date, "venue": m.venue},
+                       "after": new})
+    return _reload(conn, meeting_id)
+
+
 # --- explicit electors (委员会全体会议) --------------------------------------------------------
 
 def add_electors(conn: sqlite3.Connection, meeting_id: int, person_ids: Sequence[int], *,
@@ -217,6 +242,17 @@ def add_electors(conn: sqlite3.Connection, meeting_id: int, person_ids: Sequence
         append(conn, at=iso(clock.now()), actor=actor, action="electors_added",
                meeting_id=meeting_id, detail={"person_ids": added})
     return len(added)
+
+
+def remove_elector(conn: sqlite3.Connection, meeting_id: int, person_id: int, *, clock: Clock,
+                   actor: str) -> bool:
+    """Remove one elector from a plenary; False when the person was not one."""
+    with transaction(conn):
+        removed = q.delete_elector(conn, meeting_id, person_id)
+        if removed:
+            append(conn, at=iso(clock.now()), actor=actor, action="elector_removed",
+                   meeting_id=meeting_id, detail={"person_id": person_id})
+    return removed
 
 
 def elector_ids(conn: sqlite3.Connection, meeting_id: int) -> set[int]:
@@ -353,6 +389,20 @@ def add_desk(conn: sqlite3.Connection, meeting_id: int, name: str, scope: Sequen
     return Desk(did, meeting_id, name, tuple(scope))
 
 
+def remove_desk(conn: sqlite3.Connection, desk_id: int, *, clock: Clock,
+                actor: str) -> Desk | Refusal:
+    with transaction(conn):
+        row = q.select_desk(conn, desk_id)
+        if row is None:
+            return Refusal("NOT_FOUND", f"签到台 {desk_id} 不存在")
+        desk = _desk(row)
+        q.delete_desk(conn, desk_id)
+        append(conn, at=iso(clock.now()), actor=actor, action="desk_removed",
+               meeting_id=desk.meeting_id,
+               detail={"desk_id": desk.id, "name": desk.name, "scope": list(desk.scope)})
+    return desk
+
+
 def list_desks(conn: sqlite3.Connection, meeting_id: int) -> list[Desk]:
     return [_desk(r) for r in q.select_desks(conn, meeting_id)]
 
@@ -425,8 +475,33 @@ def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
     return Candidate(cand_id, contest_id, person_id, name, gender)
 
 
+def remove_candidate(conn: sqlite3.Connection, candidate_id: int, *, why: str, clock: Clock,
+                     actor: str) -> Candidate | Refusal:
+    """Withdraw a candidate before ballots are printed (the reason is kept in the audit)."""
+    if not why.strip():
+        return Refusal("REASON_MISSING", "撤销候选人须说明原因")
+    with transaction(conn):
+        row = q.select_candidate(conn, candidate_id)
+        if row is None:
+            return Refusal("NOT_FOUND", f"候选人 {candidate_id} 不存在")
+        cand = _candidate(row)
+        contest = get_contest(conn, cand.contest_id)
+        assert contest is not None  # foreign key
+        q.delete_candidate(conn, candidate_id)
+        append(conn, at=iso(clock.now()), actor=actor, action="candidate_removed",
+               meeting_id=contest.meeting_id,
+               detail={"candidate_id": cand.id, "contest_id": cand.contest_id,
+                       "contest": contest.title, "name": cand.name, "person_id": cand.person_id,
+                       "why": why.strip()})
+    return cand
+
+
+def _candidate(row: q.Row) -> Candidate:
+    i, c, p, n, g = row
+    return Candidate(int(i), int(c), None if p is None else int(p), n, g)
+
+
 def list_candidates(conn: sqlite3.Connection, contest_id: int) -> list[Candidate]:
     """Candidates in name order (按姓氏笔画为序, rules.md §5)."""
-    cands = [Candidate(int(i), int(c), None if p is None else int(p), n, g)
-             for i, c, p, n, g in q.select_candidates(conn, contest_id)]
+    cands = [_candidate(r) for r in q.select_candidates(conn, contest_id)]
     return sorted(cands, key=lambda c: (name_sort_key(c.name), c.id))

@@ -67,6 +67,12 @@ def update_current(conn: sqlite3.Connection, meeting_id: int) -> None:
     conn.execute("UPDATE meeting SET is_current = 1 WHERE id = ?", (meeting_id,))
 
 
+def update_details(conn: sqlite3.Connection, meeting_id: int, *, title: str, date: str,
+                   venue: str) -> None:
+    conn.execute("UPDATE meeting SET title = ?, date = ?, venue = ? WHERE id = ?",
+                 (title, date, venue, meeting_id))
+
+
 def update_options(conn: sqlite3.Connection, meeting_id: int, options_json: str) -> None:
     conn.execute("UPDATE meeting SET options = ? WHERE id = ?", (options_json, meeting_id))
 
@@ -170,6 +176,16 @@ def select_desks(conn: sqlite3.Connection, meeting_id: int) -> list[Row]:
                         (meeting_id,)).fetchall()
 
 
+def select_desk(conn: sqlite3.Connection, desk_id: int) -> Row | None:
+    row: Row | None = conn.execute(f"SELECT {DESK_COLUMNS} FROM desk WHERE id = ?",
+                                   (desk_id,)).fetchone()
+    return row
+
+
+def delete_desk(conn: sqlite3.Connection, desk_id: int) -> bool:
+    return conn.execute("DELETE FROM desk WHERE id = ?", (desk_id,)).rowcount == 1
+
+
 def desk_name_taken(conn: sqlite3.Connection, meeting_id: int, name: str) -> bool:
     return conn.execute("SELECT 1 FROM desk WHERE meeting_id = ? AND name = ?",
                         (meeting_id, name)).fetchone() is not None
@@ -223,6 +239,12 @@ def select_candidates(conn: sqlite3.Connection, contest_id: int) -> list[Row]:
 def candidate_name_taken(conn: sqlite3.Connection, contest_id: int, name: str) -> bool:
     return conn.execute("SELECT 1 FROM candidate WHERE contest_id = ? AND name = ?",
                         (contest_id, name)).fetchone() is not None
+
+
+def select_candidate(conn: sqlite3.Connection, candidate_id: int) -> Row | None:
+    row: Row | None = conn.execute(
+        f"SELECT {CANDIDATE_COLUMNS} FROM candidate WHERE id = ?", (candidate_id,)).fetchone()
+    return row
 
 
 def delete_candidate(conn: sqlite3.Connection, candidate_id: int) -> bool:

@@ -107,3 +107,58 @@ def test_desks_and_contests(db_path, fixed_clock) -> None:
     zero = add_contest(conn, m.id, code="z", title="z", kind=ContestKind.LEADER, seats=0,
                        clock=fixed_clock, actor=ACTOR)
     assert isinstance(zero, Refusal)
+
+
+def test_update_and_removals_are_audited(db_path, fixed_clock) -> None:
+    from app.meetings import (
+        add_candidate,
+        add_electors,
+        elector_ids,
+        list_candidates,
+        remove_candidate,
+        remove_desk,
+        remove_elector,
+        update_meeting,
+    )
+
+    conn = connect(db_path)
+    m = _party(conn, fixed_clock)
+    m2 = update_meeting(conn, m.id, venue="社区礼堂", date="2026-11-30", clock=fixed_clock,
+                        actor=ACTOR)
+    assert not isinstance(m2, Refusal)
+    assert (m2.title, m2.date, m2.venue) == (m.title, "2026-11-30", "社区礼堂")
+    assert isinstance(update_meeting(conn, m.id, date="30/11", clock=fixed_clock, actor=ACTOR),
+                      Refusal)
+    assert isinstance(update_meeting(conn, m.id, title=" ", clock=fixed_clock, actor=ACTOR),
+                      Refusal)
+    d = add_desk(conn, m.id, "总签到台", [], clock=fixed_clock, actor=ACTOR)
+    assert remove_desk(conn, d.id, clock=fixed_clock, actor=ACTOR) == d
+    assert list_desks(conn, m.id) == []
+    assert isinstance(remove_desk(conn, d.id, clock=fixed_clock, actor=ACTOR), Refusal)
+    c = add_contest(conn, m.id, code="c", title="委员", kind=ContestKind.COMMITTEE, seats=1,
+                    clock=fixed_clock, actor=ACTOR)
+    cand = add_candidate(conn, c.id, name="王毅", gender="M", clock=fixed_clock, actor=ACTOR)
+    assert isinstance(remove_candidate(conn, cand.id, why="", clock=fixed_clock, actor=ACTOR),
+                      Refusal)
+    assert remove_candidate(conn, cand.id, why="本人申请退出", clock=fixed_clock,
+                            actor=ACTOR) == cand
+    assert list_candidates(conn, c.id) == []
+    # Electors belong to a plenary only.
+    assert isinstance(add_electors(conn, m.id, [], clock=fixed_clock, actor=ACTOR), Refusal)
+    from app.register.store import PersonRecord, add_persons
+
+    [pid] = add_persons(conn, [PersonRecord(name="赵敏")], "2026-11-22T08:00:00+08:00",
+                        token_factory=lambda: "t1")
+    plen = create_meeting(conn, code="plen", title="全体会议", community="c",
+                          organisation=Organisation.PARTY_COMMITTEE, rules=RuleSet.PARTY,
+                          form=Form.PLENARY, date="2026-11-29", clock=fixed_clock, actor=ACTOR)
+    assert add_electors(conn, plen.id, [pid, pid], clock=fixed_clock, actor=ACTOR) == 1
+    assert elector_ids(conn, plen.id) == {pid}
+    assert remove_elector(conn, plen.id, pid, clock=fixed_clock, actor=ACTOR) is True
+    assert remove_elector(conn, plen.id, pid, clock=fixed_clock, actor=ACTOR) is False
+    actions = [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY id")]
+    for a in ("meeting_updated", "desk_removed", "candidate_removed", "elector_removed"):
+        assert actions.count(a) == 1, a
+    detail = conn.execute("SELECT detail FROM audit WHERE action = 'candidate_removed'").fetchone()[0]
+    assert "本人申请退出" in detail and "王毅" in detail
+    assert verify_chain(conn) == []
