@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import copy
 import json
 import subprocess
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 from conftest import pollday_cmd
 from scenario_dicts import contest, group, party, problem, residents, run
+
+from app.cli import cmd_scenario
 
 A, B, C, D = "王建国", "刘芳", "李明", "张伟"
 
@@ -102,39 +105,57 @@ def test_not_an_object_and_no_name() -> None:
     assert (p.scenario, p.path, p.problem) == ("fallback", "name", "missing")
 
 
-# --- the command line ----------------------------------------------------------------------
+# --- the command line (in-process; tests/test_scenarios_shared.py runs the real `pollday`) ---
 
-def _cli(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*pollday_cmd(), "scenario", "run", str(path)], capture_output=True,
-                          text=True, encoding="utf-8", timeout=60)
+Run = tuple[int, str, str]
 
 
-def _assert_bad(proc: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert proc.returncode == 2
-    assert proc.stdout == ""
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 1, proc.stderr
+def _cli(path: Path, capsys: pytest.CaptureFixture[str]) -> Run:
+    parser = argparse.ArgumentParser(prog="pollday")
+    cmd_scenario.register(parser.add_subparsers())
+    args = parser.parse_args(["scenario", "run", str(path)])
+    status = args.func(args)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def _assert_bad(run_: Run, *words: str) -> None:
+    status, out, err = run_
+    assert status == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
     for w in words:
         assert w in lines[0]
 
 
-def test_cli_bad_inputs(tmp_path: Path) -> None:
+def test_cli_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = _set(good(), (*G0, "approve"), ["不存在"])
     (tmp_path / "unknown.json").write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
-    _assert_bad(_cli(tmp_path / "unknown.json"), "t:", "contests[0].ballot_groups[0].approve[0]",
-                "不存在")
+    _assert_bad(_cli(tmp_path / "unknown.json", capsys), "t:",
+                "contests[0].ballot_groups[0].approve[0]", "不存在")
     (tmp_path / "broken.json").write_text('{"name": "x", ', encoding="utf-8")
-    _assert_bad(_cli(tmp_path / "broken.json"), "broken", "not JSON")
-    _assert_bad(_cli(tmp_path / "absent.json"), "absent", "cannot read")
+    _assert_bad(_cli(tmp_path / "broken.json", capsys), "broken", "not JSON")
+    _assert_bad(_cli(tmp_path / "absent.json", capsys), "absent", "cannot read")
+    _assert_bad(_cli(tmp_path, capsys), "cannot read")  # a folder
     (tmp_path / "latin1.json").write_bytes('{"name": "é"}'.encode("latin-1"))
-    _assert_bad(_cli(tmp_path / "latin1.json"), "latin1", "cannot read")
+    _assert_bad(_cli(tmp_path / "latin1.json", capsys), "latin1", "cannot read")
 
 
-def test_cli_good_input_prints_json_and_exits_0(tmp_path: Path) -> None:
+def test_cli_good_input_prints_json_and_exits_0(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "ok.json").write_text(json.dumps(good(), ensure_ascii=False), encoding="utf-8")
-    proc = _cli(tmp_path / "ok.json")
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""
-    assert "王建国" in proc.stdout  # ensure_ascii=False: names print as given
-    out = json.loads(proc.stdout)
-    assert out["name"] == "t" and out["contests"][0]["status"] == "runoff_needed"
+    status, out, err = _cli(tmp_path / "ok.json", capsys)
+    assert status == 0 and err == ""
+    assert "王建国" in out  # ensure_ascii=False: names print as given
+    data = json.loads(out)
+    assert data["name"] == "t" and data["contests"][0]["status"] == "runoff_needed"
+
+
+def test_pollday_scenario_run_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "neg.json").write_text(json.dumps(_set(good(), (*G0, "count"), -1)),
+                                       encoding="utf-8")
+    proc = subprocess.run([*pollday_cmd(), "scenario", "run", str(tmp_path / "neg.json")],
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.strip() == "t: contests[0].ballot_groups[0].count: must not be negative"
