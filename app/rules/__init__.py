@@ -35,6 +35,7 @@ from app.rules.contest import (
 )
 from app.rules.findings import Code, Finding, Severity
 from app.rules.options import RuleOptions
+from app.rules.proxies import check_proxy, proxies_allowed, proxy_findings
 from app.rules.quorum import QuorumResult, check_quorum, expected_count
 from app.rules.thresholds import Round, margin_finding, qualifies, threshold_zh
 
@@ -43,5 +44,6 @@ __all__ = [
     "Candidate", "Code", "Contest", "ContestResult", "Finding", "Meeting", "QuorumResult",
     "Round", "RuleOptions", "Runoff", "Severity", "Status", "TallyEntry", "Tie", "aggregate",
     "check_ballot", "check_quorum", "count_ballots", "decide_contest", "expected_count",
-    "margin_finding", "meeting_quorum", "one_pass_success", "qualifies", "threshold_zh",
+    "check_proxy", "margin_finding", "meeting_quorum", "one_pass_success", "proxies_allowed",
+    "proxy_findings", "qualifies", "threshold_zh",
 ]

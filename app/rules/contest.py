@@ -151,7 +151,7 @@ def _residents_turnout(meeting: Meeting, contest: Contest, count: BallotCount,
     if contest.round is Round.RUNOFF and not options.runoff_turnout_required:
         return None
     return check_quorum(meeting.rules, meeting.form, eligible=meeting.eligible,
-                        present=count.returned, options=options)
+                        present=meeting.present or 0, voted=count.returned, options=options)
 
 
 def _qualified(meeting: Meeting, contest: Contest, count: BallotCount) -> list[TallyEntry]:

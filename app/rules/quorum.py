@@ -68,14 +68,18 @@ _COLLECTIVE_BASE_ZH = {
 
 
 def check_quorum(rules: RuleSet, form: Form, *, eligible: int, present: int,
-                 excluded: int = 0, options: RuleOptions | None = None) -> QuorumResult:
+                 excluded: int = 0, voted: int | None = None,
+                 options: RuleOptions | None = None) -> QuorumResult:
     """The quorum of a meeting (party, collective) or the turnout of a residents' election.
 
-    For residents `present` is 参加投票的人数 (ballots returned in the round); the sign-in panel may
-    pass the number signed in for a live estimate. Raises ValueError only for a form that does
-    not belong to the rule set or negative counts (caller bugs; scenario input is checked first).
+    For residents the rule counts 参加投票的人数 (`voted`, ballots returned in the round); before
+    the vote the sign-in panel leaves `voted` out and gets a live estimate from `present`.
+    Raises ValueError only for a form that does not belong to the rule set or negative counts
+    (caller bugs; scenario input is checked first).
     """
     opts = options or RuleOptions()
+    if rules is RuleSet.RESIDENTS and voted is not None:
+        present = voted
     if form not in FORMS_OF_RULES[rules]:
         raise ValueError(f"form {form} does not belong to rule set {rules}")
     if min(eligible, present, excluded) < 0:

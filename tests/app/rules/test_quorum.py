@@ -96,3 +96,9 @@ def test_form_must_belong_to_rule_set() -> None:
 def test_rate_basis_points_is_integer() -> None:
     q = check_quorum(RuleSet.PARTY, Form.ASSEMBLY, eligible=115, present=93)
     assert q.rate_basis_points == 8086
+
+
+def test_residents_count_voted_when_given() -> None:
+    q = check_quorum(RuleSet.RESIDENTS, Form.ALL, eligible=100, present=70, voted=50)
+    assert (q.present, q.met) == (50, False)
+    assert check_quorum(RuleSet.RESIDENTS, Form.ALL, eligible=100, present=70).met
