@@ -164,16 +164,20 @@ class RegisterMaker:
                                       head_age + rng.randint(-3, 5), "spouse"))
         father = head if head_gender == "M" or size == 1 else members[1]
         kin = nm.family_name_of(father.name)
+        parents: list[str] = []
         for _ in range(size - len(members)):
             child_age = head_age - rng.randint(22, 35)
             if child_age >= 18:
                 members.append(self.adult(rng.choice("MF"), child_age, "child", kin))
-            elif head_age + 30 <= 95:
-                members.append(self.adult(rng.choice("MF"), head_age + rng.randint(22, 30),
-                                          "parent", kin))
+            elif head_age + 30 <= 95 and len(parents) < 2:
+                # The head's father carries the family name; the mother keeps her own.
+                gender = "F" if parents else rng.choice("MF")
+                parents.append(gender)
+                members.append(self.adult(gender, head_age + rng.randint(22, 30), "parent",
+                                          nm.family_name_of(head.name) if gender == "M" else None))
             else:
                 members.append(self.adult(rng.choice("MF"), head_age + rng.randint(-6, 6),
-                                          "relative", kin))
+                                          "relative", nm.family_name_of(head.name)))
         for m in members:
             m.resident_group, m.household = group, number
         head.household_rep = True

@@ -49,13 +49,18 @@ DIRECTOR = ("欧阳红梅", "黄志明")
 DEPUTY_DIRECTOR = ("吴丽娟", "郑海涛", "解晓光")
 RESIDENTS_MEMBERS = ("林静", "何志刚", "查文博", "徐佳怡", "朱昉", "司马文涛", "罗敏")
 
-# Approved exclusions: reason, how many, who qualifies, what the file says.
-EXCLUSIONS: tuple[tuple[ExclusionReason, int, str], ...] = (
-    (ExclusionReason.ILLNESS, 3, "阿尔茨海默病，不能正确表达本人意志"),
-    (ExclusionReason.ABROAD, 3, "自费出国探亲，已满六个月"),
-    (ExclusionReason.SENTENCE, 2, "受刑事处罚正在服刑，未受留党察看以上处分"),
-    (ExclusionReason.BEDRIDDEN, 4, "年老体弱，长期卧床，生活不能自理"),
-    (ExclusionReason.AWAY_TRANSFER, 4, "外派学习/挂职锻炼半年以上，组织关系未转出"),
+# Approved exclusions: reason, how many, what the file says (one of these).
+EXCLUSIONS: tuple[tuple[ExclusionReason, int, tuple[str, ...]], ...] = (
+    (ExclusionReason.ILLNESS, 3, ("阿尔茨海默病，不能正确表达本人意志",
+                                  "脑梗后遗症，语言障碍，不能正确表达本人意志",
+                                  "精神疾病住院治疗中")),
+    (ExclusionReason.ABROAD, 3, ("自费出国探亲，已满六个月", "自费出国陪读，已满一年",
+                                 "自费出国定居手续办理中，已出国八个月")),
+    (ExclusionReason.SENTENCE, 2, ("受刑事处罚正在服刑，未受留党察看以上处分",)),
+    (ExclusionReason.BEDRIDDEN, 4, ("年老体弱，长期卧床", "瘫痪在床，生活不能自理",
+                                    "长期住院，生活不能自理")),
+    (ExclusionReason.AWAY_TRANSFER, 4, ("外派援疆，组织关系未转出", "挂职锻炼一年，组织关系未转出",
+                                        "脱产学习半年以上，组织关系未转出")),
 )
 APPROVALS = (("新党工复〔2026〕18号", "2026-11-12"), ("新党工复〔2026〕21号", "2026-11-20"))
 LEAVE_REASONS = ("出差", "住院治疗", "外出探亲", "工作原因无法脱身", "照顾住院家属", "身体不适",
@@ -110,13 +115,14 @@ class Venue:
                         actor=ACTOR))
         full = [d for d in self.drafts if d.party_status == PartyStatus.FULL and not d.cast]
         used: set[int] = set()
-        for i, (reason, count, detail) in enumerate(EXCLUSIONS):
+        for i, (reason, count, details) in enumerate(EXCLUSIONS):
             pool = [d for d in full if id(d) not in used and self._fits(reason, d)]
             for d in self.rng.sample(pool, count):
                 used.add(id(d))
                 ref, on = APPROVALS[1] if i == len(EXCLUSIONS) - 1 else APPROVALS[0]
                 ok(add_exclusion(self.conn, m.id, self.id_of[id(d)], reason, approval_ref=ref,
-                                 approved_on=on, detail=detail, clock=self.clock, actor=ACTOR))
+                                 approved_on=on, detail=self.rng.choice(details),
+                                 clock=self.clock, actor=ACTOR))
         pool = [d for d in full if id(d) not in used]
         for d in self.rng.sample(pool, 30):
             ok(add_leave(self.conn, m.id, self.id_of[id(d)], self.rng.choice(LEAVE_REASONS),

@@ -262,8 +262,9 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path, capsys) -> None:
     path = tmp_path / "venue.db"
     connect(path).close()  # an empty PollDay database may be filled
     assert main(["demo", "--db", str(path)]) == 0
-    assert "8177" in capsys.readouterr().out
+    out = capsys.readouterr().out
     conn = sqlite3.connect(path)
+    assert f"名册 {conn.execute('SELECT count(*) FROM person').fetchone()[0]} 人" in out
     conn.execute("INSERT INTO setting (key, value) VALUES ('marker', 'kept')")
     conn.commit()
     conn.close()
