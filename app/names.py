@@ -148,13 +148,31 @@ def _stripped(name: str) -> str:
     return strip_annotations(unicodedata.normalize("NFKC", name))
 
 
-def name_sort_key(name: str) -> tuple[str, str]:
-    """Key that orders names by stroke order (按姓氏笔画为序); print the name as given."""
-    s = _stripped(name)
-    keys = [_char_key(c) for c in s]
+def _pieces(stripped: str) -> list[str]:
+    keys = [_char_key(c) for c in stripped]
     if len(keys) == 2 and keys[0][0] != _OTHER and keys[1][0] != _OTHER:
         keys.insert(1, _BLANK)  # 单名视为"○": 李强 sorts as 李○强
-    return "".join(keys), name
+    return keys
+
+
+def name_sort_key(name: str) -> tuple[str, str]:
+    """Key that orders names by stroke order (按姓氏笔画为序); print the name as given."""
+    return "".join(_pieces(_stripped(name))), name
+
+
+def explain(name: str) -> str:
+    """What the order of `name` rests on, for a person checking a printed list:
+    李强 → `李 7 1234521 | ○ | 强 12 515251251214` (? where the data has nothing)."""
+    data = stroke_data()
+    parts = []
+    for piece in _pieces(_stripped(name)):
+        if piece == _BLANK:
+            parts.append("○")
+            continue
+        c = piece[-1]
+        count = data.count(c)
+        parts.append(f"{c} ?" if count is None else f"{c} {count} {data.sequences.get(c, '?')}")
+    return " | ".join(parts)
 
 
 def sort_names(names: Iterable[str]) -> list[str]:

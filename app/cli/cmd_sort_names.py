@@ -3,7 +3,9 @@
 Reads UTF-8 (a byte-order mark is tolerated) from FILE or standard input and prints the same
 lines, unchanged (annotations such as （女） kept), in order; blank lines are dropped. With
 `--check` it prints nothing and exits 1 when the input is not already in order, naming the
-first line out of place on standard error. Input that is not UTF-8 exits 2.
+first line out of place on standard error. `--explain` adds, after a TAB, what each name's place
+rests on: each character's stroke count and stroke shapes (1 横 2 竖 3 撇 4 点 5 折), ○ for the
+blank of a two-character name. Input that is not UTF-8 exits 2.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.names import name_sort_key, sort_names
+from app.names import explain, name_sort_key, sort_names
 
 EXIT_NOT_SORTED = 1
 EXIT_BAD_INPUT = 2
@@ -27,6 +29,8 @@ def register(sub: Any) -> None:
                         help="UTF-8 text file (default: standard input)")
     parser.add_argument("--check", action="store_true",
                         help="only check that the input is already in order (exit 1 if not)")
+    parser.add_argument("--explain", action="store_true",
+                        help="add each character's stroke count and stroke shapes after a TAB")
     parser.set_defaults(func=run)
 
 
@@ -61,7 +65,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"sort-names: name {i + 1} 「{names[i]}」 should come before 「{names[i - 1]}」",
               file=sys.stderr)
         return EXIT_NOT_SORTED
-    out = "".join(name + "\n" for name in sort_names(names))
+    ordered = sort_names(names)
+    if args.explain:
+        ordered = [f"{name}\t{explain(name)}" for name in ordered]
+    out = "".join(line + "\n" for line in ordered)
     sys.stdout.buffer.write(out.encode("utf-8"))
     sys.stdout.buffer.flush()
     return 0

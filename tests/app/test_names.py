@@ -132,6 +132,14 @@ def test_annotations_and_padding_do_not_change_order() -> None:
     assert sort_names(["王毅（回族）", "王晨（女）", "王  强"]) == ["王晨（女）", "王  强", "王毅（回族）"]
 
 
+def test_explain_names_what_the_order_rests_on() -> None:
+    assert names.explain("李强（女）") == "李 7 1234521 | ○ | 强 12 515251251214"
+    assert names.explain("一二") == "一 1 1 | ○ | 二 2 11"  # count 1 is not mistaken for a blank
+    assert names.explain("王〇x") == "王 4 1121 | 〇 ? | x ?"
+    ext_a = "\u3400"  # count, no sequence
+    assert names.explain(ext_a) == f"{ext_a} 5 ?"
+
+
 def test_names_are_returned_as_given() -> None:
     given = ["丁月牙（女，回族）", "艾力·买买提", "王　晨"]
     assert sorted(sort_names(given)) == sorted(given)

@@ -56,6 +56,15 @@ def test_check_reports_the_first_name_out_of_place() -> None:
     assert "李强" in bad.stderr.decode("utf-8")
 
 
+def test_explain_shows_counts_shapes_and_the_blank() -> None:
+    done = sort_names_cli("李干杰\n李强\n".encode(), "--explain")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8").splitlines() == [
+        "李强\t李 7 1234521 | ○ | 强 12 515251251214",
+        "李干杰\t李 7 1234521 | 干 3 112 | 杰 8 12344444",
+    ]
+
+
 def test_input_that_is_not_utf8_is_refused() -> None:
     done = sort_names_cli("王晨\n".encode("gb18030"))
     assert done.returncode == 2
