@@ -97,8 +97,10 @@ def decode(data: bytes) -> tuple[str, str] | None:
 
 
 def _delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", "\t", ";", "，")}
+    """Comma, tab or semicolon: the one most used in the first lines (a title line above the
+    headers has none)."""
+    lines = [line for line in text[:20000].splitlines() if line.strip()][:HEADER_SEARCH_ROWS]
+    counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
 
