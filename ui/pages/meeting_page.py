@@ -104,7 +104,8 @@ class MeetingPage(QWidget):
             self.bigscreen.set_title(m.title if m else "")
         self.snapshots = attendance.snapshots(self.ctx.conn, m) if m else []
         self.open_button.setEnabled(m is not None)
-        self.refresh()
+        # The first summary of a meeting folds the whole register: after the page has painted.
+        QTimer.singleShot(0, self.refresh)
 
     def refresh(self) -> None:
         """One poll: the summary through the use case, shown here and on the big screen."""
@@ -197,7 +198,7 @@ class MeetingPage(QWidget):
     def showEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self._poll.start()
-        self.refresh()
+        QTimer.singleShot(0, self.refresh)
 
     def hideEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if self.bigscreen is None:  # the projector keeps showing live figures
