@@ -11,10 +11,8 @@ from dataclasses import dataclass
 
 from app.demo import names as nm
 from app.model import PartyStatus
+from app.register.idcard import check_digit
 from app.register.store import PersonRecord
-
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-CHECK_CHARS = "10X98765432"
 
 GROUPS = tuple(f"第{n}居民小组" for n in "一二三四五六七八九十") + ("第十一居民小组", "第十二居民小组")
 BRANCHES = tuple(f"第{n}党支部" for n in "一二三四五六七八九") + ("离退休党支部", "两新组织党支部")
@@ -93,11 +91,6 @@ class Draft:
             household=self.household, member_no=self.member_no, party_status=self.party_status,
             resident_voter=self.resident, household_rep=self.household_rep,
             resident_rep=self.resident_rep, phone=self.phone)
-
-
-def check_digit(first17: str) -> str:
-    """ISO 7064 MOD 11-2 check character of a 公民身份号码."""
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
 class IdNumbers:

@@ -33,6 +33,7 @@ from app.meetings import (
     meeting_by_code,
 )
 from app.model import ExclusionReason, Form, PartyStatus
+from app.register.idcard import IdInfo, parse_id_number
 from db.audit import verify_chain
 from db.connection import connect
 
@@ -219,6 +220,7 @@ def test_id_numbers_valid_and_consistent(demo) -> None:
         assert n[:2] in PROVINCES, n
         assert f"{n[6:10]}-{n[10:12]}-{n[12:14]}" == p.birth_date, p
         assert ("M" if int(n[16]) % 2 else "F") == p.gender, p
+        assert isinstance(parse_id_number(n, DEMO_DAY), IdInfo), n  # the importer agrees
     assert 50 <= len(without) <= 150
     assert all(re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", p.birth_date or "") for p in without)
     assert any(len(p.birth_date or "") == 7 for p in without)  # 出生年月 only
