@@ -281,6 +281,9 @@ def add_exclusion(conn: sqlite3.Connection, meeting_id: int, person_id: int,
         person = get_person(conn, person_id)
         if m is None or person is None:
             return Refusal("NOT_FOUND", "会议或人员不存在")
+        if m.rules != RuleSet.PARTY:
+            # rules.md §2.3, §3: the base is every registered voter / member; no exclusions.
+            return Refusal("NOT_PARTY_MEETING", "只有党内选举可以经批准不计入应到会人数")
         right = vote_right(conn, person, m)
         if not right.has_vote:
             return Refusal("NO_VOTE", f"{person.name}：{right.reason_zh}，本来就不计入应到")

@@ -216,3 +216,17 @@ def test_candidates_listed_in_name_order(setup) -> None:
     names = [x.name for x in list_candidates(conn, c.id)]
     assert names == sorted(names, key=name_sort_key)
     assert sorted(names) == sorted(["诸葛亮", "王毅", "马晓东", "欧阳淼"])
+
+
+def test_exclusions_only_in_party_meetings(setup) -> None:
+    conn, ids, _party, clock = setup
+    res = create_meeting(conn, code="res", title="居民委员会选举大会", community="翠湖社区",
+                         organisation=Organisation.RESIDENTS_COMMITTEE, rules=RuleSet.RESIDENTS,
+                         form=Form.ALL, date="2026-12-06", clock=clock, actor=ACTOR)
+    assert isinstance(res, Meeting)
+    refused = add_exclusion(conn, res.id, ids[0], ExclusionReason.ILLNESS, approval_ref="x",
+                            approved_on="2026-11-10", clock=clock, actor=ACTOR)
+    assert isinstance(refused, Refusal) and refused.code == "NOT_PARTY_MEETING"
+    e = electorate(conn, res)
+    assert [p.name for p in e.voters] == ["王建国", "赵敏", "张伟"]
+    assert e.expected == e.registered == 3
