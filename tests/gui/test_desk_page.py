@@ -258,3 +258,11 @@ def test_filter_swallows_a_burst_and_replays_typing(fields, qtbot):
     qtbot.keyClicks(box, "abcdef")  # a fast run without Enter is given back as typed
     qtbot.waitUntil(lambda: box.text() == "zs12abcdef", timeout=1000)
     assert got == ["AbC-123_xyz"]
+
+
+def test_results_flag_who_has_no_vote_in_this_meeting(page, qtbot):
+    choose_desk(page, "二号台")
+    type_chinese(page.search_box, "吉")
+    assert [p.name for p in page.found] == ["吉𠮷"]
+    assert page.results.item(0, 2).text().endswith("（无表决权）")
+    assert "预备党员" in page.results.item(0, 2).toolTip()

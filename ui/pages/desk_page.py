@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 
 from app import attendance, meetings
 from app.attendance import Outcome, Result
-from app.electorate import NO_VOTE_ZH
+from app.electorate import NO_VOTE_ZH, vote_right
 from app.model import EXCLUSION_REASON_ZH, Person
 from app.search import search
 from ui.pages.context import PageContext
-from ui.pages.register_model import category, mask_id_number
+from ui.pages.register_model import NO_VOTE_COLOUR, category, mask_id_number
 from ui.widgets.feedback import FeedbackPanel, Tone
 from ui.widgets.reason_dialog import ReasonDialog
 from ui.widgets.scanner import ScannerFilter
@@ -193,9 +193,15 @@ class DeskPage(QWidget):
                 state = f"已签到 {hhmm(st.sign_in.at)} {st.sign_in.desk}"
                 if st.out is not None:
                     state += "（已退场）"
-            cells = (p.name, where(p), category(p), mask_id_number(p.id_number), state)
+            right = vote_right(self.ctx.conn, p, meeting)
+            status = category(p) if right.has_vote else f"{category(p)}（无表决权）"
+            cells = (p.name, where(p), status, mask_id_number(p.id_number), state)
             for col, text_ in enumerate(cells):
-                self.results.setItem(row, col, QTableWidgetItem(text_))
+                item = QTableWidgetItem(text_)
+                if not right.has_vote:
+                    item.setForeground(NO_VOTE_COLOUR)
+                    item.setToolTip(right.reason_zh)
+                self.results.setItem(row, col, item)
         if self.found:
             self.results.selectRow(0)
 
