@@ -266,3 +266,16 @@ def test_results_flag_who_has_no_vote_in_this_meeting(page, qtbot):
     assert [p.name for p in page.found] == ["吉𠮷"]
     assert page.results.item(0, 2).text().endswith("（无表决权）")
     assert "预备党员" in page.results.item(0, 2).toolTip()
+
+
+def test_filter_keeps_a_burst_whole_across_shift_presses(fields, qtbot):
+    box, got = fields
+    for ch in "Ab9Z":
+        if ch.isupper():
+            qtbot.keyPress(box, Qt.Key.Key_Shift, Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClick(box, ch, Qt.KeyboardModifier.ShiftModifier if ch.isupper() else
+                       Qt.KeyboardModifier.NoModifier)
+        if ch.isupper():
+            qtbot.keyRelease(box, Qt.Key.Key_Shift)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert got == ["Ab9Z"] and box.text() == ""

@@ -23,6 +23,8 @@ GAP_MS = 30
 MIN_LEN = 4
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# A scanner presses Shift around upper-case letters like a keyboard does: part of the burst.
+_SHIFT = (Qt.Key.Key_Shift, Qt.Key.Key_CapsLock)
 _PASS_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
 
 
@@ -81,6 +83,8 @@ class ScannerFilter(QObject):
         if not obj.isWidgetType():
             return False
         assert isinstance(event, QKeyEvent)
+        if event.key() in _SHIFT:
+            return False
         if etype == QEvent.Type.KeyRelease:
             # Releases of held keys are dropped with them; a replayed press needs no release.
             return bool(self._held) and self._is_candidate(event)
