@@ -11,14 +11,13 @@ import subprocess
 import threading
 import time
 
-from conftest import pollday_cmd
-
 from app import attendance as att
 from app.clock import FixedClock
 from app.meetings import create_meeting
 from app.model import Form, Meeting, Organisation, PartyStatus, RuleSet
 from app.register.store import PersonRecord, add_persons
 from db.connection import connect
+from tests.app.attendance.attendance_venue import pollday_cmd
 
 N = 600
 NOW = "2026-11-22T08:00:00+08:00"

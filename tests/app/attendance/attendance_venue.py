@@ -1,9 +1,14 @@
-"""A small party assembly and a residents' election in a real SQLite file."""
+"""A small party assembly and a residents' election in a real SQLite file (a helper module,
+not a conftest.py: `from conftest import` elsewhere must keep finding tests/conftest.py).
+Test modules import the `venue` fixture from here."""
 
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -73,6 +78,12 @@ def make_venue(db_path, clock) -> Venue:
     return Venue(conn, party, residents, by_name)
 
 
-@pytest.fixture
-def venue(db_path, fixed_clock) -> Venue:
+@pytest.fixture(name="venue")
+def venue_fixture(db_path, fixed_clock) -> Venue:
     return make_venue(db_path, fixed_clock)
+
+
+def pollday_cmd() -> list[str]:
+    """The installed console script when present, else the module (same code)."""
+    exe = Path(sys.executable).parent / ("pollday.exe" if os.name == "nt" else "pollday")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.launcher"]

@@ -10,6 +10,7 @@ from app import attendance as att
 from app.attendance import Outcome
 from app.electorate import NoVote
 from db.connection import connect
+from tests.app.attendance.attendance_venue import venue_fixture  # noqa: F401  (fixture "venue")
 
 
 def test_sign_in_counts_once_whatever_the_desk(venue, fixed_clock) -> None:

@@ -8,6 +8,7 @@ from app.meetings import Refusal, add_candidate, add_contest, create_meeting
 from app.model import ContestKind, Form, Meeting, Organisation, RuleSet
 from app.register.store import PersonRecord, add_persons
 from db import persons
+from tests.app.attendance.attendance_venue import venue_fixture  # noqa: F401  (fixture "venue")
 
 NOW = "2026-11-22T08:00:00+08:00"
 

@@ -1,0 +1,82 @@
+"""`pollday print KIND --db PATH --out FILE.pdf [--meeting CODE] [--at TIME]`: print documents.
+
+Kinds come from the registry in app/documents/kinds.py (signin-sheets, attendance-report,
+proxy-list, and whatever later renderers register). The PDF is written to a temporary name and
+renamed when complete. A name with a character no shipped font has is refused, naming the person
+and the character (exit 1), and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.clock import SystemClock
+from app.documents.fonts import GlyphMissing
+from app.documents.kinds import Printed, discover
+from app.meetings import Refusal, resolve_meeting
+from db.connection import connect
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("print", help="print documents (PDF), 打印", description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    kinds = parser.add_subparsers(dest="print_kind", metavar="KIND")
+    for kind in sorted(discover().values(), key=lambda k: k.name):
+        p = kinds.add_parser(kind.name, help=kind.help)
+        p.add_argument("--db", required=True, type=Path, metavar="PATH")
+        p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+        p.add_argument("--meeting", default=None, metavar="CODE")
+        p.add_argument("--at", default=None, metavar="TIME",
+                       help="time printed on the paper (ISO 8601); default now")
+        if kind.add_arguments is not None:
+            kind.add_arguments(p)
+        p.set_defaults(func=run)
+    parser.set_defaults(func=lambda _a: (parser.print_usage(sys.stderr), EXIT_USAGE)[1])
+
+
+def run(args: argparse.Namespace) -> int:
+    kind = discover()[args.print_kind]
+    try:
+        at = dt.datetime.fromisoformat(args.at) if args.at else SystemClock().now()
+    except ValueError:
+        print(f"时间格式无效 / bad --at: {args.at}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        conn = connect(args.db, create=False)
+    except FileNotFoundError:
+        print(f"数据库文件不存在 / database not found: {args.db}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        meeting = resolve_meeting(conn, args.meeting)
+        if isinstance(meeting, Refusal):
+            print(meeting.message, file=sys.stderr)
+            return EXIT_USAGE
+        out: Path = args.out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.part")
+        try:
+            result = kind.render(conn, meeting, tmp, at, args)
+        except GlyphMissing as e:
+            print(str(e), file=sys.stderr)
+            return EXIT_REFUSED
+        finally:
+            if not tmp.exists() or tmp.stat().st_size == 0:
+                tmp.unlink(missing_ok=True)
+        if isinstance(result, Refusal):
+            tmp.unlink(missing_ok=True)
+            print(result.message, file=sys.stderr)
+            return EXIT_REFUSED
+        os.replace(tmp, out)
+        assert isinstance(result, Printed)
+        print(f"已生成 {out}：{result.pages} 页，{result.items} 项（{result.note}）")
+        return 0
+    finally:
+        conn.close()
