@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -46,9 +47,11 @@ class MeetingHeader(QFrame):
         layout.setContentsMargins(16, 8, 16, 8)
         self.community = QLabel()
         self.community.setObjectName("community")
-        self.meeting_label = QLabel("当前会议：")
+        self.meeting_label = QLabel("当前会议(&M)：")
         self.switcher = QComboBox()
-        self.switcher.setMinimumWidth(420)
+        self.switcher.setMinimumWidth(260)
+        self.switcher.setMaximumWidth(560)
+        self.switcher.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.switcher.setAccessibleName("当前会议")
         self.meeting_label.setBuddy(self.switcher)
         layout.addWidget(self.community)
@@ -72,7 +75,7 @@ class MeetingHeader(QFrame):
             self.switcher.setCurrentIndex(self.switcher.findData(current.id))
         self.switcher.setEnabled(len(meetings) > 1)
         self.switcher.setVisible(bool(meetings))
-        self.meeting_label.setText("当前会议：" if meetings else "尚无会议")
+        self.meeting_label.setText("当前会议(&M)：" if meetings else "尚无会议")
         self.switcher.blockSignals(False)
 
     def _chosen(self, index: int) -> None:
@@ -113,7 +116,9 @@ class MainWindow(QMainWindow):
         row.addWidget(right, 1)
         self.setCentralWidget(central)
 
-        self.db_label = QLabel(f"数据库：{db_path}")
+        # The file name only: a long path would push the step message off the status bar.
+        self.db_label = QLabel(f"数据库：{Path(db_path).name}")
+        self.db_label.setToolTip(str(db_path))
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.db_label)
         self.step_bar.step_chosen.connect(self.show_step)

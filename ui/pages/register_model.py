@@ -58,6 +58,11 @@ VOTE_COLUMN = len(COLUMNS)
 HEADERS = tuple(title for title, _ in COLUMNS) + ("是否有表决权",)
 
 
+DISPLAY = Qt.ItemDataRole.DisplayRole
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ROLES = frozenset((DISPLAY, TOOLTIP, Qt.ItemDataRole.ForegroundRole))
+
+
 class PersonTableModel(QAbstractTableModel):
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
@@ -104,16 +109,18 @@ class PersonTableModel(QAbstractTableModel):
             return HEADERS[section]
         return str(section + 1)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
+    def data(self, index: Index, role: int = DISPLAY) -> object:
+        # The view asks ~a dozen roles per visible cell on every frame: unhandled roles are
+        # answered first and cheaply.
+        if role not in _ROLES or not index.isValid():
             return None
         p = self._rows[index.row()]
         col = index.column()
         if col == VOTE_COLUMN:
             return self._vote_cell(p, role)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return COLUMNS[col][1](p)
-        if role == Qt.ItemDataRole.ToolTipRole and col == 0 and p.pinyin:
+        if role == TOOLTIP and col == 0 and p.pinyin:
             return p.pinyin
         return None
 
