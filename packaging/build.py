@@ -134,6 +134,25 @@ def files_under(folder: Path, pattern: str) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.glob(pattern) if p.is_file()}
 
 
+def source_modules() -> set[str]:
+    names = set()
+    for package in ("app", "db", "ui"):
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def modules_missing() -> str | None:
+    """Modules are found by name at run time (commands, metrics, pages), so PyInstaller's import
+    graph cannot vouch for them: compare the bundle's module archive with the source tree."""
+    from PyInstaller.archive.readers import pkg_archive_contents
+
+    missing = sorted(source_modules() - set(pkg_archive_contents(str(EXE))))
+    return ("not in the bundle (a folder without __init__.py, or a module that failed to import "
+            f"while building?): {', '.join(missing)}") if missing else None
+
+
 def smoke_test() -> list[str]:
     if not EXE.exists():
         log(f"FAILED: no bundle at {EXE.relative_to(ROOT)}")
@@ -166,6 +185,7 @@ def smoke_test() -> list[str]:
             return f"missing in the bundle: {', '.join(missing)}" if missing else None
 
         smoke.check("resources/ and db/migrations/*.sql are in the bundle", resources)
+        smoke.check("every module of app/, db/ and ui/ is in the bundle", modules_missing)
 
         available = commands(source("--help").stdout)
         smoke.check("pollday bench --list (metric modules found)",
