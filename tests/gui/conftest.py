@@ -38,7 +38,7 @@ def person_records() -> list[PersonRecord]:
     return out
 
 
-def make_db(path: Path) -> Path:
+def make_db(path: Path, *, people: bool = True) -> Path:
     from app import meetings
     from db.connection import connect
 
@@ -53,7 +53,8 @@ def make_db(path: Path) -> Path:
                                       organisation=org, rules=rules, form=form,
                                       date="2026-11-22", clock=clock, actor="test")
         assert not isinstance(got, meetings.Refusal), got
-    add_persons(conn, person_records(), "2026-11-20T10:00:00+08:00", actor="test")
+    if people:
+        add_persons(conn, person_records(), "2026-11-20T10:00:00+08:00", actor="test")
     conn.close()
     return path
 
@@ -65,10 +66,20 @@ def small_db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(qtbot, small_db):
+    yield from open_window(qtbot, small_db)
+
+
+@pytest.fixture
+def empty_window(qtbot, tmp_path):
+    """The main window on a database with meetings but nobody on the register yet."""
+    yield from open_window(qtbot, make_db(tmp_path / "empty.db", people=False))
+
+
+def open_window(qtbot, path: Path):
     from ui.app_main import make_app, open_main_window
 
     make_app()
-    w = open_main_window(small_db)
+    w = open_main_window(path)
     assert w is not None
     qtbot.addWidget(w)
     w.show()

@@ -95,7 +95,8 @@ def test_import_with_a_bad_row_lists_it_and_writes_nothing(window, qtbot, tmp_pa
 
 
 def test_import_of_a_good_file_shows_a_preview_then_imports_with_progress(
-        window, qtbot, tmp_path, shot):
+        empty_window, qtbot, tmp_path, shot):
+    window = empty_window
     n = 2400
     dialog = open_dialog(window, qtbot, csv_file(tmp_path / "名册.csv", good_rows(n)))
     assert dialog.stage == "preview", dialog.summary.text()
@@ -110,9 +111,9 @@ def test_import_of_a_good_file_shows_a_preview_then_imports_with_progress(
     assert dialog.result is not None and dialog.result.count == n
     assert "已导入 2400 人" in dialog.done_label.text()
     assert seen and all(0 <= d <= t for d, t in seen) and seen[-1][0] == seen[-1][1]
-    assert db_persons.count_persons(window.ctx.conn) == 6 + n
+    assert db_persons.count_persons(window.ctx.conn) == n
     page = window.stack.currentWidget()
-    qtbot.waitUntil(lambda: page.is_loaded() and page.count_label.text() == f"共 {6 + n} 人")
+    qtbot.waitUntil(lambda: page.is_loaded() and page.count_label.text() == f"共 {n} 人")
 
 
 def test_unknown_header_asks_for_the_mapping_then_imports(window, qtbot, tmp_path, shot):
@@ -134,7 +135,8 @@ def test_unknown_header_asks_for_the_mapping_then_imports(window, qtbot, tmp_pat
     assert [p.branch for p in added] == ["第一党支部"] * 4
 
 
-def test_cancelled_import_writes_nothing(window, qtbot, tmp_path):
+def test_cancelled_import_writes_nothing(empty_window, qtbot, tmp_path):
+    window = empty_window
     dialog = open_dialog(window, qtbot, csv_file(tmp_path / "big.csv", good_rows(6000)))
     assert dialog.stage == "preview"
     dialog.next_step()
@@ -142,7 +144,31 @@ def test_cancelled_import_writes_nothing(window, qtbot, tmp_path):
     dialog.cancel_or_close()
     qtbot.waitUntil(lambda: dialog.stage == "done", timeout=20000)
     assert "已取消" in dialog.done_label.text()
-    assert db_persons.count_persons(window.ctx.conn) == 6
+    assert db_persons.count_persons(window.ctx.conn) == 0
+
+
+def test_reimport_shows_the_changes_then_applies_them(window, qtbot, tmp_path, shot):
+    from tests.gui.conftest import person_records
+
+    header = ["姓名", "性别", "公民身份号码", "所在党支部", "人员类别"]
+    zeng = person_records()[0]
+    rows = [[zeng.name, "男", zeng.id_number, "第二党支部", "正式党员"],  # moved branch
+            good_rows(1)[0][1:]]  # someone new
+    dialog = open_dialog(window, qtbot, csv_file(tmp_path / "更新.csv", rows, header=header))
+    assert dialog.stage == "preview", dialog.summary.text()
+    assert "新增 1 人，变更 1 人，文件中没有 5 人" in dialog.summary.text()
+    listed = [dialog.rows_model.row(r) for r in range(dialog.rows_model.rowCount())]
+    assert listed[0][0] == "新增" and listed[0][1] == 3
+    assert listed[1] == ("变更", 2, "曾凡荣", "所在党支部：第一党支部 → 第二党支部")
+    assert [r[2] for r in listed[2:]] == ["王䶮", "吉𠮷", "欧阳红梅", "单国栋", "张喆"]
+    shot(dialog, "import-reimport-diff")
+    assert db_persons.count_persons(window.ctx.conn) == 6  # nothing written before 应用更改
+    dialog.next_step()
+    qtbot.waitUntil(lambda: dialog.stage == "done", timeout=10000)
+    assert dialog.applied is not None and dialog.applied.ok
+    assert "已新增 1 人，变更 1 人" in dialog.done_label.text()
+    assert db_persons.count_persons(window.ctx.conn) == 7
+    assert db_persons.get_by_id_number(window.ctx.conn, zeng.id_number).branch == "第二党支部"
 
 
 def qtbot_left():

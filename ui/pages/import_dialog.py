@@ -4,8 +4,6 @@ dialog only shows them. Reading and writing run in ui.tasks.Task with their own 
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -28,88 +26,28 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import iso
+from app.register.diff import ApplyResult
 from app.register.fields import FIELD_LABELS
-from app.register.importer import (
-    ImportResult,
-    ImportStatus,
-    ParsedRegister,
-    Problem,
-    already_registered,
-    import_register,
-    read_register,
-)
-from app.register.sheets import Cancelled as ReadCancelled
-from app.register.sheets import Table, read_table
-from db.connection import connect
+from app.register.importer import ImportResult, ImportStatus, Problem
 from ui.pages.context import PageContext
-from ui.pages.register_model import GENDER_ZH, category, mask_id_number
-from ui.tasks import CancelToken, Outcome, ProgressFn, Task
+from ui.pages.import_steps import (
+    DIFF_HEADERS,
+    PREVIEW_HEADERS,
+    PREVIEW_ROWS,
+    Checked,
+    apply_changes,
+    check_file,
+    diff_rows,
+    diff_summary,
+    preview_rows,
+    problem_rows,
+    write_new,
+)
+from ui.tasks import Outcome, Task
 from ui.widgets.rows_model import RowsModel
 
 FILE_FILTER = "名册表格 (*.xlsx *.csv *.txt);;所有文件 (*)"
-PREVIEW_ROWS = 50
 LEAVE_OUT = "（不导入）"
-PREVIEW_HEADERS = ("行号", "姓名", "性别", "出生日期", "身份证号", "学历", "支部", "居民小组", "户号",
-                   "类别")
-
-
-@dataclass
-class Checked:
-    """What the check of a file found (computed in a worker thread)."""
-
-    parsed: ParsedRegister
-    already: list[Problem] = field(default_factory=list)  # rows already on the register
-    headers: list[str] = field(default_factory=list)  # in file order (mapping step)
-    samples: dict[str, str] = field(default_factory=dict)  # header -> first non-empty value
-
-    @property
-    def problems(self) -> list[Problem]:
-        return self.parsed.problems or self.already
-
-
-def check_file(db_path: Path, path: Path, mapping: dict[str, str | None] | None, today: dt.date,
-               progress: ProgressFn, cancel: CancelToken) -> Checked:
-    parsed = read_register(path, today=today, mapping=mapping, progress=progress, cancel=cancel)
-    out = Checked(parsed)
-    if parsed.status is ImportStatus.NEEDS_MAPPING:
-        try:
-            table = read_table(path, cancel)
-        except ReadCancelled:
-            table = None
-        if isinstance(table, Table):
-            out.headers = [h for h in table.headers if h.strip()]
-            out.samples = samples_of(table)
-    elif parsed.status is ImportStatus.IMPORTED:
-        conn = connect(db_path, create=False)
-        try:
-            out.already = already_registered(conn, parsed)
-        finally:
-            conn.close()
-    return out
-
-
-def samples_of(table: Table) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for _n, cells in table.rows[:50]:
-        for h, v in zip(table.headers, cells, strict=False):
-            if h.strip() and v.strip() and h not in out:
-                out[h] = v.strip()
-    return out
-
-
-def write_file(db_path: Path, path: Path, mapping: dict[str, str | None] | None, now: str,
-               actor: str, progress: ProgressFn, cancel: CancelToken) -> ImportResult:
-    conn = connect(db_path, create=False)
-    try:
-        return import_register(conn, path, now=now, mapping=mapping, progress=progress,
-                               cancel=cancel, actor=actor)
-    finally:
-        conn.close()
-
-
-def problem_rows(problems: list[Problem]) -> list[tuple[object, ...]]:
-    return [(p.row if p.row is not None else "整个文件", p.column or "—", p.reason)
-            for p in problems]
 
 
 class ImportDialog(QDialog):
@@ -127,6 +65,7 @@ class ImportDialog(QDialog):
         self.mapping: dict[str, str | None] | None = None
         self.checked: Checked | None = None
         self.result: ImportResult | None = None
+        self.applied: ApplyResult | None = None
         self.task: Task | None = None
         self.stage = "idle"
 
@@ -201,14 +140,14 @@ class ImportDialog(QDialog):
 
     def _check(self) -> None:
         assert self.path is not None
-        path, mapping, today = self.path, self.mapping, self.ctx.clock.now().date()
+        path, mapping, now = self.path, self.mapping, self.ctx.clock.now()
         self._run("reading", "正在读取并逐行检查…",
-                  lambda p, c: check_file(self.ctx.db_path, path, mapping, today, p, c),
+                  lambda p, c: check_file(self.ctx.db_path, path, mapping, now, p, c),
                   self._checked)
 
     def _checked(self, outcome: Outcome) -> None:
         if outcome.status == "cancelled" or (
-                outcome.ok and outcome.result.parsed.status is ImportStatus.CANCELLED):
+                outcome.ok and outcome.result.status is ImportStatus.CANCELLED):
             self._finish("已取消，名册没有任何改动。", ok=False)
             return
         if not outcome.ok:
@@ -217,16 +156,19 @@ class ImportDialog(QDialog):
             return
         checked: Checked = outcome.result
         self.checked = checked
-        if checked.parsed.status is ImportStatus.NEEDS_MAPPING:
+        if checked.status is ImportStatus.NEEDS_MAPPING:
             self._show_mapping(checked)
-        elif checked.problems:
-            self._show_problems(checked.problems)
+        elif checked.problems or checked.status is not ImportStatus.IMPORTED:
+            self._show_problems(checked.problems or [Problem(
+                self.path.name if self.path else "", None, "", "文件无法导入")])
+        elif checked.diff is not None:
+            self._show_diff(checked)
         else:
             self._show_preview(checked)
 
     def _show_mapping(self, checked: Checked) -> None:
-        unknown = set(checked.parsed.unknown_headers)
-        headers = checked.headers or [*checked.parsed.unknown_headers, *checked.parsed.mapping]
+        unknown = set(checked.unknown_headers)
+        headers = checked.headers or [*checked.unknown_headers, *checked.mapping]
         self.summary.setText(
             f"有 {len(unknown)} 列的表头无法识别（已标出）。请为每一列选择对应的名册字段，"
             "不需要的列选“（不导入）”，然后点“下一步”。")
@@ -244,7 +186,7 @@ class ImportDialog(QDialog):
             combo.addItem(LEAVE_OUT, None)
             for key, label in FIELD_LABELS.items():
                 combo.addItem(label, key)
-            current = checked.parsed.mapping.get(header)
+            current = checked.mapping.get(header)
             combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
             t.setCellWidget(row, 2, combo)
         self._enter("mapping", self.mapping_table, "下一步")
@@ -282,18 +224,31 @@ class ImportDialog(QDialog):
 
     def _show_preview(self, checked: Checked) -> None:
         parsed = checked.parsed
+        assert parsed is not None
         n = len(parsed.rows)
         where = "，".join(x for x in (parsed.encoding and f"编码 {parsed.encoding}",
                                      parsed.sheet and f"工作表 {parsed.sheet}") if x)
         self.summary.setText(f"共 {n} 人，逐行检查全部通过{('（' + where + '）') if where else ''}。"
                              f"下表是前 {min(n, PREVIEW_ROWS)} 行；点“导入 {n} 人”写入名册。")
         self.summary.setStyleSheet("color: #1d6b2f; font-weight: bold;")
-        rows = [(row_no, r.name, GENDER_ZH.get(r.gender or "", ""), r.birth_date or "",
-                 mask_id_number(r.id_number), r.education, r.branch, r.resident_group,
-                 r.household, category(r)) for row_no, r in parsed.rows[:PREVIEW_ROWS]]
-        self.rows_model = RowsModel(PREVIEW_HEADERS, rows, self)
+        self.rows_model = RowsModel(PREVIEW_HEADERS, preview_rows(parsed), self)
         self._show_rows()
         self._enter("preview", self.rows_view, f"导入 {n} 人")
+
+    def _show_diff(self, checked: Checked) -> None:
+        diff = checked.diff
+        assert diff is not None
+        self.rows_model = RowsModel(DIFF_HEADERS, diff_rows(diff), self)
+        self._show_rows()
+        if diff.is_empty:
+            self.summary.setText(diff_summary(diff) + "没有需要写入的更改。")
+            self.summary.setStyleSheet("color: #1d6b2f; font-weight: bold;")
+            self._enter("problems", self.rows_view, "")
+            return
+        self.summary.setText(diff_summary(diff) + "逐行检查全部通过，请核对下表后点“应用更改”。")
+        self.summary.setStyleSheet("color: #1d6b2f; font-weight: bold;")
+        self._enter("preview", self.rows_view,
+                    f"应用更改（新增 {len(diff.added)} 人，变更 {len(diff.changed)} 人）")
 
     def _show_rows(self) -> None:
         self.rows_view.setModel(self.rows_model)
@@ -309,14 +264,23 @@ class ImportDialog(QDialog):
             self.accept()
 
     def _import(self) -> None:
-        assert self.path is not None
-        path, mapping = self.path, self.mapping
-        now, actor = iso(self.ctx.clock.now()), self.ctx.actor
-        self._run("importing", "正在写入名册…",
-                  lambda p, c: write_file(self.ctx.db_path, path, mapping, now, actor, p, c),
-                  self._imported)
+        assert self.path is not None and self.checked is not None
+        path, mapping, diff = self.path, self.mapping, self.checked.diff
+        now, actor, db_path = iso(self.ctx.clock.now()), self.ctx.actor, self.ctx.db_path
+        if diff is not None:
+            # One short transaction that cannot be interrupted: no 取消 while it runs.
+            self._run("importing", "正在写入更改…",
+                      lambda _p, _c: apply_changes(db_path, diff, now, actor), self._imported)
+            self.cancel_button.setEnabled(False)
+        else:
+            self._run("importing", "正在写入名册…",
+                      lambda p, c: write_new(db_path, path, mapping, now, actor, p, c),
+                      self._imported)
 
     def _imported(self, outcome: Outcome) -> None:
+        if outcome.ok and isinstance(outcome.result, ApplyResult):
+            self._applied(outcome.result)
+            return
         result: ImportResult | None = outcome.result if outcome.ok else None
         self.result = result
         if outcome.status == "cancelled" or (result and result.status is ImportStatus.CANCELLED):
@@ -330,6 +294,16 @@ class ImportDialog(QDialog):
         else:  # the file changed since the check
             self._show_problems(result.problems or [
                 Problem(result.file, None, "", "文件在检查后被修改，请重新导入")])
+
+    def _applied(self, result: ApplyResult) -> None:
+        self.applied = result
+        if not result.ok:
+            self._finish(f"没有写入任何更改：{result.reason}", ok=False)
+            return
+        self.ctx.register_changed.emit()
+        text = f"已新增 {len(result.added_ids)} 人，变更 {result.changed} 人"
+        self.ctx.message.emit(text)
+        self._finish(text + "。", ok=True)
 
     # --- plumbing ------------------------------------------------------------------------
     def _run(self, stage: str, text: str, fn: object, done: object) -> None:
