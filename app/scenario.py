@@ -194,7 +194,8 @@ def _contest(c: dict[str, Any], path: str, ids: set[str]) -> ScenarioContest:
         raise _Bad(_join(path, "id"), f"contest id '{cid}' is used twice")
     ids.add(cid)
     title = c.get("title", cid)
-    title = _str(title, _join(path, "title"))
+    if not isinstance(title, str):
+        raise _Bad(_join(path, "title"), f"must be a string, got {_type_name(title)}")
     kind = ContestKind(_enum(_get(c, "kind", path), _join(path, "kind"),
                              tuple(k.value for k in ContestKind), "contest kind"))
     round_ = Round(_enum(c.get("round", "first"), _join(path, "round"),

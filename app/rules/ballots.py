@@ -7,6 +7,11 @@ Being a plain tuple it hashes at C speed, so identical ballots are aggregated wi
 the count works on (ballot, weight) pairs: scenario ballot groups and clerk-entered ballots go
 through the same function. Per-candidate sums are taken column-wise over the joined mark strings
 of all valid ballots of one weight, so 100,000 ballots cost a few string operations per candidate.
+
+A write-in of a listed candidate's name (option `write_in_counts_for_candidate`, default on,
+rules.md §6) is an approval of that candidate, even beside a × for them (the written ○ is the
+later, explicit mark); it is one person for the over-marking rule and is reported in
+`BallotCount.write_ins_for_candidates`. With the option off it is a separate person of that name.
 """
 
 from __future__ import annotations
