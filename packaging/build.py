@@ -213,6 +213,20 @@ def smoke_test() -> list[str]:
         else:
             smoke.skip("pollday demo", "no such command yet")
 
+        demo_db = scratch / "demo.db"
+        if "print" in available and demo_db.is_file():
+            def print_sheets() -> str | None:
+                pdf = scratch / "signin.pdf"
+                r = frozen("print", "signin-sheets", "--db", str(demo_db), "--out", str(pdf),
+                           "--at", "2026-11-22T08:00:00+08:00", cwd=scratch)
+                if r.returncode != 0:
+                    return f"exit {r.returncode}\n{r.stdout[-1500:]}\n{r.stderr[-1500:]}"
+                return None if pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-" else "no PDF written"
+
+            smoke.check("pollday print signin-sheets (reportlab, fonts, QR codes)", print_sheets)
+        else:
+            smoke.skip("pollday print", "no such command or no demo database")
+
         scenarios = sorted(p for p in (SHARED / "scenarios").glob("*.json")
                            if not p.name.startswith("bad-"))
         if "scenario" not in available:
