@@ -360,12 +360,13 @@ def import_register(conn: db_persons.Conn, path: str | Path, *, now: str,
     result = ImportResult(parsed.status, parsed.file, problems=list(parsed.problems),
                           unknown_headers=list(parsed.unknown_headers),
                           mapping=dict(parsed.mapping), encoding=parsed.encoding)
-    if parsed.status is not ImportStatus.IMPORTED:
+    if parsed.status not in (ImportStatus.IMPORTED, ImportStatus.BAD_ROWS):
         return result
+    # Every bad row at once: rows already on the register count too.
     dupes = already_registered(conn, parsed)
-    if dupes:
+    if dupes or parsed.status is ImportStatus.BAD_ROWS:
         result.status = ImportStatus.BAD_ROWS
-        result.problems = sorted(dupes, key=lambda p: p.row or 0)
+        result.problems = sorted(parsed.problems + dupes, key=lambda p: p.row or 0)
         return result
     records = [rec for _, rec in parsed.rows]
     n = len(records)

@@ -82,9 +82,9 @@ def test_duplicate_ids_in_file_and_on_register(conn, tmp_path: Path) -> None:
     second = rows[3:10] + [dict(rows[8], 姓名="冒名")]
     r = import_register(conn, write_csv(second, tmp_path / "b.csv"), now=NOW)
     assert r.status is ImportStatus.BAD_ROWS
-    # in the file: the repeat of row 7 (rows[8]) is row 9; then rows[3], rows[4] already there
-    assert [p.row for p in r.problems] == [9]
-    assert "与第7行重复" in r.problems[0].reason
+    # rows[3], rows[4] (rows 2, 3) are already on the register; row 9 repeats row 7 (rows[8])
+    assert [p.row for p in r.problems] == [2, 3, 9]
+    assert "与第7行重复" in r.problems[2].reason
     fixed = write_csv(rows[3:10], tmp_path / "c.csv")
     r = import_register(conn, fixed, now=NOW)
     assert r.status is ImportStatus.BAD_ROWS
