@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,16 +25,25 @@ def _checker() -> ModuleType:
     return module
 
 
+@pytest.fixture(scope="module")
+def runs() -> dict[Path, subprocess.CompletedProcess[str]]:
+    """All scenarios at once, a few processes in parallel (start-up dominates)."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        procs = pool.map(lambda p: subprocess.run(
+            [*pollday_cmd(), "scenario", "run", str(p)], capture_output=True, text=True,
+            encoding="utf-8", timeout=120), SCENARIOS)
+        return dict(zip(SCENARIOS, procs, strict=True))
+
+
 def test_the_shared_scenarios_are_there() -> None:
     assert len(SCENARIOS) >= 10, f"no shared scenarios under {SHARED}"
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_shared_scenario(path: Path) -> None:
+def test_shared_scenario(path: Path, runs: dict[Path, subprocess.CompletedProcess[str]]) -> None:
     scenario: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     expect = scenario["expect"]
-    proc = subprocess.run([*pollday_cmd(), "scenario", "run", str(path)], capture_output=True,
-                          text=True, encoding="utf-8", timeout=60)
+    proc = runs[path]
     want_status = expect.get("exit_status", 0)
     assert proc.returncode == want_status, proc.stderr
     if want_status != 0:
