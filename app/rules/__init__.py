@@ -6,6 +6,8 @@ Entry points for the GUI pages and the CLI:
 - `count_ballots`: (ballot, weight) pairs → valid / invalid / tally in tally order.
 - `decide_contest`: one round's status, elected, tie re-vote, runoff and §4 findings.
 - `one_pass_success`: 一次性选举成功 over a meeting's contests.
+- `validate`: the one-pass validation of a meeting (all rounds and proxies, every finding).
+- `check_proxy` / `proxy_findings`: proxy rules at sign-in and in validation.
 """
 
 from app.rules.ballots import (
@@ -38,6 +40,7 @@ from app.rules.options import RuleOptions
 from app.rules.proxies import check_proxy, proxies_allowed, proxy_findings
 from app.rules.quorum import QuorumResult, check_quorum, expected_count
 from app.rules.thresholds import Round, margin_finding, qualifies, threshold_zh
+from app.rules.validation import RoundInput, Validation, make_ballot, validate
 
 __all__ = [
     "ABSTAIN", "APPROVE", "DISAPPROVE", "STATUS_ZH", "Ballot", "BallotCheck", "BallotCount",
@@ -45,5 +48,6 @@ __all__ = [
     "Round", "RuleOptions", "Runoff", "Severity", "Status", "TallyEntry", "Tie", "aggregate",
     "check_ballot", "check_quorum", "count_ballots", "decide_contest", "expected_count",
     "check_proxy", "margin_finding", "meeting_quorum", "one_pass_success", "proxies_allowed",
-    "proxy_findings", "qualifies", "threshold_zh",
+    "proxy_findings", "qualifies", "threshold_zh", "RoundInput", "Validation", "make_ballot",
+    "validate",
 ]
