@@ -1,0 +1,327 @@
+"""The desk's use cases: sign_in, undo_sign_in, sign_out, return_, lift_exclusion,
+resolve_duplicate, and finding a person. Each runs in one transaction (BEGIN IMMEDIATE … COMMIT,
+synchronous=FULL): what it wrote is durable before it returns. Expected outcomes are returned
+as a `Result`, never raised."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from app.attendance.log import Event, Kind, event_from_row
+from app.attendance.view import View, stamp, view
+from app.clock import Clock, iso
+from app.electorate import NoVote
+from app.meetings import Exclusion, Refusal, list_exclusions
+from app.meetings import lift_exclusion as meetings_lift_exclusion
+from app.model import Form, Meeting, Person
+from db import attendance as q
+from db import persons as db_persons
+from db.audit import append
+from db.tx import transaction
+
+
+class Outcome(StrEnum):
+    SIGNED_IN = "signed_in"
+    ALREADY_SIGNED_IN = "already_signed_in"
+    NO_VOTE = "no_vote"              # recorded when the person attends without a vote (列席)
+    EXCLUDED = "excluded"            # approved exclusion: confirm, lift_exclusion, sign_in
+    UNKNOWN = "unknown"              # no such person
+    UNDONE = "undone"
+    SIGNED_OUT = "signed_out"
+    RETURNED = "returned"
+    LIFTED = "lifted"
+    RESOLVED = "resolved"
+    NOT_SIGNED_IN = "not_signed_in"
+    ALREADY_OUT = "already_out"
+    NOT_OUT = "not_out"
+    NOT_EXCLUDED = "not_excluded"
+    REASON_MISSING = "reason_missing"
+    NO_SUCH_EVENT = "no_such_event"
+
+
+@dataclass(frozen=True, slots=True)
+
+
+class Result:
+    """What a desk action did. `present` is 实到 after it; `event` is what was written (None when
+    nothing was); `standing` is the person's standing sign-in (time and desk)."""
+
+    outcome: Outcome
+    person: Person | None
+    present: int
+    message: str
+    event: Event | None = None
+    standing: Event | None = None
+    no_vote: NoVote | None = None
+    exclusion: Exclusion | None = None
+    proxies_for: tuple[Person, ...] = ()
+    proxy_problems: tuple[str, ...] = ()
+
+    @property
+    def written(self) -> bool:
+        return self.event is not None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "person": self.person.id if self.person else None,
+            "name": self.person.name if self.person else None,
+            "result": str(self.outcome), "present": self.present, "message": self.message,
+        }
+        if self.standing is not None:
+            out["standing"] = {"desk": self.standing.desk, "at": self.standing.at}
+        if self.no_vote is not None:
+            out["no_vote"] = str(self.no_vote)
+        if self.proxies_for:
+            out["proxy_for"] = [p.name for p in self.proxies_for]
+        if self.proxy_problems:
+            out["proxy_problems"] = list(self.proxy_problems)
+        return out
+
+
+def find_person(conn: sqlite3.Connection, ref: str | int) -> Person | None:
+    """A person by register id, QR token or ID number (公民身份号码)."""
+    if isinstance(ref, int):
+        return db_persons.get_person(conn, ref)
+    s = ref.strip()
+    if not s:
+        return None
+    p = db_persons.get_by_token(conn, s)
+    if p is None and len(s) in (15, 18):
+        p = db_persons.get_by_id_number(conn, s)
+    if p is None and s.isdigit() and len(s) <= 12:
+        p = db_persons.get_person(conn, int(s))
+    return p
+
+
+def _resolve(conn: sqlite3.Connection, ref: str | int | Person) -> Person | None:
+    return ref if isinstance(ref, Person) else find_person(conn, ref)
+
+
+def _write(conn: sqlite3.Connection, v: View, *, kind: Kind, person: Person, desk: str,
+           operator: str, at: str, reason: str = "", ref: str = "") -> Event:
+    """Append one event inside the caller's transaction."""
+    desk = desk.strip()
+    seq = q.next_seq(conn, desk)
+    clock = q.max_clock(conn) + 1
+    eid = q.insert_event(conn, meeting_id=v.meeting.id, desk=desk, seq=seq, clock=clock,
+                         kind=str(kind), person_id=person.id, operator=operator, at=at,
+                         reason=reason, ref=ref)
+    return Event(eid, v.meeting.id, desk, seq, clock, kind, person.id, operator, at, reason, ref)
+
+
+def _commit_view(conn: sqlite3.Connection, v: View, e: Event) -> None:
+    """After COMMIT: fold the event into the view and take the new stamp."""
+    v.apply(e)
+    v.audit_mark = q.audit_mark(conn)
+    v.stamp = stamp(conn)
+
+
+def _unknown(v: View, ref: object) -> Result:
+    return Result(Outcome.UNKNOWN, None, len(v.present_ids), f"名册中没有：{ref}")
+
+
+def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
+            desk: str, operator: str, clock: Clock) -> Result:
+    """Sign a person in at `desk` (签到). Durable before it returns when something is written."""
+    from app import proxies  # residents' proxies build on this module
+
+    person = _resolve(conn, person_ref)
+    with transaction(conn):
+        v = view(conn, meeting)
+        if person is None:
+            return _unknown(v, person_ref)
+        st = v.states.get(person.id)
+        present = len(v.present_ids)
+        if st is not None and st.sign_in is not None:
+            s = st.sign_in
+            note = "（已退场）" if st.out is not None else ""
+            return Result(Outcome.ALREADY_SIGNED_IN, person, present,
+                          f"{person.name} 已于 {s.at[11:16]} 在 {s.desk} 签到{note}，不再重复计入",
+                          standing=s)
+        pid = person.id
+        if pid not in v.voter_ids:
+            right_reason = _no_vote_reason(conn, person, meeting)
+            if pid not in v.attend_ids:
+                msg = f"{person.name}：{_zh(right_reason)}，不参加本次会议表决"
+                if meeting.form is Form.HOUSEHOLD:
+                    holder = proxies.household_voter(conn, meeting, person)
+                    msg += f"（本户由 {holder.name} 投票）" if holder else "（本户没有户代表）"
+                return Result(Outcome.NO_VOTE, person, present, msg, no_vote=right_reason)
+            e = _write(conn, v, kind=Kind.SIGN_IN, person=person, desk=desk, operator=operator,
+                       at=iso(clock.now()))
+        elif pid in v.excluded_ids:
+            ex = next((x for x in list_exclusions(conn, meeting.id) if x.person_id == pid), None)
+            return Result(Outcome.EXCLUDED, person, present,
+                          f"{person.name} 已批准不计入应到人数，须确认后撤销不计入再签到",
+                          exclusion=ex)
+        else:
+            e = _write(conn, v, kind=Kind.SIGN_IN, person=person, desk=desk, operator=operator,
+                       at=iso(clock.now()))
+            right_reason = None
+        check = proxies.check_at_sign_in(conn, meeting, person)
+    _commit_view(conn, v, e)
+    present = len(v.present_ids)
+    if right_reason is not None:
+        return Result(Outcome.NO_VOTE, person, present,
+                      f"{person.name}：{_zh(right_reason)}，列席，不计入实到", event=e,
+                      no_vote=right_reason)
+    msg = f"{person.name} 签到成功"
+    if check.principals:
+        msg += "，受委托：" + "、".join(p.name for p in check.principals)
+    if check.problems:
+        msg += "；" + "；".join(check.messages)
+    return Result(Outcome.SIGNED_IN, person, present, msg, event=e,
+                  proxies_for=check.principals, proxy_problems=check.problems)
+
+
+def _no_vote_reason(conn: sqlite3.Connection, person: Person, meeting: Meeting) -> NoVote | None:
+    from app.electorate import vote_right
+
+    return vote_right(conn, person, meeting).reason
+
+
+def _zh(reason: NoVote | None) -> str:
+    from app.electorate import NO_VOTE_ZH
+
+    return NO_VOTE_ZH[reason] if reason is not None else "无表决权"
+
+
+def _reason_missing(v: View, person: Person, what: str) -> Result:
+    return Result(Outcome.REASON_MISSING, person, len(v.present_ids), f"{what}须填写原因")
+
+
+def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
+                 desk: str, operator: str, clock: Clock, reason: str) -> Result:
+    """Cancel a person's standing sign-in (撤销签到); a reason is required. Audited."""
+    person = _resolve(conn, person_ref)
+    with transaction(conn):
+        v = view(conn, meeting)
+        if person is None:
+            return _unknown(v, person_ref)
+        if not reason.strip():
+            return _reason_missing(v, person, "撤销签到")
+        st = v.states.get(person.id)
+        if st is None or st.sign_in is None:
+            return Result(Outcome.NOT_SIGNED_IN, person, len(v.present_ids),
+                          f"{person.name} 尚未签到")
+        at = iso(clock.now())
+        undone = st.sign_in
+        e = _write(conn, v, kind=Kind.UNDO_SIGN_IN, person=person, desk=desk, operator=operator,
+                   at=at, reason=reason.strip(), ref=undone.key)
+        append(conn, at=at, actor=operator or desk, action="sign_in_undone", meeting_id=meeting.id,
+               detail={"person_id": person.id, "name": person.name, "event": undone.key,
+                       "signed_in_at": undone.at, "reason": reason.strip(), "desk": desk})
+    _commit_view(conn, v, e)
+    return Result(Outcome.UNDONE, person, len(v.present_ids),
+                  f"已撤销 {person.name} 的签到（{reason.strip()}）", event=e, standing=undone)
+
+
+def sign_out(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
+             desk: str, operator: str, clock: Clock, reason: str = "") -> Result:
+    """A signed-in person leaves early (中途退场): no longer in 实到 until they return."""
+    person = _resolve(conn, person_ref)
+    with transaction(conn):
+        v = view(conn, meeting)
+        if person is None:
+            return _unknown(v, person_ref)
+        st = v.states.get(person.id)
+        if st is None or st.sign_in is None:
+            return Result(Outcome.NOT_SIGNED_IN, person, len(v.present_ids),
+                          f"{person.name} 尚未签到")
+        if st.out is not None:
+            return Result(Outcome.ALREADY_OUT, person, len(v.present_ids),
+                          f"{person.name} 已于 {st.out.at[11:16]} 退场", standing=st.sign_in)
+        e = _write(conn, v, kind=Kind.SIGN_OUT, person=person, desk=desk, operator=operator,
+                   at=iso(clock.now()), reason=reason.strip())
+    _commit_view(conn, v, e)
+    return Result(Outcome.SIGNED_OUT, person, len(v.present_ids), f"{person.name} 已退场",
+                  event=e, standing=st.sign_in)
+
+
+def return_(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
+            desk: str, operator: str, clock: Clock) -> Result:
+    """A person who signed out comes back (返回会场)."""
+    person = _resolve(conn, person_ref)
+    with transaction(conn):
+        v = view(conn, meeting)
+        if person is None:
+            return _unknown(v, person_ref)
+        st = v.states.get(person.id)
+        if st is None or st.sign_in is None:
+            return Result(Outcome.NOT_SIGNED_IN, person, len(v.present_ids),
+                          f"{person.name} 尚未签到")
+        if st.out is None:
+            return Result(Outcome.NOT_OUT, person, len(v.present_ids),
+                          f"{person.name} 在会场，未退场", standing=st.sign_in)
+        e = _write(conn, v, kind=Kind.RETURN, person=person, desk=desk, operator=operator,
+                   at=iso(clock.now()))
+    _commit_view(conn, v, e)
+    return Result(Outcome.RETURNED, person, len(v.present_ids), f"{person.name} 已返回会场",
+                  event=e, standing=st.sign_in)
+
+
+def lift_exclusion(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
+                   desk: str, operator: str, clock: Clock, reason: str) -> Result:
+    """An excluded person came after all: after the clerk confirms, put them back into 应到
+    (the exclusion row is lifted through app.meetings, audited, and the log records it so a
+    merged copy agrees). Then call `sign_in`."""
+    person = _resolve(conn, person_ref)
+    with transaction(conn):
+        v = view(conn, meeting)
+        if person is None:
+            return _unknown(v, person_ref)
+        if not reason.strip():
+            return _reason_missing(v, person, "撤销不计入应到")
+        ex = next((x for x in list_exclusions(conn, meeting.id) if x.person_id == person.id), None)
+        if ex is None or person.id not in v.excluded_ids:
+            return Result(Outcome.NOT_EXCLUDED, person, len(v.present_ids),
+                          f"{person.name} 没有不计入应到的记录")
+        lifted = meetings_lift_exclusion(conn, ex.id, why=reason.strip(), clock=clock,
+                                         actor=operator or desk)
+        assert not isinstance(lifted, Refusal), lifted  # checked above, same transaction
+        e = _write(conn, v, kind=Kind.LIFT_EXCLUSION, person=person, desk=desk,
+                   operator=operator, at=iso(clock.now()), reason=reason.strip())
+    _commit_view(conn, v, e)
+    v.audit_mark = -1  # the exclusion table changed: rebuild the electorate on next use
+    v.stamp = (-1, -1)
+    return Result(Outcome.LIFTED, person, len(v.present_ids),
+                  f"{person.name} 已恢复计入应到，请签到", event=e, exclusion=ex)
+
+
+def resolve_duplicate(conn: sqlite3.Connection, meeting: Meeting, event_key: str, desk: str,
+                      operator: str, clock: Clock, reason: str) -> Result:
+    """The chair resolves a double sign-in (`desk:seq` of the later sign-in): it is dismissed
+    from the list. It never counted; the standing sign-in stays. Audited."""
+    with transaction(conn):
+        v = view(conn, meeting)
+        d_desk, _, d_seq = event_key.rpartition(":")
+        row = q.select_event(conn, d_desk, int(d_seq)) if d_seq.isdigit() else None
+        dup = event_from_row(row) if row is not None else None
+        person = db_persons.get_person(conn, dup.person_id) if dup is not None else None
+        st = v.states.get(dup.person_id) if dup is not None else None
+        if dup is None or person is None or st is None or dup not in st.duplicates:
+            return Result(Outcome.NO_SUCH_EVENT, person, len(v.present_ids),
+                          f"没有待处理的重复签到 {event_key}")
+        if not reason.strip():
+            return _reason_missing(v, person, "处理重复签到")
+        at = iso(clock.now())
+        e = _write(conn, v, kind=Kind.RESOLVE_DUPLICATE, person=person, desk=desk,
+                   operator=operator, at=at, reason=reason.strip(), ref=dup.key)
+        append(conn, at=at, actor=operator or desk, action="duplicate_sign_in_resolved",
+               meeting_id=meeting.id, detail={"person_id": person.id, "name": person.name,
+                                              "event": dup.key, "reason": reason.strip()})
+    _commit_view(conn, v, e)
+    return Result(Outcome.RESOLVED, person, len(v.present_ids),
+                  f"已处理 {person.name} 的重复签到 {dup.key}", event=e, standing=st.sign_in)
+
+
+def search(conn: sqlite3.Connection, query: str, limit: int = 20,
+           scope: Sequence[str] | None = None) -> list[Person]:
+    """Find a person at the desk (name, pinyin, initials, last ID digits, member number)."""
+    from app import search as person_search
+
+    return person_search.search(conn, query, limit, scope)

@@ -1,0 +1,97 @@
+"""The attendance log's events and how one person's events fold into their standing.
+
+Merge order is (Lamport clock, desk, seq): the earliest sign-in stands, later ones are double
+sign-ins; undo_sign_in and resolve_duplicate name the event they act on by desk:seq."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    SIGN_IN = "sign_in"
+    UNDO_SIGN_IN = "undo_sign_in"
+    SIGN_OUT = "sign_out"
+    RETURN = "return"
+    LIFT_EXCLUSION = "lift_exclusion"
+    RESOLVE_DUPLICATE = "resolve_duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    meeting_id: int
+    desk: str
+    seq: int
+    clock: int
+    kind: Kind
+    person_id: int
+    operator: str
+    at: str
+    reason: str
+    ref: str
+
+    @property
+    def key(self) -> str:
+        """desk:seq, the event's name in every copy of the log."""
+        return f"{self.desk}:{self.seq}"
+
+
+def event_from_row(row: Sequence[Any]) -> Event:
+    eid, mid, desk, seq, clock, kind, pid, operator, at, reason, ref = row
+    return Event(int(eid), int(mid), desk, int(seq), int(clock), Kind(kind), int(pid), operator,
+                 at, reason, ref)
+
+
+@dataclass(slots=True)
+class Standing:
+    """One person's attendance folded from the log."""
+
+    person_id: int
+    sign_in: Event | None = None          # the standing sign-in
+    out: Event | None = None              # sign_out after it, with no return since
+    duplicates: list[Event] = field(default_factory=list)  # unresolved double sign-ins
+    lifted: Event | None = None           # exclusion lifted at the desk
+
+    @property
+    def in_room(self) -> bool:
+        return self.sign_in is not None and self.out is None
+
+
+def fold_person(events: Iterable[Event]) -> Standing:
+    """Fold one person's events, given in merge order (clock, desk, seq)."""
+    st: Standing | None = None
+    for e in events:
+        if st is None:
+            st = Standing(e.person_id)
+        if e.kind is Kind.SIGN_IN:
+            if st.sign_in is None:
+                st.sign_in, st.out = e, None
+            else:
+                st.duplicates.append(e)
+        elif e.kind is Kind.UNDO_SIGN_IN:
+            if st.sign_in is not None and st.sign_in.key == e.ref:
+                st.sign_in, st.out = None, None
+            else:
+                st.duplicates = [d for d in st.duplicates if d.key != e.ref]
+        elif e.kind is Kind.SIGN_OUT:
+            if st.sign_in is not None:
+                st.out = e
+        elif e.kind is Kind.RETURN:
+            st.out = None
+        elif e.kind is Kind.LIFT_EXCLUSION:
+            st.lifted = e
+        elif e.kind is Kind.RESOLVE_DUPLICATE:
+            st.duplicates = [d for d in st.duplicates if d.key != e.ref]
+    return st if st is not None else Standing(0)
+
+
+def fold(events: Iterable[Event]) -> dict[int, Standing]:
+    """Fold a meeting's log (in merge order) into one Standing per person."""
+    per: dict[int, list[Event]] = {}
+    for e in events:
+        per.setdefault(e.person_id, []).append(e)
+    return {pid: fold_person(evs) for pid, evs in per.items()}
