@@ -1,0 +1,327 @@
+"""What a meeting is set up with: exclusions (不计入应到), leaves (请假), desks (签到台), contests
+(选举事项) and candidates. Every write runs in a transaction with its audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.clock import Clock, iso
+from app.electorate import get_person, vote_right
+from app.meetings.core import Refusal, get_meeting
+from app.model import (
+    ContestKind,
+    ExclusionReason,
+    Person,
+    RuleSet,
+)
+from app.names import name_sort_key
+from db import meetings as q
+from db.audit import append
+from db.tx import transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    id: int
+    meeting_id: int
+    person_id: int
+    person_name: str
+    reason: ExclusionReason
+    detail: str
+    approval_ref: str
+    approved_on: str
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    meeting_id: int
+    person_id: int
+    person_name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    id: int
+    meeting_id: int
+    name: str
+    scope: tuple[str, ...]   # branches or residents' groups served; empty = everyone
+
+    def serves(self, person: Person) -> bool:
+        return not self.scope or person.branch in self.scope or person.resident_group in self.scope
+
+
+@dataclass(frozen=True, slots=True)
+class Contest:
+    id: int
+    meeting_id: int
+    code: str
+    title: str
+    body: str
+    kind: ContestKind
+    seats: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: int
+    contest_id: int
+    person_id: int | None
+    name: str
+    gender: str | None
+
+
+# --- exclusions -------------------------------------------------------------------------------
+
+def _exclusion(row: q.Row) -> Exclusion:
+    eid, mid, pid, name, reason, detail, ref, on = row
+    return Exclusion(int(eid), int(mid), int(pid), name, ExclusionReason(reason), detail, ref, on)
+
+
+def add_exclusion(conn: sqlite3.Connection, meeting_id: int, person_id: int,
+                  reason: ExclusionReason, *, approval_ref: str, approved_on: str,
+                  detail: str = "", clock: Clock, actor: str) -> Exclusion | Refusal:
+    """Record an approved exclusion from 应到 (rules.md §1.1)."""
+    if not approval_ref.strip():
+        return Refusal("APPROVAL_MISSING", "不计入应到人数须经上级党组织同意，请填写批准文号")
+    try:
+        dt.date.fromisoformat(approved_on)
+    except ValueError:
+        return Refusal("APPROVAL_DATE_INVALID", f"批准日期无效：{approved_on}")
+    with transaction(conn):
+        m = get_meeting(conn, meeting_id)
+        person = get_person(conn, person_id)
+        if m is None or person is None:
+            return Refusal("NOT_FOUND", "会议或人员不存在")
+        if m.rules != RuleSet.PARTY:
+            # rules.md §2.3, §3: the base is every registered voter / member; no exclusions.
+            return Refusal("NOT_PARTY_MEETING", "只有党内选举可以经批准不计入应到会人数")
+        right = vote_right(conn, person, m)
+        if not right.has_vote:
+            return Refusal("NO_VOTE", f"{person.name}：{right.reason_zh}，本来就不计入应到")
+        if q.select_exclusion_of(conn, meeting_id, person_id) is not None:
+            return Refusal("ALREADY_EXCLUDED", f"{person.name} 已登记为不计入应到")
+        if q.select_leave_of(conn, meeting_id, person_id) is not None:
+            return Refusal("ON_LEAVE", f"{person.name} 已登记请假，请先撤销请假")
+        eid = q.insert_exclusion(conn, meeting_id=meeting_id, person_id=person_id,
+                                 reason=str(reason), detail=detail,
+                                 approval_ref=approval_ref.strip(), approved_on=approved_on)
+        append(conn, at=iso(clock.now()), actor=actor, action="exclusion_added",
+               meeting_id=meeting_id,
+               detail={"exclusion_id": eid, "person_id": person_id, "name": person.name,
+                       "reason": str(reason), "approval_ref": approval_ref.strip(),
+                       "approved_on": approved_on, "detail": detail})
+        row = q.select_exclusion(conn, eid)
+    assert row is not None
+    return _exclusion(row)
+
+
+def list_exclusions(conn: sqlite3.Connection, meeting_id: int) -> list[Exclusion]:
+    return [_exclusion(r) for r in q.select_exclusions(conn, meeting_id)]
+
+
+def lift_exclusion(conn: sqlite3.Connection, exclusion_id: int, *, why: str, clock: Clock,
+                   actor: str) -> Exclusion | Refusal:
+    """Lift an exclusion (the person counts in 应到 again). The row goes; the audit log keeps
+    everything it said and why it was lifted."""
+    if not why.strip():
+        return Refusal("REASON_MISSING", "撤销不计入应到须说明原因")
+    with transaction(conn):
+        row = q.select_exclusion(conn, exclusion_id)
+        if row is None:
+            return Refusal("NOT_FOUND", f"不计入应到记录 {exclusion_id} 不存在")
+        ex = _exclusion(row)
+        q.delete_exclusion(conn, exclusion_id)
+        append(conn, at=iso(clock.now()), actor=actor, action="exclusion_lifted",
+               meeting_id=ex.meeting_id,
+               detail={"exclusion_id": ex.id, "person_id": ex.person_id, "name": ex.person_name,
+                       "reason": str(ex.reason), "approval_ref": ex.approval_ref,
+                       "approved_on": ex.approved_on, "detail": ex.detail, "why": why.strip()})
+    return ex
+
+
+# --- leaves (请假: still in 应到) ---------------------------------------------------------------
+
+def add_leave(conn: sqlite3.Connection, meeting_id: int, person_id: int, reason: str = "", *,
+              clock: Clock, actor: str) -> Leave | Refusal:
+    with transaction(conn):
+        m = get_meeting(conn, meeting_id)
+        person = get_person(conn, person_id)
+        if m is None or person is None:
+            return Refusal("NOT_FOUND", "会议或人员不存在")
+        right = vote_right(conn, person, m)
+        if not right.has_vote:
+            return Refusal("NO_VOTE", f"{person.name}：{right.reason_zh}")
+        if q.select_exclusion_of(conn, meeting_id, person_id) is not None:
+            return Refusal("ALREADY_EXCLUDED", f"{person.name} 已登记为不计入应到")
+        if q.select_leave_of(conn, meeting_id, person_id) is not None:
+            return Refusal("ALREADY_ON_LEAVE", f"{person.name} 已登记请假")
+        q.insert_leave(conn, meeting_id, person_id, reason)
+        append(conn, at=iso(clock.now()), actor=actor, action="leave_added",
+               meeting_id=meeting_id,
+               detail={"person_id": person_id, "name": person.name, "reason": reason})
+    return Leave(meeting_id, person_id, person.name, reason)
+
+
+def remove_leave(conn: sqlite3.Connection, meeting_id: int, person_id: int, *, clock: Clock,
+                 actor: str) -> Leave | Refusal:
+    with transaction(conn):
+        row = q.select_leave_of(conn, meeting_id, person_id)
+        if row is None:
+            return Refusal("NOT_FOUND", "没有这条请假记录")
+        q.delete_leave(conn, meeting_id, person_id)
+        append(conn, at=iso(clock.now()), actor=actor, action="leave_removed",
+               meeting_id=meeting_id,
+               detail={"person_id": person_id, "name": row[2], "reason": row[3]})
+    return Leave(int(row[0]), int(row[1]), row[2], row[3])
+
+
+def list_leaves(conn: sqlite3.Connection, meeting_id: int) -> list[Leave]:
+    return [Leave(int(m), int(p), n, r) for m, p, n, r in q.select_leaves(conn, meeting_id)]
+
+
+# --- desks ------------------------------------------------------------------------------------
+
+def _desk(row: q.Row) -> Desk:
+    did, mid, name, scope = row
+    return Desk(int(did), int(mid), name, tuple(json.loads(scope)))
+
+
+def add_desk(conn: sqlite3.Connection, meeting_id: int, name: str, scope: Sequence[str] = (),
+             *, clock: Clock, actor: str) -> Desk | Refusal:
+    name = name.strip()
+    if not name:
+        return Refusal("NAME_EMPTY", "签到台名称不能为空")
+    scope_json = json.dumps(list(scope), ensure_ascii=False)
+    with transaction(conn):
+        if get_meeting(conn, meeting_id) is None:
+            return Refusal("NOT_FOUND", f"会议 {meeting_id} 不存在")
+        if q.desk_name_taken(conn, meeting_id, name):
+            return Refusal("NAME_TAKEN", f"签到台 {name} 已存在")
+        did = q.insert_desk(conn, meeting_id, name, scope_json)
+        append(conn, at=iso(clock.now()), actor=actor, action="desk_added",
+               meeting_id=meeting_id, detail={"desk_id": did, "name": name, "scope": list(scope)})
+    return Desk(did, meeting_id, name, tuple(scope))
+
+
+def remove_desk(conn: sqlite3.Connection, desk_id: int, *, clock: Clock,
+                actor: str) -> Desk | Refusal:
+    with transaction(conn):
+        row = q.select_desk(conn, desk_id)
+        if row is None:
+            return Refusal("NOT_FOUND", f"签到台 {desk_id} 不存在")
+        desk = _desk(row)
+        q.delete_desk(conn, desk_id)
+        append(conn, at=iso(clock.now()), actor=actor, action="desk_removed",
+               meeting_id=desk.meeting_id,
+               detail={"desk_id": desk.id, "name": desk.name, "scope": list(desk.scope)})
+    return desk
+
+
+def list_desks(conn: sqlite3.Connection, meeting_id: int) -> list[Desk]:
+    return [_desk(r) for r in q.select_desks(conn, meeting_id)]
+
+
+# --- contests and candidates ------------------------------------------------------------------
+
+def _contest(row: q.Row) -> Contest:
+    cid, mid, code, title, body, kind, seats, position = row
+    return Contest(int(cid), int(mid), code, title, body, ContestKind(kind), int(seats),
+                   int(position))
+
+
+def add_contest(conn: sqlite3.Connection, meeting_id: int, *, code: str, title: str,
+                kind: ContestKind, seats: int, body: str = "", position: int | None = None,
+                clock: Clock, actor: str) -> Contest | Refusal:
+    if seats < 1:
+        return Refusal("SEATS_INVALID", "应选名额至少为 1")
+    if not code.strip() or not title.strip():
+        return Refusal("NAME_EMPTY", "选举事项的代码和名称不能为空")
+    with transaction(conn):
+        if get_meeting(conn, meeting_id) is None:
+            return Refusal("NOT_FOUND", f"会议 {meeting_id} 不存在")
+        if q.contest_code_taken(conn, meeting_id, code):
+            return Refusal("CODE_TAKEN", f"选举事项 {code} 已存在")
+        pos = position if position is not None else q.next_contest_position(conn, meeting_id)
+        cid = q.insert_contest(conn, meeting_id=meeting_id, code=code, title=title, body=body,
+                               kind=str(kind), seats=seats, position=pos)
+        append(conn, at=iso(clock.now()), actor=actor, action="contest_added",
+               meeting_id=meeting_id,
+               detail={"contest_id": cid, "code": code, "title": title, "body": body,
+                       "kind": str(kind), "seats": seats})
+    return Contest(cid, meeting_id, code, title, body, kind, seats, pos)
+
+
+def list_contests(conn: sqlite3.Connection, meeting_id: int) -> list[Contest]:
+    return [_contest(r) for r in q.select_contests(conn, meeting_id)]
+
+
+def get_contest(conn: sqlite3.Connection, contest_id: int) -> Contest | None:
+    row = q.select_contest(conn, contest_id)
+    return _contest(row) if row is not None else None
+
+
+def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
+                  gender: str | None = None, person_id: int | None = None, clock: Clock,
+                  actor: str) -> Candidate | Refusal:
+    """Add a candidate; with `person_id` the name and gender come from the register."""
+    with transaction(conn):
+        contest = get_contest(conn, contest_id)
+        if contest is None:
+            return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
+        if person_id is not None:
+            person = get_person(conn, person_id)
+            if person is None:
+                return Refusal("NOT_FOUND", f"人员 {person_id} 不存在")
+            name, gender = person.name, person.gender
+        name = name.strip()
+        if not name:
+            return Refusal("NAME_EMPTY", "候选人姓名不能为空")
+        if gender not in (None, "M", "F"):
+            return Refusal("GENDER_INVALID", f"性别无效：{gender}")
+        if q.candidate_name_taken(conn, contest_id, name):
+            return Refusal("NAME_TAKEN", f"{contest.title} 已有候选人 {name}（同名请加注以区分）")
+        cand_id = q.insert_candidate(conn, contest_id=contest_id, person_id=person_id, name=name,
+                                     gender=gender)
+        append(conn, at=iso(clock.now()), actor=actor, action="candidate_added",
+               meeting_id=contest.meeting_id,
+               detail={"candidate_id": cand_id, "contest_id": contest_id,
+                       "contest": contest.title, "name": name, "person_id": person_id})
+    return Candidate(cand_id, contest_id, person_id, name, gender)
+
+
+def remove_candidate(conn: sqlite3.Connection, candidate_id: int, *, why: str, clock: Clock,
+                     actor: str) -> Candidate | Refusal:
+    """Withdraw a candidate before ballots are printed (the reason is kept in the audit)."""
+    if not why.strip():
+        return Refusal("REASON_MISSING", "撤销候选人须说明原因")
+    with transaction(conn):
+        row = q.select_candidate(conn, candidate_id)
+        if row is None:
+            return Refusal("NOT_FOUND", f"候选人 {candidate_id} 不存在")
+        cand = _candidate(row)
+        contest = get_contest(conn, cand.contest_id)
+        assert contest is not None  # foreign key
+        q.delete_candidate(conn, candidate_id)
+        append(conn, at=iso(clock.now()), actor=actor, action="candidate_removed",
+               meeting_id=contest.meeting_id,
+               detail={"candidate_id": cand.id, "contest_id": cand.contest_id,
+                       "contest": contest.title, "name": cand.name, "person_id": cand.person_id,
+                       "why": why.strip()})
+    return cand
+
+
+def _candidate(row: q.Row) -> Candidate:
+    i, c, p, n, g = row
+    return Candidate(int(i), int(c), None if p is None else int(p), n, g)
+
+
+def list_candidates(conn: sqlite3.Connection, contest_id: int) -> list[Candidate]:
+    """Candidates in name order (按姓氏笔画为序, rules.md §5)."""
+    cands = [_candidate(r) for r in q.select_candidates(conn, contest_id)]
+    return sorted(cands, key=lambda c: (name_sort_key(c.name), c.id))
