@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from app.demo import DEMO_SEED, STAGES, build_demo
+from app.electorate import electorate, load_persons
+from app.meetings import list_desks, list_meetings
 from db.connection import connect
 
 EXIT_REFUSED = 1
@@ -71,10 +73,16 @@ def run(args: argparse.Namespace) -> int:
     conn = connect(path)
     try:
         summary = build_demo(conn, stage=args.stage, seed=args.seed)
+        elapsed = time.perf_counter() - started
+        print(f"演示数据已写入 {path}：名册 {summary.persons} 人，阶段 {args.stage}，"
+              f"用时 {elapsed:.1f} 秒")
+        persons = load_persons(conn)
+        for m in list_meetings(conn):
+            e = electorate(conn, m, persons)
+            mark = "（当前会议）" if m.is_current else ""
+            print(f"  {m.code}: {m.title}{mark}  有选举权 {e.registered}，不计入应到"
+                  f" {len(e.excluded_ids)}，应到 {e.expected}，请假 {len(e.leave_ids)}，"
+                  f"列席 {len(e.non_voting)}，签到台 {len(list_desks(conn, m.id))}")
     finally:
         conn.close()
-    elapsed = time.perf_counter() - started
-    codes = "、".join(summary.meetings)
-    print(f"演示数据已写入 {path}：名册 {summary.persons} 人，会议 {codes}（当前：{summary.current}），"
-          f"阶段 {args.stage}，用时 {elapsed:.1f} 秒")
     return 0

@@ -267,6 +267,7 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     conn = sqlite3.connect(path)
     assert f"名册 {conn.execute('SELECT count(*) FROM person').fetchone()[0]} 人" in out
+    assert out.count("（当前会议）") == 1 and "party:" in out and "residents:" in out
     conn.execute("INSERT INTO setting (key, value) VALUES ('marker', 'kept')")
     conn.commit()
     conn.close()
