@@ -62,6 +62,7 @@ def test_quorum_panel_follows_sign_ins_here_and_from_another_connection(pages, q
     assert tiles(page.panel)["rate"] == "66.66%"
     assert "还差 1 人" in page.panel.verdict.text()
     assert "一号台" not in page.desks.text() and "二号台 2" in page.desks.text()
+    qtbot.wait(30)  # let pending geometry changes land before the grab
     shot(page, "meeting-not-met")
     # Another laptop's copy of the log, or the CLI, writes through its own connection.
     other = connect(desk_db)
@@ -74,6 +75,7 @@ def test_quorum_panel_follows_sign_ins_here_and_from_another_connection(pages, q
     qtbot.waitUntil(lambda: tiles(page.panel)["present"] == "3", timeout=3000)
     assert "符合规定" in page.panel.verdict.text()
     assert page.panel.figures.met
+    qtbot.wait(30)  # let pending geometry changes land before the grab
     shot(page, "meeting-met")
 
 
@@ -91,6 +93,7 @@ def test_big_screen_shows_the_same_figures_and_toggles_full_screen(pages, qtbot,
     # Very large type, growing with the window (1280x720 here; a projector is larger).
     big_pt = big.panel.tiles["present"].number.font().pointSizeF()
     assert big_pt >= 60 and big_pt > 1.5 * page.panel.tiles["present"].number.font().pointSizeF()
+    qtbot.wait(30)  # let pending geometry changes land before the grab
     shot(big, "bigscreen")
     qtbot.keyClick(big, Qt.Key.Key_F11)
     assert big.isFullScreen()
@@ -114,6 +117,7 @@ def test_open_voting_confirms_the_numbers_and_freezes_present(pages, qtbot, shot
     assert box is not None and box.isVisible()
     assert "应到 <b>3</b>" in box.text() and "实到 <b>3</b>" in box.text()
     assert "100.00%" in box.text()
+    qtbot.wait(30)  # let pending geometry changes land before the grab
     shot(box, "meeting-open-voting-confirm")
     box.button(QMessageBox.StandardButton.Cancel).click()  # cancelled: nothing frozen
     assert attendance.snapshots(conn, page.ctx.meeting) == []
