@@ -23,6 +23,7 @@ from ui.tasks import Task
 from ui.widgets.progress import run_with_progress
 
 APP_NAME = "PollDay"
+DISPLAY_NAME = "PollDay 选举日现场管理"
 
 
 def parse_args(args: Sequence[str]) -> argparse.Namespace:
@@ -39,8 +40,11 @@ def make_app(argv: Sequence[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(
         list(argv) if argv is not None else sys.argv[:1])
+    if app.property("pollday_ready"):
+        return app
+    app.setProperty("pollday_ready", True)
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName("PollDay 选举日现场管理")
+    app.setApplicationDisplayName(DISPLAY_NAME)  # Qt appends it to window titles
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     translator = QTranslator(app)
     # Qt's own dialogs (file dialog, 确定/取消 buttons) in Chinese.

@@ -93,7 +93,8 @@ class MainWindow(QMainWindow):
     def __init__(self, conn: sqlite3.Connection, db_path: Path,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"PollDay 选举日现场管理 — {Path(db_path).name}")
+        # The platform appends the application display name (PollDay 选举日现场管理).
+        self.setWindowTitle(Path(db_path).name)
         self.resize(*DEFAULT_SIZE)
         self.ctx = PageContext(conn, db_path, parent=self)
         self.step_bar = StepBar(pages.STEPS)

@@ -51,6 +51,23 @@ def test_filter_cleared_shows_everyone_and_no_match_says_so(window, qtbot, shot)
     shot(window, "register-all")
 
 
+def test_keyboard_ctrl_f_type_down_arrow_escape(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    page = window.stack.currentWidget()
+    page.table.setFocus()
+    qtbot.keyClick(page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.filter.hasFocus()
+    qtbot.keyClicks(page.filter, "zfr")
+    qtbot.waitUntil(lambda: names(page) == ["曾凡荣"], timeout=2000)
+    qtbot.keyClick(page.filter, Qt.Key.Key_Down)
+    assert page.table.hasFocus() and page.table.currentIndex().row() == 0
+    page.filter.setFocus()
+    qtbot.keyClick(page.filter, Qt.Key.Key_Escape)
+    assert page.filter.text() == ""
+    qtbot.waitUntil(lambda: len(names(page)) == 6, timeout=2000)
+
+
 def csv_file(path: Path, rows: list[list[str]], header: list[str] | None = None,
              encoding: str = "utf-8") -> Path:
     header = header or ["序号", "姓名", "性别", "公民身份号码", "所在党支部", "人员类别"]

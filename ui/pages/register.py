@@ -93,7 +93,11 @@ class RegisterPage(QWidget):
         self.filter.textChanged.connect(lambda _t: self.filter_timer.start())
         self.filter.returnPressed.connect(self.apply_filter)
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_filter)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter, activated=self.filter.clear)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter, activated=self.filter.clear,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        # ↓ from the filter box goes to the results, so the keyboard never has to leave.
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter, activated=self.focus_table,
+                  context=Qt.ShortcutContext.WidgetShortcut)
         self.import_button.clicked.connect(self.open_import)
         ctx.meeting_changed.connect(lambda _m: self.update_meeting())
         ctx.register_changed.connect(self.reload)
@@ -133,6 +137,11 @@ class RegisterPage(QWidget):
     def focus_filter(self) -> None:
         self.filter.setFocus()
         self.filter.selectAll()
+
+    def focus_table(self) -> None:
+        self.table.setFocus()
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
 
     def apply_filter(self) -> None:
         self.filter_timer.stop()

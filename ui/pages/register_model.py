@@ -8,13 +8,16 @@ only for the rows on screen. Whether a person votes is the current meeting's rul
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.electorate import has_vote
 from app.model import PARTY_STATUS_ZH, Form, Meeting, PartyStatus, Person
-from app.register.store import PersonRecord
+
+if TYPE_CHECKING:
+    from app.register.store import PersonRecord
 
 Index = QModelIndex | QPersistentModelIndex
 
