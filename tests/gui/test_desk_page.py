@@ -289,3 +289,17 @@ def test_filter_keeps_a_burst_whole_across_shift_presses(fields, qtbot):
             qtbot.keyRelease(box, Qt.Key.Key_Shift)
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert got == ["Ab9Z"] and box.text() == ""
+
+
+def test_f8_signs_the_highlighted_person_out_and_back_in(page, qtbot):
+    zeng = person(page, "曾凡荣")
+    scan(qtbot, page.search_box, zeng.token)
+    type_chinese(page.search_box, "曾凡荣")
+    qtbot.keyClick(page.search_box, Qt.Key.Key_F8)
+    assert "中途退场" in page.feedback.text()
+    assert page.counter.text() == "实到 0 / 应到 3"
+    type_chinese(page.search_box, "曾凡荣")
+    assert page.results.item(0, 4).text().endswith("（已退场）")
+    qtbot.keyClick(page.search_box, Qt.Key.Key_F8)
+    assert page.feedback.tone is Tone.GREEN and "返回会场" in page.feedback.text()
+    assert page.counter.text() == "实到 1 / 应到 3"

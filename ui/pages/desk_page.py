@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 
 from app import attendance, meetings
 from app.attendance import Outcome, Result
-from app.electorate import NO_VOTE_ZH, vote_right
-from app.model import EXCLUSION_REASON_ZH, Person
+from app.electorate import vote_right
+from app.model import Person
 from app.search import search
 from ui.pages.context import PageContext
+from ui.pages.desk_answers import answer, hhmm, where
 from ui.pages.register_model import NO_VOTE_COLOUR, category, mask_id_number
 from ui.widgets.feedback import FeedbackPanel, Tone
 from ui.widgets.reason_dialog import ReasonDialog
@@ -45,15 +46,6 @@ POLL_MS = 2000  # other desks' sign-ins reach the counter this often
 HEADERS = ("姓名", "支部 / 居民小组", "身份", "身份证号", "签到情况")
 UNDO_REASONS = ("点错人（误签）", "代他人签到", "本人未到会", "扫错二维码")
 LIFT_REASONS = ("本人到会，要求参加选举",)
-
-
-def where(p: Person) -> str:
-    return " / ".join(x for x in (p.branch, p.resident_group) if x) or "—"
-
-
-def hhmm(at: str) -> str:
-    """'2026-11-29T08:31:05+08:00' → '08:31'."""
-    return at[11:16]
 
 
 class DeskPage(QWidget):
@@ -95,6 +87,10 @@ class DeskPage(QWidget):
         self.undo_button = QPushButton("撤销上一次签到 (Ctrl+Z)")
         self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.undo_button.clicked.connect(self.undo_last)
+        self.out_button = QPushButton("退场 / 返回 (F8)")
+        self.out_button.setToolTip("选中的人中途退场，或退场后返回会场")
+        self.out_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.out_button.clicked.connect(self.toggle_out)
         top = QHBoxLayout()
         top.addWidget(QLabel("签到台："))
         top.addWidget(self.desk_box)
@@ -102,6 +98,7 @@ class DeskPage(QWidget):
         top.addWidget(self.scope_label, 1)
         top.addWidget(self.counter)
         top.addSpacing(16)
+        top.addWidget(self.out_button)
         top.addWidget(self.undo_button)
 
         self.search_box = QLineEdit()
@@ -141,6 +138,9 @@ class DeskPage(QWidget):
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
         undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         undo.activated.connect(self.undo_last)
+        out = QShortcut(QKeySequence(Qt.Key.Key_F8), self)
+        out.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        out.activated.connect(self.toggle_out)
 
     # --- meeting and desk ---------------------------------------------------------------------
 
@@ -248,42 +248,9 @@ class DeskPage(QWidget):
 
     def _show(self, r: Result, ref: str | Person) -> None:
         self.last_result = r
-        self._pending = None
-        p = r.person
-        if p is None:
-            shown = ref.name if isinstance(ref, Person) else ref
-            self.feedback.show_result(Tone.GREY, "名册中没有此人", shown,
-                                      "请核对证件或二维码，或请工作人员查名册")
-        elif r.outcome is Outcome.SIGNED_IN:
-            detail = where(p)
-            if r.proxies_for:
-                detail += "\n受委托：" + "、".join(x.name for x in r.proxies_for)
-            if r.proxy_problems:
-                detail += "\n" + "；".join(r.proxy_problems)
-            self.feedback.show_result(Tone.GREEN, "✔ 签到成功", p.name, detail)
-        elif r.outcome is Outcome.ALREADY_SIGNED_IN:
-            s = r.standing
-            assert s is not None
-            self.feedback.show_result(Tone.RED, "✘ 已经签到过", p.name,
-                                      f"{hhmm(s.at)} 在 {s.desk} 签到，不能重复签到")
-        elif r.outcome is Outcome.NO_VOTE:
-            why = NO_VOTE_ZH[r.no_vote] if r.no_vote is not None else "无表决权"
-            if r.written:
-                self.feedback.show_result(Tone.AMBER, "列席 · 无表决权", p.name,
-                                          f"{why}\n已登记列席，不计入实到，不发选票")
-            else:
-                self.feedback.show_result(Tone.AMBER, "不参加本次会议表决", p.name,
-                                          f"{why}\n未签到")
-        elif r.outcome is Outcome.EXCLUDED:
-            ex = r.exclusion
-            why = EXCLUSION_REASON_ZH[ex.reason] if ex is not None else ""
-            ref_no = f"（批准：{ex.approval_ref}）" if ex is not None else ""
-            self._pending = r
-            self.feedback.show_result(Tone.AMBER, "已批准不计入应到", p.name,
-                                      f"{why}{ref_no}\n本人到会要参加选举的，须确认后撤销不计入再签到",
-                                      action="确认到会：撤销不计入并签到…")
-        else:
-            self.feedback.show_result(Tone.GREY, r.message, p.name, "")
+        a = answer(r, ref)
+        self._pending = r if a.action else None
+        self.feedback.show_result(a.tone, a.headline, a.title, a.detail, a.action)
         self._set_counter(r.present, self._expected)
 
     def confirm_lift(self) -> None:
@@ -306,10 +273,26 @@ class DeskPage(QWidget):
         lifted = attendance.lift_exclusion(self.ctx.conn, meeting, person, self.desk_name,
                                            self.ctx.actor, self.ctx.clock, reason)
         if lifted.outcome is not Outcome.LIFTED:
-            self.feedback.show_result(Tone.GREY, lifted.message, person.name, "")
+            self._show(lifted, person)
             return
         self.refresh_counter()
         self.sign_in(person)
+
+    def toggle_out(self) -> None:
+        """中途退场 for the highlighted person, or their return when they had left."""
+        meeting = self.ctx.meeting
+        row = self.results.currentRow()
+        if meeting is None or not 0 <= row < len(self.found):
+            self.feedback.show_result(Tone.GREY, "请先查找并选中一人", "", "再按 退场 / 返回 (F8)")
+            return
+        person = self.found[row]
+        args = (self.ctx.conn, meeting, person, self.desk_name, self.ctx.actor, self.ctx.clock)
+        r = attendance.sign_out(*args)
+        if r.outcome is Outcome.ALREADY_OUT:
+            r = attendance.return_(*args)
+        self._show(r, person)
+        self.search_box.clear()
+        self.search_box.setFocus()
 
     def undo_last(self) -> None:
         """撤销上一次签到 at this desk: asks for a reason (required)."""
@@ -333,14 +316,9 @@ class DeskPage(QWidget):
         assert meeting is not None
         r = attendance.undo_sign_in(self.ctx.conn, meeting, person, self.desk_name,
                                     self.ctx.actor, self.ctx.clock, reason)
-        if r.outcome is Outcome.UNDONE:
-            if self._undo_stack and self._undo_stack[-1].id == person.id:
-                self._undo_stack.pop()
-            self.feedback.show_result(Tone.GREY, "已撤销签到", person.name, f"原因：{reason}")
-        else:
-            self.feedback.show_result(Tone.GREY, r.message, person.name, "")
-        self.last_result = r
-        self._set_counter(r.present, self._expected)
+        if r.outcome is Outcome.UNDONE and self._undo_stack and self._undo_stack[-1].id == person.id:
+            self._undo_stack.pop()
+        self._show(r, person)
         self._run_search()
 
     # --- the counter ----------------------------------------------------------------------------

@@ -1,0 +1,74 @@
+"""What the desk's feedback panel says for each attendance Result: tone, headline, the name,
+one or two lines of detail, and the action button when the clerk must confirm something.
+
+Wording only: every decision was taken by app.attendance; this module turns its Result into
+words a clerk reads from a metre away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.attendance import Outcome, Result
+from app.electorate import NO_VOTE_ZH
+from app.model import EXCLUSION_REASON_ZH, Person
+from ui.widgets.feedback import Tone
+
+LIFT_ACTION = "确认到会：撤销不计入并签到…"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    tone: Tone
+    headline: str
+    title: str
+    detail: str = ""
+    action: str | None = None
+
+
+def where(p: Person) -> str:
+    """Branch and residents' group, as the clerk knows them."""
+    return " / ".join(x for x in (p.branch, p.resident_group) if x) or "—"
+
+
+def hhmm(at: str) -> str:
+    """'2026-11-29T08:31:05+08:00' → '08:31'."""
+    return at[11:16]
+
+
+def answer(r: Result, ref: str | Person) -> Answer:
+    p = r.person
+    if p is None:
+        shown = ref.name if isinstance(ref, Person) else ref
+        return Answer(Tone.GREY, "名册中没有此人", shown, "请核对证件或二维码，或请工作人员查名册")
+    if r.outcome is Outcome.SIGNED_IN:
+        detail = where(p)
+        if r.proxies_for:
+            detail += "\n受委托：" + "、".join(x.name for x in r.proxies_for)
+        if r.proxy_problems:
+            detail += "\n" + "；".join(r.proxy_problems)
+        return Answer(Tone.GREEN, "✔ 签到成功", p.name, detail)
+    if r.outcome is Outcome.ALREADY_SIGNED_IN and r.standing is not None:
+        s = r.standing
+        return Answer(Tone.RED, "✘ 已经签到过", p.name,
+                      f"{hhmm(s.at)} 在 {s.desk} 签到，不能重复签到")
+    if r.outcome is Outcome.NO_VOTE:
+        why = NO_VOTE_ZH[r.no_vote] if r.no_vote is not None else "无表决权"
+        if r.written:
+            return Answer(Tone.AMBER, "列席 · 无表决权", p.name,
+                          f"{why}\n已登记列席，不计入实到，不发选票")
+        return Answer(Tone.AMBER, "不参加本次会议表决", p.name, f"{why}\n未签到")
+    if r.outcome is Outcome.EXCLUDED:
+        ex = r.exclusion
+        why = EXCLUSION_REASON_ZH[ex.reason] if ex is not None else ""
+        ref_no = f"（批准：{ex.approval_ref}）" if ex is not None else ""
+        return Answer(Tone.AMBER, "已批准不计入应到", p.name,
+                      f"{why}{ref_no}\n本人到会要参加选举的，须确认后撤销不计入再签到",
+                      action=LIFT_ACTION)
+    if r.outcome is Outcome.SIGNED_OUT:
+        return Answer(Tone.GREY, "已登记中途退场", p.name, "不计入实到，返回会场时再登记")
+    if r.outcome is Outcome.RETURNED:
+        return Answer(Tone.GREEN, "✔ 已返回会场", p.name, where(p))
+    if r.outcome is Outcome.UNDONE:
+        return Answer(Tone.GREY, "已撤销签到", p.name, f"原因：{r.event.reason}" if r.event else "")
+    return Answer(Tone.GREY, r.message, p.name)
