@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -82,6 +83,9 @@ class DeskPage(QWidget):
         self.unlimited.toggled.connect(self._run_search)
         self.scope_label = QLabel()
         self.scope_label.setStyleSheet("color: #555;")
+        # A desk serving many branches must not widen the window: the label may be cut short
+        # (the whole list is in its tooltip).
+        self.scope_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.counter = QLabel()
         self.counter.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1b3550;")
         self.undo_button = QPushButton("撤销上一次签到 (Ctrl+Z)")
@@ -174,6 +178,7 @@ class DeskPage(QWidget):
         scoped = desk is not None and bool(desk.scope)
         self.unlimited.setEnabled(scoped)
         self.scope_label.setText("负责：" + "、".join(desk.scope) if scoped else "负责：全部人员")
+        self.scope_label.setToolTip(self.scope_label.text())
         self._run_search()
         self.search_box.setFocus()
 
