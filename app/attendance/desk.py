@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.attendance.log import Event, Kind, event_from_row
-from app.attendance.view import View, stamp, view
+from app.attendance.view import View, serialized, stamp, view
 from app.clock import Clock, iso
 from app.electorate import NoVote
 from app.meetings import Exclusion, Refusal, list_exclusions
@@ -124,6 +124,7 @@ def _unknown(v: View, ref: object) -> Result:
     return Result(Outcome.UNKNOWN, None, len(v.present_ids), f"名册中没有：{ref}")
 
 
+@serialized
 def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
             desk: str, operator: str, clock: Clock) -> Result:
     """Sign a person in at `desk` (签到). Durable before it returns when something is written."""
@@ -194,6 +195,7 @@ def _reason_missing(v: View, person: Person, what: str) -> Result:
     return Result(Outcome.REASON_MISSING, person, len(v.present_ids), f"{what}须填写原因")
 
 
+@serialized
 def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
                  desk: str, operator: str, clock: Clock, reason: str) -> Result:
     """Cancel a person's standing sign-in (撤销签到); a reason is required. Audited."""
@@ -220,6 +222,7 @@ def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | i
                   f"已撤销 {person.name} 的签到（{reason.strip()}）", event=e, standing=undone)
 
 
+@serialized
 def sign_out(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
              desk: str, operator: str, clock: Clock, reason: str = "") -> Result:
     """A signed-in person leaves early (中途退场): no longer in 实到 until they return."""
@@ -242,6 +245,7 @@ def sign_out(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int |
                   event=e, standing=st.sign_in)
 
 
+@serialized
 def return_(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
             desk: str, operator: str, clock: Clock) -> Result:
     """A person who signed out comes back (返回会场)."""
@@ -264,6 +268,7 @@ def return_(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
                   event=e, standing=st.sign_in)
 
 
+@serialized
 def lift_exclusion(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
                    desk: str, operator: str, clock: Clock, reason: str) -> Result:
     """An excluded person came after all: after the clerk confirms, put them back into 应到
@@ -292,6 +297,7 @@ def lift_exclusion(conn: sqlite3.Connection, meeting: Meeting, person_ref: str |
                   f"{person.name} 已恢复计入应到，请签到", event=e, exclusion=ex)
 
 
+@serialized
 def resolve_duplicate(conn: sqlite3.Connection, meeting: Meeting, event_key: str, desk: str,
                       operator: str, clock: Clock, reason: str) -> Result:
     """The chair resolves a double sign-in (`desk:seq` of the later sign-in): it is dismissed

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.attendance.log import Event, Standing, event_from_row
-from app.attendance.view import view
+from app.attendance.view import serialized, view
 from app.clock import Clock, iso
 from app.meetings import Refusal, list_leaves, rule_options
 from app.model import Form, Meeting, RuleSet
@@ -104,6 +104,7 @@ def format_rate(part: int, whole: int) -> str:
     return f"{bp // 100}.{bp % 100:02d}%"
 
 
+@serialized
 def attendance_summary(conn: sqlite3.Connection, meeting: Meeting) -> Summary:
     """The live figures of `meeting` (a consistent read of the log)."""
     from app import proxies
@@ -157,6 +158,7 @@ def attendance_summary(conn: sqlite3.Connection, meeting: Meeting) -> Summary:
         desks=tuple(DeskCount(k, n) for k, n in sorted(desks.items())), present_ids=present_ids)
 
 
+@serialized
 def standing_of(conn: sqlite3.Connection, meeting: Meeting, person_id: int) -> Standing:
     """One person's attendance as folded from the log."""
     with q.read_transaction(conn):
@@ -193,6 +195,7 @@ def _snapshot(conn: sqlite3.Connection, row: Sequence[Any]) -> Snapshot:
                     tuple(q.select_snapshot_person_ids(conn, int(sid))))
 
 
+@serialized
 def open_voting(conn: sqlite3.Connection, meeting: Meeting, round_label: str, operator: str,
                 clock: Clock) -> Snapshot | Refusal:
     """Freeze 实到 with the list of present persons for a round (开始投票). The counting work

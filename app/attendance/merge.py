@@ -8,6 +8,7 @@ from typing import Any
 
 from app.attendance.figures import events
 from app.attendance.log import Kind
+from app.attendance.view import serialized
 from app.model import Meeting
 from db import attendance as q
 from db.tx import transaction
@@ -22,6 +23,7 @@ def export_events(conn: sqlite3.Connection, meeting: Meeting) -> list[dict[str, 
              "reason": e.reason, "ref": e.ref} for e in evs]
 
 
+@serialized
 def merge_events(conn: sqlite3.Connection, meeting: Meeting,
                  foreign: Iterable[dict[str, Any]]) -> int:
     """Add events from another desk's log (as `export_events` writes them); events known by

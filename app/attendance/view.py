@@ -3,18 +3,37 @@
 Module functions keep, per connection, a view so that a sign-in costs a few indexed queries. It is
 refreshed when the database changed behind it: PRAGMA data_version moves when another connection
 commits (its new events are read incrementally), total_changes when this one wrote; a new audit
-row (register, exclusions, leaves, options all audit) means a full rebuild. Use one connection
-per thread."""
+row (register, exclusions, leaves, options all audit) means a full rebuild. The use cases are
+serialized by one lock, so a desk page may sign in on a worker thread while a timer reads the
+figures on the GUI thread."""
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 from app.attendance.log import Event, Standing, event_from_row, fold_person
 from app.electorate import Electorate, electorate
 from app.model import Meeting
 from db import attendance as q
+
+P = ParamSpec("P")
+R = TypeVar("R")
+LOCK = threading.RLock()
+
+
+def serialized(func: Callable[P, R]) -> Callable[P, R]:
+    """Run `func` under the module lock (the views are shared per connection)."""
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with LOCK:
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 class View:

@@ -190,3 +190,32 @@ def test_open_voting_freezes_present(venue, fixed_clock) -> None:
     assert att.open_voting(c, m, "第一轮", "x", fixed_clock).code == "SNAPSHOT_EXISTS"
     with pytest.raises(sqlite3.IntegrityError):
         c.execute("UPDATE attendance_snapshot SET present = 7")
+
+
+def test_one_connection_shared_by_a_worker_and_a_timer(venue, fixed_clock) -> None:
+    """A desk page signs in on a worker thread while the quorum panel reads on another."""
+    import threading
+
+    c, m, ids = venue.conn, venue.party, venue.ids
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def reader() -> None:
+        try:
+            while not done.is_set():
+                s = att.attendance_summary(c, m)
+                assert 0 <= s.present <= 7
+        except BaseException as e:  # noqa: BLE001  (reported below)
+            errors.append(e)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    names = ("张三", "李四", "王䶮", "𠮷祥", "欧阳娜娜", "阿依古丽·买买提", "周请假")
+    try:
+        for name in names:
+            att.sign_in(c, m, ids[name], "一号台", "clerk", fixed_clock)
+    finally:
+        done.set()
+        t.join()
+    assert errors == []
+    assert att.attendance_summary(c, m).present == 7
