@@ -246,3 +246,10 @@ def search(conn: db_persons.Conn, query: str, limit: int = 20,
     """Persons matching `query`, best match first (see search_ids). `scope`: branch or
     residents' group names a desk serves; None = everyone."""
     return db_persons.get_many(conn, search_ids(conn, query, limit, scope))
+
+
+def clear_caches() -> None:
+    """Forget cached readings (benchmarks measure the cold path)."""
+    char_readings.cache_clear()
+    _readings.cache_clear()
+    _name_keys.cache_clear()

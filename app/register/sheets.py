@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,6 +170,54 @@ def _sheet_rows(ws: object, cancel: Cancel | None) -> tuple[list[tuple[int, list
 
 
 def _read_xlsx(data: bytes, name: str, cancel: Cancel | None) -> Table | Unreadable:
+    fast = _read_xlsx_fast(data, name, cancel)
+    return fast if fast is not None else _read_xlsx_openpyxl(data, name, cancel)
+
+
+def _pick_sheet(name: str, sheets: Iterable[tuple[str, list[tuple[int, list[str]]],
+                                                  set[tuple[int, int]]]]) -> Table | Unreadable:
+    """The first sheet with a known header, else the first sheet with data."""
+    best: Table | None = None
+    for title, rows, lossy in sheets:
+        table = _table(name, "xlsx", "", title, rows, lossy)
+        if isinstance(table, Table) and _known_headers(table.headers) > 0:
+            return table
+        if best is None and isinstance(table, Table):
+            best = table
+    return best if best is not None else Unreadable(name, "表格中没有数据")
+
+
+def _read_xlsx_fast(data: bytes, name: str, cancel: Cancel | None) -> Table | Unreadable | None:
+    """The stdlib reader (app.register.xlsx); None when it cannot read the file."""
+    from app.register.xlsx import Workbook
+
+    def sheets() -> Iterator[tuple[str, list[tuple[int, list[str]]], set[tuple[int, int]]]]:
+        for sheet in wb.sheets:
+            rows: list[tuple[int, list[str]]] = []
+            lossy: set[tuple[int, int]] = set()
+            for n, values in wb.rows(sheet, cancel):
+                cells: list[str] = []
+                for c, v in enumerate(values):
+                    if type(v) is str:
+                        cells.append(v)
+                        continue
+                    text, is_lossy = cell_text(v)
+                    if is_lossy:
+                        lossy.add((n, c))
+                    cells.append(text)
+                rows.append((n, cells))
+            yield sheet.title, rows, lossy
+
+    try:
+        wb = Workbook(data)
+        return _pick_sheet(name, sheets())
+    except Cancelled:
+        raise
+    except Exception:  # noqa: BLE001 - anything unexpected: let openpyxl try (and explain)
+        return None
+
+
+def _read_xlsx_openpyxl(data: bytes, name: str, cancel: Cancel | None) -> Table | Unreadable:
     # openpyxl is imported here: CSV-only use and the CLI start faster without it.
     import openpyxl
 
@@ -179,19 +227,16 @@ def _read_xlsx(data: bytes, name: str, cancel: Cancel | None) -> Table | Unreada
         return Unreadable(name, f"不是有效的 XLSX 文件（{type(e).__name__}），请用表格软件重新保存")
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
         return Unreadable(name, f"XLSX 文件已损坏，无法读取（{type(e).__name__}: {str(e)[:80]}）")
-    try:
-        best: Table | None = None
+    def sheets() -> Iterator[tuple[str, list[tuple[int, list[str]]], set[tuple[int, int]]]]:
         for ws in wb.worksheets:
             reset = getattr(ws, "reset_dimensions", None)
             if reset is not None:
                 reset()  # the stored size is often wrong in files written by other tools
             rows, lossy = _sheet_rows(ws, cancel)
-            table = _table(name, "xlsx", "", str(ws.title), rows, lossy)
-            if isinstance(table, Table) and _known_headers(table.headers) > 0:
-                return table
-            if best is None and isinstance(table, Table):
-                best = table
-        return best if best is not None else Unreadable(name, "表格中没有数据")
+            yield str(ws.title), rows, lossy
+
+    try:
+        return _pick_sheet(name, sheets())
     except Cancelled:
         raise
     except Exception as e:  # noqa: BLE001 - a broken sheet inside a valid zip
