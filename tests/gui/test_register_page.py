@@ -125,7 +125,7 @@ def test_import_of_a_good_file_shows_a_preview_then_imports_with_progress(
         lambda v: dialog.stage == "importing" and seen.append((v, dialog.progress.maximum())))
     qtbot.mouseClick(dialog.next_button, qtbot_left())
     qtbot.waitUntil(lambda: dialog.stage == "done", timeout=20000)
-    assert dialog.result is not None and dialog.result.count == n
+    assert dialog.imported is not None and dialog.imported.count == n
     assert "已导入 2400 人" in dialog.done_label.text()
     assert seen and all(0 <= d <= t for d, t in seen) and seen[-1][0] == seen[-1][1]
     assert db_persons.count_persons(window.ctx.conn) == n

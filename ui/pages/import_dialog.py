@@ -4,6 +4,7 @@ dialog only shows them. Reading and writing run in ui.tasks.Task with their own 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -43,7 +44,7 @@ from ui.pages.import_steps import (
     problem_rows,
     write_new,
 )
-from ui.tasks import Outcome, Task
+from ui.tasks import Outcome, Task, WorkFn
 from ui.widgets.rows_model import RowsModel
 
 FILE_FILTER = "名册表格 (*.xlsx *.csv *.txt);;所有文件 (*)"
@@ -64,7 +65,7 @@ class ImportDialog(QDialog):
         self.path: Path | None = None
         self.mapping: dict[str, str | None] | None = None
         self.checked: Checked | None = None
-        self.result: ImportResult | None = None
+        self.imported: ImportResult | None = None
         self.applied: ApplyResult | None = None
         self.task: Task | None = None
         self.stage = "idle"
@@ -79,8 +80,8 @@ class ImportDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setMinimumHeight(28)
         self.progress.setFormat("%p%")
-        progress_page = QWidget()
-        pl = QVBoxLayout(progress_page)
+        self.progress_page = QWidget()
+        pl = QVBoxLayout(self.progress_page)
         pl.addStretch(1)
         pl.addWidget(self.progress)
         pl.addStretch(1)
@@ -100,7 +101,7 @@ class ImportDialog(QDialog):
         self.done_label = QLabel()
         self.done_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.done_label.setStyleSheet("font-size: 16pt;")
-        for w in (progress_page, self.mapping_table, self.rows_view, self.done_label):
+        for w in (self.progress_page, self.mapping_table, self.rows_view, self.done_label):
             self.stack.addWidget(w)
 
         self.choose_button = QPushButton("选择其他文件…")
@@ -194,16 +195,21 @@ class ImportDialog(QDialog):
     def chosen_mapping(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
         for row in range(self.mapping_table.rowCount()):
-            header = self.mapping_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+            header = self._header_at(row)
             combo = self.mapping_table.cellWidget(row, 2)
             assert isinstance(combo, QComboBox)
             out[str(header)] = combo.currentData()
         return out
 
+    def _header_at(self, row: int) -> str:
+        item = self.mapping_table.item(row, 0)
+        assert item is not None
+        return str(item.data(Qt.ItemDataRole.UserRole))
+
     def set_mapping(self, header: str, field_name: str | None) -> None:
         """Choose the field of one header in the mapping table (keyboard users and tests)."""
         for row in range(self.mapping_table.rowCount()):
-            if self.mapping_table.item(row, 0).data(Qt.ItemDataRole.UserRole) == header:
+            if self._header_at(row) == header:
                 combo = self.mapping_table.cellWidget(row, 2)
                 assert isinstance(combo, QComboBox)
                 combo.setCurrentIndex(combo.findData(field_name) if field_name else 0)
@@ -282,7 +288,7 @@ class ImportDialog(QDialog):
             self._applied(outcome.result)
             return
         result: ImportResult | None = outcome.result if outcome.ok else None
-        self.result = result
+        self.imported = result
         if outcome.status == "cancelled" or (result and result.status is ImportStatus.CANCELLED):
             self._finish("已取消导入，名册没有任何改动。", ok=False)
         elif result is None:
@@ -306,14 +312,14 @@ class ImportDialog(QDialog):
         self._finish(text + "。", ok=True)
 
     # --- plumbing ------------------------------------------------------------------------
-    def _run(self, stage: str, text: str, fn: object, done: object) -> None:
+    def _run(self, stage: str, text: str, fn: WorkFn, done: Callable[[Outcome], None]) -> None:
         self.summary.setText(text)
         self.summary.setStyleSheet("")
         self.progress.setRange(0, 0)
-        self._enter(stage, self.stack.widget(0), "")
-        task = Task(fn, self)  # type: ignore[arg-type]
+        self._enter(stage, self.progress_page, "")
+        task = Task(fn, self)
         task.progress.connect(self._progress)
-        task.finished.connect(done)  # type: ignore[arg-type]
+        task.finished.connect(done)
         task.finished.connect(lambda _o: setattr(self, "task", None))
         self.task = task
         task.start()

@@ -92,12 +92,12 @@ class RegisterPage(QWidget):
         self.filter_timer.timeout.connect(self.apply_filter)
         self.filter.textChanged.connect(lambda _t: self.filter_timer.start())
         self.filter.returnPressed.connect(self.apply_filter)
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_filter)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter, activated=self.filter.clear,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.focus_filter)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter, self.filter.clear,
+                  Qt.ShortcutContext.WidgetShortcut)
         # ↓ from the filter box goes to the results, so the keyboard never has to leave.
-        QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter, activated=self.focus_table,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter, self.focus_table,
+                  Qt.ShortcutContext.WidgetShortcut)
         self.import_button.clicked.connect(self.open_import)
         ctx.meeting_changed.connect(lambda _m: self.update_meeting())
         ctx.register_changed.connect(self.reload)
