@@ -140,3 +140,18 @@ def test_open_voting_without_quorum_warns_and_defaults_to_cancel(pages, qtbot):
     assert "到会人数不足" in box.text() and "还差 3 人" in box.text()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
     box.button(QMessageBox.StandardButton.Cancel).click()
+
+
+def test_switching_meeting_follows_on_both_pages_and_the_big_screen(pages, qtbot):
+    desk, page = pages
+    big = page.open_bigscreen()
+    residents = meetings.meeting_by_code(page.ctx.conn, "residents")
+    assert page.ctx.switch_meeting(residents.id) == ""
+    assert page.title.text() == big.title.text() == "翠湖社区第十二届居民委员会选举大会"
+    # Every one of the six on the register is a resident voter; nobody excluded.
+    qtbot.waitUntil(lambda: tiles(page.panel)["expected"] == "6", timeout=3000)
+    assert "居民委员会组织法" in page.panel.rule.text()
+    assert [desk.desk_box.itemText(i) for i in range(desk.desk_box.count())] == ["签到台"]
+    scan(qtbot, desk.search_box, token(page.ctx.conn, "单国栋"))  # votes here, not at the 党员大会
+    assert desk.last_result.outcome is attendance.Outcome.SIGNED_IN
+    qtbot.waitUntil(lambda: tiles(big.panel)["present"] == "1", timeout=3000)
