@@ -8,6 +8,9 @@
   PROXY_NOT_ALLOWED / PROXY_LIMIT) and again at sign-in (`check_at_sign_in`: the register or the
   candidates may have changed since): at most the first 3 appointments count, none for a
   candidate or in the representative form.
+
+The rule itself (forms, limit, candidates, and its words) is the counting core's
+(app.rules.proxies); this module adds what needs the database: the register, the candidates.
 """
 
 from __future__ import annotations
@@ -20,16 +23,17 @@ from typing import Any
 from app.clock import Clock, iso
 from app.electorate import vote_right
 from app.meetings import Refusal
-from app.model import Form, Meeting, Person, RuleSet
+from app.model import Meeting, Person, RuleSet
+from app.rules import proxies as rule
+from app.rules.findings import Finding
 from db import attendance as q
 from db import persons as db_persons
 from db.audit import append
 from db.tx import transaction
 
-MAX_APPOINTMENTS = 3
+MAX_APPOINTMENTS = rule.MAX_APPOINTMENTS
 PROXY_LIMIT = "PROXY_LIMIT"
 PROXY_NOT_ALLOWED = "PROXY_NOT_ALLOWED"
-PROXY_FORMS = (Form.ALL, Form.HOUSEHOLD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,7 @@ def list_proxies(conn: sqlite3.Connection, meeting: Meeting) -> list[Proxy]:
 
 
 def proxies_allowed(meeting: Meeting) -> bool:
-    return meeting.rules is RuleSet.RESIDENTS and meeting.form in PROXY_FORMS
+    return rule.proxies_allowed(meeting.rules, meeting.form)
 
 
 def _is_candidate(conn: sqlite3.Connection, meeting: Meeting, person: Person) -> bool:
@@ -75,12 +79,23 @@ def _not_allowed(message: str) -> Refusal:
     return Refusal(PROXY_NOT_ALLOWED, message)
 
 
+def _refusal(f: Finding) -> Refusal:
+    return Refusal(str(f.code), f"{f.detail_zh}：{f.rule_zh}" if f.detail_zh else f.rule_zh)
+
+
+def _check(conn: sqlite3.Connection, meeting: Meeting, proxy: Person, held: int) -> Finding | None:
+    """The counting core's rule for one more appointment of `proxy`."""
+    cands = [proxy.name] if _is_candidate(conn, meeting, proxy) else []
+    return rule.check_proxy(meeting.rules, meeting.form, proxy.name, held, cands)
+
+
 def add_proxy(conn: sqlite3.Connection, meeting: Meeting, principal: Person, proxy: Person, *,
               document_ref: str = "", clock: Clock, actor: str) -> Proxy | Refusal:
     """Record that `principal` appoints `proxy` in writing (rules.md §2.2). Audited."""
     if not proxies_allowed(meeting):
-        return _not_allowed("本次会议不允许委托投票（仅全体选民或户代表选举可以委托，"
-                            "居民代表选举和党员大会不得委托）")
+        found = rule.check_proxy(meeting.rules, meeting.form, proxy.name, 0)
+        assert found is not None
+        return _refusal(found)
     if principal.id == proxy.id:
         return _not_allowed("不能委托本人")
     with transaction(conn):
@@ -88,16 +103,13 @@ def add_proxy(conn: sqlite3.Connection, meeting: Meeting, principal: Person, pro
             return _not_allowed(f"委托人 {principal.name} 不是本次选举的选民")
         if not proxy.resident_voter:
             return _not_allowed(f"受托人 {proxy.name} 不是本社区登记的选民")
-        if _is_candidate(conn, meeting, proxy):
-            return _not_allowed(f"候选人 {proxy.name} 不得接受委托")
         if q.select_proxy_of(conn, meeting.id, principal.id) is not None:
             return Refusal("PROXY_EXISTS", f"{principal.name} 已委托他人，请先撤销原委托")
         if q.select_proxy_of(conn, meeting.id, proxy.id) is not None:
             return _not_allowed(f"{proxy.name} 本人已委托他人投票，不能再接受委托")
-        held = q.select_proxies_held(conn, meeting.id, proxy.id)
-        if len(held) >= MAX_APPOINTMENTS:
-            return Refusal(PROXY_LIMIT, f"{proxy.name} 已接受 {len(held)} 人委托，"
-                                        f"每人接受委托不得超过 {MAX_APPOINTMENTS} 人")
+        found = _check(conn, meeting, proxy, len(q.select_proxies_held(conn, meeting.id, proxy.id)))
+        if found is not None:
+            return _refusal(found)
         at = iso(clock.now())
         rid = q.insert_proxy(conn, meeting_id=meeting.id, principal_id=principal.id,
                              proxy_id=proxy.id, document_ref=document_ref.strip(), recorded_at=at)
@@ -130,13 +142,11 @@ def _valid_held(conn: sqlite3.Connection, meeting: Meeting, holder: Person,
                 held: list[Proxy]) -> ProxyCheck:
     if not held:
         return ProxyCheck()
-    if not proxies_allowed(meeting):
-        return ProxyCheck((), (PROXY_NOT_ALLOWED,), ("本次会议不允许委托投票，委托无效",))
+    found = _check(conn, meeting, holder, 0)
+    if found is not None:
+        return ProxyCheck((), (str(found.code),), (f"委托无效：{found.rule_zh}",))
     if not holder.resident_voter:
         return ProxyCheck((), (PROXY_NOT_ALLOWED,), (f"{holder.name} 不是登记选民，委托无效",))
-    if _is_candidate(conn, meeting, holder):
-        return ProxyCheck((), (PROXY_NOT_ALLOWED,),
-                          (f"{holder.name} 是候选人，不得接受委托，委托无效",))
     eligible = [p for p in held if vote_right(conn, p.principal, meeting).has_vote]
     problems: list[str] = []
     messages: list[str] = []
@@ -146,8 +156,9 @@ def _valid_held(conn: sqlite3.Connection, meeting: Meeting, holder: Person,
     if len(eligible) > MAX_APPOINTMENTS:
         over = eligible[MAX_APPOINTMENTS:]
         problems.append(PROXY_LIMIT)
-        messages.append(f"接受委托超过 {MAX_APPOINTMENTS} 人，以下委托无效："
-                        + "、".join(p.principal.name for p in over))
+        limit = rule.check_proxy(meeting.rules, meeting.form, holder.name, MAX_APPOINTMENTS)
+        words = limit.rule_zh if limit is not None else ""
+        messages.append(f"{words}，以下委托无效：" + "、".join(p.principal.name for p in over))
         eligible = eligible[:MAX_APPOINTMENTS]
     return ProxyCheck(tuple(p.principal for p in eligible), tuple(problems), tuple(messages))
 
@@ -173,6 +184,11 @@ def represented(conn: sqlite3.Connection, meeting: Meeting, present_ids: Iterabl
     for held in by_holder.values():
         out.update(x.id for x in _valid_held(conn, meeting, held[0].proxy, held).principals)
     return out
+
+
+def appointments(conn: sqlite3.Connection, meeting: Meeting) -> list[tuple[str, str]]:
+    """(principal, proxy) name pairs, as the one-pass validation (app.rules.validate) takes them."""
+    return [(p.principal.name, p.proxy.name) for p in list_proxies(conn, meeting)]
 
 
 def proxy_findings(conn: sqlite3.Connection, meeting: Meeting) -> list[tuple[str, str]]:
