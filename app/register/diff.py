@@ -13,8 +13,9 @@ may have signed in or be referred to by a meeting; the election officer decides.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -201,29 +202,60 @@ def plan_reimport(conn: db_persons.Conn, path: str | Path, *, now: str,
     return plan
 
 
-def apply_diff(conn: db_persons.Conn, diff: RegisterDiff, *, now: str,
-               actor: str = "system") -> ApplyResult:
+def apply_diff(conn: db_persons.Conn, diff: RegisterDiff, *, now: str, actor: str = "system",
+               progress: Progress | None = None, cancel: Cancel | None = None) -> ApplyResult:
     """Apply a planned diff in one transaction. Refused (nothing written) when the register has
-    changed since the diff was made."""
+    changed since the diff was made, when an ID number is taken meanwhile, or when cancelled."""
     raw = db_persons.raw(conn)
-    with transaction(raw):
-        current = current_records(raw)
-        for c in diff.changed:
-            rec = current.get(c.person_id)
-            if rec is None or any(getattr(rec, ch.field) != ch.old for ch in c.changes):
-                return ApplyResult(False, reason=f"名册中 {c.name} 的信息在比较之后已被修改，请重新比较")
-        for c in diff.changed:
-            new_values = {ch.field: _stored(ch.new) for ch in c.changes}
-            new_fields: dict[str, Any] = {ch.field: ch.new for ch in c.changes}
-            new_rec = replace(current[c.person_id], **new_fields)
-            db_persons.update_person(raw, c.person_id, new_values,
-                                     pinyin=display_pinyin(new_rec.name))
-            db_persons.replace_keys(raw, c.person_id, new_rec.keys())
-        ids = insert_records(raw, [rec for _, rec in diff.added], now)
-        audit.append(raw, at=now, actor=actor, action="register.reimport",
-                     detail={"file": diff.file, "added": len(ids), "changed": len(diff.changed),
-                             "missing": len(diff.missing),
-                             "changed_ids": [c.person_id for c in diff.changed]})
+    total = len(diff.changed) + len(diff.added)
+
+    class _Refused(Exception):
+        pass
+
+    def step(done: int) -> None:
+        if done % 500 == 1:
+            if cancel is not None and cancel():
+                raise _Refused("已取消，名册未作任何修改")
+            if progress is not None:
+                progress(done, total)
+
+    try:
+        with transaction(raw):
+            current = current_records(raw)
+            for c in diff.changed:
+                rec = current.get(c.person_id)
+                if rec is None or any(getattr(rec, ch.field) != ch.old for ch in c.changes):
+                    raise _Refused(f"名册中 {c.name} 的信息在比较之后已被修改，请重新比较")
+            # ID numbers that move between persons (a corrected swap) are freed first.
+            for c in diff.changed:
+                if any(ch.field == "id_number" for ch in c.changes):
+                    db_persons.update_person(raw, c.person_id, {"id_number": None})
+            for i, c in enumerate(diff.changed, start=1):
+                step(i)
+                new_values = {ch.field: _stored(ch.new) for ch in c.changes}
+                new_fields: dict[str, Any] = {ch.field: ch.new for ch in c.changes}
+                new_rec = replace(current[c.person_id], **new_fields)
+                db_persons.update_person(raw, c.person_id, new_values,
+                                         pinyin=display_pinyin(new_rec.name))
+                db_persons.replace_keys(raw, c.person_id, new_rec.keys())
+            done = len(diff.changed)
+
+            def added() -> Iterator[PersonRecord]:
+                for i, (_row, rec) in enumerate(diff.added, start=1):
+                    step(done + i)
+                    yield rec
+
+            ids = insert_records(raw, added(), now)
+            audit.append(raw, at=now, actor=actor, action="register.reimport",
+                         detail={"file": diff.file, "added": len(ids),
+                                 "changed": len(diff.changed), "missing": len(diff.missing),
+                                 "changed_ids": [c.person_id for c in diff.changed]})
+    except _Refused as e:
+        return ApplyResult(False, reason=str(e))
+    except sqlite3.IntegrityError as e:
+        return ApplyResult(False, reason=f"名册在比较之后已被修改（{e}），请重新比较")
+    if progress is not None:
+        progress(total, total)
     return ApplyResult(True, ids, len(diff.changed))
 
 

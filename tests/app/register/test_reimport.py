@@ -95,3 +95,23 @@ def test_bad_rows_block_the_plan(db_path, tmp_path: Path) -> None:
     plan = plan_reimport(conn, write_csv(new, tmp_path / "v2.csv"), now=NOW)
     assert plan.status is ImportStatus.BAD_ROWS and plan.diff is None
     assert [(p.row, p.column) for p in plan.problems] == [(3, "是否选民")]
+
+
+def test_rows_matched_by_id_number_and_cancel(db_path, tmp_path: Path) -> None:
+    conn = connect(db_path)
+    rows = [r for r in register_rows(60) if r["党员编号"]][:2]
+    assert len(rows) == 2
+    import_register(conn, write_csv(rows, tmp_path / "v1.csv"), now=NOW)
+    swapped = [dict(r) for r in rows]
+    for col in ("公民身份号码", "出生日期", "性别"):
+        swapped[0][col], swapped[1][col] = rows[1][col], rows[0][col]
+    # matched by ID number: each row now describes the other person -> names etc. change
+    plan = plan_reimport(conn, write_csv(swapped, tmp_path / "v2.csv"), now=NOW)
+    assert plan.diff is not None and len(plan.diff.changed) == 2
+    cancelled = apply_diff(conn, plan.diff, now=NOW, cancel=lambda: True)
+    assert not cancelled.ok and "取消" in cancelled.reason
+    assert {p.name for p in persons.list_persons(conn)} == {r["姓名"] for r in rows}
+    result = apply_diff(conn, plan.diff, now=NOW)
+    assert result.ok, result.reason
+    got = {p.id_number: p.name for p in persons.list_persons(conn)}
+    assert got == {rows[1]["公民身份号码"]: rows[0]["姓名"], rows[0]["公民身份号码"]: rows[1]["姓名"]}
