@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from app.clock import FixedClock, iso
 from app.demo.people import make_register
 from app.demo.venue import Venue
+from app.meetings import list_meetings
 from app.register.store import TokenFactory, add_persons
+from db import persons as db_persons
 from db.tx import transaction
 
 DEMO_SEED = 20261129
@@ -50,6 +52,8 @@ def build_demo(conn: sqlite3.Connection, *, stage: str = "setup",
     """Fill an empty, migrated database with the demo venue in one transaction."""
     if stage not in STAGES:
         raise ValueError(f"unknown demo stage {stage!r}; known: {', '.join(STAGES)}")
+    if db_persons.count_persons(conn) or list_meetings(conn):
+        raise ValueError("the demo venue is built into an empty database only")
     drafts, age = make_register(seed, DEMO_DAY)
     clock = FixedClock(PREPARED_AT, 1.0)
     tokens = token_factory(seed)

@@ -80,6 +80,16 @@ def test_two_builds_are_identical_and_the_seed_matters(demo, tmp_path) -> None:
         "SELECT name FROM person ORDER BY id LIMIT 200")]
 
 
+def test_build_refuses_a_database_with_data(demo) -> None:
+    conn, _, _ = demo
+    before = dump(conn)
+    with pytest.raises(ValueError, match="empty database"):
+        build_demo(conn)
+    with pytest.raises(ValueError, match="stage"):
+        build_demo(conn, stage="final")
+    assert dump(conn) == before
+
+
 def test_party_register_counts(demo) -> None:
     conn, _, persons = demo
     members = [p for p in persons if p.party_status != PartyStatus.NONE]
