@@ -26,7 +26,7 @@ from ui.pages.context import PageContext
 from ui.pages.register_model import PersonTableModel
 from ui.tasks import CancelToken, ProgressFn, Task
 
-SEARCH_LIMIT = 1000
+SEARCH_LIMIT = 500
 FILTER_DELAY_MS = 120  # type a few characters before the query runs
 
 
@@ -45,6 +45,7 @@ class RegisterPage(QWidget):
         self.ctx = ctx
         self.setObjectName("RegisterPage")
         self.all_persons: list[Person] = []
+        self.by_id: dict[int, Person] = {}
         self.loading: Task | None = None
         self.model = PersonTableModel(self)
 
@@ -122,6 +123,7 @@ class RegisterPage(QWidget):
             return  # a newer reload is under way
         self.loading = None
         self.all_persons = persons
+        self.by_id = {p.id: p for p in persons}
         self.apply_filter()
 
     def is_loaded(self) -> bool:
@@ -151,7 +153,7 @@ class RegisterPage(QWidget):
             self.model.set_persons(self.all_persons)
             self.count_label.setText(f"共 {total} 人")
             return
-        found = search.search(self.ctx.conn, query, limit=SEARCH_LIMIT)
+        found = self.matching(query)
         self.model.set_persons(found)
         if len(found) >= SEARCH_LIMIT:
             self.count_label.setText(f"找到 {SEARCH_LIMIT} 人以上，只显示前 {SEARCH_LIMIT} 人（共 {total} 人）")
@@ -159,6 +161,15 @@ class RegisterPage(QWidget):
             self.count_label.setText(f"找到 {len(found)} 人（共 {total} 人）")
         else:
             self.count_label.setText(f"没有找到“{query}”（共 {total} 人）")
+
+    def matching(self, query: str) -> list[Person]:
+        """Persons matching `query`, best first: ids from the search index, persons from the
+        register already in memory (reading 500 persons again would cost ~15 ms a keystroke)."""
+        ids = search.search_ids(self.ctx.conn, query, limit=SEARCH_LIMIT)
+        missing = [i for i in ids if i not in self.by_id]  # added since the register was read
+        if missing:
+            self.by_id.update((p.id, p) for p in db_persons.get_many(self.ctx.conn, missing))
+        return [self.by_id[i] for i in ids if i in self.by_id]
 
     # --- import ------------------------------------------------------------------------
     def open_import(self) -> None:
