@@ -142,7 +142,7 @@ def check_demo(state: dict[str, Any]) -> str:
 def check_pages(state: dict[str, Any]) -> str:
     from ui import pages
     from ui.main_window import MainWindow
-    from ui.widgets.notice import PlannedNotice
+    from ui.widgets.notice import PageFailed, PlannedNotice
 
     errors: list[str] = []
     old_hook = sys.excepthook
@@ -156,6 +156,8 @@ def check_pages(state: dict[str, Any]) -> str:
         for step in pages.STEPS:
             page = window.show_step(step.key)
             spin(0.05)
+            failed = ([page] if isinstance(page, PageFailed) else []) + page.findChildren(PageFailed)
+            errors += [f"{step.title}：{f.error}" for f in failed]
             if isinstance(page, PlannedNotice):
                 planned += 1
             else:

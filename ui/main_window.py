@@ -5,6 +5,7 @@ are built the first time their step is opened."""
 from __future__ import annotations
 
 import sqlite3
+import traceback
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -27,7 +28,7 @@ from app.model import Meeting
 from ui import pages
 from ui.pages.context import PageContext
 from ui.tasks import Task
-from ui.widgets.notice import PlannedNotice
+from ui.widgets.notice import PageFailed, PlannedNotice
 from ui.widgets.sidebar import StepBar
 
 DEFAULT_SIZE = (1280, 800)
@@ -149,12 +150,21 @@ class MainWindow(QMainWindow):
         if not specs:
             return PlannedNotice(pages.step(key))
         if len(specs) == 1:
-            return specs[0].factory()(self.ctx)
+            return self._build_page(specs[0])
         tabs = QTabWidget()
         tabs.setDocumentMode(True)
         for spec in specs:
-            tabs.addTab(spec.factory()(self.ctx), spec.title)
+            tabs.addTab(self._build_page(spec), spec.title)
         return tabs
+
+    def _build_page(self, spec: pages.PageSpec) -> QWidget:
+        """The page, or a notice saying it failed: one broken page must not close the app
+        in the middle of the day."""
+        try:
+            return spec.factory()(self.ctx)
+        except Exception as exc:
+            traceback.print_exc()
+            return PageFailed(spec.title, f"{type(exc).__name__}: {exc}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         Task.cancel_all()

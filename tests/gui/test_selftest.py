@@ -38,3 +38,13 @@ def test_a_failing_check_is_reported_and_exits_1(qapp, monkeypatch, capsys):
     assert out[-1] == "自检未通过：1/7 项失败"
     assert sum(line.startswith("[通过]") for line in out) == 6
     assert sys.excepthook is hook  # the page check put back the hook it borrowed
+
+
+def test_a_page_that_fails_to_build_fails_the_selftest(qapp, monkeypatch, capsys):
+    from ui import cmd_selftest, pages
+
+    monkeypatch.setattr(pages, "PAGES", (*pages.PAGES,
+                                         pages.PageSpec("report", "报送", "ui.pages.no_such_page")))
+    assert cmd_selftest.run(argparse.Namespace(keep=False)) == 1
+    failed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[失败]")]
+    assert len(failed) == 1 and failed[0].startswith("[失败] 主窗口各页面：页面出错")

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from app import meetings
 from ui import pages
-from ui.widgets.notice import PlannedNotice
+from ui.widgets.notice import PageFailed, PlannedNotice
 
 RARE = "䶮𠮷"
 
@@ -56,7 +56,8 @@ def test_every_step_has_a_page_and_ctrl_number_switches(window, qtbot, shot):
         assert window.step_bar.buttons[step.key].isChecked()
         page = window.stack.currentWidget()
         if pages.pages_of(step.key):
-            assert not isinstance(page, PlannedNotice)
+            assert not isinstance(page, PlannedNotice | PageFailed)
+            assert not page.findChildren(PageFailed)
         else:
             assert isinstance(page, PlannedNotice)
             texts = " ".join(w.text() for w in page.findChildren(type(window.db_label)))
@@ -114,3 +115,12 @@ def test_a_file_that_is_no_database_is_refused(qapp, tmp_path, monkeypatch, cont
     else:  # an empty file is a new, empty database
         assert window is not None and not shown
         window.close()
+
+
+def test_a_page_that_fails_to_build_is_reported_and_the_rest_works(window, monkeypatch, capsys):
+    broken = pages.PageSpec("voting", "计票", "ui.pages.no_such_page")
+    monkeypatch.setattr(pages, "PAGES", (*pages.PAGES, broken))
+    page = window.show_step("voting")
+    assert isinstance(page, PageFailed) and "ModuleNotFoundError" in page.error
+    assert "no_such_page" in capsys.readouterr().err
+    assert window.show_step("prepare").objectName() == "RegisterPage"

@@ -25,3 +25,21 @@ class PlannedNotice(QWidget):
             layout.addWidget(w)
         layout.addStretch(1)
         self.setObjectName(f"planned-{step.key}")
+
+
+class PageFailed(QWidget):
+    """Shown instead of a page whose construction raised: the rest of the app keeps working."""
+
+    def __init__(self, title: str, error: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.error = error
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 48, 48, 48)
+        head = QLabel(f"“{title}”页面无法打开")
+        head.setStyleSheet("font-size: 18pt; font-weight: bold; color: #b00020;")
+        body = QLabel(f"{error}\n\n其他页面不受影响。请记下此信息并联系技术支持；可运行 pollday selftest 检查安装。")
+        body.setWordWrap(True)
+        body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(head)
+        layout.addWidget(body)
+        layout.addStretch(1)
