@@ -123,6 +123,8 @@ class Smoke:
 
 def same_as_source(args: list[str], scratch: Path) -> str | None:
     f, s = frozen(*args, cwd=scratch), source(*args)
+    if s.returncode != 0:  # two identical failures must not pass as a match
+        return f"the source run itself failed (exit {s.returncode}):\n{s.stderr[-1500:]}"
     if (f.returncode, f.stdout) != (s.returncode, s.stdout):
         return (f"frozen exit {f.returncode} differs from source exit {s.returncode} or output\n"
                 f"--- frozen stdout ---\n{f.stdout[-1500:]}\n--- frozen stderr ---\n{f.stderr[-1500:]}"
