@@ -1,0 +1,137 @@
+"""Double entry (双人录入): entries A and B compared ballot by ballot (by number), only the
+differences shown side by side; each difference is resolved by choosing A, B or a corrected
+reading after looking at the paper (audited). The counted stack is the resolved one: where A and B
+agree, their reading; where they differ, the resolution (R).
+
+Equality compares what counts: the marks, the write-ins marked ○ and the invalid flag (two clerks
+may word an invalid ballot's reason differently; A's wording is kept)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+
+from app.clock import Clock, iso
+from app.meetings import Refusal
+from app.rules import Ballot
+from app.voting.entry import _ballot_json, _open_for_entry, _shape_problem, _values, ballot_from_row
+from app.voting.model import Comparison, Difference, Mode, VotingRound
+from app.voting.rounds import load_round
+from db import voting as q
+from db.audit import append
+from db.tx import transaction
+
+Reading = Ballot | None
+
+
+def _same(a: Reading, b: Reading) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a.marks == b.marks and a.write_ins == b.write_ins
+            and a.declared_invalid == b.declared_invalid)
+
+
+def _standing(conn: sqlite3.Connection, round_id: int, entry: str) -> dict[int, Reading]:
+    return {int(row[3]): ballot_from_row(row)
+            for row in q.select_standing_entries(conn, round_id, entry)}
+
+
+def _resolutions(conn: sqlite3.Connection, round_id: int) -> dict[int, tuple[Reading, str]]:
+    return {int(row[3]): (ballot_from_row(row), str(row[11]))
+            for row in q.select_standing_entries(conn, round_id, "R")}
+
+
+def _compare(conn: sqlite3.Connection, r: VotingRound
+             ) -> tuple[Comparison, dict[int, Reading], dict[int, tuple[Reading, str]]]:
+    a = _standing(conn, r.id, "A")
+    b = _standing(conn, r.id, "B")
+    res = _resolutions(conn, r.id)
+    diffs: list[Difference] = []
+    agreed = 0
+    get_a, get_b = a.get, b.get
+    for seq in sorted(a.keys() | b.keys()):
+        x, y = get_a(seq), get_b(seq)
+        if _same(x, y):
+            agreed += 1
+            continue
+        chosen = res.get(seq)
+        diffs.append(Difference(seq, x, y, chosen is not None,
+                                chosen[0] if chosen else None, chosen[1] if chosen else ""))
+    count_a = sum(1 for v in a.values() if v is not None)
+    count_b = sum(1 for v in b.values() if v is not None)
+    return Comparison(r.id, count_a, count_b, agreed, tuple(diffs)), a, res
+
+
+def compare_entries(conn: sqlite3.Connection, round_id: int) -> Comparison | Refusal:
+    """A against B, number by number: only the differences, each with its resolution if any."""
+    r = load_round(conn, round_id)
+    if r is None:
+        return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
+    if r.mode is not Mode.BALLOTS:
+        return Refusal("TALLY_MODE", f"{r.label} 按正字计票单录入，请比对计票单")
+    if not r.double_entry:
+        return Refusal("SINGLE_ENTRY", f"{r.label} 为单人录入，无须比对")
+    return _compare(conn, r)[0]
+
+
+def resolve_difference(conn: sqlite3.Connection, round_id: int, seq: int, choice: str, *,
+                       why: str, actor: str, clock: Clock,
+                       reading: Ballot | None = None) -> Difference | Refusal:
+    """Resolve the difference at `seq` after looking at the paper: choice 'A' or 'B' takes that
+    clerk's reading; 'paper' takes `reading` (None: there is no such ballot). Audited."""
+    if choice not in ("A", "B", "paper"):
+        return Refusal("CHOICE_INVALID", "须选择 A、B 或按原票更正（paper）")
+    if not why.strip():
+        return Refusal("REASON_MISSING", "处理录入差异须说明依据（如：核对原始选票）")
+    with transaction(conn):
+        r = _open_for_entry(conn, round_id, "R", resolving=True)
+        if isinstance(r, Refusal):
+            return r
+        if not r.double_entry:
+            return Refusal("SINGLE_ENTRY", f"{r.label} 为单人录入，无须比对")
+        a = q.select_standing_entry(conn, round_id, "A", seq)
+        b = q.select_standing_entry(conn, round_id, "B", seq)
+        ra = None if a is None else ballot_from_row(a)
+        rb = None if b is None else ballot_from_row(b)
+        if _same(ra, rb):
+            return Refusal("NO_DIFFERENCE", f"第{seq}张 A、B 录入一致，无须处理")
+        chosen = {"A": ra, "B": rb, "paper": reading}[choice]
+        if chosen is not None:
+            problem = _shape_problem(r, chosen)
+            if problem is not None:
+                return problem
+        at = iso(clock.now())
+        action = "resolve"
+        q.insert_entries(conn, [_values(r, "R", seq, action, chosen, actor, at, note=why.strip(),
+                                        choice=choice)])
+        append(conn, at=at, actor=actor, action="ballot_difference_resolved",
+               meeting_id=r.meeting_id,
+               detail={"round_id": r.id, "seq": seq, "choice": choice, "a": _ballot_json(ra),
+                       "b": _ballot_json(rb), "reading": _ballot_json(chosen),
+                       "why": why.strip()})
+    return Difference(seq, ra, rb, True, chosen, choice)
+
+
+def counted_ballots(conn: sqlite3.Connection, r: VotingRound) -> list[tuple[Ballot, int]] | Refusal:
+    """The resolved stack as (ballot, weight) pairs for the counting core; refused while a
+    difference is pending (the message lists the numbers)."""
+    if not r.double_entry:
+        single = [b for b in _standing(conn, r.id, "A").values() if b is not None]
+        return list(Counter(single).items())
+    comparison, a, res = _compare(conn, r)
+    pending = comparison.pending
+    if pending:
+        shown = "、".join(str(d.seq) for d in pending[:20])
+        more = f"等{len(pending)}张" if len(pending) > 20 else ""
+        return Refusal("DIFFERENCES_PENDING",
+                       f"A、B 录入不一致的选票尚未处理：第{shown}张{more}")
+    stack: list[Ballot] = []
+    differing = {d.seq for d in comparison.differences}
+    for seq, ballot in a.items():
+        if seq not in differing and ballot is not None:
+            stack.append(ballot)
+    for seq in differing:
+        chosen = res[seq][0]
+        if chosen is not None:
+            stack.append(chosen)
+    return list(Counter(stack).items())

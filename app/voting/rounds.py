@@ -1,0 +1,386 @@
+"""Voting rounds (轮次): open (quorum checked on the frozen 实到), officials, boxes, the decision
+not to fill, close. Every write runs in one transaction with its audit row; expected refusals are
+returned as `Refusal` values.
+
+A round belongs to one contest and has its own seats and candidates: a runoff (另行选举) takes the
+remaining seats and the previous round's runoff ranking, a tie re-vote (重新投票) the tied persons
+and the seats they compete for, a re-run of a void round the void round's seats and candidates.
+Several contests voted on at once share the 实到 snapshot: the default snapshot label is
+"第N次投票" for round number N, and a snapshot already frozen under that label is reused.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+from app.attendance import Snapshot, attendance_summary, open_voting, snapshot
+from app.clock import Clock, iso
+from app.meetings import Refusal, get_contest, get_meeting, list_candidates
+from app.model import RuleSet
+from app.rules import Round, Status
+from app.voting.model import (
+    Box,
+    LockInfo,
+    Mode,
+    NoFill,
+    Officials,
+    RoundCandidate,
+    State,
+    VotingRound,
+)
+from db import attendance as qa
+from db import voting as q
+from db.audit import append
+from db.tx import transaction
+
+
+def _snapshot(conn: sqlite3.Connection, snapshot_id: int) -> Snapshot:
+    row = qa.select_snapshot(conn, snapshot_id)
+    assert row is not None  # foreign key
+    meeting = get_meeting(conn, int(row[1]))
+    assert meeting is not None
+    s = snapshot(conn, meeting, str(row[2]))
+    assert s is not None
+    return s
+
+
+def load_round(conn: sqlite3.Connection, round_id: int) -> VotingRound | None:
+    row = q.select_round(conn, round_id)
+    if row is None:
+        return None
+    rid, mid, cid, number, kind, seats, sid, follows, mode, double, at, by = row
+    contest = get_contest(conn, int(cid))
+    assert contest is not None
+    cands = tuple(RoundCandidate(int(p), n, g, None if pid is None else int(pid))
+                  for _, p, n, g, pid in q.select_round_candidates(conn, rid))
+    state = State.OPEN
+    officials = Officials()
+    no_fill: NoFill | None = None
+    lock: LockInfo | None = None
+    for _, _, ekind, actor, eat, reason, detail_s in q.select_events(conn, rid):
+        detail = json.loads(detail_s)
+        if ekind == "officials":
+            officials = Officials(tuple(detail["scrutineers"]), tuple(detail["counters"]),
+                                  actor, eat)
+        elif ekind == "no_fill":
+            no_fill = NoFill(detail["decided_by"], reason, actor, eat)
+        elif ekind == "closed":
+            state = State.CLOSED
+        elif ekind == "reopened":
+            state = State.OPEN
+        elif ekind == "locked":
+            state = State.LOCKED
+            lock = LockInfo(eat, actor, detail["hash"], detail["canonical"])
+        elif ekind == "unlocked":
+            state, lock = State.OPEN, None
+    boxes = tuple(Box(n, bool(m), int(p), int(i), int(r), int(s), a, t)
+                  for _, _, n, m, p, i, r, s, a, t in q.select_boxes(conn, rid))
+    return VotingRound(int(rid), int(mid), int(cid), contest.code, contest.title, int(number),
+                       Round(kind), int(seats), cands, _snapshot(conn, int(sid)),
+                       None if follows is None else int(follows), Mode(mode), bool(double), at,
+                       by, state, officials, boxes, no_fill, lock)
+
+
+def _must(conn: sqlite3.Connection, round_id: int) -> VotingRound | Refusal:
+    r = load_round(conn, round_id)
+    return r if r is not None else Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
+
+
+def list_rounds(conn: sqlite3.Connection, contest_id: int) -> list[VotingRound]:
+    out = []
+    for row in q.select_rounds_of_contest(conn, contest_id):
+        r = load_round(conn, int(row[0]))
+        assert r is not None
+        out.append(r)
+    return out
+
+
+def meeting_rounds(conn: sqlite3.Connection, meeting_id: int) -> list[VotingRound]:
+    """Every round of a meeting, contest by contest (contest order), round by round."""
+    out = []
+    for row in q.select_rounds_of_meeting(conn, meeting_id):
+        r = load_round(conn, int(row[0]))
+        assert r is not None
+        out.append(r)
+    return out
+
+
+def round_by_number(conn: sqlite3.Connection, contest_id: int, number: int) -> VotingRound | None:
+    for row in q.select_rounds_of_contest(conn, contest_id):
+        if int(row[3]) == number:
+            return load_round(conn, int(row[0]))
+    return None
+
+
+# --- opening a round --------------------------------------------------------------------------
+
+_RERUN = (Status.VOID_REVOTE, Status.QUORUM_NOT_MET, Status.TURNOUT_INSUFFICIENT)
+
+
+def _plan(conn: sqlite3.Connection, contest_id: int, kind: Round,
+          previous: VotingRound | None, chosen: Sequence[str] | None
+          ) -> tuple[int, list[tuple[str, str | None, int | None]]] | Refusal:
+    """Seats and candidates (name, gender, person id) of the new round."""
+    from app.voting.validate import decide_round
+
+    contest = get_contest(conn, contest_id)
+    assert contest is not None
+    listed = {c.name: (c.name, c.gender, c.person_id) for c in list_candidates(conn, contest_id)}
+    if previous is None:
+        if kind is not Round.FIRST:
+            return Refusal("NO_PREVIOUS_ROUND", "另行选举或重新投票须在第一轮之后进行")
+        return contest.seats, list(listed.values())
+    if previous.state is State.OPEN:
+        return Refusal("PREVIOUS_OPEN", f"{previous.label} 尚未结束计票，不能开始下一轮")
+    decision = decide_round(conn, previous)
+    if isinstance(decision, Refusal):
+        return decision
+    status = decision.status
+    prev_cands = [(c.name, c.gender, c.person_id) for c in previous.candidates]
+    if status in _RERUN:
+        if kind is not previous.kind:
+            return Refusal("KIND_MISMATCH",
+                           f"{previous.label} 无效，应按原轮次重新进行（{previous.kind.value}）")
+        return previous.seats, prev_cands
+    by_name = {**{c[0]: c for c in prev_cands}, **listed}
+    if status is Status.RUNOFF_NEEDED and decision.runoff is not None:
+        if kind is not Round.RUNOFF:
+            return Refusal("KIND_MISMATCH", "上一轮当选人数不足，应当另行选举（runoff）")
+        if previous.no_fill is not None:
+            return Refusal("NO_FILL_DECIDED", "会议已决定不再补选剩余名额")
+        pool = list(decision.runoff.ranking)
+        names = list(chosen) if chosen else pool
+        outside = [n for n in names if n not in pool]
+        if outside:
+            return Refusal("NOT_IN_RANKING",
+                           f"另行选举的候选人须在上一轮未当选的得票人中产生：{'、'.join(outside)}")
+        return decision.runoff.seats, [by_name.get(n, (n, None, None)) for n in names]
+    if status is Status.TIE_REVOTE and decision.tie is not None:
+        if kind is not Round.TIE_REVOTE:
+            return Refusal("KIND_MISMATCH", "上一轮末位得票相等，应当就票数相等的被选举人重新投票（tie_revote）")
+        return decision.tie.seats, [by_name.get(n, (n, None, None)) for n in decision.tie.names]
+    return Refusal("CONTEST_COMPLETE", f"{previous.label} 已选足名额，无须再投票")
+
+
+def open_round(conn: sqlite3.Connection, contest_id: int, *, actor: str, clock: Clock,
+               kind: Round | str = Round.FIRST, candidates: Sequence[str] | None = None,
+               snapshot_label: str | None = None, mode: Mode | str = Mode.BALLOTS,
+               double_entry: bool = True) -> VotingRound | Refusal:
+    """Open the next round of a contest (开始投票): freeze 实到 (or reuse the snapshot frozen under
+    `snapshot_label`), refuse when the quorum is not met (party, collective), take seats and
+    candidates from the previous round's decision. `candidates` narrows a runoff's ranking."""
+    kind = Round(kind)
+    mode = Mode(mode)
+    with transaction(conn):
+        contest = get_contest(conn, contest_id)
+        if contest is None:
+            return Refusal("NO_SUCH_CONTEST", f"选举事项 {contest_id} 不存在")
+        meeting = get_meeting(conn, contest.meeting_id)
+        assert meeting is not None
+        rounds = list_rounds(conn, contest_id)
+        previous = rounds[-1] if rounds else None
+        plan = _plan(conn, contest_id, kind, previous, candidates)
+        if isinstance(plan, Refusal):
+            return plan
+        seats, cands = plan
+        if not cands:
+            return Refusal("NO_CANDIDATES", f"{contest.title} 没有候选人")
+        number = q.next_round_number(conn, contest_id)
+        label = (snapshot_label or f"第{number}次投票").strip()
+        at = iso(clock.now())
+        snap = snapshot(conn, meeting, label)
+        if snap is None:
+            live = attendance_summary(conn, meeting)
+            if meeting.rules is not RuleSet.RESIDENTS and not live.quorum_met:
+                q_ = live.quorum
+                reason = (f"{q_.rule_zh}：应到{q_.expected}人，实到{q_.present}人，"
+                          f"至少需{q_.required}人，不能开始投票")
+                append(conn, at=at, actor=actor, action="round_refused", meeting_id=meeting.id,
+                       detail={"contest": contest.code, "kind": kind.value, "expected":
+                               q_.expected, "present": q_.present, "required": q_.required},
+                       outcome="QUORUM_NOT_MET")
+                return Refusal("QUORUM_NOT_MET", reason)
+            taken = open_voting(conn, meeting, label, actor, clock)
+            if isinstance(taken, Refusal):
+                return taken
+            snap = taken
+        elif meeting.rules is not RuleSet.RESIDENTS and not snap.quorum_met:
+            return Refusal("QUORUM_NOT_MET",
+                           f"{snap.round_label} 冻结的实到人数不足法定人数（应到{snap.expected}人，"
+                           f"实到{snap.present}人）：{snap.rule_zh}")
+        rid = q.insert_round(conn, meeting_id=meeting.id, contest_id=contest_id, number=number,
+                             kind=kind.value, seats=seats, snapshot_id=snap.id,
+                             follows_id=previous.id if previous else None, mode=mode.value,
+                             double_entry=double_entry, opened_at=at, opened_by=actor)
+        q.insert_round_candidates(conn, rid, cands)
+        append(conn, at=at, actor=actor, action="round_opened", meeting_id=meeting.id,
+               detail={"round_id": rid, "contest": contest.code, "number": number,
+                       "kind": kind.value, "seats": seats, "candidates": [c[0] for c in cands],
+                       "snapshot": snap.round_label, "expected": snap.expected,
+                       "present": snap.present, "mode": mode.value})
+        r = load_round(conn, rid)
+    assert r is not None
+    return r
+
+
+# --- officials, boxes, decisions, close -------------------------------------------------------
+
+def _candidate_clash(r: VotingRound, names: Sequence[str], ids: Sequence[int]) -> list[str]:
+    cand_names = set(r.names)
+    cand_ids = {c.person_id for c in r.candidates if c.person_id is not None}
+    clash = [n for n in names if n in cand_names]
+    clash += [str(i) for i in ids if i in cand_ids]
+    return clash
+
+
+def set_officials(conn: sqlite3.Connection, round_id: int, *, scrutineers: Sequence[str | int],
+                  counters: Sequence[str | int], actor: str,
+                  clock: Clock) -> VotingRound | Refusal:
+    """Record the 监票人 and 计票人 approved by the meeting for this round (names, or register ids
+    which are turned into names). A candidate of the round is refused."""
+    with transaction(conn):
+        r = _must(conn, round_id)
+        if isinstance(r, Refusal):
+            return r
+        if r.state is State.LOCKED:
+            return Refusal("LOCKED", f"{r.label} 已锁定")
+        ids = [x for x in [*scrutineers, *counters] if isinstance(x, int)]
+        names_of = q.candidate_persons(conn, ids)
+        missing = [i for i in ids if i not in names_of]
+        if missing:
+            return Refusal("NO_SUCH_PERSON", f"名册中没有编号 {missing}")
+        def named(xs: Sequence[str | int]) -> list[str]:
+            return [names_of[x] if isinstance(x, int) else x.strip() for x in xs]
+        s_names, c_names = named(scrutineers), named(counters)
+        if any(not n for n in [*s_names, *c_names]):
+            return Refusal("NAME_EMPTY", "监票人、计票人姓名不能为空")
+        clash = _candidate_clash(r, [*s_names, *c_names], ids)
+        if clash:
+            shown = "、".join(names_of.get(int(x), x) if x.isdigit() else x for x in clash)
+            return Refusal("OFFICIAL_IS_CANDIDATE",
+                           f"监票人、计票人不得由本轮候选人担任：{shown}")
+        at = iso(clock.now())
+        detail = {"scrutineers": s_names, "counters": c_names}
+        q.insert_event(conn, round_id=round_id, kind="officials", actor=actor, at=at,
+                       detail_json=json.dumps(detail, ensure_ascii=False))
+        append(conn, at=at, actor=actor, action="round_officials", meeting_id=r.meeting_id,
+               detail={"round_id": round_id, **detail})
+        out = load_round(conn, round_id)
+    assert out is not None
+    return out
+
+
+def record_box(conn: sqlite3.Connection, round_id: int, name: str, *, printed: int, issued: int,
+               returned: int, spoiled: int = 0, mobile: bool = False, actor: str,
+               clock: Clock) -> VotingRound | Refusal:
+    """发票/收票记录 of one box; recording the same box again replaces its figures (a new row)."""
+    name = name.strip()
+    if not name:
+        return Refusal("NAME_EMPTY", "票箱名称不能为空")
+    if min(printed, issued, returned, spoiled) < 0:
+        return Refusal("NEGATIVE", "票数不能为负数")
+    if issued + spoiled > printed:
+        return Refusal("MORE_THAN_PRINTED",
+                       f"发出{issued}张、作废{spoiled}张，多于印制的{printed}张")
+    with transaction(conn):
+        r = _must(conn, round_id)
+        if isinstance(r, Refusal):
+            return r
+        if r.state is not State.OPEN:
+            return Refusal("NOT_OPEN", f"{r.label} 已结束，不能再改票箱记录")
+        at = iso(clock.now())
+        q.insert_box(conn, round_id=round_id, name=name, mobile=mobile, printed=printed,
+                     issued=issued, returned=returned, spoiled=spoiled, actor=actor, at=at)
+        append(conn, at=at, actor=actor, action="ballot_box_recorded", meeting_id=r.meeting_id,
+               detail={"round_id": round_id, "box": name, "mobile": mobile, "printed": printed,
+                       "issued": issued, "returned": returned, "spoiled": spoiled})
+        out = load_round(conn, round_id)
+    assert out is not None
+    return out
+
+
+def record_no_fill(conn: sqlite3.Connection, round_id: int, *, decided_by: str, why: str,
+                   actor: str, clock: Clock) -> VotingRound | Refusal:
+    """Party elections: the meeting decided by majority not to fill the remaining seats
+    (rules.md §1.6). A human decision the app records, never makes; only after a round whose
+    decision is a runoff."""
+    from app.voting.validate import decide_round
+
+    if not decided_by.strip() or not why.strip():
+        return Refusal("REASON_MISSING", "须写明由谁决定（如：党员大会表决通过）及理由")
+    with transaction(conn):
+        r = _must(conn, round_id)
+        if isinstance(r, Refusal):
+            return r
+        meeting = get_meeting(conn, r.meeting_id)
+        assert meeting is not None
+        if meeting.rules is not RuleSet.PARTY:
+            return Refusal("NOT_PARTY_MEETING", "只有党内选举可以决定不再补选剩余名额")
+        if q.next_round_number(conn, r.contest_id) != r.number + 1:
+            return Refusal("LATER_ROUND_EXISTS", f"{r.contest_title} 已有下一轮")
+        decision = decide_round(conn, r)
+        if isinstance(decision, Refusal):
+            return decision
+        if decision.status is not Status.RUNOFF_NEEDED:
+            return Refusal("NO_SEATS_UNFILLED", f"{r.label} 没有未选足的名额")
+        at = iso(clock.now())
+        q.insert_event(conn, round_id=round_id, kind="no_fill", actor=actor, at=at,
+                       reason=why.strip(),
+                       detail_json=json.dumps({"decided_by": decided_by.strip()},
+                                              ensure_ascii=False))
+        append(conn, at=at, actor=actor, action="round_no_fill_decided", meeting_id=r.meeting_id,
+               detail={"round_id": round_id, "decided_by": decided_by.strip(),
+                       "why": why.strip(), "elected": list(decision.elected),
+                       "unfilled": decision.runoff.seats if decision.runoff else 0})
+        out = load_round(conn, round_id)
+    assert out is not None
+    return out
+
+
+def close_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
+                clock: Clock) -> VotingRound | Refusal:
+    """Counting is finished (计票结束): nothing more is entered and the round's decision stands
+    (the next round is planned from it). Refused while A and B still differ."""
+    from app.voting.validate import counted
+
+    with transaction(conn):
+        r = _must(conn, round_id)
+        if isinstance(r, Refusal):
+            return r
+        if r.state is not State.OPEN:
+            return Refusal("NOT_OPEN", f"{r.label} 已结束")
+        stack = counted(conn, r)
+        if isinstance(stack, Refusal):
+            return stack
+        at = iso(clock.now())
+        q.insert_event(conn, round_id=round_id, kind="closed", actor=actor, at=at)
+        append(conn, at=at, actor=actor, action="round_closed", meeting_id=r.meeting_id,
+               detail={"round_id": round_id, "ballots": sum(n for _, n in stack)})
+        out = load_round(conn, round_id)
+    assert out is not None
+    return out
+
+
+def reopen_round(conn: sqlite3.Connection, round_id: int, *, why: str, actor: str,
+                 clock: Clock) -> VotingRound | Refusal:
+    """Reopen a closed (not locked) round to correct an entry; the reason is audited."""
+    if not why.strip():
+        return Refusal("REASON_MISSING", "重新开放计票须说明原因")
+    with transaction(conn):
+        r = _must(conn, round_id)
+        if isinstance(r, Refusal):
+            return r
+        if r.state is not State.CLOSED:
+            return Refusal("NOT_CLOSED", f"{r.label} 不是已结束未锁定的状态")
+        if q.next_round_number(conn, r.contest_id) != r.number + 1:
+            return Refusal("LATER_ROUND_EXISTS", f"{r.contest_title} 已按本轮结果开始下一轮")
+        at = iso(clock.now())
+        q.insert_event(conn, round_id=round_id, kind="reopened", actor=actor, at=at,
+                       reason=why.strip())
+        append(conn, at=at, actor=actor, action="round_reopened", meeting_id=r.meeting_id,
+               detail={"round_id": round_id, "why": why.strip()})
+        out = load_round(conn, round_id)
+    assert out is not None
+    return out

@@ -1,0 +1,326 @@
+"""One-pass validation of recorded rounds (rules.md §4) through the counting core, and the lock.
+
+This module only feeds the core: 应到 / 实到 from the round's frozen snapshot, issued from the
+boxes, ballots from the resolved entry (or the agreed tally sheet). The core decides status,
+elected, tie, runoff and findings. On top of the core's findings, locking needs what only the
+recorded round can tell: counting finished (A and B resolved, round closed), 监票人 and 计票人
+named, the boxes' returned figures equal to the ballots counted.
+
+A round whose decision is a tie re-vote or a runoff carries the error TIE_AT_LAST_SEAT or
+SEATS_UNFILLED. That error is *settled* (and no longer blocks locking that round) once the next
+round of the contest has been opened from it, or, for SEATS_UNFILLED, once the meeting's decision
+not to fill the remaining seats is recorded (rules.md §1.6, §4). The finding stays in the output.
+
+A locked round keeps its canonical JSON (sorted keys, no spaces) and a short hash, the first 12
+hex digits of its SHA-256, that the printed notice carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from app.clock import Clock, iso
+from app.meetings import Refusal, get_meeting, list_contests, rule_options
+from app.model import ContestKind, Meeting, RuleSet
+from app.rules import Ballot, Candidate, Code, Contest, ContestResult, RuleOptions
+from app.rules import Meeting as RulesMeeting
+from app.rules import validate as core_validate
+from app.rules.contest import one_pass_success as core_one_pass
+from app.rules.findings import Finding
+from app.rules.proxies import proxy_findings
+from app.scenario_run import ScenarioOutcome, outcome_json
+from app.voting.compare import counted_ballots
+from app.voting.model import Mode, State, VotingRound
+from app.voting.rounds import load_round, meeting_rounds
+from app.voting.tally import counted_sheet
+from db import voting as q
+from db.audit import append
+from db.tx import transaction
+
+SETTLED_BY_NEXT_ROUND = (Code.TIE_AT_LAST_SEAT, Code.SEATS_UNFILLED)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something about the recorded round (not a rule) that blocks locking."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoundValidation:
+    round: VotingRound
+    result: ContestResult | None          # None while the counted stack is incomplete
+    meeting_findings: tuple[Finding, ...]  # proxies (residents)
+    problems: tuple[Problem, ...]
+    settled: tuple[Code, ...]             # errors settled by a later round or a recorded decision
+    name: str                              # the round's scenario name (export / results)
+    rules_meeting: RulesMeeting
+    contest: Contest
+    options: RuleOptions
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        own = self.result.findings if self.result is not None else ()
+        return self.meeting_findings + own
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_error and f.code not in self.settled)
+
+    @property
+    def may_lock(self) -> bool:
+        return self.result is not None and not self.blocking and not self.problems
+
+    def output(self) -> dict[str, Any]:
+        """The round in the output format of spec/scenario-format.md (as `scenario run`)."""
+        assert self.result is not None
+        from app.rules import meeting_quorum
+
+        quorum = meeting_quorum(self.rules_meeting, self.options)
+        return outcome_json(ScenarioOutcome(self.name, quorum, (self.result,),
+                                            core_one_pass([self.result])))
+
+
+def round_name(meeting: Meeting, r: VotingRound) -> str:
+    return f"{meeting.code}-{r.contest_code}-{r.number}"
+
+
+def rules_meeting(meeting: Meeting, r: VotingRound) -> RulesMeeting:
+    s = r.snapshot
+    eligible = s.expected + s.excluded if meeting.rules is RuleSet.PARTY else s.expected
+    excluded = s.excluded if meeting.rules is RuleSet.PARTY else 0
+    return RulesMeeting(meeting.rules, meeting.form, eligible, excluded, s.present)
+
+
+def rules_contest(conn: sqlite3.Connection, r: VotingRound) -> Contest:
+    kind = next(c.kind for c in list_contests(conn, r.meeting_id) if c.id == r.contest_id)
+    issued = r.issued if r.boxes else r.snapshot.present
+    return Contest(r.contest_code, r.contest_title, ContestKind(kind), r.kind, r.seats,
+                   tuple(Candidate(c.name, c.gender) for c in r.candidates), issued)
+
+
+def counted(conn: sqlite3.Connection, r: VotingRound) -> list[tuple[Ballot, int]] | Refusal:
+    """The counted stack: resolved double entry, or the agreed tally sheet."""
+    return counted_sheet(conn, r) if r.mode is Mode.TALLY else counted_ballots(conn, r)
+
+
+def decide_round(conn: sqlite3.Connection, r: VotingRound) -> ContestResult | Refusal:
+    v = validate_loaded(conn, r)
+    if v.result is None:
+        return Refusal(v.problems[0].code, v.problems[0].message)
+    return v.result
+
+
+def _next_round_exists(conn: sqlite3.Connection, r: VotingRound) -> bool:
+    return q.next_round_number(conn, r.contest_id) > r.number + 1
+
+
+def validate_loaded(conn: sqlite3.Connection, r: VotingRound) -> RoundValidation:
+    meeting = get_meeting(conn, r.meeting_id)
+    assert meeting is not None
+    from app.proxies import appointments
+
+    options = rule_options(meeting)
+    rm = rules_meeting(meeting, r)
+    contest = rules_contest(conn, r)
+    name = round_name(meeting, r)
+    problems: list[Problem] = []
+    stack = counted(conn, r)
+    pairs = appointments(conn, meeting) if meeting.rules is RuleSet.RESIDENTS else []
+    meeting_findings: tuple[Finding, ...] = ()
+    if isinstance(stack, Refusal):
+        problems.append(Problem(stack.code, stack.message))
+        candidates = set(contest.names)
+        meeting_findings = tuple(proxy_findings(meeting.rules, meeting.form, pairs, candidates))
+        return RoundValidation(r, None, meeting_findings, tuple(problems), (), name, rm, contest,
+                               options)
+    from app.rules import RoundInput
+
+    v = core_validate(rm, [RoundInput(contest, stack)], options, proxies=pairs)
+    result = v.results[0]
+    ballots = sum(n for _, n in stack)
+    if not r.boxes:
+        problems.append(Problem("NO_BOXES", "尚未登记票箱的发出、收回票数"))
+    elif r.returned != ballots:
+        problems.append(Problem("BOX_RETURNED_MISMATCH",
+                                f"票箱登记收回{r.returned}张，录入（计票）{ballots}张，须核对"))
+    if not r.officials.complete:
+        problems.append(Problem("OFFICIALS_MISSING", "须登记本轮的监票人和计票人"))
+    if r.state is State.OPEN:
+        problems.append(Problem("NOT_CLOSED", "计票尚未结束（请先结束计票）"))
+    settled: list[Code] = []
+    if _next_round_exists(conn, r):
+        settled.extend(SETTLED_BY_NEXT_ROUND)
+    elif r.no_fill is not None:
+        settled.append(Code.SEATS_UNFILLED)
+    return RoundValidation(r, result, v.meeting_findings, tuple(problems), tuple(settled), name,
+                           rm, contest, options)
+
+
+def validate_round(conn: sqlite3.Connection, round_id: int) -> RoundValidation | Refusal:
+    """The one-pass validation of one recorded round: the core's findings, plus what blocks
+    locking."""
+    r = load_round(conn, round_id)
+    if r is None:
+        return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
+    return validate_loaded(conn, r)
+
+
+@dataclass(frozen=True, slots=True)
+class ContestOutcome:
+    contest_id: int
+    code: str
+    title: str
+    seats: int
+    rounds: tuple[RoundValidation, ...]
+    elected: tuple[str, ...]       # over all rounds, in order of election
+    complete: bool                 # every seat filled, or the rest not to be filled by decision
+
+    @property
+    def unfilled(self) -> int:
+        return self.seats - len(self.elected)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingValidation:
+    meeting: Meeting
+    contests: tuple[ContestOutcome, ...]
+
+    @property
+    def rounds(self) -> tuple[RoundValidation, ...]:
+        return tuple(v for c in self.contests for v in c.rounds)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for v in self.rounds for f in v.findings)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.contests) and all(c.complete for c in self.contests)
+
+    @property
+    def may_lock(self) -> bool:
+        return bool(self.rounds) and all(v.may_lock for v in self.rounds)
+
+    @property
+    def one_pass_success(self) -> bool:
+        """一次性选举成功: every contest completed in one first round, no error finding."""
+        if not self.contests or any(len(c.rounds) != 1 for c in self.contests):
+            return False
+        results = [c.rounds[0].result for c in self.contests]
+        if any(r is None for r in results):
+            return False
+        proxies_ok = not any(f.is_error for v in self.rounds for f in v.meeting_findings)
+        return core_one_pass([r for r in results if r is not None]) and proxies_ok
+
+
+def _contest_outcome(code: str, title: str, cid: int, seats: int,
+                     rounds: list[RoundValidation]) -> ContestOutcome:
+    elected: list[str] = []
+    complete = False
+    for v in rounds:
+        if v.result is None:
+            complete = False
+            continue
+        elected.extend(n for n in v.result.elected if n not in elected)
+        status = v.result.status.value
+        complete = status == "elected" or (status == "runoff_needed" and v.round.no_fill
+                                           is not None)
+    return ContestOutcome(cid, code, title, seats, tuple(rounds), tuple(elected), complete)
+
+
+def validate_meeting(conn: sqlite3.Connection, meeting_id: int) -> MeetingValidation | Refusal:
+    """Every contest of the meeting with every round validated, the elected over all rounds."""
+    meeting = get_meeting(conn, meeting_id)
+    if meeting is None:
+        return Refusal("NO_SUCH_MEETING", f"会议 {meeting_id} 不存在")
+    by_contest: dict[int, list[RoundValidation]] = {}
+    for r in meeting_rounds(conn, meeting_id):
+        by_contest.setdefault(r.contest_id, []).append(validate_loaded(conn, r))
+    contests = tuple(_contest_outcome(c.code, c.title, c.id, c.seats, by_contest.get(c.id, []))
+                     for c in list_contests(conn, meeting_id))
+    return MeetingValidation(meeting, contests)
+
+
+# --- lock -------------------------------------------------------------------------------------
+
+def canonical(v: RoundValidation) -> str:
+    """The canonical JSON of a round's result (what the hash covers)."""
+    r = v.round
+    s = r.snapshot
+    doc = {
+        "meeting_id": r.meeting_id,
+        "contest": r.contest_code,
+        "round": r.number,
+        "kind": r.kind.value,
+        "snapshot": {"label": s.round_label, "taken_at": s.taken_at, "expected": s.expected,
+                     "present": s.present, "excluded": s.excluded},
+        "boxes": [{"name": b.name, "mobile": b.mobile, "printed": b.printed, "issued": b.issued,
+                   "returned": b.returned, "spoiled": b.spoiled} for b in r.boxes],
+        "scrutineers": list(r.officials.scrutineers),
+        "counters": list(r.officials.counters),
+        "no_fill": None if r.no_fill is None else {"decided_by": r.no_fill.decided_by,
+                                                   "why": r.no_fill.why},
+        "result": v.output(),
+    }
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def short_hash(canonical_json: str) -> str:
+    return hashlib.sha256(canonical_json.encode("utf-8")).hexdigest()[:12]
+
+
+def lock_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
+               clock: Clock) -> RoundValidation | Refusal:
+    """Lock a closed round's result: refused with every reason while an error finding stands or
+    the round is incomplete (counting, officials, boxes). Audited with the hash."""
+    with transaction(conn):
+        r = load_round(conn, round_id)
+        if r is None:
+            return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
+        if r.state is State.LOCKED:
+            return Refusal("ALREADY_LOCKED", f"{r.label} 已锁定（{r.lock.hash if r.lock else ''}）")
+        v = validate_loaded(conn, r)
+        if not v.may_lock:
+            reasons = [p.message for p in v.problems]
+            reasons += [f"{f.title_zh}（{f.code.value}）{f.detail_zh}" for f in v.blocking]
+            return Refusal("LOCK_REFUSED", f"{r.label} 不能锁定：" + "；".join(reasons))
+        text = canonical(v)
+        h = short_hash(text)
+        at = iso(clock.now())
+        q.insert_event(conn, round_id=round_id, kind="locked", actor=actor, at=at,
+                       detail_json=json.dumps({"hash": h, "canonical": text}, ensure_ascii=False))
+        append(conn, at=at, actor=actor, action="round_locked", meeting_id=r.meeting_id,
+               detail={"round_id": round_id, "contest": r.contest_code, "number": r.number,
+                       "hash": h, "status": v.result.status.value if v.result else "",
+                       "elected": list(v.result.elected) if v.result else []})
+        loaded = load_round(conn, round_id)
+        assert loaded is not None
+    return validate_loaded(conn, loaded)
+
+
+def unlock_round(conn: sqlite3.Connection, round_id: int, *, why: str, actor: str,
+                 clock: Clock) -> VotingRound | Refusal:
+    """Unlock a locked round (reason required, audited): it is open for corrections again."""
+    if not why.strip():
+        return Refusal("REASON_MISSING", "解除锁定须说明原因")
+    with transaction(conn):
+        r = load_round(conn, round_id)
+        if r is None:
+            return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
+        if r.state is not State.LOCKED or r.lock is None:
+            return Refusal("NOT_LOCKED", f"{r.label} 未锁定")
+        at = iso(clock.now())
+        q.insert_event(conn, round_id=round_id, kind="unlocked", actor=actor, at=at,
+                       reason=why.strip(), detail_json=json.dumps({"hash": r.lock.hash}))
+        append(conn, at=at, actor=actor, action="round_unlocked", meeting_id=r.meeting_id,
+               detail={"round_id": round_id, "hash": r.lock.hash, "why": why.strip()})
+        out = load_round(conn, round_id)
+    assert out is not None
+    return out
