@@ -1,0 +1,137 @@
+"""The verification payload of a 当选证书's QR code, signed with the installation key.
+
+    PD1.<base64url(JSON)>.<base64url(Ed25519 signature)>.<base64url(public key)>
+
+The JSON object has exactly the fields of `Claims`, in that order, compact, UTF-8 (Chinese is
+not escaped: 3 bytes a character instead of 6 keeps the code small). The signature covers the
+ASCII text `PD1.<base64url(JSON)>`, so the version prefix is signed too. The public key travels
+with the payload: a phone or another installation can check the signature alone; a database
+can also say whether the key is one it knows (`record_key` stores it in the `setting` table when
+certificates are signed) and whether the person is elected in its locked result.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, fields
+
+from app.keys import InstallationKey, fingerprint, verify
+from db import settings
+
+PREFIX = "PD1"
+KEY_SETTING = "signing_key."   # + fingerprint -> base64 (standard) raw public key
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    community: str
+    meeting: str       # meeting code
+    contest: str       # contest code
+    post: str          # 中共XX社区委员会委员
+    name: str
+    round: int         # round number that elected the person
+    date: str          # date of the meeting (YYYY-MM-DD)
+    result_hash: str   # short hash of the locked round result
+    key_fp: str        # fingerprint of the signing key
+
+
+CLAIM_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Claims))
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    claims: Claims
+    public_raw: bytes
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    code: str          # FORMAT / BAD_SIGNATURE / KEY_MISMATCH / UNKNOWN_KEY / NOT_ELECTED ...
+    reason: str        # Chinese, for the person checking
+
+
+def _b64e(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64d(text: str) -> bytes:
+    if not text or any(ch not in _B64URL for ch in text):
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def claims_json(claims: Claims) -> bytes:
+    return json.dumps(asdict(claims), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def sign_claims(claims: Claims, key: InstallationKey) -> str:
+    """The QR text for `claims`; `claims.key_fp` must be the key's fingerprint."""
+    if claims.key_fp != key.fingerprint:
+        raise ValueError("claims.key_fp is not the signing key's fingerprint")
+    head = f"{PREFIX}.{_b64e(claims_json(claims))}"
+    return f"{head}.{_b64e(key.sign(head.encode('ascii')))}.{_b64e(key.public_raw)}"
+
+
+def _claims_from(data: bytes) -> Claims | None:
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(obj, dict) or tuple(obj) != CLAIM_FIELDS:
+        return None
+    if not isinstance(obj["round"], int) or isinstance(obj["round"], bool):
+        return None
+    if not all(isinstance(obj[k], str) for k in CLAIM_FIELDS if k != "round"):
+        return None
+    return Claims(**obj)
+
+
+def verify_payload(text: str) -> Verified | Rejected:
+    """Check the format, the signature and that the key is the one the claims name."""
+    parts = text.strip().split(".")
+    if len(parts) != 4 or parts[0] != PREFIX:
+        return Rejected("FORMAT", f"格式不符：不是 {PREFIX} 当选证书核验码")
+    try:
+        body, sig, pub = (_b64d(p) for p in parts[1:])
+    except (ValueError, binascii.Error):
+        return Rejected("FORMAT", "格式不符：核验码中有无法解码的部分")
+    claims = _claims_from(body)
+    if claims is None:
+        return Rejected("FORMAT", "格式不符：证书内容缺项或不是规定的格式")
+    if len(pub) != 32 or len(sig) != 64:
+        return Rejected("FORMAT", "格式不符：签名或公钥长度不对")
+    if not verify(pub, sig, f"{parts[0]}.{parts[1]}".encode("ascii")):
+        return Rejected("BAD_SIGNATURE", "签名不符：证书内容被改动，或不是由所附密钥签发")
+    if fingerprint(pub) != claims.key_fp:
+        return Rejected("KEY_MISMATCH",
+                        f"密钥指纹不符：证书写明 {claims.key_fp}，实际签名密钥为 {fingerprint(pub)}")
+    return Verified(claims, pub)
+
+
+def record_key(conn: sqlite3.Connection, key: InstallationKey) -> None:
+    """Remember in the database that this key signed its certificates (caller's transaction)."""
+    settings.put(conn, KEY_SETTING + key.fingerprint, base64.b64encode(key.public_raw).decode())
+
+
+def known_keys(conn: sqlite3.Connection) -> dict[str, bytes]:
+    """Fingerprint -> raw public key of every key recorded in the database."""
+    return {k[len(KEY_SETTING):]: base64.b64decode(v)
+            for k, v in settings.with_prefix(conn, KEY_SETTING).items()}
+
+
+def describe(claims: Claims) -> list[str]:
+    """The claims as lines for a person (CLI output)."""
+    return [f"姓名：{claims.name}", f"当选：{claims.post}", f"社区：{claims.community}",
+            f"会议：{claims.meeting}　选举事项：{claims.contest}　轮次：第{claims.round}轮",
+            f"日期：{claims.date}", f"结果校验码：{claims.result_hash}",
+            f"密钥指纹：{claims.key_fp}"]
