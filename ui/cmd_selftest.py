@@ -83,13 +83,17 @@ def run(args: argparse.Namespace) -> int:
 
 def check_qt(state: dict[str, Any]) -> str:
     from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QGuiApplication
 
     from ui.app_main import make_app
 
     app = make_app()
     state["app"] = app
-    return f"PySide6 {pyside_version}，平台 {QGuiApplication.platformName()}"
+    cancel = QCoreApplication.translate("QPlatformTheme", "Cancel")
+    if cancel != "取消":
+        raise CheckFailed(f"Qt 的中文翻译未加载，对话框按钮会显示“{cancel}”")
+    return f"PySide6 {pyside_version}，平台 {QGuiApplication.platformName()}，中文界面"
 
 
 def check_binding(state: dict[str, Any]) -> str:

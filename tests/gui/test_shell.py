@@ -49,6 +49,16 @@ def test_app_font_is_shipped_and_draws_rare_characters(qapp):
         assert drawn == render(kai, ch), f"{ch} is not drawn with the shipped LXGW WenKai"
 
 
+def test_qt_dialogs_speak_chinese(qapp):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui.app_main import make_app
+
+    make_app()
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    assert sorted(b.text() for b in box.buttons()) == sorted(["确定", "取消"])
+
+
 def test_every_step_has_a_page_and_ctrl_number_switches(window, qtbot, shot):
     for number, step in enumerate(pages.STEPS, start=1):
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.ControlModifier)
@@ -66,7 +76,7 @@ def test_every_step_has_a_page_and_ctrl_number_switches(window, qtbot, shot):
     # Clicking the side bar does the same.
     qtbot.mouseClick(window.step_bar.buttons["prepare"], Qt.MouseButton.LeftButton)
     assert window.current_step == "prepare"
-    assert window.stack.currentWidget().objectName() == "RegisterPage"
+    assert window.show_step("prepare").objectName() == "RegisterPage"
 
 
 def test_header_switches_the_current_meeting(window, qtbot):
@@ -118,9 +128,9 @@ def test_a_file_that_is_no_database_is_refused(qapp, tmp_path, monkeypatch, cont
 
 
 def test_a_page_that_fails_to_build_is_reported_and_the_rest_works(window, monkeypatch, capsys):
-    broken = pages.PageSpec("voting", "计票", "ui.pages.no_such_page")
+    broken = pages.PageSpec("report", "报送包", "ui.pages.no_such_page")
     monkeypatch.setattr(pages, "PAGES", (*pages.PAGES, broken))
-    page = window.show_step("voting")
+    page = window.show_step("report")
     assert isinstance(page, PageFailed) and "ModuleNotFoundError" in page.error
     assert "no_such_page" in capsys.readouterr().err
     assert window.show_step("prepare").objectName() == "RegisterPage"
