@@ -136,3 +136,14 @@ def test_proxy_list(venue, fixed_clock, tmp_path) -> None:
     for words in ("委托投票名单", "𠮷祥", "欧阳娜娜", "阿依古丽·买买提", "WT-001", "不得超过三人"):
         assert words in text, words
     assert render_proxy_list(c, venue.party, out, AT).code == "PROXY_NOT_ALLOWED"
+
+
+def test_same_input_same_bytes(venue, tmp_path) -> None:
+    """Renderers take the time as an argument: a reprint is byte-identical."""
+    a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    render_sheets(venue.conn, venue.party, a, AT)
+    render_sheets(venue.conn, venue.party, b, AT)
+    assert a.read_bytes() == b.read_bytes()
+    render_report(venue.conn, venue.party, a, AT)
+    render_report(venue.conn, venue.party, b, AT)
+    assert a.read_bytes() == b.read_bytes()
