@@ -73,6 +73,7 @@ from app.voting.validate import (
     lock_round,
     short_hash,
     unlock_round,
+    validate_loaded,
     validate_meeting,
     validate_round,
 )
@@ -86,5 +87,5 @@ __all__ = [
     "history", "keys_for", "keystrokes", "list_rounds", "load_round", "lock_round",
     "meeting_rounds", "open_round", "parse_keys", "record_box", "record_no_fill", "reopen_round",
     "resolve_difference", "resolve_sheet", "round_by_number", "set_officials", "sheet_ballots",
-    "short_hash", "unlock_round", "validate_meeting", "validate_round", "withdraw_ballot",
+    "short_hash", "unlock_round", "validate_loaded", "validate_meeting", "validate_round", "withdraw_ballot",
 ]
