@@ -8,6 +8,7 @@ import time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QProgressDialog
 
+from app.electorate import electorate
 from app.model import PartyStatus, Person
 from db import persons as db_persons
 from ui import pages
@@ -41,6 +42,14 @@ def test_no_database_builds_and_opens_the_demo_venue(qtbot, tmp_path, monkeypatc
     for number, step in enumerate(pages.STEPS, start=1):
         window.show_step(step.key)
         shot(window, f"demo-{number}-{step.key}")
+    # The vote column agrees with the core's electorate in every meeting, the plenary included.
+    page = window.show_step("prepare")
+    vote_col = page.model.columnCount() - 1
+    for m in window.ctx.meetings():
+        window.ctx.switch_meeting(m.id)
+        votes = sum(page.model.index(r, vote_col).data() == "有"
+                    for r in range(page.model.rowCount()))
+        assert votes == electorate(window.ctx.conn, m).registered, m.code
     window.close()
     # The second start opens the existing demo without building it again.
     mtime = path.stat().st_mtime_ns
@@ -69,7 +78,7 @@ class CountingModel(PersonTableModel):
 
 
 def test_twenty_thousand_rows_paint_only_what_is_visible(window, qtbot):
-    page = window.stack.currentWidget()
+    page = window.current_page()
     model = CountingModel(page)
     model.set_meeting(window.ctx.meeting)
     page.model = model

@@ -134,3 +134,14 @@ def test_a_page_that_fails_to_build_is_reported_and_the_rest_works(window, monke
     assert isinstance(page, PageFailed) and "ModuleNotFoundError" in page.error
     assert "no_such_page" in capsys.readouterr().err
     assert window.show_step("prepare").objectName() == "RegisterPage"
+
+
+def test_a_missing_database_file_is_refused_not_created(qapp, tmp_path, monkeypatch):
+    from ui import app_main
+
+    shown = []
+    monkeypatch.setattr(app_main, "show_error", lambda _p, title, msg, detail="": shown.append(msg))
+    missing = tmp_path / "typo.db"
+    assert app_main.start_gui(["--db", str(missing)]) is None
+    assert shown == [f"数据库文件不存在：{missing}"]
+    assert not missing.exists()
