@@ -131,8 +131,9 @@ class MainWindow(QMainWindow):
     def current_step(self) -> str:
         return self._current
 
-    def show_step(self, key: str) -> QWidget:
-        """Show a step's page(s), building them on first use."""
+    def show_step(self, key: str, tab: str | None = None) -> QWidget:
+        """Show a step's page(s), building them on first use. Returns the page shown: for a
+        step with several pages (tabs) the current one, or the one titled `tab`."""
         widget = self._step_widgets.get(key)
         if widget is None:
             widget = self._build_step(key)
@@ -143,6 +144,20 @@ class MainWindow(QMainWindow):
         self._current = key
         step = pages.step(key)
         self.statusBar().showMessage(f"{step.title}：{step.hint}")
+        if isinstance(widget, QTabWidget):
+            titles = [widget.tabText(i) for i in range(widget.count())]
+            if tab is not None and tab in titles:
+                widget.setCurrentIndex(titles.index(tab))
+            page = widget.currentWidget()
+            assert page is not None
+            return page
+        return widget
+
+    def current_page(self) -> QWidget | None:
+        """The page on screen (inside the tabs of a step with several pages)."""
+        widget = self.stack.currentWidget()
+        if isinstance(widget, QTabWidget):
+            return widget.currentWidget()
         return widget
 
     def _build_step(self, key: str) -> QWidget:

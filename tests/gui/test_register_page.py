@@ -33,14 +33,14 @@ def type_filter(qtbot, page, text: str) -> None:
     ("王䶮", ["王䶮"]),
 ])
 def test_filter_by_name_pinyin_initials_and_id_digits(window, qtbot, query, expected):
-    page = window.stack.currentWidget()
+    page = window.current_page()
     type_filter(qtbot, page, query)
     assert names(page) == expected
     assert page.count_label.text() == f"找到 {len(expected)} 人（共 6 人）"
 
 
 def test_filter_cleared_shows_everyone_and_no_match_says_so(window, qtbot, shot):
-    page = window.stack.currentWidget()
+    page = window.current_page()
     type_filter(qtbot, page, "xyzq")
     assert names(page) == [] and "没有找到“xyzq”" in page.count_label.text()
     type_filter(qtbot, page, "")
@@ -54,7 +54,7 @@ def test_filter_cleared_shows_everyone_and_no_match_says_so(window, qtbot, shot)
 def test_keyboard_ctrl_f_type_down_arrow_escape(window, qtbot):
     from PySide6.QtCore import Qt
 
-    page = window.stack.currentWidget()
+    page = window.current_page()
     page.table.setFocus()
     qtbot.keyClick(page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert page.filter.hasFocus()
@@ -129,7 +129,7 @@ def test_import_of_a_good_file_shows_a_preview_then_imports_with_progress(
     assert "已导入 2400 人" in dialog.done_label.text()
     assert seen and all(0 <= d <= t for d, t in seen) and seen[-1][0] == seen[-1][1]
     assert db_persons.count_persons(window.ctx.conn) == n
-    page = window.stack.currentWidget()
+    page = window.current_page()
     qtbot.waitUntil(lambda: page.is_loaded() and page.count_label.text() == f"共 {n} 人")
 
 

@@ -57,6 +57,7 @@ STEPS: tuple[Step, ...] = (
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("prepare", "名册", "ui.pages.register"),
+    PageSpec("prepare", "选举事项", "ui.pages.contests_page"),
     PageSpec("signin", "签到台", "ui.pages.desk_page"),
     PageSpec("meeting", "出席与法定人数", "ui.pages.meeting_page"),
 )

@@ -1,0 +1,348 @@
+"""准备 · 选举事项: contests (title, kind, seats) and their candidates, always in stroke order
+(按姓氏笔画为序, the order app.meetings.list_candidates returns), with the candidate margin of
+rules.md §1.3 / §2.4 checked live by app.rules.margin_finding as names are added or removed.
+
+Candidates come from the register (the same search as the desk: name, pinyin, initials) or are
+typed in; removing one asks for a reason (kept in the audit log).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import meetings
+from app.meetings import Candidate, Contest, Refusal
+from app.model import ContestKind, Person, RuleSet
+from app.rules import Finding, Round, margin_finding
+from app.search import search
+from ui.pages.context import PageContext
+from ui.pages.desk_answers import where
+from ui.widgets.reason_dialog import ReasonDialog
+
+GREEN = "#1b7f3b"
+RED = "#c62828"
+AMBER = "#9a5b13"
+TITLES = ("委员", "书记", "副书记", "纪委委员", "纪委书记", "主任", "副主任", "委员会委员",
+          "理事会成员", "监事会成员")
+KIND_ZH = {ContestKind.COMMITTEE: "委员（差额选举）", ContestKind.LEADER: "书记、主任等单一职务"}
+GENDER_ZH = {"M": "男", "F": "女", None: ""}
+REMOVE_REASONS = ("本人辞去候选人资格", "资格审查未通过", "录入错误")
+SEARCH_LIMIT = 12
+
+
+def margin_text(rules: RuleSet, kind: ContestKind, seats: int, candidates: int
+                ) -> tuple[str, str]:
+    """(colour, words) of the margin check for the first round; the verdict is app.rules'."""
+    f: Finding | None = margin_finding(rules, kind, Round.FIRST, seats, candidates)
+    if f is None:
+        return GREEN, f"✓ 候选人{candidates}名，应选{seats}名：符合候选人差额规定"
+    colour = RED if f.is_error else AMBER
+    return colour, f"✗ {f.title_zh}：{f.detail_zh}。{f.rule_zh}"
+
+
+class ContestsPage(QWidget):
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.contests: list[Contest] = []
+        self.candidates: list[Candidate] = []
+        self.found: list[Person] = []
+        self.dialog: ReasonDialog | None = None
+        self._build()
+        ctx.meeting_changed.connect(lambda _m: self.reload())
+        self.reload()
+
+    # --- layout -----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.contest_list = QListWidget()
+        self.contest_list.setStyleSheet("font-size: 14pt;")
+        self.contest_list.setAccessibleName("选举事项")
+        self.contest_list.currentRowChanged.connect(self._contest_chosen)
+
+        self.title_box = QComboBox()
+        self.title_box.setEditable(True)
+        self.title_box.addItems(TITLES)
+        self.kind_box = QComboBox()
+        for kind, text in KIND_ZH.items():
+            self.kind_box.addItem(text, kind)
+        self.seats_box = QSpinBox()
+        self.seats_box.setRange(1, 99)
+        self.seats_box.setValue(7)
+        self.new_margin = QLabel()
+        self.new_margin.setWordWrap(True)
+        self.add_contest_button = QPushButton("添加选举事项")
+        self.add_contest_button.clicked.connect(self.add_contest)
+        self.title_box.currentTextChanged.connect(self._title_changed)
+        self.kind_box.currentIndexChanged.connect(self._new_preview)
+        self.seats_box.valueChanged.connect(self._new_preview)
+        self.contest_message = QLabel()
+        self.contest_message.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("职务名称：", self.title_box)
+        form.addRow("类别：", self.kind_box)
+        form.addRow("应选名额：", self.seats_box)
+        new_box = QGroupBox("新增选举事项")
+        new_lay = QVBoxLayout(new_box)
+        new_lay.addLayout(form)
+        new_lay.addWidget(self.new_margin)
+        new_lay.addWidget(self.add_contest_button)
+        new_lay.addWidget(self.contest_message)
+        left = QWidget()
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel("选举事项")
+        heading.setStyleSheet("font-size: 16pt; font-weight: bold; color: #1b3550;")
+        left_lay.addWidget(heading)
+        left_lay.addWidget(self.contest_list, 1)
+        left_lay.addWidget(new_box)
+
+        self.contest_title = QLabel()
+        self.contest_title.setStyleSheet("font-size: 18pt; font-weight: bold; color: #1b3550;")
+        self.margin = QLabel()
+        self.margin.setWordWrap(True)
+        self.margin.setAccessibleName("差额检查")
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(("序号", "姓名（按姓氏笔画）", "性别", "来源"))
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setStyleSheet("font-size: 15pt;")
+        self.remove_button = QPushButton("撤销候选人…（Del）")
+        self.remove_button.clicked.connect(self.ask_remove)
+        delete = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.ask_remove)
+
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("从名册查找候选人：姓名 / 拼音 / 首字母，回车添加")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setAccessibleName("查找候选人")
+        self.search_box.setStyleSheet("font-size: 15pt; padding: 4px;")
+        self.search_box.textChanged.connect(self._run_search)
+        self.search_box.returnPressed.connect(self.add_found)
+        self.results = QListWidget()
+        self.results.setMaximumHeight(150)
+        self.results.setStyleSheet("font-size: 13pt;")
+        self.results.itemDoubleClicked.connect(lambda _i: self.add_found())
+        self.gender_box = QComboBox()
+        self.gender_box.addItem("性别不详", None)
+        self.gender_box.addItem("男", "M")
+        self.gender_box.addItem("女", "F")
+        self.typed_button = QPushButton("按输入的姓名添加（名册外）")
+        self.typed_button.setToolTip("候选人不在名册中时，按查找框里输入的姓名添加")
+        self.typed_button.clicked.connect(self.add_typed)
+        typed = QHBoxLayout()
+        typed.addWidget(self.gender_box)
+        typed.addWidget(self.typed_button)
+        typed.addStretch(1)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("font-size: 13pt;")
+
+        right = QWidget()
+        right_lay = QVBoxLayout(right)
+        right_lay.setContentsMargins(0, 0, 0, 0)
+        right_lay.addWidget(self.contest_title)
+        right_lay.addWidget(self.margin)
+        right_lay.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.remove_button)
+        right_lay.addLayout(buttons)
+        right_lay.addWidget(self.search_box)
+        right_lay.addWidget(self.results)
+        right_lay.addLayout(typed)
+        right_lay.addWidget(self.message)
+        self.right = right
+
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 12, 16, 12)
+        lay.addWidget(split)
+        self._new_preview()
+
+    # --- contests ---------------------------------------------------------------------------------
+
+    def reload(self, select_id: int | None = None) -> None:
+        m = self.ctx.meeting
+        self.contests = meetings.list_contests(self.ctx.conn, m.id) if m else []
+        current = self.contest
+        keep = select_id if select_id is not None else (current.id if current else None)
+        self.contest_list.blockSignals(True)
+        self.contest_list.clear()
+        for c in self.contests:
+            n = len(meetings.list_candidates(self.ctx.conn, c.id))
+            self.contest_list.addItem(QListWidgetItem(f"{c.title}（应选{c.seats}名，候选人{n}名）"))
+        row = next((i for i, c in enumerate(self.contests) if c.id == keep), 0)
+        self.contest_list.setCurrentRow(row if self.contests else -1)
+        self.contest_list.blockSignals(False)
+        self.setEnabled(m is not None)
+        self._new_preview()
+        self._contest_chosen(self.contest_list.currentRow())
+
+    @property
+    def contest(self) -> Contest | None:
+        row = self.contest_list.currentRow() if hasattr(self, "contest_list") else -1
+        return self.contests[row] if 0 <= row < len(self.contests) else None
+
+    def _title_changed(self, title: str) -> None:
+        single = title in ("书记", "副书记", "纪委书记", "主任", "副主任")
+        self.kind_box.setCurrentIndex(self.kind_box.findData(
+            ContestKind.LEADER if single else ContestKind.COMMITTEE))
+        if single:
+            self.seats_box.setValue(1)
+        self._new_preview()
+
+    def _new_preview(self) -> None:
+        """What the margin rule asks of the contest about to be added (0 candidates so far)."""
+        m = self.ctx.meeting
+        if m is None:
+            self.new_margin.setText("")
+            return
+        f = margin_finding(m.rules, ContestKind(self.kind_box.currentData()), Round.FIRST,
+                           self.seats_box.value(), 0)
+        need = f.detail_zh.replace("候选人0名，", "") if f else ""
+        self.new_margin.setText(f"候选人要求：{need}。{f.rule_zh}" if f else
+                                "候选人要求：本会议规则未规定差额")
+        self.new_margin.setStyleSheet(f"color: {AMBER};")
+
+    def add_contest(self) -> Contest | None:
+        m = self.ctx.meeting
+        if m is None:
+            return None
+        title = self.title_box.currentText().strip()
+        taken = {c.code for c in self.contests}
+        code = next(f"c{i}" for i in range(1, 1000) if f"c{i}" not in taken)
+        got = meetings.add_contest(self.ctx.conn, m.id, code=code, title=title,
+                                   kind=ContestKind(self.kind_box.currentData()),
+                                   seats=self.seats_box.value(), clock=self.ctx.clock,
+                                   actor=self.ctx.actor)
+        if isinstance(got, Refusal):
+            self._say(self.contest_message, RED, got.message)
+            return None
+        self._say(self.contest_message, GREEN, f"已添加：{got.title}，应选{got.seats}名")
+        self.reload(select_id=got.id)
+        self.search_box.setFocus()
+        return got
+
+    def _contest_chosen(self, _row: int) -> None:
+        c = self.contest
+        self.right.setEnabled(c is not None)
+        self.contest_title.setText(
+            f"{c.title} · {KIND_ZH[c.kind]} · 应选 {c.seats} 名" if c else "请先添加选举事项")
+        self.refresh_candidates()
+
+    # --- candidates -------------------------------------------------------------------------------
+
+    def refresh_candidates(self) -> None:
+        c, m = self.contest, self.ctx.meeting
+        self.candidates = meetings.list_candidates(self.ctx.conn, c.id) if c else []
+        self.table.setRowCount(len(self.candidates))
+        for row, cand in enumerate(self.candidates):
+            cells = (str(row + 1), cand.name, GENDER_ZH.get(cand.gender, ""),
+                     "名册" if cand.person_id is not None else "手工录入")
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        if c is None or m is None:
+            self.margin.setText("")
+            return
+        colour, words = margin_text(m.rules, c.kind, c.seats, len(self.candidates))
+        self._say(self.margin, colour, words, size=15)
+        item = self.contest_list.item(self.contest_list.currentRow())
+        if item is not None:
+            item.setText(f"{c.title}（应选{c.seats}名，候选人{len(self.candidates)}名）")
+
+    def _run_search(self) -> None:
+        text = self.search_box.text().strip()
+        self.found = search(self.ctx.conn, text, SEARCH_LIMIT) if text else []
+        self.results.clear()
+        for p in self.found:
+            self.results.addItem(f"{p.name}　{GENDER_ZH.get(p.gender, '')}　{where(p)}")
+        if self.found:
+            self.results.setCurrentRow(0)
+
+    def add_found(self) -> Candidate | None:
+        row = self.results.currentRow()
+        if not (0 <= row < len(self.found)):
+            self._say(self.message, AMBER, "名册中没有找到；不在名册的候选人请按“按输入的姓名添加”")
+            return None
+        p = self.found[row]
+        return self._add(name=p.name, person_id=p.id, gender=p.gender)
+
+    def add_typed(self) -> Candidate | None:
+        return self._add(name=self.search_box.text().strip(), person_id=None,
+                         gender=self.gender_box.currentData())
+
+    def _add(self, *, name: str, person_id: int | None, gender: str | None) -> Candidate | None:
+        c = self.contest
+        if c is None:
+            return None
+        got = meetings.add_candidate(self.ctx.conn, c.id, name=name, gender=gender,
+                                     person_id=person_id, clock=self.ctx.clock,
+                                     actor=self.ctx.actor)
+        if isinstance(got, Refusal):
+            self._say(self.message, RED, got.message)
+            return None
+        self._say(self.message, GREEN, f"已添加候选人 {got.name}")
+        self.search_box.clear()
+        self.search_box.setFocus()
+        self.refresh_candidates()
+        return got
+
+    def ask_remove(self) -> None:
+        row = self.table.currentRow()
+        if not (0 <= row < len(self.candidates)):
+            self._say(self.message, AMBER, "请先在列表中选中要撤销的候选人")
+            return
+        cand = self.candidates[row]
+        self.dialog = ReasonDialog(self, "撤销候选人",
+                                   f"撤销 {cand.name} 的候选人资格？\n须填写原因，记入审计日志。",
+                                   REMOVE_REASONS, ok_text="撤销候选人")
+        self.dialog.reason_accepted.connect(lambda why: self._remove(cand, why))
+        self.dialog.open()
+
+    def _remove(self, cand: Candidate, why: str) -> None:
+        got = meetings.remove_candidate(self.ctx.conn, cand.id, why=why, clock=self.ctx.clock,
+                                        actor=self.ctx.actor)
+        if isinstance(got, Refusal):
+            self._say(self.message, RED, got.message)
+        else:
+            self._say(self.message, GREEN, f"已撤销候选人 {cand.name}（{why}）")
+        self.refresh_candidates()
+
+    @staticmethod
+    def _say(label: QLabel, colour: str, text: str, size: int = 13) -> None:
+        label.setStyleSheet(f"color: {colour}; font-size: {size}pt; font-weight: bold;")
+        label.setText(text)
+
+
+def create(ctx: PageContext) -> QWidget:
+    return ContestsPage(ctx)
