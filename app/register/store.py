@@ -69,8 +69,6 @@ def insert_records(conn: db_persons.Conn, records: Iterable[PersonRecord], now: 
     ids = db_persons.insert_persons(conn, rows, created_at=now)
     key_rows = [(pid, kind, key) for pid, rec in zip(ids, recs, strict=True)
                 for kind, key in rec.keys()]
-    # In key order: the B-tree of person_key is filled left to right, several times faster.
-    key_rows.sort(key=lambda r: (r[2], r[1], r[0]))
     db_persons.insert_keys(conn, key_rows)
     return ids
 
