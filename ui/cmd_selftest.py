@@ -158,15 +158,16 @@ def check_pages(state: dict[str, Any]) -> str:
         window.show()
         built, planned = 0, 0
         for step in pages.STEPS:
-            page = window.show_step(step.key)
+            window.show_step(step.key)
             spin(0.05)
+            page = window.stack.currentWidget()  # the step's page, or the tabs of its pages
             failed = ([page] if isinstance(page, PageFailed) else []) + page.findChildren(PageFailed)
             errors += [f"{step.title}：{f.error}" for f in failed]
             if isinstance(page, PlannedNotice):
                 planned += 1
             else:
                 built += len(pages.pages_of(step.key))
-        register = window.show_step("prepare")
+        register = window.show_step("prepare", tab="名册")
         loaded = getattr(register, "is_loaded", None)
         if loaded is not None and not spin_until(loaded, PAGE_TIMEOUT_S):
             raise CheckFailed("名册页面未能在限定时间内载入")

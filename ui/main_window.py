@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
             return self._build_page(specs[0])
         tabs = QTabWidget()
         tabs.setDocumentMode(True)
+        tabs.setStyleSheet("QTabBar::tab { padding: 6px 22px; font-size: 12pt; }")
         for spec in specs:
             tabs.addTab(self._build_page(spec), spec.title)
         return tabs

@@ -44,7 +44,7 @@ def test_a_page_that_fails_to_build_fails_the_selftest(qapp, monkeypatch, capsys
     from ui import cmd_selftest, pages
 
     monkeypatch.setattr(pages, "PAGES", (*pages.PAGES,
-                                         pages.PageSpec("report", "报送", "ui.pages.no_such_page")))
+                                         pages.PageSpec("prepare", "坏页面", "ui.pages.no_such_page")))
     assert cmd_selftest.run(argparse.Namespace(keep=False)) == 1
     failed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[失败]")]
     assert len(failed) == 1 and failed[0].startswith("[失败] 主窗口各页面：页面出错")
