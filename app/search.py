@@ -225,7 +225,7 @@ def search_ids(conn: db_persons.Conn, query: str, limit: int = 20,
     q = normalise_query(query)
     if not q or limit <= 0:
         return []
-    scope_list = list(scope) if scope is not None else None
+    scope_list = list(scope) if scope else None  # a desk serving [] serves everyone
     seen: dict[int, int] = {}
     name_q = search_name(q) or q
     _collect(conn, name_q, ("name",), limit, scope_list, seen, 0, exact=True)

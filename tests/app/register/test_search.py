@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.register.store import PersonRecord, add_persons
 from app.search import display_pinyin, name_keys, readings, search
@@ -92,3 +94,23 @@ def test_limit_scope_and_empty(conn) -> None:
     assert names(conn, "s", scope=["第二组"]) == ["单田芳"]
     assert search(conn, "   ") == []
     assert search(conn, "qqqq") == []
+
+
+def test_empty_scope_means_everyone(conn) -> None:
+    assert names(conn, "zs", scope=[]) == names(conn, "zs")
+
+
+def test_zeng_by_initials_zs(db_path) -> None:
+    c = connect(db_path)
+    add_persons(c, [PersonRecord(name="曾帅"), PersonRecord(name="查海生"), PersonRecord(name="解晓东")], NOW)
+    assert names(c, "zs") == ["曾帅"]
+    assert names(c, "zhahai") == ["查海生"] and names(c, "zhs") == ["查海生"]
+    assert names(c, "chahai") == []  # pypinyin's default reading of 查 is not the surname's
+    assert names(c, "xiexiao") == ["解晓东"] and names(c, "xxd") == ["解晓东"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=20))
+def test_any_query_is_answered(conn, query: str) -> None:
+    got = search(conn, query, limit=5)
+    assert len(got) <= 5 and len({p.id for p in got}) == len(got)
