@@ -82,6 +82,7 @@ def _grid(c: Canvas, x0: float, top: float, width: float, labels: tuple[str, str
     """Rows of [mark square above name] columns; returns the y below the grid."""
     col_w = (width - HEAD_COL) / PER_ROW
     per_row = -(-len(names) // _grid_rows(len(names)))  # balanced: 9 -> 5 + 4, not 8 + 1
+    x0 += (width - HEAD_COL - col_w * per_row) / 2      # centred under the heading
     y = top
     c.setLineWidth(0.8)
     for start in range(0, len(names), per_row):

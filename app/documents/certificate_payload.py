@@ -135,3 +135,33 @@ def describe(claims: Claims) -> list[str]:
             f"会议：{claims.meeting}　选举事项：{claims.contest}　轮次：第{claims.round}轮",
             f"日期：{claims.date}", f"结果校验码：{claims.result_hash}",
             f"密钥指纹：{claims.key_fp}"]
+
+
+def check_in_db(conn: sqlite3.Connection, v: Verified,
+                installation_fp: str | None) -> Verified | Rejected:
+    """With a database: the key is one this database recorded (or this installation's), and the
+    person is elected in the locked result of that meeting, contest and round, whose hash is the
+    one on the certificate."""
+    from app.documents.results_source import locked_result_doc
+    from app.meetings import Refusal, meeting_by_code
+
+    cl = v.claims
+    known = known_keys(conn)
+    if known.get(cl.key_fp) != v.public_raw and cl.key_fp != installation_fp:
+        return Rejected("UNKNOWN_KEY", f"密钥 {cl.key_fp} 不是本数据库记录的签发密钥，也不是本机密钥")
+    meeting = meeting_by_code(conn, cl.meeting)
+    if meeting is None:
+        return Rejected("NO_SUCH_MEETING", f"数据库中没有会议 {cl.meeting}")
+    doc = locked_result_doc(conn, meeting, "核验", key_fp="")
+    if isinstance(doc, Refusal):
+        return Rejected("NOT_LOCKED", doc.message)
+    contest = next((c for c in doc.contests if c.code == cl.contest), None)
+    if contest is None:
+        return Rejected("NO_SUCH_CONTEST", f"会议 {cl.meeting} 中没有选举事项 {cl.contest}")
+    rnd = next((r for r in contest.rounds if r.number == cl.round), None)
+    if rnd is None or rnd.result_hash != cl.result_hash:
+        return Rejected("HASH_MISMATCH",
+                        f"结果校验码 {cl.result_hash} 与数据库中锁定的结果不符")
+    if cl.name not in rnd.elected or cl.post != contest.post:
+        return Rejected("NOT_ELECTED", f"{cl.name} 不是该轮锁定结果中的{contest.post}当选人")
+    return v
