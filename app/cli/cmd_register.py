@@ -74,6 +74,22 @@ def _err(lines: list[str]) -> None:
         print(line, file=sys.stderr)
 
 
+def problem_lines(problems: list[Problem]) -> list[str]:
+    """One line per bad row (its problems joined with ；), in row order; problems of the file as
+    a whole (no row) one per line first."""
+    whole = [str(p) for p in problems if p.row is None]
+    by_row: dict[int, list[Problem]] = {}
+    for p in problems:
+        if p.row is not None:
+            by_row.setdefault(p.row, []).append(p)
+    rows = []
+    for row in sorted(by_row):
+        first, *more = by_row[row]
+        rows.append("；".join([str(first)] + [f"「{p.column}」：{p.reason}" if p.column
+                                              else p.reason for p in more]))
+    return whole + rows
+
+
 def _mapping_help(file: str, unknown: list[str]) -> list[str]:
     return [f"{file}：列「{h}」无法识别，请用 --map {h}=字段 指定它对应的字段，或 --map {h}= 忽略该列"
             for h in unknown] + ["可用字段：" + "，".join(f"{k}（{v}）" for k, v in FIELD_LABELS.items())]
@@ -99,10 +115,7 @@ def run_import(args: argparse.Namespace) -> int:
         if result.status is ImportStatus.NEEDS_MAPPING:
             _err(_mapping_help(result.file, result.unknown_headers))
         else:
-            _err([str(p) for p in result.problems])
-            if result.status is ImportStatus.BAD_ROWS:
-                bad_rows = len({p.row for p in result.problems})
-                _err([f"共 {bad_rows} 行有错误（{len(result.problems)} 处），未导入任何人"])
+            _err(problem_lines(result.problems))
         return EXIT_REFUSED
     finally:
         conn.close()
@@ -115,7 +128,7 @@ def _run_update(conn: Any, args: argparse.Namespace, mapping: dict[str, str | No
         _err(_mapping_help(plan.file, plan.unknown_headers))
         return EXIT_REFUSED
     if plan.diff is None:
-        _err([str(p) for p in plan.problems] or [str(Problem(plan.file, None, "", "无法比较"))])
+        _err(problem_lines(plan.problems) or [str(Problem(plan.file, None, "", "无法比较"))])
         return EXIT_REFUSED
     for line in plan.diff.lines():
         print(line)
