@@ -1,4 +1,4 @@
-"""`pollday demo --db PATH [--stage setup] [--force]`: write the demo venue into a new database.
+"""`pollday demo --db PATH [--stage setup|signed-in|final] [--force]`: write the demo venue into a new database.
 
 The demo is a realistic, deterministic community 换届 (新华街道翠湖社区): about 8,200 people on one
 register, the 党员大会 (current meeting) with about 1,200 members in 11 branches, exclusions,
@@ -16,12 +16,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.demo import DEMO_SEED, STAGES, build_demo
-from app.electorate import electorate, load_persons
-from app.meetings import list_desks, list_meetings
-from db.connection import connect
-
 EXIT_REFUSED = 1
+# The same values as app.demo's (a test checks): app.demo is imported only when the command
+# runs, so that registering the parser does not slow every other `pollday` call.
+STAGES = ("setup", "signed-in", "final")
+DEMO_SEED = 20261129
 
 
 def register(sub: Any) -> None:
@@ -31,7 +30,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--db", required=True, type=Path, metavar="PATH",
                         help="database file to create")
     parser.add_argument("--stage", choices=list(STAGES), default="setup",
-                        help="how far the day has gone (setup: before sign-in)")
+                        help="how far the day has gone (setup: before sign-in; signed-in:"
+                             " members signed in; final: the party election counted and locked)")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing database at PATH")
     parser.add_argument("--seed", type=int, default=DEMO_SEED, help=argparse.SUPPRESS)
@@ -62,6 +62,11 @@ def remove_database(path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.demo import build_demo
+    from app.electorate import electorate, load_persons
+    from app.meetings import list_desks, list_meetings
+    from db.connection import connect
+
     path: Path = args.db
     if holds_data(path):
         if not args.force:

@@ -24,7 +24,7 @@ from db.tx import transaction
 
 DEMO_SEED = 20261129
 DEMO_DAY = dt.date(2026, 11, 29)
-STAGES = ("setup",)
+STAGES = ("setup", "signed-in", "final")
 _TZ = dt.timezone(dt.timedelta(hours=8))
 # Data is prepared the week before the meeting; the audit clock ticks one second per action.
 PREPARED_AT = dt.datetime(2026, 11, 20, 9, 0, tzinfo=_TZ)
@@ -67,5 +67,9 @@ def build_demo(conn: sqlite3.Connection, *, stage: str = "setup",
         venue = Venue(conn, residents + outside, ids, DEMO_DAY.isoformat(), clock,
                       random.Random(seed + 1), age)
         meetings = venue.build()
+        if stage != "setup":
+            from app.demo.day import play
+
+            play(conn, meetings["party"].id, stage, seed)
     return DemoSummary(persons=len(ids), meetings={k: m.id for k, m in meetings.items()},
                        current="party")

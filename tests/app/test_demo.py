@@ -86,7 +86,7 @@ def test_build_refuses_a_database_with_data(demo) -> None:
     with pytest.raises(ValueError, match="empty database"):
         build_demo(conn)
     with pytest.raises(ValueError, match="stage"):
-        build_demo(conn, stage="final")
+        build_demo(conn, stage="dusk")  # not a stage
     assert dump(conn) == before
 
 
@@ -287,7 +287,7 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path, capsys) -> None:
     assert conn.execute("SELECT value FROM setting WHERE key = 'marker'").fetchone() == ("kept",)
     conn.close()
     with pytest.raises(SystemExit):
-        main(["demo", "--db", str(path), "--stage", "final"])
+        main(["demo", "--db", str(path), "--stage", "dusk"])
     other = tmp_path / "notes.txt"
     other.write_text("not a database")
     assert main(["demo", "--db", str(other)]) == 1
