@@ -56,3 +56,13 @@ def test_gbk_csv_and_libreoffice_xlsx_give_identical_registers(tmp_path: Path, r
     assert zeng, "the generator must produce 曾 surnames"
     found = search(a, "zeng", limit=10000)
     assert {x["公民身份号码"] for x in zeng} <= {q.id_number for q in found}
+
+
+@pytest.mark.slow
+def test_both_xlsx_readers_read_the_libreoffice_file_alike() -> None:
+    from app.register import sheets
+
+    data = LIBREOFFICE_XLSX.read_bytes()
+    fast = sheets._read_xlsx_fast(data, LIBREOFFICE_XLSX.name, None)
+    assert isinstance(fast, sheets.Table) and len(fast.rows) == 20000
+    assert fast == sheets._read_xlsx_openpyxl(data, LIBREOFFICE_XLSX.name, None)
