@@ -136,6 +136,17 @@ def select_standing_entries(conn: sqlite3.Connection, round_id: int, entry: str)
         (round_id, entry)).fetchall()
 
 
+READING_COLUMNS = "seq, present, marks, write_ins, unmarked, invalid, reason, choice"
+
+
+def select_readings(conn: sqlite3.Connection, round_id: int, entry: str) -> list[Row]:
+    """Every row of one entry (columns of READING_COLUMNS) by seq, then by id: the last row of
+    a seq is its standing reading. One index range scan (faster than a max(id) subquery)."""
+    return conn.execute(
+        f"SELECT {READING_COLUMNS} FROM ballot_entry WHERE round_id = ? AND entry = ?"
+        " ORDER BY seq, id", (round_id, entry)).fetchall()
+
+
 def select_standing_entry(conn: sqlite3.Connection, round_id: int, entry: str,
                           seq: int) -> Row | None:
     row: Row | None = conn.execute(
