@@ -77,7 +77,8 @@ def test_kill_during_sign_in_loses_nothing_reported(db_path) -> None:
     for r in readers:
         r.start()
     deadline = time.monotonic() + 60
-    while sum(len(v) for v in reported.values()) < 150 and time.monotonic() < deadline:
+    while (min(len(v) for v in reported.values()) < 60
+           and time.monotonic() < deadline):   # both desks under way, neither finished
         time.sleep(0.01)
     for p in procs.values():
         os.kill(p.pid, signal.SIGKILL)
@@ -86,7 +87,8 @@ def test_kill_during_sign_in_loses_nothing_reported(db_path) -> None:
     for r in readers:
         r.join(timeout=10)
     lines = [x for v in reported.values() for x in v]
-    assert len(lines) >= 150, "the desks were too slow to reach the kill point"
+    assert min(len(v) for v in reported.values()) >= 60, "a desk never reached the kill point"
+    assert len(lines) < 2 * N, "killed too late: both desks had finished"
     assert all(p.returncode == -signal.SIGKILL for p in procs.values())
 
     raw = sqlite3.connect(db_path)
