@@ -1,0 +1,117 @@
+"""The 报送包 (USB hand-over package) format, version 1. This docstring is the specification.
+
+A package is ONE file, `<community>-<YYYYMMDD>-<HHMMSS>.pollday`, a ZIP archive (UTF-8 names,
+deflate or stored). Entry order: `manifest.json`, `manifest.sig`, then every other file in
+sorted path order. Every entry's timestamp is the export time (so the same input and time give
+the same bytes). Paths are relative, `/`-separated, never absolute, never with `..`.
+
+    manifest.json                 what the package holds (below); UTF-8 JSON
+    manifest.sig                  Ed25519 signature (64 raw bytes) of the exact bytes of manifest.json
+    snapshot.sqlite               the election database (SQLite, VACUUM INTO, schema of PollDay's
+                                  `PRAGMA user_version`), minimised: person.id_number masked to
+                                  first 4 + last 4 (`1101**********1234`), person.phone / note /
+                                  token emptied, person.birth_date cut to YYYY-MM, the reversed-ID
+                                  search keys (person_key kind 'id_rev') removed, exclusion.detail
+                                  (medical reasons) emptied; UNIQUE on person.id_number and
+                                  person.token dropped (masked values may repeat); free pages
+                                  vacuumed away
+    results/<meeting>.json        `pollday results --json` of each exported meeting
+    elected.json                  the elected, for the district's make-up statistics (below)
+    events/attendance.jsonl       attendance_event rows, one JSON object a line, in id order
+    events/ballots.jsonl          ballot_entry and tally_sheet rows ("table" says which), id order
+    events/audit.jsonl            the hash-chained audit log, id order (check with db.audit rules)
+    documents/<meeting>/<kind>.pdf  the printed result documents that could be printed
+    summary.csv                   one row per meeting and contest (UTF-8 with BOM, for Excel)
+    summary.xlsx                  the same table
+
+manifest.json (keys sorted, 2-space indent, UTF-8, trailing newline):
+
+    format          "pollday-package"
+    format_version  1 (a reader refuses any other number)
+    software        {"name": "PollDay", "version": "0.1.0"}
+    exported_at     ISO 8601 with offset, the time passed in by the caller
+    community       e.g. "新华街道翠湖社区"
+    street          e.g. "新华街道" ("" when unknown), district: e.g. "新华区" ("" when unknown)
+    schema_version  the snapshot's PRAGMA user_version
+    meetings        [{code, title, organisation, rules, form, date, venue, complete,
+                      one_pass_success, result_hashes: [short lock hashes of locked rounds],
+                      documents: {kind: path}, documents_missing: {kind: reason}}] in meeting id order
+    counts          {persons, meetings, attendance_events, ballot_rows, audit_rows, elected, files}
+    privacy         {"id_number": "...", "removed": [...]} what was minimised (informative)
+    key             {"algorithm": "Ed25519", "public_key": base64 raw 32 bytes, "fingerprint":
+                     app.keys.fingerprint(public key), e.g. "994F-AAAB-FC9C-B86E"}
+    files           [{path, size, sha256 (lower-case hex)}] every entry except manifest.json and
+                    manifest.sig, sorted by path
+
+elected.json: {"meetings": [{"meeting", "title", "contests": [{"contest", "title" (the post:
+委员 / 书记 / 主任 ...), "body", "elected": [{"name", "person_id" (the snapshot's person.id, the
+same person in two contests has the same id: 书记主任"一肩挑"), "gender" ("M"/"F"/null),
+"birth_year" (int or null), "education", "party_status"}]}]}]} — never an ID number.
+
+A package is intact when: it is a ZIP; manifest.json and manifest.sig are present; the manifest
+is JSON with this format name and version; the signature verifies with the manifest's public key
+and the fingerprint is that key's; every listed file is present once, with the size and SHA-256
+listed; no entry is unlisted. The package's SHORT HASH is the first 12 hex digits of the SHA-256
+of the manifest.json bytes (`short_hash`): it and the key fingerprint are what the officer reads
+out or writes on the paper hand-over note. Whether the key is the expected one is the reader's
+decision (a list of known fingerprints); `verify_package` reports the fingerprint always.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+FORMAT = "pollday-package"
+FORMAT_VERSION = 1
+EXTENSION = ".pollday"
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+SNAPSHOT = "snapshot.sqlite"
+ELECTED = "elected.json"
+SUMMARY_CSV = "summary.csv"
+SUMMARY_XLSX = "summary.xlsx"
+EVENTS_ATTENDANCE = "events/attendance.jsonl"
+EVENTS_BALLOTS = "events/ballots.jsonl"
+EVENTS_AUDIT = "events/audit.jsonl"
+TEMP_SUFFIX = ".part"
+
+
+def results_path(meeting_code: str) -> str:
+    return f"results/{meeting_code}.json"
+
+
+def document_path(meeting_code: str, kind: str) -> str:
+    return f"documents/{meeting_code}/{kind}.pdf"
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def short_hash(manifest_bytes: bytes) -> str:
+    """The package's short hash: the first 12 hex digits of SHA-256(manifest.json bytes)."""
+    return sha256_hex(manifest_bytes)[:12]
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    """The manifest as written: sorted keys, 2-space indent, UTF-8, trailing newline."""
+    return (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+
+
+def json_bytes(doc: Any) -> bytes:
+    """Any JSON file of the package, written the same way as the manifest."""
+    return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+
+
+def jsonl_bytes(rows: list[dict[str, Any]]) -> bytes:
+    return b"".join(json.dumps(r, ensure_ascii=False, sort_keys=True,
+                               separators=(",", ":")).encode() + b"\n" for r in rows)
+
+
+def safe_path(path: str) -> bool:
+    """A package path that cannot escape the folder it is unpacked into."""
+    if not path or path.startswith("/") or "\\" in path or ":" in path:
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/"))

@@ -1,0 +1,229 @@
+"""Check a 报送包 (app/export/format.py): intact, signed, of a known format version.
+
+`verify_package(path)` returns a Verification (an expected outcome, never an exception for a bad
+package); the problems name what is wrong: which file's hash or size, a missing or extra file, a
+bad signature, an unknown format version, not a zip. `known_keys` (fingerprints) makes a valid
+signature by another key a problem too; without it the fingerprint is only reported.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import zipfile
+import zlib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from app.export import format as fmt
+from app.keys import fingerprint, verify
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str      # NOT_ZIP | NO_MANIFEST | NO_SIGNATURE | BAD_MANIFEST | UNKNOWN_FORMAT |
+                   # UNKNOWN_VERSION | BAD_SIGNATURE | UNKNOWN_KEY | MISSING_FILE | EXTRA_FILE |
+                   # DUPLICATE_FILE | BAD_PATH | SIZE_MISMATCH | HASH_MISMATCH | UNREADABLE_FILE
+    message: str
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    path: Path
+    problems: tuple[Problem, ...]
+    manifest: dict[str, Any] = field(default_factory=dict)
+    short_hash: str = ""
+    fingerprint: str = ""
+    signed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def community(self) -> str:
+        return str(self.manifest.get("community", ""))
+
+    @property
+    def exported_at(self) -> str:
+        return str(self.manifest.get("exported_at", ""))
+
+    @property
+    def meetings(self) -> list[dict[str, Any]]:
+        m = self.manifest.get("meetings", [])
+        return m if isinstance(m, list) else []
+
+    @property
+    def files(self) -> list[dict[str, Any]]:
+        f = self.manifest.get("files", [])
+        return f if isinstance(f, list) else []
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"报送包 {self.path.name}",
+                 f"  社区：{self.community}",
+                 f"  导出时间：{self.exported_at}",
+                 f"  会议：{'、'.join(str(m.get('title', m.get('code'))) for m in self.meetings)}",
+                 f"  包校验码：{self.short_hash}",
+                 f"  密钥指纹：{self.fingerprint}",
+                 f"  文件：{len(self.files)} 个（另有 manifest.json、manifest.sig）"]
+        if self.ok:
+            lines.append("  结果：完整，签名有效")
+        else:
+            lines.append(f"  结果：有 {len(self.problems)} 处问题")
+            lines += [f"    - {p.message}" for p in self.problems]
+        return lines
+
+
+def _hash_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
+    h = hashlib.sha256()
+    n = 0
+    with zf.open(info) as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+            n += len(chunk)
+    return h.hexdigest(), n
+
+
+def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    if info.file_size > limit:
+        raise ValueError(f"{info.filename} is larger than {limit} bytes")
+    with zf.open(info) as f:
+        return f.read(limit + 1)[:limit]
+
+
+def verify_package(path: Path | str, *, known_keys: Collection[str] | None = None,
+                   fileobj: IO[bytes] | None = None) -> Verification:
+    """Everything wrong with the package at `path` (or `fileobj`), and its manifest."""
+    path = Path(path)
+    problems: list[Problem] = []
+    try:
+        zf = zipfile.ZipFile(fileobj if fileobj is not None else path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        if fileobj is None and not path.exists():
+            return Verification(path, (Problem("NOT_ZIP", f"文件不存在：{path}"),))
+        return Verification(path, (Problem("NOT_ZIP", f"不是报送包：不是 zip 文件（{e}）"),))
+    with zf:
+        return _verify_open(path, zf, problems, known_keys)
+
+
+def _verify_open(path: Path, zf: zipfile.ZipFile, problems: list[Problem],
+                 known_keys: Collection[str] | None) -> Verification:
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        if info.filename in by_name:
+            problems.append(Problem("DUPLICATE_FILE", f"文件重复出现：{info.filename}",
+                                    info.filename))
+        if not fmt.safe_path(info.filename):
+            problems.append(Problem("BAD_PATH", f"不安全的文件路径：{info.filename}",
+                                    info.filename))
+        by_name[info.filename] = info
+    if fmt.MANIFEST not in by_name:
+        problems.append(Problem("NO_MANIFEST", "缺少 manifest.json（不是报送包或已损坏）",
+                                fmt.MANIFEST))
+        return Verification(path, tuple(problems))
+    try:
+        raw = _read_small(zf, by_name[fmt.MANIFEST], 16 << 20)
+        manifest = json.loads(raw.decode("utf-8"))
+        if not isinstance(manifest, dict):
+            raise ValueError("not an object")
+    except (zipfile.BadZipFile, zlib.error, ValueError, UnicodeDecodeError, OSError) as e:
+        problems.append(Problem("BAD_MANIFEST", f"manifest.json 已损坏或被改动：{e}",
+                                fmt.MANIFEST))
+        return Verification(path, tuple(problems))
+    short = fmt.short_hash(raw)
+    if manifest.get("format") != fmt.FORMAT:
+        problems.append(Problem("UNKNOWN_FORMAT",
+                                f"不是报送包格式：format = {manifest.get('format')!r}"))
+        return Verification(path, tuple(problems), manifest, short)
+    version = manifest.get("format_version")
+    if version != fmt.FORMAT_VERSION:
+        problems.append(Problem(
+            "UNKNOWN_VERSION", f"未知的报送包格式版本 {version!r}（本程序支持 {fmt.FORMAT_VERSION}），"
+                               "请升级 PollDay"))
+        return Verification(path, tuple(problems), manifest, short)
+    fp, signed = _check_signature(zf, by_name, raw, manifest, problems, known_keys)
+    _check_files(zf, by_name, manifest, problems)
+    return Verification(path, tuple(problems), manifest, short, fp, signed)
+
+
+def _check_signature(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], raw: bytes,
+                     manifest: dict[str, Any], problems: list[Problem],
+                     known_keys: Collection[str] | None) -> tuple[str, bool]:
+    key = manifest.get("key")
+    try:
+        assert isinstance(key, dict)
+        public_raw = base64.b64decode(str(key["public_key"]), validate=True)
+        if len(public_raw) != 32:
+            raise ValueError("public key is not 32 bytes")
+    except (AssertionError, KeyError, ValueError, binascii.Error):
+        problems.append(Problem("BAD_SIGNATURE", "manifest.json 中没有有效的公钥，无法验证签名",
+                                fmt.MANIFEST))
+        return "", False
+    fp = fingerprint(public_raw)
+    if key.get("fingerprint") != fp:
+        problems.append(Problem("BAD_SIGNATURE",
+                                f"公钥指纹不符：manifest 写明 {key.get('fingerprint')}，实际为 {fp}",
+                                fmt.MANIFEST))
+    if fmt.SIGNATURE not in by_name:
+        problems.append(Problem("NO_SIGNATURE", "缺少签名文件 manifest.sig", fmt.SIGNATURE))
+        return fp, False
+    try:
+        sig = _read_small(zf, by_name[fmt.SIGNATURE], 1024)
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError) as e:
+        problems.append(Problem("BAD_SIGNATURE", f"签名文件 manifest.sig 已损坏：{e}",
+                                fmt.SIGNATURE))
+        return fp, False
+    if not verify(public_raw, sig, raw):
+        problems.append(Problem("BAD_SIGNATURE",
+                                "签名无效：manifest.json 或 manifest.sig 被改动过，"
+                                f"或不是密钥 {fp} 所签", fmt.SIGNATURE))
+        return fp, False
+    if known_keys is not None and fp not in known_keys:
+        problems.append(Problem("UNKNOWN_KEY",
+                                f"签名有效，但签名密钥 {fp} 不是预期的密钥"
+                                f"（预期：{'、'.join(sorted(known_keys)) or '无'}）", fmt.SIGNATURE))
+    return fp, True
+
+
+def _check_files(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo],
+                 manifest: dict[str, Any], problems: list[Problem]) -> None:
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        problems.append(Problem("BAD_MANIFEST", "manifest.json 没有文件清单 files", fmt.MANIFEST))
+        return
+    listed: set[str] = set()
+    for entry in files:
+        try:
+            name, size, digest = str(entry["path"]), int(entry["size"]), str(entry["sha256"])
+        except (KeyError, TypeError, ValueError):
+            problems.append(Problem("BAD_MANIFEST", f"文件清单中有无效条目：{entry!r}",
+                                    fmt.MANIFEST))
+            continue
+        listed.add(name)
+        info = by_name.get(name)
+        if info is None:
+            problems.append(Problem("MISSING_FILE", f"缺少文件：{name}", name))
+            continue
+        if info.file_size != size:
+            problems.append(Problem("SIZE_MISMATCH",
+                                    f"文件 {name} 的大小不符：清单 {size} 字节，包内 {info.file_size} 字节",
+                                    name))
+            continue
+        try:
+            actual, n = _hash_member(zf, info)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as e:
+            problems.append(Problem("UNREADABLE_FILE",
+                                    f"文件 {name} 已损坏或被改动，无法读出（{e}）", name))
+            continue
+        if n != size or actual != digest:
+            problems.append(Problem("HASH_MISMATCH",
+                                    f"文件 {name} 的 SHA-256 校验值不符（已被改动或损坏）", name))
+    for name in sorted(set(by_name) - listed - {fmt.MANIFEST, fmt.SIGNATURE}):
+        problems.append(Problem("EXTRA_FILE", f"清单中没有的多余文件：{name}", name))
