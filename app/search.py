@@ -102,6 +102,11 @@ def _segments(name: str) -> list[tuple[str, ...]]:
 def _capped(segs: list[tuple[str, ...]], cap: int) -> list[tuple[str, ...]]:
     """Drop the least likely readings (last listed) of the most ambiguous characters until the
     number of combinations is at most `cap`."""
+    total = 1
+    for seg in segs:
+        total *= len(seg)
+    if total <= cap:
+        return segs
     out = [list(s) for s in segs]
 
     def combos() -> int:
@@ -131,7 +136,7 @@ def readings(name: str, cap: int = MAX_READINGS) -> list[tuple[str, ...]]:
 
 def display_pinyin(name: str) -> str:
     """The usual reading, syllables separated by spaces: 'zeng xiao ming'."""
-    r = readings(name, cap=1)
+    r = _readings(name, MAX_READINGS)  # the first combination is every syllable's usual one
     return " ".join(r[0]) if r else ""
 
 
