@@ -74,6 +74,28 @@ def _who(p: Person) -> str:
     return f"{p.name}（名册编号 {p.id}）"
 
 
+def split_name(name: str) -> tuple[str, str]:
+    """Two lines for a long name: after the middle dot nearest the middle, else in half."""
+    dots = [i for i, ch in enumerate(name) if ch in "·•・"]
+    if dots:
+        cut = min(dots, key=lambda i: abs(i + 1 - len(name) / 2)) + 1
+    else:
+        cut = (len(name) + 1) // 2
+    return name[:cut], name[cut:]
+
+
+def _draw_name(c: Canvas, x: float, y: float, p: Person, width: float) -> None:
+    """The name at 14 pt; one too long for that at 10 pt goes on two lines, never cut."""
+    if fonts.fit_size(p.name, width, 14) >= 10:
+        fonts.draw_text(c, x, y, p.name, 14, who=_who(p), max_width=width)
+        return
+    first, second = split_name(p.name)
+    longer = max((first, second), key=lambda t: fonts.text_width(t, 10))
+    size = min(12.0, fonts.fit_size(longer, width, 12, min_size=7))
+    fonts.draw_text(c, x, y + size * 0.6, first, size, who=_who(p), max_width=width)
+    fonts.draw_text(c, x, y - size * 0.6, second, size, who=_who(p), max_width=width)
+
+
 def _grid(c: Canvas, top: float, widths: Sequence[float], n_rows: int) -> None:
     """The table's rules as one path: header row plus `n_rows` rows."""
     bottom = top - HEAD_H - n_rows * ROW_H
@@ -118,8 +140,7 @@ def _page(c: Canvas, meeting: Meeting, group: str, rows: Sequence[SheetRow], sta
         draw_qr(c, x + (widths[1] - QR_SIZE) / 2, y - ROW_H + (ROW_H - QR_SIZE) / 2, QR_SIZE,
                 p.token)
         x += widths[1]
-        fonts.draw_text(c, x + 2.5 * mm, mid - 0.6 * mm, p.name, 14, who=_who(p),
-                        max_width=widths[2] - 5 * mm)
+        _draw_name(c, x + 2.5 * mm, mid - 0.6 * mm, p, widths[2] - 5 * mm)
         x += widths[2] + widths[3] + widths[4]
         if row.note:
             fonts.draw_text(c, x + 2 * mm, mid, row.note, 9, max_width=widths[5] - 4 * mm)

@@ -147,3 +147,17 @@ def test_same_input_same_bytes(venue, tmp_path) -> None:
     render_report(venue.conn, venue.party, a, AT)
     render_report(venue.conn, venue.party, b, AT)
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_a_long_name_goes_on_two_lines_never_cut(venue, tmp_path) -> None:
+    from app.documents.signin_sheets import split_name
+    from app.model import PartyStatus
+
+    long = "努尔兰·别克·阿不都热合曼·买买提明"
+    assert split_name(long) == ("努尔兰·别克·", "阿不都热合曼·买买提明")
+    assert split_name("张三丰") == ("张三", "丰")
+    add_persons(venue.conn, [PersonRecord(long, branch="第一支部", party_status=PartyStatus.FULL)],
+                "2026-11-22T08:00:00+08:00")
+    out = tmp_path / "long.pdf"
+    render_sheets(venue.conn, venue.party, out, AT, groups=["第一支部"])
+    assert long in squash(pdf_text(out))
