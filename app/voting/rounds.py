@@ -19,6 +19,7 @@ from app.attendance import Snapshot, attendance_summary, open_voting, snapshot
 from app.clock import Clock, iso
 from app.meetings import Refusal, get_contest, get_meeting, list_candidates
 from app.model import RuleSet
+from app.names import name_sort_key
 from app.rules import Round, Status
 from app.voting.model import (
     Box,
@@ -185,6 +186,7 @@ def open_round(conn: sqlite3.Connection, contest_id: int, *, actor: str, clock: 
         if isinstance(plan, Refusal):
             return plan
         seats, cands = plan
+        cands = sorted(cands, key=lambda c: name_sort_key(c[0]))  # ballot order: 按姓氏笔画为序
         if not cands:
             return Refusal("NO_CANDIDATES", f"{contest.title} 没有候选人")
         number = q.next_round_number(conn, contest_id)
