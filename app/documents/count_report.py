@@ -57,6 +57,7 @@ def _tally(flow: Flow, r: RoundDoc) -> None:
 
 
 def _round(flow: Flow, doc: ResultDoc, contest: ContestDoc, r: RoundDoc) -> None:
+    flow.need(55 * mm)  # the round's heading stays with its figures and first rows
     flow.space(2 * mm)
     cand = "、".join(r.candidates)
     para(flow, f"{r.label}（应选{r.seats}名；候选人：{cand}）", 11.5, stack=fonts.HEADING_STACK)

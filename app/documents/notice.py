@@ -53,9 +53,12 @@ def _opening(doc: ResultDoc) -> str:
 
 
 def _contest(flow: Flow, i: int, c: ContestDoc) -> None:
+    flow.need(60 * mm)  # the heading stays with its figures and the first rows of the table
     flow.space(2 * mm)
     flow.text(f"{ordinal(i)}、{c.heading}（应选{c.seats}名）", 12.5, stack=fonts.HEADING_STACK)
-    for r in c.rounds:
+    for k, r in enumerate(c.rounds):
+        if k:
+            flow.need(40 * mm)
         label = f"{r.label}：" if len(c.rounds) > 1 else ""
         para(flow, f"　　{label}发出选票{r.issued}张，收回{r.returned}张，其中有效票{r.valid}张，"
              f"无效票{r.invalid}张。得票情况如下：", 10.5)
