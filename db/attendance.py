@@ -2,7 +2,7 @@
 
 The event log is append-only (triggers refuse UPDATE and DELETE). Writers run inside the
 caller's transaction (db.tx.transaction); rows come back as plain tuples in the order of the
-*_COLUMNS constants and app/attendance.py turns them into dataclasses.
+*_COLUMNS constants and the app.attendance package turns them into dataclasses.
 """
 
 from __future__ import annotations

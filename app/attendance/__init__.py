@@ -23,8 +23,10 @@ Every use case runs in one transaction (BEGIN IMMEDIATE … COMMIT with synchron
 event is durable before the function returns. Expected outcomes are returned, not raised.
 
 Module functions keep, per connection, an in-memory view of the meeting (electorate and folded
-log) so that a sign-in costs a few indexed queries; the view is rebuilt whenever the database
-changed behind it (PRAGMA data_version for other connections, total_changes for this one).
+log) so that a sign-in costs a few indexed queries (view.py says how it stays current).
+
+Layout: log (events, fold), view (the per-connection view), desk (the use cases), figures
+(summary, snapshots), merge (another laptop's log). Import from this package.
 """
 
 from app.attendance.desk import (
