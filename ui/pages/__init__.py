@@ -60,6 +60,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("prepare", "选举事项", "ui.pages.contests_page"),
     PageSpec("signin", "签到台", "ui.pages.desk_page"),
     PageSpec("meeting", "出席与法定人数", "ui.pages.meeting_page"),
+    PageSpec("voting", "投票计票", "ui.pages.counting"),
 )
 
 

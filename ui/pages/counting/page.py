@@ -1,0 +1,315 @@
+"""The 投票计票 page: the round chooser and its tabs (see the package docstring)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import meetings, voting
+from app.meetings import Contest, Refusal
+from app.rules import Round, Status
+from app.voting import Mode, State, VotingRound
+from ui.pages.context import PageContext
+from ui.widgets.reason_dialog import ReasonDialog
+
+GREEN = "#1b7f3b"
+RED = "#c62828"
+KIND_ZH = {Round.FIRST: "第一轮选举", Round.RUNOFF: "另行选举", Round.TIE_REVOTE: "重新投票（票数相等）"}
+STATE_ZH = {State.OPEN: "计票中", State.CLOSED: "计票已结束", State.LOCKED: "结果已锁定"}
+MODE_ZH = {Mode.BALLOTS: "逐张录入", Mode.TALLY: "正字计票单"}
+# The next round's kind follows the previous round's decision (the core refuses a mismatch).
+NEXT_KIND = {Status.RUNOFF_NEEDED: Round.RUNOFF, Status.TIE_REVOTE: Round.TIE_REVOTE}
+
+
+class OpenRoundDialog(QDialog):
+    def __init__(self, parent: QWidget, contest: Contest, kind: Round) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("开始投票")
+        self.kind = QComboBox()
+        for k, text in KIND_ZH.items():
+            self.kind.addItem(text, k)
+        self.kind.setCurrentIndex(self.kind.findData(kind))
+        self.mode = QComboBox()
+        for m, text in MODE_ZH.items():
+            self.mode.addItem(text, m)
+        self.double = QCheckBox("两人分别录入（A、B）并比对")
+        self.double.setChecked(True)
+        form = QFormLayout()
+        form.addRow("选举事项：", QLabel(f"{contest.title}（应选{contest.seats}名）"))
+        form.addRow("轮次：", self.kind)
+        form.addRow("计票方式：", self.mode)
+        form.addRow("", self.double)
+        note = QLabel("开始投票时冻结实到人数；达不到法定人数时不能开始。")
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok is not None
+        ok.setText("开始投票")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(note)
+        lay.addWidget(buttons)
+
+
+class CountingPage(QWidget):
+    round_changed = Signal(object)  # VotingRound | None
+
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("CountingPage")
+        self.contests: list[Contest] = []
+        self.rounds: list[VotingRound] = []
+        self.round: VotingRound | None = None
+        self.dialog: QDialog | None = None
+        self._build()
+        ctx.meeting_changed.connect(lambda _m: self.reload())
+        self.reload()
+
+    def _build(self) -> None:
+        from ui.pages.counting.compare_tab import CompareTab
+        from ui.pages.counting.entry_tab import EntryTab
+        from ui.pages.counting.setup_tab import SetupTab
+        from ui.pages.counting.tally_tab import TallyTab
+
+        self.contest_box = QComboBox()
+        self.contest_box.setMinimumWidth(220)
+        self.contest_box.setAccessibleName("选举事项")
+        self.contest_box.currentIndexChanged.connect(lambda _i: self.load_rounds())
+        self.round_box = QComboBox()
+        self.round_box.setMinimumWidth(260)
+        self.round_box.setAccessibleName("轮次")
+        self.round_box.currentIndexChanged.connect(lambda _i: self._round_chosen())
+        self.open_button = QPushButton("开始投票（新一轮）…")
+        self.open_button.clicked.connect(self.ask_open_round)
+        self.entry_a = QRadioButton("录入组 A")
+        self.entry_b = QRadioButton("录入组 B")
+        self.entry_a.setChecked(True)
+        self.entry_group = QButtonGroup(self)
+        for b in (self.entry_a, self.entry_b):
+            b.setStyleSheet("font-size: 14pt; font-weight: bold;")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.entry_group.addButton(b)
+        self.entry_group.buttonToggled.connect(lambda _b, on: on and self.round_changed.emit(
+            self.round))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("选举事项："))
+        top.addWidget(self.contest_box)
+        top.addWidget(QLabel("轮次："))
+        top.addWidget(self.round_box)
+        top.addWidget(self.open_button)
+        top.addStretch(1)
+        top.addWidget(self.entry_a)
+        top.addWidget(self.entry_b)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("font-size: 14pt; color: #1b3550;")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("提示")
+        self.close_button = QPushButton("结束计票")
+        self.close_button.setToolTip("录入完成、A/B 差异已处理后结束计票，结果交验证")
+        self.close_button.clicked.connect(self.close_counting)
+        self.reopen_button = QPushButton("重新开放计票…")
+        self.reopen_button.clicked.connect(self.ask_reopen)
+        self.singing_button = QPushButton("唱票大屏幕")
+        self.singing_button.clicked.connect(lambda: self.entry_tab.open_singing())
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.singing_button)
+        bottom.addWidget(self.reopen_button)
+        bottom.addWidget(self.close_button)
+
+        self.tabs = QTabWidget()
+        self.setup_tab = SetupTab(self)
+        self.entry_tab = EntryTab(self)
+        self.compare_tab = CompareTab(self)
+        self.tally_tab = TallyTab(self)
+        self.tabs.addTab(self.setup_tab, "监票人 · 票箱")
+        self.tabs.addTab(self.entry_tab, "逐张录入")
+        self.tabs.addTab(self.compare_tab, "双录比对")
+        self.tabs.addTab(self.tally_tab, "正字计票单")
+        self.tabs.currentChanged.connect(lambda _i: self._focus_tab())
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 10, 16, 10)
+        lay.addLayout(top)
+        lay.addWidget(self.status)
+        lay.addWidget(self.tabs, 1)
+        lay.addLayout(bottom)
+
+    # --- what is shown ----------------------------------------------------------------------------
+
+    @property
+    def entry(self) -> str:
+        return "B" if self.entry_b.isChecked() else "A"
+
+    @property
+    def contest(self) -> Contest | None:
+        i = self.contest_box.currentIndex()
+        return self.contests[i] if 0 <= i < len(self.contests) else None
+
+    def reload(self) -> None:
+        m = self.ctx.meeting
+        keep = self.contest.id if self.contest else None
+        self.contests = meetings.list_contests(self.ctx.conn, m.id) if m else []
+        self.contest_box.blockSignals(True)
+        self.contest_box.clear()
+        for c in self.contests:
+            self.contest_box.addItem(f"{c.title}（应选{c.seats}名）", c.id)
+        if keep is not None and self.contest_box.findData(keep) >= 0:
+            self.contest_box.setCurrentIndex(self.contest_box.findData(keep))
+        self.contest_box.blockSignals(False)
+        self.open_button.setEnabled(bool(self.contests))
+        self.load_rounds()
+
+    def load_rounds(self, select_id: int | None = None) -> None:
+        c = self.contest
+        keep = select_id if select_id is not None else (self.round.id if self.round else None)
+        self.rounds = voting.list_rounds(self.ctx.conn, c.id) if c else []
+        self.round_box.blockSignals(True)
+        self.round_box.clear()
+        for r in self.rounds:
+            self.round_box.addItem(f"{r.label} · {STATE_ZH[r.state]}", r.id)
+        ids = [r.id for r in self.rounds]
+        self.round_box.setCurrentIndex(ids.index(keep) if keep in ids else len(ids) - 1)
+        self.round_box.blockSignals(False)
+        self._round_chosen()
+
+    def refresh_round(self) -> None:
+        """Re-read the current round (after a write) and tell the tabs."""
+        if self.round is not None:
+            self.load_rounds(self.round.id)
+
+    def _round_chosen(self) -> None:
+        i = self.round_box.currentIndex()
+        self.round = self.rounds[i] if 0 <= i < len(self.rounds) else None
+        r = self.round
+        if r is None:
+            self.status.setText("本选举事项尚未开始投票。" if self.contest else
+                                "请先在“准备 · 选举事项”中设置选举事项和候选人。")
+        else:
+            s = r.snapshot
+            self.status.setText(
+                f"{r.label}　应选 {r.seats} 名 · 候选人 {len(r.candidates)} 名 · "
+                f"{MODE_ZH[r.mode]}{'（A、B 双录）' if r.double_entry else ''}　"
+                f"冻结实到 {s.present} / 应到 {s.expected}（{s.taken_at[11:16]}）　"
+                f"<b>{STATE_ZH[r.state]}</b>")
+        open_ = r is not None and r.state is State.OPEN
+        self.close_button.setEnabled(open_)
+        self.reopen_button.setEnabled(r is not None and r.state is State.CLOSED)
+        self.entry_b.setEnabled(r is not None and r.double_entry)
+        if r is not None and not r.double_entry:
+            self.entry_a.setChecked(True)
+        ballots = r is not None and r.mode is Mode.BALLOTS
+        self.tabs.setTabEnabled(1, ballots)
+        self.tabs.setTabEnabled(2, ballots and r is not None and r.double_entry)
+        self.tabs.setTabEnabled(3, r is not None and r.mode is Mode.TALLY)
+        self.round_changed.emit(r)
+
+    def _focus_tab(self) -> None:
+        w = self.tabs.currentWidget()
+        if hasattr(w, "focus_first"):
+            w.focus_first()
+
+    def say(self, text: str, ok: bool = True) -> None:
+        colour = GREEN if ok else RED
+        self.message.setStyleSheet(f"font-size: 14pt; font-weight: bold; color: {colour};")
+        self.message.setText(text)
+
+    # --- opening and closing a round --------------------------------------------------------------
+
+    def suggested_kind(self) -> Round:
+        last = self.rounds[-1] if self.rounds else None
+        if last is None or last.state is State.OPEN:
+            return Round.FIRST
+        decision = voting.decide_round(self.ctx.conn, last)
+        if isinstance(decision, Refusal):
+            return last.kind
+        return NEXT_KIND.get(decision.status, last.kind)
+
+    def ask_open_round(self) -> None:
+        c = self.contest
+        if c is None:
+            return
+        dialog = OpenRoundDialog(self, c, self.suggested_kind())
+        dialog.accepted.connect(lambda: self.open_round(
+            dialog.kind.currentData(), dialog.mode.currentData(), dialog.double.isChecked()))
+        self.dialog = dialog
+        dialog.open()
+
+    def open_round(self, kind: Round, mode: Mode = Mode.BALLOTS, double_entry: bool = True,
+                   candidates: list[str] | None = None) -> VotingRound | None:
+        c = self.contest
+        if c is None:
+            return None
+        got = voting.open_round(self.ctx.conn, c.id, actor=self.ctx.actor, clock=self.ctx.clock,
+                                kind=kind, mode=mode, double_entry=double_entry,
+                                candidates=candidates)
+        if isinstance(got, Refusal):
+            self.say(f"不能开始投票：{got.message}", ok=False)
+            return None
+        self.say(f"{got.label} 已开始：冻结实到 {got.snapshot.present} 人")
+        self.ctx.message.emit(f"{got.label} 已开始投票")
+        self.load_rounds(got.id)
+        self.tabs.setCurrentIndex(0)
+        return got
+
+    def select_round(self, contest_id: int, round_id: int) -> None:
+        """Show a given round (the results page opens the round it created)."""
+        i = self.contest_box.findData(contest_id)
+        if i < 0:
+            self.reload()
+            i = self.contest_box.findData(contest_id)
+        self.contest_box.setCurrentIndex(i)
+        self.load_rounds(round_id)
+
+    def close_counting(self) -> None:
+        r = self.round
+        if r is None:
+            return
+        got = voting.close_round(self.ctx.conn, r.id, actor=self.ctx.actor, clock=self.ctx.clock)
+        if isinstance(got, Refusal):
+            self.say(f"不能结束计票：{got.message}", ok=False)
+            return
+        self.say(f"{got.label} 计票已结束，请到“结果”页验证并锁定")
+        self.refresh_round()
+
+    def ask_reopen(self) -> None:
+        r = self.round
+        if r is None:
+            return
+        dialog = ReasonDialog(self, "重新开放计票", f"重新开放 {r.label} 的计票以更正录入？",
+                              ("发现录入错误，须更正",), ok_text="重新开放")
+        dialog.reason_accepted.connect(lambda why: self._reopen(r, why))
+        self.dialog = dialog
+        dialog.open()
+
+    def _reopen(self, r: VotingRound, why: str) -> None:
+        got = voting.reopen_round(self.ctx.conn, r.id, why=why, actor=self.ctx.actor,
+                                  clock=self.ctx.clock)
+        if isinstance(got, Refusal):
+            self.say(got.message, ok=False)
+            return
+        self.say(f"{got.label} 已重新开放计票（{why}）")
+        self.refresh_round()
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001 (Qt override)
+        super().showEvent(event)
+        self.reload()

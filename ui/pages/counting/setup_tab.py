@@ -1,0 +1,178 @@
+"""监票人 · 计票人 and the boxes (发票/收票记录) of the current round."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import voting
+from app.meetings import Refusal
+from app.voting import State, VotingRound
+
+if TYPE_CHECKING:
+    from ui.pages.counting.page import CountingPage
+
+BOX_NAMES = ("主票箱", "流动票箱1", "流动票箱2", "流动票箱3")
+BOX_HEADERS = ("票箱", "类型", "印制", "发出", "收回", "作废", "登记人", "时间")
+
+
+def split_names(text: str) -> list[str]:
+    """Names typed in one line, separated by 、，, ; or spaces."""
+    return [n for n in re.split(r"[、，,；;\s]+", text.strip()) if n]
+
+
+class SetupTab(QWidget):
+    def __init__(self, page: CountingPage) -> None:
+        super().__init__()
+        self.page = page
+        self.scrutineers = QLineEdit()
+        self.scrutineers.setPlaceholderText("监票人姓名，用顿号分隔，如：张三、李四")
+        self.counters = QLineEdit()
+        self.counters.setPlaceholderText("计票人姓名，用顿号分隔")
+        for e in (self.scrutineers, self.counters):
+            e.setStyleSheet("font-size: 14pt;")
+        self.officials_button = QPushButton("登记监票人、计票人")
+        self.officials_button.clicked.connect(self.save_officials)
+        self.officials_state = QLabel()
+        self.officials_state.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("监票人：", self.scrutineers)
+        form.addRow("计票人：", self.counters)
+        officials = QGroupBox("监票人、计票人（经大会通过，不得由候选人担任）")
+        o_lay = QVBoxLayout(officials)
+        o_lay.addLayout(form)
+        row = QHBoxLayout()
+        row.addWidget(self.officials_button)
+        row.addWidget(self.officials_state, 1)
+        o_lay.addLayout(row)
+
+        self.boxes = QTableWidget(0, len(BOX_HEADERS))
+        self.boxes.setHorizontalHeaderLabels(BOX_HEADERS)
+        self.boxes.verticalHeader().hide()
+        self.boxes.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.boxes.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.boxes.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.boxes.horizontalHeader().setStretchLastSection(True)
+        self.boxes.setStyleSheet("font-size: 13pt;")
+        self.boxes.cellClicked.connect(lambda row, _c: self._edit_box(row))
+        self.box_name = QComboBox()
+        self.box_name.setEditable(True)
+        self.box_name.addItems(BOX_NAMES)
+        self.mobile = QCheckBox("流动票箱")
+        self.box_name.currentTextChanged.connect(
+            lambda t: self.mobile.setChecked(t.startswith("流动")))
+        self.printed, self.issued, self.returned, self.spoiled = (QSpinBox() for _ in range(4))
+        for s in (self.printed, self.issued, self.returned, self.spoiled):
+            s.setRange(0, 999_999)
+            s.setMinimumWidth(90)
+        self.box_button = QPushButton("登记 / 更新此票箱")
+        self.box_button.clicked.connect(self.save_box)
+        self.totals = QLabel()
+        self.totals.setStyleSheet("font-size: 14pt; font-weight: bold; color: #1b3550;")
+        line = QHBoxLayout()
+        for label, w in (("票箱", self.box_name), ("", self.mobile), ("印制", self.printed),
+                         ("发出", self.issued), ("收回", self.returned), ("作废", self.spoiled)):
+            if label:
+                line.addWidget(QLabel(label))
+            line.addWidget(w)
+        line.addWidget(self.box_button)
+        line.addStretch(1)
+        boxes = QGroupBox("票箱：印制、发出、收回、作废（发出选票数应等于实到人数）")
+        b_lay = QVBoxLayout(boxes)
+        b_lay.addWidget(self.boxes, 1)
+        b_lay.addLayout(line)
+        b_lay.addWidget(self.totals)
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(officials)
+        lay.addWidget(boxes, 1)
+        page.round_changed.connect(self.show_round)
+
+    def focus_first(self) -> None:
+        self.scrutineers.setFocus()
+
+    def show_round(self, r: VotingRound | None) -> None:
+        self.setEnabled(r is not None and r.state is not State.LOCKED)
+        if r is None:
+            self.boxes.setRowCount(0)
+            self.totals.setText("")
+            self.officials_state.setText("")
+            return
+        o = r.officials
+        self.scrutineers.setText("、".join(o.scrutineers))
+        self.counters.setText("、".join(o.counters))
+        self.officials_state.setText(f"已登记（{o.at[11:16]}）" if o.complete else "尚未登记")
+        self.boxes.setRowCount(len(r.boxes))
+        for row, b in enumerate(r.boxes):
+            cells = (b.name, "流动" if b.mobile else "固定", b.printed, b.issued, b.returned,
+                     b.spoiled, b.actor, b.at[11:16])
+            for col, v in enumerate(cells):
+                self.boxes.setItem(row, col, QTableWidgetItem(str(v)))
+        present = r.snapshot.present
+        self.totals.setText(f"发出合计 {r.issued} 张（冻结实到 {present} 人）　"
+                            f"收回合计 {r.returned} 张")
+        if not r.boxes:
+            self.issued.setValue(present)
+            self.printed.setValue(max(self.printed.value(), present))
+
+    def _edit_box(self, row: int) -> None:
+        r = self.page.round
+        if r is None or not 0 <= row < len(r.boxes):
+            return
+        b = r.boxes[row]
+        self.box_name.setCurrentText(b.name)
+        self.mobile.setChecked(b.mobile)
+        self.printed.setValue(b.printed)
+        self.issued.setValue(b.issued)
+        self.returned.setValue(b.returned)
+        self.spoiled.setValue(b.spoiled)
+
+    def save_officials(self) -> VotingRound | None:
+        r = self.page.round
+        if r is None:
+            return None
+        got = voting.set_officials(self.page.ctx.conn, r.id,
+                                   scrutineers=split_names(self.scrutineers.text()),
+                                   counters=split_names(self.counters.text()),
+                                   actor=self.page.ctx.actor, clock=self.page.ctx.clock)
+        if isinstance(got, Refusal):
+            self.page.say(got.message, ok=False)
+            return None
+        self.page.say("监票人、计票人已登记：" + "、".join(got.officials.scrutineers) + "（监票）；"
+                      + "、".join(got.officials.counters) + "（计票）")
+        self.page.refresh_round()
+        return got
+
+    def save_box(self) -> VotingRound | None:
+        r = self.page.round
+        if r is None:
+            return None
+        got = voting.record_box(self.page.ctx.conn, r.id, self.box_name.currentText(),
+                                printed=self.printed.value(), issued=self.issued.value(),
+                                returned=self.returned.value(), spoiled=self.spoiled.value(),
+                                mobile=self.mobile.isChecked(), actor=self.page.ctx.actor,
+                                clock=self.page.ctx.clock)
+        if isinstance(got, Refusal):
+            self.page.say(got.message, ok=False)
+            return None
+        self.page.say(f"{self.box_name.currentText()} 已登记")
+        self.page.refresh_round()
+        return got
