@@ -1,4 +1,5 @@
-"""`pollday print KIND --db PATH --out FILE.pdf [--meeting CODE] [--at TIME]`: print documents.
+"""`pollday print KIND --db PATH --out FILE.pdf|DIR [--meeting CODE] [--at TIME]`: print documents
+(into DIR/KIND.pdf when --out is a folder or does not end in .pdf).
 
 Kinds come from the registry in app/documents/kinds.py (signin-sheets, attendance-report,
 proxy-list, and whatever later renderers register). The PDF is written to a temporary name and
@@ -32,7 +33,7 @@ def register(sub: Any) -> None:
     for kind in sorted(discover().values(), key=lambda k: k.name):
         p = kinds.add_parser(kind.name, help=kind.help)
         p.add_argument("--db", required=True, type=Path, metavar="PATH")
-        p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+        p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf|DIR")
         p.add_argument("--meeting", default=None, metavar="CODE")
         p.add_argument("--at", default=None, metavar="TIME",
                        help="time printed on the paper (ISO 8601); default now")
@@ -60,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
             print(meeting.message, file=sys.stderr)
             return EXIT_USAGE
         out: Path = args.out
+        if out.is_dir() or out.suffix.lower() != ".pdf":
+            out = out / f"{kind.name}.pdf"  # --out DIR: the kind names the file
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.part")
         try:
