@@ -36,14 +36,15 @@ def zip_time(at: dt.datetime) -> tuple[int, int, int, int, int, int]:
     return (max(t.year, 1980), t.month, t.day, t.hour, t.minute, t.second - t.second % 2)
 
 
-def zip_entries(entries: list[tuple[str, bytes]], at: dt.datetime) -> bytes:
+def zip_entries(entries: list[tuple[str, bytes]], at: dt.datetime, *,
+                compress_all: bool = False) -> bytes:
     """A ZIP of `entries` in the given order, every timestamp `at`: same input, same bytes."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=zip_time(at))
-            info.compress_type = (zipfile.ZIP_STORED if name.endswith(_STORED_SUFFIXES)
-                                  else zipfile.ZIP_DEFLATED)
+            stored = name.endswith(_STORED_SUFFIXES) and not compress_all
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             zf.writestr(info, data, compresslevel=6 if info.compress_type else None)
     return buf.getvalue()

@@ -1,0 +1,213 @@
+"""Build a 报送包 from an election database (format: app/export/format.py).
+
+Everything in the package comes from ONE consistent copy of the database (VACUUM INTO), taken
+first: results, event logs, documents and the minimised snapshot agree even while desks write.
+The export time is passed in; the same database and time give the same package bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+from app.clock import iso
+from app.export import content
+from app.export import format as fmt
+from app.export.package import assemble
+from app.keys import InstallationKey
+from app.meetings import Refusal, list_meetings, resolve_meeting
+from app.model import Meeting
+from db import audit, settings, snapshot
+from db.connection import connect
+from db.tx import transaction
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+LAST_PACKAGE_SETTING = "export.last_package"   # JSON: short_hash, fingerprint, file, at
+CANCELLED = Refusal("CANCELLED", "已取消导出")
+PRIVACY = {
+    "id_number": "公民身份号码只保留前4位和后4位（如 1101**********1234）",
+    "removed": ["person.phone", "person.note", "person.token", "person.birth_date 的日",
+                "person_key 中按身份证号查找的键", "exclusion.detail"],
+}
+_BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltPackage:
+    name: str                 # file name, <community>-<YYYYMMDD>-<HHMMSS>.pollday
+    data: bytes
+    manifest: dict[str, Any]
+    short_hash: str
+    fingerprint: str
+    missing_documents: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def package_name(community: str, at: dt.datetime) -> str:
+    safe = _BAD_NAME_CHARS.sub("_", community).strip("._") or "community"
+    return f"{safe}-{at.strftime('%Y%m%d-%H%M%S')}{fmt.EXTENSION}"
+
+
+def street_of(community: str) -> str:
+    m = re.match(r"^(.+?(?:街道|镇|乡))", community)
+    return m.group(1) if m else ""
+
+
+def _noop(_d: int, _t: int, _m: str) -> None:
+    return None
+
+
+def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
+                  meeting_code: str | None = None, progress: Progress | None = None,
+                  cancel: Cancel | None = None) -> BuiltPackage | Refusal:
+    """The package of every meeting of the database (or only `meeting_code`)."""
+    report = progress or _noop
+    stop = cancel or (lambda: False)
+    with tempfile.TemporaryDirectory(prefix="pollday-export-") as tmp:
+        work = Path(tmp)
+        full = work / "full.sqlite"
+        src = connect(db_path, create=False)
+        try:
+            report(0, 0, "复制数据库")
+            snapshot.vacuum_into(src, full)
+        finally:
+            src.close()
+        conn = connect(full, create=False)
+        try:
+            chosen = _meetings(conn, meeting_code)
+            if isinstance(chosen, Refusal):
+                return chosen
+            steps = 3 + len(chosen)
+            files, fields, missing = _files_from_copy(conn, chosen, work, at, key,
+                                                      lambda i, m: report(i, steps, m), stop)
+        finally:
+            conn.close()
+        if files is None:
+            return CANCELLED
+        report(steps - 1, steps, "生成脱敏数据库副本")
+        files[fmt.SNAPSHOT] = _minimised(full, work)
+        if stop():
+            return CANCELLED
+        fields["counts"]["files"] = len(files)
+        assembled = assemble(files, fields, key, at)
+        report(steps, steps, "签名完成")
+    community = str(fields["community"])
+    return BuiltPackage(package_name(community, at), assembled.data, assembled.manifest,
+                        assembled.short_hash, assembled.fingerprint, missing)
+
+
+def _meetings(conn: sqlite3.Connection, code: str | None) -> list[Meeting] | Refusal:
+    if code is not None:
+        m = resolve_meeting(conn, code)
+        return m if isinstance(m, Refusal) else [m]
+    meetings = list_meetings(conn)
+    if not meetings:
+        return Refusal("NO_MEETING", "数据库中还没有会议，没有可报送的内容")
+    return sorted(meetings, key=lambda m: m.id)
+
+
+def _minimised(full: Path, work: Path) -> bytes:
+    copy = work / "snapshot.sqlite"
+    conn = sqlite3.connect(str(full))
+    try:
+        snapshot.vacuum_into(conn, copy)
+    finally:
+        conn.close()
+    snapshot.minimise(copy)
+    return copy.read_bytes()
+
+
+def _files_from_copy(conn: sqlite3.Connection, meetings: list[Meeting], work: Path,
+                     at: dt.datetime, key: InstallationKey, report: Callable[[int, str], None],
+                     stop: Cancel) -> tuple[dict[str, bytes] | None, dict[str, Any],
+                                           dict[str, dict[str, str]]]:
+    from app.results import results as results_of
+
+    files: dict[str, bytes] = {}
+    missing: dict[str, dict[str, str]] = {}
+    meeting_parts: list[dict[str, Any]] = []
+    results: dict[str, dict[str, Any]] = {}
+    for i, m in enumerate(meetings):
+        if stop():
+            return None, {}, missing
+        report(i, f"{m.title}：结果与文书")
+        doc = results_of(conn, m)
+        results[m.code] = doc
+        files[fmt.results_path(m.code)] = fmt.json_bytes(doc)
+        pdfs, missing[m.code] = content.render_documents(conn, m, work, at)
+        files.update(pdfs)
+        meeting_parts.append(_meeting_part(m, doc, pdfs, missing[m.code]))
+    report(len(meetings), "事件记录与汇总表")
+    ids = [m.id for m in meetings]
+    attendance = snapshot.attendance_rows(conn, ids)
+    ballots = snapshot.ballot_rows(conn, ids)
+    audit_rows = [{**r, "detail": json.loads(snapshot.mask_ids_in_text(r["detail"]) or "{}")}
+                  for r in snapshot.audit_rows(conn)]
+    files[fmt.EVENTS_ATTENDANCE] = fmt.jsonl_bytes(attendance)
+    files[fmt.EVENTS_BALLOTS] = fmt.jsonl_bytes(ballots)
+    files[fmt.EVENTS_AUDIT] = fmt.jsonl_bytes(audit_rows)
+    elected = content.elected_doc(conn, meetings, results)
+    files[fmt.ELECTED] = fmt.json_bytes(elected)
+    rows = content.summary_rows(meetings, results, elected)
+    files[fmt.SUMMARY_CSV] = content.summary_csv(rows)
+    files[fmt.SUMMARY_XLSX] = content.summary_xlsx(rows, at)
+    community = meetings[0].community
+    fields: dict[str, Any] = {
+        "software": {"name": "PollDay", "version": __version__},
+        "exported_at": iso(at),
+        "community": community,
+        "street": settings.get(conn, "community.street") or street_of(community),
+        "district": settings.get(conn, "community.district") or "",
+        "schema_version": snapshot.schema_version(conn),
+        "meetings": meeting_parts,
+        "counts": {"persons": snapshot.count(conn, "person"), "meetings": len(meetings),
+                   "attendance_events": len(attendance), "ballot_rows": len(ballots),
+                   "audit_rows": len(audit_rows),
+                   "elected": sum(len(c["elected"]) for m in elected["meetings"]
+                                  for c in m["contests"])},
+        "privacy": PRIVACY,
+    }
+    return files, fields, missing
+
+
+def _meeting_part(m: Meeting, doc: dict[str, Any], pdfs: dict[str, bytes],
+                  missing: dict[str, str]) -> dict[str, Any]:
+    return {
+        "code": m.code, "title": m.title, "organisation": m.organisation.value,
+        "rules": m.rules.value, "form": m.form.value, "date": m.date, "venue": m.venue,
+        "complete": doc["complete"], "one_pass_success": doc["one_pass_success"],
+        "result_hashes": [r["hash"] for c in doc["contests"] for r in c["rounds"] if r["hash"]],
+        "documents": {p.rsplit("/", 1)[1].removesuffix(".pdf"): p for p in sorted(pdfs)},
+        "documents_missing": dict(sorted(missing.items())),
+    }
+
+
+def record_export(db_path: Path, built: BuiltPackage, *, file: str, at: dt.datetime,
+                  actor: str = "选举工作人员") -> None:
+    """Remember the last package (setting LAST_PACKAGE_SETTING) and audit the export."""
+    conn = connect(db_path, create=False)
+    try:
+        value = {"short_hash": built.short_hash, "fingerprint": built.fingerprint,
+                 "file": file, "at": iso(at)}
+        with transaction(conn):
+            settings.put(conn, LAST_PACKAGE_SETTING, json.dumps(value, ensure_ascii=False))
+            audit.append(conn, at=iso(at), actor=actor, action="package_exported",
+                         detail=value)
+    finally:
+        conn.close()
+
+
+def last_package(conn: sqlite3.Connection) -> dict[str, str] | None:
+    raw = settings.get(conn, LAST_PACKAGE_SETTING)
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else None
