@@ -78,11 +78,13 @@ def _cell_name(c: Canvas, x: float, y: float, w: float, h: float, name: str) -> 
 
 
 def _grid(c: Canvas, x0: float, top: float, width: float, labels: tuple[str, str],
-          names: Sequence[str], lower_h: float) -> float:
+          names: Sequence[str], lower_h: float, caption: str = "") -> float:
     """Rows of [mark square above name] columns; returns the y below the grid."""
     col_w = (width - HEAD_COL) / PER_ROW
     per_row = -(-len(names) // _grid_rows(len(names)))  # balanced: 9 -> 5 + 4, not 8 + 1
     x0 += (width - HEAD_COL - col_w * per_row) / 2      # centred under the heading
+    if caption:
+        fonts.draw_text(c, x0, top + 2 * mm, caption, 11, fonts.HEADING_STACK)
     y = top
     c.setLineWidth(0.8)
     for start in range(0, len(names), per_row):
@@ -127,10 +129,9 @@ def draw_ballot(c: Canvas, doc: BallotDoc, serial: int, top: float) -> None:
     y -= 5 * mm
     y = _grid(c, x0, y, width, ("符　号", "候选人姓名"), doc.candidates, NAME_H)
     if doc.write_in_rows:
-        y -= 2 * mm
-        fonts.draw_text(c, x0, y, "另选他人", 11, fonts.HEADING_STACK)
-        y -= 4 * mm
-        _grid(c, x0, y, width, ("符　号", "另选人姓名"), [""] * doc.write_in_rows, WRITE_H)
+        y -= 6 * mm
+        _grid(c, x0, y, width, ("符　号", "另选人姓名"), [""] * doc.write_in_rows, WRITE_H,
+              caption="另选他人")
 
 
 def render_ballots(docs: Sequence[BallotDoc], out: Path, at: dt.datetime) -> Printed:

@@ -21,10 +21,10 @@ from app.documents.results_doc import BoxDoc, ContestDoc, RoundDoc, para
 from app.meetings import Refusal
 from app.model import Meeting
 
-COLUMNS = (Column("票箱", 34 * mm), Column("印制", 17 * mm, "right"),
+COLUMNS = (Column("票箱", 40 * mm), Column("印制", 17 * mm, "right"),
            Column("发出", 17 * mm, "right"), Column("收回", 17 * mm, "right"),
            Column("作废", 17 * mm, "right"), Column("剩余未发", 19 * mm, "right"),
-           Column("监票人签字", CONTENT_W - 121 * mm))
+           Column("监票人签字", CONTENT_W - 127 * mm))
 
 
 def _n(v: int | None) -> str:
@@ -35,7 +35,7 @@ def _row(b: BoxDoc) -> list[str]:
     left = None
     if b.printed is not None and b.issued is not None:
         left = b.printed - b.issued - (b.spoiled or 0)
-    kind = "（流动）" if b.mobile else ""
+    kind = "（流动）" if b.mobile and "流动" not in b.name else ""
     return [b.name + kind, _n(b.printed), _n(b.issued), _n(b.returned), _n(b.spoiled),
             _n(left), ""]
 
