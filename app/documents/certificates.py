@@ -209,6 +209,11 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
     if getattr(args, "term", None):
         doc = replace(doc, term=args.term)
     key = load_or_create()
-    with transaction(conn):
-        record_key(conn, key)
+    try:
+        with transaction(conn):
+            record_key(conn, key)
+    except sqlite3.OperationalError:
+        # A read-only copy (an export snapshot) cannot remember the key; the certificates still
+        # verify by their signature alone.
+        pass
     return render_certificates(doc, out, at, key, getattr(args, "name", None))
