@@ -61,6 +61,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("signin", "签到台", "ui.pages.desk_page"),
     PageSpec("meeting", "出席与法定人数", "ui.pages.meeting_page"),
     PageSpec("voting", "投票计票", "ui.pages.counting"),
+    PageSpec("results", "验证与结果", "ui.pages.results_page"),
 )
 
 

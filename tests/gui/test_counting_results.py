@@ -1,0 +1,165 @@
+"""结果: validation findings with their colours, lock refused with an error and allowed without,
+unlock with a reason, the meeting's decision not to fill, the next round pre-filled, documents
+to PDF off the GUI thread and to a printer."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from PySide6.QtPrintSupport import QPrinter
+
+from app import attendance, meetings, voting
+from app.clock import FixedClock
+from app.rules import Ballot, Round
+from db.connection import connect
+from tests.gui.conftest import CLOCK_START
+from tests.gui.test_counting_page import BALLOT_ORDER, counting_db
+from ui.pages.results_page import GREEN, RED
+
+ACTOR = "results-test"
+
+
+def counted_round(path, ballots: list[str], *, officials: bool = True) -> int:
+    """A closed first round of 委员 with `ballots` (marks in ballot order) entered twice."""
+    conn = connect(path)
+    clock = FixedClock(CLOCK_START.replace(hour=10), 1.0)
+    contest = meetings.list_contests(conn, meetings.meeting_by_code(conn, "party").id)[0]
+    r = voting.open_round(conn, contest.id, actor=ACTOR, clock=clock, kind=Round.FIRST)
+    assert not isinstance(r, meetings.Refusal), r
+    assert r.names == BALLOT_ORDER
+    if officials:
+        voting.set_officials(conn, r.id, scrutineers=["曾凡荣"], counters=["王䶮"], actor=ACTOR,
+                             clock=clock)
+    voting.record_box(conn, r.id, "主票箱", printed=6, issued=4, returned=len(ballots),
+                      actor=ACTOR, clock=clock)
+    for entry in "AB":
+        voting.enter_ballots(conn, r.id, entry, [Ballot(m) for m in ballots], clerk=ACTOR,
+                             clock=clock)
+    closed = voting.close_round(conn, r.id, actor=ACTOR, clock=clock)
+    assert not isinstance(closed, meetings.Refusal), closed
+    attendance.forget(conn)
+    conn.close()
+    return r.id
+
+
+def open_results(qtbot, path):
+    from ui.app_main import make_app
+    from ui.pages.context import PageContext
+    from ui.pages.results_page import ResultsPage
+
+    make_app()
+    conn = connect(path)
+    ctx = PageContext(conn, path, clock=FixedClock(CLOCK_START.replace(hour=11), 1.0), actor=ACTOR)
+    p = ResultsPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1280, 800)
+    p.show()
+    qtbot.waitExposed(p)
+    qtbot.waitUntil(lambda: p.is_idle() and p.validation is not None, timeout=5000)
+    return p
+
+
+def validate(qtbot, p):
+    p.run_validation()
+    qtbot.waitUntil(p.is_idle, timeout=5000)
+
+
+def findings_text(p) -> list[str]:
+    return [p.findings.item(i).text() for i in range(p.findings.count())]
+
+
+@pytest.fixture
+def db(tmp_path):
+    return counting_db(tmp_path / "results.db")
+
+
+def test_lock_refused_with_an_error_then_no_fill_decision_allows_it(qtbot, db, shot):
+    # Only 丁薛祥, 习近平, 王毅 get more than half of 实到 4: two seats unfilled.
+    counted_round(db, ["ooo---", "ooo---", "ooo---", "---ooo"])
+    p = open_results(qtbot, db)
+    try:
+        assert "尚未完成" in p.summary.text()
+        texts = findings_text(p)
+        assert any("[错误] 当选人数少于应选名额" in t and "规则：" in t for t in texts)
+        assert p.findings.item(0).foreground().color().name() == RED
+        assert p.next_button.isEnabled() and p.no_fill_button.isEnabled()
+        shot(p, "results-error")
+        assert not p.lock()
+        assert "不能锁定" in p.message.text() and "SEATS_UNFILLED" in p.message.text()
+        # The meeting decides not to fill: recorded with who and why, then lockable.
+        assert p.no_fill(p.current, "党员大会表决通过", "当选三人已达委员会最低人数")
+        qtbot.waitUntil(p.is_idle, timeout=5000)
+        assert any("[已处理]" in t for t in findings_text(p))
+        assert any("会议决定不再补选：党员大会表决通过" in t for t in findings_text(p))
+        assert p.lock()
+        qtbot.waitUntil(p.is_idle, timeout=5000)
+        assert "已锁定" in p.heading.text() and p.unlock_button.isEnabled()
+        assert "选举已完成" in p.summary.text()
+        shot(p, "results-no-fill-locked")
+    finally:
+        p.close()
+        p.ctx.conn.close()
+
+
+def test_runoff_round_is_created_with_seats_and_candidates(qtbot, db):
+    counted_round(db, ["ooo---", "ooo---", "ooo---", "---ooo"])
+    p = open_results(qtbot, db)
+    try:
+        p.open_next_round()
+        assert "另行选举" in p.message.text() and "应选 2 名" in p.message.text()
+        qtbot.waitUntil(p.is_idle, timeout=5000)
+        assert p.rounds.count() == 2
+        runoff = p.items[-1].round
+        assert runoff.kind is Round.RUNOFF and runoff.seats == 2
+        assert set(runoff.names) == {"王沪宁", "李强", "李干杰"}
+        assert p.items[0].settled  # the first round's SEATS_UNFILLED is settled by the runoff
+    finally:
+        p.close()
+        p.ctx.conn.close()
+
+
+def test_clean_round_locks_unlocks_with_reason_and_prints(qtbot, db, tmp_path, shot):
+    counted_round(db, ["ooooo-", "ooooo-", "ooooo-", "-ooooo"])
+    p = open_results(qtbot, db)
+    try:
+        assert "一次性选举成功" in p.summary.text() and p.lock_button.isEnabled()
+        assert p.rounds.item(0).foreground().color().name() == GREEN
+        # Before the lock the result documents are refused by the renderer, with its reason.
+        task = p.print_panel.render("notice")
+        qtbot.waitUntil(lambda: "notice" in p.print_panel.last, timeout=20000)
+        assert isinstance(p.print_panel.last["notice"], meetings.Refusal)
+        assert "未能生成" in p.print_panel.status.text()
+        assert p.lock()
+        qtbot.waitUntil(p.is_idle, timeout=5000)
+        h = p.current.round.lock.hash
+        assert h in p.heading.text()
+        for kind in ("notice", "count-report"):
+            task = p.print_panel.render(kind)
+            assert task is not None
+            qtbot.waitUntil(lambda k=kind: k not in p.print_panel.tasks, timeout=30000)
+            out = p.print_panel.folder() / f"party-{kind}.pdf"
+            assert out.exists(), p.print_panel.status.text()
+            text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                                  check=True).stdout
+            assert "丁薛祥" in "".join(text.split())
+        shot(p, "results-locked-printed")
+        # The printer gets the same content drawn with QPainter (here into a PDF file).
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printed = tmp_path / "printer.pdf"
+        printer.setOutputFileName(str(printed))
+        assert p.print_panel.print_to(printer) == 1
+        text = "".join(subprocess.run(["pdftotext", str(printed), "-"], capture_output=True,
+                                      text=True, check=True).stdout.split())
+        assert "丁薛祥赞成3" in text and h in text and "当选" in text
+        # Unlock needs a reason.
+        p.ask_unlock()
+        assert not p.dialog.ok_button.isEnabled()
+        p.dialog.reason.setEditText("发现录入错误，须更正后重新锁定")
+        p.dialog.ok_button.click()
+        qtbot.waitUntil(p.is_idle, timeout=5000)
+        assert "已解除锁定" in p.message.text() and p.lock_button.isEnabled()
+    finally:
+        p.close()
+        p.ctx.conn.close()

@@ -1,0 +1,393 @@
+"""结果: the one-pass validation of every round (app.voting.validate_meeting, off the GUI thread),
+every finding with its severity colour and the rule in words; lock (no error finding, 监票人 and
+计票人 named: the core refuses otherwise and says why) and unlock with a reason; the next round
+(另行选举 / 重新投票) created from the decision with its seats and candidates filled in; for
+party elections the meeting's decision not to fill the remaining seats; the documents to PDF
+(app/documents renderers, off the GUI thread) and to a printer (ui.pages.results_print).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import voting
+from app.meetings import Refusal
+from app.model import RuleSet
+from app.rules import STATUS_ZH, Round, Status
+from app.voting import MeetingValidation, RoundValidation, State
+from ui.pages.context import PageContext
+from ui.pages.counting.page import NEXT_KIND
+from ui.pages.results_print import PrintPanel
+from ui.tasks import Outcome, Task
+from ui.widgets.reason_dialog import ReasonDialog
+
+GREEN, RED, AMBER, GREY = "#1b7f3b", "#c62828", "#9a5b13", "#607d8b"
+UNLOCK_REASONS = ("发现录入错误，须更正后重新锁定",)
+TALLY_HEADERS = ("姓名", "赞成", "不赞成", "弃权", "结果")
+
+
+def validate_in_thread(db_path, meeting_id: int):  # noqa: ANN001, ANN201 (worker helper)
+    def work(_progress, _cancel):  # noqa: ANN001, ANN202
+        from db.connection import connect
+
+        conn = connect(db_path, create=False)
+        try:
+            return voting.validate_meeting(conn, meeting_id)
+        finally:
+            conn.close()
+    return work
+
+
+class NoFillDialog(QDialog):
+    """Who decided not to fill the remaining seats, and why (rules.md §1.6)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("决定不再补选剩余名额")
+        self.decided_by = QLineEdit("党员大会表决通过")
+        self.why = QLineEdit()
+        self.why.setPlaceholderText("理由，如：当选人数已接近应选名额且符合委员会最低人数")
+        form = QFormLayout()
+        form.addRow("决定人（会议）：", self.decided_by)
+        form.addRow("理由：", self.why)
+        note = QLabel("此为会议的决定，本软件只作记录。")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(note)
+        lay.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+
+
+class ResultsPage(QWidget):
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("ResultsPage")
+        self.validation: MeetingValidation | None = None
+        self.items: list[RoundValidation] = []
+        self.task: Task | None = None
+        self.dialog: QDialog | None = None
+        self._build()
+        ctx.meeting_changed.connect(lambda _m: self.run_validation())
+
+    def _build(self) -> None:
+        self.validate_button = QPushButton("一次性验证 (F5)")
+        self.validate_button.setMinimumHeight(44)
+        self.validate_button.setStyleSheet("font-size: 14pt; padding: 4px 18px;")
+        self.validate_button.clicked.connect(self.run_validation)
+        f5 = QShortcut(QKeySequence(Qt.Key.Key_F5), self)
+        f5.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        f5.activated.connect(self.run_validation)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        top = QHBoxLayout()
+        top.addWidget(self.validate_button)
+        top.addWidget(self.summary, 1)
+
+        self.rounds = QListWidget()
+        self.rounds.setStyleSheet("font-size: 13pt;")
+        self.rounds.currentRowChanged.connect(lambda _r: self.show_round())
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-size: 17pt; font-weight: bold; color: #1b3550;")
+        self.figures = QLabel()
+        self.figures.setWordWrap(True)
+        self.figures.setStyleSheet("font-size: 13pt;")
+        self.figures.setTextFormat(Qt.TextFormat.RichText)
+        self.figures.setMinimumHeight(90)
+        self.tally = QTableWidget(0, len(TALLY_HEADERS))
+        self.tally.setHorizontalHeaderLabels(TALLY_HEADERS)
+        self.tally.verticalHeader().hide()
+        self.tally.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tally.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tally.horizontalHeader().setStretchLastSection(True)
+        self.tally.setStyleSheet("font-size: 14pt;")
+        self.findings = QListWidget()
+        self.findings.setWordWrap(True)
+        self.findings.setStyleSheet("font-size: 13pt;")
+        self.findings.setAccessibleName("验证结果")
+        self.lock_button = QPushButton("锁定结果")
+        self.lock_button.clicked.connect(self.lock)
+        self.unlock_button = QPushButton("解除锁定…")
+        self.unlock_button.clicked.connect(self.ask_unlock)
+        self.next_button = QPushButton("开始下一轮…")
+        self.next_button.clicked.connect(self.open_next_round)
+        self.no_fill_button = QPushButton("会议决定不再补选…")
+        self.no_fill_button.clicked.connect(self.ask_no_fill)
+        for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
+            b.setMinimumHeight(40)
+        actions = QHBoxLayout()
+        for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.print_panel = PrintPanel(self)
+
+        right = QWidget()
+        r_lay = QVBoxLayout(right)
+        r_lay.setContentsMargins(0, 0, 0, 0)
+        r_lay.addWidget(self.heading)
+        r_lay.addWidget(self.figures)
+        r_lay.addWidget(self.tally, 3)
+        r_lay.addWidget(QLabel("验证结果（红色为错误，须处理后才能锁定；橙色为提示）："))
+        r_lay.addWidget(self.findings, 2)
+        r_lay.addLayout(actions)
+        r_lay.addWidget(self.message)
+        split = QSplitter()
+        split.addWidget(self.rounds)
+        split.addWidget(right)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
+        split.setSizes([300, 960])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 10, 16, 10)
+        lay.addLayout(top)
+        lay.addWidget(split, 1)
+        lay.addWidget(self.print_panel)
+
+    # --- validation -------------------------------------------------------------------------------
+
+    def is_idle(self) -> bool:
+        return self.task is None
+
+    def run_validation(self) -> None:
+        m = self.ctx.meeting
+        if m is None or self.task is not None:
+            return
+        self.summary.setStyleSheet("font-size: 15pt; font-weight: bold; color: #37474f;")
+        self.summary.setText("正在验证…")
+        self.validate_button.setEnabled(False)
+        task = Task(validate_in_thread(self.ctx.db_path, m.id), self)
+        task.finished.connect(self._validated)
+        self.task = task
+        task.start()
+
+    def _validated(self, outcome: Outcome) -> None:
+        self.task = None
+        self.validate_button.setEnabled(True)
+        if not outcome.ok or isinstance(outcome.result, Refusal):
+            self.summary.setText(f"验证未能完成：{outcome.error or outcome.result.message}")
+            return
+        self.set_validation(outcome.result)
+
+    def set_validation(self, mv: MeetingValidation) -> None:
+        keep = self.current.round.id if self.current else None
+        self.validation = mv
+        self.items = list(mv.rounds)
+        if not self.items:
+            colour, text = AMBER, "尚无投票轮次：请先在“投票计票”中开始投票并录入选票"
+        elif mv.complete:
+            success = "一次性选举成功" if mv.one_pass_success else "选举已完成（非一次性选举成功）"
+            colour, text = GREEN, f"{success}：" + "；".join(
+                f"{c.title} 当选 {'、'.join(c.elected) or '无'}" for c in mv.contests)
+        else:
+            open_ = [c.title for c in mv.contests if not c.complete]
+            colour, text = RED, "尚未完成：" + "、".join(open_)
+        self.summary.setStyleSheet(f"font-size: 15pt; font-weight: bold; color: {colour};")
+        self.summary.setText(text)
+        self.rounds.blockSignals(True)
+        self.rounds.clear()
+        for v in self.items:
+            r = v.round
+            state = ("已锁定" if r.state is State.LOCKED else
+                     "可锁定" if v.may_lock else "不能锁定")
+            item = QListWidgetItem(f"{r.label}\n{state}")
+            item.setForeground(QBrush(QColor(GREEN if v.may_lock or r.state is State.LOCKED
+                                             else RED)))
+            self.rounds.addItem(item)
+        ids = [v.round.id for v in self.items]
+        self.rounds.setCurrentRow(ids.index(keep) if keep in ids else len(ids) - 1)
+        self.rounds.blockSignals(False)
+        self.show_round()
+
+    @property
+    def current(self) -> RoundValidation | None:
+        row = self.rounds.currentRow() if hasattr(self, "rounds") else -1
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    def show_round(self) -> None:
+        v = self.current
+        for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
+            b.setEnabled(False)
+        self.findings.clear()
+        self.tally.setRowCount(0)
+        if v is None:
+            self.heading.setText("")
+            self.figures.setText("")
+            return
+        r, res = v.round, v.result
+        lock = f"　已锁定 {r.lock.hash}" if r.lock else ""
+        self.heading.setText(f"{r.label}{lock}")
+        s = r.snapshot
+        officials = (f"监票人：{'、'.join(r.officials.scrutineers) or '未登记'}　"
+                     f"计票人：{'、'.join(r.officials.counters) or '未登记'}")
+        if res is None:
+            self.figures.setText(f"应到 {s.expected}　实到 {s.present}　{officials}")
+        else:
+            c = res.count
+            self.figures.setText(
+                f"应到 {s.expected}　实到 {s.present}　发出 {res.issued}　收回 {c.returned}　"
+                f"有效 {c.valid}　无效 {c.invalid}　应选 {r.seats} 名\n"
+                f"<b>{STATUS_ZH[res.status]}</b>　{res.threshold_zh}\n{officials}"
+                .replace("\n", "<br>"))
+            self._show_tally(v)
+        next_kind = NEXT_KIND.get(res.status) if res else None
+        self.next_button.setText({Round.RUNOFF: "开始另行选举…",
+                                  Round.TIE_REVOTE: "开始重新投票…"}.get(next_kind, "开始下一轮…")
+                                 if next_kind else "开始下一轮…")
+        self._show_findings(v)
+        self.lock_button.setEnabled(r.state is not State.LOCKED)
+        self.unlock_button.setEnabled(r.state is State.LOCKED)
+        later = any(x.round.contest_id == r.contest_id and x.round.number > r.number
+                    for x in self.items)
+        status = res.status if res else None
+        self.next_button.setEnabled(not later and r.state is not State.OPEN
+                                    and status in NEXT_KIND and r.no_fill is None)
+        meeting = self.ctx.meeting
+        self.no_fill_button.setEnabled(
+            not later and status is Status.RUNOFF_NEEDED and r.no_fill is None
+            and meeting is not None and meeting.rules is RuleSet.PARTY)
+
+    def _show_tally(self, v: RoundValidation) -> None:
+        res = v.result
+        assert res is not None
+        tie = set(res.tie.names) if res.tie else set()
+        rows = res.count.tally
+        self.tally.setRowCount(len(rows))
+        for i, t in enumerate(rows):
+            verdict = ("当选" if t.name in res.elected else "票数相等，须重新投票" if t.name in tie
+                       else "")
+            cells = (t.name + ("（另选）" if t.write_in else ""), t.approve, t.disapprove,
+                     t.abstain, verdict)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(str(text))
+                if t.name in res.elected:
+                    item.setForeground(QBrush(QColor(GREEN)))
+                self.tally.setItem(i, col, item)
+
+    def _show_findings(self, v: RoundValidation) -> None:
+        def add(colour: str, text: str) -> None:
+            item = QListWidgetItem(text)
+            item.setForeground(QBrush(QColor(colour)))
+            self.findings.addItem(item)
+
+        for p in v.problems:
+            add(RED, f"✗ 不能锁定：{p.message}")
+        for f in v.findings:
+            settled = f.code in v.settled
+            colour = GREY if settled else RED if f.is_error else AMBER
+            kind = "已处理" if settled else "错误" if f.is_error else "提示"
+            detail = f"（{f.detail_zh}）" if f.detail_zh else ""
+            add(colour, f"{'✗' if f.is_error else '!'} [{kind}] {f.title_zh}{detail}\n    规则：{f.rule_zh}")
+        r = v.round
+        if r.no_fill is not None:
+            add(GREY, f"会议决定不再补选：{r.no_fill.decided_by}；理由：{r.no_fill.why}")
+        if self.findings.count() == 0:
+            add(GREEN, "✓ 没有发现问题")
+
+    # --- lock, unlock, next round, no fill ----------------------------------------------------
+
+    def say(self, text: str, ok: bool = True) -> None:
+        self.message.setStyleSheet(f"font-size: 14pt; font-weight: bold; color: "
+                                   f"{GREEN if ok else RED};")
+        self.message.setText(text)
+
+    def lock(self) -> bool:
+        v = self.current
+        if v is None:
+            return False
+        got = voting.lock_round(self.ctx.conn, v.round.id, actor=self.ctx.actor,
+                                clock=self.ctx.clock)
+        if isinstance(got, Refusal):
+            self.say(got.message, ok=False)
+            return False
+        lock = got.round.lock
+        self.say(f"{got.round.label} 已锁定，校验码 {lock.hash if lock else ''}")
+        self.ctx.message.emit(f"{got.round.label} 结果已锁定")
+        self.run_validation()
+        return True
+
+    def ask_unlock(self) -> None:
+        v = self.current
+        if v is None:
+            return
+        dialog = ReasonDialog(self, "解除锁定", f"解除 {v.round.label} 的锁定？须写明原因，记入审计日志。",
+                              UNLOCK_REASONS, ok_text="解除锁定")
+        dialog.reason_accepted.connect(lambda why: self.unlock(v, why))
+        self.dialog = dialog
+        dialog.open()
+
+    def unlock(self, v: RoundValidation, why: str) -> None:
+        got = voting.unlock_round(self.ctx.conn, v.round.id, why=why, actor=self.ctx.actor,
+                                  clock=self.ctx.clock)
+        if isinstance(got, Refusal):
+            self.say(got.message, ok=False)
+            return
+        self.say(f"{got.label} 已解除锁定（{why}）")
+        self.run_validation()
+
+    def open_next_round(self) -> None:
+        v = self.current
+        if v is None or v.result is None or v.result.status not in NEXT_KIND:
+            return
+        got = voting.open_round(self.ctx.conn, v.round.contest_id, actor=self.ctx.actor,
+                                clock=self.ctx.clock, kind=NEXT_KIND[v.result.status])
+        if isinstance(got, Refusal):
+            self.say(got.message, ok=False)
+            return
+        self.say(f"{got.label} 已开始：应选 {got.seats} 名，候选人 {'、'.join(got.names)}。"
+                 "请到“投票计票”登记监票人、票箱并录入选票")
+        self.run_validation()
+
+    def ask_no_fill(self) -> None:
+        v = self.current
+        if v is None:
+            return
+        dialog = NoFillDialog(self)
+        dialog.accepted.connect(lambda: self.no_fill(v, dialog.decided_by.text(),
+                                                     dialog.why.text()))
+        self.dialog = dialog
+        dialog.open()
+
+    def no_fill(self, v: RoundValidation, decided_by: str, why: str) -> bool:
+        got = voting.record_no_fill(self.ctx.conn, v.round.id, decided_by=decided_by, why=why,
+                                    actor=self.ctx.actor, clock=self.ctx.clock)
+        if isinstance(got, Refusal):
+            self.say(got.message, ok=False)
+            return False
+        self.say(f"已记录：{decided_by}决定不再补选剩余名额（{why}）")
+        self.run_validation()
+        return True
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001 (Qt override)
+        super().showEvent(event)
+        self.run_validation()
+
+
+def create(ctx: PageContext) -> QWidget:
+    return ResultsPage(ctx)

@@ -1,0 +1,204 @@
+"""The 结果 page's documents: each kind of app/documents rendered to PDF off the GUI thread, and
+the results printed through the system print dialog.
+
+PySide6-Essentials has no QtPdf, so a PDF cannot be rendered onto a printer page without another
+library (and pdftoppm is not on the clerks' Windows laptops). The printer therefore gets the same
+content drawn with QPainter from the same validation (figures, every person's votes, the elected,
+the signature lines), while the PDF buttons give the official layout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFont, QPageLayout, QPainter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+from app.documents.kinds import Printed, discover
+from app.meetings import Refusal, get_meeting
+from app.rules import STATUS_ZH
+from app.voting import MeetingValidation
+from ui.tasks import Outcome, Task
+
+if TYPE_CHECKING:
+    from ui.pages.results_page import ResultsPage
+
+# The documents of this step, in the order they are needed on the spot.
+KINDS = (("notice", "计票结果公告"), ("count-report", "选举结果报告单"),
+         ("certificates", "当选证书"), ("tally-record", "发票收票记录"),
+         ("attendance-report", "出席情况报告"))
+OUT_FOLDER = "打印文件"
+
+
+def render_work(db_path: Path, meeting_id: int, kind_name: str, out: Path,
+                at: dt.datetime) -> Callable[..., Any]:
+    """Work for ui.tasks: render one document kind to `out` (temporary name, then renamed)."""
+
+    def work(_progress: Callable[..., None], _cancel: object) -> Printed | Refusal:
+        from app.documents.fonts import GlyphMissing
+        from db.connection import connect
+
+        kind = discover()[kind_name]
+        parser = argparse.ArgumentParser()
+        if kind.add_arguments is not None:
+            kind.add_arguments(parser)
+        args = parser.parse_args([])
+        args.out, args.meeting, args.at = out, None, at.isoformat()
+        conn = connect(db_path, create=False)
+        tmp = out.with_name(f".{out.name}.part")
+        try:
+            meeting = get_meeting(conn, meeting_id)
+            if meeting is None:
+                return Refusal("NO_SUCH_MEETING", "会议不存在")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                result = kind.render(conn, meeting, tmp, at, args)
+            except GlyphMissing as e:
+                return Refusal("GLYPH_MISSING", str(e))
+            if isinstance(result, Refusal):
+                return result
+            os.replace(tmp, out)
+            return result
+        finally:
+            tmp.unlink(missing_ok=True)
+            conn.close()
+
+    return work
+
+
+def report_lines(mv: MeetingValidation) -> list[tuple[str, int, bool]]:
+    """(text, point size, bold) lines of the printed results, from the validation."""
+    m = mv.meeting
+    lines: list[tuple[str, int, bool]] = [(m.title, 16, True), (f"{m.community}　{m.date}", 11,
+                                                                   False), ("", 8, False)]
+    for c in mv.contests:
+        for v in c.rounds:
+            r, res = v.round, v.result
+            lines.append((r.label + (f"　校验码 {r.lock.hash}" if r.lock else "　（未锁定）"), 13,
+                          True))
+            s = r.snapshot
+            if res is None:
+                lines.append((f"应到 {s.expected}　实到 {s.present}　计票未完成", 11, False))
+                continue
+            n = res.count
+            lines.append((f"应到 {s.expected}　实到 {s.present}　发出 {res.issued}　收回 "
+                          f"{n.returned}　有效 {n.valid}　无效 {n.invalid}　应选 {r.seats} 名", 11,
+                          False))
+            lines.append((STATUS_ZH[res.status], 11, True))
+            for t in n.tally:
+                mark = "　当选" if t.name in res.elected else ""
+                lines.append((f"　{t.name}{'（另选）' if t.write_in else ''}　赞成 {t.approve}　"
+                              f"不赞成 {t.disapprove}　弃权 {t.abstain}{mark}", 11, False))
+            lines.append((f"监票人：{'、'.join(r.officials.scrutineers)}　"
+                          f"计票人：{'、'.join(r.officials.counters)}", 11, False))
+            lines.append(("签字：______________　______________　______________", 11, False))
+            lines.append(("", 8, False))
+        lines.append((f"{c.title}当选：{'、'.join(c.elected) or '无'}", 12, True))
+        lines.append(("", 8, False))
+    return lines
+
+
+def paint_report(printer: QPrinter, mv: MeetingValidation) -> int:
+    """Draw the results on the printer's pages; returns the number of pages."""
+    painter = QPainter(printer)
+    page = printer.pageLayout().paintRectPixels(printer.resolution())
+    y, pages = 0.0, 1
+    for text, size, bold in report_lines(mv):
+        font = QFont()
+        font.setPointSize(size)
+        font.setBold(bold)
+        painter.setFont(font)
+        h = painter.fontMetrics().height() * 1.35
+        if y + h > page.height():
+            printer.newPage()
+            y, pages = 0.0, pages + 1
+        painter.drawText(QRectF(0, y, page.width(), h),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        y += h
+    painter.end()
+    return pages
+
+
+class PrintPanel(QGroupBox):
+    def __init__(self, page: ResultsPage) -> None:
+        super().__init__("打印（结果锁定后）")
+        self.page = page
+        self.tasks: dict[str, Task] = {}
+        self.last: dict[str, Printed | Refusal | str] = {}
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for kind, title in KINDS:
+            b = QPushButton(f"{title} PDF")
+            b.clicked.connect(lambda _c=False, k=kind: self.render(k))
+            self.buttons[kind] = b
+            row.addWidget(b)
+        self.print_button = QPushButton("打印到打印机…")
+        self.print_button.setToolTip("通过系统打印对话框打印本次结果（与 PDF 内容相同，排版从简）")
+        self.print_button.clicked.connect(self.ask_print)
+        row.addWidget(self.print_button)
+        row.addStretch(1)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addWidget(self.status)
+        self.dialog: QPrintDialog | None = None
+
+    def folder(self) -> Path:
+        return self.page.ctx.db_path.parent / OUT_FOLDER
+
+    def render(self, kind: str) -> Task | None:
+        m = self.page.ctx.meeting
+        if m is None or kind in self.tasks:
+            return None
+        out = self.folder() / f"{m.code}-{kind}.pdf"
+        task = Task(render_work(self.page.ctx.db_path, m.id, kind, out, self.page.ctx.clock.now()),
+                    self)
+        task.finished.connect(lambda outcome, k=kind, o=out: self._done(k, o, outcome))
+        self.tasks[kind] = task
+        self.buttons[kind].setEnabled(False)
+        self.status.setText(f"正在生成 {dict(KINDS)[kind]}…")
+        task.start()
+        return task
+
+    def _done(self, kind: str, out: Path, outcome: Outcome) -> None:
+        self.tasks.pop(kind, None)
+        self.buttons[kind].setEnabled(True)
+        title = dict(KINDS)[kind]
+        result = outcome.result if outcome.ok else outcome.error
+        self.last[kind] = result
+        if isinstance(result, Printed):
+            self.status.setStyleSheet("color: #1b7f3b; font-size: 13pt;")
+            self.status.setText(f"已生成 {title}：{out}（{result.pages} 页）")
+        else:
+            text = result.message if isinstance(result, Refusal) else str(result)
+            self.status.setStyleSheet("color: #c62828; font-size: 13pt;")
+            self.status.setText(f"{title} 未能生成：{text}")
+
+    def ask_print(self) -> None:
+        mv = self.page.validation
+        if mv is None:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageOrientation(QPageLayout.Orientation.Portrait)
+        dialog = QPrintDialog(printer, self)
+        dialog.accepted.connect(lambda: self.print_to(printer))
+        self.dialog = dialog
+        dialog.open()
+
+    def print_to(self, printer: QPrinter) -> int:
+        mv = self.page.validation
+        if mv is None:
+            return 0
+        pages = paint_report(printer, mv)
+        self.status.setStyleSheet("color: #1b7f3b; font-size: 13pt;")
+        self.status.setText(f"已送打印机：{pages} 页")
+        return pages
