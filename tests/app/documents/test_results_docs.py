@@ -256,3 +256,20 @@ def test_pages_render(printed: dict[str, Path], tmp_path: Path) -> None:
     """Every page rasterises (what the layout review looked at, at 60 dpi)."""
     for kind, path in printed.items():
         assert render_pages(path, tmp_path / kind, dpi=60), kind
+
+
+def test_ballots_cli_refuses_an_unprintable_candidate(tmp_path: Path, home: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from app.model import RuleSet
+    from tests.app.voting.voting_venue import small_meeting
+
+    path = tmp_path / "odd.db"
+    conn = connect(path)
+    small_meeting(conn, _clock(), RuleSet.PARTY, voters=6, seats=1,
+                  candidates=["王\U000f0003五", "李四"], code="odd")
+    conn.close()
+    out = tmp_path / "ballots.pdf"
+    assert main(["print", "ballots", "--db", str(path), "--out", str(out), "--count", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "王\U000f0003五" in err and "U+F0003" in err and "候选人" in err
+    assert not out.exists()
