@@ -41,6 +41,15 @@ def vacuum_into(conn: sqlite3.Connection, target: Path) -> None:
     conn.execute("VACUUM INTO ?", (str(target),))
 
 
+def rollback_journal(path: Path) -> None:
+    """Switch a copy out of WAL mode: one self-contained file that opens read-only anywhere."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+
+
 def fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:

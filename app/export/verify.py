@@ -66,6 +66,8 @@ class Verification:
         return f if isinstance(f, list) else []
 
     def summary_lines(self) -> list[str]:
+        if not self.manifest:
+            return [f"报送包 {self.path.name}：无法读取", *[f"  - {p.message}" for p in self.problems]]
         lines = [f"报送包 {self.path.name}",
                  f"  社区：{self.community}",
                  f"  导出时间：{self.exported_at}",

@@ -1,0 +1,133 @@
+"""`pollday export`, `pollday verify`, `pollday backup`: the 报送包 for the district office.
+
+    pollday export --db PATH --to DIR [--meeting CODE] [--at TIME]
+        builds the package (app/export/format.py), writes it to DIR through a temporary name,
+        reads it back and verifies it; prints the package path, short hash and key fingerprint.
+    pollday verify PACKAGE [--expect-key FINGERPRINT ...] [--json]
+        exit 0 with a summary when the package is intact and signed (by an expected key, when
+        --expect-key is given); exit 1 naming each problem.
+    pollday backup --db PATH --to DIR [--at TIME]
+        a checked copy of the whole database in DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def register(sub: Any) -> None:
+    common = {"description": __doc__, "formatter_class": argparse.RawDescriptionHelpFormatter}
+    p = sub.add_parser("export", help="write the 报送包 for the district, 导出报送包", **common)
+    p.add_argument("--db", required=True, type=Path, metavar="PATH")
+    p.add_argument("--to", required=True, type=Path, metavar="DIR",
+                   help="folder to write to (the USB stick)")
+    p.add_argument("--meeting", default=None, metavar="CODE",
+                   help="only this meeting (default: every meeting of the database)")
+    p.add_argument("--at", default=None, metavar="TIME", help="export time (ISO 8601); default now")
+    p.set_defaults(func=run_export)
+
+    v = sub.add_parser("verify", help="check a 报送包: hashes, signature, format, 验证报送包", **common)
+    v.add_argument("package", type=Path, metavar="PACKAGE")
+    v.add_argument("--expect-key", action="append", default=None, metavar="FINGERPRINT",
+                   help="the signing key must be this one (repeatable)")
+    v.add_argument("--json", action="store_true", help="print the result as JSON")
+    v.set_defaults(func=run_verify)
+
+    b = sub.add_parser("backup", help="copy the database to a folder or stick, 备份数据库", **common)
+    b.add_argument("--db", required=True, type=Path, metavar="PATH")
+    b.add_argument("--to", required=True, type=Path, metavar="DIR")
+    b.add_argument("--at", default=None, metavar="TIME", help=argparse.SUPPRESS)
+    b.set_defaults(func=run_backup)
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    from app.clock import SystemClock
+
+    if not text:
+        return SystemClock().now()
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else t.astimezone()
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from app.export.build import build_package, record_export
+    from app.export.stick import StickWriteError, write_package
+    from app.keys import load_or_create
+    from app.meetings import Refusal
+
+    at = _time(args.at)
+    if at is None:
+        print(f"时间格式无效 / bad --at: {args.at}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.db.exists():
+        print(f"export: 数据库文件不存在：{args.db}", file=sys.stderr)
+        return EXIT_USAGE
+    key = load_or_create()
+    built = build_package(args.db, key=key, at=at, meeting_code=args.meeting)
+    if isinstance(built, Refusal):
+        print(f"export: {built.message}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        written = write_package(built, args.to)
+    except StickWriteError as e:
+        print(f"export: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    assert not isinstance(written, Refusal)  # no cancel on the command line
+    record_export(args.db, built, file=written.path.name, at=at)
+    print(written.path)
+    print(f"包校验码 {built.short_hash}  密钥指纹 {built.fingerprint}  {written.size} 字节",
+          file=sys.stderr)
+    for code, missing in built.missing_documents.items():
+        for kind, why in missing.items():
+            print(f"  未包含 {code}/{kind}：{why}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from app.export.verify import verify_package
+
+    v = verify_package(args.package, known_keys=args.expect_key)
+    if args.json:
+        doc = {"ok": v.ok, "path": str(v.path), "short_hash": v.short_hash,
+               "fingerprint": v.fingerprint, "signed": v.signed, "community": v.community,
+               "exported_at": v.exported_at,
+               "meetings": [m.get("code") for m in v.meetings], "files": len(v.files),
+               "problems": [{"code": p.code, "path": p.path, "message": p.message}
+                            for p in v.problems]}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        out = sys.stdout if v.ok else sys.stderr
+        print("\n".join(v.summary_lines()), file=out)
+    return EXIT_OK if v.ok else EXIT_FAILED
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from app.export.backup import backup_database
+    from app.export.stick import StickWriteError
+
+    at = _time(args.at)
+    if at is None:
+        print(f"时间格式无效 / bad --at: {args.at}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.db.exists():
+        print(f"backup: 数据库文件不存在：{args.db}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        b = backup_database(args.db, args.to, at=at)
+    except StickWriteError as e:
+        print(f"backup: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    print(b.path)
+    return EXIT_OK
