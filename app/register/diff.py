@@ -125,33 +125,45 @@ def _opt(v: object) -> str | None:
     return None if v is None else str(v)
 
 
-def _match_key(rec: PersonRecord) -> tuple[str, str]:
+def match_keys(rec: PersonRecord) -> list[tuple[str, str]]:
+    """Keys a row may be matched on, the surest first: ID number, member number, name with
+    birth date, name."""
+    keys = []
     if rec.id_number:
-        return ("id", rec.id_number)
+        keys.append(("id", rec.id_number))
     if rec.member_no:
-        return ("member_no", rec.member_no)
-    return ("name", rec.name)
+        keys.append(("member_no", rec.member_no))
+    if rec.birth_date:
+        keys.append(("name_born", f"{rec.name}|{rec.birth_date[:7]}"))
+    keys.append(("name", rec.name))
+    return keys
+
+
+def _unique_index(records: Mapping[int, PersonRecord]) -> dict[tuple[str, str], int]:
+    """Key -> the one record having it (keys shared by several records are left out)."""
+    count = Counter(k for rec in records.values() for k in match_keys(rec))
+    return {k: i for i, rec in records.items() for k in match_keys(rec) if count[k] == 1}
+
+
+def _compatible(old: PersonRecord, new: PersonRecord) -> bool:
+    """Two different ID numbers are two different persons, whatever their names."""
+    return not (old.id_number and new.id_number and old.id_number != new.id_number)
 
 
 def compute_diff(current: Mapping[int, PersonRecord], parsed: ParsedRegister,
                  persons: Mapping[int, Person]) -> RegisterDiff:
+    """Match each row to at most one person on a key unique on both sides (see match_keys);
+    unmatched rows are added, unmatched persons are missing."""
     diff = RegisterDiff(parsed.file)
-    index: dict[tuple[str, str], int] = {}
-    name_count = Counter(r.name for r in current.values())
-    file_names = Counter(r.name for _, r in parsed.rows)
-    for known, rec in current.items():
-        if rec.id_number:
-            index[("id", rec.id_number)] = known
-        if rec.member_no:
-            index.setdefault(("member_no", rec.member_no), known)
-        if name_count[rec.name] == 1:
-            index.setdefault(("name", rec.name), known)
+    on_register = _unique_index(current)
+    in_file = Counter(k for _, rec in parsed.rows for k in match_keys(rec))
     seen: set[int] = set()
     compared = [c for c in db_persons.DATA_COLUMNS if c in parsed.fields_present]
     for row, rec in parsed.rows:
-        key = _match_key(rec)
-        pid = index.get(key)
-        if pid is None or pid in seen or (key[0] == "name" and file_names[rec.name] > 1):
+        pid = next((on_register[k] for k in match_keys(rec)
+                    if in_file[k] == 1 and k in on_register and on_register[k] not in seen
+                    and _compatible(current[on_register[k]], rec)), None)
+        if pid is None:
             diff.added.append((row, rec))
             continue
         seen.add(pid)

@@ -115,3 +115,21 @@ def test_rows_matched_by_id_number_and_cancel(db_path, tmp_path: Path) -> None:
     assert result.ok, result.reason
     got = {p.id_number: p.name for p in persons.list_persons(conn)}
     assert got == {rows[1]["公民身份号码"]: rows[0]["姓名"], rows[0]["公民身份号码"]: rows[1]["姓名"]}
+
+
+def test_namesakes_without_id_numbers_match_by_birth_month(db_path, tmp_path: Path) -> None:
+    conn = connect(db_path)
+    v1 = tmp_path / "v1.csv"
+    v1.write_text("姓名,出生年月,居民小组\r\n张伟,1975.03,一组\r\n张伟,1988.11,二组\r\n李娜,,三组\r\n",
+                  encoding="utf-8")
+    assert import_register(conn, v1, now=NOW).count == 3
+    v2 = tmp_path / "v2.csv"
+    v2.write_text("姓名,出生年月,居民小组\r\n张伟,1988.11,五组\r\n张伟,1975.03,一组\r\n"
+                  "李娜,1990.01,三组\r\n王芳,1970.01,一组\r\n", encoding="utf-8")
+    plan = plan_reimport(conn, v2, now=NOW)
+    assert plan.diff is not None
+    d = plan.diff
+    assert [rec.name for _, rec in d.added] == ["王芳"] and d.missing == []
+    assert sorted((c.row, [(x.field, x.new) for x in c.changes]) for c in d.changed) == [
+        (2, [("resident_group", "五组")]), (4, [("birth_date", "1990-01")])]
+    assert d.unchanged == 1
