@@ -269,7 +269,10 @@ def _table(name: str, kind: str, encoding: str, sheet: str,
     headers = [h.strip() for h in header_cells]
     while headers and not headers[-1]:
         headers.pop()
-    rows = [(n, r) for n, r in nonempty[header_at + 1:]]
+    # Exports that print page by page repeat the header row: those repeats are not persons.
+    repeat = [h.strip() for h in headers]
+    rows = [(n, r) for n, r in nonempty[header_at + 1:]
+            if [c.strip() for c in r[:len(repeat)]] != repeat]
     return Table(name, kind, encoding, sheet, header_no, headers, rows,
                  {(n, c) for n, c in lossy if n > header_no})
 

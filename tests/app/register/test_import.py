@@ -202,3 +202,10 @@ def test_generated_register_headers_are_all_known() -> None:
     from app.register.sheets import unknown_headers
 
     assert unknown_headers(list(HEADERS)) == []
+
+
+def test_repeated_header_rows_are_skipped(conn, tmp_path: Path) -> None:
+    path = tmp_path / "pages.csv"
+    path.write_text(csv_text([SIMPLE[0], SIMPLE[1], SIMPLE[0], SIMPLE[2]]), encoding="utf-8")
+    r = import_register(conn, path, now=NOW)
+    assert r.status is ImportStatus.IMPORTED and r.count == 2
