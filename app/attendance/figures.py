@@ -11,7 +11,7 @@ from typing import Any
 from app.attendance.log import Event, Standing, event_from_row
 from app.attendance.view import serialized, view
 from app.clock import Clock, iso
-from app.meetings import Refusal, list_desks, list_leaves, rule_options
+from app.meetings import Refusal, list_leaves, rule_options
 from app.model import Form, Meeting, RuleSet
 from app.rules.quorum import QuorumResult, check_quorum
 from db import attendance as q
@@ -31,8 +31,7 @@ class Duplicate:
 
 @dataclass(frozen=True, slots=True)
 class DeskCount:
-    """Standing sign-ins made at a desk (voters and 列席): the meeting's desks in their order,
-    then any other desk name found in the log."""
+    """Standing sign-ins made at a desk (voters and 列席); desks with none are not listed."""
 
     desk: str
     signed_in: int
@@ -117,7 +116,6 @@ def attendance_summary(conn: sqlite3.Connection, meeting: Meeting) -> Summary:
         present_ids = frozenset(v.present_ids)
         represented_ids = proxies.represented(conn, meeting, present_ids)
         leave_ids = {lv.person_id for lv in list_leaves(conn, meeting.id)}
-        configured = [d.name for d in list_desks(conn, meeting.id)]
     el = v.electorate
     registered = len(v.voter_ids)
     excluded = len(v.excluded_ids & v.voter_ids)
@@ -140,7 +138,7 @@ def attendance_summary(conn: sqlite3.Connection, meeting: Meeting) -> Summary:
                               options=rule_options(meeting))
     names = {p.id: p.name for p in (*el.voters, *el.non_voting)}
     duplicates: list[Duplicate] = []
-    desks: dict[str, int] = dict.fromkeys(configured, 0)
+    desks: dict[str, int] = {}
     signed_out = attending = 0
     for pid, st in v.states.items():
         if st.sign_in is None:
@@ -159,9 +157,7 @@ def attendance_summary(conn: sqlite3.Connection, meeting: Meeting) -> Summary:
         leave=len(leave_ids & (v.voter_ids - v.excluded_ids)), signed_out=signed_out,
         attending=attending, represented=len(represented_ids - present_ids),
         households_present=households_present, quorum=quorum, duplicates=tuple(duplicates),
-        desks=tuple(DeskCount(k, desks[k]) for k in
-                    [*configured, *sorted(set(desks) - set(configured))]),
-        present_ids=present_ids)
+        desks=tuple(DeskCount(k, n) for k, n in sorted(desks.items())), present_ids=present_ids)
 
 
 @serialized
