@@ -30,6 +30,7 @@ from app.voting import Comparison, Difference
 GLYPH = {"o": "○", "x": "×", "-": "·"}
 CHOICE_ZH = {"A": "采用A", "B": "采用B", "paper": "按原票更正", "": "待处理"}
 DIFF_BG = QBrush(QColor("#ffcdd2"))
+DIFF_FG = QBrush(QColor("#b71c1c"))
 DONE_BG = QBrush(QColor("#e8f5e9"))
 
 
@@ -113,8 +114,12 @@ class DiffView(QWidget):
         def put(col: int, text: str, differs: bool) -> None:
             item = QTableWidgetItem(text)
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            if differs:
+            if differs:  # red text too: it stays visible on the selected row
                 item.setBackground(DIFF_BG)
+                item.setForeground(DIFF_FG)
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
             self.table.setItem(r, col, item)
 
         put(0, str(d.seq), False)

@@ -146,7 +146,7 @@ class CountingPage(QWidget):
         self.tabs.addTab(self.entry_tab, "逐张录入")
         self.tabs.addTab(self.compare_tab, "双录比对")
         self.tabs.addTab(self.tally_tab, "正字计票单")
-        self.tabs.currentChanged.connect(lambda _i: self._focus_tab())
+        self.tabs.currentChanged.connect(lambda _i: (self.message.clear(), self._focus_tab()))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 10, 16, 10)
         lay.addLayout(top)
