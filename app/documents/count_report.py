@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from app.clock import iso
 from app.documents import fonts
 from app.documents.kinds import Printed, print_kind
-from app.documents.page import CONTENT_W, Column, Flow, footer_text
+from app.documents.page import CONTENT_W, MARGIN, Column, Flow, footer_text
 from app.documents.results_doc import (
     EXPECTED_ZH,
     ContestDoc,
@@ -23,6 +23,7 @@ from app.documents.results_doc import (
     RoundDoc,
     check_result_names,
     chinese_date,
+    compact_table,
     ordinal,
     para,
     result_footer,
@@ -38,8 +39,8 @@ def _figures(flow: Flow, doc: ResultDoc, r: RoundDoc) -> None:
     cols = [Column(t, FIG_W, "center") for t in
             (expected_zh.replace("有选举权的", ""), present_zh.replace("有选举权的", ""),
              "发出选票", "收回选票", "有效票", "无效票")]
-    flow.table(cols, [[str(v) for v in (r.expected, r.present, r.issued, r.returned, r.valid,
-                                         r.invalid)]], size=10)
+    figures = (r.expected, r.present, r.issued, r.returned, r.valid, r.invalid)
+    compact_table(flow, cols, [[str(v) for v in figures]], size=9.5)
     if r.invalid_reasons:
         flow.text("无效票原因：" + "；".join(f"{why} {n} 张" for why, n in r.invalid_reasons), 9.5)
 
@@ -53,54 +54,60 @@ def _tally(flow: Flow, r: RoundDoc) -> None:
              str(t.approve), "—" if t.write_in else str(t.disapprove),
              "—" if t.write_in else str(t.abstain), "当选" if t.name in elected else ""]
             for i, t in enumerate(r.tally)]
-    flow.table(cols, rows, size=10, who=[t.name for t in r.tally])
+    compact_table(flow, cols, rows, size=9.5, who=[t.name for t in r.tally])
 
 
-def _round(flow: Flow, doc: ResultDoc, contest: ContestDoc, r: RoundDoc) -> None:
+def _round(flow: Flow, doc: ResultDoc, r: RoundDoc, before: RoundDoc | None) -> None:
+    """One round; what is the same as in the round `before` (rule, officials) is not repeated."""
     flow.need(55 * mm)  # the round's heading stays with its figures and first rows
     flow.space(2 * mm)
-    cand = "、".join(r.candidates)
-    para(flow, f"{r.label}（应选{r.seats}名；候选人：{cand}）", 11.5, stack=fonts.HEADING_STACK)
+    flow.text(f"{r.label}（应选{r.seats}名，候选人{len(r.candidates)}名）", 11.5,
+              stack=fonts.HEADING_STACK)
     flow.space(1 * mm)
     _figures(flow, doc, r)
     flow.space(2 * mm)
     _tally(flow, r)
     flow.space(1 * mm)
-    if r.threshold_zh:
-        flow.text(f"当选票数规定：{r.threshold_zh}", 9.5)
+    if r.threshold_zh and (before is None or before.threshold_zh != r.threshold_zh):
+        para(flow, f"当选票数规定：{r.threshold_zh}", 9)
     elected = "、".join(r.elected) if r.elected else "无"
-    flow.text(f"本轮当选（按得票多少为序）：{elected}", 11, stack=fonts.KAI_STACK)
-    if r.outcome_zh:
-        flow.text(f"结论：{r.outcome_zh}", 10.5)
+    outcome = f"　结论：{r.outcome_zh}" if r.outcome_zh else ""
+    para(flow, f"本轮当选（按得票多少为序）：{elected}{outcome}", 10.5, stack=fonts.KAI_STACK)
     officials = []
     if r.scrutineers:
         officials.append("监票人：" + "、".join(r.scrutineers))
     if r.counters:
         officials.append("计票人：" + "、".join(r.counters))
-    if officials:
+    same = before is not None and (before.scrutineers, before.counters) == (r.scrutineers,
+                                                                             r.counters)
+    if officials and not same:
         flow.text("　".join(officials), 10)
 
 
 def _contest(flow: Flow, doc: ResultDoc, i: int, contest: ContestDoc) -> None:
-    flow.text(doc.meeting_title, 13, stack=fonts.HEADING_STACK, align="center")
-    flow.text("选举结果报告单", 19, stack=fonts.HEADING_STACK, align="center", gap=2.0)
-    flow.space(2 * mm)
+    flow.text(doc.meeting_title, 12, stack=fonts.HEADING_STACK, align="center")
+    flow.text("选举结果报告单", 18, stack=fonts.HEADING_STACK, align="center", gap=1.8)
+    flow.space(1 * mm)
     place = f"　地点：{doc.venue}" if doc.venue else ""
     flow.text(f"选举日期：{chinese_date(doc.date)}{place}", 10.5)
     flow.text(f"{ordinal(i)}、{contest.heading}（应选{contest.seats}名，"
               f"候选人{len(contest.candidates)}名）", 13, stack=fonts.HEADING_STACK)
-    for r in contest.rounds:
-        _round(flow, doc, contest, r)
+    for k, r in enumerate(contest.rounds):
+        _round(flow, doc, r, contest.rounds[k - 1] if k else None)
     if not contest.rounds:
         flow.text("尚未投票。", 11)
     all_elected = [name for name, _r in contest.elected()]
+    # The elected and the signature rows stay together (Flow.signatures alone may split its
+    # rows over two pages).
+    flow.need(2 * 12 * 1.6 + 3 * 11 * 2.6 + 4 * mm)
     flow.space(2 * mm)
     para(flow, f"{contest.post}当选人（{len(all_elected)}名）："
          + ("、".join(all_elected) or "无"), 12, stack=fonts.HEADING_STACK)
-    flow.space(4 * mm)
-    flow.signatures(["总监票人（签字）", "监票人（签字）", "计票人（签字）", "会议主持人（签字）"])
-    flow.space(6 * mm)
-    flow.text("日期：　　　　年　　月　　日", 11, stack=fonts.KAI_STACK, align="right")
+    flow.space(1 * mm)
+    flow.signatures(["总监票人（签字）", "监票人（签字）", "计票人（签字）"])
+    # The date takes the fourth place of the signature rows (keeps a contest on one page).
+    fonts.draw_text(flow.c, MARGIN + CONTENT_W / 2, flow.y, "日期：　　　　年　　月　　日", 11,
+                    fonts.KAI_STACK)
 
 
 def render_report(doc: ResultDoc, out: Path, at: dt.datetime) -> Printed:

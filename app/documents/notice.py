@@ -26,6 +26,7 @@ from app.documents.results_doc import (
     ResultDoc,
     check_result_names,
     chinese_date,
+    compact_table,
     ordinal,
     para,
     result_footer,
@@ -69,7 +70,7 @@ def _contest(flow: Flow, i: int, c: ContestDoc) -> None:
         rows = [[t.name + ("（另选）" if t.write_in else ""), str(t.approve),
                  "—" if t.write_in else str(t.disapprove), "—" if t.write_in else str(t.abstain),
                  "当选" if t.name in elected else ""] for t in r.tally]
-        flow.table(cols, rows, size=10, who=[t.name for t in r.tally])
+        compact_table(flow, cols, rows, size=10, who=[t.name for t in r.tally])
         flow.space(1 * mm)
     names = sort_names([n for n, _r in c.elected()])
     para(flow, f"　　当选为{c.post}的是（按姓氏笔画为序）：" + ("、".join(names) or "无"), 11.5,

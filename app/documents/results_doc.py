@@ -6,11 +6,13 @@ lets them be tested, benchmarked and looked at without a whole election behind t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from reportlab.lib.units import mm
+
 from app.documents import fonts
-from app.documents.page import CONTENT_W, Flow
+from app.documents.page import CONTENT_W, MARGIN, Column, Flow
 from app.model import RuleSet
 
 
@@ -211,3 +213,35 @@ def para(flow: Flow, text: str, size: float = 10.5, *,
     """A paragraph on the flow, wrapped by `wrap_paragraph`."""
     for line in wrap_paragraph(text, CONTENT_W, size, stack):
         flow.text(line, size, stack=stack, gap=gap, width=CONTENT_W + 1.2 * size)
+
+
+def compact_table(flow: Flow, columns: Sequence[Column], rows: Sequence[Sequence[str]], *,
+                  size: float = 9.5, who: Sequence[str] | None = None) -> None:
+    """A ruled table of one-line cells (names, figures), tighter than Flow.table so that a
+    contest's figures, tally and signatures fit one page; the header repeats after a break.
+    A cell too wide for its column is drawn smaller (never cut)."""
+    h = size * 1.9
+    pad = 1.6 * mm
+
+    def row(cells: Sequence[str], stack: tuple[str, ...], person: str) -> None:
+        c = flow.c
+        x = MARGIN
+        c.setLineWidth(0.6)
+        for cell, col in zip(cells, columns, strict=True):
+            c.rect(x, flow.y - h, col.width, h, stroke=1, fill=0)
+            ax = {"left": x + pad, "center": x + col.width / 2,
+                  "right": x + col.width - pad}[col.align]
+            fonts.draw_text(c, ax, flow.y - h / 2 - size * 0.35, cell, size, stack,
+                            align=col.align, who=person, max_width=col.width - 2 * pad)
+            x += col.width
+        flow.y -= h
+
+    def header() -> None:
+        flow.need(2 * h)
+        row([col.title for col in columns], fonts.HEADING_STACK, "")
+
+    header()
+    for i, cells in enumerate(rows):
+        if flow.need(h):
+            header()
+        row(cells, fonts.SANS_STACK, who[i] if who else "")
