@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -170,13 +171,23 @@ def run_list(args: argparse.Namespace) -> int:
                             if meeting else None) for p in persons]
     finally:
         conn.close()
-    if args.json:
+    try:
+        _print_rows(rows, as_json=args.json)
+    except BrokenPipeError:
+        # The reader (head, a pager) stopped early: not an error. Point stdout at devnull so
+        # the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
+def _print_rows(rows: list[dict[str, object]], *, as_json: bool) -> None:
+    if as_json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         print()
-        return 0
+        return
     for r in rows:
-        votes = {True: "有表决权", False: "无表决权", None: ""}[r["votes"]]  # type: ignore[index]
+        votes = {True: "有表决权", False: "无表决权"}.get(r["votes"], "")  # type: ignore[call-overload]
         print("\t".join(str(r[k] or "") for k in ("id", "name", "gender", "birth_date", "branch",
                                                    "resident_group", "household", "status"))
               + ("\t" + votes if votes else ""))
-    return 0
