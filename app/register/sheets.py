@@ -64,12 +64,30 @@ def read_bytes(data: bytes, name: str, cancel: Cancel | None = None) -> Table | 
     if not data.strip():
         return Unreadable(name, "文件是空的")
     if data[:4] == b"PK\x03\x04":
+        too_big = _unpacked_too_big(data)
+        if too_big:
+            return Unreadable(name, too_big)
         return _read_xlsx(data, name, cancel)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return Unreadable(name, "这是旧版 Excel（.xls）或 WPS 文件，请在表格软件中另存为 .xlsx 或 CSV 后再导入")
     if data[:5] == b"%PDF-":
         return Unreadable(name, "这是 PDF 文件，请导入 CSV 或 XLSX 格式的名册")
     return _read_csv(data, name, cancel)
+
+
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+
+
+def _unpacked_too_big(data: bytes) -> str:
+    """A reason when the XLSX would unpack to more than 1 GB (a damaged or hostile file)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except Exception:  # noqa: BLE001 - not a readable zip: the readers explain that
+        return ""
+    if total > MAX_UNPACKED_BYTES:
+        return f"XLSX 文件解压后超过 1 GB（{total // (1024 * 1024)} MB），不像是一份名册"
+    return ""
 
 
 # --- CSV ----------------------------------------------------------------------------------
