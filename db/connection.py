@@ -26,10 +26,14 @@ class SchemaTooNew(Exception):
         self.supported = supported
 
 
-def migration_files() -> list[tuple[int, str]]:
-    """Numbered migrations shipped in db/migrations, as (version, sql), in order."""
+ELECTION_MIGRATIONS = "migrations"
+
+
+def migration_files(folder_name: str = ELECTION_MIGRATIONS) -> list[tuple[int, str]]:
+    """Numbered migrations shipped in db/<folder_name> (db/migrations for an election database;
+    another folder for another kind of database, e.g. the district's), as (version, sql)."""
     out: list[tuple[int, str]] = []
-    folder = resources.files("db") / "migrations"
+    folder = resources.files("db") / folder_name
     for entry in folder.iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:4].isdigit():
@@ -41,18 +45,19 @@ def migration_files() -> list[tuple[int, str]]:
     return out
 
 
-def latest_version() -> int:
-    return len(migration_files())
+def latest_version(folder_name: str = ELECTION_MIGRATIONS) -> int:
+    return len(migration_files(folder_name))
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, path: str = "") -> int:
+def migrate(conn: sqlite3.Connection, path: str = "",
+            folder_name: str = ELECTION_MIGRATIONS) -> int:
     """Apply pending migrations, one transaction each. Returns the resulting version."""
     current = schema_version(conn)
-    files = migration_files()
+    files = migration_files(folder_name)
     if current > len(files):
         raise SchemaTooNew(path, current, len(files))
     for version, sql in files[current:]:
@@ -87,8 +92,10 @@ def split_sql(script: str) -> list[str]:
     return statements
 
 
-def connect(path: str | Path, *, create: bool = True, migrate_schema: bool = True) -> sqlite3.Connection:
-    """A raw sqlite3 connection with PollDay's pragmas, migrated to the latest schema."""
+def connect(path: str | Path, *, create: bool = True, migrate_schema: bool = True,
+            migrations: str = ELECTION_MIGRATIONS) -> sqlite3.Connection:
+    """A raw sqlite3 connection with PollDay's pragmas, migrated to the latest schema of
+    `migrations` (the folder under db/ holding that kind of database's migrations)."""
     p = Path(path)
     if not create and not p.exists():
         raise FileNotFoundError(f"数据库文件不存在: {p}")
@@ -102,7 +109,7 @@ def connect(path: str | Path, *, create: bool = True, migrate_schema: bool = Tru
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA busy_timeout = 30000")
     if migrate_schema:
-        migrate(conn, str(p))
+        migrate(conn, str(p), migrations)
     return conn
 
 

@@ -1,0 +1,169 @@
+"""`pollday district ...`: the district office's side (区/街道换届办), its own database.
+
+    district import --db DISTRICT_DB PACKAGE|DIR...   one JSON line per package:
+        {"package", "community", "result": imported|superseded|duplicate|rejected, "reason",
+         "short_hash", "fingerprint", "flagged"}  (exit 0; 3 when any was rejected)
+    district plan --db DISTRICT_DB FILE.xlsx          the plan: 社区, 计划日期[, 街道]
+    district previous --db DISTRICT_DB FILE.xlsx      the previous term's make-up per body
+    district report --db DISTRICT_DB [--json] [--out FILE.xlsx|FILE.pdf]
+    district daily --db DISTRICT_DB [--date YYYY-MM-DD] [--json] [--out FILE.xlsx|FILE.pdf]
+    district history --db DISTRICT_DB                 every import attempt, JSON lines
+
+The report's JSON: `communities` (how many), `stages`, `planned`, `completed`, `on_time`,
+`on_time_rate`, `one_pass`, `one_pass_rate`, `expected`, `present`, `attendance_rate`,
+`dual_role_rate`, `flagged`, `makeup` (per body type) and `per_community` (one object each).
+Rates are percent strings rounded half up once (app/district/rates.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_REFUSED = 1
+EXIT_REJECTED = 3
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("district", help="district office: import packages, report, 区汇总",
+                            description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    dsub = parser.add_subparsers(dest="district_command", metavar="ACTION", required=True)
+    imp = dsub.add_parser("import", help="import 报送包 files (or folders of them)")
+    imp.add_argument("--db", required=True, type=Path)
+    imp.add_argument("packages", nargs="+", type=Path, metavar="PACKAGE")
+    imp.set_defaults(func=run_import)
+    for name, helptext in (("plan", "import the plan XLSX (社区, 计划日期)"),
+                           ("previous", "import the previous term's make-up XLSX")):
+        p = dsub.add_parser(name, help=helptext)
+        p.add_argument("--db", required=True, type=Path)
+        p.add_argument("file", type=Path, metavar="FILE.xlsx")
+        p.set_defaults(func=run_sheet, sheet=name)
+    rep = dsub.add_parser("report", help="figures: JSON, text, or XLSX/PDF")
+    rep.add_argument("--db", required=True, type=Path)
+    rep.add_argument("--json", action="store_true")
+    rep.add_argument("--out", type=Path, metavar="FILE.xlsx|FILE.pdf")
+    rep.add_argument("--date", metavar="YYYY-MM-DD", help="the report's date (default: today)")
+    rep.set_defaults(func=run_report, daily=False)
+    day = dsub.add_parser("daily", help="日报: completed today, cumulative, remaining")
+    day.add_argument("--db", required=True, type=Path)
+    day.add_argument("--date", metavar="YYYY-MM-DD")
+    day.add_argument("--json", action="store_true")
+    day.add_argument("--out", type=Path, metavar="FILE.xlsx|FILE.pdf")
+    day.set_defaults(func=run_report, daily=True)
+    hist = dsub.add_parser("history", help="every import attempt as JSON lines")
+    hist.add_argument("--db", required=True, type=Path)
+    hist.set_defaults(func=run_history)
+
+
+def _now() -> dt.datetime:
+    from app.clock import SystemClock
+
+    return SystemClock().now()
+
+
+def _open(path: Path, create: bool) -> Any:
+    from db.district import NotADistrictDatabase, connect
+
+    try:
+        return connect(path, create=create)
+    except (NotADistrictDatabase, FileNotFoundError) as e:
+        print(f"district: {e}", file=sys.stderr)
+        return None
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from app.district.importing import expand, import_package
+
+    conn = _open(args.db, True)
+    if conn is None:
+        return EXIT_REFUSED
+    rejected = False
+    try:
+        for path in expand(args.packages):
+            r = import_package(conn, path, _now())
+            rejected |= r.result == "rejected"
+            sys.stdout.write(json.dumps(r.json(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    finally:
+        conn.close()
+    return EXIT_REJECTED if rejected else 0
+
+
+def run_sheet(args: argparse.Namespace) -> int:
+    from app.clock import iso
+    from app.district import sheets
+    from db import district as store
+
+    if not args.file.exists():
+        print(f"district {args.sheet}: 文件不存在：{args.file}", file=sys.stderr)
+        return EXIT_REFUSED
+    read = sheets.read_plan if args.sheet == "plan" else sheets.read_previous
+    try:
+        rows = read(args.file)
+    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
+        print(f"district {args.sheet}: 无法读取 {args.file}：{e}", file=sys.stderr)
+        return EXIT_REFUSED
+    if isinstance(rows, sheets.SheetProblems):
+        for m in rows.messages:
+            print(f"district {args.sheet}: {m}", file=sys.stderr)
+        return EXIT_REFUSED
+    conn = _open(args.db, True)
+    if conn is None:
+        return EXIT_REFUSED
+    try:
+        if args.sheet == "plan":
+            store.replace_plan(conn, rows, iso(_now()))
+            print(f"计划已导入：{len(rows)} 个社区")
+        else:
+            store.replace_previous(conn, rows, iso(_now()))
+            print(f"上届班子结构已导入：{len(rows)} 项数据")
+    finally:
+        conn.close()
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from app.district.figures import build_report, daily
+    from app.district.text import report_text
+
+    conn = _open(args.db, False)
+    if conn is None:
+        return EXIT_REFUSED
+    try:
+        report = build_report(conn)
+    finally:
+        conn.close()
+    day = dt.date.fromisoformat(args.date) if args.date else _now().date()
+    if args.out is not None:
+        from app.district.export import write_report
+
+        problem = write_report(report, args.out, day, daily_only=args.daily, at=_now())
+        if problem:
+            print(f"district: {problem}", file=sys.stderr)
+            return EXIT_REFUSED
+        print(f"已写出 {args.out}")
+    doc = daily(report, day) if args.daily else report.json()
+    if args.json:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    elif args.out is None:
+        print(report_text(report, day, daily_only=args.daily))
+    return 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from db import district as store
+
+    conn = _open(args.db, False)
+    if conn is None:
+        return EXIT_REFUSED
+    try:
+        for a in store.attempts(conn):
+            sys.stdout.write(json.dumps(a, ensure_ascii=False) + "\n")
+    finally:
+        conn.close()
+    return 0

@@ -1,0 +1,229 @@
+"""The district's figures from its database: per community and overall.
+
+Communities are those of the plan and those that sent a package. Per community, from its
+CURRENT package (the latest export; superseded ones are history):
+- stage: 未开始 (no package), 进行中 (a meeting of the package is not complete), 已完成 (every
+  meeting complete); done date: the latest meeting date of a completed community;
+- on time: done date on or before the plan date;
+- one pass (一次性选举成功): every meeting's `one_pass_success` (no runoff, no re-vote);
+- attendance: 应到 and 实到 of each meeting's first round (the announced snapshot), over the
+  meetings other than the committee's plenary (a handful of committee members, not a turnout).
+
+Overall: 按期换届率 = on time / planned; 一次性选举成功率 = one pass / completed; 出席率 = Σ实到 /
+Σ应到 over all communities (pooled, not a mean of rates); 一肩挑率 = communities whose 书记 is the
+主任 / communities where both are elected. Rounding: app.district.rates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from app.district import makeup, rates
+from db import district as store
+
+NOT_STARTED, IN_PROGRESS, COMPLETED = "未开始", "进行中", "已完成"
+STAGES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
+NOT_A_TURNOUT = frozenset({"plenary"})   # meeting forms left out of 出席率
+
+
+@dataclass(slots=True)
+class Community:
+    community: str
+    street: str = ""
+    plan_date: str | None = None
+    stage: str = NOT_STARTED
+    done_date: str | None = None
+    on_time: bool | None = None
+    one_pass: bool | None = None
+    expected: int = 0
+    present: int = 0
+    dual_role: bool | None = None
+    runoffs: int = 0
+    package: str = ""           # short hash of the current package
+    fingerprint: str = ""
+    exported_at: str = ""
+    packages: int = 0           # how many received (history included)
+    key_flag: str = ""
+    meetings: list[dict[str, Any]] = field(default_factory=list)
+    bodies: dict[str, list[makeup.Member]] = field(default_factory=dict)
+
+    @property
+    def attendance_rate(self) -> Decimal | None:
+        return rates.percent(self.present, self.expected)
+
+    def json(self) -> dict[str, Any]:
+        return {"community": self.community, "street": self.street,
+                "plan_date": self.plan_date, "stage": self.stage,
+                "completed": self.stage == COMPLETED, "done_date": self.done_date,
+                "on_time": self.on_time, "one_pass": self.one_pass,
+                "expected": self.expected, "present": self.present,
+                "attendance_rate": rates.text(self.attendance_rate),
+                "dual_role": self.dual_role, "runoffs": self.runoffs,
+                "package": self.package, "fingerprint": self.fingerprint,
+                "exported_at": self.exported_at, "packages_received": self.packages,
+                "key_flag": self.key_flag, "meetings": self.meetings,
+                "members": {b: len(ms) for b, ms in sorted(
+                    self.bodies.items(), key=lambda kv: makeup.body_rank(kv[0]))}}
+
+
+def _first_snapshot(doc: dict[str, Any]) -> tuple[int, int] | None:
+    rounds = [r for c in doc.get("contests", []) for r in c.get("rounds", [])
+              if r.get("snapshot")]
+    if not rounds:
+        return None
+    first = min(rounds, key=lambda r: int(r.get("round_id", 0)))
+    snap = first["snapshot"]
+    return int(snap["expected"]), int(snap["present"])
+
+
+def community_from_package(c: Community, p: store.PackageRow) -> None:
+    manifest = json.loads(p.manifest)
+    results: dict[str, Any] = json.loads(p.results)
+    elected: dict[str, Any] = json.loads(p.elected)
+    c.street = c.street or p.street
+    c.package, c.fingerprint, c.exported_at, c.key_flag = (
+        p.short_hash, p.fingerprint, p.exported_at, p.key_flag)
+    meetings = manifest.get("meetings", [])
+    complete = bool(meetings) and all(bool(m.get("complete")) for m in meetings)
+    c.stage = COMPLETED if complete else IN_PROGRESS
+    dates: dict[str, str] = {}
+    for m in meetings:
+        code = str(m.get("code"))
+        dates[code] = str(m.get("date", ""))
+        doc = results.get(code, {})
+        snap = _first_snapshot(doc)
+        counted = snap is not None and m.get("form") not in NOT_A_TURNOUT
+        if counted and snap is not None:
+            c.expected += snap[0]
+            c.present += snap[1]
+        c.runoffs += sum(1 for ct in doc.get("contests", []) for r in ct.get("rounds", [])
+                         if r.get("kind") == "runoff")
+        c.meetings.append({"code": code, "title": m.get("title", ""), "form": m.get("form"),
+                           "date": dates[code], "complete": bool(m.get("complete")),
+                           "one_pass_success": bool(m.get("one_pass_success")),
+                           "expected": snap[0] if snap else None,
+                           "present": snap[1] if snap else None,
+                           "in_attendance": counted})
+    if complete:
+        c.done_date = max(d for d in dates.values() if d) if any(dates.values()) else None
+        c.one_pass = all(bool(m.get("one_pass_success")) for m in meetings)
+        if c.plan_date is not None and c.done_date is not None:
+            c.on_time = c.done_date <= c.plan_date
+    c.dual_role = makeup.dual_role(elected)
+    c.bodies = makeup.community_bodies(elected, dates)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    communities: list[Community]
+    bodies: list[makeup.BodyFigures]
+    previous_dual_role: Decimal | None
+
+    def of_stage(self, stage: str) -> list[Community]:
+        return [c for c in self.communities if c.stage == stage]
+
+    @property
+    def planned(self) -> list[Community]:
+        return [c for c in self.communities if c.plan_date is not None]
+
+    def headline(self) -> dict[str, Any]:
+        done = self.of_stage(COMPLETED)
+        planned = self.planned
+        on_time = sum(1 for c in planned if c.on_time)
+        one_pass = sum(1 for c in done if c.one_pass)
+        expected = sum(c.expected for c in self.communities)
+        present = sum(c.present for c in self.communities)
+        both = [c for c in self.communities if c.dual_role is not None]
+        dual = sum(1 for c in both if c.dual_role)
+        out: dict[str, Any] = {
+            "communities": len(self.communities),
+            "stages": {s: len(self.of_stage(s)) for s in STAGES},
+            "planned": len(planned),
+            "completed": len(done),
+            "on_time": on_time,
+            "on_time_rate": rates.text(rates.percent(on_time, len(planned))),
+            "one_pass": one_pass,
+            "one_pass_rate": rates.text(rates.percent(one_pass, len(done))),
+            "expected": expected,
+            "present": present,
+            "attendance_rate": rates.text(rates.percent(present, expected)),
+            "runoffs": sum(c.runoffs for c in self.communities),
+            "dual_role": dual,
+            "dual_role_of": len(both),
+            "dual_role_rate": rates.text(rates.percent(dual, len(both))),
+            "flagged": [c.community for c in self.communities if c.key_flag],
+        }
+        if self.previous_dual_role is not None and out["dual_role_rate"] is not None:
+            out["dual_role_change"] = makeup.change_phrase(
+                "dual_role_pct", Decimal(out["dual_role_rate"]).quantize(rates.SHARE_PLACES),
+                self.previous_dual_role)
+        return out
+
+    def json(self) -> dict[str, Any]:
+        return {**self.headline(),
+                "rounding": "exact fractions rounded once half up: rates 2 decimals of a percent,"
+                            " shares and average age 1 decimal",
+                "makeup": [b.json() for b in self.bodies],
+                "per_community": [c.json() for c in self.communities]}
+
+
+def build_report(conn: sqlite3.Connection) -> Report:
+    plan = {c: (d, s) for c, d, s in store.plan(conn)}
+    by_name: dict[str, Community] = {c: Community(c, s, d) for c, (d, s) in plan.items()}
+    counts: dict[str, int] = {}
+    for p in store.packages(conn, light=True):
+        counts[p.community] = counts.get(p.community, 0) + 1
+    for p in store.current_packages(conn):
+        c = by_name.setdefault(p.community, Community(p.community))
+        c.packages = counts.get(p.community, 0)
+        community_from_package(c, p)
+    communities = sorted(by_name.values(), key=lambda c: (c.plan_date or "9999", c.community))
+    previous: dict[str, dict[str, Decimal]] = {}
+    dual_prev: Decimal | None = None
+    for body, metric, value in store.previous(conn):
+        d = rates.parse(value)
+        if d is None:
+            continue
+        if metric == "dual_role_pct":
+            dual_prev = d
+        else:
+            previous.setdefault(body, {})[metric] = d
+    figures: dict[str, makeup.BodyFigures] = {}
+    for c in communities:
+        for body, members in c.bodies.items():
+            figures.setdefault(body, makeup.BodyFigures(body)).add(members)
+    for body, prev in previous.items():
+        figures.setdefault(body, makeup.BodyFigures(body)).previous = prev
+    bodies = sorted(figures.values(), key=lambda b: makeup.body_rank(b.body))
+    return Report(communities, bodies, dual_prev)
+
+
+def daily(report: Report, day: dt.date) -> dict[str, Any]:
+    """日报: completed on `day`, cumulative to `day`, remaining, and per plan date."""
+    d = day.isoformat()
+    done = [c for c in report.of_stage(COMPLETED) if c.done_date and c.done_date <= d]
+    today = [c.community for c in done if c.done_date == d]
+    planned = report.planned
+    by_date: dict[str, dict[str, Any]] = {}
+    for c in planned:
+        row = by_date.setdefault(c.plan_date or "", {"plan_date": c.plan_date, "planned": 0,
+                                                     "completed": 0, "remaining": []})
+        row["planned"] += 1
+        if c in done:
+            row["completed"] += 1
+        else:
+            row["remaining"].append(c.community)
+    overdue = [c.community for c in planned
+               if c not in done and c.plan_date is not None and c.plan_date < d]
+    return {"date": d, "completed_today": today, "completed_today_count": len(today),
+            "cumulative": len(done), "planned": len(planned),
+            "remaining": len(planned) - sum(1 for c in planned if c in done),
+            "cumulative_rate": rates.text(rates.percent(
+                sum(1 for c in planned if c in done), len(planned))),
+            "overdue": overdue,
+            "by_plan_date": [by_date[k] for k in sorted(by_date)]}
