@@ -126,7 +126,7 @@ def test_clean_round_locks_unlocks_with_reason_and_prints(qtbot, db, tmp_path, s
         assert "一次性选举成功" in p.summary.text() and p.lock_button.isEnabled()
         assert p.rounds.item(0).foreground().color().name() == GREEN
         # Before the lock the result documents are refused by the renderer, with its reason.
-        task = p.print_panel.render("notice")
+        task = p.print_panel.make_pdf("notice")
         qtbot.waitUntil(lambda: "notice" in p.print_panel.last, timeout=20000)
         assert isinstance(p.print_panel.last["notice"], meetings.Refusal)
         assert "未能生成" in p.print_panel.status.text()
@@ -135,7 +135,7 @@ def test_clean_round_locks_unlocks_with_reason_and_prints(qtbot, db, tmp_path, s
         h = p.current.round.lock.hash
         assert h in p.heading.text()
         for kind in ("notice", "count-report"):
-            task = p.print_panel.render(kind)
+            task = p.print_panel.make_pdf(kind)
             assert task is not None
             qtbot.waitUntil(lambda k=kind: k not in p.print_panel.tasks, timeout=30000)
             out = p.print_panel.folder() / f"party-{kind}.pdf"
@@ -144,7 +144,11 @@ def test_clean_round_locks_unlocks_with_reason_and_prints(qtbot, db, tmp_path, s
                                   check=True).stdout
             assert "丁薛祥" in "".join(text.split())
         shot(p, "results-locked-printed")
-        # The printer gets the same content drawn with QPainter (here into a PDF file).
+        # The system print dialog opens window-modal (no nested event loop) ...
+        p.print_panel.ask_print()
+        assert p.print_panel.dialog.isVisible()
+        p.print_panel.dialog.reject()
+        # ... and the printer gets the same content drawn with QPainter (here into a PDF file).
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printed = tmp_path / "printer.pdf"

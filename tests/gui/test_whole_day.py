@@ -190,7 +190,7 @@ def test_a_whole_polling_day(qtbot, tmp_path, shot):
         assert "一次性选举成功" in results.summary.text()
         locked = results.current.round
         for kind in ("notice", "count-report", "certificates"):
-            results.print_panel.render(kind)
+            results.print_panel.make_pdf(kind)
             qtbot.waitUntil(lambda k=kind: k not in results.print_panel.tasks, timeout=60000)
             assert (results.print_panel.folder() / f"party-{kind}.pdf").exists(), \
                 results.print_panel.status.text()

@@ -8,8 +8,10 @@ party elections the meeting's decision not to fill the remaining seats; the docu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -37,7 +39,7 @@ from app.voting import MeetingValidation, RoundValidation, State
 from ui.pages.context import PageContext
 from ui.pages.counting.page import NEXT_KIND
 from ui.pages.results_print import PrintPanel
-from ui.tasks import Outcome, Task
+from ui.tasks import CancelToken, Outcome, ProgressFn, Task, WorkFn
 from ui.widgets.reason_dialog import ReasonDialog
 
 GREEN, RED, AMBER, GREY = "#1b7f3b", "#c62828", "#9a5b13", "#607d8b"
@@ -45,8 +47,10 @@ UNLOCK_REASONS = ("发现录入错误，须更正后重新锁定",)
 TALLY_HEADERS = ("姓名", "赞成", "不赞成", "弃权", "结果")
 
 
-def validate_in_thread(db_path, meeting_id: int):  # noqa: ANN001, ANN201 (worker helper)
-    def work(_progress, _cancel):  # noqa: ANN001, ANN202
+def validate_in_thread(db_path: Path, meeting_id: int) -> WorkFn:
+    """Work for ui.tasks: the meeting's validation on the worker's own connection."""
+
+    def work(_progress: ProgressFn, _cancel: CancelToken) -> MeetingValidation | Refusal:
         from db.connection import connect
 
         conn = connect(db_path, create=False)
@@ -384,7 +388,7 @@ class ResultsPage(QWidget):
         self.run_validation()
         return True
 
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001 (Qt override)
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self.run_validation()
 

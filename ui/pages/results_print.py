@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from app.documents.kinds import Printed, discover
 from app.meetings import Refusal, get_meeting
@@ -136,7 +136,7 @@ class PrintPanel(QGroupBox):
         row = QHBoxLayout()
         for kind, title in KINDS:
             b = QPushButton(f"{title} PDF")
-            b.clicked.connect(lambda _c=False, k=kind: self.render(k))
+            b.clicked.connect(lambda _c=False, k=kind: self.make_pdf(k))
             self.buttons[kind] = b
             row.addWidget(b)
         self.print_button = QPushButton("打印到打印机…")
@@ -155,7 +155,7 @@ class PrintPanel(QGroupBox):
     def folder(self) -> Path:
         return self.page.ctx.db_path.parent / OUT_FOLDER
 
-    def render(self, kind: str) -> Task | None:
+    def make_pdf(self, kind: str) -> Task | None:
         m = self.page.ctx.meeting
         if m is None or kind in self.tasks:
             return None
@@ -192,7 +192,7 @@ class PrintPanel(QGroupBox):
         dialog = QPrintDialog(printer, self)
         dialog.accepted.connect(lambda: self.print_to(printer))
         self.dialog = dialog
-        dialog.open()
+        QDialog.open(dialog)  # QPrintDialog.open(receiver, member) hides the plain one in C++
 
     def print_to(self, printer: QPrinter) -> int:
         mv = self.page.validation

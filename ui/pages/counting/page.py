@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -107,8 +108,7 @@ class CountingPage(QWidget):
             b.setStyleSheet("font-size: 14pt; font-weight: bold;")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.entry_group.addButton(b)
-        self.entry_group.buttonToggled.connect(lambda _b, on: on and self.round_changed.emit(
-            self.round))
+        self.entry_group.buttonToggled.connect(self._entry_toggled)
         top = QHBoxLayout()
         top.addWidget(QLabel("选举事项："))
         top.addWidget(self.contest_box)
@@ -130,7 +130,7 @@ class CountingPage(QWidget):
         self.reopen_button = QPushButton("重新开放计票…")
         self.reopen_button.clicked.connect(self.ask_reopen)
         self.singing_button = QPushButton("唱票大屏幕")
-        self.singing_button.clicked.connect(lambda: self.entry_tab.open_singing())
+        self.singing_button.clicked.connect(self._open_singing)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.singing_button)
@@ -146,7 +146,7 @@ class CountingPage(QWidget):
         self.tabs.addTab(self.entry_tab, "逐张录入")
         self.tabs.addTab(self.compare_tab, "双录比对")
         self.tabs.addTab(self.tally_tab, "正字计票单")
-        self.tabs.currentChanged.connect(lambda _i: (self.message.clear(), self._focus_tab()))
+        self.tabs.currentChanged.connect(lambda _i: self._focus_tab())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 10, 16, 10)
         lay.addLayout(top)
@@ -155,6 +155,9 @@ class CountingPage(QWidget):
         lay.addLayout(bottom)
 
     # --- what is shown ----------------------------------------------------------------------------
+
+    def _open_singing(self) -> None:
+        self.entry_tab.open_singing()
 
     @property
     def entry(self) -> str:
@@ -223,7 +226,12 @@ class CountingPage(QWidget):
         self.tabs.setTabEnabled(3, r is not None and r.mode is Mode.TALLY)
         self.round_changed.emit(r)
 
+    def _entry_toggled(self, _button: QRadioButton, on: bool) -> None:
+        if on:  # entry A or B: the tabs show that clerk's ballots
+            self.round_changed.emit(self.round)
+
     def _focus_tab(self) -> None:
+        self.message.clear()
         w = self.tabs.currentWidget()
         if hasattr(w, "focus_first"):
             w.focus_first()
@@ -310,6 +318,6 @@ class CountingPage(QWidget):
         self.say(f"{got.label} 已重新开放计票（{why}）")
         self.refresh_round()
 
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001 (Qt override)
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self.reload()
