@@ -1,0 +1,205 @@
+"""The district's reports as files: the summary XLSX in the layout forwarded upward (汇总 with the
+headline figures, 各社区 one row per community, 班子结构 per body type with the previous term and
+the changes, 日报), a PDF report, and the 日报 alone (XLSX or PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from app.clock import iso
+from app.district.figures import COMPLETED, STAGES, Report, daily
+from app.district.makeup import METRIC_LABELS, METRICS
+from app.district.text import daily_lines, headline_lines, makeup_lines, pct
+
+TITLE = "社区“两委”换届选举工作汇总"
+DAILY_TITLE = "社区“两委”换届选举工作日报"
+COMMUNITY_HEADER = ("序号", "街道", "社区", "计划日期", "完成日期", "进度", "按期", "一次性选举成功",
+                    "另行选举轮次", "应到", "实到", "出席率(%)", "书记主任一肩挑", "报送包校验码",
+                    "密钥指纹", "报送次数", "备注")
+BODY_HEADER = ("班子", "人数", "平均年龄", "大专及以上(%)", "本科及以上(%)", "35岁以下(%)",
+               "女性(%)", "上届人数", "上届平均年龄", "上届大专及以上(%)", "上届本科及以上(%)",
+               "上届35岁以下(%)", "上届女性(%)", "与上届相比")
+
+
+def _yes(value: bool | None) -> str:
+    return "—" if value is None else ("是" if value else "否")
+
+
+def community_rows(report: Report) -> list[tuple[Any, ...]]:
+    rows = []
+    for i, c in enumerate(report.communities, start=1):
+        rate = c.attendance_rate
+        rows.append((i, c.street, c.community, c.plan_date or "", c.done_date or "", c.stage,
+                     _yes(c.on_time), _yes(c.one_pass), c.runoffs,
+                     c.expected if c.package else "", c.present if c.package else "",
+                     "" if rate is None else str(rate), _yes(c.dual_role), c.package,
+                     c.fingerprint, c.packages or "", c.key_flag))
+    return rows
+
+
+def body_rows(report: Report) -> list[tuple[Any, ...]]:
+    rows = []
+    for b in report.bodies:
+        j = b.json()
+        prev = j.get("previous", {})
+        rows.append((b.body, b.members, j["average_age"] or "", j["college_pct"] or "",
+                     j["bachelor_pct"] or "", j["under35_pct"] or "", j["women_pct"] or "",
+                     *(prev.get(m, "") for m in METRICS), "，".join(j.get("changes", []))))
+    return rows
+
+
+def headline_rows(report: Report, day: dt.date) -> list[tuple[Any, ...]]:
+    h = report.headline()
+    return [("统计日期", day.isoformat()), ("社区总数", h["communities"]),
+            *((f"{s}", h["stages"][s]) for s in STAGES),
+            ("计划换届社区", h["planned"]), ("按期完成", h["on_time"]),
+            ("按期换届率(%)", h["on_time_rate"] or ""),
+            ("已完成", h["completed"]), ("一次性选举成功", h["one_pass"]),
+            ("一次性选举成功率(%)", h["one_pass_rate"] or ""),
+            ("应到", h["expected"]), ("实到", h["present"]),
+            ("出席率(%)", h["attendance_rate"] or ""),
+            ("书记主任一肩挑", h["dual_role"]), ("一肩挑比例(%)", h["dual_role_rate"] or ""),
+            ("另行选举轮次", h["runoffs"])]
+
+
+def _sheet(wb: Any, title: str, header: tuple[str, ...] | None, rows: list[tuple[Any, ...]],
+           widths: tuple[int, ...]) -> Any:
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(title)
+    if header:
+        ws.append(list(header))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+    for r in rows:
+        ws.append(list(r))
+    for i, w in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + i)].width = w
+    return ws
+
+
+def _numbers(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Percent and age texts as numbers in the cells (Excel sums them); exact decimals kept."""
+    from decimal import Decimal, InvalidOperation
+
+    out = []
+    for r in rows:
+        cells: list[Any] = []
+        for v in r:
+            if isinstance(v, str) and v and v[0].isdigit() and "-" not in v and "." in v:
+                try:
+                    cells.append(Decimal(v))
+                    continue
+                except InvalidOperation:
+                    pass
+            cells.append(v)
+        out.append(tuple(cells))
+    return out
+
+
+def write_xlsx(report: Report, path: Path, day: dt.date, *, daily_only: bool = False) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    assert wb.active is not None
+    wb.remove(wb.active)
+    if not daily_only:
+        ws = _sheet(wb, "汇总", None, [(TITLE, ""), *_numbers(headline_rows(report, day)), ("", "")]
+                    + [(line, "") for line in headline_lines(report) + makeup_lines(report)],
+                    (24, 16))
+        ws["A1"].font = ws["A1"].font.copy(bold=True, size=14)
+        _sheet(wb, "各社区", COMMUNITY_HEADER, _numbers(community_rows(report)),
+               (6, 12, 22, 12, 12, 8, 6, 10, 8, 8, 8, 10, 10, 16, 22, 8, 40))
+        _sheet(wb, "班子结构", BODY_HEADER, _numbers(body_rows(report)),
+               (14, 8, 10, 12, 12, 12, 10, 8, 10, 12, 12, 12, 10, 60))
+    d = daily(report, day)
+    rows: list[tuple[Any, ...]] = [(line, "", "", "") for line in daily_lines(report, day)[:2]]
+    rows.append(("", "", "", ""))
+    rows.append(("计划日期", "计划社区数", "已完成", "未完成社区"))
+    rows += [(r["plan_date"], r["planned"], r["completed"], "、".join(r["remaining"]))
+             for r in d["by_plan_date"]]
+    _sheet(wb, "日报", None, rows, (14, 12, 10, 60))
+    wb.properties.creator = "PollDay"
+    wb.save(path)
+
+
+def write_pdf(report: Report, path: Path, day: dt.date, at: dt.datetime, *,
+              daily_only: bool = False) -> None:
+    from reportlab.lib.units import mm
+
+    from app.documents import fonts
+    from app.documents.page import CONTENT_W, MARGIN, Column, Flow, footer_text
+
+    c = fonts.new_canvas(str(path))
+    c.setTitle(DAILY_TITLE if daily_only else TITLE)
+    flow = Flow(c, lambda cv, page: footer_text(cv, f"PollDay 生成于 {iso(at)}", page))
+    flow.text(DAILY_TITLE if daily_only else TITLE, 16, stack=fonts.HEADING_STACK,
+              align="center")
+    flow.text(f"统计日期：{day.isoformat()}", 10.5, align="center")
+    flow.space(3 * mm)
+    if not daily_only:
+        for line in headline_lines(report):
+            flow.text(line, 11)
+        flow.space(2 * mm)
+        _stage_bars(flow, report, mm)
+        flow.space(3 * mm)
+        flow.text("新一届班子结构", 12.5, stack=fonts.HEADING_STACK)
+        for line in makeup_lines(report):
+            flow.text(line, 10.5)
+        flow.space(3 * mm)
+        flow.text("各社区情况", 12.5, stack=fonts.HEADING_STACK)
+        widths = (0.25, 0.12, 0.12, 0.08, 0.09, 0.1, 0.08, 0.16)
+        cols = [Column(t, w * CONTENT_W, "left" if i == 0 else "center") for i, (t, w) in
+                enumerate(zip(("社区", "计划日期", "完成日期", "进度", "一次成功", "出席率",
+                               "一肩挑", "校验码"), widths, strict=True))]
+        flow.table(cols, [(c.community, c.plan_date or "—", c.done_date or "—", c.stage,
+                           _yes(c.one_pass), pct(None if c.attendance_rate is None
+                                                 else str(c.attendance_rate)),
+                           _yes(c.dual_role), c.package or "—")
+                          for c in report.communities], size=9)
+        flow.space(3 * mm)
+    flow.text("日报", 12.5, stack=fonts.HEADING_STACK)
+    for line in daily_lines(report, day):
+        flow.text(line, 10.5, x=MARGIN)
+    flow.finish()
+    c.save()
+
+
+def _stage_bars(flow: Any, report: Report, mm: float) -> None:
+    """Three horizontal bars: 已完成 / 进行中 / 未开始."""
+    from app.documents import fonts
+    from app.documents.page import CONTENT_W, MARGIN
+
+    total = max(1, len(report.communities))
+    colours = {"已完成": (0.20, 0.55, 0.30), "进行中": (0.95, 0.65, 0.15),
+               "未开始": (0.65, 0.65, 0.65)}
+    bar_w = CONTENT_W - 40 * mm
+    for stage in (COMPLETED, "进行中", "未开始"):
+        n = len(report.of_stage(stage))
+        flow.need(9 * mm)
+        flow.y -= 8 * mm
+        fonts.draw_text(flow.c, MARGIN, flow.y + 2 * mm, stage, 10.5)
+        flow.c.setFillColorRGB(*colours[stage])
+        flow.c.rect(MARGIN + 18 * mm, flow.y + 0.5 * mm, bar_w * n / total, 6 * mm, stroke=0,
+                    fill=1)
+        flow.c.setFillColorRGB(0, 0, 0)
+        fonts.draw_text(flow.c, MARGIN + 20 * mm + bar_w * n / total, flow.y + 2 * mm,
+                        f"{n} 个", 10.5)
+
+
+def write_report(report: Report, path: Path, day: dt.date, *, daily_only: bool = False,
+                 at: dt.datetime) -> str:
+    """Write `path` by its suffix (.xlsx or .pdf); returns a problem message or ""."""
+    suffix = path.suffix.lower()
+    tmp = path.with_name(path.name + ".part")
+    if suffix == ".xlsx":
+        write_xlsx(report, tmp, day, daily_only=daily_only)
+    elif suffix == ".pdf":
+        write_pdf(report, tmp, day, at, daily_only=daily_only)
+    else:
+        return f"不支持的文件类型：{path.name}（请用 .xlsx 或 .pdf）"
+    tmp.replace(path)
+    return ""
