@@ -202,6 +202,25 @@ def normalise_query(query: str) -> str:
     return "".join(q.split())
 
 
+# Scope sizes, for choosing how a scoped search reads (a plan choice only: a stale figure costs
+# time, never a wrong answer). Keyed by connection and scope; refreshed every 500 uses.
+_SCOPE_SIZES: dict[tuple[int, frozenset[str]], tuple[int, int, int]] = {}
+
+
+def _scope_first(conn: db_persons.Conn, scope: Sequence[str]) -> bool:
+    """Whether the scope holds few enough persons (under 1 in 20) to read them first. Walking
+    the key range costs about limit / share rows, reading the scope's persons about 6 keys
+    each: the two meet near one person in twenty."""
+    key = (id(db_persons.raw(conn)), frozenset(scope))
+    got = _SCOPE_SIZES.get(key)
+    if got is None or got[2] >= 500:
+        got = (db_persons.count_in_scope(conn, scope), db_persons.count_persons(conn), 0)
+        if len(_SCOPE_SIZES) > 256:
+            _SCOPE_SIZES.clear()
+    _SCOPE_SIZES[key] = (got[0], got[1], got[2] + 1)
+    return got[0] * 20 < got[1]
+
+
 def _collect(conn: db_persons.Conn, prefix: str, kinds: Sequence[str], limit: int,
              scope: Sequence[str] | None, seen: dict[int, int], rank: int,
              exact: bool = False) -> None:
@@ -223,26 +242,49 @@ def _collect(conn: db_persons.Conn, prefix: str, kinds: Sequence[str], limit: in
         offset += batch
 
 
-def search_ids(conn: db_persons.Conn, query: str, limit: int = 20,
-               scope: Sequence[str] | None = None) -> list[int]:
-    """Person ids best match first: exact name, name prefix, pinyin or initials prefix, ID
-    number ending with the digits, member number prefix."""
+Tier = tuple[str, tuple[str, ...], bool]  # (prefix, kinds, exact)
+
+
+def tiers(query: str) -> list[Tier]:
+    """What to look up for a query, best kind of match first: exact name, name prefix, pinyin
+    or initials prefix, ID number ending with the digits, member number prefix."""
     q = normalise_query(query)
-    if not q or limit <= 0:
+    if not q:
         return []
-    scope_list = list(scope) if scope else None  # a desk serving [] serves everyone
-    seen: dict[int, int] = {}
     name_q = search_name(q) or q
-    _collect(conn, name_q, ("name",), limit, scope_list, seen, 0, exact=True)
-    _collect(conn, name_q, ("name",), limit, scope_list, seen, 1)
+    out: list[Tier] = [(name_q, ("name",), True), (name_q, ("name",), False)]
     if q.isascii():
         low = q.lower()
         if low.isalpha():
-            _collect(conn, low, ("pinyin", "initials"), limit, scope_list, seen, 2)
+            out.append((low, ("pinyin", "initials"), False))
         up = q.upper()
         if up.isalnum() and up.rstrip("X").isdigit() and up.count("X") <= 1 and up[0] != "X":
-            _collect(conn, up[::-1], ("id_rev",), limit, scope_list, seen, 3)
-        _collect(conn, up, ("member_no",), limit, scope_list, seen, 4)
+            out.append((up[::-1], ("id_rev",), False))
+        out.append((up, ("member_no",), False))
+    return out
+
+
+def search_ids(conn: db_persons.Conn, query: str, limit: int = 20,
+               scope: Sequence[str] | None = None) -> list[int]:
+    """Person ids best match first (see `tiers`); within a tier in key order."""
+    wanted = tiers(query)
+    if not wanted or limit <= 0:
+        return []
+    scope_list = list(scope) if scope else None  # a desk serving [] serves everyone
+    seen: dict[int, int] = {}
+    if scope_list is not None and _scope_first(conn, scope_list):
+        # A small scope: read its persons' matching keys once for all tiers.
+        rows = db_persons.scoped_keys(conn, scope_list, [(p, k) for p, k, _e in wanted])
+        rows.sort(key=lambda r: (r[2], r[1], r[0]))
+        for rank, (prefix, kinds, exact) in enumerate(wanted):
+            for pid, kind, key in rows:
+                if len(seen) >= limit:
+                    return list(seen)
+                if kind in kinds and (key == prefix if exact else key.startswith(prefix)):
+                    seen.setdefault(pid, rank)
+        return list(seen)
+    for rank, (prefix, kinds, exact) in enumerate(wanted):
+        _collect(conn, prefix, kinds, limit, scope_list, seen, rank, exact=exact)
     return list(seen)
 
 

@@ -199,8 +199,8 @@ def keys_of(conn: Conn, person_id: int) -> list[tuple[str, str]]:
 def key_prefix(conn: Conn, prefix: str, kinds: Sequence[str], *, limit: int, offset: int = 0,
                scope: Sequence[str] | None = None) -> list[tuple[int, str, str]]:
     """(person_id, kind, key) of keys starting with `prefix`, in key order: an index range scan
-    on person_key's primary key. `scope`: only persons whose branch or residents' group is in it.
-    """
+    on person_key's primary key. `scope`: only persons whose branch or residents' group is in it,
+    checked key by key (fast when the scope holds many persons; see `scoped_keys`)."""
     kind_marks = ", ".join("?" for _ in kinds)
     params: list[object] = [prefix, prefix + MAX_CHAR, *kinds]
     if scope is None:
@@ -208,10 +208,37 @@ def key_prefix(conn: Conn, prefix: str, kinds: Sequence[str], *, limit: int, off
                f" AND kind IN ({kind_marks}) ORDER BY key, kind, person_id LIMIT ? OFFSET ?")
     else:
         scope_marks = ", ".join("?" for _ in scope)
-        sql = (f"SELECT k.person_id, k.kind, k.key FROM person_key k JOIN person p"
+        # CROSS JOIN fixes the loop order in SQLite: person_key outer, person looked up by id.
+        sql = (f"SELECT k.person_id, k.kind, k.key FROM person_key k CROSS JOIN person p"
                f" ON p.id = k.person_id WHERE k.key >= ? AND k.key < ? AND k.kind IN ({kind_marks})"
                f" AND (p.branch IN ({scope_marks}) OR p.resident_group IN ({scope_marks}))"
                f" ORDER BY k.key, k.kind, k.person_id LIMIT ? OFFSET ?")
         params += [*scope, *scope]
     params += [limit, offset]
+    return [(int(p), str(k), str(v)) for p, k, v in raw(conn).execute(sql, params)]
+
+
+def count_in_scope(conn: Conn, scope: Sequence[str]) -> int:
+    """Persons whose branch or residents' group is one of `scope`."""
+    marks = ", ".join("?" for _ in scope)
+    return int(raw(conn).execute(
+        f"SELECT count(*) FROM person WHERE branch IN ({marks}) OR resident_group IN ({marks})",
+        [*scope, *scope]).fetchone()[0])
+
+
+def scoped_keys(conn: Conn, scope: Sequence[str],
+                ranges: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[int, str, str]]:
+    """(person_id, kind, key) of the scope's persons whose keys start with one of the prefixes
+    (each with its kinds): one pass over the scope's persons, for a scope holding few of them."""
+    scope_marks = ", ".join("?" for _ in scope)
+    conds: list[str] = []
+    params: list[object] = [*scope, *scope]
+    for prefix, kinds in ranges:
+        conds.append(f"(k.key >= ? AND k.key < ? AND k.kind IN ({', '.join('?' for _ in kinds)}))")
+        params += [prefix, prefix + MAX_CHAR, *kinds]
+    if not conds:
+        return []
+    sql = (f"SELECT DISTINCT k.person_id, k.kind, k.key FROM person p CROSS JOIN person_key k"
+           f" ON k.person_id = p.id WHERE (p.branch IN ({scope_marks})"
+           f" OR p.resident_group IN ({scope_marks})) AND ({' OR '.join(conds)})")
     return [(int(p), str(k), str(v)) for p, k, v in raw(conn).execute(sql, params)]

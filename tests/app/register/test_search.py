@@ -114,3 +114,27 @@ def test_zeng_by_initials_zs(db_path) -> None:
 def test_any_query_is_answered(conn, query: str) -> None:
     got = search(conn, query, limit=5)
     assert len(got) <= 5 and len({p.id for p in got}) == len(got)
+
+
+def test_scoped_search_is_the_unscoped_one_filtered(db_path) -> None:
+    from app.bench.b_register import desk_queries
+    from app.bench.data import register_rows, write_csv
+    from app.register.importer import import_register
+    from app.search import _scope_first, search_ids
+    from db import persons
+
+    rows = register_rows(600)
+    c = connect(db_path)
+    path = write_csv(rows, db_path.parent / "r.csv")
+    assert import_register(c, path, now=NOW).count == 600
+    everyone = persons.list_persons(c)
+    groups = sorted({p.resident_group for p in everyone})
+    branches = sorted({p.branch for p in everyone if p.branch})
+    scopes = [[branches[0]], groups[:10], [groups[0], branches[1]]]
+    assert [_scope_first(c, s) for s in scopes[:2]] == [True, False]  # both ways are tested
+    queries = desk_queries(rows, 60) + ["z", "w", "0", "1", "x"]
+    for scope in scopes:
+        inside = {p.id for p in everyone if p.branch in scope or p.resident_group in scope}
+        for q in queries:
+            want = [i for i in search_ids(c, q, limit=10**6) if i in inside][:20]
+            assert search_ids(c, q, scope=scope) == want, (scope, q)
