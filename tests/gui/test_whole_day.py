@@ -84,6 +84,7 @@ def b_slip(b: Ballot, what: str) -> Ballot:
 
 def type_stack(qtbot, tab, ballots: list[Ballot]) -> int:
     keystrokes = 0
+    qtbot.waitUntil(lambda: not tab.loading, timeout=5000)
     for b in ballots:
         keys = keys_for(b.marks)
         tab.line.setFocus()
@@ -152,12 +153,14 @@ def test_a_whole_polling_day(qtbot, tmp_path, shot):
         counting.tabs.setCurrentIndex(1)
         entry = counting.entry_tab
         keys_a = type_stack(qtbot, entry, truth)
+        qtbot.waitUntil(lambda: not entry.loading, timeout=5000)
         assert len(entry.entered) == PRESENT and keys_a <= PRESENT * (CANDIDATES + 1)
         shot(window, "day-5-entry-a")
         counting.entry_b.setChecked(True)
         typed_b = [b_slip(b, DIFFERENT[i]) if i in DIFFERENT else b
                    for i, b in enumerate(truth, start=1)]
         type_stack(qtbot, entry, typed_b)
+        qtbot.waitUntil(lambda: not entry.loading, timeout=5000)
         assert len(entry.entered) == PRESENT
 
         # --- 双录比对: three differences, resolved after looking at the paper --------------------

@@ -3,9 +3,10 @@ to take the last ballot back, corrections and withdrawals with a reason, the 唱
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,7 +25,9 @@ from app.rules import Ballot, aggregate, check_ballot, count_ballots
 from app.search import search
 from app.voting import Entered, Mode, State, VotingRound, keys_for
 from app.voting.entry import KeyProblem, make_entry_ballot
+from db.connection import connect
 from ui.singing_view import SingingView
+from ui.tasks import CancelToken, Outcome, ProgressFn, Task, WorkFn
 from ui.widgets.ballot_entry import BAD, GOOD, NEUTRAL, WARN, BallotLine, WriteInDialog
 from ui.widgets.diff_view import reading_text
 from ui.widgets.reason_dialog import ReasonDialog
@@ -40,11 +43,48 @@ UNDO_WHY = "录入员撤回上一张重录（Ctrl+Z）"
 HEADERS = ("序号", "选票", "结果", "录入人", "时间")
 
 
+def read_entries(db_path: Path, round_id: int, entry: str) -> WorkFn:
+    def work(_progress: ProgressFn, _cancel: CancelToken) -> list[Entered]:
+        conn = connect(db_path, create=False)
+        try:
+            return voting.entries(conn, round_id, entry)
+        finally:
+            conn.close()
+    return work
+
+
+def entry_row(e: Entered) -> tuple[object, ...]:
+    if e.ballot is None or e.check is None:
+        result = "（已撤销此序号）"
+    elif e.check.valid:
+        result = f"有效（选{e.check.approvals}人）"
+    else:
+        result = f"无效：{e.check.reason}"
+    text = reading_text(e.ballot, invalid=False) if e.ballot else ""
+    return (e.seq, text, result, e.clerk, e.at[11:19])
+
+
+class EntriesModel(RowsModel):
+    """The entered ballots; a new ballot is one inserted row, not a reset of thousands."""
+
+    def append(self, row: tuple[object, ...]) -> None:
+        n = self.rowCount()
+        self.beginInsertRows(QModelIndex(), n, n)
+        self._rows.append(tuple(row))
+        self.endInsertRows()
+
+    def replace(self, i: int, row: tuple[object, ...]) -> None:
+        self._rows[i] = tuple(row)
+        self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))
+
+
 class EntryTab(QWidget):
     def __init__(self, page: CountingPage) -> None:
         super().__init__()
         self.page = page
         self.entered: list[Entered] = []
+        self.loading = False
+        self.generation = 0
         self.correction_why = ""
         self.dialog: ReasonDialog | WriteInDialog | None = None
         self.singing: SingingView | None = None
@@ -65,7 +105,7 @@ class EntryTab(QWidget):
         self.last.setMinimumHeight(44)
         self.counter = QLabel()
         self.counter.setStyleSheet("font-size: 16pt; font-weight: bold; color: #1b3550;")
-        self.model = RowsModel(HEADERS, parent=self)
+        self.model = EntriesModel(HEADERS, parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -75,6 +115,7 @@ class EntryTab(QWidget):
         header = self.table.horizontalHeader()
         for col in range(len(HEADERS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(40)  # measure a screenful, not thousands of rows
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setStyleSheet("font-size: 13pt;")
         self.table.doubleClicked.connect(lambda _i: self.ask_correct())
@@ -116,26 +157,56 @@ class EntryTab(QWidget):
         self.reload_entries()
 
     def reload_entries(self) -> None:
+        """Read the entry's ballots in a worker (thousands of rows take longer than a frame);
+        a newer request makes an older answer stale."""
         r = self.round
-        ctx = self.page.ctx
-        self.entered = voting.entries(ctx.conn, r.id, self.page.entry) if r else []
-        rows = []
-        valid = invalid = 0
-        for e in self.entered:
-            if e.ballot is None or e.check is None:
-                result = "（已撤销此序号）"
-            elif e.check.valid:
-                valid += 1
-                result = f"有效（选{e.check.approvals}人）"
-            else:
-                invalid += 1
-                result = f"无效：{e.check.reason}"
-            rows.append((e.seq, reading_text(e.ballot, invalid=False) if e.ballot else "", result, e.clerk,
-                         e.at[11:19]))
-        self.model.set_rows(rows)
+        self.generation += 1
+        if r is None:
+            self.loading = False
+            self._set_entered([])
+            return
+        self.loading = True
+        self.counter.setText("正在读取已录入的选票…")
+        task = Task(read_entries(self.page.ctx.db_path, r.id, self.page.entry), self)
+        task.finished.connect(lambda o, g=self.generation: self._read(g, o))
+        task.start()
+
+    def _read(self, generation: int, outcome: Outcome) -> None:
+        if generation != self.generation:
+            return
+        self.loading = False
+        if not outcome.ok:
+            self._last(f"读取已录入的选票失败：{outcome.error}", ok=False)
+            return
+        self._set_entered(outcome.result)
+
+    def _set_entered(self, entered: list[Entered]) -> None:
+        self.entered = list(entered)
+        self.model.set_rows([entry_row(e) for e in self.entered])
+        self._after_change()
+
+    def _put(self, got: Entered) -> None:
+        """A ballot just written: appended, or replacing its number (no re-read). While a read
+        is under way it may or may not hold this ballot: read again instead."""
+        if self.loading:
+            self.reload_entries()
+            return
+        i = next((k for k, e in enumerate(self.entered) if e.seq == got.seq), None)
+        if i is None:
+            self.entered.append(got)
+            self.model.append(entry_row(got))
+        else:
+            self.entered[i] = got
+            self.model.replace(i, entry_row(got))
+        self._after_change()
+
+    def _after_change(self) -> None:
         self.table.scrollToBottom()
-        self.counter.setText(f"录入组{self.page.entry}已录入 {valid + invalid} 张"
-                             f"（有效 {valid}，无效 {invalid}）" if r else "")
+        standing = [e.check for e in self.entered if e.check is not None]
+        valid = sum(1 for c in standing if c.valid)
+        self.counter.setText(f"录入组{self.page.entry}已录入 {len(standing)} 张"
+                             f"（有效 {valid}，无效 {len(standing) - valid}）"
+                             if self.round else "")
         self.update_singing()
 
     # --- the line ---------------------------------------------------------------------------------
@@ -191,7 +262,7 @@ class EntryTab(QWidget):
         verdict = f"有效（选{check.approvals}人）" if check.valid else f"无效：{check.reason}"
         self._last(f"第{got.seq}张{verb}：{reading_text(got.ballot, invalid=False)}　{verdict}", ok=check.valid)
         self.line.clear()
-        self.reload_entries()
+        self._put(got)
         self.line.setFocus()
         return got
 
@@ -273,9 +344,9 @@ class EntryTab(QWidget):
                                      clock=ctx.clock)
         if isinstance(got, Refusal):
             self._last(got.message, ok=False)
-        else:
-            self._last(f"第{e.seq}张已撤销（{why}）", ok=True)
-        self.reload_entries()
+            return
+        self._last(f"第{e.seq}张已撤销（{why}）", ok=True)
+        self._put(got)
 
     # --- 唱票 big screen -------------------------------------------------------------------------
 

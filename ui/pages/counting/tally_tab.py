@@ -56,6 +56,7 @@ class TallyTab(QWidget):
         self.page = page
         self.dialog: ReasonDialog | None = None
         self.names: tuple[str, ...] = ()
+        self.entered: dict[str, Sheet] = {}  # the standing sheets of A and B
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(("赞成 ○", "不赞成 ×"))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -111,6 +112,8 @@ class TallyTab(QWidget):
         self.setEnabled(r is not None and r.state is State.OPEN)
         self.save_button.setText(f"保存为录入组{self.page.entry}的计票单")
         self.show_comparison()
+        # Each clerk sees only their own sheet: B must count without A's figures in view.
+        self.set_sheet(self.entered.get(self.page.entry) or Sheet(0, 0, {}, {}))
 
     def sheet(self) -> Sheet | str:
         w = parse_write_ins(self.write_ins.text())
@@ -149,11 +152,13 @@ class TallyTab(QWidget):
         r = self.round
         if r is None:
             self.diffs.setText("")
+            self.entered = {}
             return
         c = voting.compare_sheets(self.page.ctx.conn, r.id)
         if isinstance(c, Refusal):
             self.diffs.setText(c.message)
             return
+        self.entered = {k: v for k, v in (("A", c.a), ("B", c.b)) if v is not None}
         if c.a is None or (r.double_entry and c.b is None):
             missing = "、".join(e for e, s in (("A", c.a), ("B", c.b)) if s is None)
             self.diffs.setStyleSheet("font-size: 14pt; color: #9a5b13;")
