@@ -181,12 +181,12 @@ def smoke_test() -> list[str]:
 
         def resources() -> str | None:
             src, got = files_under(ROOT / "resources", "**/*"), files_under(internal / "resources", "**/*")
-            sql = files_under(ROOT / "db" / "migrations", "*.sql")
-            got_sql = files_under(internal / "db" / "migrations", "*.sql")
-            missing = sorted(src - got) + [f"db/migrations/{n}" for n in sorted(sql - got_sql)]
+            sql = files_under(ROOT / "db", "**/*.sql")
+            got_sql = files_under(internal / "db", "**/*.sql")
+            missing = sorted(src - got) + [f"db/{n}" for n in sorted(sql - got_sql)]
             return f"missing in the bundle: {', '.join(missing)}" if missing else None
 
-        smoke.check("resources/ and db/migrations/*.sql are in the bundle", resources)
+        smoke.check("resources/ and db/**/*.sql (migrations) are in the bundle", resources)
         smoke.check("every module of app/, db/ and ui/ is in the bundle", modules_missing)
 
         available = commands(source("--help").stdout)
