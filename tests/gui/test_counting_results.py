@@ -85,15 +85,17 @@ def test_lock_refused_with_an_error_then_no_fill_decision_allows_it(qtbot, db, s
         assert p.findings.item(0).foreground().color().name() == RED
         assert p.next_button.isEnabled() and p.no_fill_button.isEnabled()
         shot(p, "results-error")
-        assert not p.lock()
+        p.lock()
+        qtbot.waitUntil(p.is_idle, timeout=5000)
         assert "不能锁定" in p.message.text() and "SEATS_UNFILLED" in p.message.text()
         # The meeting decides not to fill: recorded with who and why, then lockable.
         assert p.no_fill(p.current, "党员大会表决通过", "当选三人已达委员会最低人数")
         qtbot.waitUntil(p.is_idle, timeout=5000)
         assert any("[已处理]" in t for t in findings_text(p))
         assert any("会议决定不再补选：党员大会表决通过" in t for t in findings_text(p))
-        assert p.lock()
+        p.lock()
         qtbot.waitUntil(p.is_idle, timeout=5000)
+        assert "已锁定，校验码" in p.message.text()
         assert "已锁定" in p.heading.text() and p.unlock_button.isEnabled()
         assert "选举已完成" in p.summary.text()
         shot(p, "results-no-fill-locked")
@@ -130,8 +132,9 @@ def test_clean_round_locks_unlocks_with_reason_and_prints(qtbot, db, tmp_path, s
         qtbot.waitUntil(lambda: "notice" in p.print_panel.last, timeout=20000)
         assert isinstance(p.print_panel.last["notice"], meetings.Refusal)
         assert "未能生成" in p.print_panel.status.text()
-        assert p.lock()
+        p.lock()
         qtbot.waitUntil(p.is_idle, timeout=5000)
+        assert "已锁定，校验码" in p.message.text()
         h = p.current.round.lock.hash
         assert h in p.heading.text()
         for kind in ("notice", "count-report"):

@@ -188,8 +188,9 @@ def test_a_whole_polling_day(qtbot, tmp_path, shot):
         qtbot.waitUntil(lambda: results.is_idle() and results.validation is not None,
                         timeout=10000)
         assert results.current.may_lock, results.current.problems
-        assert results.lock()
+        results.lock()
         qtbot.waitUntil(results.is_idle, timeout=10000)
+        assert "已锁定，校验码" in results.message.text()
         assert "一次性选举成功" in results.summary.text()
         locked = results.current.round
         for kind in ("notice", "count-report", "certificates"):

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import voting
+from app.clock import Clock
 from app.meetings import Refusal
 from app.model import RuleSet
 from app.rules import STATUS_ZH, Round, Status
@@ -56,6 +57,18 @@ def validate_in_thread(db_path: Path, meeting_id: int) -> WorkFn:
         conn = connect(db_path, create=False)
         try:
             return voting.validate_meeting(conn, meeting_id)
+        finally:
+            conn.close()
+    return work
+
+
+def lock_in_thread(db_path: Path, round_id: int, actor: str, clock: Clock) -> WorkFn:
+    def work(_progress: ProgressFn, _cancel: CancelToken) -> RoundValidation | Refusal:
+        from db.connection import connect
+
+        conn = connect(db_path, create=False)
+        try:
+            return voting.lock_round(conn, round_id, actor=actor, clock=clock)
         finally:
             conn.close()
     return work
@@ -92,7 +105,9 @@ class ResultsPage(QWidget):
         self.setObjectName("ResultsPage")
         self.validation: MeetingValidation | None = None
         self.items: list[RoundValidation] = []
-        self.task: Task | None = None
+        self.task: Task | None = None       # the validation under way
+        self.lock_task: Task | None = None
+        self._again = False
         self.dialog: QDialog | None = None
         self._build()
         ctx.meeting_changed.connect(lambda _m: self.run_validation())
@@ -177,11 +192,14 @@ class ResultsPage(QWidget):
     # --- validation -------------------------------------------------------------------------------
 
     def is_idle(self) -> bool:
-        return self.task is None
+        return self.task is None and self.lock_task is None and not self._again
 
     def run_validation(self) -> None:
         m = self.ctx.meeting
-        if m is None or self.task is not None:
+        if m is None:
+            return
+        if self.task is not None:  # a write happened meanwhile: validate again when done
+            self._again = True
             return
         self.summary.setStyleSheet("font-size: 15pt; font-weight: bold; color: #37474f;")
         self.summary.setText("正在验证…")
@@ -194,6 +212,10 @@ class ResultsPage(QWidget):
     def _validated(self, outcome: Outcome) -> None:
         self.task = None
         self.validate_button.setEnabled(True)
+        if self._again:
+            self._again = False
+            self.run_validation()
+            return
         if not outcome.ok or isinstance(outcome.result, Refusal):
             self.summary.setText(f"验证未能完成：{outcome.error or outcome.result.message}")
             return
@@ -321,20 +343,30 @@ class ResultsPage(QWidget):
                                    f"{GREEN if ok else RED};")
         self.message.setText(text)
 
-    def lock(self) -> bool:
+    def lock(self) -> None:
+        """Lock the current round in a worker (the core re-validates every ballot)."""
         v = self.current
-        if v is None:
-            return False
-        got = voting.lock_round(self.ctx.conn, v.round.id, actor=self.ctx.actor,
-                                clock=self.ctx.clock)
-        if isinstance(got, Refusal):
-            self.say(got.message, ok=False)
-            return False
+        if v is None or self.lock_task is not None:
+            return
+        self.lock_button.setEnabled(False)
+        self.say("正在锁定…")
+        task = Task(lock_in_thread(self.ctx.db_path, v.round.id, self.ctx.actor, self.ctx.clock),
+                    self)
+        task.finished.connect(self._locked)
+        self.lock_task = task
+        task.start()
+
+    def _locked(self, outcome: Outcome) -> None:
+        self.lock_task = None
+        got = outcome.result
+        if not outcome.ok or isinstance(got, Refusal):
+            self.say(got.message if isinstance(got, Refusal) else outcome.error, ok=False)
+            self.lock_button.setEnabled(True)
+            return
         lock = got.round.lock
         self.say(f"{got.round.label} 已锁定，校验码 {lock.hash if lock else ''}")
         self.ctx.message.emit(f"{got.round.label} 结果已锁定")
         self.run_validation()
-        return True
 
     def ask_unlock(self) -> None:
         v = self.current
