@@ -307,7 +307,8 @@ def lock_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
 
 def unlock_round(conn: sqlite3.Connection, round_id: int, *, why: str, actor: str,
                  clock: Clock) -> VotingRound | Refusal:
-    """Unlock a locked round (reason required, audited): it is open for corrections again."""
+    """Unlock a locked round (reason required, audited): it is open for corrections again.
+    Refused once a later round of the contest exists."""
     if not why.strip():
         return Refusal("REASON_MISSING", "解除锁定须说明原因")
     with transaction(conn):
@@ -316,6 +317,11 @@ def unlock_round(conn: sqlite3.Connection, round_id: int, *, why: str, actor: st
             return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
         if r.state is not State.LOCKED or r.lock is None:
             return Refusal("NOT_LOCKED", f"{r.label} 未锁定")
+        if _next_round_exists(conn, r):
+            # The next round was planned from this round's decision: changing it now would
+            # leave that round on a decision that no longer stands.
+            return Refusal("LATER_ROUND_EXISTS",
+                           f"{r.contest_title} 已按{r.label}的结果进行了下一轮，不能解除锁定")
         at = iso(clock.now())
         q.insert_event(conn, round_id=round_id, kind="unlocked", actor=actor, at=at,
                        reason=why.strip(), detail_json=json.dumps({"hash": r.lock.hash}))

@@ -22,6 +22,7 @@ from app.voting import (
     record_box,
     resolve_difference,
     set_officials,
+    unlock_round,
 )
 from db.connection import connect
 from tests.app.voting.voting_venue import ballots, sign_in_first, small_meeting
@@ -71,6 +72,8 @@ def test_residents_election_through_a_tie_revote(tmp_path, fixed_clock) -> None:
     r2 = _ok(open_round(conn, s.contest.id, kind="tie_revote", actor="主持人", clock=fixed_clock))
     assert list(r2.names) == ["何志刚", "罗敏"] and r2.seats == 1    # stroke order
     _ok(lock_round(conn, r1.id, actor="主持人", clock=fixed_clock))   # settled by the re-vote
+    stays = unlock_round(conn, r1.id, why="复核", actor="主持人", clock=fixed_clock)
+    assert isinstance(stays, Refusal) and stays.code == "LATER_ROUND_EXISTS"
     for keys in ["1"] * 11 + ["01"] * 6 + [""]:         # 何志刚 11, 罗敏 6, one blank
         _ok(enter_ballot(conn, r2.id, "A", keys, clerk="甲", clock=fixed_clock))
         _ok(enter_ballot(conn, r2.id, "B", keys, clerk="乙", clock=fixed_clock))
