@@ -165,6 +165,7 @@ class ResultsPage(QWidget):
         actions.addStretch(1)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setMinimumHeight(60)
         self.print_panel = PrintPanel(self)
 
         right = QWidget()

@@ -124,6 +124,7 @@ class CountingPage(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("提示")
+        self.message.setMinimumHeight(60)  # two lines of 14 pt: a refusal is read in full
         self.close_button = QPushButton("结束计票")
         self.close_button.setToolTip("录入完成、A/B 差异已处理后结束计票，结果交验证")
         self.close_button.clicked.connect(self.close_counting)
@@ -132,7 +133,7 @@ class CountingPage(QWidget):
         self.singing_button = QPushButton("唱票大屏幕")
         self.singing_button.clicked.connect(self._open_singing)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.message, 1)
+        bottom.addStretch(1)
         bottom.addWidget(self.singing_button)
         bottom.addWidget(self.reopen_button)
         bottom.addWidget(self.close_button)
@@ -152,6 +153,7 @@ class CountingPage(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.status)
         lay.addWidget(self.tabs, 1)
+        lay.addWidget(self.message)
         lay.addLayout(bottom)
 
     # --- what is shown ----------------------------------------------------------------------------
