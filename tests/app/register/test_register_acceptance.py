@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from register_paths import LIBREOFFICE_XLSX
 
 from app.bench.data import register_rows, write_csv
 from app.register.importer import ImportStatus, import_register
@@ -15,7 +15,6 @@ from db import persons
 from db.connection import connect
 
 NOW = "2026-11-22T08:00:00+08:00"
-LIBREOFFICE_XLSX = FIXTURES / "register" / "register-20k-libreoffice.xlsx"
 
 
 @pytest.fixture(scope="module")

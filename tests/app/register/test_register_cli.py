@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import pollday_cmd
+from register_paths import pollday_cmd
 
 from app.bench.data import register_rows, write_csv
 from app.cli import main

@@ -58,9 +58,9 @@ def test_fast_reader_matches_openpyxl() -> None:
 
 
 def test_fast_reader_reads_libreoffice_sheet_like_openpyxl() -> None:
-    from conftest import FIXTURES
+    from register_paths import LIBREOFFICE_XLSX
 
-    data = (FIXTURES / "register" / "register-20k-libreoffice.xlsx").read_bytes()
+    data = LIBREOFFICE_XLSX.read_bytes()
     wb = Workbook(data)
     (sheet,) = wb.sheets
     head = []
