@@ -45,6 +45,7 @@ AMBER = "#9a5b13"
 TITLES = ("委员", "书记", "副书记", "纪委委员", "纪委书记", "主任", "副主任", "委员会委员",
           "理事会成员", "监事会成员")
 KIND_ZH = {ContestKind.COMMITTEE: "委员（差额选举）", ContestKind.LEADER: "书记、主任等单一职务"}
+KIND_SHORT = {ContestKind.COMMITTEE: "差额选举", ContestKind.LEADER: "单一职务"}
 GENDER_ZH = {"M": "男", "F": "女", None: ""}
 REMOVE_REASONS = ("本人辞去候选人资格", "资格审查未通过", "录入错误")
 SEARCH_LIMIT = 12
@@ -70,6 +71,7 @@ class ContestsPage(QWidget):
         self.dialog: ReasonDialog | None = None
         self._build()
         ctx.meeting_changed.connect(lambda _m: self.reload())
+        ctx.register_changed.connect(self._run_search)
         self.reload()
 
     # --- layout -----------------------------------------------------------------------------------
@@ -257,7 +259,7 @@ class ContestsPage(QWidget):
         c = self.contest
         self.right.setEnabled(c is not None)
         self.contest_title.setText(
-            f"{c.title} · {KIND_ZH[c.kind]} · 应选 {c.seats} 名" if c else "请先添加选举事项")
+            f"{c.title} · 应选 {c.seats} 名 · {KIND_SHORT[c.kind]}" if c else "请先添加选举事项")
         self.refresh_candidates()
 
     # --- candidates -------------------------------------------------------------------------------
