@@ -61,6 +61,19 @@ def remove_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def _print_results(conn: sqlite3.Connection) -> None:
+    """The locked rounds of the final stage, with the hashes the notices print."""
+    from app.meetings import meeting_by_code
+    from app.results import results
+
+    party = meeting_by_code(conn, "party")
+    if party is None:
+        return
+    for c in results(conn, party)["contests"]:
+        rounds = "，".join(f"第{r['round']}轮 {r['hash']}" for r in c["rounds"])
+        print(f"  {c['title']}当选：{'、'.join(c['elected'])}（{rounds}）")
+
+
 def run(args: argparse.Namespace) -> int:
     from app.demo import build_demo
     from app.electorate import electorate, load_persons
@@ -88,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {m.code}: {m.title}{mark}  有选举权 {e.registered}，不计入应到"
                   f" {len(e.excluded_ids)}，应到 {e.expected}，请假 {len(e.leave_ids)}，"
                   f"列席 {len(e.non_voting)}，签到台 {len(list_desks(conn, m.id))}")
+        if args.stage == "final":
+            _print_results(conn)
     finally:
         conn.close()
     return 0

@@ -22,6 +22,8 @@ def test_demo_final_is_a_complete_locked_party_election(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     assert elapsed < 20, f"demo final took {elapsed:.1f} s"
     doc = results(db, "party")
+    hashes = [r["hash"] for c in doc["contests"] for r in c["rounds"]]
+    assert all(h in done.stdout for h in hashes) and "委员当选" in done.stdout
     assert doc["complete"] and not doc["one_pass_success"]
     committee, discipline = doc["contests"]
     assert committee["id"] == "committee" and len(committee["elected"]) == 7
