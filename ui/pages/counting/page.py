@@ -79,6 +79,7 @@ class CountingPage(QWidget):
         self.contests: list[Contest] = []
         self.rounds: list[VotingRound] = []
         self.round: VotingRound | None = None
+        self._seen: set[int] = set()  # round ids shown in the chooser so far
         self.dialog: QDialog | None = None
         self._build()
         ctx.meeting_changed.connect(lambda _m: self.reload())
@@ -193,6 +194,10 @@ class CountingPage(QWidget):
         for r in self.rounds:
             self.round_box.addItem(f"{r.label} · {STATE_ZH[r.state]}", r.id)
         ids = [r.id for r in self.rounds]
+        new = [i for i in ids if i not in self._seen]
+        if new and select_id is None and self._seen:  # a round opened elsewhere (结果 page)
+            keep = new[-1]
+        self._seen.update(ids)
         self.round_box.setCurrentIndex(ids.index(keep) if keep in ids else len(ids) - 1)
         self.round_box.blockSignals(False)
         self._round_chosen()
