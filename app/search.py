@@ -15,6 +15,7 @@ from functools import lru_cache
 from itertools import product
 
 from pypinyin import Style, pinyin
+from pypinyin.constants import PHRASES_DICT
 
 from app.model import Person
 from app.names import strip_annotations
@@ -92,11 +93,36 @@ def _segments(name: str) -> list[tuple[str, ...]]:
     elif n[:1] in SURNAMES:
         segs.append(SURNAMES[n[:1]])
         rest = n[1:]
-    for ch in rest:
+    # The given name read as a phrase decides which reading is the usual one (长乐: chang le,
+    # not zhang le); the surname, when not in the table, keeps its first reading.
+    skip = 0 if segs or len(rest) < 3 else 1
+    given = rest[skip:]
+    usual = None
+    if len(given) >= 2:
+        usual = _phrase_reading(given)
+    for i, ch in enumerate(rest):
         r = char_readings(ch)
+        u = usual[i - skip] if usual is not None and i >= skip else None
+        if u is not None and u in r and r[0] != u:
+            r = (u, *(x for x in r if x != u))
         if r:
             segs.append(r)
     return segs
+
+
+@lru_cache(maxsize=65536)
+def _phrase_reading(text: str) -> tuple[str, ...] | None:
+    """The reading of the characters as a phrase in pypinyin's phrase dictionary (长乐 → chang
+    le), one toneless syllable per character; None when the phrase is not in it."""
+    got = PHRASES_DICT.get(text)
+    if not got or len(got) != len(text) or not all(got):
+        return None
+    return tuple(_toneless(r[0]) for r in got)
+
+
+def _toneless(syllable: str) -> str:
+    s = unicodedata.normalize("NFD", syllable).replace("u\u0308", "v")  # ǜ → v
+    return "".join(c for c in s if c.isascii())
 
 
 def _capped(segs: list[tuple[str, ...]], cap: int) -> list[tuple[str, ...]]:
@@ -298,5 +324,6 @@ def search(conn: db_persons.Conn, query: str, limit: int = 20,
 def clear_caches() -> None:
     """Forget cached readings (benchmarks measure the cold path)."""
     char_readings.cache_clear()
+    _phrase_reading.cache_clear()
     _readings.cache_clear()
     _name_keys.cache_clear()

@@ -138,3 +138,10 @@ def test_scoped_search_is_the_unscoped_one_filtered(db_path) -> None:
         for q in queries:
             want = [i for i in search_ids(c, q, limit=10**6) if i in inside][:20]
             assert search_ids(c, q, scope=scope) == want, (scope, q)
+
+
+def test_display_pinyin_reads_given_names_as_phrases() -> None:
+    assert display_pinyin("曾长乐") == "zeng chang le"  # not zhang le
+    assert display_pinyin("王重阳") == "wang chong yang"  # not zhong yang
+    assert display_pinyin("李朝晖") == "li zhao hui"
+    assert display_pinyin("吕女士") == "lv nv shi"
