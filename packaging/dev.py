@@ -29,7 +29,9 @@ DEBIAN_RUN = [
     "libglib2.0-0", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-image0",
     "libxcb-render-util0", "libxcb-randr0", "libxcb-shape0", "libxcb-xinerama0", "libxcb-xkb1",
 ]
-DEBIAN_TEST = DEBIAN_RUN + ["poppler-utils", "zbar-tools", "libzbar0", "xvfb", "binutils"]
+# libreoffice-calc-nogui: the district summary XLSX is opened by LibreOffice in the tests.
+DEBIAN_TEST = DEBIAN_RUN + ["poppler-utils", "zbar-tools", "libzbar0", "xvfb", "binutils",
+                            "libreoffice-calc-nogui"]
 
 
 def venv_python() -> Path:

@@ -5,12 +5,13 @@ the changes, 日报), a PDF report, and the 日报 alone (XLSX or PDF)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from app.clock import iso
 from app.district.figures import COMPLETED, STAGES, Report, daily
-from app.district.makeup import METRIC_LABELS, METRICS
+from app.district.makeup import METRICS
 from app.district.text import daily_lines, headline_lines, makeup_lines, pct
 
 TITLE = "社区“两委”换届选举工作汇总"
@@ -76,6 +77,11 @@ def _sheet(wb: Any, title: str, header: tuple[str, ...] | None, rows: list[tuple
         ws.freeze_panes = "A2"
     for r in rows:
         ws.append(list(r))
+        for cell, v in zip(ws[ws.max_row], r, strict=False):
+            if isinstance(v, Decimal):
+                # Show the decimals published ("50.0", not "50").
+                places = -int(v.as_tuple().exponent)
+                cell.number_format = "0." + "0" * places if places > 0 else "0"
     for i, w in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = w
     return ws
@@ -83,7 +89,7 @@ def _sheet(wb: Any, title: str, header: tuple[str, ...] | None, rows: list[tuple
 
 def _numbers(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Percent and age texts as numbers in the cells (Excel sums them); exact decimals kept."""
-    from decimal import Decimal, InvalidOperation
+    from decimal import InvalidOperation
 
     out = []
     for r in rows:

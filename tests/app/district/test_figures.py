@@ -1,0 +1,155 @@
+"""The district figures for demo-district against a hand computation from the packages' own
+files (manifest.json, results/*.json, elected.json), done here without app.district."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zipfile
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from tests.app.district.conftest import run
+
+
+def _pct(part: int, whole: int, places: str = "0.01") -> str | None:
+    if whole == 0:
+        return None
+    return str((Decimal(100 * part) / Decimal(whole)).quantize(Decimal(places), ROUND_HALF_UP))
+
+
+def _intact(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> bool:
+    return all(hashlib.sha256(zf.read(f["path"])).hexdigest() == f["sha256"]
+               for f in manifest["files"])
+
+
+def _packages(folder: Path) -> dict[str, dict[str, Any]]:
+    """Per community the files of its latest intact package."""
+    latest: dict[str, dict[str, Any]] = {}
+    for p in folder.glob("*.pollday"):
+        with zipfile.ZipFile(p) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+            if not _intact(zf, manifest):
+                continue
+            at = dt.datetime.fromisoformat(manifest["exported_at"])
+            doc = {"at": at, "manifest": manifest,
+                   "elected": json.loads(zf.read("elected.json")),
+                   "results": {m["code"]: json.loads(zf.read(f"results/{m['code']}.json"))
+                               for m in manifest["meetings"]}}
+        name = manifest["community"]
+        if name not in latest or at > latest[name]["at"]:
+            latest[name] = doc
+    return latest
+
+
+def _body(name: str) -> str:
+    if "纪律检查" in name:
+        return "纪委"
+    if "居民委员会" in name:
+        return "居委会"
+    return "党组织委员会"
+
+
+def test_report_matches_hand_computation(demo_dir: Path, imported_db: Path) -> None:
+    report = json.loads(run("district", "report", "--db", imported_db, "--json",
+                            "--date", "2026-12-10").stdout)
+    pkgs = _packages(demo_dir)
+    ws = load_workbook(demo_dir / "plan.xlsx").worksheets[0]
+    plan = {str(r[0]): str(r[1]) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert report["communities"] == len(set(plan) | set(pkgs))
+    completed, one_pass, on_time = 0, 0, 0
+    expected = present = 0
+    dual, dual_of = 0, 0
+    people: dict[str, dict[tuple[str, Any], tuple[int, dict[str, Any]]]] = defaultdict(dict)
+    per: dict[str, dict[str, Any]] = {c["community"]: c for c in report["per_community"]}
+    for name, doc in pkgs.items():
+        meetings = doc["manifest"]["meetings"]
+        done = all(m["complete"] for m in meetings)
+        c_exp = c_pre = 0
+        for m in meetings:
+            res = doc["results"][m["code"]]
+            rounds = [r for c in res["contests"] for r in c["rounds"]]
+            if rounds and res["form"] != "plenary":
+                first = min(rounds, key=lambda r: r["round_id"])
+                c_exp += first["snapshot"]["expected"]
+                c_pre += first["snapshot"]["present"]
+        expected += c_exp
+        present += c_pre
+        assert per[name]["attendance_rate"] == _pct(c_pre, c_exp), name
+        assert per[name]["stage"] == ("已完成" if done else "进行中")
+        if done:
+            completed += 1
+            one_pass += all(m["one_pass_success"] for m in meetings)
+            finished = max(m["date"] for m in meetings)
+            assert per[name]["done_date"] == finished
+            on_time += finished <= plan[name]
+        years = {m["code"]: int(m["date"][:4]) for m in meetings}
+        secretary = director = None
+        for m in doc["elected"]["meetings"]:
+            for c in m["contests"]:
+                body = _body(c["body"])
+                for e in c["elected"]:
+                    people[body].setdefault((name, e["person_id"]),
+                                            (years[m["meeting"]] - e["birth_year"], e))
+                    if c["title"] == "书记" and body == "党组织委员会":
+                        secretary = e["person_id"]
+                    if c["title"] == "主任" and body == "居委会":
+                        director = e["person_id"]
+        if secretary is not None and director is not None:
+            dual_of += 1
+            dual += secretary == director
+    assert report["completed"] == completed
+    assert report["one_pass"] == one_pass
+    assert report["one_pass_rate"] == _pct(one_pass, completed)
+    assert report["planned"] == len(plan)
+    assert report["on_time_rate"] == _pct(on_time, len(plan))
+    assert (report["expected"], report["present"]) == (expected, present)
+    assert report["attendance_rate"] == _pct(present, expected)
+    assert report["stages"]["未开始"] == len(set(plan) - set(pkgs))
+    assert (report["dual_role"], report["dual_role_of"]) == (dual, dual_of)
+    assert 0 < dual < dual_of          # the demo has both kinds
+    assert 0 < one_pass < completed    # and runoffs
+    makeup = {b["body"]: b for b in report["makeup"]}
+    for body, members in people.items():
+        ages = [a for a, _e in members.values()]
+        ms = [e for _a, e in members.values()]
+        n = len(ms)
+        got = makeup[body]
+        assert got["members"] == n
+        assert got["average_age"] == str((Decimal(sum(ages)) / n).quantize(
+            Decimal("0.1"), ROUND_HALF_UP))
+        assert got["college_pct"] == _pct(sum(e["education"] in ("大专", "本科", "研究生")
+                                              for e in ms), n, "0.1")
+        assert got["bachelor_pct"] == _pct(sum(e["education"] in ("本科", "研究生")
+                                               for e in ms), n, "0.1")
+        assert got["under35_pct"] == _pct(sum(a < 35 for a in ages), n, "0.1")
+        assert got["women_pct"] == _pct(sum(e["gender"] == "F" for e in ms), n, "0.1")
+    # The previous term's figures (previous.xlsx) and the phrasing of the difference.
+    prev = load_workbook(demo_dir / "previous.xlsx").worksheets[0]
+    for row in prev.iter_rows(min_row=2, values_only=True):
+        body, avg = str(row[0]), Decimal(str(row[2]))
+        diff = Decimal(makeup[body]["average_age"]) - avg
+        word = "下降" if diff < 0 else "上升"
+        assert f"平均年龄{word}{abs(diff)}岁" in makeup[body]["changes"]
+        bdiff = Decimal(makeup[body]["bachelor_pct"]) - Decimal(str(row[4]))
+        assert f"本科以上{'提高' if bdiff > 0 else '下降'}{abs(bdiff)}个百分点" in \
+            makeup[body]["changes"]
+
+
+def test_daily(imported_db: Path, demo_dir: Path) -> None:
+    pkgs = _packages(demo_dir)
+    done = {n: max(m["date"] for m in d["manifest"]["meetings"]) for n, d in pkgs.items()
+            if all(m["complete"] for m in d["manifest"]["meetings"])}
+    day = sorted(done.values())[len(done) // 2]
+    d = json.loads(run("district", "daily", "--db", imported_db, "--date", day,
+                       "--json").stdout)
+    assert d["completed_today"] == sorted(n for n, x in done.items() if x == day) or \
+        sorted(d["completed_today"]) == sorted(n for n, x in done.items() if x == day)
+    assert d["cumulative"] == sum(1 for x in done.values() if x <= day)
+    assert d["remaining"] == d["planned"] - d["cumulative"]
+    assert sum(r["planned"] for r in d["by_plan_date"]) == d["planned"]
