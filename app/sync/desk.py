@@ -1,0 +1,402 @@
+"""Desk mode: a sign-in laptop that joins the host once and then keeps its own database shared.
+
+`join` fetches the host's database (meeting and register) into a new local file. `DeskLink`
+keeps a connection to the host while it can: on (re)connecting it exchanges state vectors with the
+host, so whatever either side wrote while apart flows both ways; then every local sign-in is sent
+as it is published and every update the host relays is merged into SQLite. Offline the desk
+simply goes on: sign-ins are committed locally and counted in `unshared` until the host
+acknowledges them. `DeskService` runs a link on a thread of its own for the CLI and the GUI."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pycrdt import (
+    YMessageType,
+    YSyncMessageType,
+    create_sync_message,
+    create_update_message,
+    handle_sync_message,
+)
+
+from app.clock import Clock, SystemClock, iso
+from app.meetings import Refusal, resolve_meeting
+from app.sync import wire
+from app.sync.pairing import Pairing, client_context, pinned
+from app.sync.replica import Replica
+from db import sync as q
+from db.connection import connect
+from db.tx import transaction
+
+CONNECT_TIMEOUT = 3.0
+HELLO_TIMEOUT = 5.0
+IDLE_TIMEOUT = 10.0         # the host pings every 3 s
+STATUS_EVERY = 2.0
+POLL_EVERY = 0.2            # sign-ins written by another connection are published this soon
+BACKOFF = (0.1, 2.0)
+
+
+class Refused(Exception):
+    """The host said no (wrong secret, another meeting, a desk name taken): do not retry."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(REFUSAL_ZH.get(reason, reason))
+        self.reason = reason
+
+
+REFUSAL_ZH = {
+    "bad_secret": "配对码不对，主机拒绝连接",
+    "other_meeting": "本签到台属于另一场会议，主机拒绝连接",
+    "desk_name_taken": "签到台名称已被另一台电脑使用",
+    "bad_desk": "签到台名称不合规",
+    "no_hello": "握手失败",
+    "too_many": "主机连接数已满",
+    "fingerprint": "主机证书与配对码不符，可能不是本会场的主机",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DeskStatus:
+    """What the desk page's banner shows."""
+
+    desk: str
+    online: bool
+    offline_since: str | None     # ISO time the link was lost (None while online)
+    unshared: int                 # own events the host has not acknowledged
+    last_contact: str | None
+    caught_up: bool               # has everything the host had when it (re)connected
+    refused: str = ""
+
+    def banner(self) -> str:
+        if self.refused:
+            return REFUSAL_ZH.get(self.refused, self.refused)
+        if self.online:
+            return "已联网" if not self.unshared else f"已联网，{self.unshared} 条待同步"
+        since = f" since {self.offline_since[11:16]}" if self.offline_since else ""
+        return f"离线{since}，{self.unshared} 条签到尚未同步（本机已保存）"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"desk": self.desk, "online": self.online, "offline_since": self.offline_since,
+                "unshared": self.unshared, "last_contact": self.last_contact,
+                "caught_up": self.caught_up, "refused": self.refused,
+                "shared": self.online and self.caught_up and self.unshared == 0}
+
+
+async def _open(pairing: Pairing) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(
+        pairing.address, pairing.port, ssl=client_context(), server_hostname="pollday-host",
+        ssl_handshake_timeout=CONNECT_TIMEOUT, limit=wire.MAX_FRAME), CONNECT_TIMEOUT)
+    if not pinned(writer.get_extra_info("ssl_object"), pairing.fingerprint):
+        writer.close()
+        raise Refused("fingerprint")
+    return reader, writer
+
+
+async def _hello(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 hello: dict[str, Any]) -> dict[str, Any]:
+    writer.write(wire.control({"t": "hello", "protocol": 1, **hello}))
+    kind, payload = await asyncio.wait_for(wire.read_frame(reader), HELLO_TIMEOUT)
+    msg = wire.parse_control(payload) if kind == wire.CONTROL else {"t": "?"}
+    if msg["t"] == "refused":
+        raise Refused(str(msg.get("reason", "")))
+    if msg["t"] != "welcome":
+        raise wire.FrameError("no welcome")
+    return msg
+
+
+async def join(db_path: Path, pairing: Pairing, desk: str, clock: Clock | None = None,
+               timeout: float = 30.0) -> None:
+    """Make `db_path` (which must not exist) this desk's copy of the host's database."""
+    clock = clock or SystemClock()
+    if db_path.exists():
+        raise FileExistsError(db_path)
+    instance = secrets.token_hex(8)
+
+    async def fetch() -> bytes:
+        reader, writer = await _open(pairing)
+        try:
+            await _hello(reader, writer, {"secret": pairing.secret, "room": pairing.room,
+                                          "meeting": pairing.meeting_code, "desk": desk,
+                                          "instance": instance, "seq": 0, "join": True})
+            chunks: list[bytes] = []
+            while True:
+                kind, payload = await wire.read_frame(reader)
+                if kind == wire.COPY:
+                    chunks.append(payload)
+                elif kind == wire.CONTROL and wire.parse_control(payload)["t"] == "copy_done":
+                    done = wire.parse_control(payload)
+                    data = b"".join(chunks)
+                    if hashlib.sha256(data).hexdigest() != done.get("sha256"):
+                        raise wire.FrameError("database copy damaged in transit")
+                    return data
+        finally:
+            writer.close()
+
+    data = await asyncio.wait_for(fetch(), timeout)
+    tmp = db_path.with_name(db_path.name + ".joining")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    conn = connect(tmp)
+    try:
+        with transaction(conn):
+            q.insert_peer(conn, room=pairing.room, meeting_code=pairing.meeting_code, desk=desk,
+                          instance=instance, joined_at=iso(clock.now()))
+    finally:
+        conn.close()
+    os.replace(tmp, db_path)
+
+
+class DeskLink:
+    """The desk's side of the sync; every method runs on the link's event loop."""
+
+    def __init__(self, db_path: Path, pairing: Pairing, clock: Clock | None = None,
+                 on_merged: Callable[[list[str]], None] | None = None) -> None:
+        self.pairing = pairing
+        self.clock = clock or SystemClock()
+        self.conn = connect(db_path, create=False)
+        peer = q.select_peer(self.conn)
+        if peer is None:
+            raise ValueError(f"{db_path} 不是签到台数据库（没有加入主机）")
+        self.room, code, self.desk, self.instance, _, self.acked = peer
+        meeting = resolve_meeting(self.conn, code)
+        if isinstance(meeting, Refusal):
+            raise ValueError(meeting.message)
+        self.meeting = meeting
+        self.replica = Replica(self.conn, meeting)
+        self.replica.listeners.append(self._send_update)
+        if on_merged is not None:
+            self.replica.merged_listeners.append(on_merged)
+        self.own_seq = self.replica.own_seq(self.desk)
+        self.online = False
+        self.caught_up = False
+        self.offline_since: str | None = iso(self.clock.now())
+        self.last_contact: str | None = None
+        self.refused = ""
+        self._writer: asyncio.StreamWriter | None = None
+        self._remote = False
+        self._flush_scheduled = False
+        self._wake = asyncio.Event()
+
+    def status(self) -> DeskStatus:
+        return DeskStatus(self.desk, self.online, None if self.online else self.offline_since,
+                          max(0, self.own_seq - self.acked), self.last_contact, self.caught_up,
+                          self.refused)
+
+    def notify(self) -> None:
+        """A sign-in was committed locally: publish it now."""
+        self._publish()
+
+    def _publish(self) -> None:
+        if self.replica.publish():
+            self.own_seq = self.replica.own_seq(self.desk)
+            self._schedule_flush()
+            if self._writer is not None:
+                self._writer.write(wire.control({"t": "status", "seq": self.own_seq}))
+
+    def _send_update(self, update: bytes) -> None:
+        if not self._remote and self._writer is not None and not self._writer.is_closing():
+            self._writer.write(wire.frame(wire.YSYNC, create_update_message(update)))
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        with transaction(self.conn):
+            self.replica.flush()
+            q.update_acked(self.conn, self.acked)
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Connect, sync, reconnect after a loss; until `stop` or a refusal."""
+        pause = BACKOFF[0]
+        poller = asyncio.create_task(self._poll(stop))
+        try:
+            while not stop.is_set():
+                try:
+                    await self._session(stop)
+                    pause = BACKOFF[0]
+                except Refused as r:
+                    self.refused = r.reason
+                    return
+                except (OSError, asyncio.IncompleteReadError, TimeoutError, wire.FrameError):
+                    pass
+                self._lost()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                pause = min(pause * 2, BACKOFF[1])
+        finally:
+            poller.cancel()
+            self._lost()
+            if self.replica.dirty:
+                self._flush()
+
+    def _lost(self) -> None:
+        if self.online:
+            self.offline_since = iso(self.clock.now())
+        self.online = False
+        self.caught_up = False
+        if self._writer is not None:
+            self._writer.close()
+        self._writer = None
+
+    async def _poll(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self._publish()
+            await asyncio.sleep(POLL_EVERY)
+
+    async def _session(self, stop: asyncio.Event) -> None:
+        reader, writer = await _open(self.pairing)
+        try:
+            welcome = await _hello(reader, writer, {
+                "secret": self.pairing.secret, "room": self.room,
+                "meeting": self.meeting.code, "desk": self.desk, "instance": self.instance,
+                "seq": self.own_seq})
+            self._ack(welcome.get("have"))
+            self._writer = writer
+            self.online = True
+            self.last_contact = iso(self.clock.now())
+            self._publish()
+            writer.write(wire.frame(wire.YSYNC, create_sync_message(self.replica.doc)))
+            stopper = asyncio.create_task(stop.wait())
+            try:
+                await self._receive(reader, writer, stopper)
+            finally:
+                stopper.cancel()
+        finally:
+            writer.close()
+
+    async def _receive(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                       stopper: asyncio.Task[Any]) -> None:
+        last_status = time.monotonic()
+        while True:
+            read = asyncio.create_task(wire.read_frame(reader))
+            done, _ = await asyncio.wait({read, stopper}, timeout=IDLE_TIMEOUT,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if read not in done:
+                read.cancel()
+                if stopper in done:
+                    return
+                raise TimeoutError("host silent")
+            kind, payload = read.result()
+            self.last_contact = iso(self.clock.now())
+            if kind == wire.YSYNC and payload and payload[0] == YMessageType.SYNC:
+                self._remote = True
+                try:
+                    reply = handle_sync_message(payload[1:], self.replica.doc)
+                finally:
+                    self._remote = False
+                if reply is not None:
+                    writer.write(wire.frame(wire.YSYNC, reply))
+                if payload[1] == YSyncMessageType.SYNC_STEP2:
+                    self.caught_up = True
+                self._schedule_flush()
+            elif kind == wire.CONTROL:
+                msg = wire.parse_control(payload)
+                if msg["t"] == "ack":
+                    self._ack(msg.get("have"))
+                elif msg["t"] == "refused":
+                    raise Refused(str(msg.get("reason", "")))
+            if time.monotonic() - last_status > STATUS_EVERY:
+                last_status = time.monotonic()
+                writer.write(wire.control({"t": "status", "seq": self.own_seq}))
+            await writer.drain()
+
+    def _ack(self, have: object) -> None:
+        if isinstance(have, dict) and isinstance(have.get(self.desk, 0), int):
+            acked = int(have.get(self.desk, 0))
+            if acked > self.acked:
+                self.acked = acked
+                self._schedule_flush()
+        self._wake.set()
+
+    def close(self) -> None:
+        from app.attendance import forget
+
+        forget(self.conn)
+        self.conn.close()
+
+
+class DeskService:
+    """A `DeskLink` on its own thread (and its own SQLite connection)."""
+
+    def __init__(self, db_path: Path, pairing: Pairing, clock: Clock | None = None,
+                 on_merged: Callable[[list[str]], None] | None = None) -> None:
+        self.db_path, self.pairing, self.clock, self.on_merged = db_path, pairing, clock, on_merged
+        self.link: DeskLink | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._main, name="pollday-desk-sync", daemon=True)
+
+    def start(self) -> DeskService:
+        self._thread.start()
+        self._ready.wait(30)
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def _main(self) -> None:
+        async def body() -> None:
+            try:
+                self.link = DeskLink(self.db_path, self.pairing, self.clock, self.on_merged)
+                self._loop = asyncio.get_running_loop()
+                self._stop = asyncio.Event()
+            except BaseException as exc:  # reported to the caller of start()
+                self._error = exc
+                return
+            finally:
+                self._ready.set()
+            try:
+                await self.link.run(self._stop)
+            finally:
+                self.link.close()
+
+        asyncio.run(body())
+
+    def notify(self) -> None:
+        if self._loop is not None and self.link is not None:
+            with contextlib.suppress(RuntimeError):   # loop already closed
+                self._loop.call_soon_threadsafe(self.link.notify)
+
+    def status(self) -> DeskStatus:
+        assert self.link is not None
+        return self.link.status()
+
+    def wait(self, predicate: Callable[[DeskStatus], bool], timeout: float) -> bool:
+        """Poll the status until `predicate` holds or `timeout` seconds pass."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.link is None:
+                return False
+            st = self.link.status()
+            if predicate(st):
+                return True
+            if st.refused or time.monotonic() >= deadline or not self._thread.is_alive():
+                return False
+            time.sleep(0.01)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._loop is not None and self._stop is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout)
+
+
+def shared(st: DeskStatus) -> bool:
+    return st.online and st.caught_up and st.unshared == 0

@@ -1,0 +1,334 @@
+"""Host mode: the laptop that keeps the room's pairing and relays the shared document.
+
+Nothing listens until `Host.start` is called (host mode on). Each connection is TLS with the
+host's self-signed certificate (pinned by the desks through the pairing fingerprint). The first
+frame must be a hello with the room's secret, the room and the meeting: anything else is refused
+before the host sends or changes anything, and the attempt is written to the audit log. A
+paired desk then gets the database copy if it is joining, and the y-sync exchange: the host's
+state vector, the desk's answer, then every update as it happens, relayed to every desk. After
+each durable flush into SQLite the host tells the desks what it has (`ack`), which is how a desk
+knows its sign-ins are shared."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import secrets
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pycrdt import YMessageType, create_sync_message, create_update_message, handle_sync_message
+
+from app.clock import Clock, SystemClock, iso
+from app.meetings import Refusal, resolve_meeting
+from app.model import Meeting
+from app.sync import wire
+from app.sync.pairing import (
+    Certificate,
+    Pairing,
+    new_certificate,
+    new_room,
+    new_secret,
+    server_context,
+)
+from app.sync.replica import Replica
+from db import sync as q
+from db.audit import append
+from db.connection import connect
+from db.tx import transaction
+
+log = logging.getLogger(__name__)
+
+HELLO_TIMEOUT = 5.0
+IDLE_TIMEOUT = 20.0        # a desk pings every few seconds; silence this long = gone
+PING_EVERY = 3.0
+MAX_CLIENTS = 64
+MAX_BUFFER = 16 << 20      # a desk that stops reading is dropped rather than buffered forever
+COPY_CHUNK = 1 << 20
+PROTOCOL = 1
+
+
+@dataclass(frozen=True, slots=True)
+class HostConfig:
+    room: str
+    meeting_code: str
+    secret: str
+    cert: Certificate
+    created_at: str
+
+
+def ensure_host(conn: sqlite3.Connection, meeting: Meeting, clock: Clock) -> HostConfig:
+    """The host pairing of this database (made the first time: certificate, secret, room)."""
+    with transaction(conn):
+        row = q.select_host(conn)
+        if row is None:
+            now = clock.now()
+            cert = new_certificate(meeting.code, now if now.tzinfo else now.astimezone())
+            q.insert_host(conn, room=new_room(), meeting_code=meeting.code, secret=new_secret(),
+                          cert_pem=cert.cert_pem, key_pem=cert.key_pem,
+                          fingerprint=cert.fingerprint, created_at=iso(now))
+            append(conn, at=iso(now), actor="host", action="sync_host_created",
+                   meeting_id=meeting.id, detail={"fingerprint": cert.fingerprint})
+            row = q.select_host(conn)
+            assert row is not None
+    room, code, secret, cert_pem, key_pem, fp, created = row
+    return HostConfig(room, code, secret, Certificate(cert_pem, key_pem, fp), created)
+
+
+@dataclass(slots=True)
+class _Client:
+    desk: str
+    address: str
+    writer: asyncio.StreamWriter
+    reported_seq: int = 0
+    last_contact: float = 0.0
+
+    def send(self, data: bytes) -> bool:
+        if self.writer.is_closing():
+            return False
+        if self.writer.transport.get_write_buffer_size() > MAX_BUFFER:
+            self.writer.close()
+            return False
+        self.writer.write(data)
+        return True
+
+
+class Host:
+    """The host's server. Runs in one asyncio loop; SQLite through its own connection."""
+
+    def __init__(self, db_path: Path, meeting_code: str | None = None,
+                 clock: Clock | None = None) -> None:
+        self.db_path = db_path
+        self.clock = clock or SystemClock()
+        self.conn = connect(db_path, create=False)
+        meeting = resolve_meeting(self.conn, meeting_code)
+        if isinstance(meeting, Refusal):
+            raise ValueError(meeting.message)
+        self.meeting = meeting
+        self.config = ensure_host(self.conn, meeting, self.clock)
+        with transaction(self.conn):
+            q.reset_connected(self.conn)
+        self.replica = Replica(self.conn, meeting)
+        self.replica.listeners.append(self._relay)
+        self.clients: dict[str, _Client] = {}
+        self._server: asyncio.Server | None = None
+        self._flush_scheduled = False
+        self._contacts: dict[str, tuple[str, int]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    def pairing(self, address: str) -> Pairing:
+        return Pairing(address, self.port, self.config.cert.fingerprint, self.config.secret,
+                       self.config.room, self.config.meeting_code)
+
+    async def start(self, bind: str, port: int) -> int:
+        self._server = await asyncio.start_server(
+            self._serve, bind, port, ssl=server_context(self.config.cert),
+            ssl_handshake_timeout=HELLO_TIMEOUT, limit=wire.MAX_FRAME)
+        self.port = int(self._server.sockets[0].getsockname()[1])
+        task = asyncio.create_task(self._pinger())
+        self._tasks.add(task)
+        return self.port
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for c in list(self.clients.values()):
+            c.writer.close()
+        for t in self._tasks:
+            t.cancel()
+        self._flush()
+        with transaction(self.conn):
+            q.reset_connected(self.conn)
+
+    def close(self) -> None:
+        from app.attendance import forget
+
+        forget(self.conn)
+        self.conn.close()
+
+    # --- publishing local events (a sign-in or a chair's resolution on the host itself) -------
+
+    def publish(self) -> None:
+        if self.replica.publish():
+            self._schedule_flush()
+
+    # --- relay and flush ----------------------------------------------------------------------
+
+    def _relay(self, update: bytes) -> None:
+        message = wire.frame(wire.YSYNC, create_update_message(update))
+        for c in list(self.clients.values()):
+            c.send(message)
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        contacts, self._contacts = self._contacts, {}
+        if not self.replica.dirty and not contacts:
+            return
+        with transaction(self.conn):
+            self.replica.flush()
+            q.touch_desks(self.conn, ((d, at, s) for d, (at, s) in contacts.items()))
+        ack = wire.control({"t": "ack", "have": self.replica.have()})
+        for c in list(self.clients.values()):
+            c.send(ack)
+
+    async def _pinger(self) -> None:
+        while True:
+            await asyncio.sleep(PING_EVERY)
+            self.publish()
+            ping = wire.control({"t": "ping"})
+            now = iso(self.clock.now())
+            for c in list(self.clients.values()):
+                c.send(ping)
+                self._contacts[c.desk] = (now, c.reported_seq)
+            self._schedule_flush()
+
+    # --- one connection -----------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        address = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+        client: _Client | None = None
+        try:
+            if len(self.clients) >= MAX_CLIENTS:
+                self._refuse(writer, address, {}, "too_many")
+                return
+            try:
+                kind, payload = await asyncio.wait_for(wire.read_frame(reader, wire.MAX_HELLO),
+                                                       HELLO_TIMEOUT)
+                hello = wire.parse_control(payload) if kind == wire.CONTROL else {}
+            except (TimeoutError, wire.FrameError, asyncio.IncompleteReadError, OSError):
+                hello = {}
+            reason = self._check(hello)
+            if reason:
+                self._refuse(writer, address, hello, reason)
+                return
+            client = self._admit(hello, address, writer)
+            await self._session(client, hello, reader)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError, wire.FrameError,
+                TimeoutError):
+            pass
+        finally:
+            if client is not None and self.clients.get(client.desk) is client:
+                del self.clients[client.desk]
+                with transaction(self.conn):
+                    q.set_connected(self.conn, client.desk, False, iso(self.clock.now()))
+            writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 2)
+
+    def _check(self, hello: dict[str, Any]) -> str:
+        """Why a hello is refused ('' when it is admitted)."""
+        if hello.get("t") != "hello":
+            return "no_hello"
+        secret = hello.get("secret")
+        if not isinstance(secret, str) or not secrets.compare_digest(
+                secret.encode(), self.config.secret.encode()):
+            return "bad_secret"
+        if hello.get("room") != self.config.room or hello.get("meeting") != self.config.meeting_code:
+            return "other_meeting"
+        desk = hello.get("desk")
+        if not isinstance(desk, str) or not desk.strip() or ":" in desk or len(desk) > 40:
+            return "bad_desk"
+        instance = str(hello.get("instance", ""))
+        row = q.select_desk(self.conn, desk)
+        if row is not None and row[1] != instance:
+            return "desk_name_taken"
+        return ""
+
+    def _refuse(self, writer: asyncio.StreamWriter, address: str, hello: dict[str, Any],
+                reason: str) -> None:
+        """Tell the peer no, change nothing but the audit log."""
+        log.warning("sync: refused %s (%s)", address, reason)
+        with transaction(self.conn):
+            append(self.conn, at=iso(self.clock.now()), actor=str(hello.get("desk", ""))[:40],
+                   action="sync_refused", meeting_id=self.meeting.id, outcome="refused",
+                   detail={"address": address, "reason": reason,
+                           "desk": str(hello.get("desk", ""))[:40]})
+        with contextlib.suppress(Exception):
+            writer.write(wire.control({"t": "refused", "reason": reason}))
+
+    def _admit(self, hello: dict[str, Any], address: str,
+               writer: asyncio.StreamWriter) -> _Client:
+        desk = str(hello["desk"])
+        seq = hello.get("seq") if isinstance(hello.get("seq"), int) else 0
+        now = iso(self.clock.now())
+        with transaction(self.conn):
+            first = q.select_desk(self.conn, desk) is None
+            q.upsert_desk(self.conn, desk=desk, instance=str(hello.get("instance", "")),
+                          address=address, at=now, connected=True, reported_seq=int(seq or 0))
+            if first:
+                append(self.conn, at=now, actor=desk, action="sync_desk_joined",
+                       meeting_id=self.meeting.id, detail={"desk": desk, "address": address})
+        client = _Client(desk, address, writer, int(seq or 0), time.monotonic())
+        old = self.clients.get(desk)
+        if old is not None:   # the same desk reconnected before its old connection timed out
+            old.writer.close()
+        self.clients[desk] = client
+        return client
+
+    async def _send_copy(self, client: _Client) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            target = Path(d) / "copy.db"
+            q.copy_for_desk(self.conn, target)
+            data = target.read_bytes()
+        for start in range(0, len(data), COPY_CHUNK):
+            client.send(wire.frame(wire.COPY, data[start:start + COPY_CHUNK]))
+            await client.writer.drain()
+        client.send(wire.control({"t": "copy_done", "size": len(data),
+                                  "sha256": hashlib.sha256(data).hexdigest()}))
+
+    async def _session(self, client: _Client, hello: dict[str, Any],
+                       reader: asyncio.StreamReader) -> None:
+        self._flush()   # the copy and the state vector below include everything received
+        client.send(wire.control({"t": "welcome", "protocol": PROTOCOL, "room": self.config.room,
+                                  "meeting": self.config.meeting_code,
+                                  "have": self.replica.have()}))
+        if hello.get("join"):
+            await self._send_copy(client)
+        client.send(wire.frame(wire.YSYNC, create_sync_message(self.replica.doc)))
+        while True:
+            kind, payload = await asyncio.wait_for(wire.read_frame(reader), IDLE_TIMEOUT)
+            client.last_contact = time.monotonic()
+            if kind == wire.YSYNC and payload and payload[0] == YMessageType.SYNC:
+                reply = handle_sync_message(payload[1:], self.replica.doc)
+                if reply is not None:
+                    client.send(wire.frame(wire.YSYNC, reply))
+                self._schedule_flush()
+            elif kind == wire.CONTROL:
+                msg = wire.parse_control(payload)
+                if msg["t"] == "status" and isinstance(msg.get("seq"), int):
+                    client.reported_seq = max(client.reported_seq, int(msg["seq"]))
+                    self._contacts[client.desk] = (iso(self.clock.now()), client.reported_seq)
+                    self._schedule_flush()
+            else:
+                raise wire.FrameError("unexpected frame")
+
+
+def wildcard(bind: str) -> bool:
+    return bind in ("", "0.0.0.0", "::")
+
+
+def lan_address() -> str:
+    """This laptop's address on the venue network (for a host bound to every interface). A UDP
+    socket's connect sends nothing; it only picks the outgoing interface."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))
+            return str(s.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"

@@ -1,0 +1,140 @@
+"""SQL of the multi-desk sync (schema v4): the host's pairing, the desk's host, the desks the host
+has heard of, and the shared document's stored updates. Writers run inside the caller's
+transaction (db.tx.transaction)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+Row = tuple[Any, ...]
+
+HOST_COLUMNS = "room, meeting_code, secret, cert_pem, key_pem, fingerprint, created_at"
+PEER_COLUMNS = "room, meeting_code, desk, instance, joined_at, acked_seq"
+DESK_COLUMNS = "desk, instance, address, first_seen, last_contact, connected, reported_seq"
+
+
+# --- host pairing -----------------------------------------------------------------------------
+
+def select_host(conn: sqlite3.Connection) -> Row | None:
+    row: Row | None = conn.execute(f"SELECT {HOST_COLUMNS} FROM sync_host WHERE id = 1").fetchone()
+    return row
+
+
+def insert_host(conn: sqlite3.Connection, *, room: str, meeting_code: str, secret: str,
+                cert_pem: str, key_pem: str, fingerprint: str, created_at: str) -> None:
+    conn.execute(f"INSERT INTO sync_host (id, {HOST_COLUMNS}) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                 (room, meeting_code, secret, cert_pem, key_pem, fingerprint, created_at))
+
+
+# --- the desk's host --------------------------------------------------------------------------
+
+def select_peer(conn: sqlite3.Connection) -> Row | None:
+    row: Row | None = conn.execute(f"SELECT {PEER_COLUMNS} FROM sync_peer WHERE id = 1").fetchone()
+    return row
+
+
+def insert_peer(conn: sqlite3.Connection, *, room: str, meeting_code: str, desk: str,
+                instance: str, joined_at: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO sync_peer (id, room, meeting_code, desk, instance,"
+                 " joined_at)"
+                 " VALUES (1, ?, ?, ?, ?, ?)", (room, meeting_code, desk, instance, joined_at))
+
+
+def update_acked(conn: sqlite3.Connection, acked_seq: int) -> None:
+    conn.execute("UPDATE sync_peer SET acked_seq = max(acked_seq, ?) WHERE id = 1", (acked_seq,))
+
+
+# --- desks seen by the host -------------------------------------------------------------------
+
+def select_desks(conn: sqlite3.Connection) -> list[Row]:
+    return conn.execute(f"SELECT {DESK_COLUMNS} FROM sync_desk ORDER BY desk").fetchall()
+
+
+def select_desk(conn: sqlite3.Connection, desk: str) -> Row | None:
+    row: Row | None = conn.execute(f"SELECT {DESK_COLUMNS} FROM sync_desk WHERE desk = ?",
+                                   (desk,)).fetchone()
+    return row
+
+
+def upsert_desk(conn: sqlite3.Connection, *, desk: str, instance: str, address: str, at: str,
+                connected: bool, reported_seq: int) -> None:
+    conn.execute(
+        "INSERT INTO sync_desk (desk, instance, address, first_seen, last_contact, connected,"
+        " reported_seq) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (desk) DO UPDATE SET"
+        " address = excluded.address, last_contact = excluded.last_contact,"
+        " connected = excluded.connected,"
+        " reported_seq = max(sync_desk.reported_seq, excluded.reported_seq)",
+        (desk, instance, address, at, at, int(connected), reported_seq))
+
+
+def touch_desks(conn: sqlite3.Connection, contacts: Iterable[tuple[str, str, int]]) -> None:
+    """(desk, last_contact, reported_seq) for desks heard from since the last write."""
+    conn.executemany("UPDATE sync_desk SET last_contact = ?, reported_seq = max(reported_seq, ?)"
+                     " WHERE desk = ?", ((at, seq, desk) for desk, at, seq in contacts))
+
+
+def set_connected(conn: sqlite3.Connection, desk: str, connected: bool, at: str) -> None:
+    conn.execute("UPDATE sync_desk SET connected = ?, last_contact = ? WHERE desk = ?",
+                 (int(connected), at, desk))
+
+
+def reset_connected(conn: sqlite3.Connection) -> None:
+    conn.execute("UPDATE sync_desk SET connected = 0")
+
+
+# --- the shared document ----------------------------------------------------------------------
+
+def select_updates(conn: sqlite3.Connection) -> list[bytes]:
+    return [bytes(r[0]) for r in conn.execute("SELECT data FROM sync_update ORDER BY id")]
+
+
+def count_updates(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM sync_update").fetchone()[0])
+
+
+def insert_updates(conn: sqlite3.Connection, updates: Iterable[bytes]) -> None:
+    conn.executemany("INSERT INTO sync_update (data) VALUES (?)", ((u,) for u in updates))
+
+
+def replace_updates(conn: sqlite3.Connection, merged: bytes) -> None:
+    """Compaction: every stored update replaced by one that holds them all."""
+    conn.execute("DELETE FROM sync_update")
+    conn.execute("INSERT INTO sync_update (data) VALUES (?)", (merged,))
+
+
+# --- per-desk progress of the event log -------------------------------------------------------
+
+def desk_seqs(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """desk -> (number of events, highest seq) over the whole log."""
+    return {str(d): (int(n), int(m)) for d, n, m in conn.execute(
+        "SELECT desk, count(*), max(seq) FROM attendance_event GROUP BY desk")}
+
+
+def seqs_of(conn: sqlite3.Connection, desk: str) -> list[int]:
+    return [int(r[0]) for r in conn.execute(
+        "SELECT seq FROM attendance_event WHERE desk = ? ORDER BY seq", (desk,))]
+
+
+def event_keys(conn: sqlite3.Connection) -> set[str]:
+    return {f"{d}:{s}" for d, s in conn.execute("SELECT desk, seq FROM attendance_event")}
+
+
+# --- the copy a joining desk receives ---------------------------------------------------------
+
+def copy_for_desk(conn: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of the database for a joining desk, without the host's secrets and
+    registry (VACUUM INTO reads in one transaction; the copy is vacuumed again so no freed page
+    keeps the TLS key)."""
+    conn.execute("VACUUM INTO ?", (str(target),))
+    dst = sqlite3.connect(target)
+    try:
+        dst.execute("PRAGMA secure_delete = ON")
+        dst.execute("DELETE FROM sync_host")
+        dst.execute("DELETE FROM sync_desk")
+        dst.commit()
+        dst.execute("VACUUM")
+    finally:
+        dst.close()
