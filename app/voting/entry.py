@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from app.clock import Clock, iso
 from app.meetings import Refusal
-from app.rules import ABSTAIN, APPROVE, DISAPPROVE, Ballot, check_ballot
+from app.rules import ABSTAIN, APPROVE, DISAPPROVE, Ballot, BallotCheck, check_ballot
 from app.rules.ballots import REASON_DECLARED
 from app.voting.model import ENTRIES, Entered, Mode, State, VotingRound
 from app.voting.rounds import load_round
@@ -233,9 +233,16 @@ def entries(conn: sqlite3.Connection, round_id: int, entry: str) -> list[Entered
     if r is None:
         return []
     out = []
+    checks: dict[Ballot, BallotCheck] = {}     # identical ballots are checked once
     for row in q.select_standing_entries(conn, round_id, entry):
         b = ballot_from_row(row)
-        out.append(_entered(r, entry, int(row[3]), b, str(row[12]), str(row[13]), str(row[4])))
+        check = None
+        if b is not None:
+            check = checks.get(b)
+            if check is None:
+                check = checks[b] = check_ballot(b, r.names, r.seats)
+        out.append(Entered(entry, int(row[3]), b, check, str(row[12]), str(row[13]),
+                           str(row[4])))
     return out
 
 
