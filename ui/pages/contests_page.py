@@ -124,6 +124,7 @@ class ContestsPage(QWidget):
         self.margin = QLabel()
         self.margin.setWordWrap(True)
         self.margin.setAccessibleName("差额检查")
+        self.margin.setMinimumHeight(64)  # the rule in words takes two lines at 15 pt
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(("序号", "姓名（按姓氏笔画）", "性别", "来源"))
         self.table.verticalHeader().hide()
