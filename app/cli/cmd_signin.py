@@ -127,9 +127,11 @@ def run_attendance(args: argparse.Namespace) -> int:
             print(snap.message, file=sys.stderr)
             return EXIT_REFUSED
     s = att.attendance_summary(conn, meeting)
+    out = s.as_json()
+    _add_sync_desks(conn, out)
     conn.close()
     if args.json:
-        sys.stdout.write(json.dumps(s.as_json(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
         return 0
     met = "符合" if s.quorum_met else f"不符合（还差 {s.quorum.missing} 人）"
     lines = [
@@ -145,3 +147,19 @@ def run_attendance(args: argparse.Namespace) -> int:
             f"{d.name}（{d.duplicate.key}）" for d in s.duplicates))
     print("\n".join(lines))
     return 0
+
+
+def _add_sync_desks(conn: Any, out: dict[str, Any]) -> None:
+    """On the host (pollday serve), each desk also shows its link: connected, last contact, the
+    events it has said it wrote that the host has not received. Desks that connected but have
+    no sign-in yet are listed too."""
+    from app.sync import host_status, is_host
+
+    if not is_host(conn):
+        return
+    desks = {d["desk"]: d for d in out["desks"]}
+    for link in host_status(conn):
+        entry = desks.setdefault(link.desk, {"desk": link.desk, "signed_in": 0})
+        entry.update({k: v for k, v in link.as_json().items() if k != "desk"})
+    out["desks"] = [desks[k] for k in sorted(desks)]
+    out["host"] = True

@@ -109,9 +109,8 @@ def summary(db: Path) -> dict[str, Any]:
         assert isinstance(m, Meeting)
         s = att.attendance_summary(conn, m)
         out = s.as_json()
-        out["present_tokens"] = sorted(t for (t,) in conn.execute(
-            "SELECT token FROM person WHERE id IN (%s)" % ",".join(
-                str(i) for i in s.present_ids) or "SELECT token FROM person WHERE 0"))
+        tokens = dict(conn.execute("SELECT id, token FROM person"))
+        out["present_tokens"] = sorted(tokens[i] for i in s.present_ids)
         out["events"] = sorted(f"{d}:{s_}" for d, s_ in conn.execute(
             "SELECT desk, seq FROM attendance_event"))
         return out

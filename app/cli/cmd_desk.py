@@ -1,0 +1,144 @@
+"""`pollday desk`: a sign-in desk that shares its attendance with the host over the venue network.
+
+    pollday desk --db DESK_DB --pairing FILE --desk NAME [--operator X] [--sync-timeout S]
+                 [--connect-timeout S] [--discover] [--report-merges] [PERSON... | -]
+
+The first time (DESK_DB does not exist) the desk joins the host: the meeting and the register
+are copied into DESK_DB. Then it connects (waiting up to --connect-timeout for what the other
+desks already have, so an online desk refuses a person signed in elsewhere), signs in each PERSON
+exactly like `pollday sign-in` (one JSON line each, after the LOCAL durable commit; `-` reads
+persons from standard input), shares, and exits when everything is shared or --sync-timeout
+passes. Offline it keeps signing in; the events go to the host on the next run or reconnection.
+The last line on standard error is the sync status as JSON ({"shared", "unshared", ...}).
+--report-merges prints {"merged": [desk:seq...], "at_ns": ...} when others' events arrive.
+FILE is the pairing file of `pollday serve` (or the code itself). Exit status as `pollday
+sign-in`; 2 also when joining failed or the host refused the desk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from app import attendance as att
+from app.cli.cmd_signin import _FINE, _persons
+from app.clock import SystemClock
+from app.meetings import Refusal, resolve_meeting
+from app.sync import BadPairing, DeskService, Pairing, Refused, join, parse, shared
+from db import sync as q
+from db.connection import connect
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+_OUT = threading.Lock()
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("desk", help="a sign-in desk sharing with the host, 联网签到台",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", required=True, type=Path, metavar="DESK_DB")
+    p.add_argument("--pairing", required=True, metavar="FILE")
+    p.add_argument("--desk", required=True, metavar="NAME")
+    p.add_argument("--operator", default="", metavar="X")
+    p.add_argument("--sync-timeout", type=float, default=10.0, metavar="S")
+    p.add_argument("--connect-timeout", type=float, default=3.0, metavar="S")
+    p.add_argument("--discover", action="store_true",
+                   help="look for the host by mDNS when its address does not answer")
+    p.add_argument("--report-merges", action="store_true")
+    p.add_argument("persons", nargs="*", metavar="PERSON")
+    p.set_defaults(func=run)
+
+
+def _line(obj: dict[str, Any], stream: Any = None) -> None:
+    with _OUT:
+        out = stream or sys.stdout
+        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        out.flush()
+
+
+def _pairing(ref: str) -> Pairing:
+    path = Path(ref)
+    return parse(path.read_text(encoding="utf-8") if path.exists() else ref)
+
+
+def _discovered(pairing: Pairing) -> Pairing:
+    import socket
+
+    from app.sync.discovery import discover
+
+    try:
+        socket.create_connection((pairing.address, pairing.port), timeout=1.0).close()
+        return pairing
+    except OSError:
+        found = discover(pairing.fingerprint)
+    if found is None:
+        return pairing
+    return Pairing(found[0], found[1], pairing.fingerprint, pairing.secret, pairing.room,
+                   pairing.meeting_code)
+
+
+def run(args: argparse.Namespace) -> int:
+    desk = args.desk.strip()
+    if not desk or ":" in desk:
+        print("签到台名称不能为空，也不能含“:” / bad desk name", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        pairing = _pairing(args.pairing)
+    except (BadPairing, OSError) as exc:
+        print(f"配对码无法读取 / bad pairing: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.discover:
+        pairing = _discovered(pairing)
+    if not args.db.exists():
+        try:
+            asyncio.run(join(args.db, pairing, desk, timeout=max(args.sync_timeout, 5.0)))
+        except Refused as exc:
+            print(f"主机拒绝 / refused: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
+            print(f"无法从主机取得名册 / cannot join the host: {exc!r}", file=sys.stderr)
+            return EXIT_USAGE
+    conn = connect(args.db, create=False)
+    peer = q.select_peer(conn)
+    if peer is None or peer[2] != desk:
+        print(f"{args.db} 是{'签到台 ' + peer[2] if peer else '未加入主机'}的数据库，不是 {desk}",
+              file=sys.stderr)
+        conn.close()
+        return EXIT_USAGE
+    meeting = resolve_meeting(conn, peer[1])
+    if isinstance(meeting, Refusal):
+        print(meeting.message, file=sys.stderr)
+        conn.close()
+        return EXIT_USAGE
+    on_merged = ((lambda keys: _line({"merged": keys, "at_ns": time.time_ns()}))
+                 if args.report_merges else None)
+    service = DeskService(args.db, pairing, on_merged=on_merged).start()
+    try:
+        service.wait(lambda s: s.caught_up or bool(s.refused), args.connect_timeout)
+        if service.status().refused:
+            print(f"主机拒绝 / refused: {service.status().banner()}", file=sys.stderr)
+            _line(service.status().as_json(), sys.stderr)
+            return EXIT_USAGE
+        status = 0
+        clock = SystemClock()
+        for ref in _persons(args.persons):
+            result = att.sign_in(conn, meeting, ref, desk, args.operator, clock)
+            line = result.as_json()
+            line["ref"] = ref
+            _line(line)
+            service.notify()
+            if result.outcome not in _FINE:
+                status = EXIT_REFUSED
+        service.wait(shared, args.sync_timeout)
+        _line(service.status().as_json(), sys.stderr)
+        return status
+    finally:
+        service.stop()
+        att.forget(conn)
+        conn.close()
