@@ -11,6 +11,7 @@ from PySide6.QtPrintSupport import QPrinter
 
 from app import attendance, meetings, voting
 from app.clock import FixedClock
+from app.model import ContestKind
 from app.rules import Ballot, Round
 from db.connection import connect
 from tests.gui.conftest import CLOCK_START
@@ -20,17 +21,18 @@ from ui.pages.results_page import GREEN, RED
 ACTOR = "results-test"
 
 
-def counted_round(path, ballots: list[str], *, officials: bool = True) -> int:
-    """A closed first round of 委员 with `ballots` (marks in ballot order) entered twice."""
+def counted_round(path, ballots: list[str], *, code: str = "wy") -> int:
+    """A closed first round of contest `code` with `ballots` (marks in ballot order) entered
+    twice."""
     conn = connect(path)
     clock = FixedClock(CLOCK_START.replace(hour=10), 1.0)
-    contest = meetings.list_contests(conn, meetings.meeting_by_code(conn, "party").id)[0]
+    party = meetings.meeting_by_code(conn, "party")
+    contest = next(c for c in meetings.list_contests(conn, party.id) if c.code == code)
     r = voting.open_round(conn, contest.id, actor=ACTOR, clock=clock, kind=Round.FIRST)
     assert not isinstance(r, meetings.Refusal), r
-    assert r.names == BALLOT_ORDER
-    if officials:
-        voting.set_officials(conn, r.id, scrutineers=["曾凡荣"], counters=["王䶮"], actor=ACTOR,
-                             clock=clock)
+    assert code != "wy" or r.names == BALLOT_ORDER
+    voting.set_officials(conn, r.id, scrutineers=["曾凡荣"], counters=["王䶮"], actor=ACTOR,
+                         clock=clock)
     voting.record_box(conn, r.id, "主票箱", printed=6, issued=4, returned=len(ballots),
                       actor=ACTOR, clock=clock)
     for entry in "AB":
@@ -116,6 +118,34 @@ def test_runoff_round_is_created_with_seats_and_candidates(qtbot, db):
         assert runoff.kind is Round.RUNOFF and runoff.seats == 2
         assert set(runoff.names) == {"王沪宁", "李强", "李干杰"}
         assert p.items[0].settled  # the first round's SEATS_UNFILLED is settled by the runoff
+    finally:
+        p.close()
+        p.ctx.conn.close()
+
+
+def test_tie_at_the_last_seats_opens_a_re_vote_among_the_tied(qtbot, db):
+    conn = connect(db)
+    clock = FixedClock(CLOCK_START, 1.0)
+    party = meetings.meeting_by_code(conn, "party")
+    c = meetings.add_contest(conn, party.id, code="jw", title="纪委委员",
+                             kind=ContestKind.COMMITTEE, seats=3, clock=clock, actor=ACTOR)
+    for name in ("赵一", "钱二", "孙三", "周四"):
+        meetings.add_candidate(conn, c.id, name=name, clock=clock, actor=ACTOR)
+    conn.close()
+    # Every candidate approved on three of four ballots: four qualify for three seats, all tied.
+    counted_round(db, ["ooo-", "oo-o", "o-oo", "-ooo"], code="jw")
+    p = open_results(qtbot, db)
+    try:
+        p.rounds.setCurrentRow(0)
+        assert p.current.round.contest_code == "jw"
+        assert any("末位得票相等" in t for t in findings_text(p))
+        assert p.next_button.text() == "开始重新投票…" and p.next_button.isEnabled()
+        assert not p.no_fill_button.isEnabled()
+        p.open_next_round()
+        assert "重新投票" in p.message.text()
+        qtbot.waitUntil(p.is_idle, timeout=5000)
+        revote = p.items[-1].round
+        assert revote.kind is Round.TIE_REVOTE and len(revote.names) == 4
     finally:
         p.close()
         p.ctx.conn.close()
