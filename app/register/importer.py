@@ -160,37 +160,26 @@ def _parser(name: str, today: dt.date) -> Parser:
 
 
 # Columns whose values repeat a lot (性别, 支部, 是/否 ...): each distinct text is parsed once.
+_MISSING = object()
 _REPEATING = frozenset({"gender", "birth_date", "education", "branch", "resident_group",
                         "party_status", "resident_voter", "household_rep", "resident_rep",
                         "collective_member", "collective_delegate", "note"})
 
 
-def _memo(parse: Parser) -> Parser:
-    cache: dict[str, object] = {}
-
-    def parse_once(raw: str, lossy: bool) -> object:
-        got = cache.get(raw)
-        if got is None:
-            got = parse(raw, lossy)
-            if len(cache) < 20000:
-                cache[raw] = got
-        return got
-
-    return parse_once
-
-
 @dataclass(frozen=True, slots=True)
 class Columns:
-    """The mapped columns of a table, each with its parser: (index, field, header, parser)."""
+    """The mapped columns of a table: (index, field, header, parser, cache). A column whose
+    values repeat (性别, 支部, 是/否 ...) has a cache: each distinct text is parsed once."""
 
-    items: tuple[tuple[int, str, str, Parser], ...]
+    items: tuple[tuple[int, str, str, Parser, dict[str, object] | None], ...]
     header_of: dict[str, str]
 
     @classmethod
     def of(cls, by_col: Mapping[int, str], headers: list[str], today: dt.date) -> Columns:
-        items = tuple((i, name, headers[i], _memo(_parser(name, today)) if name in _REPEATING
-                       else _parser(name, today)) for i, name in sorted(by_col.items()))
-        return cls(items, {name: header for _i, name, header, _p in items})
+        items: tuple[tuple[int, str, str, Parser, dict[str, object] | None], ...] = tuple(
+            (i, name, headers[i], _parser(name, today), {} if name in _REPEATING else None)
+            for i, name in sorted(by_col.items()))
+        return cls(items, {name: header for _i, name, header, _p, _c in items})
 
 
 def parse_row(cells: list[str], columns: Columns, lossy_cols: set[int] | None = None
@@ -200,9 +189,16 @@ def parse_row(cells: list[str], columns: Columns, lossy_cols: set[int] | None = 
     values: dict[str, object] = {}
     col_of = columns.header_of
     n_cells = len(cells)
-    for i, name, header, parse in columns.items:
+    for i, name, header, parse, cache in columns.items:
         raw = cells[i] if i < n_cells else ""
-        parsed = parse(raw, lossy_cols is not None and i in lossy_cols)
+        if cache is not None:
+            parsed = cache.get(raw, _MISSING)
+            if parsed is _MISSING:
+                parsed = parse(raw, False)
+                if len(cache) < 20000:
+                    cache[raw] = parsed
+        else:
+            parsed = parse(raw, lossy_cols is not None and i in lossy_cols)
         if isinstance(parsed, f.Bad):
             bad.append((header, parsed.reason))
         else:
