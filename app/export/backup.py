@@ -129,15 +129,16 @@ class BackupScheduler:
         self.enabled = False
         self.next_due = None
 
-    def due(self) -> bool:
-        return self.enabled and self.next_due is not None and self.clock.now() >= self.next_due
+    def due(self, now: dt.datetime | None = None) -> bool:
+        now = self.clock.now() if now is None else now
+        return self.enabled and self.next_due is not None and now >= self.next_due
 
     def tick(self, run: Callable[[dt.datetime], Backup]) -> Backup | StickWriteError | None:
         """Run `run(now)` when due; its error is kept (last_error) and returned, not raised:
         a missing stick must not stop the day."""
-        if not self.due():
-            return None
         now = self.clock.now()
+        if not self.due(now):
+            return None
         self.next_due = now + self.interval
         try:
             result = run(now)
