@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHONUTF8", "1")
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def pollday_cmd() -> list[str]:
-    """The installed console script when present, else the module (same code)."""
-    exe = Path(sys.executable).parent / ("pollday.exe" if os.name == "nt" else "pollday")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.launcher"]
+from pdtest import FIXTURES, ROOT, SHARED, pollday_cmd  # noqa: E402,F401  (re-exported)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT
+from pdtest import ROOT
 
 CODE = r"""
 import importlib, pkgutil, sys

@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import SHARED, pollday_cmd
+from pdtest import SHARED, pollday_cmd
 
 SCENARIOS = sorted((SHARED / "scenarios").glob("*.json"))
 

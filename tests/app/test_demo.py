@@ -13,7 +13,7 @@ import time
 from collections import Counter
 
 import pytest
-from conftest import ROOT
+from pdtest import ROOT
 
 from app.cli import main
 from app.clock import FixedClock

@@ -6,7 +6,7 @@ import shutil
 import sqlite3
 
 import pytest
-from conftest import FIXTURES
+from pdtest import FIXTURES
 
 from db.connection import SchemaTooNew, connect, latest_version
 
@@ -54,7 +54,7 @@ def test_failed_migration_leaves_database_unchanged(db_path, monkeypatch) -> Non
     good = dc.migration_files()
     broken = [*good, (len(good) + 1, "CREATE TABLE x (a INTEGER) STRICT;\nTHIS IS NOT SQL;")]
     connect(db_path).close()
-    monkeypatch.setattr(dc, "migration_files", lambda: broken)
+    monkeypatch.setattr(dc, "migration_files", lambda *a, **k: broken)
     with pytest.raises(sqlite3.OperationalError):
         dc.connect(db_path)
     monkeypatch.undo()

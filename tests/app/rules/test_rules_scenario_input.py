@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import pollday_cmd
+from pdtest import pollday_cmd
 from scenario_dicts import contest, group, party, problem, residents, run
 
 from app.cli import cmd_scenario
