@@ -1,5 +1,6 @@
-"""The `pollday` entry point. With no command it opens the GUI on the demo venue; otherwise it
-runs a sub-command from app/cli (Qt-free) or ui/ (commands that need Qt: selftest, bench)."""
+"""The `pollday` entry point. With no command it opens the GUI on the demo venue; with
+`--district DB` the district office's dashboard; otherwise it runs a sub-command from app/cli
+(Qt-free) or ui/ (commands that need Qt: selftest, bench)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ PACKAGES = ("app.cli", "ui")
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "--district":
+        # District mode: the 区（街道）换届办 dashboard on its own database (district_page).
+        from ui.pages.district_page import run_district
+
+        return run_district(args[1:])
     if not args or args[0] in ("gui",) or (args[0].startswith("--db")):
         from ui.app_main import run_gui  # Qt is imported only when the GUI is wanted
 

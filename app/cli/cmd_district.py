@@ -97,33 +97,28 @@ def run_import(args: argparse.Namespace) -> int:
 def run_sheet(args: argparse.Namespace) -> int:
     from app.clock import iso
     from app.district import sheets
-    from db import district as store
 
     if not args.file.exists():
         print(f"district {args.sheet}: 文件不存在：{args.file}", file=sys.stderr)
-        return EXIT_REFUSED
-    read = sheets.read_plan if args.sheet == "plan" else sheets.read_previous
-    try:
-        rows = read(args.file)
-    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        print(f"district {args.sheet}: 无法读取 {args.file}：{e}", file=sys.stderr)
-        return EXIT_REFUSED
-    if isinstance(rows, sheets.SheetProblems):
-        for m in rows.messages:
-            print(f"district {args.sheet}: {m}", file=sys.stderr)
         return EXIT_REFUSED
     conn = _open(args.db, True)
     if conn is None:
         return EXIT_REFUSED
     try:
-        if args.sheet == "plan":
-            store.replace_plan(conn, rows, iso(_now()))
-            print(f"计划已导入：{len(rows)} 个社区")
-        else:
-            store.replace_previous(conn, rows, iso(_now()))
-            print(f"上届班子结构已导入：{len(rows)} 项数据")
+        rows = sheets.load_sheet(conn, args.sheet, args.file, iso(_now()))
+    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
+        print(f"district {args.sheet}: 无法读取 {args.file}：{e}", file=sys.stderr)
+        return EXIT_REFUSED
     finally:
         conn.close()
+    if isinstance(rows, sheets.SheetProblems):
+        for m in rows.messages:
+            print(f"district {args.sheet}: {m}", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.sheet == "plan":
+        print(f"计划已导入：{len(rows)} 个社区")
+    else:
+        print(f"上届班子结构已导入：{len(rows)} 项数据")
     return 0
 
 

@@ -116,7 +116,9 @@ def write_xlsx(report: Report, path: Path, day: dt.date, *, daily_only: bool = F
         ws = _sheet(wb, "汇总", None, [(TITLE, ""), *_numbers(headline_rows(report, day)), ("", "")]
                     + [(line, "") for line in headline_lines(report) + makeup_lines(report)],
                     (24, 16))
-        ws["A1"].font = ws["A1"].font.copy(bold=True, size=14)
+        from openpyxl.styles import Font
+
+        ws["A1"].font = Font(bold=True, size=14)
         _sheet(wb, "各社区", COMMUNITY_HEADER, _numbers(community_rows(report)),
                (6, 12, 22, 12, 12, 8, 6, 10, 8, 8, 8, 10, 10, 16, 22, 8, 40))
         _sheet(wb, "班子结构", BODY_HEADER, _numbers(body_rows(report)),

@@ -30,8 +30,7 @@ SUPERVISORY = "居务监督委员会"
 COOP_BOARD = "合作社理事会"
 COOP_SUPERVISORS = "合作社监事会"
 BODY_ORDER = (PARTY, DISCIPLINE, RESIDENTS, SUPERVISORY, COOP_BOARD, COOP_SUPERVISORS)
-COLLEGE = frozenset({"大专", "本科", "研究生", "硕士", "博士", "硕士研究生", "博士研究生"})
-BACHELOR = frozenset({"本科", "研究生", "硕士", "博士", "硕士研究生", "博士研究生"})
+_GRADUATE = ("研究生", "硕士", "博士")
 YOUNG_BELOW = 35
 SECRETARY_TITLES = frozenset({"书记"})
 DIRECTOR_TITLES = frozenset({"主任"})
@@ -39,6 +38,17 @@ METRICS = ("members", "average_age", "college_pct", "bachelor_pct", "under35_pct
 METRIC_LABELS = {"members": "人数", "average_age": "平均年龄", "college_pct": "大专及以上",
                  "bachelor_pct": "本科及以上", "under35_pct": "35岁以下", "women_pct": "女性",
                  "dual_role_pct": "书记主任一肩挑"}
+
+
+def has_bachelor(education: str) -> bool:
+    """本科及以上: 本科 / 大学本科 / 研究生 / 硕士 / 博士."""
+    return "本科" in education or any(w in education for w in _GRADUATE)
+
+
+def has_college(education: str) -> bool:
+    """大专及以上: also 大专 / 大学专科 / 专科 (never 中专)."""
+    return has_bachelor(education) or "大专" in education or (
+        "专科" in education and "中专" not in education)
 
 
 def body_type(body: str) -> str:
@@ -143,8 +153,8 @@ class BodyFigures:
                 self.aged += 1
                 self.age_total += p.age
                 self.young += p.age < YOUNG_BELOW
-            self.college += p.education in COLLEGE
-            self.bachelor += p.education in BACHELOR
+            self.college += has_college(p.education)
+            self.bachelor += has_bachelor(p.education)
             self.women += p.gender == "F"
 
     def figures(self) -> dict[str, Decimal | int | None]:

@@ -140,3 +140,15 @@ def write_sheet(path: Path, header: tuple[str, ...], rows: list[tuple[Any, ...]]
     for r in rows:
         ws.append(list(r))
     wb.save(path)
+
+
+def load_sheet(conn: Any, kind: str, path: Path, at: str) -> list[tuple[str, str, str]] | \
+        SheetProblems:
+    """Read the plan (`kind` "plan") or the previous term ("previous") and store it whole."""
+    from db import district as store
+
+    rows = (read_plan if kind == "plan" else read_previous)(path)
+    if isinstance(rows, SheetProblems):
+        return rows
+    (store.replace_plan if kind == "plan" else store.replace_previous)(conn, rows, at)
+    return rows

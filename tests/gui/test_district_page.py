@@ -1,0 +1,81 @@
+"""The district dashboard (`pollday --district DB`): import of many packages off the GUI thread
+with a per-package result list, cancel, the plan and previous term, the figures shown, exports,
+and screenshots for a person to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.gui.conftest import SHOTS
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory):
+    from app.district.demo import build_demo_district
+
+    return build_demo_district(tmp_path_factory.mktemp("district-gui"), 5)
+
+
+def _page(qtbot, db: Path):
+    from ui.app_main import make_app
+    from ui.pages.district_page import DistrictWindow
+
+    make_app()
+    window = DistrictWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    return window, window.page
+
+
+def _wait_import(qtbot, page, paths: list[Path]):
+    task = page.start_import(paths)
+    qtbot.waitUntil(lambda: page.task is None, timeout=60000)
+    return task
+
+
+def test_import_figures_and_exports(qtbot, packages, tmp_path: Path) -> None:
+    window, page = _page(qtbot, tmp_path / "district.db")
+    assert page.table.rowCount() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.grab().save(str(SHOTS / "district-empty.png"))
+    files = sorted(packages.folder.glob("*.pollday"))
+    _wait_import(qtbot, page, files)
+    texts = [page.results.item(i).text() for i in range(page.results.count())]
+    assert len(texts) == len(files)
+    assert sum(t.startswith("拒收") for t in texts) == 1
+    assert any("被改动" in t and "results/party.json" in t for t in texts)
+    assert sum(t.startswith("已导入（取代") for t in texts) == 1
+    assert page.load_sheet("plan", packages.plan) == "已导入 7 个社区"
+    assert page.load_sheet("previous", packages.previous).startswith("已导入")
+    h = page.report.headline()
+    assert page.table.rowCount() == h["communities"] == 7
+    assert page.tiles["未开始"].value.text() == "2"
+    assert page.rate_tiles["one_pass_rate"].value.text() == f"{h['one_pass_rate']}%"
+    assert page.makeup_bars.groups and page.stage_bars.counts
+    window.resize(1360, 860)
+    qtbot.wait(50)
+    window.grab().save(str(SHOTS / "district-dashboard.png"))
+    assert page.export(tmp_path / "汇总.xlsx", False) == ""
+    assert page.export(tmp_path / "报告.pdf", False) == ""
+    assert page.export(tmp_path / "日报.xlsx", True) == ""
+    assert (tmp_path / "汇总.xlsx").stat().st_size > 0 and (tmp_path / "报告.pdf").exists()
+    # The same packages again: duplicates (and the tampered one still refused).
+    _wait_import(qtbot, page, files)
+    again = [page.results.item(i).text() for i in range(page.results.count())]
+    assert sum(t.startswith("重复") for t in again) == len(files) - 1
+
+
+def test_cancel_stops_between_packages(qtbot, packages, tmp_path: Path) -> None:
+    window, page = _page(qtbot, tmp_path / "district.db")
+    files = sorted(packages.folder.glob("*.pollday")) * 4
+    task = page.start_import(files)
+    assert page.cancel_button.isVisible() and page.progress.isVisible()
+    page.cancel_import()
+    qtbot.waitUntil(lambda: page.task is None, timeout=60000)
+    assert task.outcome is not None
+    texts = [page.results.item(i).text() for i in range(page.results.count())]
+    assert texts[-1].startswith("已取消")
+    assert len(texts) - 1 < len(files)
+    assert page.import_button.isEnabled() and not page.cancel_button.isVisible()

@@ -1,0 +1,384 @@
+"""区（街道）换届办 dashboard: the district mode of the same app, on its own database.
+
+`pollday --district DB` opens it in its own main window (not a step of the polling day: the
+district office has no register, meetings or desks, and the election steps have no district
+database). Stage counts and headline rates, bars of the stages and of the new bodies' make-up
+against the previous term, a row per community, and the import of many packages at once off the
+GUI thread (progress bar, 取消, one result line per package). Exports: summary XLSX, PDF report,
+日报. Every figure comes from app.district; the page only shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clock import SystemClock
+from app.district import rates
+from app.district.figures import STAGES, Report, build_report
+from app.district.importing import ImportResult, expand, import_packages
+from db import district as store
+from ui.pages.district_charts import STAGE_COLOURS, MakeupBars, MakeupGroup, StageBars
+from ui.tasks import CancelToken, Outcome, ProgressFn, Task
+
+COLUMNS = ("社区", "计划日期", "完成日期", "进度", "按期", "一次性选举成功", "出席率", "一肩挑",
+           "报送包校验码", "备注")
+RESULT_COLOURS = {"imported": "#2e7d4f", "superseded": "#2f6ea5", "duplicate": "#777777",
+                  "rejected": "#c62828"}
+RESULT_ZH = {"imported": "已导入", "superseded": "已导入（取代此前报送）", "duplicate": "重复",
+             "rejected": "拒收"}
+
+
+def _yes(v: bool | None) -> str:
+    return "—" if v is None else ("是" if v else "否")
+
+
+class Tile(QFrame):
+    def __init__(self, title: str, colour: str = "#1b3550") -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        lay = QVBoxLayout(self)
+        self.value = QLabel("—")
+        self.value.setStyleSheet(f"font-size: 22pt; font-weight: bold; color: {colour};")
+        self.caption = QLabel(title)
+        self.note = QLabel("")
+        self.note.setStyleSheet("color: #555555;")
+        for w in (self.value, self.caption, self.note):
+            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            lay.addWidget(w)
+
+    def set(self, value: str, note: str = "") -> None:
+        self.value.setText(value)
+        self.note.setText(note)
+
+
+class DistrictPage(QWidget):
+    def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = db_path
+        self.report: Report | None = None
+        self.task: Task | None = None
+        self.clock = SystemClock()
+        title = QLabel("区（街道）换届办 · 换届选举汇总")
+        title.setStyleSheet("font-size: 18pt; font-weight: bold; color: #1b3550;")
+        self.where = QLabel(str(db_path))
+        self.where.setStyleSheet("color: #666666;")
+        self.import_button = QPushButton("导入报送包…")
+        self.plan_button = QPushButton("导入换届计划…")
+        self.previous_button = QPushButton("导入上届班子结构…")
+        self.xlsx_button = QPushButton("导出汇总表（XLSX）…")
+        self.pdf_button = QPushButton("导出报告（PDF）…")
+        self.daily_button = QPushButton("导出日报…")
+        buttons = QHBoxLayout()
+        for b in (self.import_button, self.plan_button, self.previous_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        for b in (self.xlsx_button, self.pdf_button, self.daily_button):
+            buttons.addWidget(b)
+        self.import_button.setStyleSheet("font-weight: bold;")
+        self.tiles = {s: Tile(s, STAGE_COLOURS[s]) for s in STAGES}
+        self.rate_tiles = {k: Tile(t) for k, t in (
+            ("on_time_rate", "按期换届率"), ("one_pass_rate", "一次性选举成功率"),
+            ("attendance_rate", "出席率"), ("dual_role_rate", "书记主任“一肩挑”"))}
+        tiles = QGridLayout()
+        for i, t in enumerate([*self.tiles.values(), *self.rate_tiles.values()]):
+            tiles.addWidget(t, 0, i)
+        self.flags = QLabel("")
+        self.flags.setWordWrap(True)
+        self.flags.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)   # by plan date
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.stage_bars = StageBars()
+        self.makeup_bars = MakeupBars()
+        self.makeup_text = QLabel("")
+        self.makeup_text.setWordWrap(True)
+        charts = QWidget()
+        cl = QVBoxLayout(charts)
+        cl.addWidget(QLabel("换届进度"))
+        cl.addWidget(self.stage_bars)
+        cl.addWidget(QLabel("新一届班子结构（%，本届与上届）"))
+        cl.addWidget(self.makeup_bars, 1)
+        cl.addWidget(self.makeup_text)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(charts)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("取消")
+        self.cancel_button.setVisible(False)
+        self.results = QListWidget()
+        self.results.setMaximumHeight(130)
+        bar = QHBoxLayout()
+        bar.addWidget(self.progress, 1)
+        bar.addWidget(self.cancel_button)
+        lay = QVBoxLayout(self)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.where)
+        lay.addLayout(head)
+        lay.addLayout(buttons)
+        lay.addLayout(tiles)
+        lay.addWidget(self.flags)
+        lay.addWidget(split, 1)
+        lay.addLayout(bar)
+        lay.addWidget(self.results)
+        self.import_button.clicked.connect(self.choose_packages)
+        self.plan_button.clicked.connect(lambda: self.choose_sheet("plan"))
+        self.previous_button.clicked.connect(lambda: self.choose_sheet("previous"))
+        self.xlsx_button.clicked.connect(lambda: self.choose_export(".xlsx", False))
+        self.pdf_button.clicked.connect(lambda: self.choose_export(".pdf", False))
+        self.daily_button.clicked.connect(lambda: self.choose_export(".xlsx", True))
+        self.cancel_button.clicked.connect(self.cancel_import)
+        self.refresh()
+
+    # figures ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        conn = store.connect(self.db_path)
+        try:
+            self.report = build_report(conn)
+        finally:
+            conn.close()
+        self.show_report(self.report)
+
+    def show_report(self, report: Report) -> None:
+        h = report.headline()
+        total = max(1, h["communities"])
+        for s, tile in self.tiles.items():
+            n = h["stages"][s]
+            tile.set(str(n), f"占 {rates.percent(n, total, Decimal('1'))}%")
+        notes = {"on_time_rate": f"{h['on_time']} / {h['planned']} 个",
+                 "one_pass_rate": f"{h['one_pass']} / {h['completed']} 个",
+                 "attendance_rate": f"{h['present']} / {h['expected']} 人",
+                 "dual_role_rate": f"{h['dual_role']} / {h['dual_role_of']} 个"}
+        for k, tile in self.rate_tiles.items():
+            tile.set("—" if h[k] is None else f"{h[k]}%", notes[k])
+        self.flags.setText("签名密钥与此前不同，请核对纸质交接单：" + "、".join(h["flagged"])
+                           if h["flagged"] else "")
+        self.stage_bars.set_counts([(s, h["stages"][s]) for s in STAGES])
+        self.fill_table(report)
+        groups = []
+        lines = []
+        for b in report.bodies:
+            j = b.json()
+            if not b.members:
+                continue
+            prev = j.get("previous", {})
+            groups.append(MakeupGroup(b.body, [
+                (label, _f(j[m]), _f(prev.get(m))) for label, m in (
+                    ("大专+", "college_pct"), ("本科+", "bachelor_pct"),
+                    ("35岁下", "under35_pct"), ("女性", "women_pct"))]))
+            line = f"{b.body} {b.members} 人，平均年龄 {j['average_age'] or '—'} 岁"
+            if j.get("changes"):
+                line += "：" + "，".join(c for c in j["changes"] if not c.startswith("人数"))
+            lines.append(line)
+        self.makeup_bars.set_groups(groups)
+        self.makeup_text.setText("\n".join(lines))
+
+    def fill_table(self, report: Report) -> None:
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(report.communities))
+        for r, c in enumerate(report.communities):
+            rate = c.attendance_rate
+            cells = (c.community, c.plan_date or "—", c.done_date or "—", c.stage,
+                     _yes(c.on_time), _yes(c.one_pass), "—" if rate is None else f"{rate}%",
+                     _yes(c.dual_role), c.package or "—",
+                     "；".join(x for x in (c.key_flag, "另行选举" if c.runoffs else "",
+                                          f"报送{c.packages}次" if c.packages > 1 else "") if x))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 3:
+                    item.setForeground(QBrush(QColor(STAGE_COLOURS[c.stage])))
+                if c.key_flag:
+                    item.setBackground(QBrush(QColor("#fde7e7")))
+                if c.on_time is False and col in (1, 2, 4):
+                    item.setForeground(QBrush(QColor("#c62828")))
+                self.table.setItem(r, col, item)
+        self.table.setSortingEnabled(True)
+
+    # import -------------------------------------------------------------------------------
+    def choose_packages(self) -> None:
+        files, _f = QFileDialog.getOpenFileNames(self, "选择报送包", "",
+                                                 "PollDay 报送包 (*.pollday);;所有文件 (*)")
+        if files:
+            self.start_import([Path(f) for f in files])
+
+    def start_import(self, paths: Sequence[Path]) -> Task:
+        paths = expand(list(paths))
+        db, clock = self.db_path, self.clock
+
+        def work(progress: ProgressFn, cancel: CancelToken) -> list[ImportResult]:
+            conn = store.connect(db)  # this thread's own connection
+            try:
+                return import_packages(conn, paths, clock.now(), progress=progress,
+                                       cancel=cancel)
+            finally:
+                conn.close()
+
+        self.results.clear()
+        self.progress.setRange(0, len(paths))
+        self.progress.setValue(0)
+        self.progress.setFormat(f"%v / {len(paths)}")
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self.import_button.setEnabled(False)
+        task = Task(work, self)
+        task.progress.connect(self.on_progress)
+        task.finished.connect(self.on_imported)
+        self.task = task
+        task.start()
+        return task
+
+    def on_progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        if message:
+            self.progress.setFormat(f"%v / %m  {message}")
+
+    def cancel_import(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress.setFormat("正在取消…（当前报送包导入完成后停止）")
+
+    def on_imported(self, outcome: Outcome) -> None:
+        self.task = None
+        self.cancel_button.setVisible(False)
+        self.import_button.setEnabled(True)
+        self.progress.setVisible(False)
+        if outcome.status == "failed":
+            QMessageBox.critical(self, "导入失败", outcome.error)
+        results: list[ImportResult] = outcome.result or []
+        for r in results:
+            self.add_result(r)
+        if outcome.status == "cancelled" or (outcome.ok and self.progress.maximum() > len(results)):
+            self.results.addItem(f"已取消：已处理 {len(results)} 个，其余未导入")
+        self.refresh()
+
+    def add_result(self, r: ImportResult) -> None:
+        text = f"{RESULT_ZH[r.result]}　{Path(r.package).name}　{r.community}"
+        if r.reason:
+            text += f"　{r.reason}"
+        item = QListWidgetItem(text)
+        item.setForeground(QBrush(QColor("#c62828" if r.flagged else RESULT_COLOURS[r.result])))
+        item.setToolTip(f"校验码 {r.short_hash}　密钥指纹 {r.fingerprint}")
+        self.results.addItem(item)
+
+    # sheets and exports --------------------------------------------------------------------
+    def choose_sheet(self, kind: str) -> None:
+        name, _f = QFileDialog.getOpenFileName(self, "选择表格", "", "Excel 表格 (*.xlsx)")
+        if name:
+            message = self.load_sheet(kind, Path(name))
+            QMessageBox.information(self, "导入表格", message)
+
+    def load_sheet(self, kind: str, path: Path) -> str:
+        from app.clock import iso
+        from app.district import sheets
+
+        conn = store.connect(self.db_path)
+        try:
+            rows = sheets.load_sheet(conn, kind, path, iso(self.clock.now()))
+        finally:
+            conn.close()
+        if isinstance(rows, sheets.SheetProblems):
+            return "未导入：\n" + "\n".join(rows.messages)
+        self.refresh()
+        return f"已导入 {len(rows)} {'个社区' if kind == 'plan' else '项数据'}"
+
+    def choose_export(self, suffix: str, daily_only: bool) -> None:
+        default = ("换届日报" if daily_only else "换届汇总") + dt.date.today().strftime("%Y%m%d")
+        name, _f = QFileDialog.getSaveFileName(self, "导出", default + suffix,
+                                               "Excel 表格 (*.xlsx);;PDF (*.pdf)")
+        if name:
+            self.export(Path(name), daily_only)
+
+    def export(self, path: Path, daily_only: bool, day: dt.date | None = None) -> str:
+        from app.district.export import write_report
+
+        if self.report is None:
+            return "没有数据"
+        now = self.clock.now()
+        problem = write_report(self.report, path, day or now.date(), daily_only=daily_only,
+                               at=now)
+        if problem:
+            QMessageBox.warning(self, "导出", problem)
+        return problem
+
+
+def _f(value: Any) -> float | None:
+    # Bar lengths only: the figures shown as text stay exact decimals.
+    return None if value in (None, "") else float(value)
+
+
+class DistrictWindow(QMainWindow):
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self.setWindowTitle("区（街道）换届办汇总")
+        self.page = DistrictPage(db_path, self)
+        self.setCentralWidget(self.page)
+        self.resize(1360, 860)
+
+    def closeEvent(self, event: Any) -> None:
+        Task.cancel_all()
+        super().closeEvent(event)
+
+
+def run_district(args: Sequence[str]) -> int:
+    """`pollday --district DB`: the district dashboard on DB (created when missing)."""
+    import argparse
+
+    from ui.app_main import make_app
+
+    parser = argparse.ArgumentParser(prog="pollday --district")
+    parser.add_argument("db", type=Path, metavar="DISTRICT_DB")
+    parser.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)
+    ns = parser.parse_args(list(args))
+    app = make_app()
+    try:
+        window = DistrictWindow(ns.db)
+    except store.NotADistrictDatabase as e:
+        QMessageBox.critical(None, "区（街道）换届办汇总", str(e))
+        return 1
+    window.show()
+    if ns.quit_after_show:
+        QApplication.processEvents()
+        print("district window shown")
+        return 0
+    return int(app.exec())
