@@ -168,8 +168,9 @@ class BallotLine(QWidget):
             p.setPen(QColor("#1b3550"))
             p.drawText(QRectF(x, 4, cell_w, NAME_H), Qt.AlignmentFlag.AlignCenter, name)
             box = QRectF(x + 4, NAME_H + 4, cell_w - 8, CELL_H)
-            p.setPen(QPen(QColor("#1565c0") if i == cursor and self.hasFocus()
-                          else QColor("#90a4ae"), 3 if i == cursor else 1))
+            here = i == cursor and self.isEnabled()
+            p.setPen(QPen(QColor("#1565c0") if here and self.hasFocus()
+                          else QColor("#90a4ae"), 3 if here else 1))
             p.setBrush(QColor("#ffffff"))
             p.drawRoundedRect(box, 6, 6)
             mark = self.marks[i] if i < len(self.marks) else "-"

@@ -42,7 +42,13 @@ class CompareTab(QWidget):
         lay.addWidget(self.paper_label)
         lay.addWidget(self.paper)
         self._hide_paper()
-        page.round_changed.connect(lambda _r: self.refresh())
+        page.round_changed.connect(self._round_changed)
+
+    def _round_changed(self, _r: VotingRound | None) -> None:
+        # Comparing thousands of ballots takes a while: only for the tab on screen.
+        self._hide_paper()
+        if self.isVisible():
+            self.refresh()
 
     def focus_first(self) -> None:
         self.refresh()

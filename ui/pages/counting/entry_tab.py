@@ -153,7 +153,10 @@ class EntryTab(QWidget):
         names = r.names if r is not None else ()
         if names != self.line.names:
             self.line.set_candidates(names)
-        self.line.setEnabled(r is not None and r.state is State.OPEN and r.mode is Mode.BALLOTS)
+        open_ = r is not None and r.state is State.OPEN and r.mode is Mode.BALLOTS
+        for w in (self.line, self.correct_button, self.withdraw_button):
+            w.setEnabled(open_)
+        self.recheck()
         self.reload_entries()
 
     def reload_entries(self) -> None:
@@ -223,6 +226,11 @@ class EntryTab(QWidget):
         """The core's verdict on the ballot as typed so far: red with the reason when invalid."""
         r, b = self.round, self.current_ballot()
         if r is None or b is None:
+            return
+        if r.state is not State.OPEN:
+            self.line.show_state(self.line.marks, NEUTRAL,
+                                 f"{r.label}{'结果已锁定' if r.state is State.LOCKED else '计票已结束'}，"
+                                 "不能再录入")
             return
         if isinstance(b, KeyProblem):
             self.line.show_state(self.line.marks, BAD, b.message)

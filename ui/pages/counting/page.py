@@ -83,7 +83,7 @@ class CountingPage(QWidget):
         self.dialog: QDialog | None = None
         self._build()
         ctx.meeting_changed.connect(lambda _m: self.reload())
-        self.reload()
+        # Filled when shown (showEvent), once: the rounds are read then, not twice.
 
     def _build(self) -> None:
         from ui.pages.counting.compare_tab import CompareTab
