@@ -3,6 +3,8 @@ reason."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from app import meetings
@@ -84,6 +86,23 @@ def test_remove_needs_a_reason_and_the_margin_turns_red(page, qtbot, shot):
     assert "王毅" not in shown_names(page)
     assert RED in page.margin.styleSheet() and "至少应有4名" in page.margin.text()
     shot(page, "contests-margin-red")
+
+
+def test_ballots_of_the_contest_to_pdf_in_a_worker(page, qtbot):
+    page.title_box.setCurrentText("委员")
+    page.seats_box.setValue(3)
+    page.add_contest()
+    for name in ("李强", "王毅", "丁薛祥", "李干杰"):
+        page.search_box.setText(name)
+        page.add_typed()
+    assert page.print_ballots() is not None
+    qtbot.waitUntil(lambda: page.ballots_task is None, timeout=30000)
+    out = page.ctx.db_path.parent / "打印文件" / "party-c1-ballots.pdf"
+    assert out.exists(), page.message.text()
+    assert "已生成选票" in page.message.text()
+    text = "".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                                  check=True).stdout.split())
+    assert text.index("丁薛祥") < text.index("王毅") < text.index("李强") < text.index("李干杰")
 
 
 def test_a_single_post_may_have_as_many_candidates_as_seats(page):

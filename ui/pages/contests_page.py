@@ -8,6 +8,8 @@ typed in; removing one asks for a reason (kept in the audit log).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -37,6 +39,7 @@ from app.rules import Finding, Round, margin_finding
 from app.search import search
 from ui.pages.context import PageContext
 from ui.pages.desk_answers import where
+from ui.tasks import Outcome, Task
 from ui.widgets.reason_dialog import ReasonDialog
 
 GREEN = "#1b7f3b"
@@ -172,7 +175,12 @@ class ContestsPage(QWidget):
         right_lay.addWidget(self.contest_title)
         right_lay.addWidget(self.margin)
         right_lay.addWidget(self.table, 1)
+        self.ballots_button = QPushButton("印制选票（PDF）")
+        self.ballots_button.setToolTip("按当前候选人（姓氏笔画为序）生成本选举事项的选票，张数为应到人数")
+        self.ballots_button.clicked.connect(self.print_ballots)
+        self.ballots_task: Task | None = None
         buttons = QHBoxLayout()
+        buttons.addWidget(self.ballots_button)
         buttons.addStretch(1)
         buttons.addWidget(self.remove_button)
         right_lay.addLayout(buttons)
@@ -340,6 +348,36 @@ class ContestsPage(QWidget):
         else:
             self._say(self.message, GREEN, f"已撤销候选人 {cand.name}（{why}）")
         self.refresh_candidates()
+
+    def print_ballots(self) -> Task | None:
+        """The ballots of the selected contest to PDF, in a worker (app/documents renderer)."""
+        # Printing support loads on first use, not when the window opens on this step.
+        from ui.pages.results_print import OUT_FOLDER, render_work
+
+        c, m = self.contest, self.ctx.meeting
+        if c is None or m is None or self.ballots_task is not None:
+            return None
+        out = self.ctx.db_path.parent / OUT_FOLDER / f"{m.code}-{c.code}-ballots.pdf"
+        task = Task(render_work(self.ctx.db_path, m.id, "ballots", out, self.ctx.clock.now(),
+                                ["--contest", c.code]), self)
+        task.finished.connect(lambda o: self._ballots_done(out, o))
+        self.ballots_task = task
+        self.ballots_button.setEnabled(False)
+        self._say(self.message, AMBER, "正在生成选票…")
+        task.start()
+        return task
+
+    def _ballots_done(self, out: Path, outcome: Outcome) -> None:
+        from app.documents.kinds import Printed
+
+        self.ballots_task = None
+        self.ballots_button.setEnabled(True)
+        got = outcome.result if outcome.ok else outcome.error
+        if isinstance(got, Printed):
+            self._say(self.message, GREEN, f"已生成选票 {got.items} 张：{out}")
+        else:
+            self._say(self.message, RED, "选票未能生成：" + (
+                got.message if isinstance(got, Refusal) else str(got)))
 
     @staticmethod
     def _say(label: QLabel, colour: str, text: str, size: int = 13) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +38,9 @@ OUT_FOLDER = "打印文件"
 
 
 def render_work(db_path: Path, meeting_id: int, kind_name: str, out: Path,
-                at: dt.datetime) -> Callable[..., Any]:
-    """Work for ui.tasks: render one document kind to `out` (temporary name, then renamed)."""
+                at: dt.datetime, argv: Sequence[str] = ()) -> Callable[..., Any]:
+    """Work for ui.tasks: render one document kind to `out` (temporary name, then renamed);
+    `argv` are the kind's own options as on the command line (`--contest wy`)."""
 
     def work(_progress: Callable[..., None], _cancel: object) -> Printed | Refusal:
         from app.documents.fonts import GlyphMissing
@@ -49,7 +50,7 @@ def render_work(db_path: Path, meeting_id: int, kind_name: str, out: Path,
         parser = argparse.ArgumentParser()
         if kind.add_arguments is not None:
             kind.add_arguments(parser)
-        args = parser.parse_args([])
+        args = parser.parse_args(list(argv))
         args.out, args.meeting, args.at = out, None, at.isoformat()
         conn = connect(db_path, create=False)
         tmp = out.with_name(f".{out.name}.part")
