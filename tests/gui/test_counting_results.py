@@ -91,7 +91,10 @@ def test_lock_refused_with_an_error_then_no_fill_decision_allows_it(qtbot, db, s
         qtbot.waitUntil(p.is_idle, timeout=5000)
         assert "不能锁定" in p.message.text() and "SEATS_UNFILLED" in p.message.text()
         # The meeting decides not to fill: recorded with who and why, then lockable.
-        assert p.no_fill(p.current, "党员大会表决通过", "当选三人已达委员会最低人数")
+        p.ask_no_fill()
+        p.dialog.why.setText("当选三人已达委员会最低人数")
+        assert p.dialog.decided_by.text() == "党员大会表决通过"
+        p.dialog.buttons.accepted.emit()
         qtbot.waitUntil(p.is_idle, timeout=5000)
         assert any("[已处理]" in t for t in findings_text(p))
         assert any("会议决定不再补选：党员大会表决通过" in t for t in findings_text(p))
