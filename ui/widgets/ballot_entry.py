@@ -223,7 +223,11 @@ class WriteInDialog(QDialog):
         self.setMinimumWidth(420)
 
     def _complete(self, text: str) -> None:
-        self.model.setStringList(self.lookup(text.strip()) if text.strip() else [])
+        names = self.lookup(text.strip()) if text.strip() else []
+        self.model.setStringList(names)
+        completer = self.name.completer()
+        if names and completer is not None:  # the completer saw the old list: show the new one
+            completer.complete()
 
     def text(self) -> str:
         return self.name.text().strip()
