@@ -15,6 +15,9 @@ from app.keys import InstallationKey
 
 # Already-compressed content is stored, the rest deflated.
 _STORED_SUFFIXES = (".pdf", ".xlsx")
+# zlib level 1: the snapshot and ballot log compress to within ~10% of level 6 in a third of
+# the time (export_package_s).
+COMPRESS_LEVEL = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ def zip_entries(entries: list[tuple[str, bytes]], at: dt.datetime, *,
             stored = name.endswith(_STORED_SUFFIXES) and not compress_all
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, data, compresslevel=6 if info.compress_type else None)
+            zf.writestr(info, data, compresslevel=COMPRESS_LEVEL if info.compress_type else None)
     return buf.getvalue()
 
 
