@@ -133,18 +133,31 @@ class BackupScheduler:
         now = self.clock.now() if now is None else now
         return self.enabled and self.next_due is not None and now >= self.next_due
 
-    def tick(self, run: Callable[[dt.datetime], Backup]) -> Backup | StickWriteError | None:
-        """Run `run(now)` when due; its error is kept (last_error) and returned, not raised:
-        a missing stick must not stop the day."""
+    def take_due(self) -> dt.datetime | None:
+        """The time of a backup that is due now (the next one is scheduled from it), or None.
+        The GUI runs the backup off the GUI thread and reports with `record`."""
         now = self.clock.now()
         if not self.due(now):
             return None
         self.next_due = now + self.interval
+        return now
+
+    def record(self, at: dt.datetime, outcome: Backup | StickWriteError) -> None:
+        if isinstance(outcome, StickWriteError):
+            self.last_error = str(outcome)
+        else:
+            self.last_ok = at
+            self.last_error = ""
+
+    def tick(self, run: Callable[[dt.datetime], Backup]) -> Backup | StickWriteError | None:
+        """Run `run(now)` when due; its error is kept (last_error) and returned, not raised:
+        a missing stick must not stop the day."""
+        now = self.take_due()
+        if now is None:
+            return None
         try:
-            result = run(now)
+            result: Backup | StickWriteError = run(now)
         except StickWriteError as e:
-            self.last_error = str(e)
-            return e
-        self.last_ok = now
-        self.last_error = ""
+            result = e
+        self.record(now, result)
         return result

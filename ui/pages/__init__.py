@@ -62,6 +62,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("meeting", "出席与法定人数", "ui.pages.meeting_page"),
     PageSpec("voting", "投票计票", "ui.pages.counting"),
     PageSpec("results", "验证与结果", "ui.pages.results_page"),
+    PageSpec("report", "U盘报送包", "ui.pages.export_page"),
 )
 
 
