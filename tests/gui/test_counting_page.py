@@ -120,8 +120,10 @@ def test_officials_may_not_be_candidates_and_boxes_are_recorded(page, shot):
 
 def test_ballots_by_keystrokes_over_marked_red_ctrl_z_and_write_in(page, qtbot, shot):
     ready_round(page)
-    page.tabs.setCurrentIndex(1)
+    qtbot.keyClick(page.setup_tab.scrutineers, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert page.tabs.currentIndex() == 1
     tab = page.entry_tab
+    assert tab.line.hasFocus()
     # ≤ 7 keystrokes for six candidates: six marks and Enter.
     type_ballot(qtbot, tab, "121210")
     settled(qtbot, tab)

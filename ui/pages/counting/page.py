@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -144,10 +144,13 @@ class CountingPage(QWidget):
         self.entry_tab = EntryTab(self)
         self.compare_tab = CompareTab(self)
         self.tally_tab = TallyTab(self)
-        self.tabs.addTab(self.setup_tab, "监票人 · 票箱")
-        self.tabs.addTab(self.entry_tab, "逐张录入")
-        self.tabs.addTab(self.compare_tab, "双录比对")
-        self.tabs.addTab(self.tally_tab, "正字计票单")
+        tabs = ((self.setup_tab, "监票人 · 票箱"), (self.entry_tab, "逐张录入"),
+                (self.compare_tab, "双录比对"), (self.tally_tab, "正字计票单"))
+        for i, (tab, title) in enumerate(tabs):
+            self.tabs.addTab(tab, f"{title} (Alt+{i + 1})")
+            key = QShortcut(QKeySequence(f"Alt+{i + 1}"), self)
+            key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            key.activated.connect(lambda i=i: self._go_tab(i))
         self.tabs.currentChanged.connect(lambda _i: self._focus_tab())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 10, 16, 10)
@@ -236,6 +239,10 @@ class CountingPage(QWidget):
     def _entry_toggled(self, _button: QRadioButton, on: bool) -> None:
         if on:  # entry A or B: the tabs show that clerk's ballots
             self.round_changed.emit(self.round)
+
+    def _go_tab(self, i: int) -> None:
+        if self.tabs.isTabEnabled(i):
+            self.tabs.setCurrentIndex(i)
 
     def _focus_tab(self) -> None:
         self.message.clear()
