@@ -116,6 +116,7 @@ class EntryTab(QWidget):
         for col in range(len(HEADERS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setResizeContentsPrecision(40)  # measure a screenful, not thousands of rows
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # marks and write-ins
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setStyleSheet("font-size: 13pt;")
         self.table.doubleClicked.connect(lambda _i: self.ask_correct())
