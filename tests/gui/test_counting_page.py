@@ -192,10 +192,13 @@ def test_double_entry_differences_resolved_then_close(page, qtbot, shot):
     for keys in ("11111", "1212", "22222", "111"):
         type_ballot(qtbot, tab, keys)
     page.entry_b.setChecked(True)
+    page.clerk_box.setText("李四")
     settled(qtbot, tab)
     assert tab.entered == []
     for keys in ("11111", "1211", "22222", "1111"):
         type_ballot(qtbot, tab, keys)
+    settled(qtbot, tab)
+    assert tab.entered[0].clerk == f"李四（{ACTOR}）"
     page.tabs.setCurrentIndex(2)
     cmp_ = page.compare_tab
     assert [d.seq for d in cmp_.view.differences] == [2, 4]

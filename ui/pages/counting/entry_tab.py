@@ -258,10 +258,10 @@ class EntryTab(QWidget):
         ctx, entry = self.page.ctx, self.page.entry
         seq = self.line.editing
         if seq is None:
-            got = voting.enter_ballot(ctx.conn, r.id, entry, b, clerk=ctx.actor, clock=ctx.clock)
+            got = voting.enter_ballot(ctx.conn, r.id, entry, b, clerk=self.page.clerk, clock=ctx.clock)
         else:
             got = voting.correct_ballot(ctx.conn, r.id, entry, seq, b, why=self.correction_why,
-                                        clerk=ctx.actor, clock=ctx.clock)
+                                        clerk=self.page.clerk, clock=ctx.clock)
         if isinstance(got, Refusal):
             self._last(f"不能录入：{got.message}", ok=False)
             return None
@@ -349,7 +349,7 @@ class EntryTab(QWidget):
 
     def _withdraw(self, r: VotingRound, e: Entered, why: str) -> None:
         ctx = self.page.ctx
-        got = voting.withdraw_ballot(ctx.conn, r.id, e.entry, e.seq, why=why, clerk=ctx.actor,
+        got = voting.withdraw_ballot(ctx.conn, r.id, e.entry, e.seq, why=why, clerk=self.page.clerk,
                                      clock=ctx.clock)
         if isinstance(got, Refusal):
             self._last(got.message, ok=False)

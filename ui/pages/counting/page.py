@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QRadioButton,
     QTabWidget,
@@ -117,6 +118,11 @@ class CountingPage(QWidget):
         top.addWidget(self.round_box)
         top.addWidget(self.open_button)
         top.addStretch(1)
+        self.clerk_box = QLineEdit()
+        self.clerk_box.setPlaceholderText("录入员姓名")
+        self.clerk_box.setToolTip("记入每张选票的录入记录；不填时记为本机用户")
+        self.clerk_box.setMaximumWidth(140)
+        top.addWidget(self.clerk_box)
         top.addWidget(self.entry_a)
         top.addWidget(self.entry_b)
         self.status = QLabel()
@@ -164,6 +170,12 @@ class CountingPage(QWidget):
 
     def _open_singing(self) -> None:
         self.entry_tab.open_singing()
+
+    @property
+    def clerk(self) -> str:
+        """Who enters: the name typed at the top, else the session's actor."""
+        name = self.clerk_box.text().strip()
+        return f"{name}（{self.ctx.actor}）" if name else self.ctx.actor
 
     @property
     def entry(self) -> str:

@@ -139,7 +139,7 @@ class TallyTab(QWidget):
             self.page.say(s, ok=False)
             return None
         ctx = self.page.ctx
-        got = voting.enter_sheet(ctx.conn, r.id, self.page.entry, s, clerk=ctx.actor,
+        got = voting.enter_sheet(ctx.conn, r.id, self.page.entry, s, clerk=self.page.clerk,
                                  clock=ctx.clock)
         if isinstance(got, Refusal):
             self.page.say(got.message, ok=False)
