@@ -12,10 +12,10 @@ from tests.gui.conftest import SHOTS
 
 
 @pytest.fixture(scope="module")
-def packages(tmp_path_factory: pytest.TempPathFactory):
-    from app.district.demo import build_demo_district
+def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.app.district.conftest import shared_demo
 
-    return build_demo_district(tmp_path_factory.mktemp("district-gui"), 5)
+    return shared_demo(tmp_path_factory)   # demo-district, shared with tests/app/district
 
 
 def _page(qtbot, db: Path):
@@ -40,17 +40,17 @@ def test_import_figures_and_exports(qtbot, packages, tmp_path: Path) -> None:
     assert page.table.rowCount() == 0
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.grab().save(str(SHOTS / "district-empty.png"))
-    files = sorted(packages.folder.glob("*.pollday"))
+    files = sorted(packages.glob("*.pollday"))
     _wait_import(qtbot, page, files)
     texts = [page.results.item(i).text() for i in range(page.results.count())]
     assert len(texts) == len(files)
     assert sum(t.startswith("拒收") for t in texts) == 1
     assert any("被改动" in t and "results/party.json" in t for t in texts)
     assert sum(t.startswith("已导入（取代") for t in texts) == 1
-    assert page.load_sheet("plan", packages.plan) == "已导入 7 个社区"
-    assert page.load_sheet("previous", packages.previous).startswith("已导入")
+    assert page.load_sheet("plan", packages / "plan.xlsx") == "已导入 10 个社区"
+    assert page.load_sheet("previous", packages / "previous.xlsx").startswith("已导入")
     h = page.report.headline()
-    assert page.table.rowCount() == h["communities"] == 7
+    assert page.table.rowCount() == h["communities"] == 10
     assert page.tiles["未开始"].value.text() == "2"
     assert page.rate_tiles["one_pass_rate"].value.text() == f"{h['one_pass_rate']}%"
     assert page.makeup_bars.groups and page.stage_bars.counts
@@ -69,7 +69,7 @@ def test_import_figures_and_exports(qtbot, packages, tmp_path: Path) -> None:
 
 def test_cancel_stops_between_packages(qtbot, packages, tmp_path: Path) -> None:
     window, page = _page(qtbot, tmp_path / "district.db")
-    files = sorted(packages.folder.glob("*.pollday")) * 4
+    files = sorted(packages.glob("*.pollday")) * 4
     task = page.start_import(files)
     assert page.cancel_button.isVisible() and page.progress.isVisible()
     page.cancel_import()

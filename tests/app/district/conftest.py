@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,30 @@ def run(*args: str | Path, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedPr
     return p
 
 
+def cli(*args: str | Path, ok: tuple[int, ...] = (0,)) -> str:
+    """The same command in this process (for the secondary checks: saves a start-up)."""
+    import contextlib
+    import io
+
+    from app.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main([str(a) for a in args])
+    assert code in ok, (code, out.getvalue())
+    return out.getvalue()
+
+
+def shared_demo(factory: pytest.TempPathFactory) -> Path:
+    """`pollday demo-district` once per test session, whichever test folder asks first."""
+    folder = factory.getbasetemp() / "demo-district-shared"
+    done = folder / ".done"
+    if not done.exists():
+        run("demo-district", "--dir", folder, "--communities", str(COMMUNITIES))
+        done.write_text("ok")
+    return folder
+
+
 def import_lines(db: Path, *packages: Path) -> list[dict[str, object]]:
     p = run("district", "import", "--db", db, *packages, ok=(0, 3))
     return [json.loads(line) for line in p.stdout.splitlines()]
@@ -34,9 +59,7 @@ def import_lines(db: Path, *packages: Path) -> list[dict[str, object]]:
 
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo-district")
-    run("demo-district", "--dir", folder, "--communities", str(COMMUNITIES))
-    return folder
+    return shared_demo(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +68,12 @@ def imported_db(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     db = tmp_path_factory.mktemp("district") / "district.db"
     lines = import_lines(db, demo_dir)
     assert len(lines) == len(list(demo_dir.glob("*.pollday")))
-    run("district", "plan", "--db", db, demo_dir / "plan.xlsx")
-    run("district", "previous", "--db", db, demo_dir / "previous.xlsx")
+    cli("district", "plan", "--db", db, demo_dir / "plan.xlsx")
+    cli("district", "previous", "--db", db, demo_dir / "previous.xlsx")
     return db
+
+
+@pytest.fixture(scope="session")
+def report_json(imported_db: Path) -> dict[str, Any]:
+    """`pollday district report --json` of the imported demo (a real subprocess)."""
+    return json.loads(run("district", "report", "--db", imported_db, "--json").stdout)

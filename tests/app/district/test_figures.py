@@ -55,9 +55,8 @@ def _body(name: str) -> str:
     return "党组织委员会"
 
 
-def test_report_matches_hand_computation(demo_dir: Path, imported_db: Path) -> None:
-    report = json.loads(run("district", "report", "--db", imported_db, "--json",
-                            "--date", "2026-12-10").stdout)
+def test_report_matches_hand_computation(demo_dir: Path, report_json: dict[str, Any]) -> None:
+    report = report_json
     pkgs = _packages(demo_dir)
     ws = load_workbook(demo_dir / "plan.xlsx").worksheets[0]
     plan = {str(r[0]): str(r[1]) for r in ws.iter_rows(min_row=2, values_only=True)}
