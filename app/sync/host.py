@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 HELLO_TIMEOUT = 5.0
 IDLE_TIMEOUT = 20.0        # a desk pings every few seconds; silence this long = gone
 PING_EVERY = 3.0
+POLL_EVERY = 0.2
 MAX_CLIENTS = 64
 MAX_BUFFER = 16 << 20      # a desk that stops reading is dropped rather than buffered forever
 COPY_CHUNK = 1 << 20
@@ -132,8 +133,9 @@ class Host:
             self._serve, bind, port, ssl=server_context(self.config.cert),
             ssl_handshake_timeout=HELLO_TIMEOUT, limit=wire.MAX_FRAME)
         self.port = int(self._server.sockets[0].getsockname()[1])
-        task = asyncio.create_task(self._pinger())
-        self._tasks.add(task)
+        for job in (self._pinger(), self._poller()):
+            task = asyncio.create_task(job)
+            self._tasks.add(task)
         return self.port
 
     async def stop(self) -> None:
@@ -184,10 +186,16 @@ class Host:
         for c in list(self.clients.values()):
             c.send(ack)
 
+    async def _poller(self) -> None:
+        """Events written on the host by another connection (the chair's window resolving a
+        double sign-in) are published this soon."""
+        while True:
+            await asyncio.sleep(POLL_EVERY)
+            self.publish()
+
     async def _pinger(self) -> None:
         while True:
             await asyncio.sleep(PING_EVERY)
-            self.publish()
             ping = wire.control({"t": "ping"})
             now = iso(self.clock.now())
             for c in list(self.clients.values()):

@@ -78,8 +78,6 @@ class Procs:
 
 def serve(procs: Procs, db: Path, port: int, pairing: Path) -> subprocess.Popen[str]:
     """Start `pollday serve` and wait until it listens (its first stdout line)."""
-    if pairing.exists():
-        pairing.unlink()
     p = procs.start("serve", "--db", str(db), "--port", str(port), "--pairing-out", str(pairing))
     assert p.stdout is not None
     line = p.stdout.readline()
