@@ -166,6 +166,7 @@ class DistrictPage(QWidget):
         self.pdf_button.clicked.connect(lambda: self.choose_export(".pdf", False))
         self.daily_button.clicked.connect(lambda: self.choose_export(".xlsx", True))
         self.cancel_button.clicked.connect(self.cancel_import)
+        self.results.addItem("点击“导入报送包…”选择U盘上的报送包（可多选）；每个报送包的导入结果列在这里。")
         self.refresh()
 
     # figures ------------------------------------------------------------------------------

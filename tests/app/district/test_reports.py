@@ -28,7 +28,7 @@ def test_summary_xlsx_opens_in_libreoffice(imported_db: Path, report_json: dict[
     out = tmp_path / "汇总.xlsx"
     run("district", "report", "--db", imported_db, "--date", "2026-12-10", "--out", out)
     report = report_json
-    subprocess.run([_soffice(), f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+    subprocess.run([_soffice(), "-env:UserInstallation=" + (tmp_path / "lo-profile").as_uri(),
                     "--headless", "--convert-to", CSV_FILTER, "--outdir", str(tmp_path),
                     str(out)], check=True, capture_output=True, timeout=180)
     sheets = {p.stem.split("-", 1)[1]: list(csv.reader(p.open(encoding="utf-8")))
