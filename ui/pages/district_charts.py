@@ -52,7 +52,7 @@ class StageBars(QWidget):
 @dataclass(frozen=True)
 class MakeupGroup:
     body: str
-    values: list[tuple[str, float | None, float | None]]  # label, now, previous (percent)
+    values: list[tuple[str, str | None, str | None]]  # label, now, previous: exact percent texts
 
 
 class MakeupBars(QWidget):
@@ -78,7 +78,7 @@ class MakeupBars(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "尚无当选人数据")
             p.end()
             return
-        top, bottom = 22.0, 44.0
+        top, bottom = 40.0, 44.0
         plot_h = self.height() - top - bottom
         p.setPen(QColor("#333333"))
         p.fillRect(QRectF(4, 4, 12, 10), QColor(NOW_COLOUR))
@@ -95,12 +95,14 @@ class MakeupBars(QWidget):
                 for k, (value, colour) in enumerate(((now, NOW_COLOUR), (before, BEFORE_COLOUR))):
                     if value is None:
                         continue
-                    h = plot_h * min(value, 100.0) / 100.0
+                    # Bar lengths only are floats; the labels are the exact figures.
+                    h = plot_h * min(float(value), 100.0) / 100.0
                     p.fillRect(QRectF(x + slot * 0.12 + k * bar, top + plot_h - h, bar - 1, h),
                                QColor(colour))
-                    if k == 0:
-                        p.drawText(QRectF(x, top + plot_h - h - 16, slot, 14),
-                                   Qt.AlignmentFlag.AlignHCenter, f"{value:g}")
+                if now is not None:
+                    h = plot_h * min(float(now), 100.0) / 100.0
+                    p.drawText(QRectF(x - 6, top + plot_h - h - 16, slot + 12, 14),
+                               Qt.AlignmentFlag.AlignHCenter, now)
                 p.drawText(QRectF(x, top + plot_h + 2, slot, 16), Qt.AlignmentFlag.AlignHCenter,
                            label)
             p.drawText(QRectF(gi * group_w, top + plot_h + 20, group_w, 18),

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -126,6 +127,7 @@ class DistrictPage(QWidget):
         self.makeup_bars = MakeupBars()
         self.makeup_text = QLabel("")
         self.makeup_text.setWordWrap(True)
+        self.makeup_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         charts = QWidget()
         cl = QVBoxLayout(charts)
         cl.addWidget(QLabel("换届进度"))
@@ -133,11 +135,16 @@ class DistrictPage(QWidget):
         cl.addWidget(QLabel("新一届班子结构（%，本届与上届）"))
         cl.addWidget(self.makeup_bars, 1)
         cl.addWidget(self.makeup_text)
+        scroll = QScrollArea()   # a narrow window scrolls the charts, never overlaps them
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(charts)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
-        split.addWidget(charts)
+        split.addWidget(scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([740, 600])
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.cancel_button = QPushButton("取消")
@@ -202,7 +209,7 @@ class DistrictPage(QWidget):
                 continue
             prev = j.get("previous", {})
             groups.append(MakeupGroup(b.body, [
-                (label, _f(j[m]), _f(prev.get(m))) for label, m in (
+                (label, j[m], prev.get(m)) for label, m in (
                     ("大专+", "college_pct"), ("本科+", "bachelor_pct"),
                     ("35岁下", "under35_pct"), ("女性", "women_pct"))]))
             line = f"{b.body} {b.members} 人，平均年龄 {j['average_age'] or '—'} 岁"
@@ -341,11 +348,6 @@ class DistrictPage(QWidget):
         if problem:
             QMessageBox.warning(self, "导出", problem)
         return problem
-
-
-def _f(value: Any) -> float | None:
-    # Bar lengths only: the figures shown as text stay exact decimals.
-    return None if value in (None, "") else float(value)
 
 
 class DistrictWindow(QMainWindow):
