@@ -59,6 +59,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("prepare", "名册", "ui.pages.register"),
     PageSpec("prepare", "选举事项", "ui.pages.contests_page"),
     PageSpec("signin", "签到台", "ui.pages.desk_page"),
+    PageSpec("signin", "多台签到", "ui.pages.host_page"),
     PageSpec("meeting", "出席与法定人数", "ui.pages.meeting_page"),
     PageSpec("voting", "投票计票", "ui.pages.counting"),
     PageSpec("results", "验证与结果", "ui.pages.results_page"),

@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -38,6 +39,7 @@ from ui.pages.context import PageContext
 from ui.pages.desk_answers import answer, hhmm, where
 from ui.pages.register_model import NO_VOTE_COLOUR, category, mask_id_number
 from ui.widgets.feedback import FeedbackPanel, Tone
+from ui.widgets.offline_banner import DeskSync, OfflineBanner, desk_of
 from ui.widgets.reason_dialog import ReasonDialog
 from ui.widgets.scanner import ScannerFilter
 
@@ -65,6 +67,7 @@ class DeskPage(QWidget):
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self.refresh_counter)
+        self.sync = self._desk_mode()
         ctx.meeting_changed.connect(lambda _m: self.reload())
         ctx.register_changed.connect(self._run_search)
         self.reload()
@@ -134,6 +137,8 @@ class DeskPage(QWidget):
         # answer panel spans the page, so long details fit in large type.
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
+        self.banner = OfflineBanner()
+        lay.addWidget(self.banner)
         lay.addLayout(top)
         lay.addWidget(self.search_box)
         lay.addWidget(self.results, 2)
@@ -146,6 +151,22 @@ class DeskPage(QWidget):
         out.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         out.activated.connect(self.toggle_out)
 
+    def _desk_mode(self) -> DeskSync | None:
+        """On a desk that joined a host: share through the sync core's thread, banner when
+        the host is unreachable."""
+        desk = desk_of(self.ctx.conn)
+        if desk is None:
+            return None
+        sync = DeskSync(self.ctx.db_path, desk, self)
+        sync.status_changed.connect(self.banner.set_status)
+        if not sync.start():
+            self.ctx.message.emit(sync.error)
+            return None
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(sync.stop)
+        return sync
+
     # --- meeting and desk ---------------------------------------------------------------------
 
     def reload(self) -> None:
@@ -153,10 +174,12 @@ class DeskPage(QWidget):
         self.desk_box.blockSignals(True)
         self.desk_box.clear()
         desks = meetings.list_desks(self.ctx.conn, meeting.id) if meeting else []
+        if self.sync is not None:  # a joined desk signs in under the name the host knows
+            desks = [d for d in desks if d.name == self.sync.desk]
         for d in desks:
             self.desk_box.addItem(d.name, d)
         if meeting and not desks:
-            self.desk_box.addItem(DEFAULT_DESK, None)
+            self.desk_box.addItem(self.sync.desk if self.sync else DEFAULT_DESK, None)
         self.desk_box.blockSignals(False)
         self._undo_stack.clear()
         self.setEnabled(meeting is not None)
@@ -246,6 +269,8 @@ class DeskPage(QWidget):
                                                    and result.written):
             assert result.person is not None
             self._undo_stack.append(result.person)
+        if self.sync is not None and result.written:
+            self.sync.notify()
         self._show(result, ref)
         self.search_box.clear()
         self.search_box.setFocus()

@@ -11,23 +11,32 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app import attendance
-from app.attendance import Snapshot, Summary
+from app.attendance import Duplicate, Outcome, Snapshot, Summary
 from app.meetings import Refusal
 from app.model import Meeting
 from ui.bigscreen import BigScreen
 from ui.pages.context import PageContext
+from ui.widgets.offline_banner import desk_of
 from ui.widgets.quorum_panel import Figures, QuorumPanel
+from ui.widgets.reason_dialog import ReasonDialog
 
 POLL_MS = 1000
+DUP_HEADERS = ("姓名", "有效签到（签到台 时间）", "重复签到（签到台 时间）", "")
+DUP_REASONS = ("同一人在两个签到台各签到一次，以先签到为准", "扫码重复")
+CHAIR_DESK = "主机"  # the desk name of the chair's resolutions on the host itself
 
 
 def figures_of(s: Summary, last: Snapshot | None) -> Figures:
@@ -65,6 +74,18 @@ class MeetingPage(QWidget):
         self.duplicates = QLabel()
         self.duplicates.setWordWrap(True)
         self.duplicates.setStyleSheet("font-size: 12pt; color: #c62828;")
+        self.dup_table = QTableWidget(0, len(DUP_HEADERS))
+        self.dup_table.setHorizontalHeaderLabels(DUP_HEADERS)
+        self.dup_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.dup_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.dup_table.verticalHeader().hide()
+        self.dup_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.dup_table.horizontalHeader().setStretchLastSection(True)
+        self.dup_table.setMaximumHeight(180)
+        self.dup_table.hide()
+        self.dup_shown: tuple[Duplicate, ...] = ()
+        self.dialog: ReasonDialog | None = None
         self.open_button = QPushButton("开始投票（冻结实到）…")
         self.open_button.setToolTip("按当前实到人数冻结本轮投票的实到名单（发出选票以此为准）")
         self.screen_button = QPushButton("打开大屏幕")
@@ -85,6 +106,7 @@ class MeetingPage(QWidget):
         lay.addWidget(self.panel)
         lay.addWidget(self.desks)
         lay.addWidget(self.duplicates)
+        lay.addWidget(self.dup_table)
         lay.addLayout(buttons)
         lay.addStretch(1)
         self._poll = QTimer(self)
@@ -128,6 +150,49 @@ class MeetingPage(QWidget):
             f"重复签到待处理 {len(s.duplicates)} 起：" + "、".join(d.name for d in s.duplicates)
             if s.duplicates else "")
         self.duplicates.setVisible(bool(s.duplicates))
+        self._show_duplicates(s.duplicates)
+
+    # --- double sign-ins (merged from several desks) ----------------------------------------------
+
+    def _show_duplicates(self, dups: tuple[Duplicate, ...]) -> None:
+        if dups == self.dup_shown:
+            return  # polled every second: rebuild only when the list changed
+        self.dup_shown = dups
+        self.dup_table.setRowCount(len(dups))
+        for row, d in enumerate(dups):
+            cells = (d.name, f"{d.standing.desk} {d.standing.at[11:19]}",
+                     f"{d.duplicate.desk} {d.duplicate.at[11:19]}")
+            for col, text in enumerate(cells):
+                self.dup_table.setItem(row, col, QTableWidgetItem(text))
+            button = QPushButton("处理…")
+            button.setToolTip("确认以先签到的为准，撤下这次重复签到（须填写原因，记入审计日志）")
+            button.clicked.connect(lambda _c=False, dup=d: self.ask_resolve(dup))
+            self.dup_table.setCellWidget(row, 3, button)
+        self.dup_table.setVisible(bool(dups))
+
+    def ask_resolve(self, d: Duplicate) -> None:
+        self.dialog = ReasonDialog(
+            self, "处理重复签到",
+            f"{d.name} 在两个签到台各签到了一次：\n"
+            f"有效：{d.standing.desk} {d.standing.at[11:19]}\n"
+            f"重复：{d.duplicate.desk} {d.duplicate.at[11:19]}\n"
+            "以先签到的为准（重复的一次从未计入实到）。须填写原因，记入审计日志。",
+            DUP_REASONS, ok_text="处理")
+        self.dialog.reason_accepted.connect(lambda reason: self._resolve(d, reason))
+        self.dialog.open()
+
+    def _resolve(self, d: Duplicate, reason: str) -> None:
+        m = self.meeting
+        if m is None:
+            return
+        desk = desk_of(self.ctx.conn) or CHAIR_DESK
+        r = attendance.resolve_duplicate(self.ctx.conn, m, d.duplicate.key, desk, self.ctx.actor,
+                                         self.ctx.clock, reason)
+        if r.outcome is not Outcome.RESOLVED:
+            QMessageBox.warning(self, "无法处理重复签到", r.message)
+        else:
+            self.ctx.message.emit(r.message)
+        self.refresh()
 
     # --- 开始投票 ---------------------------------------------------------------------------------
 

@@ -1,0 +1,427 @@
+"""多台签到: this laptop as the host of the venue's sign-in desks, or as a desk joining one.
+
+Nothing listens until 开启主机模式 is pressed. The host is the sync core's (app.sync.Host) on an
+asyncio loop in a thread of its own (`HostRunner`); the page only reads: the pairing code (a QR
+drawn with QPainter and the text to type), each desk's link (app.sync.host_status: state, last
+contact, events received and not yet received), the consolidated attendance and quorum (the
+host's database holds every desk's events, so 会议 and the big screen show the same figures) and
+the connection attempts the host refused. 加入主机… opens the desk side (ui.pages.join_dialog).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import attendance
+from app.sync import Host, host_status
+from app.sync.host import lan_address, wildcard
+from ui.pages.context import PageContext
+from ui.pages.meeting_page import figures_of
+from ui.widgets.quorum_panel import QuorumPanel
+
+POLL_MS = 1000
+DEFAULT_PORT = 8765
+HEADERS = ("签到台", "状态", "最后联系", "签到人数", "已收到", "未收到", "地址")
+REFUSAL_ZH = {"bad_secret": "配对码（密钥）不对", "other_meeting": "属于另一场会议",
+              "desk_name_taken": "签到台名称已被另一台电脑使用", "bad_desk": "签到台名称不合规",
+              "no_hello": "握手失败", "too_many": "连接数已满"}
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedAttempt:
+    at: str       # hh:mm:ss on this laptop
+    address: str
+    reason: str
+
+
+class _RefusalLog(logging.Handler):
+    """The host logs each refused connection (it is also in the audit log); collected here for
+    the dashboard while host mode is on."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.attempts: list[RefusedAttempt] = []
+        self._lock = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if not record.msg.startswith("sync: refused") or len(args) != 2:
+            return
+        at = time.strftime("%H:%M:%S", time.localtime(record.created))
+        with self._lock:
+            self.attempts.append(RefusedAttempt(at, str(args[0]), str(args[1])))
+
+    def snapshot(self) -> list[RefusedAttempt]:
+        with self._lock:
+            return list(self.attempts)
+
+
+class HostRunner(QObject):
+    """app.sync.Host on its own thread and event loop; reports through queued signals."""
+
+    started = Signal(str)   # the pairing code
+    failed = Signal(str)
+    stopped = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.refusals = _RefusalLog()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, db_path: Path, meeting_code: str, bind: str, port: int, address: str,
+              mdns: bool) -> None:
+        if self.running:
+            return
+        logging.getLogger("app.sync.host").addHandler(self.refusals)
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._main(db_path, meeting_code, bind, port, address,
+                                                  mdns)),
+            name="pollday-host", daemon=True)
+        self._thread.start()
+
+    async def _main(self, db_path: Path, meeting_code: str, bind: str, port: int, address: str,
+                    mdns: bool) -> None:
+        try:
+            host = Host(db_path, meeting_code)
+        except (OSError, ValueError) as exc:
+            self.failed.emit(f"无法作为主机运行：{exc}")
+            return
+        try:
+            try:
+                await host.start(bind, port)
+            except OSError as exc:
+                self.failed.emit(f"无法在 {bind}:{port} 监听：{exc}")
+                return
+            pairing = host.pairing(address or (lan_address() if wildcard(bind) else bind))
+            advert = None
+            if mdns and not pairing.address.startswith("127."):
+                from app.sync.discovery import advertise
+
+                advert = advertise(pairing)
+            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+            self.started.emit(pairing.code())
+            try:
+                await self._stop.wait()
+            finally:
+                if advert is not None:
+                    advert.close()
+                await host.stop()
+        finally:
+            host.close()
+            self.stopped.emit()
+
+    def stop(self, wait: float = 0.0) -> None:
+        """Ask the host to stop (it closes every desk's connection); optionally wait for it."""
+        if self._loop is not None and self._stop is not None:
+            with contextlib.suppress(RuntimeError):   # the loop has already ended
+                self._loop.call_soon_threadsafe(self._stop.set)
+        if wait and self._thread is not None:
+            self._thread.join(wait)
+        self._loop = self._stop = None
+        logging.getLogger("app.sync.host").removeHandler(self.refusals)
+
+
+class QrView(QWidget):
+    """The pairing code as a QR, one dark square per module, white quiet zone (4 modules)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[str] = []
+        self.setMinimumSize(260, 260)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_code(self, code: str) -> None:
+        from app.documents.qr import qr_modules  # loads reportlab: only once hosting
+
+        self.rows = qr_modules(code) if code else []
+        self.update()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt override)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
+        return width
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        side = min(self.width(), self.height())
+        x0, y0 = (self.width() - side) / 2, (self.height() - side) / 2
+        if not self.rows:
+            p.fillRect(QRectF(x0, y0, side, side), QColor("#eceff1"))
+            p.setPen(QColor("#78909c"))
+            p.drawText(QRectF(x0, y0, side, side), Qt.AlignmentFlag.AlignCenter,
+                       "开启主机模式后\n在此显示配对二维码")
+            return
+        n = len(self.rows) + 8
+        module = side / n
+        p.fillRect(QRectF(x0, y0, side, side), QColor("white"))
+        dark = QColor("black")
+        for r, row in enumerate(self.rows):
+            for c, bit in enumerate(row):
+                if bit == "1":
+                    p.fillRect(QRectF(x0 + (c + 4) * module, y0 + (r + 4) * module,
+                                      module + 0.5, module + 0.5), dark)
+
+
+def link_state(connected: bool) -> str:
+    return "在线" if connected else "离线"
+
+
+def refusal_text(a: RefusedAttempt) -> str:
+    return f"{a.at}  {a.address}  {REFUSAL_ZH.get(a.reason, a.reason)}"
+
+
+class HostPage(QWidget):
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("HostPage")
+        self.ctx = ctx
+        self.code = ""
+        self.runner = HostRunner(self)
+        self.runner.started.connect(self._started)
+        self.runner.failed.connect(self._failed)
+        self.runner.stopped.connect(self._stopped)
+        self.join_dialog: QWidget | None = None
+        self._build()
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self.refresh)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        ctx.meeting_changed.connect(lambda _m: self.refresh())
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.address = QLineEdit()
+        self.address.setPlaceholderText("本机在会场网络的地址（自动）")
+        self.address.setToolTip("签到台连接的地址；留空时自动取本机在会场网络的地址")
+        self.port = QSpinBox()
+        self.port.setRange(0, 65535)
+        self.port.setValue(DEFAULT_PORT)
+        self.port.setToolTip("0 = 任选一个空闲端口")
+        self.start_button = QPushButton("开启主机模式")
+        self.stop_button = QPushButton("停止主机模式")
+        self.join_button = QPushButton("本机作为签到台：加入主机…")
+        for b in (self.start_button, self.stop_button):
+            b.setMinimumHeight(40)
+            b.setStyleSheet("font-size: 13pt; padding: 4px 16px;")
+        self.stop_button.setEnabled(False)
+        self.start_button.clicked.connect(self.start_host)
+        self.stop_button.clicked.connect(self.stop_host)
+        self.join_button.clicked.connect(self.open_join)
+        self.state = QLabel("主机模式未开启：本机不接受任何连接。")
+        self.state.setWordWrap(True)
+        self.state.setStyleSheet("font-size: 12pt; color: #37474f;")
+        self.qr = QrView()
+        self.code_text = QLineEdit()
+        self.code_text.setReadOnly(True)
+        self.code_text.setPlaceholderText("配对码")
+        self.code_text.setAccessibleName("配对码")
+        self.code_text.setStyleSheet("font-family: monospace; font-size: 10pt;")
+        self.copy_button = QPushButton("复制")
+        self.copy_button.setEnabled(False)
+        self.copy_button.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.code_text.text()))
+
+        form = QGridLayout()
+        form.addWidget(QLabel("地址："), 0, 0)
+        form.addWidget(self.address, 0, 1)
+        form.addWidget(QLabel("端口："), 1, 0)
+        form.addWidget(self.port, 1, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.stop_button)
+        code_row = QHBoxLayout()
+        code_row.addWidget(self.code_text, 1)
+        code_row.addWidget(self.copy_button)
+        pairing = QGroupBox("配对（签到台扫描二维码或输入配对码）")
+        left = QVBoxLayout(pairing)
+        left.addLayout(form)
+        left.addLayout(buttons)
+        left.addWidget(self.state)
+        left.addWidget(self.qr, 1)
+        left.addLayout(code_row)
+        left.addWidget(self.join_button)
+
+        self.panel = QuorumPanel(self, scale=0.7)
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.setStyleSheet("font-size: 12pt;")
+        self.refused = QListWidget()
+        self.refused.setMaximumHeight(110)
+        self.refused_title = QLabel("被拒绝的连接：无")
+        right = QVBoxLayout()
+        right.addWidget(self.panel)
+        right.addWidget(QLabel("签到台"))
+        right.addWidget(self.table, 2)
+        right.addWidget(self.refused_title)
+        right.addWidget(self.refused)
+
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 12, 16, 12)
+        lay.addWidget(pairing, 2)
+        lay.addLayout(right, 3)
+
+    # --- host mode on / off ----------------------------------------------------------------------
+
+    def start_host(self, bind: str = "0.0.0.0") -> None:
+        meeting = self.ctx.meeting
+        if meeting is None or self.runner.running:
+            return
+        self._editable(False)
+        self.state.setText("正在开启主机模式…")
+        address = self.address.text().strip()
+        self.runner.start(self.ctx.db_path, meeting.code, bind, self.port.value(), address,
+                          mdns=True)
+
+    def _editable(self, on: bool) -> None:
+        for w in (self.start_button, self.address, self.port):
+            w.setEnabled(on)
+
+    def stop_host(self) -> None:
+        self.stop_button.setEnabled(False)
+        self.state.setText("正在停止主机模式…")
+        self.runner.stop()
+
+    def _started(self, code: str) -> None:
+        self.code = code
+        self.code_text.setText(code)
+        self.code_text.setCursorPosition(0)
+        self.qr.set_code(code)
+        self.copy_button.setEnabled(True)
+        self.stop_button.setEnabled(True)
+        parts = code.split(";")
+        self.state.setText(f"主机模式已开启：{parts[1]}:{parts[2]}。"
+                           "各签到台扫描下方二维码或输入配对码加入。")
+        self.state.setStyleSheet("font-size: 12pt; color: #1b7f3b; font-weight: bold;")
+        self.ctx.message.emit("主机模式已开启")
+        self._poll.start()
+        self.refresh()
+
+    def _failed(self, message: str) -> None:
+        self.state.setText(message)
+        self.state.setStyleSheet("font-size: 12pt; color: #c62828;")
+        self._editable(True)
+        self.runner.stop()
+
+    def _stopped(self) -> None:
+        self.code = ""
+        self.code_text.clear()
+        self.qr.set_code("")
+        self.copy_button.setEnabled(False)
+        self._editable(True)
+        self.stop_button.setEnabled(False)
+        if not self.state.text().startswith("无法"):
+            self.state.setText("主机模式已停止：本机不接受任何连接。")
+            self.state.setStyleSheet("font-size: 12pt; color: #37474f;")
+        self.refresh()
+
+    def shutdown(self, wait: float = 5.0) -> None:
+        """Host mode off for good (the app quits): every desk is told, nothing listens."""
+        self._poll.stop()
+        for signal in (self.runner.started, self.runner.failed, self.runner.stopped):
+            with contextlib.suppress(RuntimeError):
+                signal.disconnect()
+        self.runner.stop(wait=wait)
+
+    # --- the dashboard ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        meeting = self.ctx.meeting
+        if meeting is None:
+            return
+        s = attendance.attendance_summary(self.ctx.conn, meeting)
+        self.panel.set_figures(figures_of(s, None))
+        signed = {d.desk: d.signed_in for d in s.desks}
+        links = host_status(self.ctx.conn)
+        self.table.setRowCount(len(links))
+        for row, link in enumerate(links):
+            cells = (link.desk, link_state(link.connected), link.last_contact[11:19],
+                     str(signed.get(link.desk, 0)), str(link.received), str(link.pending),
+                     link.address)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 1:
+                    item.setForeground(QColor("#1b7f3b" if link.connected else "#c62828"))
+                if col == 5 and link.pending:
+                    item.setForeground(QColor("#c62828"))
+                self.table.setItem(row, col, item)
+        attempts = self.runner.refusals.snapshot()
+        if len(attempts) != self.refused.count():
+            self.refused.clear()
+            self.refused.addItems([refusal_text(a) for a in reversed(attempts)])
+        self.refused_title.setText(f"被拒绝的连接：{len(attempts)} 次" if attempts
+                                   else "被拒绝的连接：无")
+        self.refused_title.setStyleSheet("color: #c62828; font-weight: bold;" if attempts else "")
+
+    def open_join(self) -> None:
+        from ui.pages.join_dialog import JoinDialog
+
+        dialog = JoinDialog(self, self.ctx.db_path.parent)
+        dialog.joined.connect(self._joined)
+        self.join_dialog = dialog
+        dialog.open()
+
+    def _joined(self, path: str) -> None:
+        from ui.app_main import open_main_window, show_sized
+
+        window = open_main_window(Path(path))
+        if window is not None:
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            show_sized(window)
+            window.show_step("signin")
+
+    def showEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self._poll.start()
+        QTimer.singleShot(0, self.refresh)
+
+    def hideEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if not self.runner.running:
+            self._poll.stop()
+        super().hideEvent(event)
+
+
+def create(ctx: PageContext) -> QWidget:
+    return HostPage(ctx)

@@ -1,0 +1,123 @@
+"""Desk mode on the desk page: the link to the host runs in the sync core's own thread
+(app.sync.DeskService); `DeskSync` polls its status (attributes only, no I/O) and
+`OfflineBanner` says, while the host cannot be reached, since when and how many of this desk's
+sign-ins are not yet shared. The desk goes on signing in from its own database meanwhile.
+
+A database is a desk's when it joined a host (app.sync.join); the pairing code it joined with is
+kept next to it (`pairing_file`), written by the join dialog, so the desk reconnects by itself
+the next time the app opens it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.sync import BadPairing, DeskService, DeskStatus, read_pairing
+from db import sync as sync_store
+
+POLL_MS = 500
+
+
+def pairing_file(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".pairing")
+
+
+def save_pairing(db_path: Path, code: str) -> Path:
+    """Keep the pairing code next to the desk's database (owner-only: it holds the secret)."""
+    path = pairing_file(db_path)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(code.strip() + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def desk_of(conn: sqlite3.Connection) -> str | None:
+    """The desk name this database joined its host as (None: not a desk's database)."""
+    peer = sync_store.select_peer(conn)
+    return None if peer is None else str(peer[2])
+
+
+def banner_text(st: DeskStatus) -> str:
+    """'' while the host is reachable; otherwise what the clerk must know."""
+    if st.refused:
+        return f"主机拒绝连接：{st.banner()}。本机继续签到，{st.unshared} 条未共享"
+    if st.online:
+        return ""
+    since = f" 自 {st.offline_since[11:16]}" if st.offline_since else ""
+    return f"离线{since}，{st.unshared} 条未共享（本机已保存，联网后自动共享）"
+
+
+class DeskSync(QObject):
+    """The desk's link to the host while the page lives: start, poll, stop."""
+
+    status_changed = Signal(object)  # DeskStatus
+
+    def __init__(self, db_path: Path, desk: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = db_path
+        self.desk = desk
+        self.service: DeskService | None = None
+        self.status: DeskStatus | None = None
+        self.error = ""
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self.poll)
+
+    def start(self) -> bool:
+        try:
+            pairing = read_pairing(pairing_file(self.db_path))
+        except (OSError, BadPairing) as exc:
+            self.error = f"找不到加入主机时的配对码（{exc}）"
+            return False
+        # Opening the desk's own connection takes a few ms; the network runs on its thread.
+        self.service = DeskService(self.db_path, pairing).start()
+        self._timer.start()
+        self.poll()
+        return True
+
+    def poll(self) -> None:
+        if self.service is None or self.service.link is None:
+            return
+        st = self.service.status()
+        if st != self.status:
+            self.status = st
+            self.status_changed.emit(st)
+
+    def notify(self) -> None:
+        """A sign-in was committed here: share it now rather than at the next poll."""
+        if self.service is not None:
+            self.service.notify()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self.service is not None:
+            self.service.stop()
+            self.service = None
+
+
+class OfflineBanner(QLabel):
+    """A red band at the top of the desk page while the host cannot be reached."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("offlineBanner")
+        self.setWordWrap(True)
+        self.setStyleSheet("#offlineBanner { background: #c62828; color: white; font-size: 14pt;"
+                           " font-weight: bold; padding: 8px 14px; border-radius: 6px; }")
+        self.unshared = 0
+        self.hide()
+
+    def set_status(self, st: DeskStatus) -> None:
+        self.unshared = st.unshared
+        text = banner_text(st)
+        self.setText(text)
+        self.setVisible(bool(text))
