@@ -1,0 +1,145 @@
+"""加入主机 and desk mode on loopback: the dialog reads a pairing code (typed, or scanned in one
+burst however long) and refuses a malformed one; it joins a real `pollday serve` process; the
+desk page then works from its own database, shows the offline banner with the count of
+sign-ins not yet shared while the host is down, and drops it (count back to 0) when the host
+returns."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app import attendance
+from app.clock import FixedClock
+from app.meetings import current_meeting
+from app.sync import Pairing
+from db import persons as db_persons
+from db.connection import connect
+from tests.app.sync.sync_venue import Procs, free_port, serve
+from tests.gui.conftest import CLOCK_START, make_db
+
+TIMEOUT_MS = 20000
+GOOD = Pairing("127.0.0.1", 40123, "ab" * 32, "s3cr3t-s3cr3t-s3cr3t", "0a1b2c3d4e5f",
+               "party 2026").code()
+
+
+@pytest.fixture
+def procs(request):
+    p = Procs()
+    request.addfinalizer(p.kill_all)
+    return p
+
+
+@pytest.fixture
+def dialog(qtbot, tmp_path):
+    from ui.app_main import make_app
+    from ui.pages.join_dialog import JoinDialog
+
+    make_app()
+    d = JoinDialog(None, tmp_path)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    yield d
+    if d.task is not None:
+        d.task.wait(30000)
+    d.close()
+
+
+def test_reads_a_code_and_refuses_a_malformed_one(dialog):
+    assert not dialog.ok_button.isEnabled()
+    dialog.code.setText("PD1;127.0.0.1;notaport;xx")
+    assert dialog.pairing is None and not dialog.ok_button.isEnabled()
+    assert "配对码" in dialog.code_state.text()
+    dialog.code.setText(GOOD.replace("ab" * 32, "zz" * 32))
+    assert dialog.pairing is None and "指纹" in dialog.code_state.text()
+    dialog.code.setText(GOOD)
+    assert dialog.pairing is not None and dialog.pairing.meeting_code == "party 2026"
+    assert "127.0.0.1:40123" in dialog.code_state.text()
+    assert not dialog.ok_button.isEnabled()          # a desk name is still needed
+    dialog.desk.setText("一号:台")
+    assert not dialog.ok_button.isEnabled() and "“:”" in dialog.state.text()
+    dialog.desk.setText("一号台")
+    assert dialog.ok_button.isEnabled()
+    assert dialog.path.text().endswith("签到台-一号台.db")
+
+
+def test_a_scanned_code_fills_the_field_in_one_burst(dialog, qtbot):
+    dialog.desk.setFocus()
+    qtbot.keyClicks(dialog.desk, GOOD)       # scanner speed: keys back to back, then Enter
+    qtbot.keyClick(dialog.desk, Qt.Key.Key_Return)
+    assert dialog.code.text() == GOOD and dialog.desk.text() == ""
+    assert dialog.pairing is not None and dialog.isVisible()
+
+
+def test_join_then_offline_banner_while_the_host_is_down(qtbot, tmp_path, procs, request, shot):
+    from ui.app_main import make_app
+    from ui.pages.context import PageContext
+    from ui.pages.desk_page import DeskPage
+    from ui.pages.join_dialog import JoinDialog
+
+    make_app()
+    host_db = make_db(tmp_path / "host.db")
+    port, pairing_file = free_port(), tmp_path / "pairing.txt"
+    host = serve(procs, host_db, port, pairing_file)
+
+    d = JoinDialog(None, tmp_path)
+    qtbot.addWidget(d)
+    d.show()
+    d.code.setText(pairing_file.read_text(encoding="utf-8"))
+    d.desk.setText("一号台")
+    joined: list[str] = []
+    d.joined.connect(joined.append)
+    d.ok_button.click()
+    qtbot.waitUntil(lambda: bool(joined) or "拒绝" in d.state.text() or "连不上" in d.state.text(),
+                    timeout=TIMEOUT_MS)
+    assert joined, d.state.text()
+    desk_db = tmp_path / "签到台-一号台.db"
+    assert joined == [str(desk_db)] and not d.isVisible()
+    assert (tmp_path / "签到台-一号台.db.pairing").read_text().strip() == \
+        pairing_file.read_text().strip()
+
+    conn = connect(desk_db, create=False)
+    ctx = PageContext(conn, desk_db, clock=FixedClock(CLOCK_START.replace(hour=9), 3.0),
+                      actor="desk-test")
+    page = DeskPage(ctx)
+
+    def close() -> None:
+        if page.sync is not None:
+            page.sync.stop()
+        page.close()
+        attendance.forget(conn)
+        conn.close()
+
+    request.addfinalizer(close)
+    qtbot.addWidget(page)
+    page.resize(1280, 720)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.sync is not None and page.desk_name == "一号台"
+    qtbot.waitUntil(lambda: page.sync.status is not None and page.sync.status.online,
+                    timeout=TIMEOUT_MS)
+    assert not page.banner.isVisible()
+
+    host.kill()
+    host.wait(10)
+    qtbot.waitUntil(page.banner.isVisible, timeout=TIMEOUT_MS)
+    assert page.banner.text().startswith("离线 自 ") and "0 条未共享" in page.banner.text()
+    zeng = next(p for p in db_persons.list_persons(conn) if p.name == "曾凡荣")
+    r = page.sign_in(zeng)
+    assert r is not None and r.written                 # offline, the desk goes on
+    qtbot.waitUntil(lambda: "1 条未共享" in page.banner.text(), timeout=TIMEOUT_MS)
+    assert page.banner.unshared == 1
+    shot(page, "desk-offline-banner")
+
+    serve(procs, host_db, port, pairing_file)          # the host is back, same port
+    qtbot.waitUntil(lambda: not page.banner.isVisible() and page.banner.unshared == 0,
+                    timeout=TIMEOUT_MS)
+    host_conn = connect(host_db, create=False)
+    try:
+        m = current_meeting(host_conn)
+        assert m is not None
+        assert attendance.attendance_summary(host_conn, m).present == 1
+    finally:
+        attendance.forget(host_conn)
+        host_conn.close()
