@@ -85,6 +85,7 @@ def minimise(path: Path) -> None:
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA synchronous = OFF")   # a private copy, read into the package
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.create_function("pd_mask_id", 1, mask_id, deterministic=True)

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from app.bench import median, metric
+from app.keys import InstallationKey
 
 ISSUE = "USB hand-over package and the district office's aggregation"
 AT = dt.datetime(2026, 11, 29, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -52,7 +53,7 @@ def prepared() -> Path:
     from db.connection import connect
 
     folder = Path(tempfile.mkdtemp(prefix="pollday-bench-export-"))
-    os.environ["POLLDAY_HOME"] = str(folder / "home")  # the documents load the key from here
+    _state["home"] = folder / "home"
     db = folder / "final.db"
     conn = connect(db)
     build_demo(conn, stage="final")
@@ -64,12 +65,24 @@ def prepared() -> Path:
 
 
 def _package(scratch: Path) -> tuple[float, Path]:
-    from app.export.build import BuiltPackage, build_package
-    from app.export.stick import write_package
     from app.keys import load_or_create
 
     db = prepared()
-    key = load_or_create()
+    saved = os.environ.get("POLLDAY_HOME")
+    os.environ["POLLDAY_HOME"] = str(_state["home"])  # the certificates load the key from here
+    try:
+        return _timed(db, scratch, load_or_create())
+    finally:
+        if saved is None:
+            os.environ.pop("POLLDAY_HOME", None)
+        else:
+            os.environ["POLLDAY_HOME"] = saved
+
+
+def _timed(db: Path, scratch: Path, key: InstallationKey) -> tuple[float, Path]:
+    from app.export.build import BuiltPackage, build_package
+    from app.export.stick import write_package
+
     times = []
     path = scratch
     for i in range(3):

@@ -88,6 +88,8 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
         with ThreadPoolExecutor(1) as pool:
             minimised = pool.submit(_minimised, full, work)
             conn = connect(full, create=False)
+            # A throwaway working copy: what the documents write to it need not survive a crash.
+            conn.execute("PRAGMA synchronous = OFF")
             try:
                 chosen = _meetings(conn, meeting_code)
                 if isinstance(chosen, Refusal):

@@ -55,6 +55,11 @@ listed; no entry is unlisted. The package's SHORT HASH is the first 12 hex digit
 of the manifest.json bytes (`short_hash`): it and the key fingerprint are what the officer reads
 out or writes on the paper hand-over note. Whether the key is the expected one is the reader's
 decision (a list of known fingerprints); `verify_package` reports the fingerprint always.
+
+The exporting database remembers its last package in the setting `export.last_package` (JSON:
+short_hash, fingerprint, file, at; app.export.build.last_package) and audits `package_exported`.
+The printed result documents carry the locked result's hash (listed per meeting in
+`result_hashes`), not the package hash: the package holds those PDFs, so it cannot be on them.
 """
 
 from __future__ import annotations
