@@ -156,7 +156,8 @@ def _files_from_copy(conn: sqlite3.Connection, meetings: list[Meeting], work: Pa
     ids = [m.id for m in meetings]
     attendance = snapshot.attendance_rows(conn, ids)
     ballots = snapshot.ballot_rows(conn, ids)
-    audit_rows = [{**r, "detail": json.loads(snapshot.mask_ids_in_text(r["detail"]) or "{}")}
+    # detail stays the exact stored text, so the chain can be re-verified from the file.
+    audit_rows = [{**r, "detail": snapshot.mask_ids_in_text(r["detail"])}
                   for r in snapshot.audit_rows(conn)]
     files[fmt.EVENTS_ATTENDANCE] = fmt.jsonl_bytes(attendance)
     files[fmt.EVENTS_BALLOTS] = fmt.jsonl_bytes(ballots)

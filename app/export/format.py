@@ -19,7 +19,8 @@ the same bytes). Paths are relative, `/`-separated, never absolute, never with `
     elected.json                  the elected, for the district's make-up statistics (below)
     events/attendance.jsonl       attendance_event rows, one JSON object a line, in id order
     events/ballots.jsonl          ballot_entry and tally_sheet rows ("table" says which), id order
-    events/audit.jsonl            the hash-chained audit log, id order (check with db.audit rules)
+    events/audit.jsonl            the hash-chained audit log, id order; `detail` is the stored JSON
+                                  text, so db.audit.verify_chain's rule re-checks the chain
     documents/<meeting>/<kind>.pdf  the printed result documents that could be printed
     summary.csv                   one row per meeting and contest (UTF-8 with BOM, for Excel)
     summary.xlsx                  the same table

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,8 +90,6 @@ def _drive(path: Path, label: str) -> Drive | None:
     except OSError:
         return None
     if st is None:
-        import shutil
-
         usage = shutil.disk_usage(path)
         return Drive(path, label, usage.free, usage.total)
     return Drive(path, label, st.f_bavail * st.f_frsize, st.f_blocks * st.f_frsize)
@@ -212,6 +211,10 @@ def write_package(built: BuiltPackage, folder: Path, *, progress: Progress | Non
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(folder)
+        free = shutil.disk_usage(folder).free
+        if free < total + (1 << 20):
+            raise StickWriteError(f"U 盘空间不足：报送包需要 {total / 1e6:.1f} MB，"
+                                  f"{folder} 只剩 {free / 1e6:.1f} MB。没有写入任何文件。")
         with opener(tmp) as f:
             for start in range(0, total, chunk):
                 if cancel is not None and cancel():

@@ -177,3 +177,28 @@ def test_package_name(community: str, expected: str) -> None:
     from app.export.build import package_name
 
     assert package_name(community, AT) == expected
+
+
+def test_audit_log_in_the_package_reverifies_its_chain(exported: Exported, tmp_path: Path) -> None:
+    from db.audit import verify_chain
+    from db.connection import connect
+
+    rows = [json.loads(line) for line in
+            _read(exported.package)[fmt.EVENTS_AUDIT].decode().splitlines()]
+    assert len(rows) > 100 and [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    conn = connect(tmp_path / "chain.db")
+    conn.executemany(
+        "INSERT INTO audit (id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash)"
+        " VALUES (:id, :at, :actor, :action, :meeting_id, :detail, :outcome, :prev_hash, :hash)",
+        rows)
+    assert verify_chain(conn) == []
+    conn.close()
+    rows[5]["actor"] = "someone else"
+    conn = connect(tmp_path / "chain2.db")
+    conn.executemany(
+        "INSERT INTO audit (id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash)"
+        " VALUES (:id, :at, :actor, :action, :meeting_id, :detail, :outcome, :prev_hash, :hash)",
+        rows)
+    assert verify_chain(conn) == [f"audit row {rows[5]['id']}: content does not match its hash"
+                                  " (row edited)"]
+    conn.close()

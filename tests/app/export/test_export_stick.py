@@ -178,3 +178,16 @@ def test_linux_drives_from_proc_mounts_and_sysfs(tmp_path: Path) -> None:
     # sdb: removable; sdc: a USB disk that says removable=0; sda: internal
     assert [d.label for d in found] == ["KINGSTON", "My Disk"]
     assert found[0].total_bytes > 0 and "KINGSTON" in found[0].describe()
+
+
+def test_a_full_drive_is_refused_before_writing(exported: Exported, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.export.stick as stick_mod
+
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(stick_mod.shutil, "disk_usage",
+                        lambda _p: usage._replace(free=1000))
+    with pytest.raises(StickWriteError) as err:
+        write_package(built_of(exported), tmp_path / "full")
+    assert "空间不足" in str(err.value)
+    assert list((tmp_path / "full").iterdir()) == []
