@@ -79,12 +79,16 @@ def _open(path: Path, create: bool) -> Any:
 def run_import(args: argparse.Namespace) -> int:
     from app.district.importing import expand, import_package
 
+    paths = expand(args.packages)
+    if not paths:
+        print("district import: 没有找到报送包（*.pollday）", file=sys.stderr)
+        return EXIT_REFUSED
     conn = _open(args.db, True)
     if conn is None:
         return EXIT_REFUSED
     rejected = False
     try:
-        for path in expand(args.packages):
+        for path in paths:
             r = import_package(conn, path, _now())
             rejected |= r.result == "rejected"
             sys.stdout.write(json.dumps(r.json(), ensure_ascii=False) + "\n")

@@ -108,8 +108,12 @@ def import_package(conn: sqlite3.Connection, path: Path, at: dt.datetime) -> Imp
     try:
         results, elected = _content(data, v.manifest)
         exported_utc = utc_of(v.exported_at)
-    except (KeyError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as e:
-        return _record(conn, at, _with(base, "rejected", f"报送包内容无法读取：{e}"))
+        _check_figures(v.manifest, results, elected)
+    except (KeyError, ValueError, TypeError, AttributeError, UnicodeDecodeError,
+            zipfile.BadZipFile) as e:
+        # Signed by someone, but not what PollDay writes: refused here rather than breaking
+        # every report later.
+        return _record(conn, at, _with(base, "rejected", f"报送包内容无法读取：{e!r}"))
     earlier = store.packages(conn, community, light=True)
     keys = sorted({p.fingerprint for p in earlier})
     flag = ""
@@ -143,6 +147,17 @@ def import_package(conn: sqlite3.Connection, path: Path, at: dt.datetime) -> Imp
                            bool(flag))
         _attempt(conn, at, out, pid)
     return out
+
+
+def _check_figures(manifest: dict[str, Any], results: dict[str, Any],
+                   elected: dict[str, Any]) -> None:
+    """Compute the community's figures once: raises on content the report could not read."""
+    from app.district.figures import Community, community_from_package
+
+    row = store.PackageRow(0, "", "", str(manifest.get("community")), "", "", "", "", "", "",
+                           "", "", json.dumps(manifest), json.dumps(results),
+                           json.dumps(elected))
+    community_from_package(Community(row.community), row)
 
 
 def _with(base: ImportResult, result: str, reason: str) -> ImportResult:

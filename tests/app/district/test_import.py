@@ -125,3 +125,24 @@ def test_tampered_zip_bytes(demo_dir: Path, tmp_path: Path) -> None:
     bad.write_bytes(bytes(data))
     line = import_lines(tmp_path / "d.db", bad)[0]
     assert line["result"] == "rejected" and "summary.xlsx" in str(line["reason"])
+
+
+def test_signed_but_unreadable_content_is_rejected(demo_dir: Path, tmp_path: Path) -> None:
+    """A validly signed package whose results are not what PollDay writes is refused at import,
+    not left to break every report."""
+    src = sorted(p for p in demo_dir.glob("*.pollday") if "被改动" not in p.name)[0]
+    with zipfile.ZipFile(src) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        files = {n: zf.read(n) for n in zf.namelist() if n not in ("manifest.json",
+                                                                     "manifest.sig")}
+    files["results/party.json"] = b'{"contests": [{"rounds": [{"snapshot": {"expected": 5}}]}]}\n'
+    fields = {k: v for k, v in manifest.items()
+              if k not in ("files", "key", "format", "format_version")}
+    key = InstallationKey(Ed25519PrivateKey.from_private_bytes(bytes(32)))
+    at = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    odd = tmp_path / "odd.pollday"
+    odd.write_bytes(assemble(files, fields, key, at).data)
+    db = tmp_path / "d.db"
+    line = import_lines(db, odd)[0]
+    assert line["result"] == "rejected" and "内容" in str(line["reason"])
+    assert json.loads(cli("district", "report", "--db", db, "--json"))["communities"] == 0
