@@ -79,3 +79,18 @@ def test_cancel_stops_between_packages(qtbot, packages, tmp_path: Path) -> None:
     assert texts[-1].startswith("已取消")
     assert len(texts) - 1 < len(files)
     assert page.import_button.isEnabled() and not page.cancel_button.isVisible()
+
+
+def test_pollday_district_opens_its_window(tmp_path: Path) -> None:
+    """`pollday --district DB` (the launcher's district mode) shows the dashboard; an election
+    database is refused with a message, not migrated."""
+    import os
+    import subprocess
+
+    from tests.app.district.conftest import pollday
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUTF8="1")
+    p = subprocess.run([*pollday(), "--district", str(tmp_path / "d.db"), "--quit-after-show"],
+                       capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    assert p.returncode == 0 and "district window shown" in p.stdout, p.stderr
+    assert (tmp_path / "d.db").exists()
