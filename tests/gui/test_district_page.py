@@ -94,3 +94,10 @@ def test_pollday_district_opens_its_window(tmp_path: Path) -> None:
                        capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
     assert p.returncode == 0 and "district window shown" in p.stdout, p.stderr
     assert (tmp_path / "d.db").exists()
+    from db.connection import connect
+
+    connect(tmp_path / "election.db").close()
+    p = subprocess.run([*pollday(), "--district", str(tmp_path / "election.db"),
+                        "--quit-after-show"], capture_output=True, text=True, encoding="utf-8",
+                       env=env, timeout=120)
+    assert p.returncode == 1 and "不是区（街道）换届办汇总数据库" in p.stderr

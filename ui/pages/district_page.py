@@ -366,6 +366,7 @@ class DistrictWindow(QMainWindow):
 def run_district(args: Sequence[str]) -> int:
     """`pollday --district DB`: the district dashboard on DB (created when missing)."""
     import argparse
+    import sys
 
     from ui.app_main import make_app
 
@@ -377,7 +378,9 @@ def run_district(args: Sequence[str]) -> int:
     try:
         window = DistrictWindow(ns.db)
     except store.NotADistrictDatabase as e:
-        QMessageBox.critical(None, "区（街道）换届办汇总", str(e))
+        print(f"pollday --district: {e}", file=sys.stderr)
+        if not ns.quit_after_show:
+            QMessageBox.critical(None, "区（街道）换届办汇总", str(e))
         return 1
     window.show()
     if ns.quit_after_show:
