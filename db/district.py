@@ -146,3 +146,15 @@ def replace_previous(conn: sqlite3.Connection, rows: list[tuple[str, str, str]],
 def previous(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     return [(str(b), str(m), str(v)) for b, m, v in conn.execute(
         "SELECT body, metric, value FROM previous_term ORDER BY body, metric")]
+
+
+def register_key(conn: sqlite3.Connection, community: str, fingerprint: str, at: str) -> None:
+    with transaction(conn):
+        conn.execute("INSERT OR IGNORE INTO registered_key (community, fingerprint, "
+                     "registered_at) VALUES (?, ?, ?)", (community, fingerprint, at))
+
+
+def registered_keys(conn: sqlite3.Connection, community: str) -> list[str]:
+    return [str(r[0]) for r in conn.execute(
+        "SELECT fingerprint FROM registered_key WHERE community = ? ORDER BY fingerprint",
+        (community,))]

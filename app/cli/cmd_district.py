@@ -8,6 +8,8 @@
     district report --db DISTRICT_DB [--json] [--out FILE.xlsx|FILE.pdf]
     district daily --db DISTRICT_DB [--date YYYY-MM-DD] [--json] [--out FILE.xlsx|FILE.pdf]
     district history --db DISTRICT_DB                 every import attempt, JSON lines
+    district key --db DISTRICT_DB COMMUNITY FINGERPRINT  register the community's signing key
+        (from the paper hand-over note): a package signed by another key is flagged
 
 The report's JSON: `communities` (how many), `stages`, `planned`, `completed`, `on_time`,
 `on_time_rate`, `one_pass`, `one_pass_rate`, `expected`, `present`, `attendance_rate`,
@@ -55,6 +57,11 @@ def register(sub: Any) -> None:
     day.add_argument("--json", action="store_true")
     day.add_argument("--out", type=Path, metavar="FILE.xlsx|FILE.pdf")
     day.set_defaults(func=run_report, daily=True)
+    key = dsub.add_parser("key", help="register a community's signing key fingerprint")
+    key.add_argument("--db", required=True, type=Path)
+    key.add_argument("community")
+    key.add_argument("fingerprint", help="e.g. 994F-AAAB-FC9C-B86E")
+    key.set_defaults(func=run_key)
     hist = dsub.add_parser("history", help="every import attempt as JSON lines")
     hist.add_argument("--db", required=True, type=Path)
     hist.set_defaults(func=run_history)
@@ -165,4 +172,26 @@ def run_history(args: argparse.Namespace) -> int:
             sys.stdout.write(json.dumps(a, ensure_ascii=False) + "\n")
     finally:
         conn.close()
+    return 0
+
+
+def run_key(args: argparse.Namespace) -> int:
+    import re
+
+    from app.clock import iso
+    from db import district as store
+
+    fp = args.fingerprint.strip().upper()
+    if not re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", fp):
+        print(f"district key: 密钥指纹应为 4 组 4 位十六进制数，如 994F-AAAB-FC9C-B86E：{fp}",
+              file=sys.stderr)
+        return EXIT_REFUSED
+    conn = _open(args.db, True)
+    if conn is None:
+        return EXIT_REFUSED
+    try:
+        store.register_key(conn, args.community.strip(), fp, iso(_now()))
+    finally:
+        conn.close()
+    print(f"已登记：{args.community.strip()} 的签名密钥 {fp}")
     return 0

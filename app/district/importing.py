@@ -9,8 +9,9 @@ Each file gets one outcome (an expected value, never an exception):
 - imported: the community's first package, or an older export arriving after a newer one (kept in
   the history, not counted; the reason says so).
 
-Signing key: a community's packages are expected to carry the key of its earlier packages. A
-package signed by another key (valid signature, different fingerprint) is IMPORTED BUT FLAGGED:
+Signing key: a community's packages are expected to carry the key the office registered for it
+(`pollday district key`, from the paper hand-over note) or, when none is registered, the key of
+its earlier packages. A package signed by another key (valid signature, different fingerprint) is IMPORTED BUT FLAGGED:
 it counts like any other (refusing it would leave the district with stale figures on a day when
 laptops are swapped), its `key_flag` says which keys differ, and the report and the dashboard list
 it until the officer has compared the fingerprint with the one on the paper hand-over note.
@@ -115,11 +116,8 @@ def import_package(conn: sqlite3.Connection, path: Path, at: dt.datetime) -> Imp
         # every report later.
         return _record(conn, at, _with(base, "rejected", f"报送包内容无法读取：{e!r}"))
     earlier = store.packages(conn, community, light=True)
-    keys = sorted({p.fingerprint for p in earlier})
-    flag = ""
-    if keys and v.fingerprint not in keys:
-        flag = (f"签名密钥 {v.fingerprint} 与该社区此前报送包的密钥 {'、'.join(keys)} 不同，"
-                "请核对纸质交接单上的密钥指纹")
+    flag = key_flag(v.fingerprint, sorted({p.fingerprint for p in earlier}),
+                    store.registered_keys(conn, community))
     latest = max(earlier, key=lambda p: (p.exported_utc, p.id), default=None)
     if latest is None:
         result, reason = "imported", ""
@@ -147,6 +145,20 @@ def import_package(conn: sqlite3.Connection, path: Path, at: dt.datetime) -> Imp
                            bool(flag))
         _attempt(conn, at, out, pid)
     return out
+
+
+def key_flag(fingerprint: str, earlier: list[str], registered: list[str]) -> str:
+    """Why the signing key is questioned, or "": not a key the office registered for the
+    community, or (none registered) not the key of the community's earlier packages."""
+    if registered:
+        if fingerprint in registered:
+            return ""
+        return (f"签名密钥 {fingerprint} 不是为该社区登记的密钥（{'、'.join(registered)}），"
+                "请核对纸质交接单上的密钥指纹")
+    if earlier and fingerprint not in earlier:
+        return (f"签名密钥 {fingerprint} 与该社区此前报送包的密钥 {'、'.join(earlier)} 不同，"
+                "请核对纸质交接单上的密钥指纹")
+    return ""
 
 
 def _check_figures(manifest: dict[str, Any], results: dict[str, Any],

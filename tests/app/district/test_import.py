@@ -146,3 +146,21 @@ def test_signed_but_unreadable_content_is_rejected(demo_dir: Path, tmp_path: Pat
     line = import_lines(db, odd)[0]
     assert line["result"] == "rejected" and "内容" in str(line["reason"])
     assert json.loads(cli("district", "report", "--db", db, "--json"))["communities"] == 0
+
+
+def test_registered_key_flags_even_a_first_package(demo_dir: Path, tmp_path: Path) -> None:
+    src = sorted(p for p in demo_dir.glob("*.pollday") if "被改动" not in p.name)[0]
+    community = json.loads(zipfile.ZipFile(src).read("manifest.json"))["community"]
+    real = json.loads(zipfile.ZipFile(src).read("manifest.json"))["key"]["fingerprint"]
+    db = tmp_path / "d.db"
+    cli("district", "key", "--db", db, community, "0000-1111-2222-AAAA")
+    cli("district", "key", "--db", db, community, "not-a-key", ok=(1,))
+    line = import_lines(db, src)[0]
+    assert line["result"] == "imported" and line["flagged"] is True
+    assert "登记" in str(line["reason"])
+    db2 = tmp_path / "d2.db"
+    cli("district", "key", "--db", db2, community, real.lower())
+    assert import_lines(db2, src)[0]["flagged"] is False
+    conn = connect(db2)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
