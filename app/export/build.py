@@ -38,7 +38,8 @@ CANCELLED = Refusal("CANCELLED", "已取消导出")
 PRIVACY = {
     "id_number": "公民身份号码只保留前4位和后4位（如 1101**********1234）",
     "removed": ["person.phone", "person.note", "person.token", "person.birth_date 的日",
-                "person_key 中按身份证号查找的键", "exclusion.detail"],
+                "person_key 中按身份证号查找的键", "exclusion.detail",
+                "setting 中的 secret/pairing/password/token"],
 }
 _BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 

@@ -12,7 +12,8 @@ the same bytes). Paths are relative, `/`-separated, never absolute, never with `
                                   first 4 + last 4 (`1101**********1234`), person.phone / note /
                                   token emptied, person.birth_date cut to YYYY-MM, the reversed-ID
                                   search keys (person_key kind 'id_rev') removed, exclusion.detail
-                                  (medical reasons) emptied; UNIQUE on person.id_number and
+                                  (medical reasons) emptied, settings named *secret*,
+                                  *pairing*, *password*, *token* removed; UNIQUE on person.id_number and
                                   person.token dropped (masked values may repeat); free pages
                                   vacuumed away
     results/<meeting>.json        `pollday results --json` of each exported meeting
@@ -45,7 +46,7 @@ manifest.json (keys sorted, 2-space indent, UTF-8, trailing newline):
                     manifest.sig, sorted by path
 
 elected.json: {"meetings": [{"meeting", "title", "contests": [{"contest", "title" (the post:
-委员 / 书记 / 主任 ...), "body", "elected": [{"name", "person_id" (the snapshot's person.id, the
+委员 / 书记 / 主任 ...), "body", "seats", "elected": [{"name", "person_id" (the snapshot's person.id, the
 same person in two contests has the same id: 书记主任"一肩挑"), "gender" ("M"/"F"/null),
 "birth_year" (int or null), "education", "party_status"}]}]}]} — never an ID number.
 
