@@ -142,3 +142,12 @@ def run(args: argparse.Namespace) -> int:
         service.stop()
         att.forget(conn)
         conn.close()
+
+
+if __name__ == "__main__":
+    # `python -m app.cli.cmd_desk`: this command alone, without loading every other command's
+    # modules (a desk laptop starts faster; the e2e tests start many desks).
+    _parser = argparse.ArgumentParser(prog="pollday")
+    register(_parser.add_subparsers(dest="command"))
+    _args = _parser.parse_args(["desk", *sys.argv[1:]])
+    raise SystemExit(int(_args.func(_args)))

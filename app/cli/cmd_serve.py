@@ -92,3 +92,12 @@ async def _serve(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     return asyncio.run(_serve(args))
+
+
+if __name__ == "__main__":
+    # `python -m app.cli.cmd_serve`: this command alone, without loading every other command's
+    # modules (a desk laptop starts faster; the e2e tests start many desks).
+    _parser = argparse.ArgumentParser(prog="pollday")
+    register(_parser.add_subparsers(dest="command"))
+    _args = _parser.parse_args(["serve", *sys.argv[1:]])
+    raise SystemExit(int(_args.func(_args)))

@@ -29,6 +29,7 @@ from pycrdt import (
     handle_sync_message,
 )
 
+from app.attendance.view import LOCK
 from app.clock import Clock, SystemClock, iso
 from app.meetings import Refusal, resolve_meeting
 from app.sync import wire
@@ -216,7 +217,7 @@ class DeskLink:
 
     def _flush(self) -> None:
         self._flush_scheduled = False
-        with transaction(self.conn):
+        with LOCK, transaction(self.conn):   # LOCK first: see Replica.flush
             self.replica.flush()
             q.update_acked(self.conn, self.acked)
         self._wake.set()

@@ -25,6 +25,7 @@ from typing import Any
 
 from pycrdt import YMessageType, create_sync_message, create_update_message, handle_sync_message
 
+from app.attendance.view import LOCK
 from app.clock import Clock, SystemClock, iso
 from app.meetings import Refusal, resolve_meeting
 from app.model import Meeting
@@ -179,7 +180,7 @@ class Host:
         contacts, self._contacts = self._contacts, {}
         if not self.replica.dirty and not contacts:
             return
-        with transaction(self.conn):
+        with LOCK, transaction(self.conn):   # LOCK first: see Replica.flush
             self.replica.flush()
             q.touch_desks(self.conn, ((d, at, s) for d, (at, s) in contacts.items()))
         ack = wire.control({"t": "ack", "have": self.replica.have()})

@@ -27,6 +27,7 @@ from pycrdt import Doc, Map, MapEvent, TransactionEvent, merge_updates
 
 from app.attendance import Kind, merge_events
 from app.attendance.log import Event, event_from_row
+from app.attendance.view import LOCK
 from app.model import Meeting
 from db import attendance as qa
 from db import sync as q
@@ -142,7 +143,9 @@ class Replica:
             return []
         rows = [(k, decode(k, v)) for k, v in self._incoming.items()]
         good = [r for _, r in rows if r is not None]
-        with transaction(self.conn):
+        # LOCK before BEGIN: merge_events takes it too, and a sign-in on another thread holds it
+        # while it waits for the write lock (the other order deadlocks until busy_timeout).
+        with LOCK, transaction(self.conn):
             ids = qa.person_ids_by_token(self.conn, (r["person"] for r in good))
             mergeable = [r for r in good if r["person"] in ids]
             added = merge_events(self.conn, self.meeting, mergeable) if mergeable else 0

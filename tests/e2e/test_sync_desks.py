@@ -24,7 +24,7 @@ N = 40
 
 @pytest.fixture
 def procs(request):
-    p = Procs()
+    p = Procs(real_cli=request.node.name.startswith("test_online"))
     request.addfinalizer(p.kill_all)
     return p
 

@@ -102,8 +102,11 @@ def test_a_host_with_another_certificate_is_not_talked_to(procs, tmp_path):
     make_assembly(host_db, 5)
     port, pairing_file = free_port(), tmp_path / "pairing.txt"
     serve(procs, host_db, port, pairing_file)
+    before = _counts(host_db)
     forged = dataclasses.replace(read_pairing(pairing_file), fingerprint="0" * 64)
     with pytest.raises(Refused) as e:
         asyncio.run(join(tmp_path / "a.db", forged, "一号台"))
-    assert e.value.reason == "fingerprint"
-    assert _refusals(host_db) == [] and _counts(host_db)["sync_desk"] == 0
+    assert e.value.reason == "fingerprint" and not (tmp_path / "a.db").exists()
+    # the desk hung up before saying anything: at most a hello-less attempt is logged
+    assert _counts(host_db) == before
+    assert all("no_hello" in r for r in _refusals(host_db))

@@ -140,3 +140,58 @@ def test_dashboard_shows_a_desk_online_then_offline_and_a_refused_attempt(
     qtbot.waitUntil(lambda: row_of(host_page, "一号台").get("状态") == "离线",
                     timeout=TIMEOUT_MS)
     shot(host_page, "host-dashboard-desk-offline")
+
+
+def test_meeting_page_lists_a_double_sign_in_and_the_chair_resolves_it(qtbot, tmp_path, shot):
+    """Two desks signed the same person in while apart: the merged log on the host shows both
+    desks and times on 会议; 处理… asks for a reason and resolves it through the use case."""
+    from tests.app.sync.sync_venue import copy_db
+    from ui.app_main import make_app
+    from ui.pages.context import PageContext
+    from ui.pages.meeting_page import MeetingPage
+
+    make_app()
+    host_db, other_db = make_db(tmp_path / "host.db"), tmp_path / "other.db"
+    copy_db(host_db, other_db)
+    clock = FixedClock(CLOCK_START, 60.0)
+    for db, desk in ((host_db, "一号台"), (other_db, "二号台")):
+        c = connect(db, create=False)
+        m = current_meeting(c)
+        zeng = next(p for p in db_persons.list_persons(c) if p.name == "曾凡荣")
+        assert attendance.sign_in(c, m, zeng, desk, "clerk", clock).written
+        if desk == "二号台":
+            foreign = attendance.export_events(c, m)
+        attendance.forget(c)
+        c.close()
+    conn = connect(host_db, create=False)
+    try:
+        attendance.merge_events(conn, current_meeting(conn), foreign)
+        ctx = PageContext(conn, host_db, clock=clock, actor="chair")
+        page = MeetingPage(ctx)
+        qtbot.addWidget(page)
+        page.resize(1280, 760)
+        page.show()
+        qtbot.waitExposed(page)
+        page.refresh()
+        t = page.dup_table
+        assert t.isVisible() and t.rowCount() == 1
+        assert t.item(0, 0).text() == "曾凡荣"
+        assert t.item(0, 1).text().startswith("一号台 08:30")
+        assert t.item(0, 2).text().startswith("二号台 08:31")
+        shot(page, "meeting-double-sign-in")
+        t.cellWidget(0, 3).click()
+        dialog = page.dialog
+        assert dialog is not None and not dialog.ok_button.isEnabled()   # a reason is required
+        dialog.reason.setEditText("同一人两台各签一次，以一号台为准")
+        dialog.ok_button.click()
+        assert t.rowCount() == 0 and not t.isVisible()
+        s = attendance.attendance_summary(conn, current_meeting(conn))
+        assert s.duplicates == () and s.present == 1
+        audit = [a for (a,) in conn.execute(
+            "SELECT detail FROM audit WHERE action = 'duplicate_sign_in_resolved'")]
+        assert len(audit) == 1 and "二号台:1" in audit[0]
+        page.close()
+        qtbot.wait(50)   # the page's queued refreshes run before the connection closes
+    finally:
+        attendance.forget(conn)
+        conn.close()
