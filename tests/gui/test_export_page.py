@@ -95,3 +95,15 @@ def test_no_drive_and_periodic_backup(page, qtbot, tmp_path: Path) -> None:
     assert len(list((tmp_path / "KINGSTON").glob("pollday-backup-*.db"))) >= 1
     page.periodic.setChecked(False)
     assert not page.timer.isActive()
+
+
+def test_a_failing_drive_is_reported(page, qtbot, tmp_path: Path, shot) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    page.set_target(blocker / "stick")
+    page.export_button.click()
+    qtbot.waitUntil(page.is_idle, timeout=30000)
+    assert page.last is None
+    assert "导出失败" in page.status.text() and "没有写完" in page.status.text()
+    assert page.export_button.isEnabled()
+    shot(page, "export_page_failed")

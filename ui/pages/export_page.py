@@ -40,6 +40,7 @@ from ui.tasks import Cancelled, CancelToken, Outcome, Task
 
 GREEN, RED, GREY = "#2e7d32", "#c62828", "#546e7a"
 TIMER_MS = 15_000
+BIG = "font-size: 26pt; font-weight: bold; font-family: monospace; color: #1b3550;"
 
 
 def export_work(db_path: Path, folder: Path, clock: Any) -> Any:
@@ -154,11 +155,11 @@ class ExportPage(QWidget):
         self.progress.setValue(0)
         self.status = QLabel("导出全部会议的结果、文书、事件记录和脱敏数据库，签名后写入U盘并回读校验。")
         self.status.setWordWrap(True)
-        self.hash_label = QLabel("—")
-        self.fp_label = QLabel("—")
+        self.hash_label = QLabel("尚未导出")
+        self.fp_label = QLabel(load_or_create().fingerprint)
+        self.hash_label.setStyleSheet(f"font-size: 14pt; color: {GREY};")
+        self.fp_label.setStyleSheet(BIG)
         for lab in (self.hash_label, self.fp_label):
-            lab.setStyleSheet("font-size: 26pt; font-weight: bold; font-family: monospace;"
-                              " color: #1b3550;")
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.file_label = QLabel()
         self.file_label.setWordWrap(True)
@@ -213,11 +214,13 @@ class ExportPage(QWidget):
             self._say("已取消：U盘上没有留下报送包。", GREY)
             return
         if not outcome.ok:
+            self.progress.setValue(0)
             self._say(f"导出失败：{outcome.error}", RED)
             return
         built, written = outcome.result
         self.last = (built, written)
         self.progress.setValue(100)
+        self.hash_label.setStyleSheet(BIG)
         self.hash_label.setText(built.short_hash)
         self.fp_label.setText(built.fingerprint)
         missing = [f"{code}/{kind}" for code, kinds in built.missing_documents.items()
