@@ -170,8 +170,16 @@ def write_pdf(report: Report, path: Path, day: dt.date, at: dt.datetime, *,
                           for c in report.communities], size=9)
         flow.space(3 * mm)
     flow.text("日报", 12.5, stack=fonts.HEADING_STACK)
-    for line in daily_lines(report, day):
-        flow.text(line, 10.5, x=MARGIN)
+    d = daily(report, day)
+    for line in daily_lines(report, day)[:2 if d["overdue"] else 1]:
+        flow.text(line, 11, x=MARGIN)
+    flow.space(2 * mm)
+    cols = [Column("计划日期", 0.16 * CONTENT_W, "center"),
+            Column("计划社区", 0.12 * CONTENT_W, "center"),
+            Column("已完成", 0.12 * CONTENT_W, "center"),
+            Column("未完成的社区", 0.60 * CONTENT_W)]
+    flow.table(cols, [(r["plan_date"] or "—", str(r["planned"]), str(r["completed"]),
+                       "、".join(r["remaining"]) or "—") for r in d["by_plan_date"]], size=9.5)
     flow.finish()
     c.save()
 
