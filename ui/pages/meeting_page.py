@@ -81,8 +81,7 @@ class MeetingPage(QWidget):
         self.dup_table.verticalHeader().hide()
         self.dup_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
-        self.dup_table.horizontalHeader().setStretchLastSection(True)
-        self.dup_table.setMaximumHeight(180)
+        self.dup_table.setStyleSheet("font-size: 12pt;")
         self.dup_table.hide()
         self.dup_shown: tuple[Duplicate, ...] = ()
         self.dialog: ReasonDialog | None = None
@@ -168,7 +167,11 @@ class MeetingPage(QWidget):
             button.setToolTip("确认以先签到的为准，撤下这次重复签到（须填写原因，记入审计日志）")
             button.clicked.connect(lambda _c=False, dup=d: self.ask_resolve(dup))
             self.dup_table.setCellWidget(row, 3, button)
-        self.dup_table.setVisible(bool(dups))
+        # As tall as its rows (up to five; it scrolls beyond), no empty band under them.
+        t = self.dup_table
+        rows = sum(t.rowHeight(r) for r in range(min(len(dups), 5)))
+        t.setFixedHeight(t.horizontalHeader().height() + rows + 2 * t.frameWidth() + 2)
+        t.setVisible(bool(dups))
 
     def ask_resolve(self, d: Duplicate) -> None:
         self.dialog = ReasonDialog(
