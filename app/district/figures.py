@@ -206,24 +206,25 @@ def build_report(conn: sqlite3.Connection) -> Report:
 def daily(report: Report, day: dt.date) -> dict[str, Any]:
     """日报: completed on `day`, cumulative to `day`, remaining, and per plan date."""
     d = day.isoformat()
-    done = [c for c in report.of_stage(COMPLETED) if c.done_date and c.done_date <= d]
-    today = [c.community for c in done if c.done_date == d]
+    done_list = [c for c in report.of_stage(COMPLETED) if c.done_date and c.done_date <= d]
+    today = [c.community for c in done_list if c.done_date == d]
+    done = {c.community for c in done_list}
     planned = report.planned
     by_date: dict[str, dict[str, Any]] = {}
     for c in planned:
         row = by_date.setdefault(c.plan_date or "", {"plan_date": c.plan_date, "planned": 0,
                                                      "completed": 0, "remaining": []})
         row["planned"] += 1
-        if c in done:
+        if c.community in done:
             row["completed"] += 1
         else:
             row["remaining"].append(c.community)
     overdue = [c.community for c in planned
-               if c not in done and c.plan_date is not None and c.plan_date < d]
+               if c.community not in done and c.plan_date is not None and c.plan_date < d]
     return {"date": d, "completed_today": today, "completed_today_count": len(today),
             "cumulative": len(done), "planned": len(planned),
-            "remaining": len(planned) - sum(1 for c in planned if c in done),
+            "remaining": len(planned) - sum(1 for c in planned if c.community in done),
             "cumulative_rate": rates.text(rates.percent(
-                sum(1 for c in planned if c in done), len(planned))),
+                sum(1 for c in planned if c.community in done), len(planned))),
             "overdue": overdue,
             "by_plan_date": [by_date[k] for k in sorted(by_date)]}
