@@ -198,7 +198,9 @@ def _contest(c: dict[str, Any], path: str, ids: set[str]) -> ScenarioContest:
         raise _Bad(_join(path, "title"), f"must be a string, got {_type_name(title)}")
     kind = ContestKind(_enum(_get(c, "kind", path), _join(path, "kind"),
                              tuple(k.value for k in ContestKind), "contest kind"))
-    round_ = Round(_enum(c.get("round", "first"), _join(path, "round"),
+    # Required: the round decides the margin and the threshold (a runoff's 1/3 rule), so a
+    # missing one is bad input, never silently taken as "first".
+    round_ = Round(_enum(_get(c, "round", path), _join(path, "round"),
                          tuple(r.value for r in Round), "round"))
     seats = _int(_get(c, "seats", path), _join(path, "seats"), minimum=1)
     candidates = _candidates(c, path)
@@ -262,6 +264,8 @@ def read_scenario(path: Path) -> Scenario | InputProblem:
         return InputProblem(label, "(file)", f"cannot read {path}: {exc}")
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError: JSONDecodeError, and integers beyond Python's digit limit for str → int;
+        # RecursionError: absurdly deep nesting. Both are bad input (exit 2), not a crash.
         return InputProblem(label, "(file)", f"not JSON: {exc}")
     return parse_scenario(data, label)
