@@ -76,7 +76,8 @@ def test_scheduler_backs_up_every_n_minutes_and_keeps_the_last(exported: Exporte
     assert "U 盘不见了" in sched.last_error
 
 
-def test_export_and_backup_cli(exported: Exported, tmp_path: Path, home: Path) -> None:
+def test_export_and_backup_cli(exported: Exported, tmp_path: Path, home: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "copy.db"
     src = sqlite3.connect(exported.db)
     src.execute("VACUUM INTO ?", (str(db),))
@@ -102,6 +103,7 @@ def test_export_and_backup_cli(exported: Exported, tmp_path: Path, home: Path) -
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert Path(res.stdout.strip()).name.startswith("pollday-backup-新华街道翠湖社区-")
-    res = subprocess.run([*pollday_cmd(), "export", "--db", str(tmp_path / "none.db"), "--to",
-                          str(stick)], capture_output=True, text=True)
-    assert res.returncode == 2 and "不存在" in res.stderr
+    from app.cli import main
+
+    assert main(["export", "--db", str(tmp_path / "none.db"), "--to", str(stick)]) == 2
+    assert "不存在" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.cli import main
 from app.export import format as fmt
 from app.export import verify_package
 from app.export.package import zip_entries
@@ -128,7 +129,7 @@ def test_swapped_signature_fails(exported: Exported, tmp_path: Path) -> None:
 
 
 def test_resigned_by_another_key_is_reported_and_refused_when_a_key_is_expected(
-        exported: Exported, tmp_path: Path, home: Path) -> None:
+        exported: Exported, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     other = InstallationKey(Ed25519PrivateKey.generate())
     bad = _resigned(exported, other, tmp_path)
     v = verify_package(bad)
@@ -137,11 +138,10 @@ def test_resigned_by_another_key_is_reported_and_refused_when_a_key_is_expected(
     v2 = verify_package(bad, known_keys={expected})
     assert [p.code for p in v2.problems] == ["UNKNOWN_KEY"]
     assert other.fingerprint in v2.problems[0].message
-    cli = subprocess.run([*pollday_cmd(), "verify", str(bad), "--expect-key", expected],
-                         capture_output=True, text=True)
-    assert cli.returncode == 1 and other.fingerprint in cli.stderr
-    ok = subprocess.run([*pollday_cmd(), "verify", str(bad)], capture_output=True, text=True)
-    assert ok.returncode == 0 and other.fingerprint in ok.stdout
+    assert main(["verify", str(bad), "--expect-key", expected]) == 1
+    assert other.fingerprint in capsys.readouterr().err
+    assert main(["verify", str(bad)]) == 0
+    assert other.fingerprint in capsys.readouterr().out
 
 
 def test_lying_fingerprint_fails(exported: Exported, tmp_path: Path) -> None:
@@ -196,16 +196,17 @@ def test_not_a_zip_and_truncated(exported: Exported, tmp_path: Path) -> None:
     assert not verify_package(cut).ok
 
 
-def test_verify_cli(exported: Exported, tmp_path: Path, home: Path) -> None:
+def test_verify_cli(exported: Exported, tmp_path: Path, home: Path,
+                    capsys: pytest.CaptureFixture[str]) -> None:
     ok = subprocess.run([*pollday_cmd(), "verify", str(exported.package)],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     for word in ("新华街道翠湖社区", "2026-11-29T18:00:00+08:00", exported.built.fingerprint,  # type: ignore[attr-defined]
                  exported.built.short_hash, "党员大会", "完整，签名有效"):  # type: ignore[attr-defined]
         assert word in ok.stdout
-    js = subprocess.run([*pollday_cmd(), "verify", str(exported.package), "--json"],
-                        capture_output=True, text=True)
-    doc = json.loads(js.stdout)
+    capsys.readouterr()
+    assert main(["verify", str(exported.package), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
     assert doc["ok"] and doc["meetings"] == ["party", "plenary", "residents"]
     bad = tmp_path / "bad.pollday"
     raw = bytearray(exported.package.read_bytes())
@@ -216,6 +217,6 @@ def test_verify_cli(exported: Exported, tmp_path: Path, home: Path) -> None:
     assert res.returncode == 1 and "events/audit.jsonl" in res.stderr
     junk = tmp_path / "junk.pollday"
     shutil.copy(exported.db, junk)
-    res = subprocess.run([*pollday_cmd(), "verify", str(junk)], capture_output=True, text=True)
-    assert res.returncode == 1 and "不是 zip" in res.stderr
+    assert main(["verify", str(junk)]) == 1
+    assert "不是 zip" in capsys.readouterr().err
 
