@@ -52,9 +52,13 @@ def shared_demo(factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def import_lines(db: Path, *packages: Path) -> list[dict[str, object]]:
-    p = run("district", "import", "--db", db, *packages, ok=(0, 3))
-    return [json.loads(line) for line in p.stdout.splitlines()]
+def import_lines(db: Path, *packages: Path, subprocess: bool = False) -> list[dict[str, object]]:
+    """`pollday district import` JSON lines: in a real subprocess, or in this process."""
+    if subprocess:
+        out = run("district", "import", "--db", db, *packages, ok=(0, 3)).stdout
+    else:
+        out = cli("district", "import", "--db", db, *packages, ok=(0, 3))
+    return [json.loads(line) for line in out.splitlines()]
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +70,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def imported_db(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A district database with every demo package, the plan and the previous term."""
     db = tmp_path_factory.mktemp("district") / "district.db"
-    lines = import_lines(db, demo_dir)
+    lines = import_lines(db, demo_dir, subprocess=True)
     assert len(lines) == len(list(demo_dir.glob("*.pollday")))
     cli("district", "plan", "--db", db, demo_dir / "plan.xlsx")
     cli("district", "previous", "--db", db, demo_dir / "previous.xlsx")

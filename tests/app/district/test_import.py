@@ -24,7 +24,7 @@ def _by_file(lines: list[dict[str, object]]) -> dict[str, dict[str, object]]:
 
 def test_import_outcomes(demo_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "d.db"
-    lines = import_lines(db, *sorted(demo_dir.glob("*.pollday")))
+    lines = import_lines(db, *sorted(demo_dir.glob("*.pollday")), subprocess=True)
     by = _by_file(lines)
     tampered = [n for n in by if "被改动" in n]
     assert len(tampered) == 1
@@ -37,7 +37,7 @@ def test_import_outcomes(demo_dir: Path, tmp_path: Path) -> None:
     sup = next(x for x in lines if x["result"] == "superseded")
     assert "取代" in str(sup["reason"]) and not sup["flagged"]
     # The same packages again: every intact one a duplicate, the tampered one still rejected.
-    again = import_lines(db, *sorted(demo_dir.glob("*.pollday")))
+    again = import_lines(db, *sorted(demo_dir.glob("*.pollday")), subprocess=True)
     assert sorted(str(x["result"]) for x in again) == sorted(
         ["duplicate"] * (len(lines) - 1) + ["rejected"])
     history = [json.loads(x) for x in cli("district", "history", "--db", db).splitlines()]
