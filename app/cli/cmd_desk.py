@@ -10,7 +10,8 @@ exactly like `pollday sign-in` (one JSON line each, after the LOCAL durable comm
 persons from standard input), shares, and exits when everything is shared or --sync-timeout
 passes. Offline it keeps signing in; the events go to the host on the next run or reconnection.
 The last line on standard error is the sync status as JSON ({"shared", "unshared", ...}).
---report-merges prints {"merged": [desk:seq...], "at_ns": ...} when others' events arrive.
+--report-merges prints {"ready": true, ...} once connected (or given up waiting) and
+{"merged": [desk:seq...], "at_ns": ...} when others' events arrive.
 FILE is the pairing file of `pollday serve` (or the code itself). Exit status as `pollday
 sign-in`; 2 also when joining failed or the host refused the desk.
 """
@@ -125,12 +126,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"主机拒绝 / refused: {service.status().banner()}", file=sys.stderr)
             _line(service.status().as_json(), sys.stderr)
             return EXIT_USAGE
+        att.attendance_summary(conn, meeting)   # the desk's first look, before the queue
+        if args.report_merges:
+            _line({"ready": True, **service.status().as_json()})
         status = 0
         clock = SystemClock()
         for ref in _persons(args.persons):
             result = att.sign_in(conn, meeting, ref, desk, args.operator, clock)
             line = result.as_json()
             line["ref"] = ref
+            if result.event is not None:
+                line["event"] = result.event.key
             _line(line)
             service.notify()
             if result.outcome not in _FINE:

@@ -44,7 +44,7 @@ HELLO_TIMEOUT = 5.0
 IDLE_TIMEOUT = 10.0         # the host pings every 3 s
 STATUS_EVERY = 2.0
 POLL_EVERY = 0.2            # sign-ins written by another connection are published this soon
-BACKOFF = (0.1, 2.0)
+BACKOFF = (0.1, 1.0)        # reconnect attempts: a LAN host back up is found within 1 s
 
 
 class Refused(Exception):
@@ -104,9 +104,9 @@ async def _open(pairing: Pairing) -> tuple[asyncio.StreamReader, asyncio.StreamW
 
 
 async def _hello(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 hello: dict[str, Any]) -> dict[str, Any]:
+                 hello: dict[str, Any], timeout: float = HELLO_TIMEOUT) -> dict[str, Any]:
     writer.write(wire.control({"t": "hello", "protocol": 1, **hello}))
-    kind, payload = await asyncio.wait_for(wire.read_frame(reader), HELLO_TIMEOUT)
+    kind, payload = await asyncio.wait_for(wire.read_frame(reader), timeout)
     msg = wire.parse_control(payload) if kind == wire.CONTROL else {"t": "?"}
     if msg["t"] == "refused":
         raise Refused(str(msg.get("reason", "")))
@@ -128,7 +128,8 @@ async def join(db_path: Path, pairing: Pairing, desk: str, clock: Clock | None =
         try:
             await _hello(reader, writer, {"secret": pairing.secret, "room": pairing.room,
                                           "meeting": pairing.meeting_code, "desk": desk,
-                                          "instance": instance, "seq": 0, "join": True})
+                                          "instance": instance, "seq": 0, "join": True},
+                         timeout)
             chunks: list[bytes] = []
             while True:
                 kind, payload = await wire.read_frame(reader)

@@ -282,17 +282,20 @@ class Host:
                 append(self.conn, at=now, actor=desk, action="sync_desk_joined",
                        meeting_id=self.meeting.id, detail={"desk": desk, "address": address})
         client = _Client(desk, address, writer, int(seq or 0), time.monotonic())
-        old = self.clients.get(desk)
-        if old is not None:   # the same desk reconnected before its old connection timed out
-            old.writer.close()
-        self.clients[desk] = client
         return client
 
     async def _send_copy(self, client: _Client) -> None:
+        def copy(target: Path) -> bytes:
+            # its own connection on a worker thread: the loop goes on relaying meanwhile
+            conn = connect(self.db_path, create=False, migrate_schema=False)
+            try:
+                q.copy_for_desk(conn, target)
+            finally:
+                conn.close()
+            return target.read_bytes()
+
         with tempfile.TemporaryDirectory() as d:
-            target = Path(d) / "copy.db"
-            q.copy_for_desk(self.conn, target)
-            data = target.read_bytes()
+            data = await asyncio.to_thread(copy, Path(d) / "copy.db")
         for start in range(0, len(data), COPY_CHUNK):
             client.send(wire.frame(wire.COPY, data[start:start + COPY_CHUNK]))
             await client.writer.drain()
@@ -305,6 +308,10 @@ class Host:
         client.send(wire.control({"t": "welcome", "protocol": PROTOCOL, "room": self.config.room,
                                   "meeting": self.config.meeting_code,
                                   "have": self.replica.have()}))
+        old = self.clients.get(client.desk)
+        if old is not None:   # the same desk reconnected before its old connection timed out
+            old.writer.close()
+        self.clients[client.desk] = client   # relays and acks only after the welcome
         if hello.get("join"):
             await self._send_copy(client)
         client.send(wire.frame(wire.YSYNC, create_sync_message(self.replica.doc)))
