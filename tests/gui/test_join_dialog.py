@@ -117,6 +117,11 @@ def test_join_then_offline_banner_while_the_host_is_down(qtbot, tmp_path, procs,
     page.show()
     qtbot.waitExposed(page)
     assert page.sync is not None and page.desk_name == "一号台"
+    from ui.pages.host_page import HostPage
+
+    not_a_host = HostPage(ctx)          # a desk's copy cannot become a second host
+    qtbot.addWidget(not_a_host)
+    assert not not_a_host.start_button.isEnabled() and "一号台" in not_a_host.state.text()
     qtbot.waitUntil(lambda: page.sync.status is not None and page.sync.status.online,
                     timeout=TIMEOUT_MS)
     assert not page.banner.isVisible()

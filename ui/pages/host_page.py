@@ -44,6 +44,7 @@ from app.sync import Host, host_status
 from app.sync.host import lan_address, wildcard
 from ui.pages.context import PageContext
 from ui.pages.meeting_page import figures_of
+from ui.widgets.offline_banner import desk_of
 from ui.widgets.quorum_panel import QuorumPanel
 
 POLL_MS = 1000
@@ -223,6 +224,10 @@ class HostPage(QWidget):
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
         ctx.meeting_changed.connect(lambda _m: self.refresh())
+        self.desk = desk_of(ctx.conn)
+        if self.desk is not None:   # a desk's copy must not become a second host
+            self._editable(False)
+            self.state.setText(f"本机已作为签到台“{self.desk}”加入主机，不能再开启主机模式。")
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -307,7 +312,7 @@ class HostPage(QWidget):
 
     def start_host(self, bind: str = "0.0.0.0") -> None:
         meeting = self.ctx.meeting
-        if meeting is None or self.runner.running:
+        if meeting is None or self.runner.running or self.desk is not None:
             return
         self._editable(False)
         self.state.setText("正在开启主机模式…")
