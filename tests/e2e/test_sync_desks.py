@@ -16,6 +16,7 @@ from app import attendance as att
 from app.cli import main
 from app.clock import FixedClock
 from app.meetings import resolve_meeting
+from app.sync import read_pairing
 from db.connection import connect
 from tests.app.sync.sync_venue import Procs, desk, free_port, make_assembly, serve, summary
 
@@ -60,6 +61,9 @@ def test_online_desks_share_and_refuse_a_person_signed_in_elsewhere(procs, room,
     desk(procs, a, pairing, "一号台", [])
     s = _same_everywhere(host_db, a, b)
     assert s["present"] == 15 and s["duplicates"] == []
+    for copy in (a, b):   # a desk's copy never holds the host's TLS key or secret
+        assert b"PRIVATE KEY" not in copy.read_bytes()
+        assert read_pairing(pairing).secret.encode() not in copy.read_bytes()
     assert main(["attendance", "--db", str(host_db), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     links = {d["desk"]: d for d in report["desks"]}
@@ -121,7 +125,7 @@ def _stream(procs, db, pairing, name, refs, kill_after=None, on_line=None):
             for r in refs:
                 p.stdin.write(r + "\n")
                 p.stdin.flush()
-                time.sleep(0.002)
+                time.sleep(0.01)
             p.stdin.close()
         except (BrokenPipeError, OSError, ValueError):
             pass
