@@ -96,16 +96,20 @@ class HostRunner(QObject):
         self.refusals = _RefusalLog()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
+        self._quit = threading.Event()
         self._thread: threading.Thread | None = None
+        self._active = False   # from start() until the host has closed (before `stopped`)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._active
 
     def start(self, db_path: Path, meeting_code: str, bind: str, port: int, address: str,
               mdns: bool) -> None:
-        if self.running:
+        if self._active:
             return
+        self._active = True
+        self._quit.clear()
         logging.getLogger("app.sync.host").addHandler(self.refusals)
         self._thread = threading.Thread(
             target=lambda: asyncio.run(self._main(db_path, meeting_code, bind, port, address,
@@ -115,6 +119,14 @@ class HostRunner(QObject):
 
     async def _main(self, db_path: Path, meeting_code: str, bind: str, port: int, address: str,
                     mdns: bool) -> None:
+        try:
+            await self._serve(db_path, meeting_code, bind, port, address, mdns)
+        finally:
+            self._active = False
+            self.stopped.emit()
+
+    async def _serve(self, db_path: Path, meeting_code: str, bind: str, port: int, address: str,
+                     mdns: bool) -> None:
         try:
             host = Host(db_path, meeting_code)
         except (OSError, ValueError) as exc:
@@ -133,7 +145,10 @@ class HostRunner(QObject):
 
                 advert = advertise(pairing)
             self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-            self.started.emit(pairing.code())
+            if self._quit.is_set():   # stop() came while the host was starting
+                self._stop.set()
+            else:
+                self.started.emit(pairing.code())
             try:
                 await self._stop.wait()
             finally:
@@ -142,16 +157,16 @@ class HostRunner(QObject):
                 await host.stop()
         finally:
             host.close()
-            self.stopped.emit()
 
     def stop(self, wait: float = 0.0) -> None:
         """Ask the host to stop (it closes every desk's connection); optionally wait for it."""
-        if self._loop is not None and self._stop is not None:
+        self._quit.set()
+        loop, event = self._loop, self._stop
+        if loop is not None and event is not None:
             with contextlib.suppress(RuntimeError):   # the loop has already ended
-                self._loop.call_soon_threadsafe(self._stop.set)
+                loop.call_soon_threadsafe(event.set)
         if wait and self._thread is not None:
             self._thread.join(wait)
-        self._loop = self._stop = None
         logging.getLogger("app.sync.host").removeHandler(self.refusals)
 
 
