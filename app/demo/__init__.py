@@ -8,7 +8,6 @@ and the 居民委员会 election. The same seed gives byte-identical table conte
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import random
 import sqlite3
@@ -18,7 +17,7 @@ from app.clock import FixedClock, iso
 from app.demo.people import make_register
 from app.demo.venue import Venue
 from app.meetings import list_meetings
-from app.register.store import TokenFactory, add_persons
+from app.register.store import TokenFactory, add_persons, token_from
 from db import persons as db_persons
 from db.tx import transaction
 
@@ -38,11 +37,12 @@ class DemoSummary:
 
 
 def token_factory(seed: int) -> TokenFactory:
-    """Sign-in tokens shaped like real ones (96 bits, URL-safe) from a seeded generator."""
+    """Sign-in tokens made like real ones (store.token_from: 96 bits, URL-safe, never a
+    leading "-") from a seeded generator."""
     rng = random.Random(seed ^ 0x5EED_70C)
 
     def make() -> str:
-        return base64.urlsafe_b64encode(rng.randbytes(12)).decode("ascii")
+        return token_from(rng.randbytes)
 
     return make
 

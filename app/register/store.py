@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
@@ -55,9 +56,24 @@ FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PersonRecord))
 assert FIELD_NAMES == db_persons.DATA_COLUMNS, "PersonRecord must mirror the person table"
 
 
+TOKEN_BYTES = 12
+
+
+def token_from(draw: Callable[[int], bytes]) -> str:
+    """A sign-in token (96 bits, URL-safe base64, 16 characters) from a source of random bytes.
+
+    Never begins with "-": a command line would read such a PERSON argument as an option
+    (`pollday sign-in ... -Xy...`). A draw whose encoding begins with "-" (1 in 64) is replaced by
+    the next one, so a seeded source (the demo) stays deterministic."""
+    while True:
+        token = base64.urlsafe_b64encode(draw(TOKEN_BYTES)).decode("ascii")
+        if not token.startswith("-"):
+            return token
+
+
 def new_token() -> str:
-    """A random token for the sign-in QR code (96 bits, URL-safe)."""
-    return secrets.token_urlsafe(12)
+    """A random token for the sign-in QR code (96 bits, URL-safe, never a leading "-")."""
+    return token_from(secrets.token_bytes)
 
 
 def insert_records(conn: db_persons.Conn, records: Iterable[PersonRecord], now: str,
