@@ -128,6 +128,16 @@ def test_dashboard_shows_a_desk_online_then_offline_and_a_refused_attempt(
     qtbot.waitUntil(lambda: host_page.panel.figures is not None
                     and host_page.panel.figures.present == 2, timeout=TIMEOUT_MS)
 
+    from ui.pages.meeting_page import MeetingPage
+
+    meeting_page = MeetingPage(host_page.ctx)   # the big screen: the host's merged figures
+    qtbot.addWidget(meeting_page)
+    screen = meeting_page.open_bigscreen()
+    assert screen.panel.figures is not None and screen.panel.figures.present == 2
+    screen.close()                               # deletes itself on close
+    meeting_page.close()
+    qtbot.waitUntil(lambda: meeting_page.bigscreen is None, timeout=TIMEOUT_MS)
+
     wrong = dataclasses.replace(pairing, secret="x" * 24)
     with pytest.raises(Exception, match="配对码不对"):
         asyncio.run(join(tmp_path / "intruder.db", wrong, "冒充台", timeout=10))

@@ -299,6 +299,8 @@ class HostPage(QWidget):
         left.addWidget(self.join_button)
 
         self.panel = QuorumPanel(self, scale=0.7)
+        # The table takes the spare height; the panel keeps what its wrapped verdict needs.
+        self.panel.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
