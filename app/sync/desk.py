@@ -44,7 +44,7 @@ HELLO_TIMEOUT = 5.0
 IDLE_TIMEOUT = 10.0         # the host pings every 3 s
 STATUS_EVERY = 2.0
 POLL_EVERY = 0.2            # sign-ins written by another connection are published this soon
-BACKOFF = (0.1, 1.0)        # reconnect attempts: a LAN host back up is found within 1 s
+BACKOFF = (0.1, 0.5)        # reconnect attempts: a LAN host back up is found within 0.5 s
 
 
 class Refused(Exception):
