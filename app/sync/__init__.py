@@ -8,12 +8,13 @@ network lets it. The attendance events travel in a pycrdt (Yjs) document keyed d
 earliest (clock, desk) sign-in stands and later ones are double sign-ins for the chair.
 
 Layout: pairing (certificate, secret, pairing code), wire (frames on the TLS stream), replica
-(document <-> SQLite, no network), host, desk, status (the host's overview), discovery (mDNS)."""
+(document <-> SQLite, no network), host, desk, service (a desk on a thread), status (the host's overview), discovery (mDNS)."""
 
-from app.sync.desk import DeskLink, DeskService, DeskStatus, Refused, join, shared
+from app.sync.desk import DeskLink, DeskStatus, Refused, join, shared
 from app.sync.host import Host, HostConfig, ensure_host
 from app.sync.pairing import BadPairing, Pairing, parse, read_pairing
 from app.sync.replica import Replica
+from app.sync.service import DeskService
 from app.sync.status import DeskLinkStatus, have, host_status, is_host
 
 __all__ = [

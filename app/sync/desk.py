@@ -5,7 +5,8 @@ keeps a connection to the host while it can: on (re)connecting it exchanges stat
 host, so whatever either side wrote while apart flows both ways; then every local sign-in is sent
 as it is published and every update the host relays is merged into SQLite. Offline the desk
 simply goes on: sign-ins are committed locally and counted in `unshared` until the host
-acknowledges them. `DeskService` runs a link on a thread of its own for the CLI and the GUI."""
+acknowledges them. app.sync.service.DeskService runs a link on a thread of its own for the CLI and the
+GUI."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import contextlib
 import hashlib
 import os
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -331,73 +331,6 @@ class DeskLink:
 
         forget(self.conn)
         self.conn.close()
-
-
-class DeskService:
-    """A `DeskLink` on its own thread (and its own SQLite connection)."""
-
-    def __init__(self, db_path: Path, pairing: Pairing, clock: Clock | None = None,
-                 on_merged: Callable[[list[str]], None] | None = None) -> None:
-        self.db_path, self.pairing, self.clock, self.on_merged = db_path, pairing, clock, on_merged
-        self.link: DeskLink | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._main, name="pollday-desk-sync", daemon=True)
-
-    def start(self) -> DeskService:
-        self._thread.start()
-        self._ready.wait(30)
-        if self._error is not None:
-            raise self._error
-        return self
-
-    def _main(self) -> None:
-        async def body() -> None:
-            try:
-                self.link = DeskLink(self.db_path, self.pairing, self.clock, self.on_merged)
-                self._loop = asyncio.get_running_loop()
-                self._stop = asyncio.Event()
-            except BaseException as exc:  # reported to the caller of start()
-                self._error = exc
-                return
-            finally:
-                self._ready.set()
-            try:
-                await self.link.run(self._stop)
-            finally:
-                self.link.close()
-
-        asyncio.run(body())
-
-    def notify(self) -> None:
-        if self._loop is not None and self.link is not None:
-            with contextlib.suppress(RuntimeError):   # loop already closed
-                self._loop.call_soon_threadsafe(self.link.notify)
-
-    def status(self) -> DeskStatus:
-        assert self.link is not None
-        return self.link.status()
-
-    def wait(self, predicate: Callable[[DeskStatus], bool], timeout: float) -> bool:
-        """Poll the status until `predicate` holds or `timeout` seconds pass."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.link is None:
-                return False
-            st = self.link.status()
-            if predicate(st):
-                return True
-            if st.refused or time.monotonic() >= deadline or not self._thread.is_alive():
-                return False
-            time.sleep(0.01)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self._loop is not None and self._stop is not None:
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout)
 
 
 def shared(st: DeskStatus) -> bool:
