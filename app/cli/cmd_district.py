@@ -13,8 +13,11 @@
 
 The report's JSON: `communities` (how many), `stages`, `planned`, `completed`, `on_time`,
 `on_time_rate`, `one_pass`, `one_pass_rate`, `expected`, `present`, `attendance_rate`,
-`dual_role_rate`, `flagged`, `makeup` (per body type) and `per_community` (one object each).
-Rates are percent strings rounded half up once (app/district/rates.py).
+`dual_role_rate`, `flagged`, `units`, `makeup` (per body type: members, average_age,
+college_pct, bachelor_pct, under35_pct, women_pct, previous, changes) and `per_community` (one
+object per community, with its own `attendance_rate`). Every rate and share is a JSON NUMBER, a
+percent (0-100): `one_pass_rate` 71.43 means 71.43 %; `units` names the unit of each kind of
+figure. Computed from exact fractions and rounded half up once (app/district/rates.py).
 """
 
 from __future__ import annotations
@@ -134,6 +137,7 @@ def run_sheet(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    from app.district import rates
     from app.district.figures import build_report, daily
     from app.district.text import report_text
 
@@ -153,7 +157,7 @@ def run_report(args: argparse.Namespace) -> int:
             print(f"district: {problem}", file=sys.stderr)
             return EXIT_REFUSED
         print(f"已写出 {args.out}")
-    doc = daily(report, day) if args.daily else report.json()
+    doc = rates.jsonable(daily(report, day)) if args.daily else report.json()
     if args.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     elif args.out is None:

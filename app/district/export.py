@@ -28,6 +28,12 @@ def _yes(value: bool | None) -> str:
     return "—" if value is None else ("是" if value else "否")
 
 
+def _cell(value: Any) -> Any:
+    """A figure for a cell: the Decimal itself (a number in the sheet), "" when there is none
+    (never `or ""`: a 0.00 rate is a figure)."""
+    return "" if value is None else value
+
+
 def community_rows(report: Report) -> list[tuple[Any, ...]]:
     rows = []
     for i, c in enumerate(report.communities, start=1):
@@ -35,7 +41,7 @@ def community_rows(report: Report) -> list[tuple[Any, ...]]:
         rows.append((i, c.street, c.community, c.plan_date or "", c.done_date or "", c.stage,
                      _yes(c.on_time), _yes(c.one_pass), c.runoffs,
                      c.expected if c.package else "", c.present if c.package else "",
-                     "" if rate is None else str(rate), _yes(c.dual_role), c.package,
+                     _cell(rate), _yes(c.dual_role), c.package,
                      c.fingerprint, c.packages or "", c.key_flag))
     return rows
 
@@ -43,11 +49,10 @@ def community_rows(report: Report) -> list[tuple[Any, ...]]:
 def body_rows(report: Report) -> list[tuple[Any, ...]]:
     rows = []
     for b in report.bodies:
-        j = b.json()
+        j = b.data()
         prev = j.get("previous", {})
-        rows.append((b.body, b.members, j["average_age"] or "", j["college_pct"] or "",
-                     j["bachelor_pct"] or "", j["under35_pct"] or "", j["women_pct"] or "",
-                     *(prev.get(m, "") for m in METRICS), "，".join(j.get("changes", []))))
+        rows.append((b.body, b.members, *(_cell(j[m]) for m in METRICS[1:]),
+                     *(_cell(prev.get(m)) for m in METRICS), "，".join(j.get("changes", []))))
     return rows
 
 
@@ -56,12 +61,12 @@ def headline_rows(report: Report, day: dt.date) -> list[tuple[Any, ...]]:
     return [("统计日期", day.isoformat()), ("社区总数", h["communities"]),
             *((f"{s}", h["stages"][s]) for s in STAGES),
             ("计划换届社区", h["planned"]), ("按期完成", h["on_time"]),
-            ("按期换届率(%)", h["on_time_rate"] or ""),
+            ("按期换届率(%)", _cell(h["on_time_rate"])),
             ("已完成", h["completed"]), ("一次性选举成功", h["one_pass"]),
-            ("一次性选举成功率(%)", h["one_pass_rate"] or ""),
+            ("一次性选举成功率(%)", _cell(h["one_pass_rate"])),
             ("应到", h["expected"]), ("实到", h["present"]),
-            ("出席率(%)", h["attendance_rate"] or ""),
-            ("书记主任一肩挑", h["dual_role"]), ("一肩挑比例(%)", h["dual_role_rate"] or ""),
+            ("出席率(%)", _cell(h["attendance_rate"])),
+            ("书记主任一肩挑", h["dual_role"]), ("一肩挑比例(%)", _cell(h["dual_role_rate"])),
             ("另行选举轮次", h["runoffs"])]
 
 
@@ -164,8 +169,7 @@ def write_pdf(report: Report, path: Path, day: dt.date, at: dt.datetime, *,
                 enumerate(zip(("社区", "计划日期", "完成日期", "进度", "一次成功", "出席率",
                                "一肩挑", "校验码"), widths, strict=True))]
         flow.table(cols, [(c.community, c.plan_date or "—", c.done_date or "—", c.stage,
-                           _yes(c.one_pass), pct(None if c.attendance_rate is None
-                                                 else str(c.attendance_rate)),
+                           _yes(c.one_pass), pct(c.attendance_rate),
                            _yes(c.dual_role), c.package or "—")
                           for c in report.communities], size=9)
         flow.space(3 * mm)

@@ -62,7 +62,7 @@ class Community:
                 "completed": self.stage == COMPLETED, "done_date": self.done_date,
                 "on_time": self.on_time, "one_pass": self.one_pass,
                 "expected": self.expected, "present": self.present,
-                "attendance_rate": rates.text(self.attendance_rate),
+                "attendance_rate": rates.jsonable(self.attendance_rate),
                 "dual_role": self.dual_role, "runoffs": self.runoffs,
                 "package": self.package, "fingerprint": self.fingerprint,
                 "exported_at": self.exported_at, "packages_received": self.packages,
@@ -146,26 +146,29 @@ class Report:
             "planned": len(planned),
             "completed": len(done),
             "on_time": on_time,
-            "on_time_rate": rates.text(rates.percent(on_time, len(planned))),
+            "on_time_rate": rates.percent(on_time, len(planned)),
             "one_pass": one_pass,
-            "one_pass_rate": rates.text(rates.percent(one_pass, len(done))),
+            "one_pass_rate": rates.percent(one_pass, len(done)),
             "expected": expected,
             "present": present,
-            "attendance_rate": rates.text(rates.percent(present, expected)),
+            "attendance_rate": rates.percent(present, expected),
             "runoffs": sum(c.runoffs for c in self.communities),
             "dual_role": dual,
             "dual_role_of": len(both),
-            "dual_role_rate": rates.text(rates.percent(dual, len(both))),
+            "dual_role_rate": rates.percent(dual, len(both)),
             "flagged": [c.community for c in self.communities if c.key_flag],
         }
         if self.previous_dual_role is not None and out["dual_role_rate"] is not None:
             out["dual_role_change"] = makeup.change_phrase(
-                "dual_role_pct", Decimal(out["dual_role_rate"]).quantize(rates.SHARE_PLACES),
+                "dual_role_pct", out["dual_role_rate"].quantize(rates.SHARE_PLACES),
                 self.previous_dual_role)
         return out
 
     def json(self) -> dict[str, Any]:
-        return {**self.headline(),
+        """The report as JSON: every figure a number (units in `units`), `communities` the
+        overall count, `per_community` one object per community."""
+        return {**rates.jsonable(self.headline()),
+                "units": rates.UNITS,
                 "rounding": "exact fractions rounded once half up: rates 2 decimals of a percent,"
                             " shares and average age 1 decimal",
                 "makeup": [b.json() for b in self.bodies],
@@ -204,7 +207,8 @@ def build_report(conn: sqlite3.Connection) -> Report:
 
 
 def daily(report: Report, day: dt.date) -> dict[str, Any]:
-    """日报: completed on `day`, cumulative to `day`, remaining, and per plan date."""
+    """日报: completed on `day`, cumulative to `day`, remaining, and per plan date (the rate a
+    Decimal: `rates.jsonable` before writing JSON)."""
     d = day.isoformat()
     done_list = [c for c in report.of_stage(COMPLETED) if c.done_date and c.done_date <= d]
     today = [c.community for c in done_list if c.done_date == d]
@@ -224,7 +228,7 @@ def daily(report: Report, day: dt.date) -> dict[str, Any]:
     return {"date": d, "completed_today": today, "completed_today_count": len(today),
             "cumulative": len(done), "planned": len(planned),
             "remaining": len(planned) - sum(1 for c in planned if c.community in done),
-            "cumulative_rate": rates.text(rates.percent(
-                sum(1 for c in planned if c.community in done), len(planned))),
+            "cumulative_rate": rates.percent(
+                sum(1 for c in planned if c.community in done), len(planned)),
             "overdue": overdue,
             "by_plan_date": [by_date[k] for k in sorted(by_date)]}

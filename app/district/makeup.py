@@ -165,17 +165,23 @@ class BodyFigures:
                 "under35_pct": rates.share(self.young, self.aged),
                 "women_pct": rates.share(self.women, self.members)}
 
-    def json(self) -> dict[str, Any]:
+    def data(self) -> dict[str, Any]:
+        """Counts, the figures as Decimals (None without a denominator), the previous term's
+        figures and the phrases of the change."""
         figs = self.figures()
         out: dict[str, Any] = {"body": self.body, "members": self.members,
                                "with_birth_year": self.aged, "age_total": self.age_total,
                                "college": self.college, "bachelor": self.bachelor,
                                "under35": self.young, "women": self.women}
-        out.update({k: rates.text(v) if isinstance(v, Decimal) or v is None else v
-                    for k, v in figs.items() if k != "members"})
+        out.update({k: v for k, v in figs.items() if k != "members"})
         if self.previous:
-            out["previous"] = {k: str(v) for k, v in self.previous.items()}
+            out["previous"] = dict(self.previous)
             out["changes"] = changes(figs, self.previous)
+        return out
+
+    def json(self) -> dict[str, Any]:
+        """`data()` with every figure a JSON number (percent / years, app.district.rates)."""
+        out: dict[str, Any] = rates.jsonable(self.data())
         return out
 
 

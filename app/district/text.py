@@ -4,12 +4,17 @@ XLSX 汇总 sheet, the PDF and the dashboard share."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from app.district.figures import COMPLETED, Report, daily
 
 
-def pct(value: str | None) -> str:
+def pct(value: Decimal | str | None) -> str:
     return "—" if value is None else f"{value}%"
+
+
+def num(value: Decimal | None) -> str:
+    return "—" if value is None else str(value)
 
 
 def headline_lines(report: Report) -> list[str]:
@@ -32,10 +37,10 @@ def headline_lines(report: Report) -> list[str]:
 def makeup_lines(report: Report) -> list[str]:
     out = []
     for b in report.bodies:
-        j = b.json()
+        j = b.data()
         if not b.members:
             continue
-        line = (f"{b.body}：{b.members} 人，平均年龄 {j['average_age'] or '—'} 岁，"
+        line = (f"{b.body}：{b.members} 人，平均年龄 {num(j['average_age'])} 岁，"
                 f"大专及以上 {pct(j['college_pct'])}，本科及以上 {pct(j['bachelor_pct'])}，"
                 f"35岁以下 {pct(j['under35_pct'])}，女性 {pct(j['women_pct'])}")
         if j.get("changes"):
@@ -65,7 +70,7 @@ def report_text(report: Report, day: dt.date, *, daily_only: bool = False) -> st
     for c in report.communities:
         done = f"完成 {c.done_date}" if c.stage == COMPLETED else c.stage
         lines.append(f"  {c.community}：计划 {c.plan_date or '—'}，{done}，"
-                     f"出席率 {pct(None if c.attendance_rate is None else str(c.attendance_rate))}"
+                     f"出席率 {pct(c.attendance_rate)}"
                      + ("，另行选举" if c.runoffs else "")
                      + ("，一肩挑" if c.dual_role else "")
                      + (f"，{c.key_flag}" if c.key_flag else ""))

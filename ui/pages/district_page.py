@@ -204,15 +204,15 @@ class DistrictPage(QWidget):
         groups = []
         lines = []
         for b in report.bodies:
-            j = b.json()
+            j = b.data()
             if not b.members:
                 continue
             prev = j.get("previous", {})
             groups.append(MakeupGroup(b.body, [
-                (label, j[m], prev.get(m)) for label, m in (
+                (label, rates.text(j[m]), rates.text(prev.get(m))) for label, m in (
                     ("大专+", "college_pct"), ("本科+", "bachelor_pct"),
                     ("35岁下", "under35_pct"), ("女性", "women_pct"))]))
-            line = f"{b.body} {b.members} 人，平均年龄 {j['average_age'] or '—'} 岁"
+            line = f"{b.body} {b.members} 人，平均年龄 {rates.text(j['average_age']) or '—'} 岁"
             if j.get("changes"):
                 line += "：" + "，".join(c for c in j["changes"] if not c.startswith("人数"))
             lines.append(line)

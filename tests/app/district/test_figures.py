@@ -17,10 +17,23 @@ from openpyxl import load_workbook
 from tests.app.district.conftest import run
 
 
-def _pct(part: int, whole: int, places: str = "0.01") -> str | None:
+def _exact(part: int, whole: int, places: str = "0.01") -> Decimal | None:
+    """100 × part / whole rounded half up once (Decimal division is exact to 28 digits)."""
     if whole == 0:
         return None
-    return str((Decimal(100 * part) / Decimal(whole)).quantize(Decimal(places), ROUND_HALF_UP))
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal(places), ROUND_HALF_UP)
+
+
+def _pct(part: int, whole: int, places: str = "0.01") -> float | None:
+    """The JSON number a reader gets for the rate: the percent figure, not a string."""
+    d = _exact(part, whole, places)
+    return None if d is None else float(d)
+
+
+def _published(value: object) -> Decimal:
+    """The figure as published: a JSON number read back to its shortest decimal text."""
+    assert isinstance(value, int | float) and not isinstance(value, bool), value
+    return Decimal(repr(value))
 
 
 def _intact(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> bool:
@@ -120,7 +133,7 @@ def test_report_matches_hand_computation(demo_dir: Path, report_json: dict[str, 
         n = len(ms)
         got = makeup[body]
         assert got["members"] == n
-        assert got["average_age"] == str((Decimal(sum(ages)) / n).quantize(
+        assert got["average_age"] == float((Decimal(sum(ages)) / n).quantize(
             Decimal("0.1"), ROUND_HALF_UP))
         assert got["college_pct"] == _pct(sum(e["education"] in ("大专", "本科", "研究生")
                                               for e in ms), n, "0.1")
@@ -132,12 +145,36 @@ def test_report_matches_hand_computation(demo_dir: Path, report_json: dict[str, 
     prev = load_workbook(demo_dir / "previous.xlsx").worksheets[0]
     for row in prev.iter_rows(min_row=2, values_only=True):
         body, avg = str(row[0]), Decimal(str(row[2]))
-        diff = Decimal(makeup[body]["average_age"]) - avg
+        diff = _published(makeup[body]["average_age"]).quantize(Decimal("0.1")) - avg
         word = "下降" if diff < 0 else "上升"
         assert f"平均年龄{word}{abs(diff)}岁" in makeup[body]["changes"]
-        bdiff = Decimal(makeup[body]["bachelor_pct"]) - Decimal(str(row[4]))
+        bdiff = _published(makeup[body]["bachelor_pct"]).quantize(Decimal("0.1")) \
+            - Decimal(str(row[4]))
         assert f"本科以上{'提高' if bdiff > 0 else '下降'}{abs(bdiff)}个百分点" in \
             makeup[body]["changes"]
+
+
+def test_report_json_figures_are_numbers_with_units(report_json: dict[str, Any]) -> None:
+    """A machine reader gets numbers (percent 0-100), a units block, the overall count under
+    `communities` and the per-community list under `per_community`."""
+    r = report_json
+    assert isinstance(r["communities"], int) and isinstance(r["per_community"], list)
+    assert r["communities"] == len(r["per_community"])
+    assert set(r["units"]) == {"*_rate", "*_pct", "average_age"}
+    assert "percent" in r["units"]["*_rate"]
+    rates = [r[k] for k in ("on_time_rate", "one_pass_rate", "attendance_rate",
+                            "dual_role_rate")]
+    rates += [c["attendance_rate"] for c in r["per_community"] if c["attendance_rate"] is not None]
+    shares = [b[k] for b in r["makeup"] for k in ("average_age", "college_pct", "bachelor_pct",
+                                                    "under35_pct", "women_pct")]
+    shares += [v for b in r["makeup"] for v in b.get("previous", {}).values()]
+    for v in rates:
+        d = _published(v)
+        assert 0 <= d <= 100 and d == d.quantize(Decimal("0.01")), v
+    for v in shares:
+        assert _published(v) == _published(v).quantize(Decimal("0.1")), v
+    # Rounded half up once from the exact fraction: 按期 on_time / planned.
+    assert r["on_time_rate"] == _pct(r["on_time"], r["planned"])
 
 
 def test_daily(imported_db: Path, demo_dir: Path) -> None:
@@ -151,4 +188,6 @@ def test_daily(imported_db: Path, demo_dir: Path) -> None:
         sorted(d["completed_today"]) == sorted(n for n, x in done.items() if x == day)
     assert d["cumulative"] == sum(1 for x in done.values() if x <= day)
     assert d["remaining"] == d["planned"] - d["cumulative"]
+    assert d["cumulative_rate"] == _pct(sum(r["completed"] for r in d["by_plan_date"]),
+                                        d["planned"])
     assert sum(r["planned"] for r in d["by_plan_date"]) == d["planned"]

@@ -164,3 +164,44 @@ def test_registered_key_flags_even_a_first_package(demo_dir: Path, tmp_path: Pat
     conn = connect(db2)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     conn.close()
+
+
+def _rezip(src: Path, replace: dict[str, bytes], tmp: Path, name: str) -> Path:
+    from app.export.package import zip_entries
+
+    at = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with zipfile.ZipFile(src) as zf:
+        entries = [(i.filename, replace.get(i.filename, zf.read(i))) for i in zf.infolist()]
+    out = tmp / name
+    out.write_bytes(zip_entries(entries, at))
+    return out
+
+
+def test_edited_manifest_swapped_signature_and_unknown_version_are_rejected(
+        demo_dir: Path, tmp_path: Path) -> None:
+    """The tamper cases of `pollday verify` at the district's door: each refused, with why."""
+    intact = sorted(p for p in demo_dir.glob("*.pollday") if "被改动" not in p.name)
+    src, other = intact[0], intact[1]
+    with zipfile.ZipFile(src) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    with zipfile.ZipFile(other) as zf:
+        other_sig = zf.read("manifest.sig")
+    edited = {**manifest, "counts": {**manifest["counts"],
+                                     "persons": manifest["counts"]["persons"] + 1}}
+    version = {**manifest, "format_version": 99}
+
+    def raw(doc: dict[str, object]) -> bytes:
+        return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+
+    cases = {
+        "edited.pollday": ({"manifest.json": raw(edited)}, "签名无效"),
+        "swapped.pollday": ({"manifest.sig": other_sig}, "签名无效"),
+        "version.pollday": ({"manifest.json": raw(version)}, "格式版本"),
+    }
+    files = [_rezip(src, rep, tmp_path, name) for name, (rep, _why) in cases.items()]
+    lines = _by_file(import_lines(tmp_path / "d.db", *files))
+    for name, (_rep, why) in cases.items():
+        assert lines[name]["result"] == "rejected", lines[name]
+        assert why in str(lines[name]["reason"]), lines[name]
+    report = json.loads(cli("district", "report", "--db", tmp_path / "d.db", "--json"))
+    assert report["communities"] == 0 and report["per_community"] == []

@@ -35,19 +35,21 @@ def test_summary_xlsx_opens_in_libreoffice(imported_db: Path, report_json: dict[
               for p in tmp_path.glob("汇总-*.csv")}
     assert set(sheets) == {"汇总", "各社区", "班子结构", "日报"}
     summary = {r[0]: r[1] for r in sheets["汇总"] if len(r) > 1 and r[1]}
-    assert summary["一次性选举成功率(%)"] == report["one_pass_rate"]
-    assert summary["出席率(%)"] == report["attendance_rate"]
+    # Cells as shown (the number format keeps the published decimals) = the JSON numbers.
+    assert summary["一次性选举成功率(%)"] == f"{report['one_pass_rate']:.2f}"
+    assert summary["出席率(%)"] == f"{report['attendance_rate']:.2f}"
     assert summary["已完成"] == str(report["completed"])
     rows = sheets["各社区"]
     assert rows[0][2] == "社区" and len(rows) - 1 == report["communities"]
     by_name = {r[2]: r for r in rows[1:]}
     for c in report["per_community"]:
         assert by_name[c["community"]][5] == c["stage"]
-        assert by_name[c["community"]][11] == (c["attendance_rate"] or "")
+        rate = c["attendance_rate"]
+        assert by_name[c["community"]][11] == ("" if rate is None else f"{rate:.2f}")
     bodies = {r[0]: r for r in sheets["班子结构"][1:]}
     for b in report["makeup"]:
         assert bodies[b["body"]][1] == str(b["members"])
-        assert bodies[b["body"]][2] == b["average_age"]
+        assert bodies[b["body"]][2] == f"{b['average_age']:.1f}"
         assert "，".join(b["changes"]) == bodies[b["body"]][13]
 
 
@@ -58,8 +60,8 @@ def test_pdf_report_and_daily(imported_db: Path, report_json: dict[str, Any],
     report = report_json
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
-    assert f"一次性选举成功率 {report['one_pass_rate']}%" in text
-    assert f"出席率 {report['attendance_rate']}%" in text
+    assert f"一次性选举成功率 {report['one_pass_rate']:.2f}%" in text
+    assert f"出席率 {report['attendance_rate']:.2f}%" in text
     for c in report["per_community"]:
         assert c["community"] in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
