@@ -1,8 +1,9 @@
 """`pollday export`, `pollday verify`, `pollday backup`: the 报送包 for the district office.
 
-    pollday export --db PATH --to DIR [--meeting CODE] [--at TIME]
+    pollday export --db PATH --to DIR [--meeting CODE] [--at TIME] [--slip FILE.pdf]
         builds the package (app/export/format.py), writes it to DIR through a temporary name,
-        reads it back and verifies it; prints the package path, short hash and key fingerprint.
+        reads it back and verifies it; prints the package path, short hash and key fingerprint;
+        --slip also prints the 报送包交接单 (app/export/handover.py) for the scrutineers to sign.
     pollday verify PACKAGE [--expect-key FINGERPRINT ...] [--json]
         exit 0 with a summary when the package is intact and signed (by an expected key, when
         --expect-key is given); exit 1 naming each problem.
@@ -33,6 +34,9 @@ def register(sub: Any) -> None:
     p.add_argument("--meeting", default=None, metavar="CODE",
                    help="only this meeting (default: every meeting of the database)")
     p.add_argument("--at", default=None, metavar="TIME", help="export time (ISO 8601); default now")
+    p.add_argument("--slip", default=None, type=Path, metavar="FILE.pdf",
+                   help="also write the hand-over slip 交接单 (package short hash, key fingerprint,"
+                        " result hashes, signature lines)")
     p.set_defaults(func=run_export)
 
     v = sub.add_parser("verify", help="check a 报送包: hashes, signature, format, 验证报送包", **common)
@@ -87,6 +91,19 @@ def run_export(args: argparse.Namespace) -> int:
     assert not isinstance(written, Refusal)  # no cancel on the command line
     record_export(args.db, built, file=written.path.name, at=at)
     print(written.path)
+    if args.slip is not None:
+        from app.export.handover import render_slip, slip_of
+
+        slip = slip_of(built.manifest, file_name=written.path.name, size=written.size,
+                       sha256=written.sha256, short_hash=built.short_hash,
+                       fingerprint=built.fingerprint)
+        try:
+            render_slip(slip, args.slip, at)
+        except OSError as e:
+            print(f"export: 报送包已写好，但交接单无法写入 {args.slip}：{e.strerror or e}",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        print(f"交接单 {args.slip}", file=sys.stderr)
     print(f"包校验码 {built.short_hash}  密钥指纹 {built.fingerprint}  {written.size} 字节",
           file=sys.stderr)
     for code, missing in built.missing_documents.items():
@@ -103,7 +120,8 @@ def run_verify(args: argparse.Namespace) -> int:
         doc = {"ok": v.ok, "path": str(v.path), "short_hash": v.short_hash,
                "fingerprint": v.fingerprint, "signed": v.signed, "community": v.community,
                "exported_at": v.exported_at,
-               "meetings": [m.get("code") for m in v.meetings], "files": len(v.files),
+               "meetings": [m.get("code") for m in v.meetings],
+               "result_hashes": v.result_hashes(), "files": len(v.files),
                "problems": [{"code": p.code, "path": p.path, "message": p.message}
                             for p in v.problems]}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")

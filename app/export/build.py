@@ -152,7 +152,8 @@ def _files_from_copy(conn: sqlite3.Connection, meetings: list[Meeting], work: Pa
         files[fmt.results_path(m.code)] = fmt.json_bytes(doc)
         pdfs, missing[m.code] = content.render_documents(conn, m, work, at)
         files.update(pdfs)
-        meeting_parts.append(_meeting_part(m, doc, pdfs, missing[m.code]))
+        meeting_parts.append(_meeting_part(m, doc, pdfs, missing[m.code],
+                                           content.printed_result_hash(conn, m, key)))
     report(len(meetings), "事件记录与汇总表")
     ids = [m.id for m in meetings]
     attendance = snapshot.attendance_rows(conn, ids)
@@ -188,11 +189,14 @@ def _files_from_copy(conn: sqlite3.Connection, meetings: list[Meeting], work: Pa
 
 
 def _meeting_part(m: Meeting, doc: dict[str, Any], pdfs: dict[str, bytes],
-                  missing: dict[str, str]) -> dict[str, Any]:
+                  missing: dict[str, str], result_hash: str) -> dict[str, Any]:
     return {
         "code": m.code, "title": m.title, "organisation": m.organisation.value,
         "rules": m.rules.value, "form": m.form.value, "date": m.date, "venue": m.venue,
         "complete": doc["complete"], "one_pass_success": doc["one_pass_success"],
+        # What the notice and the count report print (结果校验码), and the rounds' lock hashes
+        # (on the certificates): the paper's figures, listed in the signed manifest.
+        "result_hash": result_hash,
         "result_hashes": [r["hash"] for c in doc["contests"] for r in c["rounds"] if r["hash"]],
         "documents": {p.rsplit("/", 1)[1].removesuffix(".pdf"): p for p in sorted(pdfs)},
         "documents_missing": dict(sorted(missing.items())),

@@ -17,6 +17,7 @@ from typing import Any
 
 from app.export import format as fmt
 from app.export.package import zip_entries
+from app.keys import InstallationKey
 from app.meetings import Refusal, list_contests
 from app.model import Meeting
 from db import snapshot
@@ -128,6 +129,16 @@ def _fix_core(data: bytes, at: dt.datetime) -> bytes:
     stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
                   rb"\g<1>" + stamp + rb"\g<2>", data)
+
+
+def printed_result_hash(conn: sqlite3.Connection, meeting: Meeting,
+                        key: InstallationKey) -> str:
+    """The 结果校验码 the notice and the count report print in their footer ("" until every
+    round of the meeting is locked): the same function computes both."""
+    from app.documents.results_source import result_doc
+
+    doc = result_doc(conn, meeting, key_fp=key.fingerprint)
+    return "" if isinstance(doc, Refusal) else doc.result_hash
 
 
 def render_documents(conn: sqlite3.Connection, meeting: Meeting, folder: Path,

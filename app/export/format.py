@@ -36,7 +36,9 @@ manifest.json (keys sorted, 2-space indent, UTF-8, trailing newline):
     street          e.g. "新华街道" ("" when unknown), district: e.g. "新华区" ("" when unknown)
     schema_version  the snapshot's PRAGMA user_version
     meetings        [{code, title, organisation, rules, form, date, venue, complete,
-                      one_pass_success, result_hashes: [short lock hashes of locked rounds],
+                      one_pass_success, result_hash: the meeting's 结果校验码 as printed in the
+                      footer of its notice and count report ("" until every round is locked),
+                      result_hashes: [short lock hashes of locked rounds, as on the certificates],
                       documents: {kind: path}, documents_missing: {kind: reason}}] in meeting id order
     counts          {persons, meetings, attendance_events, ballot_rows, audit_rows, elected, files}
     privacy         {"id_number": "...", "removed": [...]} what was minimised (informative)
@@ -60,8 +62,19 @@ decision (a list of known fingerprints); `verify_package` reports the fingerprin
 
 The exporting database remembers its last package in the setting `export.last_package` (JSON:
 short_hash, fingerprint, file, at; app.export.build.last_package) and audits `package_exported`.
-The printed result documents carry the locked result's hash (listed per meeting in
-`result_hashes`), not the package hash: the package holds those PDFs, so it cannot be on them.
+
+Paper -> file. The PDFs in the package cannot carry the package's own hash (they are part of what
+it hashes), so the scrutineers' signatures reach the file through two links, both printed by
+`pollday verify PACKAGE` (text and --json `result_hashes`):
+1. the notice and the count report print the meeting's 结果校验码 and the key fingerprint; the
+   signed manifest lists that `result_hash` per meeting (and the rounds' lock hashes printed on
+   the certificates in `result_hashes`), next to `key.fingerprint`;
+2. the 报送包交接单 (app/export/handover.py; `pollday export --slip`, 打印交接单 on the 报送 page),
+   printed after the package was written and read back, carries the package's short hash, the
+   key fingerprint, the file's SHA-256 and each meeting's 结果校验码, with signature lines for
+   the 监票人, the officer and the district's receiver.
+A clerk compares what verify prints with the slip and the posted notice; editing a result hash
+in the manifest breaks the signature.
 """
 
 from __future__ import annotations

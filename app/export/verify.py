@@ -65,16 +65,34 @@ class Verification:
         f = self.manifest.get("files", [])
         return f if isinstance(f, list) else []
 
+    def result_hashes(self) -> list[dict[str, Any]]:
+        """Per meeting the hashes printed on its paper: `result_hash` (notice and count report
+        footer, "" when not locked) and `round_hashes` (the certificates)."""
+        out = []
+        for m in self.meetings:
+            rounds = m.get("result_hashes", [])
+            out.append({"code": str(m.get("code", "")), "title": str(m.get("title", "")),
+                        "complete": bool(m.get("complete")),
+                        "result_hash": str(m.get("result_hash") or ""),
+                        "round_hashes": [str(h) for h in rounds]
+                        if isinstance(rounds, list) else []})
+        return out
+
     def summary_lines(self) -> list[str]:
         if not self.manifest:
             return [f"报送包 {self.path.name}：无法读取", *[f"  - {p.message}" for p in self.problems]]
         lines = [f"报送包 {self.path.name}",
                  f"  社区：{self.community}",
                  f"  导出时间：{self.exported_at}",
-                 f"  会议：{'、'.join(str(m.get('title', m.get('code'))) for m in self.meetings)}",
                  f"  包校验码：{self.short_hash}",
                  f"  密钥指纹：{self.fingerprint}",
-                 f"  文件：{len(self.files)} 个（另有 manifest.json、manifest.sig）"]
+                 "  结果校验码（与选举结果公告、选举结果报告单页脚和交接单核对）："]
+        for r in self.result_hashes():
+            lines.append(f"    {r['title'] or r['code']}：{r['result_hash'] or '结果未锁定'}"
+                         + (f"（各轮 {'、'.join(r['round_hashes'])}）" if r["round_hashes"] else ""))
+        lines.append(f"  文件：{len(self.files)} 个（另有 manifest.json、manifest.sig）")
+        if not self.ok:
+            lines.append("  注意：报送包未通过验证，以上校验码不能作为凭据")
         if self.ok:
             lines.append("  结果：完整，签名有效")
         else:

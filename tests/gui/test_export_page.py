@@ -5,6 +5,7 @@ periodic backup."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,12 @@ def test_export_verify_and_backup(page, qtbot, shot, tmp_path: Path) -> None:
     assert page.fp_label.text() == built.fingerprint
     assert page.progress.value() == 100
     assert verify_package(written.path).ok
+    assert page.slip_button.isEnabled()
+    slip = page.write_slip(tmp_path / "交接单.pdf")
+    assert slip is not None and slip.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(slip), "-"], capture_output=True, text=True,
+                          check=True).stdout.replace(" ", "")
+    assert built.short_hash in text and built.fingerprint in text and written.sha256 in text
     v = page.verify_file(written.path)
     assert v.ok and "完整，签名有效" in page.verify_text.toPlainText()
     page.backup_now()

@@ -2,7 +2,9 @@
 
 Choose a removable drive (or any folder), 导出报送包 (built, written, read back and verified in a
 worker, with progress and cancel), then the package's short hash and the key fingerprint are
-shown big, to copy onto the paper hand-over note. 验证报送包 checks any package file.
+shown big, and 打印交接单 writes the hand-over slip (app/export/handover.py: short hash,
+fingerprint, result hashes, signature lines) next to the database and opens it for printing.
+验证报送包 checks any package file.
 备份数据库 copies the database to the drive now; the periodic backup runs every N minutes
 (app.export.backup.BackupScheduler driven by a QTimer, the copy made in a worker).
 """
@@ -12,7 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.export.backup import Backup, BackupScheduler, backup_database
 from app.export.build import BuiltPackage, build_package, record_export
+from app.export.handover import render_slip, slip_name, slip_of
 from app.export.stick import Drive, StickWriteError, Written, removable_drives, write_package
 from app.export.verify import Verification, verify_package
 from app.keys import load_or_create
@@ -164,10 +168,15 @@ class ExportPage(QWidget):
         self.file_label = QLabel()
         self.file_label.setWordWrap(True)
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.slip_button = QPushButton("打印交接单")
+        self.slip_button.setToolTip("包校验码、密钥指纹和结果校验码的纸质交接单，供监票人签字")
+        self.slip_button.setEnabled(False)
+        self.slip_button.clicked.connect(self.print_slip)
         row = QHBoxLayout()
         row.addWidget(self.export_button)
         row.addWidget(self.cancel_button)
         row.addWidget(self.progress, 1)
+        row.addWidget(self.slip_button)
         grid = QGridLayout()
         grid.addWidget(QLabel("包校验码"), 0, 0)
         grid.addWidget(self.hash_label, 0, 1)
@@ -186,6 +195,8 @@ class ExportPage(QWidget):
             return
         self.export_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
+        self.slip_button.setEnabled(False)
+        self.last = None
         self.progress.setValue(0)
         self._say("正在生成报送包…", GREY)
         task = Task(export_work(self.ctx.db_path, self.target, self.ctx.clock), self)
@@ -228,8 +239,31 @@ class ExportPage(QWidget):
         self.file_label.setText(
             f"{written.path}（{written.size / 1024 / 1024:.1f} MB）"
             + (f"\n未包含的文书（尚未锁定或不适用）：{'、'.join(missing)}" if missing else ""))
-        self._say("已写入U盘并回读校验：完整，签名有效。请把包校验码和密钥指纹抄在交接单上。", GREEN)
+        self.slip_button.setEnabled(True)
+        self._say("已写入U盘并回读校验：完整，签名有效。请打印交接单，由监票人签字。", GREEN)
         self.ctx.message.emit(f"报送包已写入 {written.path.name}，包校验码 {built.short_hash}")
+
+    def write_slip(self, out: Path | None = None) -> Path | None:
+        """The last package's 交接单 as a PDF (default: beside the database)."""
+        if self.last is None:
+            return None
+        built, written = self.last
+        slip = slip_of(built.manifest, file_name=written.path.name, size=written.size,
+                       sha256=written.sha256, short_hash=built.short_hash,
+                       fingerprint=built.fingerprint)
+        target = out or self.ctx.db_path.parent / slip_name(built.name)
+        # A one-page PDF: ~0.1 s on the GUI thread, after a click.
+        return render_slip(slip, target, self.ctx.clock.now())
+
+    def print_slip(self) -> None:
+        try:
+            path = self.write_slip()
+        except OSError as e:
+            self._say(f"交接单无法写入：{e.strerror or e}", RED)
+            return
+        if path is not None:
+            self._say(f"交接单已生成：{path}（请打印，由监票人签字）", GREEN)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def _say(self, text: str, colour: str) -> None:
         self.status.setStyleSheet(f"font-size: 12pt; color: {colour};")
