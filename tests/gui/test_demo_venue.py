@@ -6,13 +6,26 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QProgressDialog
+from PySide6.QtWidgets import QLabel, QProgressDialog, QWidget
 
 from app.electorate import electorate
 from app.model import PartyStatus, Person
 from db import persons as db_persons
 from ui import pages
 from ui.pages.register_model import PersonTableModel
+from ui.tasks import Task
+
+
+def loading_labels(window: QWidget) -> list[str]:
+    return [w.text() for w in window.findChildren(QLabel)
+            if w.isVisibleTo(window) and w.text().startswith("正在")]
+
+
+def settle(qtbot, window: QWidget) -> None:
+    """A page shows its figures once its background work is done: what a person sees after a
+    moment, not the first frame (正在统计…, 正在验证…)."""
+    qtbot.wait(50)  # the page's first refresh is queued (QTimer 0) after it is shown
+    qtbot.waitUntil(lambda: not Task._running and not loading_labels(window), timeout=30000)
 
 
 def test_no_database_builds_and_opens_the_demo_venue(qtbot, tmp_path, monkeypatch, shot):
@@ -39,8 +52,12 @@ def test_no_database_builds_and_opens_the_demo_venue(qtbot, tmp_path, monkeypatc
     qtbot.waitUntil(page.is_loaded, timeout=10000)
     total = db_persons.count_persons(window.ctx.conn)
     assert total > 8000 and page.count_label.text() == f"共 {total} 人"
+    window.resize(1280, 800)
+    window.show()  # laid out as on a laptop screen, not at the hidden window's size hint
+    qtbot.waitExposed(window)
     for number, step in enumerate(pages.STEPS, start=1):
         window.show_step(step.key)
+        settle(qtbot, window)
         shot(window, f"demo-{number}-{step.key}")
     # The vote column agrees with the core's electorate in every meeting, the plenary included.
     page = window.show_step("prepare")
