@@ -169,6 +169,38 @@ def qt_modules_missing() -> str | None:
     return f"imported by the source but not in the bundle: {', '.join(missing)}" if missing else None
 
 
+def host_and_desk(demo_db: Path, scratch: Path) -> str | None:
+    """A frozen host on 127.0.0.1 and a frozen desk that joins it and signs one voter in."""
+    import shutil
+    import threading
+
+    host_db, pairing = scratch / "host.db", scratch / "pairing.txt"
+    shutil.copyfile(demo_db, host_db)
+    people = json.loads(frozen("register", "--db", str(host_db), "--json", cwd=scratch).stdout)
+    token = next(p["token"] for p in people if p.get("votes"))
+    host = subprocess.Popen([str(EXE), "serve", "--db", str(host_db), "--port", "0",
+                             "--pairing-out", str(pairing), "--bind", "127.0.0.1", "--no-mdns"],
+                            cwd=scratch, env=env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
+    timer = threading.Timer(120, host.kill)  # a host that never says it listens
+    timer.start()
+    try:
+        assert host.stdout is not None
+        line = host.stdout.readline()
+        if not line or "listening" not in json.loads(line):
+            return f"the host did not start: {line!r}"
+        r = frozen("desk", "--db", str(scratch / "desk.db"), "--pairing", str(pairing),
+                   "--desk", "1", "--sync-timeout", "30", "--", token, cwd=scratch)
+        if r.returncode != 0 or '"signed_in"' not in r.stdout:
+            return f"desk exit {r.returncode}\n{r.stdout[-800:]}\n{r.stderr[-800:]}"
+        status = json.loads(r.stderr.strip().splitlines()[-1])
+        return None if status.get("unshared") == 0 else f"sign-in not shared with the host: {status}"
+    finally:
+        timer.cancel()
+        host.kill()
+        host.wait(30)
+
+
 def smoke_test() -> list[str]:
     if not EXE.exists():
         log(f"FAILED: no bundle at {EXE.relative_to(ROOT)}")
@@ -243,6 +275,12 @@ def smoke_test() -> list[str]:
             smoke.check("pollday print signin-sheets (reportlab, fonts, QR codes)", print_sheets)
         else:
             smoke.skip("pollday print", "no such command or no demo database")
+
+        if {"serve", "desk", "register"} <= set(available) and demo_db.is_file():
+            smoke.check("pollday serve + pollday desk: one sign-in shared over loopback (TLS, sync)",
+                        lambda: host_and_desk(demo_db, scratch))
+        else:
+            smoke.skip("pollday serve/desk", "no such commands or no demo database")
 
         scenarios = sorted(p for p in (SHARED / "scenarios").glob("*.json")
                            if not p.name.startswith("bad-"))
