@@ -149,7 +149,11 @@ def run(args: argparse.Namespace) -> int:
         for e in errors:
             print(f"pollday bench: {e.metric}: {e.error}", file=sys.stderr)
         return 1 if errors else 0
-    rows = errors + [run_metric(m) for m in selected]
+    rows = list(errors)
+    for i, m in enumerate(selected, 1):
+        if sys.stderr.isatty():  # a full run takes minutes: say what is running
+            print(f"[{i}/{len(selected)}] {m.name} …", file=sys.stderr, flush=True)
+        rows.append(run_metric(m))
     if args.json:
         print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))
     elif rows:
