@@ -49,6 +49,7 @@ from app.attendance.figures import (
     attendance_summary,
     events,
     format_rate,
+    next_vote_label,
     open_voting,
     snapshot,
     snapshots,
@@ -61,7 +62,8 @@ from app.attendance.view import forget
 __all__ = [
     "DeskCount", "Duplicate", "Event", "Kind", "Outcome", "Result", "Snapshot", "Standing",
     "Summary", "attendance_summary", "events", "export_events", "find_person", "fold",
-    "fold_person", "forget", "format_rate", "lift_exclusion", "merge_events", "open_voting",
+    "fold_person", "forget", "format_rate", "lift_exclusion", "merge_events", "next_vote_label",
+    "open_voting",
     "resolve_duplicate", "return_", "search", "sign_in", "sign_out", "snapshot", "snapshots",
     "standing_of", "undo_sign_in",
 ]

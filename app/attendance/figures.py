@@ -230,3 +230,18 @@ def snapshot(conn: sqlite3.Connection, meeting: Meeting, round_label: str) -> Sn
 
 def snapshots(conn: sqlite3.Connection, meeting: Meeting) -> list[Snapshot]:
     return [_snapshot(conn, r) for r in q.select_snapshots(conn, meeting.id)]
+
+
+def vote_label(number: int) -> str:
+    """The label of the meeting's Nth freeze of 实到 (第N次投票)."""
+    return f"第{number}次投票"
+
+
+def next_vote_label(taken: Sequence[Snapshot]) -> str:
+    """The label for the next freeze: the first 第N次投票 not yet used (labels typed at the
+    command line do not take a number)."""
+    used = {s.round_label for s in taken}
+    n = 1
+    while vote_label(n) in used:
+        n += 1
+    return vote_label(n)

@@ -5,8 +5,10 @@ returned as `Refusal` values.
 A round belongs to one contest and has its own seats and candidates: a runoff (另行选举) takes the
 remaining seats and the previous round's runoff ranking, a tie re-vote (重新投票) the tied persons
 and the seats they compete for, a re-run of a void round the void round's seats and candidates.
-Several contests voted on at once share the 实到 snapshot: the default snapshot label is
-"第N次投票" for round number N, and a snapshot already frozen under that label is reused.
+A round counts on the 实到 frozen when voting opened: the latest snapshot of the meeting (frozen
+by 开始投票 on the 会议 page or `pollday attendance --open-voting`, or by another contest's round
+opened for the same vote), unless a round of this contest already used it; then a new one is
+frozen under the next 第N次投票. Several contests voted on at once so share one snapshot.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from app.attendance import Snapshot, attendance_summary, open_voting, snapshot
+from app.attendance import (
+    Snapshot,
+    attendance_summary,
+    next_vote_label,
+    open_voting,
+    snapshot,
+    snapshots,
+)
 from app.clock import Clock, iso
 from app.meetings import Refusal, get_contest, get_meeting, list_candidates
 from app.model import RuleSet
@@ -169,8 +178,8 @@ def open_round(conn: sqlite3.Connection, contest_id: int, *, actor: str, clock: 
                kind: Round | str = Round.FIRST, candidates: Sequence[str] | None = None,
                snapshot_label: str | None = None, mode: Mode | str = Mode.BALLOTS,
                double_entry: bool = True) -> VotingRound | Refusal:
-    """Open the next round of a contest (开始投票): freeze 实到 (or reuse the snapshot frozen under
-    `snapshot_label`), refuse when the quorum is not met (party, collective), take seats and
+    """Open the next round of a contest (开始投票): take the 实到 frozen for this vote (see the
+    module's docstring) or the snapshot frozen under `snapshot_label`, else freeze it; refuse when the quorum is not met (party, collective), take seats and
     candidates from the previous round's decision. `candidates` narrows a runoff's ranking."""
     kind = Round(kind)
     mode = Mode(mode)
@@ -190,9 +199,16 @@ def open_round(conn: sqlite3.Connection, contest_id: int, *, actor: str, clock: 
         if not cands:
             return Refusal("NO_CANDIDATES", f"{contest.title} 没有候选人")
         number = q.next_round_number(conn, contest_id)
-        label = (snapshot_label or f"第{number}次投票").strip()
         at = iso(clock.now())
-        snap = snapshot(conn, meeting, label)
+        if snapshot_label and snapshot_label.strip():
+            label = snapshot_label.strip()
+            snap = snapshot(conn, meeting, label)
+        else:
+            frozen = snapshots(conn, meeting)
+            snap = frozen[-1] if frozen else None
+            if snap is not None and any(r.snapshot.id == snap.id for r in rounds):
+                snap = None  # this contest already voted on it: a later vote
+            label = snap.round_label if snap is not None else next_vote_label(frozen)
         if snap is None:
             live = attendance_summary(conn, meeting)
             if meeting.rules is not RuleSet.RESIDENTS and not live.quorum_met:

@@ -125,11 +125,11 @@ def test_open_voting_confirms_the_numbers_and_freezes_present(pages, qtbot, shot
     page.confirm.button(QMessageBox.StandardButton.Ok).click()
     snaps = attendance.snapshots(conn, page.ctx.meeting)
     assert [(s.round_label, s.expected, s.present, s.quorum_met) for s in snaps] == [
-        ("第1轮", 3, 3, True)]
-    assert "第1轮" in page.panel.rule.text() and "冻结实到 3 人" in page.panel.rule.text()
+        ("第1次投票", 3, 3, True)]
+    assert "第1次投票" in page.panel.rule.text() and "冻结实到 3 人" in page.panel.rule.text()
     # The next round gets the next label.
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
-    assert "第2轮" in page.confirm.text()
+    assert "第2次投票" in page.confirm.text()
     page.confirm.button(QMessageBox.StandardButton.Cancel).click()
 
 

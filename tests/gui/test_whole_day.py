@@ -12,7 +12,9 @@ import json
 import random
 import subprocess
 
+from pdtest import pollday_cmd
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from app import attendance, voting
 from app.demo.names import full_name
@@ -23,7 +25,6 @@ from app.rules import Ballot, Round, check_ballot
 from app.voting import keys_for
 from db import persons as db_persons
 from db.connection import connect
-from tests.conftest import pollday_cmd
 from tests.gui.conftest import make_db, open_window
 
 MEMBERS = 240
@@ -127,15 +128,23 @@ def test_a_whole_polling_day(qtbot, tmp_path, shot):
             r = attendance.sign_in(ctx.conn, ctx.meeting, p, "第一党支部签到台", "clerk", ctx.clock)
             assert r.outcome is attendance.Outcome.SIGNED_IN
         assert attendance.attendance_summary(ctx.conn, ctx.meeting).present == PRESENT
-        window.show_step("meeting")
+        meeting = window.show_step("meeting")
         qtbot.wait(50)
         shot(window, "day-3-meeting")
+        # 开始投票 on the 会议 page freezes 实到; a late-comer after it does not change the round.
+        qtbot.mouseClick(meeting.open_button, Qt.MouseButton.LeftButton)
+        meeting.confirm.button(QMessageBox.StandardButton.Ok).click()
+        late = [p for p in persons if p not in voters][0]
+        r = attendance.sign_in(ctx.conn, ctx.meeting, late, "第一党支部签到台", "clerk", ctx.clock)
+        assert r.outcome is attendance.Outcome.SIGNED_IN
+        assert attendance.attendance_summary(ctx.conn, ctx.meeting).present == PRESENT + 1
 
         # --- 投票计票: open the round, officials, the box --------------------------------------
         counting = window.show_step("voting")
         counting.reload()
         r = counting.open_round(Round.FIRST)
         assert r is not None and r.snapshot.present == PRESENT and r.seats == SEATS
+        assert r.snapshot.round_label == "第1次投票"  # the one the 会议 page froze
         officials = [p.name for p in voters[:3]]
         counting.setup_tab.scrutineers.setText("、".join(officials[:2]))
         counting.setup_tab.counters.setText(officials[2])

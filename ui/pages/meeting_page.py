@@ -52,10 +52,6 @@ def figures_of(s: Summary, last: Snapshot | None) -> Figures:
                    note=note)
 
 
-def next_round_label(snapshots: list[Snapshot]) -> str:
-    return f"第{len(snapshots) + 1}轮"
-
-
 class MeetingPage(QWidget):
     def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -206,7 +202,7 @@ class MeetingPage(QWidget):
         self.refresh()
         s = self.summary
         assert s is not None
-        label = next_round_label(self.snapshots)
+        label = attendance.next_vote_label(self.snapshots)
         verdict = ("到会人数符合规定。" if s.quorum_met else
                    f"<b style='color:#c62828'>到会人数不足（还差 {s.quorum.missing} 人），"
                    "此时投票选举无效。</b>")

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from app.attendance import snapshots
+from app.attendance import Snapshot, next_vote_label, open_voting, snapshots
 from app.meetings import Refusal
 from app.model import RuleSet
 from app.rules import Round, Status
@@ -180,3 +180,35 @@ def test_close_reopen_and_append_only(party, fixed_clock) -> None:
     for table in ("voting_round", "round_event", "ballot_box", "round_candidate"):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute(f"DELETE FROM {table}")
+
+
+def _chair_opens_voting(party, clock) -> Snapshot:
+    """开始投票 on the 会议 page: 实到 frozen under the next label."""
+    snap = open_voting(party.conn, party.meeting, next_vote_label(snapshots(party.conn,
+                       party.meeting)), "秘书处", clock)
+    assert isinstance(snap, Snapshot), snap
+    return snap
+
+
+def test_the_round_counts_on_the_present_frozen_when_voting_opened(party, fixed_clock) -> None:
+    conn = party.conn
+    sign_in_first(party, 16, fixed_clock)
+    short = _chair_opens_voting(party, fixed_clock)     # frozen without the quorum (warned)
+    assert (short.round_label, short.present, short.quorum_met) == ("第1次投票", 16, False)
+    refused = open_round(conn, party.contest.id, actor="主持人", clock=fixed_clock)
+    assert isinstance(refused, Refusal) and refused.code == "QUORUM_NOT_MET"
+    assert "第1次投票" in refused.message and "实到16人" in refused.message
+    sign_in_first(party, 18, fixed_clock)
+    chair = _chair_opens_voting(party, fixed_clock)     # frozen again: not stuck on the first
+    assert (chair.round_label, chair.present, chair.quorum_met) == ("第2次投票", 18, True)
+    sign_in_first(party, 20, fixed_clock)               # two late-comers after voting opened
+    r = _single(conn, party.contest.id, fixed_clock)
+    assert r.snapshot.id == chair.id and r.snapshot.present == 18
+    # 甲一 15 of 18 (elected), 乙二 8, 丙三 6, 丁四 6: two seats to a runoff, a later vote.
+    r = _count(conn, r, fixed_clock, [(2, ["甲一", "乙二", "丙三"]), (6, ["甲一", "乙二", "丁四"]),
+                                      (4, ["甲一", "丙三"]), (3, ["甲一"]), (3, [])])
+    d = decide_round(conn, r)
+    assert not isinstance(d, Refusal) and d.status is Status.RUNOFF_NEEDED
+    r2 = _single(conn, party.contest.id, fixed_clock, kind="runoff")
+    assert r2.snapshot.id != chair.id
+    assert (r2.snapshot.round_label, r2.snapshot.present) == ("第3次投票", 20)
