@@ -47,7 +47,7 @@ def test_quick_start_has_exactly_the_two_commands() -> None:
     assert code_lines(section(README, "Quick start")) == [RUN, TEST]
 
 
-def test_section_helpers_see_a_third_command() -> None:
+def test_section_parser_sees_a_third_command() -> None:
     # Guards the test above: a third command in the section would be noticed.
     doc = f"## Quick start\n\n```\n{RUN}\n# a comment\n{TEST}\nmake extra\n```\n\n## Next\n```\nx\n```\n"
     assert code_lines(section(doc, "Quick start")) == [RUN, TEST, "make extra"]
