@@ -4,9 +4,9 @@
     pollday sign-in --db PATH --desk NAME --action undo --reason 误签 PERSON
     pollday attendance --db PATH [--meeting CODE] [--json] [--open-voting ROUND]
 
-PERSON is a register id, the QR token or the ID number (put `--` before the persons: a token
-may begin with "-"); `-` alone reads one per line from standard
-input (a scanner). For each person, after the event is durably committed, one JSON line
+PERSON is a register id, the QR token or the ID number (tokens never begin with "-"; a register
+made before that rule may hold such tokens: put `--` before the persons); `-` alone reads one per
+line from standard input (a scanner). For each person, after the event is durably committed, one JSON line
 {"person", "name", "result", "present", "message", ...} is written and flushed. Exit status: 0
 when every person was signed in, was already signed in or attends without a vote; 1 when any was
 unknown, excluded or refused; 2 for a missing database or meeting.

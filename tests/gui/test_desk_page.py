@@ -303,3 +303,26 @@ def test_f8_signs_the_highlighted_person_out_and_back_in(page, qtbot):
     qtbot.keyClick(page.search_box, Qt.Key.Key_F8)
     assert page.feedback.tone is Tone.GREEN and "返回会场" in page.feedback.text()
     assert page.counter.text() == "实到 1 / 应到 3"
+
+
+def test_the_printed_sign_in_sheets_qr_codes_sign_in_at_the_desk(page, qtbot, tmp_path):
+    import datetime as dt
+
+    from app.documents.signin_sheets import render_sheets
+    from tests.app.documents.pdf_tools import decode_qr_codes
+
+    out = tmp_path / "sheets.pdf"
+    render_sheets(page.ctx.conn, page.ctx.meeting, out, dt.datetime(2026, 11, 22, 7, 0))
+    codes = decode_qr_codes(out)  # zbar reads the printed page
+    by_token = {p.token: p.name for p in db_persons.list_persons(page.ctx.conn)}
+    # 正式党员 曾凡荣 王䶮 欧阳红梅 张喆 (excluded, listed) and the 预备党员 吉𠮷 (列席)
+    assert sorted(by_token[c] for c in codes) == sorted(["曾凡荣", "王䶮", "欧阳红梅", "张喆", "吉𠮷"])
+    choose_desk(page, "二号台")
+    tones = {}
+    for code in codes:
+        scan(qtbot, page.search_box, code)
+        assert page.last_result.person.token == code
+        tones[by_token[code]] = page.feedback.tone
+    assert tones == {"曾凡荣": Tone.GREEN, "王䶮": Tone.GREEN, "欧阳红梅": Tone.GREEN,
+                     "张喆": Tone.AMBER, "吉𠮷": Tone.AMBER}
+    assert page.counter.text() == "实到 3 / 应到 3"

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from pdtest import pollday_cmd
 
 from app.cli import main
 from app.clock import FixedClock
@@ -39,7 +40,6 @@ from tests.app.documents.pdf_tools import (
     squash,
 )
 from tests.app.documents.results_venue import CANDIDATES, WRITE_IN, build
-from tests.conftest import pollday_cmd
 
 AT = "2026-11-22T17:30:00+08:00"
 ELECTED = {"王䶮", "李𠮷祥", "张喆"}

@@ -161,3 +161,22 @@ def test_a_long_name_goes_on_two_lines_never_cut(venue, tmp_path) -> None:
     out = tmp_path / "long.pdf"
     render_sheets(venue.conn, venue.party, out, AT, groups=["第一支部"])
     assert long in squash(pdf_text(out))
+
+
+def test_print_cli_writes_the_attendance_report(venue, fixed_clock, tmp_path, db_path) -> None:
+    c, m, ids = venue.conn, venue.party, venue.ids
+    for name in ("张三", "李四", "王䶮"):
+        att.sign_in(c, m, ids[name], "一号台", "clerk", fixed_clock)
+    att.open_voting(c, m, "第一轮", "秘书处", fixed_clock)
+    c.close()
+    out = tmp_path / "report.pdf"
+    r = subprocess.run([*pollday_cmd(), "print", "attendance-report", "--db", str(db_path),
+                        "--out", str(out), "--at", "2026-11-22T09:00:00+08:00", "--round", "第一轮"],
+                       capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "应到 7，实到 3" in r.stdout
+    assert_fonts_embedded(out)
+    text = pdf_text(out)
+    for words in ("出席情况报告", "应到会人数", "实到会人数", "出席率", "42.85%（3/7）", "孙病假",
+                  "街党工委〔2026〕12号", "第一轮开始投票时冻结", "监票人（签字）", "2026-11-22 09:00"):
+        assert words in text, words
