@@ -219,7 +219,8 @@ class Host:
             now = iso(self.clock.now())
             for c in list(self.clients.values()):
                 c.send(ping)
-                self._contacts[c.desk] = (now, c.reported_seq)
+                if time.monotonic() - c.last_contact < PING_EVERY * 2:   # heard from lately
+                    self._contacts[c.desk] = (now, c.reported_seq)
             self._schedule_flush()
 
     # --- one connection -----------------------------------------------------------------------

@@ -3,6 +3,7 @@ and processes that are always killed at the end (a helper module, not a conftest
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -81,7 +82,8 @@ class Procs:
             p.wait(10)
             for f in (p.stdout, p.stderr, p.stdin):
                 if f is not None:
-                    f.close()
+                    with contextlib.suppress(OSError, ValueError):   # a pipe to a killed desk
+                        f.close()
 
 
 def serve(procs: Procs, db: Path, port: int, pairing: Path) -> subprocess.Popen[str]:
