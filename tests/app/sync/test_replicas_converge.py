@@ -5,7 +5,9 @@ listed everywhere."""
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,6 +27,7 @@ _TEMPLATE: dict[str, object] = {}
 def _template() -> tuple[Path, object]:
     if not _TEMPLATE:
         d = Path(tempfile.mkdtemp(prefix="pollday-sync-"))
+        atexit.register(shutil.rmtree, d, True)
         m, _tokens = make_assembly(d / "template.db", N_PERSONS)
         _TEMPLATE.update(path=d / "template.db", meeting=m)
     return _TEMPLATE["path"], _TEMPLATE["meeting"]  # type: ignore[return-value]
