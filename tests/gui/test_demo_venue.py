@@ -26,6 +26,7 @@ def settle(qtbot, window: QWidget) -> None:
     moment, not the first frame (正在统计…, 正在验证…)."""
     qtbot.wait(50)  # the page's first refresh is queued (QTimer 0) after it is shown
     qtbot.waitUntil(lambda: not Task._running and not loading_labels(window), timeout=30000)
+    qtbot.wait(50)  # the layout request the last setText posted (a label grown to its text)
 
 
 def test_no_database_builds_and_opens_the_demo_venue(qtbot, tmp_path, monkeypatch, shot):
