@@ -155,6 +155,27 @@ def _one_pass(doc: dict[str, Any]) -> None:
     doc["one_pass_success"] = True
 
 
+def meeting_result_hash(doc: dict[str, Any]) -> str:
+    """The 结果校验码 the notice of a meeting with these results would print ("" unless every
+    contest has rounds, all locked): app.documents.results_source.meeting_hash over the results
+    JSON's rounds (tests check both agree on the real export)."""
+    from app.documents.results_doc import ordinal
+    from app.documents.results_source import KIND_ZH
+    from app.rules import Round
+
+    rounds = [r for c in doc["contests"] for r in c["rounds"]]
+    if not rounds or any(not c["rounds"] for c in doc["contests"]) or any(
+            r["state"] != "locked" or not r.get("hash") for r in rounds):
+        return ""
+    labels = []
+    for r in rounds:
+        kind = Round(r["kind"])
+        word = "选举" if kind is Round.FIRST else f"（{KIND_ZH[kind]}）"
+        labels.append(f"第{ordinal(int(r['round']) - 1)}轮{word}:{r['hash']}")
+    text = "\n".join([str(doc["meeting"]), *labels])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
 def _synthetic_meeting(doc: dict[str, Any], elected: dict[str, list[str]], expected: int,
                        present: int, taken_at: str) -> None:
     """A meeting the demo leaves open, completed with one elected round per contest."""
@@ -169,7 +190,8 @@ def _synthetic_meeting(doc: dict[str, Any], elected: dict[str, list[str]], expec
             "snapshot": {"label": "第1次投票", "taken_at": taken_at, "expected": expected,
                          "present": present},
             "boxes": [], "scrutineers": [], "counters": [], "may_lock": True, "problems": [],
-            "settled": [], "hash": hashlib.sha256(f"{taken_at}{rid}".encode()).hexdigest()[:12],
+            "settled": [],
+            "hash": hashlib.sha256(f"{doc['meeting']}{taken_at}{rid}".encode()).hexdigest()[:12],
             "output": {"contests": [{"id": c["id"], "status": "elected", "elected": list(names),
                                      "findings": []}],
                        "one_pass_success": True,
@@ -269,6 +291,7 @@ def community_package(base_manifest: dict[str, Any], base_files: dict[str, bytes
         m["complete"], m["one_pass_success"] = doc["complete"], doc["one_pass_success"]
         m["result_hashes"] = [r["hash"] for c in doc["contests"] for r in c["rounds"]
                               if r.get("hash")]
+        m["result_hash"] = meeting_result_hash(doc)
     manifest["meetings"] = meetings
     manifest["counts"] = dict(manifest["counts"], elected=sum(
         len(c["elected"]) for m in elected["meetings"] for c in m["contests"]))

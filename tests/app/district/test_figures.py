@@ -154,6 +154,21 @@ def test_report_matches_hand_computation(demo_dir: Path, report_json: dict[str, 
             makeup[body]["changes"]
 
 
+def test_demo_manifests_list_the_result_hash_of_their_results(demo_dir: Path) -> None:
+    """Each demo package's manifest carries, per complete meeting, the 结果校验码 its results
+    file gives (what its notice would print); open meetings have none."""
+    from app.district.demo import meeting_result_hash
+
+    seen = set()
+    for name, doc in _packages(demo_dir).items():
+        for m in doc["manifest"]["meetings"]:
+            expected = meeting_result_hash(doc["results"][m["code"]])
+            assert m["result_hash"] == expected, (name, m["code"])
+            assert bool(expected) == m["complete"], (name, m["code"])
+            seen.add(expected)
+    assert len(seen) > 3    # varied: runoff or not, synthetic rounds per community
+
+
 def test_report_json_figures_are_numbers_with_units(report_json: dict[str, Any]) -> None:
     """A machine reader gets numbers (percent 0-100), a units block, the overall count under
     `communities` and the per-community list under `per_community`."""

@@ -56,6 +56,13 @@ def test_posted_paper_matches_the_signed_manifest_and_verify(exported: Exported,
                              "--meeting", "party", "--at", AT.isoformat())
         assert code == 0, err
         assert _footer(_pdf_text(out.read_bytes(), tmp_path)) == (party["result_hash"], fp)
+    # The district side (and the demo) recompute it from the package's own results file.
+    from app.district.demo import meeting_result_hash
+
+    with zipfile.ZipFile(exported.package) as zf:
+        for m in manifest["meetings"]:
+            doc = json.loads(zf.read(f"results/{m['code']}.json"))
+            assert meeting_result_hash(doc) == m["result_hash"], m["code"]
     # The round hashes (certificates) are listed too; an unlocked meeting has no result hash.
     assert party["result_hashes"] and all(re.fullmatch(r"[0-9a-f]{12}", h)
                                           for h in party["result_hashes"])
