@@ -138,3 +138,21 @@ def copy_for_desk(conn: sqlite3.Connection, target: Path) -> None:
         dst.execute("VACUUM")
     finally:
         dst.close()
+
+
+# --- refused connection attempts (audit rows written by the host) -----------------------------
+
+def select_refusals(conn: sqlite3.Connection, actions: tuple[str, ...], limit: int) -> list[Row]:
+    """(action, at, detail) of the audit rows of these actions, newest first."""
+    marks = ",".join("?" * len(actions))
+    return conn.execute(f"SELECT action, at, detail FROM audit WHERE action IN ({marks})"
+                        " ORDER BY id DESC LIMIT ?", (*actions, limit)).fetchall()
+
+
+def count_refusals(conn: sqlite3.Connection, one: str, more: str) -> tuple[int, int]:
+    """(rows of `one`, sum of the counts of the `more` rows)."""
+    a, b = conn.execute(
+        "SELECT count(*) FILTER (WHERE action = ?),"
+        " coalesce(sum(json_extract(detail, '$.count')) FILTER (WHERE action = ?), 0)"
+        " FROM audit WHERE action IN (?, ?)", (one, more, one, more)).fetchone()
+    return int(a), int(b)

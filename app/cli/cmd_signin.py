@@ -152,8 +152,8 @@ def run_attendance(args: argparse.Namespace) -> int:
 def _add_sync_desks(conn: Any, out: dict[str, Any]) -> None:
     """On the host (pollday serve), each desk also shows its link: connected, last contact, the
     events it has said it wrote that the host has not received. Desks that connected but have
-    no sign-in yet are listed too."""
-    from app.sync import host_status, is_host
+    no sign-in yet are listed too; `refused` counts the connection attempts the host refused."""
+    from app.sync import host_status, is_host, refused_total
 
     if not is_host(conn):
         return
@@ -163,3 +163,4 @@ def _add_sync_desks(conn: Any, out: dict[str, Any]) -> None:
         entry.update({k: v for k, v in link.as_json().items() if k != "desk"})
     out["desks"] = [desks[k] for k in sorted(desks)]
     out["host"] = True
+    out["refused"] = refused_total(conn)

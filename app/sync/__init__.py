@@ -8,17 +8,20 @@ network lets it. The attendance events travel in a pycrdt (Yjs) document keyed d
 earliest (clock, desk) sign-in stands and later ones are double sign-ins for the chair.
 
 Layout: pairing (certificate, secret, pairing code), wire (frames on the TLS stream), replica
-(document <-> SQLite, no network), host, desk, service (a desk on a thread), status (the host's overview), discovery (mDNS)."""
+(document <-> SQLite, no network), host, desk, service (a desk on a thread), status (the host's overview),
+refusals (refused attempts: bounded audit rows, read back), discovery (mDNS)."""
 
 from app.sync.desk import DeskLink, DeskStatus, Refused, join, shared
 from app.sync.host import Host, HostConfig, ensure_host
 from app.sync.pairing import BadPairing, Pairing, parse, read_pairing
+from app.sync.refusals import RefusedAttempt, refused_attempts, refused_total
 from app.sync.replica import Replica
 from app.sync.service import DeskService
 from app.sync.status import DeskLinkStatus, have, host_status, is_host
 
 __all__ = [
     "BadPairing", "DeskLink", "DeskLinkStatus", "DeskService", "DeskStatus", "Host",
-    "HostConfig", "Pairing", "Refused", "Replica", "ensure_host", "have", "host_status",
-    "is_host", "join", "parse", "read_pairing", "shared",
+    "HostConfig", "Pairing", "Refused", "RefusedAttempt", "Replica", "ensure_host", "have",
+    "host_status", "is_host", "join", "parse", "read_pairing", "refused_attempts",
+    "refused_total", "shared",
 ]

@@ -44,6 +44,7 @@ from app.sync.pairing import (
     new_secret,
     server_context,
 )
+from app.sync.refusals import MORE, ONE, RefusalLimiter
 from app.sync.replica import Replica
 from db import sync as q
 from db.audit import append
@@ -130,6 +131,7 @@ class Host:
         self._outbox: list[bytes] = []
         self._contacts: dict[str, tuple[str, int]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.refusals = RefusalLimiter()
         self.port = 0
 
     def pairing(self, address: str) -> Pairing:
@@ -154,6 +156,7 @@ class Host:
         for t in self._tasks:
             t.cancel()
         self._flush()
+        self._write_held(everything=True)
         with transaction(self.conn):
             q.reset_connected(self.conn)
 
@@ -222,6 +225,7 @@ class Host:
                 if time.monotonic() - c.last_contact < PING_EVERY * 2:   # heard from lately
                     self._contacts[c.desk] = (now, c.reported_seq)
             self._schedule_flush()
+            self._write_held()
 
     # --- one connection -----------------------------------------------------------------------
 
@@ -278,15 +282,29 @@ class Host:
 
     def _refuse(self, writer: asyncio.StreamWriter, address: str, hello: dict[str, Any],
                 reason: str) -> None:
-        """Tell the peer no, change nothing but the audit log."""
-        log.warning("sync: refused %s (%s)", address, reason)
-        with transaction(self.conn):
-            append(self.conn, at=iso(self.clock.now()), actor=str(hello.get("desk", ""))[:40],
-                   action="sync_refused", meeting_id=self.meeting.id, outcome="refused",
-                   detail={"address": address, "reason": reason,
-                           "desk": str(hello.get("desk", ""))[:40]})
+        """Tell the peer no, change nothing but the audit log (at most RefusalLimiter's rows
+        per address and minute; the rest counted in one row when the minute ends)."""
+        at = iso(self.clock.now())
+        if self.refusals.admit(address, reason, time.monotonic(), at):
+            log.warning("sync: refused %s (%s)", address, reason)
+            with transaction(self.conn):
+                append(self.conn, at=at, actor=str(hello.get("desk", ""))[:40], action=ONE,
+                       meeting_id=self.meeting.id, outcome="refused",
+                       detail={"address": address, "reason": reason,
+                               "desk": str(hello.get("desk", ""))[:40]})
         with contextlib.suppress(Exception):
             writer.write(wire.control({"t": "refused", "reason": reason}))
+
+    def _write_held(self, everything: bool = False) -> None:
+        held = self.refusals.due(time.monotonic(), everything)
+        if not held:
+            return
+        with transaction(self.conn):
+            for h in held:
+                log.warning("sync: refused %s %d more times (%s)", h.address, h.count,
+                            ",".join(h.reasons))
+                append(self.conn, at=h.last_at, actor="", action=MORE,
+                       meeting_id=self.meeting.id, outcome="refused", detail=h.detail())
 
     def _admit(self, hello: dict[str, Any], address: str,
                writer: asyncio.StreamWriter) -> _Client:

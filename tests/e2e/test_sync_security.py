@@ -110,3 +110,36 @@ def test_a_host_with_another_certificate_is_not_talked_to(procs, tmp_path):
     # the desk hung up before saying anything: at most a hello-less attempt is logged
     assert _counts(host_db) == before
     assert all("no_hello" in r for r in _refusals(host_db))
+
+
+def test_a_flood_of_refused_attempts_does_not_fill_the_audit_log(procs, tmp_path):
+    from app.sync import refused_attempts, refused_total
+    from app.sync.refusals import PER_WINDOW
+    from db.connection import connect
+
+    host_db = tmp_path / "host.db"
+    make_assembly(host_db, 5)
+    port, pairing_file = free_port(), tmp_path / "pairing.txt"
+    host = serve(procs, host_db, port, pairing_file)
+    before = _counts(host_db)
+    pairing = read_pairing(pairing_file)
+    bad = wire.control({"t": "hello", "secret": "x" * 24, "room": pairing.room,
+                        "meeting": pairing.meeting_code, "desk": "冒充台"})
+
+    async def flood(n: int) -> list[bytes]:
+        return [await _raw(port, bad) for _ in range(n)]
+
+    answers = asyncio.run(flood(4 * PER_WINDOW))
+    assert set(answers) == {wire.control({"t": "refused", "reason": "bad_secret"})}
+    assert len(_refusals(host_db)) == PER_WINDOW          # one row each, up to the bound
+    host.terminate()                                       # host mode off: the rest summed up
+    assert host.wait(20) == 0
+    conn = connect(host_db, create=False)
+    try:
+        got = refused_attempts(conn)
+        assert got[0].count == 3 * PER_WINDOW and got[0].reason == "bad_secret"
+        assert got[0].address == "127.0.0.1"
+        assert len(got) == PER_WINDOW + 1 and refused_total(conn) == 4 * PER_WINDOW
+    finally:
+        conn.close()
+    assert _counts(host_db) == before                      # and nothing else changed

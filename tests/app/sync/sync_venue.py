@@ -14,12 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pdtest import pollday_cmd
+
 from app.clock import FixedClock
 from app.meetings import create_meeting
 from app.model import Form, Meeting, Organisation, PartyStatus, RuleSet
 from app.register.store import PersonRecord, add_persons
 from db.connection import connect
-from tests.app.attendance.attendance_venue import pollday_cmd
 
 NOW = "2026-11-22T08:00:00+08:00"
 
