@@ -205,3 +205,36 @@ def test_meeting_page_lists_a_double_sign_in_and_the_chair_resolves_it(qtbot, tm
     finally:
         attendance.forget(conn)
         conn.close()
+
+
+def test_refused_attempts_come_from_the_audit_log_and_a_flood_is_summed_up(host_page, qtbot):
+    """The refused list is read from the host's audit rows (not from log lines): a flood of
+    wrong-secret hellos writes PER_WINDOW rows, and host mode off writes one row for the rest."""
+    from app.sync import wire
+    from app.sync.pairing import client_context
+    from app.sync.refusals import PER_WINDOW
+
+    pairing = parse(start_on_loopback(host_page, qtbot))
+    bad = wire.control({"t": "hello", "secret": "x" * 24, "room": pairing.room,
+                        "meeting": pairing.meeting_code, "desk": "冒充台"})
+
+    async def knock(n: int) -> None:
+        for _ in range(n):
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", pairing.port, ssl=client_context(), server_hostname="x")
+            writer.write(bad)
+            await asyncio.wait_for(reader.read(), 10)
+            writer.close()
+
+    asyncio.run(knock(PER_WINDOW + 5))
+    qtbot.waitUntil(lambda: host_page.refused.count() == PER_WINDOW, timeout=TIMEOUT_MS)
+    assert f"{PER_WINDOW} 次" in host_page.refused_title.text()
+    assert "冒充台" in host_page.refused.item(0).text()
+    assert "配对码（密钥）不对" in host_page.refused.item(0).text()
+    host_page.stop_host()
+    qtbot.waitUntil(lambda: host_page.code == "" and not host_page.runner.running,
+                    timeout=TIMEOUT_MS)
+    host_page.refresh()
+    assert host_page.refused.count() == PER_WINDOW + 1
+    assert "又 5 次" in host_page.refused.item(0).text()
+    assert f"{PER_WINDOW + 5} 次" in host_page.refused_title.text()

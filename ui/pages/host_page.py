@@ -5,17 +5,15 @@ asyncio loop in a thread of its own (`HostRunner`); the page only reads: the pai
 drawn with QPainter and the text to type), each desk's link (app.sync.host_status: state, last
 contact, events received and not yet received), the consolidated attendance and quorum (the
 host's database holds every desk's events, so 会议 and the big screen show the same figures) and
-the connection attempts the host refused. 加入主机… opens the desk side (ui.pages.join_dialog).
+the connection attempts the host refused (app.sync.refusals.refused_attempts: the host's audit
+rows, so they survive a restart of host mode or of the app). 加入主机… opens the desk side (ui.pages.join_dialog).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
@@ -42,46 +40,19 @@ from PySide6.QtWidgets import (
 from app import attendance
 from app.sync import Host, host_status
 from app.sync.host import lan_address, wildcard
+from app.sync.refusals import RefusedAttempt, refused_attempts, refused_total
 from ui.pages.context import PageContext
 from ui.pages.meeting_page import figures_of
 from ui.widgets.offline_banner import desk_of
 from ui.widgets.quorum_panel import QuorumPanel
 
 POLL_MS = 1000
+REFUSALS_SHOWN = 50
 DEFAULT_PORT = 8765
 HEADERS = ("签到台", "状态", "最后联系", "签到人数", "已收到", "未收到", "地址")
 REFUSAL_ZH = {"bad_secret": "配对码（密钥）不对", "other_meeting": "属于另一场会议",
               "desk_name_taken": "签到台名称已被另一台电脑使用", "bad_desk": "签到台名称不合规",
               "no_hello": "握手失败", "too_many": "连接数已满"}
-
-
-@dataclass(frozen=True, slots=True)
-class RefusedAttempt:
-    at: str       # hh:mm:ss on this laptop
-    address: str
-    reason: str
-
-
-class _RefusalLog(logging.Handler):
-    """The host logs each refused connection (it is also in the audit log); collected here for
-    the dashboard while host mode is on."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.attempts: list[RefusedAttempt] = []
-        self._lock = threading.Lock()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        args = record.args if isinstance(record.args, tuple) else ()
-        if not record.msg.startswith("sync: refused") or len(args) != 2:
-            return
-        at = time.strftime("%H:%M:%S", time.localtime(record.created))
-        with self._lock:
-            self.attempts.append(RefusedAttempt(at, str(args[0]), str(args[1])))
-
-    def snapshot(self) -> list[RefusedAttempt]:
-        with self._lock:
-            return list(self.attempts)
 
 
 class HostRunner(QObject):
@@ -93,7 +64,6 @@ class HostRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.refusals = _RefusalLog()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._quit = threading.Event()
@@ -110,7 +80,6 @@ class HostRunner(QObject):
             return
         self._active = True
         self._quit.clear()
-        logging.getLogger("app.sync.host").addHandler(self.refusals)
         self._thread = threading.Thread(
             target=lambda: asyncio.run(self._main(db_path, meeting_code, bind, port, address,
                                                   mdns)),
@@ -167,7 +136,6 @@ class HostRunner(QObject):
                 loop.call_soon_threadsafe(event.set)
         if wait and self._thread is not None:
             self._thread.join(wait)
-        logging.getLogger("app.sync.host").removeHandler(self.refusals)
 
 
 class QrView(QWidget):
@@ -217,7 +185,10 @@ def link_state(connected: bool) -> str:
 
 
 def refusal_text(a: RefusedAttempt) -> str:
-    return f"{a.at}  {a.address}  {REFUSAL_ZH.get(a.reason, a.reason)}"
+    reasons = "、".join(REFUSAL_ZH.get(r, r) for r in a.reason.split(",") if r)
+    more = f"（又 {a.count} 次，已合并记录）" if a.count > 1 else ""
+    desk = f"  自称“{a.desk}”" if a.desk else ""
+    return f"{a.at[11:19]}  {a.address}{desk}  {reasons}{more}"
 
 
 class HostPage(QWidget):
@@ -409,13 +380,14 @@ class HostPage(QWidget):
                 if col == 5 and link.pending:
                     item.setForeground(QColor("#c62828"))
                 self.table.setItem(row, col, item)
-        attempts = self.runner.refusals.snapshot()
-        if len(attempts) != self.refused.count():
+        attempts = refused_attempts(self.ctx.conn, REFUSALS_SHOWN)   # newest first
+        texts = [refusal_text(a) for a in attempts]
+        if texts != [self.refused.item(i).text() for i in range(self.refused.count())]:
             self.refused.clear()
-            self.refused.addItems([refusal_text(a) for a in reversed(attempts)])
-        self.refused_title.setText(f"被拒绝的连接：{len(attempts)} 次" if attempts
-                                   else "被拒绝的连接：无")
-        self.refused_title.setStyleSheet("color: #c62828; font-weight: bold;" if attempts else "")
+            self.refused.addItems(texts)
+        total = refused_total(self.ctx.conn)
+        self.refused_title.setText(f"被拒绝的连接：{total} 次" if total else "被拒绝的连接：无")
+        self.refused_title.setStyleSheet("color: #c62828; font-weight: bold;" if total else "")
 
     def open_join(self) -> None:
         from ui.pages.join_dialog import JoinDialog

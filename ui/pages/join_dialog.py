@@ -2,8 +2,10 @@
 
 The pairing code is typed or pasted, or scanned from the host's screen with the desk's scanner
 (ui.widgets.scanner emits the whole code, however long); app.sync.parse reads it and says what
-is wrong with a malformed one. When the address in the code does not answer (the host got
-another address), 在会场网络查找 asks mDNS for the host with the code's certificate. 加入 runs
+is wrong with a malformed one. 在会场网络查找主机 lists the hosts that answer on mDNS
+(app.sync.discovery.browse, bounded); picking the one whose certificate is the code's puts the
+address it answers on now into the code (app.sync.discovery.choose: mDNS carries no secret, so
+the code is still needed). 加入 runs
 app.sync.join off the GUI thread: the meeting and the register are copied into a new database
 for this desk, and the code is kept next to it so the desk page reconnects by itself.
 """
@@ -21,17 +23,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.sync import BadPairing, Pairing, Refused, join, parse
+from app.sync.discovery import FoundHost, browse, choose
 from ui.tasks import Task
 from ui.widgets.offline_banner import save_pairing
 from ui.widgets.scanner import ScannerFilter
 
 JOIN_TIMEOUT_S = 60.0
+BROWSE_S = 3.0
 
 
 def read_code(text: str) -> Pairing | str:
@@ -69,15 +74,9 @@ def join_work(target: Path, pairing: Pairing, desk: str):  # type: ignore[no-unt
     return work
 
 
-def discover_work(pairing: Pairing):  # type: ignore[no-untyped-def]
-    def work(_progress, _cancel) -> Pairing | None:  # type: ignore[no-untyped-def]
-        from app.sync.discovery import discover
-
-        found = discover(pairing.fingerprint)
-        if found is None:
-            return None
-        return Pairing(found[0], found[1], pairing.fingerprint, pairing.secret, pairing.room,
-                       pairing.meeting_code)
+def browse_work(interfaces: list[str] | None, seconds: float = BROWSE_S):  # type: ignore[no-untyped-def]
+    def work(_progress, _cancel) -> list[FoundHost]:  # type: ignore[no-untyped-def]
+        return browse(seconds, interfaces=interfaces)
 
     return work
 
@@ -109,8 +108,16 @@ class JoinDialog(QDialog):
         self.path.textEdited.connect(lambda _t: setattr(self, "path_edited", True))
         self.path.textChanged.connect(self._update)
         self.find_button = QPushButton("在会场网络查找主机")
-        self.find_button.setToolTip("配对码里的地址连不上时，按主机证书在本网络查找（mDNS）")
+        self.find_button.setToolTip("列出本网络上开启了主机模式的电脑（mDNS）；"
+                                    "配对码里的地址连不上时，选中证书相符的主机")
         self.find_button.clicked.connect(self.find_host)
+        self.found: list[FoundHost] = []
+        self.browse_interfaces: list[str] | None = None   # None: every interface (tests: loopback)
+        self.hosts = QListWidget()
+        self.hosts.setAccessibleName("找到的主机")
+        self.hosts.setMaximumHeight(96)
+        self.hosts.hide()
+        self.hosts.currentRowChanged.connect(self.pick_host)
         self.state = QLabel()
         self.state.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -130,6 +137,7 @@ class JoinDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addLayout(find_row)
+        lay.addWidget(self.hosts)
         lay.addWidget(self.state)
         lay.addWidget(self.buttons)
         self.scanner = ScannerFilter(self, active=self.isVisible)
@@ -162,21 +170,47 @@ class JoinDialog(QDialog):
         self.state.setText(problem)
         self.state.setStyleSheet("color: #c62828;")
         busy = self.task is not None
-        self.find_button.setEnabled(self.pairing is not None and not busy)
+        self.find_button.setEnabled(not busy)
         self.ok_button.setEnabled(self.pairing is not None and not problem and not busy)
 
     def find_host(self) -> None:
-        if self.pairing is None:
-            return
-        self.state.setText("正在会场网络查找主机（约 3 秒）…")
-        self._run(discover_work(self.pairing), self._found)
+        self.state.setStyleSheet("color: #37474f;")
+        self.state.setText(f"正在会场网络查找主机（约 {BROWSE_S:.0f} 秒）…")
+        self._run(browse_work(self.browse_interfaces), self.show_hosts)
 
-    def _found(self, pairing: Pairing | None) -> None:
-        if pairing is None:
-            self.state.setText("没有找到这台主机：请确认主机模式已开启、在同一网络，或手动输入地址")
+    def show_hosts(self, found: list[FoundHost]) -> None:
+        """The hosts that answered; the one the code names is picked at once."""
+        self.found = list(found)
+        self.hosts.blockSignals(True)
+        self.hosts.clear()
+        self.hosts.addItems([h.label() for h in self.found])
+        self.hosts.blockSignals(False)
+        self.hosts.setVisible(bool(self.found))
+        if not self.found:
+            self.state.setText("没有找到主机：请确认主机模式已开启、在同一网络，或手动输入配对码"
+                               "（会场网络不允许组播时，只能输入地址）")
+            self.state.setStyleSheet("color: #c62828;")
             return
-        self.code.setText(pairing.code())
-        self.state.setText(f"找到主机：{pairing.address}:{pairing.port}")
+        mine = [i for i, h in enumerate(self.found)
+                if self.pairing is not None and h.fingerprint == self.pairing.fingerprint]
+        if mine:
+            self.hosts.setCurrentRow(mine[0])
+        else:
+            self.state.setText(f"找到 {len(self.found)} 台主机：输入或扫描其中一台屏幕上的配对码，"
+                               "或在列表中选中它")
+            self.state.setStyleSheet("color: #37474f;")
+
+    def pick_host(self, row: int) -> None:
+        if not 0 <= row < len(self.found):
+            return
+        got = choose([self.found[row]], self.pairing)
+        if isinstance(got, str):
+            self.state.setText(got)
+            self.state.setStyleSheet("color: #c62828;")
+            return
+        if got != self.pairing:
+            self.code.setText(got.code())
+        self.state.setText(f"已选主机：{got.address}:{got.port}")
         self.state.setStyleSheet("color: #1b7f3b;")
 
     def start_join(self) -> None:
