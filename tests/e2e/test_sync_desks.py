@@ -71,7 +71,7 @@ def test_online_desks_share_and_refuse_a_person_signed_in_elsewhere(procs, room,
     assert links["一号台"]["pending"] == 0 and "last_contact" in links["二号台"]
 
 
-def test_desks_cut_off_sign_in_the_same_people_then_reconnect(procs, room, tmp_path):
+def test_desks_cut_off_sign_in_the_same_people_then_reconnect(procs, room, tmp_path, capsys):
     host_db, tokens, port, pairing = room
     host = serve(procs, host_db, port, pairing)
     a, b = tmp_path / "a.db", tmp_path / "b.db"
@@ -97,6 +97,15 @@ def test_desks_cut_off_sign_in_the_same_people_then_reconnect(procs, room, tmp_p
     for d in s["duplicates"]:                     # both desks and both times listed
         assert {d["standing"].split(":")[0], d["duplicate"].split(":")[0]} == {"一号台", "二号台"}
         assert d["standing_at"] and d["duplicate_at"]
+    for db in (host_db, a, b):                    # `attendance --json` on every machine
+        capsys.readouterr()
+        assert main(["attendance", "--db", str(db), "--json"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert report["present"] == 15 and len(report["duplicates"]) == 5
+        assert report.get("host", False) is (db == host_db)
+        if db == host_db:                         # the host also lists every desk's link
+            assert {d["desk"] for d in report["desks"]} >= {"一号台", "二号台"}
+            assert all(d["pending"] == 0 for d in report["desks"]) and report["refused"] == 0
     # the chair resolves one on the host (as the host's own window would): it replicates
     conn = connect(host_db, create=False)
     m = resolve_meeting(conn, None)

@@ -143,3 +143,18 @@ def test_a_flood_of_refused_attempts_does_not_fill_the_audit_log(procs, tmp_path
     finally:
         conn.close()
     assert _counts(host_db) == before                      # and nothing else changed
+
+
+def test_a_second_laptop_under_a_desk_name_in_use_is_refused(procs, tmp_path):
+    """Events are keyed desk:seq: two laptops writing as 一号台 would collide, so the host admits
+    one laptop (database) per desk name; the other gets nothing and changes nothing."""
+    host_db = tmp_path / "host.db"
+    _m, tokens = make_assembly(host_db, 10)
+    port, pairing_file = free_port(), tmp_path / "pairing.txt"
+    serve(procs, host_db, port, pairing_file)
+    assert desk(procs, tmp_path / "a.db", pairing_file, "一号台", tokens[:3])[0] == 0
+    before = _counts(host_db)
+    with pytest.raises(Refused) as e:
+        asyncio.run(join(tmp_path / "b.db", read_pairing(pairing_file), "一号台"))
+    assert e.value.reason == "desk_name_taken" and not (tmp_path / "b.db").exists()
+    assert _counts(host_db) == before and "desk_name_taken" in _refusals(host_db)[-1]
