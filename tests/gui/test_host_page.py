@@ -207,7 +207,8 @@ def test_meeting_page_lists_a_double_sign_in_and_the_chair_resolves_it(qtbot, tm
         conn.close()
 
 
-def test_refused_attempts_come_from_the_audit_log_and_a_flood_is_summed_up(host_page, qtbot):
+def test_refused_attempts_come_from_the_audit_log_and_a_flood_is_summed_up(host_page, qtbot,
+                                                                          shot):
     """The refused list is read from the host's audit rows (not from log lines): a flood of
     wrong-secret hellos writes PER_WINDOW rows, and host mode off writes one row for the rest."""
     from app.sync import wire
@@ -238,3 +239,4 @@ def test_refused_attempts_come_from_the_audit_log_and_a_flood_is_summed_up(host_
     assert host_page.refused.count() == PER_WINDOW + 1
     assert "又 5 次" in host_page.refused.item(0).text()
     assert f"{PER_WINDOW + 5} 次" in host_page.refused_title.text()
+    shot(host_page, "host-dashboard-refused-flood")
