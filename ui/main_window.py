@@ -9,9 +9,10 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.model import Meeting
+from db.connection import connect
 from ui import pages
 from ui.pages.context import PageContext
 from ui.tasks import Task
@@ -32,6 +34,15 @@ from ui.widgets.notice import PageFailed, PlannedNotice
 from ui.widgets.sidebar import StepBar
 
 DEFAULT_SIZE = (1280, 800)
+DB_FILTER = "PollDay 选举数据库 (*.db);;所有文件 (*)"
+_windows: list[QMainWindow] = []  # windows opened from 文件 → 新建/打开 stay alive
+
+
+def create_database(path: Path) -> sqlite3.Connection:
+    """A new, empty election database (no register, no meeting) at `path`; never overwrites."""
+    if path.exists():
+        raise FileExistsError(f"文件已存在：{path}（请用“打开…”）")
+    return connect(path, create=True)
 
 
 class MeetingHeader(QFrame):
@@ -125,7 +136,43 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
         self.step_bar.step_chosen.connect(self.show_step)
         self.ctx.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        file_menu.addAction("新建选举数据库(&N)…", QKeySequence.StandardKey.New, self.new_database)
+        file_menu.addAction("打开(&O)…", QKeySequence.StandardKey.Open, self.open_database)
         self.show_step(pages.STEPS[0].key)
+
+    def new_database(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "新建选举数据库", "", DB_FILTER)
+        if name:
+            self.open_window(Path(name).with_suffix(".db") if not Path(name).suffix
+                             else Path(name), new=True)
+
+    def open_database(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "打开选举数据库", "", DB_FILTER)
+        if name:
+            self.open_window(Path(name))
+
+    def open_window(self, path: Path, *, new: bool = False) -> QMainWindow | None:
+        """Another database in a window of its own (this one closes): a new one opens on
+        准备 · 会议设置."""
+        from ui.app_main import open_main_window, show_error, show_sized
+
+        window: MainWindow | None
+        if new:
+            try:
+                window = MainWindow(create_database(path), path)
+            except (OSError, sqlite3.Error) as exc:
+                show_error(self, "无法新建数据库", str(exc))
+                return None
+            window.show_step("prepare", tab="会议设置")
+        else:
+            window = open_main_window(path, self)
+            if window is None:
+                return None
+        _windows.append(window)
+        show_sized(window)
+        self.close()
+        return window
 
     @property
     def current_step(self) -> str:

@@ -38,7 +38,7 @@ class PageSpec:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("prepare", "准备", "名册 · 选举事项",
+    Step("prepare", "准备", "名册 · 会议 · 选举事项",
          "导入名册，登记不计入应到人员和委托，设置选举事项与候选人，打印选票和签到表。"),
     Step("signin", "签到", "签到台",
          "在签到台扫描二维码或按姓名、拼音、首字母、身份证号后几位查找人员并签到；"
@@ -57,6 +57,10 @@ STEPS: tuple[Step, ...] = (
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("prepare", "名册", "ui.pages.register"),
+    PageSpec("prepare", "会议设置", "ui.pages.setup_meeting"),
+    PageSpec("prepare", "不计入与请假", "ui.pages.setup_exclusions"),
+    PageSpec("prepare", "委托", "ui.pages.setup_proxies"),
+    PageSpec("prepare", "签到台设置", "ui.pages.setup_desks"),
     PageSpec("prepare", "选举事项", "ui.pages.contests_page"),
     PageSpec("signin", "签到台", "ui.pages.desk_page"),
     PageSpec("signin", "多台签到", "ui.pages.host_page"),
