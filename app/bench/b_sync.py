@@ -37,7 +37,13 @@ def _free_port() -> int:
 
 
 def _py(module: str, *args: str, stdin: bool = False) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", module, *args], stdout=subprocess.PIPE,
+    # From source, `python -m app.cli.cmd_serve` starts faster than the console script; the
+    # frozen bundle has no `-m`: its executable is pollday, so the module's command name is used.
+    if getattr(sys, "frozen", False):
+        cmd = [sys.executable, module.rsplit(".cmd_", 1)[-1]]
+    else:
+        cmd = [sys.executable, "-m", module]
+    return subprocess.Popen([*cmd, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE if os.environ.get("PD_BENCH_DEBUG") else subprocess.DEVNULL, text=True, encoding="utf-8",
                             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                             env=dict(os.environ, PYTHONUTF8="1"))
