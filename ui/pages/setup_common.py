@@ -53,6 +53,7 @@ class PersonPicker(QWidget):
         self.list.setMaximumHeight(132)
         self.chosen = QLabel("未选择")
         self.chosen.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        self.chosen.setWordWrap(True)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         caption = QLabel(label)

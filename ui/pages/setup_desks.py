@@ -77,8 +77,9 @@ class DesksSetupPage(QWidget):
     def _scopes(self) -> list[str]:
         people = db_persons.list_persons(self.ctx.conn)
         m = self.ctx.meeting
-        branches = sorted({p.branch for p in people if p.branch})
-        groups = sorted({p.resident_group for p in people if p.resident_group})
+        # In register order: the register lists branches and groups in the office's order.
+        branches = list(dict.fromkeys(p.branch for p in people if p.branch))
+        groups = list(dict.fromkeys(p.resident_group for p in people if p.resident_group))
         party = m is not None and m.rules is RuleSet.PARTY
         return branches + groups if party else groups + branches
 

@@ -191,6 +191,7 @@ class MeetingSetupPage(QWidget):
         self.fixed_note.setVisible(False)
         self.code.clear()
         self.title.clear()
+        self.venue.clear()
         if self.all:
             self.community.setText(self.all[0].community)
         for key, box in self.option_boxes.items():
