@@ -121,6 +121,29 @@ def test_exclusion_drops_expected_and_leave_does_not(ctx, qtbot, shot):
     assert not page.ex_group.isEnabled() and "不能经批准不计入应到" in page.ex_note.text()
 
 
+def test_plenary_electors_make_its_expected(ctx, qtbot, shot):
+    from ui.pages.setup_exclusions import ExclusionsPage
+
+    plenary = meetings.create_meeting(
+        ctx.conn, code="plenary", title="委员会第一次全体会议", community="新华街道翠湖社区",
+        organisation=meetings.meeting_by_code(ctx.conn, "party").organisation,
+        rules=RuleSet.PARTY, form=Form.PLENARY, date="2026-11-22", clock=ctx.clock, actor="t")
+    page = shown(qtbot, ExclusionsPage(ctx))
+    assert not page.elector_group.isVisibleTo(page)
+    ctx.switch_meeting(plenary.id)
+    assert page.elector_group.isVisibleTo(page) and page.expected.text().startswith("应到 0 人")
+    for q in ("zfr", "oyhm", "zz"):
+        pick(page.picker, q)
+        assert page.add_elector()
+    pick(page.picker, "zz")
+    assert not page.add_elector() and "已是选举人" in page.message.text()
+    assert page.expected.text().startswith("应到 3 人") and page.elector_table.rowCount() == 3
+    shot(page, "setup-electors")
+    page.elector_table.selectRow(2)
+    page.remove_elector()
+    assert page.expected.text().startswith("应到 2 人")
+
+
 def test_refused_proxy_shows_its_reason(ctx, qtbot, shot):
     from ui.pages.setup_proxies import ProxiesPage
 

@@ -53,7 +53,6 @@ class PersonPicker(QWidget):
         self.list.setMaximumHeight(132)
         self.chosen = QLabel("未选择")
         self.chosen.setStyleSheet("font-size: 12pt; font-weight: bold;")
-        self.chosen.setWordWrap(True)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         caption = QLabel(label)
@@ -83,7 +82,8 @@ class PersonPicker(QWidget):
 
     def set_person(self, p: Person | None) -> None:
         self.person = p
-        self.chosen.setText(f"已选：{person_line(p)}" if p else "未选择")
+        self.chosen.setText(f"已选：{p.name}（{where(p)}）" if p else "未选择")
+        self.chosen.setToolTip(person_line(p) if p else "")
         self.picked.emit(p)
 
     def clear(self) -> None:

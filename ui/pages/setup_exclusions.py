@@ -1,6 +1,7 @@
 """准备 · 不计入与请假: approved exclusions from 应到 (rules.md §1.1: party meetings only, one of
 the recognised reasons, the approval reference and date), 请假 (still counted in 应到), and the
-live 应到 from app.electorate as they are entered. Lifting an exclusion asks for a reason."""
+live 应到 from app.electorate as they are entered. Lifting an exclusion asks for a reason. For a
+委员会全体会议 the electors (the committee's members, rules.md §1.2) are listed here too."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
 from app import meetings
 from app.electorate import electorate
 from app.meetings import Exclusion, Leave, Refusal
-from app.model import EXCLUSION_REASON_ZH, ExclusionReason, RuleSet
+from app.model import EXCLUSION_REASON_ZH, ExclusionReason, Form, Person, RuleSet
+from db import persons as db_persons
 from ui.pages.context import PageContext
 from ui.pages.setup_common import GREEN, RED, PersonPicker, fill, make_table, message_label, say
 from ui.widgets.reason_dialog import ReasonDialog
@@ -83,6 +85,16 @@ class ExclusionsPage(QWidget):
         lform.addRow("请假原因：", self.leave_reason)
         lform.addRow(self.leave_button)
         self.message = message_label()
+        self.elector_group = QGroupBox("委员会全体会议的选举人（委员会委员）")
+        self.elector_button = QPushButton("添加为选举人(&M)")
+        self.elector_table = make_table(["选举人", "支部"])
+        self.elector_table.setMinimumHeight(150)
+        self.unelect_button = QPushButton("移除选举人")
+        eg = QVBoxLayout(self.elector_group)
+        eg.addWidget(self.elector_button)
+        eg.addWidget(self.elector_table)
+        eg.addWidget(self.unelect_button)
+        self.electors: list[Person] = []
 
         left = QVBoxLayout()
         left.addWidget(self.picker)
@@ -103,6 +115,7 @@ class ExclusionsPage(QWidget):
         right.addWidget(QLabel("请假人员（仍计入应到）："))
         right.addWidget(self.leave_table, 2)
         right.addWidget(self.unleave_button)
+        right.addWidget(self.elector_group, 3)
 
         cols = QHBoxLayout()
         cols.addLayout(left, 2)
@@ -117,6 +130,8 @@ class ExclusionsPage(QWidget):
         self.lift_button.clicked.connect(self.ask_lift)
         self.unleave_button.clicked.connect(self.remove_leave)
         self.approval.returnPressed.connect(self.add_exclusion)
+        self.elector_button.clicked.connect(self.add_elector)
+        self.unelect_button.clicked.connect(self.remove_elector)
 
     def reload(self) -> None:
         m = self.ctx.meeting
@@ -136,6 +151,12 @@ class ExclusionsPage(QWidget):
             self.expected.setText(
                 f"应到 {e.expected} 人　＝　有选举权 {e.registered} 人 − 不计入 "
                 f"{len(e.excluded_ids)} 人　（请假 {len(e.leave_ids)} 人，仍计入应到）")
+        plenary = m is not None and m.form is Form.PLENARY
+        self.elector_group.setVisible(plenary)
+        ids = meetings.elector_ids(self.ctx.conn, m.id) if m is not None and plenary else set()
+        self.electors = sorted(db_persons.get_many(self.ctx.conn, list(ids)), key=lambda p: p.id)
+        fill(self.elector_table, [[p.name, p.branch] for p in self.electors])
+        self.unelect_button.setEnabled(bool(self.electors))
         fill(self.ex_table, [[x.person_name, EXCLUSION_REASON_ZH[x.reason], x.approval_ref,
                               x.approved_on] for x in self.exclusions])
         fill(self.leave_table, [[x.person_name, x.reason] for x in self.leaves])
@@ -220,6 +241,32 @@ class ExclusionsPage(QWidget):
         got = meetings.remove_leave(self.ctx.conn, m.id, lv.person_id, clock=self.ctx.clock,
                                     actor=self.ctx.actor)
         self._done(got, f"已撤销请假：{lv.person_name}")
+
+
+    def add_elector(self) -> bool:
+        m, pid = self.ctx.meeting, self._person_or_say()
+        if m is None or pid is None:
+            return False
+        name = self.picker.person.name if self.picker.person else ""
+        got = meetings.add_electors(self.ctx.conn, m.id, [pid], clock=self.ctx.clock,
+                                    actor=self.ctx.actor)
+        if got == 0:
+            say(self.message, f"✗ {name} 已是选举人", RED)
+            return False
+        if self._done(got, f"已添加选举人：{name}"):
+            self.picker.clear()
+            return True
+        return False
+
+    def remove_elector(self) -> None:
+        m, row = self.ctx.meeting, self.elector_table.currentRow()
+        if m is None or not 0 <= row < len(self.electors):
+            say(self.message, "✗ 请先在表中选择要移除的选举人", RED)
+            return
+        p = self.electors[row]
+        meetings.remove_elector(self.ctx.conn, m.id, p.id, clock=self.ctx.clock,
+                                actor=self.ctx.actor)
+        self._done(None, f"已移除选举人：{p.name}")
 
 
 def create(ctx: PageContext) -> QWidget:
