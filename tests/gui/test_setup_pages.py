@@ -94,6 +94,9 @@ def test_exclusion_drops_expected_and_leave_does_not(ctx, qtbot, shot):
     assert page.expected.text().startswith("应到 4 人")  # four 正式党员
     assert pick(page.picker, "zfr").name == "曾凡荣"
     assert page.add_exclusion() is None and "批准文号" in page.message.text()
+    page.picker.box.setText("zfr")
+    qtbot.keyClick(page.picker.box, Qt.Key.Key_Return)
+    assert page.picker.person.name == "曾凡荣" and page.focusWidget() is page.reason
     page.reason.setCurrentIndex(page.reason.findData("abroad"))
     page.approval.setText("街党工委〔2026〕12号")
     ex = page.add_exclusion()
@@ -152,6 +155,17 @@ def test_refused_proxy_shows_its_reason(ctx, qtbot, shot):
     ctx.switch_meeting(meetings.meeting_by_code(ctx.conn, "residents").id)
     assert page.form_group.isEnabled()
     holder = pick(page.holder, "zz")
+    # By keyboard: search, ↓ to the second match, Enter; Enter goes on to the next field.
+    page.principal.box.setFocus()
+    page.principal.box.setText("王")
+    assert len(page.principal.found) >= 1
+    page.principal.box.setText("z")
+    names = [p.name for p in page.principal.found]
+    assert len(names) >= 2
+    qtbot.keyClick(page.principal.box, Qt.Key.Key_Down)
+    qtbot.keyClick(page.principal.box, Qt.Key.Key_Return)
+    assert page.principal.person.name == names[1] and page.focusWidget() is page.holder.box
+    page.principal.clear()
     for q in ("zfr", "oyhm", "sgd"):
         pick(page.principal, q)
         pick(page.holder, "zz")
@@ -217,6 +231,8 @@ def test_new_database_to_a_sign_in(qtbot, tmp_path: Path, shot):
     qtbot.addWidget(first)
     first.show()
     path = tmp_path / "翠湖社区换届.db"
+    titles = [a.text() for a in first.menuBar().actions()[0].menu().actions()]
+    assert titles == ["新建选举数据库(&N)…", "打开(&O)…"]
     window = first.open_window(path, new=True)  # what 文件 → 新建选举数据库… does after its dialog
     assert window is not None and not first.isVisible()
     qtbot.addWidget(window)

@@ -3,7 +3,8 @@ initials, the last digits of the ID number), a message line, a small table."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -36,7 +37,7 @@ def person_line(p: Person) -> str:
 
 
 class PersonPicker(QWidget):
-    """A search box and its matches; Enter or a click picks one (`picked`)."""
+    """A search box and its matches; ↑↓ choose, Enter or a click picks one (`picked`)."""
 
     picked = Signal(object)  # Person | None
 
@@ -65,6 +66,17 @@ class PersonPicker(QWidget):
         self.box.returnPressed.connect(lambda: self.pick(max(self.list.currentRow(), 0)))
         self.list.itemActivated.connect(lambda it: self.pick(self.list.row(it)))
         self.list.itemClicked.connect(lambda it: self.pick(self.list.row(it)))
+        self.box.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.box and event.type() == QEvent.Type.KeyPress and self.found:
+            key = QKeyEvent(event).key() if not isinstance(event, QKeyEvent) else event.key()
+            step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(key), 0)
+            if step:
+                row = min(max(self.list.currentRow() + step, 0), len(self.found) - 1)
+                self.list.setCurrentRow(row)
+                return True
+        return super().eventFilter(watched, event)
 
     def _search(self, text: str) -> None:
         self.found = search(self.ctx.conn, text, LIMIT) if text.strip() else []

@@ -130,8 +130,14 @@ class ExclusionsPage(QWidget):
         self.lift_button.clicked.connect(self.ask_lift)
         self.unleave_button.clicked.connect(self.remove_leave)
         self.approval.returnPressed.connect(self.add_exclusion)
+        self.picker.picked.connect(self._focus_next)
         self.elector_button.clicked.connect(self.add_elector)
         self.unelect_button.clicked.connect(self.remove_elector)
+
+    def _focus_next(self, p: object) -> None:
+        """Keyboard first: after Enter picks a person, the next field to fill."""
+        if p is not None:
+            (self.reason if self.ex_group.isEnabled() else self.leave_reason).setFocus()
 
     def reload(self) -> None:
         m = self.ctx.meeting

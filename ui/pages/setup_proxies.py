@@ -78,6 +78,9 @@ class ProxiesPage(QWidget):
         self.add_button.clicked.connect(self.add_proxy)
         self.document.returnPressed.connect(self.add_proxy)
         self.revoke_button.clicked.connect(self.ask_revoke)
+        # Keyboard first: Enter on the 委托人 goes on to the 受托人, then to the document number.
+        self.principal.picked.connect(lambda p: p is not None and self.holder.box.setFocus())
+        self.holder.picked.connect(lambda p: p is not None and self.document.setFocus())
 
     def reload(self) -> None:
         m = self.ctx.meeting
