@@ -240,6 +240,10 @@ def test_new_database_to_a_sign_in(qtbot, tmp_path: Path, shot):
     assert db_persons.list_persons(conn) == [] and meetings.list_meetings(conn) == []
     page = window.current_page()
     assert page.objectName() == "MeetingSetupPage" and page.heading.text() == "新建会议"
+    window.showNormal()  # the offscreen screen is smaller than a laptop's: it was maximised
+    window.resize(1280, 800)
+    qtbot.wait(30)
+    shot(window, "setup-new-database-start")
     page.code.setText("party")
     page.title.setText("中共翠湖社区委员会换届选举党员大会")
     page.community.setText("新华街道翠湖社区")
