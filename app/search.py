@@ -152,7 +152,7 @@ def _readings(name: str, cap: int) -> tuple[tuple[str, ...], ...]:
     segs = _capped(_segments(name), cap)
     if not segs:
         return ()
-    return tuple(tuple(c) for c in product(*segs))
+    return tuple(product(*segs))  # product yields tuples
 
 
 def readings(name: str, cap: int = MAX_READINGS) -> list[tuple[str, ...]]:

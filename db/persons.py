@@ -107,16 +107,23 @@ def replace_keys(conn: Conn, person_id: int, keys: Iterable[tuple[str, str]]) ->
     insert_keys(c, ((person_id, kind, key) for kind, key in keys))
 
 
+def large_batch(conn: Conn, rows: int) -> None:
+    """Before writing a large batch (over 5,000 rows): raise the page cache to 64 MB (from
+    2 MB), which makes filling the indexes about twice as fast. Durability is unchanged."""
+    c = raw(conn)
+    if rows > 5000 and int(c.execute("PRAGMA cache_size").fetchone()[0]) > -65536:
+        c.execute("PRAGMA cache_size = -65536")
+
+
 def insert_keys(conn: Conn, rows: Iterable[tuple[int, str, str]]) -> None:
     """Insert (person_id, kind, key) rows; a repeated row is ignored.
 
     Rows go in as one JSON array per 50,000 (json_each): binding each row from Python costs a
     third more for a 20,000-person register's 120,000 keys. For a large batch the page cache is
-    raised to 64 MB (from 2 MB), which makes filling the key index twice as fast."""
+    raised (see `large_batch`)."""
     batch = list(rows)
     c = raw(conn)
-    if len(batch) > 5000 and int(c.execute("PRAGMA cache_size").fetchone()[0]) > -65536:
-        c.execute("PRAGMA cache_size = -65536")
+    large_batch(c, len(batch))
     for start in range(0, len(batch), 50_000):
         chunk = batch[start:start + 50_000]
         c.execute(

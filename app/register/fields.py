@@ -91,6 +91,8 @@ def clean_name(raw: str) -> str:
     """Strip surrounding spaces, zero-width characters and the full-width (or plain) spaces
     that pad two-character names (张　三); nothing else is changed."""
     s = clean_text(raw).replace("\u3000", "")
+    if " " not in s and "\u00a0" not in s:
+        return s  # the usual case: no padding space to look at
     out = []
     for i, c in enumerate(s):
         if c in " \u00a0" and 0 < i < len(s) - 1 and _is_cjk(s[i - 1]) and _is_cjk(s[i + 1]):
@@ -105,9 +107,17 @@ def parse_name(raw: str) -> str | Bad:
         return Bad("姓名为空")
     if len(s) > 40:
         return Bad("姓名过长（超过40个字符）")
-    if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") for c in s):
-        return Bad("姓名含有无法显示的字符")
+    if not _SHOWABLE.issuperset(s):
+        if any(unicodedata.category(c) in _UNSHOWABLE for c in s):
+            return Bad("姓名含有无法显示的字符")
+        if len(_SHOWABLE) < 65536:
+            _SHOWABLE.update(s)
     return s
+
+
+# Characters of names already checked and found showable (names repeat characters a lot).
+_UNSHOWABLE = frozenset({"Cc", "Cs", "Co", "Cn"})
+_SHOWABLE: set[str] = set()
 
 
 _GENDERS = {"男": "M", "男性": "M", "M": "M", "MALE": "M", "女": "F", "女性": "F", "F": "F",
@@ -216,6 +226,8 @@ def parse_text(raw: str, limit: int = 200) -> str | Bad:
 
 def parse_code(raw: str) -> str | Bad:
     """户号, 编号, 电话: spreadsheets turn them into numbers ('301.0'); undo that."""
+    if raw.isdigit() and len(raw) <= 60:
+        return raw  # the usual case: digits only, nothing to clean
     s = clean_text(raw)
     if "." in s and s.endswith("0"):
         head, _, tail = s.partition(".")

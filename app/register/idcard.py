@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
+from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+_WEIGHTED_ZEROS = 48 * sum(WEIGHTS)  # what the weights make of "0" (code 48) in every place
 
 
 def check_digit(first17: str) -> str:
     """The 18th character for the first 17 digits (ISO 7064 MOD 11-2)."""
     if len(first17) != 17:
         raise ValueError("17 digits expected")
+    if first17.isascii():  # the usual case: each byte is the character's code
+        return CHECK_CHARS[(sum(map(mul, WEIGHTS, first17.encode())) - _WEIGHTED_ZEROS) % 11]
     d = [ord(c) - 48 for c in first17]
     total = (7 * d[0] + 9 * d[1] + 10 * d[2] + 5 * d[3] + 8 * d[4] + 4 * d[5] + 2 * d[6]
              + d[7] + 6 * d[8] + 3 * d[9] + 7 * d[10] + 9 * d[11] + 10 * d[12] + 5 * d[13]

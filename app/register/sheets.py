@@ -274,7 +274,8 @@ def _table(name: str, kind: str, encoding: str, sheet: str,
            ) -> Table | Unreadable:
     """Find the header row (a title such as “XX社区党员名册” may sit above it) and keep the
     non-empty rows below it."""
-    nonempty = [(n, r) for n, r in raw_rows if any(c.strip() for c in r)]
+    strip = str.strip
+    nonempty = [(n, r) for n, r in raw_rows if any(map(strip, r))]
     if not nonempty:
         return Unreadable(name, "表格中没有数据")
     header_at = 0
@@ -289,8 +290,12 @@ def _table(name: str, kind: str, encoding: str, sheet: str,
         headers.pop()
     # Exports that print page by page repeat the header row: those repeats are not persons.
     repeat = [h.strip() for h in headers]
+    n_rep = len(repeat)
+    first = repeat[0] if repeat else ""
+    # A row whose first cell differs from the first header is no repeat: checked first.
     rows = [(n, r) for n, r in nonempty[header_at + 1:]
-            if [c.strip() for c in r[:len(repeat)]] != repeat]
+            if (n_rep and (not r or strip(r[0]) != first))
+            or [strip(c) for c in r[:n_rep]] != repeat]
     return Table(name, kind, encoding, sheet, header_no, headers, rows,
                  {(n, c) for n, c in lossy if n > header_no})
 
