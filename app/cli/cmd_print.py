@@ -16,11 +16,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.opening import meeting_or_say, open_db
 from app.clock import SystemClock
 from app.documents.fonts import GlyphMissing
 from app.documents.kinds import Printed, discover
-from app.meetings import Refusal, resolve_meeting
-from db.connection import connect
+from app.meetings import Refusal
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -50,15 +50,12 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"时间格式无效 / bad --at: {args.at}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        conn = connect(args.db, create=False)
-    except FileNotFoundError:
-        print(f"数据库文件不存在 / database not found: {args.db}", file=sys.stderr)
+    conn = open_db(args.db)
+    if conn is None:
         return EXIT_USAGE
     try:
-        meeting = resolve_meeting(conn, args.meeting)
-        if isinstance(meeting, Refusal):
-            print(meeting.message, file=sys.stderr)
+        meeting = meeting_or_say(conn, args.meeting)
+        if meeting is None:
             return EXIT_USAGE
         out: Path = args.out
         if out.is_dir() or out.suffix.lower() != ".pdf":

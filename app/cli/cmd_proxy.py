@@ -20,9 +20,9 @@ from typing import Any
 
 from app import proxies
 from app.attendance import find_person
+from app.cli.opening import meeting_or_say, open_db
 from app.clock import SystemClock
-from app.meetings import Refusal, resolve_meeting
-from db.connection import connect
+from app.meetings import Refusal
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -60,15 +60,12 @@ def _refused(r: Refusal) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        conn = connect(args.db, create=False)
-    except FileNotFoundError:
-        print(f"数据库文件不存在 / database not found: {args.db}", file=sys.stderr)
+    conn = open_db(args.db)
+    if conn is None:
         return EXIT_USAGE
     try:
-        meeting = resolve_meeting(conn, args.meeting)
-        if isinstance(meeting, Refusal):
-            print(meeting.message, file=sys.stderr)
+        meeting = meeting_or_say(conn, args.meeting)
+        if meeting is None:
             return EXIT_USAGE
         if args.proxy_action == "list":
             rows = proxies.list_proxies(conn, meeting)

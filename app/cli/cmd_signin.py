@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from app import attendance as att
+from app.cli.opening import meeting_or_say, open_db
 from app.clock import SystemClock
-from app.meetings import Refusal, resolve_meeting
-from db.connection import connect
+from app.meetings import Refusal
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -56,14 +56,6 @@ def register(sub: Any) -> None:
     a.set_defaults(func=run_attendance)
 
 
-def _open(path: Path) -> Any:
-    try:
-        return connect(path, create=False)
-    except FileNotFoundError:
-        print(f"数据库文件不存在 / database not found: {path}", file=sys.stderr)
-        return None
-
-
 def _persons(refs: list[str]) -> Iterator[str]:
     for ref in refs:
         if ref == "-":
@@ -92,12 +84,11 @@ def run_sign_in(args: argparse.Namespace) -> int:
     if not args.desk.strip() or ":" in args.desk:
         print("签到台名称不能为空，也不能含“:” / bad desk name", file=sys.stderr)
         return EXIT_USAGE
-    conn = _open(args.db)
+    conn = open_db(args.db)
     if conn is None:
         return EXIT_USAGE
-    meeting = resolve_meeting(conn, args.meeting)
-    if isinstance(meeting, Refusal):
-        print(meeting.message, file=sys.stderr)
+    meeting = meeting_or_say(conn, args.meeting)
+    if meeting is None:
         return EXIT_USAGE
     clock = SystemClock()
     status = 0
@@ -114,12 +105,11 @@ def run_sign_in(args: argparse.Namespace) -> int:
 
 
 def run_attendance(args: argparse.Namespace) -> int:
-    conn = _open(args.db)
+    conn = open_db(args.db)
     if conn is None:
         return EXIT_USAGE
-    meeting = resolve_meeting(conn, args.meeting)
-    if isinstance(meeting, Refusal):
-        print(meeting.message, file=sys.stderr)
+    meeting = meeting_or_say(conn, args.meeting)
+    if meeting is None:
         return EXIT_USAGE
     if args.open_voting:
         snap = att.open_voting(conn, meeting, args.open_voting, args.operator, SystemClock())
