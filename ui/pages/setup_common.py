@@ -7,6 +7,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -101,6 +102,17 @@ class PersonPicker(QWidget):
     def clear(self) -> None:
         self.box.clear()
         self.set_person(None)
+
+
+def two_columns(page: QWidget, top: QWidget, left: QVBoxLayout, right: QVBoxLayout) -> None:
+    """The tab's layout: `top` across, then the form (`left`, 2 parts) beside the tables (3)."""
+    cols = QHBoxLayout()
+    cols.addLayout(left, 2)
+    cols.addSpacing(12)
+    cols.addLayout(right, 3)
+    lay = QVBoxLayout(page)
+    lay.addWidget(top)
+    lay.addLayout(cols, 1)
 
 
 def message_label() -> QLabel:

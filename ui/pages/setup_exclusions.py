@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -25,7 +24,16 @@ from app.meetings import Exclusion, Leave, Refusal
 from app.model import EXCLUSION_REASON_ZH, ExclusionReason, Form, Person, RuleSet
 from db import persons as db_persons
 from ui.pages.context import PageContext
-from ui.pages.setup_common import GREEN, RED, PersonPicker, fill, make_table, message_label, say
+from ui.pages.setup_common import (
+    GREEN,
+    RED,
+    PersonPicker,
+    fill,
+    make_table,
+    message_label,
+    say,
+    two_columns,
+)
 from ui.widgets.reason_dialog import ReasonDialog
 
 LIFT_REASONS = ("本人已回到社区", "批准已撤回", "录入错误")
@@ -117,13 +125,7 @@ class ExclusionsPage(QWidget):
         right.addWidget(self.unleave_button)
         right.addWidget(self.elector_group, 3)
 
-        cols = QHBoxLayout()
-        cols.addLayout(left, 2)
-        cols.addSpacing(12)
-        cols.addLayout(right, 3)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.expected)
-        lay.addLayout(cols, 1)
+        two_columns(self, self.expected, left, right)
 
         self.exclude_button.clicked.connect(self.add_exclusion)
         self.leave_button.clicked.connect(self.add_leave)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -20,7 +19,16 @@ from app import proxies
 from app.meetings import Refusal
 from app.rules import proxies as rule
 from ui.pages.context import PageContext
-from ui.pages.setup_common import GREEN, RED, PersonPicker, fill, make_table, message_label, say
+from ui.pages.setup_common import (
+    GREEN,
+    RED,
+    PersonPicker,
+    fill,
+    make_table,
+    message_label,
+    say,
+    two_columns,
+)
 from ui.widgets.reason_dialog import ReasonDialog
 
 REVOKE_REASONS = ("委托人本人到会", "委托人书面撤回", "录入错误")
@@ -68,13 +76,7 @@ class ProxiesPage(QWidget):
         right.addWidget(self.table, 1)
         right.addWidget(self.problems)
         right.addWidget(self.revoke_button)
-        cols = QHBoxLayout()
-        cols.addLayout(left, 2)
-        cols.addSpacing(12)
-        cols.addLayout(right, 3)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.note)
-        lay.addLayout(cols, 1)
+        two_columns(self, self.note, left, right)
         self.add_button.clicked.connect(self.add_proxy)
         self.document.returnPressed.connect(self.add_proxy)
         self.revoke_button.clicked.connect(self.ask_revoke)
