@@ -195,6 +195,10 @@ def _reason_missing(v: View, person: Person, what: str) -> Result:
     return Result(Outcome.REASON_MISSING, person, len(v.present_ids), f"{what}须填写原因")
 
 
+def _not_signed_in(v: View, person: Person) -> Result:
+    return Result(Outcome.NOT_SIGNED_IN, person, len(v.present_ids), f"{person.name} 尚未签到")
+
+
 @serialized
 def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
                  desk: str, operator: str, clock: Clock, reason: str) -> Result:
@@ -208,8 +212,7 @@ def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | i
             return _reason_missing(v, person, "撤销签到")
         st = v.states.get(person.id)
         if st is None or st.sign_in is None:
-            return Result(Outcome.NOT_SIGNED_IN, person, len(v.present_ids),
-                          f"{person.name} 尚未签到")
+            return _not_signed_in(v, person)
         at = iso(clock.now())
         undone = st.sign_in
         e = _write(conn, v, kind=Kind.UNDO_SIGN_IN, person=person, desk=desk, operator=operator,
@@ -233,8 +236,7 @@ def sign_out(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int |
             return _unknown(v, person_ref)
         st = v.states.get(person.id)
         if st is None or st.sign_in is None:
-            return Result(Outcome.NOT_SIGNED_IN, person, len(v.present_ids),
-                          f"{person.name} 尚未签到")
+            return _not_signed_in(v, person)
         if st.out is not None:
             return Result(Outcome.ALREADY_OUT, person, len(v.present_ids),
                           f"{person.name} 已于 {st.out.at[11:16]} 退场", standing=st.sign_in)
@@ -256,8 +258,7 @@ def return_(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
             return _unknown(v, person_ref)
         st = v.states.get(person.id)
         if st is None or st.sign_in is None:
-            return Result(Outcome.NOT_SIGNED_IN, person, len(v.present_ids),
-                          f"{person.name} 尚未签到")
+            return _not_signed_in(v, person)
         if st.out is None:
             return Result(Outcome.NOT_OUT, person, len(v.present_ids),
                           f"{person.name} 在会场，未退场", standing=st.sign_in)
