@@ -65,18 +65,27 @@ def _time(text: str | None) -> dt.datetime | None:
     return t if t.tzinfo is not None else t.astimezone()
 
 
+def _at_and_db(args: argparse.Namespace, command: str) -> dt.datetime | None:
+    """The --at time of export and backup, or None (said on stderr) when it is not a time or
+    --db does not exist."""
+    at = _time(args.at)
+    if at is None:
+        print(f"时间格式无效 / bad --at: {args.at}", file=sys.stderr)
+        return None
+    if not args.db.exists():
+        print(f"{command}: 数据库文件不存在：{args.db}", file=sys.stderr)
+        return None
+    return at
+
+
 def run_export(args: argparse.Namespace) -> int:
     from app.export.build import build_package, record_export
     from app.export.stick import StickWriteError, write_package
     from app.keys import load_or_create
     from app.meetings import Refusal
 
-    at = _time(args.at)
+    at = _at_and_db(args, "export")
     if at is None:
-        print(f"时间格式无效 / bad --at: {args.at}", file=sys.stderr)
-        return EXIT_USAGE
-    if not args.db.exists():
-        print(f"export: 数据库文件不存在：{args.db}", file=sys.stderr)
         return EXIT_USAGE
     key = load_or_create()
     built = build_package(args.db, key=key, at=at, meeting_code=args.meeting)
@@ -135,12 +144,8 @@ def run_backup(args: argparse.Namespace) -> int:
     from app.export.backup import backup_database
     from app.export.stick import StickWriteError
 
-    at = _time(args.at)
+    at = _at_and_db(args, "backup")
     if at is None:
-        print(f"时间格式无效 / bad --at: {args.at}", file=sys.stderr)
-        return EXIT_USAGE
-    if not args.db.exists():
-        print(f"backup: 数据库文件不存在：{args.db}", file=sys.stderr)
         return EXIT_USAGE
     try:
         b = backup_database(args.db, args.to, at=at)
