@@ -109,28 +109,22 @@ def select_events_since(conn: sqlite3.Connection, after_id: int) -> list[Row]:
                         (after_id,)).fetchall()
 
 
-def person_ids_by_token(conn: sqlite3.Connection, tokens: Iterable[str]) -> dict[str, int]:
-    wanted = list(dict.fromkeys(tokens))
-    out: dict[str, int] = {}
+def _in_chunks(conn: sqlite3.Connection, sql: str, wanted: list[Any]) -> Iterator[Row]:
+    """The rows of `sql` (its IN list written `{marks}`) for `wanted`, 500 values a query."""
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for token, pid in conn.execute(
-                f"SELECT token, id FROM person WHERE token IN ({marks})", chunk):
-            out[str(token)] = int(pid)
-    return out
+        yield from conn.execute(sql.format(marks=marks), chunk)
+
+
+def person_ids_by_token(conn: sqlite3.Connection, tokens: Iterable[str]) -> dict[str, int]:
+    return {str(token): int(pid) for token, pid in _in_chunks(
+        conn, "SELECT token, id FROM person WHERE token IN ({marks})", list(dict.fromkeys(tokens)))}
 
 
 def tokens_of(conn: sqlite3.Connection, person_ids: Iterable[int]) -> dict[int, str]:
-    wanted = sorted(set(person_ids))
-    out: dict[int, str] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for pid, token in conn.execute(
-                f"SELECT id, token FROM person WHERE id IN ({marks})", chunk):
-            out[int(pid)] = str(token)
-    return out
+    return {int(pid): str(token) for pid, token in _in_chunks(
+        conn, "SELECT id, token FROM person WHERE id IN ({marks})", sorted(set(person_ids)))}
 
 
 # --- snapshots (实到 frozen when voting opens) ----------------------------------------------------
