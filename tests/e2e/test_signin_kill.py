@@ -12,30 +12,11 @@ import threading
 import time
 
 from app import attendance as att
-from app.clock import FixedClock
-from app.meetings import create_meeting
-from app.model import Form, Meeting, Organisation, PartyStatus, RuleSet
-from app.register.store import PersonRecord, add_persons
 from db.connection import connect
 from tests.app.attendance.attendance_venue import pollday_cmd
+from tests.app.sync.sync_venue import make_assembly
 
 N = 600
-NOW = "2026-11-22T08:00:00+08:00"
-
-
-def _setup(db_path, clock) -> tuple[Meeting, list[str]]:
-    conn = connect(db_path)
-    recs = [PersonRecord(f"党员{i:04d}", branch=f"第{i % 5 + 1}支部", party_status=PartyStatus.FULL)
-            for i in range(N)]
-    add_persons(conn, recs, NOW)
-    m = create_meeting(conn, code="party", title="党员大会", community="社区",
-                       organisation=Organisation.PARTY_COMMITTEE, rules=RuleSet.PARTY,
-                       form=Form.ASSEMBLY, date="2026-11-22", make_current=True, clock=clock,
-                       actor="t")
-    assert isinstance(m, Meeting)
-    tokens = [t for (t,) in conn.execute("SELECT token FROM person ORDER BY id")]
-    conn.close()
-    return m, tokens
 
 
 def _desk(db_path, desk: str, refs: list[str]) -> subprocess.Popen[str]:
@@ -57,8 +38,7 @@ def _feed(proc: subprocess.Popen[str], refs: list[str]) -> None:
 
 
 def test_kill_during_sign_in_loses_nothing_reported(db_path) -> None:
-    clock = FixedClock(__import__("datetime").datetime(2026, 11, 22, 8, 0), 1.0)
-    meeting, tokens = _setup(db_path, clock)
+    meeting, tokens = make_assembly(db_path, N)
     desks = {"一号台": tokens, "二号台": tokens[::-1]}
     procs = {d: _desk(db_path, d, refs) for d, refs in desks.items()}
     feeders = [threading.Thread(target=_feed, args=(procs[d], desks[d]), daemon=True)
