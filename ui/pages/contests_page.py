@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -39,12 +38,10 @@ from app.rules import Finding, Round, margin_finding
 from app.search import search
 from ui.pages.context import PageContext
 from ui.pages.desk_answers import where
+from ui.pages.setup_common import AMBER, GREEN, RED, fill
 from ui.tasks import Outcome, Task
 from ui.widgets.reason_dialog import ReasonDialog
 
-GREEN = "#1b7f3b"
-RED = "#c62828"
-AMBER = "#9a5b13"
 TITLES = ("委员", "书记", "副书记", "纪委委员", "纪委书记", "主任", "副主任", "委员会委员",
           "理事会成员", "监事会成员")
 KIND_ZH = {ContestKind.COMMITTEE: "委员（差额选举）", ContestKind.LEADER: "书记、主任等单一职务"}
@@ -276,12 +273,9 @@ class ContestsPage(QWidget):
     def refresh_candidates(self) -> None:
         c, m = self.contest, self.ctx.meeting
         self.candidates = meetings.list_candidates(self.ctx.conn, c.id) if c else []
-        self.table.setRowCount(len(self.candidates))
-        for row, cand in enumerate(self.candidates):
-            cells = (str(row + 1), cand.name, GENDER_ZH.get(cand.gender, ""),
-                     "名册" if cand.person_id is not None else "手工录入")
-            for col, text in enumerate(cells):
-                self.table.setItem(row, col, QTableWidgetItem(text))
+        fill(self.table, [[str(row + 1), cand.name, GENDER_ZH.get(cand.gender, ""),
+                           "名册" if cand.person_id is not None else "手工录入"]
+                          for row, cand in enumerate(self.candidates)])
         if c is None or m is None:
             self.margin.setText("")
             return
