@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.opening import meeting_or_say, open_db
+from app.cli.opening import open_meeting
 from app.clock import SystemClock
 from app.documents.fonts import GlyphMissing
 from app.documents.kinds import Printed, discover
@@ -50,13 +50,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"时间格式无效 / bad --at: {args.at}", file=sys.stderr)
         return EXIT_USAGE
-    conn = open_db(args.db)
-    if conn is None:
+    opened = open_meeting(args.db, args.meeting)
+    if opened is None:
         return EXIT_USAGE
+    conn, meeting = opened
     try:
-        meeting = meeting_or_say(conn, args.meeting)
-        if meeting is None:
-            return EXIT_USAGE
         out: Path = args.out
         if out.is_dir() or out.suffix.lower() != ".pdf":
             out = out / f"{kind.name}.pdf"  # --out DIR: the kind names the file

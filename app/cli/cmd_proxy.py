@@ -20,7 +20,7 @@ from typing import Any
 
 from app import proxies
 from app.attendance import find_person
-from app.cli.opening import meeting_or_say, open_db
+from app.cli.opening import open_meeting
 from app.clock import SystemClock
 from app.meetings import Refusal
 
@@ -60,13 +60,11 @@ def _refused(r: Refusal) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    conn = open_db(args.db)
-    if conn is None:
+    opened = open_meeting(args.db, args.meeting)
+    if opened is None:
         return EXIT_USAGE
+    conn, meeting = opened
     try:
-        meeting = meeting_or_say(conn, args.meeting)
-        if meeting is None:
-            return EXIT_USAGE
         if args.proxy_action == "list":
             rows = proxies.list_proxies(conn, meeting)
             if args.json:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app import attendance as att
-from app.cli.opening import meeting_or_say, open_db
+from app.cli.opening import open_meeting
 from app.clock import SystemClock
 from app.meetings import Refusal
 
@@ -84,12 +84,10 @@ def run_sign_in(args: argparse.Namespace) -> int:
     if not args.desk.strip() or ":" in args.desk:
         print("签到台名称不能为空，也不能含“:” / bad desk name", file=sys.stderr)
         return EXIT_USAGE
-    conn = open_db(args.db)
-    if conn is None:
+    opened = open_meeting(args.db, args.meeting)
+    if opened is None:
         return EXIT_USAGE
-    meeting = meeting_or_say(conn, args.meeting)
-    if meeting is None:
-        return EXIT_USAGE
+    conn, meeting = opened
     clock = SystemClock()
     status = 0
     for ref in _persons(args.persons):
@@ -105,12 +103,10 @@ def run_sign_in(args: argparse.Namespace) -> int:
 
 
 def run_attendance(args: argparse.Namespace) -> int:
-    conn = open_db(args.db)
-    if conn is None:
+    opened = open_meeting(args.db, args.meeting)
+    if opened is None:
         return EXIT_USAGE
-    meeting = meeting_or_say(conn, args.meeting)
-    if meeting is None:
-        return EXIT_USAGE
+    conn, meeting = opened
     if args.open_voting:
         snap = att.open_voting(conn, meeting, args.open_voting, args.operator, SystemClock())
         if isinstance(snap, Refusal):

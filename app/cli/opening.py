@@ -1,5 +1,5 @@
 """What several commands do first: open an existing database and find the meeting, saying on
-stderr what is wrong (the caller returns its usage exit status when either gives None)."""
+stderr what is wrong (the caller returns its usage exit status on None)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,21 @@ from app.model import Meeting
 from db.connection import connect
 
 
-def open_db(path: Path) -> sqlite3.Connection | None:
+def open_meeting(path: Path, code: str | None) -> tuple[sqlite3.Connection, Meeting] | None:
+    """The open database and its meeting `code` (the current one for None); the caller closes
+    the connection. None, with the reason on stderr, when the file or the meeting is missing."""
     try:
-        return connect(path, create=False)
+        conn = connect(path, create=False)
     except FileNotFoundError:
         print(f"数据库文件不存在 / database not found: {path}", file=sys.stderr)
         return None
-
-
-def meeting_or_say(conn: sqlite3.Connection, code: str | None) -> Meeting | None:
-    meeting = resolve_meeting(conn, code)
+    try:
+        meeting = resolve_meeting(conn, code)
+    except BaseException:
+        conn.close()
+        raise
     if isinstance(meeting, Refusal):
+        conn.close()
         print(meeting.message, file=sys.stderr)
         return None
-    return meeting
+    return conn, meeting
