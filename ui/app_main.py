@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from db import files as dbfiles
 from db.connection import SchemaTooNew, connect
 from ui import fonts
 from ui.main_window import DEFAULT_SIZE, MainWindow
@@ -70,7 +71,7 @@ def build_demo(path: Path) -> Path:
     conn = connect(partial)
     try:
         demo.build_demo(conn)
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        dbfiles.checkpoint(conn)
     finally:
         conn.close()
     partial.replace(path)

@@ -20,6 +20,7 @@ from app.attendance.log import Event, Standing, event_from_row, fold_person
 from app.electorate import Electorate, electorate
 from app.model import Meeting
 from db import attendance as q
+from db import files as dbfiles
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -95,7 +96,7 @@ _MAX_CONNECTIONS = 4
 
 
 def stamp(conn: sqlite3.Connection) -> tuple[int, int]:
-    return int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes
+    return dbfiles.data_version(conn), conn.total_changes
 
 
 def view(conn: sqlite3.Connection, meeting: Meeting) -> View:

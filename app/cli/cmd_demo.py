@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from db import files as dbfiles
+
 EXIT_REFUSED = 1
 # The same values as app.demo's (a test checks): app.demo is imported only when the command
 # runs, so that registering the parser does not slow every other `pollday` call.
@@ -40,20 +42,7 @@ def register(sub: Any) -> None:
 
 def holds_data(path: Path) -> bool:
     """True when PATH exists and is anything but an empty file or an empty PollDay database."""
-    if not path.exists():
-        return False
-    if path.stat().st_size == 0:
-        return False
-    try:
-        raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            tables = [r[0] for r in raw.execute(
-                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-            return any(raw.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() for t in tables)
-        finally:
-            raw.close()
-    except sqlite3.DatabaseError:
-        return True  # not a database we understand: never overwrite it silently
+    return dbfiles.holds_data(path)
 
 
 def remove_database(path: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from app.clock import Clock
 from app.export import format as fmt
 from app.export.stick import StickWriteError, fsync_dir
+from db import files as dbfiles
 from db import snapshot
 from db.connection import connect
 
@@ -80,16 +81,7 @@ def backup_database(db_path: Path, folder: Path, *, at: dt.datetime,
 
 
 def _quick_check(path: Path) -> bool:
-    try:
-        c = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            # integrity_check, not quick_check: SQLite 3.40's quick_check reports false "NULL
-            # value in person_key.person_id" on WITHOUT ROWID tables.
-            return bool(c.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
-        finally:
-            c.close()
-    except sqlite3.Error:
-        return False
+    return dbfiles.integrity_ok(path)
 
 
 def _prune(folder: Path, name: str, keep: int) -> tuple[Path, ...]:

@@ -28,6 +28,7 @@ from app.keys import InstallationKey
 from app.meetings import Refusal, list_meetings, resolve_meeting
 from app.model import Meeting
 from db import audit, settings, snapshot
+from db import files as dbfiles
 from db.connection import connect
 from db.tx import transaction
 
@@ -90,7 +91,7 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
             minimised = pool.submit(_minimised, full, work)
             conn = connect(full, create=False)
             # A throwaway working copy: what the documents write to it need not survive a crash.
-            conn.execute("PRAGMA synchronous = OFF")
+            dbfiles.throwaway(conn)
             try:
                 chosen = _meetings(conn, meeting_code)
                 if isinstance(chosen, Refusal):
