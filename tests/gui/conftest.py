@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from app.model import Form, Organisation, PartyStatus, RuleSet
 from app.register.idcard import make_id_number
 from app.register.store import PersonRecord, add_persons
 
-SHOTS = Path(os.environ.get("POLLDAY_SHOTS", "/tmp/pollday-shots"))
+# Screenshots for a person to look at: outside the repository, in the system temp folder.
+SHOTS = Path(os.environ.get("POLLDAY_SHOTS", Path(tempfile.gettempdir()) / "pollday-shots"))
 CLOCK_START = dt.datetime(2026, 11, 22, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 # (name, gender, born, party status, branch)
