@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,6 +24,7 @@ from app.meetings import Desk, Refusal
 from app.model import RuleSet
 from db import persons as db_persons
 from ui.pages.context import PageContext
+from ui.pages.print_pdf import save_pdf
 from ui.pages.setup_common import GREEN, RED, fill, make_table, message_label, say
 
 
@@ -66,6 +68,17 @@ class DesksSetupPage(QWidget):
         right.addWidget(self.table, 1)
         right.addWidget(self.uncovered)
         right.addWidget(self.remove_button)
+        # The sign-in paper lives with the desks it is printed for: a clerk setting the desks up
+        # the day before prints each desk's 签到表 here, and the 出席情况报告 beside it.
+        self.signin_button = QPushButton("打印签到表（PDF）…")
+        self.signin_button.setToolTip("按支部或居民小组、姓氏笔画为序，每人一个二维码")
+        self.attendance_button = QPushButton("打印出席情况报告（PDF）…")
+        self.box: QMessageBox | None = None
+        paper = QHBoxLayout()
+        paper.addWidget(self.signin_button)
+        paper.addWidget(self.attendance_button)
+        paper.addStretch(1)
+        right.addLayout(paper)
         lay = QHBoxLayout(self)
         lay.addLayout(left, 2)
         lay.addSpacing(12)
@@ -73,6 +86,13 @@ class DesksSetupPage(QWidget):
         self.add_button.clicked.connect(self.add_desk)
         self.name.returnPressed.connect(self.add_desk)
         self.remove_button.clicked.connect(self.remove_desk)
+        self.signin_button.clicked.connect(
+            lambda: self.print_pdf("signin-sheets", "签到表"))
+        self.attendance_button.clicked.connect(
+            lambda: self.print_pdf("attendance-report", "出席情况报告"))
+
+    def print_pdf(self, kind: str, title: str) -> None:
+        self.box = save_pdf(self, self.ctx, kind, title)
 
     def _scopes(self) -> list[str]:
         people = db_persons.list_persons(self.ctx.conn)
@@ -93,6 +113,8 @@ class DesksSetupPage(QWidget):
             self.scope.addItem(item)
         m = self.ctx.meeting
         self.add_button.setEnabled(m is not None)
+        self.signin_button.setEnabled(m is not None)
+        self.attendance_button.setEnabled(m is not None)
         if m is None:
             self.desks = []
             fill(self.table, [])

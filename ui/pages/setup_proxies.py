@@ -8,8 +8,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -19,6 +21,7 @@ from app import proxies
 from app.meetings import Refusal
 from app.rules import proxies as rule
 from ui.pages.context import PageContext
+from ui.pages.print_pdf import save_pdf
 from ui.pages.setup_common import (
     GREEN,
     RED,
@@ -75,9 +78,16 @@ class ProxiesPage(QWidget):
         right.addWidget(QLabel("已登记的委托："))
         right.addWidget(self.table, 1)
         right.addWidget(self.problems)
-        right.addWidget(self.revoke_button)
+        self.print_button = QPushButton("打印委托名单（PDF）…")
+        self.box: QMessageBox | None = None
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.revoke_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.print_button)
+        right.addLayout(buttons)
         two_columns(self, self.note, left, right)
         self.add_button.clicked.connect(self.add_proxy)
+        self.print_button.clicked.connect(self.print_list)
         self.document.returnPressed.connect(self.add_proxy)
         self.revoke_button.clicked.connect(self.ask_revoke)
         # Keyboard first: Enter on the 委托人 goes on to the 受托人, then to the document number.
@@ -102,6 +112,7 @@ class ProxiesPage(QWidget):
             self.rows = proxies.list_proxies(self.ctx.conn, m)
         say(self.note, self.note.text(), "#1b3550" if allowed else RED)
         self.form_group.setEnabled(allowed)
+        self.print_button.setEnabled(allowed)
         fill(self.table, [[p.principal.name, p.proxy.name, p.document_ref, p.recorded_at[:16]
                            .replace("T", " ")] for p in self.rows])
         self.revoke_button.setEnabled(bool(self.rows))
@@ -155,6 +166,10 @@ class ProxiesPage(QWidget):
             return
         say(self.message, f"✓ 已撤销：{p.principal.name} 委托 {p.proxy.name}", GREEN)
         self.reload()
+
+
+    def print_list(self) -> None:
+        self.box = save_pdf(self, self.ctx, "proxy-list", "委托投票名单")
 
 
 def create(ctx: PageContext) -> QWidget:

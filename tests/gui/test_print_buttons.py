@@ -1,0 +1,76 @@
+"""准备 · 签到台设置 and 委托: the sign-in paper printed from buttons (save dialog, worker, message)."""
+
+from __future__ import annotations
+
+import subprocess
+
+from PySide6.QtWidgets import QFileDialog
+
+from app import meetings, proxies
+from tests.gui.test_setup_pages import ctx, pick, shown  # noqa: F401  (fixture)
+
+
+def save_to(monkeypatch, path) -> None:
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(path), "PDF 文件 (*.pdf)")))
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_desk_page_prints_signin_sheets_and_attendance(ctx, qtbot, tmp_path, monkeypatch, shot):  # noqa: F811
+    from ui.pages.setup_desks import DesksSetupPage
+
+    page = shown(qtbot, DesksSetupPage(ctx))
+    for button, name in ((page.signin_button, "signin"), (page.attendance_button, "attend")):
+        out = tmp_path / f"{name}.pdf"
+        save_to(monkeypatch, out)
+        button.click()
+        assert out.exists(), page.box.text()
+        assert "已生成" in page.box.text() and str(out) in page.box.text()
+        assert any(b.text() == "打开" for b in page.box.buttons())
+        if name == "signin":
+            assert "欧阳红梅" in pdf_text(out)
+            shot(page.box, "print-signin-done")
+        page.box.close()
+    shot(page, "setup-desks-print")
+
+
+def test_unprintable_name_is_refused_naming_the_person(ctx, qtbot, tmp_path, monkeypatch):  # noqa: F811
+    from ui.pages.setup_desks import DesksSetupPage
+
+    ctx.conn.execute("UPDATE person SET name = ? WHERE name = ?", ("张\U000f0001", "张喆"))
+    ctx.conn.commit()
+    page = shown(qtbot, DesksSetupPage(ctx))
+    out = tmp_path / "bad.pdf"
+    save_to(monkeypatch, out)
+    page.signin_button.click()
+    assert not out.exists()
+    text = page.box.text()
+    assert "未能生成" in text and "张\U000f0001" in text and "U+F0001" in text
+    page.box.close()
+
+
+def test_proxy_page_prints_the_proxy_list(ctx, qtbot, tmp_path, monkeypatch):  # noqa: F811
+    from ui.pages.setup_proxies import ProxiesPage
+
+    page = shown(qtbot, ProxiesPage(ctx))
+    assert not page.print_button.isEnabled()  # party meeting: no proxies
+    ctx.switch_meeting(meetings.meeting_by_code(ctx.conn, "residents").id)
+    assert page.print_button.isEnabled()
+    pick(page.principal, "oyhm")
+    pick(page.holder, "zz")
+    assert page.add_proxy() is not None
+    assert len(proxies.list_proxies(ctx.conn, ctx.meeting)) == 1
+    out = tmp_path / "proxies"
+    save_to(monkeypatch, out)
+    page.print_button.click()
+    got = out.with_name("proxies.pdf")
+    assert got.exists(), page.box.text()
+    text = pdf_text(got)
+    assert "欧阳红梅" in text and "张喆" in text
+    assert str(got) in page.box.text()
+    page.box.close()
+

@@ -1,0 +1,60 @@
+"""One document kind of app/documents saved as PDF from a button: a save-file dialog (default in
+the user's Documents folder), the renderer in a worker behind the progress/cancel dialog
+(ui.widgets.progress, same render_work as the 结果 page and the ballots), then a message with
+the path and 打开, or the reason it was refused (a name no font can print names the person)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from app.meetings import Refusal
+from ui.pages.context import PageContext
+from ui.widgets.progress import run_with_progress
+
+
+def documents_folder() -> Path:
+    got = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(got) if got else Path.home()
+
+
+def save_pdf(parent: QWidget, ctx: PageContext, kind: str, title: str,
+             argv: Sequence[str] = ()) -> QMessageBox | None:
+    """Ask where, render `kind` there off the GUI thread, and show the outcome in a (non-modal,
+    returned) message box; None when there is no meeting or the dialog was cancelled."""
+    from app.documents.kinds import Printed
+    from ui.pages.results_print import render_work
+
+    m = ctx.meeting
+    if m is None:
+        return None
+    default = documents_folder() / f"{m.code}-{title}.pdf"
+    chosen, _ = QFileDialog.getSaveFileName(parent, f"保存{title}", str(default), "PDF 文件 (*.pdf)")
+    if not chosen:
+        return None
+    out = Path(chosen)
+    if out.suffix.lower() != ".pdf":
+        out = out.with_name(out.name + ".pdf")
+    outcome = run_with_progress(parent, f"打印{title}", f"正在生成{title}…",
+                                render_work(ctx.db_path, m.id, kind, out, ctx.clock.now(), argv))
+    got = outcome.result if outcome.ok else outcome.error
+    if outcome.status == "cancelled":
+        box = QMessageBox(QMessageBox.Icon.Information, title, f"已取消，{title}未生成。",
+                          QMessageBox.StandardButton.Ok, parent)
+    elif isinstance(got, Printed):
+        box = QMessageBox(QMessageBox.Icon.Information, title,
+                          f"已生成{title}（{got.pages} 页）：\n{out}",
+                          QMessageBox.StandardButton.Close, parent)
+        open_button = box.addButton("打开", QMessageBox.ButtonRole.AcceptRole)
+        open_button.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out))))
+    else:
+        text = got.message if isinstance(got, Refusal) else str(got)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, f"{title}未能生成：\n{text}",
+                          QMessageBox.StandardButton.Ok, parent)
+    box.open()
+    return box
