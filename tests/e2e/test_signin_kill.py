@@ -27,12 +27,17 @@ def _desk(db_path, desk: str, refs: list[str]) -> subprocess.Popen[str]:
 
 
 def _feed(proc: subprocess.Popen[str], refs: list[str]) -> None:
+    """Scan like a desk: a quick burst, then one card every 2 ms. stdin stays open, as a scanner
+    stays plugged in, so a desk is still running (waiting for the next card) when it is killed
+    even if it got through every card it was given: the kill always lands on a live process,
+    and at the pace below it lands long before the 600th card."""
     assert proc.stdin is not None
     try:
-        for r in refs:
+        for i, r in enumerate(refs):
             proc.stdin.write(r + "\n")
             proc.stdin.flush()
-        proc.stdin.close()
+            if i >= 50:
+                time.sleep(0.002)
     except (BrokenPipeError, OSError):
         pass  # killed
 
