@@ -23,6 +23,7 @@ from app.voting import (
     validate_loaded,
     validate_meeting,
 )
+from db.privacy import masked
 
 
 def round_json(v: RoundValidation) -> dict[str, Any]:
@@ -100,7 +101,7 @@ def _group(names: tuple[str, ...], ballot: Ballot, count: int) -> dict[str, Any]
     if ballot.declared_invalid:
         g["invalid"] = True
         if ballot.reason:
-            g["reason"] = ballot.reason
+            g["reason"] = masked(ballot.reason)   # no ID number typed in goes out
     return g
 
 

@@ -7,6 +7,8 @@ import json
 import sqlite3
 from typing import Any
 
+from db.privacy import mask_ids_in_json
+
 GENESIS = "0" * 64
 
 
@@ -23,7 +25,10 @@ def append(conn: sqlite3.Connection, *, at: str, actor: str, action: str,
     """Append one row inside the caller's transaction; returns its hash."""
     row = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     prev = row[0] if row else GENESIS
-    detail_s = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # An ID number typed into a reason is masked before it is hashed: the log never holds one,
+    # and the district's copy re-verifies (db/privacy.py).
+    detail_s = mask_ids_in_json(json.dumps(detail or {}, ensure_ascii=False, sort_keys=True,
+                                           separators=(",", ":")))
     h = _row_hash(prev, at, actor, action, meeting_id, detail_s, outcome)
     conn.execute(
         "INSERT INTO audit (at, actor, action, meeting_id, detail, outcome, prev_hash, hash)"

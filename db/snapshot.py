@@ -15,26 +15,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-# Old 15-digit and current 18-digit 公民身份号码 inside any text.
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+from db.privacy import ID_RE, mask_free_text, mask_id
 
-
-def mask_id(value: str | None) -> str | None:
-    """1101**********1234: the first 4 and the last 4 kept, the rest starred."""
-    if value is None:
-        return None
-    v = str(value)
-    if len(v) <= 8:
-        return "*" * len(v)
-    return v[:4] + "*" * (len(v) - 8) + v[-4:]
-
-
-def mask_ids_in_text(text: str | None) -> str | None:
-    """Every ID-number-like run of digits in free text masked."""
-    if text is None:
-        return None
-    return _ID_RE.sub(lambda m: mask_id(m.group(1)) or "", text)
-
+# Columns where people type what they like (reasons, notes, audit details): ID numbers masked
+# in every table of the district's copy and in the event logs.
+FREE_TEXT_COLUMNS = ("reason", "note", "detail")
 
 def vacuum_into(conn: sqlite3.Connection, target: Path) -> None:
     """A consistent, compact copy of the database at `target` (which must not exist)."""
@@ -89,7 +74,7 @@ def minimise(path: Path) -> None:
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.create_function("pd_mask_id", 1, mask_id, deterministic=True)
-        conn.create_function("pd_mask_text", 1, mask_ids_in_text, deterministic=True)
+        conn.create_function("pd_mask_text", 1, mask_free_text, deterministic=True)
         conn.execute("BEGIN IMMEDIATE")
         create = _without_unique(_without_unique(_table_sql(conn, "person"), "id_number"),
                                  "token")
@@ -113,7 +98,8 @@ def minimise(path: Path) -> None:
         # Secrets a later feature may keep in settings (the venue pairing code, ...) stay home.
         conn.execute("DELETE FROM setting WHERE key LIKE '%secret%' OR key LIKE '%pairing%'"
                      " OR key LIKE '%password%' OR key LIKE '%token%'")
-        _scrub_text_column(conn, "audit", "detail")
+        for table, column in _free_text_columns(conn):
+            _scrub_text_column(conn, table, column)
         if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
             raise RuntimeError("the minimised snapshot breaks a foreign key")
         conn.execute("COMMIT")
@@ -122,11 +108,19 @@ def minimise(path: Path) -> None:
         conn.close()
 
 
+def _free_text_columns(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    tables = [str(r[0]) for r in conn.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name <> 'person' ORDER BY name")]
+    return [(t, str(c[1])) for t in tables for c in conn.execute(f'PRAGMA table_info("{t}")')
+            if str(c[1]) in FREE_TEXT_COLUMNS and str(c[2]).upper() == "TEXT"]
+
+
 def _scrub_text_column(conn: sqlite3.Connection, table: str, column: str) -> None:
     """Mask ID-number-like text in an append-only table of the copy (its triggers are dropped
     and re-created around the update; the live database is never touched)."""
     ids = [r[0] for r in conn.execute(f"SELECT rowid, {column} FROM {table}")  # noqa: S608 - fixed names
-           if r[1] is not None and _ID_RE.search(str(r[1]))]
+           if r[1] is not None and ID_RE.search(str(r[1]))]
     if not ids:
         return
     triggers = conn.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'"
@@ -140,9 +134,17 @@ def _scrub_text_column(conn: sqlite3.Connection, table: str, column: str) -> Non
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """Rows as dicts for the package's event logs, ID numbers in free-text fields masked."""
     cur = conn.execute(sql, params)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur]
+    free = [i for i, n in enumerate(names) if n in FREE_TEXT_COLUMNS]
+    out = []
+    for row in cur:
+        values = list(row)
+        for i in free:
+            values[i] = mask_free_text(values[i])
+        out.append(dict(zip(names, values, strict=True)))
+    return out
 
 
 def attendance_rows(conn: sqlite3.Connection, meeting_ids: list[int]) -> list[dict[str, Any]]:

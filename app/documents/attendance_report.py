@@ -21,6 +21,7 @@ from app.documents.page import CONTENT_W, Column, Flow, footer_text
 from app.meetings import Refusal, list_exclusions, list_leaves
 from app.model import EXCLUSION_REASON_ZH, Form, Meeting, RuleSet
 from app.names import name_sort_key
+from db.privacy import masked
 
 _EXPECTED_LABEL = {
     Form.ALL: "登记选民数（应参加投票）", Form.HOUSEHOLD: "户数（应参加投票）",
@@ -104,7 +105,7 @@ def render_report(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.
                 [Column("序号", 12 * mm, "center"), Column("姓名", 28 * mm),
                  Column("原因", 78 * mm), Column("批准文号（日期）", CONTENT_W - 118 * mm)],
                 [[str(i + 1), e.person_name,
-                  EXCLUSION_REASON_ZH[e.reason] + (f"（{e.detail}）" if e.detail else ""),
+                  EXCLUSION_REASON_ZH[e.reason] + (f"（{masked(e.detail)}）" if e.detail else ""),
                   f"{e.approval_ref}（{e.approved_on}）"] for i, e in enumerate(exclusions)],
                 who=[e.person_name for e in exclusions])
         else:
@@ -115,14 +116,14 @@ def render_report(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.
                   stack=fonts.HEADING_STACK)
         flow.table([Column("序号", 12 * mm, "center"), Column("姓名", 34 * mm),
                     Column("原因", CONTENT_W - 86 * mm), Column("时间", 40 * mm)],
-                   [[str(i + 1), names.get(e.person_id, str(e.person_id)), e.reason,
+                   [[str(i + 1), names.get(e.person_id, str(e.person_id)), masked(e.reason),
                      _when(e.at)] for i, e in enumerate(lifted)])
     flow.space(5 * mm)
     flow.text(f"请假人员（{len(leaves)} 人，计入应到会人数）", 12, stack=fonts.HEADING_STACK)
     if leaves:
         flow.table([Column("序号", 12 * mm, "center"), Column("姓名", 34 * mm),
                     Column("事由", CONTENT_W - 46 * mm)],
-                   [[str(i + 1), lv.person_name, lv.reason or "—"] for i, lv in enumerate(leaves)],
+                   [[str(i + 1), lv.person_name, masked(lv.reason) or "—"] for i, lv in enumerate(leaves)],
                    who=[lv.person_name for lv in leaves])
     else:
         flow.text("无", 10.5)

@@ -27,6 +27,7 @@ from app.names import sort_names
 from app.rules import Round
 from app.rules.contest import STATUS_ZH
 from app.voting import RoundValidation, State, VotingRound, list_rounds, validate_meeting
+from db.privacy import masked
 
 KIND_ZH = {Round.FIRST: "选举", Round.RUNOFF: "另行选举", Round.TIE_REVOTE: "重新投票"}
 STANDARD_BOXES = (BoxDoc("主票箱"), BoxDoc("流动票箱（一）", True), BoxDoc("流动票箱（二）", True))
@@ -77,7 +78,7 @@ def _round_doc(v: RoundValidation) -> RoundDoc:
     return replace(base, issued=res.issued, returned=c.returned, valid=c.valid,
                    invalid=c.invalid, tally=tally, elected=res.elected,
                    outcome_zh=STATUS_ZH[res.status], threshold_zh=res.threshold_zh,
-                   invalid_reasons=c.invalid_reasons)
+                   invalid_reasons=tuple((masked(why), n) for why, n in c.invalid_reasons))
 
 
 def meeting_hash(rounds: Sequence[RoundDoc], meeting: Meeting) -> str:

@@ -14,14 +14,17 @@ the same bytes). Paths are relative, `/`-separated, never absolute, never with `
                                   search keys (person_key kind 'id_rev') removed, exclusion.detail
                                   (medical reasons) emptied, settings named *secret*,
                                   *pairing*, *password*, *token* removed; UNIQUE on person.id_number and
-                                  person.token dropped (masked values may repeat); free pages
-                                  vacuumed away
+                                  person.token dropped (masked values may repeat); an ID number
+                                  typed into any reason / note / detail column masked the same
+                                  way (db/privacy.py); free pages vacuumed away
     results/<meeting>.json        `pollday results --json` of each exported meeting
     elected.json                  the elected, for the district's make-up statistics (below)
     events/attendance.jsonl       attendance_event rows, one JSON object a line, in id order
     events/ballots.jsonl          ballot_entry and tally_sheet rows ("table" says which), id order
+    events/attendance.jsonl, events/ballots.jsonl: `reason` / `note` with ID numbers masked
     events/audit.jsonl            the hash-chained audit log, id order; `detail` is the stored JSON
-                                  text, so db.audit.verify_chain's rule re-checks the chain
+                                  text (ID numbers in it were masked when the row was written),
+                                  so db.audit.verify_chain's rule re-checks the chain
     documents/<meeting>/<kind>.pdf  the printed result documents that could be printed
     summary.csv                   one row per meeting and contest (UTF-8 with BOM, for Excel)
     summary.xlsx                  the same table
