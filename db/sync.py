@@ -4,8 +4,10 @@ transaction (db.tx.transaction)."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +158,86 @@ def count_refusals(conn: sqlite3.Connection, one: str, more: str) -> tuple[int, 
         " coalesce(sum(json_extract(detail, '$.count')) FILTER (WHERE action = ?), 0)"
         " FROM audit WHERE action IN (?, ?)", (one, more, one, more)).fetchone()
     return int(a), int(b)
+
+
+# --- the register on a desk, refreshed from the host ------------------------------------------
+# The host owns the register: persons, their search keys, the electors of each meeting, the
+# exclusions (不计入应到), leave (请假) and proxies (委托). A desk that joined keeps a copy; when the
+# host's copy changes (a late correction, a leave phoned in) the desk takes the host's tables
+# whole. Its own attendance events are never touched, and a person the host removed stays on a
+# desk that already recorded an event for them.
+
+# (table, ORDER BY) of what the register version covers; person_key is derived from person.
+VERSIONED = (("person", "id"), ("meeting_elector", "meeting_id, person_id"),
+             ("exclusion", "id"), ("leave", "meeting_id, person_id"), ("proxy", "id"))
+REPLACED = ("person_key", "meeting_elector", "exclusion", "leave", "proxy")
+# Tables whose rows keep a person on a desk even when the host no longer has them.
+KEEPS_PERSON = (("attendance_event", "person_id"), ("attendance_snapshot_person", "person_id"),
+                ("candidate", "person_id"), ("round_candidate", "person_id"))
+
+
+def register_version(conn: sqlite3.Connection, schema: str = "main") -> str:
+    """A digest of the register's rows: equal on host and desk when the desk is up to date."""
+    h = hashlib.sha256()
+    for table, order in VERSIONED:
+        h.update(f"\x00{table}\x00".encode())
+        for row in conn.execute(f'SELECT * FROM {schema}."{table}" ORDER BY {order}'):  # noqa: S608 - fixed names
+            h.update(repr(row).encode("utf-8"))
+    return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterChange:
+    added: int        # persons new on this desk
+    changed: int      # persons whose details changed
+    removed: int      # persons the host no longer has, removed here
+    kept: int         # ... kept here because this desk recorded something for them
+    version: str
+
+
+def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
+    return [str(r[1]) for r in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
+
+
+def merge_register(conn: sqlite3.Connection) -> RegisterChange:
+    """Take the register tables of the host's copy, attached as schema `h` (`attach_host_copy`:
+    ATTACH cannot run inside a transaction), into this desk's database, inside the caller's
+    transaction."""
+    for table in ("person", *REPLACED):
+        if _columns(conn, "main", table) != _columns(conn, "h", table):
+            raise ValueError(f"主机与本机的数据库版本不同（{table} 表结构不一致），请升级到同一版本")
+    cols = _columns(conn, "main", "person")
+    differs = " OR ".join(f"p.{c} IS NOT q.{c}" for c in cols if c != "id")
+    added = conn.execute("SELECT count(*) FROM h.person WHERE id NOT IN (SELECT id FROM main.person)"
+                         ).fetchone()[0]
+    changed_ids = [r[0] for r in conn.execute(
+        f"SELECT p.id FROM main.person p JOIN h.person q ON q.id = p.id WHERE {differs}")]  # noqa: S608
+    gone = [r[0] for r in conn.execute(
+        "SELECT id FROM main.person WHERE id NOT IN (SELECT id FROM h.person)")]
+    for table in REPLACED:
+        conn.execute(f'DELETE FROM main."{table}"')  # noqa: S608 - fixed names
+    # Unique token / id_number may move between persons: free them before the upsert.
+    conn.executemany("UPDATE main.person SET token = '~' || id, id_number = NULL WHERE id = ?",
+                     [(i,) for i in changed_ids + gone])
+    names = ", ".join(cols)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
+    conn.execute(f"INSERT INTO main.person ({names}) SELECT {names} FROM h.person WHERE true"  # noqa: S608
+                 f" ON CONFLICT (id) DO UPDATE SET {updates}")
+    kept_by = " UNION ".join(f'SELECT {c} FROM main."{t}" WHERE {c} IS NOT NULL'
+                             for t, c in KEEPS_PERSON)
+    removed = conn.execute(
+        f"DELETE FROM main.person WHERE id NOT IN (SELECT id FROM h.person)"  # noqa: S608
+        f" AND id NOT IN ({kept_by})").rowcount
+    for table in REPLACED:
+        tcols = ", ".join(_columns(conn, "main", table))
+        conn.execute(f'INSERT INTO main."{table}" ({tcols}) SELECT {tcols} FROM h."{table}"')  # noqa: S608
+    return RegisterChange(int(added), len(changed_ids), int(removed), len(gone) - int(removed),
+                          register_version(conn, "h"))
+
+
+def attach_host_copy(conn: sqlite3.Connection, host_copy: Path) -> None:
+    conn.execute("ATTACH DATABASE ? AS h", (str(host_copy),))
+
+
+def detach_host_copy(conn: sqlite3.Connection) -> None:
+    conn.execute("DETACH DATABASE h")

@@ -5,7 +5,8 @@
 
 The first time (DESK_DB does not exist) the desk joins the host: the meeting and the register
 are copied into DESK_DB. Then it connects (waiting up to --connect-timeout for what the other
-desks already have, so an online desk refuses a person signed in elsewhere), signs in each PERSON
+desks already have, so an online desk refuses a person signed in elsewhere, and for the host's
+register when it changed since: a person added there is known here), signs in each PERSON
 exactly like `pollday sign-in` (one JSON line each, after the LOCAL durable commit; `-` reads
 persons from standard input), shares, and exits when everything is shared or --sync-timeout
 passes. Offline it keeps signing in; the events go to the host on the next run or reconnection.
@@ -121,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
                  if args.report_merges else None)
     service = DeskService(args.db, pairing, on_merged=on_merged).start()
     try:
-        service.wait(lambda s: s.caught_up or bool(s.refused), args.connect_timeout)
+        # connected, caught up and holding the host's register (a person added there since)
+        service.wait(lambda s: (s.caught_up and not s.register_pending) or bool(s.refused),
+                     args.connect_timeout)
         if service.status().refused:
             print(f"主机拒绝 / refused: {service.status().banner()}", file=sys.stderr)
             _line(service.status().as_json(), sys.stderr)

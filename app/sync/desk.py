@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from pycrdt import (
 from app.attendance.view import LOCK
 from app.clock import Clock, SystemClock, iso
 from app.meetings import Refusal, resolve_meeting
-from app.sync import wire
+from app.sync import register, wire
 from app.sync.pairing import Pairing, client_context, pinned
 from app.sync.replica import Replica
 from db import sync as q
@@ -77,6 +78,8 @@ class DeskStatus:
     last_contact: str | None
     caught_up: bool               # has everything the host had when it (re)connected
     refused: str = ""
+    register_pending: bool = False   # the host's register changed; its copy is on its way
+    register_note: str = ""          # what the last refresh of the register changed
 
     def banner(self) -> str:
         if self.refused:
@@ -90,7 +93,8 @@ class DeskStatus:
         return {"desk": self.desk, "online": self.online, "offline_since": self.offline_since,
                 "unshared": self.unshared, "last_contact": self.last_contact,
                 "caught_up": self.caught_up, "refused": self.refused,
-                "shared": self.online and self.caught_up and self.unshared == 0}
+                "register_pending": self.register_pending, "register_note": self.register_note,
+                "shared": shared(self)}
 
 
 async def _open(pairing: Pairing) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -155,6 +159,7 @@ async def join(db_path: Path, pairing: Pairing, desk: str, clock: Clock | None =
         with transaction(conn):
             q.insert_peer(conn, room=pairing.room, meeting_code=pairing.meeting_code, desk=desk,
                           instance=instance, joined_at=iso(clock.now()))
+            register.record_joined(conn)
     finally:
         conn.close()
     os.replace(tmp, db_path)
@@ -166,6 +171,7 @@ class DeskLink:
     def __init__(self, db_path: Path, pairing: Pairing, clock: Clock | None = None,
                  on_merged: Callable[[list[str]], None] | None = None) -> None:
         self.pairing = pairing
+        self.db_path = db_path
         self.clock = clock or SystemClock()
         self.conn = connect(db_path, create=False)
         peer = q.select_peer(self.conn)
@@ -190,11 +196,15 @@ class DeskLink:
         self._remote = False
         self._flush_scheduled = False
         self._wake = asyncio.Event()
+        self.register_version = register.taken_version(self.conn)
+        self.register_pending = False
+        self.register_note = ""
+        self._copy: list[bytes] = []
 
     def status(self) -> DeskStatus:
         return DeskStatus(self.desk, self.online, None if self.online else self.offline_since,
                           max(0, self.own_seq - self.acked), self.last_contact, self.caught_up,
-                          self.refused)
+                          self.refused, self.register_pending, self.register_note)
 
     def notify(self) -> None:
         """A sign-in was committed locally: publish it now."""
@@ -248,6 +258,8 @@ class DeskLink:
                 self._flush()
 
     def _lost(self) -> None:
+        self.register_pending = False
+        self._copy = []
         if self.online:
             self.offline_since = iso(self.clock.now())
         self.online = False
@@ -270,6 +282,7 @@ class DeskLink:
                 "seq": self.own_seq})
             self._ack(welcome.get("have"))
             self._writer = writer
+            self._register_announced(welcome.get("register"))
             self.online = True
             self.last_contact = iso(self.clock.now())
             self._publish()
@@ -307,16 +320,49 @@ class DeskLink:
                 if payload[1] == YSyncMessageType.SYNC_STEP2:
                     self.caught_up = True
                 self._schedule_flush()
+            elif kind == wire.COPY and self.register_pending:
+                self._copy.append(payload)
             elif kind == wire.CONTROL:
                 msg = wire.parse_control(payload)
                 if msg["t"] == "ack":
                     self._ack(msg.get("have"))
                 elif msg["t"] == "refused":
                     raise Refused(str(msg.get("reason", "")))
+                elif msg["t"] == "register":
+                    self._register_announced(msg.get("version"))
+                elif msg["t"] == "register_done" and self.register_pending:
+                    self._take_register(msg)
             if time.monotonic() - last_status > STATUS_EVERY:
                 last_status = time.monotonic()
                 writer.write(wire.control({"t": "status", "seq": self.own_seq}))
             await writer.drain()
+
+    # --- the register, refreshed from the host (app.sync.register) ------------------------------
+
+    def _register_announced(self, version: object) -> None:
+        if (isinstance(version, str) and version and version != self.register_version
+                and not self.register_pending and self._writer is not None):
+            self.register_pending = True
+            self._copy = []
+            self._writer.write(wire.control({"t": "register_get"}))
+
+    def _take_register(self, done: dict[str, Any]) -> None:
+        data, self._copy = b"".join(self._copy), []
+        self.register_pending = False
+        if hashlib.sha256(data).hexdigest() != done.get("sha256"):
+            raise wire.FrameError("register copy damaged in transit")
+        tmp = self.db_path.with_name(self.db_path.name + ".register")
+        try:
+            tmp.write_bytes(data)
+            change = register.take(self.conn, tmp, desk=self.desk, clock=self.clock)
+        except (ValueError, sqlite3.Error) as exc:   # another version of PollDay on the host
+            self.register_note = f"名册未能按主机更新：{exc}"
+            self.register_version = str(done.get("version", ""))   # do not ask again and again
+            return
+        finally:
+            tmp.unlink(missing_ok=True)
+        self.register_version = change.version
+        self.register_note = f"{self.clock.now():%H:%M} {register.describe(change)}"
 
     def _ack(self, have: object) -> None:
         if isinstance(have, dict) and isinstance(have.get(self.desk, 0), int):
@@ -334,4 +380,5 @@ class DeskLink:
 
 
 def shared(st: DeskStatus) -> bool:
-    return st.online and st.caught_up and st.unshared == 0
+    """Everything of this desk is at the host and the desk has the host's register."""
+    return st.online and st.caught_up and st.unshared == 0 and not st.register_pending

@@ -35,7 +35,7 @@ from app.attendance.view import LOCK
 from app.clock import Clock, SystemClock, iso
 from app.meetings import Refusal, resolve_meeting
 from app.model import Meeting
-from app.sync import wire
+from app.sync import register, wire
 from app.sync.pairing import (
     Certificate,
     Pairing,
@@ -46,6 +46,7 @@ from app.sync.pairing import (
 )
 from app.sync.refusals import MORE, ONE, RefusalLimiter
 from app.sync.replica import Replica
+from db import files as dbfiles
 from db import sync as q
 from db.audit import append
 from db.connection import connect
@@ -57,6 +58,7 @@ HELLO_TIMEOUT = 5.0
 IDLE_TIMEOUT = 20.0        # a desk pings every few seconds; silence this long = gone
 PING_EVERY = 3.0
 POLL_EVERY = 0.2
+REGISTER_EVERY = 1.0       # how often the host looks whether its register changed
 MAX_CLIENTS = 64
 MAX_BUFFER = 16 << 20      # a desk that stops reading is dropped rather than buffered forever
 COPY_CHUNK = 1 << 20
@@ -133,6 +135,8 @@ class Host:
         self._tasks: set[asyncio.Task[None]] = set()
         self.refusals = RefusalLimiter()
         self.port = 0
+        self.register_version = q.register_version(self.conn)
+        self._register_seen = dbfiles.data_version(self.conn)
 
     def pairing(self, address: str) -> Pairing:
         return Pairing(address, self.port, self.config.cert.fingerprint, self.config.secret,
@@ -143,7 +147,7 @@ class Host:
             self._serve, bind, port, ssl=server_context(self.config.cert),
             ssl_handshake_timeout=HELLO_TIMEOUT, limit=wire.MAX_FRAME)
         self.port = int(self._server.sockets[0].getsockname()[1])
-        for job in (self._pinger(), self._poller()):
+        for job in (self._pinger(), self._poller(), self._register_watch()):
             task = asyncio.create_task(job)
             self._tasks.add(task)
         return self.port
@@ -214,6 +218,36 @@ class Host:
         while True:
             await asyncio.sleep(POLL_EVERY)
             self.publish()
+
+    async def _register_watch(self) -> None:
+        """A register changed on the host (another connection: the register page, a leave
+        recorded, a proxy) is announced to the desks, which then ask for it
+        (app.sync.register). The digest is computed on a worker thread, only after a commit by
+        another connection."""
+        while True:
+            await asyncio.sleep(REGISTER_EVERY)
+            seen = dbfiles.data_version(self.conn)
+            if seen == self._register_seen:
+                continue
+            version = await asyncio.to_thread(register.version_of, self.db_path)
+            if self._register_seen != seen:   # not recomputed meanwhile by a welcome
+                self._announce_register(seen, version)
+
+    def _register_now(self) -> str:
+        """The register version as of now (a desk is being welcomed: it must not be told an
+        old one, or it would take the new register only at the next announcement)."""
+        seen = dbfiles.data_version(self.conn)
+        if seen != self._register_seen:
+            self._announce_register(seen, q.register_version(self.conn))
+        return self.register_version
+
+    def _announce_register(self, seen: int, version: str) -> None:
+        self._register_seen = seen
+        if version != self.register_version:
+            self.register_version = version
+            note = wire.control({"t": "register", "version": version})
+            for c in list(self.clients.values()):
+                c.send(note)
 
     async def _pinger(self) -> None:
         while True:
@@ -321,30 +355,38 @@ class Host:
         client = _Client(desk, address, writer, int(seq or 0), time.monotonic())
         return client
 
-    async def _send_copy(self, client: _Client) -> None:
-        def copy(target: Path) -> bytes:
+    async def _send_copy(self, client: _Client, done: str = "copy_done") -> None:
+        """A copy of the database to a joining desk (`copy_done`), or to a joined desk whose
+        register is out of date (`register_done`, with the copy's register version)."""
+        def copy(target: Path) -> tuple[bytes, str]:
             # its own connection on a worker thread: the loop goes on relaying meanwhile
             conn = connect(self.db_path, create=False, migrate_schema=False)
             try:
                 q.copy_for_desk(conn, target)
             finally:
                 conn.close()
-            return target.read_bytes()
+            return target.read_bytes(), register.version_of(target)
 
         with tempfile.TemporaryDirectory() as d:
-            data = await asyncio.to_thread(copy, Path(d) / "copy.db")
+            data, version = await asyncio.to_thread(copy, Path(d) / "copy.db")
         for start in range(0, len(data), COPY_CHUNK):
             client.send(wire.frame(wire.COPY, data[start:start + COPY_CHUNK]))
             await client.writer.drain()
-        client.send(wire.control({"t": "copy_done", "size": len(data),
+        client.send(wire.control({"t": done, "size": len(data), "version": version,
                                   "sha256": hashlib.sha256(data).hexdigest()}))
+
+    def _spawn(self, job: Any) -> None:
+        task = asyncio.create_task(job)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _session(self, client: _Client, hello: dict[str, Any],
                        reader: asyncio.StreamReader) -> None:
         self._flush()   # the copy and the state vector below include everything received
         client.send(wire.control({"t": "welcome", "protocol": PROTOCOL, "room": self.config.room,
                                   "meeting": self.config.meeting_code,
-                                  "have": self.replica.have()}))
+                                  "have": self.replica.have(),
+                                  "register": self._register_now()}))
         old = self.clients.get(client.desk)
         if old is not None:   # the same desk reconnected before its old connection timed out
             old.writer.close()
@@ -366,6 +408,8 @@ class Host:
                     client.reported_seq = max(client.reported_seq, int(msg["seq"]))
                     self._contacts[client.desk] = (iso(self.clock.now()), client.reported_seq)
                     self._schedule_flush()
+                elif msg["t"] == "register_get":
+                    self._spawn(self._send_copy(client, "register_done"))
             else:
                 raise wire.FrameError("unexpected frame")
 

@@ -1,0 +1,96 @@
+"""The register changes on the host after the desks joined (a late correction, a leave phoned
+in): `pollday serve` announces it, `pollday desk` takes it, over TLS on loopback, whether the
+desk reconnects later or is online when it happens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import time
+
+import pytest
+
+from app.clock import FixedClock
+from app.meetings import resolve_meeting
+from app.meetings.items import add_leave
+from app.model import Meeting, PartyStatus
+from app.register.store import PersonRecord, add_persons
+from db.connection import connect
+from tests.app.sync.sync_venue import NOW, Procs, desk, free_port, make_assembly, serve, summary
+
+CLOCK = FixedClock(dt.datetime(2026, 11, 22, 9, 0), 1.0)
+
+
+@pytest.fixture
+def procs(request):
+    p = Procs()
+    request.addfinalizer(p.kill_all)
+    return p
+
+
+def _change_host_register(host_db, leave_token: str, name: str) -> str:
+    """What the chair's laptop does meanwhile, through its own connection: one person added,
+    one leave recorded. Returns the new person's card token."""
+    conn = connect(host_db)
+    m = resolve_meeting(conn, None)
+    assert isinstance(m, Meeting)
+    pid = add_persons(conn, [PersonRecord(name, party_status=PartyStatus.FULL)], NOW)[0]
+    on_leave = conn.execute("SELECT id FROM person WHERE token = ?", (leave_token,)).fetchone()[0]
+    add_leave(conn, m.id, on_leave, "出差", clock=CLOCK, actor="chair")
+    token = conn.execute("SELECT token FROM person WHERE id = ?", (pid,)).fetchone()[0]
+    conn.close()
+    return str(token)
+
+
+def test_a_desk_back_later_takes_the_new_register(procs, tmp_path):
+    host_db = tmp_path / "host.db"
+    _m, tokens = make_assembly(host_db, 20)
+    port, pairing = free_port(), tmp_path / "pairing.txt"
+    serve(procs, host_db, port, pairing)
+    a = tmp_path / "a.db"
+    rc, lines, st = desk(procs, a, pairing, "一号台", tokens[:3])
+    assert rc == 0 and st["shared"] and st["register_note"] == ""   # joined: nothing to take
+    late = _change_host_register(host_db, tokens[19], "晚到的党员")
+    # the desk comes back: it takes the register before it signs anyone in
+    rc, lines, st = desk(procs, a, pairing, "一号台", [late])
+    assert rc == 0 and [x["result"] for x in lines] == ["signed_in"]
+    assert st["shared"] and "新增 1 人" in st["register_note"], st
+    host, here = summary(host_db), summary(a)
+    assert (here["expected"], here["present"]) == (host["expected"], host["present"]) == (21, 4)
+    assert here["leave"] == host["leave"] == 1
+
+
+def test_an_online_desk_is_told_at_once(procs, tmp_path):
+    host_db = tmp_path / "host.db"
+    _m, tokens = make_assembly(host_db, 20)
+    port, pairing = free_port(), tmp_path / "pairing.txt"
+    serve(procs, host_db, port, pairing)
+    a = tmp_path / "a.db"
+    assert desk(procs, a, pairing, "一号台", [])[0] == 0
+    online = procs.start("desk", "--db", str(a), "--pairing", str(pairing), "--desk", "一号台",
+                         "--sync-timeout", "20", "-", stdin=True)
+    online.stdin.write(tokens[0] + "\n")
+    online.stdin.flush()
+    assert json.loads(online.stdout.readline())["result"] == "signed_in"
+    late = _change_host_register(host_db, tokens[19], "晚到的党员")
+
+    def on_desk() -> bool:
+        c = sqlite3.connect(f"file:{a}?mode=ro", uri=True)
+        try:
+            return c.execute("SELECT count(*) FROM person WHERE token = ?", (late,)).fetchone()[0] == 1
+        finally:
+            c.close()
+
+    deadline = time.monotonic() + 15
+    while not on_desk():
+        assert time.monotonic() < deadline, "the desk never took the host's new register"
+        time.sleep(0.05)
+    online.stdin.write(late + "\n")
+    online.stdin.flush()
+    assert json.loads(online.stdout.readline())["result"] == "signed_in"
+    online.stdin.close()
+    online.wait(30)
+    status = json.loads(online.stderr.read().splitlines()[-1])
+    assert online.returncode == 0 and status["shared"] and "新增 1 人" in status["register_note"]
+    assert summary(host_db)["present"] == summary(a)["present"] == 2
