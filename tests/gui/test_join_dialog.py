@@ -192,3 +192,67 @@ def test_hosts_found_on_the_network_are_listed_and_the_codes_host_is_picked(
     qtbot.waitUntil(lambda: bool(joined) or d.task is None and not d.isVisible(),
                     timeout=TIMEOUT_MS)
     assert joined == [str(tmp_path / "签到台-二号台.db")], d.state.text()
+
+
+def test_a_person_added_on_the_host_is_found_at_the_desk(qtbot, tmp_path, procs, request, shot):
+    """The host's register changes after the desk joined: the desk page says what came in and
+    finds the new person by name; the counter's 应到 follows."""
+    import asyncio
+
+    from app.model import PartyStatus
+    from app.register.store import PersonRecord, add_persons
+    from app.sync import join, read_pairing
+    from ui.app_main import make_app
+    from ui.pages.context import PageContext
+    from ui.pages.desk_page import DeskPage
+
+    make_app()
+    host_db = make_db(tmp_path / "host.db")
+    port, pairing_file = free_port(), tmp_path / "pairing.txt"
+    serve(procs, host_db, port, pairing_file)
+    desk_db = tmp_path / "签到台-二号台.db"
+    pairing = read_pairing(pairing_file)
+    asyncio.run(join(desk_db, pairing, "二号台"))
+    from ui.widgets.offline_banner import save_pairing
+
+    save_pairing(desk_db, pairing.code())
+    conn = connect(desk_db, create=False)
+    ctx = PageContext(conn, desk_db, clock=FixedClock(CLOCK_START.replace(hour=9), 3.0),
+                      actor="desk-test")
+    page = DeskPage(ctx)
+
+    def close() -> None:
+        if page.sync is not None:
+            page.sync.stop()
+        page.close()
+        attendance.forget(conn)
+        conn.close()
+
+    request.addfinalizer(close)
+    qtbot.addWidget(page)
+    page.resize(1280, 720)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.sync is not None
+    qtbot.waitUntil(lambda: page.sync.status is not None and page.sync.status.online,
+                    timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: page.counter.text().startswith("实到"), timeout=TIMEOUT_MS)
+    expected_before = page._expected
+    assert not page.register_notice.isVisible()
+    page.search_box.setText("欧阳晓岚")
+    qtbot.waitUntil(lambda: page.results.rowCount() == 0, timeout=TIMEOUT_MS)
+
+    host = connect(host_db, create=False)
+    member = PartyStatus.FULL
+    add_persons(host, [PersonRecord("欧阳晓岚", gender="F", branch="第一党支部",
+                                    party_status=member)], "2026-11-29T08:30:00+08:00",
+                actor="chair")
+    host.close()
+    qtbot.waitUntil(page.register_notice.isVisible, timeout=TIMEOUT_MS)
+    assert "名册已按主机更新：新增 1 人" in page.register_notice.text()
+    qtbot.waitUntil(lambda: page.results.rowCount() == 1, timeout=TIMEOUT_MS)
+    assert "欧阳晓岚" in page.results.item(0, 0).text() + page.results.item(0, 1).text()
+    qtbot.waitUntil(lambda: page._expected == expected_before + 1, timeout=TIMEOUT_MS)
+    assert page.counter.text().endswith(f"应到 {expected_before + 1}")
+    qtbot.wait(100)                                    # the layout follows the new counter text
+    shot(page, "desk-register-refreshed")

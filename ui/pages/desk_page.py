@@ -35,6 +35,7 @@ from app.attendance import Outcome, Result
 from app.electorate import vote_right
 from app.model import Person
 from app.search import search
+from app.sync import DeskStatus
 from ui.pages.context import PageContext
 from ui.pages.desk_answers import answer, hhmm, where
 from ui.pages.register_model import NO_VOTE_COLOUR, category, mask_id_number
@@ -61,6 +62,7 @@ class DeskPage(QWidget):
         self._undo_stack: list[Person] = []   # sign-ins made here, newest last
         self.dialog: ReasonDialog | None = None
         self._expected = 0
+        self._register_note = ""
         self._build()
         self.scanner = ScannerFilter(self, active=self.isVisible)
         self.scanner.scanned.connect(self.sign_in)
@@ -139,6 +141,15 @@ class DeskPage(QWidget):
         lay.setContentsMargins(16, 12, 16, 12)
         self.banner = OfflineBanner()
         lay.addWidget(self.banner)
+        # After the host's register changed (a person added, a leave recorded): what came in.
+        self.register_notice = QLabel()
+        self.register_notice.setObjectName("registerNotice")
+        self.register_notice.setWordWrap(True)
+        self.register_notice.setStyleSheet(
+            "#registerNotice { background: #e3f2fd; color: #0d47a1; font-size: 12pt;"
+            " padding: 6px 14px; border-radius: 6px; }")
+        self.register_notice.hide()
+        lay.addWidget(self.register_notice)
         lay.addLayout(top)
         lay.addWidget(self.search_box)
         lay.addWidget(self.results, 2)
@@ -159,6 +170,7 @@ class DeskPage(QWidget):
             return None
         sync = DeskSync(self.ctx.db_path, desk, self)
         sync.status_changed.connect(self.banner.set_status)
+        sync.status_changed.connect(self._sync_status)
         if not sync.start():
             self.ctx.message.emit(sync.error)
             return None
@@ -166,6 +178,15 @@ class DeskPage(QWidget):
         if app is not None:
             app.aboutToQuit.connect(sync.stop)
         return sync
+
+    def _sync_status(self, st: DeskStatus) -> None:
+        """The desk took the host's register: say what changed, search and count again."""
+        if st.register_note and st.register_note != self._register_note:
+            self._register_note = st.register_note
+            self.register_notice.setText(st.register_note)
+            self.register_notice.show()
+            self.ctx.register_changed.emit()
+            self._refresh_soon()
 
     # --- meeting and desk ---------------------------------------------------------------------
 
