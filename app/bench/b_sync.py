@@ -9,6 +9,9 @@
   every desk have all 3,869 events.
 - offline_resync_300_s: a desk signed in 300 people while the host was down; from the host's
   restart (listening) until the host has stored them.
+- register_refresh_20k_s: a register of 20,000; 50 persons added on the host (another
+  connection, as the register page does) while a desk is online; from that commit until the
+  desk has taken the new register (app.sync.register), as seen in the desk's database.
 """
 
 from __future__ import annotations
@@ -52,12 +55,12 @@ def _py(module: str, *args: str, stdin: bool = False) -> subprocess.Popen[str]:
 class _Room:
     """A host and its desks; every process is killed by `close`."""
 
-    def __init__(self, folder: Path, n_persons: int) -> None:
+    def __init__(self, folder: Path, n_persons: int, register: int = 4000) -> None:
         from app.bench.b_attendance import _template, _voter_tokens
 
         self.folder = folder
         self.host_db = folder / "host.db"
-        src, dst = sqlite3.connect(_template(4000, True)), sqlite3.connect(self.host_db)
+        src, dst = sqlite3.connect(_template(register, True)), sqlite3.connect(self.host_db)
         src.backup(dst)
         src.close()
         dst.close()
@@ -232,6 +235,38 @@ def offline_resync_300(folder: Path) -> float:
         assert room.host_events() == 0
         t0 = room.serve()                      # back
         _wait(lambda: room.host_events() >= 300, 30)
+        return time.perf_counter() - t0
+    finally:
+        room.close()
+
+
+@metric("register_refresh_20k_s", unit="s", target=5, better="lt", issue=ISSUE)
+def register_refresh_20k(folder: Path) -> float:
+    from app.model import PartyStatus
+    from app.register.store import PersonRecord, add_persons
+    from db.connection import connect
+
+    room = _Room(folder, 10, register=20000)
+    try:
+        room.serve()
+        room.join(["1号台"])
+        d = room.desk("1号台")
+        _wait(lambda: d.ready, 30)
+        desk_db = folder / "1号台.db"
+        conn = connect(room.host_db, create=False)
+        t0 = time.perf_counter()
+        add_persons(conn, [PersonRecord(f"补登党员{i:02d}", party_status=PartyStatus.FULL)
+                           for i in range(50)], "2026-11-22T09:00:00+08:00")
+        conn.close()
+
+        def taken() -> bool:
+            c = sqlite3.connect(f"file:{desk_db}?mode=ro", uri=True)
+            try:
+                return int(c.execute("SELECT count(*) FROM person").fetchone()[0]) == 20050
+            finally:
+                c.close()
+
+        _wait(taken, 60)
         return time.perf_counter() - t0
     finally:
         room.close()
