@@ -17,6 +17,7 @@ import os
 import secrets
 import sqlite3
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ HELLO_TIMEOUT = 5.0
 IDLE_TIMEOUT = 10.0         # the host pings every 3 s
 STATUS_EVERY = 2.0
 POLL_EVERY = 0.2            # sign-ins written by another connection are published this soon
+MAX_REGISTER = 1 << 30      # a register copy, inflated (20,000 persons: ~7 MB)
 BACKOFF = (0.1, 0.5)        # reconnect attempts: a LAN host back up is found within 0.5 s
 
 
@@ -351,6 +353,11 @@ class DeskLink:
         self.register_pending = False
         if hashlib.sha256(data).hexdigest() != done.get("sha256"):
             raise wire.FrameError("register copy damaged in transit")
+        if done.get("encoding") == "zlib":
+            inflate = zlib.decompressobj()
+            data = inflate.decompress(data, MAX_REGISTER)
+            if inflate.unconsumed_tail or not inflate.eof:
+                raise wire.FrameError("register copy too large or cut short")
         tmp = self.db_path.with_name(self.db_path.name + ".register")
         try:
             tmp.write_bytes(data)
