@@ -1,6 +1,10 @@
 """出席情况报告: 应到, exclusions with their reasons and approvals, 请假, 实到, 出席率, the quorum
 rule and whether it is met, the time of the figures, and signature lines.
 
+Each exclusion shows its legal reason (rules.md §1.1) and the approval, not the free-text detail
+typed with it: that may name an illness, is kept out of the district's copy of the database
+(app/export/format.py) and so stays out of the paper that goes with it.
+
 With a round label the figures are the ones frozen when voting opened for that round
 (`attendance.open_voting`); without, they are the live figures at the time given."""
 
@@ -103,9 +107,9 @@ def render_report(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.
         if exclusions:
             flow.table(
                 [Column("序号", 12 * mm, "center"), Column("姓名", 28 * mm),
-                 Column("原因", 78 * mm), Column("批准文号（日期）", CONTENT_W - 118 * mm)],
+                 Column("原因", 62 * mm), Column("批准文号（日期）", CONTENT_W - 102 * mm)],
                 [[str(i + 1), e.person_name,
-                  EXCLUSION_REASON_ZH[e.reason] + (f"（{masked(e.detail)}）" if e.detail else ""),
+                  EXCLUSION_REASON_ZH[e.reason],
                   f"{e.approval_ref}（{e.approved_on}）"] for i, e in enumerate(exclusions)],
                 who=[e.person_name for e in exclusions])
         else:

@@ -73,7 +73,7 @@ def make_venue(db_path, clock) -> Venue:
     assert isinstance(party, Meeting) and isinstance(residents, Meeting)
     add_exclusion(conn, party.id, by_name["孙病假"], ExclusionReason.BEDRIDDEN,
                   approval_ref="街党工委〔2026〕12号", approved_on="2026-11-10", clock=clock,
-                  actor="t")
+                  actor="t", detail="脑梗后遗症，长期卧床")
     add_leave(conn, party.id, by_name["周请假"], "出差", clock=clock, actor="t")
     return Venue(conn, party, residents, by_name)
 

@@ -113,6 +113,7 @@ def test_attendance_report_live_and_frozen(venue, fixed_clock, tmp_path) -> None
                   "超过应到会人数的五分之四", "不符合规定", "监票人（签字）", "2026-11-22 07:30",
                   "实时统计"):
         assert words in text, words
+    assert "脑梗" not in text   # the legal reason is printed, not the illness typed with it
     frozen = tmp_path / "frozen.pdf"
     render_report(c, m, frozen, AT, "第一轮")
     text = pdf_text(frozen)
