@@ -17,7 +17,7 @@ from app.meetings.items import add_leave
 from app.model import Meeting, PartyStatus
 from app.register.store import PersonRecord, add_persons
 from db.connection import connect
-from tests.app.sync.sync_venue import NOW, Procs, desk, free_port, make_assembly, serve, summary
+from tests.app.sync.sync_venue import NOW, Procs, desk, served_room, summary
 
 CLOCK = FixedClock(dt.datetime(2026, 11, 22, 9, 0), 1.0)
 
@@ -44,10 +44,7 @@ def _change_host_register(host_db, leave_token: str, name: str) -> str:
 
 
 def test_a_desk_back_later_takes_the_new_register(procs, tmp_path):
-    host_db = tmp_path / "host.db"
-    _m, tokens = make_assembly(host_db, 20)
-    port, pairing = free_port(), tmp_path / "pairing.txt"
-    serve(procs, host_db, port, pairing)
+    host_db, tokens, pairing = served_room(procs, tmp_path, 20)
     a = tmp_path / "a.db"
     rc, lines, st = desk(procs, a, pairing, "一号台", tokens[:3])
     assert rc == 0 and st["shared"] and st["register_note"] == ""   # joined: nothing to take
@@ -62,10 +59,7 @@ def test_a_desk_back_later_takes_the_new_register(procs, tmp_path):
 
 
 def test_an_online_desk_is_told_at_once(procs, tmp_path):
-    host_db = tmp_path / "host.db"
-    _m, tokens = make_assembly(host_db, 20)
-    port, pairing = free_port(), tmp_path / "pairing.txt"
-    serve(procs, host_db, port, pairing)
+    host_db, tokens, pairing = served_room(procs, tmp_path, 20)
     a = tmp_path / "a.db"
     assert desk(procs, a, pairing, "一号台", [])[0] == 0
     online = procs.start("desk", "--db", str(a), "--pairing", str(pairing), "--desk", "一号台",

@@ -13,7 +13,7 @@ import pytest
 
 from app.sync import Refused, join, read_pairing, wire
 from app.sync.pairing import client_context
-from tests.app.sync.sync_venue import Procs, desk, free_port, make_assembly, serve
+from tests.app.sync.sync_venue import Procs, desk, free_port, make_assembly, serve, served_room
 
 
 @pytest.fixture
@@ -52,10 +52,8 @@ async def _raw(port: int, first: bytes) -> bytes:
 
 
 def test_without_or_with_a_wrong_secret_nothing_is_given_or_changed(procs, tmp_path):
-    host_db = tmp_path / "host.db"
-    _m, tokens = make_assembly(host_db, 20)
-    port, pairing_file = free_port(), tmp_path / "pairing.txt"
-    serve(procs, host_db, port, pairing_file)
+    host_db, tokens, pairing_file = served_room(procs, tmp_path, 20)
+    port = read_pairing(pairing_file).port
     a = tmp_path / "a.db"
     assert desk(procs, a, pairing_file, "一号台", tokens[:3])[0] == 0
     before = _counts(host_db)

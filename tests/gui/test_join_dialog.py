@@ -30,6 +30,31 @@ def procs(request):
     return p
 
 
+def open_desk_page(qtbot, request, desk_db):
+    """The desk page on a desk's database, shown at 1280x720, its link stopped at the end."""
+    from ui.pages.context import PageContext
+    from ui.pages.desk_page import DeskPage
+
+    conn = connect(desk_db, create=False)
+    ctx = PageContext(conn, desk_db, clock=FixedClock(CLOCK_START.replace(hour=9), 3.0),
+                      actor="desk-test")
+    page = DeskPage(ctx)
+
+    def close() -> None:
+        if page.sync is not None:
+            page.sync.stop()
+        page.close()
+        attendance.forget(conn)
+        conn.close()
+
+    request.addfinalizer(close)
+    qtbot.addWidget(page)
+    page.resize(1280, 720)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
 @pytest.fixture
 def dialog(qtbot, tmp_path):
     from ui.app_main import make_app
@@ -74,8 +99,6 @@ def test_a_scanned_code_fills_the_field_in_one_burst(dialog, qtbot):
 
 def test_join_then_offline_banner_while_the_host_is_down(qtbot, tmp_path, procs, request, shot):
     from ui.app_main import make_app
-    from ui.pages.context import PageContext
-    from ui.pages.desk_page import DeskPage
     from ui.pages.join_dialog import JoinDialog
 
     make_app()
@@ -99,27 +122,12 @@ def test_join_then_offline_banner_while_the_host_is_down(qtbot, tmp_path, procs,
     assert (tmp_path / "签到台-一号台.db.pairing").read_text().strip() == \
         pairing_file.read_text().strip()
 
-    conn = connect(desk_db, create=False)
-    ctx = PageContext(conn, desk_db, clock=FixedClock(CLOCK_START.replace(hour=9), 3.0),
-                      actor="desk-test")
-    page = DeskPage(ctx)
-
-    def close() -> None:
-        if page.sync is not None:
-            page.sync.stop()
-        page.close()
-        attendance.forget(conn)
-        conn.close()
-
-    request.addfinalizer(close)
-    qtbot.addWidget(page)
-    page.resize(1280, 720)
-    page.show()
-    qtbot.waitExposed(page)
+    page = open_desk_page(qtbot, request, desk_db)
+    conn = page.ctx.conn
     assert page.sync is not None and page.desk_name == "一号台"
     from ui.pages.host_page import HostPage
 
-    not_a_host = HostPage(ctx)          # a desk's copy cannot become a second host
+    not_a_host = HostPage(page.ctx)     # a desk's copy cannot become a second host
     qtbot.addWidget(not_a_host)
     assert not not_a_host.start_button.isEnabled() and "一号台" in not_a_host.state.text()
     qtbot.waitUntil(lambda: page.sync.status is not None and page.sync.status.online,
@@ -203,8 +211,6 @@ def test_a_person_added_on_the_host_is_found_at_the_desk(qtbot, tmp_path, procs,
     from app.register.store import PersonRecord, add_persons
     from app.sync import join, read_pairing
     from ui.app_main import make_app
-    from ui.pages.context import PageContext
-    from ui.pages.desk_page import DeskPage
 
     make_app()
     host_db = make_db(tmp_path / "host.db")
@@ -216,23 +222,7 @@ def test_a_person_added_on_the_host_is_found_at_the_desk(qtbot, tmp_path, procs,
     from ui.widgets.offline_banner import save_pairing
 
     save_pairing(desk_db, pairing.code())
-    conn = connect(desk_db, create=False)
-    ctx = PageContext(conn, desk_db, clock=FixedClock(CLOCK_START.replace(hour=9), 3.0),
-                      actor="desk-test")
-    page = DeskPage(ctx)
-
-    def close() -> None:
-        if page.sync is not None:
-            page.sync.stop()
-        page.close()
-        attendance.forget(conn)
-        conn.close()
-
-    request.addfinalizer(close)
-    qtbot.addWidget(page)
-    page.resize(1280, 720)
-    page.show()
-    qtbot.waitExposed(page)
+    page = open_desk_page(qtbot, request, desk_db)
     assert page.sync is not None
     qtbot.waitUntil(lambda: page.sync.status is not None and page.sync.status.online,
                     timeout=TIMEOUT_MS)

@@ -179,26 +179,26 @@ def test_package_name(community: str, expected: str) -> None:
     assert package_name(community, AT) == expected
 
 
-def test_audit_log_in_the_package_reverifies_its_chain(exported: Exported, tmp_path: Path) -> None:
+def chain_problems(rows: list[dict], db: Path) -> list[str]:
+    """db.audit.verify_chain over the package's audit rows, loaded into a new database."""
     from db.audit import verify_chain
     from db.connection import connect
 
+    conn = connect(db)
+    conn.executemany(
+        "INSERT INTO audit (id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash)"
+        " VALUES (:id, :at, :actor, :action, :meeting_id, :detail, :outcome, :prev_hash, :hash)",
+        rows)
+    problems = verify_chain(conn)
+    conn.close()
+    return problems
+
+
+def test_audit_log_in_the_package_reverifies_its_chain(exported: Exported, tmp_path: Path) -> None:
     rows = [json.loads(line) for line in
             _read(exported.package)[fmt.EVENTS_AUDIT].decode().splitlines()]
     assert len(rows) > 100 and [r["id"] for r in rows] == sorted(r["id"] for r in rows)
-    conn = connect(tmp_path / "chain.db")
-    conn.executemany(
-        "INSERT INTO audit (id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash)"
-        " VALUES (:id, :at, :actor, :action, :meeting_id, :detail, :outcome, :prev_hash, :hash)",
-        rows)
-    assert verify_chain(conn) == []
-    conn.close()
+    assert chain_problems(rows, tmp_path / "chain.db") == []
     rows[5]["actor"] = "someone else"
-    conn = connect(tmp_path / "chain2.db")
-    conn.executemany(
-        "INSERT INTO audit (id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash)"
-        " VALUES (:id, :at, :actor, :action, :meeting_id, :detail, :outcome, :prev_hash, :hash)",
-        rows)
-    assert verify_chain(conn) == [f"audit row {rows[5]['id']}: content does not match its hash"
-                                  " (row edited)"]
-    conn.close()
+    assert chain_problems(rows, tmp_path / "chain2.db") == [
+        f"audit row {rows[5]['id']}: content does not match its hash (row edited)"]

@@ -97,6 +97,16 @@ def serve(procs: Procs, db: Path, port: int, pairing: Path) -> subprocess.Popen[
     return p
 
 
+def served_room(procs: Procs, folder: Path, n: int) -> tuple[Path, list[str], Path]:
+    """A party assembly of `n` in folder/host.db, served on a free loopback port: (host
+    database, tokens, pairing file)."""
+    host_db = folder / "host.db"
+    _m, tokens = make_assembly(host_db, n)
+    pairing = folder / "pairing.txt"
+    serve(procs, host_db, free_port(), pairing)
+    return host_db, tokens, pairing
+
+
 def desk(procs: Procs, db: Path, pairing: Path, name: str, persons: list[str],
          timeout: float = 20) -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
     """Run `pollday desk` to the end: (exit status, per-person lines, final sync status)."""
