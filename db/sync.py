@@ -162,15 +162,17 @@ def count_refusals(conn: sqlite3.Connection, one: str, more: str) -> tuple[int, 
 
 # --- the register on a desk, refreshed from the host ------------------------------------------
 # The host owns the register: persons, their search keys, the electors of each meeting, the
-# exclusions (不计入应到), leave (请假) and proxies (委托). A desk that joined keeps a copy; when the
-# host's copy changes (a late correction, a leave phoned in) the desk takes the host's tables
+# exclusions (不计入应到), leave (请假), proxies (委托) and the desks with what each one serves. A
+# desk that joined keeps a copy; when the host's copy changes (a late correction, a leave phoned
+# in, a desk's scope set) the desk takes the host's tables
 # whole. Its own attendance events are never touched, and a person the host removed stays on a
 # desk that already recorded an event for them.
 
 # (table, ORDER BY) of what the register version covers; person_key is derived from person.
 VERSIONED = (("person", "id"), ("meeting_elector", "meeting_id, person_id"),
-             ("exclusion", "id"), ("leave", "meeting_id, person_id"), ("proxy", "id"))
-REPLACED = ("person_key", "meeting_elector", "exclusion", "leave", "proxy")
+             ("exclusion", "id"), ("leave", "meeting_id, person_id"), ("proxy", "id"),
+             ("desk", "id"))
+REPLACED = ("person_key", "meeting_elector", "exclusion", "leave", "proxy", "desk")
 # Tables whose rows keep a person on a desk even when the host no longer has them.
 KEEPS_PERSON = (("attendance_event", "person_id"), ("attendance_snapshot_person", "person_id"),
                 ("candidate", "person_id"), ("round_candidate", "person_id"))
@@ -202,6 +204,7 @@ class RegisterChange:
     removed: int      # persons the host no longer has, removed here
     kept: int         # ... kept here because this desk recorded something for them
     version: str
+    lists: tuple[str, ...] = ()   # the other tables that changed (REPLACED, but person_key)
 
 
 def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
@@ -223,6 +226,9 @@ def merge_register(conn: sqlite3.Connection) -> RegisterChange:
         f"SELECT p.id FROM main.person p JOIN h.person q ON q.id = p.id WHERE {differs}")]  # noqa: S608
     gone = [r[0] for r in conn.execute(
         "SELECT id FROM main.person WHERE id NOT IN (SELECT id FROM h.person)")]
+    lists = tuple(t for t in REPLACED if t != "person_key" and conn.execute(
+        f'SELECT EXISTS (SELECT * FROM main."{t}" EXCEPT SELECT * FROM h."{t}")'  # noqa: S608
+        f' OR EXISTS (SELECT * FROM h."{t}" EXCEPT SELECT * FROM main."{t}")').fetchone()[0])
     for table in REPLACED:
         conn.execute(f'DELETE FROM main."{table}"')  # noqa: S608 - fixed names
     # Unique token / id_number may move between persons: free them before the upsert.
@@ -241,7 +247,7 @@ def merge_register(conn: sqlite3.Connection) -> RegisterChange:
         tcols = ", ".join(_columns(conn, "main", table))
         conn.execute(f'INSERT INTO main."{table}" ({tcols}) SELECT {tcols} FROM h."{table}"')  # noqa: S608
     return RegisterChange(int(added), len(changed_ids), int(removed), len(gone) - int(removed),
-                          register_version(conn, "h"))
+                          register_version(conn, "h"), lists)
 
 
 def copy_register_for_desk(conn: sqlite3.Connection, target: Path) -> None:

@@ -61,11 +61,17 @@ def take(conn: sqlite3.Connection, host_copy: Path, *, desk: str, clock: Clock) 
     return change
 
 
+LIST_ZH = {"meeting_elector": "选举人", "exclusion": "不计入应到", "leave": "请假",
+           "proxy": "委托", "desk": "签到台设置"}
+
+
 def describe(change: RegisterChange) -> str:
     """What the desk's banner says after a refresh."""
     parts = [f"{label} {n} 人" for label, n in (("新增", change.added), ("修改", change.changed),
                                                 ("删除", change.removed)) if n]
-    text = "名册已按主机更新：" + ("，".join(parts) if parts else "请假、委托或不计入应到名单有变")
+    if change.lists:
+        parts.append("、".join(LIST_ZH.get(t, t) for t in change.lists) + "有变")
+    text = "名册已按主机更新：" + ("，".join(parts) if parts else "无实质变化")
     if change.kept:
         text += f"（{change.kept} 人主机已删除，但本台已有其签到记录，保留）"
     return text

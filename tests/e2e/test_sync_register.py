@@ -17,6 +17,7 @@ from app.meetings.items import add_leave
 from app.model import Meeting, PartyStatus
 from app.register.store import PersonRecord, add_persons
 from db.connection import connect
+from db.tx import transaction
 from tests.app.sync.sync_venue import NOW, Procs, desk, served_room, summary
 
 CLOCK = FixedClock(dt.datetime(2026, 11, 22, 9, 0), 1.0)
@@ -35,9 +36,11 @@ def _change_host_register(host_db, leave_token: str, name: str) -> str:
     conn = connect(host_db)
     m = resolve_meeting(conn, None)
     assert isinstance(m, Meeting)
-    pid = add_persons(conn, [PersonRecord(name, party_status=PartyStatus.FULL)], NOW)[0]
-    on_leave = conn.execute("SELECT id FROM person WHERE token = ?", (leave_token,)).fetchone()[0]
-    add_leave(conn, m.id, on_leave, "出差", clock=CLOCK, actor="chair")
+    with transaction(conn):                            # one commit: one register version
+        pid = add_persons(conn, [PersonRecord(name, party_status=PartyStatus.FULL)], NOW)[0]
+        on_leave = conn.execute("SELECT id FROM person WHERE token = ?",
+                                (leave_token,)).fetchone()[0]
+        add_leave(conn, m.id, on_leave, "出差", clock=CLOCK, actor="chair")
     token = conn.execute("SELECT token FROM person WHERE id = ?", (pid,)).fetchone()[0]
     conn.close()
     return str(token)

@@ -232,14 +232,23 @@ def test_a_person_added_on_the_host_is_found_at_the_desk(qtbot, tmp_path, procs,
     page.search_box.setText("欧阳晓岚")
     qtbot.waitUntil(lambda: page.results.rowCount() == 0, timeout=TIMEOUT_MS)
 
+    from app.meetings.items import add_desk
+    from db.tx import transaction
+
     host = connect(host_db, create=False)
-    member = PartyStatus.FULL
-    add_persons(host, [PersonRecord("欧阳晓岚", gender="F", branch="第一党支部",
-                                    party_status=member)], "2026-11-29T08:30:00+08:00",
-                actor="chair")
+    m = current_meeting(host)
+    assert m is not None
+    with transaction(host):       # a late member, and the chair gives 二号台 its branch
+        add_persons(host, [PersonRecord("欧阳晓岚", gender="F", branch="第一党支部",
+                                        party_status=PartyStatus.FULL)],
+                    "2026-11-29T08:30:00+08:00", actor="chair")
+        add_desk(host, m.id, "二号台", ["第一党支部"], clock=FixedClock(CLOCK_START, 1.0),
+                 actor="chair")
     host.close()
     qtbot.waitUntil(page.register_notice.isVisible, timeout=TIMEOUT_MS)
-    assert "名册已按主机更新：新增 1 人" in page.register_notice.text()
+    qtbot.waitUntil(lambda: page.scope_label.text() == "负责：第一党支部", timeout=TIMEOUT_MS)
+    assert page.desk_name == "二号台"
+    assert page.register_notice.text().endswith("名册已按主机更新：新增 1 人，签到台设置有变")
     qtbot.waitUntil(lambda: page.results.rowCount() == 1, timeout=TIMEOUT_MS)
     assert "欧阳晓岚" in page.results.item(0, 0).text() + page.results.item(0, 1).text()
     qtbot.waitUntil(lambda: page._expected == expected_before + 1, timeout=TIMEOUT_MS)

@@ -185,6 +185,8 @@ class DeskPage(QWidget):
             self._register_note = st.register_note
             self.register_notice.setText(st.register_note)
             self.register_notice.show()
+            self._fill_desks()              # a desk's scope may have been set on the host
+            self._desk_changed()
             self.ctx.register_changed.emit()
             self._refresh_soon()
 
@@ -192,6 +194,17 @@ class DeskPage(QWidget):
 
     def reload(self) -> None:
         meeting = self.ctx.meeting
+        self._fill_desks()
+        self._undo_stack.clear()
+        self.setEnabled(meeting is not None)
+        self._desk_changed()
+        self._refresh_soon()
+
+    def _fill_desks(self) -> None:
+        """The desk choice (and each desk's scope), keeping the desk chosen when it is still
+        there; the undo history is left alone."""
+        meeting = self.ctx.meeting
+        chosen = self.desk_box.currentText()
         self.desk_box.blockSignals(True)
         self.desk_box.clear()
         desks = meetings.list_desks(self.ctx.conn, meeting.id) if meeting else []
@@ -201,11 +214,9 @@ class DeskPage(QWidget):
             self.desk_box.addItem(d.name, d)
         if meeting and not desks:
             self.desk_box.addItem(self.sync.desk if self.sync else DEFAULT_DESK, None)
+        if chosen and self.desk_box.findText(chosen) >= 0:
+            self.desk_box.setCurrentIndex(self.desk_box.findText(chosen))
         self.desk_box.blockSignals(False)
-        self._undo_stack.clear()
-        self.setEnabled(meeting is not None)
-        self._desk_changed()
-        self._refresh_soon()
 
     @property
     def desk_name(self) -> str:

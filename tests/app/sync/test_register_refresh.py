@@ -14,7 +14,7 @@ import pytest
 from app import attendance as att
 from app.clock import FixedClock
 from app.meetings import resolve_meeting
-from app.meetings.items import add_exclusion, add_leave
+from app.meetings.items import add_desk, add_exclusion, add_leave, list_desks
 from app.model import ExclusionReason, Meeting, PartyStatus
 from app.register.diff import current_records
 from app.register.store import PersonRecord, add_persons
@@ -79,6 +79,7 @@ def test_desk_takes_what_changed_on_the_host(host_and_desk, tmp_path: Path) -> N
     assert hasattr(add_exclusion(h, m.id, _pid(h, tokens[21]), ExclusionReason.ABROAD,
                                  approval_ref="街党工委〔2026〕12号", approved_on="2026-11-20",
                                  clock=CLOCK, actor="chair"), "person_id")
+    assert hasattr(add_desk(h, m.id, "一号台", ["第1支部"], clock=CLOCK, actor="chair"), "scope")
     host_version = q.register_version(h)
     host_summary = att.attendance_summary(h, m)
     h.close()
@@ -87,7 +88,9 @@ def test_desk_takes_what_changed_on_the_host(host_and_desk, tmp_path: Path) -> N
     change = register.take(d, host, desk="一号台", clock=CLOCK)
     assert (change.added, change.changed, change.removed, change.kept) == (1, 3, 1, 0)
     assert change.version == host_version == register.taken_version(d) == q.register_version(d)
-    assert "新增 1 人" in register.describe(change) and "删除 1 人" in register.describe(change)
+    assert change.lists == ("exclusion", "leave", "desk")
+    assert register.describe(change) == ("名册已按主机更新：新增 1 人，修改 3 人，删除 1 人，"
+                                         "不计入应到、请假、签到台设置有变")
     assert d.execute("SELECT * FROM attendance_event ORDER BY id").fetchall() == events_before
     assert d.execute("PRAGMA foreign_key_check").fetchall() == []
     # the late person signs in at the desk; the swapped cards name the right persons
@@ -100,6 +103,7 @@ def test_desk_takes_what_changed_on_the_host(host_and_desk, tmp_path: Path) -> N
     # searching by the corrected name finds the person (search keys came along)
     from app.search import search
     assert [p.name for p in search(d, "欧阳小明")] == ["欧阳小明"]
+    assert [(x.name, x.scope) for x in list_desks(d, m.id)] == [("一号台", ("第1支部",))]
     audit = d.execute("SELECT detail FROM audit WHERE action = ?", (register.ACTION,)).fetchall()
     assert len(audit) == 1 and '"added":1' in audit[0][0]
     att.forget(d)
