@@ -46,6 +46,7 @@ HELLO_TIMEOUT = 5.0
 IDLE_TIMEOUT = 10.0         # the host pings every 3 s
 STATUS_EVERY = 2.0
 POLL_EVERY = 0.2            # sign-ins written by another connection are published this soon
+RETRY_REGISTER = 5.0        # seconds before asking again after a refresh could not be written
 MAX_REGISTER = 1 << 30      # a register copy, inflated (20,000 persons: ~7 MB)
 BACKOFF = (0.1, 0.5)        # reconnect attempts: a LAN host back up is found within 0.5 s
 
@@ -362,6 +363,11 @@ class DeskLink:
         try:
             tmp.write_bytes(data)
             change = register.take(self.conn, tmp, desk=self.desk, clock=self.clock)
+        except (OSError, sqlite3.OperationalError) as exc:   # disk full, locked: try again soon
+            self.register_note = f"名册暂未能按主机更新（{exc}），稍后重试"
+            asyncio.get_running_loop().call_later(RETRY_REGISTER, self._register_announced,
+                                                  done.get("version"))
+            return
         except (ValueError, sqlite3.Error) as exc:   # another version of PollDay on the host
             self.register_note = f"名册未能按主机更新：{exc}"
             self.register_version = str(done.get("version", ""))   # do not ask again and again

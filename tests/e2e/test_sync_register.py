@@ -91,3 +91,54 @@ def test_an_online_desk_is_told_at_once(procs, tmp_path):
     status = json.loads(online.stderr.read().splitlines()[-1])
     assert online.returncode == 0 and status["shared"] and "新增 1 人" in status["register_note"]
     assert summary(host_db)["present"] == summary(a)["present"] == 2
+
+
+def test_a_refresh_that_could_not_be_written_is_tried_again(procs, tmp_path, monkeypatch):
+    """The desk's database refused the refresh once (locked, disk full): the desk says so and
+    asks again by itself; nothing half-written in between."""
+    import asyncio
+
+    from app.sync import DeskService, join, read_pairing
+    from app.sync import register as reg
+
+    host_db, tokens, pairing_file = served_room(procs, tmp_path, 20)
+    pairing = read_pairing(pairing_file)
+    a = tmp_path / "a.db"
+    asyncio.run(join(a, pairing, "一号台"))
+    real_take, calls = reg.take, []
+
+    def flaky_take(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real_take(*args, **kwargs)
+
+    monkeypatch.setattr(reg, "take", flaky_take)
+    monkeypatch.setattr("app.sync.desk.RETRY_REGISTER", 0.5)
+    service = DeskService(a, pairing).start()
+    try:
+        assert service.wait(lambda s: s.caught_up, 15)
+        persons_before = _persons(a)
+        late = _change_host_register(host_db, tokens[19], "晚到的党员")
+        assert service.wait(lambda s: "稍后重试" in s.register_note, 15)
+        assert _persons(a) == persons_before                        # nothing half-written
+        assert service.wait(lambda s: s.register_note.endswith("新增 1 人，请假有变"), 15)
+        assert late in _tokens(a) and len(calls) == 2
+    finally:
+        service.stop()
+
+
+def _persons(db) -> int:
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(c.execute("SELECT count(*) FROM person").fetchone()[0])
+    finally:
+        c.close()
+
+
+def _tokens(db) -> set[str]:
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return {r[0] for r in c.execute("SELECT token FROM person")}
+    finally:
+        c.close()
