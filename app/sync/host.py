@@ -227,11 +227,11 @@ class Host:
         another connection."""
         while True:
             await asyncio.sleep(REGISTER_EVERY)
-            seen = dbfiles.data_version(self.conn)
-            if seen == self._register_seen:
+            seen, before = dbfiles.data_version(self.conn), self._register_seen
+            if seen == before:
                 continue
             version = await asyncio.to_thread(register.version_of, self.db_path)
-            if self._register_seen != seen:   # not recomputed meanwhile by a welcome
+            if self._register_seen == before:   # a welcome did not compute a newer one meanwhile
                 self._announce_register(seen, version)
 
     def _register_now(self) -> str:
@@ -386,7 +386,12 @@ class Host:
                                   "sha256": hashlib.sha256(data).hexdigest()}))
 
     def _spawn(self, job: Any) -> None:
-        task = asyncio.create_task(job)
+        """Run `job` beside the connection's loop; a desk gone meanwhile ends it quietly."""
+        async def guarded() -> None:
+            with contextlib.suppress(ConnectionError, OSError):
+                await job
+
+        task = asyncio.create_task(guarded())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
