@@ -29,15 +29,8 @@ def mask_id(value: str | None) -> str | None:
     return v[:4] + "*" * (len(v) - 8) + v[-4:]
 
 
-def mask_ids_in_text(text: str | None) -> str | None:
-    """Every ID-number-like run of digits in free text masked."""
-    if text is None:
-        return None
-    return ID_RE.sub(lambda m: mask_id(m.group(1)) or "", text)
-
-
 def masked(text: str) -> str:
-    """`mask_ids_in_text` for text that is never None (reasons, notes on paper)."""
+    """Every ID-number-like run of digits in free text masked (reasons, notes on paper)."""
     return ID_RE.sub(lambda m: mask_id(m.group(1)) or "", text)
 
 

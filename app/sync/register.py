@@ -3,9 +3,10 @@
 The host owns the register: a person added or corrected there, a leave (请假) phoned in or an
 exclusion (不计入应到) approved after the desks joined reaches every desk. The host announces a
 digest of its register tables (`db.sync.register_version`) in its welcome and whenever it
-changes; a desk whose last taken version differs asks for a fresh copy of the host's database and
-takes the register tables from it in one transaction (`db.sync.merge_register`). The desk's own
-attendance events are never touched. Each refresh is audited on the desk."""
+changes; a desk whose last taken version differs asks for a copy of the host's register tables
+(`db.sync.copy_register_for_desk`, sent zlib-compressed) and takes what differs from it in one
+transaction (`db.sync.merge_register`). The desk's own attendance events are never touched. Each
+refresh is audited on the desk."""
 
 from __future__ import annotations
 
