@@ -165,6 +165,13 @@ def select_entry_history(conn: sqlite3.Connection, round_id: int, entry: str,
         " ORDER BY id", (round_id, entry, seq)).fetchall()
 
 
+def select_entry_log(conn: sqlite3.Connection, round_id: int, entry: str) -> list[Row]:
+    """Every row of one entry (ENTRY_COLUMNS) in the order written: what another laptop
+    replays to hold the same entry."""
+    return conn.execute(f"SELECT {ENTRY_COLUMNS} FROM ballot_entry WHERE round_id = ?"
+                        " AND entry = ? ORDER BY id", (round_id, entry)).fetchall()
+
+
 def max_seq(conn: sqlite3.Connection, round_id: int, entry: str) -> int:
     row = conn.execute("SELECT coalesce(max(seq), 0) FROM ballot_entry WHERE round_id = ?"
                        " AND entry = ?", (round_id, entry)).fetchone()
