@@ -256,3 +256,60 @@ def test_tally_sheets_twice_and_a_recount(page, shot):
     assert tab.resolve("重新清点选票后确认") is not None
     assert "已按重新清点确认" in tab.diffs.text()
     shot(page, "counting-tally")
+
+
+def test_entry_b_on_a_second_laptop_exported_and_imported(page, qtbot, tmp_path, monkeypatch,
+                                                          shot):
+    """A enters on the counting laptop; B on a second laptop holding a copy of the database made
+    after the round opened; B's file (through the save / open dialogs) is imported and the
+    comparison lists the one difference."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.app.sync.sync_venue import copy_db
+
+    ready_round(page)
+    copy_db(page.ctx.db_path, tmp_path / "second.db")
+    page.tabs.setCurrentIndex(1)
+    for keys in ("11111", "1212", "22222"):
+        type_ballot(qtbot, page.entry_tab, keys)
+    second = open_page(qtbot, tmp_path / "second.db")
+    try:
+        second.entry_b.setChecked(True)
+        second.clerk_box.setText("李四")
+        second.tabs.setCurrentIndex(1)
+        for keys in ("11111", "1211", "22222"):
+            type_ballot(qtbot, second.entry_tab, keys)
+        second.tabs.setCurrentIndex(2)
+        stick = tmp_path / "U盘"
+        stick.mkdir()
+        asked: list[str] = []
+
+        def save(_parent, _title, default, _filter):
+            asked.append(default)
+            return str(stick / default), ""
+
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
+        second.compare_tab.export_button.click()
+        assert asked == ["party-wy-第1轮-录入组B.pollday-entry"]
+        assert "已导出 party-wy-第1轮-录入组B.pollday-entry" in second.message.text()
+        assert "录入组B：3 张选票" in second.message.text()
+        shot(second, "counting-entry-exported")
+    finally:
+        second.close()
+        attendance.forget(second.ctx.conn)
+        second.ctx.conn.close()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *_a: (str(stick / asked[0]), ""))
+    page.tabs.setCurrentIndex(2)
+    cmp_ = page.compare_tab
+    cmp_.import_button.click()
+    assert "导入 3 条记录" in page.message.text(), page.message.text()
+    assert [d.seq for d in cmp_.view.differences] == [2]
+    assert "不一致 1 张" in cmp_.view.summary.text()
+    shot(page, "counting-entry-imported")
+    cmp_.import_button.click()                         # the same file again: nothing doubled
+    assert "此前已导入，没有新记录" in page.message.text()
+    assert [d.seq for d in cmp_.view.differences] == [2]
+    (stick / "坏文件.pollday-entry").write_text("{}", encoding="utf-8")
+    assert not cmp_.import_from(stick / "坏文件.pollday-entry")
+    assert "坏文件.pollday-entry：不是 PollDay 录入文件" in page.message.text()

@@ -3,14 +3,16 @@ choosing A, B or the reading typed from the paper ballot, with a reason (audited
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app import voting
+from app.clock import iso
 from app.meetings import Refusal, rule_options
 from app.rules import Ballot, check_ballot
-from app.voting import Difference, Mode, State, VotingRound, keys_for
+from app.voting import Difference, Mode, State, VotingRound, keys_for, transfer
 from app.voting.entry import KeyProblem, make_entry_ballot
 from ui.widgets.ballot_entry import BAD, GOOD, BallotLine
 from ui.widgets.diff_view import DiffView
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from ui.pages.counting.page import CountingPage
 
 RESOLVE_REASONS = ("核对原始选票", "监票人核对原票后确认")
+ENTRY_FILTER = f"PollDay 录入文件 (*{transfer.EXTENSION})"
 
 
 class CompareTab(QWidget):
@@ -37,7 +40,22 @@ class CompareTab(QWidget):
         self.paper.invalid_requested.connect(lambda: self.paper.set_invalid(
             "" if self.paper.invalid_reason else "监票人认定无效"))
         self.paper_seq: int | None = None
+        # Two laptops: B enters on a copy of the database and brings its entry on a USB stick.
+        self.export_button = QPushButton("导出本机的录入…")
+        self.export_button.setToolTip("录入组 B 在另一台电脑上录入时：在那台电脑上按此导出（顶部选中的"
+                                      "录入组），用 U 盘带到计票电脑导入")
+        self.export_button.clicked.connect(self.ask_export)
+        self.import_button = QPushButton("导入另一台电脑的录入…")
+        self.import_button.setToolTip("导入另一台电脑导出的录入文件；同一文件再导入不会重复，"
+                                      "之后导出的文件只补入新增的记录")
+        self.import_button.clicked.connect(self.ask_import)
+        two = QHBoxLayout()
+        two.addWidget(QLabel("两台电脑分别录入："))
+        two.addWidget(self.export_button)
+        two.addWidget(self.import_button)
+        two.addStretch(1)
         lay = QVBoxLayout(self)
+        lay.addLayout(two)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.paper_label)
         lay.addWidget(self.paper)
@@ -103,6 +121,60 @@ class CompareTab(QWidget):
             return False
         self.page.say(f"第{seq}张的差异已处理")
         self._hide_paper()
+        self.refresh()
+        return True
+
+    # --- entry B on another laptop (app.voting.transfer) ----------------------------------------
+
+    def ask_export(self) -> None:
+        r, meeting = self.round, self.page.ctx.meeting
+        if r is None or meeting is None:
+            return
+        entry = self.page.entry
+        default = (f"{meeting.code}-{r.contest_code}-第{r.number}轮-录入组{entry}"
+                   f"{transfer.EXTENSION}")
+        name, _f = QFileDialog.getSaveFileName(self, f"导出录入组{entry}", default, ENTRY_FILTER)
+        if name:
+            self.export_to(Path(name), entry)
+
+    def export_to(self, path: Path, entry: str) -> bool:
+        r, ctx = self.round, self.page.ctx
+        if r is None or ctx.meeting is None:
+            return False
+        doc = transfer.export_entry(ctx.conn, ctx.meeting, r.id, entry, iso(ctx.clock.now()))
+        if isinstance(doc, Refusal):
+            self.page.say(doc.message, ok=False)
+            return False
+        if path.suffix != transfer.EXTENSION:
+            path = path.with_name(path.name + transfer.EXTENSION)
+        try:
+            transfer.write_entry_file(doc, path)
+        except OSError as exc:
+            self.page.say(f"无法写入 {path}：{exc.strerror or exc}", ok=False)
+            return False
+        self.page.say(f"已导出 {path.name}：{transfer.summary(doc)}。请带到计票电脑导入")
+        return True
+
+    def ask_import(self) -> None:
+        name, _f = QFileDialog.getOpenFileName(self, "导入另一台电脑的录入", "", ENTRY_FILTER)
+        if name:
+            self.import_from(Path(name))
+
+    def import_from(self, path: Path) -> bool:
+        ctx = self.page.ctx
+        if ctx.meeting is None:
+            return False
+        doc = transfer.read_entry_file(path)
+        got = doc if isinstance(doc, Refusal) else transfer.import_entry(
+            ctx.conn, ctx.meeting, doc, file_name=path.name, actor=ctx.actor, clock=ctx.clock)
+        if isinstance(got, Refusal):
+            self.page.say(got.message, ok=False)
+            return False
+        assert not isinstance(doc, Refusal)
+        news = (f"补入 {got.added} 条记录" if got.already else f"导入 {got.added} 条记录"
+                ) if got.added else "此前已导入，没有新记录"
+        self.page.say(f"{path.name}：{transfer.summary(doc)}，{news}")
+        self.page.entry_tab.reload_entries()
         self.refresh()
         return True
 
