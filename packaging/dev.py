@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".pollday-stamp"
 WINDOWS = os.name == "nt"
+RESULTS = ROOT / "build" / "test-results.xml"  # pytest JUnit report, read for the closing line
 
 # Debian packages: Qt's xcb/offscreen platform libraries, and the tools the tests check PDFs and
 # QR codes with (pdftotext/pdffonts/pdftoppm, zbarimg), plus Xvfb for screenshots.
@@ -113,10 +114,11 @@ def run_tests(extra: list[str]) -> int:
     steps: list[tuple[str, list[str]]] = [
         ("lint", [str(venv_python()), "-m", "ruff", "check", "app", "db", "ui", "tests", "packaging"]),
         ("types", [str(venv_python()), "-m", "mypy", "app", "db"]),
-        ("tests", [str(venv_python()), "-m", "pytest", "-q", *extra]),
+        ("tests", [str(venv_python()), "-m", "pytest", "-q", f"--junitxml={RESULTS}", *extra]),
     ]
     if not quick:
         steps.append(("bundle", [str(venv_python()), str(ROOT / "packaging" / "build.py")]))
+    RESULTS.unlink(missing_ok=True)
     failed = []
     for name, cmd in steps:
         log(f"step {name}: {' '.join(cmd)}")
@@ -124,9 +126,26 @@ def run_tests(extra: list[str]) -> int:
             failed.append(name)
     if failed:
         log("FAILED: " + ", ".join(failed))
-        return 1
-    log("all steps passed")
-    return 0
+    else:
+        log("all steps passed")
+    # The test counts again as the very last line, after the bundle's output, so that a
+    # reader of the closing lines sees them: "pytest: N passed, N failed, N skipped".
+    print(test_counts(), flush=True)
+    return 1 if failed else 0
+
+
+def test_counts() -> str:
+    """pytest's counts from its JUnit XML report, as one closing line."""
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.parse(RESULTS).getroot()
+    except (OSError, ET.ParseError):
+        return "pytest: 0 passed, 1 failed (no test report was written)"
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    total = sum(int(s.get(k, "0")) for s in suites for k in ("tests",))
+    failed = sum(int(s.get(k, "0")) for s in suites for k in ("failures", "errors"))
+    skipped = sum(int(s.get("skipped", "0")) for s in suites)
+    return f"pytest: {total - failed - skipped} passed, {failed} failed, {skipped} skipped"
 
 
 def main(argv: list[str]) -> int:
