@@ -106,6 +106,19 @@ NAME_CHARS = {
     "𠮷": "121251",  # 土 121 + 口 251
 }
 
+# Extension A characters of 《通用规范汉字表》 (2013) that the derivation below cannot spell: each
+# spelled out from the mainland forms of its parts, as the standard's own characters write them.
+# The count is the sequence's length (Unihan 15.0 counts a part traditionally for all but 㬎).
+GENERAL_LIST_EXT_A = {
+    "㘎": "25142551221113134",  # 口 251 + 阚 42551221113134 (17; Unihan 18)
+    "㬎": "25115545544444",  # as in 隰 (阝 + 㬎): 日 2511 + 𢆶 554554 + 灬 4444 (14)
+    "㮾": "45115435111234",  # 朗 4511543511 over 木 1234 (14; Unihan 15)
+    "䓨": "12245311252",  # 艹冖 12245 as in 营 萤 + 缶 311252 (11; 罃 simplified like 營 营)
+    "䗴": "251214314314312154",  # 虫 251214 + 筳 314314312154 (18)
+    "䦃": "3111512212132511",  # 钅 31115 + 著 12212132511 (16; Unihan counts 金 and ⺾)
+    "䲢": "351143113435251211",  # 月 + 𠔉 3511431134 as in 腾 + 鱼 35251211 (18; Unihan 21)
+}
+
 # CJK radical-supplement forms (U+2E80-2EF3) that IDS data uses as parts: the character with
 # the same shape, or the sequence spelled out. Forms not listed are not derived through.
 RADICAL_FORMS = {
@@ -424,12 +437,19 @@ def build(order_tgz: Path, trad_tgz: Path, unihan_dir: Path, bh_path: Path,
     cnchar = {ch: to_classes(v) for ch, v in letters.items()}
     cnchar.update(COMPONENTS)
     cnchar.update(NAME_CHARS)
+    cnchar.update(GENERAL_LIST_EXT_A)
     cnchar.update(SEQUENCE_FIXES)
     report: list[str] = []
     seqs = merge_uro(cnchar, read_bh(bh_path), counts, report)
     unsure: dict[str, str] = {}
+    hand_made = {**NAME_CHARS, **GENERAL_LIST_EXT_A}
     for ch in list(seqs):
         if ch in counts and len(seqs[ch]) != counts[ch]:
+            if ch in hand_made:  # spelled out from the mainland parts: the count follows it
+                report.append(f"count {ch} U+{ord(ch):04X}: Unihan {counts[ch]}, hand-made "
+                              f"sequence {seqs[ch]} ({len(seqs[ch])}): count from the sequence")
+                counts[ch] = len(seqs[ch])
+                continue
             unsure[ch] = seqs.pop(ch)
 
     ids = read_ids(ids_path)

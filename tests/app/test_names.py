@@ -98,6 +98,28 @@ def test_extension_a_sequences_agree_with_counts() -> None:
     assert (data.count("䴓"), data.sequence("䴓")) == (9, "125235451")
 
 
+# The Extension A characters of 《通用规范汉字表》 (2013): the national list that personal and place
+# names are written with, so these are the Extension A characters a register may really hold.
+GENERAL_LIST_EXT_A = (
+    "㑇㑊㕮㘎㙍㙘㙦㛃㛚㛹㟃㠇㠓㤘㥄㧐㧑㧟㫰㬊㬎㬚㭎㭕㮾㰀㳇㳘㳚㴔㵐㶲㸆㸌㺄㻬㽏㿠䁖䂮䃅䃎䅟䌷䎃䎖䏝"
+    "䏡䏲䐃䓖䓛䓨䓫䓬䗖䗛䗪䗴䜣䝙䢺䢼䣘䥽䦃䲟䲠䲢䴓䴔䴕䴖䴗䴘䴙䶮")
+
+
+def test_every_extension_a_character_of_the_general_list_has_a_sequence() -> None:
+    assert len(GENERAL_LIST_EXT_A) == 77
+    data = names.stroke_data()
+    assert [c for c in GENERAL_LIST_EXT_A if not data.sequence(c)] == []
+    # the seven spelled out by hand from their mainland parts (build_strokes.GENERAL_LIST_EXT_A)
+    assert data.sequence("䲢") == "3511431134" + "35251211"  # 月𠔉 as in 腾 + 鱼
+    assert data.sequence("䲢") == (data.sequence("腾") or "")[:10] + (data.sequence("鱼") or "")
+    assert data.sequence("㘎") == (data.sequence("口") or "") + (data.sequence("阚") or "")
+    assert data.sequence("䦃") == (data.sequence("钅") or "") + (data.sequence("著") or "")
+    assert data.sequence("㬎") == (data.sequence("隰") or "")[2:]  # 隰 = 阝 52 + 㬎
+    assert data.count("䲢") == 18  # mainland count (Unihan 15.0 counts 魚: 21)
+    # in a name list they now sort by their strokes, not after every known character
+    assert sort_names(["䲢明", "腾飞", "鳗鱼"]) == ["腾飞", "䲢明", "鳗鱼"]
+
+
 def test_stroke_data_covers_gb2312_level_one_and_rare_name_characters() -> None:
     # 3,755 level-one characters of GB 2312 = rows 16-55 of the code table.
     level_one = []
