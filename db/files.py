@@ -7,6 +7,13 @@ import sqlite3
 from pathlib import Path
 
 
+def ro_uri(path: Path) -> str:
+    """The SQLite URI that opens `path` read-only. Built from `Path.as_uri()`, which escapes
+    `#`, `?` and `%` in folder names (a folder named `h#d` made `file:h#d/x.db` open `h`) and
+    writes Windows drive letters the way SQLite expects (file:///C:/...)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def holds_data(path: Path) -> bool:
     """True when PATH exists and is anything but an empty file or an empty PollDay database."""
     if not path.exists():
@@ -14,7 +21,7 @@ def holds_data(path: Path) -> bool:
     if path.stat().st_size == 0:
         return False
     try:
-        raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        raw = sqlite3.connect(ro_uri(path), uri=True)
         try:
             tables = [r[0] for r in raw.execute(
                 "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
@@ -28,7 +35,7 @@ def holds_data(path: Path) -> bool:
 def integrity_ok(path: Path) -> bool:
     """PRAGMA integrity_check of a file opened read-only; False when it cannot be read."""
     try:
-        c = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        c = sqlite3.connect(ro_uri(path), uri=True)
         try:
             # integrity_check, not quick_check: SQLite 3.40's quick_check reports false "NULL
             # value in person_key.person_id" on WITHOUT ROWID tables.

@@ -9,7 +9,6 @@ number.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from pathlib import Path
@@ -33,14 +32,6 @@ def rollback_journal(path: Path) -> None:
         conn.execute("PRAGMA journal_mode = DELETE")
     finally:
         conn.close()
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _table_sql(conn: sqlite3.Connection, table: str) -> str:

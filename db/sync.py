@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from db.files import ro_uri
+
 Row = tuple[Any, ...]
 
 HOST_COLUMNS = "room, meeting_code, secret, cert_pem, key_pem, fingerprint, created_at"
@@ -190,7 +192,7 @@ def register_version(conn: sqlite3.Connection, schema: str = "main") -> str:
 
 def register_version_of_file(path: Path) -> str:
     """`register_version` of a copy, read-only (the file is not touched)."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = sqlite3.connect(ro_uri(path), uri=True)
     try:
         return register_version(conn)
     finally:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from app.clock import Clock
 from app.export import format as fmt
-from app.export.stick import StickWriteError, fsync_dir
+from app.export.stick import StickWriteError
+from app.fileio import fsync_dir, fsync_file
 from db import files as dbfiles
 from db import snapshot
 from db.connection import connect
@@ -60,7 +61,7 @@ def backup_database(db_path: Path, folder: Path, *, at: dt.datetime,
                 stale.unlink(missing_ok=True)
             snapshot.vacuum_into(conn, tmp)
             snapshot.rollback_journal(tmp)
-            snapshot.fsync_file(tmp)
+            fsync_file(tmp)
             tmp.replace(final)
             fsync_dir(folder)
         except (OSError, sqlite3.Error) as e:

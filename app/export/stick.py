@@ -22,6 +22,7 @@ from typing import BinaryIO
 from app.export import format as fmt
 from app.export.build import CANCELLED, BuiltPackage
 from app.export.verify import Verification, verify_package
+from app.fileio import fsync_dir
 from app.meetings import Refusal
 
 Progress = Callable[[int, int, str], None]
@@ -148,16 +149,6 @@ def removable_drives() -> list[Drive]:
 
 def _open_new(path: Path) -> BinaryIO:
     return open(path, "xb")  # noqa: SIM115 - closed by the caller
-
-
-def fsync_dir(folder: Path) -> None:
-    if sys.platform == "win32":  # pragma: no cover - directories cannot be fsynced there
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _drop_cache(path: Path) -> None:

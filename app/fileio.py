@@ -1,0 +1,143 @@
+"""Writing files the way every platform PollDay runs on needs it: the one module for it.
+
+- `write_atomic`: temporary name beside the target, write, flush, fsync the *writable* handle
+  (Windows refuses FlushFileBuffers on a read-only handle), `os.replace` with a few retries
+  (Windows refuses to replace a file another program holds open: a PDF viewer, the antivirus,
+  the search indexer), then fsync the folder where the OS can. When the target stays held, the
+  clerk gets `FileInUse` naming the file, and the temporary file is removed.
+- `fsync_file`: make a file that was written by someone else (SQLite's VACUUM INTO) durable.
+- `safe_filename`: a file name from any user text (a meeting code, a desk name, a community):
+  no path separators, no characters Windows forbids (<>:"/\\|?* and controls), no reserved device
+  names (CON, PRN, AUX, NUL, COM1-9, LPT1-9), no trailing dot or space, bounded length.
+
+Secrets are not protected by file modes here: Windows ignores them. Files that hold a secret are
+still created 0600 where modes exist (`private=True`), which is all a mode can do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+WINDOWS = sys.platform == "win32"
+REPLACE_TRIES = 6
+REPLACE_WAIT_S = 0.25          # Windows: the viewer / antivirus usually lets go within a second
+MAX_NAME = 80                  # characters of a name part; the whole path stays well under 260
+
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+             *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10)),
+             "COM¹", "COM²", "COM³", "LPT¹", "LPT²", "LPT³"}
+
+
+class FileInUse(OSError):
+    """The target is held open by another program and could not be replaced."""
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        super().__init__(cause.errno, f"文件 {path} 正被其他程序打开（例如 PDF 阅读器或杀毒软件），"
+                         "无法覆盖。请关闭该文件后重试，或换一个文件名保存。", str(path))
+        self.path = path
+        self.cause = cause
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+Replacer = Callable[[Path, Path], None]
+
+
+def _replace(src: Path, dst: Path) -> None:
+    os.replace(src, dst)
+
+
+def _in_use(exc: OSError) -> bool:
+    # WinError 5 (access denied) and 32 (sharing violation) are what a held file gives.
+    winerror = getattr(exc, "winerror", None)
+    return winerror in (5, 32, 33) or isinstance(exc, PermissionError)
+
+
+def replace_with_retry(tmp: Path, target: Path, *, replacer: Replacer = _replace,
+                       tries: int = REPLACE_TRIES, wait: float = REPLACE_WAIT_S) -> None:
+    """`os.replace(tmp, target)`, retried while the target is held open elsewhere; then
+    `FileInUse` (tmp removed). Other errors (disk gone, no room) pass through at once."""
+    for attempt in range(tries):
+        try:
+            replacer(tmp, target)
+            return
+        except OSError as exc:
+            if not _in_use(exc):
+                raise
+            if attempt == tries - 1:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                raise FileInUse(target, exc) from exc
+            time.sleep(wait)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable (POSIX); Windows cannot open a folder for that and
+    NTFS/FAT journal the rename with the file's own flush."""
+    if WINDOWS:
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a file written by another writer (SQLite's VACUUM INTO) to the disk. Opened for
+    writing (without truncating): Windows refuses to flush a read-only handle. Never call this
+    on a live database file: closing any descriptor on it drops SQLite's POSIX locks."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def temp_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
+def write_atomic(target: Path, data: bytes | str, *, private: bool = False,
+                 replacer: Replacer = _replace) -> None:
+    """Write `data` (str as UTF-8) to `target` so that a reader sees the old file or the whole
+    new one, never a part, and the new one survives a power cut once this returns."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = temp_path(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(tmp, flags, 0o600 if private else 0o666)
+        with open(fd, "wb") as f:
+            f.write(raw)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    replace_with_retry(tmp, target, replacer=replacer)
+    fsync_dir(target.parent)
+
+
+def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = MAX_NAME) -> str:
+    """A file-name part from user text, valid on Windows and Linux and never a path."""
+    name = unicodedata.normalize("NFC", text or "")
+    name = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
+                   for c in name)
+    name = _FORBIDDEN.sub("_", name)
+    name = re.sub(r"\s+", " ", name).strip().rstrip(". ").lstrip(".")
+    name = name[:max_len].rstrip(". ")
+    if not name:
+        name = fallback
+    if name.split(".", 1)[0].strip().upper() in _RESERVED:
+        name = "_" + name
+    return name
