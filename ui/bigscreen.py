@@ -8,9 +8,10 @@ and the secretary's table never disagree.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ui import awake
 from ui.widgets.quorum_panel import TWO_ROWS, Figures, QuorumPanel
 
 BACKGROUND = "#101820"
@@ -42,6 +43,26 @@ class BigScreen(QWidget):
         lay.addWidget(self.panel, 1)
         self.resize(1280, 720)
         self._rescale(1280, 720)  # fonts right from the first layout, not one pass later
+        self._awake: awake.Hold | None = None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        # The projector must not blank nor the laptop sleep while the hall reads the quorum.
+        if self._awake is None:
+            self._awake = awake.hold("大屏幕正在显示出席情况")
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        self._let_sleep()
+        super().hideEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self._let_sleep()
+        super().closeEvent(event)
+
+    def _let_sleep(self) -> None:
+        if self._awake is not None:
+            self._awake.release()
+            self._awake = None
 
     def set_title(self, title: str) -> None:
         self.title.setText(title)

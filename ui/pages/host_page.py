@@ -41,6 +41,7 @@ from app import attendance
 from app.sync import Host, host_status
 from app.sync.host import lan_address, wildcard
 from app.sync.refusals import RefusedAttempt, refused_attempts, refused_total
+from ui import awake
 from ui.pages.context import PageContext
 from ui.pages.meeting_page import figures_of
 from ui.widgets.offline_banner import desk_of
@@ -202,6 +203,7 @@ class HostPage(QWidget):
         self.runner.failed.connect(self._failed)
         self.runner.stopped.connect(self._stopped)
         self.join_dialog: QWidget | None = None
+        self._awake: awake.Hold | None = None   # the laptop stays awake while it hosts
         self._build()
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
@@ -329,6 +331,8 @@ class HostPage(QWidget):
                            "各签到台扫描下方二维码或输入配对码加入。")
         self.state.setStyleSheet("font-size: 12pt; color: #1b7f3b; font-weight: bold;")
         self.ctx.message.emit("主机模式已开启")
+        if self._awake is None:
+            self._awake = awake.hold("主机模式：各签到台通过本机同步签到")
         self._poll.start()
         self.refresh()
 
@@ -338,7 +342,13 @@ class HostPage(QWidget):
         self._editable(True)
         self.runner.stop()
 
+    def _let_sleep(self) -> None:
+        if self._awake is not None:
+            self._awake.release()
+            self._awake = None
+
     def _stopped(self) -> None:
+        self._let_sleep()
         self.code = ""
         self.code_text.clear()
         self.qr.set_code("")
@@ -353,6 +363,7 @@ class HostPage(QWidget):
     def shutdown(self, wait: float = 5.0) -> None:
         """Host mode off for good (the app quits): every desk is told, nothing listens."""
         self._poll.stop()
+        self._let_sleep()
         for signal in (self.runner.started, self.runner.failed, self.runner.stopped):
             with contextlib.suppress(RuntimeError):
                 signal.disconnect()
