@@ -1,4 +1,5 @@
-"""Schema migrations: fresh create, upgrade of a kept v1 file, refusal of a newer database."""
+"""Schema migrations: fresh create, upgrade of a kept file of every released schema (all rows
+kept), refusal of a newer database."""
 
 from __future__ import annotations
 
@@ -22,6 +23,53 @@ def test_fresh_database_is_latest_with_pragmas(db_path) -> None:
         if name.startswith("sqlite_"):
             continue
         assert "STRICT" in sql, f"table {name} is not STRICT"
+
+
+def _tables(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'"
+                                        " AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    return {t: [str(c[1]) for c in conn.execute(f'PRAGMA table_info("{t}")')] for t in names}
+
+
+def _rows(conn: sqlite3.Connection, table: str, cols: list[str]) -> list[tuple[object, ...]]:
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    return sorted(conn.execute(f'SELECT {quoted} FROM "{table}"').fetchall(), key=repr)
+
+
+def test_a_kept_database_for_every_released_schema() -> None:
+    """Releasing schema N means keeping a file of it (tests/fixtures/make_schema.py N)."""
+    missing = [v for v in range(1, latest_version() + 1)
+               if not (FIXTURES / f"schema-v{v}.db").exists()]
+    assert not missing, f"no tests/fixtures/schema-v{missing}.db: run make_schema.py for it"
+
+
+@pytest.mark.parametrize("version", range(1, latest_version() + 1))
+def test_every_kept_schema_upgrades_keeping_all_data(tmp_path, version: int) -> None:
+    src = FIXTURES / f"schema-v{version}.db"
+    if not src.exists():
+        pytest.fail(f"{src.name} missing (see test_a_kept_database_for_every_released_schema)")
+    path = tmp_path / src.name
+    shutil.copy(src, path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == version
+    before = {t: _rows(raw, t, cols) for t, cols in _tables(raw).items()}
+    columns = _tables(raw)
+    raw.close()
+    assert sum(map(len, before.values())) > 0
+    if version > 1:   # the fixtures from make_schema.py fill every table of their version
+        assert [t for t, rows in before.items() if not rows] == []
+    conn = connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    after = _tables(conn)
+    for table, rows in before.items():
+        assert table in after, f"schema v{version}: table {table} lost in the upgrade"
+        assert _rows(conn, table, columns[table]) == rows, f"v{version}: {table} changed"
+    from db.audit import verify_chain
+
+    assert verify_chain(conn) == []
+    conn.close()
 
 
 def test_upgrade_kept_v1_database(tmp_path) -> None:
