@@ -4,11 +4,13 @@ are built the first time their step is opened."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sqlite3
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,10 +33,12 @@ from ui import pages
 from ui.pages.context import PageContext
 from ui.tasks import Task
 from ui.widgets.notice import PageFailed, PlannedNotice
+from ui.widgets.offline_banner import DeskSync
 from ui.widgets.sidebar import StepBar
 
 DEFAULT_SIZE = (1280, 800)
 DB_FILTER = "PollDay 选举数据库 (*.db);;所有文件 (*)"
+log = logging.getLogger(__name__)
 _windows: list[QMainWindow] = []  # windows opened from 文件 → 新建/打开 stay alive
 
 
@@ -109,6 +113,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(Path(db_path).name)
         self.resize(*DEFAULT_SIZE)
         self.ctx = PageContext(conn, db_path, parent=self)
+        self.db_released = False
         self.step_bar = StepBar(pages.STEPS)
         self.header = MeetingHeader(self.ctx)
         self.stack = QStackedWidget()
@@ -142,13 +147,13 @@ class MainWindow(QMainWindow):
         self.show_step(pages.STEPS[0].key)
 
     def new_database(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "新建选举数据库", "", DB_FILTER)
+        name, _ = filedialogs.get_save_file_name(self, "新建选举数据库", "", DB_FILTER)
         if name:
             self.open_window(Path(name).with_suffix(".db") if not Path(name).suffix
                              else Path(name), new=True)
 
     def open_database(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "打开选举数据库", "", DB_FILTER)
+        name, _ = filedialogs.get_open_file_name(self, "打开选举数据库", "", DB_FILTER)
         if name:
             self.open_window(Path(name))
 
@@ -231,4 +236,34 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         Task.cancel_all()
+        self.release_database()
         super().closeEvent(event)
+
+    def release_database(self) -> None:
+        """Let go of the database file when this window closes (文件 → 打开 another one, or
+        quit): host mode and the desk link stop, no timer reads it again, the connection
+        closes. Otherwise the old file stays open and Windows refuses to eject the USB stick it
+        is on. Idempotent."""
+        for timer in self.findChildren(QTimer):
+            timer.stop()
+        for window in self.findChildren(QWidget):
+            if window.isWindow() and window.isVisible():   # the big screen on the projector
+                window.close()
+        for obj in self.findChildren(QObject):
+            if obj is self:
+                continue
+            stop = getattr(obj, "shutdown", None) or (
+                getattr(obj, "stop", None) if isinstance(obj, DeskSync) else None)
+            if callable(stop):
+                try:
+                    stop()
+                except Exception:  # noqa: BLE001 - one page failing must not keep the file open
+                    log.exception("stopping %s on close", type(obj).__name__)
+        # Closed once the calls already queued (a page's refresh posted with singleShot(0)
+        # before the window closed) have run, so none of them meets a closed connection.
+        QTimer.singleShot(0, self, self._close_connection)
+
+    def _close_connection(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.ctx.conn.close()
+        self.db_released = True
