@@ -13,10 +13,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from app.fileio import write_atomic
+from app.secretstore import Sealer, is_sealed, os_sealer, seal, unseal
 
 KEY_FILE = "installation-ed25519.pem"
 
@@ -60,26 +64,28 @@ class InstallationKey:
         return self.private.sign(data)
 
 
-def load_or_create(folder: Path | None = None) -> InstallationKey:
-    """The installation key, created on first use (file mode 0600 where the OS has modes)."""
+def load_or_create(folder: Path | None = None, *,
+                   sealer: Sealer | None | Literal["os"] = "os") -> InstallationKey:
+    """The installation key, created on first use. Sealed with the OS where file modes protect
+    nothing (Windows DPAPI: only this account on this machine can open it; app/secretstore.py),
+    else a 0600 file. A plain key file left by an older version is sealed when next read."""
     folder = folder or data_home()
     path = folder / KEY_FILE
+    seal_with = os_sealer() if sealer == "os" else sealer
     if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        raw = path.read_bytes()
+        pem = unseal(raw, seal_with)
+        key = serialization.load_pem_private_key(pem, password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError(f"{path} 不是 Ed25519 私钥")
+        if seal_with is not None and not is_sealed(raw):
+            write_atomic(path, seal(pem, seal_with), private=True)
         return InstallationKey(key)
     folder.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, seal(pem, seal_with), private=True)
     return InstallationKey(key)
 
 
