@@ -2,8 +2,12 @@
 plainly not there, and read it back.
 
 Writing: a temporary name (`.<name>.part`, never ending in `.pollday`), chunks with progress and
-cancel, flush + fsync, rename to the final name, fsync the folder, then read the file back from
-the drive (page cache dropped where the OS allows) and verify hash and signature. A drive pulled
+cancel, flush + fsync, rename to the final name (retried while Windows holds it), fsync the
+folder, then read the file back from the drive and verify hash and signature. The read-back
+bypasses the OS cache where it can: on Linux the cached pages (clean after the fsync) are dropped
+with posix_fadvise(DONTNEED) before reading — advisory, honoured by Linux for clean pages; on
+Windows the file is opened with FILE_FLAG_NO_BUFFERING (app/export/windrive.py). A cache inside
+the stick itself is beyond both. A drive pulled
 mid-write leaves at most the temporary file, which the next attempt removes; the error says so.
 A lost drive is the environment, so it is an exception (StickWriteError); cancel is a value.
 """
@@ -14,20 +18,22 @@ import hashlib
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from app.export import format as fmt
+from app.export import windrive
 from app.export.build import CANCELLED, BuiltPackage
 from app.export.verify import Verification, verify_package
-from app.fileio import fsync_dir
+from app.fileio import fsync_dir, replace_with_retry
 from app.meetings import Refusal
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 Opener = Callable[[Path], BinaryIO]
+Reader = Callable[[Path], Iterator[bytes]]
 CHUNK = 1 << 20
 MEDIA_ROOTS = ("/media/", "/run/media/")
 
@@ -47,11 +53,13 @@ class Drive:
     label: str
     free_bytes: int
     total_bytes: int
+    note: str = ""            # e.g. windrive.UNSURE: shown so the clerk can judge
 
     def describe(self) -> str:
         gb = 1024 ** 3
+        note = f"，{self.note}" if self.note else ""
         return (f"{self.label or self.path}（{self.path}，可用 {self.free_bytes / gb:.1f} GB"
-                f" / 共 {self.total_bytes / gb:.1f} GB）")
+                f" / 共 {self.total_bytes / gb:.1f} GB{note}）")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +93,15 @@ def _is_removable(device: str, sys_class_block: Path) -> bool:
     return "/usb" in str(real)   # USB disks that report removable=0 (card readers, SSDs)
 
 
-def _drive(path: Path, label: str) -> Drive | None:
+def _drive(path: Path, label: str, note: str = "") -> Drive | None:
     try:
         st = os.statvfs(path) if hasattr(os, "statvfs") else None
+        if st is None:
+            usage = shutil.disk_usage(path)
+            return Drive(path, label, usage.free, usage.total, note)
     except OSError:
         return None
-    if st is None:
-        usage = shutil.disk_usage(path)
-        return Drive(path, label, usage.free, usage.total)
-    return Drive(path, label, st.f_bavail * st.f_frsize, st.f_blocks * st.f_frsize)
+    return Drive(path, label, st.f_bavail * st.f_frsize, st.f_blocks * st.f_frsize, note)
 
 
 def linux_drives(mounts: Path = Path("/proc/mounts"),
@@ -117,25 +125,16 @@ def linux_drives(mounts: Path = Path("/proc/mounts"),
     return sorted(out, key=lambda d: str(d.path))
 
 
-def windows_drives() -> list[Drive]:  # pragma: no cover - Windows only
-    import ctypes
+def drives_offered(facts: list[windrive.DriveFacts]) -> list[tuple[windrive.DriveFacts, str]]:
+    """The drives to list as sticks and the note for each (windrive.offer), sure ones first."""
+    chosen = [(f, note) for f in facts if (note := windrive.offer(f)) is not None]
+    return sorted(chosen, key=lambda fn: (fn[1] != "", fn[0].root))
 
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]  # exists on Windows only
-    drive_removable = 2
-    mask = kernel32.GetLogicalDrives()
+
+def windows_drives() -> list[Drive]:  # pragma: no cover - Windows only
     out: list[Drive] = []
-    for i in range(26):
-        if not mask & (1 << i):
-            continue
-        root = f"{chr(65 + i)}:\\"
-        if kernel32.GetDriveTypeW(ctypes.c_wchar_p(root)) != drive_removable:
-            continue
-        buf = ctypes.create_unicode_buffer(261)
-        ok = kernel32.GetVolumeInformationW(ctypes.c_wchar_p(root), buf, 261,
-                                            None, None, None, None, 0)
-        if not ok:
-            continue   # a card reader slot without a card
-        d = _drive(Path(root), buf.value)
+    for f, note in drives_offered(windrive.probe()):
+        d = _drive(Path(f.root), f.label, note)
         if d is not None:
             out.append(d)
     return out
@@ -217,23 +216,33 @@ def write_package(built: BuiltPackage, folder: Path, *, progress: Progress | Non
                     progress(min(start + chunk, total), total, "写入U盘")
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, final)
+        replace_with_retry(tmp, final)
         fsync_dir(folder)
     except OSError as e:
         raise _failed(e, tmp, final) from e
     return read_back(final, built)
 
 
-def read_back(final: Path, built: BuiltPackage) -> Written:
+def read_past_cache(path: Path) -> Iterator[bytes]:
+    """The file's bytes from the drive rather than the OS cache, as far as the OS allows (see
+    the module doc). Called after the fsync: DONTNEED drops only pages already written."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        yield from windrive.read_uncached(path, CHUNK)
+        return
+    _drop_cache(path)
+    with open(path, "rb") as f:
+        while data := f.read(CHUNK):
+            yield data
+
+
+def read_back(final: Path, built: BuiltPackage, *, reader: Reader | None = None) -> Written:
     """Read the written file from the drive and check it is the package, signed by our key."""
     try:
-        _drop_cache(final)
         h = hashlib.sha256()
         n = 0
-        with open(final, "rb") as f:
-            while data := f.read(CHUNK):
-                h.update(data)
-                n += len(data)
+        for data in (reader or read_past_cache)(final):
+            h.update(data)
+            n += len(data)
     except OSError as e:
         raise StickWriteError(f"回读失败：{e.strerror or e}。U 盘上的 {final.name} 可能不完整，"
                               "请重新导出。") from e
