@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.model import Meeting
 from db.connection import connect
-from ui import pages
+from ui import filedialogs, pages
 from ui.pages.context import PageContext
 from ui.tasks import Task
 from ui.widgets.notice import PageFailed, PlannedNotice

@@ -263,9 +263,8 @@ def test_entry_b_on_a_second_laptop_exported_and_imported(page, qtbot, tmp_path,
     """A enters on the counting laptop; B on a second laptop holding a copy of the database made
     after the round opened; B's file (through the save / open dialogs) is imported and the
     comparison lists the one difference."""
-    from PySide6.QtWidgets import QFileDialog
-
     from tests.app.sync.sync_venue import copy_db
+    from ui import filedialogs
 
     ready_round(page)
     copy_db(page.ctx.db_path, tmp_path / "second.db")
@@ -288,7 +287,7 @@ def test_entry_b_on_a_second_laptop_exported_and_imported(page, qtbot, tmp_path,
             asked.append(default)
             return str(stick / default), ""
 
-        monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
+        monkeypatch.setattr(filedialogs, "get_save_file_name", save)
         second.compare_tab.export_button.click()
         assert asked == ["party-wy-第1轮-录入组B.pollday-entry"]
         assert "已导出 party-wy-第1轮-录入组B.pollday-entry" in second.message.text()
@@ -298,7 +297,7 @@ def test_entry_b_on_a_second_laptop_exported_and_imported(page, qtbot, tmp_path,
         second.close()
         attendance.forget(second.ctx.conn)
         second.ctx.conn.close()
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+    monkeypatch.setattr(filedialogs, "get_open_file_name",
                         lambda *_a: (str(stick / asked[0]), ""))
     page.tabs.setCurrentIndex(2)
     cmp_ = page.compare_tab

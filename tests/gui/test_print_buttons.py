@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import subprocess
 
-from PySide6.QtWidgets import QFileDialog
-
 from app import meetings, proxies
 from tests.gui.test_setup_pages import ctx, pick, shown  # noqa: F401  (fixture)
+from ui import filedialogs
 
 
 def save_to(monkeypatch, path) -> None:
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(path), "PDF 文件 (*.pdf)")))
+    monkeypatch.setattr(filedialogs, "get_save_file_name",
+                        lambda *a, **k: (str(path), "PDF 文件 (*.pdf)"))
 
 
 def pdf_text(path) -> str:

@@ -20,7 +20,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -45,6 +44,7 @@ from app.district import rates
 from app.district.figures import STAGES, Report, build_report
 from app.district.importing import ImportResult, expand, import_packages
 from db import district as store
+from ui import filedialogs
 from ui.pages.district_charts import STAGE_COLOURS, MakeupBars, MakeupGroup, StageBars
 from ui.tasks import CancelToken, Outcome, ProgressFn, Task
 
@@ -242,8 +242,8 @@ class DistrictPage(QWidget):
 
     # import -------------------------------------------------------------------------------
     def choose_packages(self) -> None:
-        files, _f = QFileDialog.getOpenFileNames(self, "选择报送包", "",
-                                                 "PollDay 报送包 (*.pollday);;所有文件 (*)")
+        files, _f = filedialogs.get_open_file_names(self, "选择报送包", "",
+                                                    "PollDay 报送包 (*.pollday);;所有文件 (*)")
         if files:
             self.start_import([Path(f) for f in files])
 
@@ -311,7 +311,7 @@ class DistrictPage(QWidget):
 
     # sheets and exports --------------------------------------------------------------------
     def choose_sheet(self, kind: str) -> None:
-        name, _f = QFileDialog.getOpenFileName(self, "选择表格", "", "Excel 表格 (*.xlsx)")
+        name, _f = filedialogs.get_open_file_name(self, "选择表格", "", "Excel 表格 (*.xlsx)")
         if name:
             message = self.load_sheet(kind, Path(name))
             QMessageBox.information(self, "导入表格", message)
@@ -332,8 +332,8 @@ class DistrictPage(QWidget):
 
     def choose_export(self, suffix: str, daily_only: bool) -> None:
         default = ("换届日报" if daily_only else "换届汇总") + dt.date.today().strftime("%Y%m%d")
-        name, _f = QFileDialog.getSaveFileName(self, "导出", default + suffix,
-                                               "Excel 表格 (*.xlsx);;PDF (*.pdf)")
+        name, _f = filedialogs.get_save_file_name(self, "导出", default + suffix,
+                                                  "Excel 表格 (*.xlsx);;PDF (*.pdf)")
         if name:
             self.export(Path(name), daily_only)
 

@@ -19,7 +19,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -39,6 +38,7 @@ from app.export.stick import Drive, StickWriteError, Written, removable_drives, 
 from app.export.verify import Verification, verify_package
 from app.keys import load_or_create
 from app.meetings import Refusal
+from ui import filedialogs
 from ui.pages.context import PageContext
 from ui.tasks import Cancelled, CancelToken, Outcome, Task
 
@@ -133,7 +133,7 @@ class ExportPage(QWidget):
         self.set_target(Path(value) if value else None)
 
     def choose_folder(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "选择写入报送包的文件夹")
+        chosen = filedialogs.get_existing_directory(self, "选择写入报送包的文件夹")
         if chosen:
             self.set_target(Path(chosen))
 
@@ -284,7 +284,7 @@ class ExportPage(QWidget):
 
     def choose_and_verify(self) -> None:
         start = str(self.target) if self.target else ""
-        chosen, _ = QFileDialog.getOpenFileName(self, "选择报送包", start, "报送包 (*.pollday)")
+        chosen, _ = filedialogs.get_open_file_name(self, "选择报送包", start, "报送包 (*.pollday)")
         if chosen:
             self.verify_file(Path(chosen))
 

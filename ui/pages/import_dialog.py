@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,6 +29,7 @@ from app.clock import iso
 from app.register.diff import ApplyResult
 from app.register.fields import FIELD_LABELS
 from app.register.importer import ImportResult, ImportStatus, Problem
+from ui import filedialogs
 from ui.pages.context import PageContext
 from ui.pages.import_steps import (
     DIFF_HEADERS,
@@ -125,7 +125,7 @@ class ImportDialog(QDialog):
 
     # --- flow --------------------------------------------------------------------------
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "选择名册文件", str(Path.home()), FILE_FILTER)
+        name, _ = filedialogs.get_open_file_name(self, "选择名册文件", str(Path.home()), FILE_FILTER)
         if name:
             self.start(Path(name))
         elif self.stage == "idle":

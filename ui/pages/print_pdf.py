@@ -10,9 +10,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.meetings import Refusal
+from ui import filedialogs
 from ui.pages.context import PageContext
 from ui.widgets.progress import run_with_progress
 
@@ -33,7 +34,7 @@ def save_pdf(parent: QWidget, ctx: PageContext, kind: str, title: str,
     if m is None:
         return None
     default = documents_folder() / f"{m.code}-{title}.pdf"
-    chosen, _ = QFileDialog.getSaveFileName(parent, f"保存{title}", str(default), "PDF 文件 (*.pdf)")
+    chosen, _ = filedialogs.get_save_file_name(parent, f"保存{title}", str(default), "PDF 文件 (*.pdf)")
     if not chosen:
         return None
     out = Path(chosen)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app import voting
 from app.clock import iso
@@ -14,6 +14,7 @@ from app.meetings import Refusal, rule_options
 from app.rules import Ballot, check_ballot
 from app.voting import Difference, Mode, State, VotingRound, keys_for, transfer
 from app.voting.entry import KeyProblem, make_entry_ballot
+from ui import filedialogs
 from ui.widgets.ballot_entry import BAD, GOOD, BallotLine
 from ui.widgets.diff_view import DiffView
 from ui.widgets.reason_dialog import ReasonDialog
@@ -133,7 +134,7 @@ class CompareTab(QWidget):
         entry = self.page.entry
         default = (f"{meeting.code}-{r.contest_code}-第{r.number}轮-录入组{entry}"
                    f"{transfer.EXTENSION}")
-        name, _f = QFileDialog.getSaveFileName(self, f"导出录入组{entry}", default, ENTRY_FILTER)
+        name, _f = filedialogs.get_save_file_name(self, f"导出录入组{entry}", default, ENTRY_FILTER)
         if name:
             self.export_to(Path(name), entry)
 
@@ -156,7 +157,7 @@ class CompareTab(QWidget):
         return True
 
     def ask_import(self) -> None:
-        name, _f = QFileDialog.getOpenFileName(self, "导入另一台电脑的录入", "", ENTRY_FILTER)
+        name, _f = filedialogs.get_open_file_name(self, "导入另一台电脑的录入", "", ENTRY_FILTER)
         if name:
             self.import_from(Path(name))
 

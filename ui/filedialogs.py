@@ -1,0 +1,159 @@
+"""Every file dialog and file-system model of the GUI, built so that none of them opens a file.
+
+Why: on Linux (and every POSIX system) closing ANY file descriptor a process holds on a file
+releases ALL of that process's fcntl locks on it, SQLite's included (sqlite.org, "How To Corrupt
+An SQLite Database File", §2.2). Qt's own file dialog and QFileSystemModel work out the type
+column and the icon of each file with QMimeDatabase, which opens files whose name it does not
+know (`election.db`, `election.db-wal`, `election.db-shm`) to read their first bytes, then closes
+them. With the GUI's connection open, merely showing the database's folder in a dialog therefore
+dropped the GUI's locks; the next `pollday sign-in` believed it was the last connection,
+checkpointed and deleted the WAL on exit, and the GUI went on writing into the deleted WAL: a
+sign-in the CLI had reported vanished and the GUI's 实到 stopped following the file.
+
+The rule (see README, "多个程序同时打开同一个数据库"): the GUI process opens a database file only
+through SQLite. Every QFileDialog in ui/ goes through the functions below (a test checks the
+source of ui/ for any other), which use Qt's own dialog with `NoSniffIconProvider` everywhere but
+Windows. Windows locks (LockFileEx) belong to the handle that took them, so another handle's
+close releases nothing there and the native dialog is kept.
+
+Multi-process rule: the GUI owns the database it shows; other PollDay processes (`pollday
+sign-in`, `pollday attendance`, a second window) may read and write the same file at the same time
+through SQLite, which is safe because nothing in the GUI process touches the file outside SQLite.
+The GUI's pages follow such writes by polling PRAGMA data_version (desk page and 会场 page, every
+2 s).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QFileInfo
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QFileSystemModel, QWidget
+
+# What the type column says, by suffix: the name alone decides, never the contents.
+TYPE_NAMES = {
+    "db": "PollDay 数据库",
+    "sqlite": "SQLite 数据库",
+    "db-wal": "数据库日志（勿动）",
+    "db-shm": "数据库日志（勿动）",
+    "pollday": "报送包",
+    "pollday-entry": "录入文件",
+    "pdf": "PDF 文件",
+    "xlsx": "Excel 表格",
+    "xls": "Excel 表格（旧版）",
+    "csv": "CSV 表格",
+    "txt": "文本文件",
+    "json": "JSON 文件",
+    "zip": "压缩包",
+}
+NATIVE = sys.platform == "win32"
+
+
+class NoSniffIconProvider(QFileIconProvider):
+    """Icons and type names from the file's name and kind (stat), never from its contents."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setOptions(QFileIconProvider.Option.DontUseCustomDirectoryIcons)
+        kinds = QFileIconProvider.IconType
+        # Made once on the GUI thread; handing out copies is cheap and thread-safe.
+        self._icons = {k: QFileIconProvider.icon(self, k)
+                       for k in (kinds.File, kinds.Folder, kinds.Drive, kinds.Computer,
+                                 kinds.Desktop, kinds.Trashcan, kinds.Network)}
+
+    def icon(self, what: QFileInfo | QFileIconProvider.IconType) -> QIcon:  # both Qt overloads in one
+        kinds = QFileIconProvider.IconType
+        if not isinstance(what, QFileInfo):
+            return self._icons.get(what, self._icons[kinds.File])
+        if what.isRoot():
+            return self._icons[kinds.Drive]
+        return self._icons[kinds.Folder if what.isDir() else kinds.File]
+
+    def type(self, info: QFileInfo) -> str:
+        if info.isRoot():
+            return "驱动器"
+        if info.isDir():
+            return "文件夹"
+        name = info.fileName().lower()
+        for suffix, label in TYPE_NAMES.items():
+            if name.endswith("." + suffix):
+                return label
+        ext = info.suffix()
+        return f"{ext.upper()} 文件" if ext else "文件"
+
+
+_PROVIDER: NoSniffIconProvider | None = None
+
+
+def provider() -> NoSniffIconProvider:
+    """The one provider of the process (a dialog or model does not own it: kept alive here)."""
+    global _PROVIDER
+    if _PROVIDER is None:
+        _PROVIDER = NoSniffIconProvider()
+    return _PROVIDER
+
+
+def file_system_model(parent: QWidget | None = None) -> QFileSystemModel:
+    """A QFileSystemModel that never opens the files it lists."""
+    model = QFileSystemModel(parent)
+    model.setIconProvider(provider())
+    model.setOption(QFileSystemModel.Option.DontUseCustomDirectoryIcons)
+    return model
+
+
+def make_dialog(parent: QWidget | None, caption: str, directory: str = "",
+                name_filter: str = "") -> QFileDialog:
+    """A QFileDialog with the app's provider set before it lists anything (Qt asks the provider
+    lazily, on the GUI thread, when the view paints; nothing is painted before exec)."""
+    dlg = QFileDialog(parent, caption, directory, name_filter)
+    if not NATIVE:
+        dlg.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dlg.setIconProvider(provider())
+    dlg.setOption(QFileDialog.Option.DontUseCustomDirectoryIcons)
+    return dlg
+
+
+def _run(dlg: QFileDialog) -> list[str]:
+    try:
+        return dlg.selectedFiles() if dlg.exec() == QFileDialog.DialogCode.Accepted else []
+    finally:
+        dlg.deleteLater()
+
+
+def get_open_file_name(parent: QWidget | None, caption: str = "", directory: str = "",
+                       name_filter: str = "") -> tuple[str, str]:
+    """Like QFileDialog.getOpenFileName: (chosen path or "", the filter in use)."""
+    dlg = make_dialog(parent, caption, directory, name_filter)
+    dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
+    chosen = _run(dlg)
+    return (chosen[0] if chosen else "", dlg.selectedNameFilter())
+
+
+def get_open_file_names(parent: QWidget | None, caption: str = "", directory: str = "",
+                        name_filter: str = "") -> tuple[list[str], str]:
+    """Like QFileDialog.getOpenFileNames."""
+    dlg = make_dialog(parent, caption, directory, name_filter)
+    dlg.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    return _run(dlg), dlg.selectedNameFilter()
+
+
+def get_save_file_name(parent: QWidget | None, caption: str = "", directory: str = "",
+                       name_filter: str = "") -> tuple[str, str]:
+    """Like QFileDialog.getSaveFileName (asks before overwriting an existing file)."""
+    dlg = make_dialog(parent, caption, directory, name_filter)
+    dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dlg.setFileMode(QFileDialog.FileMode.AnyFile)
+    chosen = _run(dlg)
+    return (chosen[0] if chosen else "", dlg.selectedNameFilter())
+
+
+def get_existing_directory(parent: QWidget | None, caption: str = "",
+                           directory: str = "") -> str:
+    """Like QFileDialog.getExistingDirectory."""
+    dlg = make_dialog(parent, caption, directory)
+    dlg.setFileMode(QFileDialog.FileMode.Directory)
+    dlg.setOption(QFileDialog.Option.ShowDirsOnly)
+    chosen = _run(dlg)
+    return str(Path(chosen[0])) if chosen else ""
