@@ -1,7 +1,8 @@
 """`pollday desk`: a sign-in desk that shares its attendance with the host over the venue network.
 
     pollday desk --db DESK_DB --pairing FILE --desk NAME [--operator X] [--sync-timeout S]
-                 [--connect-timeout S] [--discover] [--report-merges] [PERSON... | -]
+                 [--connect-timeout S] [--discover] [--mdns-interface ADDRESS ...]
+                 [--report-merges] [PERSON... | -]
 
 The first time (DESK_DB does not exist) the desk joins the host: the meeting and the register
 are copied into DESK_DB. Then it connects (waiting up to --connect-timeout for what the other
@@ -13,6 +14,9 @@ passes. Offline it keeps signing in; the events go to the host on the next run o
 The last line on standard error is the sync status as JSON ({"shared", "unshared", ...}).
 --report-merges prints {"ready": true, ...} once connected (or given up waiting) and
 {"merged": [desk:seq...], "at_ns": ...} when others' events arrive.
+--discover: when the code's address does not answer, look for the host with the code's
+certificate by mDNS (every interface, or only each --mdns-interface given, which implies
+--discover; 127.0.0.1 keeps the search on this machine) and use the address it answers on.
 FILE is the pairing file of `pollday serve` (or the code itself). Exit status as `pollday
 sign-in`; 2 also when joining failed or the host refused the desk.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import sys
 import threading
 import time
@@ -33,11 +38,13 @@ from app.cli.cmd_signin import _FINE, _persons
 from app.clock import SystemClock
 from app.meetings import Refusal, resolve_meeting
 from app.sync import BadPairing, DeskService, Pairing, Refused, join, parse, shared
+from app.sync.joining import join_problem
 from db import sync as q
 from db.connection import connect
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
+DISCOVER_S = 5.0
 _OUT = threading.Lock()
 
 
@@ -52,6 +59,8 @@ def register(sub: Any) -> None:
     p.add_argument("--connect-timeout", type=float, default=3.0, metavar="S")
     p.add_argument("--discover", action="store_true",
                    help="look for the host by mDNS when its address does not answer")
+    p.add_argument("--mdns-interface", dest="mdns_interfaces", action="append", default=None,
+                   metavar="ADDRESS", help="look by mDNS on this interface only (repeatable)")
     p.add_argument("--report-merges", action="store_true")
     p.add_argument("persons", nargs="*", metavar="PERSON")
     p.set_defaults(func=run)
@@ -69,20 +78,30 @@ def _pairing(ref: str) -> Pairing:
     return parse(path.read_text(encoding="utf-8") if path.exists() else ref)
 
 
-def _discovered(pairing: Pairing) -> Pairing:
+def _discovered(pairing: Pairing, interfaces: list[str] | None) -> Pairing:
+    """The pairing with the address and port its host answers on now (mDNS, by certificate);
+    unchanged when the code's address answers or the host is not found (said on stderr)."""
+    import dataclasses
     import socket
 
-    from app.sync.discovery import discover
+    from app.sync.discovery import DiscoveryError, discover
 
     try:
         socket.create_connection((pairing.address, pairing.port), timeout=1.0).close()
         return pairing
     except OSError:
-        found = discover(pairing.fingerprint)
-    if found is None:
+        pass
+    try:
+        found = discover(pairing.fingerprint, DISCOVER_S, interfaces=interfaces)
+    except DiscoveryError as exc:
+        print(f"{exc}；仍用配对码里的地址 {pairing.address}:{pairing.port}", file=sys.stderr)
         return pairing
-    return Pairing(found[0], found[1], pairing.fingerprint, pairing.secret, pairing.room,
-                   pairing.meeting_code)
+    if found is None:
+        print(f"会场网络上没有找到配对码的主机（mDNS，{DISCOVER_S:.0f} 秒）；"
+              f"仍用配对码里的地址 {pairing.address}:{pairing.port}", file=sys.stderr)
+        return pairing
+    print(f"已在会场网络找到主机 {found[0]}:{found[1]}（mDNS，证书相符）", file=sys.stderr)
+    return dataclasses.replace(pairing, address=found[0], port=found[1])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,16 +114,18 @@ def run(args: argparse.Namespace) -> int:
     except (BadPairing, OSError) as exc:
         print(f"配对码无法读取 / bad pairing: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.discover:
-        pairing = _discovered(pairing)
+    if args.discover or args.mdns_interfaces:
+        pairing = _discovered(pairing, args.mdns_interfaces)
     if not args.db.exists():
         try:
             asyncio.run(join(args.db, pairing, desk, timeout=max(args.sync_timeout, 5.0)))
         except Refused as exc:
-            print(f"主机拒绝 / refused: {exc}", file=sys.stderr)
+            print(f"{join_problem(exc, pairing, args.db)} / refused", file=sys.stderr)
             return EXIT_USAGE
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
-            print(f"无法从主机取得名册 / cannot join the host: {exc!r}", file=sys.stderr)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError,
+                sqlite3.Error) as exc:
+            print(f"无法加入主机 / cannot join the host: {join_problem(exc, pairing, args.db)}"
+                  f" ({exc!r})", file=sys.stderr)
             return EXIT_USAGE
     conn = connect(args.db, create=False)
     peer = q.select_peer(conn)

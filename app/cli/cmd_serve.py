@@ -1,14 +1,23 @@
 """`pollday serve`: host mode, the laptop the sign-in desks share attendance through.
 
     pollday serve --db PATH --port N --pairing-out FILE [--bind ADDRESS] [--address A]
-                  [--meeting CODE] [--mdns | --no-mdns]
+                  [--meeting CODE] [--mdns | --no-mdns] [--mdns-interface ADDRESS ...]
 
 Listens only while it runs (until killed), on 127.0.0.1 unless --bind says otherwise (0.0.0.0 for
 the venue network). TLS with a self-signed certificate made for this database the first time and
 kept in it, so a restarted host is the same host to its desks. FILE receives the pairing code
 (address, port, certificate SHA-256, secret, room, meeting) for `pollday desk --pairing` or a QR;
---address is what desks should type when the host listens on every interface. Prints one JSON
-line once listening. --port 0 picks a free port (written to FILE).
+--address is what desks should type when the host listens on every interface (default: the best
+of this machine's addresses, even on a LAN without a default gateway). --port 0 picks a free
+port (written to FILE).
+
+mDNS (desks find the host by its certificate when the code's address is stale) is on unless
+--no-mdns: on the bound address's interface (127.0.0.1: loopback only, nothing leaves the
+machine), on every interface when bound to 0.0.0.0, or on each --mdns-interface given. It runs
+off the host's event loop; if it fails, host mode goes on without it.
+
+Standard output, one JSON line each: {"listening": ..., "mdns": "starting"|"off", ...} once
+listening, then {"mdns": "on", "interfaces": ...} or {"mdns": "failed", "error": WORDS}.
 """
 
 from __future__ import annotations
@@ -17,13 +26,20 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
+import logging
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from app.fileio import write_atomic
 from app.sync.host import Host, lan_address, wildcard
+from app.sync.pairing import Pairing
+
+if TYPE_CHECKING:
+    from app.sync.discovery import Advert
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: Any) -> None:
@@ -35,21 +51,33 @@ def register(sub: Any) -> None:
     p.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS")
     p.add_argument("--address", default=None, metavar="A", help="address desks type")
     p.add_argument("--meeting", default=None, metavar="CODE")
-    p.add_argument("--mdns", dest="mdns", action="store_true", default=None,
-                   help="advertise on the venue network (default: when not bound to loopback)")
+    p.add_argument("--mdns", dest="mdns", action="store_true", default=True,
+                   help="advertise by mDNS (the default)")
     p.add_argument("--no-mdns", dest="mdns", action="store_false")
+    p.add_argument("--mdns-interface", dest="mdns_interfaces", action="append", default=None,
+                   metavar="ADDRESS", help="advertise on this interface only (repeatable)")
     p.set_defaults(func=run)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    # the code holds the room's secret: readable by this user only
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+def _say(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+async def _advertise(pairing: Pairing, bind: str, chosen: list[str] | None) -> Advert | None:
+    """Start mDNS off the loop; say how it went (one JSON line). Never raises."""
+    from app.sync.discovery import advert_interfaces, advertise_off_loop
+
+    try:
+        got = await advertise_off_loop(pairing, advert_interfaces(bind, chosen))
+    except Exception as exc:   # noqa: BLE001 (even an import failure must not end host mode)
+        log.warning("mDNS failed", exc_info=True)
+        got = f"会场网络广播（mDNS）未能开启：{exc!r}"
+    if isinstance(got, str):
+        _say({"mdns": "failed", "error": got})
+        return None
+    _say({"mdns": "on", "interfaces": got.where()})
+    return got
 
 
 async def _serve(args: argparse.Namespace) -> int:
@@ -66,27 +94,24 @@ async def _serve(args: argparse.Namespace) -> int:
         return 2
     address = args.address or (lan_address() if wildcard(args.bind) else args.bind)
     pairing = host.pairing(address)
-    write_atomically(args.pairing_out, pairing.code() + "\n")
-    advert = None
-    if args.mdns or (args.mdns is None and not address.startswith("127.")):
-        from app.sync.discovery import advertise
-
-        advert = advertise(pairing)
+    write_atomic(args.pairing_out, pairing.code() + "\n", private=True)   # holds the secret
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):   # Windows: Ctrl+C ends the loop
             loop.add_signal_handler(sig, stop.set)
-    sys.stdout.write(json.dumps({"listening": f"{args.bind}:{port}", "address": address,
-                                 "port": port, "fingerprint": pairing.fingerprint,
-                                 "pairing": str(args.pairing_out),
-                                 "mdns": advert is not None}, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+    _say({"listening": f"{args.bind}:{port}", "address": address, "port": port,
+          "fingerprint": pairing.fingerprint, "pairing": str(args.pairing_out),
+          "mdns": "starting" if args.mdns else "off"})
+    advert_task = (asyncio.create_task(_advertise(pairing, args.bind, args.mdns_interfaces))
+                   if args.mdns else None)
     try:
         await stop.wait()
     finally:
-        if advert is not None:
-            advert.close()
+        if advert_task is not None:
+            from app.sync.discovery import withdraw_off_loop
+
+            await withdraw_off_loop(await advert_task)
         await host.stop()
         host.close()
     return 0

@@ -434,13 +434,8 @@ def wildcard(bind: str) -> bool:
 
 
 def lan_address() -> str:
-    """This laptop's address on the venue network (for a host bound to every interface). A UDP
-    socket's connect sends nothing; it only picks the outgoing interface."""
-    import socket
+    """This laptop's address on the venue network (for a host bound to every interface): the
+    best of its interfaces' addresses (app.sync.lan), even on a LAN without a default gateway."""
+    from app.sync.lan import lan_address as best
 
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.connect(("10.255.255.255", 1))
-            return str(s.getsockname()[0])
-        except OSError:
-            return "127.0.0.1"
+    return best()

@@ -13,6 +13,7 @@ for this desk, and the code is kept next to it so the desk page reconnects by it
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -29,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.sync import BadPairing, Pairing, Refused, join, parse
+from app.sync import BadPairing, Pairing, Refused, join, parse, wire
 from app.sync.discovery import FoundHost, browse, choose
+from app.sync.joining import join_problem
 from ui.tasks import Task
 from ui.widgets.offline_banner import save_pairing
 from ui.widgets.scanner import ScannerFilter
@@ -64,10 +66,11 @@ def join_work(target: Path, pairing: Pairing, desk: str):  # type: ignore[no-unt
     def work(_progress, _cancel) -> str:  # type: ignore[no-untyped-def]
         try:
             asyncio.run(join(target, pairing, desk, timeout=JOIN_TIMEOUT_S))
-        except Refused as exc:
-            raise RuntimeError(f"主机拒绝：{exc}") from exc
-        except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
-            raise RuntimeError(f"连不上主机 {pairing.address}:{pairing.port}（{exc!r}）") from exc
+        except (Refused, OSError, TimeoutError, asyncio.IncompleteReadError, sqlite3.Error,
+                wire.FrameError) as exc:
+            # each cause keeps its words: not in host mode, unreachable, not the code's host,
+            # refused, or this laptop's own disk or database
+            raise RuntimeError(join_problem(exc, pairing, target)) from exc
         save_pairing(target, pairing.code())
         return str(target)
 
