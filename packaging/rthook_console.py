@@ -4,10 +4,23 @@ pollday.exe is a console program so that its commands can print. When it is star
 Explorer (a double-click, no arguments) Windows gives it a console window of its own; that
 window is closed here so that only the GUI shows. When started from a terminal the console is
 shared with the shell (more than one process attached) and is kept.
+
+Without a console nothing printed is seen: stderr (tracebacks, libraries' warnings) then goes
+to the per-user log file (app/logs.py), stdout nowhere.
 """
 
 import os
 import sys
+
+
+def _route_output() -> None:
+    try:
+        from app import logs
+
+        logs.route_stderr_to_log("gui")
+    except Exception:  # the log folder may be unwritable: the app must still start
+        devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # lives as long as the app
+        sys.stdout = sys.stderr = devnull
 
 
 def _detach_own_console() -> None:
@@ -21,10 +34,11 @@ def _detach_own_console() -> None:
         if kernel32.GetConsoleProcessList(pids, 4) != 1:
             return  # a shell shares this console: keep it
         kernel32.FreeConsole()
-        devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # lives as long as the app
-        sys.stdout = sys.stderr = devnull
     except Exception:  # never stop the app from starting over a cosmetic window
-        pass
+        return
+    _route_output()
 
 
 _detach_own_console()
+if sys.stderr is None:  # a windowed build, or started by a program that gave no streams
+    _route_output()

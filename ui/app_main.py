@@ -8,6 +8,7 @@ progress dialog).
 from __future__ import annotations
 
 import argparse
+import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -16,15 +17,18 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app import logs
 from db import files as dbfiles
 from db.connection import SchemaTooNew, connect
-from ui import fonts
+from ui import errors, fonts
 from ui.main_window import DEFAULT_SIZE, MainWindow
 from ui.tasks import Task
 from ui.widgets.progress import run_with_progress
 
 APP_NAME = "PollDay"
 DISPLAY_NAME = "PollDay 选举日现场管理"
+
+log = logging.getLogger(__name__)
 
 
 def parse_args(args: Sequence[str]) -> argparse.Namespace:
@@ -113,11 +117,12 @@ def open_main_window(path: Path, parent: QWidget | None = None) -> MainWindow | 
     except (SchemaTooNew, FileNotFoundError, OpenError, PermissionError) as exc:
         show_error(parent, "无法打开数据库", str(exc))
         return None
+    logs.note_database(path)  # an SQLite error that escapes is then worded with this file's name
     return MainWindow(conn, path)
 
 
 def show_error(parent: QWidget | None, title: str, message: str, detail: str = "") -> None:
-    print(f"{title}：{message}", file=sys.stderr)
+    log.warning("%s：%s%s", title, message, f"\n{detail}" if detail else "")
     box = QMessageBox(QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Ok,
                       parent)
     if detail:
@@ -155,6 +160,16 @@ def show_sized(window: MainWindow) -> None:
 
 
 def run_gui(args: Sequence[str]) -> int:
+    """The GUI as users run it: warnings and uncaught exceptions go to the log file, and an
+    uncaught exception opens the error dialog (ui/errors.py) instead of vanishing."""
+    logs.setup("gui")
+    make_app()
+    errors.install()
+    errors.enable_crash_dump()
+    return errors.run_guarded(lambda: _run_gui(args))
+
+
+def _run_gui(args: Sequence[str]) -> int:
     window = start_gui(args)
     if window is None:
         return 1

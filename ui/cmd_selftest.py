@@ -2,8 +2,8 @@
 
 Starts Qt (offscreen unless a platform is set), checks the Qt binding, registers the shipped
 fonts, builds the demo database, opens every registered page of the main window, writes and
-reads the database (a name with a rare character), and renders a PDF with Chinese text in the
-shipped fonts. One line per check; exit status 0 only when every check passed. Uses only what
+reads the database (a name with a rare character), renders a PDF with Chinese text in the
+shipped fonts, and says where the log file is (and that it can be written). One line per check; exit status 0 only when every check passed. Uses only what
 is shipped (app.resources.resource_path), so it runs the same in the frozen bundle — it is the
 first thing to run on a new venue laptop.
 """
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         ("主窗口各页面", check_pages),
         ("数据库写入与读取", check_write_read),
         ("PDF 中文输出", check_pdf),
+        ("日志文件", check_log),
     ]
     failed = 0
     try:
@@ -216,6 +217,15 @@ def check_pdf(state: dict[str, Any]) -> str:
     if b"Helvetica" in data:
         raise CheckFailed("PDF 引用了未嵌入的 Helvetica 字体")
     return f"{len(data) // 1024} KB，字体已嵌入，含“王䶮 吉𠮷”"
+
+
+def check_log(state: dict[str, Any]) -> str:
+    from app import logs
+
+    path, problem = logs.check_writable()
+    if problem:
+        raise CheckFailed(f"日志文件 {path} 无法写入：{problem}")
+    return f"{path}（可写入；出错时的详细记录在这里）"
 
 
 def spin(seconds: float) -> None:

@@ -1,13 +1,16 @@
 """The `pollday` entry point. With no command it opens the GUI on the demo venue; with
 `--district DB` the district office's dashboard; otherwise it runs a sub-command from app/cli
-(Qt-free) or ui/ (commands that need Qt: selftest, bench)."""
+(Qt-free) or ui/ (commands that need Qt: selftest, bench).
+
+Every process writes its warnings and uncaught exceptions to the per-user log file (app/logs.py);
+the windows also show an uncaught exception in a dialog (ui/errors.py)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
 
-from app import cli
+from app import cli, logs
 
 PACKAGES = ("app.cli", "ui")
 
@@ -16,13 +19,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "--district":
         # District mode: the 区（街道）换届办 dashboard on its own database (district_page).
+        logs.setup("district")
+        from ui import errors
+        from ui.app_main import make_app
         from ui.pages.district_page import run_district
 
-        return run_district(args[1:])
+        make_app()
+        errors.install()
+        return errors.run_guarded(lambda: run_district(args[1:]))
     if not args or args[0] in ("gui",) or (args[0].startswith("--db")):
         from ui.app_main import run_gui  # Qt is imported only when the GUI is wanted
 
         return run_gui(args[1:] if args and args[0] == "gui" else args)
+    logs.setup(f"cli {args[0]}" if not args[0].startswith("-") else "cli")
+    logs.install_cli_hooks()
     return cli.main(args, PACKAGES)
 
 
