@@ -9,6 +9,7 @@ calls from a QTimer; it keeps the last `keep` periodic copies.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import re
 import sqlite3
 from collections.abc import Callable
@@ -18,13 +19,13 @@ from pathlib import Path
 from app.clock import Clock
 from app.export import format as fmt
 from app.export.stick import StickWriteError
-from app.fileio import fsync_dir, fsync_file
+from app.fileio import fsync_dir, fsync_file, replace_with_retry, safe_filename
 from db import files as dbfiles
 from db import snapshot
 from db.connection import connect
 
 PREFIX = "pollday-backup-"
-_BAD = re.compile(r'[\\/:*?"<>|\s]+')
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class Backup:
 
 
 def backup_name(community: str, at: dt.datetime) -> str:
-    safe = _BAD.sub("_", community).strip("._") or "pollday"
+    safe = safe_filename(_SPACES.sub("_", community).strip("._"), fallback="pollday")
     return f"{PREFIX}{safe}-{at.strftime('%Y%m%d-%H%M%S')}.db"
 
 
@@ -62,7 +63,7 @@ def backup_database(db_path: Path, folder: Path, *, at: dt.datetime,
             snapshot.vacuum_into(conn, tmp)
             snapshot.rollback_journal(tmp)
             fsync_file(tmp)
-            tmp.replace(final)
+            replace_with_retry(tmp, final)
             fsync_dir(folder)
         except (OSError, sqlite3.Error) as e:
             try:
@@ -87,7 +88,7 @@ def _quick_check(path: Path) -> bool:
 
 def _prune(folder: Path, name: str, keep: int) -> tuple[Path, ...]:
     stem = name[: -len("-YYYYMMDD-HHMMSS.db")]
-    mine = sorted(p for p in folder.glob(f"{stem}-*.db") if len(p.name) == len(name))
+    mine = sorted(p for p in folder.glob(f"{glob.escape(stem)}-*.db") if len(p.name) == len(name))
     removed = []
     for p in mine[:-keep]:
         try:
