@@ -275,19 +275,35 @@ _WIN_IN_USE = (32, 33)
 
 
 def describe_error(exc: BaseException, database: Path | None = None) -> str:
-    """One sentence for a clerk: what happened, naming the file. Looks through the exception's
-    causes for an environment error; anything else is called a program error."""
+    """One sentence for a clerk: what happened, naming the file. An exception of PollDay's own
+    (StickWriteError, SchemaTooNew, ...) already speaks to the clerk and keeps its words; a
+    library's or Python's is looked through, with its causes, for an environment error;
+    anything else is called a program error."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        words = _describe_one(current, database or _database)
+        words = environment_words(current, database)
         if words:
             return words
+        if _own_words(current):
+            return str(current).strip()
         current = current.__cause__ or current.__context__
     message = str(exc).strip()
     detail = f"{type(exc).__name__}：{message}" if message else type(exc).__name__
     return f"PollDay 遇到一个程序错误（{detail}）。"
+
+
+def environment_words(exc: BaseException, database: Path | None = None) -> str | None:
+    """Words for `exc` itself when it is an environment error (locked database, full disk,
+    missing file, stick gone, read-only, file in use), else None. Causes are not looked at, so
+    a message PollDay wrote around one is never replaced."""
+    return _describe_one(exc, database or _database)
+
+
+def _own_words(exc: BaseException) -> bool:
+    module = type(exc).__module__.split(".", 1)[0]
+    return module in ("app", "db", "ui") and bool(str(exc).strip())
 
 
 def _describe_one(exc: BaseException, database: Path | None) -> str | None:

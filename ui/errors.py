@@ -38,7 +38,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -128,7 +127,8 @@ class ErrorReporter(QObject):
     def _show(self) -> None:
         try:
             if self.dialog is None:
-                self.dialog = ErrorDialog(self, QApplication.activeWindow())
+                # no parent: closing or switching the main window must not take it along
+                self.dialog = ErrorDialog(self)
                 self.dialog.finished.connect(self._closed)
                 self.dialog.refresh()
                 self.dialog.show()

@@ -11,6 +11,7 @@ thread that uses them).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import traceback
@@ -19,6 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, QThread, Signal
+
+from app import logs
+
+log = logging.getLogger(__name__)
 
 
 class Cancelled(Exception):
@@ -135,8 +140,10 @@ class Task(QObject):
         except Cancelled:
             outcome = Outcome("cancelled")
         except Exception as exc:  # the GUI shows it; the thread must not die silently
-            outcome = Outcome("failed", error=str(exc) or type(exc).__name__,
-                              detail=traceback.format_exc())
+            # a full disk or a pulled stick in words naming the file, not "[Errno 28] ..."
+            words = logs.environment_words(exc) or str(exc) or type(exc).__name__
+            outcome = Outcome("failed", error=words, detail=traceback.format_exc())
+            log.warning("后台任务失败：%s", words, exc_info=True)
         else:
             outcome = Outcome("ok", result=result)
         self.outcome = outcome

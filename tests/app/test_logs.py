@@ -91,6 +91,17 @@ def test_words_are_found_through_the_cause_and_file_in_use_keeps_its_own(tmp_pat
             raise RuntimeError("export failed") from exc
     except RuntimeError as wrapped:
         assert logs.describe_error(wrapped).startswith("磁盘（或U盘）已满，文件 /media/u/x.pdf 没有写完")
+    # PollDay's own message around an OSError is kept, not replaced by the cause's words
+    from app.export.stick import StickWriteError
+
+    try:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device", "/media/u/x.pollday")
+        except OSError as exc:
+            raise StickWriteError("U 盘空间不足：报送包需要 3.2 MB，U 盘只剩 1.0 MB") from exc
+    except StickWriteError as own:
+        assert logs.describe_error(own) == "U 盘空间不足：报送包需要 3.2 MB，U 盘只剩 1.0 MB"
+        assert logs.environment_words(own) is None
     held = FileInUse(tmp_path / "公告.pdf", PermissionError(errno.EACCES, "denied"))
     assert logs.describe_error(held) == str(held)
     assert logs.describe_error(ValueError("bad package path")) == (

@@ -32,6 +32,9 @@ SCREEN = (1366, 768)
 @pytest.fixture
 def hooked(qapp, tmp_path, monkeypatch):
     """The log in a temporary data folder and the app's hooks installed, as `pollday` does."""
+    from ui.app_main import make_app
+
+    make_app()  # fonts and Chinese Qt strings, as run_gui has them before installing the hooks
     monkeypatch.setenv("POLLDAY_HOME", str(tmp_path / "home"))
     logs.shutdown()
     log_file = logs.setup("gui", console=False)
@@ -127,7 +130,7 @@ def test_exception_in_a_worker_thread_shows_the_dialog_on_the_gui_thread(hooked,
     rep.dialog.accept()
 
 
-def test_a_hundred_exceptions_give_one_dialog_with_a_count(hooked, qtbot):
+def test_a_hundred_exceptions_give_one_dialog_with_a_count(hooked, qtbot, shot):
     rep, log_file = hooked
     fired = []
     timer = QTimer()
@@ -146,6 +149,7 @@ def test_a_hundred_exceptions_give_one_dialog_with_a_count(hooked, qtbot):
                     timeout=5000)
     assert len(open_dialogs()) == 1
     assert rep.dialog.count.isVisible()
+    shot(rep.dialog, "error-dialog-count")
     assert rep.dialog.what.text().startswith("PollDay 遇到一个程序错误（KeyError")
     assert log_text(log_file).count("Traceback (most recent call last)") == 100
     details = rep.details()
@@ -226,3 +230,41 @@ def test_the_gui_process_installs_the_hook_and_logs(tmp_path, small_db):
     assert "DIALOG True PollDay 遇到一个程序错误（ValueError：强制的错误）" in r.stdout, r.stdout + r.stderr
     text = (home / "logs" / "pollday.log").read_text(encoding="utf-8")
     assert "[gui " in text and "in run_validation" in text and "ValueError: 强制的错误" in text
+
+
+def test_a_background_task_that_meets_a_full_stick_says_so_and_logs_it(hooked, qtbot):
+    """Expected failures keep their own words: a task's error is shown by its page (not the
+    hook), worded for the clerk, and its traceback still reaches the log."""
+    from ui.tasks import Task
+
+    rep, log_file = hooked
+    target = "/media/clerk/U盘/备份-翠湖社区.db"
+
+    def work(_progress, _cancel):
+        raise OSError(errno.ENOSPC, "No space left on device", target)
+
+    task = Task(work)
+    with qtbot.waitSignal(task.finished, timeout=5000) as blocker:
+        task.start()
+    outcome = blocker.args[0]
+    assert outcome.error == f"磁盘（或U盘）已满，文件 {target} 没有写完。请腾出空间或换一个U盘后重试。"
+    text = log_text(log_file)
+    assert "WARNING ui.tasks: 后台任务失败：磁盘（或U盘）已满" in text and "in work" in text
+    assert rep.dialog is None  # handled where it happened: no 程序出错 dialog
+
+
+def test_an_exception_escaping_start_up_is_shown_before_the_process_ends(hooked, qtbot):
+    rep, log_file = hooked
+    seen = []
+
+    def answer():
+        seen.append(rep.dialog.what.text())
+        rep.dialog.accept()
+
+    def start_up():
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", "/media/u/翠湖.db")
+
+    QTimer.singleShot(300, answer)
+    assert errors.run_guarded(start_up) == 1
+    assert seen == ["找不到文件 /media/u/翠湖.db：U盘可能已被拔出，或文件、文件夹已被移动或删除。"]
+    assert "FileNotFoundError" in log_text(log_file)
