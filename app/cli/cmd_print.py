@@ -3,15 +3,15 @@
 
 Kinds come from the registry in app/documents/kinds.py (signin-sheets, attendance-report,
 proxy-list, and whatever later renderers register). The PDF is written to a temporary name and
-renamed when complete. A name with a character no shipped font has is refused, naming the person
-and the character (exit 1), and nothing is written.
+renamed when complete; when the earlier file stays open in another program (a PDF viewer on
+Windows), it says so in words and exits 1. A name with a character no shipped font has is
+refused, naming the person and the character (exit 1), and nothing is written.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from app.cli.opening import open_meeting
 from app.clock import SystemClock
 from app.documents.fonts import GlyphMissing
 from app.documents.kinds import Printed, discover
+from app.fileio import FileInUse, finish_atomic, temp_path
 from app.meetings import Refusal
 
 EXIT_REFUSED = 1
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         if out.is_dir() or out.suffix.lower() != ".pdf":
             out = out / f"{kind.name}.pdf"  # --out DIR: the kind names the file
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.part")
+        tmp = temp_path(out)
         try:
             result = kind.render(conn, meeting, tmp, at, args)
         except GlyphMissing as e:
@@ -72,7 +73,11 @@ def run(args: argparse.Namespace) -> int:
             tmp.unlink(missing_ok=True)
             print(result.message, file=sys.stderr)
             return EXIT_REFUSED
-        os.replace(tmp, out)
+        try:
+            finish_atomic(tmp, out)
+        except FileInUse as e:   # the earlier copy is open in a PDF viewer (Windows)
+            print(f"{e}（新生成的文件没有保存）", file=sys.stderr)
+            return EXIT_REFUSED
         assert isinstance(result, Printed)
         print(f"已生成 {out}：{result.pages} 页，{result.items} 项（{result.note}）")
         return 0

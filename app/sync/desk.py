@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import os
 import secrets
 import sqlite3
 import time
@@ -33,6 +32,7 @@ from pycrdt import (
 
 from app.attendance.view import LOCK
 from app.clock import Clock, SystemClock, iso
+from app.fileio import fsync_dir, replace_with_retry, write_atomic
 from app.meetings import Refusal, resolve_meeting
 from app.sync import register, wire
 from app.sync.pairing import Pairing, client_context, pinned
@@ -153,10 +153,7 @@ async def join(db_path: Path, pairing: Pairing, desk: str, clock: Clock | None =
 
     data = await asyncio.wait_for(fetch(), timeout)
     tmp = db_path.with_name(db_path.name + ".joining")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    write_atomic(tmp, data)
     conn = connect(tmp)
     try:
         with transaction(conn):
@@ -165,7 +162,9 @@ async def join(db_path: Path, pairing: Pairing, desk: str, clock: Clock | None =
             register.record_joined(conn)
     finally:
         conn.close()
-    os.replace(tmp, db_path)
+    # committed with synchronous=FULL by SQLite; only the rename is left to make durable
+    replace_with_retry(tmp, db_path)
+    fsync_dir(db_path.parent)
 
 
 class DeskLink:

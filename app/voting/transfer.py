@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.clock import Clock, iso
+from app.fileio import write_atomic
 from app.meetings import Refusal
 from app.model import Meeting
 from app.rules import Ballot
@@ -89,13 +89,7 @@ def export_entry(conn: sqlite3.Connection, meeting: Meeting, round_id: int, entr
 
 def write_entry_file(doc: dict[str, Any], path: Path) -> None:
     """Written whole or not at all: temporary name, flushed, renamed."""
-    data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1))
 
 
 def read_entry_file(path: Path) -> dict[str, Any] | Refusal:

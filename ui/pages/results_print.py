@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from app.documents.kinds import Printed, discover
+from app.fileio import FileInUse, finish_atomic, temp_path
 from app.meetings import Refusal, get_meeting
 from app.rules import STATUS_ZH
 from app.voting import MeetingValidation
@@ -53,7 +53,7 @@ def render_work(db_path: Path, meeting_id: int, kind_name: str, out: Path,
         args = parser.parse_args(list(argv))
         args.out, args.meeting, args.at = out, None, at.isoformat()
         conn = connect(db_path, create=False)
-        tmp = out.with_name(f".{out.name}.part")
+        tmp = temp_path(out)
         try:
             meeting = get_meeting(conn, meeting_id)
             if meeting is None:
@@ -65,7 +65,10 @@ def render_work(db_path: Path, meeting_id: int, kind_name: str, out: Path,
                 return Refusal("GLYPH_MISSING", str(e))
             if isinstance(result, Refusal):
                 return result
-            os.replace(tmp, out)
+            try:
+                finish_atomic(tmp, out)
+            except FileInUse as e:   # the earlier copy is open in a PDF viewer (Windows)
+                return Refusal("FILE_IN_USE", f"{e}（新生成的文件没有保存）")
             return result
         finally:
             tmp.unlink(missing_ok=True)

@@ -10,13 +10,13 @@ the next time the app opens it.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from app.fileio import write_atomic
 from app.sync import BadPairing, DeskService, DeskStatus, read_pairing
 from db import sync as sync_store
 
@@ -30,13 +30,7 @@ def pairing_file(db_path: Path) -> Path:
 def save_pairing(db_path: Path, code: str) -> Path:
     """Keep the pairing code next to the desk's database (owner-only: it holds the secret)."""
     path = pairing_file(db_path)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(code.strip() + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, code.strip() + "\n", private=True)
     return path
 
 
