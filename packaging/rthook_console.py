@@ -17,7 +17,8 @@ def _route_output() -> None:
     try:
         from app import logs
 
-        logs.route_stderr_to_log("gui")
+        role = f"cli {sys.argv[1]}" if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "gui"
+        logs.route_stderr_to_log(role)
     except Exception:  # the log folder may be unwritable: the app must still start
         devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # lives as long as the app
         sys.stdout = sys.stderr = devnull

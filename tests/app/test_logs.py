@@ -232,3 +232,28 @@ def test_without_a_console_stderr_goes_to_the_log(tmp_path):
     assert "Traceback (most recent call last)" in text
     assert "RuntimeError: uncaught in a console-less app" in text
     assert "to nobody" not in text
+
+
+def test_the_runtime_hook_routes_a_missing_stderr_to_the_log(tmp_path):
+    """packaging/rthook_console.py as the frozen app runs it, in a process with no stderr (a
+    windowed start); on Windows the same routing follows FreeConsole, which only Windows can
+    show."""
+    home = tmp_path / "home"
+    r = run_py("""
+        import runpy, sys
+        sys.stderr = None
+        sys.argv = ["pollday", "sort-names"]
+        runpy.run_path("packaging/rthook_console.py")
+        print("warning from a library", file=sys.stderr)
+        from ui import launcher
+        import app.cli.cmd_sort_names as cmd
+        def run(args):
+            raise PermissionError(13, "Permission denied", "C:/Users/张三/AppData/Roaming/PollDay/x")
+        cmd.run = run
+        sys.exit(launcher.main(["sort-names"]))
+    """, home)
+    assert r.returncode == 1 and r.stdout == "" and r.stderr == ""
+    text = (home / "logs" / "pollday.log").read_text(encoding="utf-8")
+    assert "WARNING stderr: warning from a library" in text and "[cli sort-names " in text
+    assert "ERROR pollday.uncaught: 未处理的异常：没有权限读写文件 C:/Users/张三/AppData/Roaming/PollDay/x" in text
+    assert "PermissionError: [Errno 13] Permission denied" in text
