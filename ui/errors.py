@@ -218,12 +218,15 @@ class ErrorDialog(QDialog):
         top.addWidget(icon)
         top.addLayout(text, 1)
 
+        # A desk's barcode scanner types a card and Enter: that must not close the dialog
+        # unread. No default button, and the buttons take focus only by a click; Esc closes.
         self.copy_button = QPushButton("复制详情")
-        self.copy_button.setAutoDefault(False)
         self.copy_button.clicked.connect(self.copy_details)
         self.continue_button = QPushButton("继续")
-        self.continue_button.setDefault(True)
         self.continue_button.clicked.connect(self.accept)
+        for b in (self.copy_button, self.continue_button):
+            b.setAutoDefault(False)
+            b.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         buttons = QHBoxLayout()
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.copied, 1)

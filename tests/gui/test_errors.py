@@ -103,6 +103,13 @@ def test_exception_in_a_real_slot_shows_the_dialog_and_lands_in_the_log(
     shot_path = shot(window, "error-dialog-over-window")  # the window alone, for comparison
     composite.save(str(shot_path.with_name("error-dialog-1366x768.png")))
 
+    # a barcode scanner at the desk types a card and Enter: the dialog stays until it is read
+    qtbot.keyClicks(dialog, "PD1-0011")
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+        qtbot.keyClick(QApplication.focusWidget() or dialog, key)
+    qtbot.wait(50)
+    assert dialog.isVisible() and rep.dialog is dialog
+
     qtbot.mouseClick(dialog.continue_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: rep.dialog is None, timeout=2000)
     assert open_dialogs() == []
@@ -155,7 +162,7 @@ def test_a_hundred_exceptions_give_one_dialog_with_a_count(hooked, qtbot, shot):
     details = rep.details()
     assert "共发生 100 次错误" in details
     assert details.count("—— 错误 ") == errors.KEPT_TRACEBACKS  # distinct ones kept, not 100
-    rep.dialog.accept()
+    qtbot.keyClick(rep.dialog, Qt.Key.Key_Escape)  # Esc closes it, like 继续
     qtbot.waitUntil(lambda: rep.dialog is None, timeout=2000)
 
     # after 继续, the next exception opens a fresh dialog with a fresh count
