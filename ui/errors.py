@@ -297,7 +297,10 @@ def install(*, qt_messages: bool = True) -> ErrorReporter:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        rep.report(exc_type, exc, tb)
+        # PySide6 also calls it from a QThread whose run() raised: say which thread
+        current = threading.current_thread()
+        where = "" if current is threading.main_thread() else f"线程 {current.name}"
+        rep.report(exc_type, exc, tb, where)
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
         if args.exc_value is None or issubclass(args.exc_type, SystemExit):

@@ -275,3 +275,22 @@ def test_an_exception_escaping_start_up_is_shown_before_the_process_ends(hooked,
     assert errors.run_guarded(start_up) == 1
     assert seen == ["找不到文件 /media/u/翠湖.db：U盘可能已被拔出，或文件、文件夹已被移动或删除。"]
     assert "FileNotFoundError" in log_text(log_file)
+
+
+def test_an_exception_in_a_qthread_run_reaches_the_dialog(hooked, qtbot):
+    from PySide6.QtCore import QThread
+
+    rep, log_file = hooked
+
+    class Worker(QThread):
+        def run(self):
+            raise RuntimeError("工作线程出错")
+
+    worker = Worker()
+    worker.start()
+    worker.wait(5000)
+    qtbot.waitUntil(lambda: rep.dialog is not None and rep.dialog.isVisible(), timeout=5000)
+    assert "RuntimeError：工作线程出错" in rep.dialog.what.text()
+    text = log_text(log_file)
+    assert "未处理的异常（线程 " in text and "RuntimeError: 工作线程出错" in text
+    rep.dialog.accept()
