@@ -52,6 +52,17 @@ def test_a_locked_database_is_named(tmp_path):
         logs.note_database(None)
 
 
+@pytest.mark.parametrize(("message", "words"), [
+    ("disk I/O error", "读写数据库 {db} 时出错：存放它的磁盘或U盘可能已被拔出或出了故障。"),
+    ("database or disk is full", "磁盘已满，数据库 {db} 无法写入。请腾出空间后重试。"),
+    ("attempt to write a readonly database", "数据库 {db} 是只读的（所在的U盘或文件夹不允许写入），无法写入。"),
+    ("database disk image is malformed", "数据库 {db} 已损坏或不是 PollDay 数据库，请改用最近的备份。"),
+])
+def test_sqlite_environment_errors_are_named(tmp_path, message, words):
+    db = tmp_path / "election.db"
+    assert logs.describe_error(sqlite3.OperationalError(message), database=db) == words.format(db=db)
+
+
 def test_a_missing_file_or_pulled_stick_is_named(tmp_path):
     gone = tmp_path / "U盘" / "报送包.pollday"
     with pytest.raises(OSError) as caught:
