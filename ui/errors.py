@@ -262,7 +262,9 @@ def _wrapped(text: str, style: str = "") -> QLabel:
 
 def _last_words(exc_type: type[BaseException], exc: BaseException,
                 tb: TracebackType | None) -> None:
-    """No dialog possible: the traceback goes where stderr goes (the log, in the frozen app)."""
+    """No dialog possible: the traceback (already in the log) is also printed for a console."""
+    if sys.stderr is None or isinstance(sys.stderr, logs.StderrToLog):
+        return  # stderr is the log itself: once is enough
     try:
         sys.__excepthook__(exc_type, exc, tb)
     except Exception:  # noqa: BLE001 - nothing else to try
