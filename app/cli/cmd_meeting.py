@@ -32,6 +32,7 @@ from app.attendance import find_person
 from app.clock import SystemClock
 from app.electorate import electorate
 from app.meetings import Refusal
+from app.meetings.codes import code_problem
 from app.meetings.words import FORM_ZH, OPTION_ZH, ORGANISATION_ZH, RULES_ZH, parse_bool
 from app.model import (
     EXCLUSION_REASON_ZH,
@@ -264,6 +265,8 @@ def _create(args: argparse.Namespace) -> int:
                          ("--community", args.community)):
         if not value.strip():
             raise UsageError(f"{field}：不能为空")
+    if problem := code_problem(args.code.strip()):   # before the database file is created
+        raise UsageError(f"--code：{problem}")
     opts = _options(args.option)
     conn = connect(args.db, create=True)
     try:

@@ -158,7 +158,7 @@ def render_documents(conn: sqlite3.Connection, meeting: Meeting, folder: Path,
         parser = argparse.ArgumentParser(add_help=False)
         if kind.add_arguments is not None:
             kind.add_arguments(parser)
-        out = folder / f"{meeting.code}-{name}.pdf"
+        out = folder / f"{fmt.code_part(meeting.code)}-{name}.pdf"
         try:
             result = kind.render(conn, meeting, out, at, parser.parse_args([]))
         except GlyphMissing as e:

@@ -17,7 +17,9 @@ the same bytes). Paths are relative, `/`-separated, never absolute, never with `
                                   person.token dropped (masked values may repeat); an ID number
                                   typed into any reason / note / detail column masked the same
                                   way (db/privacy.py); free pages vacuumed away
-    results/<meeting>.json        `pollday results --json` of each exported meeting
+    results/<meeting>.json        `pollday results --json` of each exported meeting (<meeting>:
+                                  the meeting code; an older database's code that is no file
+                                  name, e.g. `2026:党员`, as `code_part` below spells it)
     elected.json                  the elected, for the district's make-up statistics (below)
     events/attendance.jsonl       attendance_event rows, one JSON object a line, in id order
     events/ballots.jsonl          ballot_entry and tally_sheet rows ("table" says which), id order
@@ -86,6 +88,8 @@ import hashlib
 import json
 from typing import Any
 
+from app.fileio import safe_filename
+
 FORMAT = "pollday-package"
 FORMAT_VERSION = 1
 EXTENSION = ".pollday"
@@ -101,12 +105,21 @@ EVENTS_AUDIT = "events/audit.jsonl"
 TEMP_SUFFIX = ".part"
 
 
+def code_part(meeting_code: str) -> str:
+    """A meeting code as a path part. Every code allowed where codes are entered
+    (app/meetings/codes.py) comes back unchanged; an older database's odd code (`2026:党员`,
+    `a/b`) becomes a safe name plus a short hash of the code, so two odd codes never share a path
+    and the district finds the file through this same function."""
+    safe = safe_filename(meeting_code, fallback="meeting")
+    return safe if safe == meeting_code else f"{safe}-{sha256_hex(meeting_code.encode())[:8]}"
+
+
 def results_path(meeting_code: str) -> str:
-    return f"results/{meeting_code}.json"
+    return f"results/{code_part(meeting_code)}.json"
 
 
 def document_path(meeting_code: str, kind: str) -> str:
-    return f"documents/{meeting_code}/{kind}.pdf"
+    return f"documents/{code_part(meeting_code)}/{kind}.pdf"
 
 
 def sha256_hex(data: bytes) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.clock import Clock, iso
+from app.meetings.codes import code_problem
 from app.model import (
     FORMS_OF_RULES,
     Form,
@@ -64,6 +65,8 @@ def create_meeting(conn: sqlite3.Connection, *, code: str, title: str, community
         return Refusal("FORM_NOT_OF_RULES", f"规则 {rules} 不适用会议形式 {form}")
     if not code.strip():
         return Refusal("CODE_EMPTY", "会议代码不能为空")
+    if problem := code_problem(code):
+        return Refusal("CODE_INVALID", problem)
     dt.date.fromisoformat(date)  # a malformed date is a caller bug
     options_json = _options_json(options or {})
     with transaction(conn):

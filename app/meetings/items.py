@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from app.clock import Clock, iso
 from app.electorate import get_person, vote_right
+from app.meetings.codes import code_problem
 from app.meetings.core import Refusal, get_meeting
 from app.model import (
     ContestKind,
@@ -242,6 +243,8 @@ def add_contest(conn: sqlite3.Connection, meeting_id: int, *, code: str, title: 
         return Refusal("SEATS_INVALID", "应选名额至少为 1")
     if not code.strip() or not title.strip():
         return Refusal("NAME_EMPTY", "选举事项的代码和名称不能为空")
+    if problem := code_problem(code, "选举事项代码"):
+        return Refusal("CODE_INVALID", problem)
     with transaction(conn):
         if get_meeting(conn, meeting_id) is None:
             return Refusal("NOT_FOUND", f"会议 {meeting_id} 不存在")

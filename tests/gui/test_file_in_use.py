@@ -13,6 +13,7 @@ from app import fileio
 from app.meetings import Refusal
 from tests.app.attendance.attendance_venue import venue_fixture  # noqa: F401  (fixture "venue")
 from tests.gui.test_counting_results import counted_round, db, open_results  # noqa: F401
+from tests.gui.test_setup_pages import ctx  # noqa: F401  (fixture)
 
 
 def test_results_pdf_open_in_a_viewer_is_said_in_words(qtbot, db, monkeypatch, shot):  # noqa: F811
@@ -74,3 +75,36 @@ def test_the_print_worker_of_every_button_returns_the_words(venue, db_path, tmp_
     assert isinstance(got, Refusal) and got.code == "FILE_IN_USE"
     assert str(out) in got.message and "正被其他程序打开" in got.message
     assert [p.name for p in tmp_path.iterdir() if p.suffix in (".pdf", ".tmp")] == [out.name]
+
+
+def test_meeting_code_is_checked_as_it_is_typed_and_on_save(ctx, qtbot, shot):  # noqa: F811
+    """The code goes into file names: `2026:党员` is refused on the 会议设置 page, naming the
+    field and the character, before anything is written."""
+    from ui.pages.setup_meeting import MeetingSetupPage
+
+    page = MeetingSetupPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    qtbot.waitExposed(page)
+    before = page.list.count()
+    page.start_new()
+    page.activateWindow()
+    assert page.focusWidget() is page.code
+    qtbot.keyClicks(page.focusWidget(), "2026:")
+    assert "会议代码" in page.message.text() and "“:”" in page.message.text()
+    page.code.setText(page.code.text() + "党员")      # keyClicks cannot type Chinese
+    page.title.setText("2026年党员大会")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    text = page.message.text()
+    assert "会议代码“2026:党员”含有不能用的字符：“:”" in text
+    assert "只能用字母、汉字、数字" in text and page.focusWidget() is page.code
+    assert page.list.count() == before
+    qtbot.wait(50)   # let the layout take the two-line message
+    shot(page, "setup-meeting-bad-code")
+    page.code.clear()
+    qtbot.keyClicks(page.code, "party2026")
+    assert page.message.text() == ""
+    page.code.setText("2026党员")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert page.list.count() == before + 1 and "已建立会议" in page.message.text()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app import meetings
 from app.meetings import Refusal
+from app.meetings.codes import CODE_MAX, code_problem
 from app.meetings.words import FORM_ZH, OPTION_ZH, ORGANISATION_ZH, RULES_ZH
 from app.model import FORMS_OF_RULES, Form, Meeting, Organisation, RuleSet
 from ui.pages.context import PageContext
@@ -74,6 +75,7 @@ class MeetingSetupPage(QWidget):
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.code = QLineEdit()
         self.code.setPlaceholderText("英文或拼音，如 party、juweihui")
+        self.code.setToolTip(f"字母、汉字、数字、- 和 _，最长 {CODE_MAX} 个字符（会用在文件名和命令里）")
         self.title = QLineEdit()
         self.title.setPlaceholderText("如：中共翠湖社区委员会换届选举党员大会")
         self.community = QLineEdit()
@@ -139,6 +141,7 @@ class MeetingSetupPage(QWidget):
         self.new_button.clicked.connect(self.start_new)
         self.current_button.clicked.connect(self.make_current)
         self.save_button.clicked.connect(self.save)
+        self.code.textEdited.connect(self._code_edited)
         self.list.currentRowChanged.connect(self._row_chosen)
         self._rules_changed()
 
@@ -235,6 +238,11 @@ class MeetingSetupPage(QWidget):
                 return f"请填写{label}"
         return ""
 
+    def _code_edited(self, text: str) -> None:
+        """Say at once what is wrong with the code being typed (not while it is still empty)."""
+        problem = code_problem(text.strip()) if text.strip() else ""
+        say(self.message, problem, RED)
+
     def save(self) -> Meeting | None:
         missing = self._missing()
         if missing:
@@ -259,8 +267,8 @@ class MeetingSetupPage(QWidget):
                 got = meetings.set_options(self.ctx.conn, got.id, self._options(), clock=clock,
                                            actor=actor)
         if isinstance(got, Refusal):
-            field = {"CODE_TAKEN": self.code, "CODE_EMPTY": self.code, "TITLE_EMPTY": self.title,
-                     "DATE_INVALID": self.date}.get(got.code)
+            field = {"CODE_TAKEN": self.code, "CODE_EMPTY": self.code, "CODE_INVALID": self.code,
+                     "TITLE_EMPTY": self.title, "DATE_INVALID": self.date}.get(got.code)
             if field is not None:
                 field.setFocus()
             say(self.message, got.message, RED)
