@@ -7,16 +7,20 @@ contact, events received and not yet received), the consolidated attendance and 
 host's database holds every desk's events, so 会议 and the big screen show the same figures) and
 the connection attempts the host refused (app.sync.refusals.refused_attempts: the host's audit
 rows, so they survive a restart of host mode or of the app). 加入主机… opens the desk side (ui.pages.join_dialog).
+
+The address in the code is chosen among this laptop's addresses (ui.widgets.address_choice,
+best first: a LAN without a default gateway still gets its own address, not 127.0.0.1) and can
+be changed while hosting: the code, the QR and the mDNS advert follow. Whether the advert runs
+is said under the state line; a note says how to let desks through the Windows firewall.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import threading
+import dataclasses
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,105 +42,28 @@ from PySide6.QtWidgets import (
 )
 
 from app import attendance
-from app.sync import Host, host_status
-from app.sync.host import lan_address, wildcard
+from app.sync import host_status, parse
+from app.sync.discovery import advert_interfaces
+from app.sync.host import wildcard
 from app.sync.refusals import RefusedAttempt, refused_attempts, refused_total
 from ui import awake
 from ui.pages.context import PageContext
+from ui.pages.host_runner import HostRunner
 from ui.pages.meeting_page import figures_of
+from ui.widgets.address_choice import AddressChoice
 from ui.widgets.offline_banner import desk_of
 from ui.widgets.quorum_panel import QuorumPanel
 
 POLL_MS = 1000
 REFUSALS_SHOWN = 50
 DEFAULT_PORT = 8765
+FIREWALL_NOTE = ("签到台连不上本机？多半是防火墙拦截：Windows 第一次开启主机模式时弹出“Windows 安全中心警报”，"
+                 "请勾选“专用网络”并点“允许访问”。新连上的网络默认是“公用网络”：请在网络设置里把会场网络"
+                 "改为“专用网络”，或在“允许应用通过 Windows 防火墙”中勾选 pollday.exe 的“专用”。")
 HEADERS = ("签到台", "状态", "最后联系", "签到人数", "已收到", "未收到", "地址")
 REFUSAL_ZH = {"bad_secret": "配对码（密钥）不对", "other_meeting": "属于另一场会议",
               "desk_name_taken": "签到台名称已被另一台电脑使用", "bad_desk": "签到台名称不合规",
               "no_hello": "握手失败", "too_many": "连接数已满"}
-
-
-class HostRunner(QObject):
-    """app.sync.Host on its own thread and event loop; reports through queued signals."""
-
-    started = Signal(str)   # the pairing code
-    failed = Signal(str)
-    stopped = Signal()
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._quit = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._active = False   # from start() until the host has closed (before `stopped`)
-
-    @property
-    def running(self) -> bool:
-        return self._active
-
-    def start(self, db_path: Path, meeting_code: str, bind: str, port: int, address: str,
-              mdns: bool) -> None:
-        if self._active:
-            return
-        self._active = True
-        self._quit.clear()
-        self._thread = threading.Thread(
-            target=lambda: asyncio.run(self._main(db_path, meeting_code, bind, port, address,
-                                                  mdns)),
-            name="pollday-host", daemon=True)
-        self._thread.start()
-
-    async def _main(self, db_path: Path, meeting_code: str, bind: str, port: int, address: str,
-                    mdns: bool) -> None:
-        try:
-            await self._serve(db_path, meeting_code, bind, port, address, mdns)
-        finally:
-            self._active = False
-            self.stopped.emit()
-
-    async def _serve(self, db_path: Path, meeting_code: str, bind: str, port: int, address: str,
-                     mdns: bool) -> None:
-        try:
-            host = Host(db_path, meeting_code)
-        except (OSError, ValueError) as exc:
-            self.failed.emit(f"无法作为主机运行：{exc}")
-            return
-        try:
-            try:
-                await host.start(bind, port)
-            except OSError as exc:
-                self.failed.emit(f"无法在 {bind}:{port} 监听：{exc}")
-                return
-            pairing = host.pairing(address or (lan_address() if wildcard(bind) else bind))
-            advert = None
-            if mdns and not pairing.address.startswith("127."):
-                from app.sync.discovery import advertise
-
-                advert = advertise(pairing)
-            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-            if self._quit.is_set():   # stop() came while the host was starting
-                self._stop.set()
-            else:
-                self.started.emit(pairing.code())
-            try:
-                await self._stop.wait()
-            finally:
-                if advert is not None:
-                    advert.close()
-                await host.stop()
-        finally:
-            host.close()
-
-    def stop(self, wait: float = 0.0) -> None:
-        """Ask the host to stop (it closes every desk's connection); optionally wait for it."""
-        self._quit.set()
-        loop, event = self._loop, self._stop
-        if loop is not None and event is not None:
-            with contextlib.suppress(RuntimeError):   # the loop has already ended
-                loop.call_soon_threadsafe(event.set)
-        if wait and self._thread is not None:
-            self._thread.join(wait)
 
 
 class QrView(QWidget):
@@ -198,10 +125,12 @@ class HostPage(QWidget):
         self.setObjectName("HostPage")
         self.ctx = ctx
         self.code = ""
+        self._bind = "0.0.0.0"
         self.runner = HostRunner(self)
         self.runner.started.connect(self._started)
         self.runner.failed.connect(self._failed)
         self.runner.stopped.connect(self._stopped)
+        self.runner.discovery.connect(self._discovery)
         self.join_dialog: QWidget | None = None
         self._awake: awake.Hold | None = None   # the laptop stays awake while it hosts
         self._build()
@@ -215,14 +144,14 @@ class HostPage(QWidget):
         self.desk = desk_of(ctx.conn)
         if self.desk is not None:   # a desk's copy must not become a second host
             self._editable(False)
+            self.address.setEnabled(False)
             self.state.setText(f"本机已作为签到台“{self.desk}”加入主机，不能再开启主机模式。")
 
     # --- layout -------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.address = QLineEdit()
-        self.address.setPlaceholderText("本机在会场网络的地址（自动）")
-        self.address.setToolTip("签到台连接的地址；留空时自动取本机在会场网络的地址")
+        self.address = AddressChoice()
+        self.address.chosen.connect(self._address_chosen)
         self.port = QSpinBox()
         self.port.setRange(0, 65535)
         self.port.setValue(DEFAULT_PORT)
@@ -240,6 +169,14 @@ class HostPage(QWidget):
         self.state = QLabel("主机模式未开启：本机不接受任何连接。")
         self.state.setWordWrap(True)
         self.state.setStyleSheet("font-size: 12pt; color: #37474f;")
+        self.mdns_state = QLabel("")
+        self.mdns_state.setWordWrap(True)
+        self.mdns_state.hide()
+        for label in (self.state, self.mdns_state):   # wrapped lines keep their height
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.firewall = QLabel(FIREWALL_NOTE)
+        self.firewall.setWordWrap(True)
+        self.firewall.setStyleSheet("font-size: 9pt; color: #5d4037;")
         self.qr = QrView()
         self.code_text = QLineEdit()
         self.code_text.setReadOnly(True)
@@ -267,8 +204,10 @@ class HostPage(QWidget):
         left.addLayout(form)
         left.addLayout(buttons)
         left.addWidget(self.state)
+        left.addWidget(self.mdns_state)
         left.addWidget(self.qr, 1)
         left.addLayout(code_row)
+        left.addWidget(self.firewall)
         left.addWidget(self.join_button)
 
         self.panel = QuorumPanel(self, scale=0.7)
@@ -304,15 +243,53 @@ class HostPage(QWidget):
         meeting = self.ctx.meeting
         if meeting is None or self.runner.running or self.desk is not None:
             return
+        address = self.address.address()
+        if address and self.address.problem():
+            self._say(self.address.problem(), "#c62828")
+            return
         self._editable(False)
         self.state.setText("正在开启主机模式…")
-        address = self.address.text().strip()
+        self._bind = bind
         self.runner.start(self.ctx.db_path, meeting.code, bind, self.port.value(), address,
                           mdns=True)
 
     def _editable(self, on: bool) -> None:
-        for w in (self.start_button, self.address, self.port):
+        for w in (self.start_button, self.port):   # the address can change while hosting
             w.setEnabled(on)
+
+    def _say(self, text: str, colour: str, bold: bool = False) -> None:
+        self.state.setText(text)
+        weight = " font-weight: bold;" if bold else ""
+        self.state.setStyleSheet(f"font-size: 12pt; color: {colour};{weight}")
+
+    def _address_chosen(self, address: str) -> None:
+        """Another address picked while hosting: the code, the QR and the advert follow it."""
+        if not self.code or not self.runner.running:
+            return
+        if self.address.problem():
+            self._say(self.address.problem(), "#c62828")
+            return
+        current = parse(self.code)
+        if address == current.address:
+            return
+        self._show_code(dataclasses.replace(current, address=address).code())
+        self.runner.readvertise(address, advert_interfaces("0.0.0.0"
+                                                           if wildcard(self._bind) else self._bind))
+
+    def _show_code(self, code: str) -> None:
+        self.code = code
+        self.code_text.setText(code)
+        self.code_text.setCursorPosition(0)
+        self.qr.set_code(code)
+        parts = code.split(";")
+        self._say(f"主机模式已开启：{parts[1]}:{parts[2]}。各签到台扫描下方二维码或输入配对码加入。",
+                  "#1b7f3b", bold=True)
+
+    def _discovery(self, text: str, ok: bool) -> None:
+        self.mdns_state.setToolTip(text)   # the whole reason, also when it is long
+        self.mdns_state.setText(text)
+        self.mdns_state.setStyleSheet(f"color: {'#1b7f3b' if ok else '#c62828'};")
+        self.mdns_state.setVisible(bool(text) and self.runner.running)
 
     def stop_host(self) -> None:
         self.stop_button.setEnabled(False)
@@ -320,16 +297,11 @@ class HostPage(QWidget):
         self.runner.stop()
 
     def _started(self, code: str) -> None:
-        self.code = code
-        self.code_text.setText(code)
-        self.code_text.setCursorPosition(0)
-        self.qr.set_code(code)
+        self._show_code(code)
+        self.address.setText(parse(code).address)
         self.copy_button.setEnabled(True)
         self.stop_button.setEnabled(True)
-        parts = code.split(";")
-        self.state.setText(f"主机模式已开启：{parts[1]}:{parts[2]}。"
-                           "各签到台扫描下方二维码或输入配对码加入。")
-        self.state.setStyleSheet("font-size: 12pt; color: #1b7f3b; font-weight: bold;")
+        self._discovery("会场网络广播（mDNS）正在开启…", True)
         self.ctx.message.emit("主机模式已开启")
         if self._awake is None:
             self._awake = awake.hold("主机模式：各签到台通过本机同步签到")
@@ -354,6 +326,7 @@ class HostPage(QWidget):
         self.qr.set_code("")
         self.copy_button.setEnabled(False)
         self._editable(True)
+        self.mdns_state.hide()
         self.stop_button.setEnabled(False)
         if not self.state.text().startswith("无法"):
             self.state.setText("主机模式已停止：本机不接受任何连接。")
@@ -419,6 +392,8 @@ class HostPage(QWidget):
 
     def showEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
+        if not self.runner.running:
+            self.address.reload()   # a cable plugged in or a network joined since
         self._poll.start()
         QTimer.singleShot(0, self.refresh)
 
