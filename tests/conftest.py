@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHONUTF8", "1")
+# The per-user data folder (installation key, logs) of this test session and of every process
+# it starts: never the real profile of whoever runs the tests.
+os.environ.setdefault("POLLDAY_HOME", tempfile.mkdtemp(prefix="pollday-home-"))
 
 from pdtest import FIXTURES, ROOT, SHARED, pollday_cmd  # noqa: E402,F401  (re-exported)
 
