@@ -259,3 +259,16 @@ def test_a_person_added_on_the_host_is_found_at_the_desk(qtbot, tmp_path, procs,
     assert page.counter.text().endswith(f"应到 {expected_before + 1}")
     qtbot.wait(100)                                    # the layout follows the new counter text
     shot(page, "desk-register-refreshed")
+
+
+def test_a_host_not_in_host_mode_is_said_in_its_own_words(dialog, qtbot, tmp_path):
+    """Nothing listens at the code's port: the dialog says the host is not in host mode or the
+    port is wrong (it used to say 连不上主机 for every cause); no desk database is left."""
+    port = free_port()
+    dialog.code.setText(GOOD.replace("40123", str(port)))
+    dialog.desk.setText("一号台")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=TIMEOUT_MS)
+    assert "没有开启主机模式" in dialog.state.text() and f"127.0.0.1:{port}" in dialog.state.text()
+    assert "连不上主机" not in dialog.state.text() and dialog.isVisible()
+    assert not (tmp_path / "签到台-一号台.db").exists()

@@ -169,3 +169,16 @@ def test_a_locked_local_database_is_this_laptops_problem(tmp_path: Path) -> None
     words = join_problem(raised.value, _pairing(8765), path)
     assert "被另一个程序占用" in words and str(path) in words and "不是主机的问题" in words
     assert "连不上" not in words
+
+
+def test_pollday_desk_says_the_cause_when_joining_fails(tmp_path: Path) -> None:
+    """`pollday desk` (real process) against a port where nothing listens: exit 2, the words."""
+    import subprocess
+
+    p = _pairing(free_port())
+    r = subprocess.run([sys.executable, "-m", "app.cli.cmd_desk", "--db", str(tmp_path / "d.db"),
+                        "--pairing", p.code(), "--desk", "一号台", "--", "x"],
+                       capture_output=True, text=True, encoding="utf-8", timeout=60,
+                       env=dict(os.environ, PYTHONUTF8="1"))
+    assert r.returncode == 2 and "没有开启主机模式" in r.stderr, r.stderr
+    assert not (tmp_path / "d.db").exists()
