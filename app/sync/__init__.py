@@ -9,7 +9,8 @@ earliest (clock, desk) sign-in stands and later ones are double sign-ins for the
 
 Layout: pairing (certificate, secret, pairing code), wire (frames on the TLS stream), replica
 (document <-> SQLite, no network), host, desk, service (a desk on a thread), status (the host's overview),
-refusals (refused attempts: bounded audit rows, read back), discovery (mDNS)."""
+refusals (refused attempts: bounded audit rows, read back), discovery (mDNS, off the event
+loop), lan (this laptop's addresses, best first), joining (why joining failed, in words)."""
 
 from app.sync.desk import DeskLink, DeskStatus, Refused, join, shared
 from app.sync.host import Host, HostConfig, ensure_host
