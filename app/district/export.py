@@ -13,6 +13,7 @@ from app.clock import iso
 from app.district.figures import COMPLETED, STAGES, Report, daily
 from app.district.makeup import METRICS
 from app.district.text import daily_lines, headline_lines, makeup_lines, pct
+from app.fileio import FileInUse, finish_atomic, temp_path
 
 TITLE = "社区“两委”换届选举工作汇总"
 DAILY_TITLE = "社区“两委”换届选举工作日报"
@@ -214,12 +215,15 @@ def write_report(report: Report, path: Path, day: dt.date, *, daily_only: bool =
                  at: dt.datetime) -> str:
     """Write `path` by its suffix (.xlsx or .pdf); returns a problem message or ""."""
     suffix = path.suffix.lower()
-    tmp = path.with_name(path.name + ".part")
+    tmp = temp_path(path)
     if suffix == ".xlsx":
         write_xlsx(report, tmp, day, daily_only=daily_only)
     elif suffix == ".pdf":
         write_pdf(report, tmp, day, at, daily_only=daily_only)
     else:
         return f"不支持的文件类型：{path.name}（请用 .xlsx 或 .pdf）"
-    tmp.replace(path)
+    try:
+        finish_atomic(tmp, path)
+    except FileInUse as e:   # the earlier report is open in Excel or a PDF viewer (Windows)
+        return str(e)
     return ""

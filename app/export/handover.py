@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from app.clock import iso
+from app.fileio import finish_atomic, temp_path
 
 TITLE = "报送包交接单"
 SIGNERS = ("监票人", "监票人", "选举工作人员（导出人）", "日期", "接收人（区/街道换届办）", "接收日期")
@@ -61,7 +62,7 @@ def render_slip(slip: Slip, out: Path, at: dt.datetime) -> Path:
     from app.documents import fonts
     from app.documents.page import CONTENT_W, MARGIN, Column, Flow, footer_text
 
-    tmp = out.with_name(out.name + ".part")
+    tmp = temp_path(out)
     c = fonts.new_canvas(str(tmp))
     c.setTitle(f"{slip.community}{TITLE}")
     c.setCreator("PollDay")
@@ -96,7 +97,7 @@ def render_slip(slip: Slip, out: Path, at: dt.datetime) -> Path:
     flow.signatures(SIGNERS)
     flow.finish()
     c.save()
-    tmp.replace(out)
+    finish_atomic(tmp, out)   # FileInUse, in words, while a viewer holds the old slip
     return out
 
 

@@ -13,6 +13,7 @@ from app import fileio
 from app.meetings import Refusal
 from tests.app.attendance.attendance_venue import venue_fixture  # noqa: F401  (fixture "venue")
 from tests.gui.test_counting_results import counted_round, db, open_results  # noqa: F401
+from tests.gui.test_join_dialog import dialog  # noqa: F401  (fixture)
 from tests.gui.test_setup_pages import ctx  # noqa: F401  (fixture)
 
 
@@ -108,3 +109,17 @@ def test_meeting_code_is_checked_as_it_is_typed_and_on_save(ctx, qtbot, shot):  
     page.code.setText("2026党员")
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     assert page.list.count() == before + 1 and "已建立会议" in page.message.text()
+
+
+def test_a_desk_name_never_names_a_folder_or_a_device(dialog, tmp_path):  # noqa: F811
+    """The join dialog proposes the desk's database file from the desk name the clerk types."""
+    from pathlib import Path
+
+    from tests.gui.test_join_dialog import GOOD
+
+    dialog.code.setText(GOOD)
+    for name, want in (("东门/一号台", "签到台-东门_一号台.db"), ("CON", "签到台-CON.db"),
+                       ("a\\b*?", "签到台-a_b__.db"), ("", "签到台-本机.db")):
+        dialog.desk.setText(name)
+        path = Path(dialog.path.text())
+        assert path.parent == tmp_path and path.name == want, path

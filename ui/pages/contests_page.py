@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import meetings
+from app.fileio import safe_filename
 from app.meetings import Candidate, Contest, Refusal
 from app.model import ContestKind, Person, RuleSet
 from app.rules import Finding, Round, margin_finding
@@ -351,7 +352,8 @@ class ContestsPage(QWidget):
         c, m = self.contest, self.ctx.meeting
         if c is None or m is None or self.ballots_task is not None:
             return None
-        out = self.ctx.db_path.parent / OUT_FOLDER / f"{m.code}-{c.code}-ballots.pdf"
+        out = (self.ctx.db_path.parent / OUT_FOLDER
+               / f"{safe_filename(f'{m.code}-{c.code}')}-ballots.pdf")
         task = Task(render_work(self.ctx.db_path, m.id, "ballots", out, self.ctx.clock.now(),
                                 ["--contest", c.code]), self)
         task.finished.connect(lambda o: self._ballots_done(out, o))

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.fileio import safe_filename
 from app.sync import BadPairing, Pairing, Refused, join, parse, wire
 from app.sync.discovery import FoundHost, browse, choose
 from app.sync.joining import join_problem
@@ -165,7 +166,8 @@ class JoinDialog(QDialog):
         name = self.desk.text().strip()
         if not self.path_edited:
             self.path.blockSignals(True)
-            self.path.setText(str(self.folder / f"签到台-{name or '本机'}.db"))
+            # the desk name is typed text: "一号台/东门" must not name a folder
+            self.path.setText(str(self.folder / (safe_filename(f"签到台-{name or '本机'}") + ".db")))
             self.path.blockSignals(False)
         problem = desk_name_problem(name) if self.pairing else ""
         if not problem and self.pairing and Path(self.path.text()).exists():

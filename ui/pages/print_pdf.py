@@ -12,6 +12,7 @@ from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.fileio import safe_filename
 from app.meetings import Refusal
 from ui import filedialogs
 from ui.pages.context import PageContext
@@ -33,7 +34,7 @@ def save_pdf(parent: QWidget, ctx: PageContext, kind: str, title: str,
     m = ctx.meeting
     if m is None:
         return None
-    default = documents_folder() / f"{m.code}-{title}.pdf"
+    default = documents_folder() / f"{safe_filename(f'{m.code}-{title}')}.pdf"
     chosen, _ = filedialogs.get_save_file_name(parent, f"保存{title}", str(default), "PDF 文件 (*.pdf)")
     if not chosen:
         return None

@@ -21,7 +21,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from app.documents.kinds import Printed, discover
-from app.fileio import FileInUse, finish_atomic, temp_path
+from app.fileio import FileInUse, finish_atomic, safe_filename, temp_path
 from app.meetings import Refusal, get_meeting
 from app.rules import STATUS_ZH
 from app.voting import MeetingValidation
@@ -163,7 +163,7 @@ class PrintPanel(QGroupBox):
         m = self.page.ctx.meeting
         if m is None or kind in self.tasks:
             return None
-        out = self.folder() / f"{m.code}-{kind}.pdf"
+        out = self.folder() / f"{safe_filename(m.code)}-{kind}.pdf"
         task = Task(render_work(self.page.ctx.db_path, m.id, kind, out, self.page.ctx.clock.now()),
                     self)
         task.finished.connect(lambda outcome, k=kind, o=out: self._done(k, o, outcome))

@@ -28,7 +28,7 @@ from app.export.windrive import (
     DriveFacts,
     offer,
 )
-from tests.app.export.conftest import Exported
+from tests.app.export.conftest import AT, Exported
 
 BUS_SATA, BUS_NVME = 0x0B, 0x11
 
@@ -137,3 +137,22 @@ def test_uncached_read_on_windows_gives_the_file(tmp_path: Path) -> None:  # pra
     data = os.urandom(3 * 4096 + 123)
     p.write_bytes(data)
     assert b"".join(windrive.read_uncached(p, 4096)) == data
+
+
+def test_the_hand_over_slip_open_in_a_viewer_is_said_in_words(
+        exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.export.handover import render_slip, slip_of
+    from app.fileio import FileInUse
+
+    built = built_of(exported)
+    slip = slip_of(built.manifest, file_name=built.name, size=len(built.data), sha256="0" * 64,
+                   short_hash=built.short_hash, fingerprint=built.fingerprint)
+    out = tmp_path / "交接单.pdf"
+    render_slip(slip, out, AT)
+    first = out.read_bytes()
+    monkeypatch.setattr(fileio, "REPLACE_WAIT_S", 0.0)
+    monkeypatch.setattr(fileio, "_replace", Viewer(out, winerror=5).replace)
+    with pytest.raises(FileInUse) as err:
+        render_slip(slip, out, AT)
+    assert str(out) in str(err.value) and err.value.strerror == str(err.value)
+    assert out.read_bytes() == first and [p.name for p in tmp_path.iterdir()] == [out.name]
