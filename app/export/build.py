@@ -24,6 +24,7 @@ from app.clock import iso
 from app.export import content
 from app.export import format as fmt
 from app.export.package import assemble
+from app.fileio import safe_filename
 from app.keys import InstallationKey
 from app.meetings import Refusal, list_meetings, resolve_meeting
 from app.model import Meeting
@@ -56,7 +57,7 @@ class BuiltPackage:
 
 
 def package_name(community: str, at: dt.datetime) -> str:
-    safe = _BAD_NAME_CHARS.sub("_", community).strip("._") or "community"
+    safe = safe_filename(_BAD_NAME_CHARS.sub("_", community).strip("._"), fallback="community")
     return f"{safe}-{at.strftime('%Y%m%d-%H%M%S')}{fmt.EXTENSION}"
 
 

@@ -150,3 +150,15 @@ def test_contest_codes_are_checked_the_same_way(tmp_path: Path) -> None:
                       seats=5, clock=CLOCK, actor="t")
     assert isinstance(got, Refusal) and got.message.startswith("选举事项代码") and "“:”" in got.message
     conn.close()
+
+
+def test_package_names_from_odd_communities_are_file_names(tmp_path: Path) -> None:
+    from app.export.build import package_name
+
+    assert package_name("新华街道翠湖社区", AT) == "新华街道翠湖社区-20261129-180000.pollday"
+    for community in ("翠湖\u202e社区", "a\x01b", "", "CON", "a/b:c", "社区" * 100):
+        name = package_name(community, AT)
+        stem = name.removesuffix("-20261129-180000.pollday")
+        assert stem == safe_filename(stem) and len(name.encode()) <= 255
+        (tmp_path / name).write_bytes(b"x")
+        assert (tmp_path / name).parent == tmp_path
