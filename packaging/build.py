@@ -169,32 +169,73 @@ def qt_modules_missing() -> str | None:
     return f"imported by the source but not in the bundle: {', '.join(missing)}" if missing else None
 
 
+HOST_LIFE_S = 31.0   # host mode once died ~11 s after starting whenever mDNS was on
+
+
 def host_and_desk(demo_db: Path, scratch: Path) -> str | None:
-    """A frozen host on 127.0.0.1 and a frozen desk that joins it and signs one voter in."""
+    """A frozen `pollday serve` with its defaults (127.0.0.1, mDNS on the loopback interface
+    only) that stays up >= HOST_LIFE_S while frozen desks whose code has a stale port find it by
+    mDNS (restricted to 127.0.0.1), join and sign voters in."""
+    import dataclasses
     import shutil
+    import signal
+    import socket
     import threading
+
+    sys.path.insert(0, str(ROOT))
+    from app.sync.pairing import read_pairing
 
     host_db, pairing = scratch / "host.db", scratch / "pairing.txt"
     shutil.copyfile(demo_db, host_db)
     people = json.loads(frozen("register", "--db", str(host_db), "--json", cwd=scratch).stdout)
-    token = next(p["token"] for p in people if p.get("votes"))
+    tokens = [p["token"] for p in people if p.get("votes")][:2]
+    started = time.monotonic()
     host = subprocess.Popen([str(EXE), "serve", "--db", str(host_db), "--port", "0",
-                             "--pairing-out", str(pairing), "--bind", "127.0.0.1", "--no-mdns"],
+                             "--pairing-out", str(pairing)],
                             cwd=scratch, env=env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
-    timer = threading.Timer(120, host.kill)  # a host that never says it listens
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
+    timer = threading.Timer(180, host.kill)  # a host that never says it listens
     timer.start()
     try:
-        assert host.stdout is not None
+        assert host.stdout is not None and host.stderr is not None
         line = host.stdout.readline()
         if not line or "listening" not in json.loads(line):
             return f"the host did not start: {line!r}"
-        r = frozen("desk", "--db", str(scratch / "desk.db"), "--pairing", str(pairing),
-                   "--desk", "1", "--sync-timeout", "30", "--", token, cwd=scratch)
-        if r.returncode != 0 or '"signed_in"' not in r.stdout:
-            return f"desk exit {r.returncode}\n{r.stdout[-800:]}\n{r.stderr[-800:]}"
-        status = json.loads(r.stderr.strip().splitlines()[-1])
-        return None if status.get("unshared") == 0 else f"sign-in not shared with the host: {status}"
+        mdns = json.loads(host.stdout.readline() or "{}")
+        if mdns.get("mdns") != "on":
+            return f"mDNS did not start on loopback: {mdns}"
+        stale = scratch / "stale.txt"   # the code's port answers no more: desks must discover
+        real = read_pairing(pairing)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            closed = int(s.getsockname()[1])
+        stale.write_text(dataclasses.replace(real, port=closed).code(), encoding="utf-8")
+
+        def desk(name: str, token: str) -> str | None:
+            r = frozen("desk", "--db", str(scratch / f"desk-{name}.db"), "--pairing", str(stale),
+                       "--desk", name, "--mdns-interface", "127.0.0.1", "--sync-timeout", "30",
+                       "--", token, cwd=scratch)
+            if r.returncode != 0 or '"signed_in"' not in r.stdout:
+                return f"desk {name} exit {r.returncode}\n{r.stdout[-800:]}\n{r.stderr[-800:]}"
+            if f"127.0.0.1:{real.port}" not in r.stderr:
+                return f"desk {name} did not find the host by mDNS:\n{r.stderr[-800:]}"
+            status = json.loads(r.stderr.strip().splitlines()[-1])
+            return None if status.get("unshared") == 0 else f"desk {name} not shared: {status}"
+
+        if (problem := desk("1", tokens[0])) is not None:
+            return problem
+        time.sleep(max(0.0, started + HOST_LIFE_S - time.monotonic()))
+        if host.poll() is not None:
+            return f"the host died after {time.monotonic() - started:.0f} s: {host.stderr.read()[-800:]}"
+        if (problem := desk("2", tokens[1])) is not None:
+            return problem
+        if host.poll() is not None:
+            return f"the host died: {host.stderr.read()[-800:]}"
+        if os.name != "nt":   # a clean stop withdraws the advert (Windows: a stop is a kill)
+            host.send_signal(signal.SIGTERM)
+            if host.wait(30) != 0:
+                return f"the host did not stop cleanly: {host.stderr.read()[-800:]}"
+        return None
     finally:
         timer.cancel()
         host.kill()
@@ -277,7 +318,8 @@ def smoke_test() -> list[str]:
             smoke.skip("pollday print", "no such command or no demo database")
 
         if {"serve", "desk", "register"} <= set(available) and demo_db.is_file():
-            smoke.check("pollday serve + pollday desk: one sign-in shared over loopback (TLS, sync)",
+            smoke.check("pollday serve (defaults: mDNS on loopback) lives 31 s while two pollday "
+                        "desk find it by mDNS, join and share a sign-in each (TLS, sync)",
                         lambda: host_and_desk(demo_db, scratch))
         else:
             smoke.skip("pollday serve/desk", "no such commands or no demo database")
