@@ -1,24 +1,124 @@
-"""SQL for the 报送包 and backups: consistent copies (VACUUM INTO), the minimised copy for the
-district, and the event logs as plain rows for JSONL.
+"""SQL for the 报送包 and backups: consistent copies (VACUUM INTO), the district's archive copy
+(built from an allowlist), and the event logs as plain rows for JSONL.
 
 VACUUM INTO reads inside one transaction, so the copy is consistent while desks keep writing.
-The minimised copy is rebuilt without personal data the district does not need (see
-app/export/format.py) and vacuumed again with secure_delete on, so no freed page keeps a full ID
-number.
+
+The package's `snapshot.sqlite` is the district's ARCHIVE of the election: what the results and
+attendance figures were computed from (meetings, contests and candidates, the register
+minimised, who was entitled, excluded, on leave, present, every round with its ballots, boxes
+and events, and the hash-chained audit log), so that a complaint or an inspection can later be
+answered with PollDay itself (`pollday results --db snapshot.sqlite` recounts every round)
+without the venue's laptop. The district's import never reads it.
+
+It is BUILT, not scrubbed: a new file gets the source's schema (so PollDay can open and upgrade
+it), then only the rows and columns listed in ARCHIVE are copied into it. Everything else stays
+home by default: a table or column a later schema adds travels only once it is listed here (the
+tests fail until every table and column is either listed or withheld with a reason). Withheld:
+the venue's network pairing and sync state (TLS private key, pairing secret, desks, shared
+document), the sign-in tokens, phones and notes, the search keys, the medical detail of an
+exclusion, settings other than the community's place and the public signing keys. The full
+copy with all of it is the backup (app/export/backup.py), which stays with the venue.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from db.privacy import ID_RE, mask_free_text, mask_id
+import sqlite_utils
+
+from db.files import ro_uri
+from db.privacy import mask_free_text, mask_id
 
 # Columns where people type what they like (reasons, notes, audit details): ID numbers masked
-# in every table of the district's copy and in the event logs.
+# in the archive and in the event logs.
 FREE_TEXT_COLUMNS = ("reason", "note", "detail")
+
+Transform = Callable[[Any], Any]
+
+
+def _month(value: Any) -> Any:
+    return None if value is None else str(value)[:7]
+
+
+KEEP: Transform | None = None        # the value as stored
+TEXT: Transform = mask_free_text      # free text: ID numbers masked
+
+# table -> column -> how the value travels. A column of a listed table that is not listed here
+# takes its default (NOT NULL columns without one are in WITHHELD_COLUMNS with what is written).
+ARCHIVE: dict[str, dict[str, Transform | None]] = {
+    "setting": {"key": KEEP, "value": KEEP},   # rows: SETTING_KEYS only
+    "meeting": dict.fromkeys(("id", "code", "title", "community", "organisation", "rules", "form",
+                              "date", "venue", "options", "is_current"), KEEP),
+    "person": {**dict.fromkeys((
+        "id", "name", "gender", "education", "branch", "resident_group", "household",
+        "member_no", "party_status", "resident_voter", "household_rep", "resident_rep",
+        "collective_member", "collective_delegate", "pinyin", "created_at"), KEEP),
+        "id_number": mask_id,            # 1101**********1234: tells namesakes apart
+        "birth_date": _month},           # YYYY-MM: the age statistics need no more
+    "meeting_elector": dict.fromkeys(("meeting_id", "person_id"), KEEP),
+    "exclusion": dict.fromkeys(("id", "meeting_id", "person_id", "reason", "approval_ref",
+                                "approved_on"), KEEP),
+    "leave": {"meeting_id": KEEP, "person_id": KEEP, "reason": TEXT},
+    "desk": dict.fromkeys(("id", "meeting_id", "name", "scope"), KEEP),
+    "contest": dict.fromkeys(("id", "meeting_id", "code", "title", "body", "kind", "seats",
+                              "position"), KEEP),
+    "candidate": dict.fromkeys(("id", "contest_id", "person_id", "name", "gender"), KEEP),
+    "audit": {**dict.fromkeys(("id", "at", "actor", "action", "meeting_id", "outcome",
+                               "prev_hash", "hash"), KEEP),
+              "detail": TEXT},           # masked when written: the chain still verifies
+    "attendance_event": {**dict.fromkeys(("id", "meeting_id", "desk", "seq", "clock", "kind",
+                                          "person_id", "operator", "at", "ref"), KEEP),
+                         "reason": TEXT},
+    "attendance_snapshot": dict.fromkeys((
+        "id", "meeting_id", "round_label", "taken_at", "operator", "expected", "present",
+        "excluded", "on_leave", "quorum_met", "rule_zh", "last_clock"), KEEP),
+    "attendance_snapshot_person": dict.fromkeys(("snapshot_id", "person_id"), KEEP),
+    "proxy": dict.fromkeys(("id", "meeting_id", "principal_id", "proxy_id", "document_ref",
+                            "recorded_at"), KEEP),
+    "voting_round": dict.fromkeys((
+        "id", "meeting_id", "contest_id", "number", "kind", "seats", "snapshot_id", "follows_id",
+        "mode", "double_entry", "opened_at", "opened_by"), KEEP),
+    "round_candidate": dict.fromkeys(("round_id", "position", "name", "gender", "person_id"),
+                                     KEEP),
+    "round_event": {**dict.fromkeys(("id", "round_id", "kind", "actor", "at"), KEEP),
+                    "reason": TEXT, "detail": TEXT},
+    "ballot_box": dict.fromkeys(("id", "round_id", "name", "mobile", "printed", "issued",
+                                 "returned", "spoiled", "actor", "at"), KEEP),
+    "ballot_entry": {**dict.fromkeys((
+        "id", "round_id", "entry", "seq", "action", "present", "marks", "write_ins", "unmarked",
+        "invalid", "choice", "clerk", "at"), KEEP), "reason": TEXT, "note": TEXT},
+    "tally_sheet": {**dict.fromkeys(("id", "round_id", "entry", "counts", "clerk", "at"), KEEP),
+                    "note": TEXT},
+}
+
+# Columns of archived tables that stay home, and the value the archive holds instead.
+WITHHELD_COLUMNS: dict[str, dict[str, Any]] = {
+    "person": {"phone": "", "note": "", "token": ""},   # token: whoever has it signs in as them
+    "exclusion": {"detail": ""},                       # may name an illness
+}
+
+# Tables that stay home (created empty in the archive, so PollDay can still open it), and why.
+WITHHELD_TABLES: dict[str, str] = {
+    "sync_host": "the venue pairing: TLS private key and the room's secret",
+    "sync_peer": "a desk's link to its host",
+    "sync_desk": "the host's list of desks and their addresses",
+    "sync_update": "the shared document between laptops (carries sign-in tokens)",
+    "person_key": "search keys, one of them the reversed ID number; rebuilt from the names",
+}
+
+# The settings that travel: the community's place (the district's report) and the public keys
+# the certificates' QR codes are checked with.
+SETTING_KEYS = ("community.street", "community.district")
+SETTING_PREFIXES = ("signing_key.",)
+
+
+def _setting_travels(key: str) -> bool:
+    return key in SETTING_KEYS or key.startswith(SETTING_PREFIXES)
+
 
 def vacuum_into(conn: sqlite3.Connection, target: Path) -> None:
     """A consistent, compact copy of the database at `target` (which must not exist)."""
@@ -34,20 +134,6 @@ def rollback_journal(path: Path) -> None:
         conn.close()
 
 
-def _table_sql(conn: sqlite3.Connection, table: str) -> str:
-    row = conn.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
-                       (table,)).fetchone()
-    if row is None:
-        raise RuntimeError(f"no table {table} in the snapshot")
-    return str(row[0])
-
-
-def _dependent_sql(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [str(r[0]) for r in conn.execute(
-        "SELECT sql FROM sqlite_schema WHERE tbl_name = ? AND type IN ('index', 'trigger')"
-        " AND sql IS NOT NULL ORDER BY type, name", (table,))]
-
-
 def _without_unique(create_sql: str, column: str) -> str:
     pattern = re.compile(rf"(\n\s*{column}\s+TEXT(?: NOT NULL)?) UNIQUE")
     out, n = pattern.subn(r"\1", create_sql)
@@ -56,72 +142,66 @@ def _without_unique(create_sql: str, column: str) -> str:
     return out
 
 
-def minimise(path: Path) -> None:
-    """Strip the copy at `path` of what the district does not need (format.py lists it)."""
-    conn = sqlite3.connect(str(path), isolation_level=None)
+def _schema(src: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(type, table, sql) of the source's tables, then its indexes and triggers."""
+    rows = src.execute("SELECT type, tbl_name, sql FROM sqlite_schema WHERE sql IS NOT NULL"
+                       " AND name NOT LIKE 'sqlite_%' ORDER BY type <> 'table', rowid").fetchall()
+    out = []
+    for kind, table, sql in rows:
+        if kind == "table" and table == "person":
+            # Masked ID numbers may repeat and every token is withheld (''): no UNIQUE.
+            sql = _without_unique(_without_unique(sql, "id_number"), "token")
+        out.append((str(kind), str(table), str(sql)))
+    return out
+
+
+def _archived_rows(src: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
+    """The table's rows as they travel, in primary-key order (the same bytes every time)."""
+    info = src.execute(f'PRAGMA table_info("{table}")').fetchall()
+    present = {str(c[1]) for c in info}
+    pk = [str(c[1]) for c in sorted(info, key=lambda c: int(c[5])) if int(c[5]) > 0]
+    order = ", ".join(f'"{c}"' for c in pk) if pk else "rowid"
+    columns = {c: f for c, f in ARCHIVE[table].items() if c in present}
+    fixed = {c: v for c, v in WITHHELD_COLUMNS.get(table, {}).items() if c in present}
+    names = list(columns)
+    quoted = ", ".join(f'"{c}"' for c in names)
+    for values in src.execute(f'SELECT {quoted} FROM "{table}" ORDER BY {order}'):  # noqa: S608
+        row = {c: (v if columns[c] is None else columns[c](v))   # type: ignore[misc]
+               for c, v in zip(names, values, strict=True)}
+        if table == "setting" and not _setting_travels(str(row["key"])):
+            continue
+        row.update(fixed)
+        yield row
+
+
+def build_archive(source: Path, target: Path) -> None:
+    """The district's archive (snapshot.sqlite) at `target` (a new file), built from the
+    consistent copy at `source`: the source's schema, the rows and columns of ARCHIVE only."""
+    src = sqlite3.connect(ro_uri(source), uri=True)
+    dst = sqlite_utils.Database(sqlite3.connect(str(target), isolation_level=None))
     try:
-        conn.execute("PRAGMA journal_mode = DELETE")
-        conn.execute("PRAGMA synchronous = OFF")   # a private copy, read into the package
-        conn.execute("PRAGMA secure_delete = ON")
-        conn.execute("PRAGMA foreign_keys = OFF")
-        conn.create_function("pd_mask_id", 1, mask_id, deterministic=True)
-        conn.create_function("pd_mask_text", 1, mask_free_text, deterministic=True)
-        conn.execute("BEGIN IMMEDIATE")
-        create = _without_unique(_without_unique(_table_sql(conn, "person"), "id_number"),
-                                 "token")
-        dependents = _dependent_sql(conn, "person")
-        cols = [str(r[1]) for r in conn.execute("PRAGMA table_info(person)")]
-        select = {c: c for c in cols}
-        select.update({
-            "id_number": "pd_mask_id(id_number)",
-            "phone": "''", "note": "''", "token": "''",
-            "birth_date": "CASE WHEN birth_date IS NULL THEN NULL ELSE substr(birth_date, 1, 7) END",
-        })
-        conn.execute(create.replace("CREATE TABLE person", "CREATE TABLE person_min", 1))
-        conn.execute(f"INSERT INTO person_min ({', '.join(cols)}) SELECT "
-                     f"{', '.join(select[c] for c in cols)} FROM person ORDER BY id")
-        conn.execute("DROP TABLE person")
-        conn.execute("ALTER TABLE person_min RENAME TO person")
-        for sql in dependents:
-            conn.execute(sql)
-        conn.execute("DELETE FROM person_key WHERE kind = 'id_rev'")
-        conn.execute("UPDATE exclusion SET detail = ''")
-        # Secrets a later feature may keep in settings (the venue pairing code, ...) stay home.
-        conn.execute("DELETE FROM setting WHERE key LIKE '%secret%' OR key LIKE '%pairing%'"
-                     " OR key LIKE '%password%' OR key LIKE '%token%'")
-        for table, column in _free_text_columns(conn):
-            _scrub_text_column(conn, table, column)
-        if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
-            raise RuntimeError("the minimised snapshot breaks a foreign key")
-        conn.execute("COMMIT")
-        conn.execute("VACUUM")
+        dst.execute("PRAGMA journal_mode = OFF")    # a private file, read into the package
+        dst.execute("PRAGMA synchronous = OFF")
+        dst.execute("PRAGMA foreign_keys = OFF")
+        src.execute("BEGIN")                        # one read transaction: one state
+        schema = _schema(src)
+        with dst.atomic():
+            for kind, _table, sql in schema:
+                if kind == "table":
+                    dst.execute(sql)
+            for kind, table, _sql in schema:
+                if kind == "table" and table in ARCHIVE:
+                    dst.table(table).insert_all(_archived_rows(src, table), batch_size=500)
+            for kind, _table, sql in schema:
+                if kind != "table":
+                    dst.execute(sql)
+            dst.execute(f"PRAGMA user_version = {schema_version(src)}")
+        if dst.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            raise RuntimeError("the archive copy breaks a foreign key")
+        dst.execute("VACUUM")
     finally:
-        conn.close()
-
-
-def _free_text_columns(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    tables = [str(r[0]) for r in conn.execute(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        " AND name <> 'person' ORDER BY name")]
-    return [(t, str(c[1])) for t in tables for c in conn.execute(f'PRAGMA table_info("{t}")')
-            if str(c[1]) in FREE_TEXT_COLUMNS and str(c[2]).upper() == "TEXT"]
-
-
-def _scrub_text_column(conn: sqlite3.Connection, table: str, column: str) -> None:
-    """Mask ID-number-like text in an append-only table of the copy (its triggers are dropped
-    and re-created around the update; the live database is never touched)."""
-    ids = [r[0] for r in conn.execute(f"SELECT rowid, {column} FROM {table}")  # noqa: S608 - fixed names
-           if r[1] is not None and ID_RE.search(str(r[1]))]
-    if not ids:
-        return
-    triggers = conn.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'"
-                            " AND tbl_name = ?", (table,)).fetchall()
-    for name, _sql in triggers:
-        conn.execute(f'DROP TRIGGER "{name}"')
-    conn.executemany(f"UPDATE {table} SET {column} = pd_mask_text({column}) WHERE rowid = ?",  # noqa: S608
-                     [(i,) for i in ids])
-    for _name, sql in triggers:
-        conn.execute(sql)
+        src.close()
+        dst.close()
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """Build a 报送包 from an election database (format: app/export/format.py).
 
 Everything in the package comes from ONE consistent copy of the database (VACUUM INTO), taken
-first: results, event logs, documents and the minimised snapshot agree even while desks write.
+first: results, event logs, documents and the archive (snapshot.sqlite, built from an allowlist:
+db/snapshot.py) agree even while desks write.
 The export time is passed in; the same database and time give the same package bytes.
 """
 
@@ -39,9 +40,11 @@ LAST_PACKAGE_SETTING = "export.last_package"   # JSON: short_hash, fingerprint, 
 CANCELLED = Refusal("CANCELLED", "已取消导出")
 PRIVACY = {
     "id_number": "公民身份号码只保留前4位和后4位（如 1101**********1234）",
+    "snapshot": "按允许清单逐表逐列复制的存档（db/snapshot.py ARCHIVE），其余内容不离开本机",
     "removed": ["person.phone", "person.note", "person.token", "person.birth_date 的日",
-                "person_key 中按身份证号查找的键", "exclusion.detail",
-                "setting 中的 secret/pairing/password/token"],
+                "exclusion.detail", "person_key（检索键）",
+                "sync_host / sync_peer / sync_desk / sync_update（联网签到的配对密钥、口令与同步数据）",
+                "setting 中除社区所属街道、区和公钥以外的设置"],
 }
 _BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -85,11 +88,13 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
             snapshot.vacuum_into(src, full)
         finally:
             src.close()
-        # The minimised copy is made from the copy as taken, before the documents write to it
-        # (the certificates record their key), in a thread: SQLite releases the GIL, so this
-        # overlaps with rendering the PDFs.
+        # The archive is built from the copy as taken, before the documents write to it (the
+        # certificates record their key): a private copy of it is read in a thread (SQLite
+        # releases the GIL, so this overlaps with rendering the PDFs).
+        source = work / "archive-source.sqlite"
+        shutil.copyfile(full, source)
         with ThreadPoolExecutor(1) as pool:
-            minimised = pool.submit(_minimised, full, work)
+            archive = pool.submit(_archive, source, work)
             conn = connect(full, create=False)
             # A throwaway working copy: what the documents write to it need not survive a crash.
             dbfiles.throwaway(conn)
@@ -104,8 +109,8 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
                 conn.close()
             if files is None:
                 return CANCELLED
-            report(steps - 1, steps, "生成脱敏数据库副本")
-            files[fmt.SNAPSHOT] = minimised.result()
+            report(steps - 1, steps, "生成数据库存档（按允许清单）")
+            files[fmt.SNAPSHOT] = archive.result()
         if stop():
             return CANCELLED
         fields["counts"]["files"] = len(files)
@@ -126,13 +131,12 @@ def _meetings(conn: sqlite3.Connection, code: str | None) -> list[Meeting] | Ref
     return sorted(meetings, key=lambda m: m.id)
 
 
-def _minimised(full: Path, work: Path) -> bytes:
-    # VACUUM INTO wrote a self-contained file (no WAL) nobody has opened yet: a file copy is as
-    # consistent as a second VACUUM INTO and faster; minimise() vacuums the result anyway.
-    copy = work / "snapshot.sqlite"
-    shutil.copyfile(full, copy)
-    snapshot.minimise(copy)
-    return copy.read_bytes()
+def _archive(source: Path, work: Path) -> bytes:
+    # VACUUM INTO wrote a self-contained file (no WAL) nobody had opened: a file copy of it is
+    # as consistent as a second VACUUM INTO, and faster.
+    target = work / fmt.SNAPSHOT
+    snapshot.build_archive(source, target)
+    return target.read_bytes()
 
 
 def _files_from_copy(conn: sqlite3.Connection, meetings: list[Meeting], work: Path,

@@ -1,4 +1,4 @@
-"""The 报送包 (USB hand-over package) format, version 1. This docstring is the specification.
+"""The 报送包 (USB hand-over package) format, version 2. This docstring is the specification.
 
 A package is ONE file, `<community>-<YYYYMMDD>-<HHMMSS>.pollday`, a ZIP archive (UTF-8 names,
 deflate or stored). Entry order: `manifest.json`, `manifest.sig`, then every other file in
@@ -7,16 +7,24 @@ the same bytes). Paths are relative, `/`-separated, never absolute, never with `
 
     manifest.json                 what the package holds (below); UTF-8 JSON
     manifest.sig                  Ed25519 signature (64 raw bytes) of the exact bytes of manifest.json
-    snapshot.sqlite               the election database (SQLite, VACUUM INTO, schema of PollDay's
-                                  `PRAGMA user_version`), minimised: person.id_number masked to
-                                  first 4 + last 4 (`1101**********1234`), person.phone / note /
-                                  token emptied, person.birth_date cut to YYYY-MM, the reversed-ID
-                                  search keys (person_key kind 'id_rev') removed, exclusion.detail
-                                  (medical reasons) emptied, settings named *secret*,
-                                  *pairing*, *password*, *token* removed; UNIQUE on person.id_number and
-                                  person.token dropped (masked values may repeat); an ID number
-                                  typed into any reason / note / detail column masked the same
-                                  way (db/privacy.py); free pages vacuumed away
+    snapshot.sqlite               the district's ARCHIVE of the election (db/snapshot.py says what
+                                  for): a new SQLite file with the election database's schema
+                                  (`PRAGMA user_version` as the venue's) into which only the
+                                  allowlisted tables and columns were copied (db.snapshot.ARCHIVE):
+                                  meetings, contests, candidates, the register minimised
+                                  (person.id_number masked to first 4 + last 4
+                                  `1101**********1234`, birth_date cut to YYYY-MM, phone / note /
+                                  token written as ''), electors, exclusions (detail ''), leave,
+                                  desks, proxies, attendance events and frozen 实到, rounds,
+                                  ballots, tally sheets, boxes, round events, the audit log, and
+                                  the settings community.street / community.district /
+                                  signing_key.* (public keys). An ID number typed into any reason /
+                                  note / detail column is masked (db/privacy.py). The tables
+                                  sync_host, sync_peer, sync_desk, sync_update (network pairing:
+                                  TLS private key, room secret, desks, shared document) and
+                                  person_key (search keys) exist but are EMPTY; UNIQUE on
+                                  person.id_number and person.token is dropped (masked values
+                                  may repeat). Never a key, secret, token or PIN.
     results/<meeting>.json        `pollday results --json` of each exported meeting (<meeting>:
                                   the meeting code; an older database's code that is no file
                                   name, e.g. `2026:党员`, as `code_part` below spells it)
@@ -34,7 +42,7 @@ the same bytes). Paths are relative, `/`-separated, never absolute, never with `
 manifest.json (keys sorted, 2-space indent, UTF-8, trailing newline):
 
     format          "pollday-package"
-    format_version  1 (a reader refuses any other number)
+    format_version  2 (a reader reads READABLE_VERSIONS and refuses any other number)
     software        {"name": "PollDay", "version": "0.1.0"}
     exported_at     ISO 8601 with offset, the time passed in by the caller
     community       e.g. "新华街道翠湖社区"
@@ -57,8 +65,16 @@ elected.json: {"meetings": [{"meeting", "title", "contests": [{"contest", "title
 same person in two contests has the same id: 书记主任"一肩挑"), "gender" ("M"/"F"/null),
 "birth_year" (int or null), "education", "party_status"}]}]}]} — never an ID number.
 
+Versions. 1 (PollDay 0.1): snapshot.sqlite was the whole database with personal columns
+scrubbed by name, so a package made after host mode also carried the venue's network pairing
+(sync_host: TLS private key and room secret) and the sync tables. 2: snapshot.sqlite is built from
+the allowlist above. Everything else is the same, and the district reads both (it never reads the
+snapshot). A change to what a package holds bumps FORMAT_VERSION and adds it to
+READABLE_VERSIONS; tests/fixtures keeps a real package of every version
+(make_package_v1.py ...) and the district's tests import each.
+
 A package is intact when: it is a ZIP; manifest.json and manifest.sig are present; the manifest
-is JSON with this format name and version; the signature verifies with the manifest's public key
+is JSON with this format name and a readable version; the signature verifies with the manifest's public key
 and the fingerprint is that key's; every listed file is present once, with the size and SHA-256
 listed; no entry is unlisted. The package's SHORT HASH is the first 12 hex digits of the SHA-256
 of the manifest.json bytes (`short_hash`): it and the key fingerprint are what the officer reads
@@ -91,7 +107,8 @@ from typing import Any
 from app.fileio import safe_filename
 
 FORMAT = "pollday-package"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)   # what verify_package and the district's import accept
 EXTENSION = ".pollday"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"

@@ -61,6 +61,11 @@ class Verification:
         return m if isinstance(m, list) else []
 
     @property
+    def format_version(self) -> int | None:
+        v = self.manifest.get("format_version")
+        return v if type(v) is int else None
+
+    @property
     def files(self) -> list[dict[str, Any]]:
         f = self.manifest.get("files", [])
         return f if isinstance(f, list) else []
@@ -91,6 +96,10 @@ class Verification:
             lines.append(f"    {r['title'] or r['code']}：{r['result_hash'] or '结果未锁定'}"
                          + (f"（各轮 {'、'.join(r['round_hashes'])}）" if r["round_hashes"] else ""))
         lines.append(f"  文件：{len(self.files)} 个（另有 manifest.json、manifest.sig）")
+        lines.append(f"  格式版本：{self.format_version}")
+        if self.format_version == 1:
+            lines.append("  注意：旧格式（版本1）的 snapshot.sqlite 是整库副本，若该社区用过联网签到，"
+                         "其中含主机的配对口令和密钥：请勿转交他人")
         if not self.ok:
             lines.append("  注意：报送包未通过验证，以上校验码不能作为凭据")
         if self.ok:
@@ -163,9 +172,10 @@ def _verify_open(path: Path, zf: zipfile.ZipFile, problems: list[Problem],
                                 f"不是报送包格式：format = {manifest.get('format')!r}"))
         return Verification(path, tuple(problems), manifest, short)
     version = manifest.get("format_version")
-    if version != fmt.FORMAT_VERSION:
+    if type(version) is not int or version not in fmt.READABLE_VERSIONS:
+        readable = "、".join(str(v) for v in fmt.READABLE_VERSIONS)
         problems.append(Problem(
-            "UNKNOWN_VERSION", f"未知的报送包格式版本 {version!r}（本程序支持 {fmt.FORMAT_VERSION}），"
+            "UNKNOWN_VERSION", f"未知的报送包格式版本 {version!r}（本程序支持 {readable}），"
                                "请升级 PollDay"))
         return Verification(path, tuple(problems), manifest, short)
     fp, signed = _check_signature(zf, by_name, raw, manifest, problems, known_keys)
