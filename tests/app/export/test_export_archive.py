@@ -110,3 +110,31 @@ def test_settings_travel_by_allowlist_and_bytes_repeat(exported: Exported,
     assert dict(conn.execute("SELECT key, value FROM setting")) == {
         "community.street": "新华街道", "signing_key.0000-1111-2222-3333": "cHVibGlj"}
     conn.close()
+
+
+def test_archive_of_a_kept_v4_database_leaves_its_secrets_home(tmp_path: Path) -> None:
+    """A real schema-4 file (host pairing, desks, shared document, tokens, phones), upgraded as
+    PollDay opens it: the archive keeps the register masked and none of the secrets, in any
+    byte of the file."""
+    import shutil
+
+    from pdtest import FIXTURES
+
+    from db.connection import connect
+
+    db = tmp_path / "v4.db"
+    shutil.copy(FIXTURES / "schema-v4.db", db)
+    connect(db).close()
+    out = tmp_path / "archive.sqlite"
+    snapshot.build_archive(db, out)
+    raw = out.read_bytes()
+    for secret in (b"fixture-secret-0123456789", b"PRIVATE KEY", b"PLACEHOLDER", b"fixture-token-",
+                   b"13800000001", b"110101196503021234", b"inst-1", b"\x01\x02\x03\x04\x05",
+                   "住院".encode(), "备注".encode()):
+        assert secret not in raw, secret
+    conn = sqlite3.connect(out)
+    assert dict(conn.execute("SELECT name, id_number FROM person WHERE id_number IS NOT NULL")) \
+        == {"张三": "1101**********1234", "欧阳娜娜": "1101**********002X",
+            "王五": "1101**********0013"}
+    assert conn.execute("SELECT count(*) FROM attendance_event").fetchone()[0] == 4
+    conn.close()
