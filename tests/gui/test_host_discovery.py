@@ -106,3 +106,23 @@ def test_an_advert_that_fails_is_said_and_host_mode_goes_on(host_page, qtbot, mo
     assert "配对码" in page.mdns_state.text() and page.runner.running
     asyncio.run(join(tmp_path / "desk.db", parse(page.code), "一号台", timeout=20))
     shot(page, "host-page-mdns-failed")
+
+
+def test_the_start_button_clicked_starts_host_mode(host_page, qtbot):
+    """The way the chair does it: the address chosen in the list, a click on 开启主机模式 (the
+    field walk found clicked(bool) arriving as the bind address: 'bool is not iterable'). The
+    listener is on every interface, as in a venue; the advert only on the chosen loopback."""
+    from PySide6.QtCore import Qt
+
+    page = host_page
+    page.address.reload([LanAddress("127.0.0.1", "lo")])
+    page.port.setValue(0)
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(page.code), timeout=TIMEOUT_MS)
+    assert "主机模式已开启" in page.state.text()
+    code = parse(page.code)
+    assert code.address == "127.0.0.1"
+    qtbot.waitUntil(lambda: "已开启（127.0.0.1）" in page.mdns_state.text(), timeout=TIMEOUT_MS)
+    assert _found("127.0.0.1", code.fingerprint)
+    qtbot.mouseClick(page.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.runner.running, timeout=TIMEOUT_MS)

@@ -163,7 +163,8 @@ class HostPage(QWidget):
             b.setMinimumHeight(40)
             b.setStyleSheet("font-size: 13pt; padding: 4px 16px;")
         self.stop_button.setEnabled(False)
-        self.start_button.clicked.connect(self.start_host)
+        # clicked(bool) would arrive as `bind`: the button starts on every interface.
+        self.start_button.clicked.connect(lambda: self.start_host())
         self.stop_button.clicked.connect(self.stop_host)
         self.join_button.clicked.connect(self.open_join)
         self.state = QLabel("主机模式未开启：本机不接受任何连接。")
@@ -273,8 +274,10 @@ class HostPage(QWidget):
         if address == current.address:
             return
         self._show_code(dataclasses.replace(current, address=address).code())
-        self.runner.readvertise(address, advert_interfaces("0.0.0.0"
-                                                           if wildcard(self._bind) else self._bind))
+        # On the chosen address's network only: that is where the desks are (and a laptop's
+        # other networks — the office Wi-Fi, a VPN — never hear of the room).
+        self.runner.readvertise(address, advert_interfaces(
+            self._bind, [address] if wildcard(self._bind) else None))
 
     def _show_code(self, code: str) -> None:
         self.code = code

@@ -83,7 +83,8 @@ class HostRunner(QObject):
             else:
                 self.started.emit(pairing.code())
                 if mdns:   # off the loop: zeroconf's blocking API on it ended host mode
-                    self._spawn(self._advertise(pairing.address, advert_interfaces(bind)))
+                    self._spawn(self._advertise(pairing.address, advert_interfaces(
+                        bind, [pairing.address] if wildcard(bind) else None)))
             try:
                 await self._stop.wait()
             finally:
