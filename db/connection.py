@@ -104,12 +104,18 @@ def connect(path: str | Path, *, create: bool = True, migrate_schema: bool = Tru
     # isolation_level=None: we manage transactions ourselves (BEGIN/COMMIT), which is what
     # sqlite-utils' db.atomic-style code and the migration runner expect.
     conn = sqlite3.connect(str(p), isolation_level=None, timeout=30, check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA busy_timeout = 30000")
-    if migrate_schema:
-        migrate(conn, str(p), migrations)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if migrate_schema:
+            migrate(conn, str(p), migrations)
+    except BaseException:
+        # A file refused (not a database, too new) must not stay open: on Windows that keeps
+        # the USB stick it is on from being ejected.
+        conn.close()
+        raise
     return conn
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import logs
 from app.model import Meeting
 from db.connection import connect
 from ui import filedialogs, pages
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(Path(db_path).name)
         self.resize(*DEFAULT_SIZE)
         self.ctx = PageContext(conn, db_path, parent=self)
+        logs.note_database(Path(db_path))   # the error dialog names this window's database
         self.db_released = False
         self.step_bar = StepBar(pages.STEPS)
         self.header = MeetingHeader(self.ctx)
@@ -146,13 +148,15 @@ class MainWindow(QMainWindow):
         self.show_step(pages.STEPS[0].key)
 
     def new_database(self) -> None:
-        name, _ = filedialogs.get_save_file_name(self, "新建选举数据库", "", DB_FILTER)
+        name, _ = filedialogs.get_save_file_name(self, "新建选举数据库", "", DB_FILTER,
+                                                 database=True)
         if name:
             self.open_window(Path(name).with_suffix(".db") if not Path(name).suffix
                              else Path(name), new=True)
 
     def open_database(self) -> None:
-        name, _ = filedialogs.get_open_file_name(self, "打开选举数据库", "", DB_FILTER)
+        name, _ = filedialogs.get_open_file_name(self, "打开选举数据库", "", DB_FILTER,
+                                                 database=True)
         if name:
             self.open_window(Path(name))
 
