@@ -139,6 +139,17 @@ def temp_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}.tmp")
 
 
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.\d+\.tmp$")
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """The file a clerk asked for, when `path` is one of our temporary names for it (an error
+    while writing `.出席.pdf.4711.tmp` is about 出席.pdf); other paths unchanged."""
+    p = Path(os.fsdecode(path))
+    m = _TEMP_NAME.match(p.name)
+    return str(p.with_name(m.group("name"))) if m else str(p)
+
+
 def finish_atomic(tmp: Path, target: Path, *, replacer: Replacer | None = None) -> None:
     """Put `tmp`, filled by another writer, in place of `target` durably (see module doc).
     On any failure `tmp` is removed; `FileInUse` when the target stays held open."""

@@ -31,6 +31,8 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
+from app.fileio import shown_path
+
 LOG_NAME = "pollday.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 5
@@ -338,10 +340,11 @@ def _describe_sqlite(exc: sqlite3.Error, database: Path | None) -> str | None:
 
 
 def _describe_os(exc: OSError) -> str | None:
+    # A temporary name is said as the file it stands for (shown_path).
     target = exc.filename if exc.filename is not None else None
-    file = f"文件 {os.fsdecode(target)} " if target is not None else "文件"
-    if exc.filename2 is not None:
-        file = f"文件 {os.fsdecode(exc.filename)} → {os.fsdecode(exc.filename2)} "
+    file = f"文件 {shown_path(target)} " if target is not None else "文件"
+    if exc.filename2 is not None and shown_path(exc.filename) != shown_path(exc.filename2):
+        file = f"文件 {shown_path(exc.filename)} → {shown_path(exc.filename2)} "
     winerror = getattr(exc, "winerror", None)
     code = exc.errno
     if code == errno.ENOSPC or winerror in _WIN_DISK_FULL:

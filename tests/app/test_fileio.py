@@ -249,3 +249,17 @@ def test_windows_refusal_fake_looks_like_windows() -> None:
     exc = windows_refusal(Path("x.pdf"), 32)
     assert isinstance(exc, PermissionError) and exc.winerror == 32  # type: ignore[attr-defined]
     assert fileio._in_use(exc)
+
+
+def test_an_error_on_a_temporary_name_names_the_file_asked_for(tmp_path: Path) -> None:
+    """A clerk printing into a folder that cannot be written was told about '.出席.pdf.26102.tmp'
+    (found by a clerk's walk): the words name 出席.pdf."""
+    from app.fileio import shown_path, temp_path
+    from app.logs import describe_error
+
+    target = tmp_path / "出席.pdf"
+    tmp = temp_path(target)
+    assert shown_path(tmp) == str(target)
+    assert shown_path(target) == str(target)
+    words = describe_error(FileNotFoundError(2, "No such file or directory", str(tmp)))
+    assert str(target) in words and ".tmp" not in words
