@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import warnings
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
@@ -340,9 +341,13 @@ class HostPage(QWidget):
         """Host mode off for good (the app quits): every desk is told, nothing listens."""
         self._poll.stop()
         self._let_sleep()
-        for signal in (self.runner.started, self.runner.failed, self.runner.stopped):
-            with contextlib.suppress(RuntimeError):
-                signal.disconnect()
+        if not getattr(self, "_shut", False):   # quit and window close both call this
+            self._shut = True
+            with warnings.catch_warnings():   # PySide warns (stderr) for a signal with no slots
+                warnings.simplefilter("ignore", RuntimeWarning)
+                for signal in (self.runner.started, self.runner.failed, self.runner.stopped):
+                    with contextlib.suppress(RuntimeError):
+                        signal.disconnect()
         self.runner.stop(wait=wait)
 
     # --- the dashboard ----------------------------------------------------------------------------
