@@ -310,7 +310,7 @@ class ExportPage(QWidget):
         self.minutes.setSuffix(" 分钟")
         self.periodic.toggled.connect(self.set_periodic)
         self.minutes.valueChanged.connect(lambda _v: self.set_periodic(self.periodic.isChecked()))
-        self.backup_status = QLabel("备份是完整的数据库（含身份证号），请妥善保管U盘。")
+        self.backup_status = QLabel("备份是完整的数据库（含身份证号和主机模式的配对密钥），只在会场内使用，请妥善保管U盘，不要交给他人。")
         self.backup_status.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.periodic)
