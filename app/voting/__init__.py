@@ -11,6 +11,8 @@ audit row, every expected 'no' a returned `Refusal`.
   `enter_ballots` (batch), `correct_ballot`, `withdraw_ballot`, `entries`, `history`.
 - Double entry: `compare_entries` (only the differences, side by side), `resolve_difference`.
 - Tally sheets (正字): `Sheet`, `enter_sheet`, `compare_sheets`, `resolve_sheet`.
+- Next round (app.voting.progression): `next_round` (kind, seats, carried-over candidates from
+  the last decision), `follow_up`, `suggested_kind`, `NEXT_KIND`.
 - Validation and lock: `validate_round`, `validate_meeting`, `lock_round` (canonical JSON, short
   hash), `unlock_round`.
 """
@@ -41,18 +43,16 @@ from app.voting.model import (
     State,
     VotingRound,
 )
+from app.voting.progression import NEXT_KIND, NextRound, follow_up, next_round, suggested_kind
 from app.voting.rounds import (
     close_round,
-    list_rounds,
-    load_round,
-    meeting_rounds,
     open_round,
     record_box,
     record_no_fill,
     reopen_round,
-    round_by_number,
     set_officials,
 )
+from app.voting.store import list_rounds, load_round, meeting_rounds, round_by_number
 from app.voting.tally import (
     Sheet,
     SheetComparison,
@@ -79,6 +79,7 @@ from app.voting.validate import (
 )
 
 __all__ = [
+    "NEXT_KIND", "NextRound", "follow_up", "next_round", "suggested_kind",
     "Box", "Comparison", "ContestOutcome", "Difference", "Entered", "KeyProblem", "LockInfo",
     "MeetingValidation", "Mode", "NoFill", "Officials", "Problem", "RoundCandidate",
     "RoundValidation", "Sheet", "SheetComparison", "SheetDifference", "State", "VotingRound",

@@ -16,9 +16,15 @@ from collections.abc import Iterable
 from app.clock import Clock, iso
 from app.meetings import Refusal
 from app.rules import Ballot
-from app.voting.entry import _ballot_json, _open_for_entry, _shape_problem, _values, ballot_from_row
+from app.voting.entry import (
+    ballot_from_row,
+    ballot_json,
+    entry_values,
+    open_for_entry,
+    shape_problem,
+)
 from app.voting.model import Comparison, Difference, Mode, VotingRound
-from app.voting.rounds import load_round
+from app.voting.store import load_round
 from db import voting as q
 from db.audit import append
 from db.tx import transaction
@@ -99,7 +105,7 @@ def resolve_difference(conn: sqlite3.Connection, round_id: int, seq: int, choice
     if not why.strip():
         return Refusal("REASON_MISSING", "处理录入差异须说明依据（如：核对原始选票）")
     with transaction(conn):
-        r = _open_for_entry(conn, round_id, "R", resolving=True)
+        r = open_for_entry(conn, round_id, "R", resolving=True)
         if isinstance(r, Refusal):
             return r
         if not r.double_entry:
@@ -112,17 +118,17 @@ def resolve_difference(conn: sqlite3.Connection, round_id: int, seq: int, choice
             return Refusal("NO_DIFFERENCE", f"第{seq}张 A、B 录入一致，无须处理")
         chosen = {"A": ra, "B": rb, "paper": reading}[choice]
         if chosen is not None:
-            problem = _shape_problem(r, chosen)
+            problem = shape_problem(r, chosen)
             if problem is not None:
                 return problem
         at = iso(clock.now())
         action = "resolve"
-        q.insert_entries(conn, [_values(r, "R", seq, action, chosen, actor, at, note=why.strip(),
+        q.insert_entries(conn, [entry_values(r, "R", seq, action, chosen, actor, at, note=why.strip(),
                                         choice=choice)])
         append(conn, at=at, actor=actor, action="ballot_difference_resolved",
                meeting_id=r.meeting_id,
-               detail={"round_id": r.id, "seq": seq, "choice": choice, "a": _ballot_json(ra),
-                       "b": _ballot_json(rb), "reading": _ballot_json(chosen),
+               detail={"round_id": r.id, "seq": seq, "choice": choice, "a": ballot_json(ra),
+                       "b": ballot_json(rb), "reading": ballot_json(chosen),
                        "why": why.strip()})
     return Difference(seq, ra, rb, True, chosen, choice)
 

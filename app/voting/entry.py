@@ -23,7 +23,7 @@ from app.meetings import Refusal
 from app.rules import ABSTAIN, APPROVE, DISAPPROVE, Ballot, BallotCheck, check_ballot
 from app.rules.ballots import REASON_DECLARED
 from app.voting.model import ENTRIES, Entered, Mode, State, VotingRound
-from app.voting.rounds import load_round
+from app.voting.store import load_round
 from db import voting as q
 from db.audit import append
 from db.tx import transaction
@@ -75,7 +75,7 @@ def ballot_from_row(row: Sequence[object]) -> Ballot | None:
     return Ballot(str(marks), write_ins, bool(invalid), str(reason), unmarked)
 
 
-def _values(r: VotingRound, entry: str, seq: int, action: str, ballot: Ballot | None,
+def entry_values(r: VotingRound, entry: str, seq: int, action: str, ballot: Ballot | None,
             clerk: str, at: str, note: str = "", choice: str = "") -> q.EntryValues:
     if ballot is None:
         return (r.id, entry, seq, action, 0, "", "[]", "[]", 0, "", choice, clerk, at, note)
@@ -88,7 +88,7 @@ def _values(r: VotingRound, entry: str, seq: int, action: str, ballot: Ballot | 
             int(ballot.declared_invalid), reason, choice, clerk, at, note)
 
 
-def _shape_problem(r: VotingRound, ballot: Ballot) -> Refusal | None:
+def shape_problem(r: VotingRound, ballot: Ballot) -> Refusal | None:
     n = len(r.candidates)
     if len(ballot.marks) != n or ballot.marks.strip(APPROVE + DISAPPROVE + ABSTAIN):
         return Refusal("MARKS_INVALID", f"选票标记须为{n}位（每名候选人一位）")
@@ -103,7 +103,7 @@ def _entered(r: VotingRound, entry: str, seq: int, ballot: Ballot | None, clerk:
     return Entered(entry, seq, ballot, check, clerk, at, action)
 
 
-def _open_for_entry(conn: sqlite3.Connection, round_id: int, entry: str,
+def open_for_entry(conn: sqlite3.Connection, round_id: int, entry: str,
                     resolving: bool = False) -> VotingRound | Refusal:
     r = load_round(conn, round_id)
     if r is None:
@@ -137,7 +137,7 @@ def enter_ballot(conn: sqlite3.Connection, round_id: int, entry: str,
     """Enter one ballot as read from the paper (keys like "1201 12" or a Ballot) under the next
     number of `entry` ('A' or 'B'), or under `seq` when given and still free."""
     with transaction(conn):
-        r = _open_for_entry(conn, round_id, entry)
+        r = open_for_entry(conn, round_id, entry)
         if isinstance(r, Refusal):
             return r
         b = make_entry_ballot(r, ballot, write_ins=write_ins,
@@ -145,7 +145,7 @@ def enter_ballot(conn: sqlite3.Connection, round_id: int, entry: str,
                               reason=reason)
         if isinstance(b, KeyProblem):
             return Refusal("KEYS_INVALID", b.message)
-        problem = _shape_problem(r, b)
+        problem = shape_problem(r, b)
         if problem is not None:
             return problem
         if seq is None:
@@ -155,7 +155,7 @@ def enter_ballot(conn: sqlite3.Connection, round_id: int, entry: str,
         elif q.select_standing_entry(conn, round_id, entry, seq) is not None:
             return Refusal("SEQ_TAKEN", f"录入组{entry}第{seq}张已录入，如需更正请用更正")
         at = iso(clock.now())
-        q.insert_entries(conn, [_values(r, entry, seq, "enter", b, clerk, at)])
+        q.insert_entries(conn, [entry_values(r, entry, seq, "enter", b, clerk, at)])
     return _entered(r, entry, seq, b, clerk, at, "enter")
 
 
@@ -164,16 +164,16 @@ def enter_ballots(conn: sqlite3.Connection, round_id: int, entry: str,
     """Batch entry (imported or demo stacks): numbered after the entry's last ballot, in one
     transaction. Returns the number entered."""
     with transaction(conn):
-        r = _open_for_entry(conn, round_id, entry)
+        r = open_for_entry(conn, round_id, entry)
         if isinstance(r, Refusal):
             return r
         for b in ballots:
-            problem = _shape_problem(r, b)
+            problem = shape_problem(r, b)
             if problem is not None:
                 return problem
         start = q.max_seq(conn, round_id, entry)
         at = iso(clock.now())
-        q.insert_entries(conn, (_values(r, entry, start + i, "enter", b, clerk, at)
+        q.insert_entries(conn, (entry_values(r, entry, start + i, "enter", b, clerk, at)
                                 for i, b in enumerate(ballots, 1)))
     return len(ballots)
 
@@ -187,7 +187,7 @@ def correct_ballot(conn: sqlite3.Connection, round_id: int, entry: str, seq: int
     if not why.strip():
         return Refusal("REASON_MISSING", "更正选票须说明原因")
     with transaction(conn):
-        r = _open_for_entry(conn, round_id, entry)
+        r = open_for_entry(conn, round_id, entry)
         if isinstance(r, Refusal):
             return r
         old = q.select_standing_entry(conn, round_id, entry, seq)
@@ -200,17 +200,17 @@ def correct_ballot(conn: sqlite3.Connection, round_id: int, entry: str, seq: int
                                      reason=reason)
             if isinstance(made, KeyProblem):
                 return Refusal("KEYS_INVALID", made.message)
-            problem = _shape_problem(r, made)
+            problem = shape_problem(r, made)
             if problem is not None:
                 return problem
             b = made
         action = "withdraw" if b is None else "correct"
         at = iso(clock.now())
-        q.insert_entries(conn, [_values(r, entry, seq, action, b, clerk, at, note=why.strip())])
+        q.insert_entries(conn, [entry_values(r, entry, seq, action, b, clerk, at, note=why.strip())])
         before = ballot_from_row(old)
         append(conn, at=at, actor=clerk, action=f"ballot_{action}", meeting_id=r.meeting_id,
                detail={"round_id": r.id, "entry": entry, "seq": seq,
-                       "before": _ballot_json(before), "after": _ballot_json(b),
+                       "before": ballot_json(before), "after": ballot_json(b),
                        "why": why.strip()})
     return _entered(r, entry, seq, b, clerk, at, action)
 
@@ -220,7 +220,7 @@ def withdraw_ballot(conn: sqlite3.Connection, round_id: int, entry: str, seq: in
     return correct_ballot(conn, round_id, entry, seq, None, why=why, clerk=clerk, clock=clock)
 
 
-def _ballot_json(b: Ballot | None) -> dict[str, object] | None:
+def ballot_json(b: Ballot | None) -> dict[str, object] | None:
     if b is None:
         return None
     return {"marks": b.marks, "write_ins": list(b.write_ins), "invalid": b.declared_invalid,

@@ -17,171 +17,31 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from app.attendance import (
-    Snapshot,
-    attendance_summary,
-    next_vote_label,
-    open_voting,
-    snapshot,
-    snapshots,
-)
+from app.attendance import attendance_summary, next_vote_label, open_voting, snapshot, snapshots
 from app.clock import Clock, iso
-from app.meetings import Refusal, get_contest, get_meeting, list_candidates
+from app.meetings import Refusal, get_contest, get_meeting
 from app.model import RuleSet
 from app.names import name_sort_key
 from app.rules import Round, Status
-from app.voting.model import (
-    Box,
-    LockInfo,
-    Mode,
-    NoFill,
-    Officials,
-    RoundCandidate,
-    State,
-    VotingRound,
-)
-from db import attendance as qa
+from app.voting.model import Mode, State, VotingRound
+from app.voting.progression import plan_round, suggested_kind
+from app.voting.store import list_rounds, load_round, must_round
+from app.voting.validate import counted, decide_round
 from db import voting as q
 from db.audit import append
 from db.tx import transaction
 
-
-def _snapshot(conn: sqlite3.Connection, snapshot_id: int) -> Snapshot:
-    row = qa.select_snapshot(conn, snapshot_id)
-    assert row is not None  # foreign key
-    meeting = get_meeting(conn, int(row[1]))
-    assert meeting is not None
-    s = snapshot(conn, meeting, str(row[2]))
-    assert s is not None
-    return s
-
-
-def load_round(conn: sqlite3.Connection, round_id: int) -> VotingRound | None:
-    row = q.select_round(conn, round_id)
-    if row is None:
-        return None
-    rid, mid, cid, number, kind, seats, sid, follows, mode, double, at, by = row
-    contest = get_contest(conn, int(cid))
-    assert contest is not None
-    cands = tuple(RoundCandidate(int(p), n, g, None if pid is None else int(pid))
-                  for _, p, n, g, pid in q.select_round_candidates(conn, rid))
-    state = State.OPEN
-    officials = Officials()
-    no_fill: NoFill | None = None
-    lock: LockInfo | None = None
-    for _, _, ekind, actor, eat, reason, detail_s in q.select_events(conn, rid):
-        detail = json.loads(detail_s)
-        if ekind == "officials":
-            officials = Officials(tuple(detail["scrutineers"]), tuple(detail["counters"]),
-                                  actor, eat)
-        elif ekind == "no_fill":
-            no_fill = NoFill(detail["decided_by"], reason, actor, eat)
-        elif ekind == "closed":
-            state = State.CLOSED
-        elif ekind == "reopened":
-            state = State.OPEN
-        elif ekind == "locked":
-            state = State.LOCKED
-            lock = LockInfo(eat, actor, detail["hash"], detail["canonical"])
-        elif ekind == "unlocked":
-            state, lock = State.OPEN, None
-    boxes = tuple(Box(n, bool(m), int(p), int(i), int(r), int(s), a, t)
-                  for _, _, n, m, p, i, r, s, a, t in q.select_boxes(conn, rid))
-    return VotingRound(int(rid), int(mid), int(cid), contest.code, contest.title, int(number),
-                       Round(kind), int(seats), cands, _snapshot(conn, int(sid)),
-                       None if follows is None else int(follows), Mode(mode), bool(double), at,
-                       by, state, officials, boxes, no_fill, lock)
-
-
-def _must(conn: sqlite3.Connection, round_id: int) -> VotingRound | Refusal:
-    r = load_round(conn, round_id)
-    return r if r is not None else Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
-
-
-def list_rounds(conn: sqlite3.Connection, contest_id: int) -> list[VotingRound]:
-    out = []
-    for row in q.select_rounds_of_contest(conn, contest_id):
-        r = load_round(conn, int(row[0]))
-        assert r is not None
-        out.append(r)
-    return out
-
-
-def meeting_rounds(conn: sqlite3.Connection, meeting_id: int) -> list[VotingRound]:
-    """Every round of a meeting, contest by contest (contest order), round by round."""
-    out = []
-    for row in q.select_rounds_of_meeting(conn, meeting_id):
-        r = load_round(conn, int(row[0]))
-        assert r is not None
-        out.append(r)
-    return out
-
-
-def round_by_number(conn: sqlite3.Connection, contest_id: int, number: int) -> VotingRound | None:
-    for row in q.select_rounds_of_contest(conn, contest_id):
-        if int(row[3]) == number:
-            return load_round(conn, int(row[0]))
-    return None
-
-
 # --- opening a round --------------------------------------------------------------------------
 
-_RERUN = (Status.VOID_REVOTE, Status.QUORUM_NOT_MET, Status.TURNOUT_INSUFFICIENT)
-
-
-def _plan(conn: sqlite3.Connection, contest_id: int, kind: Round,
-          previous: VotingRound | None, chosen: Sequence[str] | None
-          ) -> tuple[int, list[tuple[str, str | None, int | None]]] | Refusal:
-    """Seats and candidates (name, gender, person id) of the new round."""
-    from app.voting.validate import decide_round
-
-    contest = get_contest(conn, contest_id)
-    assert contest is not None
-    listed = {c.name: (c.name, c.gender, c.person_id) for c in list_candidates(conn, contest_id)}
-    if previous is None:
-        if kind is not Round.FIRST:
-            return Refusal("NO_PREVIOUS_ROUND", "另行选举或重新投票须在第一轮之后进行")
-        return contest.seats, list(listed.values())
-    if previous.state is State.OPEN:
-        return Refusal("PREVIOUS_OPEN", f"{previous.label} 尚未结束计票，不能开始下一轮")
-    decision = decide_round(conn, previous)
-    if isinstance(decision, Refusal):
-        return decision
-    status = decision.status
-    prev_cands = [(c.name, c.gender, c.person_id) for c in previous.candidates]
-    if status in _RERUN:
-        if kind is not previous.kind:
-            return Refusal("KIND_MISMATCH",
-                           f"{previous.label} 无效，应按原轮次重新进行（{previous.kind.value}）")
-        return previous.seats, prev_cands
-    by_name = {**{c[0]: c for c in prev_cands}, **listed}
-    if status is Status.RUNOFF_NEEDED and decision.runoff is not None:
-        if kind is not Round.RUNOFF:
-            return Refusal("KIND_MISMATCH", "上一轮当选人数不足，应当另行选举（runoff）")
-        if previous.no_fill is not None:
-            return Refusal("NO_FILL_DECIDED", "会议已决定不再补选剩余名额")
-        pool = list(decision.runoff.ranking)
-        names = list(chosen) if chosen else pool
-        outside = [n for n in names if n not in pool]
-        if outside:
-            return Refusal("NOT_IN_RANKING",
-                           f"另行选举的候选人须在上一轮未当选的得票人中产生：{'、'.join(outside)}")
-        return decision.runoff.seats, [by_name.get(n, (n, None, None)) for n in names]
-    if status is Status.TIE_REVOTE and decision.tie is not None:
-        if kind is not Round.TIE_REVOTE:
-            return Refusal("KIND_MISMATCH", "上一轮末位得票相等，应当就票数相等的被选举人重新投票（tie_revote）")
-        return decision.tie.seats, [by_name.get(n, (n, None, None)) for n in decision.tie.names]
-    return Refusal("CONTEST_COMPLETE", f"{previous.label} 已选足名额，无须再投票")
-
-
 def open_round(conn: sqlite3.Connection, contest_id: int, *, actor: str, clock: Clock,
-               kind: Round | str = Round.FIRST, candidates: Sequence[str] | None = None,
+               kind: Round | str | None = Round.FIRST, candidates: Sequence[str] | None = None,
                snapshot_label: str | None = None, mode: Mode | str = Mode.BALLOTS,
                double_entry: bool = True) -> VotingRound | Refusal:
     """Open the next round of a contest (开始投票): take the 实到 frozen for this vote (see the
-    module's docstring) or the snapshot frozen under `snapshot_label`, else freeze it; refuse when the quorum is not met (party, collective), take seats and
-    candidates from the previous round's decision. `candidates` narrows a runoff's ranking."""
-    kind = Round(kind)
+    module's docstring) or the snapshot frozen under `snapshot_label`, else freeze it; refuse
+    when the quorum is not met (party, collective), take seats and
+    candidates from the previous round's decision (app.voting.progression). `candidates`
+    narrows a runoff's ranking; `kind` None takes the kind the previous decision calls for."""
     mode = Mode(mode)
     with transaction(conn):
         contest = get_contest(conn, contest_id)
@@ -191,10 +51,11 @@ def open_round(conn: sqlite3.Connection, contest_id: int, *, actor: str, clock: 
         assert meeting is not None
         rounds = list_rounds(conn, contest_id)
         previous = rounds[-1] if rounds else None
-        plan = _plan(conn, contest_id, kind, previous, candidates)
+        kind = suggested_kind(conn, previous) if kind is None else Round(kind)
+        plan = plan_round(conn, contest_id, kind, previous, candidates)
         if isinstance(plan, Refusal):
             return plan
-        seats, cands = plan
+        seats, cands, _why = plan
         cands = sorted(cands, key=lambda c: name_sort_key(c[0]))  # ballot order: 按姓氏笔画为序
         if not cands:
             return Refusal("NO_CANDIDATES", f"{contest.title} 没有候选人")
@@ -259,7 +120,7 @@ def set_officials(conn: sqlite3.Connection, round_id: int, *, scrutineers: Seque
     """Record the 监票人 and 计票人 approved by the meeting for this round (names, or register ids
     which are turned into names). A candidate of the round is refused."""
     with transaction(conn):
-        r = _must(conn, round_id)
+        r = must_round(conn, round_id)
         if isinstance(r, Refusal):
             return r
         if r.state is State.LOCKED:
@@ -303,7 +164,7 @@ def record_box(conn: sqlite3.Connection, round_id: int, name: str, *, printed: i
         return Refusal("MORE_THAN_PRINTED",
                        f"发出{issued}张、作废{spoiled}张，多于印制的{printed}张")
     with transaction(conn):
-        r = _must(conn, round_id)
+        r = must_round(conn, round_id)
         if isinstance(r, Refusal):
             return r
         if r.state is not State.OPEN:
@@ -324,12 +185,10 @@ def record_no_fill(conn: sqlite3.Connection, round_id: int, *, decided_by: str, 
     """Party elections: the meeting decided by majority not to fill the remaining seats
     (rules.md §1.6). A human decision the app records, never makes; only after a round whose
     decision is a runoff."""
-    from app.voting.validate import decide_round
-
     if not decided_by.strip() or not why.strip():
         return Refusal("REASON_MISSING", "须写明由谁决定（如：党员大会表决通过）及理由")
     with transaction(conn):
-        r = _must(conn, round_id)
+        r = must_round(conn, round_id)
         if isinstance(r, Refusal):
             return r
         meeting = get_meeting(conn, r.meeting_id)
@@ -361,10 +220,8 @@ def close_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
                 clock: Clock) -> VotingRound | Refusal:
     """Counting is finished (计票结束): nothing more is entered and the round's decision stands
     (the next round is planned from it). Refused while A and B still differ."""
-    from app.voting.validate import counted
-
     with transaction(conn):
-        r = _must(conn, round_id)
+        r = must_round(conn, round_id)
         if isinstance(r, Refusal):
             return r
         if r.state is not State.OPEN:
@@ -387,7 +244,7 @@ def reopen_round(conn: sqlite3.Connection, round_id: int, *, why: str, actor: st
     if not why.strip():
         return Refusal("REASON_MISSING", "重新开放计票须说明原因")
     with transaction(conn):
-        r = _must(conn, round_id)
+        r = must_round(conn, round_id)
         if isinstance(r, Refusal):
             return r
         if r.state is not State.CLOSED:

@@ -21,7 +21,7 @@ from app.clock import Clock, iso
 from app.meetings import Refusal
 from app.rules import ABSTAIN, APPROVE, DISAPPROVE, Ballot
 from app.voting.model import Mode, State, VotingRound
-from app.voting.rounds import load_round
+from app.voting.store import load_round
 from db import voting as q
 from db.audit import append
 from db.tx import transaction

@@ -26,9 +26,9 @@ from app.fileio import write_atomic
 from app.meetings import Refusal
 from app.model import Meeting
 from app.rules import Ballot
-from app.voting.entry import _open_for_entry, _shape_problem
+from app.voting.entry import open_for_entry, shape_problem
 from app.voting.model import ENTRIES, VotingRound
-from app.voting.rounds import load_round, round_by_number
+from app.voting.store import load_round, round_by_number
 from db import voting as q
 from db.audit import append
 from db.tx import transaction
@@ -111,7 +111,7 @@ def read_entry_file(path: Path) -> dict[str, Any] | Refusal:
     return doc
 
 
-def _values(round_id: int, entry: str, row: Any, n: int) -> tuple[Any, ...] | str:
+def _row_values(round_id: int, entry: str, row: Any, n: int) -> tuple[Any, ...] | str:
     """The row as db.voting.EntryValues, or why it is not a row (row number n, from 1)."""
     if not isinstance(row, dict) or set(row) != set(ROW_FIELDS):
         return f"第 {n} 条记录字段不全"
@@ -152,16 +152,16 @@ def import_entry(conn: sqlite3.Connection, meeting: Meeting, doc: dict[str, Any]
     if list(r.names) != doc.get("candidates") or r.seats != doc.get("seats"):
         return Refusal("OTHER_CANDIDATES", f"{file_name}：{r.label} 的候选人或应选人数与本机不同，未导入")
     with transaction(conn):
-        opened = _open_for_entry(conn, r.id, str(entry))
+        opened = open_for_entry(conn, r.id, str(entry))
         if isinstance(opened, Refusal):
             return Refusal(opened.code, f"{file_name}：{opened.message}")
         values: list[tuple[Any, ...]] = []
         for n, row in enumerate(rows, 1):
-            v = _values(r.id, str(entry), row, n)
+            v = _row_values(r.id, str(entry), row, n)
             if isinstance(v, str):
                 return Refusal("BAD_ROW", f"{file_name}：{v}，未导入")
             if v[4]:
-                problem = _shape_problem(r, Ballot(v[5], tuple(row["write_ins"]), bool(v[8]),
+                problem = shape_problem(r, Ballot(v[5], tuple(row["write_ins"]), bool(v[8]),
                                                    v[9], tuple(row["unmarked"])))
                 if problem is not None:
                     return Refusal("BAD_ROW", f"{file_name}：第 {n} 条记录（第{v[2]}张）"

@@ -35,7 +35,7 @@ from app.rules.proxies import proxy_findings
 from app.scenario_run import ScenarioOutcome, outcome_json
 from app.voting.compare import counted_ballots
 from app.voting.model import Mode, State, VotingRound
-from app.voting.rounds import load_round, meeting_rounds
+from app.voting.store import load_round, meeting_rounds
 from app.voting.tally import counted_sheet
 from db import voting as q
 from db.audit import append

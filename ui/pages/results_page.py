@@ -38,7 +38,6 @@ from app.model import RuleSet
 from app.rules import STATUS_ZH, Round, Status
 from app.voting import MeetingValidation, RoundValidation, State
 from ui.pages.context import PageContext
-from ui.pages.counting.page import NEXT_KIND
 from ui.pages.results_print import PrintPanel
 from ui.tasks import CancelToken, Outcome, ProgressFn, Task, WorkFn
 from ui.widgets.reason_dialog import ReasonDialog
@@ -283,7 +282,7 @@ class ResultsPage(QWidget):
                 f"<b>{STATUS_ZH[res.status]}</b>　{res.threshold_zh}\n{officials}"
                 .replace("\n", "<br>"))
             self._show_tally(v)
-        next_kind = NEXT_KIND.get(res.status) if res else None
+        next_kind = voting.NEXT_KIND.get(res.status) if res else None
         self.next_button.setText({Round.RUNOFF: "开始另行选举…",
                                   Round.TIE_REVOTE: "开始重新投票…"}.get(next_kind, "开始下一轮…")
                                  if next_kind else "开始下一轮…")
@@ -293,8 +292,7 @@ class ResultsPage(QWidget):
         later = any(x.round.contest_id == r.contest_id and x.round.number > r.number
                     for x in self.items)
         status = res.status if res else None
-        self.next_button.setEnabled(not later and r.state is not State.OPEN
-                                    and status in NEXT_KIND and r.no_fill is None)
+        self.next_button.setEnabled(not later and voting.follow_up(res, r) is not None)
         meeting = self.ctx.meeting
         self.no_fill_button.setEnabled(
             not later and status is Status.RUNOFF_NEEDED and r.no_fill is None
@@ -390,10 +388,11 @@ class ResultsPage(QWidget):
 
     def open_next_round(self) -> None:
         v = self.current
-        if v is None or v.result is None or v.result.status not in NEXT_KIND:
+        kind = voting.follow_up(v.result, v.round) if v is not None else None
+        if v is None or kind is None:
             return
         got = voting.open_round(self.ctx.conn, v.round.contest_id, actor=self.ctx.actor,
-                                clock=self.ctx.clock, kind=NEXT_KIND[v.result.status])
+                                clock=self.ctx.clock, kind=kind)
         if isinstance(got, Refusal):
             self.say(got.message, ok=False)
             return

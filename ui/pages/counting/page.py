@@ -23,18 +23,16 @@ from PySide6.QtWidgets import (
 
 from app import meetings, voting
 from app.meetings import Contest, Refusal
-from app.rules import Round, Status
+from app.rules import Round
 from app.voting import Mode, State, VotingRound
+from app.voting.progression import KIND_ZH
 from ui.pages.context import PageContext
 from ui.widgets.reason_dialog import ReasonDialog
 
 GREEN = "#1b7f3b"
 RED = "#c62828"
-KIND_ZH = {Round.FIRST: "第一轮选举", Round.RUNOFF: "另行选举", Round.TIE_REVOTE: "重新投票（票数相等）"}
 STATE_ZH = {State.OPEN: "计票中", State.CLOSED: "计票已结束", State.LOCKED: "结果已锁定"}
 MODE_ZH = {Mode.BALLOTS: "逐张录入", Mode.TALLY: "正字计票单"}
-# The next round's kind follows the previous round's decision (the core refuses a mismatch).
-NEXT_KIND = {Status.RUNOFF_NEEDED: Round.RUNOFF, Status.TIE_REVOTE: Round.TIE_REVOTE}
 
 
 class OpenRoundDialog(QDialog):
@@ -270,13 +268,8 @@ class CountingPage(QWidget):
     # --- opening and closing a round --------------------------------------------------------------
 
     def suggested_kind(self) -> Round:
-        last = self.rounds[-1] if self.rounds else None
-        if last is None or last.state is State.OPEN:
-            return Round.FIRST
-        decision = voting.decide_round(self.ctx.conn, last)
-        if isinstance(decision, Refusal):
-            return last.kind
-        return NEXT_KIND.get(decision.status, last.kind)
+        """What the last round's decision calls for (decided by app.voting.progression)."""
+        return voting.suggested_kind(self.ctx.conn, self.rounds[-1] if self.rounds else None)
 
     def ask_open_round(self) -> None:
         c = self.contest
