@@ -7,7 +7,8 @@
         --update compares FILE with the register, prints the differences and applies them.
 
     pollday register --db PATH [--json] [--meeting CODE]
-        Everyone on the register; `votes` tells whether the person votes in the current meeting
+        Everyone on the register (with `education`, 文化程度);
+        `votes` tells whether the person votes in the current meeting
         (or --meeting), null when the database has no meeting.
 """
 
@@ -146,7 +147,7 @@ def _run_update(conn: Any, args: argparse.Namespace, mapping: dict[str, str | No
 def person_json(p: Person, votes: bool | None) -> dict[str, object]:
     return {
         "id": p.id, "name": p.name, "gender": p.gender, "birth_date": p.birth_date,
-        "branch": p.branch, "resident_group": p.resident_group, "household": p.household,
+        "education": p.education, "branch": p.branch, "resident_group": p.resident_group, "household": p.household,
         "status": p.party_status.value, "votes": votes, "token": p.token,
     }
 

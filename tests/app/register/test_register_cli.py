@@ -32,9 +32,10 @@ def test_import_then_list_as_json(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout)
     assert [p["name"] for p in got] == [x["姓名"] for x in rows]
-    assert set(got[0]) == {"id", "name", "gender", "birth_date", "branch", "resident_group",
-                           "household", "status", "votes", "token"}
+    assert set(got[0]) == {"id", "name", "gender", "birth_date", "education", "branch",
+                           "resident_group", "household", "status", "votes", "token"}
     assert got[0]["birth_date"] == rows[0]["出生日期"] and got[0]["household"] == rows[0]["户号"]
+    assert [p["education"] for p in got] == [x["文化程度"] for x in rows]
     assert all(p["votes"] is None for p in got)  # no meeting yet
     assert len({p["token"] for p in got}) == 12
 
