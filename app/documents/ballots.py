@@ -1,4 +1,10 @@
-"""选票: one ballot per contest and round, with its serial number and batch mark.
+"""选票: one ballot per contest and round; every copy of a round's ballot is the same.
+
+选票的票面除规定的项目外，不得编号或作任何记号，否则应视为废票: a ballot carries no serial number,
+batch mark or date, nothing that tells one copy from another, so a voter's ballot cannot be traced
+back to the voter. Authenticity comes from the meeting's seal, stamped in the printed 盖章处 box at
+the top right of each ballot before it is issued, and from the number printed (印制数), which the
+发票收票记录 states for the round and each box.
 
 A ballot is a ruled grid: a blank square above each candidate's name (candidates in stroke order,
 at most eight to a grid row), then the 另选他人 grid with as many columns as there are seats, the
@@ -40,6 +46,9 @@ WRITE_H = 14 * mm         # a write-in name is handwritten: taller cell
 GRID_GAP = 4 * mm
 INSTR_SIZE = 9.5
 TOP_PAD = 8 * mm
+SEAL = 30 * mm            # the 盖章处 box; a 38-42 mm seal may overlap its edges
+SEAL_TOP = 5 * mm         # from the ballot's top edge
+SEAL_LABEL = "盖章处"
 
 
 def _grid_rows(n: int) -> int:
@@ -54,12 +63,30 @@ def _instruction_lines(doc: BallotDoc, width: float) -> list[str]:
 
 def ballot_height(doc: BallotDoc) -> float:
     width = PAGE_W - 2 * SIDE
-    h = TOP_PAD + 6 * mm + 11 * mm + (7 * mm if doc.round_label else 0) + 8 * mm
+    h = max(_header_text_h(doc), SEAL_TOP + SEAL)
     h += len(_instruction_lines(doc, width)) * INSTR_SIZE * 1.5 + 4 * mm
     h += _grid_rows(len(doc.candidates)) * (MARK_H + NAME_H + GRID_GAP)
     if doc.write_in_rows:
         h += 7 * mm + _grid_rows(doc.write_in_rows) * (MARK_H + WRITE_H + GRID_GAP)
     return float(h + 10 * mm)
+
+
+def _header_text_h(doc: BallotDoc) -> float:
+    """From the ballot's top to the 应选名额 line: heading, round label, seats."""
+    return float(TOP_PAD + 6 * mm + (7 * mm if doc.round_label else 0) + 8 * mm)
+
+
+def _seal_box(c: Canvas, right: float, top: float) -> None:
+    """An empty box with a faint 盖章处 where the meeting's seal is stamped."""
+    c.saveState()
+    c.setLineWidth(0.6)
+    c.setDash(2, 2)
+    c.rect(right - SEAL, top - SEAL, SEAL, SEAL)
+    c.restoreState()
+    c.saveState()
+    c.setFillGray(0.55)
+    fonts.draw_text(c, right - SEAL / 2, top - SEAL / 2 - 3, SEAL_LABEL, 9, align="center")
+    c.restoreState()
 
 
 def _cell_name(c: Canvas, x: float, y: float, w: float, h: float, name: str) -> None:
@@ -105,23 +132,23 @@ def _grid(c: Canvas, x0: float, top: float, width: float, labels: tuple[str, str
     return y
 
 
-def draw_ballot(c: Canvas, doc: BallotDoc, serial: int, top: float) -> None:
+def draw_ballot(c: Canvas, doc: BallotDoc, top: float) -> None:
+    """One copy; every copy of `doc` is drawn the same (no number, no mark)."""
     x0 = SIDE
     width = PAGE_W - 2 * SIDE
-    y = top - TOP_PAD
-    fonts.draw_text(c, x0, y, f"批次：{doc.batch}" if doc.batch else "", 8.5)
-    fonts.draw_text(c, x0 + width, y, f"编号：{serial:06d}", 10, align="right")
-    y -= 11 * mm
-    fonts.draw_text(c, PAGE_W / 2, y, doc.heading, 17, fonts.HEADING_STACK, align="center",
-                    max_width=width)
+    _seal_box(c, x0 + width, top - SEAL_TOP)
+    left_w = width - SEAL - 4 * mm      # the heading stays clear of the seal box
+    y = top - TOP_PAD - 6 * mm
+    fonts.draw_text(c, x0 + left_w / 2, y, doc.heading, 17, fonts.HEADING_STACK,
+                    align="center", max_width=left_w)
     if doc.round_label:
         y -= 7 * mm
-        fonts.draw_text(c, PAGE_W / 2, y, f"（{doc.round_label}）", 13, fonts.HEADING_STACK,
-                        align="center")
+        fonts.draw_text(c, x0 + left_w / 2, y, f"（{doc.round_label}）", 13,
+                        fonts.HEADING_STACK, align="center")
     y -= 8 * mm
-    fonts.draw_text(c, x0, y, f"应选名额：{doc.seats}名", 11.5, fonts.KAI_STACK)
-    fonts.draw_text(c, x0 + width, y, f"候选人 {len(doc.candidates)} 名（按姓氏笔画为序）",
-                    10, align="right")
+    fonts.draw_text(c, x0, y, f"应选名额：{doc.seats}名　　候选人{len(doc.candidates)}名"
+                    "（按姓氏笔画为序）", 11.5, fonts.KAI_STACK, max_width=left_w)
+    y = min(y, top - SEAL_TOP - SEAL)
     y -= 3 * mm
     for line in _instruction_lines(doc, width):
         y -= INSTR_SIZE * 1.5
@@ -151,7 +178,7 @@ def render_ballots(docs: Sequence[BallotDoc], out: Path, at: dt.datetime) -> Pri
                 pages += 1
                 if two_up:
                     _cut_line(c)
-            draw_ballot(c, doc, doc.serial_from + k, PAGE_H - half * PAGE_H / 2)
+            draw_ballot(c, doc, PAGE_H - half * PAGE_H / 2)
             ballots += 1
     if not ballots:
         fonts.draw_text(c, PAGE_W / 2, PAGE_H / 2, "没有需要印制的选票", 14, align="center")
@@ -176,20 +203,17 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--round", type=int, default=None, metavar="N",
                    help="ballots of round N (default: the latest round, or the first)")
     p.add_argument("--count", type=int, default=None, metavar="N",
-                   help="ballots per contest (default: 应到 of the meeting)")
-    p.add_argument("--serial-from", type=int, default=1, metavar="N")
-    p.add_argument("--batch", default=None, metavar="MARK", help="batch mark printed on each")
+                   help="ballots per contest (default: the round's 印制 count, else 应到)")
 
 
-@print_kind("ballots", "选票: per contest and round, candidates in stroke order, serials", _args)
+@print_kind("ballots", "选票: per contest and round, candidates in stroke order; every copy the"
+            " same (no number), a 盖章处 box for the seal", _args)
 def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetime,
            args: argparse.Namespace) -> Printed | Refusal:
     from app.documents.results_source import ballot_docs
 
     docs = ballot_docs(conn, meeting, at, contests=getattr(args, "contest", None),
-                       round_no=getattr(args, "round", None), count=getattr(args, "count", None),
-                       serial_from=getattr(args, "serial_from", 1),
-                       batch=getattr(args, "batch", None))
+                       round_no=getattr(args, "round", None), count=getattr(args, "count", None))
     if isinstance(docs, Refusal):
         return docs
     return render_ballots(docs, out, at)

@@ -128,9 +128,7 @@ class BallotDoc:
     seats: int
     candidates: tuple[str, ...]     # stroke order
     round_label: str = ""           # "" for a first round, else 另行选举 / 重新投票
-    batch: str = ""                 # batch mark printed on every ballot
-    serial_from: int = 1
-    count: int = 1
+    count: int = 1                  # identical copies: no serial number, no batch mark
     write_ins: int = field(default=-1)  # write-in rows; -1: as many as seats
 
     @property

@@ -133,8 +133,7 @@ def locked_result_doc(conn: sqlite3.Connection, meeting: Meeting, what: str,
 
 def ballot_docs(conn: sqlite3.Connection, meeting: Meeting, at: dt.datetime, *,
                 contests: Sequence[str] | None = None, round_no: int | None = None,
-                count: int | None = None, serial_from: int = 1,
-                batch: str | None = None) -> list[BallotDoc] | Refusal:
+                count: int | None = None) -> list[BallotDoc] | Refusal:
     """Ballots of each contest: of round `round_no`, else of the latest round, else (nothing
     opened yet) of the first round from the contest's candidates."""
     chosen = [c for c in list_contests(conn, meeting.id) if not contests or c.code in contests]
@@ -153,7 +152,6 @@ def ballot_docs(conn: sqlite3.Connection, meeting: Meeting, at: dt.datetime, *,
             r = next((x for x in rounds if x.number == round_no), None)
             if r is None and round_no != 1:
                 return Refusal("NO_SUCH_ROUND", f"{c.title} 没有第{round_no}轮")
-        number = r.number if r else 1
         n = default_count
         if count is None and r is not None:
             printed = sum(b.printed for b in r.boxes)
@@ -163,8 +161,7 @@ def ballot_docs(conn: sqlite3.Connection, meeting: Meeting, at: dt.datetime, *,
             seats=r.seats if r else c.seats,
             candidates=r.names if r else _contest_candidates(conn, c),
             round_label="" if r is None or r.kind is Round.FIRST else KIND_ZH[r.kind],
-            batch=batch or f"{meeting.code}-{c.code}-{number}-{at:%Y%m%d}",
-            serial_from=serial_from, count=max(0, n)))
+            count=max(0, n)))
     return out
 
 

@@ -1,7 +1,12 @@
 """发票/收票记录: per contest and round, each box (主票箱, 流动票箱) with the ballots printed,
 issued, returned and spoiled, the ballots left, the totals, the checks the scrutineers make
 (returned ≤ issued, issued = 实到) and signature lines. Before a round is opened the same page is
-printed with blank figures, to be filled in by hand."""
+printed with blank figures, to be filled in by hand.
+
+Ballots carry no number (选票的票面除规定的项目外，不得编号或作任何记号), so the number printed
+(印制数) stated here, with the meeting's seal on each ballot, is what makes the ballots of a round
+accountable: the record says in words how many were printed, that every copy is the same and
+sealed before issue, and that issued + spoiled + left equals printed."""
 
 from __future__ import annotations
 
@@ -51,12 +56,28 @@ def _total(boxes: Sequence[BoxDoc]) -> list[str]:
     return ["合计", s("printed"), s("issued"), s("returned"), s("spoiled"), left, ""]
 
 
+def printed_line(r: RoundDoc | None) -> str:
+    """The round's 印制数 in words; blanks to fill in by hand when not yet known."""
+    boxes = r.boxes if r is not None else ()
+    total = None if not boxes or any(b.printed is None for b in boxes) else sum(
+        b.printed or 0 for b in boxes)
+    n = "______" if total is None else str(total)
+    return (f"本轮选票共印制{n}张。选票不编号、不作任何记号，每张票面相同，"
+            "在盖章处加盖会议印章后发出。")
+
+
 def _checks(r: RoundDoc) -> list[str]:
     if not r.boxes:
         return []
+    out: list[str] = []
+    if all(b.printed is not None and b.issued is not None for b in r.boxes):
+        used = sum((b.issued or 0) + (b.spoiled or 0) for b in r.boxes)
+        printed = sum(b.printed or 0 for b in r.boxes)
+        if used > printed:
+            out.append(f"发出与作废合计{used}张，多于印制的{printed}张，请监票人核实并说明。")
     issued = sum(b.issued or 0 for b in r.boxes)
     returned = sum(b.returned or 0 for b in r.boxes)
-    out = [f"收回{returned}张，发出{issued}张："
+    out += [f"收回{returned}张，发出{issued}张："
            + ("收回票数不多于发出票数，本轮投票有效。" if returned <= issued
               else "收回票数多于发出票数，本轮选举无效，应当重新选举。")]
     if issued == r.present:
@@ -83,6 +104,7 @@ def _page(flow: Flow, title: str, contest: ContestDoc, r: RoundDoc | None) -> No
     flow.table(COLUMNS, [*(_row(b) for b in boxes), _total(boxes)], size=10.5,
                who=[b.name for b in boxes] + [""])
     flow.space(2 * mm)
+    para(flow, printed_line(r), 10.5)
     for line in _checks(r) if r is not None else []:
         para(flow, line, 10.5)
     if r is None or not r.boxes:
