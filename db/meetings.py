@@ -223,6 +223,21 @@ def next_contest_position(conn: sqlite3.Connection, meeting_id: int) -> int:
                             " WHERE meeting_id = ?", (meeting_id,)).fetchone()[0])
 
 
+def update_contest_seats(conn: sqlite3.Connection, contest_id: int, seats: int) -> bool:
+    return conn.execute("UPDATE contest SET seats = ? WHERE id = ?",
+                        (seats, contest_id)).rowcount == 1
+
+
+def delete_contest(conn: sqlite3.Connection, contest_id: int) -> bool:
+    """The contest and (by cascade) its candidates; the caller refuses once a round exists."""
+    return conn.execute("DELETE FROM contest WHERE id = ?", (contest_id,)).rowcount == 1
+
+
+def contest_has_rounds(conn: sqlite3.Connection, contest_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM voting_round WHERE contest_id = ? LIMIT 1",
+                        (contest_id,)).fetchone() is not None
+
+
 def insert_candidate(conn: sqlite3.Connection, *, contest_id: int, person_id: int | None,
                      name: str, gender: str | None) -> int:
     cur = conn.execute(

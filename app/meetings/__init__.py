@@ -1,5 +1,6 @@
 """Meetings of the 换届 and their setup: the current meeting, options, explicit electors
-(core), and exclusions (不计入应到), leaves (请假), desks (签到台), contests (选举事项) and
+(core), changing or withdrawing a contest before voting and the margin in words (contests),
+and exclusions (不计入应到), leaves (请假), desks (签到台), contests (选举事项) and
 candidates (items).
 
 Every write runs in a transaction and appends an audit row in the same transaction. Expected
@@ -9,6 +10,13 @@ values, not raised.
 
 from __future__ import annotations
 
+from app.meetings.contests import (
+    MarginCheck,
+    contest_margin,
+    margin_check,
+    set_contest_seats,
+    withdraw_contest,
+)
 from app.meetings.core import (
     Refusal,
     add_electors,
@@ -50,6 +58,7 @@ from app.meetings.items import (
 )
 
 __all__ = [
+    "MarginCheck", "contest_margin", "margin_check", "set_contest_seats", "withdraw_contest",
     "Candidate", "Contest", "Desk", "Exclusion", "Leave", "Refusal", "add_candidate",
     "add_contest", "add_desk", "add_electors", "add_exclusion", "add_leave", "create_meeting",
     "current_meeting", "elector_ids", "get_contest", "get_meeting", "lift_exclusion",

@@ -35,7 +35,7 @@ from app import meetings
 from app.fileio import safe_filename
 from app.meetings import Candidate, Contest, Refusal
 from app.model import ContestKind, Person, RuleSet
-from app.rules import Finding, Round, margin_finding
+from app.rules import Round, margin_finding
 from app.search import search
 from ui.pages.context import PageContext
 from ui.pages.desk_answers import where
@@ -54,12 +54,10 @@ SEARCH_LIMIT = 12
 
 def margin_text(rules: RuleSet, kind: ContestKind, seats: int, candidates: int
                 ) -> tuple[str, str]:
-    """(colour, words) of the margin check for the first round; the verdict is app.rules'."""
-    f: Finding | None = margin_finding(rules, kind, Round.FIRST, seats, candidates)
-    if f is None:
-        return GREEN, f"✓ 候选人{candidates}名，应选{seats}名：符合候选人差额规定"
-    colour = RED if f.is_error else AMBER
-    return colour, f"✗ {f.title_zh}：{f.detail_zh}。{f.rule_zh}"
+    """(colour, words) of the margin check for the first round; verdict and words are the
+    core's (app.meetings.margin_check, also what `pollday candidate list` prints)."""
+    m = meetings.margin_check(rules, kind, seats, candidates)
+    return (GREEN if m.ok else RED if m.is_error else AMBER), m.words
 
 
 class ContestsPage(QWidget):
