@@ -3,7 +3,7 @@ conformance scenario (`pollday scenario export`) that `pollday scenario run` rec
 
 Each round's output is exactly what `pollday scenario run` prints for the exported round (the
 same builder, app.scenario_run.outcome_json); the meeting adds every contest's elected over all
-its rounds and `one_pass_success` (rules.md §4).
+its rounds, `one_pass_success` (rules.md §4) and the findings judged over the whole meeting.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ def meeting_json(mv: MeetingValidation) -> dict[str, Any]:
                       "rounds": [round_json(v) for v in c.rounds]} for c in mv.contests],
         "complete": mv.complete,
         "one_pass_success": mv.one_pass_success,
+        # Judged over every contest of the meeting (NO_WOMAN_ELECTED, rules.md §2.5); a round's
+        # output judges that round alone, as `scenario run` does its exported scenario.
+        "findings": [{"code": f.code.value, "severity": f.severity.value, "rule": f.rule_zh,
+                      "detail": f.detail_zh}
+                     for v in mv.rounds for f in v.committee_findings],
     }
 
 

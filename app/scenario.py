@@ -16,7 +16,7 @@ from typing import Any
 from app.model import FORMS_OF_RULES, ContestKind, Form, RuleSet
 from app.rules.ballots import ABSTAIN, APPROVE, DISAPPROVE, Ballot
 from app.rules.contest import Candidate, Contest, Meeting
-from app.rules.options import RuleOptions
+from app.rules.options import RuleOptions, RunoffMargin
 from app.rules.thresholds import Round
 
 GROUP_KEYS = frozenset({"count", "approve", "disapprove", "write_in", "invalid", "reason"})
@@ -124,7 +124,11 @@ def _options(d: dict[str, Any]) -> RuleOptions:
     for key, value in raw.items():
         if key not in known:
             raise _Bad(_join("options", key), f"unknown option; known: {', '.join(known)}")
-        _bool(value, _join("options", key))
+        if key == "runoff_margin":
+            _enum(value, _join("options", key), tuple(m.value for m in RunoffMargin),
+                  "runoff margin")
+        else:
+            _bool(value, _join("options", key))
     return RuleOptions.from_mapping(raw)
 
 
@@ -162,7 +166,9 @@ def _candidates(c: dict[str, Any], path: str) -> tuple[Candidate, ...]:
         gender = entry.get("gender")
         if gender is not None and gender not in ("M", "F"):
             raise _Bad(_join(ipath, "gender"), f"must be M or F, got {json.dumps(gender, ensure_ascii=False)}")
-        out.append(Candidate(name, gender))
+        raw_eligible = entry.get("eligible")
+        eligible = True if raw_eligible is None else _bool(raw_eligible, _join(ipath, "eligible"))
+        out.append(Candidate(name, gender, eligible))
     return tuple(out)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.rules.ballots import count_ballots
+from app.rules.committee import judge_scenario
 from app.rules.contest import ContestResult, decide_contest, meeting_quorum, one_pass_success
 from app.rules.findings import Finding
 from app.rules.quorum import QuorumResult
@@ -23,11 +24,14 @@ class ScenarioOutcome:
 
 def run_scenario(scenario: Scenario) -> ScenarioOutcome:
     quorum = meeting_quorum(scenario.meeting, scenario.options)
-    results = []
+    decided = []
     for sc in scenario.contests:
         count = count_ballots(sc.contest.names, sc.contest.seats, sc.groups, scenario.options)
-        results.append(decide_contest(scenario.meeting, sc.contest, count, scenario.options, quorum))
-    return ScenarioOutcome(scenario.name, quorum, tuple(results), one_pass_success(results))
+        decided.append(decide_contest(scenario.meeting, sc.contest, count, scenario.options, quorum))
+    # rules.md §2.5: the scenario's contests are the meeting; the committee is judged as a whole.
+    results = judge_scenario(scenario.meeting.rules, [sc.contest for sc in scenario.contests],
+                             decided)
+    return ScenarioOutcome(scenario.name, quorum, results, one_pass_success(results))
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:

@@ -153,6 +153,12 @@ def get_by_id_number(conn: Conn, id_number: str) -> Person | None:
     return _person(row) if row else None
 
 
+def get_by_name(conn: Conn, name: str) -> list[Person]:
+    """Everyone on the register with exactly this name, by id."""
+    return [_person(r) for r in raw(conn).execute(
+        f"SELECT {_PERSON_COLUMNS} FROM person WHERE name = ? ORDER BY id", (name,))]
+
+
 def get_many(conn: Conn, ids: Sequence[int]) -> list[Person]:
     """Persons with the given ids, in the order given (unknown ids are left out)."""
     if not ids:

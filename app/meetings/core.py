@@ -20,7 +20,7 @@ from app.model import (
     Organisation,
     RuleSet,
 )
-from app.rules.options import RuleOptions
+from app.rules.options import RuleOptions, RunoffMargin
 from db import meetings as q
 from db.audit import append
 from db.tx import transaction
@@ -49,7 +49,12 @@ def _options_json(options: Mapping[str, Any]) -> str:
     unknown = set(options) - set(RuleOptions.field_names())
     if unknown:
         raise ValueError(f"unknown meeting options: {sorted(unknown)}")
-    return json.dumps({k: bool(options[k]) for k in sorted(options)}, separators=(",", ":"))
+    clean: dict[str, bool | str] = {k: bool(options[k]) for k in sorted(options)
+                                     if k != "runoff_margin"}
+    if "runoff_margin" in options:
+        # rules.md §1.3: "more" | "twenty_percent"; anything else is a caller bug (ValueError).
+        clean["runoff_margin"] = RunoffMargin(str(options["runoff_margin"])).value
+    return json.dumps(dict(sorted(clean.items())), separators=(",", ":"))
 
 
 def rule_options(meeting: Meeting) -> RuleOptions:

@@ -16,11 +16,14 @@ from app.meetings.core import Refusal, get_meeting
 from app.model import (
     ContestKind,
     ExclusionReason,
+    Meeting,
+    PartyStatus,
     Person,
     RuleSet,
 )
 from app.names import name_sort_key
 from db import meetings as q
+from db import persons as db_persons
 from db.audit import append
 from db.tx import transaction
 
@@ -269,6 +272,38 @@ def get_contest(conn: sqlite3.Connection, contest_id: int) -> Contest | None:
     return _contest(row) if row is not None else None
 
 
+# 被选举权 (rules.md §1.3): only 正式党员 with rights may stand in a party election.
+NOT_ELIGIBLE_ZH: dict[PartyStatus, str] = {
+    PartyStatus.NONE: "不是中共党员",
+    PartyStatus.PROBATIONARY: "是预备党员，没有被选举权",
+    PartyStatus.ON_PROBATION: "受留党察看处分，察看期间没有被选举权",
+    PartyStatus.SUSPENDED: "党员权利中止（被依法留置、逮捕），没有被选举权",
+}
+ELIGIBLE_RULE_ZH = "党内选举只有有表决权、选举权和被选举权的正式党员可以作为候选人"
+
+
+def candidate_problem(conn: sqlite3.Connection, meeting: Meeting, *, person_id: int | None,
+                      name: str) -> str | None:
+    """Why this person may not be a candidate in `meeting` (被选举权, rules.md §1.3), in words
+    naming the person, or None. Party meetings only: the other rule sets' candidates may come
+    from outside the register. A name typed without a register link is checked against the
+    register: refused when everyone of that exact name there lacks the right."""
+    if meeting.rules is not RuleSet.PARTY:
+        return None
+    if person_id is not None:
+        person = get_person(conn, person_id)
+        found = [person] if person is not None else []
+    else:
+        found = db_persons.get_by_name(conn, name.strip())
+    if not found or any(p.party_status is PartyStatus.FULL for p in found):
+        return None
+    p = found[0]
+    where = f"（{p.branch}）" if p.branch else ""
+    same = "；如是另一位同名的正式党员，请先将其登记到名册" if person_id is None else ""
+    return (f"{p.name}{where}{NOT_ELIGIBLE_ZH[p.party_status]}，不能作为候选人"
+            f"（{ELIGIBLE_RULE_ZH}）{same}")
+
+
 def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
                   gender: str | None = None, person_id: int | None = None, clock: Clock,
                   actor: str) -> Candidate | Refusal:
@@ -289,6 +324,10 @@ def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
             return Refusal("GENDER_INVALID", f"性别无效：{gender}")
         if q.candidate_name_taken(conn, contest_id, name):
             return Refusal("NAME_TAKEN", f"{contest.title} 已有候选人 {name}（同名请加注以区分）")
+        meeting = get_meeting(conn, contest.meeting_id)
+        assert meeting is not None  # foreign key
+        if problem := candidate_problem(conn, meeting, person_id=person_id, name=name):
+            return Refusal("CANDIDATE_NOT_ELIGIBLE", problem)
         cand_id = q.insert_candidate(conn, contest_id=contest_id, person_id=person_id, name=name,
                                      gender=gender)
         append(conn, at=iso(clock.now()), actor=actor, action="candidate_added",

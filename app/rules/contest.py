@@ -4,6 +4,9 @@ Status precedence (scenario-format.md): quorum_not_met, setup_invalid, void_revo
 turnout_insufficient elect nobody and, when several apply, the first in that order is the status
 while `findings` list all of them. Otherwise the tally decides elected / tie_revote /
 runoff_needed (rules.md §1.6, §2.5, §3).
+
+NO_WOMAN_ELECTED is not a finding of one round: it is judged over the whole residents' committee
+(every contest of the meeting) by app.rules.committee.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ STATUS_ZH: dict[Status, str] = {
 _BLOCKING: tuple[tuple[Code, Status], ...] = (
     (Code.QUORUM_NOT_MET, Status.QUORUM_NOT_MET),
     (Code.INSUFFICIENT_MARGIN, Status.SETUP_INVALID),
+    (Code.CANDIDATE_NOT_ELIGIBLE, Status.SETUP_INVALID),
     (Code.RETURNED_EXCEEDS_ISSUED, Status.VOID_REVOTE),
     (Code.TURNOUT_INSUFFICIENT, Status.TURNOUT_INSUFFICIENT),
 )
@@ -53,6 +57,7 @@ _BLOCKING: tuple[tuple[Code, Status], ...] = (
 class Candidate:
     name: str
     gender: str | None = None  # "M" / "F" / None when unknown
+    eligible: bool = True      # 被选举权 (rules.md §1.3); False makes the contest setup_invalid
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,16 +125,37 @@ def meeting_quorum(meeting: Meeting, options: RuleOptions | None = None) -> Quor
                         excluded=meeting.excluded, present=meeting.present, options=options)
 
 
+ELIGIBILITY_RULE_ZH: dict[RuleSet, str] = {
+    RuleSet.PARTY: ("只有有表决权、选举权和被选举权的正式党员可以作为候选人；预备党员、受留党察看处分"
+                    f"期间的党员、党员权利中止的党员不能作为候选人（{PARTY_SOURCE}第五条）"),
+    RuleSet.RESIDENTS: "候选人应当是本居住地区有选举权和被选举权的居民（《城市居民委员会组织法》第十六条）",
+    RuleSet.COLLECTIVE: "候选人应当是本集体经济组织的成员（《农村集体经济组织法》）",
+}
+
+
+def eligibility_finding(rules: RuleSet, candidates: Sequence[Candidate]) -> Finding | None:
+    """CANDIDATE_NOT_ELIGIBLE (error) naming every candidate without 被选举权, or None."""
+    names = [c.name for c in candidates if not c.eligible]
+    if not names:
+        return None
+    return error(Code.CANDIDATE_NOT_ELIGIBLE, ELIGIBILITY_RULE_ZH[rules],
+                 f"{'、'.join(names)}没有被选举权，不能作为候选人")
+
+
 def _setup_findings(meeting: Meeting, contest: Contest, count: BallotCount,
-                    quorum: QuorumResult | None, turnout: QuorumResult | None) -> list[Finding]:
+                    quorum: QuorumResult | None, turnout: QuorumResult | None,
+                    options: RuleOptions) -> list[Finding]:
     found: list[Finding] = []
     if quorum is not None and not quorum.met:
         found.append(error(Code.QUORUM_NOT_MET, quorum.rule_zh,
                            f"应到{quorum.expected}人，实到{quorum.present}人，至少需{quorum.required}人"))
     margin = margin_finding(meeting.rules, contest.kind, contest.round, contest.seats,
-                            len(contest.candidates))
+                            len(contest.candidates), options.runoff_margin)
     if margin is not None:
         found.append(margin)
+    eligibility = eligibility_finding(meeting.rules, contest.candidates)
+    if eligibility is not None:
+        found.append(eligibility)
     if count.returned > contest.issued:
         found.append(error(Code.RETURNED_EXCEEDS_ISSUED,
                            f"收回的选票数多于发出的选票数，选举无效，应当重新选举（{PARTY_SOURCE}；各地选举办法同）",
@@ -161,20 +187,6 @@ def _qualified(meeting: Meeting, contest: Contest, count: BallotCount) -> list[T
                          voted=count.returned, everyone=meeting.eligible)]
 
 
-def _no_woman(meeting: Meeting, contest: Contest, elected: Sequence[str]) -> Finding | None:
-    """§2.5: only for a completed first round of a residents' committee where every elected
-    person's gender is known (a runoff alone does not show the whole committee)."""
-    if meeting.rules is not RuleSet.RESIDENTS or contest.kind is not ContestKind.COMMITTEE \
-            or contest.round is not Round.FIRST:
-        return None
-    genders = {c.name: c.gender for c in contest.candidates}
-    known = [genders.get(n) for n in elected]
-    if not known or any(g not in ("M", "F") for g in known) or "F" in known:
-        return None
-    return warning(Code.NO_WOMAN_ELECTED, "居民委员会成员中应当有妇女成员（《城市居民委员会组织法》第八条）",
-                   "当选人中没有女性")
-
-
 def decide_contest(meeting: Meeting, contest: Contest, count: BallotCount,
                    options: RuleOptions | None = None,
                    quorum: QuorumResult | None = None) -> ContestResult:
@@ -183,7 +195,7 @@ def decide_contest(meeting: Meeting, contest: Contest, count: BallotCount,
     if quorum is None:
         quorum = meeting_quorum(meeting, opts)
     turnout = _residents_turnout(meeting, contest, count, opts)
-    findings = _setup_findings(meeting, contest, count, quorum, turnout)
+    findings = _setup_findings(meeting, contest, count, quorum, turnout, opts)
     rule = threshold_zh(meeting.rules, contest.round, meeting.form)
 
     def result(status: Status, elected: Iterable[TallyEntry] = (), tie: Tie | None = None,
@@ -214,9 +226,6 @@ def decide_contest(meeting: Meeting, contest: Contest, count: BallotCount,
         findings.append(error(Code.SEATS_UNFILLED, f"{rule}；当选人数少于应选名额时，对不足的名额另行选举",
                               f"应选{seats}名，当选{len(elected)}名，另行选举{runoff.seats}名"))
         return result(Status.RUNOFF_NEEDED, elected, runoff=runoff)
-    no_woman = _no_woman(meeting, contest, [e.name for e in elected])
-    if no_woman is not None:
-        findings.append(no_woman)
     return result(Status.ELECTED, elected)
 
 

@@ -20,15 +20,17 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.clock import Clock, iso
 from app.meetings import Refusal, get_meeting, list_contests, rule_options
+from app.meetings.items import candidate_problem
 from app.model import ContestKind, Meeting, RuleSet
-from app.rules import Ballot, Candidate, Code, Contest, ContestResult, RuleOptions
+from app.rules import Ballot, Candidate, Code, Contest, ContestResult, RuleOptions, Status
 from app.rules import Meeting as RulesMeeting
 from app.rules import validate as core_validate
+from app.rules.committee import judge_scenario, no_woman_finding, report_index
 from app.rules.contest import one_pass_success as core_one_pass
 from app.rules.findings import Finding
 from app.rules.proxies import proxy_findings
@@ -63,11 +65,14 @@ class RoundValidation:
     rules_meeting: RulesMeeting
     contest: Contest
     options: RuleOptions
+    # NO_WOMAN_ELECTED judged over the whole residents' committee (every contest, every round;
+    # rules.md §2.5): set by validate_meeting on the last round of the committee contest.
+    committee_findings: tuple[Finding, ...] = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:
         own = self.result.findings if self.result is not None else ()
-        return self.meeting_findings + own
+        return self.meeting_findings + own + self.committee_findings
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
@@ -83,8 +88,11 @@ class RoundValidation:
         from app.rules import meeting_quorum
 
         quorum = meeting_quorum(self.rules_meeting, self.options)
-        return outcome_json(ScenarioOutcome(self.name, quorum, (self.result,),
-                                            core_one_pass([self.result])))
+        # As `scenario run` judges this round's exported scenario: the round alone is the
+        # meeting there (rules.md §2.5), so a recount prints exactly this output. The meeting's
+        # own judgement over every contest is `committee_findings`.
+        results = judge_scenario(self.rules_meeting.rules, [self.contest], [self.result])
+        return outcome_json(ScenarioOutcome(self.name, quorum, results, core_one_pass(results)))
 
 
 def round_name(meeting: Meeting, r: VotingRound) -> str:
@@ -98,11 +106,17 @@ def rules_meeting(meeting: Meeting, r: VotingRound) -> RulesMeeting:
     return RulesMeeting(meeting.rules, meeting.form, eligible, excluded, s.present)
 
 
-def rules_contest(conn: sqlite3.Connection, r: VotingRound) -> Contest:
+def rules_contest(conn: sqlite3.Connection, r: VotingRound, meeting: Meeting) -> Contest:
+    """The round as the core sees it; each candidate's 被选举权 read from the register now (a
+    register re-import may have changed it since the candidate was added, rules.md §1.3)."""
     kind = next(c.kind for c in list_contests(conn, r.meeting_id) if c.id == r.contest_id)
     issued = r.issued if r.boxes else r.snapshot.present
-    return Contest(r.contest_code, r.contest_title, ContestKind(kind), r.kind, r.seats,
-                   tuple(Candidate(c.name, c.gender) for c in r.candidates), issued)
+    cands = tuple(Candidate(c.name, c.gender,
+                            candidate_problem(conn, meeting, person_id=c.person_id,
+                                              name=c.name) is None)
+                  for c in r.candidates)
+    return Contest(r.contest_code, r.contest_title, ContestKind(kind), r.kind, r.seats, cands,
+                   issued)
 
 
 def counted(conn: sqlite3.Connection, r: VotingRound) -> list[tuple[Ballot, int]] | Refusal:
@@ -128,7 +142,7 @@ def validate_loaded(conn: sqlite3.Connection, r: VotingRound) -> RoundValidation
 
     options = rule_options(meeting)
     rm = rules_meeting(meeting, r)
-    contest = rules_contest(conn, r)
+    contest = rules_contest(conn, r, meeting)
     name = round_name(meeting, r)
     problems: list[Problem] = []
     stack = counted(conn, r)
@@ -243,9 +257,36 @@ def validate_meeting(conn: sqlite3.Connection, meeting_id: int) -> MeetingValida
     by_contest: dict[int, list[RoundValidation]] = {}
     for r in meeting_rounds(conn, meeting_id):
         by_contest.setdefault(r.contest_id, []).append(validate_loaded(conn, r))
+    listed = list_contests(conn, meeting_id)
     contests = tuple(_contest_outcome(c.code, c.title, c.id, c.seats, by_contest.get(c.id, []))
-                     for c in list_contests(conn, meeting_id))
+                     for c in listed)
+    contests = _judge_committee(meeting, contests, [c.kind for c in listed])
     return MeetingValidation(meeting, contests)
+
+
+def _judge_committee(meeting: Meeting, contests: tuple[ContestOutcome, ...],
+                     kinds: list[ContestKind]) -> tuple[ContestOutcome, ...]:
+    """rules.md §2.5 over the whole committee: every contest's persons elected over all its
+    rounds, judged once every contest's last round elected all its seats; the finding goes on
+    the last round of the committee contest."""
+    if meeting.rules is not RuleSet.RESIDENTS or not contests:
+        return contests
+    filled = all(c.rounds and c.rounds[-1].result is not None
+                 and c.rounds[-1].result.status is Status.ELECTED for c in contests)
+    genders: list[str | None] = []
+    for c in contests:
+        of: dict[str, str | None] = {}
+        for v in c.rounds:
+            of.update((x.name, x.gender) for x in v.contest.candidates)
+        genders.extend(of.get(name) for name in c.elected)   # a write-in's gender is unknown
+    found = no_woman_finding(meeting.rules, filled, genders)
+    if found is None:
+        return contests
+    i = report_index(kinds)
+    target = contests[i]
+    last = replace(target.rounds[-1], committee_findings=(found,))
+    judged = replace(target, rounds=target.rounds[:-1] + (last,))
+    return contests[:i] + (judged,) + contests[i + 1:]
 
 
 # --- lock -------------------------------------------------------------------------------------

@@ -11,12 +11,17 @@ Readings where the spec leaves room (the core's documented choices, checked as r
   on one ballot is one approval; a name both ○ and × on one ballot is bad input;
 - the tally lists write-ins that got at least one approval on a valid ballot;
 - nobody is elected with zero approvals;
-- margin: party committee first round 5*(c-s) >= s, committee runoff / tie re-vote c > s, leader
-  c >= s; residents c > s (error for committee, warning for leader); collective none;
+- margin: party committee first round 5*(c-s) >= s, committee runoff c > s (option
+  `runoff_margin` "twenty_percent": as the first round), leader c >= s; residents c > s (error
+  for committee, warning for leader); collective none; a tie re-vote (among exactly the tied) is
+  never checked;
+- a candidate with `"eligible": false` makes the contest setup_invalid (CANDIDATE_NOT_ELIGIBLE);
 - residents: a runoff uses the 1/3 rule (§2.5) and the turnout rule again (§6 default, option
   `runoff_turnout_required`); a tie re-vote uses the first-round majority;
-- NO_WOMAN_ELECTED: residents committee, first round, status `elected`, every elected person's
-  gender known and none `F` (a runoff alone does not show the whole committee).
+- NO_WOMAN_ELECTED: the scenario's contests are the whole residents' committee: judged only when
+  every contest is a first round with status `elected`, every elected person's gender is known
+  and none is `F`; reported once, on the first contest of kind committee (else the first contest).
+  A scenario holding a runoff or tie re-vote round does not show the whole committee.
 """
 
 from __future__ import annotations
@@ -73,12 +78,15 @@ def _quorum(rules: str, meeting: dict[str, Any], inclusive: bool) -> dict[str, A
     return {"expected": expected, "present": present, "met": met}
 
 
-def _margin(rules: str, kind: str, round_: str, cands: int, seats: int) -> str | None:
+def _margin(rules: str, kind: str, round_: str, cands: int, seats: int,
+            runoff_margin: str) -> str | None:
     """Severity of INSUFFICIENT_MARGIN, or None when the candidate list is fine."""
+    if round_ == "tie_revote":
+        return None
     if rules == "party-2020":
         if kind == "leader":
             ok = cands >= seats
-        elif round_ == "first":
+        elif round_ == "first" or runoff_margin == "twenty_percent":
             ok = 5 * (cands - seats) >= seats
         else:
             ok = cands > seats
@@ -150,11 +158,15 @@ def _contest(rules: str, meeting: dict[str, Any], options: dict[str, Any],
     if quorum is not None and not quorum["met"]:
         blocked.append("quorum_not_met")
         findings.append(_finding("QUORUM_NOT_MET"))
-    severity = _margin(rules, c["kind"], round_, len(cand_names), seats)
+    severity = _margin(rules, c["kind"], round_, len(cand_names), seats,
+                       options.get("runoff_margin", "more"))
     if severity is not None:
         findings.append(_finding("INSUFFICIENT_MARGIN", severity))
         if severity == "error":
             blocked.append("setup_invalid")
+    if any(x.get("eligible") is False for x in c["candidates"]):
+        findings.append(_finding("CANDIDATE_NOT_ELIGIBLE"))
+        blocked.append("setup_invalid")
     if returned > issued:
         blocked.append("void_revote")
         findings.append(_finding("RETURNED_EXCEEDS_ISSUED"))
@@ -179,7 +191,7 @@ def _contest(rules: str, meeting: dict[str, Any], options: dict[str, Any],
     }
     if blocked:
         status = min(blocked, key=BLOCKING.index)
-        out.update(status=status, elected=[], findings=findings)
+        out.update(status=status, elected=[], findings=findings, elected_genders=[])
         return out
 
     qualified = [r for r in rows if _qualifies(rules, round_, r["approve"], meeting, returned)]
@@ -201,13 +213,23 @@ def _contest(rules: str, meeting: dict[str, Any], options: dict[str, Any],
                                      if r not in qualified and r["approve"] > 0]}
         status = "runoff_needed"
         findings.append(_finding("SEATS_UNFILLED"))
-    if (rules == "residents-2025" and c["kind"] == "committee" and round_ == "first"
-            and status == "elected" and elected
-            and all(genders.get(p) in ("M", "F") for p in elected)
-            and not any(genders.get(p) == "F" for p in elected)):
-        findings.append(_finding("NO_WOMAN_ELECTED", "warning"))
-    out.update(status=status, elected=elected, findings=findings)
+    out.update(status=status, elected=elected, findings=findings,
+               elected_genders=[genders.get(p) for p in elected])
     return out
+
+
+def _whole_committee(rules: str, src: list[dict[str, Any]], out: list[dict[str, Any]]) -> None:
+    """rules.md §2.5 over every contest of the scenario (which is the whole meeting)."""
+    genders = [g for c in out for g in c.pop("elected_genders")]
+    if rules != "residents-2025":
+        return
+    if any(c["round"] != "first" for c in src) or any(c["status"] != "elected" for c in out):
+        return
+    if not genders or any(g not in ("M", "F") for g in genders) or "F" in genders:
+        return
+    kinds = [c["kind"] for c in src]
+    at = kinds.index("committee") if "committee" in kinds else 0
+    out[at]["findings"].append(_finding("NO_WOMAN_ELECTED", "warning"))
 
 
 def _check(data: Any) -> None:
@@ -230,8 +252,14 @@ def _check(data: Any) -> None:
     contests = data.get("contests")
     if not isinstance(contests, list):
         raise OracleBadInput("contests")
+    options = data.get("options") or {}
+    if options.get("runoff_margin", "more") not in ("more", "twenty_percent"):
+        raise OracleBadInput("options.runoff_margin")
     for i, c in enumerate(contests):
         p = f"contests[{i}]"
+        for j, x in enumerate(c.get("candidates", [])):
+            if x.get("eligible") not in (None, True, False):
+                raise OracleBadInput(f"{p}.candidates[{j}].eligible")
         if c.get("round") not in ("first", "runoff", "tie_revote"):
             raise OracleBadInput(f"{p}.round")
         if c.get("kind") not in ("committee", "leader"):
@@ -267,6 +295,7 @@ def oracle(data: Any) -> dict[str, Any]:
     options = data.get("options") or {}
     quorum = _quorum(rules, meeting, options.get("quorum_inclusive", False))
     contests = [_contest(rules, meeting, options, quorum, c) for c in data["contests"]]
+    _whole_committee(rules, data["contests"], contests)
     one_pass = all(
         c["status"] == "elected" and src["round"] == "first"
         and not any(f["severity"] == "error" for f in c["findings"])

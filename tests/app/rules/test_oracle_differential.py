@@ -162,7 +162,11 @@ def contest(draw: st.DrawFn, rules: str, index: int) -> dict[str, Any]:
     candidates = []
     for n in names:
         gender = draw(st.sampled_from(["M", "M", "F", None]))
-        candidates.append({"name": n} if gender is None else {"name": n, "gender": gender})
+        cand: dict[str, Any] = {"name": n} if gender is None else {"name": n, "gender": gender}
+        eligible = draw(st.sampled_from([None] * 12 + [True, False]))
+        if eligible is not None:
+            cand["eligible"] = eligible  # 被选举权 (rules.md §1.3)
+        candidates.append(cand)
     if draw(st.booleans()):
         groups = draw(targeted_groups(names, seats))
     else:
@@ -192,7 +196,7 @@ def contest(draw: st.DrawFn, rules: str, index: int) -> dict[str, Any]:
 @st.composite
 def scenario(draw: st.DrawFn, rules: str) -> dict[str, Any]:
     form = draw(st.sampled_from(RULE_FORMS[rules]))
-    contests = [draw(contest(rules, i)) for i in range(draw(st.integers(1, 2)))]
+    contests = [draw(contest(rules, i)) for i in range(draw(st.integers(1, 3)))]
     first_returned = sum(g["count"] for g in contests[0]["ballot_groups"])
     meeting: dict[str, Any] = {"form": form}
     data: dict[str, Any] = {"name": "hyp", "rules": rules, "meeting": meeting,
@@ -217,11 +221,14 @@ def scenario(draw: st.DrawFn, rules: str) -> dict[str, Any]:
         for c in contests:
             if draw(st.booleans()):
                 c["ballots"]["issued"] = present
-    options = {}
+    options: dict[str, Any] = {}
     for key in ("quorum_inclusive", "runoff_turnout_required", "write_in_counts_for_candidate"):
         value = draw(st.sampled_from([None, None, True, False]))
         if value is not None:
             options[key] = value
+    margin = draw(st.sampled_from([None, None, "more", "twenty_percent"]))
+    if margin is not None:
+        options["runoff_margin"] = margin
     if options or draw(st.booleans()):
         data["options"] = options
     return data
@@ -283,6 +290,8 @@ def _mutations(data: dict[str, Any]) -> list[tuple[str, Any]]:
         ("contests[0].seats", put(2.0, "contests", 0, "seats")),
         ("contests[0].round", delete("contests", 0, "round")),
         ("contests[0].kind", put("chair", "contests", 0, "kind")),
+        ("options.runoff_margin", put({"runoff_margin": "less"}, "options")),
+        ("options.runoff_margin", put({"runoff_margin": True}, "options")),
         ("contests[0].ballots.issued", put("5", "contests", 0, "ballots", "issued")),
         ("contests[0].ballot_groups[0].count", put(True, "contests", 0, "ballot_groups", 0,
                                                    "count")),
@@ -299,6 +308,8 @@ def _mutations(data: dict[str, Any]) -> list[tuple[str, Any]]:
         name = c0["candidates"][0]["name"]
         out.append(("contests[0].candidates", put([*c0["candidates"], {"name": name}],
                                                   "contests", 0, "candidates")))
+        out.append(("contests[0].candidates[0].eligible", put("no", "contests", 0, "candidates",
+                                                              0, "eligible")))
         out.append(("contests[0].ballot_groups[0]", put({"count": g0["count"], "approve": [name],
                                                          "disapprove": [name]},
                                                         "contests", 0, "ballot_groups", 0)))
