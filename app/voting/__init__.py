@@ -51,6 +51,7 @@ from app.voting.rounds import (
     record_no_fill,
     reopen_round,
     set_officials,
+    split_names,
 )
 from app.voting.store import list_rounds, load_round, meeting_rounds, round_by_number
 from app.voting.tally import (
@@ -88,5 +89,5 @@ __all__ = [
     "history", "keys_for", "keystrokes", "list_rounds", "load_round", "lock_round",
     "meeting_rounds", "open_round", "parse_keys", "record_box", "record_no_fill", "reopen_round",
     "resolve_difference", "resolve_sheet", "round_by_number", "set_officials", "sheet_ballots",
-    "short_hash", "unlock_round", "validate_loaded", "validate_meeting", "validate_round", "withdraw_ballot",
+    "short_hash", "split_names", "unlock_round", "validate_loaded", "validate_meeting", "validate_round", "withdraw_ballot",
 ]

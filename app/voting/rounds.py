@@ -14,6 +14,7 @@ frozen under the next 第N次投票. Several contests voted on at once so share 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Sequence
 
@@ -112,6 +113,12 @@ def _candidate_clash(r: VotingRound, names: Sequence[str], ids: Sequence[int]) -
     clash = [n for n in names if n in cand_names]
     clash += [str(i) for i in ids if i in cand_ids]
     return clash
+
+
+def split_names(text: str) -> list[str]:
+    """Names typed in one line (the officials' fields, --scrutineers/--counters), separated by
+    、，, ; or spaces."""
+    return [n for n in re.split(r"[、，,；;\s]+", text.strip()) if n]
 
 
 def set_officials(conn: sqlite3.Connection, round_id: int, *, scrutineers: Sequence[str | int],

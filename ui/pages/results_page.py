@@ -37,6 +37,7 @@ from app.meetings import Refusal
 from app.model import RuleSet
 from app.rules import STATUS_ZH, Round, Status
 from app.voting import MeetingValidation, RoundValidation, State
+from app.voting.report import round_lines
 from ui.pages.context import PageContext
 from ui.pages.results_print import PrintPanel
 from ui.tasks import CancelToken, Outcome, ProgressFn, Task, WorkFn
@@ -321,19 +322,10 @@ class ResultsPage(QWidget):
             item.setForeground(QBrush(QColor(colour)))
             self.findings.addItem(item)
 
-        for p in v.problems:
-            add(RED, f"✗ 不能锁定：{p.message}")
-        for f in v.findings:
-            settled = f.code in v.settled
-            colour = GREY if settled else RED if f.is_error else AMBER
-            kind = "已处理" if settled else "错误" if f.is_error else "提示"
-            detail = f"（{f.detail_zh}）" if f.detail_zh else ""
-            add(colour, f"{'✗' if f.is_error else '!'} [{kind}] {f.title_zh}{detail}\n    规则：{f.rule_zh}")
-        r = v.round
-        if r.no_fill is not None:
-            add(GREY, f"会议决定不再补选：{r.no_fill.decided_by}；理由：{r.no_fill.why}")
-        if self.findings.count() == 0:
-            add(GREEN, "✓ 没有发现问题")
+        colours = {"problem": RED, "error": RED, "warning": AMBER, "settled": GREY,
+                   "note": GREY, "ok": GREEN}
+        for line in round_lines(v):  # the words `pollday validate` prints too
+            add(colours[line.level], line.text)
 
     # --- lock, unlock, next round, no fill ----------------------------------------------------
 

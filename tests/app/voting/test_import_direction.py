@@ -9,8 +9,8 @@ from pathlib import Path
 import app.voting
 
 PKG = Path(app.voting.__file__).parent
-ORDER = ["model", "store", "entry", "compare", "tally", "validate", "progression", "rounds",
-         "transfer"]
+ORDER = ["model", "store", "entry", "compare", "tally", "validate", "report", "progression",
+         "rounds", "transfer"]
 
 
 def _sibling_imports(path: Path) -> list[tuple[str, list[str], bool]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -25,18 +24,13 @@ from PySide6.QtWidgets import (
 
 from app import voting
 from app.meetings import Refusal
-from app.voting import State, VotingRound
+from app.voting import State, VotingRound, split_names
 
 if TYPE_CHECKING:
     from ui.pages.counting.page import CountingPage
 
 BOX_NAMES = ("主票箱", "流动票箱1", "流动票箱2", "流动票箱3")
 BOX_HEADERS = ("票箱", "类型", "印制", "发出", "收回", "作废", "登记人", "时间")
-
-
-def split_names(text: str) -> list[str]:
-    """Names typed in one line, separated by 、，, ; or spaces."""
-    return [n for n in re.split(r"[、，,；;\s]+", text.strip()) if n]
 
 
 class SetupTab(QWidget):
