@@ -7,7 +7,9 @@ Body types: the elected of a contest belong to the contest's body (elected.json 
 Per body type: members, average age at the election (election year − birth year: elected.json
 carries the birth year only), share with 大专及以上 and 本科及以上, under 35 (that age < 35), and
 women. Shares are of all members (an unknown education or gender counts as "not"); the age
-figures are of the members whose birth year is known.
+figures are of the members whose birth year is known. Education is the register's text read
+through the one table of levels (app.education): 中专/中等专科 is not 大专, 大学 is 大专及以上 but not
+known to be 本科; `education_unknown` counts the members whose text does not answer both bands.
 
 一肩挑: the Party organisation's 书记 and the residents' committee's 主任 are the same person —
 the same `person_id` of the package's snapshot (the exporter keeps one id per person), or, when
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from app import education as edu
 from app.district import rates
 
 PARTY = "党组织委员会"
@@ -30,7 +33,6 @@ SUPERVISORY = "居务监督委员会"
 COOP_BOARD = "合作社理事会"
 COOP_SUPERVISORS = "合作社监事会"
 BODY_ORDER = (PARTY, DISCIPLINE, RESIDENTS, SUPERVISORY, COOP_BOARD, COOP_SUPERVISORS)
-_GRADUATE = ("研究生", "硕士", "博士")
 YOUNG_BELOW = 35
 SECRETARY_TITLES = frozenset({"书记"})
 DIRECTOR_TITLES = frozenset({"主任"})
@@ -41,14 +43,13 @@ METRIC_LABELS = {"members": "人数", "average_age": "平均年龄", "college_pc
 
 
 def has_bachelor(education: str) -> bool:
-    """本科及以上: 本科 / 大学本科 / 研究生 / 硕士 / 博士."""
-    return "本科" in education or any(w in education for w in _GRADUATE)
+    """本科及以上, certainly (app.education)."""
+    return edu.has_bachelor(education)
 
 
 def has_college(education: str) -> bool:
-    """大专及以上: also 大专 / 大学专科 / 专科 (never 中专)."""
-    return has_bachelor(education) or "大专" in education or (
-        "专科" in education and "中专" not in education)
+    """大专及以上, certainly: never 中专 / 中等专科 (app.education)."""
+    return edu.has_college(education)
 
 
 def body_type(body: str) -> str:
@@ -144,6 +145,7 @@ class BodyFigures:
     bachelor: int = 0
     young: int = 0
     women: int = 0
+    education_unknown: int = 0
     previous: dict[str, Decimal] = field(default_factory=dict)
 
     def add(self, members: Iterable[Member]) -> None:
@@ -153,8 +155,12 @@ class BodyFigures:
                 self.aged += 1
                 self.age_total += p.age
                 self.young += p.age < YOUNG_BELOW
-            self.college += has_college(p.education)
-            self.bachelor += has_bachelor(p.education)
+            level = edu.classify(p.education)
+            college = level.at_least(edu.Level.COLLEGE)
+            bachelor = level.at_least(edu.Level.BACHELOR)
+            self.college += college is True
+            self.bachelor += bachelor is True
+            self.education_unknown += college is None or bachelor is None
             self.women += p.gender == "F"
 
     def figures(self) -> dict[str, Decimal | int | None]:
@@ -172,7 +178,8 @@ class BodyFigures:
         out: dict[str, Any] = {"body": self.body, "members": self.members,
                                "with_birth_year": self.aged, "age_total": self.age_total,
                                "college": self.college, "bachelor": self.bachelor,
-                               "under35": self.young, "women": self.women}
+                               "under35": self.young, "women": self.women,
+                               "education_unknown": self.education_unknown}
         out.update({k: v for k, v in figs.items() if k != "members"})
         if self.previous:
             out["previous"] = dict(self.previous)

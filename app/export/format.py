@@ -64,6 +64,9 @@ elected.json: {"meetings": [{"meeting", "title", "contests": [{"contest", "title
 委员 / 书记 / 主任 ...), "body", "seats", "elected": [{"name", "person_id" (the snapshot's person.id, the
 same person in two contests has the same id: 书记主任"一肩挑"), "gender" ("M"/"F"/null),
 "birth_year" (int or null), "education", "party_status"}]}]}]} — never an ID number.
+"education" is the register's 学历 text as written ("" when none); readers place it with the one
+table of levels, app.education.classify (中等专科/中专 is secondary, 大学 is 专科 or 本科, an
+unplaced text is unknown), as the register import and the district do.
 
 Versions. 1 (PollDay 0.1): snapshot.sqlite was the whole database with personal columns
 scrubbed by name, so a package made after host mode also carried the venue's network pairing

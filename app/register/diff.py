@@ -80,6 +80,7 @@ class ReimportPlan:
     problems: list[Problem] = field(default_factory=list)
     unknown_headers: list[str] = field(default_factory=list)
     mapping: dict[str, str | None] = field(default_factory=dict)
+    notes: list[Problem] = field(default_factory=list)  # told, not blocking (学历 not in the table)
 
 
 @dataclass
@@ -189,7 +190,7 @@ def plan_reimport(conn: db_persons.Conn, path: str | Path, *, now: str,
         today = dt.date.today()
     parsed = read_register(path, today=today, mapping=mapping, progress=progress, cancel=cancel)
     plan = ReimportPlan(parsed.status, parsed.file, None, list(parsed.problems),
-                        list(parsed.unknown_headers), dict(parsed.mapping))
+                        list(parsed.unknown_headers), dict(parsed.mapping), list(parsed.notes))
     if parsed.status is not ImportStatus.IMPORTED:
         return plan
     persons = {p.id: p for p in db_persons.list_persons(conn)}

@@ -18,6 +18,7 @@ from enum import StrEnum
 from operator import itemgetter
 from pathlib import Path
 
+from app.education import classify as classify_education
 from app.model import PartyStatus
 from app.register import fields as f
 from app.register.idcard import IdInfo, parse_id_number
@@ -71,6 +72,7 @@ class ParsedRegister:
     rows: list[tuple[int, PersonRecord]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     fields_present: frozenset[str] = frozenset()
+    notes: list[Problem] = field(default_factory=list)  # told, not blocking (学历 not in the table)
 
 
 @dataclass
@@ -82,6 +84,7 @@ class ImportResult:
     unknown_headers: list[str] = field(default_factory=list)
     mapping: dict[str, str | None] = field(default_factory=dict)
     encoding: str = ""
+    notes: list[Problem] = field(default_factory=list)  # told, not blocking (学历 not in the table)
 
     @property
     def count(self) -> int:
@@ -406,10 +409,36 @@ def parse_table(table: Table, *, mapping: Mapping[str, str | None] | None = None
         out.rows.append((row_no, rec))
     if progress is not None:
         progress(total, total)
+    out.notes = education_notes(table.file, out.mapping, out.rows)
     if not out.problems:
         out.status = ImportStatus.IMPORTED if out.rows else ImportStatus.BAD_ROWS
         if not out.rows:
             out.problems.append(Problem(table.file, None, "", "表格中只有表头，没有人员"))
+    return out
+
+
+def education_notes(file: str, mapping: Mapping[str, str | None],
+                    rows: Sequence[tuple[int, PersonRecord]]) -> list[Problem]:
+    """One note per 学历 text the table of levels (app.education) cannot place, naming its rows.
+    The text is kept as written; the district counts it as neither 大专 nor 本科."""
+    header = next((h for h, t in mapping.items() if t == "education"), "")
+    if not header:
+        return []
+    rows_of: dict[str, list[int]] = {}
+    for row_no, rec in rows:
+        if rec.education:
+            rows_of.setdefault(rec.education, []).append(row_no)
+    out = []
+    for text, row_nos in rows_of.items():
+        got = classify_education(text)
+        if got.known:
+            continue
+        if len(row_nos) == 1:
+            out.append(Problem(file, row_nos[0], header, got.reason))
+            continue
+        shown = "、".join(f"第{n}行" for n in row_nos[:10])
+        more = f"等{len(row_nos)}行" if len(row_nos) > 10 else ""
+        out.append(Problem(file, None, header, f"{shown}{more}：{got.reason}"))
     return out
 
 
@@ -458,7 +487,8 @@ def import_register(conn: db_persons.Conn, path: str | Path, *, now: str,
     parsed = read_register(path, today=_today(now), mapping=mapping, progress=half, cancel=cancel)
     result = ImportResult(parsed.status, parsed.file, problems=list(parsed.problems),
                           unknown_headers=list(parsed.unknown_headers),
-                          mapping=dict(parsed.mapping), encoding=parsed.encoding)
+                          mapping=dict(parsed.mapping), encoding=parsed.encoding,
+                          notes=list(parsed.notes))
     if parsed.status not in (ImportStatus.IMPORTED, ImportStatus.BAD_ROWS):
         return result
     # Every bad row at once: rows already on the register count too.

@@ -24,9 +24,11 @@ def test_rounding_is_half_up_once() -> None:
 def test_education_levels() -> None:
     for e in ("大专", "大学专科", "专科", "本科", "大学本科", "研究生", "硕士研究生", "博士"):
         assert makeup.has_college(e), e
-    for e in ("中专", "高中/中专", "初中及以下", ""):
+    for e in ("中专", "中等专科", "中等专科毕业", "高中/中专", "初中及以下", "", "MBA"):
         assert not makeup.has_college(e), e
     assert makeup.has_bachelor("大学本科") and not makeup.has_bachelor("大学专科")
+    # 大学 is 专科 or 本科: 大专及以上 for certain, 本科 not known (tests/app/test_education.py).
+    assert makeup.has_college("大学") and not makeup.has_bachelor("大学")
 
 
 def test_body_types() -> None:
