@@ -21,16 +21,28 @@ sign-in`, `pollday attendance`, a second window) may read and write the same fil
 through SQLite, which is safe because nothing in the GUI process touches the file outside SQLite.
 The GUI's pages follow such writes by polling PRAGMA data_version (desk page and 会场 page, every
 2 s).
+
+A dialog is also where a clerk could pick the open database itself as a register to import or a
+PDF to overwrite; reading or replacing it would do the same harm. Each page context registers its
+database with `protect`, and the dialogs here refuse those files (and their -wal/-shm) in words,
+except the 打开/新建数据库 dialogs, whose choice is opened through SQLite.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QFileInfo
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QFileSystemModel, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFileIconProvider,
+    QFileSystemModel,
+    QMessageBox,
+    QWidget,
+)
 
 # What the type column says, by suffix: the name alone decides, never the contents.
 TYPE_NAMES = {
@@ -115,20 +127,58 @@ def make_dialog(parent: QWidget | None, caption: str, directory: str = "",
     return dlg
 
 
-def _run(dlg: QFileDialog) -> list[str]:
+_LIVE: set[Path] = set()  # databases this process has open (a page context registers its own)
+DB_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def protect(db_path: Path) -> None:
+    """Make the dialogs below refuse `db_path` and its companion files."""
+    _LIVE.add(Path(os.path.abspath(db_path)))
+
+
+def live_database(chosen: str | Path) -> Path | None:
+    """The open database `chosen` is (or is a companion file of), else None. Compares by stat
+    (same device and inode, so another spelling of the path is caught), never by opening."""
+    target = Path(os.path.abspath(chosen))
+    for db in _LIVE:
+        for suffix in DB_COMPANIONS:
+            candidate = db.with_name(db.name + suffix)
+            if candidate == target:
+                return db
+            try:
+                if os.path.samefile(candidate, target):
+                    return db
+            except OSError:
+                continue  # one of them does not exist
+    return None
+
+
+def _run(dlg: QFileDialog, database: bool = False) -> tuple[list[str], str]:
+    """Show the dialog; (chosen paths, the filter in use). An open database (unless `database`)
+    is refused in words and counts as no choice."""
+    parent = dlg.parentWidget()
     try:
-        return dlg.selectedFiles() if dlg.exec() == QFileDialog.DialogCode.Accepted else []
+        accepted = dlg.exec() == QFileDialog.DialogCode.Accepted
+        chosen, used = (dlg.selectedFiles() if accepted else []), dlg.selectedNameFilter()
     finally:
         dlg.deleteLater()
+    live = None if database else next(filter(None, map(live_database, chosen)), None)
+    if live is not None:
+        QMessageBox.warning(parent, "不能选择这个文件",
+                            f"“{live.name}”是本程序正在使用的选举数据库（{live.parent}）。\n"
+                            "在这里读取或覆盖它会损坏正在记录的签到，请选择别的文件。")
+        return [], used
+    return chosen, used
 
 
 def get_open_file_name(parent: QWidget | None, caption: str = "", directory: str = "",
-                       name_filter: str = "") -> tuple[str, str]:
-    """Like QFileDialog.getOpenFileName: (chosen path or "", the filter in use)."""
+                       name_filter: str = "", *, database: bool = False) -> tuple[str, str]:
+    """Like QFileDialog.getOpenFileName: (chosen path or "", the filter in use). `database`: the
+    choice is a database to open through SQLite, so an open one may be chosen."""
     dlg = make_dialog(parent, caption, directory, name_filter)
     dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
-    chosen = _run(dlg)
-    return (chosen[0] if chosen else "", dlg.selectedNameFilter())
+    chosen, used = _run(dlg, database)
+    return (chosen[0] if chosen else "", used)
 
 
 def get_open_file_names(parent: QWidget | None, caption: str = "", directory: str = "",
@@ -136,17 +186,17 @@ def get_open_file_names(parent: QWidget | None, caption: str = "", directory: st
     """Like QFileDialog.getOpenFileNames."""
     dlg = make_dialog(parent, caption, directory, name_filter)
     dlg.setFileMode(QFileDialog.FileMode.ExistingFiles)
-    return _run(dlg), dlg.selectedNameFilter()
+    return _run(dlg)
 
 
 def get_save_file_name(parent: QWidget | None, caption: str = "", directory: str = "",
-                       name_filter: str = "") -> tuple[str, str]:
+                       name_filter: str = "", *, database: bool = False) -> tuple[str, str]:
     """Like QFileDialog.getSaveFileName (asks before overwriting an existing file)."""
     dlg = make_dialog(parent, caption, directory, name_filter)
     dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dlg.setFileMode(QFileDialog.FileMode.AnyFile)
-    chosen = _run(dlg)
-    return (chosen[0] if chosen else "", dlg.selectedNameFilter())
+    chosen, used = _run(dlg, database)
+    return (chosen[0] if chosen else "", used)
 
 
 def get_existing_directory(parent: QWidget | None, caption: str = "",
@@ -155,5 +205,5 @@ def get_existing_directory(parent: QWidget | None, caption: str = "",
     dlg = make_dialog(parent, caption, directory)
     dlg.setFileMode(QFileDialog.FileMode.Directory)
     dlg.setOption(QFileDialog.Option.ShowDirsOnly)
-    chosen = _run(dlg)
+    chosen, _used = _run(dlg)
     return str(Path(chosen[0])) if chosen else ""

@@ -345,3 +345,52 @@ def test_type_column_names_files_by_their_name(tmp_path):
     assert p.type(QFileInfo(str(tmp_path / "noext"))) == "文件"   # no peeking at %PDF-
     assert p.type(QFileInfo(str(tmp_path))) == "文件夹"
     assert not p.icon(QFileInfo(str(tmp_path / "x.db"))).isNull()
+
+
+def answer_dialog(qtbot, choose: Path, seen: list[str]) -> None:
+    """A clerk: in the file dialog, type the name of `choose` (in the dialog's folder) and press
+    Enter; then read and close whatever message follows."""
+    from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+    def act() -> None:
+        w = QApplication.activeModalWidget()
+        if isinstance(w, QFileDialog):
+            box = w.findChild(QLineEdit, "fileNameEdit")
+            box.setFocus()
+            box.setText(choose.name)
+            qtbot.keyClick(box, Qt.Key.Key_Return)
+        elif isinstance(w, QMessageBox):
+            seen.append(w.text())
+            w.close()
+            return
+        QTimer.singleShot(50, act)
+
+    QTimer.singleShot(50, act)
+
+
+@pytest.mark.parametrize("companion", ["", "-wal"])
+def test_the_open_database_cannot_be_chosen_as_a_file_to_read(qtbot, tmp_path, companion):
+    """A register import (or any other reader) offered the live database or its WAL is refused
+    in words, so nothing in the GUI process ever opens it outside SQLite."""
+    from ui.pages.context import PageContext
+
+    db = tmp_path / "election.db"
+    make_assembly(db, 5)
+    conn = connect(db)
+    try:
+        PageContext(conn, db)  # registers the database it serves
+        conn.execute("SELECT count(*) FROM person").fetchone()
+        seen: list[str] = []
+        answer_dialog(qtbot, db.with_name(db.name + companion), seen)
+        got = filedialogs.get_open_file_name(None, "选择名册文件", str(tmp_path), "所有文件 (*)")
+        assert got[0] == ""
+        assert len(seen) == 1 and "election.db" in seen[0] and "正在使用" in seen[0]
+        # opening it as a database is what 文件 → 打开 does, through SQLite: allowed
+        answer_dialog(qtbot, db, seen)
+        got = filedialogs.get_open_file_name(None, "打开选举数据库", str(tmp_path),
+                                             "所有文件 (*)", database=True)
+        assert Path(got[0]) == db and len(seen) == 1
+        if POSIX_LOCKS:
+            assert gui_still_holds_its_lock(db)
+    finally:
+        conn.close()

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from app import meetings
 from app.clock import Clock, SystemClock
 from app.model import Meeting
+from ui import filedialogs
 
 
 def default_actor() -> str:
@@ -36,6 +37,7 @@ class PageContext(QObject):
         super().__init__(parent)
         self.conn = conn
         self.db_path = Path(db_path)
+        filedialogs.protect(self.db_path)  # no dialog may hand it to a reader or a writer
         self.clock: Clock = clock or SystemClock()
         self.actor = actor or default_actor()
         self.meeting: Meeting | None = meetings.current_meeting(conn)

@@ -83,6 +83,7 @@ class DistrictPage(QWidget):
     def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db_path = db_path
+        filedialogs.protect(db_path)
         self.report: Report | None = None
         self.task: Task | None = None
         self.clock = SystemClock()
