@@ -53,6 +53,9 @@ def _common(contest: bool) -> argparse.ArgumentParser:
     return c
 
 
+COMMANDS = ("contest", "candidate")  # register only when one of these is asked for
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("contest", help="选举事项: add, list, set-seats, withdraw",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -67,6 +67,9 @@ def _at(p: argparse.ArgumentParser) -> None:
                    help="time recorded (ISO 8601, e.g. 2026-05-01T10:30:00+08:00); default now")
 
 
+COMMANDS = ("round", "officials", "box")  # register only when one of these is asked for
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("round", help="轮次: open, next, list, close",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from app.voting import MeetingValidation, RoundValidation
 
 
+COMMANDS = ("validate", "lock", "unlock")  # register only when one of these is asked for
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("validate", help="一次性验证: every rule over every round",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
