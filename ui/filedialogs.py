@@ -22,6 +22,17 @@ through SQLite, which is safe because nothing in the GUI process touches the fil
 The GUI's pages follow such writes by polling PRAGMA data_version (desk page and 会场 page, every
 2 s).
 
+No second guard refuses the CLI while the GUI is open: (1) refusing would forbid real uses (two
+`pollday sign-in` desks on one file, `pollday attendance --open-voting` beside the 会场 page, the
+GUI's own host mode); (2) whether the GUI's SQLite locks still stand is known only to the GUI's
+SQLite, which has no API to ask, and another process could only look by opening the database
+file outside SQLite itself, once, at start, while the locks can be lost at any later moment;
+(3) Windows, the target, cannot lose them this way. The protection is structural and tested
+instead (tests/gui/test_one_owner.py): no QFileDialog, QFileSystemModel, QFileIconProvider,
+QMimeDatabase or QFile anywhere in ui/ but here, each helper shows Qt's dialog with this
+provider, the GUI's locks survive a dialog over the folder, and the GUI + CLI sequence loses
+nothing over 20 repetitions.
+
 A dialog is also where a clerk could pick the open database itself as a register to import or a
 PDF to overwrite; reading or replacing it would do the same harm. Each page context registers its
 database with `protect`, and the dialogs here refuse those files (and their -wal/-shm) in words,
