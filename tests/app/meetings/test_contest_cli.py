@@ -165,3 +165,21 @@ def test_candidates_in_stroke_order_with_margin_and_refusals(party_db: Path, cap
                         "于明", "--reason", "本人辞去候选人资格")
     assert code == 0 and "已撤销候选人 于明（本人辞去候选人资格）" in out
     assert "候选人7名" in out
+
+
+def test_a_candidate_without_the_right_to_stand_is_refused_as_on_the_page(party_db: Path) -> None:
+    """被选举权 (rules.md §1.3): the candidate use case refuses a 预备党员; the command says why
+    in its words and writes nothing."""
+    conn = connect(party_db, create=False)
+    pid, name = conn.execute("SELECT id, name FROM person WHERE name != '甲一' LIMIT 1").fetchone()
+    conn.execute("UPDATE person SET party_status = 'probationary' WHERE id = ?", (pid,))
+    conn.commit()
+    conn.close()
+    before = _audit_rows(party_db)
+    r = run("candidate", "add", "--db", str(party_db), "--contest", "committee", str(pid))
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert "CANDIDATE_NOT_ELIGIBLE" in r.stderr and name in r.stderr
+    assert "预备党员，没有被选举权" in r.stderr
+    r = run("candidate", "add", "--db", str(party_db), "--contest", "committee", "--name", name)
+    assert r.returncode == 1 and "CANDIDATE_NOT_ELIGIBLE" in r.stderr
+    assert _audit_rows(party_db) == before
