@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import iso
+from app.education import ADVICE
 from app.register.diff import ApplyResult
 from app.register.fields import FIELD_LABELS
 from app.register.importer import ImportResult, ImportStatus, Problem
@@ -235,8 +236,10 @@ class ImportDialog(QDialog):
         where = "，".join(x for x in (parsed.encoding and f"编码 {parsed.encoding}",
                                      parsed.sheet and f"工作表 {parsed.sheet}") if x)
         self.summary.setText(f"共 {n} 人，逐行检查全部通过{('（' + where + '）') if where else ''}。"
-                             f"下表是前 {min(n, PREVIEW_ROWS)} 行；点“导入 {n} 人”写入名册。")
-        self.summary.setStyleSheet("color: #1d6b2f; font-weight: bold;")
+                             f"下表是前 {min(n, PREVIEW_ROWS)} 行；点“导入 {n} 人”写入名册。"
+                             + education_note(checked.notes))
+        self.summary.setStyleSheet(f"color: {'#9a5b13' if checked.notes else '#1d6b2f'};"
+                                   " font-weight: bold;")
         self.rows_model = RowsModel(PREVIEW_HEADERS, preview_rows(parsed), self)
         self._show_rows()
         self._enter("preview", self.rows_view, f"导入 {n} 人")
@@ -251,8 +254,10 @@ class ImportDialog(QDialog):
             self.summary.setStyleSheet("color: #1d6b2f; font-weight: bold;")
             self._enter("problems", self.rows_view, "")
             return
-        self.summary.setText(diff_summary(diff) + "逐行检查全部通过，请核对下表后点“应用更改”。")
-        self.summary.setStyleSheet("color: #1d6b2f; font-weight: bold;")
+        self.summary.setText(diff_summary(diff) + "逐行检查全部通过，请核对下表后点“应用更改”。"
+                             + education_note(checked.notes))
+        self.summary.setStyleSheet(f"color: {'#9a5b13' if checked.notes else '#1d6b2f'};"
+                                   " font-weight: bold;")
         self._enter("preview", self.rows_view,
                     f"应用更改（新增 {len(diff.added)} 人，变更 {len(diff.changed)} 人）")
 
@@ -362,3 +367,15 @@ class ImportDialog(QDialog):
             self.cancel_or_close()
             return
         super().reject()
+
+
+def education_note(notes: list[Problem], shown: int = 3) -> str:
+    """The 学历 texts the table of levels cannot place: a line under the summary, not a refusal."""
+    if not notes:
+        return ""
+    lines = [(f"第{p.row}行" if p.row is not None else "") + f"「{p.column}」："
+             + p.reason.replace(f"；{ADVICE}", "") for p in notes[:shown]]
+    more = f"等 {len(notes)} 种写法" if len(notes) > shown else ""
+    return ("\n注意（可照常导入）：" + "；".join(lines) + more
+            + "。这些学历统计“大专及以上”“本科及以上”时按“不详”计，可在名册中改为研究生、大学本科、"
+            "大学专科、中专、高中、初中、小学或未上过学。")

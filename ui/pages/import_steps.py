@@ -45,6 +45,7 @@ class Checked:
     diff: RegisterDiff | None = None
     headers: list[str] = field(default_factory=list)  # in file order (mapping step)
     samples: dict[str, str] = field(default_factory=dict)  # header -> first non-empty value
+    notes: list[Problem] = field(default_factory=list)  # 学历 texts not placed: told, not refused
 
 
 def check_file(db_path: Path, path: Path, mapping: dict[str, str | None] | None, now: dt.datetime,
@@ -55,12 +56,12 @@ def check_file(db_path: Path, path: Path, mapping: dict[str, str | None] | None,
             parsed = read_register(path, today=now.date(), mapping=mapping, progress=progress,
                                    cancel=cancel)
             out = Checked(parsed.status, list(parsed.problems), list(parsed.unknown_headers),
-                          dict(parsed.mapping), parsed=parsed)
+                          dict(parsed.mapping), parsed=parsed, notes=list(parsed.notes))
         else:
             plan = plan_reimport(conn, path, now=now.isoformat(), mapping=mapping,
                                  progress=progress, cancel=cancel)
             out = Checked(plan.status, plan.problems, plan.unknown_headers, plan.mapping,
-                          diff=plan.diff)
+                          diff=plan.diff, notes=list(plan.notes))
     finally:
         conn.close()
     if out.status is ImportStatus.NEEDS_MAPPING:
