@@ -6,8 +6,11 @@ as 李○强). Characters are compared one by one:
 
 1. the blank, before everything;
 2. Han characters with stroke data: fewer strokes first, then the stroke-shape sequence
-   (横1 竖2 撇3 点4 折5, GB13000.1), then the code point; a character whose sequence is unknown
-   comes after those of its stroke count that have one;
+   (横1 竖2 撇3 点4 折5, GB13000.1), then the finer kinds stroke by stroke: at the first stroke
+   that differs, the plain stroke before its variant (横 before 提, 竖 before 竖钩, 点 before 捺:
+   十 丁, 干 于, 下 寸), then the code point. A character whose sequence is unknown comes after
+   those of its stroke count that have one; one whose finer kinds are unknown comes after those
+   of its sequence that have them;
 3. other letters, digits and signs (Latin etc.): case-folded, then code point;
 4. characters with no data at all (private use, unassigned, Han outside the data): code point;
    each is logged once.
@@ -44,6 +47,7 @@ _HAN = "\x02"
 _OTHER = "\x03"
 _UNKNOWN = "\x04"
 _NO_SEQUENCE = "6"  # after every sequence digit 1-5
+_NO_MARKS = "2"  # after every mark 0 (plain stroke) or 1 (提 竖钩 捺)
 
 STROKE_FILE = ("strokes", "strokes.tsv.gz")
 
@@ -52,6 +56,18 @@ STROKE_FILE = ("strokes", "strokes.tsv.gz")
 class StrokeData:
     seq_runs: tuple[tuple[int, list[str]], ...]  # (first code point, one sequence a code point)
     runs: tuple[tuple[int, bytes], ...]  # (first code point, one count a code point, 0 = none)
+    mark_runs: tuple[tuple[int, list[str]], ...] = ()  # as seq_runs: 0 plain, 1 提/竖钩/捺
+
+    def marks(self, ch: str) -> str | None:
+        """One digit a stroke: 1 where the stroke is a variant (提 竖钩 捺), else 0; None when
+        the finer kinds are not known."""
+        if len(ch) != 1:
+            return None
+        cp = ord(ch)
+        for start, marks in self.mark_runs:
+            if start <= cp < start + len(marks):
+                return marks[cp - start] or None
+        return None
 
     def count(self, ch: str) -> int | None:
         if len(ch) != 1:
@@ -100,6 +116,7 @@ def parse_stroke_file(text: str) -> StrokeData:
     runs as integers."""
     runs: list[tuple[int, bytes]] = []
     seq_runs: list[tuple[int, list[str]]] = []
+    mark_runs: list[tuple[int, list[str]]] = []
     for line in text.split("\n"):
         if not line or line[0] == "#":
             continue
@@ -108,9 +125,11 @@ def parse_stroke_file(text: str) -> StrokeData:
             runs.append((int(head[1:], 16), bytes.fromhex(rest)))
         elif head[0] == "+":
             seq_runs.append((int(head[1:], 16), rest.split(" ")))
+        elif head[0] == "*":
+            mark_runs.append((int(head[1:], 16), rest.split(" ")))
         else:
             raise ValueError(f"stroke data: unknown line {line[:40]!r}")
-    data = StrokeData(tuple(seq_runs), tuple(runs))
+    data = StrokeData(tuple(seq_runs), tuple(runs), tuple(mark_runs))
     for start, seqs in seq_runs:
         end = start + len(seqs)
         counts = next((c[start - s:end - s] for s, c in runs if s <= start and end <= s + len(c)),
@@ -122,6 +141,17 @@ def parse_stroke_file(text: str) -> StrokeData:
             wrong = [chr(start + i) for i, s in enumerate(seqs)
                      if s and data.count(chr(start + i)) != len(s)]
             raise ValueError(f"stroke data: count and sequence disagree for {''.join(wrong[:20])}")
+    for start, marks in mark_runs:
+        end = start + len(marks)
+        seqs = next((q[start - s:end - s] for s, q in seq_runs if s <= start and end <= s + len(q)),
+                    [])
+        if len(seqs) != len(marks) or any(
+                m and (len(m) != len(q) or m.strip("01")) for m, q in zip(marks, seqs, strict=True)):
+            wrong = [chr(start + i) for i, m in enumerate(marks)
+                     if m and (len(m) != len(data.sequence(chr(start + i)) or "")
+                               or m.strip("01"))]
+            raise ValueError(f"stroke data: finer kinds and sequence disagree for "
+                             f"{''.join(wrong[:20]) or chr(start)}")
     return data
 
 
@@ -163,7 +193,10 @@ def _compute_char_key(ch: str) -> str:
     data = stroke_data()
     count = data.count(ch)
     if count is not None:
-        return _HAN + chr(count) + (data.sequence(ch) or _NO_SEQUENCE) + ch
+        seq = data.sequence(ch)
+        if seq is None:
+            return _HAN + chr(count) + _NO_SEQUENCE + ch
+        return _HAN + chr(count) + seq + (data.marks(ch) or _NO_MARKS) + ch
     if not _is_han_like(ch) and unicodedata.category(ch) not in ("Cn", "Cs"):
         return _OTHER + ch.casefold()[:1] + ch
     if ch not in _logged:
@@ -196,9 +229,11 @@ def name_sort_key(name: str) -> tuple[str, str]:
     return "".join(_pieces(_stripped(name))), name
 
 
-def explain(name: str) -> str:
+def explain(name: str, finer: bool = False) -> str:
     """What the order of `name` rests on, for a person checking a printed list:
-    李强 → `李 7 1234521 | ○ | 强 12 515251251214` (? where the data has nothing)."""
+    李强 → `李 7 1234521 | ○ | 强 12 515251251214` (? where the data has nothing). With
+    `finer`, each sequence is followed by the finer kinds: 于 → `于 3 112/001`, 1 where the
+    stroke is 提, 竖钩 or 捺 (variants come after the plain stroke), `/?` where not known."""
     data = stroke_data()
     parts = []
     for piece in _pieces(_stripped(name)):
@@ -207,7 +242,11 @@ def explain(name: str) -> str:
             continue
         c = piece[-1]
         count = data.count(c)
-        parts.append(f"{c} ?" if count is None else f"{c} {count} {data.sequence(c) or '?'}")
+        seq = data.sequence(c)
+        text = f"{c} ?" if count is None else f"{c} {count} {seq or '?'}"
+        if finer and seq:
+            text += f"/{data.marks(c) or '?'}"
+        parts.append(text)
     return " | ".join(parts)
 
 

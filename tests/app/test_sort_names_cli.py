@@ -60,9 +60,28 @@ def test_explain_shows_counts_shapes_and_the_blank() -> None:
     done = sort_names_cli("李干杰\n李强\n".encode(), "--explain")
     assert done.returncode == 0, done.stderr
     assert done.stdout.decode("utf-8").splitlines() == [
-        "李强\t李 7 1234521 | ○ | 强 12 515251251214",
-        "李干杰\t李 7 1234521 | 干 3 112 | 杰 8 12344444",
+        "李强\t李 7 1234521/0001010 | ○ | 强 12 515251251214/000000000000",
+        "李干杰\t李 7 1234521/0001010 | 干 3 112/000 | 杰 8 12344444/00010000",
     ]
+
+
+def test_plain_stroke_before_its_variant_as_the_standard_orders() -> None:
+    # rules.md §5: 十 丁, 干 于, 下 寸 (by code point 丁 于 寸 would come first)
+    done = sort_names_cli("寸明\n于明\n丁明\n下明\n干明\n十明\n".encode(), "--explain")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8").splitlines() == [
+        "十明\t十 2 12/00 | ○ | 明 8 25113511/00000000",
+        "丁明\t丁 2 12/01 | ○ | 明 8 25113511/00000000",
+        "干明\t干 3 112/000 | ○ | 明 8 25113511/00000000",
+        "于明\t于 3 112/001 | ○ | 明 8 25113511/00000000",
+        "下明\t下 3 124/000 | ○ | 明 8 25113511/00000000",
+        "寸明\t寸 3 124/010 | ○ | 明 8 25113511/00000000",
+    ]
+    for pair in ("十明\n丁明\n", "干明\n于明\n", "下明\n寸明\n"):
+        assert sort_names_cli(pair.encode(), "--check").returncode == 0
+        swapped = "\n".join(reversed(pair.split())) + "\n"
+        bad = sort_names_cli(swapped.encode(), "--check")
+        assert bad.returncode == 1 and pair.split()[0] in bad.stderr.decode("utf-8")
 
 
 def test_input_that_is_not_utf8_is_refused() -> None:
