@@ -51,7 +51,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFileIconProvider,
     QFileSystemModel,
+    QHeaderView,
     QMessageBox,
+    QSplitter,
+    QTreeView,
     QWidget,
 )
 
@@ -135,7 +138,25 @@ def make_dialog(parent: QWidget | None, caption: str, directory: str = "",
         dlg.setOption(QFileDialog.Option.DontUseNativeDialog)
         dlg.setIconProvider(provider())
     dlg.setOption(QFileDialog.Option.DontUseCustomDirectoryIcons)
+    _fit(dlg)
     return dlg
+
+
+def _fit(dlg: QFileDialog) -> None:
+    """Qt's dialog, made readable: the two labels Qt's Chinese strings lack, a sidebar wide
+    enough for its names, and detail columns that show the whole type name and date."""
+    dlg.setLabelText(QFileDialog.DialogLabel.LookIn, "位置：")
+    dlg.setLabelText(QFileDialog.DialogLabel.FileType, "文件类型：")
+    splitter = dlg.findChild(QSplitter, "splitter")
+    if splitter is not None:
+        splitter.setSizes([180, 700])
+    tree = dlg.findChild(QTreeView, "treeView")
+    if tree is not None:
+        header = tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, header.count()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
 
 
 _LIVE: set[Path] = set()  # databases this process has open (a page context registers its own)

@@ -63,7 +63,7 @@ def list_folder(qtbot, model: QFileSystemModel, folder: Path) -> None:
         model.data(model.index(row, 2, idx))
 
 
-def show_dialog(qtbot, dlg: QFileDialog, folder: Path) -> None:
+def show_dialog(qtbot, dlg: QFileDialog, folder: Path, shot=None) -> None:
     """A file dialog on the folder in detail view, painted, then closed (as a user would)."""
     dlg.setOption(QFileDialog.Option.DontUseNativeDialog)
     dlg.setViewMode(QFileDialog.ViewMode.Detail)
@@ -76,6 +76,10 @@ def show_dialog(qtbot, dlg: QFileDialog, folder: Path) -> None:
     qtbot.waitUntil(lambda: model.rowCount(model.index(str(folder))) >= 1, timeout=5000)
     qtbot.wait(200)
     dlg.grab()  # paint every row: icons and the type column are asked for now
+    if shot is not None:
+        dlg.resize(1366, 768)
+        qtbot.wait(50)
+        shot(dlg, "one-owner-file-dialog")
     dlg.reject()
     dlg.deleteLater()
 
@@ -85,7 +89,10 @@ def show_dialog(qtbot, dlg: QFileDialog, folder: Path) -> None:
 @pytest.mark.skipif(not POSIX_LOCKS, reason="Windows locks are per handle: another handle's close "
                                             "releases nothing")
 @pytest.mark.parametrize("how", ["app dialog", "app model", "qt default dialog"])
-def test_a_view_of_the_folder_leaves_the_gui_locks_alone(qtbot, tmp_path, how):
+def test_a_view_of_the_folder_leaves_the_gui_locks_alone(qtbot, tmp_path, how, shot):
+    from ui.app_main import make_app
+
+    make_app()  # the app's Chinese strings and fonts, as the clerk sees the dialog
     db = tmp_path / "election.db"
     make_assembly(db, 5)
     conn = connect(db)
@@ -93,7 +100,8 @@ def test_a_view_of_the_folder_leaves_the_gui_locks_alone(qtbot, tmp_path, how):
     try:
         assert gui_still_holds_its_lock(db)  # an idle WAL connection holds SHARED
         if how == "app dialog":
-            show_dialog(qtbot, filedialogs.make_dialog(None, "打开", str(tmp_path)), tmp_path)
+            show_dialog(qtbot, filedialogs.make_dialog(None, "打开", str(tmp_path)), tmp_path,
+                        shot)
         elif how == "app model":
             list_folder(qtbot, filedialogs.file_system_model(), tmp_path)
         else:
@@ -347,7 +355,7 @@ def test_type_column_names_files_by_their_name(tmp_path):
     assert not p.icon(QFileInfo(str(tmp_path / "x.db"))).isNull()
 
 
-def answer_dialog(qtbot, choose: Path, seen: list[str]) -> None:
+def answer_dialog(qtbot, choose: Path, seen: list[str], shot=None) -> None:
     """A clerk: in the file dialog, type the name of `choose` (in the dialog's folder) and press
     Enter; then read and close whatever message follows."""
     from PySide6.QtWidgets import QLineEdit, QMessageBox
@@ -361,6 +369,8 @@ def answer_dialog(qtbot, choose: Path, seen: list[str]) -> None:
             qtbot.keyClick(box, Qt.Key.Key_Return)
         elif isinstance(w, QMessageBox):
             seen.append(w.text())
+            if shot is not None:
+                shot(w, "one-owner-refused")
             w.close()
             return
         QTimer.singleShot(50, act)
@@ -369,11 +379,13 @@ def answer_dialog(qtbot, choose: Path, seen: list[str]) -> None:
 
 
 @pytest.mark.parametrize("companion", ["", "-wal"])
-def test_the_open_database_cannot_be_chosen_as_a_file_to_read(qtbot, tmp_path, companion):
+def test_the_open_database_cannot_be_chosen_as_a_file_to_read(qtbot, tmp_path, companion, shot):
     """A register import (or any other reader) offered the live database or its WAL is refused
     in words, so nothing in the GUI process ever opens it outside SQLite."""
+    from ui.app_main import make_app
     from ui.pages.context import PageContext
 
+    make_app()
     db = tmp_path / "election.db"
     make_assembly(db, 5)
     conn = connect(db)
@@ -381,7 +393,7 @@ def test_the_open_database_cannot_be_chosen_as_a_file_to_read(qtbot, tmp_path, c
         PageContext(conn, db)  # registers the database it serves
         conn.execute("SELECT count(*) FROM person").fetchone()
         seen: list[str] = []
-        answer_dialog(qtbot, db.with_name(db.name + companion), seen)
+        answer_dialog(qtbot, db.with_name(db.name + companion), seen, shot)
         got = filedialogs.get_open_file_name(None, "选择名册文件", str(tmp_path), "所有文件 (*)")
         assert got[0] == ""
         assert len(seen) == 1 and "election.db" in seen[0] and "正在使用" in seen[0]
