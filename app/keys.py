@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -20,21 +18,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app.fileio import write_atomic
+from app.home import data_home as data_home  # re-exported: callers import it from app.keys
 from app.secretstore import Sealer, is_sealed, os_sealer, seal, unseal
 
 KEY_FILE = "installation-ed25519.pem"
-
-
-def data_home() -> Path:
-    """Per-user data folder (POLLDAY_HOME overrides it, e.g. in tests)."""
-    override = os.environ.get("POLLDAY_HOME")
-    if override:
-        return Path(override)
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA", Path.home())) / "PollDay"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "PollDay"
-    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "PollDay"
 
 
 def fingerprint(public_raw: bytes) -> str:

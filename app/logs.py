@@ -45,7 +45,7 @@ _database: Path | None = None
 
 
 def log_dir() -> Path:
-    from app.keys import data_home  # lazily: the runtime hook imports this module very early
+    from app.home import data_home  # lazily: the runtime hook imports this module very early
 
     return data_home() / "logs"
 

@@ -26,6 +26,8 @@ from pathlib import Path
 
 from app.bench import REGISTRY, Metric
 
+COMMANDS = ("bench",)
+
 PACKAGES = ("app.bench", "ui.bench")
 COMPARISON = {"lt": "<", "le": "<=", "gt": ">"}  # as app.bench.Metric.passed compares
 

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+COMMANDS = ("selftest",)
+
 RARE_NAME = "王䶮吉𠮷"
 PDF_TEXT = "选举结果公告 当选人：欧阳红梅 张喆 王䶮 吉𠮷"
 PAGE_TIMEOUT_S = 20

@@ -5,6 +5,15 @@ for the Qt-free commands, in ui/ for the ones that need Qt) and defines
 
 which adds its parser(s) with `set_defaults(func=run)`; `run(args) -> int` returns the exit status.
 Modules are discovered by name, so adding a command never touches a shared list.
+
+Start-up: a module's top level imports only argparse and the standard library (and cheap modules
+of app/ that import nothing heavy); the use cases are imported inside the functions that run a
+command, so `pollday --version` or one command does not load every command's dependencies
+(pypinyin's dictionary, reportlab, Qt, ...). A module may name its commands in
+`COMMANDS = ("name", ...)`: then its `register` runs only when one of them is asked for (or for
+`--help` and for a command nobody names), so a register that needs heavier imports (the printable
+kinds, the meeting words) costs nothing to other commands. tests/app/test_cli_startup.py checks
+both.
 """
 
 from __future__ import annotations
@@ -25,13 +34,36 @@ def command_modules(package: str) -> list[ModuleType]:
     return [importlib.import_module(f"{package}.{n}") for n in names]
 
 
-def build_parser(packages: Sequence[str] = ("app.cli",)) -> argparse.ArgumentParser:
+def requested(argv: Sequence[str] | None) -> str | None:
+    """The command asked for: the first argument that is not an option ("" for none, as in
+    `pollday --version`); None when every command must be known (no argv, or --help before
+    any command)."""
+    if argv is None:
+        return None
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return None
+        if not arg.startswith("-"):
+            return arg
+    return ""
+
+
+def build_parser(packages: Sequence[str] = ("app.cli",),
+                 argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with every command registered, or with `argv` only the modules that register
+    its command (modules without COMMANDS always register)."""
     parser = argparse.ArgumentParser(
         prog="pollday", description="PollDay 选举日现场管理 — 社区“两委”换届选举现场管理")
     parser.add_argument("--version", action="version", version=f"PollDay {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for package in packages:
-        for module in command_modules(package):
+    modules = [m for package in packages for m in command_modules(package)]
+    wanted = requested(argv)
+    named = {n for m in modules for n in getattr(m, "COMMANDS", ())}
+    if wanted and wanted not in named:
+        wanted = None  # unnamed (a typo, or a module without COMMANDS): register every module
+    for module in modules:
+        commands = getattr(module, "COMMANDS", None)
+        if wanted is None or commands is None or wanted in commands:
             module.register(sub)
     return parser
 
@@ -42,7 +74,8 @@ def main(argv: Sequence[str] | None = None, packages: Sequence[str] = ("app.cli"
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8")
-    parser = build_parser(packages)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(packages, argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:

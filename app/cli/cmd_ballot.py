@@ -31,6 +31,8 @@ from typing import Any
 
 from app.cli.counting import EXIT_REFUSED, EXIT_USAGE, add_round_options
 
+COMMANDS = ("ballot",)
+
 
 def register(sub: Any) -> None:
     ballot = sub.add_parser("ballot", help="enter ballots of a round, 录入选票", description=__doc__,

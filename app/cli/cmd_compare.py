@@ -29,6 +29,8 @@ from typing import Any
 
 from app.cli.counting import EXIT_REFUSED, EXIT_USAGE, add_round_options
 
+COMMANDS = ("compare", "resolve")
+
 
 def register(sub: Any) -> None:
     c = sub.add_parser("compare", help="entry A against entry B as JSON, 双录比对",

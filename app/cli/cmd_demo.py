@@ -10,14 +10,15 @@ An existing database that holds anything is left alone unless --force is given.
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from db import files as dbfiles
+if TYPE_CHECKING:
+    import sqlite3
 
+COMMANDS = ("demo",)
 EXIT_REFUSED = 1
 # The same values as app.demo's (a test checks): app.demo is imported only when the command
 # runs, so that registering the parser does not slow every other `pollday` call.
@@ -42,6 +43,8 @@ def register(sub: Any) -> None:
 
 def holds_data(path: Path) -> bool:
     """True when PATH exists and is anything but an empty file or an empty PollDay database."""
+    from db import files as dbfiles
+
     return dbfiles.holds_data(path)
 
 

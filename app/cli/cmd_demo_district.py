@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+COMMANDS = ("demo-district",)
+
 SEED = 20261201
 
 

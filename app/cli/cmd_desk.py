@@ -24,24 +24,17 @@ sign-in`; 2 also when joining failed or the host refused the desk.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import sqlite3
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import attendance as att
-from app.cli.cmd_signin import _FINE, _persons
-from app.clock import SystemClock
-from app.meetings import Refusal, resolve_meeting
-from app.sync import BadPairing, DeskService, Pairing, Refused, join, parse, shared
-from app.sync.joining import join_problem
-from db import sync as q
-from db.connection import connect
+if TYPE_CHECKING:
+    from app.sync import Pairing
 
+COMMANDS = ("desk",)
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 DISCOVER_S = 5.0
@@ -74,6 +67,8 @@ def _line(obj: dict[str, Any], stream: Any = None) -> None:
 
 
 def _pairing(ref: str) -> Pairing:
+    from app.sync import parse
+
     path = Path(ref)
     return parse(path.read_text(encoding="utf-8") if path.exists() else ref)
 
@@ -105,6 +100,18 @@ def _discovered(pairing: Pairing, interfaces: list[str] | None) -> Pairing:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import sqlite3
+
+    from app import attendance as att
+    from app.cli.cmd_signin import _FINE, _persons
+    from app.clock import SystemClock
+    from app.meetings import Refusal, resolve_meeting
+    from app.sync import BadPairing, DeskService, Refused, join, shared
+    from app.sync.joining import join_problem
+    from db import sync as q
+    from db.connection import connect
+
     desk = args.desk.strip()
     if not desk or ":" in desk:
         print("签到台名称不能为空，也不能含“:” / bad desk name", file=sys.stderr)

@@ -29,6 +29,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+COMMANDS = ("district",)
+
 EXIT_REFUSED = 1
 EXIT_REJECTED = 3
 

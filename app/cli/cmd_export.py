@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+COMMANDS = ("export", "verify", "backup")
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2

@@ -25,15 +25,9 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import meetings
-from app.attendance import find_person
-from app.clock import SystemClock
-from app.electorate import electorate
-from app.meetings import Refusal
-from app.meetings.codes import code_problem
-from app.meetings.words import FORM_ZH, OPTION_ZH, ORGANISATION_ZH, RULES_ZH, parse_bool
+# The use cases are imported in the functions that run a command (start-up of other commands).
 from app.model import (
     EXCLUSION_REASON_ZH,
     FORMS_OF_RULES,
@@ -44,8 +38,11 @@ from app.model import (
     Person,
     RuleSet,
 )
-from db.connection import connect
 
+if TYPE_CHECKING:
+    from app.meetings import Refusal
+
+COMMANDS = ("meeting", "exclusion", "leave", "desk-setup", "elector")
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
@@ -73,6 +70,8 @@ def _group(sub: Any, name: str, help_: str, func: Callable[[argparse.Namespace],
 
 
 def register(sub: Any) -> None:
+    from app.meetings.words import FORM_ZH, OPTION_ZH, ORGANISATION_ZH
+
     # meeting
     acts = _group(sub, "meeting", "会议设置: create, list, use, set-option", _meeting)
     c = acts.add_parser("create", parents=[_common(False)], help="a new meeting (creates the db)")
@@ -145,6 +144,8 @@ def _run(args: argparse.Namespace, func: Callable[[argparse.Namespace], int]) ->
 
 
 def _open(args: argparse.Namespace) -> sqlite3.Connection:
+    from db.connection import connect
+
     try:
         return connect(args.db, create=False)
     except FileNotFoundError as e:
@@ -152,6 +153,9 @@ def _open(args: argparse.Namespace) -> sqlite3.Connection:
 
 
 def _meeting_of(conn: sqlite3.Connection, args: argparse.Namespace) -> Meeting:
+    from app import meetings
+    from app.meetings import Refusal
+
     m = meetings.resolve_meeting(conn, getattr(args, "meeting", None))
     if isinstance(m, Refusal):
         hint = "（先用 pollday meeting create 建立会议）" if m.code == "NO_CURRENT_MEETING" else ""
@@ -160,6 +164,8 @@ def _meeting_of(conn: sqlite3.Connection, args: argparse.Namespace) -> Meeting:
 
 
 def _person(conn: sqlite3.Connection, ref: str, field: str = "PERSON") -> Person:
+    from app.attendance import find_person
+
     p = find_person(conn, ref)
     if p is None:
         raise UsageError(f"{field}：名册中没有此人（编号、二维码或身份证号）/ unknown person: {ref}")
@@ -191,6 +197,8 @@ def _enum(cls: Any, text: str, field: str, names: dict[Any, str]) -> Any:
 
 
 def _options(pairs: list[str]) -> dict[str, bool]:
+    from app.meetings.words import OPTION_ZH, parse_bool
+
     out: dict[str, bool] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -211,6 +219,11 @@ def _print_json(data: Any) -> None:
 # --- meeting ----------------------------------------------------------------------------------
 
 def _meeting(args: argparse.Namespace) -> int:
+    from app import meetings
+    from app.clock import SystemClock
+    from app.meetings import Refusal
+    from app.meetings.words import FORM_ZH, RULES_ZH
+
     if args.action == "create":
         return _create(args)
     conn = _open(args)
@@ -254,6 +267,13 @@ def _meeting(args: argparse.Namespace) -> int:
 
 
 def _create(args: argparse.Namespace) -> int:
+    from app import meetings
+    from app.clock import SystemClock
+    from app.meetings import Refusal
+    from app.meetings.codes import code_problem
+    from app.meetings.words import FORM_ZH, ORGANISATION_ZH, RULES_ZH
+    from db.connection import connect
+
     org = _enum(Organisation, args.organisation, "--organisation", ORGANISATION_ZH)
     rules = _enum(RuleSet, args.rules, "--rules", RULES_ZH)
     form = _enum(Form, args.form, "--form", FORM_ZH)
@@ -287,11 +307,17 @@ def _create(args: argparse.Namespace) -> int:
 # --- exclusions and leaves --------------------------------------------------------------------
 
 def _expected_line(conn: sqlite3.Connection, m: Meeting) -> str:
+    from app.electorate import electorate
+
     e = electorate(conn, m)
     return f"应到 {e.expected} 人（有选举权 {e.registered}，不计入 {len(e.excluded_ids)}，请假 {len(e.leave_ids)}）"
 
 
 def _exclusion(args: argparse.Namespace) -> int:
+    from app import meetings
+    from app.clock import SystemClock
+    from app.meetings import Refusal
+
     conn = _open(args)
     try:
         m = _meeting_of(conn, args)
@@ -338,6 +364,10 @@ def _exclusion(args: argparse.Namespace) -> int:
 
 
 def _leave(args: argparse.Namespace) -> int:
+    from app import meetings
+    from app.clock import SystemClock
+    from app.meetings import Refusal
+
     conn = _open(args)
     try:
         m = _meeting_of(conn, args)
@@ -372,6 +402,10 @@ def _leave(args: argparse.Namespace) -> int:
 # --- desks and electors -----------------------------------------------------------------------
 
 def _desks(args: argparse.Namespace) -> int:
+    from app import meetings
+    from app.clock import SystemClock
+    from app.meetings import Refusal
+
     conn = _open(args)
     try:
         m = _meeting_of(conn, args)
@@ -405,6 +439,11 @@ def _desks(args: argparse.Namespace) -> int:
 
 
 def _electors(args: argparse.Namespace) -> int:
+    from app import meetings
+    from app.attendance import find_person
+    from app.clock import SystemClock
+    from app.meetings import Refusal
+
     conn = _open(args)
     try:
         m = _meeting_of(conn, args)

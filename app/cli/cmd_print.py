@@ -16,18 +16,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.opening import open_meeting
-from app.clock import SystemClock
-from app.documents.fonts import GlyphMissing
-from app.documents.kinds import Printed, discover
-from app.fileio import FileInUse, finish_atomic, temp_path
-from app.meetings import Refusal
-
+COMMANDS = ("print",)  # its register imports every printable kind: only for `pollday print`
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
 
 def register(sub: Any) -> None:
+    from app.documents.kinds import discover
+
     parser = sub.add_parser("print", help="print documents (PDF), 打印", description=__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     kinds = parser.add_subparsers(dest="print_kind", metavar="KIND")
@@ -45,6 +41,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.cli.opening import open_meeting
+    from app.clock import SystemClock
+    from app.documents.fonts import GlyphMissing
+    from app.documents.kinds import Printed, discover
+    from app.fileio import FileInUse, finish_atomic, temp_path
+    from app.meetings import Refusal
+
     kind = discover()[args.print_kind]
     try:
         at = dt.datetime.fromisoformat(args.at) if args.at else SystemClock().now()

@@ -16,14 +16,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import proxies
-from app.attendance import find_person
-from app.cli.opening import open_meeting
-from app.clock import SystemClock
-from app.meetings import Refusal
+if TYPE_CHECKING:
+    from app.meetings import Refusal
 
+COMMANDS = ("proxy",)
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
@@ -48,6 +46,8 @@ def register(sub: Any) -> None:
 
 
 def _person(conn: Any, ref: str, role: str) -> Any:
+    from app.attendance import find_person
+
     person = find_person(conn, ref)
     if person is None:
         print(f"名册中没有此人（{role}）/ unknown person: {ref}", file=sys.stderr)
@@ -60,6 +60,11 @@ def _refused(r: Refusal) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app import proxies
+    from app.cli.opening import open_meeting
+    from app.clock import SystemClock
+    from app.meetings import Refusal
+
     opened = open_meeting(args.db, args.meeting)
     if opened is None:
         return EXIT_USAGE

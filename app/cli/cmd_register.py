@@ -19,22 +19,19 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.clock import SystemClock, iso
-from app.electorate import has_vote
-from app.meetings import Refusal, elector_ids, resolve_meeting
-from app.model import Form, Meeting, Person
-from app.register.diff import apply_diff, plan_reimport
-from app.register.fields import FIELD_LABELS
-from app.register.importer import ImportStatus, Problem, import_register
-from db import persons as db_persons
-from db.connection import connect
+if TYPE_CHECKING:
+    from app.model import Meeting, Person
+    from app.register.importer import Problem
 
+COMMANDS = ("import-register", "register")
 EXIT_REFUSED = 1
 
 
 def register(sub: Any) -> None:
+    from app.register.fields import FIELD_LABELS
+
     imp = sub.add_parser(
         "import-register", help="import the register from CSV or XLSX, 导入名册",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -59,6 +56,8 @@ def register(sub: Any) -> None:
 
 
 def parse_mapping(items: list[str]) -> dict[str, str | None] | str:
+    from app.register.fields import FIELD_LABELS
+
     out: dict[str, str | None] = {}
     for item in items:
         header, sep, target = item.partition("=")
@@ -93,11 +92,17 @@ def problem_lines(problems: list[Problem]) -> list[str]:
 
 
 def _mapping_help(file: str, unknown: list[str]) -> list[str]:
+    from app.register.fields import FIELD_LABELS
+
     return [f"{file}：列「{h}」无法识别，请用 --map {h}=字段 指定它对应的字段，或 --map {h}= 忽略该列"
             for h in unknown] + ["可用字段：" + "，".join(f"{k}（{v}）" for k, v in FIELD_LABELS.items())]
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from app.clock import SystemClock, iso
+    from app.register.importer import ImportStatus, import_register
+    from db.connection import connect
+
     mapping = parse_mapping(args.map)
     if isinstance(mapping, str):
         _err([mapping])
@@ -125,6 +130,9 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _run_update(conn: Any, args: argparse.Namespace, mapping: dict[str, str | None],
                 now: str) -> int:
+    from app.register.diff import apply_diff, plan_reimport
+    from app.register.importer import ImportStatus, Problem
+
     plan = plan_reimport(conn, args.file, now=now, mapping=mapping or None)
     if plan.status is ImportStatus.NEEDS_MAPPING:
         _err(_mapping_help(plan.file, plan.unknown_headers))
@@ -153,6 +161,12 @@ def person_json(p: Person, votes: bool | None) -> dict[str, object]:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from app.electorate import has_vote
+    from app.meetings import Refusal, elector_ids, resolve_meeting
+    from app.model import Form
+    from db import persons as db_persons
+    from db.connection import connect
+
     if not args.db.exists():
         _err([f"数据库文件不存在：{args.db}"])
         return EXIT_REFUSED

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+COMMANDS = ("results",)
+
 EXIT_REFUSED = 1
 
 

@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.scenario import InputProblem, read_scenario
-from app.scenario_run import outcome_json, run_scenario
+COMMANDS = ("scenario",)
 
 EXIT_BAD_INPUT = 2
 
@@ -71,6 +70,9 @@ def export(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.scenario import InputProblem, read_scenario
+    from app.scenario_run import outcome_json, run_scenario
+
     scenario = read_scenario(args.file)
     if isinstance(scenario, InputProblem):
         print(scenario.line().replace("\n", " "), file=sys.stderr)

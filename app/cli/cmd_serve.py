@@ -23,7 +23,6 @@ listening, then {"mdns": "on", "interfaces": ...} or {"mdns": "failed", "error":
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import logging
@@ -32,12 +31,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.fileio import write_atomic
-from app.sync.host import Host, lan_address, wildcard
-from app.sync.pairing import Pairing
-
 if TYPE_CHECKING:
     from app.sync.discovery import Advert
+    from app.sync.pairing import Pairing
+
+COMMANDS = ("serve",)
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +79,11 @@ async def _advertise(pairing: Pairing, bind: str, chosen: list[str] | None) -> A
 
 
 async def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from app.fileio import write_atomic
+    from app.sync.host import Host, lan_address, wildcard
+
     try:
         host = Host(args.db, args.meeting)
     except (FileNotFoundError, ValueError) as exc:
@@ -118,6 +121,8 @@ async def _serve(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+
     return asyncio.run(_serve(args))
 
 

@@ -19,19 +19,20 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import attendance as att
-from app.cli.opening import open_meeting
-from app.clock import SystemClock
-from app.meetings import Refusal
+if TYPE_CHECKING:
+    from app import attendance as att
+    from app.clock import SystemClock
 
+COMMANDS = ("sign-in", "attendance")
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
 ACTIONS = ("sign-in", "undo", "sign-out", "return", "lift-exclusion")
-_FINE = {att.Outcome.SIGNED_IN, att.Outcome.ALREADY_SIGNED_IN, att.Outcome.NO_VOTE,
-         att.Outcome.UNDONE, att.Outcome.SIGNED_OUT, att.Outcome.RETURNED, att.Outcome.LIFTED}
+# The outcomes (app.attendance.Outcome values, a StrEnum) that leave the exit status 0.
+_FINE = {"signed_in", "already_signed_in", "no_vote", "undone", "signed_out", "returned",
+         "lifted"}
 
 
 def register(sub: Any) -> None:
@@ -67,6 +68,8 @@ def _persons(refs: list[str]) -> Iterator[str]:
 
 
 def _act(args: argparse.Namespace, conn: Any, meeting: Any, ref: str, clock: SystemClock) -> att.Result:
+    from app import attendance as att
+
     common = (conn, meeting, ref, args.desk, args.operator, clock)
     action = args.action
     if action == "undo":
@@ -81,6 +84,9 @@ def _act(args: argparse.Namespace, conn: Any, meeting: Any, ref: str, clock: Sys
 
 
 def run_sign_in(args: argparse.Namespace) -> int:
+    from app.cli.opening import open_meeting
+    from app.clock import SystemClock
+
     if not args.desk.strip() or ":" in args.desk:
         print("签到台名称不能为空，也不能含“:” / bad desk name", file=sys.stderr)
         return EXIT_USAGE
@@ -103,6 +109,11 @@ def run_sign_in(args: argparse.Namespace) -> int:
 
 
 def run_attendance(args: argparse.Namespace) -> int:
+    from app import attendance as att
+    from app.cli.opening import open_meeting
+    from app.clock import SystemClock
+    from app.meetings import Refusal
+
     opened = open_meeting(args.db, args.meeting)
     if opened is None:
         return EXIT_USAGE

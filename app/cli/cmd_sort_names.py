@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.names import explain, name_sort_key, sort_names
+COMMANDS = ("sort-names",)
 
 EXIT_NOT_SORTED = 1
 EXIT_BAD_INPUT = 2
@@ -42,6 +42,8 @@ def read_names(raw: bytes) -> list[str]:
 
 
 def first_out_of_order(names: list[str]) -> int | None:
+    from app.names import name_sort_key
+
     keys = [name_sort_key(n) for n in names]
     for i in range(1, len(keys)):
         if keys[i] < keys[i - 1]:
@@ -50,6 +52,8 @@ def first_out_of_order(names: list[str]) -> int | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.names import explain, sort_names
+
     try:
         raw = args.file.read_bytes() if args.file else sys.stdin.buffer.read()
     except OSError as exc:

@@ -28,6 +28,8 @@ from typing import Any
 
 from app.cli.counting import EXIT_REFUSED, EXIT_USAGE, add_round_options
 
+COMMANDS = ("tally",)
+
 
 def register(sub: Any) -> None:
     tally = sub.add_parser("tally", help="enter a tally sheet (正字计票单)", description=__doc__,

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+COMMANDS = ("verify-certificate",)
+
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
