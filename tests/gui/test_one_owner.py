@@ -406,3 +406,75 @@ def test_the_open_database_cannot_be_chosen_as_a_file_to_read(qtbot, tmp_path, c
             assert gui_still_holds_its_lock(db)
     finally:
         conn.close()
+
+
+@pytest.mark.slow
+def test_cli_killed_mid_stream_beside_the_gui_loses_nothing_20_times(qtbot, tmp_path):
+    """The same day with the CLI desk killed (kill -9 / TerminateProcess) while it streams
+    scans: every sign-in it printed and every one the desk page showed is in the file."""
+    import threading
+    import time
+
+    reps, per_rep = 20, 12
+    half = per_rep // 2
+    db = tmp_path / "election.db"
+    _m, tokens = make_assembly(db, reps * (per_rep + 1) + 5)
+    wal = db.with_name(db.name + "-wal")
+    acknowledged: list[int] = []
+    partial = 0  # repetitions where the kill cut the stream short
+    page = desk_page(qtbot, db)
+    tok = iter(tokens)
+    try:
+        for rep in range(reps):
+            app_views(qtbot, tmp_path)(rep)
+            proc = subprocess.Popen(
+                [*pollday_cmd(), "sign-in", "--db", str(db), "--desk", "命令行", "-"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                encoding="utf-8")
+            lines: list[dict] = []
+
+            def read(p: subprocess.Popen = proc, out: list[dict] = lines) -> None:
+                assert p.stdout is not None
+                out.extend(json.loads(x) for x in p.stdout)
+
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            cards = [next(tok) for _ in range(per_rep)]
+            assert proc.stdin is not None
+            proc.stdin.write("".join(t + "\n" for t in cards[:half]))
+            proc.stdin.flush()      # stdin stays open: the desk is waiting for the next card
+            qtbot.waitUntil(lambda out=lines: len(out) >= half, timeout=20000)
+
+            def feed(p: subprocess.Popen = proc, rest: list[str] = cards[half:]) -> None:
+                try:
+                    for t in rest:  # a card every 2 ms: the kill lands among them
+                        p.stdin.write(t + "\n")
+                        p.stdin.flush()
+                        time.sleep(0.002)
+                except OSError:
+                    pass  # killed
+
+            feeder = threading.Thread(target=feed, daemon=True)
+            feeder.start()
+            time.sleep(0.005)
+            proc.kill()
+            proc.wait(timeout=10)
+            reader.join(timeout=10)
+            feeder.join(timeout=10)
+            signed = [int(x["person"]) for x in lines if x["result"] == "signed_in"]
+            assert len(signed) == len(lines) >= half
+            acknowledged += signed
+            partial += len(lines) < per_rep
+            assert wal.exists(), f"rep {rep}: the WAL went away under the GUI"
+            acknowledged.append(gui_sign_in(qtbot, page, next(tok)))
+            assert page.counter.text().startswith(f"实到 {len(acknowledged)} "), rep
+    finally:
+        page.close()
+        attendance.forget(page.ctx.conn)
+        page.ctx.conn.close()
+    ids, ok = in_the_file(db)
+    assert ok == "ok"
+    assert [p for p in acknowledged if p not in ids] == []
+    assert len(ids) == len(acknowledged) == len(set(acknowledged))
+    assert partial >= 1, "the kill never landed mid-stream"
+    print(f"kill cut the stream short in {partial} of {reps}; {len(ids)} sign-ins, none lost")
