@@ -2,6 +2,7 @@
 
     pollday sign-in --db PATH --desk NAME [--operator X] [--meeting CODE] PERSON...
     pollday sign-in --db PATH --desk NAME --action undo --reason 误签 PERSON
+    (both take --at TIME: the time recorded, ISO 8601, for a scripted day; default now)
     pollday attendance --db PATH [--meeting CODE] [--json] [--open-voting ROUND]
 
 PERSON is a register id, the QR token or the ID number (tokens never begin with "-"; a register
@@ -23,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from app import attendance as att
-    from app.clock import SystemClock
+    from app.clock import Clock
 
 COMMANDS = ("sign-in", "attendance")
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
+AT_HELP = "time recorded (ISO 8601, e.g. 2026-11-22T09:00:00+08:00); default now"
 ACTIONS = ("sign-in", "undo", "sign-out", "return", "lift-exclusion")
 # The outcomes (app.attendance.Outcome values, a StrEnum) that leave the exit status 0.
 _FINE = {"signed_in", "already_signed_in", "no_vote", "undone", "signed_out", "returned",
@@ -41,6 +43,7 @@ def register(sub: Any) -> None:
     p.add_argument("--db", required=True, type=Path, metavar="PATH")
     p.add_argument("--desk", required=True, metavar="NAME", help="desk name, 签到台")
     p.add_argument("--operator", default="", metavar="X", help="clerk, 签到员")
+    p.add_argument("--at", default=None, metavar="TIME", help=AT_HELP)
     p.add_argument("--meeting", default=None, metavar="CODE", help="another meeting than the current")
     p.add_argument("--action", choices=ACTIONS, default="sign-in")
     p.add_argument("--reason", default="", help="reason (undo and lift-exclusion need one)")
@@ -54,6 +57,7 @@ def register(sub: Any) -> None:
     a.add_argument("--open-voting", default=None, metavar="ROUND",
                    help="freeze 实到 for a round (开始投票)")
     a.add_argument("--operator", default="", metavar="X")
+    a.add_argument("--at", default=None, metavar="TIME", help=AT_HELP)
     a.set_defaults(func=run_attendance)
 
 
@@ -67,7 +71,7 @@ def _persons(refs: list[str]) -> Iterator[str]:
             yield ref
 
 
-def _act(args: argparse.Namespace, conn: Any, meeting: Any, ref: str, clock: SystemClock) -> att.Result:
+def _act(args: argparse.Namespace, conn: Any, meeting: Any, ref: str, clock: Clock) -> att.Result:
     from app import attendance as att
 
     common = (conn, meeting, ref, args.desk, args.operator, clock)
@@ -84,17 +88,19 @@ def _act(args: argparse.Namespace, conn: Any, meeting: Any, ref: str, clock: Sys
 
 
 def run_sign_in(args: argparse.Namespace) -> int:
+    from app.cli.counting import clock_at
     from app.cli.opening import open_meeting
-    from app.clock import SystemClock
 
     if not args.desk.strip() or ":" in args.desk:
         print("签到台名称不能为空，也不能含“:” / bad desk name", file=sys.stderr)
+        return EXIT_USAGE
+    clock = clock_at(args.at)
+    if clock is None:
         return EXIT_USAGE
     opened = open_meeting(args.db, args.meeting)
     if opened is None:
         return EXIT_USAGE
     conn, meeting = opened
-    clock = SystemClock()
     status = 0
     for ref in _persons(args.persons):
         result = _act(args, conn, meeting, ref, clock)
@@ -110,16 +116,19 @@ def run_sign_in(args: argparse.Namespace) -> int:
 
 def run_attendance(args: argparse.Namespace) -> int:
     from app import attendance as att
+    from app.cli.counting import clock_at
     from app.cli.opening import open_meeting
-    from app.clock import SystemClock
     from app.meetings import Refusal
 
+    clock = clock_at(args.at)
+    if clock is None:
+        return EXIT_USAGE
     opened = open_meeting(args.db, args.meeting)
     if opened is None:
         return EXIT_USAGE
     conn, meeting = opened
     if args.open_voting:
-        snap = att.open_voting(conn, meeting, args.open_voting, args.operator, SystemClock())
+        snap = att.open_voting(conn, meeting, args.open_voting, args.operator, clock)
         if isinstance(snap, Refusal):
             print(snap.message, file=sys.stderr)
             return EXIT_REFUSED

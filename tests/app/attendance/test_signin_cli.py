@@ -58,3 +58,24 @@ def test_sign_in_actions_and_meetings(venue, db_path) -> None:
     assert again.returncode == 1 and "已经冻结" in again.stderr
     assert _run("attendance", "--db", db, "--meeting", "nope").returncode == 2
     assert _run("sign-in", "--db", db + ".missing", "--desk", "x", "--", "1").returncode == 2
+
+
+def test_sign_in_and_open_voting_at_a_given_time(venue, db_path) -> None:
+    venue.conn.close()
+    db = str(db_path)
+    at = "2026-11-22T09:05:00+08:00"
+    assert _run("sign-in", "--db", db, "--desk", "一号台", "--at", "nine", "--",
+                "1").returncode == 2
+    r = _run("sign-in", "--db", db, "--desk", "一号台", "--at", at, "--", "1", "2")
+    assert r.returncode == 0, r.stderr
+    r = _run("attendance", "--db", db, "--open-voting", "第一轮", "--at",
+             "2026-11-22T09:30:00+08:00")
+    assert r.returncode == 0, r.stderr
+    from db.connection import connect
+
+    conn = connect(db_path, create=False)
+    signed = {row[0] for row in conn.execute("SELECT at FROM attendance_event")}
+    frozen = {row[0] for row in conn.execute("SELECT taken_at FROM attendance_snapshot")}
+    conn.close()
+    assert signed == {at}, signed
+    assert frozen == {"2026-11-22T09:30:00+08:00"}, frozen
