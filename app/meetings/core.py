@@ -52,8 +52,12 @@ def _options_json(options: Mapping[str, Any]) -> str:
     clean: dict[str, bool | str] = {k: bool(options[k]) for k in sorted(options)
                                      if k != "runoff_margin"}
     if "runoff_margin" in options:
-        # rules.md §1.3: "more" | "twenty_percent"; anything else is a caller bug (ValueError).
-        clean["runoff_margin"] = RunoffMargin(str(options["runoff_margin"])).value
+        # rules.md §1.3: "more" | "twenty_percent", or the 会议设置 page's tick box / a CLI
+        # key=true|false (ticked: twenty_percent); anything else is a caller bug (ValueError).
+        value = options["runoff_margin"]
+        if isinstance(value, bool):
+            value = RunoffMargin.TWENTY_PERCENT if value else RunoffMargin.MORE
+        clean["runoff_margin"] = RunoffMargin(str(value)).value
     return json.dumps(dict(sorted(clean.items())), separators=(",", ":"))
 
 

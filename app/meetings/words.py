@@ -4,6 +4,7 @@ screens and commands show them (rules.md §6 for what each option decides)."""
 from __future__ import annotations
 
 from app.model import Form, Organisation, RuleSet
+from app.rules.options import RuleOptions, RunoffMargin
 
 RULES_ZH: dict[RuleSet, str] = {
     RuleSet.PARTY: "党内选举（基层组织选举工作条例 2020）",
@@ -44,7 +45,20 @@ OPTION_ZH: dict[str, tuple[str, str]] = {
     "write_in_counts_for_candidate": (
         "另选他人写的是候选人本人时计入该候选人",
         "选票上另选他人一栏写了候选人本人的姓名并画○，按投该候选人赞成票计算。默认勾选。"),
+    "runoff_margin": (
+        "另行选举委员也须差额百分之二十",
+        "党内选举：条例原文未见另行选举委员时候选人差额的规定。默认候选人数多于应选人数即可（不得等额）；"
+        "勾选后与第一次选举相同，候选人数应比应选人数多百分之二十以上。书记、副书记和票数相等时的"
+        "重新投票不受影响。默认不勾选。"),
 }
+
+
+def option_ticked(options: RuleOptions, key: str) -> bool:
+    """Whether an option's tick box is ticked for these options (runoff_margin: ticked is
+    twenty_percent; the others are booleans)."""
+    if key == "runoff_margin":
+        return options.runoff_margin is RunoffMargin.TWENTY_PERCENT
+    return bool(getattr(options, key))
 
 
 def parse_bool(text: str) -> bool | None:

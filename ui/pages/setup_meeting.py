@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app import meetings
 from app.meetings import Refusal
 from app.meetings.codes import CODE_MAX, code_problem
-from app.meetings.words import FORM_ZH, OPTION_ZH, ORGANISATION_ZH, RULES_ZH
+from app.meetings.words import FORM_ZH, OPTION_ZH, ORGANISATION_ZH, RULES_ZH, option_ticked
 from app.model import FORMS_OF_RULES, Form, Meeting, Organisation, RuleSet
 from ui.pages.context import PageContext
 from ui.pages.setup_common import GREEN, RED, message_label, say
@@ -36,12 +36,12 @@ ORGS_OF_RULES: dict[RuleSet, tuple[Organisation, ...]] = {
     RuleSet.COLLECTIVE: (Organisation.COLLECTIVE,),
 }
 OPTIONS_OF_RULES: dict[RuleSet, tuple[str, ...]] = {
-    RuleSet.PARTY: ("quorum_inclusive", "write_in_counts_for_candidate"),
+    RuleSet.PARTY: ("quorum_inclusive", "write_in_counts_for_candidate", "runoff_margin"),
     RuleSet.RESIDENTS: ("runoff_turnout_required", "write_in_counts_for_candidate"),
     RuleSet.COLLECTIVE: ("write_in_counts_for_candidate",),
 }
 DEFAULTS = {"quorum_inclusive": False, "runoff_turnout_required": True,
-            "write_in_counts_for_candidate": True}
+            "write_in_counts_for_candidate": True, "runoff_margin": False}
 
 
 class MeetingSetupPage(QWidget):
@@ -217,7 +217,7 @@ class MeetingSetupPage(QWidget):
         self.venue.setText(m.venue)
         opts = meetings.rule_options(m)
         for key, box in self.option_boxes.items():
-            box.setChecked(bool(getattr(opts, key)))
+            box.setChecked(option_ticked(opts, key))
         for w in (self.code, self.rules, self.form, self.organisation, self.community):
             w.setEnabled(False)
         self.fixed_note.setVisible(True)
