@@ -1,8 +1,8 @@
 """The residents' committee as a whole (rules.md §2.5, Art. 8): 居民委员会成员中，应当有妇女成员.
 
 NO_WOMAN_ELECTED is judged over every contest of the residents' meeting (主任, 副主任 and 委员 lines
-together), once, and reported on the kind-`committee` contest (the first one; the first contest
-when the meeting has none). It is judged only when every contest has every seat filled, every
+together), once, and reported on the kind-`committee` contest (the first one; a meeting without
+a 委员 line has nowhere to report it, as a lone 主任 round has not). It is judged only when every contest has every seat filled, every
 elected person's gender is known and nobody elected is F: a woman elected 主任 satisfies the rule.
 A runoff or tie re-vote round alone does not show the whole committee and is never judged alone.
 
@@ -37,9 +37,9 @@ def no_woman_finding(rules: RuleSet, all_filled: bool,
                    f"当选的{len(elected_genders)}名居民委员会成员中没有女性")
 
 
-def report_index(kinds: Sequence[ContestKind]) -> int:
+def report_index(kinds: Sequence[ContestKind]) -> int | None:
     """Which contest carries the meeting's NO_WOMAN_ELECTED: the first of kind committee."""
-    return next((i for i, k in enumerate(kinds) if k is ContestKind.COMMITTEE), 0)
+    return next((i for i, k in enumerate(kinds) if k is ContestKind.COMMITTEE), None)
 
 
 def judge_scenario(rules: RuleSet, contests: Sequence[Contest],
@@ -55,9 +55,9 @@ def judge_scenario(rules: RuleSet, contests: Sequence[Contest],
         of = {x.name: x.gender for x in c.candidates}
         genders.extend(of.get(name) for name in r.elected)  # a write-in's gender is unknown
     found = no_woman_finding(rules, filled, genders)
-    if found is None:
-        return out
     i = report_index([c.kind for c in contests])
+    if found is None or i is None:
+        return out
     target = out[i]
     return (out[:i] + (dataclasses.replace(target, findings=target.findings + (found,)),)
             + out[i + 1:])

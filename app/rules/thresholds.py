@@ -36,8 +36,8 @@ RESIDENTS_MARGIN_SOURCE = "《城市居民委员会组织法》第十八条"
 COLLECTIVE_SOURCE = "《农村集体经济组织法》"
 
 
-RUNOFF_MARGIN_SOURCE = ("本软件选举规则 §1.3：条例原文未见另行选举差额的规定，默认候选人数多于应选人数，"
-                        "可选差额百分之二十；实践中不得等额补选委员")
+RUNOFF_MARGIN_SOURCE = ("本软件选举规则 rules.md §1.3：条例原文未见另行选举差额的规定，默认候选人数多于"
+                        "应选人数，可选差额百分之二十；实践中不得等额补选委员")
 
 
 def margin_finding(rules: RuleSet, kind: ContestKind, round_: Round, seats: int,

@@ -280,9 +280,9 @@ def _judge_committee(meeting: Meeting, contests: tuple[ContestOutcome, ...],
             of.update((x.name, x.gender) for x in v.contest.candidates)
         genders.extend(of.get(name) for name in c.elected)   # a write-in's gender is unknown
     found = no_woman_finding(meeting.rules, filled, genders)
-    if found is None:
-        return contests
     i = report_index(kinds)
+    if found is None or i is None:
+        return contests
     target = contests[i]
     last = replace(target.rounds[-1], committee_findings=(found,))
     judged = replace(target, rounds=target.rounds[:-1] + (last,))

@@ -20,7 +20,7 @@ Readings where the spec leaves room (the core's documented choices, checked as r
   `runoff_turnout_required`); a tie re-vote uses the first-round majority;
 - NO_WOMAN_ELECTED: the scenario's contests are the whole residents' committee: judged only when
   every contest is a first round with status `elected`, every elected person's gender is known
-  and none is `F`; reported once, on the first contest of kind committee (else the first contest).
+  and none is `F`; reported once, on the first contest of kind committee (none without one).
   A scenario holding a runoff or tie re-vote round does not show the whole committee.
 """
 
@@ -228,8 +228,9 @@ def _whole_committee(rules: str, src: list[dict[str, Any]], out: list[dict[str, 
     if not genders or any(g not in ("M", "F") for g in genders) or "F" in genders:
         return
     kinds = [c["kind"] for c in src]
-    at = kinds.index("committee") if "committee" in kinds else 0
-    out[at]["findings"].append(_finding("NO_WOMAN_ELECTED", "warning"))
+    if "committee" not in kinds:
+        return  # reported on the 委员 line; a meeting of 主任 lines alone has none
+    out[kinds.index("committee")]["findings"].append(_finding("NO_WOMAN_ELECTED", "warning"))
 
 
 def _check(data: Any) -> None:

@@ -143,6 +143,12 @@ def test_a_single_first_round_committee_of_men_is_the_whole_committee() -> None:
     assert _no_woman(run(residents(50, [members]))) == ["members"]
 
 
+def test_leader_lines_alone_have_no_committee_line_to_report_on() -> None:
+    director = _line("director", "leader", 1, [(M6, "M"), (F2, "F")], [M6])
+    deputy = _line("deputy", "leader", 1, [(M5, "M"), (F1, "F")], [M5])
+    assert _no_woman(run(residents(50, [director, deputy]))) == []
+
+
 def test_party_and_collective_meetings_are_never_judged() -> None:
     members = _line("members", "committee", 2, [(M1, "M"), (M2, "M"), (M3, "M")], [M1, M2])
     assert _no_woman(run(party(30, [members]))) == []
