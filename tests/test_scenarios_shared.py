@@ -1,5 +1,7 @@
 """Every shared conformance scenario through `pollday scenario run` in a subprocess, compared by
-the shared checker (the comparison rules of scenario-format.md). New files are picked up."""
+the shared checker (the comparison rules of scenario-format.md). New files are picked up.
+The project's own scenarios (tests/fixtures/scenarios, expectations worked out by hand from
+rules.md) run the same way."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from typing import Any
 import pytest
 from pdtest import SHARED, pollday_cmd
 
-SCENARIOS = sorted((SHARED / "scenarios").glob("*.json"))
+SHARED_SCENARIOS = sorted((SHARED / "scenarios").glob("*.json"))
+OWN_SCENARIOS = sorted((Path(__file__).parent / "fixtures" / "scenarios").glob("*.json"))
+SCENARIOS = SHARED_SCENARIOS + OWN_SCENARIOS
 
 
 def _checker() -> ModuleType:
@@ -36,10 +40,12 @@ def runs() -> dict[Path, subprocess.CompletedProcess[str]]:
 
 
 def test_the_shared_scenarios_are_there() -> None:
-    assert len(SCENARIOS) >= 10, f"no shared scenarios under {SHARED}"
+    assert len(SHARED_SCENARIOS) >= 10, f"no shared scenarios under {SHARED}"
+    assert len(OWN_SCENARIOS) >= 8
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+@pytest.mark.parametrize("path", SCENARIOS, ids=[("own-" if p in OWN_SCENARIOS else "") + p.stem
+                                                  for p in SCENARIOS])
 def test_shared_scenario(path: Path, runs: dict[Path, subprocess.CompletedProcess[str]]) -> None:
     scenario: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     expect = scenario["expect"]

@@ -9,6 +9,7 @@ woman elected). The core runs in-process through the same functions as `pollday 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -252,8 +253,11 @@ def test_collective_core_matches_oracle(data: dict[str, Any]) -> None:
     check_same(data)
 
 
-@pytest.mark.parametrize("path", sorted((SHARED / "scenarios").glob("*.json")),
-                         ids=lambda p: p.stem)
+OWN = Path(__file__).parents[2] / "fixtures" / "scenarios"
+
+
+@pytest.mark.parametrize("path", sorted((SHARED / "scenarios").glob("*.json"))
+                         + sorted(OWN.glob("*.json")), ids=lambda p: p.stem)
 def test_shared_scenarios_core_matches_oracle(path: Any) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     check_same({k: v for k, v in data.items() if k != "expect"})
