@@ -136,7 +136,9 @@ def export_round(conn: sqlite3.Connection, r: VotingRound) -> dict[str, Any] | R
         "name": v.name,
         "title": f"{meeting.title} {r.label}",
         "rules": meeting.rules.value,
-        "options": {k: bool(val) for k, val in sorted(meeting.options.items())},
+        # Booleans, and runoff_margin as stored ("more" / "twenty_percent", rules.md §1.3).
+        "options": {k: val if k == "runoff_margin" else bool(val)
+                    for k, val in sorted(meeting.options.items())},
         "meeting": meeting_part,
         "contests": [{
             "id": contest.id,
@@ -144,7 +146,8 @@ def export_round(conn: sqlite3.Connection, r: VotingRound) -> dict[str, Any] | R
             "kind": contest.kind.value,
             "round": contest.round.value,
             "seats": contest.seats,
-            "candidates": [{"name": c.name, **({"gender": c.gender} if c.gender else {})}
+            "candidates": [{"name": c.name, **({"gender": c.gender} if c.gender else {}),
+                            **({} if c.eligible else {"eligible": False})}
                            for c in contest.candidates],
             "ballots": {"issued": contest.issued, "returned": sum(n for _, n in stack)},
             "ballot_groups": groups,

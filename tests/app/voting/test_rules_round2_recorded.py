@@ -4,8 +4,10 @@ judged over every contest of the residents' meeting (§2.5)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -21,8 +23,11 @@ from app.meetings import (
 )
 from app.model import ContestKind, Form, Organisation, PartyStatus, RuleSet
 from app.register.store import PersonRecord, add_persons
+from app.results import export_round
 from app.rules import Code
 from app.rules.options import RunoffMargin
+from app.scenario import InputProblem, parse_scenario
+from app.scenario_run import outcome_json, run_scenario
 from app.voting import (
     MeetingValidation,
     RoundValidation,
@@ -40,6 +45,17 @@ from tests.app.voting.voting_venue import NOW, ballots, sign_in_first, small_mee
 def _ok(x):  # type: ignore[no-untyped-def]
     assert not isinstance(x, Refusal), x
     return x
+
+
+def _recount(conn: sqlite3.Connection, v: RoundValidation) -> dict[str, Any]:
+    """The round exported as a scenario and run as `pollday scenario run` runs it; it must print
+    exactly the round's output."""
+    exported = _ok(export_round(conn, v.round))
+    parsed = parse_scenario(json.loads(json.dumps(exported)))
+    assert not isinstance(parsed, InputProblem), parsed.line()
+    out = outcome_json(run_scenario(parsed))
+    assert out == v.output()
+    return exported
 
 
 # --- 被选举权 when a candidate is added (the use case of the 选举事项 page and the CLI) -----------
@@ -142,6 +158,22 @@ def test_a_candidate_who_lost_the_right_after_being_added_blocks_the_result(
     assert f.is_error and "罗敏" in f.detail_zh
     assert not v.may_lock and f in v.blocking
     assert v.output()["contests"][0]["status"] == "setup_invalid"
+    exported = _recount(conn, v)
+    assert [c["name"] for c in exported["contests"][0]["candidates"]
+            if c.get("eligible", True) is False] == ["罗敏"]
+
+
+def test_a_round_of_a_meeting_with_the_runoff_option_recounts_the_same(tmp_path,
+                                                                      fixed_clock) -> None:
+    conn = connect(tmp_path / "party.db")
+    s = small_meeting(conn, fixed_clock, RuleSet.PARTY, voters=10,
+                      candidates=["林静", "何志刚", "罗敏", "张伟"], seats=3)
+    _ok(set_options(conn, s.meeting.id, {"runoff_margin": "twenty_percent"}, clock=fixed_clock,
+                    actor="t"))
+    sign_in_first(s, 10, fixed_clock)
+    r = _counted_round(conn, fixed_clock, s.contest.id, [(10, ["林静", "何志刚", "罗敏"])])
+    exported = _recount(conn, _ok(validate_round(conn, r.id)))
+    assert exported["options"]["runoff_margin"] == "twenty_percent"
 
 
 # --- option runoff_margin kept with the meeting ---------------------------------------------
@@ -201,6 +233,9 @@ def test_a_woman_elected_director_clears_an_all_male_committee_line(tmp_path,
                                                                     fixed_clock) -> None:
     mv = _residents_day(tmp_path, fixed_clock, "F")
     assert not [f for f in mv.findings if f.code is Code.NO_WOMAN_ELECTED]
+    conn = connect(tmp_path / "residents-F.db")
+    for v in mv.rounds:
+        _recount(conn, v)
     # The 委员 round judged alone, as its exported scenario is by `scenario run`, still warns:
     # the meeting's judgement is what the results page and the validation show.
     committee = mv.contests[0].rounds[0]
