@@ -142,7 +142,7 @@ class Education:
         return None
 
 
-_ASK = ("统计大专及以上、本科及以上时按“不详”计，请改为研究生、大学本科、大学专科、中专、高中、"
+ADVICE = ("统计大专及以上、本科及以上时按“不详”计，请改为研究生、大学本科、大学专科、中专、高中、"
         "初中、小学或未上过学")
 _SHORT = {Level.COLLEGE: "大专", Level.BACHELOR: "本科"}
 
@@ -214,10 +214,10 @@ def classify(text: str) -> Education:
     for w in words:
         got = _span_of(w)
         if isinstance(got, str):
-            return _unknown(shown, f"学历「{shown}」{got}；{_ASK}")
+            return _unknown(shown, f"学历「{shown}」{got}；{ADVICE}")
         spans.append(got)
     if not spans:
-        return _unknown(shown, f"学历「{shown}」不在学历表中；{_ASK}")
+        return _unknown(shown, f"学历「{shown}」不在学历表中；{ADVICE}")
     low, high = min(lo for lo, _ in spans), max(hi for _, hi in spans)
     if ceiling:
         low = Level.NONE
