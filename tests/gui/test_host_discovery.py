@@ -97,7 +97,7 @@ def test_an_advert_that_fails_is_said_and_host_mode_goes_on(host_page, qtbot, mo
     import ui.pages.host_runner as hp
 
     # an interface this machine does not have: zeroconf fails before sending anything
-    monkeypatch.setattr(hp, "advert_interfaces", lambda _bind: ["203.0.113.7"])
+    monkeypatch.setattr(hp, "advert_interfaces", lambda _bind, _chosen=None: ["203.0.113.7"])
     page = host_page
     page.address.setText("127.0.0.1")
     page.port.setValue(0)
