@@ -89,25 +89,21 @@ def _comparison(conn: Any, r: Any) -> dict[str, object] | str:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from app.cli.counting import open_round, round_json
+    from app.cli.counting import on_round, round_json
 
-    opened = open_round(args)
-    if isinstance(opened, int):
-        return opened
-    try:
+    def act(opened: Any) -> int:
         got = _comparison(opened.conn, opened.round)
-    finally:
-        opened.close()
-    if isinstance(got, str):
-        print(got, file=sys.stderr)
-        return EXIT_REFUSED
-    out = {"round": round_json(opened.round), **got}
-    sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
-    return 0
+        if isinstance(got, str):
+            print(got, file=sys.stderr)
+            return EXIT_REFUSED
+        out = {"round": round_json(opened.round), **got}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    return on_round(args, act)
 
 
 def run_resolve(args: argparse.Namespace) -> int:
-    from app.cli.counting import clock_at, open_round
+    from app.cli.counting import clock_at, on_round
 
     clock = clock_at(args.at)
     if clock is None:
@@ -122,15 +118,10 @@ def run_resolve(args: argparse.Namespace) -> int:
         sheet_text = read_text(args.sheet)
         if sheet_text is None:
             return EXIT_USAGE
-    opened = open_round(args)
-    if isinstance(opened, int):
-        return opened
-    try:
-        if sheet_text is not None:
-            return _resolve_sheet(args, opened, clock, *sheet_text)
-        return _resolve_ballot(args, opened, clock)
-    finally:
-        opened.close()
+    if sheet_text is not None:
+        text, shown = sheet_text
+        return on_round(args, lambda opened: _resolve_sheet(args, opened, clock, text, shown))
+    return on_round(args, lambda opened: _resolve_ballot(args, opened, clock))
 
 
 def _resolve_ballot(args: argparse.Namespace, opened: Any, clock: Any) -> int:

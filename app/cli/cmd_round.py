@@ -36,9 +36,9 @@ from app.cli.counting import (
     EXIT_USAGE,
     add_round_options,
     clock_at,
-    open_round,
     operator,
     round_json,
+    with_round,
 )
 
 if TYPE_CHECKING:
@@ -263,19 +263,6 @@ def _next(conn: sqlite3.Connection, contest: Any, args: argparse.Namespace, cloc
     return 0
 
 
-def _with_round(args: argparse.Namespace, act: Any) -> int:
-    clock = clock_at(args.at)
-    if clock is None:
-        return EXIT_USAGE
-    opened = open_round(args)
-    if isinstance(opened, int):
-        return opened
-    try:
-        return int(act(opened.conn, opened.round, clock))
-    finally:
-        opened.close()
-
-
 def _close(args: argparse.Namespace) -> int:
     from app.meetings import Refusal
     from app.voting import close_round
@@ -286,7 +273,7 @@ def _close(args: argparse.Namespace) -> int:
             return _refused(got, "不能结束计票：")
         print(f"{got.label} 计票已结束，请验证并锁定（pollday validate / pollday lock）")
         return 0
-    return _with_round(args, act)
+    return with_round(args, act)
 
 
 # --- officials and boxes ----------------------------------------------------------------------
@@ -307,7 +294,7 @@ def _officials(args: argparse.Namespace) -> int:
         print(f"{got.label} 监票人、计票人已登记：" + "、".join(o.scrutineers) + "（监票）；"
               + "、".join(o.counters) + "（计票）")
         return 0
-    return _with_round(args, act)
+    return with_round(args, act)
 
 
 def _box(args: argparse.Namespace) -> int:
@@ -326,4 +313,4 @@ def _box(args: argparse.Namespace) -> int:
         print(f"{got.label} 发出合计 {got.issued} 张（冻结实到 {got.snapshot.present} 人）　"
               f"收回合计 {got.returned} 张")
         return 0
-    return _with_round(args, act)
+    return with_round(args, act)

@@ -29,8 +29,8 @@ from app.cli.counting import (
     EXIT_USAGE,
     add_round_options,
     clock_at,
-    open_round,
     operator,
+    with_round,
 )
 
 if TYPE_CHECKING:
@@ -206,19 +206,11 @@ def run_unlock(args: argparse.Namespace) -> int:
     from app.meetings import Refusal
     from app.voting import unlock_round
 
-    clock = clock_at(args.at)
-    if clock is None:
-        return EXIT_USAGE
-    opened = open_round(args)
-    if isinstance(opened, int):
-        return opened
-    try:
-        got = unlock_round(opened.conn, opened.round.id, why=args.reason, actor=operator(args),
-                           clock=clock)
+    def act(conn: Any, r: Any, clock: Any) -> int:
+        got = unlock_round(conn, r.id, why=args.reason, actor=operator(args), clock=clock)
         if isinstance(got, Refusal):
             print(f"{got.code}: {got.message}", file=sys.stderr)
             return EXIT_REFUSED
         print(f"{got.label} 已解除锁定（{args.reason.strip()}）")
         return 0
-    finally:
-        opened.close()
+    return with_round(args, act)

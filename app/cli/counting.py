@@ -1,5 +1,6 @@
-"""What the counting commands (ballot, tally, compare, resolve) share: the options that name a
-round, the --at time, reading an input file, and finding the round.
+"""What the counting commands (ballot, tally, compare, resolve, round, unlock) share: the options
+that name a round, the --at time, reading an input file, and finding the round (and closing it
+after the command's work on it).
 
 Only argparse and the standard library are imported at the top: the parser of every command is
 built at start-up, the use cases are imported when a command runs.
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Callable
 
     from app.clock import Clock
     from app.model import Meeting
@@ -124,6 +126,28 @@ def open_round(args: argparse.Namespace) -> Opened | int:
               file=sys.stderr)
         return EXIT_REFUSED
     return Opened(conn, meeting, chosen)
+
+
+def on_round(args: argparse.Namespace, act: Callable[[Opened], int]) -> int:
+    """act's exit status on the round named by the options, closed after; open_round's status
+    (the reason on stderr) when there is no such round."""
+    opened = open_round(args)
+    if isinstance(opened, int):
+        return opened
+    try:
+        return act(opened)
+    finally:
+        opened.close()
+
+
+def with_round(args: argparse.Namespace,
+               act: Callable[[sqlite3.Connection, VotingRound, Clock], int]) -> int:
+    """on_round with the clock of --at: act(conn, round, clock); 2 for a bad --at, checked
+    before the database is opened."""
+    clock = clock_at(args.at)
+    if clock is None:
+        return EXIT_USAGE
+    return on_round(args, lambda opened: act(opened.conn, opened.round, clock))
 
 
 def round_json(r: VotingRound) -> dict[str, object]:
