@@ -5,9 +5,13 @@
 The JSON object has exactly the fields of `Claims`, in that order, compact, UTF-8 (Chinese is
 not escaped: 3 bytes a character instead of 6 keeps the code small). The signature covers the
 ASCII text `PD1.<base64url(JSON)>`, so the version prefix is signed too. The public key travels
-with the payload: a phone or another installation can check the signature alone; a database
-can also say whether the key is one it knows (`record_key` stores it in the `setting` table when
-certificates are signed) and whether the person is elected in its locked result.
+with the payload, so the signature alone proves only that the text was not changed since SOME key
+signed it: anyone can make a key and sign any claims. A certificate is genuine only when its key
+is a KNOWN one: recorded by the election database (`record_key` stores it in the `setting` table
+when certificates are signed; `check_in_db` also checks the person is elected in its locked
+result), registered for the community in the district database (`check_in_district`), or a
+fingerprint the checker expects from paper (`check_expected`: the notice's footer, the hand-over
+slip).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import sqlite3
 from dataclasses import asdict, dataclass, fields
 
@@ -127,6 +132,38 @@ def known_keys(conn: sqlite3.Connection) -> dict[str, bytes]:
     """Fingerprint -> raw public key of every key recorded in the database."""
     return {k[len(KEY_SETTING):]: base64.b64decode(v)
             for k, v in settings.with_prefix(conn, KEY_SETTING).items()}
+
+
+_FP_DIGITS = re.compile(r"[0-9A-F]{16}")
+
+
+def normalise_fingerprint(text: str) -> str | None:
+    """A fingerprint as typed from paper (any case, with or without dashes or spaces) in the
+    printed form `994F-AAAB-FC9C-B86E`; None when it is not 16 hex digits."""
+    digits = re.sub(r"[\s\-:]", "", text).upper()
+    if not _FP_DIGITS.fullmatch(digits):
+        return None
+    return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
+
+
+def check_expected(v: Verified, expected: set[str]) -> Verified | Rejected:
+    """The signing key is one of the fingerprints the checker expects (normalised)."""
+    if v.fingerprint in expected:
+        return v
+    return Rejected("KEY_NOT_EXPECTED",
+                    f"签发密钥 {v.fingerprint} 不是预期的密钥（预期：{'、'.join(sorted(expected))}）")
+
+
+def check_in_district(conn: sqlite3.Connection, v: Verified) -> Verified | Rejected:
+    """The signing key is registered for the certificate's community in the district database."""
+    from db import district
+
+    known = district.registered_keys(conn, v.claims.community)
+    if v.fingerprint in known:
+        return v
+    listed = "、".join(known) if known else "该社区尚未登记密钥"
+    return Rejected("UNKNOWN_KEY", f"签发密钥 {v.fingerprint} 不是汇总数据库为“{v.claims.community}”"
+                                   f"登记的密钥（已登记：{listed}）")
 
 
 def describe(claims: Claims) -> list[str]:

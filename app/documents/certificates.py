@@ -2,7 +2,8 @@
 the post, the body, the term, the date, the issuer with a space for the seal, and a verification
 QR code whose payload is signed with the installation key (app/documents/certificate_payload.py).
 Printing certificates records the signing key's public key in the database so that the database
-can later say the key is its own (`pollday verify-certificate PAYLOAD --db PATH`)."""
+can later say the key is its own (`pollday verify-certificate PAYLOAD --db PATH`); without a
+known key a certificate is only "intact, issuer unverified"."""
 
 from __future__ import annotations
 
