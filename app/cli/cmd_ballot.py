@@ -53,10 +53,9 @@ def register(sub: Any) -> None:
 def run_enter(args: argparse.Namespace) -> int:
     from app import voting
     from app.cli.ballot_lines import ballot_lines
-    from app.cli.counting import clock_at, open_round, read_text, round_json
+    from app.cli.counting import clock_at, entry_ballot, open_round, read_text, round_json
     from app.meetings import Refusal, rule_options
     from app.rules import Ballot, check_ballot
-    from app.voting.entry import KeyProblem, make_entry_ballot
 
     clock = clock_at(args.at)
     read = read_text(args.file)
@@ -71,17 +70,10 @@ def run_enter(args: argparse.Namespace) -> int:
         ballots: list[Ballot] = []
         problems: list[str] = []
         for number, line in ballot_lines(text):
-            b: object = line
-            if not isinstance(line, str):
-                b = make_entry_ballot(r, line.keys, write_ins=line.write_ins,
-                                      invalid=line.invalid_reason is not None,
-                                      reason=line.invalid_reason or "")
-            if isinstance(b, KeyProblem):
-                b = b.message
+            b = entry_ballot(r, line)
             if isinstance(b, str):
                 problems.append(f"{shown} 第{number}行：{b}")
             else:
-                assert isinstance(b, Ballot)
                 ballots.append(b)
         if problems:
             for p in problems:

@@ -127,22 +127,14 @@ def run_resolve(args: argparse.Namespace) -> int:
 def _resolve_ballot(args: argparse.Namespace, opened: Any, clock: Any) -> int:
     from app import voting
     from app.cli.ballot_lines import parse_line
-    from app.cli.counting import operator
+    from app.cli.counting import entry_ballot, operator
     from app.meetings import Refusal
-    from app.voting.entry import KeyProblem, make_entry_ballot
 
     r = opened.round
     reading = None
     choice = args.take or "paper"
     if args.reading is not None:
-        line = parse_line(args.reading.rstrip())
-        made: Any = line
-        if not isinstance(line, str):
-            made = make_entry_ballot(r, line.keys, write_ins=line.write_ins,
-                                     invalid=line.invalid_reason is not None,
-                                     reason=line.invalid_reason or "")
-        if isinstance(made, KeyProblem):
-            made = made.message
+        made = entry_ballot(r, parse_line(args.reading.rstrip()))
         if isinstance(made, str):
             print(f"--reading {args.reading!r}：{made}", file=sys.stderr)
             return EXIT_REFUSED

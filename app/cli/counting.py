@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Callable
 
+    from app.cli.ballot_lines import Line
     from app.clock import Clock
     from app.model import Meeting
+    from app.rules import Ballot
     from app.voting import VotingRound
 
 EXIT_REFUSED = 1
@@ -83,6 +85,19 @@ def read_text(source: str) -> tuple[str, str] | None:
             continue
     print(f"{shown}：不是 UTF-8 或 GBK 编码的文本", file=sys.stderr)
     return None
+
+
+def entry_ballot(r: VotingRound, line: Line | str) -> Ballot | str:
+    """The ballot a line of `pollday ballot enter` (parsed by app.cli.ballot_lines) types for
+    round r, or what is wrong with it: the parser's words or the keys' problem."""
+    from app.voting.entry import KeyProblem, make_entry_ballot
+
+    if isinstance(line, str):
+        return line
+    made = make_entry_ballot(r, line.keys, write_ins=line.write_ins,
+                             invalid=line.invalid_reason is not None,
+                             reason=line.invalid_reason or "")
+    return made.message if isinstance(made, KeyProblem) else made
 
 
 @dataclass
