@@ -43,10 +43,15 @@ def contest_margin(conn: sqlite3.Connection, contest: Contest) -> MarginCheck:
                         len(list_candidates(conn, contest.id)))
 
 
-def _voting_started(conn: sqlite3.Connection, c: Contest, what: str) -> Refusal | None:
+def _before_voting(conn: sqlite3.Connection, contest_id: int, what: str) -> Contest | Refusal:
+    """The contest, or why it cannot be changed (what: the change, in words): it does not
+    exist, or a round of it has been opened."""
+    c = get_contest(conn, contest_id)
+    if c is None:
+        return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
     if q.contest_has_rounds(conn, c.id):
         return Refusal("VOTING_STARTED", f"{c.title}（{c.code}）已开始投票，不能再{what}")
-    return None
+    return c
 
 
 def set_contest_seats(conn: sqlite3.Connection, contest_id: int, seats: int, *, clock: Clock,
@@ -55,11 +60,9 @@ def set_contest_seats(conn: sqlite3.Connection, contest_id: int, seats: int, *, 
     if seats < 1:
         return Refusal("SEATS_INVALID", "应选名额至少为 1")
     with transaction(conn):
-        c = get_contest(conn, contest_id)
-        if c is None:
-            return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
-        if (started := _voting_started(conn, c, "改应选名额")) is not None:
-            return started
+        c = _before_voting(conn, contest_id, "改应选名额")
+        if isinstance(c, Refusal):
+            return c
         q.update_contest_seats(conn, contest_id, seats)
         append(conn, at=iso(clock.now()), actor=actor, action="contest_seats_changed",
                meeting_id=c.meeting_id,
@@ -75,11 +78,9 @@ def withdraw_contest(conn: sqlite3.Connection, contest_id: int, *, why: str, clo
     if not why.strip():
         return Refusal("REASON_MISSING", "撤销选举事项须说明原因")
     with transaction(conn):
-        c = get_contest(conn, contest_id)
-        if c is None:
-            return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
-        if (started := _voting_started(conn, c, "撤销")) is not None:
-            return started
+        c = _before_voting(conn, contest_id, "撤销")
+        if isinstance(c, Refusal):
+            return c
         names = [x.name for x in list_candidates(conn, contest_id)]
         q.delete_contest(conn, contest_id)
         append(conn, at=iso(clock.now()), actor=actor, action="contest_removed",
