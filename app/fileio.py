@@ -150,17 +150,24 @@ def shown_path(path: str | os.PathLike[str]) -> str:
     return str(p.with_name(m.group("name"))) if m else str(p)
 
 
-def finish_atomic(tmp: Path, target: Path, *, replacer: Replacer | None = None) -> None:
-    """Put `tmp`, filled by another writer, in place of `target` durably (see module doc).
-    On any failure `tmp` is removed; `FileInUse` when the target stays held open."""
+def _in_place(tmp: Path, target: Path, fill: Callable[[], None],
+              replacer: Replacer | None) -> None:
+    """fill() (it leaves `tmp` written and flushed to the disk), then `tmp` in place of `target`
+    and the folder flushed. On any failure `tmp` is removed."""
     try:
-        fsync_file(tmp)
+        fill()
         replace_with_retry(tmp, target, replacer=replacer)
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     fsync_dir(target.parent)
+
+
+def finish_atomic(tmp: Path, target: Path, *, replacer: Replacer | None = None) -> None:
+    """Put `tmp`, filled by another writer, in place of `target` durably (see module doc).
+    On any failure `tmp` is removed; `FileInUse` when the target stays held open."""
+    _in_place(tmp, target, lambda: fsync_file(tmp), replacer)
 
 
 def write_atomic(target: Path, data: bytes | str, *, private: bool = False,
@@ -170,18 +177,15 @@ def write_atomic(target: Path, data: bytes | str, *, private: bool = False,
     raw = data.encode("utf-8") if isinstance(data, str) else data
     tmp = temp_path(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    try:
+
+    def fill() -> None:
         fd = os.open(tmp, flags, 0o600 if private else 0o666)
         with open(fd, "wb") as f:
             f.write(raw)
             f.flush()
             _fsync(f.fileno())
-        replace_with_retry(tmp, target, replacer=replacer)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    fsync_dir(target.parent)
+
+    _in_place(tmp, target, fill, replacer)
 
 
 def _visible(c: str) -> str:
