@@ -27,6 +27,10 @@ from db import snapshot
 DOCUMENT_KINDS = ("attendance-report", "tally-record", "count-report", "notice", "certificates",
                   "proxy-list")
 
+# OWASP "CSV injection": a spreadsheet evaluates a cell that begins with one of these.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"   # the spreadsheet convention for "what follows is text" (CSV only)
+
 SUMMARY_HEADER = ("会议代码", "会议", "社区", "选举事项", "职务", "应选名额", "应到", "实到",
                   "出席率", "当选人数", "当选人", "完成", "一次性选举成功", "结果校验码")
 
@@ -88,12 +92,39 @@ def summary_rows(meetings: list[Meeting], results: dict[str, dict[str, Any]],
     return rows
 
 
+def formula_like(value: object) -> bool:
+    """User text a spreadsheet would evaluate (a lone "-", the sheet's own blank, is not)."""
+    return isinstance(value, str) and value.startswith(FORMULA_START) and value != "-"
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell no spreadsheet evaluates: formula-like text after an apostrophe."""
+    return TEXT_MARK + value if formula_like(value) else value
+
+
+def read_csv_cell(text: str) -> str:
+    """The text `csv_cell` was given back (what a reader of summary.csv does)."""
+    return text[1:] if text.startswith(TEXT_MARK) and formula_like(text[1:]) else text
+
+
 def summary_csv(rows: list[tuple[Any, ...]]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(SUMMARY_HEADER)
-    w.writerows(rows)
+    w.writerows([csv_cell(v) for v in r] for r in rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def append_text_row(ws: Any, values: list[Any]) -> None:
+    """Append a row to an openpyxl sheet with every str as a text cell: openpyxl writes a str
+    beginning with "=" as a formula; such a cell is stored as a string with the quote prefix
+    (Excel's and LibreOffice's "this is text" mark), so it shows and reads back unchanged."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if formula_like(cell.value):
+                cell.quotePrefix = True
 
 
 def summary_xlsx(rows: list[tuple[Any, ...]], at: dt.datetime) -> bytes:
@@ -104,9 +135,9 @@ def summary_xlsx(rows: list[tuple[Any, ...]], at: dt.datetime) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "汇总"
-    ws.append(list(SUMMARY_HEADER))
+    append_text_row(ws, list(SUMMARY_HEADER))
     for r in rows:
-        ws.append(list(r))
+        append_text_row(ws, list(r))
     for col, width in zip("ABCDEFGHIJKLMN", (10, 36, 20, 28, 10, 8, 8, 8, 8, 8, 40, 6, 12, 16),
                           strict=True):
         ws.column_dimensions[col].width = width
