@@ -6,30 +6,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
-from pdtest import pollday_cmd
 
 from app import meetings
-from app.cli import main
 from app.model import ContestKind, RuleSet
 from app.names import name_sort_key
 from db.connection import connect
+from tests.app.voting.test_round_cli import fast, run
 from tests.app.voting.voting_venue import small_meeting
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*pollday_cmd(), *args], capture_output=True, text=True, timeout=60,
-                          encoding="utf-8")
-
-
-def fast(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _audit_rows(db: Path) -> int:
