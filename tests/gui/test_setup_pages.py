@@ -28,9 +28,9 @@ def ctx(qtbot, tmp_path):
     conn.close()
 
 
-def shown(qtbot, page):
+def shown(qtbot, page, size: tuple[int, int] = (1180, 720)):
     qtbot.addWidget(page)
-    page.resize(1180, 720)
+    page.resize(*size)
     page.show()
     qtbot.waitExposed(page)
     return page

@@ -3,37 +3,17 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from app import meetings
-from app.clock import FixedClock
 from app.rules.options import RunoffMargin
-from db.connection import connect
-from tests.gui.conftest import CLOCK_START, make_db
+from tests.gui.test_setup_pages import ctx, shown  # noqa: F401  (ctx is a fixture)
 
 
-@pytest.fixture
-def ctx(qtbot, tmp_path):
-    from ui.app_main import make_app
-    from ui.pages.context import PageContext
-
-    make_app()
-    path = make_db(tmp_path / "setup.db")
-    conn = connect(path)
-    c = PageContext(conn, path, clock=FixedClock(CLOCK_START, 1.0), actor="setup-test")
-    yield c
-    conn.close()
-
-
-def test_runoff_margin_tick_box(ctx, qtbot, shot) -> None:
+def test_runoff_margin_tick_box(ctx, qtbot, shot) -> None:  # noqa: F811 (the fixture imported above)
     from ui.pages.setup_meeting import MeetingSetupPage
 
-    page = MeetingSetupPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1366, 768)
-    page.show()
-    qtbot.waitExposed(page)
+    page = shown(qtbot, MeetingSetupPage(ctx), (1366, 768))
     page.start_new()
     page.rules.setCurrentIndex(page.rules.findData("party-2020"))
     box = page.option_boxes["runoff_margin"]
