@@ -6,30 +6,13 @@ from __future__ import annotations
 import pytest
 
 from app import meetings
-from app.clock import FixedClock
-from db.connection import connect
-from tests.gui.conftest import CLOCK_START, make_db
+from tests.gui.test_contests_page import contests_page
 from ui.pages.contests_page import GREEN, RED
 
 
 @pytest.fixture
 def page(qtbot, tmp_path):
-    from ui.app_main import make_app
-    from ui.pages.contests_page import ContestsPage
-    from ui.pages.context import PageContext
-
-    make_app()
-    path = make_db(tmp_path / "contests.db")
-    conn = connect(path)
-    ctx = PageContext(conn, path, clock=FixedClock(CLOCK_START, 1.0), actor="contests-test")
-    p = ContestsPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1366, 768)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.close()
-    conn.close()
+    yield from contests_page(qtbot, tmp_path, (1366, 768))
 
 
 def test_a_probationary_member_is_refused_with_the_reason(page, qtbot, shot) -> None:

@@ -16,8 +16,9 @@ from ui.pages.contests_page import GREEN, RED
 TYPED = ("李强", "王毅", "丁薛祥", "李干杰", "习近平", "王沪宁")
 
 
-@pytest.fixture
-def page(qtbot, tmp_path):
+def contests_page(qtbot, tmp_path, size: tuple[int, int] = (1280, 760)):
+    """The 选举事项 page on a new database, shown at `size`; a fixture yields from it (the page
+    and its database are closed after the test)."""
     from ui.app_main import make_app
     from ui.pages.contests_page import ContestsPage
     from ui.pages.context import PageContext
@@ -28,12 +29,17 @@ def page(qtbot, tmp_path):
     ctx = PageContext(conn, path, clock=FixedClock(CLOCK_START, 1.0), actor="contests-test")
     p = ContestsPage(ctx)
     qtbot.addWidget(p)
-    p.resize(1280, 760)
+    p.resize(*size)
     p.show()
     qtbot.waitExposed(p)
     yield p
     p.close()
     conn.close()
+
+
+@pytest.fixture
+def page(qtbot, tmp_path):
+    yield from contests_page(qtbot, tmp_path)
 
 
 def shown_names(page) -> list[str]:
