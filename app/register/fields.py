@@ -108,11 +108,25 @@ def parse_name(raw: str) -> str | Bad:
     if len(s) > 40:
         return Bad("姓名过长（超过40个字符）")
     if not _SHOWABLE.issuperset(s):
+        control = format_control(s)
+        if control:
+            return Bad(f"姓名含有不可见的格式控制字符 {control}，它会改变文字的显示顺序或隐藏内容，"
+                       "请删除后再导入")
         if any(unicodedata.category(c) in _UNSHOWABLE for c in s):
             return Bad("姓名含有无法显示的字符")
         if len(_SHOWABLE) < 65536:
             _SHOWABLE.update(s)
     return s
+
+
+def format_control(text: str) -> str:
+    """The first format control (Unicode category Cf: bidi overrides and isolates U+202A-202E,
+    U+2066-2069, marks U+200E/200F/061C, ...) in text, as 'U+202E（RIGHT-TO-LEFT OVERRIDE）';
+    '' when there is none. The zero-width characters clean_text drops never reach here."""
+    for c in text:
+        if unicodedata.category(c) == "Cf":
+            return f"U+{ord(c):04X}（{unicodedata.name(c, '未命名')}）"
+    return ""
 
 
 # Characters of names already checked and found showable (names repeat characters a lot).

@@ -22,6 +22,7 @@ from app.education import classify as classify_education
 from app.model import PartyStatus
 from app.register import fields as f
 from app.register.idcard import IdInfo, parse_id_number
+from app.register.limits import column_letter
 from app.register.sheets import (
     Cancel,
     Cancelled,
@@ -85,6 +86,7 @@ class ImportResult:
     mapping: dict[str, str | None] = field(default_factory=dict)
     encoding: str = ""
     notes: list[Problem] = field(default_factory=list)  # told, not blocking (学历 not in the table)
+    sheet: str = ""  # XLSX: the sheet read
 
     @property
     def count(self) -> int:
@@ -375,6 +377,7 @@ def parse_table(table: Table, *, mapping: Mapping[str, str | None] | None = None
     if layout:
         out.problems = [Problem(table.file, table.header_row, "", p) for p in layout]
         return out
+    out.problems = error_problems(table)
     present = set(by_col.values())
     if "id_number" in present:
         present |= {"gender", "birth_date"}
@@ -409,11 +412,45 @@ def parse_table(table: Table, *, mapping: Mapping[str, str | None] | None = None
         out.rows.append((row_no, rec))
     if progress is not None:
         progress(total, total)
-    out.notes = education_notes(table.file, out.mapping, out.rows)
+    out.notes = merged_notes(table) + education_notes(table.file, out.mapping, out.rows)
+    if table.errors:  # an error cell is told once, as such (not also as a bad date)
+        told = {(p.row, p.column) for p in out.problems[:len(table.errors)]}
+        out.problems = out.problems[:len(table.errors)] + [
+            p for p in out.problems[len(table.errors):] if (p.row, p.column) not in told]
     if not out.problems:
         out.status = ImportStatus.IMPORTED if out.rows else ImportStatus.BAD_ROWS
         if not out.rows:
             out.problems.append(Problem(table.file, None, "", "表格中只有表头，没有人员"))
+    return out
+
+
+def _column_name(table: Table, col: int) -> str:
+    return table.headers[col] if col < len(table.headers) and table.headers[col] else \
+        f"第{column_letter(col)}列"
+
+
+def error_problems(table: Table) -> list[Problem]:
+    """One problem per cell holding a spreadsheet error value: a failed formula is no person's
+    name, branch or date."""
+    return [Problem(table.file, row, _column_name(table, col),
+                    f"单元格 {column_letter(col)}{row} 是表格的错误值 {text}（公式出错或引用失效），"
+                    "请在表格中改正后再导入")
+            for row, col, text in table.errors]
+
+
+MAX_MERGED_NOTES = 20
+
+
+def merged_notes(table: Table) -> list[Problem]:
+    """What was filled from merged ranges (a range keeps its value in its top-left cell only)."""
+    out = []
+    for rng, value in table.merged[:MAX_MERGED_NOTES]:
+        rows = f"第{rng.min_row}至{rng.max_row}行" if rng.max_row > rng.min_row else f"第{rng.min_row}行"
+        out.append(Problem(table.file, None, _column_name(table, rng.min_col),
+                           f"合并单元格 {rng.ref}：{rows}都按左上角的值「{value}」读入"))
+    if len(table.merged) > MAX_MERGED_NOTES:
+        out.append(Problem(table.file, None, "",
+                           f"另有 {len(table.merged) - MAX_MERGED_NOTES} 处合并单元格也按左上角的值读入"))
     return out
 
 
@@ -444,12 +481,13 @@ def education_notes(file: str, mapping: Mapping[str, str | None],
 
 def read_register(path: str | Path, *, today: dt.date,
                   mapping: Mapping[str, str | None] | None = None,
-                  progress: Progress | None = None, cancel: Cancel | None = None
-                  ) -> ParsedRegister:
-    """Read and check a register file. status IMPORTED here means "ready to write"."""
+                  progress: Progress | None = None, cancel: Cancel | None = None,
+                  sheet: str | None = None) -> ParsedRegister:
+    """Read and check a register file (XLSX: the sheet named, else the active visible one).
+    status IMPORTED here means "ready to write"."""
     name = Path(path).name
     try:
-        table = read_table(path, cancel)
+        table = read_table(path, cancel, sheet)
     except Cancelled:
         return ParsedRegister(ImportStatus.CANCELLED, name)
     if isinstance(table, Unreadable):
@@ -478,17 +516,18 @@ def already_registered(conn: db_persons.Conn, parsed: ParsedRegister) -> list[Pr
 def import_register(conn: db_persons.Conn, path: str | Path, *, now: str,
                     mapping: Mapping[str, str | None] | None = None,
                     progress: Progress | None = None, cancel: Cancel | None = None,
-                    actor: str = "system") -> ImportResult:
+                    actor: str = "system", sheet: str | None = None) -> ImportResult:
     """Add everyone in the file to the register in one transaction, or nothing at all."""
     def half(done: int, total: int, offset: int = 0) -> None:
         if progress is not None:
             progress(offset + done, 2 * max(total, 1))
 
-    parsed = read_register(path, today=_today(now), mapping=mapping, progress=half, cancel=cancel)
+    parsed = read_register(path, today=_today(now), mapping=mapping, progress=half, cancel=cancel,
+                           sheet=sheet)
     result = ImportResult(parsed.status, parsed.file, problems=list(parsed.problems),
                           unknown_headers=list(parsed.unknown_headers),
                           mapping=dict(parsed.mapping), encoding=parsed.encoding,
-                          notes=list(parsed.notes))
+                          notes=list(parsed.notes), sheet=parsed.sheet)
     if parsed.status not in (ImportStatus.IMPORTED, ImportStatus.BAD_ROWS):
         return result
     # Every bad row at once: rows already on the register count too.

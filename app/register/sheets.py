@@ -11,11 +11,25 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.register.fields import field_of, is_ignored
+from app.register.limits import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    CellError,
+    CellRange,
+    Counter,
+    Refused,
+    check_archive,
+    column_letter,
+    is_error,
+    too_long,
+    too_wide,
+)
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -35,6 +49,11 @@ class Table:
     rows: list[tuple[int, list[str]]]  # (row number, cells as text), empty rows left out
     # Cells that were numbers too long to be exact (an ID number typed into a number cell).
     lossy: set[tuple[int, int]] = field(default_factory=set)
+    # Cells holding a spreadsheet error value (#REF!, #DIV/0! ...): (row, column, text).
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
+    # Merged ranges below the header filled from their top-left cell: (range, value).
+    merged: list[tuple[CellRange, str]] = field(default_factory=list)
+    sheets: tuple[str, ...] = ()  # XLSX: every sheet in the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +66,8 @@ class Cancelled(Exception):
     """Raised inside reading when the cancel callable says so (caught by the importer)."""
 
 
-def read_table(path: str | Path, cancel: Cancel | None = None) -> Table | Unreadable:
+def read_table(path: str | Path, cancel: Cancel | None = None, sheet: str | None = None
+               ) -> Table | Unreadable:
     p = Path(path)
     name = p.name
     try:
@@ -57,37 +77,20 @@ def read_table(path: str | Path, cancel: Cancel | None = None) -> Table | Unread
         data = p.read_bytes()
     except OSError as e:
         return Unreadable(name, f"无法打开文件：{e.strerror or e}")
-    return read_bytes(data, name, cancel)
+    return read_bytes(data, name, cancel, sheet)
 
 
-def read_bytes(data: bytes, name: str, cancel: Cancel | None = None) -> Table | Unreadable:
+def read_bytes(data: bytes, name: str, cancel: Cancel | None = None, sheet: str | None = None
+               ) -> Table | Unreadable:
     if not data.strip():
         return Unreadable(name, "文件是空的")
     if data[:4] == b"PK\x03\x04":
-        too_big = _unpacked_too_big(data)
-        if too_big:
-            return Unreadable(name, too_big)
-        return _read_xlsx(data, name, cancel)
+        return _read_xlsx(data, name, cancel, sheet)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return Unreadable(name, "这是旧版 Excel（.xls）或 WPS 文件，请在表格软件中另存为 .xlsx 或 CSV 后再导入")
     if data[:5] == b"%PDF-":
         return Unreadable(name, "这是 PDF 文件，请导入 CSV 或 XLSX 格式的名册")
     return _read_csv(data, name, cancel)
-
-
-MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
-
-
-def _unpacked_too_big(data: bytes) -> str:
-    """A reason when the XLSX would unpack to more than 1 GB (a damaged or hostile file)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            total = sum(i.file_size for i in z.infolist())
-    except Exception:  # noqa: BLE001 - not a readable zip: the readers explain that
-        return ""
-    if total > MAX_UNPACKED_BYTES:
-        return f"XLSX 文件解压后超过 1 GB（{total // (1024 * 1024)} MB），不像是一份名册"
-    return ""
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -169,94 +172,215 @@ def cell_text(value: object) -> tuple[str, bool]:
     return str(value), False
 
 
-def _sheet_rows(ws: object, cancel: Cancel | None) -> tuple[list[tuple[int, list[str]]],
-                                                           set[tuple[int, int]]]:
+Raw = list[tuple[int, list[object]]]
+
+
+@dataclass(frozen=True, slots=True)
+class SheetChoice:
+    """The sheets to try, in order (the active visible one first), or why none can be read."""
+
+    order: list[int]
+    reason: str = ""
+
+
+def choose_sheets(titles: Sequence[str], visible: Sequence[bool], active: int,
+                  wanted: str | None) -> SheetChoice:
+    """A sheet named by the user (hidden or not), else the active sheet when visible, then the
+    other visible sheets. Hidden sheets are never read unless named."""
+    if wanted is not None:
+        if wanted in titles:
+            return SheetChoice([list(titles).index(wanted)])
+        return SheetChoice([], f"没有名为「{wanted}」的工作表；文件中的工作表：{sheet_list(titles, visible)}")
+    shown = [i for i, v in enumerate(visible) if v]
+    if not shown:
+        return SheetChoice([], f"所有工作表都是隐藏的：{sheet_list(titles, visible)}；请取消隐藏名册所在的工作表")
+    first = [active] if 0 <= active < len(titles) and visible[active] else []
+    return SheetChoice(first + [i for i in shown if i not in first])
+
+
+def sheet_list(titles: Sequence[str], visible: Sequence[bool]) -> str:
+    return "、".join(f"「{t}」" + ("" if v else "（隐藏）") for t, v in zip(titles, visible, strict=True))
+
+
+def _raw_to_text(raw: Raw, merged: Sequence[CellRange]
+                 ) -> tuple[list[tuple[int, list[str]]], set[tuple[int, int]],
+                            list[tuple[int, int, str]], list[tuple[CellRange, str]]]:
+    """Cells as text; lossy numbers; error cells (row, column, text); merged ranges filled from
+    their top-left cell (range, the value filled in)."""
     rows: list[tuple[int, list[str]]] = []
     lossy: set[tuple[int, int]] = set()
-    iter_rows = getattr(ws, "iter_rows")  # noqa: B009 - openpyxl's sheet types are untyped
-    for n, values in enumerate(iter_rows(values_only=True), start=1):
-        if n % 2000 == 0 and cancel is not None and cancel():
-            raise Cancelled
+    errors: list[tuple[int, int, str]] = []
+    for n, values in raw:
         cells: list[str] = []
         for c, v in enumerate(values):
+            if type(v) is str:
+                if v and v[0] == "#" and is_error(v):
+                    errors.append((n, c, v.strip()))
+                cells.append(v)
+                continue
+            if isinstance(v, CellError):
+                errors.append((n, c, v.text))
+                cells.append(v.text)
+                continue
             text, is_lossy = cell_text(v)
             if is_lossy:
                 lossy.add((n, c))
             cells.append(text)
         rows.append((n, cells))
-    return rows, lossy
+    return rows, lossy, errors, _fill_merged(rows, merged)
 
 
-def _read_xlsx(data: bytes, name: str, cancel: Cancel | None) -> Table | Unreadable:
-    fast = _read_xlsx_fast(data, name, cancel)
-    return fast if fast is not None else _read_xlsx_openpyxl(data, name, cancel)
+def _fill_merged(rows: list[tuple[int, list[str]]], merged: Sequence[CellRange]
+                 ) -> list[tuple[CellRange, str]]:
+    """Spreadsheets keep a merged range's value in its top-left cell only: copy it into the
+    range's other cells (of the rows present), as the user sees it on screen."""
+    if not merged:
+        return []
+    by_no = {n: cells for n, cells in rows}
+    filled: list[tuple[CellRange, str]] = []
+    budget = MAX_CELLS
+    for rng in merged:
+        top = by_no.get(rng.min_row)
+        value = top[rng.min_col] if top is not None and rng.min_col < len(top) else ""
+        if not value.strip() or rng.min_col >= MAX_COLUMNS:
+            continue
+        last_col = min(rng.max_col, MAX_COLUMNS - 1)
+        for r in range(rng.min_row, min(rng.max_row, rng.min_row + MAX_ROWS) + 1):
+            cells = by_no.get(r)
+            if cells is None:
+                continue
+            if len(cells) <= last_col:
+                cells.extend([""] * (last_col + 1 - len(cells)))
+            for c in range(rng.min_col, last_col + 1):
+                cells[c] = value
+            budget -= last_col + 1 - rng.min_col
+            if budget < 0:
+                raise Refused(f"合并单元格展开后超过 {MAX_CELLS:,} 个单元格，超过名册的上限，未读取")
+        filled.append((rng, value))
+    return filled
 
 
-def _pick_sheet(name: str, sheets: Iterable[tuple[str, list[tuple[int, list[str]]],
-                                                  set[tuple[int, int]]]]) -> Table | Unreadable:
-    """The first sheet with a known header, else the first sheet with data."""
-    best: Table | None = None
-    for title, rows, lossy in sheets:
-        table = _table(name, "xlsx", "", title, rows, lossy)
-        if isinstance(table, Table) and _known_headers(table.headers) > 0:
-            return table
-        if best is None and isinstance(table, Table):
-            best = table
-    return best if best is not None else Unreadable(name, "表格中没有数据")
+def _read_xlsx(data: bytes, name: str, cancel: Cancel | None, sheet: str | None = None
+               ) -> Table | Unreadable:
+    fast = _read_xlsx_fast(data, name, cancel, sheet)
+    return fast if fast is not None else _read_xlsx_openpyxl(data, name, cancel, sheet)
 
 
-def _read_xlsx_fast(data: bytes, name: str, cancel: Cancel | None) -> Table | Unreadable | None:
+SheetRead = Callable[[int], tuple[Raw, list[CellRange]]]
+
+
+def _pick_sheet(name: str, titles: Sequence[str], visible: Sequence[bool], active: int,
+                wanted: str | None, read: SheetRead) -> Table | Unreadable:
+    """The sheet named, else the active visible sheet when it holds a register (a known
+    header); else the one other visible sheet that does. Several: ask which, naming them."""
+    choice = choose_sheets(titles, visible, active, wanted)
+    if choice.reason:
+        return Unreadable(name, choice.reason)
+    first: Table | None = None
+    found: list[Table] = []
+    for i in choice.order:
+        raw, merged = read(i)
+        rows, lossy, errors, filled = _raw_to_text(raw, merged)
+        table = _table(name, "xlsx", "", titles[i], rows, lossy)
+        if not isinstance(table, Table):
+            continue
+        table.errors = [e for e in errors if e[0] >= table.header_row]
+        table.merged = [(r, v) for r, v in filled if r.max_row > table.header_row]
+        table.sheets = tuple(titles)
+        if wanted is not None or (not found and first is None
+                                  and _known_headers(table.headers) > 0):
+            return table  # named, or the active sheet is a register: read it
+        first = first or table
+        if _known_headers(table.headers) > 0:
+            found.append(table)
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        return Unreadable(name, "文件中有多个名册工作表：" + "、".join(f"「{t.sheet}」" for t in found)
+                          + "，不知道该导入哪一个；请在表格软件中把要导入的工作表设为当前工作表后保存，"
+                          "或用 --sheet 工作表名 指定")
+    return first if first is not None else Unreadable(name, "表格中没有数据")
+
+
+def _read_xlsx_fast(data: bytes, name: str, cancel: Cancel | None, sheet: str | None = None
+                    ) -> Table | Unreadable | None:
     """The stdlib reader (app.register.xlsx); None when it cannot read the file."""
     from app.register.xlsx import Workbook
 
-    def sheets() -> Iterator[tuple[str, list[tuple[int, list[str]]], set[tuple[int, int]]]]:
-        for sheet in wb.sheets:
-            rows: list[tuple[int, list[str]]] = []
-            lossy: set[tuple[int, int]] = set()
-            for n, values in wb.rows(sheet, cancel):
-                cells: list[str] = []
-                for c, v in enumerate(values):
-                    if type(v) is str:
-                        cells.append(v)
-                        continue
-                    text, is_lossy = cell_text(v)
-                    if is_lossy:
-                        lossy.add((n, c))
-                    cells.append(text)
-                rows.append((n, cells))
-            yield sheet.title, rows, lossy
+    def read(i: int) -> tuple[Raw, list[CellRange]]:
+        raw: Raw = [(n, values) for n, values in wb.rows(wb.sheets[i], cancel)
+                    if any(v is not None and v != "" for v in values)]
+        return raw, wb.merged
 
     try:
         wb = Workbook(data)
-        return _pick_sheet(name, sheets())
+        return _pick_sheet(name, [s.title for s in wb.sheets], [s.visible for s in wb.sheets],
+                           wb.active, sheet, read)
     except Cancelled:
         raise
+    except Refused as e:
+        return Unreadable(name, e.reason)
     except Exception:  # noqa: BLE001 - anything unexpected: let openpyxl try (and explain)
         return None
 
 
-def _read_xlsx_openpyxl(data: bytes, name: str, cancel: Cancel | None) -> Table | Unreadable:
+def _openpyxl_rows(ws: object, cancel: Cancel | None) -> Raw:
+    reset = getattr(ws, "reset_dimensions", None)
+    if reset is not None:
+        reset()  # the stored size is often wrong in files written by other tools
+    counter = Counter()
+    raw: Raw = []
+    iter_rows = getattr(ws, "iter_rows")  # noqa: B009 - openpyxl's sheet types are untyped
+    for n, values in enumerate(iter_rows(values_only=True), start=1):
+        if n % 2000 == 0 and cancel is not None and cancel():
+            raise Cancelled
+        filled = 0
+        for c, v in enumerate(values):
+            if v is None or v == "":
+                continue
+            filled += 1
+            ref = f"{column_letter(c)}{n}"
+            too_wide(c, ref)
+            if isinstance(v, str):
+                too_long(v, ref)
+        counter.row(filled, n)
+        if filled:
+            raw.append((n, list(values)))
+    return raw
+
+
+def _read_xlsx_openpyxl(data: bytes, name: str, cancel: Cancel | None, sheet: str | None = None
+                        ) -> Table | Unreadable:
     # openpyxl is imported here: CSV-only use and the CLI start faster without it.
     import openpyxl
 
+    from app.register.xlsx import merged_ranges
+
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            check_archive(zf)
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Refused as e:
+        return Unreadable(name, e.reason)
     except (zipfile.BadZipFile, KeyError) as e:
         return Unreadable(name, f"不是有效的 XLSX 文件（{type(e).__name__}），请用表格软件重新保存")
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
         return Unreadable(name, f"XLSX 文件已损坏，无法读取（{type(e).__name__}: {str(e)[:80]}）")
-    def sheets() -> Iterator[tuple[str, list[tuple[int, list[str]]], set[tuple[int, int]]]]:
-        for ws in wb.worksheets:
-            reset = getattr(ws, "reset_dimensions", None)
-            if reset is not None:
-                reset()  # the stored size is often wrong in files written by other tools
-            rows, lossy = _sheet_rows(ws, cancel)
-            yield str(ws.title), rows, lossy
+
+    def read(i: int) -> tuple[Raw, list[CellRange]]:
+        ws = wb.worksheets[i]
+        return _openpyxl_rows(ws, cancel), merged_ranges(data, getattr(ws, "_worksheet_path", ""))
 
     try:
-        return _pick_sheet(name, sheets())
+        sheets = wb.worksheets
+        active = sheets.index(wb.active) if wb.active in sheets else 0
+        return _pick_sheet(name, [str(ws.title) for ws in sheets],
+                           [getattr(ws, "sheet_state", "visible") == "visible" for ws in sheets],
+                           active, sheet, read)
     except Cancelled:
         raise
+    except Refused as e:
+        return Unreadable(name, e.reason)
     except Exception as e:  # noqa: BLE001 - a broken sheet inside a valid zip
         return Unreadable(name, f"XLSX 文件已损坏，无法读取（{type(e).__name__}: {str(e)[:80]}）")
     finally:

@@ -20,6 +20,17 @@ from dataclasses import dataclass
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from app.register.limits import (
+    MAX_CELLS,
+    CellError,
+    CellRange,
+    Counter,
+    Refused,
+    check_archive,
+    parse_range,
+    too_long,
+    too_wide,
+)
 from app.register.sheets import Cancelled
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -33,6 +44,7 @@ Value = str | int | float | bool | object | None
 class Sheet:
     title: str
     path: str
+    visible: bool = True  # state "hidden" or "veryHidden": False
 
 
 class Workbook:
@@ -40,6 +52,7 @@ class Workbook:
 
     def __init__(self, data: bytes) -> None:
         self.zip = zipfile.ZipFile(io.BytesIO(data))
+        check_archive(self.zip)
         self.names = set(self.zip.namelist())
         wb_path = self._office_document()
         rels = self._rels(wb_path)
@@ -51,7 +64,12 @@ class Workbook:
         for s in root.iter(f"{NS}sheet"):
             target = rels.get(s.get(f"{REL_NS}id", ""), ("", ""))[1]
             if target:
-                self.sheets.append(Sheet(s.get("name", ""), target))
+                self.sheets.append(Sheet(s.get("name", ""), target,
+                                         s.get("state", "visible") == "visible"))
+        view = root.find(f"{NS}bookViews/{NS}workbookView")
+        tab = view.get("activeTab", "0") if view is not None else "0"
+        self.active = int(tab) if tab.isdigit() and int(tab) < len(self.sheets) else 0
+        self.merged: list[CellRange] = []  # of the sheet last read by rows()
         by_type = {t.rsplit("/", 1)[-1]: p for t, p in rels.values()}
         self.shared = self._shared_strings(by_type.get("sharedStrings"))
         self.date_styles = self._date_styles(by_type.get("styles"))
@@ -80,11 +98,16 @@ class Workbook:
         if not path or path not in self.names:
             return []
         out: list[str] = []
+        si = f"{NS}si"
         with self.zip.open(path) as fh:
             for _ev, el in ET.iterparse(fh):
-                if el.tag == f"{NS}si":
-                    out.append(_text_of(el))
+                if el.tag == si:
+                    text = _text_of(el)
+                    too_long(text, f"共享字符串第{len(out) + 1}项")
+                    out.append(text)
                     el.clear()
+                    if len(out) > MAX_CELLS:
+                        raise Refused(f"共享字符串超过 {MAX_CELLS:,} 项，超过名册的上限，未读取")
         return out
 
     def _date_styles(self, path: str | None) -> set[int]:
@@ -107,21 +130,29 @@ class Workbook:
 
     def rows(self, sheet: Sheet, cancel: Callable[[], bool] | None = None
              ) -> Iterator[tuple[int, list[Value]]]:
-        """(row number, values) in order; rows absent from the file are not yielded."""
+        """(row number, values) in order; rows absent from the file are not yielded. An error
+        cell (type 'e') is a CellError. The merged ranges are in `self.merged` once done.
+        Rows and cells are counted against the limits; the parsed rows are dropped from the
+        tree as they go, so memory stays bounded whatever the file holds."""
         shared, dates, epoch = self.shared, self.date_styles, self.epoch
         c_tag, row_tag, v_tag, is_tag = f"{NS}c", f"{NS}row", f"{NS}v", f"{NS}is"
+        data_tag, merge_tag = f"{NS}sheetData", f"{NS}mergeCell"
+        counter = Counter()
+        self.merged = []
         row_no = 0
+        n_shared = len(shared)
+        parent: ET.Element | None = None
         with self.zip.open(sheet.path) as fh:
             values: list[Value] = []
-            for _ev, el in ET.iterparse(fh):
+            for ev, el in ET.iterparse(fh, events=("start", "end")):
                 tag = el.tag
+                if ev == "start":
+                    if tag == data_tag:
+                        parent = el
+                    continue
                 if tag == c_tag:
                     ref = el.get("r")
                     col = _column(ref) if ref else len(values)
-                    if col > 16383:
-                        raise ValueError(f"column out of range: {ref}")
-                    while len(values) < col:
-                        values.append(None)
                     t = el.get("t", "n")
                     if t == "inlineStr":
                         node = el.find(is_tag)
@@ -132,9 +163,14 @@ class Workbook:
                         if text is None:
                             value = None
                         elif t == "s":
-                            value = shared[int(text)]
-                        elif t in ("str", "e"):
+                            i = int(text)
+                            if not 0 <= i < n_shared:
+                                raise ValueError(f"shared string {i} out of range")
+                            value = shared[i]
+                        elif t == "str":
                             value = text
+                        elif t == "e":
+                            value = CellError(text.strip())
                         elif t == "b":
                             value = text.strip() in ("1", "true")
                         elif t == "d":
@@ -143,15 +179,36 @@ class Workbook:
                             num = _number(text)
                             style = int(el.get("s", "0"))
                             value = from_excel(num, epoch) if style in dates else num
-                    values.append(value)
+                    if value is not None:
+                        too_wide(col, ref or str(col))
+                        if type(value) is str and len(value) > 1000:
+                            too_long(value, ref or "")
+                    elif col > 16383:
+                        raise ValueError(f"column out of range: {ref}")
+                    if col < len(values):
+                        raise ValueError(f"cells out of order: {ref}")
+                    if value is not None or col < 256:
+                        while len(values) < col:
+                            values.append(None)
+                        values.append(value)
                     el.clear()
                 elif tag == row_tag:
                     r = el.get("r")
                     row_no = int(r) if r else row_no + 1
+                    counter.row(sum(1 for x in values if x is not None and x != ""), row_no)
                     if row_no % 2000 == 0 and cancel is not None and cancel():
                         raise Cancelled
+                    el.clear()
+                    if parent is not None:
+                        parent.clear()  # done rows leave the tree: memory stays flat
                     yield row_no, values
                     values = []
+                elif tag == merge_tag:
+                    got = parse_range(el.get("ref", ""))
+                    if got is not None:
+                        self.merged.append(got)
+                        if len(self.merged) > MAX_CELLS // 30:
+                            raise Refused(f"工作表有超过 {MAX_CELLS // 30:,} 处合并单元格，未读取")
                     el.clear()
 
 
@@ -208,3 +265,28 @@ def _iso_date(text: str) -> Value:
         return dt.datetime.fromisoformat(text.strip().rstrip("Z"))
     except ValueError:
         return text
+
+
+def merged_ranges(data: bytes, part: str) -> list[CellRange]:
+    """The merged ranges of a sheet part, streamed (for the openpyxl reader, whose read-only
+    sheets do not give them). The archive's limits are checked by the caller."""
+    if not part:
+        return []
+    tag, data_tag = f"{NS}mergeCell", f"{NS}sheetData"
+    out: list[CellRange] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(part.lstrip("/")) as fh:
+        parent: ET.Element | None = None
+        for ev, el in ET.iterparse(fh, events=("start", "end")):
+            if ev == "start":
+                if el.tag == data_tag:
+                    parent = el
+                continue
+            if el.tag == tag:
+                got = parse_range(el.get("ref", ""))
+                if got is not None:
+                    out.append(got)
+                    if len(out) > MAX_CELLS // 30:
+                        raise Refused(f"工作表有超过 {MAX_CELLS // 30:,} 处合并单元格，未读取")
+            elif parent is not None and el.tag == f"{NS}row":
+                parent.clear()
+    return out
