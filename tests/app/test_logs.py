@@ -94,25 +94,30 @@ def test_read_only_stick_and_windows_codes():
     assert logs.describe_error(WinError(112, r"E:\包.pollday")).startswith("磁盘（或U盘）已满")
 
 
-def test_words_are_found_through_the_cause_and_file_in_use_keeps_its_own(tmp_path):
+def _raised_from(cause: OSError, exc: Exception) -> Exception:
+    """exc as raised while handling cause (`raise exc from cause`), caught."""
     try:
         try:
-            raise OSError(errno.ENOSPC, "No space left on device", "/media/u/x.pdf")
-        except OSError as exc:
-            raise RuntimeError("export failed") from exc
-    except RuntimeError as wrapped:
-        assert logs.describe_error(wrapped).startswith("磁盘（或U盘）已满，文件 /media/u/x.pdf 没有写完")
+            raise cause
+        except OSError as c:
+            raise exc from c
+    except Exception as got:
+        return got
+    raise AssertionError("not raised")
+
+
+def test_words_are_found_through_the_cause_and_file_in_use_keeps_its_own(tmp_path):
+    wrapped = _raised_from(OSError(errno.ENOSPC, "No space left on device", "/media/u/x.pdf"),
+                           RuntimeError("export failed"))
+    assert logs.describe_error(wrapped).startswith("磁盘（或U盘）已满，文件 /media/u/x.pdf 没有写完")
     # PollDay's own message around an OSError is kept, not replaced by the cause's words
     from app.export.stick import StickWriteError
 
-    try:
-        try:
-            raise OSError(errno.ENOSPC, "No space left on device", "/media/u/x.pollday")
-        except OSError as exc:
-            raise StickWriteError("U 盘空间不足：报送包需要 3.2 MB，U 盘只剩 1.0 MB") from exc
-    except StickWriteError as own:
-        assert logs.describe_error(own) == "U 盘空间不足：报送包需要 3.2 MB，U 盘只剩 1.0 MB"
-        assert logs.environment_words(own) is None
+    own = _raised_from(OSError(errno.ENOSPC, "No space left on device", "/media/u/x.pollday"),
+                       StickWriteError("U 盘空间不足：报送包需要 3.2 MB，U 盘只剩 1.0 MB"))
+    assert isinstance(own, StickWriteError)
+    assert logs.describe_error(own) == "U 盘空间不足：报送包需要 3.2 MB，U 盘只剩 1.0 MB"
+    assert logs.environment_words(own) is None
     held = FileInUse(tmp_path / "公告.pdf", PermissionError(errno.EACCES, "denied"))
     assert logs.describe_error(held) == str(held)
     assert logs.describe_error(ValueError("bad package path")) == (
@@ -194,12 +199,15 @@ def test_a_command_that_crashes_logs_and_says_so(tmp_path):
         sys.exit(launcher.main(["sort-names"]))
     """, home)
     assert r.returncode == 1
-    assert "Traceback (most recent call last)" in r.stderr
+    # The environment's failure is said in words only; the traceback goes to the log.
+    assert "Traceback (most recent call last)" not in r.stderr
     log = home / "logs" / "pollday.log"
-    assert (f"出错：文件 /media/u/报送包.pollday 所在的磁盘或U盘是只读的（U盘的写保护开关可能打开了），"
-            f"无法写入。；详细记录见日志 {log}") in r.stderr
+    assert r.stderr.strip() == (
+        f"出错：文件 /media/u/报送包.pollday 所在的磁盘或U盘是只读的（U盘的写保护开关可能打开了），"
+        f"无法写入。；详细记录见日志 {log}")
     text = log.read_text(encoding="utf-8")
-    assert "[cli sort-names " in text and "ERROR pollday.uncaught" in text
+    assert "[cli sort-names " in text and "WARNING pollday.environment" in text
+    assert "Traceback (most recent call last)" in text
     assert "OSError: [Errno 30] Read-only file system: '/media/u/报送包.pollday'" in text
 
 
