@@ -115,6 +115,15 @@ def _refused(r: Refusal) -> int:
     return EXIT_REFUSED
 
 
+def _with_margin(conn: sqlite3.Connection, contest: Contest, done: str) -> int:
+    """What was done, then the contest's candidate margin in the 选举事项 page's words; exit 0."""
+    from app.meetings import contest_margin
+
+    print(done)
+    print(contest_margin(conn, contest).words)
+    return 0
+
+
 def _actor(args: argparse.Namespace) -> str:
     return str(args.operator).strip() or "选举工作人员"
 
@@ -179,18 +188,15 @@ def _contest(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namespac
                                    actor=_actor(args))
         if isinstance(got, Refusal):
             return _refused(got)
-        print(f"已添加：{got.title}，应选{got.seats}名（代码 {got.code}）")
-        print(meetings.contest_margin(conn, got).words)
-        return 0
+        return _with_margin(conn, got, f"已添加：{got.title}，应选{got.seats}名（代码 {got.code}）")
     contest = find_contest(conn, meeting, args.contest)
     if args.action == "set-seats":
         changed = meetings.set_contest_seats(conn, contest.id, args.seats, clock=_clock(),
                                              actor=_actor(args))
         if isinstance(changed, Refusal):
             return _refused(changed)
-        print(f"{changed.title}（{changed.code}）应选名额：{contest.seats} → {changed.seats}")
-        print(meetings.contest_margin(conn, changed).words)
-        return 0
+        return _with_margin(conn, changed, f"{changed.title}（{changed.code}）应选名额："
+                                           f"{contest.seats} → {changed.seats}")
     gone = meetings.withdraw_contest(conn, contest.id, why=args.reason, clock=_clock(),
                                      actor=_actor(args))
     if isinstance(gone, Refusal):
@@ -218,9 +224,7 @@ def _candidate(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namesp
                                          actor=_actor(args))
         if isinstance(gone, Refusal):
             return _refused(gone)
-        print(f"已撤销候选人 {gone.name}（{args.reason.strip()}）")
-        print(meetings.contest_margin(conn, contest).words)
-        return 0
+        return _with_margin(conn, contest, f"已撤销候选人 {gone.name}（{args.reason.strip()}）")
     if (args.person is None) == (args.name is None):
         raise UsageError("PERSON 或 --name：须给出名册中的人员（编号、二维码或身份证号），"
                          "或用 --name 添加名册外的候选人，二者选一")
@@ -238,9 +242,7 @@ def _candidate(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namesp
                                      clock=_clock(), actor=_actor(args))
     if isinstance(got, Refusal):
         return _refused(got)
-    print(f"已添加候选人 {got.name}")
-    print(meetings.contest_margin(conn, contest).words)
-    return 0
+    return _with_margin(conn, contest, f"已添加候选人 {got.name}")
 
 
 def _list_candidates(conn: sqlite3.Connection, contest: Contest,
