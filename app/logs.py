@@ -221,6 +221,18 @@ def log_uncaught(exc_type: type[BaseException], exc: BaseException, tb: Tracebac
         "未处理的异常%s：%s", place, describe_error(exc), exc_info=(exc_type, exc, tb))
 
 
+def to_file_only(message: str, exc: BaseException) -> None:
+    """Write `message` with the traceback of `exc` to the log file alone (the clerk has been
+    told in words; the traceback is for whoever reads the log)."""
+    handler = _handler
+    if handler is None:
+        return
+    record = logging.getLogger("pollday.environment").makeRecord(
+        "pollday.environment", logging.WARNING, __file__, 0, "%s", (message,),
+        (type(exc), exc, exc.__traceback__))
+    handler.handle(record)
+
+
 def format_exception(exc_type: type[BaseException], exc: BaseException,
                      tb: TracebackType | None) -> str:
     return "".join(traceback.format_exception(exc_type, exc, tb))

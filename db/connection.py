@@ -13,6 +13,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from db import identity
+from db.files import ro_uri
+
 
 class SchemaTooNew(Exception):
     """The database was written by a newer PollDay than this one."""
@@ -70,7 +73,8 @@ def migrate(conn: sqlite3.Connection, path: str = "",
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                conn.execute("ROLLBACK")
             raise
     return schema_version(conn)
 
@@ -103,12 +107,20 @@ def connect(path: str | Path, *, create: bool = True, migrate_schema: bool = Tru
         p.parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: we manage transactions ourselves (BEGIN/COMMIT), which is what
     # sqlite-utils' db.atomic-style code and the migration runner expect.
-    conn = sqlite3.connect(str(p), isolation_level=None, timeout=30, check_same_thread=False)
+    conn: sqlite3.Connection = sqlite3.connect(
+        str(p), isolation_level=None, timeout=30, check_same_thread=False,
+        factory=identity.PollDayConnection)
     try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA busy_timeout = 30000")
+        try:
+            _pragmas(conn)
+        except sqlite3.OperationalError as e:
+            if not _read_only_error(e) or not p.exists():
+                raise
+            # A WAL database in a folder nobody may write to (a write-protected stick, a
+            # read-only share): SQLite cannot create the -shm file and refuses even to read.
+            # Open it read-only instead: reading commands work, a write is refused in words.
+            conn.close()
+            conn = _connect_read_only(p)
         if migrate_schema:
             migrate(conn, str(p), migrations)
     except BaseException:
@@ -116,7 +128,39 @@ def connect(path: str | Path, *, create: bool = True, migrate_schema: bool = Tru
         # the USB stick it is on from being ejected.
         conn.close()
         raise
+    identity.remember(conn, p)
     return conn
+
+
+def _pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA busy_timeout = 30000")
+
+
+def _read_only_error(e: sqlite3.Error) -> bool:
+    name = getattr(e, "sqlite_errorname", "") or ""
+    return name.startswith("SQLITE_READONLY") or "readonly database" in str(e).lower()
+
+
+def _connect_read_only(p: Path) -> sqlite3.Connection:
+    """`p` opened read-only; immutable when even that cannot read it (WAL without -shm in a
+    read-only folder: nothing can write there, so nothing changes under the reader)."""
+    last: sqlite3.Error | None = None
+    for extra in ("", "&immutable=1"):
+        conn = sqlite3.connect(ro_uri(p) + extra, uri=True, isolation_level=None, timeout=30,
+                               check_same_thread=False, factory=identity.PollDayConnection)
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            return conn
+        except sqlite3.Error as e:
+            conn.close()
+            last = e
+    assert last is not None
+    raise last
 
 
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from app import cli, logs
+from app import cli, logs, scratch
 
 PACKAGES = ("app.cli", "ui")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    scratch.sweep()  # work copies a killed process left behind (they hold ID numbers)
     if args and args[0] == "--district":
         # District mode: the 区（街道）换届办 dashboard on its own database (district_page).
         logs.setup("district")

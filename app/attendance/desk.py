@@ -21,7 +21,31 @@ from app.model import Form, Meeting, Person
 from db import attendance as q
 from db import persons as db_persons
 from db.audit import append
+from db.identity import DatabaseFileChanged
+from db.identity import check as check_database_file
 from db.tx import transaction
+
+
+def database_file_problem(conn: sqlite3.Connection) -> str | None:
+    """Words when the connection's database file was deleted or replaced since it was opened
+    (checked again before every write by db.tx.transaction), else None."""
+    try:
+        check_database_file(conn)
+    except DatabaseFileChanged as e:
+        return str(e)
+    return None
+
+
+def write_stopped(exc: BaseException, database: Any = None) -> str | None:
+    """Words for a write the environment stopped (the file deleted or replaced, a full disk, a
+    read-only file or folder, a stick gone): nothing was written. None for anything else (a bug)."""
+    from app.logs import environment_words
+
+    if isinstance(exc, DatabaseFileChanged):
+        return str(exc)
+    if isinstance(exc, (OSError, sqlite3.Error)):
+        return environment_words(exc, database)
+    return None
 
 
 class Outcome(StrEnum):

@@ -22,7 +22,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from app import __version__
@@ -81,8 +81,29 @@ def main(argv: Sequence[str] | None = None, packages: Sequence[str] = ("app.cli"
     if func is None:
         parser.print_help()
         return 2
-    return int(func(args))
+    return run_command(func, args)
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command; the environment failing under it (disk full, a read-only file or folder,
+    the database file deleted or replaced, a stick pulled out) is said in one sentence naming
+    the file, exit status 1, the traceback in the log file only. Bugs still raise."""
+    import sqlite3
+    from pathlib import Path
+
+    from app import logs
+    from db.identity import DatabaseFileChanged
+
+    database = getattr(args, "db", None)
+    try:
+        return int(func(args))
+    except (OSError, sqlite3.Error, DatabaseFileChanged) as exc:
+        db = database if isinstance(database, Path) else None
+        words = str(exc) if isinstance(exc, DatabaseFileChanged) else \
+            logs.environment_words(exc, db)
+        if words is None:
+            raise
+        logs.to_file_only(words, exc)
+    where = logs.active_log()
+    print(f"出错：{words}" + (f"；详细记录见日志 {where}" if where else ""), file=sys.stderr)
+    return 1

@@ -100,8 +100,10 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"export: {e}", file=sys.stderr)
         return EXIT_FAILED
     assert not isinstance(written, Refusal)  # no cancel on the command line
-    record_export(args.db, built, file=written.path.name, at=at)
     print(written.path)
+    sys.stdout.flush()
+    unrecorded = _record(args.db, lambda: record_export(args.db, built, file=written.path.name,
+                                                         at=at))
     if args.slip is not None:
         from app.export.handover import render_slip, slip_of
 
@@ -120,7 +122,32 @@ def run_export(args: argparse.Namespace) -> int:
     for code, missing in built.missing_documents.items():
         for kind, why in missing.items():
             print(f"  未包含 {code}/{kind}：{why}", file=sys.stderr)
+    if unrecorded:
+        print(f"export: 报送包已写好并核对无误，但没能记入数据库：{unrecorded}"
+              "（下次导出前本机不会显示这次的包校验码，请抄下上面的包校验码和密钥指纹）",
+              file=sys.stderr)
     return EXIT_OK
+
+
+def _record(db: Path, record: Any) -> str:
+    """Run `record` (remember the package in the database and audit it); "" when done, else
+    why not in words. A read-only or replaced database must not hide a package already written."""
+    import sqlite3
+
+    from app import logs
+    from db.identity import DatabaseFileChanged
+
+    try:
+        record()
+    except DatabaseFileChanged as e:
+        return str(e)
+    except (OSError, sqlite3.Error) as e:
+        words = logs.environment_words(e, db)
+        if words is None:
+            raise
+        logs.to_file_only(words, e)
+        return words
+    return ""
 
 
 def run_verify(args: argparse.Namespace) -> int:

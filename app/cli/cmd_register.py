@@ -1,9 +1,12 @@
 """`pollday import-register` and `pollday register`: the register (名册) from the command line.
 
-    pollday import-register --db PATH FILE [--map 表头=字段 ...] [--update [--dry-run]]
+    pollday import-register --db PATH FILE [--sheet NAME] [--map 表头=字段 ...] [--update [--dry-run]]
         Adds everyone in FILE (CSV in UTF-8 or GBK, or XLSX) to the register, all or nothing.
-        Exit 0 printing the number imported; exit 1 with every bad row on stderr, one per line
-        (persons already on the register included), nothing written.
+        XLSX: the active, visible sheet is read (or the one sheet holding a register), and the
+        sheet read is printed; --sheet NAME reads that sheet (hidden or not).
+        Exit 0 printing the number imported and any notes (merged cells filled in); exit 1 with
+        every bad row on stderr, one per line (persons already on the register included),
+        nothing written.
         --update compares FILE with the register, prints the differences and applies them.
 
     pollday register --db PATH [--json] [--meeting CODE]
@@ -41,6 +44,8 @@ def register(sub: Any) -> None:
     imp.add_argument("--map", action="append", default=[], metavar="表头=字段",
                      help="map a column header to a field (empty field: leave the column out); "
                           "fields: " + ", ".join(FIELD_LABELS))
+    imp.add_argument("--sheet", metavar="NAME",
+                     help="XLSX: the sheet to read (default: the active, visible sheet)")
     imp.add_argument("--update", action="store_true",
                      help="re-import: show added / changed / missing persons and apply")
     imp.add_argument("--dry-run", action="store_true", help="with --update: only show the changes")
@@ -110,15 +115,24 @@ def run_import(args: argparse.Namespace) -> int:
     if not args.file.exists():
         _err([f"文件不存在：{args.file}"])
         return EXIT_REFUSED
+    created = not args.db.exists()
     conn = connect(args.db)
     now = iso(SystemClock().now())
+    status = EXIT_REFUSED
     try:
         if args.update:
-            return _run_update(conn, args, mapping, now)
-        result = import_register(conn, args.file, now=now, mapping=mapping or None, actor="cli")
+            status = _run_update(conn, args, mapping, now)
+            return status
+        result = import_register(conn, args.file, now=now, mapping=mapping or None, actor="cli",
+                                 sheet=args.sheet)
+        if result.sheet:
+            print(f"读取工作表「{result.sheet}」 (sheet read: {result.sheet})")
         if result.status is ImportStatus.IMPORTED:
+            for note in result.notes:
+                print(f"注意：{note}")
             print(f"已导入 {result.count} 人 (imported {result.count})")
-            return 0
+            status = 0
+            return status
         if result.status is ImportStatus.NEEDS_MAPPING:
             _err(_mapping_help(result.file, result.unknown_headers))
         else:
@@ -126,6 +140,18 @@ def run_import(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     finally:
         conn.close()
+        if created and status != 0:
+            _remove_new_database(args.db)
+
+
+def _remove_new_database(path: Path) -> None:
+    """A refused import into a database this command created leaves no empty database behind
+    (the next attempt would otherwise find a file and the GUI list an empty election)."""
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _run_update(conn: Any, args: argparse.Namespace, mapping: dict[str, str | None],
@@ -133,7 +159,7 @@ def _run_update(conn: Any, args: argparse.Namespace, mapping: dict[str, str | No
     from app.register.diff import apply_diff, plan_reimport
     from app.register.importer import ImportStatus, Problem
 
-    plan = plan_reimport(conn, args.file, now=now, mapping=mapping or None)
+    plan = plan_reimport(conn, args.file, now=now, mapping=mapping or None, sheet=args.sheet)
     if plan.status is ImportStatus.NEEDS_MAPPING:
         _err(_mapping_help(plan.file, plan.unknown_headers))
         return EXIT_REFUSED

@@ -13,7 +13,6 @@ import json
 import re
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from app.fileio import safe_filename
 from app.keys import InstallationKey
 from app.meetings import Refusal, list_meetings, resolve_meeting
 from app.model import Meeting
+from app.scratch import scratch_dir
 from db import audit, settings, snapshot
 from db import files as dbfiles
 from db.connection import connect
@@ -79,8 +79,9 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
     """The package of every meeting of the database (or only `meeting_code`)."""
     report = progress or _noop
     stop = cancel or (lambda: False)
-    with tempfile.TemporaryDirectory(prefix="pollday-export-") as tmp:
-        work = Path(tmp)
+    # The working copy is the whole database (ID numbers, phones): it lives in a scratch folder
+    # that is removed when this block ends and swept at the next start after a crash (app/scratch.py).
+    with scratch_dir("export-") as work:
         full = work / "full.sqlite"
         src = connect(db_path, create=False)
         try:
@@ -167,6 +168,8 @@ def _files_from_copy(conn: sqlite3.Connection, meetings: list[Meeting], work: Pa
     # The audit detail is masked as it is written (db/audit.py), so the exact stored text goes
     # out and the chain re-verifies from the file; the rows' free text is masked again here.
     audit_rows = snapshot.audit_rows(conn)
+    # The chain head anchors the log outside the file: signed here, printed on the paper.
+    head = audit.head(conn)
     files[fmt.EVENTS_ATTENDANCE] = fmt.jsonl_bytes(attendance)
     files[fmt.EVENTS_BALLOTS] = fmt.jsonl_bytes(ballots)
     files[fmt.EVENTS_AUDIT] = fmt.jsonl_bytes(audit_rows)
@@ -190,6 +193,7 @@ def _files_from_copy(conn: sqlite3.Connection, meetings: list[Meeting], work: Pa
                    "elected": sum(len(c["elected"]) for m in elected["meetings"]
                                   for c in m["contests"])},
         "privacy": PRIVACY,
+        "audit": {"head": head.hash, "row": head.row, "rows": head.rows},
     }
     return files, fields, missing
 

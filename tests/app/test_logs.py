@@ -274,5 +274,7 @@ def test_the_runtime_hook_routes_a_missing_stderr_to_the_log(tmp_path):
     assert r.returncode == 1 and r.stdout == "" and r.stderr == ""
     text = (home / "logs" / "pollday.log").read_text(encoding="utf-8")
     assert "WARNING stderr: warning from a library" in text and "[cli sort-names " in text
-    assert "ERROR pollday.uncaught: 未处理的异常：没有权限读写文件 C:/Users/张三/AppData/Roaming/PollDay/x" in text
+    # An environment error is said in words (to the log, as stderr is) with its traceback.
+    assert "WARNING pollday.environment: 没有权限读写文件 C:/Users/张三/AppData/Roaming/PollDay/x" in text
+    assert "WARNING stderr: 出错：没有权限读写文件 C:/Users/张三/AppData/Roaming/PollDay/x" in text
     assert "PermissionError: [Errno 13] Permission denied" in text

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app import attendance, meetings
 from app.attendance import Outcome, Result
+from app.attendance.desk import database_file_problem, write_stopped
 from app.electorate import vote_right
 from app.model import Person
 from app.search import search
@@ -295,8 +298,10 @@ class DeskPage(QWidget):
         meeting = self.ctx.meeting
         if meeting is None:
             return None
-        result = attendance.sign_in(self.ctx.conn, meeting, ref, self.desk_name, self.ctx.actor,
-                                    self.ctx.clock)
+        result = self._guarded(lambda: attendance.sign_in(
+            self.ctx.conn, meeting, ref, self.desk_name, self.ctx.actor, self.ctx.clock))
+        if result is None:
+            return None
         if result.outcome is Outcome.SIGNED_IN or (result.outcome is Outcome.NO_VOTE
                                                    and result.written):
             assert result.person is not None
@@ -332,8 +337,10 @@ class DeskPage(QWidget):
     def _lift(self, person: Person, reason: str) -> None:
         meeting = self.ctx.meeting
         assert meeting is not None
-        lifted = attendance.lift_exclusion(self.ctx.conn, meeting, person, self.desk_name,
-                                           self.ctx.actor, self.ctx.clock, reason)
+        lifted = self._guarded(lambda: attendance.lift_exclusion(
+            self.ctx.conn, meeting, person, self.desk_name, self.ctx.actor, self.ctx.clock, reason))
+        if lifted is None:
+            return
         if lifted.outcome is not Outcome.LIFTED:
             self._show(lifted, person)
             return
@@ -349,10 +356,11 @@ class DeskPage(QWidget):
             return
         person = self.found[row]
         args = (self.ctx.conn, meeting, person, self.desk_name, self.ctx.actor, self.ctx.clock)
-        r = attendance.sign_out(*args)
-        if r.outcome is Outcome.ALREADY_OUT:
-            r = attendance.return_(*args)
-        self._show(r, person)
+        r = self._guarded(lambda: attendance.sign_out(*args))
+        if r is not None and r.outcome is Outcome.ALREADY_OUT:
+            r = self._guarded(lambda: attendance.return_(*args))
+        if r is not None:
+            self._show(r, person)
         self.search_box.clear()
         self.search_box.setFocus()
 
@@ -376,12 +384,34 @@ class DeskPage(QWidget):
     def _undo(self, person: Person, reason: str) -> None:
         meeting = self.ctx.meeting
         assert meeting is not None
-        r = attendance.undo_sign_in(self.ctx.conn, meeting, person, self.desk_name,
-                                    self.ctx.actor, self.ctx.clock, reason)
+        r = self._guarded(lambda: attendance.undo_sign_in(
+            self.ctx.conn, meeting, person, self.desk_name, self.ctx.actor, self.ctx.clock, reason))
+        if r is None:
+            return
         if r.outcome is Outcome.UNDONE and self._undo_stack and self._undo_stack[-1].id == person.id:
             self._undo_stack.pop()
         self._show(r, person)
         self._run_search()
+
+    def _guarded(self, write: Callable[[], Result]) -> Result | None:
+        """Run one write; when the environment stopped it (the database file deleted or
+        replaced under the app, a full disk, a read-only stick) say so in red, naming the file,
+        and return None: nothing was written, so nothing may look signed in."""
+        try:
+            return write()
+        except Exception as exc:
+            words = write_stopped(exc, self.ctx.db_path)
+            if words is None:
+                raise
+            self._file_trouble(words)
+            return None
+
+    def _file_trouble(self, words: str) -> None:
+        self.last_result = None
+        self._pending = None
+        self.feedback.show_result(Tone.RED, "没有写入，未签到", "数据库文件出了问题", words)
+        self.search_box.clear()
+        self.search_box.setFocus()
 
     # --- the counter ----------------------------------------------------------------------------
 
@@ -395,6 +425,13 @@ class DeskPage(QWidget):
         meeting = self.ctx.meeting
         if meeting is None:
             self.counter.setText("")
+            return
+        problem = database_file_problem(self.ctx.conn)
+        if problem is not None:
+            # Said before anyone scans, on every poll: the file was deleted or replaced.
+            if self.feedback.headline.text() != "数据库文件已被删除或替换":
+                self.feedback.show_result(Tone.RED, "数据库文件已被删除或替换", "请勿继续签到",
+                                          problem)
             return
         s = attendance.attendance_summary(self.ctx.conn, meeting)
         self._expected = s.expected
