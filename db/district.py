@@ -90,15 +90,6 @@ def packages(conn: sqlite3.Connection, community: str | None = None, *,
     return [PackageRow(*r) for r in rows]
 
 
-def current_packages(conn: sqlite3.Connection) -> list[PackageRow]:
-    """Per community its latest package (latest export time, then latest import)."""
-    rows = conn.execute(
-        f"SELECT {_PACKAGE_COLS} FROM package p WHERE p.id = (SELECT q.id FROM package q "
-        "WHERE q.community = p.community ORDER BY q.exported_utc DESC, q.id DESC LIMIT 1) "
-        "ORDER BY p.community")
-    return [PackageRow(*r) for r in rows]
-
-
 def insert_package(conn: sqlite3.Connection, values: dict[str, Any]) -> int:
     cols = [c.strip() for c in _PACKAGE_COLS.split(",")][1:]
     cur = conn.execute(f"INSERT INTO package ({', '.join(cols)}) VALUES "
@@ -148,13 +139,82 @@ def previous(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
         "SELECT body, metric, value FROM previous_term ORDER BY body, metric")]
 
 
-def register_key(conn: sqlite3.Connection, community: str, fingerprint: str, at: str) -> None:
+def register_key(conn: sqlite3.Connection, community: str, fingerprint: str, at: str, *,
+                 source: str = "slip", by: str = "", reason: str = "") -> None:
+    """Register the community's key and log the decision (one transaction). `source` 'slip'
+    (typed from the paper slip) or 'confirmed' (a person compared a package's fingerprint)."""
     with transaction(conn):
         conn.execute("INSERT OR IGNORE INTO registered_key (community, fingerprint, "
-                     "registered_at) VALUES (?, ?, ?)", (community, fingerprint, at))
+                     "registered_at, source) VALUES (?, ?, ?, ?)",
+                     (community, fingerprint, at, source))
+        _decide(conn, at=at, by=by or "未署名",
+                action="confirm_key" if source == "confirmed" else "register_key",
+                community=community, package_id=None, fingerprint=fingerprint,
+                reason=reason or ("与纸质交接单核对一致" if source == "confirmed"
+                                  else "按纸质交接单登记"))
 
 
 def registered_keys(conn: sqlite3.Connection, community: str) -> list[str]:
     return [str(r[0]) for r in conn.execute(
         "SELECT fingerprint FROM registered_key WHERE community = ? ORDER BY fingerprint",
         (community,))]
+
+
+def package_rows(conn: sqlite3.Connection, ids: list[int]) -> list[PackageRow]:
+    """Full rows (JSON included) of the packages `ids`, in community order."""
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    return [PackageRow(*r) for r in conn.execute(
+        f"SELECT {_PACKAGE_COLS} FROM package WHERE id IN ({marks}) ORDER BY community, id",
+        ids)]
+
+
+def find_packages(conn: sqlite3.Connection, ref: str) -> list[PackageRow]:
+    """Packages by short hash (the one printed on the slip) or by id (`12` or `#12`)."""
+    ref = ref.strip().lstrip("#")
+    cols = _PACKAGE_COLS.replace("manifest, results, elected", "'', '', ''")
+    if ref.isdigit():
+        rows = conn.execute(f"SELECT {cols} FROM package WHERE id = ? OR short_hash = ?",
+                            (int(ref), ref))
+    else:
+        rows = conn.execute(f"SELECT {cols} FROM package WHERE short_hash = ?", (ref.lower(),))
+    return [PackageRow(*r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    id: int
+    at: str
+    by: str
+    action: str        # approve | exclude | include | confirm_key | register_key
+    community: str
+    package_id: int | None
+    fingerprint: str
+    reason: str
+
+    def json(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at, "by": self.by, "action": self.action,
+                "community": self.community, "package_id": self.package_id,
+                "fingerprint": self.fingerprint, "reason": self.reason}
+
+
+def _decide(conn: sqlite3.Connection, *, at: str, by: str, action: str, community: str,
+            package_id: int | None, fingerprint: str, reason: str) -> None:
+    conn.execute("INSERT INTO decision (at, by, action, community, package_id, fingerprint, "
+                 "reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (at, by, action, community, package_id, fingerprint, reason))
+
+
+def add_decision(conn: sqlite3.Connection, *, at: str, by: str, action: str, community: str,
+                 package_id: int, fingerprint: str, reason: str) -> None:
+    """Approve, exclude or include a package: one row of the append-only decision log."""
+    with transaction(conn):
+        _decide(conn, at=at, by=by, action=action, community=community, package_id=package_id,
+                fingerprint=fingerprint, reason=reason)
+
+
+def decisions(conn: sqlite3.Connection) -> list[Decision]:
+    return [Decision(*r) for r in conn.execute(
+        "SELECT id, at, by, action, community, package_id, fingerprint, reason FROM decision "
+        "ORDER BY id")]

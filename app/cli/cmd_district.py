@@ -1,15 +1,24 @@
 """`pollday district ...`: the district office's side (区/街道换届办), its own database.
 
     district import --db DISTRICT_DB PACKAGE|DIR...   one JSON line per package:
-        {"package", "community", "result": imported|superseded|duplicate|rejected, "reason",
-         "short_hash", "fingerprint", "flagged"}  (exit 0; 3 when any was rejected)
+        {"package", "community", "result": imported|superseded|duplicate|rejected|quarantined,
+         "reason", "short_hash", "fingerprint", "flagged"}  (exit 0; 3 when any was rejected or
+        quarantined: signed by a key other than the community's, never counted until approved)
     district plan --db DISTRICT_DB FILE.xlsx          the plan: 社区, 计划日期[, 街道]
     district previous --db DISTRICT_DB FILE.xlsx      the previous term's make-up per body
     district report --db DISTRICT_DB [--json] [--out FILE.xlsx|FILE.pdf]
     district daily --db DISTRICT_DB [--date YYYY-MM-DD] [--json] [--out FILE.xlsx|FILE.pdf]
     district history --db DISTRICT_DB                 every import attempt, JSON lines
     district key --db DISTRICT_DB COMMUNITY FINGERPRINT  register the community's signing key
-        (from the paper hand-over note): a package signed by another key is flagged
+        (from the paper hand-over slip): a package signed by another key is quarantined
+    district confirm-key --db DISTRICT_DB COMMUNITY FINGERPRINT  the fingerprint read from the
+        paper slip equals the key of the community's first package: registered, 未核对密钥 cleared
+    district packages --db DISTRICT_DB                 every package with its status, JSON lines
+        (counted | history | quarantined | excluded, and why)
+    district approve|exclude|include --db DISTRICT_DB PACKAGE --reason TEXT [--by NAME]
+        PACKAGE: the short hash (or #id); approve a quarantined package, exclude a package from
+        the figures, include an excluded one again; written to the decision log
+    district audit --db DISTRICT_DB                   the decision log, JSON lines
 
 The report's JSON: `communities` (how many), `stages`, `planned`, `completed`, `on_time`,
 `on_time_rate`, `one_pass`, `one_pass_rate`, `expected`, `present`, `attendance_rate`,
@@ -67,6 +76,28 @@ def register(sub: Any) -> None:
     key.add_argument("community")
     key.add_argument("fingerprint", help="e.g. 994F-AAAB-FC9C-B86E")
     key.set_defaults(func=run_key)
+    conf = dsub.add_parser("confirm-key", help="confirm the first package's key against the slip")
+    conf.add_argument("--db", required=True, type=Path)
+    conf.add_argument("community")
+    conf.add_argument("fingerprint", help="as printed on the paper hand-over slip")
+    conf.add_argument("--by", default="", help="who compared (default: the login name)")
+    conf.set_defaults(func=run_confirm)
+    for action, helptext in (("approve", "count a quarantined package (another key)"),
+                             ("exclude", "stop counting a package"),
+                             ("include", "count an excluded package again")):
+        d = dsub.add_parser(action, help=helptext)
+        d.add_argument("--db", required=True, type=Path)
+        d.add_argument("package", help="short hash (as on the slip) or #id")
+        d.add_argument("--reason", required=True)
+        d.add_argument("--by", default="", help="who decides (default: the login name)")
+        d.set_defaults(func=run_decide, action=action)
+    pk = dsub.add_parser("packages", help="every package and its status as JSON lines")
+    pk.add_argument("--db", required=True, type=Path)
+    pk.set_defaults(func=run_packages)
+    au = dsub.add_parser("audit", help="the decision log as JSON lines")
+    au.add_argument("--db", required=True, type=Path)
+    au.set_defaults(func=run_audit)
+    key.add_argument("--by", default="", help="who registers (default: the login name)")
     hist = dsub.add_parser("history", help="every import attempt as JSON lines")
     hist.add_argument("--db", required=True, type=Path)
     hist.set_defaults(func=run_history)
@@ -102,7 +133,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         for path in paths:
             r = import_package(conn, path, _now())
-            rejected |= r.result == "rejected"
+            rejected |= r.result in ("rejected", "quarantined")
             sys.stdout.write(json.dumps(r.json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
     finally:
@@ -181,23 +212,90 @@ def run_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _by(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.by.strip():
+        return str(args.by).strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):   # no login name in this environment
+        return "未署名"
+
+
+def _outcome(command: str, ok: bool, message: str) -> int:
+    if ok:
+        print(message)
+        return 0
+    print(f"district {command}: {message}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
 def run_key(args: argparse.Namespace) -> int:
-    import re
+    from app.district.decisions import register_key
 
-    from app.clock import iso
-    from db import district as store
-
-    fp = args.fingerprint.strip().upper()
-    if not re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", fp):
-        print(f"district key: 密钥指纹应为 4 组 4 位十六进制数，如 994F-AAAB-FC9C-B86E：{fp}",
-              file=sys.stderr)
-        return EXIT_REFUSED
     conn = _open(args.db, True)
     if conn is None:
         return EXIT_REFUSED
     try:
-        store.register_key(conn, args.community.strip(), fp, iso(_now()))
+        out = register_key(conn, args.community, args.fingerprint, by=_by(args), at=_now())
     finally:
         conn.close()
-    print(f"已登记：{args.community.strip()} 的签名密钥 {fp}")
+    return _outcome("key", out.ok, out.message)
+
+
+def run_confirm(args: argparse.Namespace) -> int:
+    from app.district.decisions import confirm_key
+
+    conn = _open(args.db, False)
+    if conn is None:
+        return EXIT_REFUSED
+    try:
+        out = confirm_key(conn, args.community, args.fingerprint, by=_by(args), at=_now())
+    finally:
+        conn.close()
+    return _outcome("confirm-key", out.ok, out.message)
+
+
+def run_decide(args: argparse.Namespace) -> int:
+    from app.district.decisions import decide
+
+    conn = _open(args.db, False)
+    if conn is None:
+        return EXIT_REFUSED
+    try:
+        out = decide(conn, args.action, args.package, reason=args.reason, by=_by(args),
+                     at=_now())
+    finally:
+        conn.close()
+    return _outcome(args.action, out.ok, out.message)
+
+
+def run_packages(args: argparse.Namespace) -> int:
+    from app.district.trust import all_trust
+
+    conn = _open(args.db, False)
+    if conn is None:
+        return EXIT_REFUSED
+    try:
+        for t in sorted(all_trust(conn).values(), key=lambda t: t.community):
+            for s in t.states:
+                sys.stdout.write(json.dumps({**s.json(), "key_status": t.key_status},
+                                            ensure_ascii=False) + "\n")
+    finally:
+        conn.close()
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from db import district as store
+
+    conn = _open(args.db, False)
+    if conn is None:
+        return EXIT_REFUSED
+    try:
+        for d in store.decisions(conn):
+            sys.stdout.write(json.dumps(d.json(), ensure_ascii=False) + "\n")
+    finally:
+        conn.close()
     return 0

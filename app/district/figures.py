@@ -1,7 +1,9 @@
 """The district's figures from its database: per community and overall.
 
 Communities are those of the plan and those that sent a package. Per community, from its
-CURRENT package (the latest export; superseded ones are history):
+CURRENT package (app.district.trust: the latest export among those signed by the community's key
+or approved, and not excluded; superseded ones are history, quarantined and excluded ones are
+listed, never counted):
 - stage: 未开始 (no package), 进行中 (a meeting of the package is not complete), 已完成 (every
   meeting complete); done date: the latest meeting date of a completed community;
 - on time: done date on or before the plan date;
@@ -24,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.district import makeup, rates
+from app.district.trust import EXCLUDED, QUARANTINED, UNVERIFIED, PackageState, all_trust
 from db import district as store
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "未开始", "进行中", "已完成"
@@ -48,7 +51,8 @@ class Community:
     fingerprint: str = ""
     exported_at: str = ""
     packages: int = 0           # how many received (history included)
-    key_flag: str = ""
+    key_flag: str = ""          # the remark on the key: 未核对密钥 / a quarantined package
+    key_status: str = ""        # 已核对 | 未核对密钥 | "" (no package)
     meetings: list[dict[str, Any]] = field(default_factory=list)
     bodies: dict[str, list[makeup.Member]] = field(default_factory=dict)
 
@@ -66,7 +70,8 @@ class Community:
                 "dual_role": self.dual_role, "runoffs": self.runoffs,
                 "package": self.package, "fingerprint": self.fingerprint,
                 "exported_at": self.exported_at, "packages_received": self.packages,
-                "key_flag": self.key_flag, "meetings": self.meetings,
+                "key_flag": self.key_flag, "key_status": self.key_status,
+                "meetings": self.meetings,
                 "members": {b: len(ms) for b, ms in sorted(
                     self.bodies.items(), key=lambda kv: makeup.body_rank(kv[0]))}}
 
@@ -86,8 +91,7 @@ def community_from_package(c: Community, p: store.PackageRow) -> None:
     results: dict[str, Any] = json.loads(p.results)
     elected: dict[str, Any] = json.loads(p.elected)
     c.street = c.street or p.street
-    c.package, c.fingerprint, c.exported_at, c.key_flag = (
-        p.short_hash, p.fingerprint, p.exported_at, p.key_flag)
+    c.package, c.fingerprint, c.exported_at = p.short_hash, p.fingerprint, p.exported_at
     meetings = manifest.get("meetings", [])
     complete = bool(meetings) and all(bool(m.get("complete")) for m in meetings)
     c.stage = COMPLETED if complete else IN_PROGRESS
@@ -123,6 +127,12 @@ class Report:
     communities: list[Community]
     bodies: list[makeup.BodyFigures]
     previous_dual_role: Decimal | None
+    quarantined: list[PackageState] = field(default_factory=list)
+    excluded: list[PackageState] = field(default_factory=list)
+
+    @property
+    def unverified(self) -> list[Community]:
+        return [c for c in self.communities if c.key_status == UNVERIFIED]
 
     def of_stage(self, stage: str) -> list[Community]:
         return [c for c in self.communities if c.stage == stage]
@@ -156,7 +166,8 @@ class Report:
             "dual_role": dual,
             "dual_role_of": len(both),
             "dual_role_rate": rates.percent(dual, len(both)),
-            "flagged": [c.community for c in self.communities if c.key_flag],
+            "flagged": sorted({q.package.community for q in self.quarantined}),
+            "unverified_key": [c.community for c in self.unverified],
         }
         if self.previous_dual_role is not None and out["dual_role_rate"] is not None:
             out["dual_role_change"] = makeup.change_phrase(
@@ -172,19 +183,26 @@ class Report:
                 "rounding": "exact fractions rounded once half up: rates 2 decimals of a percent,"
                             " shares and average age 1 decimal",
                 "makeup": [b.json() for b in self.bodies],
+                "quarantined": [q.json() for q in self.quarantined],
+                "excluded": [x.json() for x in self.excluded],
                 "per_community": [c.json() for c in self.communities]}
 
 
 def build_report(conn: sqlite3.Connection) -> Report:
     plan = {c: (d, s) for c, d, s in store.plan(conn)}
     by_name: dict[str, Community] = {c: Community(c, s, d) for c, (d, s) in plan.items()}
-    counts: dict[str, int] = {}
-    for p in store.packages(conn, light=True):
-        counts[p.community] = counts.get(p.community, 0) + 1
-    for p in store.current_packages(conn):
-        c = by_name.setdefault(p.community, Community(p.community))
-        c.packages = counts.get(p.community, 0)
-        community_from_package(c, p)
+    trusts = all_trust(conn)
+    current = {t.current.package.id: t for t in trusts.values() if t.current is not None}
+    for name, t in trusts.items():
+        c = by_name.setdefault(name, Community(name))
+        c.packages = len(t.states)
+        c.key_status = t.key_status
+        held = [s for s in t.states if s.status == QUARANTINED]
+        c.key_flag = "；".join(
+            ([f"{UNVERIFIED}：指纹 {t.provisional} 尚未与纸质交接单核对"] if t.provisional else [])
+            + [f"隔离的报送包 {s.package.short_hash}：{s.reason}" for s in held])
+    for p in store.package_rows(conn, list(current)):
+        community_from_package(by_name[p.community], p)
     communities = sorted(by_name.values(), key=lambda c: (c.plan_date or "9999", c.community))
     previous: dict[str, dict[str, Decimal]] = {}
     dual_prev: Decimal | None = None
@@ -203,7 +221,10 @@ def build_report(conn: sqlite3.Connection) -> Report:
     for body, prev in previous.items():
         figures.setdefault(body, makeup.BodyFigures(body)).previous = prev
     bodies = sorted(figures.values(), key=lambda b: makeup.body_rank(b.body))
-    return Report(communities, bodies, dual_prev)
+    states = [s for t in trusts.values() for s in t.states]
+    return Report(communities, bodies, dual_prev,
+                  [s for s in states if s.status == QUARANTINED],
+                  [s for s in states if s.status == EXCLUDED])
 
 
 def daily(report: Report, day: dt.date) -> dict[str, Any]:

@@ -9,43 +9,47 @@ Each file gets one outcome (an expected value, never an exception):
 - imported: the community's first package, or an older export arriving after a newer one (kept in
   the history, not counted; the reason says so).
 
-Signing key: a community's packages are expected to carry the key the office registered for it
-(`pollday district key`, from the paper hand-over note) or, when none is registered, the key of
-its earlier packages. A package signed by another key (valid signature, different fingerprint) is IMPORTED BUT FLAGGED:
-it counts like any other (refusing it would leave the district with stale figures on a day when
-laptops are swapped), its `key_flag` says which keys differ, and the report and the dashboard list
-it until the officer has compared the fingerprint with the one on the paper hand-over note.
+- quarantined: signed by a key other than the community's (app.district.trust): stored and
+  listed with the reason, never counted until a person approves it.
+
+Signing key: the community's registered key decides (app.district.trust); with none registered
+the first package counts but is marked 未核对密钥 until a person confirms its fingerprint against
+the paper slip. Members are read within app.export.verify.LIMITS (a package bomb is refused from
+its declared sizes before anything is unpacked) and the package file is read through one handle,
+never whole into memory; the JSON members read for the figures are re-checked against the signed
+manifest's SHA-256 (the file cannot change between the check and the read).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import sqlite3
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from app.clock import iso
+from app.district import trust
 from app.export import format as fmt
 from app.export import verify_package
+from app.export.verify import LIMITS, read_member
 from db import district as store
 from db.tx import transaction
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
-RESULTS = ("imported", "superseded", "duplicate", "rejected")
+RESULTS = ("imported", "superseded", "duplicate", "rejected", "quarantined")
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     package: str        # the file as given
     community: str
-    result: str         # imported | superseded | duplicate | rejected
+    result: str         # imported | superseded | duplicate | rejected | quarantined
     reason: str
     short_hash: str = ""
     fingerprint: str = ""
@@ -62,41 +66,78 @@ def utc_of(exported_at: str) -> str:
     return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _content(data: bytes, manifest: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _json_member(zf: zipfile.ZipFile, name: str, listed: dict[str, str]) -> Any:
+    """A JSON member, at most LIMITS.json_bytes read, equal to what the signed manifest lists."""
+    raw = read_member(zf, zf.getinfo(name), LIMITS.json_bytes)
+    if listed.get(name) != hashlib.sha256(raw).hexdigest():
+        raise ValueError(f"{name} 与签名清单不符（文件在校验后被改动？）")
+    return json.loads(raw.decode("utf-8"))
+
+
+def _content(f: IO[bytes], manifest: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """results/<code>.json of every meeting of the manifest, and elected.json."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+    listed = {str(e.get("path")): str(e.get("sha256")) for e in manifest.get("files", [])
+              if isinstance(e, dict)}
+    with zipfile.ZipFile(f) as zf:
         names = set(zf.namelist())
         results: dict[str, Any] = {}
         for m in manifest.get("meetings", []):
             code = str(m["code"])
             path = fmt.results_path(code)
             if path in names:
-                results[code] = json.loads(zf.read(path).decode("utf-8"))
-        elected = json.loads(zf.read(fmt.ELECTED).decode("utf-8")) if fmt.ELECTED in names \
+                results[code] = _json_member(zf, path, listed)
+        elected = _json_member(zf, fmt.ELECTED, listed) if fmt.ELECTED in names \
             else {"meetings": []}
         if not isinstance(elected, dict):
             raise ValueError("elected.json is not an object")
         return results, elected
 
 
-def _manifest_raw(data: bytes) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return zf.read(fmt.MANIFEST)
+def _manifest_raw(f: IO[bytes]) -> bytes:
+    with zipfile.ZipFile(f) as zf:
+        return read_member(zf, zf.getinfo(fmt.MANIFEST), LIMITS.json_bytes)
+
+
+def _file_sha256(f: IO[bytes]) -> str:
+    f.seek(0)
+    h = hashlib.sha256()
+    while chunk := f.read(1 << 20):
+        h.update(chunk)
+    return h.hexdigest()
 
 
 def import_package(conn: sqlite3.Connection, path: Path, at: dt.datetime) -> ImportResult:
     name = str(path)
     try:
-        data = path.read_bytes()
+        f = path.open("rb")
     except OSError as e:
         return _record(conn, at, ImportResult(name, "", "rejected", f"无法读取文件：{e}"))
-    v = verify_package(path, fileobj=io.BytesIO(data))
+    try:
+        return _import_open(conn, name, path, f, at)
+    except OSError as e:   # the stick pulled out mid-read
+        return _record(conn, at, ImportResult(name, "", "rejected", f"无法读取文件：{e}"))
+    finally:
+        f.close()
+
+
+def _import_open(conn: sqlite3.Connection, name: str, path: Path, f: IO[bytes],
+                 at: dt.datetime) -> ImportResult:
+    v = verify_package(path, fileobj=f)
     if not v.ok:
         reason = "；".join(p.message for p in v.problems)
         return _record(conn, at, ImportResult(name, v.community, "rejected", reason,
                                               v.short_hash, v.fingerprint))
-    manifest_raw = _manifest_raw(data)
+    try:
+        manifest_raw = _manifest_raw(f)
+    except (KeyError, ValueError, zipfile.BadZipFile) as e:
+        return _record(conn, at, ImportResult(name, v.community, "rejected",
+                                              f"报送包内容无法读取：{e}", v.short_hash,
+                                              v.fingerprint))
     manifest_sha = fmt.sha256_hex(manifest_raw)
+    if fmt.short_hash(manifest_raw) != v.short_hash:
+        return _record(conn, at, ImportResult(name, v.community, "rejected",
+                                              "manifest.json 在校验后被改动", v.short_hash,
+                                              v.fingerprint))
     community = v.community
     base = ImportResult(name, community, "", "", v.short_hash, v.fingerprint)
     if not community:
@@ -107,7 +148,7 @@ def import_package(conn: sqlite3.Connection, path: Path, at: dt.datetime) -> Imp
                                        f"同一报送包已于 {same.imported_at} 导入"
                                        f"（{Path(same.file_name).name}，校验码 {same.short_hash}）"))
     try:
-        results, elected = _content(data, v.manifest)
+        results, elected = _content(f, v.manifest)
         exported_utc = utc_of(v.exported_at)
         _check_figures(v.manifest, results, elected)
     except (KeyError, ValueError, TypeError, AttributeError, UnicodeDecodeError,
@@ -115,50 +156,51 @@ def import_package(conn: sqlite3.Connection, path: Path, at: dt.datetime) -> Imp
         # Signed by someone, but not what PollDay writes: refused here rather than breaking
         # every report later.
         return _record(conn, at, _with(base, "rejected", f"报送包内容无法读取：{e!r}"))
-    earlier = store.packages(conn, community, light=True)
-    flag = key_flag(v.fingerprint, sorted({p.fingerprint for p in earlier}),
-                    store.registered_keys(conn, community))
-    latest = max(earlier, key=lambda p: (p.exported_utc, p.id), default=None)
-    if latest is None:
-        result, reason = "imported", ""
-    elif exported_utc >= latest.exported_utc:
-        result = "superseded"
-        reason = (f"取代 {latest.exported_at} 导出的报送包（校验码 {latest.short_hash}），"
-                  "原报送包保留在历史记录中")
-    else:
-        result = "imported"
-        reason = (f"导出时间早于已导入的报送包（{latest.exported_at}，校验码 {latest.short_hash}），"
-                  "仅存入历史记录，不计入汇总")
-    reason = "；".join(r for r in (reason, flag) if r)
+    before = trust.trust_of(conn, community)
+    flag = trust.key_reason(v.fingerprint, before.keys, before.provisional)
+    file_sha = _file_sha256(f)
     stored_manifest = {k: val for k, val in v.manifest.items() if k != "files"}
     with transaction(conn):
         pid = store.insert_package(conn, {
             "manifest_sha256": manifest_sha, "short_hash": v.short_hash, "community": community,
             "street": str(v.manifest.get("street", "")), "exported_at": v.exported_at,
             "exported_utc": exported_utc, "fingerprint": v.fingerprint, "file_name": name,
-            "file_sha256": hashlib.sha256(data).hexdigest(), "imported_at": iso(at),
+            "file_sha256": file_sha, "imported_at": iso(at),
             "key_flag": flag,
             "manifest": json.dumps(stored_manifest, ensure_ascii=False, sort_keys=True),
             "results": json.dumps(results, ensure_ascii=False, sort_keys=True),
             "elected": json.dumps(elected, ensure_ascii=False, sort_keys=True)})
+        after = trust.trust_of(conn, community)
+        result, reason = _outcome(before, after, pid)
         out = ImportResult(name, community, result, reason, v.short_hash, v.fingerprint,
-                           bool(flag))
+                           result == "quarantined")
         _attempt(conn, at, out, pid)
     return out
 
 
-def key_flag(fingerprint: str, earlier: list[str], registered: list[str]) -> str:
-    """Why the signing key is questioned, or "": not a key the office registered for the
-    community, or (none registered) not the key of the community's earlier packages."""
-    if registered:
-        if fingerprint in registered:
-            return ""
-        return (f"签名密钥 {fingerprint} 不是为该社区登记的密钥（{'、'.join(registered)}），"
-                "请核对纸质交接单上的密钥指纹")
-    if earlier and fingerprint not in earlier:
-        return (f"签名密钥 {fingerprint} 与该社区此前报送包的密钥 {'、'.join(earlier)} 不同，"
-                "请核对纸质交接单上的密钥指纹")
-    return ""
+def _outcome(before: trust.CommunityTrust, after: trust.CommunityTrust,
+             pid: int) -> tuple[str, str]:
+    """The import's result and reason from the community's trust before and after it."""
+    mine = next(s for s in after.states if s.package.id == pid)
+    if mine.status == trust.QUARANTINED:
+        return "quarantined", (f"{mine.reason}：已隔离，不计入汇总；请核对纸质交接单上的密钥指纹，"
+                               "核实后可批准（汇总界面“批准”或 pollday district approve）")
+    unverified = ("" if after.keys else
+                  f"该社区尚未登记密钥：已计入，但标记“{trust.UNVERIFIED}”，请对照纸质交接单核对指纹 "
+                  f"{mine.package.fingerprint} 后确认（汇总界面“核对密钥”或 "
+                  "pollday district confirm-key）")
+    old = before.current
+    if mine.status == trust.COUNTED:
+        if old is None:
+            return "imported", unverified
+        p = old.package
+        return "superseded", "；".join(x for x in (
+            f"取代 {p.exported_at} 导出的报送包（校验码 {p.short_hash}），原报送包保留在历史记录中",
+            unverified) if x)
+    latest = after.current.package if after.current else None
+    return "imported", (f"导出时间早于已导入的报送包（{latest.exported_at}，校验码 "
+                        f"{latest.short_hash}），仅存入历史记录，不计入汇总" if latest else
+                        "仅存入历史记录，不计入汇总")
 
 
 def _check_figures(manifest: dict[str, Any], results: dict[str, Any],

@@ -29,8 +29,22 @@ def headline_lines(report: Report) -> list[str]:
         f"书记主任“一肩挑” {pct(h['dual_role_rate'])}（{h['dual_role']} 个 / {h['dual_role_of']} 个）"
         + (f"，{h['dual_role_change']}" if h.get("dual_role_change") else ""),
     ]
-    if h["flagged"]:
-        lines.append(f"签名密钥与此前不同、需核对：{'、'.join(h['flagged'])}")
+    return lines + trust_lines(report)
+
+
+def trust_lines(report: Report) -> list[str]:
+    """The packages and keys a person still has to look at, in words (every report says them)."""
+    lines = []
+    if report.unverified:
+        lines.append(f"未核对密钥（已计入，须对照纸质交接单核对密钥指纹）：{len(report.unverified)} 个社区——"
+                     + "、".join(f"{c.community}（{c.fingerprint}）" for c in report.unverified))
+    for q in report.quarantined:
+        p = q.package
+        lines.append(f"已隔离、不计入：{p.community} 的报送包 {p.short_hash}（导出于 {p.exported_at}）"
+                     f"——{q.reason}")
+    for x in report.excluded:
+        p = x.package
+        lines.append(f"已排除、不计入：{p.community} 的报送包 {p.short_hash}——{x.reason}")
     return lines
 
 

@@ -2,8 +2,19 @@
 
 `verify_package(path)` returns a Verification (an expected outcome, never an exception for a bad
 package); the problems name what is wrong: which file's hash or size, a missing or extra file, a
-bad signature, an unknown format version, not a zip. `known_keys` (fingerprints) makes a valid
-signature by another key a problem too; without it the fingerprint is only reported.
+bad signature, an unknown format version, not a zip, a member larger than a real package's can
+be. `known_keys` (fingerprints) makes a valid signature by another key a problem too; without it
+the fingerprint is only reported.
+
+Limits (LIMITS, checked on the declared sizes of the ZIP directory BEFORE anything is unpacked,
+and again while streaming, so a forged header cannot get past them): a real package of a
+20,000-person community is a few tens of MB unpacked (the demo's: ~7.7 MB, of which the results
+and elected JSON files are tens of KB). A package is refused, naming the member and the reason,
+when it has more than 2,000 members, a member unpacks to more than 256 MiB (a JSON member:
+manifest.json, results/*.json, elected.json, more than 8 MiB), all members together to more than
+1 GiB, or a member of 1 MiB or more unpacks to more than 200 times its packed size (deflate of a
+real SQLite file, JSON or PDF stays well under 20:1; a run of spaces reaches ~1000:1). Nothing is
+read whole into memory except the small JSON members (at most 8 MiB each).
 """
 
 from __future__ import annotations
@@ -23,13 +34,80 @@ from app.export import format as fmt
 from app.keys import fingerprint, verify
 
 CHUNK = 1 << 20
+MiB = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    member_bytes: int = 256 * MiB     # any one member, unpacked
+    json_bytes: int = 8 * MiB         # manifest.json, results/*.json, elected.json
+    total_bytes: int = 1024 * MiB     # all members together, unpacked
+    members: int = 2000
+    ratio: int = 200                  # unpacked / packed, for members of ratio_from bytes or more
+    ratio_from: int = 1 * MiB
+
+
+LIMITS = Limits()
+
+
+class MemberTooLarge(ValueError):
+    """A member unpacks to more than its limit (raised while streaming: the header lied)."""
+
+
+def _mb(n: int) -> str:
+    return f"{n / MiB:,.1f} MB" if n >= MiB else f"{n:,} 字节"
+
+
+def member_limit(name: str, limits: Limits = LIMITS) -> int:
+    return limits.json_bytes if name.endswith(".json") else limits.member_bytes
+
+
+def member_problems(infos: list[zipfile.ZipInfo], limits: Limits = LIMITS) -> list[Problem]:
+    """Members that a real package cannot have, from the ZIP directory alone (nothing unpacked):
+    too many members, a member or all of them too large unpacked, a compression ratio only a
+    bomb reaches. Each problem names the member and the limit."""
+    if len(infos) > limits.members:
+        return [Problem("TOO_LARGE", f"报送包的文件数 {len(infos):,} 超过上限 {limits.members:,}"
+                                     "（真实报送包远少于此），未解压")]
+    problems: list[Problem] = []
+    total = 0
+    for info in infos:
+        name, size, packed = info.filename, info.file_size, info.compress_size
+        total += size
+        limit = member_limit(name, limits)
+        if size > limit:
+            problems.append(Problem("TOO_LARGE", f"文件 {name} 解压后 {_mb(size)}，超过该类文件"
+                                                 f"上限 {_mb(limit)}，未解压", name))
+        elif size >= limits.ratio_from and size > limits.ratio * max(packed, 1):
+            problems.append(Problem("TOO_LARGE",
+                                    f"文件 {name} 的压缩比 {size // max(packed, 1):,}:1 超过上限 "
+                                    f"{limits.ratio}:1（{_mb(packed)} 解压为 {_mb(size)}），"
+                                    "疑为压缩炸弹，未解压", name))
+    if not problems and total > limits.total_bytes:
+        problems.append(Problem("TOO_LARGE", f"报送包各文件解压后合计 {_mb(total)}，超过上限 "
+                                             f"{_mb(limits.total_bytes)}，未解压"))
+    return problems
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The member's bytes, never more than `limit` read: MemberTooLarge otherwise (declared
+    or actual size)."""
+    if info.file_size > limit:
+        raise MemberTooLarge(f"文件 {info.filename} 解压后 {_mb(info.file_size)}，超过上限 "
+                             f"{_mb(limit)}")
+    with zf.open(info) as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise MemberTooLarge(f"文件 {info.filename} 解压后超过上限 {_mb(limit)}")
+    return data
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     code: str      # NOT_ZIP | NO_MANIFEST | NO_SIGNATURE | BAD_MANIFEST | UNKNOWN_FORMAT |
                    # UNKNOWN_VERSION | BAD_SIGNATURE | UNKNOWN_KEY | MISSING_FILE | EXTRA_FILE |
-                   # DUPLICATE_FILE | BAD_PATH | SIZE_MISMATCH | HASH_MISMATCH | UNREADABLE_FILE
+                   # DUPLICATE_FILE | BAD_PATH | SIZE_MISMATCH | HASH_MISMATCH | UNREADABLE_FILE |
+                   # TOO_LARGE
     message: str
     path: str = ""
 
@@ -113,18 +191,18 @@ class Verification:
 def _hash_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
     h = hashlib.sha256()
     n = 0
+    limit = member_limit(info.filename)
     with zf.open(info) as f:
         while chunk := f.read(CHUNK):
             h.update(chunk)
             n += len(chunk)
+            if n > limit:
+                raise MemberTooLarge(f"解压后超过上限 {_mb(limit)}")
     return h.hexdigest(), n
 
 
 def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    if info.file_size > limit:
-        raise ValueError(f"{info.filename} is larger than {limit} bytes")
-    with zf.open(info) as f:
-        return f.read(limit + 1)[:limit]
+    return read_member(zf, info, limit)
 
 
 def verify_package(path: Path | str, *, known_keys: Collection[str] | None = None,
@@ -153,12 +231,15 @@ def _verify_open(path: Path, zf: zipfile.ZipFile, problems: list[Problem],
             problems.append(Problem("BAD_PATH", f"不安全的文件路径：{info.filename}",
                                     info.filename))
         by_name[info.filename] = info
+    too_large = member_problems(zf.infolist())
+    if too_large:
+        return Verification(path, tuple(problems + too_large))
     if fmt.MANIFEST not in by_name:
         problems.append(Problem("NO_MANIFEST", "缺少 manifest.json（不是报送包或已损坏）",
                                 fmt.MANIFEST))
         return Verification(path, tuple(problems))
     try:
-        raw = _read_small(zf, by_name[fmt.MANIFEST], 16 << 20)
+        raw = _read_small(zf, by_name[fmt.MANIFEST], LIMITS.json_bytes)
         manifest = json.loads(raw.decode("utf-8"))
         if not isinstance(manifest, dict):
             raise ValueError("not an object")

@@ -1,6 +1,6 @@
 """District import through the CLI: tampered rejected with the reason, the same package again a
-duplicate, a resubmission superseding (both in the history), another signing key flagged, an
-older export arriving late kept only in the history."""
+duplicate, a resubmission superseding (both in the history), another signing key quarantined,
+an older export arriving late kept only in the history."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def _resign(src: Path, key: InstallationKey, at: dt.datetime) -> bytes:
     return assemble(files, fields, key, at).data
 
 
-def test_other_key_is_imported_but_flagged(demo_dir: Path, tmp_path: Path) -> None:
+def test_other_key_is_quarantined_not_counted(demo_dir: Path, tmp_path: Path) -> None:
     first = sorted(p for p in demo_dir.glob("*.pollday") if "被改动" not in p.name)[0]
     db = tmp_path / "d.db"
     assert import_lines(db, first)[0]["result"] == "imported"
@@ -67,10 +67,11 @@ def test_other_key_is_imported_but_flagged(demo_dir: Path, tmp_path: Path) -> No
     resigned = tmp_path / "resigned.pollday"
     resigned.write_bytes(_resign(first, other, later))
     line = import_lines(db, resigned)[0]
-    assert line["result"] == "superseded" and line["flagged"] is True
-    assert other.fingerprint in str(line["reason"]) and "密钥" in str(line["reason"])
+    assert line["result"] == "quarantined" and line["flagged"] is True
+    assert other.fingerprint in str(line["reason"]) and "隔离" in str(line["reason"])
     report = json.loads(cli("district", "report", "--db", db, "--json"))
     assert report["flagged"] == [line["community"]]
+    assert report["per_community"][0]["fingerprint"] != other.fingerprint
 
 
 def test_older_export_arriving_late_is_history_only(demo_dir: Path, tmp_path: Path) -> None:
@@ -148,7 +149,8 @@ def test_signed_but_unreadable_content_is_rejected(demo_dir: Path, tmp_path: Pat
     assert json.loads(cli("district", "report", "--db", db, "--json"))["communities"] == 0
 
 
-def test_registered_key_flags_even_a_first_package(demo_dir: Path, tmp_path: Path) -> None:
+def test_registered_key_quarantines_even_a_first_package(demo_dir: Path,
+                                                         tmp_path: Path) -> None:
     src = sorted(p for p in demo_dir.glob("*.pollday") if "被改动" not in p.name)[0]
     community = json.loads(zipfile.ZipFile(src).read("manifest.json"))["community"]
     real = json.loads(zipfile.ZipFile(src).read("manifest.json"))["key"]["fingerprint"]
@@ -156,13 +158,15 @@ def test_registered_key_flags_even_a_first_package(demo_dir: Path, tmp_path: Pat
     cli("district", "key", "--db", db, community, "0000-1111-2222-AAAA")
     cli("district", "key", "--db", db, community, "not-a-key", ok=(1,))
     line = import_lines(db, src)[0]
-    assert line["result"] == "imported" and line["flagged"] is True
+    assert line["result"] == "quarantined" and line["flagged"] is True
     assert "登记" in str(line["reason"])
+    assert json.loads(cli("district", "report", "--db", db, "--json"))["per_community"][0][
+        "package"] == ""
     db2 = tmp_path / "d2.db"
     cli("district", "key", "--db", db2, community, real.lower())
     assert import_lines(db2, src)[0]["flagged"] is False
     conn = connect(db2)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     conn.close()
 
 
