@@ -1,6 +1,9 @@
 """The district's reports as files: the summary XLSX in the layout forwarded upward (汇总 with the
 headline figures, 各社区 one row per community, 班子结构 per body type with the previous term and
-the changes, 日报), a PDF report, and the 日报 alone (XLSX or PDF)."""
+the changes, 日报), a PDF report, and the 日报 alone (XLSX or PDF). Every text cell is inert
+(app.export.content.append_text_row): a name such as `=HYPERLINK(...)` is shown as written.
+Every report names the packages and keys still to be looked at (app.district.text.trust_lines):
+未核对密钥, quarantined and excluded packages."""
 
 from __future__ import annotations
 
@@ -75,14 +78,18 @@ def _sheet(wb: Any, title: str, header: tuple[str, ...] | None, rows: list[tuple
            widths: tuple[int, ...]) -> Any:
     from openpyxl.styles import Font
 
+    from app.export.content import append_text_row
+
     ws = wb.create_sheet(title)
     if header:
-        ws.append(list(header))
+        append_text_row(ws, list(header))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
     for r in rows:
-        ws.append(list(r))
+        # Community and street names are user text: one beginning with = + - @ tab CR is a text
+        # cell (never a formula in Excel or LibreOffice) and reads back unchanged.
+        append_text_row(ws, list(r))
         for cell, v in zip(ws[ws.max_row], r, strict=False):
             if isinstance(v, Decimal):
                 # Show the decimals published ("50.0", not "50").
