@@ -6,6 +6,11 @@ database). Stage counts and headline rates, bars of the stages and of the new bo
 against the previous term, a row per community, and the import of many packages at once off the
 GUI thread (progress bar, 取消, one result line per package). Exports: summary XLSX, PDF report,
 日报. Every figure comes from app.district; the page only shows it.
+
+The 报送包 tab lists every package with its status (计入汇总 / 历史 / 已隔离 / 已排除) and why;
+a person approves a quarantined package, excludes or re-includes one (each with a reason, into the
+decision log, app.district.decisions), and confirms a community's key against the paper slip
+(未核对密钥 until then).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -35,12 +41,15 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.clock import SystemClock
-from app.district import rates
+from app.district import rates, trust
+from app.district.decisions import Outcome as Decided
+from app.district.decisions import confirm_key, decide
 from app.district.figures import STAGES, Report, build_report
 from app.district.importing import ImportResult, expand, import_packages
 from db import district as store
@@ -51,9 +60,12 @@ from ui.tasks import CancelToken, Outcome, ProgressFn, Task
 COLUMNS = ("社区", "计划日期", "完成日期", "进度", "按期", "一次性选举成功", "出席率", "一肩挑",
            "报送包校验码", "备注")
 RESULT_COLOURS = {"imported": "#2e7d4f", "superseded": "#2f6ea5", "duplicate": "#777777",
-                  "rejected": "#c62828"}
+                  "rejected": "#c62828", "quarantined": "#c62828"}
 RESULT_ZH = {"imported": "已导入", "superseded": "已导入（取代此前报送）", "duplicate": "重复",
-             "rejected": "拒收"}
+             "rejected": "拒收", "quarantined": "已隔离（不计入）"}
+PACKAGE_COLUMNS = ("社区", "状态", "密钥核对", "校验码", "导出时间", "密钥指纹", "原因")
+STATUS_COLOURS = {trust.COUNTED: "#2e7d4f", trust.HISTORY: "#777777",
+                  trust.QUARANTINED: "#c62828", trust.EXCLUDED: "#8a5a00"}
 
 
 def _yes(v: bool | None) -> str:
@@ -140,8 +152,36 @@ class DistrictPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(charts)
+        self.packages = QTableWidget(0, len(PACKAGE_COLUMNS))
+        self.packages.setHorizontalHeaderLabels(list(PACKAGE_COLUMNS))
+        self.packages.verticalHeader().setVisible(False)
+        self.packages.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.packages.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.packages.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        ph = self.packages.horizontalHeader()
+        ph.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        ph.setSectionResizeMode(len(PACKAGE_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.approve_button = QPushButton("批准计入…")
+        self.exclude_button = QPushButton("排除…")
+        self.include_button = QPushButton("恢复计入…")
+        self.confirm_button = QPushButton("核对密钥…")
+        self.approve_button.setToolTip("已隔离的报送包（非该社区密钥所签）经核实后计入汇总")
+        self.confirm_button.setToolTip("对照纸质交接单上的密钥指纹，确认该社区第一个报送包的密钥")
+        pbar = QHBoxLayout()
+        for b in (self.approve_button, self.exclude_button, self.include_button,
+                  self.confirm_button):
+            pbar.addWidget(b)
+        pbar.addStretch(1)
+        ptab = QWidget()
+        pl = QVBoxLayout(ptab)
+        pl.setContentsMargins(0, 4, 0, 0)
+        pl.addWidget(self.packages, 1)
+        pl.addLayout(pbar)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.table, "各社区")
+        self.tabs.addTab(ptab, "报送包")
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.table)
+        split.addWidget(self.tabs)
         split.addWidget(scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -174,6 +214,11 @@ class DistrictPage(QWidget):
         self.pdf_button.clicked.connect(lambda: self.choose_export(".pdf", False))
         self.daily_button.clicked.connect(lambda: self.choose_export(".xlsx", True))
         self.cancel_button.clicked.connect(self.cancel_import)
+        self.approve_button.clicked.connect(lambda: self.ask_decision("approve"))
+        self.exclude_button.clicked.connect(lambda: self.ask_decision("exclude"))
+        self.include_button.clicked.connect(lambda: self.ask_decision("include"))
+        self.confirm_button.clicked.connect(self.ask_confirm_key)
+        self.packages.itemSelectionChanged.connect(self.update_package_buttons)
         self.results.addItem("点击“导入报送包…”选择U盘上的报送包（可多选）；每个报送包的导入结果列在这里。")
         self.refresh()
 
@@ -182,9 +227,11 @@ class DistrictPage(QWidget):
         conn = store.connect(self.db_path)
         try:
             self.report = build_report(conn)
+            self.trusts = trust.all_trust(conn)
         finally:
             conn.close()
         self.show_report(self.report)
+        self.fill_packages()
 
     def show_report(self, report: Report) -> None:
         h = report.headline()
@@ -198,8 +245,9 @@ class DistrictPage(QWidget):
                  "dual_role_rate": f"{h['dual_role']} / {h['dual_role_of']} 个"}
         for k, tile in self.rate_tiles.items():
             tile.set("—" if h[k] is None else f"{h[k]}%", notes[k])
-        self.flags.setText("签名密钥与此前不同，请核对纸质交接单：" + "、".join(h["flagged"])
-                           if h["flagged"] else "")
+        from app.district.text import trust_lines
+
+        self.flags.setText("\n".join(trust_lines(report)))
         self.stage_bars.set_counts([(s, h["stages"][s]) for s in STAGES])
         self.fill_table(report)
         groups = []
@@ -235,11 +283,102 @@ class DistrictPage(QWidget):
                 if col == 3:
                     item.setForeground(QBrush(QColor(STAGE_COLOURS[c.stage])))
                 if c.key_flag:
-                    item.setBackground(QBrush(QColor("#fde7e7")))
+                    item.setBackground(QBrush(QColor("#fde7e7" if "隔离" in c.key_flag
+                                                     else "#fff4d6")))
                 if c.on_time is False and col in (1, 2, 4):
                     item.setForeground(QBrush(QColor("#c62828")))
                 self.table.setItem(r, col, item)
         self.table.setSortingEnabled(True)
+
+    # packages and decisions ----------------------------------------------------------------
+    def fill_packages(self) -> None:
+        states = [(t, s) for t in sorted(self.trusts.values(), key=lambda t: t.community)
+                  for s in t.states]
+        self.package_states = [s for _t, s in states]
+        self.packages.setRowCount(len(states))
+        for r, (t, s) in enumerate(states):
+            p = s.package
+            reason = s.reason or (f"已批准：{s.approved}" if s.approved else "")
+            cells = (p.community, trust.STATUS_ZH[s.status], t.key_status, p.short_hash,
+                     p.exported_at[:16].replace("T", " "), p.fingerprint, reason)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(reason or trust.STATUS_ZH[s.status])
+                if col == 1:
+                    item.setForeground(QBrush(QColor(STATUS_COLOURS[s.status])))
+                if col == 2 and text == trust.UNVERIFIED:
+                    item.setForeground(QBrush(QColor("#b26a00")))
+                if s.status == trust.QUARANTINED:
+                    item.setBackground(QBrush(QColor("#fde7e7")))
+                self.packages.setItem(r, col, item)
+        pending = sum(1 for s in self.package_states if s.status == trust.QUARANTINED) + sum(
+            1 for t in self.trusts.values() if t.key_status == trust.UNVERIFIED)
+        self.tabs.setTabText(1, f"报送包（{pending} 项待核对）" if pending else "报送包")
+        self.update_package_buttons()
+
+    def selected_state(self) -> trust.PackageState | None:
+        rows = self.packages.selectionModel().selectedRows()
+        return self.package_states[rows[0].row()] if rows else None
+
+    def update_package_buttons(self) -> None:
+        s = self.selected_state()
+        self.approve_button.setEnabled(s is not None and s.status == trust.QUARANTINED)
+        self.exclude_button.setEnabled(s is not None and s.status != trust.EXCLUDED)
+        self.include_button.setEnabled(s is not None and s.status == trust.EXCLUDED)
+        self.confirm_button.setEnabled(
+            s is not None and self.trusts[s.package.community].key_status == trust.UNVERIFIED)
+
+    def ask_decision(self, action: str) -> None:
+        s = self.selected_state()
+        if s is None:
+            return
+        verb = {"approve": "批准计入", "exclude": "排除", "include": "恢复计入"}[action]
+        p = s.package
+        reason, ok = QInputDialog.getText(
+            self, verb, f"{verb} {p.community} 的报送包（校验码 {p.short_hash}，密钥 {p.fingerprint}）"
+                        "\n理由（记入操作记录）：")
+        if ok:
+            self.show_outcome(verb, self.decide(action, p.short_hash, reason))
+
+    def decide(self, action: str, ref: str, reason: str) -> Decided:
+        import getpass
+
+        conn = store.connect(self.db_path)
+        try:
+            out = decide(conn, action, ref, reason=reason, by=getpass.getuser(),
+                         at=self.clock.now())
+        finally:
+            conn.close()
+        self.refresh()
+        return out
+
+    def ask_confirm_key(self) -> None:
+        s = self.selected_state()
+        if s is None:
+            return
+        community = s.package.community
+        text, ok = QInputDialog.getText(
+            self, "核对密钥", f"请照纸质交接单输入 {community} 的密钥指纹（16 位，如 994F-AAAB-FC9C-B86E）：")
+        if ok:
+            self.show_outcome("核对密钥", self.confirm(community, text))
+
+    def confirm(self, community: str, fingerprint: str) -> Decided:
+        import getpass
+
+        conn = store.connect(self.db_path)
+        try:
+            out = confirm_key(conn, community, fingerprint, by=getpass.getuser(),
+                              at=self.clock.now())
+        finally:
+            conn.close()
+        self.refresh()
+        return out
+
+    def show_outcome(self, title: str, out: Decided) -> None:
+        if out.ok:
+            self.results.addItem(out.message)
+        else:
+            QMessageBox.warning(self, title, out.message)
 
     # import -------------------------------------------------------------------------------
     def choose_packages(self) -> None:
