@@ -11,42 +11,17 @@ import time
 
 import pytest
 
-from app import attendance
-from app.clock import FixedClock
 from app.sync import join, parse
 from app.sync.discovery import browse
 from app.sync.lan import LanAddress
-from db.connection import connect
-from tests.gui.conftest import CLOCK_START, make_db
-from tests.gui.test_host_page import TIMEOUT_MS, zbar
+from tests.gui.test_host_page import TIMEOUT_MS, open_host_page, zbar
 
 LOOPBACK = ["127.0.0.1"]
 
 
 @pytest.fixture
 def host_page(qtbot, tmp_path, request):
-    from ui.app_main import make_app
-    from ui.pages.context import PageContext
-    from ui.pages.host_page import HostPage
-
-    make_app()
-    path = make_db(tmp_path / "host.db")
-    conn = connect(path)
-    ctx = PageContext(conn, path, clock=FixedClock(CLOCK_START, 1.0), actor="host-test")
-    page = HostPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1366, 768)
-    page.show()
-    qtbot.waitExposed(page)
-
-    def close() -> None:
-        page.shutdown(wait=10)
-        page.close()
-        attendance.forget(conn)
-        conn.close()
-
-    request.addfinalizer(close)
-    return page
+    return open_host_page(qtbot, tmp_path, request, (1366, 768))
 
 
 def _found(address: str, fp: str) -> bool:

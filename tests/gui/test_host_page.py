@@ -23,8 +23,9 @@ from tests.gui.conftest import CLOCK_START, make_db
 TIMEOUT_MS = 15000
 
 
-@pytest.fixture
-def host_page(qtbot, tmp_path, request):
+def open_host_page(qtbot, tmp_path, request, size: tuple[int, int] = (1280, 760)):
+    """The 多台签到 host page on a new database, shown at `size`; shut down with its database
+    after the test."""
     from ui.app_main import make_app
     from ui.pages.context import PageContext
     from ui.pages.host_page import HostPage
@@ -35,7 +36,7 @@ def host_page(qtbot, tmp_path, request):
     ctx = PageContext(conn, path, clock=FixedClock(CLOCK_START, 1.0), actor="host-test")
     page = HostPage(ctx)
     qtbot.addWidget(page)
-    page.resize(1280, 760)
+    page.resize(*size)
     page.show()
     qtbot.waitExposed(page)
 
@@ -47,6 +48,11 @@ def host_page(qtbot, tmp_path, request):
 
     request.addfinalizer(close)
     return page
+
+
+@pytest.fixture
+def host_page(qtbot, tmp_path, request):
+    return open_host_page(qtbot, tmp_path, request)
 
 
 def start_on_loopback(page, qtbot) -> str:
