@@ -16,6 +16,7 @@ from app.clock import iso
 from app.district.figures import COMPLETED, STAGES, Report, daily
 from app.district.makeup import METRICS
 from app.district.text import daily_lines, headline_lines, makeup_lines, pct
+from app.district.trust import UNVERIFIED
 from app.fileio import FileInUse, finish_atomic, temp_path
 
 TITLE = "社区“两委”换届选举工作汇总"
@@ -176,7 +177,8 @@ def write_pdf(report: Report, path: Path, day: dt.date, at: dt.datetime, *,
         cols = [Column(t, w * CONTENT_W, "left" if i == 0 else "center") for i, (t, w) in
                 enumerate(zip(("社区", "计划日期", "完成日期", "进度", "一次成功", "出席率",
                                "一肩挑", "校验码"), widths, strict=True))]
-        flow.table(cols, [(c.community, c.plan_date or "—", c.done_date or "—", c.stage,
+        flow.table(cols, [(c.community + ("（未核对密钥）" if c.key_status == UNVERIFIED else ""),
+                           c.plan_date or "—", c.done_date or "—", c.stage,
                            _yes(c.one_pass), pct(c.attendance_rate),
                            _yes(c.dual_role), c.package or "—")
                           for c in report.communities], size=9)
