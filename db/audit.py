@@ -1,10 +1,21 @@
-"""The audit log: append-only rows chained by SHA-256 so an edited or removed row is detectable."""
+"""The audit log: append-only rows chained by SHA-256 so an edited or removed row is detectable.
+
+The chain alone proves nothing to someone who holds the file: drop the triggers, rewrite a row,
+recompute every later hash, and it verifies again. What anchors it is the HEAD (the last row's
+full hash) written OUTSIDE the file: printed on the notice, the count report and the hand-over
+slip (in groups and in a QR), and in the signed package manifest. `verify_to_head` proves the log
+up to a printed head was not rewritten: the head is the hash of some row, and every row up to it
+re-verifies (a rewrite at or before that row changes its hash, so the head matches no row).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from db.privacy import mask_ids_in_json
@@ -38,13 +49,14 @@ def append(conn: sqlite3.Connection, *, at: str, actor: str, action: str,
     return h
 
 
-def verify_chain(conn: sqlite3.Connection) -> list[str]:
-    """Problems found in the chain (empty when intact), naming the audit row id."""
+def verify_chain(conn: sqlite3.Connection, *, up_to: int | None = None) -> list[str]:
+    """Problems found in the chain (empty when intact), naming the audit row id; `up_to` stops
+    after that row id."""
     problems: list[str] = []
     prev = GENESIS
     for rid, at, actor, action, mid, detail, outcome, prev_hash, h in conn.execute(
         "SELECT id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash"
-        " FROM audit ORDER BY id"
+        " FROM audit WHERE id <= ? ORDER BY id", (up_to if up_to is not None else 2**62,)
     ):
         if prev_hash != prev:
             problems.append(f"audit row {rid}: previous hash does not match (row removed or reordered)")
@@ -52,3 +64,85 @@ def verify_chain(conn: sqlite3.Connection) -> list[str]:
             problems.append(f"audit row {rid}: content does not match its hash (row edited)")
         prev = h
     return problems
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    row: int        # the audit row id whose hash this is (0 for an empty log)
+    hash: str       # 64 lower-case hex digits (GENESIS for an empty log)
+    rows: int       # how many rows up to and including it
+
+
+def head(conn: sqlite3.Connection) -> Head:
+    """The chain head now: the last row's id and full hash."""
+    row = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None:
+        return Head(0, GENESIS, 0)
+    n = conn.execute("SELECT COUNT(*) FROM audit WHERE id <= ?", (row[0],)).fetchone()[0]
+    return Head(int(row[0]), str(row[1]), int(n))
+
+
+def grouped(h: str, size: int = 4) -> str:
+    """A hash for reading aloud and comparing on paper: groups of 4 hex digits."""
+    return " ".join(h[i:i + size] for i in range(0, len(h), size))
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def normalise_head(text: str) -> str | None:
+    """A head as typed or scanned (any case, spaces or dashes between groups) -> 64 hex digits."""
+    h = re.sub(r"[\s\-:]", "", text).lower()
+    return h if _HEX64.fullmatch(h) else None
+
+
+def verify_to_head(conn: sqlite3.Connection, printed: str) -> tuple[int | None, list[str]]:
+    """(the row the printed head names, problems up to that row). No row with that hash means
+    the log was rewritten at or before the row it was printed from, or it is another database's
+    head: the problem says so."""
+    match = conn.execute("SELECT id FROM audit WHERE hash = ? ORDER BY id LIMIT 1",
+                         (printed,)).fetchone()
+    if match is None:
+        if printed == GENESIS:
+            return 0, []
+        return None, [f"no audit row has the printed head {printed}: the log was rewritten up to"
+                      " the row it was printed from, or the head is another database's"]
+    rid = int(match[0])
+    return rid, verify_chain(conn, up_to=rid)
+
+
+def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every audit row in id order (detail parsed back to JSON where it is)."""
+    out = []
+    for rid, at, actor, action, mid, detail, outcome, prev_hash, h in conn.execute(
+        "SELECT id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash"
+        " FROM audit ORDER BY id"
+    ):
+        try:
+            parsed: Any = json.loads(detail)
+        except json.JSONDecodeError:
+            parsed = detail
+        out.append({"id": rid, "at": at, "actor": actor, "action": action, "meeting_id": mid,
+                    "detail": parsed, "outcome": outcome, "prev_hash": prev_hash, "hash": h})
+    return out
+
+
+def open_for_check(path: Path) -> sqlite3.Connection | None:
+    """The database at `path` opened READ-ONLY (checking changes nothing, migrates nothing);
+    None when it has no audit log (not a PollDay election database). FileNotFoundError when
+    there is no file; sqlite3.DatabaseError when it is not a database."""
+    from db.files import ro_uri
+
+    if not path.is_file():
+        raise FileNotFoundError(str(path))
+    conn = sqlite3.connect(ro_uri(path), uri=True)
+    try:
+        has = conn.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'audit'"
+                           ).fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    if not has:
+        conn.close()
+        return None
+    return conn

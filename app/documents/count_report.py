@@ -1,7 +1,8 @@
 """选举结果报告单: for the higher organisation, one section per contest (each on its own page,
 signed by the 监票人 and 计票人): 应到/实到, 发出/收回/有效/无效 (invalid reasons), every person's
 赞成/不赞成/弃权 with write-ins marked, who is elected in which round, and the date. The footer
-carries the locked result's short hash and the installation key's fingerprint."""
+carries the locked result's short hash and the installation key's fingerprint; the last page the
+audit chain head (app/documents/audit_anchor.py)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from app.documents.results_doc import (
 )
 from app.meetings import Refusal
 from app.model import Meeting
+from db.audit import Head
 
 FIG_W = CONTENT_W / 6
 
@@ -110,7 +112,8 @@ def _contest(flow: Flow, doc: ResultDoc, i: int, contest: ContestDoc) -> None:
                     fonts.KAI_STACK)
 
 
-def render_report(doc: ResultDoc, out: Path, at: dt.datetime) -> Printed:
+def render_report(doc: ResultDoc, out: Path, at: dt.datetime,
+                  audit_head: Head | None = None) -> Printed:
     check_result_names(doc)
     c = fonts.new_canvas(str(out))
     c.setTitle(f"{doc.meeting_title}选举结果报告单")
@@ -123,6 +126,11 @@ def render_report(doc: ResultDoc, out: Path, at: dt.datetime) -> Printed:
         _contest(flow, doc, i, contest)
     if not doc.contests:
         flow.text("本次会议没有选举事项。", 12)
+    if audit_head is not None:
+        from app.documents.audit_anchor import draw_audit_anchor
+
+        flow.space(14 * mm)   # below the signature rows' date line
+        draw_audit_anchor(flow, audit_head)
     pages = flow.finish()
     c.save()
     elected = sum(1 for ct in doc.contests for _ in ct.elected())
@@ -134,8 +142,9 @@ def render_report(doc: ResultDoc, out: Path, at: dt.datetime) -> Printed:
 def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetime,
            args: argparse.Namespace) -> Printed | Refusal:
     from app.documents.results_source import locked_result_doc
+    from db import audit
 
     doc = locked_result_doc(conn, meeting, "选举结果报告单")
     if isinstance(doc, Refusal):
         return doc
-    return render_report(doc, out, at)
+    return render_report(doc, out, at, audit.head(conn))

@@ -3,7 +3,8 @@
 Number, legal basis, date and place, 应到/实到, each contest's ballots and every person's votes,
 the elected by post (in stroke order, as published lists are), the issuing body and the date at
 the foot with a marked space for the seal; the footer carries the locked result's short hash and
-the installation key's fingerprint so that the paper can be matched to the file."""
+the installation key's fingerprint so that the paper can be matched to the file, and the last page
+the audit chain head (app/documents/audit_anchor.py) that anchors the audit log."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from app.documents.results_doc import (
 from app.meetings import Refusal
 from app.model import Meeting
 from app.names import sort_names
+from db.audit import Head
 
 HEADINGS = ("选举结果公告", "计票结果公告")
 SEAL_R = 20 * mm
@@ -93,7 +95,7 @@ def _seal(c: Canvas, cx: float, cy: float) -> None:
 
 
 def render_notice(doc: ResultDoc, out: Path, at: dt.datetime,
-                  heading: str = HEADINGS[0]) -> Printed:
+                  heading: str = HEADINGS[0], audit_head: Head | None = None) -> Printed:
     check_result_names(doc)
     c = fonts.new_canvas(str(out))
     c.setTitle(f"{doc.meeting_title}{heading}")
@@ -119,6 +121,11 @@ def render_notice(doc: ResultDoc, out: Path, at: dt.datetime,
     issuer_w = fonts.text_width(doc.issuer, 12, fonts.KAI_STACK)
     _seal(c, right - min(issuer_w, CONTENT_W * 0.7) / 2, flow.y - 2 * mm)
     flow.space(2 * SEAL_R)
+    if audit_head is not None:
+        from app.documents.audit_anchor import draw_audit_anchor
+
+        flow.space(6 * mm)
+        draw_audit_anchor(flow, audit_head)
     pages = flow.finish()
     c.save()
     elected = sum(1 for ct in doc.contests for _ in ct.elected())
@@ -137,9 +144,11 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
     from dataclasses import replace
 
     from app.documents.results_source import locked_result_doc
+    from db import audit
 
     doc = locked_result_doc(conn, meeting, "公告")
     if isinstance(doc, Refusal):
         return doc
     doc = replace(doc, number=getattr(args, "number", None) or doc.number)
-    return render_notice(doc, out, at, getattr(args, "heading", None) or HEADINGS[0])
+    return render_notice(doc, out, at, getattr(args, "heading", None) or HEADINGS[0],
+                         audit.head(conn))

@@ -28,7 +28,7 @@ from app.fileio import safe_filename
 from app.keys import InstallationKey
 from app.meetings import Refusal, list_meetings, resolve_meeting
 from app.model import Meeting
-from app.scratch import scratch_dir
+from app.scratch import ScratchError, scratch_dir
 from db import audit, settings, snapshot
 from db import files as dbfiles
 from db.connection import connect
@@ -84,16 +84,16 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
     with scratch_dir("export-") as work:
         full = work / "full.sqlite"
         src = connect(db_path, create=False)
+        source = work / "archive-source.sqlite"
         try:
             report(0, 0, "复制数据库")
-            snapshot.vacuum_into(src, full)
+            # The archive is built from the copy as taken, before the documents write to it
+            # (the certificates record their key): a private copy of it is read in a thread
+            # (SQLite releases the GIL, so this overlaps with rendering the PDFs).
+            _scratch_copy(lambda: (snapshot.vacuum_into(src, full),
+                                   shutil.copyfile(full, source)), full)
         finally:
             src.close()
-        # The archive is built from the copy as taken, before the documents write to it (the
-        # certificates record their key): a private copy of it is read in a thread (SQLite
-        # releases the GIL, so this overlaps with rendering the PDFs).
-        source = work / "archive-source.sqlite"
-        shutil.copyfile(full, source)
         with ThreadPoolExecutor(1) as pool:
             archive = pool.submit(_archive, source, work)
             conn = connect(full, create=False)
@@ -120,6 +120,21 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
     community = str(fields["community"])
     return BuiltPackage(package_name(community, at), assembled.data, assembled.manifest,
                         assembled.short_hash, assembled.fingerprint, missing)
+
+
+def _scratch_copy(copy: Callable[[], object], full: Path) -> None:
+    """Run `copy` (the working copies in the scratch folder); a full or read-only data folder is
+    said as such, naming the folder, not as a fault of the election database."""
+    from app.logs import environment_words
+
+    try:
+        copy()
+    except (OSError, sqlite3.Error) as e:
+        words = environment_words(e, full)
+        if words is None:
+            raise
+        raise ScratchError(f"导出需要在 {full.parent.parent} 临时存放一份数据库副本，但写不下：{words}"
+                           "（导出没有进行，数据库没有改动）") from e
 
 
 def _meetings(conn: sqlite3.Connection, code: str | None) -> list[Meeting] | Refusal:

@@ -1,4 +1,4 @@
-"""The 报送包 (USB hand-over package) format, version 2. This docstring is the specification.
+"""The 报送包 (USB hand-over package) format, version 3. This docstring is the specification.
 
 A package is ONE file, `<community>-<YYYYMMDD>-<HHMMSS>.pollday`, a ZIP archive (UTF-8 names,
 deflate or stored). Entry order: `manifest.json`, `manifest.sig`, then every other file in
@@ -29,20 +29,28 @@ the same bytes). Paths are relative, `/`-separated, never absolute, never with `
                                   the meeting code; an older database's code that is no file
                                   name, e.g. `2026:党员`, as `code_part` below spells it)
     elected.json                  the elected, for the district's make-up statistics (below)
-    events/attendance.jsonl       attendance_event rows, one JSON object a line, in id order
+    events/attendance.jsonl       attendance_event rows, one JSON object a line, in id order;
+                                  from version 3 a row may carry the desk's signature of the
+                                  event: optional fields such as "sig" (base64 Ed25519 signature)
+                                  and "desk_key" (the signing desk's public key or its
+                                  fingerprint); absent on events stored before desks signed
+                                  (a reader treats a missing field as "unsigned", never an error)
     events/ballots.jsonl          ballot_entry and tally_sheet rows ("table" says which), id order
     events/attendance.jsonl, events/ballots.jsonl: `reason` / `note` with ID numbers masked
     events/audit.jsonl            the hash-chained audit log, id order; `detail` is the stored JSON
                                   text (ID numbers in it were masked when the row was written),
                                   so db.audit.verify_chain's rule re-checks the chain
     documents/<meeting>/<kind>.pdf  the printed result documents that could be printed
-    summary.csv                   one row per meeting and contest (UTF-8 with BOM, for Excel)
-    summary.xlsx                  the same table
+    summary.csv                   one row per meeting and contest (UTF-8 with BOM, for Excel);
+                                  a cell of user text beginning with = + - @ tab or CR follows an
+                                  apostrophe (text for a spreadsheet; content.read_csv_cell)
+    summary.xlsx                  the same table; every user text is a text cell (such a cell has
+                                  the quote prefix), never a formula
 
 manifest.json (keys sorted, 2-space indent, UTF-8, trailing newline):
 
     format          "pollday-package"
-    format_version  2 (a reader reads READABLE_VERSIONS and refuses any other number)
+    format_version  3 (a reader reads READABLE_VERSIONS and refuses any other number)
     software        {"name": "PollDay", "version": "0.1.0"}
     exported_at     ISO 8601 with offset, the time passed in by the caller
     community       e.g. "新华街道翠湖社区"
@@ -59,6 +67,11 @@ manifest.json (keys sorted, 2-space indent, UTF-8, trailing newline):
                      app.keys.fingerprint(public key), e.g. "994F-AAAB-FC9C-B86E"}
     files           [{path, size, sha256 (lower-case hex)}] every entry except manifest.json and
                     manifest.sig, sorted by path
+    audit           (version 3) {"head": the full SHA-256 (64 lower-case hex) of the last audit
+                    row of events/audit.jsonl, "row": its id, "rows": how many rows}; the same head
+                    the notice, the count report and the hand-over slip print (db/audit.py), so
+                    `pollday audit verify --db PATH --head HEX` proves the community's log up to
+                    it was not rewritten after the package was signed
 
 elected.json: {"meetings": [{"meeting", "title", "contests": [{"contest", "title" (the post:
 委员 / 书记 / 主任 ...), "body", "seats", "elected": [{"name", "person_id" (the snapshot's person.id, the
@@ -72,9 +85,11 @@ Versions. 1 (PollDay 0.1): snapshot.sqlite was the whole database with personal 
 scrubbed by name, so a package made after host mode also carried the venue's network pairing
 (sync_host: TLS private key and room secret) and the sync tables. 2: snapshot.sqlite is built from
 the allowlist above. Everything else is the same, and the district reads both (it never reads the
-snapshot). A change to what a package holds bumps FORMAT_VERSION and adds it to
-READABLE_VERSIONS; tests/fixtures keeps a real package of every version
-(make_package_v1.py ...) and the district's tests import each.
+snapshot). 3: the manifest's `audit` head; attendance rows may carry desk signatures (optional
+fields, above); summary cells of user text are inert. The district reads 1, 2 and 3. A change to
+what a package holds bumps FORMAT_VERSION and adds it to READABLE_VERSIONS; tests/fixtures keeps
+a real package of every version (make_package_v1.py, make_package_v2.py ...) and the district's
+tests import each.
 
 A package is intact when: it is a ZIP; manifest.json and manifest.sig are present; the manifest
 is JSON with this format name and a readable version; the signature verifies with the manifest's public key
@@ -110,8 +125,8 @@ from typing import Any
 from app.fileio import safe_filename
 
 FORMAT = "pollday-package"
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)   # what verify_package and the district's import accept
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)   # what verify_package and the district's import accept
 EXTENSION = ".pollday"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"

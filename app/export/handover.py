@@ -13,7 +13,10 @@ so the chain from paper to file has two links, both checked by `pollday verify P
    clerk compares it with what `pollday verify` prints and signs as receiver.
 
 A package whose short hash matches the signed slip is the file the scrutineers vouched for; a
-result hash that matches the notice ties that file to the posted result.
+result hash that matches the notice ties that file to the posted result. The slip also prints the
+audit chain head signed in the manifest (format 3), in groups and in a QR code: with it `pollday
+audit verify --db PATH --head HEX` proves the community's audit log up to the export was not
+rewritten afterwards (db/audit.py).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Slip:
     fingerprint: str
     exported_at: str
     meetings: tuple[tuple[str, bool, str, tuple[str, ...]], ...]  # title, complete, hash, rounds
+    audit_head: tuple[str, int, int] | None = None   # manifest's audit head: hash, row, rows
 
 
 def slip_of(manifest: dict[str, Any], *, file_name: str, size: int, sha256: str,
@@ -51,8 +55,12 @@ def slip_of(manifest: dict[str, Any], *, file_name: str, size: int, sha256: str,
         meetings.append((str(m.get("title") or m.get("code")), bool(m.get("complete")),
                          str(m.get("result_hash") or ""),
                          tuple(str(h) for h in rounds) if isinstance(rounds, list) else ()))
+    head = manifest.get("audit")
+    audit_head = None
+    if isinstance(head, dict) and isinstance(head.get("head"), str):
+        audit_head = (str(head["head"]), int(head.get("row") or 0), int(head.get("rows") or 0))
     return Slip(str(manifest.get("community", "")), file_name, size, sha256, short_hash,
-                fingerprint, str(manifest.get("exported_at", "")), tuple(meetings))
+                fingerprint, str(manifest.get("exported_at", "")), tuple(meetings), audit_head)
 
 
 def render_slip(slip: Slip, out: Path, at: dt.datetime) -> Path:
@@ -90,6 +98,12 @@ def render_slip(slip: Slip, out: Path, at: dt.datetime) -> Path:
             Column("各轮锁定校验码（当选证书）", 0.30 * CONTENT_W)]
     flow.table(cols, [(t, "是" if done else "否", h or "未锁定", "、".join(r) or "—")
                       for t, done, h, r in slip.meetings], size=10)
+    if slip.audit_head is not None:
+        from app.documents.audit_anchor import draw_audit_anchor
+        from db.audit import Head
+
+        flow.space(3 * mm)
+        draw_audit_anchor(flow, Head(slip.audit_head[1], slip.audit_head[0], slip.audit_head[2]))
     flow.space(4 * mm)
     for line in _instructions():
         flow.text(line, 10, stack=fonts.KAI_STACK, x=MARGIN)

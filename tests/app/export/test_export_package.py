@@ -29,7 +29,7 @@ def test_package_holds_what_the_format_says(exported: Exported) -> None:
     assert names[:2] == [fmt.MANIFEST, fmt.SIGNATURE]
     assert names[2:] == sorted(names[2:])
     manifest = json.loads(files[fmt.MANIFEST])
-    assert manifest["format"] == "pollday-package" and manifest["format_version"] == 2
+    assert manifest["format"] == "pollday-package" and manifest["format_version"] == 3
     assert manifest["community"] == "新华街道翠湖社区" and manifest["street"] == "新华街道"
     assert manifest["exported_at"] == "2026-11-29T18:00:00+08:00"
     assert [m["code"] for m in manifest["meetings"]] == ["party", "plenary", "residents"]
