@@ -82,6 +82,13 @@ class _SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
             return False
         return bool(super().shouldRollover(record))
 
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging API)
+        # The log's own disk is full or read-only: the clerk already has the words on screen;
+        # logging's default would print a traceback over them.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handleError(record)
+
     def doRollover(self) -> None:  # noqa: N802 (logging API)
         try:
             super().doRollover()

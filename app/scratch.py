@@ -26,6 +26,11 @@ LEGACY_AGE_S = 600.0      # an older version's export in progress is never that 
 UNLOCKED_AGE_S = 60.0     # a folder whose creator died before it could take its lock
 
 
+class ScratchError(Exception):
+    """The scratch folder cannot hold the work (full disk, read-only data folder); the message
+    speaks to the clerk and names the folder."""
+
+
 def scratch_root() -> Path:
     from app.home import data_home
 
@@ -97,14 +102,29 @@ def scratch_dir(prefix: str, root: Path | None = None) -> Iterator[Path]:
     """A new private folder, locked by this process, removed when the block ends."""
     base = root if root is not None else scratch_root()
     sweep(base)
-    base.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))  # 0700
-    handle = open(folder / LOCK_NAME, "w+b")  # noqa: SIM115 - held for the block
+    folder: Path | None = None
+    handle: IO[bytes] | None = None
     try:
-        handle.write(str(os.getpid()).encode("ascii"))
-        handle.flush()
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))  # 0700
+            handle = open(folder / LOCK_NAME, "w+b")  # noqa: SIM115 - held for the block
+            handle.write(str(os.getpid()).encode("ascii"))
+            handle.flush()
+        except OSError as e:
+            raise ScratchError(_words(base, e)) from e
         _try_lock(handle)
         yield folder
     finally:
-        handle.close()
-        _remove(folder)
+        if handle is not None:
+            with suppress(OSError):
+                handle.close()
+        if folder is not None:
+            _remove(folder)
+
+
+def _words(base: Path, e: OSError) -> str:
+    from app.logs import environment_words
+
+    return (f"PollDay 无法在 {base} 存放临时文件：{environment_words(e) or e}"
+            "（刚才的操作没有进行）")

@@ -92,14 +92,15 @@ def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
     from pathlib import Path
 
     from app import logs
+    from app.scratch import ScratchError
     from db.identity import DatabaseFileChanged
 
     database = getattr(args, "db", None)
     try:
         return int(func(args))
-    except (OSError, sqlite3.Error, DatabaseFileChanged) as exc:
+    except (OSError, sqlite3.Error, DatabaseFileChanged, ScratchError) as exc:
         db = database if isinstance(database, Path) else None
-        words = str(exc) if isinstance(exc, DatabaseFileChanged) else \
+        words = str(exc) if isinstance(exc, (DatabaseFileChanged, ScratchError)) else \
             logs.environment_words(exc, db)
         if words is None:
             raise
