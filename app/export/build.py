@@ -90,8 +90,11 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
             # The archive is built from the copy as taken, before the documents write to it
             # (the certificates record their key): a private copy of it is read in a thread
             # (SQLite releases the GIL, so this overlaps with rendering the PDFs).
-            _scratch_copy(lambda: (snapshot.vacuum_into(src, full),
-                                   shutil.copyfile(full, source)), full)
+            def copy() -> None:
+                snapshot.vacuum_into(src, full)
+                shutil.copyfile(full, source)
+
+            _scratch_copy(copy, full)
         finally:
             src.close()
         with ThreadPoolExecutor(1) as pool:
