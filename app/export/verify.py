@@ -173,6 +173,12 @@ class Verification:
         for r in self.result_hashes():
             lines.append(f"    {r['title'] or r['code']}：{r['result_hash'] or '结果未锁定'}"
                          + (f"（各轮 {'、'.join(r['round_hashes'])}）" if r["round_hashes"] else ""))
+        head = self.manifest.get("audit")
+        if isinstance(head, dict) and isinstance(head.get("head"), str):
+            from db.audit import grouped
+
+            lines.append(f"  审计链头（第 {head.get('row')} 条，与交接单核对；"
+                         f"pollday audit verify --head 可查选举数据库）：{grouped(head['head'])}")
         lines.append(f"  文件：{len(self.files)} 个（另有 manifest.json、manifest.sig）")
         lines.append(f"  格式版本：{self.format_version}")
         if self.format_version == 1:

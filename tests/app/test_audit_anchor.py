@@ -99,10 +99,12 @@ def day(tmp_path: Path) -> dict[str, object]:
         built = build_package(db, key=KEY, at=dt.datetime(2026, 11, 22, 18, 0, tzinfo=TZ))
     finally:
         del os.environ["POLLDAY_HOME"]
+    package = tmp_path / "package.pollday"
+    package.write_bytes(built.data)  # type: ignore[union-attr]
     with zipfile.ZipFile(io.BytesIO(built.data)) as zf:  # type: ignore[union-attr]
         manifest = json.loads(zf.read("manifest.json"))
     return {"db": db, "home": home, "early": early, "notice": notice, "report": report,
-            "manifest": manifest}
+            "manifest": manifest, "package": package}
 
 
 def test_the_head_is_printed_and_signed(day: dict[str, object]) -> None:
@@ -114,6 +116,10 @@ def test_the_head_is_printed_and_signed(day: dict[str, object]) -> None:
         assert squash(grouped(head)) in text and "审计链头" in text, pdf
     manifest = day["manifest"]
     assert isinstance(manifest, dict) and manifest["audit"]["head"] == head
+    from app.export import verify_package
+
+    lines = verify_package(Path(str(day["package"]))).summary_lines()
+    assert any(grouped(head) in line and "审计链头" in line for line in lines), lines
     ok = _pollday(home, "audit", "verify", "--db", db, "--head", grouped(head).upper())
     assert ok.returncode == 0, ok.stderr
     assert "链条完整" in ok.stdout and "与纸面链头一致" in ok.stdout
