@@ -148,3 +148,40 @@ def test_first_package_is_marked_unverified_until_confirmed(source: Path,
     assert "未核对密钥" not in cli("district", "report", "--db", db)
     actions = [json.loads(x)["action"] for x in cli("district", "audit", "--db", db).splitlines()]
     assert actions == ["confirm_key"]
+
+
+def test_version_2_district_database_upgrades_keeping_history(source: Path,
+                                                               tmp_path: Path) -> None:
+    """A district database of schema 2 (before trust) keeps its attempts, packages and keys."""
+    import sqlite3
+
+    from db.connection import migration_files
+    from db.district import connect
+
+    db = tmp_path / "v2.db"
+    conn = sqlite3.connect(db)
+    for _v, sql in migration_files("district_migrations")[:2]:
+        conn.executescript(sql)
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("INSERT INTO import_attempt (at, file_name, result, reason) VALUES "
+                 "('2026-12-01T09:00:00', 'x.pollday', 'rejected', '不是 zip')")
+    community = json.loads(zipfile.ZipFile(source).read("manifest.json"))["community"]
+    conn.execute("INSERT INTO registered_key VALUES (?, '0000-1111-2222-AAAA', 'x')",
+                 (community,))
+    conn.commit()
+    conn.close()
+    c = connect(db)
+    assert c.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert c.execute("SELECT result, reason FROM import_attempt").fetchall() == [
+        ("rejected", "不是 zip")]
+    assert c.execute("SELECT source FROM registered_key").fetchall() == [("slip",)]
+    with pytest.raises(sqlite3.DatabaseError):
+        c.execute("INSERT INTO decision (at, by, action, community, reason) VALUES "
+                  "('t', 'x', 'register_key', '某社区', ' ')")    # a reason is required
+    c.execute("INSERT INTO decision (at, by, action, community, reason) VALUES "
+              "('t', 'x', 'register_key', '某社区', '交接单')")
+    with pytest.raises(sqlite3.DatabaseError):
+        c.execute("DELETE FROM decision")                            # append-only
+    c.close()
+    line = import_lines(db, source)[0]
+    assert line["result"] == "quarantined"   # the key registered under schema 2 still decides
