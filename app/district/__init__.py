@@ -2,8 +2,10 @@
 database (db/district.py, its own schema), compute the figures reported upward, and write them
 (XLSX 汇总/各社区/班子结构, PDF, 日报).
 
-- importing: verify each package with app.export.verify_package; duplicate / superseded /
-  rejected / a different signing key flagged;
+- importing: verify each package with app.export.verify_package (within its size limits);
+  duplicate / superseded / rejected / quarantined (another signing key);
+- trust, decisions: which package counts (the community's key decides), 未核对密钥, and a
+  person's approve / exclude / include / confirm-key, each in the decision log;
 - figures, makeup, rates: per community and overall, exact fractions rounded half up once;
 - sheets: the plan and previous-term spreadsheets; export: XLSX and PDF; text: plain text;
 - demo: `pollday demo-district` packages.
