@@ -37,8 +37,8 @@ class DatabaseFileChanged(Exception):
         what = "已被删除或移走" if deleted else "已被另一个文件替换"
         super().__init__(
             f"数据库文件 {path} 在本程序打开之后{what}，刚才的操作没有写入，"
-            "以免写进一个再也没人打开的文件。请关闭本窗口（或命令），重新打开数据库文件后再操作；"
-            "之前已确认的记录都在原来的文件里。")
+            "以免写进一个再也没人打开的文件。之前已确认的记录在原来那个文件里："
+            "请先找回它（被移到的位置、回收站，或最近的备份），再关闭本窗口（或命令）重新打开。")
         self.path = path
         self.deleted = deleted
 
