@@ -71,8 +71,13 @@ ARCHIVE: dict[str, dict[str, Transform | None]] = {
                                "prev_hash", "hash"), KEEP),
               "detail": TEXT},           # masked when written: the chain still verifies
     "attendance_event": {**dict.fromkeys(("id", "meeting_id", "desk", "seq", "clock", "kind",
-                                          "person_id", "operator", "at", "ref"), KEEP),
+                                          "person_id", "operator", "at", "ref", "sig"), KEEP),
                          "reason": TEXT},
+    # Public keys: the district checks each event's desk signature again (app/sync/identity.py).
+    "room_key": dict.fromkeys(("id", "public_key", "created_at"), KEEP),
+    "desk_key": {**dict.fromkeys(("desk", "public_key", "certificate", "certified_at",
+                                       "revoked_at", "revoked_by"), KEEP),
+                      "revoked_reason": TEXT},
     "attendance_snapshot": dict.fromkeys((
         "id", "meeting_id", "round_label", "taken_at", "operator", "expected", "present",
         "excluded", "on_leave", "quorum_met", "rule_zh", "last_clock"), KEEP),
@@ -220,8 +225,10 @@ def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> l
 
 def attendance_rows(conn: sqlite3.Connection, meeting_ids: list[int]) -> list[dict[str, Any]]:
     marks = ",".join("?" * len(meeting_ids))
+    # sig: the desk's Ed25519 signature (hex; None for an event stored before desks signed)
     return _rows(conn, "SELECT e.id, m.code AS meeting, e.desk, e.seq, e.clock, e.kind,"
-                       " e.person_id, e.operator, e.at, e.reason, e.ref FROM attendance_event e"
+                       " e.person_id, e.operator, e.at, e.reason, e.ref, e.sig"
+                       " FROM attendance_event e"
                        f" JOIN meeting m ON m.id = e.meeting_id WHERE e.meeting_id IN ({marks})"
                        " ORDER BY e.id", tuple(meeting_ids))
 

@@ -33,6 +33,103 @@ def insert_host(conn: sqlite3.Connection, *, room: str, meeting_code: str, secre
                  (room, meeting_code, secret, cert_pem, key_pem, fingerprint, created_at))
 
 
+def set_host_sign_key(conn: sqlite3.Connection, key: str) -> None:
+    conn.execute("UPDATE sync_host SET sign_private = ? WHERE id = 1", (key,))
+
+
+def select_host_sign_key(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT sign_private FROM sync_host WHERE id = 1").fetchone()
+    return "" if row is None else str(row[0])
+
+
+# --- the room's signing authority and the desk registry (schema v5) ---------------------------
+
+def select_authority(conn: sqlite3.Connection) -> Row | None:
+    """(public_key,) of the room's signing key, or None."""
+    row: Row | None = conn.execute("SELECT public_key FROM room_key WHERE id = 1").fetchone()
+    return row
+
+
+def put_authority(conn: sqlite3.Connection, public_key: str, at: str) -> None:
+    conn.execute("INSERT INTO room_key (id, public_key, created_at) VALUES (1, ?, ?)"
+                 " ON CONFLICT (id) DO UPDATE SET public_key = excluded.public_key",
+                 (public_key, at))
+
+
+def select_desk_keys(conn: sqlite3.Connection) -> list[Row]:
+    """(desk, public_key, certificate, revoked_at) of every desk in the registry."""
+    return conn.execute("SELECT desk, public_key, certificate, revoked_at FROM desk_key"
+                        " ORDER BY desk").fetchall()
+
+
+def select_desk_key_rows(conn: sqlite3.Connection) -> list[Row]:
+    """(desk, public_key, certified_at, revoked_at, revoked_by, revoked_reason)."""
+    return conn.execute("SELECT desk, public_key, certified_at, revoked_at, revoked_by,"
+                        " revoked_reason FROM desk_key ORDER BY desk").fetchall()
+
+
+def insert_desk_key(conn: sqlite3.Connection, *, desk: str, public_key: str, certificate: str,
+                    at: str) -> None:
+    conn.execute("INSERT INTO desk_key (desk, public_key, certificate, certified_at)"
+                 " VALUES (?, ?, ?, ?)", (desk, public_key, certificate, at))
+
+
+def revoke_desk_key(conn: sqlite3.Connection, desk: str, at: str, by: str, reason: str) -> bool:
+    return conn.execute("UPDATE desk_key SET revoked_at = ?, revoked_by = ?,"
+                        " revoked_reason = ? WHERE desk = ? AND revoked_at IS NULL",
+                        (at, by, reason, desk)).rowcount == 1
+
+
+def events_of_desk(conn: sqlite3.Connection, desk: str) -> list[Row]:
+    """(desk, seq, kind, at, sig IS NOT NULL) of one desk's events, by seq."""
+    return conn.execute("SELECT desk, seq, kind, at, sig IS NOT NULL FROM attendance_event"
+                        " WHERE desk = ? ORDER BY seq", (desk,)).fetchall()
+
+
+def count_unsigned(conn: sqlite3.Connection) -> int:
+    return int(conn.execute(
+        "SELECT count(*) FROM attendance_event WHERE sig IS NULL").fetchone()[0])
+
+
+# --- event signatures -------------------------------------------------------------------------
+
+def sigs_of(conn: sqlite3.Connection, event_ids: list[int]) -> dict[int, str]:
+    """Event id -> its signature, for the signed ones among `event_ids`."""
+    out: dict[int, str] = {}
+    for start in range(0, len(event_ids), 500):
+        chunk = event_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        out.update((int(i), str(s)) for i, s in conn.execute(
+            f"SELECT id, sig FROM attendance_event WHERE id IN ({marks})"  # noqa: S608
+            " AND sig IS NOT NULL", chunk))
+    return out
+
+
+def set_sig(conn: sqlite3.Connection, event_id: int, sig: str) -> None:
+    """Sign an unsigned event (the only change the log allows, see migration 0005)."""
+    conn.execute("UPDATE attendance_event SET sig = ? WHERE id = ? AND sig IS NULL",
+                 (sig, event_id))
+
+
+def insert_event_if_new(conn: sqlite3.Connection, row: tuple[Any, ...], sig: str | None) -> bool:
+    """An event from another laptop (meeting_id, desk, seq, clock, kind, person_id, operator,
+    at, reason, ref) with its signature; skipped when its desk:seq is known."""
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO attendance_event (meeting_id, desk, seq, clock, kind, person_id,"
+        " operator, at, reason, ref, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*row, sig))
+    return cur.rowcount == 1
+
+
+def set_peer_sign_key(conn: sqlite3.Connection, key: str) -> None:
+    conn.execute("UPDATE sync_peer SET sign_private = ? WHERE id = 1", (key,))
+
+
+def select_peer_sign_key(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT sign_private FROM sync_peer WHERE id = 1").fetchone()
+    return "" if row is None else str(row[0])
+
+
 # --- the desk's host --------------------------------------------------------------------------
 
 def select_peer(conn: sqlite3.Connection) -> Row | None:
@@ -41,10 +138,11 @@ def select_peer(conn: sqlite3.Connection) -> Row | None:
 
 
 def insert_peer(conn: sqlite3.Connection, *, room: str, meeting_code: str, desk: str,
-                instance: str, joined_at: str) -> None:
+                instance: str, joined_at: str, sign_private: str = "") -> None:
     conn.execute("INSERT OR REPLACE INTO sync_peer (id, room, meeting_code, desk, instance,"
-                 " joined_at)"
-                 " VALUES (1, ?, ?, ?, ?, ?)", (room, meeting_code, desk, instance, joined_at))
+                 " joined_at, sign_private)"
+                 " VALUES (1, ?, ?, ?, ?, ?, ?)",
+                 (room, meeting_code, desk, instance, joined_at, sign_private))
 
 
 def update_acked(conn: sqlite3.Connection, acked_seq: int) -> None:
@@ -171,10 +269,12 @@ def count_refusals(conn: sqlite3.Connection, one: str, more: str) -> tuple[int, 
 # desk that already recorded an event for them.
 
 # (table, ORDER BY) of what the register version covers; person_key is derived from person.
+# The desk registry (keys, revocations) and the room's public key travel with it (schema v5).
 VERSIONED = (("person", "id"), ("meeting_elector", "meeting_id, person_id"),
              ("exclusion", "id"), ("leave", "meeting_id, person_id"), ("proxy", "id"),
-             ("desk", "id"))
-REPLACED = ("person_key", "meeting_elector", "exclusion", "leave", "proxy", "desk")
+             ("desk", "id"), ("room_key", "id"), ("desk_key", "desk"))
+REPLACED = ("person_key", "meeting_elector", "exclusion", "leave", "proxy", "desk",
+            "room_key", "desk_key")
 # Tables whose rows keep a person on a desk even when the host no longer has them.
 KEEPS_PERSON = (("attendance_event", "person_id"), ("attendance_snapshot_person", "person_id"),
                 ("candidate", "person_id"), ("round_candidate", "person_id"))

@@ -28,16 +28,20 @@ from pycrdt import (
     create_sync_message,
     create_update_message,
     handle_sync_message,
+    read_message,
 )
 
 from app.attendance.view import LOCK
 from app.clock import Clock, SystemClock, iso
 from app.fileio import fsync_dir, replace_with_retry, write_atomic
 from app.meetings import Refusal, resolve_meeting
-from app.sync import register, wire
+from app.sync import identity, register, wire
+from app.sync.gate import Gate
 from app.sync.pairing import Pairing, client_context, pinned
+from app.sync.refusals import ONE, RefusalLimiter
 from app.sync.replica import Replica
 from db import sync as q
+from db.audit import append
 from db.connection import connect
 from db.tx import transaction
 
@@ -67,6 +71,10 @@ REFUSAL_ZH = {
     "no_hello": "握手失败",
     "too_many": "主机连接数已满",
     "fingerprint": "主机证书与配对码不符，可能不是本会场的主机",
+    "bad_seq": "签到台报告的序号超出范围",
+    "no_desk_key": "签到台没有签名密钥，请升级到同一版本",
+    "desk_revoked": "本签到台已被主机停用（吊销），不能再联网签到",
+    "desk_key_mismatch": "签到台密钥与主机登记的不符，可能是另一台电脑冒用此名称",
 }
 
 
@@ -129,13 +137,15 @@ async def join(db_path: Path, pairing: Pairing, desk: str, clock: Clock | None =
     if db_path.exists():
         raise FileExistsError(db_path)
     instance = secrets.token_hex(8)
+    sign_key = identity.new_private_key()      # this desk's own key, certified by the host
 
     async def fetch() -> bytes:
         reader, writer = await _open(pairing)
         try:
             await _hello(reader, writer, {"secret": pairing.secret, "room": pairing.room,
                                           "meeting": pairing.meeting_code, "desk": desk,
-                                          "instance": instance, "seq": 0, "join": True},
+                                          "instance": instance, "seq": 0, "join": True,
+                                          "key": identity.public_of(sign_key)},
                          timeout)
             chunks: list[bytes] = []
             while True:
@@ -158,7 +168,7 @@ async def join(db_path: Path, pairing: Pairing, desk: str, clock: Clock | None =
     try:
         with transaction(conn):
             q.insert_peer(conn, room=pairing.room, meeting_code=pairing.meeting_code, desk=desk,
-                          instance=instance, joined_at=iso(clock.now()))
+                          instance=instance, joined_at=iso(clock.now()), sign_private=sign_key)
             register.record_joined(conn)
     finally:
         conn.close()
@@ -184,8 +194,18 @@ class DeskLink:
         if isinstance(meeting, Refusal):
             raise ValueError(meeting.message)
         self.meeting = meeting
-        self.replica = Replica(self.conn, meeting)
+        self.sign_key = q.select_peer_sign_key(self.conn)
+        if not self.sign_key:   # joined before desks signed: make the key now (certified at hello)
+            self.sign_key = identity.new_private_key()
+            with transaction(self.conn):
+                q.set_peer_sign_key(self.conn, self.sign_key)
+        self.replica = Replica(self.conn, meeting,
+                               lambda d: self.sign_key if d == self.desk else "")
         self.replica.listeners.append(self._send_update)
+        self.gate = Gate(self.conn, self.replica.doc)
+        self.refusals = RefusalLimiter()
+        self.rejected = ""            # the last update this desk refused, or the host refused
+        self._resync = False          # refused for want of a key: ask again after the register
         if on_merged is not None:
             self.replica.merged_listeners.append(on_merged)
         self.own_seq = self.replica.own_seq(self.desk)
@@ -281,7 +301,7 @@ class DeskLink:
             welcome = await _hello(reader, writer, {
                 "secret": self.pairing.secret, "room": self.room,
                 "meeting": self.meeting.code, "desk": self.desk, "instance": self.instance,
-                "seq": self.own_seq})
+                "seq": self.own_seq, "key": identity.public_of(self.sign_key)})
             self._ack(welcome.get("have"))
             self._writer = writer
             self._register_announced(welcome.get("register"))
@@ -311,17 +331,8 @@ class DeskLink:
                 raise TimeoutError("host silent")
             kind, payload = read.result()
             self.last_contact = iso(self.clock.now())
-            if kind == wire.YSYNC and payload and payload[0] == YMessageType.SYNC:
-                self._remote = True
-                try:
-                    reply = handle_sync_message(payload[1:], self.replica.doc)
-                finally:
-                    self._remote = False
-                if reply is not None:
-                    writer.write(wire.frame(wire.YSYNC, reply))
-                if payload[1] == YSyncMessageType.SYNC_STEP2:
-                    self.caught_up = True
-                self._schedule_flush()
+            if kind == wire.YSYNC and len(payload) > 1 and payload[0] == YMessageType.SYNC:
+                self._sync_message(payload[1:], writer)
             elif kind == wire.COPY and self.register_pending:
                 self._copy.append(payload)
             elif kind == wire.CONTROL:
@@ -330,6 +341,9 @@ class DeskLink:
                     self._ack(msg.get("have"))
                 elif msg["t"] == "refused":
                     raise Refused(str(msg.get("reason", "")))
+                elif msg["t"] == "rejected":     # the host refused an update of ours
+                    self.rejected = str(msg.get("reason", ""))[:40]
+                    raise wire.FrameError(f"host refused an update ({self.rejected})")
                 elif msg["t"] == "register":
                     self._register_announced(msg.get("version"))
                 elif msg["t"] == "register_done" and self.register_pending:
@@ -338,6 +352,48 @@ class DeskLink:
                 last_status = time.monotonic()
                 writer.write(wire.control({"t": "status", "seq": self.own_seq}))
             await writer.drain()
+
+    def _sync_message(self, message: bytes, writer: asyncio.StreamWriter) -> None:
+        """One y-sync message from the host; an update passes the gate (app.sync.gate) before
+        it touches the document. A refused one is audited here and left out; if the desk lacked
+        a key the host has certified since, it asks again once its register is refreshed."""
+        if message[0] == YSyncMessageType.SYNC_STEP1:
+            try:
+                reply = handle_sync_message(message, self.replica.doc)
+            except Exception as exc:   # noqa: BLE001 - pycrdt's decoding errors vary
+                raise wire.FrameError(f"bad state vector ({type(exc).__name__})") from exc
+            if reply is not None:
+                writer.write(wire.frame(wire.YSYNC, reply))
+            return
+        if message[0] not in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
+            raise wire.FrameError("unknown sync message")
+        try:
+            update = read_message(message[1:])
+        except Exception as exc:   # noqa: BLE001
+            raise wire.FrameError(f"bad sync message ({type(exc).__name__})") from exc
+        refusal = self.gate.admit(update)
+        if refusal is not None:
+            self._refused_update(refusal.reason, refusal.key or refusal.detail)
+            if refusal.reason == "unknown_signer":
+                self._resync = True
+            return
+        self._remote = True
+        try:
+            self.replica.receive(update)
+        finally:
+            self._remote = False
+        if message[0] == YSyncMessageType.SYNC_STEP2:
+            self.caught_up = True
+        self._schedule_flush()
+
+    def _refused_update(self, reason: str, detail: str) -> None:
+        self.rejected = reason
+        at = iso(self.clock.now())
+        if self.refusals.admit("host", reason, time.monotonic(), at):
+            with transaction(self.conn):
+                append(self.conn, at=at, actor=self.desk, action=ONE, meeting_id=self.meeting.id,
+                       outcome="refused", detail={"address": "host", "reason": reason,
+                                                  "desk": self.desk, "event": detail})
 
     # --- the register, refreshed from the host (app.sync.register) ------------------------------
 
@@ -375,6 +431,9 @@ class DeskLink:
             tmp.unlink(missing_ok=True)
         self.register_version = change.version
         self.register_note = f"{self.clock.now():%H:%M} {register.describe(change)}"
+        if self._resync and self._writer is not None:   # keys arrived: ask for what was refused
+            self._resync = False
+            self._writer.write(wire.frame(wire.YSYNC, create_sync_message(self.replica.doc)))
 
     def _ack(self, have: object) -> None:
         if isinstance(have, dict) and isinstance(have.get(self.desk, 0), int):

@@ -26,17 +26,20 @@ from typing import Any
 
 from pycrdt import (
     YMessageType,
+    YSyncMessageType,
     create_sync_message,
     create_update_message,
     handle_sync_message,
     merge_updates,
+    read_message,
 )
 
 from app.attendance.view import LOCK
 from app.clock import Clock, SystemClock, iso
 from app.meetings import Refusal, resolve_meeting
 from app.model import Meeting
-from app.sync import register, wire
+from app.sync import identity, register, wire
+from app.sync.gate import Gate
 from app.sync.pairing import (
     Certificate,
     Pairing,
@@ -89,6 +92,12 @@ def ensure_host(conn: sqlite3.Connection, meeting: Meeting, clock: Clock) -> Hos
                    meeting_id=meeting.id, detail={"fingerprint": cert.fingerprint})
             row = q.select_host(conn)
             assert row is not None
+        if not q.select_host_sign_key(conn):   # made with the pairing, or at the first start
+            key = identity.new_private_key()     # after the upgrade to schema v5
+            q.set_host_sign_key(conn, key)
+            q.put_authority(conn, identity.public_of(key), iso(clock.now()))
+            append(conn, at=iso(clock.now()), actor="host", action="sync_room_key_created",
+                   meeting_id=meeting.id, detail={"public_key": identity.public_of(key)})
     room, code, secret, cert_pem, key_pem, fp, created = row
     return HostConfig(room, code, secret, Certificate(cert_pem, key_pem, fp), created)
 
@@ -126,8 +135,10 @@ class Host:
         self.config = ensure_host(self.conn, meeting, self.clock)
         with transaction(self.conn):
             q.reset_connected(self.conn)
-        self.replica = Replica(self.conn, meeting)
+        self._sign_key = q.select_host_sign_key(self.conn)
+        self.replica = Replica(self.conn, meeting, self._signer)
         self.replica.listeners.append(self._relay)
+        self.gate = Gate(self.conn, self.replica.doc)
         self.clients: dict[str, _Client] = {}
         self._server: asyncio.Server | None = None
         self._flush_scheduled = False
@@ -138,6 +149,10 @@ class Host:
         self.port = 0
         self.register_version = q.register_version(self.conn)
         self._register_seen = dbfiles.data_version(self.conn)
+
+    def _signer(self, desk: str) -> str:
+        """The host signs what is written on the host: events of names no desk holds."""
+        return "" if desk in {str(r[0]) for r in q.select_desk_keys(self.conn)} else self._sign_key
 
     def pairing(self, address: str) -> Pairing:
         return Pairing(address, self.port, self.config.cert.fingerprint, self.config.secret,
@@ -284,9 +299,13 @@ class Host:
                 return
             client = self._admit(hello, address, writer)
             await self._session(client, hello, reader)
-        except (asyncio.IncompleteReadError, ConnectionError, OSError, wire.FrameError,
-                TimeoutError):
+        except (asyncio.IncompleteReadError, ConnectionError, OSError, TimeoutError):
             pass
+        except wire.FrameError as exc:     # a paired desk broke the protocol: this connection ends
+            if client is not None:
+                self._reject(client, "bad_frame", str(exc)[:120])
+        except Exception:                  # noqa: BLE001 - one bad connection never stops the host
+            log.exception("sync: connection %s ended by an unexpected error", address)
         finally:
             if client is not None and self.clients.get(client.desk) is client:
                 del self.clients[client.desk]
@@ -309,10 +328,24 @@ class Host:
         desk = hello.get("desk")
         if not isinstance(desk, str) or not desk.strip() or ":" in desk or len(desk) > 40:
             return "bad_desk"
-        instance = str(hello.get("instance", ""))
+        instance = str(hello.get("instance", ""))[:64]
         row = q.select_desk(self.conn, desk)
         if row is not None and row[1] != instance:
             return "desk_name_taken"
+        seq = hello.get("seq", 0)
+        if type(seq) is not int or not 0 <= seq <= wire.MAX_SEQ:
+            return "bad_seq"
+        key = hello.get("key")
+        if not identity.is_hex(key, 64):
+            return "no_desk_key"
+        registered = {str(r[0]): r for r in q.select_desk_keys(self.conn)}
+        mine = registered.get(desk)
+        if mine is not None and mine[3] is not None:
+            return "desk_revoked"
+        if mine is not None and mine[1] != key:
+            return "desk_key_mismatch"
+        if mine is None and any(r[1] == key for r in registered.values()):
+            return "desk_key_mismatch"
         return ""
 
     def _refuse(self, writer: asyncio.StreamWriter, address: str, hello: dict[str, Any],
@@ -344,16 +377,28 @@ class Host:
     def _admit(self, hello: dict[str, Any], address: str,
                writer: asyncio.StreamWriter) -> _Client:
         desk = str(hello["desk"])
-        seq = hello.get("seq") if isinstance(hello.get("seq"), int) else 0
+        seq = int(hello.get("seq") or 0)            # 0..MAX_SEQ (_check)
+        key = str(hello["key"])
         now = iso(self.clock.now())
+        certified = False
         with transaction(self.conn):
             first = q.select_desk(self.conn, desk) is None
-            q.upsert_desk(self.conn, desk=desk, instance=str(hello.get("instance", "")),
-                          address=address, at=now, connected=True, reported_seq=int(seq or 0))
+            q.upsert_desk(self.conn, desk=desk, instance=str(hello.get("instance", ""))[:64],
+                          address=address, at=now, connected=True, reported_seq=seq)
             if first:
                 append(self.conn, at=now, actor=desk, action="sync_desk_joined",
                        meeting_id=self.meeting.id, detail={"desk": desk, "address": address})
-        client = _Client(desk, address, writer, int(seq or 0), time.monotonic())
+            if desk not in {str(r[0]) for r in q.select_desk_keys(self.conn)}:
+                q.insert_desk_key(self.conn, desk=desk, public_key=key, at=now,
+                                  certificate=identity.certify(self._sign_key, desk, key))
+                append(self.conn, at=now, actor=desk, action="sync_desk_certified",
+                       meeting_id=self.meeting.id,
+                       detail={"desk": desk, "public_key": key, "address": address})
+                certified = True
+        if certified:   # the registry is part of the register: every desk takes the new key
+            self._announce_register(dbfiles.data_version(self.conn),
+                                    q.register_version(self.conn))
+        client = _Client(desk, address, writer, seq, time.monotonic())
         return client
 
     async def _send_copy(self, client: _Client, done: str = "copy_done") -> None:
@@ -413,20 +458,59 @@ class Host:
             kind, payload = await asyncio.wait_for(wire.read_frame(reader), IDLE_TIMEOUT)
             client.last_contact = time.monotonic()
             if kind == wire.YSYNC and payload and payload[0] == YMessageType.SYNC:
-                reply = handle_sync_message(payload[1:], self.replica.doc)
-                if reply is not None:
-                    client.send(wire.frame(wire.YSYNC, reply))
-                self._schedule_flush()
+                if not self._sync_message(client, payload[1:]):
+                    return
             elif kind == wire.CONTROL:
                 msg = wire.parse_control(payload)
-                if msg["t"] == "status" and isinstance(msg.get("seq"), int):
-                    client.reported_seq = max(client.reported_seq, int(msg["seq"]))
+                if msg["t"] == "status" and "seq" in msg:
+                    client.reported_seq = max(client.reported_seq, wire.small_int(msg["seq"]))
                     self._contacts[client.desk] = (iso(self.clock.now()), client.reported_seq)
                     self._schedule_flush()
                 elif msg["t"] == "register_get":
                     self._spawn(self._send_copy(client, "register_done"))
             else:
                 raise wire.FrameError("unexpected frame")
+
+
+    def _sync_message(self, client: _Client, message: bytes) -> bool:
+        """One y-sync message from a desk. An update goes through the gate (app.sync.gate)
+        before it touches the document; False when it was refused (the connection ends)."""
+        if not message:
+            raise wire.FrameError("empty sync message")
+        if message[0] == YSyncMessageType.SYNC_STEP1:
+            try:
+                reply = handle_sync_message(message, self.replica.doc)
+            except Exception as exc:   # noqa: BLE001 - pycrdt's decoding errors vary
+                raise wire.FrameError(f"bad state vector ({type(exc).__name__})") from exc
+            if reply is not None:
+                client.send(wire.frame(wire.YSYNC, reply))
+            return True
+        if message[0] not in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
+            raise wire.FrameError("unknown sync message")
+        try:
+            update = read_message(message[1:])
+        except Exception as exc:   # noqa: BLE001
+            raise wire.FrameError(f"bad sync message ({type(exc).__name__})") from exc
+        refusal = self.gate.admit(update)
+        if refusal is not None:
+            self._reject(client, refusal.reason, refusal.key or refusal.detail)
+            return False
+        self.replica.receive(update)
+        self._schedule_flush()
+        return True
+
+    def _reject(self, client: _Client, reason: str, detail: str) -> None:
+        """A paired desk sent what the gate refuses: audited (bounded like any refusal), the
+        desk told, its connection closed; nothing else changes."""
+        at = iso(self.clock.now())
+        if self.refusals.admit(client.address, reason, time.monotonic(), at):
+            log.warning("sync: refused an update of %s (%s %s)", client.desk, reason, detail)
+            with transaction(self.conn):
+                append(self.conn, at=at, actor=client.desk, action=ONE,
+                       meeting_id=self.meeting.id, outcome="refused",
+                       detail={"address": client.address, "reason": reason,
+                               "desk": client.desk, "event": detail})
+        client.send(wire.control({"t": "rejected", "reason": reason}))
 
 
 def wildcard(bind: str) -> bool:

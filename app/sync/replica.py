@@ -27,46 +27,80 @@ from pycrdt import Doc, Map, MapEvent, TransactionEvent, merge_updates
 
 from app.attendance import Kind, merge_events
 from app.attendance.log import Event, event_from_row
+from app.attendance.merge import CLOCK_AHEAD
 from app.attendance.view import LOCK
 from app.model import Meeting
+from app.sync import wire
+from app.sync.identity import is_hex, sign_event
 from db import attendance as qa
 from db import sync as q
 from db.tx import transaction
 
 COMPACT_AT = 500          # stored updates before they are merged into one row
 _FIELDS = ("desk", "seq", "clock", "kind", "person", "operator", "at", "reason", "ref")
+MAX_SEQ = (1 << 31) - 1
+MAX_CLOCK = 1 << 53       # far below SQLite's 2^63: clock + 1 never overflows
+
+
+def _dumps(parts: list[Any]) -> str:
+    return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
 
 
 def encode(e: Event, token: str) -> str:
-    return json.dumps([e.desk, e.seq, e.clock, str(e.kind), token, e.operator, e.at, e.reason,
-                       e.ref], ensure_ascii=False, separators=(",", ":"))
+    """The event's body: what a signature signs."""
+    return _dumps([e.desk, e.seq, e.clock, str(e.kind), token, e.operator, e.at, e.reason,
+                   e.ref])
 
 
-def decode(key: str, value: object) -> dict[str, Any] | None:
-    """An event from the document, or None when it is malformed (it is then left out)."""
+def with_sig(body: str, sig: str) -> str:
+    return body[:-1] + "," + json.dumps(sig) + "]"
+
+
+def decode_signed(key: str, value: object) -> tuple[dict[str, Any], str, str] | None:
+    """(event, body, signature) of a document value; signature '' for an event shared before
+    signatures (9 fields); None when the value is malformed (it is then left out)."""
     try:
-        parts = json.loads(str(value))
-        if not isinstance(parts, list) or len(parts) != len(_FIELDS):
+        text = str(value)
+        if len(text) > 8192 or not wire.json_depth_ok(text, 1):   # a flat list of plain values
             return None
-        row = dict(zip(_FIELDS, parts, strict=True))
+        parts = json.loads(text)
+        if not isinstance(parts, list) or len(parts) not in (len(_FIELDS), len(_FIELDS) + 1):
+            return None
+        sig = parts[len(_FIELDS)] if len(parts) > len(_FIELDS) else ""
+        if sig and not is_hex(sig, 128):
+            return None
+        row = dict(zip(_FIELDS, parts[:len(_FIELDS)], strict=True))
         Kind(row["kind"])
         ok = (isinstance(row["desk"], str) and row["desk"] and ":" not in row["desk"]
-              and isinstance(row["seq"], int) and row["seq"] > 0
-              and isinstance(row["clock"], int) and row["clock"] > 0
+              and len(row["desk"]) <= 40
+              and type(row["seq"]) is int and 0 < row["seq"] <= MAX_SEQ
+              and type(row["clock"]) is int and 0 < row["clock"] <= MAX_CLOCK
               and f"{row['desk']}:{row['seq']}" == key
               and all(isinstance(row[f], str) for f in ("person", "operator", "at", "reason",
                                                         "ref")))
-        return row if ok else None
-    except (ValueError, TypeError):
+        if not ok:
+            return None
+        row["sig"] = sig or None
+        return row, _dumps(parts[:len(_FIELDS)]), str(sig)
+    except (ValueError, TypeError, RecursionError):
         return None
+
+
+def decode(key: str, value: object) -> dict[str, Any] | None:
+    """An event from the document (with its `sig`, None if unsigned), or None when it is
+    malformed."""
+    got = decode_signed(key, value)
+    return None if got is None else got[0]
 
 
 class Replica:
     """The shared document of `meeting` on the laptop whose database is `conn`."""
 
-    def __init__(self, conn: sqlite3.Connection, meeting: Meeting) -> None:
+    def __init__(self, conn: sqlite3.Connection, meeting: Meeting,
+                 signer: Callable[[str], str] | None = None) -> None:
         self.conn = conn
         self.meeting = meeting
+        self.signer = signer      # desk name -> the private key that signs its events, or ''
         self.doc: Doc[Map[str]] = Doc()
         self.events: Map[str] = self.doc.get("events", type=Map)
         stored = q.select_updates(conn)
@@ -119,14 +153,41 @@ class Replica:
         if not new:
             return 0
         tokens = qa.tokens_of(self.conn, {e.person_id for e in new})
+        values = [(e.key, encode(e, tokens[e.person_id])) for e in new]
+        if self.signer is not None:
+            values = self._signed(new, values)
+        if not values:
+            return 0
         self._publishing = True
         try:
             with self.doc.transaction(origin="local"):
-                for e in new:
-                    self.events[e.key] = encode(e, tokens[e.person_id])
+                for key, value in values:
+                    self.events[key] = value
         finally:
             self._publishing = False
-        return len(new)
+        return len(values)
+
+    def _signed(self, new: list[Event], values: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The values with their signatures: stored ones, or made now for the events this
+        laptop signs (stored before they are shared). Unsigned events of other desks stay out."""
+        assert self.signer is not None
+        sigs = q.sigs_of(self.conn, [e.id for e in new])
+        made: list[tuple[int, str]] = []
+        out = []
+        for e, (key, body) in zip(new, values, strict=True):
+            sig = sigs.get(e.id)
+            if sig is None:
+                private = self.signer(e.desk)
+                if not private:
+                    continue
+                sig = sign_event(private, body)
+                made.append((e.id, sig))
+            out.append((key, with_sig(body, sig)))
+        if made:
+            with LOCK, transaction(self.conn):
+                for eid, sig in made:
+                    q.set_sig(self.conn, eid, sig)
+        return out
 
     def receive(self, update: bytes) -> None:
         """Apply an update from another laptop (merged into SQLite at the next `flush`)."""
@@ -147,7 +208,8 @@ class Replica:
         # while it waits for the write lock (the other order deadlocks until busy_timeout).
         with LOCK, transaction(self.conn):
             ids = qa.person_ids_by_token(self.conn, (r["person"] for r in good))
-            mergeable = [r for r in good if r["person"] in ids]
+            limit = qa.max_clock(self.conn) + CLOCK_AHEAD
+            mergeable = [r for r in good if r["person"] in ids and r["clock"] <= limit]
             added = merge_events(self.conn, self.meeting, mergeable) if mergeable else 0
             if self._compact or q.count_updates(self.conn) + len(self._updates) > COMPACT_AT:
                 q.replace_updates(self.conn, self.doc.get_update())

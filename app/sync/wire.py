@@ -13,7 +13,9 @@ y-websocket exchanges) travel in length-prefixed frames over an asyncio TLS stre
     kind 2  one y-sync message
     kind 3  a chunk of the database copy for a joining desk
 
-Frame sizes are bounded; a peer that sends a larger frame is dropped."""
+Frame sizes are bounded (MAX_FRAME, under the 16 MiB any frame may have), control objects are
+nested at most MAX_DEPTH deep and their integers are bounded by the reader (`small_int`); a peer
+that breaks any of it is dropped (that connection only)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,9 @@ YSYNC = 2
 COPY = 3
 MAX_FRAME = 8 << 20
 MAX_HELLO = 16 << 10
+MAX_DEPTH = 32
+MAX_CONTROL = 1 << 20       # a control object (the largest real one, an ack, is a few KB)
+MAX_SEQ = (1 << 31) - 1     # a desk's seq, as announced in hello/status and carried by events
 _HEADER = struct.Struct(">IB")
 
 
@@ -50,11 +55,56 @@ async def read_frame(reader: asyncio.StreamReader, limit: int = MAX_FRAME) -> tu
     return kind, await reader.readexactly(n)
 
 
-def parse_control(payload: bytes) -> dict[str, Any]:
+def json_depth_ok(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether no array/object in the JSON `text` is nested deeper than `limit` (checked on
+    the text, before json.loads, which would recurse on a deeply nested one)."""
+    depth, in_str, escaped = 0, False, False
+    for ch in text:
+        if in_str:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return False
+        elif ch in "]}":
+            depth -= 1
+    return True
+
+
+def loads_bounded(text: str) -> Any:
+    """json.loads of a peer's text, nested at most MAX_DEPTH deep (FrameError otherwise)."""
+    if not json_depth_ok(text):
+        raise FrameError(f"JSON nested deeper than {MAX_DEPTH}")
     try:
-        obj = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise FrameError("not JSON") from exc
+
+
+def small_int(value: object, default: int = 0) -> int:
+    """A seq from a peer: an int in 0..MAX_SEQ (FrameError for anything bigger or negative)."""
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_SEQ:
+        raise FrameError(f"seq out of range: {str(value)[:40]}")
+    return value
+
+
+def parse_control(payload: bytes) -> dict[str, Any]:
+    if len(payload) > MAX_CONTROL:
+        raise FrameError(f"control frame of {len(payload)} bytes")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise FrameError("control frame is not JSON") from exc
+    obj = loads_bounded(text)
     if not isinstance(obj, dict) or not isinstance(obj.get("t"), str):
         raise FrameError("control frame without type")
     return obj

@@ -1,0 +1,106 @@
+"""Nothing reaches a laptop's shared document unchecked.
+
+An update from the other side (a desk's, at the host; the host's relay, at a desk) is applied
+first to a scratch copy of the document; the entries it adds are checked, and only when every one
+passes is the update applied to the real document (and so relayed and merged into SQLite). The
+checks, each with the reason a refusal names:
+
+    bad_update      not a Yjs update the document can take
+    other_root      it adds anything but the one map `events`
+    overwrite       it changes or deletes an entry that exists (events are written once)
+    bad_event       an entry that is not an event (value not text, not the 10 fields, too long,
+                    JSON nested deeper than 32, seq not in 1..2^31-1, a key not desk:seq)
+    clock_ahead     a Lamport clock beyond the highest known + 10^6 (one desk would otherwise
+                    push every later clock past what SQLite can store)
+    unknown_signer  no certified key for the event's desk (or no room key yet)
+    desk_revoked    the event's desk was revoked
+    bad_signature   not signed by the key entitled to the event's desk
+
+A refused update changes nothing; the scratch copy is rebuilt from the real document."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from pycrdt import Doc, Map, MapEvent
+
+from app.attendance.merge import CLOCK_AHEAD  # noqa: E402 - one bound for both
+from app.sync import wire
+from app.sync.identity import Registry, load_registry
+from app.sync.replica import decode_signed
+from db import attendance as qa
+
+MAX_VALUE = 4096          # one event's compact JSON (a long reason included) is far below this
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    reason: str
+    key: str = ""
+    detail: str = ""
+
+
+class Gate:
+    """The checks in front of `doc` (the laptop's real document, bound to `conn`)."""
+
+    def __init__(self, conn: sqlite3.Connection, doc: Doc[Any]) -> None:
+        self.conn = conn
+        self.doc = doc
+        self._changes: list[dict[str, dict[str, Any]]] = []
+        self._scratch: Doc[Any] = Doc()
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self._scratch = Doc()
+        self._scratch.apply_update(self.doc.get_update())
+        events: Map[Any] = self._scratch.get("events", type=Map)
+        events.observe(self._observed)
+
+    def _observed(self, event: MapEvent) -> None:
+        self._changes.append(dict(event.keys))  # type: ignore[attr-defined]  # set by the Rust side
+
+    def admit(self, update: bytes, registry: Registry | None = None) -> Refusal | None:
+        """None when `update` may be applied to the real document; else why not (and nothing
+        changed)."""
+        self._changes = []
+        try:
+            self._scratch.apply_update(update)
+        except BaseException as exc:   # noqa: BLE001 - pyo3 panics derive from BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
+            self._rebuild()
+            return Refusal("bad_update", detail=type(exc).__name__)
+        refusal = self._check(registry)
+        if refusal is not None:
+            self._rebuild()
+        return refusal
+
+    def _check(self, registry: Registry | None) -> Refusal | None:
+        if set(self._scratch.keys()) - {"events"}:
+            return Refusal("other_root")
+        changes = {k: v for batch in self._changes for k, v in batch.items()}
+        if not changes:
+            return None
+        reg = registry if registry is not None else load_registry(self.conn)
+        # SQLite's highest only: what this admits stays within what merge_events takes.
+        known = qa.max_clock(self.conn)
+        for key, change in changes.items():
+            if change.get("action") != "add":
+                return Refusal("overwrite", str(key)[:80])
+            value = change.get("newValue")
+            if not isinstance(value, str) or len(value) > MAX_VALUE:
+                return Refusal("bad_event", str(key)[:80], "value")
+            if not wire.json_depth_ok(value):
+                return Refusal("bad_event", str(key)[:80], "nesting")
+            got = decode_signed(str(key), value)
+            if got is None:
+                return Refusal("bad_event", str(key)[:80], "fields")
+            row, body, sig = got
+            if row["clock"] > known + CLOCK_AHEAD:
+                return Refusal("clock_ahead", str(key)[:80], str(row["clock"])[:24])
+            why = reg.check(row["desk"], body, sig)
+            if why:
+                return Refusal(why, str(key)[:80])
+        return None
