@@ -80,7 +80,13 @@ class _SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
     def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 (logging API)
         if time.monotonic() < self._rollover_blocked_until:
             return False
-        return bool(super().shouldRollover(record))
+        # The standard handler compares characters with the file's bytes: a Chinese line is
+        # three times longer on disk than it counts, and the file outgrew MAX_BYTES.
+        if self.stream is None:
+            self.stream = self._open()
+        self.stream.seek(0, 2)
+        line = f"{self.format(record)}\n".encode("utf-8", "replace")
+        return bool(self.stream.tell() + len(line) >= self.maxBytes)
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging API)
         # The log's own disk is full or read-only: the clerk already has the words on screen;
@@ -254,8 +260,8 @@ def install_cli_hooks() -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             previous(exc_type, exc, tb)
             return
-        try:
-            log_uncaught(exc_type, exc, tb)
+        try:   # the file gets it; the console gets it once, from the previous hook
+            to_file_only(f"未处理的异常：{describe_error(exc)}", exc)
         finally:
             previous(exc_type, exc, tb)
             where = active_log()

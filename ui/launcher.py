@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from app import cli, logs, scratch
 
 PACKAGES = ("app.cli", "ui")
+# A command that fails by a bug exits 70 (BSD EX_SOFTWARE), so a script tells it from a refusal
+# (1) and a usage error (2).
+EXIT_INTERNAL_ERROR = 70
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,7 +37,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(args[1:] if args and args[0] == "gui" else args)
     logs.setup(f"cli {args[0]}" if not args[0].startswith("-") else "cli")
     logs.install_cli_hooks()
-    return cli.main(args, PACKAGES)
+    try:
+        return cli.main(args, PACKAGES)
+    except Exception:   # a bug, not a refusal: said, logged, and told apart by the exit status
+        sys.excepthook(*sys.exc_info())
+        return EXIT_INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -278,3 +278,23 @@ def test_the_runtime_hook_routes_a_missing_stderr_to_the_log(tmp_path):
     assert "WARNING pollday.environment: 没有权限读写文件 C:/Users/张三/AppData/Roaming/PollDay/x" in text
     assert "WARNING stderr: 出错：没有权限读写文件 C:/Users/张三/AppData/Roaming/PollDay/x" in text
     assert "PermissionError: [Errno 13] Permission denied" in text
+
+
+def test_a_command_with_a_bug_says_it_once_and_exits_70(tmp_path):
+    """A bug (not a refusal, not the environment) is told apart from a refusal: exit 70, the
+    traceback once on stderr (it was printed twice), the words line, the log has it."""
+    home = tmp_path / "home"
+    r = run_py("""
+        import sys
+        import app.cli.cmd_sort_names as cmd
+        from ui import launcher
+
+        def run(args):
+            raise NameError("name 'with_round' is not defined")
+        cmd.run = run
+        sys.exit(launcher.main(["sort-names"]))
+    """, home)
+    assert r.returncode == 70, r.stderr
+    assert r.stderr.count("Traceback (most recent call last)") == 1, r.stderr
+    assert "出错：" in r.stderr
+    assert "with_round" in (home / "logs" / "pollday.log").read_text(encoding="utf-8")
