@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Sequence
 
 from app.attendance import attendance_summary, next_vote_label, open_voting, snapshot, snapshots
@@ -142,6 +143,10 @@ def set_officials(conn: sqlite3.Connection, round_id: int, *, scrutineers: Seque
         s_names, c_names = named(scrutineers), named(counters)
         if any(not n for n in [*s_names, *c_names]):
             return Refusal("NAME_EMPTY", "监票人、计票人姓名不能为空")
+        twice = [n for n, k in Counter([*s_names, *c_names]).items() if k > 1]
+        if twice:   # one person cannot watch the count and count, nor hold one post twice
+            return Refusal("OFFICIAL_TWICE",
+                           f"同一人不能重复登记为监票人、计票人：{'、'.join(twice)}")
         clash = _candidate_clash(r, [*s_names, *c_names], ids)
         if clash:
             shown = "、".join(names_of.get(int(x), x) if x.isdigit() else x for x in clash)

@@ -86,6 +86,24 @@ def test_officials_are_never_candidates(party, fixed_clock) -> None:
     assert ok.officials.scrutineers[1] == "外请监票人"
 
 
+def test_one_person_is_never_two_officials(party, fixed_clock) -> None:
+    """Found walking the CLI: 杨平 as 监票人 and 计票人, or 陈洋 twice (once by register id),
+    was accepted. Refused in words, nothing recorded."""
+    conn = party.conn
+    sign_in_first(party, 20, fixed_clock)
+    r = _single(conn, party.contest.id, fixed_clock)
+    before = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    both = set_officials(conn, r.id, scrutineers=["杨平"], counters=["杨平"], actor="主持人",
+                         clock=fixed_clock)
+    assert isinstance(both, Refusal) and both.code == "OFFICIAL_TWICE" and "杨平" in both.message
+    voter = party.voter_ids[10]
+    name = conn.execute("SELECT name FROM person WHERE id = ?", (voter,)).fetchone()[0]
+    twice = set_officials(conn, r.id, scrutineers=["监票甲"], counters=[name, voter],
+                          actor="主持人", clock=fixed_clock)
+    assert isinstance(twice, Refusal) and twice.code == "OFFICIAL_TWICE" and name in twice.message
+    assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == before
+
+
 def test_boxes_replace_by_name_and_add_up(party, fixed_clock) -> None:
     conn = party.conn
     sign_in_first(party, 20, fixed_clock)
