@@ -195,8 +195,8 @@ def run_lock(args: argparse.Namespace) -> int:
                 print(f"{locked.code}: {locked.message}", file=sys.stderr)
                 return EXIT_REFUSED
             lock = locked.round.lock
-            print(f"{locked.round.contest_title}{locked.round.label} 已锁定，校验码 "
-                  f"{lock.hash if lock else ''}")
+            # The label already names the contest; the words are the 结果 page's.
+            print(f"{locked.round.label} 已锁定，校验码 {lock.hash if lock else ''}")
         return 0
     finally:
         conn.close()

@@ -172,6 +172,7 @@ def test_a_round_from_open_to_lock_through_the_command_line(db_path: Path, capsy
     # round 1 may be locked now (the tie is settled by round 2); unlock refused after round 2
     r = run("lock", "--db", d, "--contest", "committee", "--round", "1", "--at", T3)
     assert r.returncode == 0 and "已锁定，校验码 " in r.stdout, r.stderr
+    assert r.stdout.startswith("委员第1轮（选举） 已锁定"), r.stdout   # the title once
     code, _, err = fast(capsys, "lock", "--db", d, "--contest", "committee", "--round", "1")
     assert code == 1 and "ALREADY_LOCKED" in err
     code, _, err = fast(capsys, "unlock", "--db", d, "--contest", "committee", "--round", "1")
