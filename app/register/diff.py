@@ -181,14 +181,15 @@ def compute_diff(current: Mapping[int, PersonRecord], parsed: ParsedRegister,
 
 def plan_reimport(conn: db_persons.Conn, path: str | Path, *, now: str,
                   mapping: Mapping[str, str | None] | None = None,
-                  progress: Progress | None = None, cancel: Cancel | None = None
-                  ) -> ReimportPlan:
+                  progress: Progress | None = None, cancel: Cancel | None = None,
+                  sheet: str | None = None) -> ReimportPlan:
     """Read and check the file, then compare it with the register. Nothing is written."""
     try:
         today = dt.date.fromisoformat(now[:10])
     except ValueError:
         today = dt.date.today()
-    parsed = read_register(path, today=today, mapping=mapping, progress=progress, cancel=cancel)
+    parsed = read_register(path, today=today, mapping=mapping, progress=progress, cancel=cancel,
+                           sheet=sheet)
     plan = ReimportPlan(parsed.status, parsed.file, None, list(parsed.problems),
                         list(parsed.unknown_headers), dict(parsed.mapping), list(parsed.notes))
     if parsed.status is not ImportStatus.IMPORTED:

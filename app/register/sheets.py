@@ -27,6 +27,7 @@ from app.register.limits import (
     check_archive,
     column_letter,
     is_error,
+    prescan,
     too_long,
     too_wide,
 )
@@ -369,7 +370,11 @@ def _read_xlsx_openpyxl(data: bytes, name: str, cancel: Cancel | None, sheet: st
 
     def read(i: int) -> tuple[Raw, list[CellRange]]:
         ws = wb.worksheets[i]
-        return _openpyxl_rows(ws, cancel), merged_ranges(data, getattr(ws, "_worksheet_path", ""))
+        part = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
+        if part:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                prescan(zf, part)
+        return _openpyxl_rows(ws, cancel), merged_ranges(data, part)
 
     try:
         sheets = wb.worksheets

@@ -28,6 +28,7 @@ from app.register.limits import (
     Refused,
     check_archive,
     parse_range,
+    prescan,
     too_long,
     too_wide,
 )
@@ -137,9 +138,12 @@ class Workbook:
         shared, dates, epoch = self.shared, self.date_styles, self.epoch
         c_tag, row_tag, v_tag, is_tag = f"{NS}c", f"{NS}row", f"{NS}v", f"{NS}is"
         data_tag, merge_tag = f"{NS}sheetData", f"{NS}mergeCell"
+        prescan(self.zip, sheet.path)
         counter = Counter()
         self.merged = []
         row_no = 0
+        rows_seen = 0
+        elements = 0
         n_shared = len(shared)
         parent: ET.Element | None = None
         with self.zip.open(sheet.path) as fh:
@@ -151,6 +155,7 @@ class Workbook:
                         parent = el
                     continue
                 if tag == c_tag:
+                    elements += 1
                     ref = el.get("r")
                     col = _column(ref) if ref else len(values)
                     t = el.get("t", "n")
@@ -195,7 +200,10 @@ class Workbook:
                 elif tag == row_tag:
                     r = el.get("r")
                     row_no = int(r) if r else row_no + 1
-                    counter.row(sum(1 for x in values if x is not None and x != ""), row_no)
+                    rows_seen += 1
+                    counter.row(sum(1 for x in values if x is not None and x != ""),
+                                max(row_no, rows_seen), elements)
+                    elements = 0
                     if row_no % 2000 == 0 and cancel is not None and cancel():
                         raise Cancelled
                     el.clear()
