@@ -5,6 +5,7 @@ ballot per line, typed with the keys of the GUI's entry line (app.voting.entry):
                    0 or space = 弃权; blanks at the end may be left out
     0              a blank ballot (every candidate 弃权)
     11 +张三        then a write-in, 另选他人 marked ○ (one + per name; ＋ too)
+                   (full-width digits ０１２ and the ideographic space count as keys)
     +张三 +李四     write-ins only
     !无法辨认选票意图  the scrutineers declare the whole ballot invalid, with the reason (！ too)
     # a comment    skipped, and so are empty lines
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 _ITEM = re.compile(r"([+＋!！])([^+＋!！]*)")
 WRITE_IN_MARKS = "+＋"
+_FULL_WIDTH_KEYS = str.maketrans("０１２３４５６７８９\u3000", "0123456789 ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,14 @@ def parse_line(text: str) -> Line | str:
         i = text.find(mark)
         if i >= 0:
             start = min(start, i)
-    keys = text[:start].rstrip()
+    # Full-width digits and the ideographic space (a Chinese input method's) are the same keys.
+    keys = text[:start].rstrip().translate(_FULL_WIDTH_KEYS)
+    # A name typed without its +: the core would only say the key is wrong (other wrong keys,
+    # a 3 or an x, are left to its words, the GUI's).
+    at = next((i for i, ch in enumerate(keys, 1) if not ch.isascii()), None)
+    if at is not None:
+        return (f"第{at}位“{keys[at - 1]}”无效：1=赞成○，2=不赞成×，0或空格=弃权；"
+                "另选他人的姓名前须写 +，如：11 +张三")
     write_ins: list[str] = []
     reason: str | None = None
     for m in _ITEM.finditer(text, start):
