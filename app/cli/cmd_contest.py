@@ -11,7 +11,7 @@
 
 PERSON is a register id, the QR token or the ID number (name and gender then come from the
 register); --name adds a candidate who is not on the register. Candidates are always listed in
-stroke order (按姓氏笔画为序, rules.md §5; --explain shows each character's strokes) with the
+stroke order (按姓氏笔画为序：笔画数、笔顺、同笔顺时先横后提、先竖后竖钩、先点后捺; --explain shows each character's strokes) with the
 candidate-margin check in the page's words. A contest's kind defaults as on the page: leader for
 书记、副书记、纪委书记、主任、副主任, committee otherwise; its code defaults to the next free c1, c2, ….
 Seats can be changed and a contest withdrawn only before its first round is opened.

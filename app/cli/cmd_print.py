@@ -1,8 +1,8 @@
 """`pollday print KIND --db PATH --out FILE.pdf|DIR [--meeting CODE] [--at TIME]`: print documents
 (into DIR/KIND.pdf when --out is a folder or does not end in .pdf).
 
-Kinds come from the registry in app/documents/kinds.py (signin-sheets, attendance-report,
-proxy-list, and whatever later renderers register). The PDF is written to a temporary name and
+KIND is one of the documents listed by `pollday print --help` (signin-sheets, ballots,
+attendance-report, proxy-list, tally-record, count-report, notice, certificates). The PDF is written to a temporary name and
 renamed when complete; when the earlier file stays open in another program (a PDF viewer on
 Windows), it says so in words and exits 1. A name with a character no shipped font has is
 refused, naming the person and the character (exit 1), and nothing is written.

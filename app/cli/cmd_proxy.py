@@ -5,8 +5,9 @@
     pollday proxy --db PATH [--meeting CODE] list [--json]
 
 PRINCIPAL (委托人) and PROXY (受托人) are a register id, the QR token or the ID number. The rules of
-rules.md §2.2 are checked on entry (app.proxies.add_proxy: forms `all` and `household` only, a
-registered voter, at most 3 appointments, never a candidate) and again at sign-in. A refusal is
+委托投票 are checked on entry (only in a 居民委员会 election by all voters or by household
+representatives; both registered voters; a proxy holds at most 3 appointments and is never a
+candidate) and again at sign-in. A refusal is
 printed with its code; exit status 1. The printable list: `pollday print proxy-list`.
 """
 

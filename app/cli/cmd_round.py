@@ -14,8 +14,8 @@
 `round open` freezes 实到 (or takes the snapshot frozen for this vote) and is refused below the
 quorum; its kind defaults to what the last round's decision calls for. `round next` opens the
 round the last decision calls for — 另行选举 for the seats left, 重新投票 among exactly the tied,
-the same round again after a void one — with its seats and candidates carried over (decided in
-app.voting.progression); --dry-run only says what it would be. `officials` names the 监票人 and
+the same round again after a void one — with its seats and candidates carried over (the
+same rule as the 投票计票 page); --dry-run only says what it would be. `officials` names the 监票人 and
 计票人 (never a candidate of the round; names separated by 、，, ; or spaces, digits = a register
 id). `box set` records a box's 印制/发出/收回/作废 (again for the same box replaces its figures;
 a name starting with 流动 is a mobile box). --round defaults to the contest's latest round.

@@ -1,4 +1,4 @@
-"""`pollday sort-names [FILE]`: names, one a line, in stroke order (按姓氏笔画为序, rules.md §5).
+"""`pollday sort-names [FILE]`: names, one a line, in stroke order (按姓氏笔画为序).
 
 Reads UTF-8 (a byte-order mark is tolerated) from FILE or standard input and prints the same
 lines, unchanged (annotations such as （女） kept), in order; blank lines are dropped. With
