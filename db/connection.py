@@ -7,6 +7,7 @@ says "done"; foreign keys are always on.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from importlib import resources
 from pathlib import Path
@@ -114,10 +115,11 @@ def connect(path: str | Path, *, create: bool = True, migrate_schema: bool = Tru
         try:
             _pragmas(conn)
         except sqlite3.OperationalError as e:
-            if not _read_only_error(e) or not p.exists():
+            if not p.exists() or not (_read_only_error(e) or not os.access(p.parent, os.W_OK)):
                 raise
             # A WAL database in a folder nobody may write to (a write-protected stick, a
-            # read-only share): SQLite cannot create the -shm file and refuses even to read.
+            # read-only share or file system): SQLite cannot create the -shm file and refuses
+            # even to read ("readonly database", or "unable to open" on a read-only mount).
             # Open it read-only instead: reading commands work, a write is refused in words.
             conn.close()
             conn = _connect_read_only(p)

@@ -81,7 +81,7 @@ def _at_and_db(args: argparse.Namespace, command: str) -> dt.datetime | None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from app.export.build import build_package, record_export
+    from app.export.build import build_package, record_export_or_words
     from app.export.stick import StickWriteError, write_package
     from app.keys import load_or_create
     from app.meetings import Refusal
@@ -102,8 +102,7 @@ def run_export(args: argparse.Namespace) -> int:
     assert not isinstance(written, Refusal)  # no cancel on the command line
     print(written.path)
     sys.stdout.flush()
-    unrecorded = _record(args.db, lambda: record_export(args.db, built, file=written.path.name,
-                                                         at=at))
+    unrecorded = record_export_or_words(args.db, built, file=written.path.name, at=at)
     if args.slip is not None:
         from app.export.handover import render_slip, slip_of
 
@@ -127,27 +126,6 @@ def run_export(args: argparse.Namespace) -> int:
               "（下次导出前本机不会显示这次的包校验码，请抄下上面的包校验码和密钥指纹）",
               file=sys.stderr)
     return EXIT_OK
-
-
-def _record(db: Path, record: Any) -> str:
-    """Run `record` (remember the package in the database and audit it); "" when done, else
-    why not in words. A read-only or replaced database must not hide a package already written."""
-    import sqlite3
-
-    from app import logs
-    from db.identity import DatabaseFileChanged
-
-    try:
-        record()
-    except DatabaseFileChanged as e:
-        return str(e)
-    except (OSError, sqlite3.Error) as e:
-        words = logs.environment_words(e, db)
-        if words is None:
-            raise
-        logs.to_file_only(words, e)
-        return words
-    return ""
 
 
 def run_verify(args: argparse.Namespace) -> int:

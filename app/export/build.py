@@ -246,6 +246,26 @@ def record_export(db_path: Path, built: BuiltPackage, *, file: str, at: dt.datet
         conn.close()
 
 
+def record_export_or_words(db_path: Path, built: BuiltPackage, *, file: str,
+                           at: dt.datetime) -> str:
+    """`record_export`; "" when done, else why not in words (a read-only, full or replaced
+    database). The package is already written and checked: that must not hide it."""
+    from app.logs import environment_words, to_file_only
+    from db.identity import DatabaseFileChanged
+
+    try:
+        record_export(db_path, built, file=file, at=at)
+    except DatabaseFileChanged as e:
+        return str(e)
+    except (OSError, sqlite3.Error) as e:
+        words = environment_words(e, db_path)
+        if words is None:
+            raise
+        to_file_only(words, e)
+        return words
+    return ""
+
+
 def last_package(conn: sqlite3.Connection) -> dict[str, str] | None:
     raw = settings.get(conn, LAST_PACKAGE_SETTING)
     if raw is None:

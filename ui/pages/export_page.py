@@ -11,6 +11,7 @@ fingerprint, result hashes, signature lines) next to the database and opens it f
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.export.backup import Backup, BackupScheduler, backup_database
-from app.export.build import BuiltPackage, build_package, record_export
+from app.export.build import BuiltPackage, build_package, record_export_or_words
 from app.export.handover import render_slip, slip_name, slip_of
 from app.export.stick import Drive, StickWriteError, Written, removable_drives, write_package
 from app.export.verify import Verification, verify_package
@@ -63,7 +64,9 @@ def export_work(db_path: Path, folder: Path, clock: Any) -> Any:
                                 progress=lambda d, _t, m: progress(size + d, size * 2, m))
         if isinstance(written, Refusal):
             raise Cancelled()
-        record_export(db_path, built, file=written.path.name, at=at)
+        unrecorded = record_export_or_words(db_path, built, file=written.path.name, at=at)
+        if unrecorded:  # a read-only database: the package and its figures still show
+            logging.getLogger(__name__).warning("报送包已写好，但没能记入数据库：%s", unrecorded)
         return built, written
 
     return work
