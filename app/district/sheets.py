@@ -1,6 +1,6 @@
 """The district's input spreadsheets: the plan (社区, 计划日期[, 街道]) and the previous term's
-make-up (班子, 人数, 平均年龄, 大专及以上, 本科及以上, 35岁以下, 女性[, 一肩挑]), first sheet, a header
-row then one row per community / body. Headers are matched by the words in them, so "计划换届日期"
+make-up (班子, 人数, 平均年龄, 大专及以上, 本科及以上, 35岁以下, 女性[, 一肩挑]), the active visible
+sheet, a header row then one row per community / body. Headers are matched by the words in them, so "计划换届日期"
 and "计划日期" both work. Bad rows are reported, one message each, and nothing is stored."""
 
 from __future__ import annotations
@@ -27,16 +27,27 @@ class SheetProblems:
     messages: tuple[str, ...]
 
 
-def _rows(path: Path) -> list[tuple[Any, ...]]:
-    from openpyxl import load_workbook
+def _rows(path: Path) -> list[tuple[Any, ...]] | SheetProblems:
+    """The non-empty rows of the active visible sheet, read under the register's limits
+    (app.register.limits). Error cells (#REF!, #DIV/0! ...) are refused by cell; merged ranges
+    below the header are refused naming the range (these sheets are small and made from our own
+    template: one value per cell is asked for rather than guessed)."""
+    from app.register.grid import read_grid
+    from app.register.limits import column_letter, is_error
+    from app.register.sheets import Unreadable
 
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        return [tuple(r) for r in ws.iter_rows(values_only=True)
-                if any(v not in (None, "") for v in r)]
-    finally:
-        wb.close()
+    got = read_grid(path)
+    if isinstance(got, Unreadable):
+        return SheetProblems((f"{got.file}：{got.reason}",))
+    problems = [f"{column_letter(c)}{n} 是表格的错误值 {str(v).strip()}（公式出错或引用失效），请改正后再导入"
+                for n, values in got.rows for c, v in enumerate(values) if is_error(v)]
+    header_no = got.rows[0][0] if got.rows else 0
+    problems += [f"{r.ref} 是合并单元格（合并后只有左上角的格子有内容），请取消合并并在每一格填写"
+                 for r in got.merged if r.max_row > header_no
+                 and (r.max_row > r.min_row or r.max_col > r.min_col)]
+    if problems:
+        return SheetProblems(tuple(f"{path.name}（工作表「{got.sheet}」）{p}" for p in problems))
+    return [tuple(values) for _n, values in got.rows]
 
 
 def parse_date(value: Any) -> str | None:
@@ -61,7 +72,11 @@ def _column(header: tuple[Any, ...], *words: str) -> int | None:
 
 
 def read_plan(path: Path) -> list[tuple[str, str, str]] | SheetProblems:
+    from app.register.fields import format_control
+
     rows = _rows(path)
+    if isinstance(rows, SheetProblems):
+        return rows
     if not rows:
         return SheetProblems(("计划表是空的",))
     header = rows[0]
@@ -76,8 +91,11 @@ def read_plan(path: Path) -> list[tuple[str, str, str]] | SheetProblems:
         name = str(r[ci] or "").strip() if ci < len(r) else ""
         date = parse_date(r[di]) if di < len(r) else None
         street = str(r[si] or "").strip() if si is not None and si < len(r) else ""
+        control = format_control(name)
         if not name:
             problems.append(f"第{n}行：没有社区名称")
+        elif control:
+            problems.append(f"第{n}行：社区名称含有不可见的格式控制字符 {control}，请删除后再导入")
         elif date is None:
             problems.append(f"第{n}行（{name}）：计划日期无法识别：{r[di] if di < len(r) else ''}")
         elif name in seen:
@@ -101,6 +119,8 @@ def _body(text: str) -> str:
 
 def read_previous(path: Path) -> list[tuple[str, str, str]] | SheetProblems:
     rows = _rows(path)
+    if isinstance(rows, SheetProblems):
+        return rows
     if not rows:
         return SheetProblems(("上届班子结构表是空的",))
     header = rows[0]
