@@ -28,6 +28,15 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=run)
 
 
+# The words of the 结果 page for the output format's codes.
+KIND = {"first": "选举", "runoff": "另行选举", "tie_revote": "重新投票"}
+STATE = {"open": "投票计票中", "closed": "计票结束，未锁定", "locked": "已锁定"}
+STATUS = {"elected": "选举产生", "tie_revote": "得票相等，须重新投票",
+          "runoff_needed": "名额未满，须另行选举", "void_revote": "选举无效，须重新投票",
+          "quorum_not_met": "未达到法定人数", "turnout_insufficient": "投票人数不足",
+          "setup_invalid": "设置不符合规定"}
+
+
 def _text(doc: dict[str, Any]) -> str:
     lines = [f"{doc['title']}（{doc['meeting']}，{doc['rules']}）"]
     for c in doc["contests"]:
@@ -36,9 +45,14 @@ def _text(doc: dict[str, Any]) -> str:
                      f"（{done}）")
         for r in c["rounds"]:
             out = r["output"]
-            status = out["contests"][0]["status"] if out else "计票未完成"
-            lock = f"已锁定 {r['hash']}" if r["hash"] else r["state"]
-            lines.append(f"    第{r['round']}轮 {r['kind']}：{status}，{lock}")
+            contest = out["contests"][0] if out else None
+            status = STATUS.get(contest["status"], contest["status"]) if contest else "计票未完成"
+            lock = f"已锁定 {r['hash']}" if r["hash"] else STATE.get(r["state"], r["state"])
+            lines.append(f"    第{r['round']}轮（{KIND.get(r['kind'], r['kind'])}）：{status}，{lock}")
+            for t in contest["tally"] if contest else []:
+                mark = "（另选他人）" if t.get("write_in") else ""
+                lines.append(f"      {t['name']}{mark}：赞成 {t['approve']}，不赞成 "
+                             f"{t['disapprove']}，弃权 {t['abstain']}")
     lines.append(f"  一次性选举成功：{'是' if doc['one_pass_success'] else '否'}")
     return "\n".join(lines)
 

@@ -202,3 +202,18 @@ def test_audit_log_in_the_package_reverifies_its_chain(exported: Exported, tmp_p
     rows[5]["actor"] = "someone else"
     assert chain_problems(rows, tmp_path / "chain2.db") == [
         f"audit row {rows[5]['id']}: content does not match its hash (row edited)"]
+
+
+def test_results_text_speaks_the_results_pages_words(exported: Exported, home: Path) -> None:
+    """`pollday results` without --json: the round's kind, decision and state in words and
+    every candidate's votes (a CLI walk saw '第1轮 first：elected，closed' and no counts)."""
+    doc = json.loads(subprocess.run([*pollday_cmd(), "results", "--db", str(exported.db),
+                                     "--meeting", "party", "--json"], capture_output=True,
+                                    check=True).stdout)
+    text = subprocess.run([*pollday_cmd(), "results", "--db", str(exported.db), "--meeting",
+                           "party"], capture_output=True, text=True, check=True).stdout
+    assert "第1轮（选举）：选举产生，已锁定" in text
+    for word in ("first", "elected", "closed", "locked"):
+        assert word not in text
+    tally = doc["contests"][0]["rounds"][0]["output"]["contests"][0]["tally"][0]
+    assert f"{tally['name']}：赞成 {tally['approve']}，不赞成 {tally['disapprove']}" in text
