@@ -101,3 +101,22 @@ def test_the_start_button_clicked_starts_host_mode(host_page, qtbot):
     assert _found("127.0.0.1", code.fingerprint)
     qtbot.mouseClick(page.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.runner.running, timeout=TIMEOUT_MS)
+
+
+def test_host_mode_without_a_meeting_says_what_to_do(qtbot, tmp_path):
+    """A new database has no current meeting: the click said nothing (a walk found it)."""
+    from PySide6.QtCore import Qt
+
+    from db.connection import connect
+    from ui.pages.context import PageContext
+    from ui.pages.host_page import HostPage
+
+    path = tmp_path / "new.db"
+    conn = connect(path)
+    page = HostPage(PageContext(conn, path))
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    assert "会议设置" in page.state.text() and not page.runner.running
+    page.shutdown()
+    conn.close()

@@ -243,7 +243,11 @@ class HostPage(QWidget):
 
     def start_host(self, bind: str = "0.0.0.0") -> None:
         meeting = self.ctx.meeting
-        if meeting is None or self.runner.running or self.desk is not None:
+        if self.runner.running or self.desk is not None:
+            return
+        if meeting is None:   # the button did nothing, silently, on a new database
+            self._say("还没有当前会议：请先在“准备 · 会议设置”中建立会议并设为当前会议，"
+                      "再开启主机模式。", "#c62828")
             return
         address = self.address.address()
         if address and self.address.problem():
