@@ -76,12 +76,12 @@ def test_export_of_an_older_database_with_odd_codes(tmp_path: Path) -> None:
     # the district finds each meeting's results through the same function
     from app.district.importing import _content
 
-    data = package.read_bytes()
     with zipfile.ZipFile(package) as zf:
         import json
 
         manifest = json.loads(zf.read(fmt.MANIFEST))
-    found, _elected = _content(data, manifest)
+    with package.open("rb") as data:
+        found, _elected = _content(data, manifest)
     assert sorted(found) == sorted(codes)
 
 
