@@ -128,7 +128,7 @@ def run_import(args: argparse.Namespace) -> int:
         if result.sheet:
             print(f"读取工作表「{result.sheet}」 (sheet read: {result.sheet})")
         if result.status is ImportStatus.IMPORTED:
-            for note in result.notes:
+            for note in result.merged + result.notes:
                 print(f"注意：{note}")
             print(f"已导入 {result.count} 人 (imported {result.count})")
             status = 0
@@ -160,6 +160,10 @@ def _run_update(conn: Any, args: argparse.Namespace, mapping: dict[str, str | No
     from app.register.importer import ImportStatus, Problem
 
     plan = plan_reimport(conn, args.file, now=now, mapping=mapping or None, sheet=args.sheet)
+    if plan.sheet:
+        print(f"读取工作表「{plan.sheet}」 (sheet read: {plan.sheet})")
+    for note in plan.merged:
+        print(f"注意：{note}")
     if plan.status is ImportStatus.NEEDS_MAPPING:
         _err(_mapping_help(plan.file, plan.unknown_headers))
         return EXIT_REFUSED

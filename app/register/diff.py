@@ -81,6 +81,9 @@ class ReimportPlan:
     unknown_headers: list[str] = field(default_factory=list)
     mapping: dict[str, str | None] = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)  # told, not blocking (学历 not in the table)
+    merged: list[Problem] = field(default_factory=list)  # merged ranges filled in: told
+    sheet_choices: list[str] = field(default_factory=list)  # several registers: ask which
+    sheet: str = ""  # XLSX: the sheet read
 
 
 @dataclass
@@ -191,7 +194,8 @@ def plan_reimport(conn: db_persons.Conn, path: str | Path, *, now: str,
     parsed = read_register(path, today=today, mapping=mapping, progress=progress, cancel=cancel,
                            sheet=sheet)
     plan = ReimportPlan(parsed.status, parsed.file, None, list(parsed.problems),
-                        list(parsed.unknown_headers), dict(parsed.mapping), list(parsed.notes))
+                        list(parsed.unknown_headers), dict(parsed.mapping), list(parsed.notes),
+                        list(parsed.merged), list(parsed.sheet_choices), parsed.sheet)
     if parsed.status is not ImportStatus.IMPORTED:
         return plan
     persons = {p.id: p for p in db_persons.list_persons(conn)}

@@ -74,6 +74,8 @@ class ParsedRegister:
     problems: list[Problem] = field(default_factory=list)
     fields_present: frozenset[str] = frozenset()
     notes: list[Problem] = field(default_factory=list)  # told, not blocking (学历 not in the table)
+    merged: list[Problem] = field(default_factory=list)  # merged ranges filled in: told
+    sheet_choices: list[str] = field(default_factory=list)  # several registers: ask which
 
 
 @dataclass
@@ -87,6 +89,7 @@ class ImportResult:
     encoding: str = ""
     notes: list[Problem] = field(default_factory=list)  # told, not blocking (学历 not in the table)
     sheet: str = ""  # XLSX: the sheet read
+    merged: list[Problem] = field(default_factory=list)  # merged ranges filled in: told
 
     @property
     def count(self) -> int:
@@ -412,7 +415,8 @@ def parse_table(table: Table, *, mapping: Mapping[str, str | None] | None = None
         out.rows.append((row_no, rec))
     if progress is not None:
         progress(total, total)
-    out.notes = merged_notes(table) + education_notes(table.file, out.mapping, out.rows)
+    out.merged = merged_notes(table)
+    out.notes = education_notes(table.file, out.mapping, out.rows)
     if table.errors:  # an error cell is told once, as such (not also as a bad date)
         told = {(p.row, p.column) for p in out.problems[:len(table.errors)]}
         out.problems = out.problems[:len(table.errors)] + [
@@ -492,7 +496,8 @@ def read_register(path: str | Path, *, today: dt.date,
         return ParsedRegister(ImportStatus.CANCELLED, name)
     if isinstance(table, Unreadable):
         return ParsedRegister(ImportStatus.UNREADABLE, name,
-                              problems=[Problem(name, None, "", table.reason)])
+                              problems=[Problem(name, None, "", table.reason)],
+                              sheet_choices=list(table.choices))
     return parse_table(table, mapping=mapping, today=today, progress=progress, cancel=cancel)
 
 
@@ -527,7 +532,8 @@ def import_register(conn: db_persons.Conn, path: str | Path, *, now: str,
     result = ImportResult(parsed.status, parsed.file, problems=list(parsed.problems),
                           unknown_headers=list(parsed.unknown_headers),
                           mapping=dict(parsed.mapping), encoding=parsed.encoding,
-                          notes=list(parsed.notes), sheet=parsed.sheet)
+                          notes=list(parsed.notes), sheet=parsed.sheet,
+                          merged=list(parsed.merged))
     if parsed.status not in (ImportStatus.IMPORTED, ImportStatus.BAD_ROWS):
         return result
     # Every bad row at once: rows already on the register count too.

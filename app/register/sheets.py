@@ -61,6 +61,7 @@ class Table:
 class Unreadable:
     file: str
     reason: str
+    choices: tuple[str, ...] = ()  # XLSX: several sheets hold a register: the user picks one
 
 
 class Cancelled(Exception):
@@ -297,7 +298,7 @@ def _pick_sheet(name: str, titles: Sequence[str], visible: Sequence[bool], activ
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
-        return Unreadable(name, "文件中有多个名册工作表：" + "、".join(f"「{t.sheet}」" for t in found)
+        return Unreadable(name, choices=tuple(t.sheet for t in found), reason="文件中有多个名册工作表：" + "、".join(f"「{t.sheet}」" for t in found)
                           + "，不知道该导入哪一个；请在表格软件中把要导入的工作表设为当前工作表后保存，"
                           "或用 --sheet 工作表名 指定")
     return first if first is not None else Unreadable(name, "表格中没有数据")

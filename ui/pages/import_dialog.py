@@ -1,4 +1,4 @@
-"""导入名册: file → (mapping of unknown headers) → preview or every bad row → import with
+"""导入名册: file → (which sheet, when several hold a register) → (mapping of unknown headers) → preview or every bad row → import with
 progress and cancel → result. The checks and the all-or-nothing write are app.register's; this
 dialog only shows them. Reading and writing run in ui.tasks.Task with their own connection."""
 
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -65,6 +66,7 @@ class ImportDialog(QDialog):
         self.resize(960, 640)
         self.path: Path | None = None
         self.mapping: dict[str, str | None] | None = None
+        self.sheet: str | None = None  # XLSX: the sheet the user picked (None: the active one)
         self.checked: Checked | None = None
         self.imported: ImportResult | None = None
         self.applied: ApplyResult | None = None
@@ -102,7 +104,11 @@ class ImportDialog(QDialog):
         self.done_label = QLabel()
         self.done_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.done_label.setStyleSheet("font-size: 16pt;")
-        for w in (self.progress_page, self.mapping_table, self.rows_view, self.done_label):
+        self.sheet_list = QListWidget()
+        self.sheet_list.setStyleSheet("font-size: 13pt;")
+        self.sheet_list.itemDoubleClicked.connect(lambda _item: self.next_step())
+        for w in (self.progress_page, self.mapping_table, self.rows_view, self.done_label,
+                  self.sheet_list):
             self.stack.addWidget(w)
 
         self.choose_button = QPushButton("选择其他文件…")
@@ -136,15 +142,16 @@ class ImportDialog(QDialog):
         """Check `path` (file dialog bypassed: tests and drag-and-drop)."""
         self.path = path
         self.mapping = None
+        self.sheet = None
         self.title.setText(f"导入名册：{path.name}")
         self.show()
         self._check()
 
     def _check(self) -> None:
         assert self.path is not None
-        path, mapping, now = self.path, self.mapping, self.ctx.clock.now()
+        path, mapping, now, sheet = self.path, self.mapping, self.ctx.clock.now(), self.sheet
         self._run("reading", "正在读取并逐行检查…",
-                  lambda p, c: check_file(self.ctx.db_path, path, mapping, now, p, c),
+                  lambda p, c: check_file(self.ctx.db_path, path, mapping, now, p, c, sheet),
                   self._checked)
 
     def _checked(self, outcome: Outcome) -> None:
@@ -158,7 +165,9 @@ class ImportDialog(QDialog):
             return
         checked: Checked = outcome.result
         self.checked = checked
-        if checked.status is ImportStatus.NEEDS_MAPPING:
+        if checked.sheet_choices:
+            self._show_sheets(checked.sheet_choices)
+        elif checked.status is ImportStatus.NEEDS_MAPPING:
             self._show_mapping(checked)
         elif checked.problems or checked.status is not ImportStatus.IMPORTED:
             self._show_problems(checked.problems or [Problem(
@@ -167,6 +176,17 @@ class ImportDialog(QDialog):
             self._show_diff(checked)
         else:
             self._show_preview(checked)
+
+    def _show_sheets(self, names: list[str]) -> None:
+        self.summary.setText(f"这个文件有 {len(names)} 个工作表都像名册："
+                             + "、".join(f"「{n}」" for n in names)
+                             + "。请选择要导入的一个（双击或点“读取此工作表”）：")
+        self.summary.setStyleSheet("color: #9a5b13; font-weight: bold;")
+        self.sheet_list.clear()
+        self.sheet_list.addItems(names)
+        self.sheet_list.setCurrentRow(0)
+        self._enter("sheet", self.sheet_list, "读取此工作表")
+        self.sheet_list.setFocus()
 
     def _show_mapping(self, checked: Checked) -> None:
         unknown = set(checked.unknown_headers)
@@ -237,8 +257,8 @@ class ImportDialog(QDialog):
                                      parsed.sheet and f"工作表 {parsed.sheet}") if x)
         self.summary.setText(f"共 {n} 人，逐行检查全部通过{('（' + where + '）') if where else ''}。"
                              f"下表是前 {min(n, PREVIEW_ROWS)} 行；点“导入 {n} 人”写入名册。"
-                             + education_note(checked.notes))
-        self.summary.setStyleSheet(f"color: {'#9a5b13' if checked.notes else '#1d6b2f'};"
+                             + merged_note(checked.merged) + education_note(checked.notes))
+        self.summary.setStyleSheet(f"color: {'#9a5b13' if checked.notes or checked.merged else '#1d6b2f'};"
                                    " font-weight: bold;")
         self.rows_model = RowsModel(PREVIEW_HEADERS, preview_rows(parsed), self)
         self._show_rows()
@@ -266,7 +286,12 @@ class ImportDialog(QDialog):
         self.rows_view.resizeColumnsToContents()
 
     def next_step(self) -> None:
-        if self.stage == "mapping":
+        if self.stage == "sheet":
+            item = self.sheet_list.currentItem()
+            if item is not None:
+                self.sheet = item.text()
+                self._check()
+        elif self.stage == "mapping":
             self.mapping = self.chosen_mapping()
             self._check()
         elif self.stage == "preview":
@@ -276,7 +301,7 @@ class ImportDialog(QDialog):
 
     def _import(self) -> None:
         assert self.path is not None and self.checked is not None
-        path, mapping, diff = self.path, self.mapping, self.checked.diff
+        path, mapping, diff, sheet = self.path, self.mapping, self.checked.diff, self.sheet
         now, actor, db_path = iso(self.ctx.clock.now()), self.ctx.actor, self.ctx.db_path
         if diff is not None:
             # One short transaction that cannot be interrupted: no 取消 while it runs.
@@ -285,7 +310,7 @@ class ImportDialog(QDialog):
             self.cancel_button.setEnabled(False)
         else:
             self._run("importing", "正在写入名册…",
-                      lambda p, c: write_new(db_path, path, mapping, now, actor, p, c),
+                      lambda p, c: write_new(db_path, path, mapping, now, actor, p, c, sheet),
                       self._imported)
 
     def _imported(self, outcome: Outcome) -> None:
@@ -348,7 +373,8 @@ class ImportDialog(QDialog):
         self.next_button.setText(next_text)
         self.next_button.setVisible(bool(next_text))
         self.choose_button.setEnabled(not busy)
-        self.cancel_button.setText("取消" if busy or stage in ("mapping", "preview") else "关闭")
+        self.cancel_button.setText("取消" if busy or stage in ("sheet", "mapping", "preview")
+                                   else "关闭")
         self.cancel_button.setVisible(stage != "done")
         if next_text:
             self.next_button.setFocus()
@@ -367,6 +393,15 @@ class ImportDialog(QDialog):
             self.cancel_or_close()
             return
         super().reject()
+
+
+def merged_note(merged: list[Problem], shown: int = 3) -> str:
+    """Merged ranges filled from their top-left cell: a line under the summary, not a refusal."""
+    if not merged:
+        return ""
+    lines = [(f"「{p.column}」" if p.column else "") + p.reason for p in merged[:shown]]
+    more = f"等 {len(merged)} 处" if len(merged) > shown else ""
+    return "\n注意（可照常导入）：" + "；".join(lines) + more + "。请在下表中核对。"
 
 
 def education_note(notes: list[Problem], shown: int = 3) -> str:

@@ -46,33 +46,37 @@ class Checked:
     headers: list[str] = field(default_factory=list)  # in file order (mapping step)
     samples: dict[str, str] = field(default_factory=dict)  # header -> first non-empty value
     notes: list[Problem] = field(default_factory=list)  # 学历 texts not placed: told, not refused
+    merged: list[Problem] = field(default_factory=list)  # merged ranges filled in: told
+    sheet_choices: list[str] = field(default_factory=list)  # several registers: ask which
 
 
 def check_file(db_path: Path, path: Path, mapping: dict[str, str | None] | None, now: dt.datetime,
-               progress: ProgressFn, cancel: CancelToken) -> Checked:
+               progress: ProgressFn, cancel: CancelToken, sheet: str | None = None) -> Checked:
     conn = connect(db_path, create=False)
     try:
         if db_persons.count_persons(conn) == 0:
             parsed = read_register(path, today=now.date(), mapping=mapping, progress=progress,
-                                   cancel=cancel)
+                                   cancel=cancel, sheet=sheet)
             out = Checked(parsed.status, list(parsed.problems), list(parsed.unknown_headers),
-                          dict(parsed.mapping), parsed=parsed, notes=list(parsed.notes))
+                          dict(parsed.mapping), parsed=parsed, notes=list(parsed.notes),
+                          merged=list(parsed.merged), sheet_choices=list(parsed.sheet_choices))
         else:
             plan = plan_reimport(conn, path, now=now.isoformat(), mapping=mapping,
-                                 progress=progress, cancel=cancel)
+                                 progress=progress, cancel=cancel, sheet=sheet)
             out = Checked(plan.status, plan.problems, plan.unknown_headers, plan.mapping,
-                          diff=plan.diff, notes=list(plan.notes))
+                          diff=plan.diff, notes=list(plan.notes), merged=list(plan.merged),
+                          sheet_choices=list(plan.sheet_choices))
     finally:
         conn.close()
     if out.status is ImportStatus.NEEDS_MAPPING:
-        add_samples(out, path, cancel)
+        add_samples(out, path, cancel, sheet)
     return out
 
 
-def add_samples(out: Checked, path: Path, cancel: CancelToken) -> None:
+def add_samples(out: Checked, path: Path, cancel: CancelToken, sheet: str | None = None) -> None:
     """The file's headers in order and a sample value of each, for the mapping step."""
     try:
-        table = read_table(path, cancel)
+        table = read_table(path, cancel, sheet)
     except ReadCancelled:
         return
     if isinstance(table, Table):
@@ -84,11 +88,12 @@ def add_samples(out: Checked, path: Path, cancel: CancelToken) -> None:
 
 
 def write_new(db_path: Path, path: Path, mapping: dict[str, str | None] | None, now: str,
-              actor: str, progress: ProgressFn, cancel: CancelToken) -> ImportResult:
+              actor: str, progress: ProgressFn, cancel: CancelToken, sheet: str | None = None
+              ) -> ImportResult:
     conn = connect(db_path, create=False)
     try:
         return import_register(conn, path, now=now, mapping=mapping, progress=progress,
-                               cancel=cancel, actor=actor)
+                               cancel=cancel, actor=actor, sheet=sheet)
     finally:
         conn.close()
 
