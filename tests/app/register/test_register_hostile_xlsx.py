@@ -253,6 +253,18 @@ def test_error_cells_written_by_openpyxl_both_readers(tmp_path: Path) -> None:
     conn.close()
 
 
+def test_error_values_in_a_csv_saved_from_a_sheet_are_refused_by_cell(tmp_path: Path) -> None:
+    path = tmp_path / "导出.csv"
+    path.write_text("姓名,性别\n#DIV/0!,男\n钱七,#N/A\n孙八,女\n", encoding="utf-8")
+    conn = connect(tmp_path / "e.db")
+    r = import_register(conn, path, now=NOW)
+    assert r.status is ImportStatus.BAD_ROWS
+    assert [(p.row, p.column) for p in r.problems] == [(2, "姓名"), (3, "性别")]
+    assert "单元格 A2 是表格的错误值 #DIV/0!" in r.problems[0].reason
+    assert persons.list_persons(conn) == []
+    conn.close()
+
+
 # --- names --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "point"), [
