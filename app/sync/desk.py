@@ -372,10 +372,11 @@ class DeskLink:
         except Exception as exc:   # noqa: BLE001
             raise wire.FrameError(f"bad sync message ({type(exc).__name__})") from exc
         refusal = self.gate.admit(update)
+        if refusal is not None and refusal.reason == "unknown_signer":
+            self._resync = True     # a desk certified since this desk's register: not audited
+            return
         if refusal is not None:
             self._refused_update(refusal.reason, refusal.key or refusal.detail)
-            if refusal.reason == "unknown_signer":
-                self._resync = True
             return
         self._remote = True
         try:

@@ -7,9 +7,12 @@ checks, each with the reason a refusal names:
 
     bad_update      not a Yjs update the document can take
     other_root      it adds anything but the one map `events`
-    overwrite       it changes or deletes an entry that exists (events are written once)
+    overwrite       it changes or deletes an entry that exists (events are written once; the
+                    same value written again, as by a desk killed before it stored its own
+                    update, is no change)
     bad_event       an entry that is not an event (value not text, not the 10 fields, too long,
-                    JSON nested deeper than 32, seq not in 1..2^31-1, a key not desk:seq)
+                    JSON nested deeper than 32, a key not desk:seq)
+    seq_range       a seq not in 1..2^31-1
     clock_ahead     a Lamport clock beyond the highest known + 10^6 (one desk would otherwise
                     push every later clock past what SQLite can store)
     unknown_signer  no certified key for the event's desk (or no room key yet)
@@ -20,6 +23,7 @@ A refused update changes nothing; the scratch copy is rebuilt from the real docu
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -55,8 +59,9 @@ class Gate:
     def _rebuild(self) -> None:
         self._scratch = Doc()
         self._scratch.apply_update(self.doc.get_update())
-        events: Map[Any] = self._scratch.get("events", type=Map)
-        events.observe(self._observed)
+        # kept: a subscription lives as long as the Map object it was made on
+        self._events: Map[Any] = self._scratch.get("events", type=Map)
+        self._subscription = self._events.observe(self._observed)
 
     def _observed(self, event: MapEvent) -> None:
         self._changes.append(dict(event.keys))  # type: ignore[attr-defined]  # set by the Rust side
@@ -87,20 +92,40 @@ class Gate:
         # SQLite's highest only: what this admits stays within what merge_events takes.
         known = qa.max_clock(self.conn)
         for key, change in changes.items():
+            value = change.get("newValue")
+            if change.get("action") == "update" and value == change.get("oldValue"):
+                continue   # the same event again (a desk restarted before storing its own update)
             if change.get("action") != "add":
                 return Refusal("overwrite", str(key)[:80])
-            value = change.get("newValue")
             if not isinstance(value, str) or len(value) > MAX_VALUE:
                 return Refusal("bad_event", str(key)[:80], "value")
             if not wire.json_depth_ok(value):
                 return Refusal("bad_event", str(key)[:80], "nesting")
+            why = _bounds(value, known)
+            if why:
+                return Refusal(why, str(key)[:80])
             got = decode_signed(str(key), value)
             if got is None:
                 return Refusal("bad_event", str(key)[:80], "fields")
             row, body, sig = got
-            if row["clock"] > known + CLOCK_AHEAD:
-                return Refusal("clock_ahead", str(key)[:80], str(row["clock"])[:24])
             why = reg.check(row["desk"], body, sig)
             if why:
                 return Refusal(why, str(key)[:80])
         return None
+
+
+def _bounds(value: str, known: int) -> str:
+    """The reason a value's seq or clock is out of bounds ('' if they are not, or the value is
+    no event at all: decode_signed says so)."""
+    try:
+        parts = json.loads(value)
+    except (ValueError, RecursionError):
+        return ""
+    if not isinstance(parts, list) or len(parts) < 3:
+        return ""
+    seq, clock = parts[1], parts[2]
+    if type(seq) is int and not 0 < seq <= wire.MAX_SEQ:
+        return "seq_range"
+    if type(clock) is int and clock > known + CLOCK_AHEAD:
+        return "clock_ahead"
+    return ""
