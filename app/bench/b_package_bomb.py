@@ -100,7 +100,11 @@ print(json.dumps({"code": code, "s": took, "peak_mb": peak_mb}))
 def refuse_in_process(package: Path, db: Path) -> dict[str, object]:
     """`district import` of `package` in a fresh interpreter: its JSON line, exit code, seconds
     and peak resident memory in MB (ru_maxrss; on Windows the peak working set)."""
-    p = subprocess.run([sys.executable, "-c", _CHILD, str(db), str(package)],
+    # Through a small launcher: Linux keeps a process's peak memory across fork and exec, so
+    # a child forked straight from a big process (pytest, the bench) reports the parent's peak.
+    launcher = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
+    p = subprocess.run([sys.executable, "-c", launcher, sys.executable, "-c", _CHILD, str(db),
+                        str(package)],
                        capture_output=True, text=True, encoding="utf-8", timeout=600)
     lines = p.stdout.strip().splitlines()
     if p.returncode != 0 or not lines:
