@@ -35,6 +35,7 @@ from app.meetings.core import (
     update_meeting,
 )
 from app.meetings.items import (
+    FROZEN_ZH,
     Candidate,
     Contest,
     Desk,
@@ -55,6 +56,7 @@ from app.meetings.items import (
     remove_candidate,
     remove_desk,
     remove_leave,
+    voting_started,
 )
 
 __all__ = [
@@ -65,5 +67,5 @@ __all__ = [
     "list_candidates", "list_contests", "list_desks", "list_exclusions", "list_leaves",
     "list_meetings", "meeting_by_code", "meeting_from_row", "remove_candidate", "remove_desk",
     "remove_elector", "remove_leave", "resolve_meeting", "rule_options", "set_current",
-    "set_options", "update_meeting",
+    "set_options", "update_meeting", "voting_started", "FROZEN_ZH",
 ]

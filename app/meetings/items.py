@@ -267,6 +267,15 @@ def list_contests(conn: sqlite3.Connection, meeting_id: int) -> list[Contest]:
     return [_contest(r) for r in q.select_contests(conn, meeting_id)]
 
 
+def voting_started(conn: sqlite3.Connection, contest_id: int) -> bool:
+    """A round of the contest has been opened (开始投票): its candidates and seats are frozen;
+    after that only a new round or a withdrawal with a reason changes them."""
+    return q.contest_has_rounds(conn, contest_id)
+
+
+FROZEN_ZH = "候选人和应选名额已固定，此后只能另行选举或撤销候选人（须说明原因）"
+
+
 def get_contest(conn: sqlite3.Connection, contest_id: int) -> Contest | None:
     row = q.select_contest(conn, contest_id)
     return _contest(row) if row is not None else None
@@ -312,6 +321,9 @@ def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
         contest = get_contest(conn, contest_id)
         if contest is None:
             return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
+        if voting_started(conn, contest_id):
+            return Refusal("VOTING_STARTED", f"{contest.title}（{contest.code}）已开始投票，"
+                                             f"不能再添加候选人：{FROZEN_ZH}")
         if person_id is not None:
             person = get_person(conn, person_id)
             if person is None:

@@ -279,6 +279,10 @@ class ContestsPage(QWidget):
             self.margin.setText("")
             return
         colour, words = margin_text(m.rules, c.kind, c.seats, len(self.candidates))
+        if meetings.voting_started(self.ctx.conn, c.id):
+            # Frozen: the first round holds these candidates and seats (the margin was checked
+            # when it opened); say so instead of a green light that invites changes.
+            colour, words = AMBER, f"已开始投票：{meetings.FROZEN_ZH}。"
         self._say(self.margin, colour, words, size=15)
         item = self.contest_list.item(self.contest_list.currentRow())
         if item is not None:

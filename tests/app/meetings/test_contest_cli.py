@@ -99,6 +99,9 @@ def test_seats_and_withdrawal_refused_once_voting_started(party_db: Path, capsys
     code, _, err = fast(capsys, "contest", "withdraw", "--db", str(party_db), "--contest",
                         "committee", "--reason", "x")
     assert code == 1 and "已开始投票，不能再撤销" in err
+    code, _, err = fast(capsys, "candidate", "add", "--db", str(party_db), "--contest",
+                        "committee", "--name", "戊五")
+    assert code == 1 and "VOTING_STARTED" in err and "不能再添加候选人" in err
     assert _audit_rows(party_db) == before
 
 
