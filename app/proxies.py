@@ -171,6 +171,28 @@ def check_at_sign_in(conn: sqlite3.Connection, meeting: Meeting, person: Person)
     return _valid_held(conn, meeting, person, held)
 
 
+@dataclass(frozen=True, slots=True)
+class Delegation:
+    """A principal's standing proxy as the desk sees it: the holder, and whether the holder's
+    appointment of this principal is valid now (rules.md §2.2; an invalid one gives no ballot)."""
+
+    proxy: Proxy
+    valid: bool
+
+
+def delegation_of(conn: sqlite3.Connection, meeting: Meeting, person: Person) -> Delegation | None:
+    """`person`'s recorded proxy in a residents' election (None when they delegated nobody)."""
+    if meeting.rules is not RuleSet.RESIDENTS:
+        return None
+    row = q.select_proxy_of(conn, meeting.id, person.id)
+    if row is None:
+        return None
+    p = _proxies(conn, [row])[0]
+    held = _proxies(conn, q.select_proxies_held(conn, meeting.id, p.proxy.id))
+    valid = any(x.id == person.id for x in _valid_held(conn, meeting, p.proxy, held).principals)
+    return Delegation(p, valid)
+
+
 def represented(conn: sqlite3.Connection, meeting: Meeting, present_ids: Iterable[int]) -> set[int]:
     """Principals validly represented by a present proxy (principals present themselves too)."""
     if not proxies_allowed(meeting):

@@ -36,6 +36,7 @@ from app.attendance.desk import (
     lift_exclusion,
     resolve_duplicate,
     return_,
+    revoke_proxy_and_sign_in,
     search,
     sign_in,
     sign_out,
@@ -64,6 +65,7 @@ __all__ = [
     "Summary", "attendance_summary", "events", "export_events", "find_person", "fold",
     "fold_person", "forget", "format_rate", "lift_exclusion", "merge_events", "next_vote_label",
     "open_voting",
-    "resolve_duplicate", "return_", "search", "sign_in", "sign_out", "snapshot", "snapshots",
+    "resolve_duplicate", "return_", "revoke_proxy_and_sign_in",
+    "search", "sign_in", "sign_out", "snapshot", "snapshots",
     "standing_of", "undo_sign_in",
 ]

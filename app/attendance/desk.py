@@ -65,6 +65,7 @@ class Outcome(StrEnum):
     NOT_EXCLUDED = "not_excluded"
     REASON_MISSING = "reason_missing"
     NO_SUCH_EVENT = "no_such_event"
+    DELEGATED = "delegated"          # a principal whose proxy stands: not signed in, no ballot
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ class Result:
     exclusion: Exclusion | None = None
     proxies_for: tuple[Person, ...] = ()
     proxy_problems: tuple[str, ...] = ()
+    ballots: int = 0                 # ballots to hand over (本人 1 + 委托 N) on a sign-in
+    delegated_to: Person | None = None   # DELEGATED: the proxy holder (standing: their sign-in)
 
     @property
     def written(self) -> bool:
@@ -103,6 +106,10 @@ class Result:
             out["proxy_for"] = [p.name for p in self.proxies_for]
         if self.proxy_problems:
             out["proxy_problems"] = list(self.proxy_problems)
+        if self.ballots:
+            out["ballots"] = self.ballots
+        if self.delegated_to is not None:
+            out["delegated_to"] = self.delegated_to.name
         return out
 
 
@@ -184,23 +191,80 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
                           f"{person.name} 已批准不计入应到人数，须确认后撤销不计入再签到",
                           exclusion=ex)
         else:
+            stopped = _delegated(conn, meeting, v, person)
+            if stopped is not None:
+                return stopped
             e = _write(conn, v, kind=Kind.SIGN_IN, person=person, desk=desk, operator=operator,
                        at=iso(clock.now()))
             right_reason = None
         check = proxies.check_at_sign_in(conn, meeting, person)
+        came = [p for p in check.principals if p.id in v.present_ids]
     _commit_view(conn, v, e)
     present = len(v.present_ids)
     if right_reason is not None:
         return Result(Outcome.NO_VOTE, person, present,
                       f"{person.name}：{_zh(right_reason)}，列席，不计入实到", event=e,
                       no_vote=right_reason)
+    handed = [p for p in check.principals if p not in came]
     msg = f"{person.name} 签到成功"
     if check.principals:
-        msg += "，受委托：" + "、".join(p.name for p in check.principals)
+        msg += f"，发选票 {1 + len(handed)} 张（本人 1 + 委托 {len(handed)}"
+        msg += "：" + "、".join(p.name for p in handed) + "）" if handed else "）"
+    if came:
+        msg += "；" + "、".join(p.name for p in came) + " 已本人签到，不代为投票"
     if check.problems:
         msg += "；" + "；".join(check.messages)
     return Result(Outcome.SIGNED_IN, person, present, msg, event=e,
-                  proxies_for=check.principals, proxy_problems=check.problems)
+                  proxies_for=check.principals, proxy_problems=check.problems,
+                  ballots=1 + len(handed))
+
+def _delegated(conn: sqlite3.Connection, meeting: Meeting, v: View,
+               person: Person) -> Result | None:
+    """A principal whose valid proxy stands is not signed in (one vote, one ballot: the holder
+    carries it). The result says whether the holder already signed in; if not, the chair may
+    revoke the proxy (`revoke_proxy_and_sign_in`). None when `person` delegated nobody validly."""
+    from app import proxies
+
+    d = proxies.delegation_of(conn, meeting, person)
+    if d is None or not d.valid:
+        return None
+    holder = d.proxy.proxy
+    hst = v.states.get(holder.id)
+    held = hst.sign_in if hst is not None else None
+    if held is not None:
+        msg = (f"已委托 {holder.name}；{holder.name} 已于 {held.at[11:16]} 签到并代为投票，"
+               f"{person.name} 不再签到，不发选票")
+    else:
+        msg = (f"{person.name} 已委托 {holder.name} 代为投票（{holder.name} 尚未签到）；"
+               "本人投票须由主持人撤销委托并填写原因后签到")
+    return Result(Outcome.DELEGATED, person, len(v.present_ids), msg, standing=held,
+                  delegated_to=holder)
+
+
+def revoke_proxy_and_sign_in(conn: sqlite3.Connection, meeting: Meeting,
+                             person_ref: str | int | Person, desk: str, operator: str,
+                             clock: Clock, reason: str) -> Result:
+    """The principal came in person before the holder signed in: the chair revokes the proxy
+    (reason required, audited through app.proxies) and the principal signs in. Refused (nothing
+    written) once the holder has signed in: the holder already took the principal's ballot."""
+    from app import proxies
+
+    person = _resolve(conn, person_ref)
+    with transaction(conn):
+        v = view(conn, meeting)
+        if person is None:
+            return _unknown(v, person_ref)
+        if not reason.strip():
+            return _reason_missing(v, person, "撤销委托")
+        stopped = _delegated(conn, meeting, v, person)
+        if stopped is not None and stopped.standing is not None:
+            return stopped
+        if proxies.delegation_of(conn, meeting, person) is not None:
+            got = proxies.revoke_proxy(conn, meeting, person, why=reason.strip(), clock=clock,
+                                       actor=operator or desk)
+            assert not isinstance(got, Refusal), got  # checked above, same transaction
+    return sign_in(conn, meeting, person, desk, operator, clock)
+
 
 
 def _no_vote_reason(conn: sqlite3.Connection, person: Person, meeting: Meeting) -> NoVote | None:

@@ -2,6 +2,7 @@
 
     pollday sign-in --db PATH --desk NAME [--operator X] [--meeting CODE] PERSON...
     pollday sign-in --db PATH --desk NAME --action undo --reason 误签 PERSON
+    pollday sign-in --db PATH --desk NAME --action revoke-proxy --reason 本人到会 PERSON
     (both take --at TIME: the time recorded, ISO 8601, for a scripted day; default now)
     pollday attendance --db PATH [--meeting CODE] [--json] [--open-voting ROUND]
 
@@ -10,7 +11,8 @@ made before that rule may hold such tokens: put `--` before the persons); `-` al
 line from standard input (a scanner). For each person, after the event is durably committed, one JSON line
 {"person", "name", "result", "present", "message", ...} is written and flushed. Exit status: 0
 when every person was signed in, was already signed in or attends without a vote; 1 when any was
-unknown, excluded or refused; 2 for a missing database or meeting.
+unknown, excluded, delegated (委托 stands: no ballot) or refused; 2 for a missing database or
+meeting.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
 AT_HELP = "time recorded (ISO 8601, e.g. 2026-11-22T09:00:00+08:00); default now"
-ACTIONS = ("sign-in", "undo", "sign-out", "return", "lift-exclusion")
+ACTIONS = ("sign-in", "undo", "sign-out", "return", "lift-exclusion", "revoke-proxy")
 # The outcomes (app.attendance.Outcome values, a StrEnum) that leave the exit status 0.
 _FINE = {"signed_in", "already_signed_in", "no_vote", "undone", "signed_out", "returned",
          "lifted"}
@@ -46,7 +48,8 @@ def register(sub: Any) -> None:
     p.add_argument("--at", default=None, metavar="TIME", help=AT_HELP)
     p.add_argument("--meeting", default=None, metavar="CODE", help="another meeting than the current")
     p.add_argument("--action", choices=ACTIONS, default="sign-in")
-    p.add_argument("--reason", default="", help="reason (undo and lift-exclusion need one)")
+    p.add_argument("--reason", default="",
+                   help="reason (undo, lift-exclusion and revoke-proxy need one)")
     p.add_argument("persons", nargs="+", metavar="PERSON", help="id, QR token or ID number; - = stdin")
     p.set_defaults(func=run_sign_in)
 
@@ -84,6 +87,8 @@ def _act(args: argparse.Namespace, conn: Any, meeting: Any, ref: str, clock: Clo
         return att.return_(*common)
     if action == "lift-exclusion":
         return att.lift_exclusion(*common, args.reason)
+    if action == "revoke-proxy":  # the principal came before the holder: 撤销委托, then sign in
+        return att.revoke_proxy_and_sign_in(*common, args.reason)
     return att.sign_in(*common)
 
 

@@ -44,10 +44,18 @@ def test_proxy_limits_and_candidates(venue, fixed_clock) -> None:
     assert [x.name for x in r.proxies_for] == ["选民0", "选民1", "选民2"]
     s = att.attendance_summary(c, m)
     assert s.present == 1 and s.represented == 3 and s.counted == 4
-    # a principal who comes in person is counted once
-    att.sign_in(c, m, ids["选民1"], "一号台", "clerk", fixed_clock)
+    assert r.ballots == 4 and "发选票 4 张（本人 1 + 委托 3：选民0、选民1、选民2）" in r.message
+    # a principal who comes after the holder signed in is stopped: one vote, one ballot
+    late = att.sign_in(c, m, ids["选民1"], "一号台", "clerk", fixed_clock)
+    assert late.outcome is att.Outcome.DELEGATED and not late.written
+    assert late.message.startswith("已委托 吴居民；吴居民 已于 08:30 签到并代为投票")
+    assert late.delegated_to == holder and late.standing == r.event
     s = att.attendance_summary(c, m)
-    assert s.present == 2 and s.represented == 2 and s.counted == 4
+    assert s.present == 1 and s.represented == 3 and s.counted == 4
+    # the chair cannot revoke it any more: the holder has the ballot
+    no = att.revoke_proxy_and_sign_in(c, m, ids["选民1"], "一号台", "t", fixed_clock, "本人到会")
+    assert no.outcome is att.Outcome.DELEGATED and not no.written
+    assert len(proxies.list_proxies(c, m)) == 3
     assert proxies.proxy_findings(c, m) == []
     listed = proxies.list_proxies(c, m)
     assert [(x.principal.name, x.proxy.name) for x in listed][:1] == [("选民0", "吴居民")]
@@ -99,3 +107,29 @@ def test_household_form_counts_households(venue, fixed_clock) -> None:
     s = att.attendance_summary(c, hh)
     assert s.expected == 8 and s.households_present == 1 and s.counted == 1
     assert "户" in s.rule
+
+
+def test_principal_before_holder_is_stopped_and_the_chair_may_revoke(venue, fixed_clock) -> None:
+    """Before the holder came: the principal is not signed in on a plain scan; revoking the
+    proxy (reason required, audited) signs the principal in, and the holder then gets 1 ballot."""
+    c, m = venue.conn, venue.residents
+    p = _people(c, venue.ids)
+    got = proxies.add_proxy(c, m, p["李四"], p["吴居民"], clock=fixed_clock, actor="t")
+    assert isinstance(got, proxies.Proxy)
+    first = att.sign_in(c, m, p["李四"].id, "一号台", "clerk", fixed_clock)
+    assert first.outcome is att.Outcome.DELEGATED and not first.written
+    assert "吴居民 尚未签到" in first.message and first.standing is None
+    assert att.attendance_summary(c, m).present == 0
+    missing = att.revoke_proxy_and_sign_in(c, m, p["李四"].id, "一号台", "t", fixed_clock, " ")
+    assert missing.outcome is att.Outcome.REASON_MISSING
+    assert len(proxies.list_proxies(c, m)) == 1
+    ok = att.revoke_proxy_and_sign_in(c, m, p["李四"].id, "一号台", "主持人", fixed_clock,
+                                      "委托人本人到会")
+    assert ok.outcome is att.Outcome.SIGNED_IN and ok.written and ok.ballots == 1
+    assert proxies.list_proxies(c, m) == []
+    audit = [r[0] for r in c.execute("SELECT action FROM audit ORDER BY id")]
+    assert "proxy_revoked" in audit
+    holder = att.sign_in(c, m, p["吴居民"].id, "一号台", "clerk", fixed_clock)
+    assert holder.outcome is att.Outcome.SIGNED_IN and holder.ballots == 1
+    assert "委托" not in holder.message
+    assert att.attendance_summary(c, m).present == 2

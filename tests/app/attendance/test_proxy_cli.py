@@ -56,3 +56,35 @@ def test_proxies_added_refused_listed_revoked_and_printed(venue, db_path, tmp_pa
     assert_fonts_embedded(out)
     text = pdf_text(out)
     assert all(w in text for w in ("李四", "欧阳娜娜", "吴居民", "委-001")) and "王䶮" not in text
+
+
+def test_sign_in_cli_stops_a_principal_and_counts_the_holders_ballots(venue, db_path) -> None:
+    """`pollday sign-in` gets the desk's proxy rule: the holder is told 本人 1 + 委托 N, the
+    principal afterwards is delegated (exit 1, nothing written); before the holder came, the
+    chair's revoke-proxy (reason) signs the principal in."""
+    ids = venue.ids
+    venue.conn.close()
+    db = str(db_path)
+    for principal in ("李四", "王䶮"):
+        assert main(["proxy", "--db", db, "--meeting", "residents", "add",
+                     str(ids[principal]), str(ids["吴居民"])]) == 0
+
+    def sign(*args: str) -> tuple[int, list[dict]]:
+        r = subprocess.run([*pollday_cmd(), "sign-in", "--db", db, "--meeting", "residents",
+                            "--desk", "一号台", *args], capture_output=True, text=True,
+                           encoding="utf-8", timeout=60)
+        return r.returncode, [json.loads(x) for x in r.stdout.splitlines()]
+
+    code, [early] = sign("--", str(ids["王䶮"]))
+    assert code == 1 and early["result"] == "delegated" and early["present"] == 0
+    assert "吴居民 尚未签到" in early["message"]
+    code, [back] = sign("--action", "revoke-proxy", "--reason", "委托人本人到会", "--",
+                        str(ids["王䶮"]))
+    assert code == 0 and back["result"] == "signed_in" and back["present"] == 1
+    code, [holder] = sign("--", str(ids["吴居民"]))
+    assert code == 0 and holder["ballots"] == 2
+    assert "发选票 2 张（本人 1 + 委托 1：李四）" in holder["message"]
+    code, [late] = sign("--", str(ids["李四"]))
+    assert code == 1 and late["result"] == "delegated" and late["present"] == 2
+    assert late["message"].startswith("已委托 吴居民；吴居民 已于 ")
+    assert late["delegated_to"] == "吴居民"
