@@ -141,9 +141,8 @@ def test_a_whole_polling_day(qtbot, tmp_path, shot):
 
         # --- 投票计票: open the round, officials, the box --------------------------------------
         counting = window.show_step("voting")
-        counting.reload()
-        r = counting.open_round(Round.FIRST)
-        assert r is not None and r.snapshot.present == PRESENT and r.seats == SEATS
+        r = counting.round  # one 开始投票: the 会议 page's opened the first round too
+        assert r is not None and r.kind is Round.FIRST and r.snapshot.present == PRESENT and r.seats == SEATS
         assert r.snapshot.round_label == "第1次投票"  # the one the 会议 page froze
         officials = [p.name for p in voters[:3]]
         counting.setup_tab.scrutineers.setText("、".join(officials[:2]))

@@ -31,6 +31,7 @@ class PageContext(QObject):
     meeting_changed = Signal(object)  # Meeting | None
     register_changed = Signal()  # the register was imported or edited
     message = Signal(str)  # a short line for the status bar
+    voting_opened = Signal()  # 开始投票 on any page (实到 frozen, rounds opened): others follow
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path, *, clock: Clock | None = None,
                  actor: str | None = None, parent: QObject | None = None) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import attendance
+from app import attendance, voting
 from app.attendance import Duplicate, Outcome, Snapshot, Summary
 from app.meetings import Refusal
 from app.model import Meeting
@@ -108,6 +108,7 @@ class MeetingPage(QWidget):
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self.refresh)
         ctx.meeting_changed.connect(lambda _m: self.reload())
+        ctx.voting_opened.connect(self._voting_opened)
         self.reload()
 
     @property
@@ -203,13 +204,22 @@ class MeetingPage(QWidget):
         s = self.summary
         assert s is not None
         label = attendance.next_vote_label(self.snapshots)
+        due = voting.contests_to_open(self.ctx.conn, m)
+        opens = ""
+        if due:
+            opens = ("<p style='font-size:13pt'>同时开始以下选举事项的第1轮投票（与“投票计票”页的"
+                     "开始投票是同一操作）：<b>"
+                     + "、".join(f"{c.title}（应选{c.seats}名）" for c in due) + "</b></p>")
+        elif self.snapshots:
+            opens = ("<p style='font-size:13pt'>各选举事项均已开始投票；此次冻结供下一轮（另行选举、"
+                     "重新投票）使用，下一轮在“投票计票”页开始。</p>")
         verdict = ("到会人数符合规定。" if s.quorum_met else
                    f"<b style='color:#c62828'>到会人数不足（还差 {s.quorum.missing} 人），"
                    "此时投票选举无效。</b>")
         text = (f"<p style='font-size:13pt'>{label}开始投票，按此刻冻结实到名单：</p>"
                 f"<p style='font-size:16pt'>应到 <b>{s.expected}</b> 人，实到 <b>{s.present}</b> 人，"
                 f"出席率 <b>{s.rate}</b></p><p style='font-size:13pt'>{verdict}</p>"
-                f"<p>规则：{s.rule}</p><p>冻结后发出选票以此实到人数为准，不能更改。</p>")
+                f"<p>规则：{s.rule}</p>{opens}<p>冻结后发出选票以此实到人数为准，不能更改。</p>")
         box = QMessageBox(QMessageBox.Icon.Question, "开始投票（冻结实到）", text,
                           QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
         box.setTextFormat(Qt.TextFormat.RichText)
@@ -222,18 +232,25 @@ class MeetingPage(QWidget):
         self.confirm = box
         box.open()
 
+    def _voting_opened(self) -> None:
+        """开始投票 here or on 投票计票 (or a next round on 结果): show the freeze at once."""
+        m = self.meeting
+        self.snapshots = attendance.snapshots(self.ctx.conn, m) if m else []
+        self.refresh()
+
     def _answered(self, box: QMessageBox, label: str) -> None:
         if box.clickedButton() is not box.button(QMessageBox.StandardButton.Ok):
             return
         m = self.meeting
         assert m is not None
-        got = attendance.open_voting(self.ctx.conn, m, label, self.ctx.actor, self.ctx.clock)
+        got = voting.open_vote(self.ctx.conn, m, actor=self.ctx.actor, clock=self.ctx.clock)
         if isinstance(got, Refusal):
             QMessageBox.warning(self, "无法开始投票", got.message)
             return
-        self.snapshots.append(got)
-        self.ctx.message.emit(f"{label}已开始投票：实到 {got.present} 人已冻结")
-        self.refresh()
+        opened = "、".join(r.label for r in got.rounds)
+        self.ctx.message.emit(f"{got.snapshot.round_label}已开始投票：实到 {got.snapshot.present} 人"
+                              f"已冻结" + (f"；已开始 {opened}" if opened else ""))
+        self.ctx.voting_opened.emit()  # 投票计票 shows the rounds; this page reloads the freeze
 
     # --- the big screen -------------------------------------------------------------------------
 

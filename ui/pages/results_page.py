@@ -390,6 +390,7 @@ class ResultsPage(QWidget):
             return
         self.say(f"{got.label} 已开始：应选 {got.seats} 名，候选人 {'、'.join(got.names)}。"
                  "请到“投票计票”登记监票人、票箱并录入选票")
+        self.ctx.voting_opened.emit()  # 会议 and 投票计票 follow at once
         self.run_validation()
 
     def ask_no_fill(self) -> None:

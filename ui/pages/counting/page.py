@@ -82,6 +82,7 @@ class CountingPage(QWidget):
         self.dialog: QDialog | None = None
         self._build()
         ctx.meeting_changed.connect(lambda _m: self.reload())
+        ctx.voting_opened.connect(self.reload)  # 开始投票 on the 会议 page: the rounds at once
         # Filled when shown (showEvent), once: the rounds are read then, not twice.
 
     def _build(self) -> None:
@@ -295,6 +296,7 @@ class CountingPage(QWidget):
         self.say(f"{got.label} 已开始：冻结实到 {got.snapshot.present} 人")
         self.ctx.message.emit(f"{got.label} 已开始投票")
         self.load_rounds(got.id)
+        self.ctx.voting_opened.emit()  # the 会议 page shows the freeze
         self.tabs.setCurrentIndex(0)
         return got
 
