@@ -327,3 +327,36 @@ def clear_caches() -> None:
     _phrase_reading.cache_clear()
     _readings.cache_clear()
     _name_keys.cache_clear()
+
+
+# --- what Enter may sign in ---------------------------------------------------------------
+
+MIN_ID_DIGITS = 4  # fewer ending digits of an ID number never identify a person for Enter
+
+
+def exact_ids(conn: db_persons.Conn, query: str, persons: Sequence[Person]) -> set[int]:
+    """Which of `persons` (found for `query`) the query names exactly, not by a prefix: the
+    whole name, the full pinyin of some reading, initials equal to the whole query, the member
+    number, or the ending digits of an ID number that no one else on the register has. A
+    sign-in token or a whole ID number is looked up by the caller (app.attendance.find_person)."""
+    q = normalise_query(query)
+    if not q:
+        return set()
+    name_q = search_name(q) or q
+    low, up = q.lower(), q.upper()
+    out: set[int] = set()
+    for p in persons:
+        keys = name_keys(p.name)
+        if (("name", name_q) in keys or ("name", q) in keys
+                or (q.isascii() and (("pinyin", low) in keys or ("initials", low) in keys))
+                or (p.member_no.strip() and p.member_no.strip().upper() == up)):
+            out.add(p.id)
+    digits = up.rstrip("X")
+    if (q.isascii() and len(up) >= MIN_ID_DIGITS and digits.isdigit() and up.count("X") <= 1
+            and up[0] != "X"):
+        rows = db_persons.key_prefix(conn, up[::-1], ("id_rev",), limit=2)
+        if len({pid for pid, _k, _v in rows}) == 1:
+            pid = rows[0][0]
+            if any(p.id == pid for p in persons):
+                out.add(pid)
+    return out

@@ -65,6 +65,7 @@ class Outcome(StrEnum):
     NOT_EXCLUDED = "not_excluded"
     REASON_MISSING = "reason_missing"
     NO_SUCH_EVENT = "no_such_event"
+    OTHER_DESK = "other_desk"        # outside this desk's scope: confirm, sign_in(outside_ok=True)
     DELEGATED = "delegated"          # a principal whose proxy stands: not signed in, no ballot
 
 
@@ -87,6 +88,7 @@ class Result:
     proxy_problems: tuple[str, ...] = ()
     ballots: int = 0                 # ballots to hand over (本人 1 + 委托 N) on a sign-in
     delegated_to: Person | None = None   # DELEGATED: the proxy holder (standing: their sign-in)
+    home: str = ""                   # OTHER_DESK: "属于二号台（第三党支部）"
 
     @property
     def written(self) -> bool:
@@ -157,9 +159,15 @@ def _unknown(v: View, ref: object) -> Result:
 
 @serialized
 def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
-            desk: str, operator: str, clock: Clock) -> Result:
-    """Sign a person in at `desk` (签到). Durable before it returns when something is written."""
+            desk: str, operator: str, clock: Clock, *, check_scope: bool = False,
+            outside_ok: bool = False) -> Result:
+    """Sign a person in at `desk` (签到). Durable before it returns when something is written.
+
+    `check_scope`: a person the desk does not serve (another branch's desk) is not signed in:
+    `other_desk`, naming the desk that serves them; the clerk may confirm and call again with
+    `outside_ok`, which signs in and audits the sign-in outside the desk's scope."""
     from app import proxies  # residents' proxies build on this module
+    from app.attendance.finding import home_desk
 
     person = _resolve(conn, person_ref)
     with transaction(conn):
@@ -174,6 +182,10 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
             return Result(Outcome.ALREADY_SIGNED_IN, person, present,
                           f"{person.name} 已于 {s.at[11:16]} 在 {s.desk} 签到{note}，不再重复计入",
                           standing=s)
+        home = home_desk(conn, meeting, person, desk) if check_scope or outside_ok else ""
+        if home and not outside_ok:
+            return Result(Outcome.OTHER_DESK, person, present,
+                          f"{person.name} {home}，不在 {desk.strip()} 的负责范围", home=home)
         pid = person.id
         if pid not in v.voter_ids:
             right_reason = _no_vote_reason(conn, person, meeting)
@@ -197,6 +209,11 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
             e = _write(conn, v, kind=Kind.SIGN_IN, person=person, desk=desk, operator=operator,
                        at=iso(clock.now()))
             right_reason = None
+        if home:
+            append(conn, at=e.at, actor=operator or desk, action="sign_in_outside_scope",
+                   meeting_id=meeting.id, detail={"person_id": person.id, "name": person.name,
+                                                  "event": e.key, "desk": desk.strip(),
+                                                  "home": home})
         check = proxies.check_at_sign_in(conn, meeting, person)
         came = [p for p in check.principals if p.id in v.present_ids]
     _commit_view(conn, v, e)
@@ -217,6 +234,7 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
     return Result(Outcome.SIGNED_IN, person, present, msg, event=e,
                   proxies_for=check.principals, proxy_problems=check.problems,
                   ballots=1 + len(handed))
+
 
 def _delegated(conn: sqlite3.Connection, meeting: Meeting, v: View,
                person: Person) -> Result | None:
@@ -264,7 +282,6 @@ def revoke_proxy_and_sign_in(conn: sqlite3.Connection, meeting: Meeting,
                                        actor=operator or desk)
             assert not isinstance(got, Refusal), got  # checked above, same transaction
     return sign_in(conn, meeting, person, desk, operator, clock)
-
 
 
 def _no_vote_reason(conn: sqlite3.Connection, person: Person, meeting: Meeting) -> NoVote | None:

@@ -98,28 +98,53 @@ def test_scanner_burst_signs_in_green_and_leaves_the_search_box_alone(page, qtbo
 
 def test_scan_is_recognised_wherever_the_focus_is(page, qtbot):
     wang = person(page, "王䶮")
-    page.unlimited.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    page.unlimited.setFocus()
-    scan(qtbot, page.unlimited, wang.token)
+    choose_desk(page, "二号台")
+    page.desk_box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    page.desk_box.setFocus()
+    scan(qtbot, page.desk_box, wang.token)
     assert page.feedback.tone is Tone.GREEN and "王䶮" in page.feedback.text()
-    assert not page.unlimited.isChecked()  # the burst's keys went nowhere
+    assert page.desk_box.currentText() == "二号台"  # the burst's keys went nowhere
 
 
-def test_search_as_you_type_then_enter_signs_in_the_highlighted_person(page, qtbot, shot):
+def test_search_as_you_type_finds_another_desks_person_and_f9_signs_in_here(page, qtbot, shot):
     choose_desk(page, "一号台")  # serves 第一党支部 only
     qtbot.keyClicks(page.search_box, "oyhm", delay=45)  # typed by a person: not a scan
     qtbot.waitUntil(lambda: page.search_box.text() == "oyhm")
-    assert page.found == []  # 欧阳红梅 is in 第二党支部
-    page.unlimited.setChecked(True)  # 不限
+    # 欧阳红梅 (第二党支部) is on the register: found, and named as another desk's.
     assert [p.name for p in page.found] == ["欧阳红梅"]
     assert page.results.item(0, 1).text().startswith("第二党支部")
+    assert page.results.item(0, 4).text() == "属于二号台（第二党支部）"
     assert "*" in page.results.item(0, 3).text()  # the ID number is masked
     qtbot.wait(30)  # let pending geometry changes land before the grab
     shot(page, "desk-search")
     qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    ouyang = person(page, "欧阳红梅")
+    assert page.feedback.tone is Tone.AMBER
+    assert "属于二号台（第二党支部）" in page.feedback.text()
+    assert "名册中没有" not in page.feedback.text()
+    assert attendance.standing_of(page.ctx.conn, page.ctx.meeting, ouyang.id).sign_in is None
+    qtbot.wait(30)
+    shot(page, "desk-other-desk")
+    qtbot.keyClick(page.search_box, Qt.Key.Key_F9)  # 仍在本台签到: one key
     assert page.feedback.tone is Tone.GREEN and "欧阳红梅" in page.feedback.text()
     assert attendance.standing_of(page.ctx.conn, page.ctx.meeting,
-                                  person(page, "欧阳红梅").id).sign_in.desk == "一号台"
+                                  ouyang.id).sign_in.desk == "一号台"
+    row = page.ctx.conn.execute(
+        "SELECT detail FROM audit WHERE action = 'sign_in_outside_scope'").fetchone()
+    assert row is not None and "欧阳红梅" in row[0] and "一号台" in row[0]
+
+
+def test_a_scan_of_another_desks_person_asks_the_same_as_typing(page, qtbot):
+    choose_desk(page, "一号台")
+    ouyang = person(page, "欧阳红梅")
+    scan(qtbot, page.search_box, ouyang.token)
+    assert page.feedback.tone is Tone.AMBER
+    assert "属于二号台（第二党支部）" in page.feedback.text()
+    assert attendance.standing_of(page.ctx.conn, page.ctx.meeting, ouyang.id).sign_in is None
+    qtbot.mouseClick(page.feedback.action, Qt.MouseButton.LeftButton)  # the same, by mouse
+    assert page.feedback.tone is Tone.GREEN
+    assert attendance.standing_of(page.ctx.conn, page.ctx.meeting,
+                                  ouyang.id).sign_in.desk == "一号台"
 
 
 def test_up_down_choose_among_results_and_chinese_input_searches(page, qtbot):
@@ -131,6 +156,7 @@ def test_up_down_choose_among_results_and_chinese_input_searches(page, qtbot):
     qtbot.waitUntil(lambda: page.search_box.text() == "z")
     names = [p.name for p in page.found]
     assert {"曾凡荣", "张喆"} <= set(names)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Down)
     qtbot.keyClick(page.search_box, Qt.Key.Key_Down)
     assert page.results.currentRow() == 1
     qtbot.keyClick(page.search_box, Qt.Key.Key_Up)

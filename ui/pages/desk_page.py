@@ -1,9 +1,16 @@
 """签到台: the desk page. A clerk under time pressure finds a person and signs them in.
 
-- The search box always has the focus; results appear as one types (name, pinyin, initials,
-  ID digits, member number), best match first; Up/Down move, Enter signs in the highlighted one.
+- The search box has the focus; results from the whole register appear as one types (name,
+  pinyin, initials, ID digits, member number), exact matches first. Enter signs in only a person
+  the text names unambiguously (app.attendance.find: exactly one exact match); otherwise the
+  focus moves to the list, where ↑↓ + Enter pick (Esc goes back to typing). Up/Down in the
+  search box pick too.
+- A person another desk serves is shown "属于二号台（第三党支部）"; signing them in here takes one
+  more key (仍在本台签到, F9), audited: the same whether typed or scanned.
 - A scanner acting as a keyboard is recognised wherever the focus is (ui.widgets.scanner) and
   its token is signed in at once.
+- 本台最近签到 lists this desk's standing sign-ins from the event log (it survives a restart);
+  撤销此人签到… undoes the person chosen there or in the results, with a reason.
 - The answer is a big coloured panel (ui.widgets.feedback). Every decision is the use case's
   (app.attendance); the page only shows the Result it returns.
 - 撤销上一次签到 (Ctrl+Z) asks for a reason; lifting an exclusion asks for confirmation.
@@ -14,16 +21,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSizePolicy,
     QTableWidget,
@@ -33,11 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import attendance, meetings
-from app.attendance import Outcome, Result
+from app.attendance import Finding, Outcome, Result
 from app.attendance.desk import database_file_problem, write_stopped
-from app.electorate import vote_right
 from app.model import Person
-from app.search import search
 from app.sync import DeskStatus
 from ui.pages.context import PageContext
 from ui.pages.desk_answers import answer, hhmm, where
@@ -48,11 +54,14 @@ from ui.widgets.reason_dialog import ReasonDialog
 from ui.widgets.scanner import ScannerFilter
 
 RESULT_LIMIT = 20
+OTHER_DESK_COLOUR = QColor("#1f4e99")
+OTHER_DESK_ACTION = "仍在本台签到 (F9)"
 DEFAULT_DESK = "签到台"  # used when the meeting has no desks set up
 POLL_MS = 2000  # other desks' sign-ins reach the counter this often
 HEADERS = ("姓名", "支部 / 居民小组", "身份", "身份证号", "签到情况")
 UNDO_REASONS = ("点错人（误签）", "代他人签到", "本人未到会", "扫错二维码")
 LIFT_REASONS = ("本人到会，要求参加选举",)
+PROXY_REASONS = ("委托人本人到会投票",)
 
 
 class DeskPage(QWidget):
@@ -60,15 +69,17 @@ class DeskPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.found: list[Person] = []
+        self.finding: Finding | None = None
+        self._recent: list[tuple[attendance.Event, Person]] = []
+        self._picked = False                  # the clerk moved the highlight with ↑↓
         self.last_result: Result | None = None
         self._pending: Result | None = None   # an excluded person awaiting the lift confirmation
-        self._undo_stack: list[Person] = []   # sign-ins made here, newest last
         self.dialog: ReasonDialog | None = None
         self._expected = 0
         self._register_note = ""
         self._build()
         self.scanner = ScannerFilter(self, active=self.isVisible)
-        self.scanner.scanned.connect(self.sign_in)
+        self.scanner.scanned.connect(lambda token: self.sign_in(token.strip()))
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self.refresh_counter)
@@ -85,10 +96,6 @@ class DeskPage(QWidget):
         self.desk_box.setMinimumWidth(220)
         self.desk_box.setAccessibleName("签到台")
         self.desk_box.currentIndexChanged.connect(self._desk_changed)
-        self.unlimited = QCheckBox("不限范围")
-        self.unlimited.setToolTip("查找本签到台负责范围以外的人员")
-        self.unlimited.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.unlimited.toggled.connect(self._run_search)
         self.scope_label = QLabel()
         self.scope_label.setStyleSheet("color: #555;")
         # A desk serving many branches must not widen the window: the label may be cut short
@@ -99,6 +106,10 @@ class DeskPage(QWidget):
         self.undo_button = QPushButton("撤销上一次签到 (Ctrl+Z)")
         self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.undo_button.clicked.connect(self.undo_last)
+        self.undo_chosen_button = QPushButton("撤销此人签到…")
+        self.undo_chosen_button.setToolTip("撤销在查找结果或“本台最近签到”中选中的人的签到（须填原因）")
+        self.undo_chosen_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.undo_chosen_button.clicked.connect(self.undo_chosen)
         self.out_button = QPushButton("退场 / 返回 (F8)")
         self.out_button.setToolTip("选中的人中途退场，或退场后返回会场")
         self.out_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -106,11 +117,11 @@ class DeskPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("签到台："))
         top.addWidget(self.desk_box)
-        top.addWidget(self.unlimited)
         top.addWidget(self.scope_label, 1)
         top.addWidget(self.counter)
         top.addSpacing(16)
         top.addWidget(self.out_button)
+        top.addWidget(self.undo_chosen_button)
         top.addWidget(self.undo_button)
 
         self.search_box = QLineEdit()
@@ -125,7 +136,10 @@ class DeskPage(QWidget):
 
         self.results = QTableWidget(0, len(HEADERS))
         self.results.setHorizontalHeaderLabels(HEADERS)
-        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Focus comes here when Enter found no single exact match: ↑↓ + Enter pick, Esc or
+        # typing goes back to the search box.
+        self.results.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.results.installEventFilter(self)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -136,7 +150,24 @@ class DeskPage(QWidget):
         self.results.cellDoubleClicked.connect(lambda row, _col: self._sign_in_row(row))
 
         self.feedback = FeedbackPanel()
-        self.feedback.action_clicked.connect(self.confirm_lift)
+        self.feedback.action_clicked.connect(self.confirm_pending)
+
+        self.recent = QListWidget()
+        self.recent.setAccessibleName("本台最近签到")
+        self.recent.setToolTip("本签到台的签到（取自签到记录，重新打开后仍在）；选中后可撤销此人签到")
+        self.recent.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.recent.setStyleSheet("font-size: 12pt;")
+        self.recent.itemClicked.connect(lambda _i: self.results.clearSelection())
+        recent_box = QVBoxLayout()
+        recent_box.setContentsMargins(0, 0, 0, 0)
+        recent_box.addWidget(QLabel("本台最近签到"))
+        recent_box.addWidget(self.recent)
+        self.recent_panel = QWidget()
+        self.recent_panel.setLayout(recent_box)
+        self.recent_panel.setMaximumWidth(250)
+        middle = QHBoxLayout()
+        middle.addWidget(self.results, 1)
+        middle.addWidget(self.recent_panel)
 
         # One column, full width: the results keep every column on a laptop screen and the
         # answer panel spans the page, so long details fit in large type.
@@ -155,7 +186,7 @@ class DeskPage(QWidget):
         lay.addWidget(self.register_notice)
         lay.addLayout(top)
         lay.addWidget(self.search_box)
-        lay.addWidget(self.results, 2)
+        lay.addLayout(middle, 2)
         lay.addWidget(self.feedback, 3)
         # The search box eats Ctrl+Z itself (text undo, see eventFilter); this covers the rest.
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
@@ -164,6 +195,9 @@ class DeskPage(QWidget):
         out = QShortcut(QKeySequence(Qt.Key.Key_F8), self)
         out.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         out.activated.connect(self.toggle_out)
+        here = QShortcut(QKeySequence(Qt.Key.Key_F9), self)
+        here.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        here.activated.connect(self.confirm_other_desk)
 
     def _desk_mode(self) -> DeskSync | None:
         """On a desk that joined a host: share through the sync core's thread, banner when
@@ -198,14 +232,13 @@ class DeskPage(QWidget):
     def reload(self) -> None:
         meeting = self.ctx.meeting
         self._fill_desks()
-        self._undo_stack.clear()
         self.setEnabled(meeting is not None)
         self._desk_changed()
         self._refresh_soon()
 
     def _fill_desks(self) -> None:
         """The desk choice (and each desk's scope), keeping the desk chosen when it is still
-        there; the undo history is left alone."""
+        there."""
         meeting = self.ctx.meeting
         chosen = self.desk_box.currentText()
         self.desk_box.blockSignals(True)
@@ -225,19 +258,13 @@ class DeskPage(QWidget):
     def desk_name(self) -> str:
         return self.desk_box.currentText() or DEFAULT_DESK
 
-    def scope(self) -> list[str] | None:
-        desk = self.desk_box.currentData()
-        if desk is None or not desk.scope or self.unlimited.isChecked():
-            return None
-        return list(desk.scope)
-
     def _desk_changed(self) -> None:
         desk = self.desk_box.currentData()
         scoped = desk is not None and bool(desk.scope)
-        self.unlimited.setEnabled(scoped)
         self.scope_label.setText("负责：" + "、".join(desk.scope) if scoped else "负责：全部人员")
         self.scope_label.setToolTip(self.scope_label.text())
         self._run_search()
+        self._fill_recent()
         self.search_box.setFocus()
 
     # --- searching ----------------------------------------------------------------------------
@@ -245,30 +272,43 @@ class DeskPage(QWidget):
     def _run_search(self) -> None:
         meeting = self.ctx.meeting
         text = self.search_box.text().strip()
-        self.found = (search(self.ctx.conn, text, RESULT_LIMIT, self.scope())
-                      if text and meeting else [])
-        self.results.setRowCount(len(self.found))
-        for row, p in enumerate(self.found):
+        self._picked = False
+        self.finding = (attendance.find(self.ctx.conn, meeting, text, self.desk_name, RESULT_LIMIT)
+                        if text and meeting else None)
+        rows = self.finding.rows if self.finding is not None else ()
+        self.found = [f.person for f in rows]
+        self.results.setRowCount(len(rows))
+        for row, f in enumerate(rows):
             assert meeting is not None
+            p = f.person
             st = attendance.standing_of(self.ctx.conn, meeting, p.id)
-            state = ""
+            state = f.home
             if st.sign_in is not None:
                 state = f"已签到 {hhmm(st.sign_in.at)} {st.sign_in.desk}"
                 if st.out is not None:
                     state += "（已退场）"
-            right = vote_right(self.ctx.conn, p, meeting)
-            status = category(p) if right.has_vote else f"{category(p)}（无表决权）"
+            status = category(p) if f.has_vote else f"{category(p)}（无表决权）"
             cells = (p.name, where(p), status, mask_id_number(p.id_number), state)
             for col, text_ in enumerate(cells):
                 item = QTableWidgetItem(text_)
-                if not right.has_vote:
+                if not f.has_vote:
                     item.setForeground(NO_VOTE_COLOUR)
-                    item.setToolTip(right.reason_zh)
+                    item.setToolTip(f.no_vote)
+                elif f.home:
+                    item.setForeground(OTHER_DESK_COLOUR)
+                    item.setToolTip(f.home)
                 self.results.setItem(row, col, item)
-        if self.found:
-            self.results.selectRow(0)
+        # Only the one person Enter would sign in is highlighted; otherwise nothing is, so
+        # the first row of a prefix-only list never looks chosen.
+        self.results.clearSelection()
+        self.results.setCurrentCell(-1, -1)
+        if self.finding is not None and self.finding.sure is not None:
+            self.results.selectRow(self.found.index(self.finding.sure))
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.results and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            return self._list_key(event)
         if obj is self.search_box and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.matches(QKeySequence.StandardKey.Undo):
@@ -277,48 +317,121 @@ class DeskPage(QWidget):
             step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -10,
                     Qt.Key.Key_PageDown: 10}.get(Qt.Key(event.key()))
             if step is not None and self.found:
-                row = min(max(self.results.currentRow() + step, 0), len(self.found) - 1)
-                self.results.selectRow(row)
+                self._move(step)
                 return True
         return super().eventFilter(obj, event)
 
+    def _move(self, step: int) -> None:
+        current = self.results.currentRow()
+        row = 0 if current < 0 else min(max(current + step, 0), len(self.found) - 1)
+        self.results.selectRow(row)
+        self._picked = True
+
+    def _list_key(self, event: QKeyEvent) -> bool:
+        """Keys in the results list: Enter signs in the highlighted person, Esc (or typing)
+        goes back to the search box."""
+        key = Qt.Key(event.key())
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            row = self.results.currentRow()
+            if 0 <= row < len(self.found):
+                self._sign_in_row(row)
+            return True
+        if key == Qt.Key.Key_Escape:
+            self.search_box.setFocus()
+            return True
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -10}.get(key, 10)
+            if self.found:
+                self._move(step)
+            return True
+        if event.text() and event.text().isprintable() or key == Qt.Key.Key_Backspace:
+            self.search_box.setFocus()
+            QApplication.sendEvent(self.search_box, QKeyEvent(
+                event.type(), event.key(), event.modifiers(), event.text()))
+            return True
+        return False
+
     def _enter(self) -> None:
+        """Enter in the search box: sign in only an unambiguous match (or the person the
+        clerk highlighted with ↑↓); otherwise ask the clerk to pick from the list."""
+        text = self.search_box.text().strip()
         row = self.results.currentRow()
-        if self.found and 0 <= row < len(self.found):
+        if self._picked and 0 <= row < len(self.found):
             self._sign_in_row(row)
-        elif self.search_box.text().strip():
-            self.sign_in(self.search_box.text().strip())  # a typed token or full ID number
+        elif self.finding is not None and self.finding.sure is not None:
+            self.sign_in(self.finding.sure)
+        elif self.found:
+            self._ask_to_pick(text)
+        elif text:
+            self.sign_in(text)  # a token or ID number no search key holds: says so plainly
+
+    def _ask_to_pick(self, text: str) -> None:
+        assert self.finding is not None
+        n, exact = len(self.found), self.finding.exact_count
+        if exact > 1:
+            headline = f"有 {exact} 人与“{text}”相符，请选择"
+            detail = "有表决权的排在前面。用 ↑↓ 选中本人后按回车签到；Esc 返回输入"
+        else:
+            headline = f"没有与“{text}”完全相符的人，请选择"
+            detail = f"列出的 {n} 人只是开头相同，请核对后用 ↑↓ 选中按回车签到；Esc 返回输入"
+        self.feedback.show_result(Tone.GREY, headline, "未签到", detail)
+        self._pending = None
+        self.results.setFocus()
+        self.results.selectRow(0)
 
     def _sign_in_row(self, row: int) -> None:
         self.sign_in(self.found[row])
 
     # --- the actions ----------------------------------------------------------------------------
 
-    def sign_in(self, ref: str | Person) -> Result | None:
+    def sign_in(self, ref: str | Person, *, outside_ok: bool = False) -> Result | None:
         meeting = self.ctx.meeting
         if meeting is None:
             return None
         result = self._guarded(lambda: attendance.sign_in(
-            self.ctx.conn, meeting, ref, self.desk_name, self.ctx.actor, self.ctx.clock))
+            self.ctx.conn, meeting, ref, self.desk_name, self.ctx.actor, self.ctx.clock,
+            check_scope=True, outside_ok=outside_ok))
         if result is None:
             return None
-        if result.outcome is Outcome.SIGNED_IN or (result.outcome is Outcome.NO_VOTE
-                                                   and result.written):
-            assert result.person is not None
-            self._undo_stack.append(result.person)
         if self.sync is not None and result.written:
             self.sync.notify()
         self._show(result, ref)
         self.search_box.clear()
         self.search_box.setFocus()
+        if result.written:
+            self._fill_recent()
         return result
 
     def _show(self, r: Result, ref: str | Person) -> None:
         self.last_result = r
+        if r.outcome is Outcome.OTHER_DESK and r.person is not None:
+            # Found on the register, served by another desk: one key signs in here anyway.
+            self._pending = r
+            self.feedback.show_result(
+                Tone.AMBER, f"{r.home}", r.person.name,
+                f"不在 {self.desk_name} 的负责范围，未签到。\n请到该签到台签到；"
+                "确需在本台签到的，按 F9（记入审计日志）", OTHER_DESK_ACTION)
+            self._set_counter(r.present, self._expected)
+            return
         a = answer(r, ref)
         self._pending = r if a.action else None
         self.feedback.show_result(a.tone, a.headline, a.title, a.detail, a.action)
         self._set_counter(r.present, self._expected)
+
+    def confirm_pending(self) -> None:
+        """The answer panel's action button: lift an exclusion, or sign in at this desk."""
+        if self._pending is not None and self._pending.outcome is Outcome.OTHER_DESK:
+            self.confirm_other_desk()
+        else:
+            self.confirm_lift()
+
+    def confirm_other_desk(self) -> None:
+        """仍在本台签到 (F9): the person shown as another desk's is signed in here, audited."""
+        pending = self._pending
+        if pending is None or pending.outcome is not Outcome.OTHER_DESK or pending.person is None:
+            return
+        self._pending = None
+        self.sign_in(pending.person, outside_ok=True)
 
     def confirm_lift(self) -> None:
         """The clerk confirms an excluded person came: lift the exclusion (reason), sign in."""
@@ -326,6 +439,9 @@ class DeskPage(QWidget):
         if pending is None or pending.person is None:
             return
         person = pending.person
+        if pending.outcome is Outcome.DELEGATED and pending.delegated_to is not None:
+            self._ask_revoke_proxy(person, pending.delegated_to)
+            return
         self.dialog = ReasonDialog(
             self, "撤销不计入应到",
             f"{person.name} 已经批准不计入应到人数。\n确认本人到会并参加选举？\n"
@@ -333,6 +449,32 @@ class DeskPage(QWidget):
         self.dialog.reason_accepted.connect(lambda reason: self._lift(person, reason))
         self.dialog.finished.connect(lambda _r: self.search_box.setFocus())
         self.dialog.open()
+
+    def _ask_revoke_proxy(self, person: Person, holder: Person) -> None:
+        """The principal came before the holder: the chair revokes the proxy (reason), then
+        the principal signs in (app.attendance.revoke_proxy_and_sign_in decides)."""
+        self.dialog = ReasonDialog(
+            self, "撤销委托",
+            f"{person.name} 已委托 {holder.name} 代为投票，{holder.name} 尚未签到。\n"
+            f"主持人确认撤销委托、由 {person.name} 本人投票？\n须填写原因，记入审计日志。",
+            PROXY_REASONS, ok_text="撤销委托并签到")
+        self.dialog.reason_accepted.connect(lambda reason: self._revoke_proxy(person, reason))
+        self.dialog.finished.connect(lambda _r: self.search_box.setFocus())
+        self.dialog.open()
+
+    def _revoke_proxy(self, person: Person, reason: str) -> None:
+        meeting = self.ctx.meeting
+        assert meeting is not None
+        r = self._guarded(lambda: attendance.revoke_proxy_and_sign_in(
+            self.ctx.conn, meeting, person, self.desk_name, self.ctx.actor, self.ctx.clock, reason))
+        if r is None:
+            return
+        if r.outcome is Outcome.SIGNED_IN:
+            self._undo_stack.append(person)
+            if self.sync is not None:
+                self.sync.notify()
+        self._show(r, person)
+        self._run_search()
 
     def _lift(self, person: Person, reason: str) -> None:
         meeting = self.ctx.meeting
@@ -365,16 +507,41 @@ class DeskPage(QWidget):
         self.search_box.setFocus()
 
     def undo_last(self) -> None:
-        """撤销上一次签到 at this desk: asks for a reason (required)."""
+        """撤销上一次签到 at this desk (the newest standing sign-in made here, from the log):
+        asks for a reason (required)."""
+        meeting = self.ctx.meeting
+        if meeting is None or (self.dialog is not None and self.dialog.isVisible()):
+            return
+        last = attendance.recent(self.ctx.conn, meeting, self.desk_name, 1)
+        if not last:
+            self.feedback.show_result(Tone.GREY, "没有可撤销的签到", "",
+                                      f"{self.desk_name} 没有尚未撤销的签到")
+            return
+        self._ask_undo(last[0][1], "撤销上一次签到")
+
+    def chosen_person(self) -> Person | None:
+        """The person chosen in 本台最近签到 (when it has a selection) or in the results."""
+        item = self.recent.currentItem()
+        if item is not None and item.isSelected():
+            pid = item.data(Qt.ItemDataRole.UserRole)
+            return next((p for e, p in self._recent if p.id == pid), None)
+        row = self.results.currentRow()
+        return self.found[row] if 0 <= row < len(self.found) else None
+
+    def undo_chosen(self) -> None:
+        """撤销此人签到…: the chosen person's sign-in (made at any desk), with a reason."""
         if self.ctx.meeting is None or (self.dialog is not None and self.dialog.isVisible()):
             return
-        if not self._undo_stack:
-            self.feedback.show_result(Tone.GREY, "没有可撤销的签到", "",
-                                      "本签到台在本次打开后还没有签到")
+        person = self.chosen_person()
+        if person is None:
+            self.feedback.show_result(Tone.GREY, "请先选中一人", "",
+                                      "在查找结果或“本台最近签到”中选中要撤销签到的人")
             return
-        person = self._undo_stack[-1]
+        self._ask_undo(person, "撤销此人签到")
+
+    def _ask_undo(self, person: Person, title: str) -> None:
         self.dialog = ReasonDialog(
-            self, "撤销上一次签到",
+            self, title,
             f"撤销 {person.name}（{where(person)}）的签到？\n须填写原因，记入审计日志。",
             UNDO_REASONS, ok_text="撤销签到")
         self.dialog.reason_accepted.connect(lambda reason: self._undo(person, reason))
@@ -388,10 +555,23 @@ class DeskPage(QWidget):
             self.ctx.conn, meeting, person, self.desk_name, self.ctx.actor, self.ctx.clock, reason))
         if r is None:
             return
-        if r.outcome is Outcome.UNDONE and self._undo_stack and self._undo_stack[-1].id == person.id:
-            self._undo_stack.pop()
+        if self.sync is not None and r.written:
+            self.sync.notify()
         self._show(r, person)
         self._run_search()
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        """本台最近签到 from the event log: newest first."""
+        meeting = self.ctx.meeting
+        self._recent = (attendance.recent(self.ctx.conn, meeting, self.desk_name)
+                        if meeting is not None else [])
+        self.recent.clear()
+        for e, p in self._recent:
+            item = QListWidgetItem(f"{hhmm(e.at)}  {p.name}")
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            item.setToolTip(f"{p.name}（{where(p)}）{hhmm(e.at)} 签到")
+            self.recent.addItem(item)
 
     def _guarded(self, write: Callable[[], Result]) -> Result | None:
         """Run one write; when the environment stopped it (the database file deleted or

@@ -1,0 +1,173 @@
+"""The desk page under time pressure (issue: the clerk's day without traps): Enter signs in
+only an unambiguous match, a person of another desk is found and named, any chosen person's
+sign-in can be undone (the desk's recent list survives a restart), scanner bursts through an
+input method."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app import attendance, meetings
+from app.clock import FixedClock
+from app.model import PartyStatus
+from app.register.idcard import make_id_number
+from app.register.store import PersonRecord, add_persons
+from db import persons as db_persons
+from db.connection import connect
+from tests.gui.conftest import CLOCK_START, make_db
+from tests.gui.test_desk_page import choose_desk, type_chinese
+from ui.widgets.feedback import Tone
+
+ACTOR = "desk-test"
+
+# (name, born, party status, branch): 程明 and 程敏 differ in one letter of their pinyin;
+# three namesakes 张伟, the first on the register not a Party member.
+MORE = (
+    ("程明", dt.date(1966, 2, 2), PartyStatus.FULL, "第一党支部"),
+    ("程敏", dt.date(1967, 3, 3), PartyStatus.FULL, "第三党支部"),
+    ("张伟", dt.date(1980, 1, 1), PartyStatus.NONE, "第一党支部"),
+    ("张伟", dt.date(1981, 1, 1), PartyStatus.FULL, "第一党支部"),
+    ("张伟", dt.date(1982, 1, 1), PartyStatus.FULL, "第一党支部"),
+)
+
+
+@pytest.fixture
+def enter_db(tmp_path):
+    path = make_db(tmp_path / "enter.db")
+    conn = connect(path)
+    clock = FixedClock(CLOCK_START, 1.0)
+    records = [PersonRecord(
+        name=name, gender="M", birth_date=born.isoformat(),
+        id_number=make_id_number("110106", born, 31 + i, "M"), education="高中",
+        branch=branch, resident_group="第二居民小组", household=f"{31 + i:04d}",
+        party_status=status, resident_voter=True) for i, (name, born, status, branch)
+        in enumerate(MORE)]
+    add_persons(conn, records, "2026-11-20T10:00:00+08:00", actor="test")
+    party = meetings.meeting_by_code(conn, "party")
+    assert party is not None
+    meetings.add_desk(conn, party.id, "一号台", ["第一党支部"], clock=clock, actor=ACTOR)
+    meetings.add_desk(conn, party.id, "二号台", ["第二党支部", "第三党支部"], clock=clock,
+                      actor=ACTOR)
+    conn.close()
+    return path
+
+
+def open_page(qtbot, path):
+    from ui.app_main import make_app
+    from ui.pages.context import PageContext
+    from ui.pages.desk_page import DeskPage
+
+    make_app()
+    conn = connect(path)
+    ctx = PageContext(conn, path, clock=FixedClock(CLOCK_START.replace(hour=8, minute=41), 7.0),
+                      actor=ACTOR)
+    p = DeskPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1366, 768)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def close_page(p):
+    conn = p.ctx.conn
+    p.close()
+    attendance.forget(conn)
+    conn.close()
+
+
+@pytest.fixture
+def page(qtbot, enter_db):
+    p = open_page(qtbot, enter_db)
+    yield p
+    close_page(p)
+
+
+def signed_in(page, pid):
+    return attendance.standing_of(page.ctx.conn, page.ctx.meeting, pid).sign_in
+
+
+def named(page, name):
+    return [p for p in db_persons.list_persons(page.ctx.conn) if p.name == name]
+
+
+def test_full_pinyin_of_someone_else_is_never_signed_in_by_enter(page, qtbot, shot):
+    choose_desk(page, "一号台")
+    qtbot.keyClicks(page.search_box, "chengmin", delay=45)  # a person typing, not a scan
+    qtbot.waitUntil(lambda: page.search_box.text() == "chengmin")
+    # 程敏 is another desk's, found all the same; 程明 (chengming) is only a prefix hit.
+    names = [p.name for p in page.found]
+    assert names[0] == "程敏" and "程明" in names
+    assert page.results.item(0, 4).text() == "属于二号台（第三党支部）"
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    # The one exact match is 程敏, at another desk: asked, nobody signed in.
+    cheng_ming, cheng_min = named(page, "程明")[0], named(page, "程敏")[0]
+    assert page.feedback.tone is Tone.AMBER and "程敏" in page.feedback.text()
+    assert signed_in(page, cheng_ming.id) is None and signed_in(page, cheng_min.id) is None
+    # A prefix only: Enter shows the list and moves there, it signs in nobody.
+    page.search_box.clear()
+    qtbot.keyClicks(page.search_box, "chengmi", delay=45)
+    qtbot.waitUntil(lambda: page.search_box.text() == "chengmi")
+    assert page.results.selectedItems() == []  # nothing looks chosen
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert signed_in(page, cheng_ming.id) is None and signed_in(page, cheng_min.id) is None
+    assert page.focusWidget() is page.results
+    assert "请选择" in page.feedback.text()
+    qtbot.wait(30)
+    shot(page, "desk-pick-prefix")
+    # The clerk picks 程明 with ↓ and Enter in the list.
+    row = page.found.index(cheng_ming)
+    for _ in range(row):
+        qtbot.keyClick(page.results, Qt.Key.Key_Down)
+    qtbot.keyClick(page.results, Qt.Key.Key_Return)
+    assert page.feedback.tone is Tone.GREEN and "程明" in page.feedback.text()
+    assert signed_in(page, cheng_ming.id).desk == "一号台"
+    assert page.focusWidget() is page.search_box
+
+
+def test_namesakes_are_asked_with_voters_first(page, qtbot, shot):
+    choose_desk(page, "一号台")
+    type_chinese(page.search_box, "张伟")
+    zhangs = named(page, "张伟")
+    assert len(zhangs) == 3 and zhangs[0].party_status is PartyStatus.NONE
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert all(signed_in(page, z.id) is None for z in zhangs)
+    assert page.feedback.tone is Tone.GREY and "有 3 人" in page.feedback.text()
+    assert "非中共党员" not in page.feedback.text()
+    assert page.focusWidget() is page.results
+    # The two Party members (a vote) come before the non-member.
+    assert [p.id for p in page.found[:2]] == [zhangs[1].id, zhangs[2].id]
+    assert page.found[2].id == zhangs[0].id
+    qtbot.wait(30)
+    shot(page, "desk-namesakes")
+    qtbot.keyClick(page.results, Qt.Key.Key_Down)
+    qtbot.keyClick(page.results, Qt.Key.Key_Return)
+    assert page.feedback.tone is Tone.GREEN
+    assert signed_in(page, zhangs[2].id) is not None
+    assert signed_in(page, zhangs[1].id) is None and signed_in(page, zhangs[0].id) is None
+
+
+def test_escape_in_the_list_goes_back_to_typing(page, qtbot):
+    choose_desk(page, "一号台")
+    type_chinese(page.search_box, "张伟")
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert page.focusWidget() is page.results
+    qtbot.keyClick(page.results, Qt.Key.Key_Escape)
+    assert page.focusWidget() is page.search_box and page.search_box.text() == "张伟"
+
+
+def test_an_exact_unique_match_still_signs_in_with_enter(page, qtbot):
+    choose_desk(page, "一号台")
+    qtbot.keyClicks(page.search_box, "chengming", delay=45)
+    qtbot.waitUntil(lambda: page.search_box.text() == "chengming")
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert page.feedback.tone is Tone.GREEN and "程明" in page.feedback.text()
+    # The ending digits of an ID number that only one person has.
+    zeng = named(page, "曾凡荣")[0]
+    qtbot.keyClicks(page.search_box, zeng.id_number[-6:], delay=45)
+    qtbot.waitUntil(lambda: page.search_box.text() == zeng.id_number[-6:])
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert page.feedback.tone is Tone.GREEN and "曾凡荣" in page.feedback.text()
