@@ -86,6 +86,12 @@ class PersonPicker(QWidget):
             self.list.addItem(QListWidgetItem(person_line(p)))
         if self.found:
             self.list.setCurrentRow(0)
+        # A choice the new text no longer finds is stale: a misspelled name must not leave the
+        # earlier person chosen (a wrong proxy was registered that way).
+        if self.person is not None and all(p.id != self.person.id for p in self.found):
+            self.set_person(None)
+        if self.person is None and text.strip() and not self.found:
+            self.chosen.setText(f"未选择：名册中没有找到“{text.strip()}”")
 
     def pick(self, row: int) -> Person | None:
         if not 0 <= row < len(self.found):
