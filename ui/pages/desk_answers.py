@@ -15,6 +15,7 @@ from app.model import EXCLUSION_REASON_ZH, Person
 from ui.widgets.feedback import Tone
 
 LIFT_ACTION = "确认到会：撤销不计入并签到…"
+REVOKE_ACTION = "主持人：撤销委托并签到…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +44,16 @@ def answer(r: Result, ref: str | Person) -> Answer:
         return Answer(Tone.GREY, "名册中没有此人", shown, "请核对证件或二维码，或请工作人员查名册")
     if r.outcome is Outcome.SIGNED_IN:
         detail = where(p)
-        if r.proxies_for:
-            detail += "\n受委托：" + "、".join(x.name for x in r.proxies_for)
-        if r.proxy_problems:
+        if r.proxies_for:  # the use case's words: 发选票 N 张（本人 1 + 委托 N：…）
+            detail += "\n" + r.message.split("，", 1)[-1]
+        elif r.proxy_problems:
             detail += "\n" + "；".join(r.proxy_problems)
-        return Answer(Tone.GREEN, "✔ 签到成功", p.name, detail)
+        headline = f"✔ 签到成功 · 发选票 {r.ballots} 张" if r.ballots > 1 else "✔ 签到成功"
+        return Answer(Tone.GREEN, headline, p.name, detail)
+    if r.outcome is Outcome.DELEGATED:
+        if r.standing is not None:   # the holder took the ballot: no second one
+            return Answer(Tone.RED, "✘ 已委托他人投票，不发选票", p.name, r.message)
+        return Answer(Tone.AMBER, "已委托他人投票", p.name, r.message, action=REVOKE_ACTION)
     if r.outcome is Outcome.ALREADY_SIGNED_IN and r.standing is not None:
         s = r.standing
         return Answer(Tone.RED, "✘ 已经签到过", p.name,
