@@ -45,7 +45,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QFileInfo
+from PySide6.QtCore import QFileInfo, QIdentityProxyModel, QLocale, QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -129,6 +129,36 @@ def file_system_model(parent: QWidget | None = None) -> QFileSystemModel:
     return model
 
 
+def data_size(n: int) -> str:
+    """A file size in Chinese words (Qt formats it with the OS locale: "1 bytes" on Linux)."""
+    if n < 1024:
+        return f"{n} 字节"
+    for unit in ("KB", "MB", "GB", "TB"):
+        n_f = n / 1024
+        if n_f < 1024 or unit == "TB":
+            return f"{n_f:.1f} {unit}"
+        n = int(n_f)
+    return f"{n} TB"  # pragma: no cover - the loop returns
+
+
+class ChineseColumns(QIdentityProxyModel):
+    """The dialog's size and date columns in Chinese. Why: QFileSystemModel formats them with
+    QLocale::system(), the operating system's locale, not the locale the app sets nor Qt's
+    translations, so on a Linux laptop without a zh_CN locale the detail view read "1 bytes" and
+    "6 12 2026 05:18" (the C locale's short date) under Chinese headers."""
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and index.column() in (1, 3):
+            source = self.sourceModel()
+            if isinstance(source, QFileSystemModel):
+                info = source.fileInfo(self.mapToSource(index))
+                if index.column() == 3:
+                    return QLocale(QLocale.Language.Chinese, QLocale.Country.China).toString(
+                        info.lastModified(), "yyyy-MM-dd HH:mm")
+                return "" if info.isDir() else data_size(info.size())
+        return super().data(index, role)
+
+
 def make_dialog(parent: QWidget | None, caption: str, directory: str = "",
                 name_filter: str = "") -> QFileDialog:
     """A QFileDialog with the app's provider set before it lists anything (Qt asks the provider
@@ -137,6 +167,7 @@ def make_dialog(parent: QWidget | None, caption: str, directory: str = "",
     if not NATIVE:
         dlg.setOption(QFileDialog.Option.DontUseNativeDialog)
         dlg.setIconProvider(provider())
+        dlg.setProxyModel(ChineseColumns(dlg))
     dlg.setOption(QFileDialog.Option.DontUseCustomDirectoryIcons)
     _fit(dlg)
     return dlg

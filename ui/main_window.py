@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QSizePolicy,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import logs
+from app import attendance, logs, session
 from app.model import Meeting
 from db.connection import connect
 from ui import filedialogs, pages
@@ -70,8 +71,19 @@ class MeetingHeader(QFrame):
         self.switcher.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.switcher.setAccessibleName("当前会议")
         self.meeting_label.setBuddy(self.switcher)
+        self.operator = QLineEdit(ctx.operator)
+        self.operator.setPlaceholderText("填写姓名")
+        self.operator.setMaximumWidth(140)
+        self.operator.setAccessibleName("值班人")
+        self.operator.setToolTip("记录和名单上的“登记人”写这个姓名（每个数据库记住上次填写的）")
+        operator_label = QLabel("值班人(&W)：")
+        operator_label.setBuddy(self.operator)
+        self.operator.editingFinished.connect(lambda: ctx.set_operator(self.operator.text()))
         layout.addWidget(self.community)
         layout.addStretch(1)
+        layout.addWidget(operator_label)
+        layout.addWidget(self.operator)
+        layout.addSpacing(16)
         layout.addWidget(self.meeting_label)
         layout.addWidget(self.switcher)
         self.switcher.activated.connect(self._chosen)
@@ -101,6 +113,19 @@ class MeetingHeader(QFrame):
             self.refresh()
 
 
+class DemoBand(QLabel):
+    """Above every page of the demo database: nobody may take its figures for a real election."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("演示数据，虚构 —— 这是演示社区的数据库，人员和结果都是编造的，不能用于真实选举。"
+                         "真实选举请用“文件 → 新建选举数据库…”", parent)
+        self.setObjectName("DemoBand")
+        self.setWordWrap(True)
+        self.setAccessibleName("演示数据，虚构")
+        self.setStyleSheet("#DemoBand { background: #fff1c2; color: #7a4b00; font-weight: bold;"
+                           " padding: 4px 16px; border-bottom: 1px solid #e0b84a; }")
+
+
 def meeting_text(m: Meeting) -> str:
     return f"{m.title}（{m.date}）"
 
@@ -125,6 +150,9 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        self.demo_band = DemoBand() if session.is_demo(conn) else None
+        if self.demo_band is not None:
+            column.addWidget(self.demo_band)
         column.addWidget(self.header)
         column.addWidget(self.stack, 1)
         central = QWidget()
@@ -145,7 +173,60 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("文件(&F)")
         file_menu.addAction("新建选举数据库(&N)…", QKeySequence.StandardKey.New, self.new_database)
         file_menu.addAction("打开(&O)…", QKeySequence.StandardKey.Open, self.open_database)
+        file_menu.addSeparator()
+        file_menu.addAction("退出(&X)", QKeySequence("Ctrl+Q"), self.request_close)
+        self._close_confirmed = False
         self.show_step(pages.STEPS[0].key)
+        self.restore_page()
+
+    def restore_page(self) -> None:
+        """The step and tab shown when this database was last closed (the meeting is stored as
+        the database's current meeting already)."""
+        last = session.last_page(self.ctx.conn)
+        if last is not None and last[0] in {s.key for s in pages.STEPS}:
+            self.show_step(last[0], tab=last[1])
+
+    def current_tab(self) -> str | None:
+        widget = self.stack.currentWidget()
+        return widget.tabText(widget.currentIndex()) if isinstance(widget, QTabWidget) else None
+
+    def page_title(self) -> str:
+        tab = self.current_tab()
+        title = pages.step(self._current).title
+        return f"{title} · {tab}" if tab else title
+
+    def request_close(self) -> None:
+        """文件 → 退出 (Ctrl+Q): asks like the window's close button."""
+        if self.confirm_close():
+            self._close_confirmed = True
+            self.close()
+
+    def confirm_close(self) -> bool:
+        """Mid-election (someone signed in at the current meeting), ask before closing and say
+        that nothing is lost. True = close."""
+        m = self.ctx.meeting
+        if m is None or self.db_released:
+            return True
+        try:
+            s = attendance.attendance_summary(self.ctx.conn, m)
+        except Exception:  # noqa: BLE001 - a broken file must not keep the window open
+            log.exception("attendance summary on close")
+            return True
+        signed = s.present + s.attending + s.signed_out
+        if not signed:
+            return True
+        name = Path(self.ctx.db_path).name
+        box = QMessageBox(QMessageBox.Icon.Question, "关闭窗口？",
+                          f"“{m.title}”正在进行：已签到 {signed} 人。", parent=self)
+        box.setInformativeText(
+            f"关闭不会丢失任何内容：已确认的签到、录入和设置都已保存在数据库“{name}”中。\n"
+            f"再次打开这个数据库时，回到当前会议和“{self.page_title()}”页。")
+        close = box.addButton("关闭窗口", QMessageBox.ButtonRole.AcceptRole)
+        stay = box.addButton("继续工作", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.exec()
+        return box.clickedButton() is close
 
     def new_database(self) -> None:
         name, _ = filedialogs.get_save_file_name(self, "新建选举数据库", "", DB_FILTER,
@@ -238,6 +319,13 @@ class MainWindow(QMainWindow):
             return PageFailed(spec.title, f"{type(exc).__name__}: {exc}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        # The clerk's close button or Alt+F4 (a spontaneous event) asks; close() from code (another
+        # database opened, tests) does not.
+        if event.spontaneous() and not self._close_confirmed and not self.confirm_close():
+            event.ignore()
+            return
+        if not self.db_released and self._current:
+            session.remember_page(self.ctx.conn, self._current, self.current_tab())
         Task.cancel_all()
         self.release_database()
         super().closeEvent(event)

@@ -18,6 +18,7 @@ from app.demo.people import make_register
 from app.demo.venue import Venue
 from app.meetings import list_meetings
 from app.register.store import TokenFactory, add_persons, token_from
+from app.session import mark_demo
 from db import persons as db_persons
 from db.tx import transaction
 
@@ -67,6 +68,7 @@ def build_demo(conn: sqlite3.Connection, *, stage: str = "setup",
         venue = Venue(conn, residents + outside, ids, DEMO_DAY.isoformat(), clock,
                       random.Random(seed + 1), age)
         meetings = venue.build()
+        mark_demo(conn)   # every window on it says so (a band: 演示数据，虚构)
         if stage != "setup":
             from app.demo.day import play
 

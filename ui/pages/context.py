@@ -8,23 +8,23 @@ the thread that uses it).
 
 from __future__ import annotations
 
-import getpass
 import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from app import meetings
+from app import meetings, session
 from app.clock import Clock, SystemClock
 from app.model import Meeting
 from ui import filedialogs
 
+UNNAMED = "值班人未填写"
+
 
 def default_actor() -> str:
-    try:
-        return f"gui:{getpass.getuser()}"
-    except (KeyError, OSError):  # no user name in some containers / service accounts
-        return "gui"
+    """Who acts when nobody has written a name in the header's 值班人 field. Records show it as
+    登记人, so a person's words, never a login name such as `gui:root`."""
+    return UNNAMED
 
 
 class PageContext(QObject):
@@ -40,8 +40,20 @@ class PageContext(QObject):
         self.db_path = Path(db_path)
         filedialogs.protect(self.db_path)  # no dialog may hand it to a reader or a writer
         self.clock: Clock = clock or SystemClock()
-        self.actor = actor or default_actor()
+        self.operator = actor or session.operator(conn)
+        self.actor = self.operator or default_actor()
         self.meeting: Meeting | None = meetings.current_meeting(conn)
+
+    def set_operator(self, name: str) -> None:
+        """The 值班人 typed in the header: every later record names this person (remembered for
+        this database)."""
+        name = " ".join(name.split())
+        if name == self.operator:
+            return
+        self.operator = name
+        self.actor = name or default_actor()
+        session.set_operator(self.conn, name)
+        self.message.emit(f"值班人：{name}" if name else "值班人未填写")
 
     def meetings(self) -> list[Meeting]:
         return meetings.list_meetings(self.conn)

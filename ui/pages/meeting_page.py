@@ -137,7 +137,7 @@ class MeetingPage(QWidget):
         if self.bigscreen is not None:
             self.bigscreen.set_figures(f)
         desks = " · ".join(f"{d.desk} {d.signed_in}" for d in s.desks)
-        extra = [f"列席 {s.attending}"] if s.attending else []
+        extra = [f"另有列席 {s.attending} 人（无表决权，不计入实到）"] if s.attending else []
         if s.signed_out:
             extra.append(f"中途退场 {s.signed_out}")
         self.desks.setText("各签到台签到人数：" + (desks or "尚无") +

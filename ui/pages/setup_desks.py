@@ -22,6 +22,7 @@ from app import meetings
 from app.electorate import electorate
 from app.meetings import Desk, Refusal
 from app.model import RuleSet
+from app.register.branch_order import sorted_branches
 from db import persons as db_persons
 from ui.pages.context import PageContext
 from ui.pages.print_pdf import save_pdf
@@ -97,9 +98,9 @@ class DesksSetupPage(QWidget):
     def _scopes(self) -> list[str]:
         people = db_persons.list_persons(self.ctx.conn)
         m = self.ctx.meeting
-        # In register order: the register lists branches and groups in the office's order.
-        branches = list(dict.fromkeys(p.branch for p in people if p.branch))
-        groups = list(dict.fromkeys(p.resident_group for p in people if p.resident_group))
+        # In natural order (第一、第二…第十一, then 离退休…), not the order people were listed.
+        branches = sorted_branches(list({p.branch for p in people if p.branch}))
+        groups = sorted_branches(list({p.resident_group for p in people if p.resident_group}))
         party = m is not None and m.rules is RuleSet.PARTY
         return branches + groups if party else groups + branches
 

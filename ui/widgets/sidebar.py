@@ -1,4 +1,7 @@
-"""The left side bar: one big checkable button per step of the day, Ctrl+1..n."""
+"""The left side bar: one big checkable button per step of the day, Ctrl+1..n.
+
+Only the current step is highlighted: keyboard focus on another button is an underline, not a
+second coloured edge (a clicked button kept focus, so two steps looked current after Ctrl+n)."""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ STYLE = """
 #StepBar QToolButton:checked {
     background: #f4f6f9; color: #1b3550; border-left: 5px solid #d9822b; font-weight: bold;
 }
-#StepBar QToolButton:focus { outline: none; border-left: 5px solid #f0b86e; }
+#StepBar QToolButton:focus:!checked { outline: none; text-decoration: underline; }
 #StepBar QLabel#brand { color: #ffffff; font-size: 14pt; padding: 14px 12px 10px 14px; }
 """
 

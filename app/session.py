@@ -1,0 +1,67 @@
+"""What a window remembers of a database between runs, and whether it is the demo: small facts in
+the database's `setting` table (kept out of the hand-over package, db/snapshot.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from db import settings
+from db.identity import DatabaseFileChanged
+from db.tx import transaction
+
+LAST_PAGE = "gui.last_page"   # "step" or "step/tab title"
+OPERATOR = "gui.operator"    # the 值班人 typed in the window's header
+DEMO = "demo.fictional"       # written by the demo builder: the data are made up
+
+
+def mark_demo(conn: sqlite3.Connection) -> None:
+    """Called inside the demo build's transaction."""
+    settings.put(conn, DEMO, "演示数据，虚构")
+
+
+def is_demo(conn: sqlite3.Connection) -> bool:
+    try:
+        return settings.get(conn, DEMO) is not None
+    except sqlite3.Error:   # an unreadable file is no demo; the page says what is wrong
+        return False
+
+
+def remember_page(conn: sqlite3.Connection, step: str, tab: str | None) -> bool:
+    """Store the page on screen; False when the database cannot be written (read-only media)."""
+    value = f"{step}/{tab}" if tab else step
+    try:
+        if settings.get(conn, LAST_PAGE) == value:
+            return True
+        with transaction(conn):
+            settings.put(conn, LAST_PAGE, value)
+    except (sqlite3.Error, OSError, DatabaseFileChanged):
+        return False
+    return True
+
+
+def last_page(conn: sqlite3.Connection) -> tuple[str, str | None] | None:
+    """(step, tab or None) last shown on this database, or None."""
+    try:
+        value = settings.get(conn, LAST_PAGE)
+    except sqlite3.Error:
+        return None
+    if not value:
+        return None
+    step, _, tab = value.partition("/")
+    return step, (tab or None)
+
+
+def operator(conn: sqlite3.Connection) -> str:
+    try:
+        return settings.get(conn, OPERATOR) or ""
+    except sqlite3.Error:
+        return ""
+
+
+def set_operator(conn: sqlite3.Connection, name: str) -> bool:
+    try:
+        with transaction(conn):
+            settings.put(conn, OPERATOR, name)
+    except (sqlite3.Error, OSError, DatabaseFileChanged):
+        return False
+    return True
