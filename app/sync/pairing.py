@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 import ssl
 import tempfile
@@ -44,10 +45,29 @@ class BadPairing(ValueError):
     """The pairing code cannot be read."""
 
 
+# What each field of a code this app writes is made of: anything else (a pasted code with a
+# sentence after it, a second line) is a malformed code, not a code of another meeting.
+_ADDRESS = re.compile(r"[A-Za-z0-9.:%\[\]-]+")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+_QUOTED = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*")
+
+
+def _trailing(parts: list[str]) -> str:
+    """The text pasted after the code, for the message ('' if the code ends cleanly)."""
+    last = ";".join(parts[6:])
+    m = _QUOTED.match(last)
+    return last[m.end() if m else 0:].strip()
+
+
 def parse(code: str) -> Pairing:
     parts = code.strip().split(";")
-    if len(parts) != 7 or parts[0] != PREFIX:
+    if len(parts) < 7 or parts[0] != PREFIX:
         raise BadPairing("配对码格式不对 / not a PollDay pairing code")
+    extra = _trailing(parts)
+    if extra:
+        shown = extra if len(extra) <= 20 else extra[:20] + "…"
+        raise BadPairing(f"配对码格式不对：末尾多了“{shown}”，请只粘贴配对码本身"
+                         " / trailing text after the pairing code")
     _, address, port, fp, secret, room, meeting = parts
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise BadPairing(f"配对码端口不对 / bad port {port!r}")
@@ -55,7 +75,14 @@ def parse(code: str) -> Pairing:
         raise BadPairing("配对码证书指纹不对 / bad fingerprint")
     if len(secret) < 16 or not room or not address:
         raise BadPairing("配对码不完整 / incomplete pairing code")
-    return Pairing(address, int(port), fp, secret, room, unquote(meeting))
+    if not (_ADDRESS.fullmatch(address) and _TOKEN.fullmatch(secret)
+            and _TOKEN.fullmatch(room)):
+        raise BadPairing("配对码格式不对：含有配对码中不会出现的字符 / bad characters")
+    try:
+        meeting_code = unquote(meeting, errors="strict")
+    except UnicodeDecodeError:
+        raise BadPairing("配对码格式不对：会议代码无法读取 / bad meeting code") from None
+    return Pairing(address, int(port), fp, secret, room, meeting_code)
 
 
 def read_pairing(path: Path) -> Pairing:

@@ -134,11 +134,13 @@ def test_join_then_offline_banner_while_the_host_is_down(qtbot, tmp_path, procs,
     assert not not_a_host.start_button.isEnabled() and "一号台" in not_a_host.state.text()
     qtbot.waitUntil(lambda: page.sync.status is not None and page.sync.status.online,
                     timeout=TIMEOUT_MS)
-    assert not page.banner.isVisible()
+    assert page.banner.isVisible() and page.banner.text().startswith("在线")
 
     host.kill()
     host.wait(10)
-    qtbot.waitUntil(page.banner.isVisible, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: page.banner.isVisible() and not page.banner.online,
+                    timeout=TIMEOUT_MS)
+    assert f"主机 127.0.0.1:{port}" in page.banner.text()
     assert page.banner.text().startswith("离线 自 ") and "0 条未共享" in page.banner.text()
     zeng = next(p for p in db_persons.list_persons(conn) if p.name == "曾凡荣")
     r = page.sign_in(zeng)
@@ -148,7 +150,7 @@ def test_join_then_offline_banner_while_the_host_is_down(qtbot, tmp_path, procs,
     shot(page, "desk-offline-banner")
 
     serve(procs, host_db, port, pairing_file)          # the host is back, same port
-    qtbot.waitUntil(lambda: not page.banner.isVisible() and page.banner.unshared == 0,
+    qtbot.waitUntil(lambda: page.banner.online and page.banner.unshared == 0,
                     timeout=TIMEOUT_MS)
     host_conn = connect(host_db, create=False)
     try:
@@ -272,3 +274,87 @@ def test_a_host_not_in_host_mode_is_said_in_its_own_words(dialog, qtbot, tmp_pat
     assert "没有开启主机模式" in dialog.state.text() and f"127.0.0.1:{port}" in dialog.state.text()
     assert "连不上主机" not in dialog.state.text() and dialog.isVisible()
     assert not (tmp_path / "签到台-一号台.db").exists()
+
+
+def paste(qtbot, widget, text: str) -> None:
+    """Ctrl+V into the focused field, as a clerk pastes a code copied from a chat message."""
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText(text)
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
+
+@pytest.mark.parametrize("tail", [" 请用这个码加入", "\n主机在二楼", "，谢谢", ";x"])
+def test_a_pasted_code_with_trailing_text_is_malformed_not_another_meeting(dialog, qtbot, tail):
+    """The text after the code used to end up in the meeting code (the host then said 属于另一场
+    会议): now the dialog refuses it as malformed and says what is extra; 加入 stays off."""
+    dialog.code.clear()
+    paste(qtbot, dialog.code, GOOD + tail)
+    assert dialog.code.text().startswith(GOOD)
+    dialog.desk.setFocus()
+    qtbot.keyClicks(dialog.desk, "A1", delay=120)   # a person, not a scanner
+    assert dialog.pairing is None and not dialog.ok_button.isEnabled()
+    said = dialog.code_state.text()
+    assert "格式不对" in said and "末尾多了" in said and "另一场会议" not in said
+    dialog.code.clear()
+    paste(qtbot, dialog.code, GOOD + "\n")           # a line end alone is no extra text
+    assert dialog.pairing is not None and dialog.ok_button.isEnabled(), repr(dialog.code.text())
+
+
+def test_joining_from_a_window_confirms_the_meeting_and_closes_the_window_left_behind(
+        qtbot, tmp_path, procs, shot):
+    """From the 多台签到 page of a window on another database: paste the host's code, type the
+    desk's name, Enter. The desk's window opens with a confirmation naming the meeting's title;
+    the window left behind lets go of its database and closes (sign-ins there would never be
+    shared); the desk page's band names the host and says it is online."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ui.app_main import open_main_window
+    from ui.main_window import MainWindow
+    from ui.pages.desk_page import DeskPage
+    from ui.pages.join_dialog import JoinDialog
+
+    host_db = make_db(tmp_path / "host.db")
+    port, pairing_file = free_port(), tmp_path / "pairing.txt"
+    serve(procs, host_db, port, pairing_file)
+    left = open_main_window(make_db(tmp_path / "left" / "本机.db"))
+    assert isinstance(left, MainWindow)
+    qtbot.addWidget(left)
+    left.resize(1366, 768)
+    left.show()
+    page = left.show_step("signin", tab="多台签到")
+    qtbot.mouseClick(page.join_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(page.join_dialog, JoinDialog)
+                    and page.join_dialog.isVisible(), timeout=TIMEOUT_MS)
+    d = page.join_dialog
+    d.folder = tmp_path            # the desk's copy next to the host's, not in left/
+    paste(qtbot, d.code, pairing_file.read_text(encoding="utf-8"))
+    d.desk.setFocus()
+    qtbot.keyClicks(d.desk, "A1", delay=120)
+    assert d.ok_button.isEnabled(), d.state.text()
+    qtbot.keyClick(d.desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: left.db_released, timeout=TIMEOUT_MS)
+    assert not left.isVisible(), "the window left behind must close"
+    windows = [w for w in QApplication.topLevelWidgets()
+               if isinstance(w, MainWindow) and w is not left and w.isVisible()]
+    assert len(windows) == 1
+    desk_window = windows[0]
+    qtbot.addWidget(desk_window)
+    box = desk_window.findChild(QMessageBox, "joinedBox")
+    assert box is not None and box.isVisible()
+    text = box.text()
+    assert "《中共翠湖社区委员会换届选举党员大会》" in text and "“A1”" in text
+    assert f"127.0.0.1:{port}" in text and "本机.db" in text and "不会共享" in text
+    shot(box, "join-confirmation")
+    desk_window.resize(1366, 768)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=TIMEOUT_MS)
+    desk = desk_window.current_page()
+    assert isinstance(desk, DeskPage)
+    qtbot.waitUntil(lambda: desk.banner.isVisible() and desk.banner.online, timeout=TIMEOUT_MS)
+    assert desk.banner.text().startswith("在线")
+    assert f"已加入主机 127.0.0.1:{port}" in desk.banner.text() and "“A1”" in desk.banner.text()
+    shot(desk_window, "desk-joined-online-band")
+    desk_window.close()
+    qtbot.waitUntil(lambda: desk_window.db_released, timeout=TIMEOUT_MS)

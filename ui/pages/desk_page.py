@@ -206,7 +206,7 @@ class DeskPage(QWidget):
         if desk is None:
             return None
         sync = DeskSync(self.ctx.db_path, desk, self)
-        sync.status_changed.connect(self.banner.set_status)
+        self.banner.follow(sync)
         sync.status_changed.connect(self._sync_status)
         if not sync.start():
             self.ctx.message.emit(sync.error)
@@ -470,7 +470,7 @@ class DeskPage(QWidget):
         if r is None:
             return
         if r.outcome is Outcome.SIGNED_IN:
-            self._undo_stack.append(person)
+            self._fill_recent()  # the undo list is read from the log
             if self.sync is not None:
                 self.sync.notify()
         self._show(r, person)

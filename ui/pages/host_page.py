@@ -227,7 +227,18 @@ class HostPage(QWidget):
         self.refused = QListWidget()
         self.refused.setMaximumHeight(110)
         self.refused_title = QLabel("被拒绝的连接：无")
+        # A new double sign-in merged from a desk: a red line here and the window's alert
+        # (the taskbar flashes) — the chair resolves it on the 会议 page.
+        self.dup_line = QLabel()
+        self.dup_line.setObjectName("dupLine")
+        self.dup_line.setWordWrap(True)
+        self.dup_line.setStyleSheet("#dupLine { background: #ffebee; color: #b71c1c;"
+                                    " font-size: 12pt; font-weight: bold; padding: 4px 10px;"
+                                    " border: 1px solid #c62828; border-radius: 6px; }")
+        self.dup_line.hide()
+        self._dups_seen: set[str] | None = None   # None: not read yet (no alert for old ones)
         right = QVBoxLayout()
+        right.addWidget(self.dup_line)
         right.addWidget(self.panel)
         right.addWidget(QLabel("签到台"))
         right.addWidget(self.table, 2)
@@ -362,6 +373,7 @@ class HostPage(QWidget):
             return
         s = attendance.attendance_summary(self.ctx.conn, meeting)
         self.panel.set_figures(figures_of(s, None))
+        self._show_duplicates(s.duplicates)
         signed = {d.desk: d.signed_in for d in s.desks}
         links = host_status(self.ctx.conn)
         self.table.setRowCount(len(links))
@@ -385,6 +397,29 @@ class HostPage(QWidget):
         self.refused_title.setText(f"被拒绝的连接：{total} 次" if total else "被拒绝的连接：无")
         self.refused_title.setStyleSheet("color: #c62828; font-weight: bold;" if total else "")
 
+    def _show_duplicates(self, dups: tuple[attendance.Duplicate, ...]) -> None:
+        """Pending double sign-ins in one line; a new one is named (until resolved) and the
+        window alerts the chair."""
+        seen = self._dups_seen
+        new = [d for d in dups if seen is not None and d.duplicate.key not in seen]
+        self._dups_seen = {d.duplicate.key for d in dups} | (seen or set())
+        if new:
+            self._dup_named = new[-1]
+            QApplication.alert(self.window())
+        named = getattr(self, "_dup_named", None)
+        if named is not None and named not in dups:
+            named = self._dup_named = None
+        if not dups:
+            self.dup_line.hide()
+            return
+        text = f"重复签到待处理 {len(dups)} 起，请到“会议”页处理"
+        if named is not None:
+            text = (f"新的重复签到：{named.name}（{named.duplicate.desk} "
+                    f"{named.duplicate.at[11:19]}；已于 {named.standing.desk} "
+                    f"{named.standing.at[11:19]} 签到）· {text}")
+        self.dup_line.setText(text)
+        self.dup_line.show()
+
     def open_join(self) -> None:
         from ui.pages.join_dialog import JoinDialog
 
@@ -394,13 +429,36 @@ class HostPage(QWidget):
         dialog.open()
 
     def _joined(self, path: str) -> None:
+        """The desk's window opens with a confirmation naming the meeting; this window lets go
+        of its database and closes: sign-ins made here would never be shared."""
+        from PySide6.QtWidgets import QMessageBox
+
         from ui.app_main import open_main_window, show_sized
+        from ui.pages.join_dialog import JoinDialog, joined_text
 
         window = open_main_window(Path(path))
-        if window is not None:
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-            show_sized(window)
-            window.show_step("signin")
+        if window is None:
+            return
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        show_sized(window)
+        window.show_step("signin")
+        old = self.window()
+        release = getattr(old, "release_database", None)
+        dialog = self.join_dialog
+        if isinstance(dialog, JoinDialog) and dialog.pairing is not None:
+            box = QMessageBox(QMessageBox.Icon.Information, "已加入主机",
+                              joined_text(dialog.joined_desk, dialog.pairing,
+                                          dialog.meeting_title,
+                                          self.ctx.db_path if callable(release) else None),
+                              QMessageBox.StandardButton.Ok, window)
+            box.setObjectName("joinedBox")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            box.open()
+        if callable(release) and old is not window:
+            release()
+            # hidden, not closed: nothing to ask, the database is let go (its connection closes
+            # from a queued call that deleting the window now would drop)
+            old.hide()
 
     def showEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)

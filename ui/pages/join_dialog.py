@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.fileio import safe_filename
+from app.meetings import current_meeting
 from app.sync import BadPairing, Pairing, Refused, join, parse, wire
 from app.sync.discovery import FoundHost, browse, choose
 from app.sync.joining import join_problem
+from db.connection import connect
 from ui.tasks import Task
 from ui.widgets.offline_banner import save_pairing
 from ui.widgets.scanner import ScannerFilter
@@ -73,9 +75,30 @@ def join_work(target: Path, pairing: Pairing, desk: str):  # type: ignore[no-unt
             # refused, or this laptop's own disk or database
             raise RuntimeError(join_problem(exc, pairing, target)) from exc
         save_pairing(target, pairing.code())
-        return str(target)
+        return str(target), meeting_title(target)
 
     return work
+
+
+def meeting_title(db_path: Path) -> str:
+    """The title of the meeting the desk joined, read from its new copy ('' if none)."""
+    conn = connect(db_path, create=False)
+    try:
+        m = current_meeting(conn)
+        return "" if m is None else m.title
+    finally:
+        conn.close()
+
+
+def joined_text(desk: str, pairing: Pairing, title: str, left_behind: Path | None) -> str:
+    """The confirmation after joining: the meeting's title, and the window left behind."""
+    meeting = f"《{title}》" if title else f"（代码 {pairing.meeting_code}）"
+    text = (f"本机已作为签到台“{desk}”加入主机 {pairing.address}:{pairing.port}，"
+            f"会议{meeting}。请在本窗口签到。")
+    if left_behind is not None:
+        text += (f"\n\n原来打开的 {left_behind.name} 的窗口已关闭："
+                 "在那里签到不会共享给主机。")
+    return text
 
 
 def browse_work(interfaces: list[str] | None, seconds: float = BROWSE_S):  # type: ignore[no-untyped-def]
@@ -95,6 +118,8 @@ class JoinDialog(QDialog):
         self.folder = folder
         self.pairing: Pairing | None = None
         self.task: Task | None = None
+        self.meeting_title = ""   # once joined: the title of the meeting the desk joined
+        self.joined_desk = ""
         self.code = QLineEdit()
         self.code.setPlaceholderText("扫描主机屏幕上的二维码，或粘贴配对码（PD1;…）")
         self.code.setAccessibleName("配对码")
@@ -247,7 +272,9 @@ class JoinDialog(QDialog):
         self.state.setText(message)
         self.state.setStyleSheet("color: #c62828;")
 
-    def _joined(self, path: str) -> None:
+    def _joined(self, got: tuple[str, str]) -> None:
+        path, self.meeting_title = got
+        self.joined_desk = self.desk.text().strip()
         self.accept()
         self.joined.emit(path)
 

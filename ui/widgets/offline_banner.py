@@ -50,6 +50,16 @@ def banner_text(st: DeskStatus) -> str:
     return f"离线{since}，{st.unshared} 条未共享（本机已保存，联网后自动共享）"
 
 
+def link_text(st: DeskStatus, host: str) -> str:
+    """The band's whole line: which host this desk is joined to and whether it is online."""
+    at = f"主机 {host}" if host else "主机"
+    offline = banner_text(st)
+    if offline:
+        return f"{offline} · 本机为签到台“{st.desk}”，{at}"
+    waiting = f"，{st.unshared} 条正在共享" if st.unshared else "，签到已全部共享"
+    return f"在线 · 本机为签到台“{st.desk}”，已加入{at}{waiting}"
+
+
 class DeskSync(QObject):
     """The desk's link to the host while the page lives: start, poll, stop."""
 
@@ -62,6 +72,7 @@ class DeskSync(QObject):
         self.service: DeskService | None = None
         self.status: DeskStatus | None = None
         self.error = ""
+        self.host = ""   # address:port of the host this desk joined (from its pairing code)
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
@@ -72,6 +83,7 @@ class DeskSync(QObject):
         except (OSError, BadPairing) as exc:
             self.error = f"找不到加入主机时的配对码（{exc}）"
             return False
+        self.host = f"{pairing.address}:{pairing.port}"
         # Opening the desk's own connection takes a few ms; the network runs on its thread.
         self.service = DeskService(self.db_path, pairing).start()
         self._timer.start()
@@ -99,19 +111,33 @@ class DeskSync(QObject):
 
 
 class OfflineBanner(QLabel):
-    """A red band at the top of the desk page while the host cannot be reached."""
+    """A band at the top of a desk's page: which host it joined and whether it is online —
+    green and small while online, red and large while the host cannot be reached. Hidden on a
+    database that is no desk's."""
+
+    ONLINE = ("#offlineBanner { background: #e8f5e9; color: #1b5e20; font-size: 11pt;"
+              " padding: 4px 14px; border-radius: 6px; }")
+    OFFLINE = ("#offlineBanner { background: #c62828; color: white; font-size: 14pt;"
+               " font-weight: bold; padding: 8px 14px; border-radius: 6px; }")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("offlineBanner")
         self.setWordWrap(True)
-        self.setStyleSheet("#offlineBanner { background: #c62828; color: white; font-size: 14pt;"
-                           " font-weight: bold; padding: 8px 14px; border-radius: 6px; }")
+        self.setStyleSheet(self.OFFLINE)
         self.unshared = 0
+        self.online = False
+        self.host = ""
         self.hide()
 
-    def set_status(self, st: DeskStatus) -> None:
+    def follow(self, sync: DeskSync) -> None:
+        """Show `sync`'s link: its host's address and each status it reports."""
+        sync.status_changed.connect(lambda st: self.set_status(st, sync.host))
+
+    def set_status(self, st: DeskStatus, host: str = "") -> None:
         self.unshared = st.unshared
-        text = banner_text(st)
-        self.setText(text)
-        self.setVisible(bool(text))
+        self.host = host or self.host
+        self.online = st.online and not st.refused
+        self.setStyleSheet(self.ONLINE if self.online else self.OFFLINE)
+        self.setText(link_text(st, self.host))
+        self.show()
