@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import (
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QTabWidget,
     QToolButton,
     QTreeView,
 )
@@ -25,6 +27,7 @@ from app.register.store import add_persons
 from db import persons as db_persons
 from db.connection import connect
 from tests.gui.conftest import open_window, person_records
+from ui import pages
 
 
 def sign_in_someone(path, name="曾凡荣", when=dt.datetime(2026, 11, 22, 9, 0)):
@@ -229,3 +232,30 @@ def test_file_dialog_columns_in_chinese(qtbot, tmp_path):
     labels = " ".join(w.text() for w in dlg.findChildren(QLabel))
     assert "Look in" not in labels and "Files of type" not in labels
     dlg.close()
+
+
+@pytest.mark.slow
+def test_screenshots_of_every_page_at_laptop_sizes(qtbot, tmp_path, shot):
+    """Item 12: every step and tab of the demo at 1366x768 and 1280x720, saved for a person to
+    look at; the window never grows beyond the screen's size."""
+    from app.demo import build_demo
+
+    path = tmp_path / "demo.db"
+    conn = connect(path)
+    build_demo(conn, stage="signed-in")
+    conn.close()
+    gen = open_window(qtbot, path)
+    window = next(gen)
+    for w, h in ((1366, 768), (1280, 720)):
+        window.resize(w, h)
+        for step in pages.STEPS:
+            window.show_step(step.key)
+            stack = window.stack.currentWidget()
+            tabs = [stack.tabText(i) for i in range(stack.count())] if isinstance(
+                stack, QTabWidget) else [None]
+            for tab in tabs:
+                window.show_step(step.key, tab=tab)
+                qtbot.wait(50)
+                assert window.width() <= w and window.height() <= h, (step.key, tab)
+                shot(window, f"laptop-{w}x{h}-{step.key}{'-' + tab if tab else ''}")
+    gen.close()
