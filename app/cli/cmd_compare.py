@@ -80,7 +80,7 @@ def _comparison(conn: Any, r: Any) -> dict[str, object] | str:
     c = voting.compare_entries(conn, r.id)
     if isinstance(c, Refusal):
         return c.message
-    return {"count_a": c.count_a, "count_b": c.count_b, "agreed": c.agreed,
+    return {"count_a": c.count_a, "count_b": c.count_b, "compared": c.compared, "agreed": c.agreed,
             "pending": len(c.pending),
             "differences": [{"seq": d.seq, "a": ballot_json(d.a), "b": ballot_json(d.b),
                              "resolved": d.resolved, "choice": d.choice,

@@ -72,7 +72,10 @@ def _compare(conn: sqlite3.Connection, r: VotingRound
     get_a, get_b = a.get, b.get
     for seq in sorted(a.keys() | b.keys()):
         x, y = get_a(seq), get_b(seq)
-        if _raw_key(x) == _raw_key(y):
+        kx, ky = _raw_key(x), _raw_key(y)
+        if kx is None and ky is None:
+            continue  # withdrawn (or never typed) by both clerks: no ballot, not an agreeing one
+        if kx == ky:
             agreed += 1
             continue
         chosen = res.get(seq)

@@ -153,5 +153,10 @@ class Comparison:
         return tuple(d for d in self.differences if not d.resolved)
 
     @property
+    def compared(self) -> int:
+        """The ballot numbers compared (standing in A or B): agreed + differences."""
+        return self.agreed + len(self.differences)
+
+    @property
     def complete(self) -> bool:
         return not self.pending

@@ -161,6 +161,10 @@ def validate_loaded(conn: sqlite3.Connection, r: VotingRound) -> RoundValidation
     ballots = sum(n for _, n in stack)
     if not r.boxes:
         problems.append(Problem("NO_BOXES", "尚未登记票箱的发出、收回票数"))
+    elif ballots > r.returned:
+        problems.append(Problem("BOX_RETURNED_MISMATCH",
+                                f"录入（计票）{ballots}张，多于票箱登记收回{r.returned}张："
+                                "请核对是否重复录入（撤销多出的序号），或更正票箱的收回数"))
     elif r.returned != ballots:
         problems.append(Problem("BOX_RETURNED_MISMATCH",
                                 f"票箱登记收回{r.returned}张，录入（计票）{ballots}张，须核对"))

@@ -93,9 +93,9 @@ class DiffView(QWidget):
         colour = "#1b7f3b" if c.complete else "#c62828"
         self.summary.setStyleSheet(f"font-size: 15pt; font-weight: bold; color: {colour};")
         self.summary.setText(
-            f"A 录入 {c.count_a} 张，B 录入 {c.count_b} 张；一致 {c.agreed} 张，"
-            f"不一致 {len(c.differences)} 张" + (f"，待处理 {pending} 张" if pending else
-                                              "，已全部处理"))
+            f"比对 {c.compared} 张（A 录入 {c.count_a} 张，B 录入 {c.count_b} 张）："
+            f"一致 {c.agreed} 张，不一致 {len(c.differences)} 张"
+            + (f"，待处理 {pending} 张" if pending else "，已全部处理"))
         headers = ["第几张", *self.names, "另选他人", "无效", "处理"]
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)

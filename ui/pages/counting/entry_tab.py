@@ -208,9 +208,13 @@ class EntryTab(QWidget):
         self.table.scrollToBottom()
         standing = [e.check for e in self.entered if e.check is not None]
         valid = sum(1 for c in standing if c.valid)
+        r = self.round
+        back = f"，票箱收回 {r.returned} 张" if r is not None and r.boxes else ""
+        over = r is not None and bool(r.boxes) and len(standing) > r.returned
+        self.counter.setStyleSheet("color: #c62828; font-weight: bold;" if over else "")
         self.counter.setText(f"录入组{self.page.entry}已录入 {len(standing)} 张"
-                             f"（有效 {valid}，无效 {len(standing) - valid}）"
-                             if self.round else "")
+                             f"（有效 {valid}，无效 {len(standing) - valid}{back}）"
+                             if r else "")
         self.update_singing()
 
     # --- the line ---------------------------------------------------------------------------------
@@ -272,8 +276,21 @@ class EntryTab(QWidget):
         self._last(f"第{got.seq}张{verb}：{reading_text(got.ballot, invalid=False)}　{verdict}", ok=check.valid)
         self.line.clear()
         self._put(got)
+        self._warn_over_returned(got.seq)
         self.line.setFocus()
         return got
+
+    def _warn_over_returned(self, seq: int) -> None:
+        """More ballots typed than the boxes gave back (收回): say so at once (validation
+        refuses to lock until the numbers agree)."""
+        r = self.round
+        if r is None or not r.boxes or self.loading:
+            return
+        n = sum(1 for e in self.entered if e.ballot is not None)
+        if n > r.returned:
+            self._last(f"第{seq}张已录入，但录入组{self.page.entry}已录入 {n} 张，多于票箱收回 "
+                       f"{r.returned} 张：请核对是否重复录入（撤销多出的序号），或更正票箱的收回数",
+                       ok=False)
 
     def _last(self, text: str, ok: bool) -> None:
         colour = "#1b7f3b" if ok else "#c62828"
