@@ -387,6 +387,9 @@ class EntryTab(QWidget):
         return self.singing
 
     def update_singing(self) -> None:
+        if self.singing is not None and self.page.tally_tab.round is not None:
+            self.page.tally_tab.show_singing(self.singing)   # a 正字 round: the sheet typed
+            return
         r = self.round
         if self.singing is None or r is None:
             return

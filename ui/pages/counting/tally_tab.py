@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app import voting
 from app.meetings import Refusal
 from app.voting import Mode, Sheet, State, VotingRound
+from ui.singing_view import SingingView, sheet_rows
 from ui.widgets.reason_dialog import ReasonDialog
 
 if TYPE_CHECKING:
@@ -66,6 +67,9 @@ class TallyTab(QWidget):
         self.valid, self.invalid = _spin(), _spin()
         self.write_ins = QLineEdit()
         self.write_ins.setPlaceholderText("另选他人及票数，如：张三 3、李四 2")
+        for box in (self.valid, self.invalid):
+            box.valueChanged.connect(self._sing)
+        self.write_ins.textChanged.connect(self._sing)
         form = QFormLayout()
         form.addRow("有效票：", self.valid)
         form.addRow("无效票：", self.invalid)
@@ -109,11 +113,30 @@ class TallyTab(QWidget):
             for i in range(len(names)):
                 self.table.setCellWidget(i, 0, self.approve[i])
                 self.table.setCellWidget(i, 1, self.disapprove[i])
+                self.approve[i].valueChanged.connect(self._sing)
         self.setEnabled(r is not None and r.state is State.OPEN)
         self.save_button.setText(f"保存为录入组{self.page.entry}的计票单")
         self.show_comparison()
         # Each clerk sees only their own sheet: B must count without A's figures in view.
         self.set_sheet(self.entered.get(self.page.entry) or Sheet(0, 0, {}, {}))
+
+    def _sing(self) -> None:
+        entry = getattr(self.page, "entry_tab", None)  # None while the page is being built
+        if entry is not None:
+            entry.update_singing()
+
+    def show_singing(self, view: SingingView) -> None:
+        """The 唱票 screen follows the sheet as this entry group types it (正字 as read out)."""
+        r = self.round
+        if r is None:
+            return
+        w = parse_write_ins(self.write_ins.text())
+        writes = w if isinstance(w, dict) else {}
+        approve = {n: s.value() for n, s in zip(self.names, self.approve, strict=True)}
+        valid, invalid = self.valid.value(), self.invalid.value()
+        view.set_count(r.label, sheet_rows(self.names, approve, writes), valid + invalid,
+                       f"有效 {valid} 张　无效 {invalid} 张　橙色：另选他人　"
+                       f"（录入组{self.page.entry}的正字计票单，未经比对，仅供唱票核对）")
 
     def sheet(self) -> Sheet | str:
         w = parse_write_ins(self.write_ins.text())
