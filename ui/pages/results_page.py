@@ -46,6 +46,7 @@ from ui.widgets.reason_dialog import ReasonDialog
 GREEN, RED, AMBER, GREY = "#1b7f3b", "#c62828", "#9a5b13", "#607d8b"
 UNLOCK_REASONS = ("发现录入错误，须更正后重新锁定",)
 TALLY_HEADERS = ("姓名", "赞成", "不赞成", "弃权", "结果")
+NEXT_STATE = object()  # a message about the state the next validation will show
 
 
 def validate_in_thread(db_path: Path, meeting_id: int) -> WorkFn:
@@ -108,6 +109,7 @@ class ResultsPage(QWidget):
         self.task: Task | None = None       # the validation under way
         self.lock_task: Task | None = None
         self._again = False
+        self._said_of: object = None  # the round state the message is about
         self.dialog: QDialog | None = None
         self._build()
         ctx.meeting_changed.connect(lambda _m: self.run_validation())
@@ -259,6 +261,14 @@ class ResultsPage(QWidget):
 
     def show_round(self) -> None:
         v = self.current
+        if self._said_of is NEXT_STATE and v is not None and self.task is None:
+            self._said_of = self._state_of(v)  # the state the action's validation shows
+        elif self._said_of not in (None, NEXT_STATE) and (
+                v is None or self._state_of(v) != self._said_of):
+            self.message.clear()  # said of another round or another state: no longer true
+            self._said_of = None
+            if hasattr(self, "print_panel") and "#c62828" in self.print_panel.status.styleSheet():
+                self.print_panel.status.clear()  # "未能生成：尚未锁定" is stale after a lock
         for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
             b.setEnabled(False)
         self.findings.clear()
@@ -330,9 +340,21 @@ class ResultsPage(QWidget):
     # --- lock, unlock, next round, no fill ----------------------------------------------------
 
     def say(self, text: str, ok: bool = True) -> None:
+        """A message about the current round in its current state: cleared when another round
+        is shown or a validation shows the round in another state (see show_round). What an
+        action just did (ok) is about the state the validation it starts will show."""
         self.message.setStyleSheet(f"font-size: 14pt; font-weight: bold; color: "
                                    f"{GREEN if ok else RED};")
         self.message.setText(text)
+        v = self.current
+        self._said_of = NEXT_STATE if ok else self._state_of(v) if v is not None else None
+
+    @staticmethod
+    def _state_of(v: RoundValidation) -> tuple[object, ...]:
+        """What a message about a round depends on: the round, its state, lockable or not and
+        what blocks it."""
+        return (v.round.id, v.round.state, v.may_lock, tuple(p.code for p in v.problems),
+                v.round.lock.hash if v.round.lock else "")
 
     def lock(self) -> None:
         """Lock the current round in a worker (the core re-validates every ballot)."""
