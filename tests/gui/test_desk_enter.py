@@ -72,9 +72,11 @@ def open_page(qtbot, path):
     return p
 
 
-def close_page(p):
+def close_page(p, qtbot=None):
     conn = p.ctx.conn
     p.close()
+    if qtbot is not None:
+        qtbot.wait(20)  # a counter refresh queued on showing runs before the file closes
     attendance.forget(conn)
     conn.close()
 
@@ -171,3 +173,65 @@ def test_an_exact_unique_match_still_signs_in_with_enter(page, qtbot):
     qtbot.waitUntil(lambda: page.search_box.text() == zeng.id_number[-6:])
     qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
     assert page.feedback.tone is Tone.GREEN and "曾凡荣" in page.feedback.text()
+
+
+def scan_token(qtbot, page, token):
+    qtbot.keyClicks(page.search_box, token)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+
+
+def click_recent(qtbot, page, name):
+    lst = page.recent
+    row = next(i for i in range(lst.count()) if lst.item(i).text().endswith(name))
+    rect = lst.visualItemRect(lst.item(row))
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_undo_any_chosen_person_from_the_recent_list_after_a_restart(qtbot, enter_db, shot):
+    page = open_page(qtbot, enter_db)
+    choose_desk(page, "一号台")
+    zeng, wang = named(page, "曾凡荣")[0], named(page, "王䶮")[0]
+    scan_token(qtbot, page, zeng.token)
+    scan_token(qtbot, page, wang.token)
+    assert [page.recent.item(i).text().split()[-1] for i in range(2)] == ["王䶮", "曾凡荣"]
+    close_page(page, qtbot)
+    # A restart: the desk's recent list is read from the event log.
+    page = open_page(qtbot, enter_db)
+    try:
+        choose_desk(page, "一号台")
+        texts = [page.recent.item(i).text() for i in range(page.recent.count())]
+        assert len(texts) == 2 and texts[0].endswith("王䶮") and texts[1].endswith("曾凡荣")
+        # Not the last one: 曾凡荣, chosen in the list.
+        click_recent(qtbot, page, "曾凡荣")
+        qtbot.mouseClick(page.undo_chosen_button, Qt.MouseButton.LeftButton)
+        dialog = page.dialog
+        assert dialog is not None and dialog.isVisible()
+        assert "曾凡荣" in dialog.findChild(type(page.counter)).text()
+        assert not dialog.ok_button.isEnabled()  # a reason is required
+        qtbot.wait(30)
+        shot(page.window(), "desk-undo-chosen")
+        dialog.reason.setEditText("签到时认错了人")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        assert signed_in(page, zeng.id) is None and signed_in(page, wang.id) is not None
+        assert [page.recent.item(i).text().split()[-1] for i in range(page.recent.count())] == ["王䶮"]
+        detail = page.ctx.conn.execute(
+            "SELECT detail FROM audit WHERE action = 'sign_in_undone'").fetchone()[0]
+        assert "曾凡荣" in detail and "签到时认错了人" in detail
+        # Ctrl+Z after the restart still undoes this desk's last sign-in (王䶮).
+        qtbot.keyClick(page.search_box, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert "王䶮" in page.dialog.findChild(type(page.counter)).text()
+        page.dialog.reject()
+        # The person chosen in the search results.
+        type_chinese(page.search_box, "王䶮")
+        qtbot.mouseClick(page.undo_chosen_button, Qt.MouseButton.LeftButton)
+        assert "王䶮" in page.dialog.findChild(type(page.counter)).text()
+        page.dialog.reason.setCurrentIndex(0)
+        qtbot.mouseClick(page.dialog.ok_button, Qt.MouseButton.LeftButton)
+        assert signed_in(page, wang.id) is None and page.recent.count() == 0
+    finally:
+        close_page(page)
+
+
+def test_undo_chosen_with_nobody_chosen_says_what_to_do(page, qtbot):
+    qtbot.mouseClick(page.undo_chosen_button, Qt.MouseButton.LeftButton)
+    assert "请先选中一人" in page.feedback.text() and page.dialog is None
