@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -37,6 +38,7 @@ from app.meetings import Refusal
 from app.model import RuleSet
 from app.rules import STATUS_ZH, Round, Status
 from app.voting import MeetingValidation, RoundValidation, State
+from app.voting.progression import KIND_ZH
 from app.voting.report import round_lines
 from ui.pages.context import PageContext
 from ui.pages.results_print import PrintPanel
@@ -156,7 +158,8 @@ class ResultsPage(QWidget):
         self.unlock_button = QPushButton("解除锁定…")
         self.unlock_button.clicked.connect(self.ask_unlock)
         self.next_button = QPushButton("开始下一轮…")
-        self.next_button.clicked.connect(self.open_next_round)
+        self.next_button.clicked.connect(self.ask_next_round)
+        self.box: QMessageBox | None = None
         self.no_fill_button = QPushButton("会议决定不再补选…")
         self.no_fill_button.clicked.connect(self.ask_no_fill)
         for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
@@ -399,6 +402,27 @@ class ResultsPage(QWidget):
             return
         self.say(f"{got.label} 已解除锁定（{why}）")
         self.run_validation()
+
+    def ask_next_round(self) -> None:
+        """开始另行选举 / 重新投票 asks first, and says when the current round cannot be locked."""
+        v = self.current
+        kind = voting.follow_up(v.result, v.round) if v is not None else None
+        if v is None or kind is None:
+            return
+        what = KIND_ZH[kind]
+        text = f"开始{what}？\n将按 {v.round.label} 的结果填入应选名额和候选人，并开始投票。"
+        if not v.may_lock:
+            why = [x.message for x in v.problems] + [f.title_zh for f in v.blocking]
+            text += (f"\n\n注意：{v.round.label} 还不能锁定："
+                     + "；".join(why[:3]) + "。开始下一轮前请确认本轮结果无误。")
+        box = QMessageBox(QMessageBox.Icon.Question, f"开始{what}", text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText(f"开始{what}")
+        box.button(QMessageBox.StandardButton.No).setText("取消")
+        box.accepted.connect(self.open_next_round)
+        self.box = box
+        box.open()
 
     def open_next_round(self) -> None:
         v = self.current

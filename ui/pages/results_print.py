@@ -18,13 +18,21 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from app.documents.kinds import Printed, discover
 from app.fileio import FileInUse, finish_atomic, safe_filename, temp_path
 from app.meetings import Refusal, get_meeting
 from app.rules import STATUS_ZH
-from app.voting import MeetingValidation
+from app.voting import MeetingValidation, RoundValidation, State
 from ui.tasks import Outcome, Task
 
 if TYPE_CHECKING:
@@ -77,6 +85,18 @@ def render_work(db_path: Path, meeting_id: int, kind_name: str, out: Path,
     return work
 
 
+def not_entered(v: RoundValidation) -> bool:
+    """No ballot and no tally sheet entered yet: its counts would all read 0."""
+    res = v.result
+    return (res is not None and res.count.returned == res.count.valid + res.count.invalid == 0
+            and v.round.state is not State.LOCKED)
+
+
+def unlocked(mv: MeetingValidation) -> list[str]:
+    """Labels of the rounds not locked yet (their results are not final)."""
+    return [v.round.label for c in mv.contests for v in c.rounds if v.round.lock is None]
+
+
 def report_lines(mv: MeetingValidation) -> list[tuple[str, int, bool]]:
     """(text, point size, bold) lines of the printed results, from the validation."""
     m = mv.meeting
@@ -85,11 +105,12 @@ def report_lines(mv: MeetingValidation) -> list[tuple[str, int, bool]]:
     for c in mv.contests:
         for v in c.rounds:
             r, res = v.round, v.result
-            lines.append((r.label + (f"　校验码 {r.lock.hash}" if r.lock else "　（未锁定）"), 13,
-                          True))
+            lines.append((r.label + (f"　校验码 {r.lock.hash}" if r.lock
+                                     else "　（未锁定，不是最终结果）"), 13, True))
             s = r.snapshot
-            if res is None:
-                lines.append((f"应到 {s.expected}　实到 {s.present}　计票未完成", 11, False))
+            if res is None or not_entered(v):   # never a round with no entries as zeros
+                why = "尚未录入选票，计票未完成" if res is not None else "计票未完成"
+                lines.append((f"应到 {s.expected}　实到 {s.present}　{why}", 11, False))
                 continue
             n = res.count
             lines.append((f"应到 {s.expected}　实到 {s.present}　发出 {res.issued}　收回 "
@@ -155,6 +176,7 @@ class PrintPanel(QGroupBox):
         lay.addLayout(row)
         lay.addWidget(self.status)
         self.dialog: QPrintDialog | None = None
+        self.box: QMessageBox | None = None
 
     def folder(self) -> Path:
         return self.page.ctx.db_path.parent / OUT_FOLDER
@@ -188,9 +210,29 @@ class PrintPanel(QGroupBox):
             self.status.setText(f"{title} 未能生成：{text}")
 
     def ask_print(self) -> None:
+        """Before the lock the clerk is told the printout is not final, and asked."""
         mv = self.page.validation
         if mv is None:
             return
+        open_rounds = unlocked(mv)
+        if not open_rounds:
+            self._print_dialog()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "结果尚未锁定",
+            "以下轮次的结果尚未锁定，不是最终结果：" + "、".join(open_rounds[:6])
+            + ("等" if len(open_rounds) > 6 else "")
+            + "。\n打印件上将注明“未锁定，不是最终结果”；尚未录入选票的轮次不打印票数。\n"
+            "正式公告请在验证、锁定后打印。仍要现在打印吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText("仍要打印…")
+        box.button(QMessageBox.StandardButton.No).setText("取消")
+        box.accepted.connect(self._print_dialog)
+        self.box = box
+        box.open()
+
+    def _print_dialog(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageOrientation(QPageLayout.Orientation.Portrait)
         dialog = QPrintDialog(printer, self)
