@@ -153,6 +153,7 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_lock(args: argparse.Namespace) -> int:
     from app.meetings import Refusal
     from app.voting import State, lock_round
+    from app.voting.model import locked_words
 
     clock = clock_at(args.at)
     if clock is None:
@@ -196,7 +197,7 @@ def run_lock(args: argparse.Namespace) -> int:
                 return EXIT_REFUSED
             lock = locked.round.lock
             # The label already names the contest; the words are the 结果 page's.
-            print(f"{locked.round.label} 已锁定，校验码 {lock.hash if lock else ''}")
+            print(locked_words(locked.round.label, lock.hash if lock else ""))
         return 0
     finally:
         conn.close()

@@ -24,6 +24,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, fields
 
 from app.keys import InstallationKey, fingerprint, verify
+from app.voting.model import LOCK_CODE_ZH
 from db import settings
 
 PREFIX = "PD1"
@@ -170,7 +171,7 @@ def describe(claims: Claims) -> list[str]:
     """The claims as lines for a person (CLI output)."""
     return [f"姓名：{claims.name}", f"当选：{claims.post}", f"社区：{claims.community}",
             f"会议：{claims.meeting}　选举事项：{claims.contest}　轮次：第{claims.round}轮",
-            f"日期：{claims.date}", f"结果校验码：{claims.result_hash}",
+            f"日期：{claims.date}", f"{LOCK_CODE_ZH}：{claims.result_hash}",
             f"密钥指纹：{claims.key_fp}"]
 
 
@@ -198,7 +199,7 @@ def check_in_db(conn: sqlite3.Connection, v: Verified,
     rnd = next((r for r in contest.rounds if r.number == cl.round), None)
     if rnd is None or rnd.result_hash != cl.result_hash:
         return Rejected("HASH_MISMATCH",
-                        f"结果校验码 {cl.result_hash} 与数据库中锁定的结果不符")
+                        f"{LOCK_CODE_ZH} {cl.result_hash} 与数据库中锁定的结果不符")
     if cl.name not in rnd.elected or cl.post != contest.post:
         return Rejected("NOT_ELECTED", f"{cl.name} 不是该轮锁定结果中的{contest.post}当选人")
     return v

@@ -35,6 +35,7 @@ from app.documents.results_doc import (
 from app.keys import InstallationKey
 from app.meetings import Refusal
 from app.model import Meeting
+from app.voting.model import LOCK_CODE_ZH
 
 W, H = landscape(A4)
 RED = (0.70, 0.10, 0.10)
@@ -163,7 +164,7 @@ def draw_certificate(c: Canvas, doc: ResultDoc, cert: Certificate, issued_on: st
     c.setFillColorRGB(0, 0, 0)
     tx = qx + QR_SIZE + 4 * mm
     fonts.draw_text(c, tx, qy + 20 * mm, "扫码核验（PollDay 当选证书）", 8.5)
-    fonts.draw_text(c, tx, qy + 15 * mm, f"结果校验码 {cl.result_hash}", 8)
+    fonts.draw_text(c, tx, qy + 15 * mm, f"{LOCK_CODE_ZH} {cl.result_hash}", 8)
     fonts.draw_text(c, tx, qy + 10 * mm, f"密钥指纹 {cl.key_fp}", 8)
 
 

@@ -26,7 +26,14 @@ from app.model import Meeting, RuleSet
 from app.names import sort_names
 from app.rules import Round
 from app.rules.contest import STATUS_ZH
-from app.voting import RoundValidation, State, VotingRound, list_rounds, validate_meeting
+from app.voting import (
+    MeetingValidation,
+    RoundValidation,
+    State,
+    VotingRound,
+    list_rounds,
+    validate_meeting,
+)
 from db.privacy import masked
 
 KIND_ZH = {Round.FIRST: "选举", Round.RUNOFF: "另行选举", Round.TIE_REVOTE: "重新投票"}
@@ -85,6 +92,14 @@ def meeting_hash(rounds: Sequence[RoundDoc], meeting: Meeting) -> str:
     """The meeting's short result hash: over the locked rounds' hashes in order (12 hex)."""
     text = "\n".join([meeting.code, *(f"{r.label}:{r.result_hash}" for r in rounds)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def result_code(mv: MeetingValidation) -> str:
+    """The 结果校验码 the notice and the count report print, from a validation already made
+    ("" until every round is locked): the 结果 page shows the same value in the same words."""
+    rounds = [_round_doc(v) for co in mv.contests for v in co.rounds]
+    locked = bool(rounds) and all(r.locked for r in rounds)
+    return meeting_hash(rounds, mv.meeting) if locked else ""
 
 
 def result_doc(conn: sqlite3.Connection, meeting: Meeting,

@@ -140,6 +140,15 @@ class Difference:
     choice: str                 # 'A' | 'B' | 'paper' | '' (pending)
 
 
+LOCK_CODE_ZH = "本轮锁定校验码"    # a round's lock hash: screen, CLI and the 当选证书
+RESULT_CODE_ZH = "结果校验码"      # the meeting's hash in the 公告 and 报告单 footers and the package
+
+
+def locked_words(label: str, lock_hash: str) -> str:
+    """What the 结果 page and `pollday validate --lock` say when a round is locked."""
+    return f"{label} 已锁定，{LOCK_CODE_ZH} {lock_hash}（印在当选证书上）"
+
+
 @dataclass(frozen=True, slots=True)
 class Comparison:
     round_id: int

@@ -100,7 +100,7 @@ def test_lock_refused_with_an_error_then_no_fill_decision_allows_it(qtbot, db, s
         assert any("会议决定不再补选：党员大会表决通过" in t for t in findings_text(p))
         p.lock()
         qtbot.waitUntil(p.is_idle, timeout=5000)
-        assert "已锁定，校验码" in p.message.text()
+        assert "已锁定，本轮锁定校验码" in p.message.text()
         assert "已锁定" in p.heading.text() and p.unlock_button.isEnabled()
         assert "选举已完成" in p.summary.text()
         shot(p, "results-no-fill-locked")
@@ -167,7 +167,7 @@ def test_clean_round_locks_unlocks_with_reason_and_prints(qtbot, db, tmp_path, s
         assert "未能生成" in p.print_panel.status.text()
         p.lock()
         qtbot.waitUntil(p.is_idle, timeout=5000)
-        assert "已锁定，校验码" in p.message.text()
+        assert "已锁定，本轮锁定校验码" in p.message.text()
         h = p.current.round.lock.hash
         assert h in p.heading.text()
         for kind in ("notice", "count-report"):

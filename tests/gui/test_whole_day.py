@@ -198,7 +198,7 @@ def test_a_whole_polling_day(qtbot, tmp_path, shot):
         assert results.current.may_lock, results.current.problems
         results.lock()
         qtbot.waitUntil(results.is_idle, timeout=10000)
-        assert "已锁定，校验码" in results.message.text()
+        assert "已锁定，本轮锁定校验码" in results.message.text()
         assert "一次性选举成功" in results.summary.text()
         locked = results.current.round
         for kind in ("notice", "count-report", "certificates"):

@@ -38,6 +38,7 @@ from app.meetings import Refusal
 from app.model import RuleSet
 from app.rules import STATUS_ZH, Round, Status
 from app.voting import MeetingValidation, RoundValidation, State
+from app.voting.model import LOCK_CODE_ZH, RESULT_CODE_ZH, locked_words
 from app.voting.progression import KIND_ZH
 from app.voting.report import round_lines
 from ui.pages.context import PageContext
@@ -237,6 +238,10 @@ class ResultsPage(QWidget):
             success = "一次性选举成功" if mv.one_pass_success else "选举已完成（非一次性选举成功）"
             colour, text = GREEN, f"{success}：" + "；".join(
                 f"{c.title} 当选 {'、'.join(c.elected) or '无'}" for c in mv.contests)
+            from app.documents.results_source import result_code
+
+            if code := result_code(mv):  # the value the notice and the report print
+                text += f"\n{RESULT_CODE_ZH} {code}（印在选举结果公告、报告单页脚）"
         else:
             open_ = [c.title for c in mv.contests if not c.complete]
             colour, text = RED, "尚未完成：" + "、".join(open_)
@@ -281,7 +286,7 @@ class ResultsPage(QWidget):
             self.figures.setText("")
             return
         r, res = v.round, v.result
-        lock = f"　已锁定 {r.lock.hash}" if r.lock else ""
+        lock = f"　已锁定 · {LOCK_CODE_ZH} {r.lock.hash}" if r.lock else ""
         self.heading.setText(f"{r.label}{lock}")
         s = r.snapshot
         officials = (f"监票人：{'、'.join(r.officials.scrutineers) or '未登记'}　"
@@ -380,7 +385,7 @@ class ResultsPage(QWidget):
             self.lock_button.setEnabled(True)
             return
         lock = got.round.lock
-        self.say(f"{got.round.label} 已锁定，校验码 {lock.hash if lock else ''}")
+        self.say(locked_words(got.round.label, lock.hash if lock else ""))
         self.ctx.message.emit(f"{got.round.label} 结果已锁定")
         self.run_validation()
 

@@ -89,7 +89,7 @@ def _day(db: Path, capsys: pytest.CaptureFixture[str]) -> str:
     code, out, err = fast(capsys, "lock", "--db", d, "--contest", "committee", "--round", "1",
                           "--at", T3)
     assert code == 0, err
-    return out.rsplit("校验码 ", 1)[1].strip()
+    return out.rsplit("本轮锁定校验码 ", 1)[1].split("（", 1)[0].strip()
 
 
 def test_a_round_from_open_to_lock_through_the_command_line(db_path: Path, capsys) -> None:
@@ -171,7 +171,7 @@ def test_a_round_from_open_to_lock_through_the_command_line(db_path: Path, capsy
 
     # round 1 may be locked now (the tie is settled by round 2); unlock refused after round 2
     r = run("lock", "--db", d, "--contest", "committee", "--round", "1", "--at", T3)
-    assert r.returncode == 0 and "已锁定，校验码 " in r.stdout, r.stderr
+    assert r.returncode == 0 and "已锁定，本轮锁定校验码 " in r.stdout, r.stderr
     assert r.stdout.startswith("委员第1轮（选举） 已锁定"), r.stdout   # the title once
     code, _, err = fast(capsys, "lock", "--db", d, "--contest", "committee", "--round", "1")
     assert code == 1 and "ALREADY_LOCKED" in err
