@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.clock import iso
 from app.district.figures import COMPLETED, STAGES, Report, daily
 from app.district.makeup import METRICS
 from app.district.text import daily_lines, headline_lines, makeup_lines, pct
@@ -148,6 +147,13 @@ def write_xlsx(report: Report, path: Path, day: dt.date, *, daily_only: bool = F
     wb.save(path)
 
 
+def footer_time(at: dt.datetime) -> str:
+    """The time a report was made, as the office's clock on the wall shows it (this computer's
+    time zone; an ISO UTC stamp read as 5 a.m. for a report made after lunch)."""
+    local = at.astimezone() if at.tzinfo is not None else at
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
 def write_pdf(report: Report, path: Path, day: dt.date, at: dt.datetime, *,
               daily_only: bool = False) -> None:
     from reportlab.lib.units import mm
@@ -157,7 +163,8 @@ def write_pdf(report: Report, path: Path, day: dt.date, at: dt.datetime, *,
 
     c = fonts.new_canvas(str(path))
     c.setTitle(DAILY_TITLE if daily_only else TITLE)
-    flow = Flow(c, lambda cv, page: footer_text(cv, f"PollDay 生成于 {iso(at)}", page))
+    stamp = footer_time(at)
+    flow = Flow(c, lambda cv, page: footer_text(cv, f"PollDay 生成于 {stamp}", page))
     flow.text(DAILY_TITLE if daily_only else TITLE, 16, stack=fonts.HEADING_STACK,
               align="center")
     flow.text(f"统计日期：{day.isoformat()}", 10.5, align="center")

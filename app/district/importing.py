@@ -59,6 +59,31 @@ class ImportResult:
         return asdict(self)
 
 
+REEXPORT = "请社区重新导出报送包（报送页“导出报送包”），再把新的文件交来"
+# What a refusal means, in a clerk's words, by the verifier's problem code; the technical
+# detail follows in brackets for whoever helps.
+PROBLEM_WORDS = {
+    "NOT_ZIP": "这不是报送包，或文件已损坏", "NO_MANIFEST": "这不是报送包，或文件已损坏",
+    "UNKNOWN_FORMAT": "报送包的格式本程序不认识（可能由不同版本的 PollDay 导出）",
+    "UNKNOWN_VERSION": "报送包的格式本程序不认识（可能由不同版本的 PollDay 导出）",
+    "TOO_LARGE": "文件过大，不像 PollDay 导出的报送包",
+    "BAD_SIGNATURE": "报送包的签名对不上：无法确认它出自该社区的电脑",
+    "NO_SIGNATURE": "报送包缺少签名：无法确认它出自该社区的电脑",
+    "UNKNOWN_KEY": "报送包的签名对不上：无法确认它出自该社区的电脑",
+}
+CHANGED = "报送包在导出后被改动或损坏（拷贝不完整、U盘出错，或文件被修改过）"
+
+
+def clerk_reason(what: str, detail: str, todo: str = REEXPORT) -> str:
+    """A refusal for the 换届办 clerk: what it means, what to do, then the detail."""
+    return f"{what}。{todo}。（详情：{detail}）"
+
+
+def refusal_words(codes: Sequence[str]) -> str:
+    """The first problem's meaning (a damaged or changed package when the code is not listed)."""
+    return next((PROBLEM_WORDS[c] for c in codes if c in PROBLEM_WORDS), CHANGED)
+
+
 def utc_of(exported_at: str) -> str:
     t = dt.datetime.fromisoformat(exported_at)
     if t.tzinfo is None:
@@ -111,11 +136,11 @@ def import_package(conn: sqlite3.Connection, path: Path, at: dt.datetime) -> Imp
     try:
         f = path.open("rb")
     except OSError as e:
-        return _record(conn, at, ImportResult(name, "", "rejected", f"无法读取文件：{e}"))
+        return _record(conn, at, ImportResult(name, "", "rejected", _unreadable(e)))
     try:
         return _import_open(conn, name, path, f, at)
     except OSError as e:   # the stick pulled out mid-read
-        return _record(conn, at, ImportResult(name, "", "rejected", f"无法读取文件：{e}"))
+        return _record(conn, at, ImportResult(name, "", "rejected", _unreadable(e)))
     finally:
         f.close()
 
@@ -124,24 +149,28 @@ def _import_open(conn: sqlite3.Connection, name: str, path: Path, f: IO[bytes],
                  at: dt.datetime) -> ImportResult:
     v = verify_package(path, fileobj=f)
     if not v.ok:
-        reason = "；".join(p.message for p in v.problems)
+        reason = clerk_reason(refusal_words([p.code for p in v.problems]),
+                              "；".join(p.message for p in v.problems))
         return _record(conn, at, ImportResult(name, v.community, "rejected", reason,
                                               v.short_hash, v.fingerprint))
     try:
         manifest_raw = _manifest_raw(f)
     except (KeyError, ValueError, zipfile.BadZipFile) as e:
         return _record(conn, at, ImportResult(name, v.community, "rejected",
-                                              f"报送包内容无法读取：{e}", v.short_hash,
+                                              clerk_reason(CHANGED, f"报送包内容无法读取：{e}"),
+                                              v.short_hash,
                                               v.fingerprint))
     manifest_sha = fmt.sha256_hex(manifest_raw)
     if fmt.short_hash(manifest_raw) != v.short_hash:
         return _record(conn, at, ImportResult(name, v.community, "rejected",
-                                              "manifest.json 在校验后被改动", v.short_hash,
+                                              clerk_reason(CHANGED, "manifest.json 在校验后被改动"),
+                                              v.short_hash,
                                               v.fingerprint))
     community = v.community
     base = ImportResult(name, community, "", "", v.short_hash, v.fingerprint)
     if not community:
-        return _record(conn, at, _with(base, "rejected", "报送包没有写明社区名称"))
+        return _record(conn, at, _with(base, "rejected", clerk_reason(
+            "报送包没有写明是哪个社区的", "manifest.json 中没有社区名称")))
     same = store.package_by_manifest(conn, manifest_sha)
     if same is not None:
         return _record(conn, at, _with(base, "duplicate",
@@ -155,7 +184,9 @@ def _import_open(conn: sqlite3.Connection, name: str, path: Path, f: IO[bytes],
             zipfile.BadZipFile) as e:
         # Signed by someone, but not what PollDay writes: refused here rather than breaking
         # every report later.
-        return _record(conn, at, _with(base, "rejected", f"报送包内容无法读取：{e!r}"))
+        return _record(conn, at, _with(base, "rejected", clerk_reason(
+            "报送包里的结果本程序读不懂（可能由不同版本的 PollDay 导出，或被改动过）",
+            f"报送包内容无法读取：{e!r}")))
     before = trust.trust_of(conn, community)
     flag = trust.key_reason(v.fingerprint, before.keys, before.provisional)
     file_sha = _file_sha256(f)
@@ -212,6 +243,11 @@ def _check_figures(manifest: dict[str, Any], results: dict[str, Any],
                            "", "", json.dumps(manifest), json.dumps(results),
                            json.dumps(elected))
     community_from_package(Community(row.community), row)
+
+
+def _unreadable(e: OSError) -> str:
+    return clerk_reason("无法读取这个文件（U盘被拔出、文件损坏，或没有权限）", str(e),
+                        "请插好U盘再导入一次；仍然不行，请社区重新导出报送包")
 
 
 def _with(base: ImportResult, result: str, reason: str) -> ImportResult:

@@ -21,8 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -104,13 +104,16 @@ class DistrictPage(QWidget):
         self.where = QLabel(str(db_path))
         self.where.setStyleSheet("color: #666666;")
         self.import_button = QPushButton("导入报送包…")
+        self.folder_button = QPushButton("导入整个文件夹…")
+        self.folder_button.setToolTip("导入所选文件夹中的全部报送包（*.pollday），如整个U盘")
         self.plan_button = QPushButton("导入换届计划…")
         self.previous_button = QPushButton("导入上届班子结构…")
         self.xlsx_button = QPushButton("导出汇总表（XLSX）…")
         self.pdf_button = QPushButton("导出报告（PDF）…")
         self.daily_button = QPushButton("导出日报…")
         buttons = QHBoxLayout()
-        for b in (self.import_button, self.plan_button, self.previous_button):
+        for b in (self.import_button, self.folder_button, self.plan_button,
+                  self.previous_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         for b in (self.xlsx_button, self.pdf_button, self.daily_button):
@@ -208,6 +211,7 @@ class DistrictPage(QWidget):
         lay.addLayout(bar)
         lay.addWidget(self.results)
         self.import_button.clicked.connect(self.choose_packages)
+        self.folder_button.clicked.connect(self.choose_folder)
         self.plan_button.clicked.connect(lambda: self.choose_sheet("plan"))
         self.previous_button.clicked.connect(lambda: self.choose_sheet("previous"))
         self.xlsx_button.clicked.connect(lambda: self.choose_export(".xlsx", False))
@@ -219,7 +223,9 @@ class DistrictPage(QWidget):
         self.include_button.clicked.connect(lambda: self.ask_decision("include"))
         self.confirm_button.clicked.connect(self.ask_confirm_key)
         self.packages.itemSelectionChanged.connect(self.update_package_buttons)
-        self.results.addItem("点击“导入报送包…”选择U盘上的报送包（可多选）；每个报送包的导入结果列在这里。")
+        self.export_box: QMessageBox | None = None
+        self.results.addItem("点击“导入报送包…”选择U盘上的报送包（可多选），或“导入整个文件夹…”；"
+                             "每个报送包的导入结果列在这里。")
         self.refresh()
 
     # figures ------------------------------------------------------------------------------
@@ -387,6 +393,25 @@ class DistrictPage(QWidget):
         if files:
             self.start_import([Path(f) for f in files])
 
+    def choose_folder(self) -> None:
+        folder = filedialogs.get_existing_directory(self, "选择存放报送包的文件夹")
+        if folder:
+            self.import_folder(Path(folder))
+
+    def import_folder(self, folder: Path) -> Task | None:
+        """Every package in `folder`; says so when it holds none."""
+        found = expand([folder])
+        if not found:
+            self.results.clear()
+            item = QListWidgetItem(f"文件夹 {folder} 中没有报送包（*.pollday）：请选择存放报送包的"
+                                   "文件夹，或用“导入报送包…”逐个选择")
+            item.setForeground(QBrush(QColor("#c62828")))
+            self.results.addItem(item)
+            return None
+        task = self.start_import(found)
+        self.results.insertItem(0, f"文件夹 {folder}：共 {len(found)} 个报送包")
+        return task
+
     def start_import(self, paths: Sequence[Path]) -> Task:
         paths = expand(list(paths))
         db, clock = self.db_path, self.clock
@@ -407,6 +432,7 @@ class DistrictPage(QWidget):
         self.cancel_button.setVisible(True)
         self.cancel_button.setEnabled(True)
         self.import_button.setEnabled(False)
+        self.folder_button.setEnabled(False)
         task = Task(work, self)
         task.progress.connect(self.on_progress)
         task.finished.connect(self.on_imported)
@@ -430,6 +456,7 @@ class DistrictPage(QWidget):
         self.task = None
         self.cancel_button.setVisible(False)
         self.import_button.setEnabled(True)
+        self.folder_button.setEnabled(True)
         self.progress.setVisible(False)
         if outcome.status == "failed":
             QMessageBox.critical(self, "导入失败", outcome.error)
@@ -446,7 +473,8 @@ class DistrictPage(QWidget):
             text += f"　{r.reason}"
         item = QListWidgetItem(text)
         item.setForeground(QBrush(QColor("#c62828" if r.flagged else RESULT_COLOURS[r.result])))
-        item.setToolTip(f"校验码 {r.short_hash}　密钥指纹 {r.fingerprint}")
+        # the whole line too: a refusal's advice runs past the list's width
+        item.setToolTip(f"{text}\n校验码 {r.short_hash}　密钥指纹 {r.fingerprint}")
         self.results.addItem(item)
 
     # sheets and exports --------------------------------------------------------------------
@@ -487,7 +515,24 @@ class DistrictPage(QWidget):
                                at=now)
         if problem:
             QMessageBox.warning(self, "导出", problem)
+        else:
+            self.exported(path)
         return problem
+
+    def exported(self, path: Path) -> None:
+        """Say where the file was written, with 打开文件夹 (non-blocking)."""
+        self.results.addItem(f"已导出：{path}")
+        box = QMessageBox(QMessageBox.Icon.Information, "导出完成",
+                          f"已导出 {path.name}\n保存在：{path.parent}", QMessageBox.StandardButton.Ok,
+                          self)
+        box.setObjectName("exportedBox")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        opener = box.addButton("打开文件夹", QMessageBox.ButtonRole.ActionRole)
+        opener.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(
+            str(path.parent))))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.export_box = box
+        box.open()
 
 
 class DistrictWindow(QMainWindow):
@@ -496,7 +541,7 @@ class DistrictWindow(QMainWindow):
         self.setWindowTitle("区（街道）换届办汇总")
         self.page = DistrictPage(db_path, self)
         self.setCentralWidget(self.page)
-        self.resize(1360, 860)
+        self.resize(1280, 690)   # with title bar and taskbar, fits a 1366x768 laptop
 
     def closeEvent(self, event: Any) -> None:
         Task.cancel_all()
@@ -522,7 +567,9 @@ def run_district(args: Sequence[str]) -> int:
         if not ns.quit_after_show:
             QMessageBox.critical(None, "区（街道）换届办汇总", str(e))
         return 1
-    window.show()
+    from ui.app_main import show_sized
+
+    show_sized(window)   # type: ignore[arg-type]  # any main window: sized to the screen
     if ns.quit_after_show:
         QApplication.processEvents()
         print("district window shown")
