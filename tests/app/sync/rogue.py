@@ -66,27 +66,30 @@ class Rogue:
                 "meeting": p.meeting_code, "desk": self.desk, "instance": self.instance,
                 "seq": 0, "key": self.public(), **extra}
 
-    def send_raw(self, first: bytes, then: list[bytes] | None = None) -> list[dict[str, Any]]:
+    def send_raw(self, first: bytes, then: list[bytes] | None = None,
+                 quiet: float = 3.0) -> list[dict[str, Any]]:
         """Send `first` (and `then`), return the control messages the host answers with until
-        it closes the connection or is silent for 3 s."""
-        return asyncio.run(self._raw(first, then or []))
+        it closes the connection or is silent for `quiet` seconds."""
+        return asyncio.run(self._raw(first, then or [], quiet))
 
-    async def _raw(self, first: bytes, then: list[bytes]) -> list[dict[str, Any]]:
+    async def _raw(self, first: bytes, then: list[bytes], quiet: float) -> list[dict[str, Any]]:
         reader, writer = await asyncio.open_connection(
             self.pairing.address, self.pairing.port, ssl=client_context(), server_hostname="x")
         writer.write(first)
         for f in then:
             writer.write(f)
-        got = await _controls(reader, 3.0)
+        got = await _controls(reader, quiet)
         writer.close()
         return got
 
-    def attack(self, mutate: Callable[[Map[Any]], None]) -> list[dict[str, Any]]:
+    def attack(self, mutate: Callable[[Map[Any]], None],
+               quiet: float = 3.0) -> list[dict[str, Any]]:
         """Sync with the host as a desk does, then send the update `mutate` makes on a copy of
         the host's document; the host's control answers (until it closes or goes quiet)."""
-        return asyncio.run(self._attack(mutate))
+        return asyncio.run(self._attack(mutate, quiet))
 
-    async def _attack(self, mutate: Callable[[Map[Any]], None]) -> list[dict[str, Any]]:
+    async def _attack(self, mutate: Callable[[Map[Any]], None],
+                      quiet: float) -> list[dict[str, Any]]:
         reader, writer = await asyncio.open_connection(
             self.pairing.address, self.pairing.port, ssl=client_context(), server_hostname="x")
         try:
@@ -110,7 +113,7 @@ class Rogue:
             before = doc.get_state()
             mutate(events)
             writer.write(wire.frame(wire.YSYNC, create_update_message(doc.get_update(before))))
-            return await _controls(reader, 3.0)
+            return await _controls(reader, quiet)
         finally:
             writer.close()
 

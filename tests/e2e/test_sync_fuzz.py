@@ -1,0 +1,136 @@
+"""Fuzz from a paired desk against a real `pollday serve` on 127.0.0.1: hypothesis makes the
+frames (document entries of any value, size, nesting and clock, control objects nested and with
+huge numbers, raw frames of any kind and length). Whatever it sends, the host keeps serving,
+another desk keeps signing in and sharing, and 实到 changes only by a valid signed event."""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pycrdt import Array, Map
+
+from app.sync import read_pairing, wire
+from tests.app.sync.rogue import Rogue, body, signed, unsigned
+from tests.app.sync.sync_venue import Procs, desk, served_room, summary, wait_until
+
+KINDS = ["sign_in", "undo_sign_in", "sign_out", "return", "lift_exclusion", "resolve_duplicate",
+         "vote", ""]
+DESKS = ["一号台", "二号台", "幽灵台", "", "a:b", "台" * 41]
+BIG = st.one_of(st.integers(-(2**70), 2**70), st.sampled_from(
+    [0, 1, 2**31 - 1, 2**31, 2**53, 2**63 - 1, 2**63, 2**64, -1, 10**6, 10**6 + 1]))
+JSON = st.recursive(st.one_of(st.none(), st.booleans(), BIG, st.text(max_size=20)),
+                    lambda kids: st.one_of(st.lists(kids, max_size=3),
+                                           st.dictionaries(st.text(max_size=5), kids,
+                                                           max_size=3)), max_leaves=60)
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+SMALL_OR_BIG = st.one_of(st.integers(1, 3000), BIG)   # half of them plausible
+entry = st.fixed_dictionaries({
+    "desk": st.sampled_from(DESKS + ["一号台", "幽灵台", "二号台"] * 3), "seq": SMALL_OR_BIG,
+    "clock": SMALL_OR_BIG, "kind": st.sampled_from(KINDS + ["sign_in"] * 4),
+    "person": st.integers(0, 39), "sign": st.booleans(),
+    "key_ok": st.sampled_from([True, True, True, False]),
+    "shape": st.sampled_from(["plain"] * 6 + ["extra", "nested", "map", "array", "int",
+                                               "huge"]),
+})
+frame = st.one_of(
+    st.tuples(st.just("entries"), st.lists(entry, min_size=1, max_size=4)),
+    st.tuples(st.just("valid"), st.integers(10, 39), st.integers(1, 10**6)),
+    st.tuples(st.just("control"), JSON, st.integers(0, 40)),
+    st.tuples(st.just("raw"), st.integers(0, 255), st.binary(max_size=3000),
+              st.booleans()),
+    st.tuples(st.just("ysync"), st.binary(max_size=200)),
+)
+
+
+def _present(db) -> set[str]:
+    return set(summary(db)["present_tokens"])
+
+
+def test_no_frame_from_a_paired_desk_breaks_the_room(procs_holder, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("fuzz")
+    procs = procs_holder
+    host_db, tokens, pairing_file = served_room(procs, tmp, 40)
+    host = procs.procs[-1]
+    pairing = read_pairing(pairing_file)
+    a = tmp / "a.db"
+    assert desk(procs, a, pairing_file, "一号台", tokens[:3])[2]["shared"]
+    rogue = Rogue.joined(tmp / "rogue.db", pairing, "二号台")
+    expected = set(tokens[:3])
+    state = {"seq": 1000, "n": 0}
+
+    def value_of(e) -> object:
+        token = tokens[e["person"]] if e["key_ok"] else "没有这个人"
+        parts = body(e["desk"], e["seq"], e["clock"], e["kind"], token, ref="一号台:1",
+                     reason="x")
+        text = signed(rogue, parts) if e["sign"] else unsigned(parts)
+        return {"plain": text, "extra": text[:-1] + ',"多余"]',
+                "nested": text[:-1] + "," + _nested(40) + "]", "map": Map({"a": text}),
+                "array": Array([text]), "int": e["clock"] if abs(e["clock"]) < 2**53 else 7,
+                "huge": "x" * 70_000}[e["shape"]]
+
+    @settings(max_examples=200, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(frame)
+    def one(f) -> None:
+        state["n"] += 1
+        if f[0] == "entries":
+            values = {f"{e['desk']}:{e['seq']}" if i % 2 == 0 else f"k{i}:{e['seq']}":
+                      value_of(e) for i, e in enumerate(f[1])}
+            rogue.attack(lambda ev: [ev.__setitem__(k, v) for k, v in values.items()], 0.3)
+        elif f[0] == "valid":        # a valid signed sign-in of the rogue's own desk: counted
+            state["seq"] += 1
+            seq, token = state["seq"], tokens[f[1]]
+            value = signed(rogue, body("二号台", seq, f[2], "sign_in", token))
+            rogue.attack(lambda ev: ev.__setitem__(f"二号台:{seq}", value), 0.3)
+            expected.add(token)
+            assert wait_until(lambda: token in _present(host_db), 5)
+        elif f[0] == "control":
+            x: object = f[1]
+            for _ in range(f[2]):
+                x = [x]
+            obj = {"t": "status", "seq": f[1], "x": x}
+            rogue.send_raw(wire.control(rogue.hello()), [wire.control(obj)], 0.3)
+        elif f[0] == "raw":
+            header = struct.pack(">IB", 2**32 - 1 if f[3] else len(f[2]), f[1])
+            rogue.send_raw(wire.control(rogue.hello()), [header + f[2]], 0.3)
+        else:
+            rogue.send_raw(wire.control(rogue.hello()), [wire.frame(wire.YSYNC, f[1])], 0.3)
+        assert host.poll() is None, "the host stopped"
+        got = _present(host_db)
+        assert got <= expected, sorted(got - expected)
+
+    one()
+    assert state["n"] >= 200
+    time.sleep(0.5)
+    # another desk still signs in and shares; the host never raised
+    rc, lines, st_ = desk(procs, a, pairing_file, "一号台", [t for t in tokens[3:6]
+                                                           if t not in expected])
+    assert rc == 0 and st_["shared"] and st_["unshared"] == 0
+    assert _present(host_db) == expected | set(tokens[3:6])
+    assert summary(a)["present_tokens"] == summary(host_db)["present_tokens"]
+    conn = sqlite3.connect(host_db)
+    try:
+        assert conn.execute("SELECT max(clock) FROM attendance_event").fetchone()[0] < 10**7
+    finally:
+        conn.close()
+    host.terminate()
+    assert host.wait(20) == 0
+    err = host.stderr.read()
+    assert "Traceback" not in err, err[-3000:]
+
+
+@pytest.fixture
+def procs_holder(request):
+    p = Procs()
+    request.addfinalizer(p.kill_all)
+    return p
