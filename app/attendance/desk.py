@@ -6,6 +6,7 @@ as a `Result`, never raised."""
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -123,11 +124,26 @@ def find_person(conn: sqlite3.Connection, ref: str | int) -> Person | None:
     if not s:
         return None
     p = db_persons.get_by_token(conn, s)
+    for alt in token_variants(s):
+        if p is not None:
+            break
+        p = db_persons.get_by_token(conn, alt)
     if p is None and len(s) in (15, 18):
         p = db_persons.get_by_id_number(conn, s)
     if p is None and s.isdigit() and len(s) <= 12:
         p = db_persons.get_person(conn, int(s))
     return p
+
+
+def token_variants(text: str) -> list[str]:
+    """What a scanned token may have become on the way: full-width forms from an input method
+    (１２３ → 123) and, for the letter tokens printed before, every letter's case inverted by
+    Caps Lock. A token is random: a variant never names someone else by chance."""
+    folded = "".join(unicodedata.normalize("NFKC", text).split())
+    out = [folded] if folded != text else []
+    if folded.swapcase() != folded:
+        out.append(folded.swapcase())
+    return out
 
 
 def _resolve(conn: sqlite3.Connection, ref: str | int | Person) -> Person | None:

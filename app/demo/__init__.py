@@ -38,8 +38,8 @@ class DemoSummary:
 
 
 def token_factory(seed: int) -> TokenFactory:
-    """Sign-in tokens made like real ones (store.token_from: 96 bits, URL-safe, never a
-    leading "-") from a seeded generator."""
+    """Sign-in tokens made like real ones (store.token_from: 30 digits with a check digit)
+    from a seeded generator."""
     rng = random.Random(seed ^ 0x5EED_70C)
 
     def make() -> str:

@@ -56,23 +56,43 @@ FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PersonRecord))
 assert FIELD_NAMES == db_persons.DATA_COLUMNS, "PersonRecord must mirror the person table"
 
 
-TOKEN_BYTES = 12
+TOKEN_BYTES = 13    # drawn per token: 104 bits, reduced to TOKEN_DIGITS digits
+TOKEN_DIGITS = 29   # 10^29 ≈ 2^96: as many as the 96-bit tokens printed before
+LEGACY_TOKEN_BYTES = 12  # tokens printed before: 96 bits, URL-safe base64, 16 characters
+
+
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit of a string of digits (a misread digit is caught at the desk)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return str(-total % 10)
 
 
 def token_from(draw: Callable[[int], bytes]) -> str:
-    """A sign-in token (96 bits, URL-safe base64, 16 characters) from a source of random bytes.
+    """A sign-in token from a source of random bytes: 29 random digits and a Luhn check digit
+    (30 digits). Digits only, so neither an input method (digits never start a composition;
+    full-width ones are folded back) nor Caps Lock can change what a scanner types, and a QR
+    code holds them in its compact numeric mode. Never begins with "-" (a command line would
+    read it as an option). Tokens printed before (16 URL-safe base64 characters) keep working:
+    lookups are by the stored text."""
+    n = int.from_bytes(draw(TOKEN_BYTES), "big") % 10**TOKEN_DIGITS
+    body = f"{n:0{TOKEN_DIGITS}d}"
+    return body + luhn_digit(body)
 
-    Never begins with "-": a command line would read such a PERSON argument as an option
-    (`pollday sign-in ... -Xy...`). A draw whose encoding begins with "-" (1 in 64) is replaced by
-    the next one, so a seeded source (the demo) stays deterministic."""
+
+def legacy_token_from(draw: Callable[[int], bytes]) -> str:
+    """The token printed before (16 URL-safe base64 characters, never a leading "-"): kept to
+    make test registers like the ones already in use."""
     while True:
-        token = base64.urlsafe_b64encode(draw(TOKEN_BYTES)).decode("ascii")
+        token = base64.urlsafe_b64encode(draw(LEGACY_TOKEN_BYTES)).decode("ascii")
         if not token.startswith("-"):
             return token
 
 
 def new_token() -> str:
-    """A random token for the sign-in QR code (96 bits, URL-safe, never a leading "-")."""
+    """A random token for the sign-in QR code (30 digits, see token_from)."""
     return token_from(secrets.token_bytes)
 
 

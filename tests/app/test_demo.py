@@ -74,7 +74,7 @@ def test_two_builds_are_identical_and_the_seed_matters(demo, tmp_path) -> None:
     assert [seeded() for _ in range(50)] == tokens
     other = token_factory(7)
     assert [other() for _ in range(50)] != tokens
-    assert len(set(tokens)) == 50 and all(re.fullmatch(r"[A-Za-z0-9_-]{16}", t) for t in tokens)
+    assert len(set(tokens)) == 50 and all(re.fullmatch(r"[0-9]{30}", t) for t in tokens)
     every = [r[0] for r in conn.execute("SELECT token FROM person")]
     assert not [t for t in every if t.startswith("-")]  # a PERSON argument, not an option
     drafts, _ = make_register(7, DEMO_DAY)

@@ -235,3 +235,79 @@ def test_undo_any_chosen_person_from_the_recent_list_after_a_restart(qtbot, ente
 def test_undo_chosen_with_nobody_chosen_says_what_to_do(page, qtbot):
     qtbot.mouseClick(page.undo_chosen_button, Qt.MouseButton.LeftButton)
     assert "请先选中一人" in page.feedback.text() and page.dialog is None
+
+
+# --- the scanner and the input method ------------------------------------------------------
+
+def im_commit(widget, text):
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def im_preedit(widget, text):
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendEvent(widget, QInputMethodEvent(text, []))
+
+
+def test_new_tokens_are_digits_only_with_a_check_digit(page):
+    from app.register.store import luhn_digit
+
+    tokens = [p.token for p in db_persons.list_persons(page.ctx.conn)]
+    assert all(len(t) == 30 and t.isdigit() and luhn_digit(t[:-1]) == t[-1] for t in tokens)
+    assert len(set(tokens)) == len(tokens)
+
+
+def test_a_digit_token_through_a_full_width_input_method_signs_in(page, qtbot):
+    choose_desk(page, "一号台")
+    zeng = named(page, "曾凡荣")[0]
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in zeng.token)  # 0 → ０
+    for ch in full_width:  # the input method commits each digit, full width
+        im_commit(page.search_box, ch)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert page.feedback.tone is Tone.GREEN and "曾凡荣" in page.feedback.text()
+    assert page.search_box.text() == ""
+
+
+def test_an_old_letter_token_composed_by_the_input_method_signs_in(page, qtbot):
+    from app.register.store import legacy_token_from
+
+    choose_desk(page, "一号台")
+    wang = named(page, "王䶮")[0]
+    old = legacy_token_from(lambda n: bytes(range(40, 40 + n)))
+    page.ctx.conn.execute("UPDATE person SET token = ? WHERE id = ?", (old, wang.id))
+    page.ctx.conn.commit()
+    # The input method shows the letters as a composition and commits them on the scanner's
+    # Enter, which never reaches the box.
+    for i in range(1, len(old) + 1):
+        im_preedit(page.search_box, old[:i])
+    im_commit(page.search_box, old)
+    assert page.feedback.tone is Tone.GREEN and "王䶮" in page.feedback.text()
+    assert page.search_box.text() == ""
+    assert signed_in(page, wang.id).desk == "一号台"
+
+
+def test_caps_lock_on_an_old_token_still_finds_the_person(page, qtbot):
+    choose_desk(page, "一号台")
+    wang = named(page, "王䶮")[0]
+    old = "aBcDeFgHiJkLmN12"
+    page.ctx.conn.execute("UPDATE person SET token = ? WHERE id = ?", (old, wang.id))
+    page.ctx.conn.commit()
+    qtbot.keyClicks(page.search_box, old.swapcase())  # what Caps Lock makes of it
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert page.feedback.tone is Tone.GREEN and "王䶮" in page.feedback.text()
+
+
+def test_a_person_composing_pinyin_slowly_is_not_a_scan(page, qtbot):
+    choose_desk(page, "一号台")
+    for i in range(1, len("chengming") + 1):
+        im_preedit(page.search_box, "chengming"[:i])
+        qtbot.wait(60)
+    im_commit(page.search_box, "chengming")  # the clerk chose the letters themselves
+    assert page.search_box.text() == "chengming"
+    assert page.last_result is None
