@@ -19,6 +19,22 @@ from typing import Any
 
 from db import sync as q
 
+# What each refusal reason means, in the words the host page and a desk show.
+REASON_ZH = {
+    "bad_secret": "配对码（密钥）不对", "other_meeting": "属于另一场会议",
+    "desk_name_taken": "签到台名称已被另一台电脑使用", "bad_desk": "签到台名称不合规",
+    "no_hello": "握手失败（首帧不是合规的握手，或 JSON 嵌套超过 32 层）", "too_many": "连接数已满",
+    "bad_seq": "握手中的序号超出范围（须小于 2^31）",
+    "no_desk_key": "签到台没有签名密钥（旧版本）", "desk_revoked": "签到台已被吊销",
+    "desk_key_mismatch": "签到台密钥与登记的不符（可能有人冒用此台名）",
+    "bad_frame": "数据帧不合规（序号超出范围、JSON 嵌套过深或帧格式错误），已断开该连接",
+    "bad_update": "同步数据无法解析", "other_root": "同步数据含签到记录以外的内容",
+    "overwrite": "试图改写或删除已有的签到记录", "bad_event": "签到记录格式不合规",
+    "seq_range": "签到记录序号超出范围", "clock_ahead": "签到记录时钟超前过多（超过已知最大值 + 10^6）",
+    "unknown_signer": "签名者不是登记的签到台（如冒用不存在的台名）",
+    "bad_signature": "签名不符：不是记录所写签到台本身签的（冒用他台名义）",
+}
+
 PER_WINDOW = 10
 WINDOW_S = 60.0
 ONE = "sync_refused"
@@ -110,10 +126,11 @@ class RefusedAttempt:
     reason: str      # bad_secret, other_meeting, ... or several joined by "," in a summary
     desk: str
     count: int       # 1 for a row of its own, the number of attempts of a summary row
+    event: str = ""  # the refused event (desk:seq) of an update a paired desk sent
 
     def as_json(self) -> dict[str, Any]:
         return {"at": self.at, "address": self.address, "reason": self.reason,
-                "desk": self.desk, "count": self.count}
+                "desk": self.desk, "count": self.count, "event": self.event}
 
 
 def refused_attempts(conn: sqlite3.Connection, limit: int = 200) -> list[RefusedAttempt]:
@@ -128,7 +145,7 @@ def refused_attempts(conn: sqlite3.Connection, limit: int = 200) -> list[Refused
                                       ",".join(sorted(reasons)), "", int(d.get("count", 0))))
         else:
             out.append(RefusedAttempt(at, str(d.get("address", "")), str(d.get("reason", "")),
-                                      str(d.get("desk", "")), 1))
+                                      str(d.get("desk", "")), 1, str(d.get("event", ""))))
     return out
 
 

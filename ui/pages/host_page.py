@@ -46,7 +46,8 @@ from app import attendance
 from app.sync import host_status, parse
 from app.sync.discovery import advert_interfaces
 from app.sync.host import wildcard
-from app.sync.refusals import RefusedAttempt, refused_attempts, refused_total
+from app.sync.refusals import REASON_ZH, RefusedAttempt, refused_attempts, refused_total
+from app.sync.registry import DeskKeyRow, desk_keys, unsigned_count
 from ui import awake
 from ui.pages.context import PageContext
 from ui.pages.host_runner import HostRunner
@@ -62,9 +63,7 @@ FIREWALL_NOTE = ("签到台连不上本机？多半是防火墙拦截：Windows 
                  "请勾选“专用网络”并点“允许访问”。新连上的网络默认是“公用网络”：请在网络设置里把会场网络"
                  "改为“专用网络”，或在“允许应用通过 Windows 防火墙”中勾选 pollday.exe 的“专用”。")
 HEADERS = ("签到台", "状态", "最后联系", "签到人数", "已收到", "未收到", "地址")
-REFUSAL_ZH = {"bad_secret": "配对码（密钥）不对", "other_meeting": "属于另一场会议",
-              "desk_name_taken": "签到台名称已被另一台电脑使用", "bad_desk": "签到台名称不合规",
-              "no_hello": "握手失败", "too_many": "连接数已满"}
+REFUSAL_ZH = REASON_ZH
 
 
 class QrView(QWidget):
@@ -117,7 +116,20 @@ def refusal_text(a: RefusedAttempt) -> str:
     reasons = "、".join(REFUSAL_ZH.get(r, r) for r in a.reason.split(",") if r)
     more = f"（又 {a.count} 次，已合并记录）" if a.count > 1 else ""
     desk = f"  自称“{a.desk}”" if a.desk else ""
-    return f"{a.at[11:19]}  {a.address}{desk}  {reasons}{more}"
+    event = f"  记录 {a.event}" if a.event else ""
+    return f"{a.at[11:19]}  {a.address}{desk}  {reasons}{event}{more}"
+
+
+def keys_text(rows: list[DeskKeyRow], unsigned: int) -> str:
+    """One line on the registry: desks whose signed records are taken, revoked desks (their
+    earlier records kept), records from before desks signed."""
+    live = [f"{r.desk}（{r.fingerprint}）" for r in rows if r.revoked_at is None]
+    parts = [("已登记签名密钥：" + "、".join(live)) if live else "尚无签到台登记签名密钥"]
+    parts += [f"已吊销：{r.desk}（{r.revoked_reason}；此前 {r.events} 条记录保留）"
+              for r in rows if r.revoked_at is not None]
+    if unsigned:
+        parts.append(f"未签名记录 {unsigned} 条（签名功能启用前保存或尚未共享，照旧计入）")
+    return "；".join(parts)
 
 
 class HostPage(QWidget):
@@ -226,7 +238,10 @@ class HostPage(QWidget):
         self.table.setStyleSheet("font-size: 12pt;")
         self.refused = QListWidget()
         self.refused.setMaximumHeight(110)
-        self.refused_title = QLabel("被拒绝的连接：无")
+        self.refused_title = QLabel("被拒绝的连接与数据：无")
+        # The desk registry: whose signatures the host takes, who was revoked, what is unsigned.
+        self.keys_line = QLabel()
+        self.keys_line.setWordWrap(True)
         # A new double sign-in merged from a desk: a red line here and the window's alert
         # (the taskbar flashes) — the chair resolves it on the 会议 page.
         self.dup_line = QLabel()
@@ -242,6 +257,7 @@ class HostPage(QWidget):
         right.addWidget(self.panel)
         right.addWidget(QLabel("签到台"))
         right.addWidget(self.table, 2)
+        right.addWidget(self.keys_line)
         right.addWidget(self.refused_title)
         right.addWidget(self.refused)
 
@@ -394,7 +410,10 @@ class HostPage(QWidget):
             self.refused.clear()
             self.refused.addItems(texts)
         total = refused_total(self.ctx.conn)
-        self.refused_title.setText(f"被拒绝的连接：{total} 次" if total else "被拒绝的连接：无")
+        self.refused_title.setText(f"被拒绝的连接与数据：{total} 次" if total
+                                   else "被拒绝的连接与数据：无")
+        self.keys_line.setText(keys_text(desk_keys(self.ctx.conn),
+                                         unsigned_count(self.ctx.conn)))
         self.refused_title.setStyleSheet("color: #c62828; font-weight: bold;" if total else "")
 
     def _show_duplicates(self, dups: tuple[attendance.Duplicate, ...]) -> None:
