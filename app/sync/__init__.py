@@ -10,7 +10,10 @@ earliest (clock, desk) sign-in stands and later ones are double sign-ins for the
 Layout: pairing (certificate, secret, pairing code), wire (frames on the TLS stream), replica
 (document <-> SQLite, no network), host, desk, service (a desk on a thread), status (the host's overview),
 refusals (refused attempts: bounded audit rows, read back), discovery (mDNS, off the event
-loop), lan (this laptop's addresses, best first), joining (why joining failed, in words)."""
+loop), lan (this laptop's addresses, best first), joining (why joining failed, in words),
+identity (the room's and each desk's Ed25519 keys, signatures of events), gate (every update
+from the other side checked on a scratch document before it is applied), registry (the desks'
+keys on the host, revoking one)."""
 
 from app.sync.desk import DeskLink, DeskStatus, Refused, join, shared
 from app.sync.host import Host, HostConfig, ensure_host

@@ -14,7 +14,14 @@ the merge, so a laptop restarted after kill -9 resumes with what it had; anythin
 one side only (an event committed but not yet published, or the reverse) is reconciled on start.
 
 No network here: a `Replica` is fed updates (`receive`) and reports its own (`listeners`), which
-is also how the in-process convergence tests drive several of them."""
+is also how the in-process convergence tests drive several of them.
+
+Signatures (schema v5): a value is the event's 9 fields followed by its signature (hex) over the
+compact JSON of the 9 fields (`encode`, app.sync.identity). A replica given a `signer` signs the
+events it may sign as it publishes them (the signature is stored with the event first) and keeps
+unsigned events of other desks (merged from a file) to itself. A value of 9 fields is an event
+shared before signatures: merged as unsigned where it already is; app.sync.gate lets no new one
+in. What arrives from another laptop passes app.sync.gate before `receive`."""
 
 from __future__ import annotations
 
