@@ -5,7 +5,7 @@ its freeze on the 会议 page at once. Both pages share one PageContext, as in t
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import attendance, voting
 from app.clock import FixedClock
@@ -55,7 +55,11 @@ def test_start_on_the_meeting_page_opens_the_round_on_counting(qtbot, tmp_path, 
         assert "委员" in box.text()                  # it names the contests it opens
         qtbot.wait(50)
         shot(box, "meeting-start-voting-confirm")
-        qtbot.keyClick(QApplication.focusWidget() or box, Qt.Key.Key_Return)
+        # Return on the default button (the dialog gives it the focus; in a long run another
+        # test's leftover window may hold the application's focus widget instead).
+        default = box.defaultButton()
+        assert default is box.button(QMessageBox.StandardButton.Ok)
+        qtbot.keyClick(default, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: not box.isVisible(), timeout=3000)
         rounds = voting.list_rounds(ctx.conn, counting.contest.id)
         assert len(rounds) == 1 and rounds[0].snapshot.round_label == "第1次投票"

@@ -67,8 +67,10 @@ def test_advertise_then_browse_on_loopback_only() -> None:
         pytest.skip("zeroconf cannot bind to 127.0.0.1 here")
     try:
         found = browse(5.0, fingerprint=FP, interfaces=LOOPBACK)
-        assert [(h.address, h.port, h.fingerprint, h.room) for h in found] == [
-            ("127.0.0.1", 40999, FP, "0a1b2c3d4e5f")]
+        # Other PollDay hosts on this machine's loopback (another test's, a clerk's) may answer
+        # too: this one is found once, with its address, port and room.
+        assert [(h.address, h.port, h.fingerprint, h.room) for h in found
+                if h.fingerprint == FP] == [("127.0.0.1", 40999, FP, "0a1b2c3d4e5f")]
         assert discover(FP, 5.0, interfaces=LOOPBACK) == ("127.0.0.1", 40999)
         assert discover("cd" * 32, 0.5, interfaces=LOOPBACK) is None    # bounded: gives up
     finally:

@@ -10,7 +10,7 @@ import app.voting
 
 PKG = Path(app.voting.__file__).parent
 ORDER = ["model", "store", "entry", "compare", "tally", "validate", "report", "progression",
-         "rounds", "transfer"]
+         "rounds", "opening", "transfer"]
 
 
 def _sibling_imports(path: Path) -> list[tuple[str, list[str], bool]]:
