@@ -17,7 +17,6 @@ import hashlib
 import logging
 import secrets
 import sqlite3
-import tempfile
 import time
 import zlib
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from app.attendance.view import LOCK
 from app.clock import Clock, SystemClock, iso
 from app.meetings import Refusal, resolve_meeting
 from app.model import Meeting
+from app.scratch import scratch_dir
 from app.sync import identity, register, wire
 from app.sync.gate import Gate
 from app.sync.pairing import (
@@ -421,8 +421,11 @@ class Host:
                 return target.read_bytes(), ""
             return zlib.compress(target.read_bytes(), 6), q.register_version_of_file(target)
 
-        with tempfile.TemporaryDirectory() as d:
-            data, version = await asyncio.to_thread(copy, Path(d) / "copy.db")
+        # The copy holds the register (ID numbers): a private scratch folder under the data
+        # folder, swept at the next start if this process is killed meanwhile — never the
+        # system temp folder.
+        with scratch_dir("desk-copy-") as d:
+            data, version = await asyncio.to_thread(copy, d / "copy.db")
         for start in range(0, len(data), COPY_CHUNK):
             client.send(wire.frame(wire.COPY, data[start:start + COPY_CHUNK]))
             await client.writer.drain()

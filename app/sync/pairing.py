@@ -14,7 +14,6 @@ import hashlib
 import re
 import secrets
 import ssl
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -23,6 +22,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from app.scratch import scratch_dir
 
 PREFIX = "PD1"
 
@@ -129,9 +130,11 @@ def new_certificate(meeting_code: str, now: dt.datetime) -> Certificate:
 def server_context(cert: Certificate) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    # ssl loads a key pair only from files: a private temporary folder, removed at once.
-    with tempfile.TemporaryDirectory() as d:
-        cert_path, key_path = Path(d) / "c.pem", Path(d) / "k.pem"
+    # ssl loads a key pair only from files: a private scratch folder (under the data folder,
+    # swept at the next start should this process be killed in these few milliseconds),
+    # removed at once.
+    with scratch_dir("tls-") as d:
+        cert_path, key_path = d / "c.pem", d / "k.pem"
         cert_path.write_text(cert.cert_pem, encoding="ascii")
         key_path.touch(mode=0o600)
         key_path.write_text(cert.key_pem, encoding="ascii")
