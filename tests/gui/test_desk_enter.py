@@ -122,7 +122,7 @@ def test_full_pinyin_of_someone_else_is_never_signed_in_by_enter(page, qtbot, sh
     shot(page, "desk-pick-prefix")
     # The clerk picks 程明 with ↓ and Enter in the list.
     row = page.found.index(cheng_ming)
-    for _ in range(row):
+    for _ in range(row + 1):                  # the first ↓ highlights the first row
         qtbot.keyClick(page.results, Qt.Key.Key_Down)
     qtbot.keyClick(page.results, Qt.Key.Key_Return)
     assert page.feedback.tone is Tone.GREEN and "程明" in page.feedback.text()
@@ -145,7 +145,8 @@ def test_namesakes_are_asked_with_voters_first(page, qtbot, shot):
     assert page.found[2].id == zhangs[0].id
     qtbot.wait(30)
     shot(page, "desk-namesakes")
-    qtbot.keyClick(page.results, Qt.Key.Key_Down)
+    qtbot.keyClick(page.results, Qt.Key.Key_Down)     # the first row
+    qtbot.keyClick(page.results, Qt.Key.Key_Down)     # the second
     qtbot.keyClick(page.results, Qt.Key.Key_Return)
     assert page.feedback.tone is Tone.GREEN
     assert signed_in(page, zhangs[2].id) is not None
@@ -311,3 +312,49 @@ def test_a_person_composing_pinyin_slowly_is_not_a_scan(page, qtbot):
     im_commit(page.search_box, "chengming")  # the clerk chose the letters themselves
     assert page.search_box.text() == "chengming"
     assert page.last_result is None
+
+
+# --- traps a clerk's walk found after the first fixes -------------------------------------
+
+
+def test_a_second_enter_on_the_namesakes_list_signs_in_nobody(page, qtbot):
+    """Qt makes the first row current when the list takes the focus: Enter, Enter signed the
+    top 张伟 in. Only a row chosen with ↑↓ or a click is signed in."""
+    choose_desk(page, "一号台")
+    type_chinese(page.search_box, "张伟")
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert page.focusWidget() is page.results
+    qtbot.keyClick(page.results, Qt.Key.Key_Return)
+    assert all(signed_in(page, z.id) is None for z in named(page, "张伟"))
+
+
+def test_escape_then_typing_replaces_the_search(page, qtbot):
+    """'cheng' + Enter, Esc, then the next name: it was appended ('cheng王芳', 名册中没有此人)."""
+    choose_desk(page, "一号台")
+    qtbot.keyClicks(page.search_box, "cheng", delay=45)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert page.focusWidget() is page.results
+    qtbot.keyClick(page.results, Qt.Key.Key_Escape)
+    assert page.focusWidget() is page.search_box and page.search_box.selectedText() == "cheng"
+    qtbot.keyClicks(page.search_box, "zeng", delay=45)
+    assert page.search_box.text() == "zeng"
+
+
+def test_a_scan_while_a_dialog_is_open_signs_nobody_in_behind_it(page, qtbot):
+    """A scanner burst while the 打开 dialog was open signed a person in behind it."""
+    from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
+
+    choose_desk(page, "一号台")
+    zeng = named(page, "曾凡荣")[0]
+    dialog = QDialog(page)
+    field = QLineEdit(dialog)
+    QVBoxLayout(dialog).addWidget(field)
+    dialog.setModal(True)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    field.setFocus()
+    qtbot.keyClicks(field, zeng.token)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.wait(250)                       # past the scanner's gap
+    assert signed_in(page, zeng.id) is None and field.text() == zeng.token
+    dialog.close()

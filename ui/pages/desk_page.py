@@ -78,7 +78,10 @@ class DeskPage(QWidget):
         self._expected = 0
         self._register_note = ""
         self._build()
-        self.scanner = ScannerFilter(self, active=self.isVisible)
+        # Not while a dialog is open over the page: a scan there would sign someone in behind
+        # the 打开/新建 dialog (and a typed file name became a search) — a walk found both.
+        self.scanner = ScannerFilter(
+            self, active=lambda: self.isVisible() and QApplication.activeModalWidget() is None)
         self.scanner.scanned.connect(lambda token: self.sign_in(token.strip()))
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
@@ -148,6 +151,7 @@ class DeskPage(QWidget):
         self.results.horizontalHeader().setStretchLastSection(True)
         self.results.setStyleSheet("font-size: 14pt;")
         self.results.cellDoubleClicked.connect(lambda row, _col: self._sign_in_row(row))
+        self.results.cellClicked.connect(self._clicked_row)   # a click chooses, as ↑↓ does
 
         self.feedback = FeedbackPanel()
         self.feedback.action_clicked.connect(self.confirm_pending)
@@ -322,9 +326,14 @@ class DeskPage(QWidget):
         return super().eventFilter(obj, event)
 
     def _move(self, step: int) -> None:
-        current = self.results.currentRow()
+        # The first ↓ highlights the first row: until the clerk chose one, the row Qt made
+        # current when the list took the focus is no choice.
+        current = self.results.currentRow() if self._picked else -1
         row = 0 if current < 0 else min(max(current + step, 0), len(self.found) - 1)
         self.results.selectRow(row)
+        self._picked = True
+
+    def _clicked_row(self, _row: int, _col: int) -> None:
         self._picked = True
 
     def _list_key(self, event: QKeyEvent) -> bool:
@@ -332,12 +341,17 @@ class DeskPage(QWidget):
         goes back to the search box."""
         key = Qt.Key(event.key())
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # Only a row the clerk chose with ↑↓ or a click: Qt makes the first row current when
+            # the list takes the focus, and a second Enter signed that one in (a walk found it).
             row = self.results.currentRow()
-            if 0 <= row < len(self.found):
+            if self._picked and 0 <= row < len(self.found):
                 self._sign_in_row(row)
             return True
         if key == Qt.Key.Key_Escape:
+            # Back to typing with the text selected, so the next name replaces it ("cheng" +
+            # "王芳" became "cheng王芳", 名册中没有此人).
             self.search_box.setFocus()
+            self.search_box.selectAll()
             return True
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
             step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -10}.get(key, 10)
