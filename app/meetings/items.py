@@ -334,12 +334,14 @@ def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
             return Refusal("NAME_EMPTY", "候选人姓名不能为空")
         if gender not in (None, "M", "F"):
             return Refusal("GENDER_INVALID", f"性别无效：{gender}")
-        if q.candidate_name_taken(conn, contest_id, name):
-            return Refusal("NAME_TAKEN", f"{contest.title} 已有候选人 {name}（同名请加注以区分）")
         meeting = get_meeting(conn, contest.meeting_id)
         assert meeting is not None  # foreign key
+        # The right to stand first: a 预备党员 namesake of a candidate was told to "add a note
+        # to tell them apart" instead of that he cannot stand (a clerk's walk).
         if problem := candidate_problem(conn, meeting, person_id=person_id, name=name):
             return Refusal("CANDIDATE_NOT_ELIGIBLE", problem)
+        if q.candidate_name_taken(conn, contest_id, name):
+            return Refusal("NAME_TAKEN", f"{contest.title} 已有候选人 {name}（同名请加注以区分）")
         cand_id = q.insert_candidate(conn, contest_id=contest_id, person_id=person_id, name=name,
                                      gender=gender)
         append(conn, at=iso(clock.now()), actor=actor, action="candidate_added",

@@ -98,6 +98,25 @@ def test_a_party_candidate_without_the_right_to_stand_is_refused_with_the_reason
                         ).fetchone()[0] == 0
 
 
+def test_a_probationary_namesake_of_a_candidate_is_told_he_cannot_stand(tmp_path,
+                                                                         fixed_clock) -> None:
+    """Two 张伟: the full member is a candidate, then the 预备党员 is chosen — the reason is the
+    right to stand, not 'add a note to tell the namesakes apart' (a clerk's walk)."""
+    conn = connect(tmp_path / "e.db")
+    contest, _ = _party(conn, fixed_clock)
+    n = iter(range(500, 600))
+    full, probationary = add_persons(conn, [
+        PersonRecord("张伟", "M", branch="第一支部", party_status=PartyStatus.FULL,
+                     resident_voter=True),
+        PersonRecord("张伟", "M", branch="第二支部", party_status=PartyStatus.PROBATIONARY,
+                     resident_voter=True)], NOW, lambda: f"zw{next(n):04d}")
+    _ok(add_candidate(conn, contest.id, name="", person_id=full, clock=fixed_clock, actor="t"))
+    got = add_candidate(conn, contest.id, name="", person_id=probationary, clock=fixed_clock,
+                        actor="t")
+    assert isinstance(got, Refusal) and got.code == "CANDIDATE_NOT_ELIGIBLE"
+    assert "预备党员" in got.message and "同名" not in got.message
+
+
 def test_a_full_member_is_added(tmp_path, fixed_clock) -> None:
     conn = connect(tmp_path / "e.db")
     contest, ids = _party(conn, fixed_clock)
