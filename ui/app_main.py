@@ -82,6 +82,26 @@ def build_demo(path: Path) -> Path:
     return path
 
 
+def mark_old_demo(path: Path) -> None:
+    """The demo file of this laptop is the demo, whichever version built it: one built before
+    the builder wrote its marker gets it now, so its window shows the 演示数据，虚构 band."""
+    from app import session
+    from db.tx import transaction
+
+    try:
+        conn = connect(path, create=False)
+    except (OSError, sqlite3.Error):
+        return          # opening it again below says what is wrong
+    try:
+        if not session.is_demo(conn):
+            with transaction(conn):
+                session.mark_demo(conn)
+    except (OSError, sqlite3.Error):
+        pass            # read-only: the window opens without the band
+    finally:
+        conn.close()
+
+
 def ensure_demo(parent: QWidget | None, path: Path) -> bool:
     """Make sure the demo database exists; False (after an error dialog) when it cannot be made.
     The build is one transaction and cannot be interrupted, so the dialog has no 取消."""
@@ -141,6 +161,7 @@ def start_gui(args: Sequence[str]) -> MainWindow | None:
         path = demo_db_path()
         if not ensure_demo(None, path):
             return None
+        mark_old_demo(path)
     window = open_main_window(path)
     if window is None:
         return None

@@ -259,3 +259,26 @@ def test_screenshots_of_every_page_at_laptop_sizes(qtbot, tmp_path, shot):
                 assert window.width() <= w and window.height() <= h, (step.key, tab)
                 shot(window, f"laptop-{w}x{h}-{step.key}{'-' + tab if tab else ''}")
     gen.close()
+
+
+def test_a_demo_built_by_an_older_version_gets_the_band(qtbot, tmp_path, monkeypatch):
+    """This laptop's demo file built before the marker existed opened unmarked on relaunch (a
+    clerk's walk): `pollday` with no database marks it and the band shows."""
+    from app.demo import build_demo
+    from db import settings
+    from db.tx import transaction
+    from ui import app_main
+
+    old = tmp_path / "demo.db"
+    conn = connect(old)
+    build_demo(conn)
+    with transaction(conn):
+        conn.execute("DELETE FROM setting WHERE key = ?", (session.DEMO,))
+    assert not session.is_demo(conn) and settings.get(conn, session.DEMO) is None
+    conn.close()
+    monkeypatch.setattr(app_main, "demo_db_path", lambda: old)
+    window = app_main.start_gui([])
+    assert window is not None
+    qtbot.addWidget(window)
+    assert window.demo_band is not None and "演示数据，虚构" in window.demo_band.text()
+    window.close()
