@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app import meetings
 from app.clock import FixedClock
@@ -119,3 +120,23 @@ def test_a_single_post_may_have_as_many_candidates_as_seats(page):
     page.add_found()
     assert GREEN in page.margin.styleSheet()
     assert page.contest_list.item(0).text() == "书记（应选1名，候选人1名）"
+
+
+def test_enter_adds_no_guess_when_several_are_found(page, qtbot):
+    """'cheng' + Enter added the first of three, '张伟' + Enter the first namesake (a clerk's
+    walk): with several found Enter asks; ↓ chooses in the list and Enter adds that one."""
+    page.title_box.setCurrentText("委员")
+    page.seats_box.setValue(3)
+    contest = page.add_contest()
+    assert contest is not None
+    page.search_box.setFocus()
+    qtbot.keyClicks(page.search_box, "z")           # 曾凡荣 (zeng), 张喆 (zhang), …
+    assert len(page.found) >= 2
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert page.table.rowCount() == 0
+    assert f"有 {len(page.found)} 人" in page.message.text()
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Down)    # the first
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Down)    # the second
+    second = page.found[1]
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert shown_names(page) == [second.name]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -67,6 +67,7 @@ class ContestsPage(QWidget):
         self.contests: list[Contest] = []
         self.candidates: list[Candidate] = []
         self.found: list[Person] = []
+        self._picked = False   # the clerk chose a row with ↑↓ or a click (never a guess)
         self.dialog: ReasonDialog | None = None
         self._build()
         ctx.meeting_changed.connect(lambda _m: self.reload())
@@ -149,7 +150,10 @@ class ContestsPage(QWidget):
         self.results = QListWidget()
         self.results.setMaximumHeight(150)
         self.results.setStyleSheet("font-size: 13pt;")
-        self.results.itemDoubleClicked.connect(lambda _i: self.add_found())
+        self.results.itemDoubleClicked.connect(lambda _i: self._add_chosen())
+        self.results.itemActivated.connect(lambda _i: self._add_chosen())     # Enter in the list
+        self.results.itemClicked.connect(lambda _i: setattr(self, "_picked", True))
+        self.search_box.installEventFilter(self)   # ↑↓ in the box choose in the list
         self.gender_box = QComboBox()
         self.gender_box.addItem("性别不详", None)
         self.gender_box.addItem("男", "M")
@@ -294,16 +298,44 @@ class ContestsPage(QWidget):
         self.results.clear()
         for p in self.found:
             self.results.addItem(f"{p.name}　{GENDER_ZH.get(p.gender, '')}　{where(p)}")
-        if self.found:
-            self.results.setCurrentRow(0)
+        self._picked = False
 
     def add_found(self) -> Candidate | None:
+        """Enter in the search box: the one person found, or the one the clerk chose with ↑↓.
+        Several found and none chosen: ask — a guess (the first of 程红/程明/程敏 for "cheng",
+        the first 张伟) went onto the ballot (a clerk's walk)."""
         row = self.results.currentRow()
-        if not (0 <= row < len(self.found)):
+        if self._picked and 0 <= row < len(self.found):
+            return self._add_row(row)
+        if len(self.found) == 1:
+            return self._add_row(0)
+        if not self.found:
             self._say(self.message, AMBER, "名册中没有找到；不在名册的候选人请按“按输入的姓名添加”")
             return None
+        text = self.search_box.text().strip()
+        self._say(self.message, AMBER, f"有 {len(self.found)} 人与“{text}”相符：请用 ↑↓ 选中后按回车"
+                                       "（或双击），同名的看所在支部或小组")
+        return None
+
+    def _add_chosen(self) -> Candidate | None:
+        row = self.results.currentRow()
+        return self._add_row(row) if 0 <= row < len(self.found) else None
+
+    def _add_row(self, row: int) -> Candidate | None:
         p = self.found[row]
         return self._add(name=p.name, person_id=p.id, gender=p.gender)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.search_box and event.type() == QEvent.Type.KeyPress and self.found:
+            assert isinstance(event, QKeyEvent)
+            step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()))
+            if step is not None:
+                current = self.results.currentRow() if self._picked else -1
+                row = 0 if current < 0 else min(max(current + step, 0), len(self.found) - 1)
+                self.results.setCurrentRow(row)
+                self._picked = True
+                return True
+        return super().eventFilter(obj, event)
 
     def add_typed(self) -> Candidate | None:
         return self._add(name=self.search_box.text().strip(), person_id=None,
