@@ -1,0 +1,205 @@
+"""A whole day on a NEW database, as a clerk does it (issue 14): a meeting created on 会议设置, a
+register imported through the import dialog, two desks, sign-ins with the traps (full pinyin of a
+near namesake, two 张伟, a person of the other desk, an undo), 开始投票, a contest whose 预备党员
+candidate is refused, ballots entered twice with one difference, the result locked and printed,
+and the package exported and verified."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app import attendance
+from app.register.idcard import make_id_number
+from db import persons as db_persons
+from db.connection import connect
+from tests.gui.test_desk_page import choose_desk, type_chinese
+from ui import filedialogs
+from ui.widgets.feedback import Tone
+
+pytestmark = pytest.mark.slow
+
+BRANCHES = ("第一党支部", "第二党支部", "第十一党支部", "离退休党支部")
+SURNAMES = "王李刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁"
+GIVEN = "秀英桂兰国华建军志强玉梅淑珍德明海燕文静丽娟春生"
+
+
+def register_rows() -> list[tuple[str, str, str, str]]:
+    """(姓名, 性别, 所在党支部, 人员类别): 40 people, unique but for the two 张伟."""
+    rows = [("张伟", "男", "第一党支部", "正式党员"), ("张伟", "男", "第一党支部", "预备党员"),
+            ("程明", "男", "第一党支部", "正式党员"), ("程敏", "女", "第一党支部", "正式党员"),
+            ("阿依古丽·买买提", "女", "第十一党支部", "正式党员")]
+    i = 0
+    while len(rows) < 40:
+        name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 2) % len(GIVEN)] + GIVEN[(i * 3 + 1) % len(GIVEN)]
+        rows.append((name, "男" if i % 2 else "女", BRANCHES[i % 4], "正式党员"))
+        i += 1
+    return rows
+
+
+def write_register(path: Path) -> Path:
+    lines = ["序号,姓名,性别,公民身份号码,所在党支部,人员类别"]
+    for n, (name, gender, branch, status) in enumerate(register_rows(), start=1):
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=173 * n)
+        number = make_id_number("420106", born, 100 + n, "M" if gender == "男" else "F")
+        lines.append(f"{n},{name},{gender},{number},{branch},{status}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def named(conn, name: str):
+    return [p for p in db_persons.list_persons(conn) if p.name == name]
+
+
+def signed_in(ctx, pid: int):
+    return attendance.standing_of(ctx.conn, ctx.meeting, pid).sign_in
+
+
+def test_a_clerks_day_on_a_new_database(qtbot, tmp_path, monkeypatch, shot):
+    from ui.app_main import make_app, open_main_window
+
+    make_app()
+    path = tmp_path / "翠湖社区换届.db"
+    connect(path).close()                      # new, empty
+    window = open_main_window(path)
+    assert window is not None
+    qtbot.addWidget(window)
+    window.show()
+    window.showNormal()
+    window.resize(1366, 768)
+    qtbot.waitExposed(window)
+    ctx = window.ctx
+    try:
+        # --- 会议设置: the first meeting ---------------------------------------------------------
+        page = window.show_step("prepare", tab="会议设置")
+        assert page.objectName() == "MeetingSetupPage"
+        page.code.setText("party")
+        page.title.setText("中共翠湖社区委员会换届选举党员大会")
+        page.community.setText("新华街道翠湖社区")
+        assert page.save() is not None, page.message.text()
+        assert ctx.meeting is not None and ctx.meeting.code == "party"
+        shot(window, "clerk-1-meeting")
+
+        # --- 名册: 导入名册… with the file dialog answered ----------------------------------------
+        csv = write_register(tmp_path / "党员名册.csv")
+        monkeypatch.setattr(filedialogs, "get_open_file_name",
+                            lambda *a, **k: (str(csv), "CSV 文件 (*.csv)"))
+        register = window.show_step("prepare", tab="名册")
+        qtbot.mouseClick(register.import_button, Qt.MouseButton.LeftButton)
+        from ui.pages.import_dialog import ImportDialog
+        qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(ImportDialog)),
+                        timeout=5000)
+        dialog = next(d for d in window.findChildren(ImportDialog) if d.isVisible())
+        qtbot.waitUntil(lambda: dialog.stage not in ("idle", "reading"), timeout=10000)
+        assert dialog.stage == "preview", dialog.summary.text()
+        assert "共 40 人" in dialog.summary.text()
+        shot(dialog, "clerk-2-import-preview")
+        qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.stage == "done", timeout=20000)
+        assert dialog.imported is not None and dialog.imported.count == 40
+        dialog.close()
+        assert db_persons.count_persons(ctx.conn) == 40
+        assert len(named(ctx.conn, "张伟")) == 2
+
+        # --- 签到台设置: two desks --------------------------------------------------------------
+        desks = window.show_step("prepare", tab="签到台设置")
+        scopes = [desks.scope.item(i).text() for i in range(desks.scope.count())]
+        assert scopes[:4] == list(BRANCHES), scopes
+        desks.name.setText("一号台")
+        desks.set_checked(["第一党支部", "第十一党支部"])
+        assert desks.add_desk() is not None, desks.message.text()
+        desks.name.setText("二号台")
+        desks.set_checked(["第二党支部", "离退休党支部"])
+        assert desks.add_desk() is not None, desks.message.text()
+        assert "每一名" in desks.uncovered.text()
+        shot(window, "clerk-3-desks")
+
+        # --- 签到台 as 一号台, with the traps ------------------------------------------------------
+        desk = window.show_step("signin", tab="签到台")
+        window.activateWindow()                # the import dialog had it; F9 needs it back
+        qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+        choose_desk(desk, "一号台")
+        qtbot.waitUntil(lambda: desk.counter.text() == "实到 0 / 应到 39", timeout=5000)
+        cheng_ming, cheng_min = named(ctx.conn, "程明")[0], named(ctx.conn, "程敏")[0]
+        desk.search_box.setFocus()
+        qtbot.keyClicks(desk.search_box, "chengmin", delay=45)   # typed: not a scan
+        qtbot.waitUntil(lambda: desk.search_box.text() == "chengmin")
+        qtbot.keyClick(desk.search_box, Qt.Key.Key_Return)
+        assert desk.feedback.tone is Tone.GREEN and "程敏" in desk.feedback.text()
+        assert signed_in(ctx, cheng_min.id).desk == "一号台"
+        assert signed_in(ctx, cheng_ming.id) is None
+        # Two 张伟: asked, the full member listed before the 预备党员; ↓↓ Enter picks the second.
+        zhangs = named(ctx.conn, "张伟")
+        full_zhang = next(z for z in zhangs if z.party_status.value == "full")
+        prob_zhang = next(z for z in zhangs if z is not full_zhang)
+        type_chinese(desk.search_box, "张伟")
+        qtbot.keyClick(desk.search_box, Qt.Key.Key_Return)
+        assert all(signed_in(ctx, z.id) is None for z in zhangs)
+        assert "有 2 人" in desk.feedback.text() and desk.focusWidget() is desk.results
+        assert [p.id for p in desk.found] == [full_zhang.id, prob_zhang.id]
+        qtbot.wait(30)
+        shot(window, "clerk-4-namesakes")
+        qtbot.keyClick(desk.results, Qt.Key.Key_Down)
+        qtbot.keyClick(desk.results, Qt.Key.Key_Down)
+        qtbot.keyClick(desk.results, Qt.Key.Key_Return)
+        # The 预备党员 attends without a vote: amber, not counted in 实到.
+        assert desk.feedback.tone is Tone.AMBER, desk.feedback.text()
+        assert signed_in(ctx, full_zhang.id) is None
+        assert desk.focusWidget() is desk.search_box
+        type_chinese(desk.search_box, "张伟")
+        qtbot.keyClick(desk.search_box, Qt.Key.Key_Return)
+        qtbot.keyClick(desk.results, Qt.Key.Key_Down)
+        qtbot.keyClick(desk.results, Qt.Key.Key_Return)
+        assert desk.feedback.tone is Tone.GREEN and "张伟" in desk.feedback.text()
+        assert signed_in(ctx, full_zhang.id).desk == "一号台"
+        # A person of 二号台 typed here: asked; F9 signs in here.
+        other = next(p for p in db_persons.list_persons(ctx.conn) if p.branch == "第二党支部")
+        type_chinese(desk.search_box, other.name)
+        qtbot.waitUntil(lambda: [p.id for p in desk.found] == [other.id], timeout=3000)
+        qtbot.keyClick(desk.search_box, Qt.Key.Key_Return)
+        assert desk.feedback.tone is Tone.AMBER and "属于二号台（第二党支部）" in desk.feedback.text()
+        assert signed_in(ctx, other.id) is None
+        qtbot.keyClick(desk.search_box, Qt.Key.Key_F9)
+        assert desk.feedback.tone is Tone.GREEN and other.name in desk.feedback.text()
+        assert signed_in(ctx, other.id).desk == "一号台"
+        # The rest of 一号台's members by their cards' codes (a scanner burst).
+        everyone = db_persons.list_persons(ctx.conn)
+        done = {cheng_min.id, full_zhang.id, prob_zhang.id, other.id}
+        first = [p for p in everyone if p.branch in ("第一党支部", "第十一党支部")
+                 and p.id not in done]
+        for p in first:
+            qtbot.keyClicks(desk.search_box, p.token)
+            qtbot.keyClick(desk.search_box, Qt.Key.Key_Return)
+            assert desk.feedback.tone is Tone.GREEN, (p.name, desk.feedback.text())
+        present = 3 + len(first)
+        qtbot.waitUntil(lambda: desk.counter.text() == f"实到 {present} / 应到 39", timeout=5000)
+        # Undo a chosen one (not the last) with a reason: 程明 was signed in by mistake.
+        lst = desk.recent
+        row = next(i for i in range(lst.count()) if lst.item(i).text().endswith("程明"))
+        rect = lst.visualItemRect(lst.item(row))
+        qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseClick(desk.undo_chosen_button, Qt.MouseButton.LeftButton)
+        assert desk.dialog is not None and not desk.dialog.ok_button.isEnabled()
+        desk.dialog.reason.setEditText("签到时认错了人")
+        qtbot.mouseClick(desk.dialog.ok_button, Qt.MouseButton.LeftButton)
+        assert signed_in(ctx, cheng_ming.id) is None
+        present -= 1
+        qtbot.waitUntil(lambda: desk.counter.text() == f"实到 {present} / 应到 39", timeout=5000)
+        # 二号台's own people, half of them, at their desk.
+        choose_desk(desk, "二号台")
+        second = [p for p in everyone if p.branch in ("第二党支部", "离退休党支部")
+                  and p.id != other.id][::2]
+        for p in second:
+            qtbot.keyClicks(desk.search_box, p.token)
+            qtbot.keyClick(desk.search_box, Qt.Key.Key_Return)
+            assert desk.feedback.tone is Tone.GREEN, (p.name, desk.feedback.text())
+        present += len(second)
+        qtbot.waitUntil(lambda: desk.counter.text() == f"实到 {present} / 应到 39", timeout=5000)
+        assert attendance.attendance_summary(ctx.conn, ctx.meeting).present == present
+        shot(window, "clerk-5-desk")
+        # NEXT: 开始投票 on 会议.
+    finally:
+        window.close()
