@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app import attendance
+from app import attendance, voting
 from app.register.idcard import make_id_number
+from app.voting import keys_for
 from db import persons as db_persons
 from db.connection import connect
 from tests.gui.test_desk_page import choose_desk, type_chinese
@@ -188,18 +189,111 @@ def test_a_clerks_day_on_a_new_database(qtbot, tmp_path, monkeypatch, shot):
         assert signed_in(ctx, cheng_ming.id) is None
         present -= 1
         qtbot.waitUntil(lambda: desk.counter.text() == f"实到 {present} / 应到 39", timeout=5000)
-        # 二号台's own people, half of them, at their desk.
+        # 二号台's own people at their desk, all but two (absent).
         choose_desk(desk, "二号台")
         second = [p for p in everyone if p.branch in ("第二党支部", "离退休党支部")
-                  and p.id != other.id][::2]
+                  and p.id != other.id][2:]
         for p in second:
             qtbot.keyClicks(desk.search_box, p.token)
             qtbot.keyClick(desk.search_box, Qt.Key.Key_Return)
             assert desk.feedback.tone is Tone.GREEN, (p.name, desk.feedback.text())
         present += len(second)
+        assert present == 36                   # 39 正式党员 less 程明 (undone) and two absent
         qtbot.waitUntil(lambda: desk.counter.text() == f"实到 {present} / 应到 39", timeout=5000)
         assert attendance.attendance_summary(ctx.conn, ctx.meeting).present == present
         shot(window, "clerk-5-desk")
-        # NEXT: 开始投票 on 会议.
+
+        # --- 选举事项: 委员, 3 seats, 4 candidates; Enter never adds a guess ---------------------
+        contests = window.show_step("prepare", tab="选举事项")
+        contests.title_box.setCurrentText("委员")
+        contests.seats_box.setValue(3)
+        contest = contests.add_contest()
+        assert contest is not None, contests.message.text()
+        contests.search_box.setFocus()
+        type_chinese(contests.search_box, "张伟")
+        qtbot.keyClick(contests.search_box, Qt.Key.Key_Return)
+        assert contests.table.rowCount() == 0 and "有 2 人" in contests.message.text()
+
+        def choose(target) -> None:
+            row = [p.id for p in contests.found].index(target.id)
+            for _ in range(row + 1):            # the first ↓ highlights the first
+                qtbot.keyClick(contests.search_box, Qt.Key.Key_Down)
+            qtbot.keyClick(contests.search_box, Qt.Key.Key_Return)
+
+        choose(prob_zhang)                      # the 预备党员: refused, with the reason
+        assert contests.table.rowCount() == 0
+        assert "预备党员" in contests.message.text() and "被选举权" in contests.message.text()
+        contests.search_box.clear()
+        type_chinese(contests.search_box, "张伟")
+        choose(full_zhang)
+        assert contests.table.rowCount() == 1
+        contests.search_box.clear()
+        qtbot.keyClicks(contests.search_box, "chengmin")   # 程敏 and 程明 (prefix): asked
+        qtbot.keyClick(contests.search_box, Qt.Key.Key_Return)
+        assert contests.table.rowCount() == 1 and "有 2 人" in contests.message.text()
+        choose(cheng_min)
+        uniques = [p for p in second if p.name not in ("张伟", "程明", "程敏")][:2]
+        for p in uniques:
+            contests.search_box.clear()
+            type_chinese(contests.search_box, p.name)
+            qtbot.waitUntil(lambda p=p: [f.id for f in contests.found] == [p.id], timeout=3000)
+            qtbot.keyClick(contests.search_box, Qt.Key.Key_Return)
+        names = {contests.table.item(r, 1).text() for r in range(contests.table.rowCount())}
+        assert names == {"张伟", "程敏", uniques[0].name, uniques[1].name}
+        assert "符合" in contests.margin.text(), contests.margin.text()
+        shot(window, "clerk-6-contests")
+
+        # --- 会议: 开始投票 freezes 实到 --------------------------------------------------------
+        meeting = window.show_step("meeting")
+        meeting.open_button.setFocus()
+        qtbot.keyClick(meeting.open_button, Qt.Key.Key_Space)
+        box = meeting.confirm
+        assert box is not None and box.isVisible() and "委员" in box.text()
+        qtbot.keyClick(box.defaultButton(), Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not box.isVisible(), timeout=3000)
+        qtbot.waitUntil(lambda: f"冻结实到 {present} 人" in meeting.panel.rule.text(), timeout=3000)
+        shot(window, "clerk-7-meeting")
+
+        # --- 投票计票: officials, the box, the ballots typed twice -------------------------------
+        counting = window.show_step("voting")
+        r = counting.round
+        assert r is not None and r.snapshot.present == present and r.seats == 3
+        setup = counting.setup_tab
+        setup.scrutineers.setText("、".join(p.name for p in second[-3:-1]))
+        setup.counters.setText(second[-1].name)
+        assert setup.save_officials() is not None, counting.message.text()
+        setup.printed.setValue(40)
+        assert setup.issued.value() == present
+        setup.returned.setValue(present)
+        setup.spoiled.setValue(0)
+        assert setup.save_box() is not None, counting.message.text()
+        # Ballot order is r.names; the first two approved by all, the third by two in three.
+        truth = ["ooo-" if i % 3 else "oo-o" for i in range(present)]
+        typed_b = list(truth)
+        typed_b[4] = "oo-o" if truth[4] == "ooo-" else "ooo-"     # B misread slip 5
+        counting.tabs.setCurrentIndex(1)
+        entry = counting.entry_tab
+        for stack in (truth, typed_b):
+            if stack is typed_b:
+                counting.entry_b.setChecked(True)
+            qtbot.waitUntil(lambda: not entry.loading, timeout=5000)
+            for marks in stack:
+                entry.line.setFocus()
+                qtbot.keyClicks(entry.line, keys_for(marks))
+                qtbot.keyClick(entry.line, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: not entry.loading, timeout=5000)
+            assert len(entry.entered) == present
+        counting.tabs.setCurrentIndex(2)
+        compare = counting.compare_tab
+        compare.refresh()
+        assert [d.seq for d in compare.view.differences] == [5]
+        shot(window, "clerk-8-compare")
+        compare.view.table.selectRow(0)
+        compare.view.buttons["A"].click()
+        compare.dialog.ok_button.click()
+        assert "已全部处理" in compare.view.summary.text()
+        counting.close_counting()
+        assert counting.round.state is voting.State.CLOSED, counting.message.text()
+        # NEXT: 结果 validate, lock, print; 报送.
     finally:
         window.close()
