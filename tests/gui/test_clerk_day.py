@@ -7,12 +7,14 @@ and the package exported and verified."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import subprocess
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from app import attendance, voting
+from app.export.verify import verify_package
 from app.register.idcard import make_id_number
 from app.voting import keys_for
 from db import persons as db_persons
@@ -20,8 +22,6 @@ from db.connection import connect
 from tests.gui.test_desk_page import choose_desk, type_chinese
 from ui import filedialogs
 from ui.widgets.feedback import Tone
-
-pytestmark = pytest.mark.slow
 
 BRANCHES = ("第一党支部", "第二党支部", "第十一党支部", "离退休党支部")
 SURNAMES = "王李刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁"
@@ -294,6 +294,51 @@ def test_a_clerks_day_on_a_new_database(qtbot, tmp_path, monkeypatch, shot):
         assert "已全部处理" in compare.view.summary.text()
         counting.close_counting()
         assert counting.round.state is voting.State.CLOSED, counting.message.text()
-        # NEXT: 结果 validate, lock, print; 报送.
+
+        # --- 结果: validate, lock (both codes shown), the notice printed -------------------------
+        results = window.show_step("results")
+        qtbot.waitUntil(lambda: results.is_idle() and results.validation is not None,
+                        timeout=10000)
+        assert results.current.may_lock, results.current.problems
+        qtbot.mouseClick(results.lock_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: results.is_idle() and results.current.round.lock is not None,
+                        timeout=10000)
+        lock = results.current.round.lock.hash
+        assert f"本轮锁定校验码 {lock}" in results.message.text()
+        found = re.search(r"结果校验码 ([0-9a-f]{12})", results.summary.text())
+        assert found is not None, results.summary.text()
+        code = found.group(1)
+        count = results.current.result.count
+        assert count.returned == present and count.valid == present
+        approvals = count.approvals()
+        first_two = present
+        third = sum(m[2] == "o" for m in truth)
+        assert sorted(approvals.values(), reverse=True) == [first_two, first_two, third,
+                                                           present - third]
+        qtbot.mouseClick(results.print_panel.buttons["notice"], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "notice" not in results.print_panel.tasks, timeout=60000)
+        notice = subprocess.run(
+            ["pdftotext", str(results.print_panel.folder() / "party-notice.pdf"), "-"],
+            capture_output=True, text=True, check=True).stdout.replace(" ", "")
+        assert f"结果校验码{code}" in notice
+        winners = [n for n, v in approvals.items() if v > present / 2]
+        assert len(winners) == 3 and all(n in notice for n in winners)
+        assert set(results.current.result.elected) == set(winners)
+        shot(window, "clerk-9-results")
+
+        # --- 报送: the package to a folder, verified ---------------------------------------------
+        stick = tmp_path / "U盘"
+        stick.mkdir()
+        monkeypatch.setattr(filedialogs, "get_existing_directory", lambda *a, **k: str(stick))
+        export = window.show_step("report", tab="U盘报送包")
+        export.choose_folder()
+        assert export.target == stick
+        qtbot.mouseClick(export.export_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(export.is_idle, timeout=30000)
+        assert export.last is not None, export.status.text()
+        built, written = export.last
+        assert written.path.parent == stick and written.path.exists()
+        assert verify_package(written.path).ok
+        shot(window, "clerk-10-export")
     finally:
         window.close()
