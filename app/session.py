@@ -12,6 +12,7 @@ from db.tx import transaction
 LAST_PAGE = "gui.last_page"   # "step" or "step/tab title"
 OPERATOR = "gui.operator"    # the 值班人 typed in the window's header
 DEMO = "demo.fictional"       # written by the demo builder: the data are made up
+OUTPUT_FOLDER = "gui.output_folder"   # where this database's printouts go (a path of this PC)
 
 
 def mark_demo(conn: sqlite3.Connection) -> None:
@@ -62,6 +63,24 @@ def set_operator(conn: sqlite3.Connection, name: str) -> bool:
     try:
         with transaction(conn):
             settings.put(conn, OPERATOR, name)
+    except (sqlite3.Error, OSError, DatabaseFileChanged):
+        return False
+    return True
+
+
+def output_folder(conn: sqlite3.Connection) -> str:
+    """The folder the clerk chose for this database's printouts, or "" when not chosen yet."""
+    try:
+        return settings.get(conn, OUTPUT_FOLDER) or ""
+    except sqlite3.Error:
+        return ""
+
+
+def set_output_folder(conn: sqlite3.Connection, folder: str) -> bool:
+    """Remember the printouts' folder; False when the database cannot be written."""
+    try:
+        with transaction(conn):
+            settings.put(conn, OUTPUT_FOLDER, folder)
     except (sqlite3.Error, OSError, DatabaseFileChanged):
         return False
     return True

@@ -103,3 +103,21 @@ def shot():
         return path
 
     return save
+
+
+@pytest.fixture
+def real_output_folder():
+    """Asked for by a test that drives the output-folder dialog itself (through filedialogs)."""
+
+
+@pytest.fixture(autouse=True)
+def _output_folder_suggestion_taken(request, monkeypatch):
+    """Tests of printing take the suggested output folder (`打印文件` beside the database) as a
+    clerk pressing 选择 in the first print's folder dialog would; tests/gui/test_output_folder.py
+    drives the dialog itself."""
+    if "real_output_folder" in request.fixturenames:
+        return
+    from ui import output_folder
+
+    monkeypatch.setattr(output_folder, "choose_folder",
+                        lambda _parent, suggestion: str(suggestion))

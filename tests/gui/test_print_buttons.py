@@ -1,4 +1,5 @@
-"""准备 · 签到台设置 and 委托: the sign-in paper printed from buttons (save dialog, worker, message)."""
+"""准备 · 签到台设置 and 委托: the sign-in paper printed from buttons (into the database's output
+folder, worker, message)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import subprocess
 
 from app import meetings, proxies
 from tests.gui.test_setup_pages import ctx, pick, shown  # noqa: F401  (fixture)
-from ui import filedialogs
+from ui import output_folder
 
 
 def save_to(monkeypatch, path) -> None:
-    monkeypatch.setattr(filedialogs, "get_save_file_name",
-                        lambda *a, **k: (str(path), "PDF 文件 (*.pdf)"))
+    """The output folder the first print asks for: the folder of `path` (the file name is the
+    document's own)."""
+    monkeypatch.setattr(output_folder, "choose_folder", lambda *a: str(path.parent))
 
 
 def pdf_text(path) -> str:
@@ -23,14 +25,14 @@ def test_desk_page_prints_signin_sheets_and_attendance(ctx, qtbot, tmp_path, mon
     from ui.pages.setup_desks import DesksSetupPage
 
     page = shown(qtbot, DesksSetupPage(ctx))
-    for button, name in ((page.signin_button, "signin"), (page.attendance_button, "attend")):
-        out = tmp_path / f"{name}.pdf"
+    for button, name in ((page.signin_button, "签到表"), (page.attendance_button, "出席情况报告")):
+        out = tmp_path / f"party-{name}.pdf"
         save_to(monkeypatch, out)
         button.click()
         assert out.exists(), page.box.text()
         assert "已生成" in page.box.text() and str(out) in page.box.text()
         assert any(b.text() == "打开" for b in page.box.buttons())
-        if name == "signin":
+        if name == "签到表":
             assert "欧阳红梅" in pdf_text(out)
             shot(page.box, "print-signin-done")
         page.box.close()
@@ -63,10 +65,9 @@ def test_proxy_page_prints_the_proxy_list(ctx, qtbot, tmp_path, monkeypatch):  #
     pick(page.holder, "zz")
     assert page.add_proxy() is not None
     assert len(proxies.list_proxies(ctx.conn, ctx.meeting)) == 1
-    out = tmp_path / "proxies"
-    save_to(monkeypatch, out)
+    got = tmp_path / "residents-委托投票名单.pdf"
+    save_to(monkeypatch, got)
     page.print_button.click()
-    got = out.with_name("proxies.pdf")
     assert got.exists(), page.box.text()
     text = pdf_text(got)
     assert "欧阳红梅" in text and "张喆" in text

@@ -37,6 +37,7 @@ from app.meetings import Candidate, Contest, Refusal
 from app.model import ContestKind, Person, RuleSet
 from app.rules import Round, margin_finding
 from app.search import search
+from ui import output_folder
 from ui.pages.context import PageContext
 from ui.pages.desk_answers import where
 from ui.pages.setup_common import AMBER, GREEN, RED, fill
@@ -179,8 +180,18 @@ class ContestsPage(QWidget):
         self.ballots_button.setToolTip("按当前候选人（姓氏笔画为序）生成本选举事项的选票，张数为应到人数")
         self.ballots_button.clicked.connect(self.print_ballots)
         self.ballots_task: Task | None = None
+        output_folder.attach(self.ballots_button, self.ctx)  # the tooltip names where they go
+        self.open_folder_button = QPushButton("打开文件夹")
+        self.open_folder_button.setToolTip("打开刚生成的选票所在的文件夹")
+        self.open_folder_button.clicked.connect(self._open_folder)
+        self.open_folder_button.hide()  # until ballots were printed
+        self.change_folder_button = QPushButton("更改输出文件夹…")
+        self.change_folder_button.clicked.connect(lambda: output_folder.change(self, self.ctx))
+        self.printed_to: Path | None = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.ballots_button)
+        buttons.addWidget(self.open_folder_button)
+        buttons.addWidget(self.change_folder_button)
         buttons.addStretch(1)
         buttons.addWidget(self.remove_button)
         right_lay.addLayout(buttons)
@@ -381,13 +392,15 @@ class ContestsPage(QWidget):
     def print_ballots(self) -> Task | None:
         """The ballots of the selected contest to PDF, in a worker (app/documents renderer)."""
         # Printing support loads on first use, not when the window opens on this step.
-        from ui.pages.results_print import OUT_FOLDER, render_work
+        from ui.pages.results_print import render_work
 
         c, m = self.contest, self.ctx.meeting
         if c is None or m is None or self.ballots_task is not None:
             return None
-        out = (self.ctx.db_path.parent / OUT_FOLDER
-               / f"{safe_filename(f'{m.code}-{c.code}')}-ballots.pdf")
+        folder = output_folder.ensure(self, self.ctx)
+        if folder is None:
+            return None
+        out = folder / f"{safe_filename(f'{m.code}-{c.code}')}-ballots.pdf"
         task = Task(render_work(self.ctx.db_path, m.id, "ballots", out, self.ctx.clock.now(),
                                 ["--contest", c.code]), self)
         task.finished.connect(lambda o: self._ballots_done(out, o))
@@ -405,9 +418,15 @@ class ContestsPage(QWidget):
         got = outcome.result if outcome.ok else outcome.error
         if isinstance(got, Printed):
             self._say(self.message, GREEN, f"已生成选票 {got.items} 张：{out}")
+            self.printed_to = out.parent
+            self.open_folder_button.show()
         else:
             self._say(self.message, RED, "选票未能生成：" + (
                 got.message if isinstance(got, Refusal) else str(got)))
+
+    def _open_folder(self) -> None:
+        if self.printed_to is not None:
+            output_folder.open_folder(self.printed_to)
 
     @staticmethod
     def _say(label: QLabel, colour: str, text: str, size: int = 13) -> None:

@@ -1,46 +1,37 @@
-"""One document kind of app/documents saved as PDF from a button: a save-file dialog (default in
-the user's Documents folder), the renderer in a worker behind the progress/cancel dialog
+"""One document kind of app/documents saved as PDF from a button: into the database's one output
+folder (ui.output_folder: asked at the first print, then remembered), the renderer in a worker behind the progress/cancel dialog
 (ui.widgets.progress, same render_work as the 结果 page and the ballots), then a message with
-the path and 打开, or the reason it was refused (a name no font can print names the person)."""
+the path, 打开, 打开文件夹 and 更改输出文件夹…, or the reason it was refused (a name no font can print names the person)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.fileio import safe_filename
 from app.meetings import Refusal
-from ui import filedialogs
+from ui import output_folder
 from ui.pages.context import PageContext
 from ui.widgets.progress import run_with_progress
 
 
-def documents_folder() -> Path:
-    got = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(got) if got else Path.home()
-
-
 def save_pdf(parent: QWidget, ctx: PageContext, kind: str, title: str,
              argv: Sequence[str] = ()) -> QMessageBox | None:
-    """Ask where, render `kind` there off the GUI thread, and show the outcome in a (non-modal,
-    returned) message box; None when there is no meeting or the dialog was cancelled."""
+    """Render `kind` there off the GUI thread, and show the outcome in a (non-modal,
+    returned) message box; None when there is no meeting or the folder dialog was cancelled."""
     from app.documents.kinds import Printed
     from ui.pages.results_print import render_work
 
     m = ctx.meeting
     if m is None:
         return None
-    default = documents_folder() / f"{safe_filename(f'{m.code}-{title}')}.pdf"
-    chosen, _ = filedialogs.get_save_file_name(parent, f"保存{title}", str(default), "PDF 文件 (*.pdf)")
-    if not chosen:
+    folder = output_folder.ensure(parent, ctx)
+    if folder is None:
         return None
-    out = Path(chosen)
-    if out.suffix.lower() != ".pdf":
-        out = out.with_name(out.name + ".pdf")
+    out = folder / f"{safe_filename(f'{m.code}-{title}')}.pdf"
     outcome = run_with_progress(parent, f"打印{title}", f"正在生成{title}…",
                                 render_work(ctx.db_path, m.id, kind, out, ctx.clock.now(), argv))
     got = outcome.result if outcome.ok else outcome.error
@@ -54,6 +45,7 @@ def save_pdf(parent: QWidget, ctx: PageContext, kind: str, title: str,
         open_button = box.addButton("打开", QMessageBox.ButtonRole.AcceptRole)
         open_button.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out))))
+        output_folder.add_buttons(box, ctx, folder)
     else:
         text = got.message if isinstance(got, Refusal) else str(got)
         box = QMessageBox(QMessageBox.Icon.Warning, title, f"{title}未能生成：\n{text}",

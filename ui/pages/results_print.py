@@ -33,6 +33,7 @@ from app.fileio import FileInUse, finish_atomic, safe_filename, temp_path
 from app.meetings import Refusal, get_meeting
 from app.rules import STATUS_ZH
 from app.voting import MeetingValidation, RoundValidation, State
+from ui import output_folder
 from ui.tasks import Outcome, Task
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 KINDS = (("notice", "计票结果公告"), ("count-report", "选举结果报告单"),
          ("certificates", "当选证书"), ("tally-record", "发票收票记录"),
          ("attendance-report", "出席情况报告"))
-OUT_FOLDER = "打印文件"
 
 
 def render_work(db_path: Path, meeting_id: int, kind_name: str, out: Path,
@@ -162,6 +162,7 @@ class PrintPanel(QGroupBox):
         for kind, title in KINDS:
             b = QPushButton(f"{title} PDF")
             b.clicked.connect(lambda _c=False, k=kind: self.make_pdf(k))
+            output_folder.attach(b, page.ctx)  # the tooltip names where the PDF goes
             self.buttons[kind] = b
             row.addWidget(b)
         self.print_button = QPushButton("打印到打印机…")
@@ -172,20 +173,38 @@ class PrintPanel(QGroupBox):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_folder_button = QPushButton("打开文件夹")
+        self.open_folder_button.setToolTip("打开打印文件所在的文件夹")
+        self.open_folder_button.clicked.connect(
+            lambda: output_folder.open_folder(self.printed_to or self.folder()))
+        self.printed_to: Path | None = None
+        self.open_folder_button.hide()  # until a PDF was made
+        self.change_folder_button = QPushButton("更改输出文件夹…")
+        self.change_folder_button.clicked.connect(
+            lambda: output_folder.change(self, self.page.ctx))
+        under = QHBoxLayout()
+        under.addWidget(self.status, 1)
+        under.addWidget(self.open_folder_button)
+        under.addWidget(self.change_folder_button)
         lay = QVBoxLayout(self)
         lay.addLayout(row)
-        lay.addWidget(self.status)
+        lay.addLayout(under)
         self.dialog: QPrintDialog | None = None
         self.box: QMessageBox | None = None
 
     def folder(self) -> Path:
-        return self.page.ctx.db_path.parent / OUT_FOLDER
+        """Where the PDFs go (ui.output_folder: the clerk's choice for this database)."""
+        ctx = self.page.ctx
+        return output_folder.current(ctx) or output_folder.suggested(ctx)
 
     def make_pdf(self, kind: str) -> Task | None:
         m = self.page.ctx.meeting
         if m is None or kind in self.tasks:
             return None
-        out = self.folder() / f"{safe_filename(m.code)}-{kind}.pdf"
+        folder = output_folder.ensure(self, self.page.ctx)
+        if folder is None:
+            return None
+        out = folder / f"{safe_filename(m.code)}-{kind}.pdf"
         task = Task(render_work(self.page.ctx.db_path, m.id, kind, out, self.page.ctx.clock.now()),
                     self)
         task.finished.connect(lambda outcome, k=kind, o=out: self._done(k, o, outcome))
@@ -204,6 +223,8 @@ class PrintPanel(QGroupBox):
         if isinstance(result, Printed):
             self.status.setStyleSheet("color: #1b7f3b; font-size: 13pt;")
             self.status.setText(f"已生成 {title}：{out}（{result.pages} 页）")
+            self.printed_to = out.parent
+            self.open_folder_button.show()
         else:
             text = result.message if isinstance(result, Refusal) else str(result)
             self.status.setStyleSheet("color: #c62828; font-size: 13pt;")

@@ -24,6 +24,7 @@ from app.meetings import Desk, Refusal
 from app.model import RuleSet
 from app.register.branch_order import sorted_branches
 from db import persons as db_persons
+from ui import output_folder
 from ui.pages.context import PageContext
 from ui.pages.print_pdf import save_pdf
 from ui.pages.setup_common import GREEN, RED, fill, make_table, message_label, say
@@ -91,6 +92,8 @@ class DesksSetupPage(QWidget):
             lambda: self.print_pdf("signin-sheets", "签到表"))
         self.attendance_button.clicked.connect(
             lambda: self.print_pdf("attendance-report", "出席情况报告"))
+        for b in (self.signin_button, self.attendance_button):
+            output_folder.attach(b, self.ctx)  # the tooltip names where the PDF goes
 
     def print_pdf(self, kind: str, title: str) -> None:
         self.box = save_pdf(self, self.ctx, kind, title)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app import proxies
 from app.meetings import Refusal
 from app.rules import proxies as rule
+from ui import output_folder
 from ui.pages.context import PageContext
 from ui.pages.print_pdf import save_pdf
 from ui.pages.setup_common import (
@@ -88,6 +89,7 @@ class ProxiesPage(QWidget):
         two_columns(self, self.note, left, right)
         self.add_button.clicked.connect(self.add_proxy)
         self.print_button.clicked.connect(self.print_list)
+        output_folder.attach(self.print_button, self.ctx)  # the tooltip names where it goes
         self.document.returnPressed.connect(self.add_proxy)
         self.revoke_button.clicked.connect(self.ask_revoke)
         # Keyboard first: Enter on the 委托人 goes on to the 受托人, then to the document number.
