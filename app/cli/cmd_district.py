@@ -234,27 +234,25 @@ def _outcome(command: str, ok: bool, message: str) -> int:
 def run_key(args: argparse.Namespace) -> int:
     from app.district.decisions import register_key
 
-    conn = _open(args.db, True)
-    if conn is None:
-        return EXIT_REFUSED
-    try:
-        out = register_key(conn, args.community, args.fingerprint, by=_by(args), at=_now())
-    finally:
-        conn.close()
-    return _outcome("key", out.ok, out.message)
+    return _run_key_step(args, "key", register_key, create=True)
 
 
 def run_confirm(args: argparse.Namespace) -> int:
     from app.district.decisions import confirm_key
 
-    conn = _open(args.db, False)
+    return _run_key_step(args, "confirm-key", confirm_key, create=False)
+
+
+def _run_key_step(args: argparse.Namespace, command: str, step: Any, *, create: bool) -> int:
+    """`district key` and `district confirm-key`: the same shape, COMMUNITY FINGERPRINT."""
+    conn = _open(args.db, create)
     if conn is None:
         return EXIT_REFUSED
     try:
-        out = confirm_key(conn, args.community, args.fingerprint, by=_by(args), at=_now())
+        out = step(conn, args.community, args.fingerprint, by=_by(args), at=_now())
     finally:
         conn.close()
-    return _outcome("confirm-key", out.ok, out.message)
+    return _outcome(command, out.ok, out.message)
 
 
 def run_decide(args: argparse.Namespace) -> int:
