@@ -27,8 +27,6 @@ from pycrdt import (
     YSyncMessageType,
     create_sync_message,
     create_update_message,
-    handle_sync_message,
-    read_message,
 )
 
 from app.attendance.view import LOCK
@@ -358,19 +356,11 @@ class DeskLink:
         it touches the document. A refused one is audited here and left out; if the desk lacked
         a key the host has certified since, it asks again once its register is refreshed."""
         if message[0] == YSyncMessageType.SYNC_STEP1:
-            try:
-                reply = handle_sync_message(message, self.replica.doc)
-            except Exception as exc:   # noqa: BLE001 - pycrdt's decoding errors vary
-                raise wire.FrameError(f"bad state vector ({type(exc).__name__})") from exc
+            reply = wire.sync_reply(message, self.replica.doc)
             if reply is not None:
                 writer.write(wire.frame(wire.YSYNC, reply))
             return
-        if message[0] not in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
-            raise wire.FrameError("unknown sync message")
-        try:
-            update = read_message(message[1:])
-        except Exception as exc:   # noqa: BLE001
-            raise wire.FrameError(f"bad sync message ({type(exc).__name__})") from exc
+        update = wire.sync_update(message)
         refusal = self.gate.admit(update)
         if refusal is not None and refusal.reason == "unknown_signer":
             self._resync = True     # a desk certified since this desk's register: not audited

@@ -28,9 +28,7 @@ from pycrdt import (
     YSyncMessageType,
     create_sync_message,
     create_update_message,
-    handle_sync_message,
     merge_updates,
-    read_message,
 )
 
 from app.attendance.view import LOCK
@@ -481,19 +479,11 @@ class Host:
         if not message:
             raise wire.FrameError("empty sync message")
         if message[0] == YSyncMessageType.SYNC_STEP1:
-            try:
-                reply = handle_sync_message(message, self.replica.doc)
-            except Exception as exc:   # noqa: BLE001 - pycrdt's decoding errors vary
-                raise wire.FrameError(f"bad state vector ({type(exc).__name__})") from exc
+            reply = wire.sync_reply(message, self.replica.doc)
             if reply is not None:
                 client.send(wire.frame(wire.YSYNC, reply))
             return True
-        if message[0] not in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
-            raise wire.FrameError("unknown sync message")
-        try:
-            update = read_message(message[1:])
-        except Exception as exc:   # noqa: BLE001
-            raise wire.FrameError(f"bad sync message ({type(exc).__name__})") from exc
+        update = wire.sync_update(message)
         refusal = self.gate.admit(update)
         if refusal is not None:
             self._reject(client, refusal.reason, refusal.key or refusal.detail)

@@ -108,3 +108,26 @@ def parse_control(payload: bytes) -> dict[str, Any]:
     if not isinstance(obj, dict) or not isinstance(obj.get("t"), str):
         raise FrameError("control frame without type")
     return obj
+
+
+def sync_reply(message: bytes, doc: Any) -> bytes | None:
+    """A y-sync SYNC_STEP1 from the peer: the answer to send back (None: nothing to send)."""
+    from pycrdt import handle_sync_message
+
+    try:
+        return handle_sync_message(message, doc)
+    except Exception as exc:   # noqa: BLE001 - pycrdt's decoding errors vary
+        raise FrameError(f"bad state vector ({type(exc).__name__})") from exc
+
+
+def sync_update(message: bytes) -> bytes:
+    """A y-sync SYNC_STEP2 or SYNC_UPDATE: the update it carries. Any other message, or one
+    that does not decode, is a FrameError."""
+    from pycrdt import YSyncMessageType, read_message
+
+    if message[0] not in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
+        raise FrameError("unknown sync message")
+    try:
+        return read_message(message[1:])
+    except Exception as exc:   # noqa: BLE001
+        raise FrameError(f"bad sync message ({type(exc).__name__})") from exc
