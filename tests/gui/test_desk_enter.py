@@ -18,7 +18,7 @@ from app.register.store import PersonRecord, add_persons
 from db import persons as db_persons
 from db.connection import connect
 from tests.gui.conftest import CLOCK_START, make_db
-from tests.gui.test_desk_page import choose_desk, type_chinese
+from tests.gui.test_desk_page import choose_desk, open_desk_page, type_chinese
 from ui.widgets.feedback import Tone
 
 ACTOR = "desk-test"
@@ -56,20 +56,7 @@ def enter_db(tmp_path):
 
 
 def open_page(qtbot, path):
-    from ui.app_main import make_app
-    from ui.pages.context import PageContext
-    from ui.pages.desk_page import DeskPage
-
-    make_app()
-    conn = connect(path)
-    ctx = PageContext(conn, path, clock=FixedClock(CLOCK_START.replace(hour=8, minute=41), 7.0),
-                      actor=ACTOR)
-    p = DeskPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1366, 768)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+    return open_desk_page(qtbot, connect(path), path, size=(1366, 768))
 
 
 def close_page(p, qtbot=None):

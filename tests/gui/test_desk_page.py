@@ -39,21 +39,27 @@ def desk_db(tmp_path):
     return path
 
 
-@pytest.fixture
-def page(qtbot, desk_db):
+def open_desk_page(qtbot, conn, path, *, at=None, size=(1280, 720)):
+    """The 签到 page on `conn` (the database at `path`), its clock at `at`, shown and exposed."""
     from ui.app_main import make_app
     from ui.pages.context import PageContext
     from ui.pages.desk_page import DeskPage
 
     make_app()
-    conn = connect(desk_db)
-    ctx = PageContext(conn, desk_db, clock=FixedClock(CLOCK_START.replace(hour=8, minute=41), 7.0),
-                      actor=ACTOR)
+    at = at if at is not None else CLOCK_START.replace(hour=8, minute=41)
+    ctx = PageContext(conn, path, clock=FixedClock(at, 7.0), actor=ACTOR)
     p = DeskPage(ctx)
     qtbot.addWidget(p)
-    p.resize(1280, 720)
+    p.resize(*size)
     p.show()
     qtbot.waitExposed(p)
+    return p
+
+
+@pytest.fixture
+def page(qtbot, desk_db):
+    conn = connect(desk_db)
+    p = open_desk_page(qtbot, conn, desk_db)
     yield p
     p.close()
     attendance.forget(conn)

@@ -13,7 +13,7 @@ from app.clock import FixedClock
 from db import persons as db_persons
 from db.connection import connect
 from tests.gui.conftest import CLOCK_START, make_db
-from tests.gui.test_desk_page import type_chinese
+from tests.gui.test_desk_page import open_desk_page, type_chinese
 from ui.widgets.feedback import Tone
 
 ACTOR = "desk-test"
@@ -21,10 +21,6 @@ ACTOR = "desk-test"
 
 @pytest.fixture
 def page(qtbot, tmp_path):
-    from ui.app_main import make_app
-    from ui.pages.context import PageContext
-    from ui.pages.desk_page import DeskPage
-
     path = make_db(tmp_path / "proxies.db")
     conn = connect(path)
     clock = FixedClock(CLOCK_START, 1.0)
@@ -36,14 +32,8 @@ def page(qtbot, tmp_path):
         got = proxies.add_proxy(conn, residents, people[principal], people[holder], clock=clock,
                                 actor=ACTOR)
         assert isinstance(got, proxies.Proxy), got
-    make_app()
-    ctx = PageContext(conn, path, clock=FixedClock(CLOCK_START.replace(hour=9, minute=5), 7.0),
-                      actor=ACTOR)
-    p = DeskPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1366, 768)
-    p.show()
-    qtbot.waitExposed(p)
+    p = open_desk_page(qtbot, conn, path, at=CLOCK_START.replace(hour=9, minute=5),
+                       size=(1366, 768))
     yield p
     p.close()
     attendance.forget(conn)
