@@ -92,11 +92,11 @@ class CountingPage(QWidget):
         from ui.pages.counting.tally_tab import TallyTab
 
         self.contest_box = QComboBox()
-        self.contest_box.setMinimumWidth(220)
+        self.contest_box.setMinimumWidth(180)
         self.contest_box.setAccessibleName("选举事项")
         self.contest_box.currentIndexChanged.connect(lambda _i: self.load_rounds())
         self.round_box = QComboBox()
-        self.round_box.setMinimumWidth(260)
+        self.round_box.setMinimumWidth(200)
         self.round_box.setAccessibleName("轮次")
         self.round_box.currentIndexChanged.connect(lambda _i: self._round_chosen())
         self.open_button = QPushButton("开始投票（新一轮）…")
@@ -112,15 +112,21 @@ class CountingPage(QWidget):
         self.entry_group.buttonToggled.connect(self._entry_toggled)
         top = QHBoxLayout()
         top.addWidget(QLabel("选举事项："))
-        top.addWidget(self.contest_box)
+        # The two lists share what the row leaves over, down to their minimum widths, so the
+        # 录入员 box and both entry groups stay whole on a 1280 px screen.
+        for box in (self.contest_box, self.round_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(8)
+        top.addWidget(self.contest_box, 1)
         top.addWidget(QLabel("轮次："))
-        top.addWidget(self.round_box)
+        top.addWidget(self.round_box, 1)
         top.addWidget(self.open_button)
-        top.addStretch(1)
         self.clerk_box = QLineEdit()
         self.clerk_box.setPlaceholderText("录入员姓名")
         self.clerk_box.setToolTip("记入每张选票的录入记录；不填时记为本机用户")
         self.clerk_box.setMaximumWidth(140)
+        self.clerk_box.setMinimumWidth(  # the placeholder whole, even at 1280 px
+            self.clerk_box.fontMetrics().horizontalAdvance(self.clerk_box.placeholderText()) + 24)
         top.addWidget(self.clerk_box)
         top.addWidget(self.entry_a)
         top.addWidget(self.entry_b)
@@ -138,8 +144,8 @@ class CountingPage(QWidget):
         self.reopen_button.clicked.connect(self.ask_reopen)
         self.singing_button = QPushButton("唱票大屏幕")
         self.singing_button.clicked.connect(self._open_singing)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
+        bottom = QHBoxLayout()  # the message beside the buttons: the tabs keep the height
+        bottom.addWidget(self.message, 1)
         bottom.addWidget(self.singing_button)
         bottom.addWidget(self.reopen_button)
         bottom.addWidget(self.close_button)
@@ -162,7 +168,6 @@ class CountingPage(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.status)
         lay.addWidget(self.tabs, 1)
-        lay.addWidget(self.message)
         lay.addLayout(bottom)
 
     # --- what is shown ----------------------------------------------------------------------------

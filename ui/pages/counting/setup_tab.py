@@ -8,13 +8,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from app import voting
 from app.meetings import Refusal
 from app.voting import State, VotingRound, split_names
+from ui.widgets.table_rows import show_at_least
 
 if TYPE_CHECKING:
     from ui.pages.counting.page import CountingPage
@@ -46,16 +48,16 @@ class SetupTab(QWidget):
         self.officials_button = QPushButton("登记监票人、计票人")
         self.officials_button.clicked.connect(self.save_officials)
         self.officials_state = QLabel()
-        self.officials_state.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow("监票人：", self.scrutineers)
-        form.addRow("计票人：", self.counters)
+        # One line for both lists and the button: the box table below keeps the height.
         officials = QGroupBox("监票人、计票人（经大会通过，不得由候选人担任）")
         o_lay = QVBoxLayout(officials)
-        o_lay.addLayout(form)
         row = QHBoxLayout()
+        row.addWidget(QLabel("监票人："))
+        row.addWidget(self.scrutineers, 1)
+        row.addWidget(QLabel("计票人："))
+        row.addWidget(self.counters, 1)
         row.addWidget(self.officials_button)
-        row.addWidget(self.officials_state, 1)
+        row.addWidget(self.officials_state)
         o_lay.addLayout(row)
 
         self.boxes = QTableWidget(0, len(BOX_HEADERS))
@@ -95,9 +97,20 @@ class SetupTab(QWidget):
         b_lay.addLayout(line)
         b_lay.addWidget(self.totals)
 
+        show_at_least(self.boxes, 8)
+        # On a small screen the tab scrolls rather than squeezing the table or the entry line.
+        inner = QWidget()
+        i_lay = QVBoxLayout(inner)
+        i_lay.setContentsMargins(6, 4, 6, 4)
+        i_lay.addWidget(officials)
+        i_lay.addWidget(boxes, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
         lay = QVBoxLayout(self)
-        lay.addWidget(officials)
-        lay.addWidget(boxes, 1)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(scroll)
         page.round_changed.connect(self.show_round)
 
     def focus_first(self) -> None:
