@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QScrollArea, QWidget
 from app import attendance
 from tests.gui.test_counting_page import open_page as open_counting
 from tests.gui.test_counting_page import ready_round
+from tests.gui.test_counting_results import counted_round, open_results
 
 # The page's share of a maximised window on each screen (step bar 190 px wide; menu, demo band,
 # header and status bar ~117 px high).
@@ -72,4 +73,33 @@ def test_counting_boxes_table_shows_eight_rows_and_the_clerk_box_is_whole(qtbot,
         page.close()
         attendance.forget(page.ctx.conn)
         page.ctx.conn.close()
+
+
+def test_results_tally_shows_eight_rows(qtbot, tmp_path, shot):
+    from tests.gui.test_counting_page import counting_db
+
+    path = counting_db(tmp_path / "results.db")
+    counted_round(path, ["111110", "111101", "011111", "111110"])
+    p = open_results(qtbot, path)
+    try:
+        p.rounds.setCurrentRow(0)
+        resize(qtbot, p, PAGE_AT_1366)
+        assert p.tally.rowCount() == 6
+        assert rows_shown(p.tally) >= 8, rows_shown(p.tally)
+        scroll = p.findChild(QScrollArea)
+        assert scroll is None or scroll.verticalScrollBar().maximum() == 0  # nothing hidden
+        for w in (p.lock_button, p.findings):
+            assert w.visibleRegion().boundingRect().height() == w.height(), w
+        shot(p, "laptop-rows-1366-results")
+        resize(qtbot, p, PAGE_AT_1280)
+        # At 1280x720 the lock button can still be reached (the column scrolls if it must).
+        scroll = p.findChild(QScrollArea)
+        if scroll is not None:
+            scroll.ensureWidgetVisible(p.lock_button)
+            qtbot.wait(30)
+        assert p.lock_button.visibleRegion().boundingRect().height() == p.lock_button.height()
+        shot(p, "laptop-rows-1280-results")
+    finally:
+        p.close()
+        p.ctx.conn.close()
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -45,6 +47,7 @@ from ui.pages.context import PageContext
 from ui.pages.results_print import PrintPanel
 from ui.tasks import CancelToken, Outcome, ProgressFn, Task, WorkFn
 from ui.widgets.reason_dialog import ReasonDialog
+from ui.widgets.table_rows import show_at_least
 
 GREEN, RED, AMBER, GREY = "#1b7f3b", "#c62828", "#9a5b13", "#607d8b"
 UNLOCK_REASONS = ("发现录入错误，须更正后重新锁定",)
@@ -168,22 +171,39 @@ class ResultsPage(QWidget):
         actions = QHBoxLayout()
         for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
             actions.addWidget(b)
-        actions.addStretch(1)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setMinimumHeight(60)
+        actions.addWidget(self.message, 1)  # beside the buttons: the tally keeps the height
         self.print_panel = PrintPanel(self)
 
-        right = QWidget()
-        r_lay = QVBoxLayout(right)
+        # The tally (at least 8 candidates without scrolling) beside the findings; on a screen
+        # smaller than 1366x768 the column scrolls rather than squeezing them.
+        show_at_least(self.tally, 8)
+        findings = QWidget()
+        f_lay = QVBoxLayout(findings)
+        f_lay.setContentsMargins(0, 0, 0, 0)
+        note = QLabel("验证结果（红色为错误，须处理后才能锁定；橙色为提示）：")
+        note.setWordWrap(True)
+        f_lay.addWidget(note)
+        f_lay.addWidget(self.findings, 1)
+        middle = QSplitter()
+        middle.setChildrenCollapsible(False)
+        middle.addWidget(self.tally)
+        middle.addWidget(findings)
+        middle.setStretchFactor(0, 3)
+        middle.setStretchFactor(1, 2)
+        column = QWidget()
+        r_lay = QVBoxLayout(column)
         r_lay.setContentsMargins(0, 0, 0, 0)
         r_lay.addWidget(self.heading)
         r_lay.addWidget(self.figures)
-        r_lay.addWidget(self.tally, 3)
-        r_lay.addWidget(QLabel("验证结果（红色为错误，须处理后才能锁定；橙色为提示）："))
-        r_lay.addWidget(self.findings, 2)
+        r_lay.addWidget(middle, 1)
         r_lay.addLayout(actions)
-        r_lay.addWidget(self.message)
+        right = QScrollArea()
+        right.setWidgetResizable(True)
+        right.setFrameShape(QFrame.Shape.NoFrame)
+        right.setWidget(column)
         split = QSplitter()
         split.addWidget(self.rounds)
         split.addWidget(right)
