@@ -4,17 +4,23 @@ main window at that screen size (the window less its step bar, header and status
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QScrollArea, QWidget
 
-from app import attendance
+from app import attendance, meetings
+from app.clock import FixedClock
+from db.connection import connect
+from tests.gui.conftest import CLOCK_START, make_db
 from tests.gui.test_counting_page import open_page as open_counting
 from tests.gui.test_counting_page import ready_round
 from tests.gui.test_counting_results import counted_round, open_results
+from tests.gui.test_desk_page import ACTOR as DESK_ACTOR
+from tests.gui.test_desk_page import open_desk_page
 
 # The page's share of a maximised window on each screen (step bar 190 px wide; menu, demo band,
 # header and status bar ~117 px high).
 PAGE_AT_1366 = (1176, 651)
 PAGE_AT_1280 = (1090, 603)
+BRANCHES = ("第一党支部", "第十一党支部", "第十二党支部", "第三党支部", "第四党支部", "退休党支部")
 
 
 def rows_shown(table: QAbstractItemView) -> float:
@@ -102,4 +108,33 @@ def test_results_tally_shows_eight_rows(qtbot, tmp_path, shot):
     finally:
         p.close()
         p.ctx.conn.close()
+
+
+def test_desk_scope_label_is_elided_with_the_whole_list_in_its_tooltip(qtbot, tmp_path, shot):
+    desk_db = make_db(tmp_path / "desk.db")
+    conn = connect(desk_db)
+    party = meetings.meeting_by_code(conn, "party")
+    got = meetings.add_desk(conn, party.id, "三号台", list(BRANCHES),
+                            clock=FixedClock(CLOCK_START, 1.0), actor=DESK_ACTOR)
+    assert not isinstance(got, meetings.Refusal)
+    page = open_desk_page(qtbot, conn, desk_db, size=PAGE_AT_1280)
+    try:
+        page.desk_box.setCurrentIndex(page.desk_box.findText("三号台"))
+        qtbot.wait(30)
+        label: QLabel = page.scope_label
+        full = "负责：" + "、".join(BRANCHES)
+        assert label.text() == full and label.toolTip() == full
+        for size in (PAGE_AT_1280, PAGE_AT_1366):
+            resize(qtbot, page, size)
+            shown = label.shown_text()
+            fits = label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+            assert fits, (shown, label.contentsRect().width())
+            # Cut only with an ellipsis, and never to less than the first branch.
+            assert shown == full or (shown.endswith("…") and full.startswith(shown[:-1])), shown
+            assert shown.startswith("负责：第一党支部"), shown
+        shot(page, "laptop-rows-1366-desk")
+    finally:
+        page.close()
+        attendance.forget(conn)
+        conn.close()
 

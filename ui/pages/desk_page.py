@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -64,6 +64,22 @@ LIFT_REASONS = ("本人到会，要求参加选举",)
 PROXY_REASONS = ("委托人本人到会投票",)
 
 
+
+class ElidedLabel(QLabel):
+    """One line that, when too long for its width, ends in … (text() and the tooltip keep the
+    whole of it)."""
+
+    def shown_text(self) -> str:
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             self.contentsRect().width())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(painter, self.contentsRect(), int(self.alignment()),
+                                  self.palette(), self.isEnabled(), self.shown_text(),
+                                  self.foregroundRole())
+
+
 class DeskPage(QWidget):
     def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,10 +115,10 @@ class DeskPage(QWidget):
         self.desk_box.setMinimumWidth(220)
         self.desk_box.setAccessibleName("签到台")
         self.desk_box.currentIndexChanged.connect(self._desk_changed)
-        self.scope_label = QLabel()
+        self.scope_label = ElidedLabel()
         self.scope_label.setStyleSheet("color: #555;")
-        # A desk serving many branches must not widen the window: the label may be cut short
-        # (the whole list is in its tooltip).
+        # A desk serving many branches must not widen the window: the label ends in … when
+        # cut short (the whole list is in its tooltip).
         self.scope_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.counter = QLabel()
         self.counter.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1b3550;")
@@ -117,10 +133,18 @@ class DeskPage(QWidget):
         self.out_button.setToolTip("选中的人中途退场，或退场后返回会场")
         self.out_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.out_button.clicked.connect(self.toggle_out)
+        # The desk and, under it, whom it serves: the buttons on the right leave the scope
+        # too little room beside the desk on a 1280 px screen.
+        desk_row = QHBoxLayout()
+        desk_row.addWidget(QLabel("签到台："))
+        desk_row.addWidget(self.desk_box)
+        desk_row.addStretch(1)
+        desk_col = QVBoxLayout()
+        desk_col.setSpacing(0)
+        desk_col.addLayout(desk_row)
+        desk_col.addWidget(self.scope_label)
         top = QHBoxLayout()
-        top.addWidget(QLabel("签到台："))
-        top.addWidget(self.desk_box)
-        top.addWidget(self.scope_label, 1)
+        top.addLayout(desk_col, 1)
         top.addWidget(self.counter)
         top.addSpacing(16)
         top.addWidget(self.out_button)
