@@ -207,10 +207,6 @@ def _hash_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
     return h.hexdigest(), n
 
 
-def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    return read_member(zf, info, limit)
-
-
 def verify_package(path: Path | str, *, known_keys: Collection[str] | None = None,
                    fileobj: IO[bytes] | None = None) -> Verification:
     """Everything wrong with the package at `path` (or `fileobj`), and its manifest."""
@@ -245,7 +241,7 @@ def _verify_open(path: Path, zf: zipfile.ZipFile, problems: list[Problem],
                                 fmt.MANIFEST))
         return Verification(path, tuple(problems))
     try:
-        raw = _read_small(zf, by_name[fmt.MANIFEST], LIMITS.json_bytes)
+        raw = read_member(zf, by_name[fmt.MANIFEST], LIMITS.json_bytes)
         manifest = json.loads(raw.decode("utf-8"))
         if not isinstance(manifest, dict):
             raise ValueError("not an object")
@@ -292,7 +288,7 @@ def _check_signature(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], r
         problems.append(Problem("NO_SIGNATURE", "缺少签名文件 manifest.sig", fmt.SIGNATURE))
         return fp, False
     try:
-        sig = _read_small(zf, by_name[fmt.SIGNATURE], 1024)
+        sig = read_member(zf, by_name[fmt.SIGNATURE], 1024)
     except (zipfile.BadZipFile, zlib.error, ValueError, OSError) as e:
         problems.append(Problem("BAD_SIGNATURE", f"签名文件 manifest.sig 已损坏：{e}",
                                 fmt.SIGNATURE))
