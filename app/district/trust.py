@@ -111,14 +111,14 @@ def all_trust(conn: sqlite3.Connection) -> dict[str, CommunityTrust]:
     by_community: dict[str, list[store.PackageRow]] = {}
     for p in store.packages(conn, light=True):
         by_community.setdefault(p.community, []).append(p)
-    decisions = store.decisions(conn)
     by_package = {p.id: p.community for ps in by_community.values() for p in ps}
-    out: dict[str, CommunityTrust] = {}
-    for community, ps in by_community.items():
-        mine = [d for d in decisions if d.package_id is not None
-                and by_package.get(d.package_id) == community]
-        out[community] = community_trust(ps, store.registered_keys(conn, community), mine)
-    return out
+    decided: dict[str, list[store.Decision]] = {c: [] for c in by_community}
+    for d in store.decisions(conn):
+        if d.package_id is not None and d.package_id in by_package:
+            decided[by_package[d.package_id]].append(d)
+    return {community: community_trust(ps, store.registered_keys(conn, community),
+                                       decided[community])
+            for community, ps in by_community.items()}
 
 
 def trust_of(conn: sqlite3.Connection, community: str) -> CommunityTrust:
