@@ -63,7 +63,6 @@ FIREWALL_NOTE = ("签到台连不上本机？多半是防火墙拦截：Windows 
                  "请勾选“专用网络”并点“允许访问”。新连上的网络默认是“公用网络”：请在网络设置里把会场网络"
                  "改为“专用网络”，或在“允许应用通过 Windows 防火墙”中勾选 pollday.exe 的“专用”。")
 HEADERS = ("签到台", "状态", "最后联系", "签到人数", "已收到", "未收到", "地址")
-REFUSAL_ZH = REASON_ZH
 
 
 class QrView(QWidget):
@@ -113,7 +112,7 @@ def link_state(connected: bool) -> str:
 
 
 def refusal_text(a: RefusedAttempt) -> str:
-    reasons = "、".join(REFUSAL_ZH.get(r, r) for r in a.reason.split(",") if r)
+    reasons = "、".join(REASON_ZH.get(r, r) for r in a.reason.split(",") if r)
     more = f"（又 {a.count} 次，已合并记录）" if a.count > 1 else ""
     desk = f"  自称“{a.desk}”" if a.desk else ""
     event = f"  记录 {a.event}" if a.event else ""
@@ -316,8 +315,8 @@ class HostPage(QWidget):
         self.code_text.setText(code)
         self.code_text.setCursorPosition(0)
         self.qr.set_code(code)
-        parts = code.split(";")
-        self._say(f"主机模式已开启：{parts[1]}:{parts[2]}。各签到台扫描下方二维码或输入配对码加入。",
+        pairing = parse(code)
+        self._say(f"主机模式已开启：{pairing.address}:{pairing.port}。各签到台扫描下方二维码或输入配对码加入。",
                   "#1b7f3b", bold=True)
 
     def _discovery(self, text: str, ok: bool) -> None:
