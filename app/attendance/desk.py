@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.attendance.log import Event, Kind, event_from_row
 from app.attendance.view import View, serialized, stamp, view
@@ -25,6 +25,9 @@ from db.audit import append
 from db.identity import DatabaseFileChanged
 from db.identity import check as check_database_file
 from db.tx import transaction
+
+if TYPE_CHECKING:
+    from app.proxies import Delegation  # app.proxies builds on this module
 
 
 def database_file_problem(conn: sqlite3.Connection) -> str | None:
@@ -219,7 +222,7 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
                           f"{person.name} 已批准不计入应到人数，须确认后撤销不计入再签到",
                           exclusion=ex)
         else:
-            stopped = _delegated(conn, meeting, v, person)
+            stopped = _delegated(v, person, proxies.delegation_of(conn, meeting, person))
             if stopped is not None:
                 return stopped
             e = _write(conn, v, kind=Kind.SIGN_IN, person=person, desk=desk, operator=operator,
@@ -252,14 +255,11 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
                   ballots=1 + len(handed))
 
 
-def _delegated(conn: sqlite3.Connection, meeting: Meeting, v: View,
-               person: Person) -> Result | None:
+def _delegated(v: View, person: Person, d: Delegation | None) -> Result | None:
     """A principal whose valid proxy stands is not signed in (one vote, one ballot: the holder
     carries it). The result says whether the holder already signed in; if not, the chair may
-    revoke the proxy (`revoke_proxy_and_sign_in`). None when `person` delegated nobody validly."""
-    from app import proxies
-
-    d = proxies.delegation_of(conn, meeting, person)
+    revoke the proxy (`revoke_proxy_and_sign_in`). None when `person` delegated nobody validly
+    (`d`: app.proxies.delegation_of)."""
     if d is None or not d.valid:
         return None
     holder = d.proxy.proxy
@@ -290,10 +290,11 @@ def revoke_proxy_and_sign_in(conn: sqlite3.Connection, meeting: Meeting,
             return _unknown(v, person_ref)
         if not reason.strip():
             return _reason_missing(v, person, "撤销委托")
-        stopped = _delegated(conn, meeting, v, person)
+        d = proxies.delegation_of(conn, meeting, person)
+        stopped = _delegated(v, person, d)
         if stopped is not None and stopped.standing is not None:
             return stopped
-        if proxies.delegation_of(conn, meeting, person) is not None:
+        if d is not None:
             got = proxies.revoke_proxy(conn, meeting, person, why=reason.strip(), clock=clock,
                                        actor=operator or desk)
             assert not isinstance(got, Refusal), got  # checked above, same transaction
