@@ -43,9 +43,9 @@ _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 # make "txt.exe" read as "exe.txt", zero-width spaces, soft hyphens) are dropped; a lone
 # surrogate (undecodable bytes) cannot be written as UTF-8 and becomes "_".
 _AS_SPACE = ("Cc", "Zl", "Zp")
-_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
-             *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
-             "COM¹", "COM²", "COM³", "LPT¹", "LPT²", "LPT³"}
+RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                  *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
+                  "COM¹", "COM²", "COM³", "LPT¹", "LPT²", "LPT³"}
 # What a file held open elsewhere gives on Windows: ERROR_ACCESS_DENIED (5, also a read-only
 # target), ERROR_SHARING_VIOLATION (32), ERROR_LOCK_VIOLATION (33).
 _HELD = (5, 32, 33)
@@ -210,6 +210,6 @@ def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = MAX_
     name = _bounded(name, max_len).rstrip(". ")
     if not name:
         name = fallback
-    if name.split(".", 1)[0].strip().upper() in _RESERVED:
+    if name.split(".", 1)[0].strip().upper() in RESERVED_NAMES:
         name = "_" + name
     return name

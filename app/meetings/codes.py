@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import unicodedata
 
+from app.fileio import RESERVED_NAMES  # Windows device names
+
 CODE_MAX = 32
 _PUNCT_OK = "-_"
 _LETTERS = ("Lu", "Ll", "Lt", "Lm", "Lo", "Nd")
-_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
-            *(f"LPT{i}" for i in range(10))}
 _SHOWN = {" ": "空格", "\u3000": "全角空格", "\t": "制表符"}
 
 
@@ -36,6 +36,6 @@ def code_problem(code: str, field: str = "会议代码") -> str:
         shown = "、".join(dict.fromkeys(_shown(c) for c in bad))
         return (f"{field}“{code}”含有不能用的字符：{shown}。{field}只能用字母、汉字、数字、"
                 "- 和 _（它会用在文件名和命令里）")
-    if code.upper() in _DEVICES:
+    if code.upper() in RESERVED_NAMES:
         return f"{field}不能是“{code}”：这是 Windows 保留的设备名，不能用作文件名，请换一个"
     return ""
