@@ -82,24 +82,19 @@ def build_demo(path: Path) -> Path:
     return path
 
 
-def mark_old_demo(path: Path) -> None:
+def mark_old_demo(conn: sqlite3.Connection) -> None:
     """The demo file of this laptop is the demo, whichever version built it: one built before
-    the builder wrote its marker gets it now, so its window shows the 演示数据，虚构 band."""
+    the builder wrote its marker gets it now, so its window shows the 演示数据，虚构 band.
+    Done on the window's own connection (no second open of the file at start-up)."""
     from app import session
     from db.tx import transaction
 
-    try:
-        conn = connect(path, create=False)
-    except (OSError, sqlite3.Error):
-        return          # opening it again below says what is wrong
     try:
         if not session.is_demo(conn):
             with transaction(conn):
                 session.mark_demo(conn)
     except (OSError, sqlite3.Error):
         pass            # read-only: the window opens without the band
-    finally:
-        conn.close()
 
 
 def ensure_demo(parent: QWidget | None, path: Path) -> bool:
@@ -130,13 +125,17 @@ class OpenError(Exception):
     pass
 
 
-def open_main_window(path: Path, parent: QWidget | None = None) -> MainWindow | None:
-    """The main window on `path`, or None after an error dialog."""
+def open_main_window(path: Path, parent: QWidget | None = None, *,
+                     demo: bool = False) -> MainWindow | None:
+    """The main window on `path`, or None after an error dialog. `demo`: the file is this
+    laptop's demo database (marked as such when an older version built it)."""
     try:
         conn = open_database(path)
     except (SchemaTooNew, FileNotFoundError, OpenError, PermissionError) as exc:
         show_error(parent, "无法打开数据库", str(exc))
         return None
+    if demo:
+        mark_old_demo(conn)
     logs.note_database(path)  # an SQLite error that escapes is then worded with this file's name
     return MainWindow(conn, path)
 
@@ -161,8 +160,7 @@ def start_gui(args: Sequence[str]) -> MainWindow | None:
         path = demo_db_path()
         if not ensure_demo(None, path):
             return None
-        mark_old_demo(path)
-    window = open_main_window(path)
+    window = open_main_window(path, demo=not ns.db)
     if window is None:
         return None
     show_sized(window)
