@@ -16,6 +16,7 @@ from ui.widgets.feedback import Tone
 
 LIFT_ACTION = "确认到会：撤销不计入并签到…"
 REVOKE_ACTION = "主持人：撤销委托并签到…"
+OTHER_DESK_ACTION = "仍在本台签到 (F9)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +38,16 @@ def hhmm(at: str) -> str:
     return at[11:16]
 
 
-def answer(r: Result, ref: str | Person) -> Answer:
+def answer(r: Result, ref: str | Person, desk: str = "") -> Answer:
     p = r.person
     if p is None:
         shown = ref.name if isinstance(ref, Person) else ref
         return Answer(Tone.GREY, "名册中没有此人", shown, "请核对证件或二维码，或请工作人员查名册")
+    if r.outcome is Outcome.OTHER_DESK:
+        # Found on the register, served by another desk: one key signs in here anyway.
+        return Answer(Tone.AMBER, f"{r.home}", p.name,
+                      f"不在 {desk} 的负责范围，未签到。\n请到该签到台签到；"
+                      "确需在本台签到的，按 F9（记入审计日志）", OTHER_DESK_ACTION)
     if r.outcome is Outcome.SIGNED_IN:
         detail = where(p)
         if r.proxies_for:  # the use case's words: 发选票 N 张（本人 1 + 委托 N：…）

@@ -55,7 +55,6 @@ from ui.widgets.scanner import ScannerFilter
 
 RESULT_LIMIT = 20
 OTHER_DESK_COLOUR = QColor("#1f4e99")
-OTHER_DESK_ACTION = "仍在本台签到 (F9)"
 DEFAULT_DESK = "签到台"  # used when the meeting has no desks set up
 POLL_MS = 2000  # other desks' sign-ins reach the counter this often
 HEADERS = ("姓名", "支部 / 居民小组", "身份", "身份证号", "签到情况")
@@ -442,16 +441,7 @@ class DeskPage(QWidget):
 
     def _show(self, r: Result, ref: str | Person) -> None:
         self.last_result = r
-        if r.outcome is Outcome.OTHER_DESK and r.person is not None:
-            # Found on the register, served by another desk: one key signs in here anyway.
-            self._pending = r
-            self.feedback.show_result(
-                Tone.AMBER, f"{r.home}", r.person.name,
-                f"不在 {self.desk_name} 的负责范围，未签到。\n请到该签到台签到；"
-                "确需在本台签到的，按 F9（记入审计日志）", OTHER_DESK_ACTION)
-            self._set_counter(r.present, self._expected)
-            return
-        a = answer(r, ref)
+        a = answer(r, ref, self.desk_name)
         self._pending = r if a.action else None
         self.feedback.show_result(a.tone, a.headline, a.title, a.detail, a.action)
         self._set_counter(r.present, self._expected)
