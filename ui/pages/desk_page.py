@@ -529,6 +529,8 @@ class DeskPage(QWidget):
         r = self._guarded(lambda: attendance.sign_out(*args))
         if r is not None and r.outcome is Outcome.ALREADY_OUT:
             r = self._guarded(lambda: attendance.return_(*args))
+        if r is not None and r.written and self.sync is not None:
+            self.sync.notify()   # shared at once, like every other write of the page
         if r is not None:
             self._show(r, person)
         self.search_box.clear()
