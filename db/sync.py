@@ -62,11 +62,6 @@ def select_desk_keys(conn: sqlite3.Connection) -> list[Row]:
                         " ORDER BY desk").fetchall()
 
 
-def has_desk_key(conn: sqlite3.Connection, desk: str) -> bool:
-    """Whether `desk` is in the registry (revoked or not)."""
-    return conn.execute("SELECT 1 FROM desk_key WHERE desk = ?", (desk,)).fetchone() is not None
-
-
 def select_desk_key_rows(conn: sqlite3.Connection) -> list[Row]:
     """(desk, public_key, certified_at, revoked_at, revoked_by, revoked_reason)."""
     return conn.execute("SELECT desk, public_key, certified_at, revoked_at, revoked_by,"
