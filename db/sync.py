@@ -86,17 +86,6 @@ def events_of_desk(conn: sqlite3.Connection, desk: str) -> list[Row]:
                         " WHERE desk = ? ORDER BY seq", (desk,)).fetchall()
 
 
-def event_counts_by_desk(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
-    """Desk -> (its events in the log, how many of them unsigned), in one query."""
-    return {str(d): (int(n), int(u)) for d, n, u in conn.execute(
-        "SELECT desk, count(*), count(*) - count(sig) FROM attendance_event GROUP BY desk")}
-
-
-def count_events_of_desk(conn: sqlite3.Connection, desk: str) -> int:
-    return int(conn.execute("SELECT count(*) FROM attendance_event WHERE desk = ?",
-                            (desk,)).fetchone()[0])
-
-
 def count_unsigned(conn: sqlite3.Connection) -> int:
     return int(conn.execute(
         "SELECT count(*) FROM attendance_event WHERE sig IS NULL").fetchone()[0])
