@@ -113,6 +113,7 @@ WITHHELD_TABLES: dict[str, str] = {
     "sync_desk": "the host's list of desks and their addresses",
     "sync_update": "the shared document between laptops (carries sign-in tokens)",
     "person_key": "search keys, one of them the reversed ID number; rebuilt from the names",
+    "staff": "the staff list's PIN hashes (a 6-digit PIN is guessed offline from its hash)",
 }
 
 # The settings that travel: the community's place (the district's report) and the public keys
