@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 _ANNOTATION = re.compile(r"[（(][^）)]*[）)]")
 _DOTS = "·•‧・．.･∙⋅"  # middle dots of minority names as registers type them
 _DROP = str.maketrans("", "", _DOTS)
+MIDDLE_DOTS = _DOTS
 
 # One character's key is a short string; a name's key is their concatenation. Within a class
 # the pieces have the same shape (Han: class, count, `count` sequence digits, code point), so
@@ -179,6 +180,17 @@ def strip_annotations(name: str) -> str:
     """Remove （女）（回族）-style annotations, the middle dot of minority names and blanks."""
     s = _ANNOTATION.sub("", name) if ("(" in name or "（" in name) else name
     return "".join(s.translate(_DROP).split())
+
+
+def name_parts(name: str) -> list[str]:
+    """The parts of a minority name split at its middle dots (阿依古丽·买买提 → 阿依古丽, 买买提),
+    annotations and blanks removed; [] for a name without a dot."""
+    s = _ANNOTATION.sub("", name) if ("(" in name or "（" in name) else name
+    if not any(d in s for d in _DOTS):
+        return []
+    parts = ["".join(p.split()) for p in s.translate(str.maketrans(_DOTS, _DOTS[0] * len(_DOTS)))
+             .split(_DOTS[0])]
+    return [p for p in parts if p]
 
 
 def _is_han_like(ch: str) -> bool:

@@ -9,6 +9,7 @@ table gives the readings a surname actually has.
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -18,8 +19,10 @@ from pypinyin import Style, pinyin
 from pypinyin.constants import PHRASES_DICT
 
 from app.model import Person
-from app.names import strip_annotations
+from app.names import MIDDLE_DOTS, name_parts, strip_annotations
 from db import persons as db_persons
+from db import settings
+from db.tx import transaction
 
 # Readings of surnames, the usual one first. A surname listed here is indexed with these
 # readings only (曾 is never "ceng" as a surname); other characters get every heteronym.
@@ -193,8 +196,21 @@ def name_keys(name: str) -> set[tuple[str, str]]:
 
 @lru_cache(maxsize=65536)
 def _name_keys(name: str) -> frozenset[tuple[str, str]]:
-    """(kind, key) search keys of a name: the name, full pinyin and initials of every reading
-    (with 'u' as well as 'v' for ü: 吕 is found by 'lv' and 'lu')."""
+    """(kind, key) search keys of a name: the whole name's (`_whole_name_keys`), and for a
+    minority name the same keys of each part between its middle dots, so that 买买提 or
+    maimaiti finds 阿依古丽·买买提 (a clerk often hears only one part)."""
+    keys = set(_whole_name_keys(name))
+    parts = name_parts(name)
+    if len(parts) > 1:
+        for part in parts:
+            keys |= _whole_name_keys(part)
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=65536)
+def _whole_name_keys(name: str) -> frozenset[tuple[str, str]]:
+    """(kind, key) search keys of the whole name: the name, full pinyin and initials of every
+    reading (with 'u' as well as 'v' for ü: 吕 is found by 'lv' and 'lu')."""
     keys: set[tuple[str, str]] = set()
     plain = search_name(name)
     if plain:
@@ -208,6 +224,26 @@ def _name_keys(name: str) -> frozenset[tuple[str, str]]:
             keys.add(("pinyin", full.replace("v", "u")))
         keys.add(("initials", _initials(r)))
     return frozenset(keys)
+
+
+# The version of the search keys stored in person_key; a register stored under an older
+# version has its affected persons re-keyed once (`update_keys`). 2: parts of dotted names.
+KEYS_SETTING = "search.keys_version"
+KEYS_VERSION = "2"
+
+
+def update_keys(conn: sqlite3.Connection) -> int:
+    """Bring a register stored by an older version up to today's keys: persons with a dotted
+    name get the keys of each part. Done once per database; returns the persons re-keyed
+    (0 when already done). Raises sqlite3.Error when the file cannot be written."""
+    if settings.get(conn, KEYS_SETTING) == KEYS_VERSION:
+        return 0
+    with transaction(conn):
+        dotted = db_persons.persons_with_any(conn, MIDDLE_DOTS)
+        for p in dotted:
+            db_persons.replace_keys(conn, p.id, person_keys(p.name, p.id_number, p.member_no))
+        settings.put(conn, KEYS_SETTING, KEYS_VERSION)
+    return len(dotted)
 
 
 def person_keys(name: str, id_number: str | None, member_no: str) -> set[tuple[str, str]]:
@@ -327,6 +363,7 @@ def clear_caches() -> None:
     _phrase_reading.cache_clear()
     _readings.cache_clear()
     _name_keys.cache_clear()
+    _whole_name_keys.cache_clear()
 
 
 # --- what Enter may sign in ---------------------------------------------------------------
@@ -346,7 +383,7 @@ def exact_ids(conn: db_persons.Conn, query: str, persons: Sequence[Person]) -> s
     low, up = q.lower(), q.upper()
     out: set[int] = set()
     for p in persons:
-        keys = name_keys(p.name)
+        keys = _whole_name_keys(p.name)   # one part of a dotted name is a hint, never exact
         if (("name", name_q) in keys or ("name", q) in keys
                 or (q.isascii() and (("pinyin", low) in keys or ("initials", low) in keys))
                 or (p.member_no.strip() and p.member_no.strip().upper() == up)):

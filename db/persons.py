@@ -173,6 +173,13 @@ def get_many(conn: Conn, ids: Sequence[int]) -> list[Person]:
     return [found[i] for i in ids if i in found]
 
 
+def persons_with_any(conn: Conn, chars: str) -> list[Person]:
+    """Persons whose name holds one of `chars` (a full scan; used once per database)."""
+    cond = " OR ".join("instr(name, ?) > 0" for _ in chars)
+    ids = [int(r[0]) for r in raw(conn).execute(f"SELECT id FROM person WHERE {cond}", list(chars))]
+    return get_many(conn, ids)
+
+
 def list_persons(conn: Conn) -> list[Person]:
     """Everyone on the register, by id (import order)."""
     return [_person(r) for r in raw(conn).execute(

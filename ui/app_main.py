@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from app import logs
 from db import files as dbfiles
 from db.connection import SchemaTooNew, connect
+from db.identity import DatabaseFileChanged
 from ui import errors, fonts
 from ui.main_window import DEFAULT_SIZE, MainWindow
 from ui.tasks import Task
@@ -97,6 +98,17 @@ def mark_old_demo(conn: sqlite3.Connection) -> None:
         pass            # read-only: the window opens without the band
 
 
+def update_search_keys(conn: sqlite3.Connection) -> None:
+    """A register stored by an older version gets today's search keys (the parts of a dotted
+    name), once; a read-only file keeps searching with the keys it has."""
+    from app import search
+
+    try:
+        search.update_keys(conn)
+    except (OSError, sqlite3.Error, DatabaseFileChanged):
+        log.warning("search keys not updated (read-only database?)", exc_info=True)
+
+
 def ensure_demo(parent: QWidget | None, path: Path) -> bool:
     """Make sure the demo database exists; False (after an error dialog) when it cannot be made.
     The build is one transaction and cannot be interrupted, so the dialog has no 取消."""
@@ -136,6 +148,7 @@ def open_main_window(path: Path, parent: QWidget | None = None, *,
         return None
     if demo:
         mark_old_demo(conn)
+    update_search_keys(conn)
     logs.note_database(path)  # an SQLite error that escapes is then worded with this file's name
     return MainWindow(conn, path)
 

@@ -216,7 +216,7 @@ class MeetingPage(QWidget):
         verdict = ("到会人数符合规定。" if s.quorum_met else
                    f"<b style='color:#c62828'>到会人数不足（还差 {s.quorum.missing} 人），"
                    "此时投票选举无效。</b>")
-        text = (f"<p style='font-size:13pt'>{label}开始投票，按此刻冻结实到名单：</p>"
+        text = (f"<p style='font-size:13pt'>开始{label}，按此刻冻结实到名单：</p>"
                 f"<p style='font-size:16pt'>应到 <b>{s.expected}</b> 人，实到 <b>{s.present}</b> 人，"
                 f"出席率 <b>{s.rate}</b></p><p style='font-size:13pt'>{verdict}</p>"
                 f"<p>规则：{s.rule}</p>{opens}<p>冻结后发出选票以此实到人数为准，不能更改。</p>")
@@ -225,7 +225,7 @@ class MeetingPage(QWidget):
         box.setTextFormat(Qt.TextFormat.RichText)
         ok = box.button(QMessageBox.StandardButton.Ok)
         assert ok is not None
-        ok.setText(f"冻结实到，{label}开始投票")
+        ok.setText(f"冻结实到，开始{label}")
         box.setDefaultButton(QMessageBox.StandardButton.Ok if s.quorum_met
                              else QMessageBox.StandardButton.Cancel)
         box.finished.connect(lambda _r: self._answered(box, label))
@@ -248,7 +248,7 @@ class MeetingPage(QWidget):
             QMessageBox.warning(self, "无法开始投票", got.message)
             return
         opened = "、".join(r.label for r in got.rounds)
-        self.ctx.message.emit(f"{got.snapshot.round_label}已开始投票：实到 {got.snapshot.present} 人"
+        self.ctx.message.emit(f"{got.snapshot.round_label}已开始：实到 {got.snapshot.present} 人"
                               f"已冻结" + (f"；已开始 {opened}" if opened else ""))
         self.ctx.voting_opened.emit()  # 投票计票 shows the rounds; this page reloads the freeze
 

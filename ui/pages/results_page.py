@@ -316,8 +316,9 @@ class ResultsPage(QWidget):
         else:
             c = res.count
             self.figures.setText(
-                f"应到 {s.expected}　实到 {s.present}　发出 {res.issued}　收回 {c.returned}　"
-                f"有效 {c.valid}　无效 {c.invalid}　应选 {r.seats} 名\n"
+                # 收回 is the boxes' figure; the ballots counted (有效 + 无效) are 已录入.
+                f"应到 {s.expected}　实到 {s.present}　发出 {res.issued}　收回 {r.returned}　"
+                f"已录入 {c.returned}（有效 {c.valid}　无效 {c.invalid}）　应选 {r.seats} 名\n"
                 f"<b>{STATUS_ZH[res.status]}</b>　{res.threshold_zh}\n{officials}"
                 .replace("\n", "<br>"))
             self._show_tally(v)

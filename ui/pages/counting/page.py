@@ -299,7 +299,7 @@ class CountingPage(QWidget):
             self.say(f"不能开始投票：{got.message}", ok=False)
             return None
         self.say(f"{got.label} 已开始：冻结实到 {got.snapshot.present} 人")
-        self.ctx.message.emit(f"{got.label} 已开始投票")
+        self.ctx.message.emit(f"{got.label}已开始")
         self.load_rounds(got.id)
         self.ctx.voting_opened.emit()  # the 会议 page shows the freeze
         self.tabs.setCurrentIndex(0)
