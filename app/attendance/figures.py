@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app import rounding
 from app.attendance.log import Event, Standing, event_from_row
 from app.attendance.view import serialized, view
 from app.clock import Clock, iso
@@ -75,8 +76,9 @@ class Summary:
 
     @property
     def rate(self) -> str:
-        """出席率 as a percent string from integers, rounded down: '80.87%'."""
-        return format_rate(self.counted, self.expected)
+        """出席率 rounded half up once (app.rounding): '80.87%'; with the fraction beside it when
+        the rounded figure would mislead against the quorum rule ('80.00%（3999/4999）')."""
+        return rounding.rate_text(self.counted, self.expected, self.quorum.threshold)
 
     @property
     def fraction(self) -> str:
@@ -99,11 +101,8 @@ class Summary:
 
 
 def format_rate(part: int, whole: int) -> str:
-    """part/whole as a percent with two decimals, rounded down, integers only."""
-    if whole <= 0:
-        return "0.00%"
-    bp = part * 10000 // whole
-    return f"{bp // 100}.{bp % 100:02d}%"
+    """part/whole as a percent, two decimals, rounded half up once (app.rounding)."""
+    return rounding.percent_text(part, whole)
 
 
 @serialized

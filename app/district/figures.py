@@ -180,8 +180,8 @@ class Report:
         overall count, `per_community` one object per community."""
         return {**rates.jsonable(self.headline()),
                 "units": rates.UNITS,
-                "rounding": "exact fractions rounded once half up: rates 2 decimals of a percent,"
-                            " shares and average age 1 decimal",
+                "rounding": "exact fractions rounded once half up to 2 decimals: rates, shares"
+                            " and average age alike",
                 "makeup": [b.json() for b in self.bodies],
                 "quarantined": [q.json() for q in self.quarantined],
                 "excluded": [x.json() for x in self.excluded],

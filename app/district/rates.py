@@ -1,8 +1,9 @@
 """Exact arithmetic for the published figures.
 
 Every rate and share is computed as an exact fraction of integers and rounded ONCE, half up
-(四舍五入, `ROUND_HALF_UP`): rates (按期换届率, 一次性选举成功率, 出席率) to 2 decimals of a percent,
-make-up shares and the average age to 1 decimal. Differences from the previous term are taken
+(四舍五入, `ROUND_HALF_UP`), to 2 decimals: rates (按期换届率, 一次性选举成功率, 出席率), make-up shares
+and the average age alike, as the published district reports print them (91.47%, 55.74%,
+57.75岁). The rule itself is app.rounding, shared with every community document. Differences from the previous term are taken
 between the published (rounded) figures, as a reader of both reports would compute them.
 
 Inside the app the figures are `Decimal`s (exact, "50.00" keeps its places for the XLSX and the
@@ -15,41 +16,32 @@ shortest repr is the published figure (a 2-decimal percent round-trips exactly),
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any
 
-RATE_PLACES = Decimal("0.01")
-SHARE_PLACES = Decimal("0.1")
+from app import rounding
+
+RATE_PLACES = rounding.PLACES
+SHARE_PLACES = rounding.PLACES
 # The unit of each figure of the report JSON (its `units` block).
 UNITS = {
     "*_rate": "percent (0-100), 2 decimals, rounded half up once from the exact fraction",
-    "*_pct": "percent (0-100), 1 decimal, rounded half up once from the exact fraction",
-    "average_age": "years, 1 decimal, rounded half up once",
+    "*_pct": "percent (0-100), 2 decimals, rounded half up once from the exact fraction",
+    "average_age": "years, 2 decimals, rounded half up once from the exact fraction",
 }
-
-
-def _round(value: Fraction, places: Decimal) -> Decimal:
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    # Decimal division is exact to 28 digits; the quantize rounds half up once.
-    return exact.quantize(places, rounding=ROUND_HALF_UP)
 
 
 def percent(part: int, whole: int, places: Decimal = RATE_PLACES) -> Decimal | None:
     """100 × part / whole rounded half up, None when whole is 0 (no denominator, no rate)."""
-    if whole <= 0:
-        return None
-    return _round(Fraction(100 * part, whole), places)
+    return rounding.percent(part, whole, places)
 
 
 def share(part: int, whole: int) -> Decimal | None:
-    return percent(part, whole, SHARE_PLACES)
+    return rounding.percent(part, whole, SHARE_PLACES)
 
 
 def mean(total: int, n: int) -> Decimal | None:
-    if n <= 0:
-        return None
-    return _round(Fraction(total, n), SHARE_PLACES)
+    return rounding.mean(total, n, SHARE_PLACES)
 
 
 def text(value: Decimal | None) -> str | None:

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from app import rounding
 from app.export import format as fmt
 from app.export.package import zip_entries
 from app.keys import InstallationKey
@@ -68,7 +69,7 @@ def elected_doc(conn: sqlite3.Connection, meetings: list[Meeting],
 def _rate(expected: int | None, present: int | None) -> str:
     if not expected or present is None:
         return ""
-    return f"{100 * present / expected:.2f}%"
+    return rounding.percent_text(present, expected)
 
 
 def summary_rows(meetings: list[Meeting], results: dict[str, dict[str, Any]],

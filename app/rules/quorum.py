@@ -8,6 +8,7 @@ whether the rule is met, the smallest count that meets it and the rule in Chines
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from app.model import FORMS_OF_RULES, Form, RuleSet
 from app.rules.options import RuleOptions
@@ -33,6 +34,15 @@ class QuorumResult:
     def missing(self) -> int:
         """How many more people are needed (0 when met)."""
         return max(0, self.required - self.present)
+
+    @property
+    def threshold(self) -> Fraction:
+        """The share of 应到 the rule compares 实到 with (four fifths, two thirds, one half)."""
+        if self.rules is RuleSet.PARTY:
+            return Fraction(4, 5)
+        if self.rules is RuleSet.RESIDENTS:
+            return Fraction(2, 3) if self.form is Form.REPRESENTATIVE else Fraction(1, 2)
+        return Fraction(2, 3)
 
     @property
     def rate_basis_points(self) -> int:

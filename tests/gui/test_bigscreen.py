@@ -59,7 +59,7 @@ def test_quorum_panel_follows_sign_ins_here_and_from_another_connection(pages, q
     scan(qtbot, desk.search_box, token(conn, "曾凡荣"))
     scan(qtbot, desk.search_box, token(conn, "王䶮"))
     qtbot.waitUntil(lambda: tiles(page.panel)["present"] == "2", timeout=3000)  # the poll
-    assert tiles(page.panel)["rate"] == "66.66%"
+    assert tiles(page.panel)["rate"] == "66.67%"
     assert "还差 1 人" in page.panel.verdict.text()
     assert "一号台" not in page.desks.text() and "二号台 2" in page.desks.text()
     qtbot.wait(30)  # let pending geometry changes land before the grab

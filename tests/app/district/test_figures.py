@@ -134,21 +134,21 @@ def test_report_matches_hand_computation(demo_dir: Path, report_json: dict[str, 
         got = makeup[body]
         assert got["members"] == n
         assert got["average_age"] == float((Decimal(sum(ages)) / n).quantize(
-            Decimal("0.1"), ROUND_HALF_UP))
+            Decimal("0.01"), ROUND_HALF_UP))
         assert got["college_pct"] == _pct(sum(e["education"] in ("大专", "本科", "研究生")
-                                              for e in ms), n, "0.1")
+                                              for e in ms), n, "0.01")
         assert got["bachelor_pct"] == _pct(sum(e["education"] in ("本科", "研究生")
-                                               for e in ms), n, "0.1")
-        assert got["under35_pct"] == _pct(sum(a < 35 for a in ages), n, "0.1")
-        assert got["women_pct"] == _pct(sum(e["gender"] == "F" for e in ms), n, "0.1")
+                                               for e in ms), n, "0.01")
+        assert got["under35_pct"] == _pct(sum(a < 35 for a in ages), n, "0.01")
+        assert got["women_pct"] == _pct(sum(e["gender"] == "F" for e in ms), n, "0.01")
     # The previous term's figures (previous.xlsx) and the phrasing of the difference.
     prev = load_workbook(demo_dir / "previous.xlsx").worksheets[0]
     for row in prev.iter_rows(min_row=2, values_only=True):
         body, avg = str(row[0]), Decimal(str(row[2]))
-        diff = _published(makeup[body]["average_age"]).quantize(Decimal("0.1")) - avg
+        diff = _published(makeup[body]["average_age"]).quantize(Decimal("0.01")) - avg
         word = "下降" if diff < 0 else "上升"
         assert f"平均年龄{word}{abs(diff)}岁" in makeup[body]["changes"]
-        bdiff = _published(makeup[body]["bachelor_pct"]).quantize(Decimal("0.1")) \
+        bdiff = _published(makeup[body]["bachelor_pct"]).quantize(Decimal("0.01")) \
             - Decimal(str(row[4]))
         assert f"本科以上{'提高' if bdiff > 0 else '下降'}{abs(bdiff)}个百分点" in \
             makeup[body]["changes"]
@@ -187,7 +187,7 @@ def test_report_json_figures_are_numbers_with_units(report_json: dict[str, Any])
         d = _published(v)
         assert 0 <= d <= 100 and d == d.quantize(Decimal("0.01")), v
     for v in shares:
-        assert _published(v) == _published(v).quantize(Decimal("0.1")), v
+        assert _published(v) == _published(v).quantize(Decimal("0.01")), v
     # Rounded half up once from the exact fraction: 按期 on_time / planned.
     assert r["on_time_rate"] == _pct(r["on_time"], r["planned"])
 

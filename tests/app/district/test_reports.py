@@ -49,7 +49,7 @@ def test_summary_xlsx_opens_in_libreoffice(imported_db: Path, report_json: dict[
     bodies = {r[0]: r for r in sheets["班子结构"][1:]}
     for b in report["makeup"]:
         assert bodies[b["body"]][1] == str(b["members"])
-        assert bodies[b["body"]][2] == f"{b['average_age']:.1f}"
+        assert bodies[b["body"]][2] == f"{b['average_age']:.2f}"
         assert "，".join(b["changes"]) == bodies[b["body"]][13]
 
 

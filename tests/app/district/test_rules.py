@@ -13,10 +13,10 @@ def test_rounding_is_half_up_once() -> None:
     assert rates.percent(2, 3) == Decimal("66.67")
     assert rates.percent(1, 8) == Decimal("12.50")
     assert rates.percent(1, 800) == Decimal("0.13")        # 0.125: half up, not to even
-    assert rates.share(1, 8) == Decimal("12.5")
-    assert rates.share(1, 16) == Decimal("6.3")            # 6.25 -> 6.3
-    assert rates.mean(85, 2) == Decimal("42.5")
-    assert rates.mean(1, 20) == Decimal("0.1")             # 0.05 -> 0.1
+    assert rates.share(1, 8) == Decimal("12.50")
+    assert rates.share(1, 16) == Decimal("6.25")           # two decimals, like the rates
+    assert rates.mean(85, 2) == Decimal("42.50")
+    assert rates.mean(1, 200) == Decimal("0.01")           # 0.005 -> 0.01
     assert rates.percent(1, 0) is None and rates.mean(0, 0) is None
     assert rates.parse("46.3%") == Decimal("46.3") and rates.parse("") is None
 

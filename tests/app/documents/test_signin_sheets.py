@@ -108,7 +108,7 @@ def test_attendance_report_live_and_frozen(venue, fixed_clock, tmp_path) -> None
     render_report(c, m, live, AT)
     assert_fonts_embedded(live)
     text = pdf_text(live)
-    for words in ("出席情况报告", "应到会人数", "实到会人数", "出席率", "71.42%（5/7）",
+    for words in ("出席情况报告", "应到会人数", "实到会人数", "出席率", "71.43%（5/7）",
                   "孙病假", "年老体弱卧床不起", "街党工委〔2026〕12号", "周请假", "出差",
                   "超过应到会人数的五分之四", "不符合规定", "监票人（签字）", "2026-11-22 07:30",
                   "实时统计"):
@@ -178,6 +178,6 @@ def test_print_cli_writes_the_attendance_report(venue, fixed_clock, tmp_path, db
     assert "应到 7，实到 3" in r.stdout
     assert_fonts_embedded(out)
     text = pdf_text(out)
-    for words in ("出席情况报告", "应到会人数", "实到会人数", "出席率", "42.85%（3/7）", "孙病假",
+    for words in ("出席情况报告", "应到会人数", "实到会人数", "出席率", "42.86%（3/7）", "孙病假",
                   "街党工委〔2026〕12号", "第一轮开始投票时冻结", "监票人（签字）", "2026-11-22 09:00"):
         assert words in text, words
