@@ -1,0 +1,181 @@
+"""Who may do what: ONE table (action code → roles allowed, its Chinese name, who may, in
+Chinese), the person doing it (`Actor`) and the check every use case makes.
+
+OPEN MODE: a database with no staff list (new, upgraded from before staff lists, or the demo)
+works as before: the operator is free text and nothing is refused here. Once a staff list
+exists every action in PERMISSIONS needs a signed-on member (a verified `Actor`) holding one of
+its roles; a refusal names who may do it and changes nothing.
+
+`Actor` is a `str` (the person's name, which is what goes into every audit row and event as the
+operator) carrying the roles of a member whose PIN was checked (app.staff.sign_on). A plain str
+operator is an unverified name: fine in open mode, refused once a staff list exists.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
+
+from db import staff as q
+
+
+class Role(StrEnum):
+    HOST = "host"              # 主持人 (also 管理员: the staff list, setup)
+    DESK = "desk"              # 签到员
+    TELLER = "teller"          # 计票人
+    SCRUTINEER = "scrutineer"  # 监票人 (the 总监票人 is a scrutineer with the chief flag)
+    WORKER = "worker"          # 工作人员 (no action of its own: named in the audit)
+
+
+ROLE_ZH: dict[Role, str] = {
+    Role.HOST: "主持人",
+    Role.DESK: "签到员",
+    Role.TELLER: "计票人",
+    Role.SCRUTINEER: "监票人",
+    Role.WORKER: "工作人员",
+}
+CHIEF_ZH = "总监票人"
+
+
+class Actor(str):
+    """The person doing an action: their name (a str, as `operator` always was) plus the roles of
+    a staff member whose PIN was checked. Made by app.staff.sign_on (verified) or `Actor.open`
+    (open mode: free text, no roles, not verified)."""
+
+    roles: frozenset[Role]
+    chief: bool
+    verified: bool
+    person_id: int | None
+
+    def __new__(cls, name: str, roles: frozenset[Role] = frozenset(), *, chief: bool = False,
+                verified: bool = False, person_id: int | None = None) -> Actor:
+        self = super().__new__(cls, name)
+        self.roles = frozenset(roles)
+        self.chief = chief
+        self.verified = verified
+        self.person_id = person_id
+        return self
+
+    @property
+    def name(self) -> str:
+        return str.__str__(self)
+
+    def has(self, role: Role) -> bool:
+        return self.verified and role in self.roles
+
+    def roles_zh(self) -> str:
+        """主持人、监票人（总监票人） — for the status bar and the staff list."""
+        words = [ROLE_ZH[r] + (f"（{CHIEF_ZH}）" if r is Role.SCRUTINEER and self.chief else "")
+                 for r in Role if r in self.roles]
+        return "、".join(words)
+
+    @classmethod
+    def open(cls, name: str) -> Actor:
+        return cls(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    code: str
+    roles: frozenset[Role]
+    name_zh: str      # 撤销签到
+    who_zh: str       # 只有主持人可以撤销其他签到台的签到
+    two_person: bool = False
+
+
+def _p(code: str, roles: set[Role], name_zh: str, who_zh: str, two: bool = False
+       ) -> tuple[str, Permission]:
+    return code, Permission(code, frozenset(roles), name_zh, who_zh, two)
+
+
+H, D, T, S = Role.HOST, Role.DESK, Role.TELLER, Role.SCRUTINEER
+
+PERMISSIONS: dict[str, Permission] = dict([
+    # 签到台
+    _p("sign_in", {D, H}, "签到", "签到员或主持人"),
+    _p("sign_out", {D, H}, "中途退场/返回会场", "签到员或主持人"),
+    _p("undo_own_desk", {D, H}, "撤销本签到台的签到", "签到员（本签到台的签到）或主持人"),
+    _p("undo_any", {H}, "撤销其他签到台的签到", "主持人"),
+    _p("lift_exclusion", {H}, "撤销不计入应到", "主持人"),
+    _p("resolve_duplicate", {H}, "处理重复签到", "主持人"),
+    _p("open_voting", {H}, "宣布开始投票（固定实到人数）", "主持人"),
+    # 准备 and the day's management
+    _p("setup", {H}, "修改选举设置（会议、职位、名册、委托、签到台）", "主持人"),
+    _p("staff", {H}, "管理工作人员名单", "主持人"),
+    _p("rules_correction", {H}, "投票开始后更正会议规则、形式或计票选项", "主持人（须写明原因）"),
+    _p("open_round", {H}, "开始投票轮次（含下一轮）", "主持人"),
+    _p("round_manage", {H}, "指定监票人/计票人、结束或重开轮次、决定不再补选", "主持人"),
+    _p("export", {H}, "导出数据包", "主持人"),
+    _p("backup", {H}, "备份或恢复数据库", "主持人"),
+    _p("host_mode", {H}, "开启联网签到主机", "主持人"),
+    # 计票
+    _p("enter_ballots", {T}, "录入选票或计票单（录入组A/B）", "计票人（A组和B组须为不同的人）"),
+    _p("resolve_difference", {S}, "裁定两组录入的差异", "监票人（不能是本轮录入A/B组的人）"),
+    _p("box_figures", {S}, "登记票箱发票/收票数", "监票人"),
+    _p("lock_result", {S}, "锁定结果", "两名不同的监票人（或总监票人和一名监票人）各自输入PIN",
+       two=True),
+    _p("unlock_result", {S}, "解锁结果", "总监票人（须写明原因）"),
+])
+
+
+@dataclass(frozen=True, slots=True)
+class Denied:
+    """A refused action: `message` says what and who may do it, in Chinese."""
+
+    code: str          # the action code
+    message: str
+
+
+def enforced(conn: sqlite3.Connection) -> bool:
+    """True once the database has a staff list (an active member); the demo stays open."""
+    from app import session
+
+    return q.active_count(conn) > 0 and not session.is_demo(conn)
+
+
+def _who(p: Permission) -> str:
+    return f"「{p.name_zh}」只有{p.who_zh}可以操作"
+
+
+def denied_words(code: str, operator: str | None = None) -> str:
+    p = PERMISSIONS[code]
+    if not isinstance(operator, Actor) or not operator.verified:
+        return f"{_who(p)}：请先选择本人姓名并输入PIN登录"
+    mine = operator.roles_zh() or "无角色"
+    return f"{_who(p)}；{operator.name}（{mine}）不能操作"
+
+
+def check(conn: sqlite3.Connection, code: str, operator: str | None) -> Denied | None:
+    """None when `operator` may do `code` here (always, in open mode); else what to say."""
+    p = PERMISSIONS[code]
+    if not enforced(conn):
+        return None
+    if isinstance(operator, Actor) and operator.verified and operator.roles & p.roles:
+        if code == "unlock_result" and not operator.chief:
+            return Denied(code, denied_words(code, operator))
+        return None
+    return Denied(code, denied_words(code, operator))
+
+
+def check_two(conn: sqlite3.Connection, code: str, first: str | None, second: str | None
+              ) -> Denied | None:
+    """A two-person action (lock): two different verified members, both with a role of `code`
+    (for the lock: two 监票人, or the 总监票人 and one 监票人)."""
+    if not enforced(conn):
+        return None
+    p = PERMISSIONS[code]
+    for one in (first, second):
+        if one is None:
+            return Denied(code, f"{_who(p)}：还需要第二个人输入PIN")
+        refused = check(conn, code, one)
+        if refused is not None:
+            return refused
+    if str(first) == str(second):
+        return Denied(code, f"{_who(p)}：两个人必须不同（{first} 输入了两次）")
+    return None
+
+
+def table_rows() -> list[tuple[str, str, str]]:
+    """(action code, 操作, 谁可以) for the README and the GUI's help."""
+    return [(p.code, p.name_zh, p.who_zh) for p in PERMISSIONS.values()]
