@@ -1,10 +1,16 @@
 """What a window remembers of a database between runs, and whether it is the demo: small facts in
-the database's `setting` table (kept out of the hand-over package, db/snapshot.py)."""
+the database's `setting` table (kept out of the hand-over package, db/snapshot.py). What the
+laptop remembers across databases (the ones used last) is a small file in the per-user folder."""
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
+from pathlib import Path
 
+from app import home
+from app.fileio import write_atomic
 from db import settings
 from db.identity import DatabaseFileChanged
 from db.tx import transaction
@@ -13,6 +19,10 @@ LAST_PAGE = "gui.last_page"   # "step" or "step/tab title"
 OPERATOR = "gui.operator"    # the 值班人 typed in the window's header
 DEMO = "demo.fictional"       # written by the demo builder: the data are made up
 OUTPUT_FOLDER = "gui.output_folder"   # where this database's printouts go (a path of this PC)
+RECENT_FILE = "recent-databases.json"  # in the per-user folder: election databases, last first
+RECENT_KEPT = 10
+
+log = logging.getLogger(__name__)
 
 
 def _get(conn: sqlite3.Connection, key: str) -> str | None:
@@ -73,3 +83,40 @@ def output_folder(conn: sqlite3.Connection) -> str:
 def set_output_folder(conn: sqlite3.Connection, folder: str) -> bool:
     """Remember the printouts' folder; False when the database cannot be written."""
     return _put(conn, OUTPUT_FOLDER, folder)
+
+
+# --- the election databases used last on this laptop -------------------------------------------
+
+def _recent_path() -> Path:
+    return home.data_home() / RECENT_FILE
+
+
+def recent_databases() -> list[Path]:
+    """Election databases opened on this laptop, the last used first (files may be gone since)."""
+    try:
+        got = json.loads(_recent_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []               # never written, or unreadable: nothing remembered
+    if not isinstance(got, list):
+        return []
+    return [Path(p) for p in got if isinstance(p, str) and p]
+
+
+def remember_database(path: Path) -> bool:
+    """Put `path` first in the recent list; False when the per-user folder cannot be written."""
+    target = Path(path).resolve()
+    paths = [target, *(p for p in recent_databases() if p != target)][:RECENT_KEPT]
+    try:
+        _recent_path().parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(_recent_path(), json.dumps([str(p) for p in paths], ensure_ascii=False))
+    except OSError:
+        log.warning("could not remember the recent database %s", target, exc_info=True)
+        return False
+    return True
+
+
+def last_database() -> Path | None:
+    """The election database used last, when its file is still there (a USB stick may be out:
+    then None, and the start screen decides, not an older election)."""
+    recent = recent_databases()
+    return recent[0] if recent and recent[0].is_file() else None

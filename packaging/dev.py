@@ -97,7 +97,8 @@ def ensure_venv(extras: str) -> None:
 def run_app(extra: list[str]) -> int:
     ensure_debian_packages(DEBIAN_RUN)
     ensure_venv("")
-    cmd = [str(venv_bin("pollday")), *extra]
+    # The demo venue unless told otherwise (`pollday` alone reopens the database used last).
+    cmd = [str(venv_bin("pollday")), *(extra or ["--demo"])]
     if not WINDOWS and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         log("no display found: starting on a virtual screen (Xvfb); use a desktop session to see it")
         ensure_debian_packages(["xvfb"])

@@ -1,8 +1,8 @@
 """`pollday` with no command: the GUI.
 
-`pollday --db PATH` opens that election database; with no database the demo venue opens: a
-demo database in the per-user data folder, built on first use (off the GUI thread, with a
-progress dialog).
+`pollday --db PATH` opens that election database; with no database the one used last (when its
+file is still there), else the demo venue: a demo database in the per-user data folder, built on
+first use (off the GUI thread, with a progress dialog). `pollday --demo` opens the demo.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app import logs
+from app import logs, session
 from db import files as dbfiles
 from db.connection import SchemaTooNew, connect
 from db.identity import DatabaseFileChanged
@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 
 def parse_args(args: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="pollday", description="PollDay 选举日现场管理（图形界面）")
-    parser.add_argument("--db", metavar="PATH", help="选举数据库文件；不给出时打开演示数据库")
+    parser.add_argument("--db", metavar="PATH",
+                        help="选举数据库文件；不给出时打开上次使用的数据库（没有时打开演示数据库）")
+    parser.add_argument("--demo", action="store_true", help="打开演示数据库（虚构数据）")
     # For the start-up benchmark and the bundle's smoke test: print a line and quit as soon as
     # the main window has been shown.
     parser.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)
@@ -167,13 +169,14 @@ def start_gui(args: Sequence[str]) -> MainWindow | None:
     error dialog (or when the clerk gave up on the demo build)."""
     ns = parse_args(args)
     make_app()
-    if ns.db:
-        path = Path(ns.db).expanduser().resolve()
+    last = None if ns.db or ns.demo else session.last_database()
+    if ns.db or last is not None:
+        path = Path(ns.db).expanduser().resolve() if ns.db else last
     else:
         path = demo_db_path()
         if not ensure_demo(None, path):
             return None
-    window = open_main_window(path, demo=not ns.db)
+    window = open_main_window(path, demo=path == demo_db_path())
     if window is None:
         return None
     show_sized(window)

@@ -1,4 +1,5 @@
-"""The `pollday` entry point. With no command it opens the GUI on the demo venue; with
+"""The `pollday` entry point. With no command it opens the GUI (on the database used last, else
+the demo venue; `--demo` the demo venue); with
 `--district DB` the district office's dashboard; otherwise it runs a sub-command from app/cli
 (Qt-free) or ui/ (commands that need Qt: selftest, bench).
 
@@ -31,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         make_app()
         errors.install()
         return errors.run_guarded(lambda: run_district(args[1:]))
-    if not args or args[0] in ("gui",) or (args[0].startswith("--db")):
+    if not args or args[0] in ("gui", "--demo") or (args[0].startswith("--db")):
         from ui.app_main import run_gui  # Qt is imported only when the GUI is wanted
 
         return run_gui(args[1:] if args and args[0] == "gui" else args)

@@ -151,6 +151,8 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         self.demo_band = DemoBand() if session.is_demo(conn) else None
+        if self.demo_band is None:
+            session.remember_database(Path(db_path))   # the next start opens it again
         if self.demo_band is not None:
             column.addWidget(self.demo_band)
         column.addWidget(self.header)

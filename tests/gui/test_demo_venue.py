@@ -33,6 +33,7 @@ def test_no_database_builds_and_opens_the_demo_venue(qtbot, tmp_path, monkeypatc
     from ui import app_main
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("POLLDAY_HOME", str(tmp_path / "home"))  # no election database used yet
     seen_dialog = []
 
     def look() -> None:  # while the build runs, the progress dialog is up

@@ -277,6 +277,7 @@ def test_a_demo_built_by_an_older_version_gets_the_band(qtbot, tmp_path, monkeyp
     assert not session.is_demo(conn) and settings.get(conn, session.DEMO) is None
     conn.close()
     monkeypatch.setattr(app_main, "demo_db_path", lambda: old)
+    monkeypatch.setenv("POLLDAY_HOME", str(tmp_path / "home"))  # no election database used yet
     window = app_main.start_gui([])
     assert window is not None
     qtbot.addWidget(window)
