@@ -66,6 +66,23 @@ def verify_chain(conn: sqlite3.Connection, *, up_to: int | None = None) -> list[
     return problems
 
 
+def first_break(conn: sqlite3.Connection) -> tuple[int, str] | None:
+    """The first row that does not verify: (its id, "link" when the previous hash it names is
+    not the row before's, i.e. a row before it was removed or reordered; "content" when its own
+    content no longer gives its hash, i.e. it was edited). None when every row verifies."""
+    prev = GENESIS
+    for rid, at, actor, action, mid, detail, outcome, prev_hash, h in conn.execute(
+        "SELECT id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash"
+        " FROM audit ORDER BY id"
+    ):
+        if prev_hash != prev:
+            return int(rid), "link"
+        if _row_hash(prev_hash, at, actor, action, mid, detail, outcome) != h:
+            return int(rid), "content"
+        prev = h
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Head:
     row: int        # the audit row id whose hash this is (0 for an empty log)

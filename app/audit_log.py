@@ -1,0 +1,265 @@
+"""The audit log as people read it: every row in words (app.audit_catalogue), filters by person,
+action, meeting and time, and the chain check in words (intact, or the first row that does not
+verify, and whether the log matches a chain head printed on paper). Used by the 审计日志 page,
+its PDF and XLSX, and `pollday audit list`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.audit_catalogue import action_group, action_words, describe, operator_name, wall_time
+from db import audit
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    at: str                 # as stored (ISO with the offset)
+    actor: str              # as stored (old versions: gui:张三)
+    action: str             # the code
+    meeting_id: int | None
+    meeting: str            # the meeting's title ("" when the row belongs to no meeting)
+    meeting_code: str       # its code (short, for the printed table)
+    detail: Any             # the stored JSON, parsed
+    outcome: str
+    hash: str
+
+    @property
+    def time(self) -> str:
+        return wall_time(self.at)
+
+    @property
+    def operator(self) -> str:
+        return operator_name(self.actor)
+
+    @property
+    def words(self) -> str:
+        return action_words(self.action)
+
+    @property
+    def group(self) -> str:
+        return action_group(self.action)
+
+    @property
+    def text(self) -> str:
+        return describe(self.action, self.detail, self.outcome)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at, "actor": self.actor, "action": self.action,
+                "meeting_id": self.meeting_id, "detail": self.detail, "outcome": self.outcome,
+                "hash": self.hash, "time": self.time, "operator": self.operator,
+                "action_words": self.words, "group": self.group, "meeting": self.meeting,
+                "meeting_code": self.meeting_code,
+                "text": self.text}
+
+
+def meeting_names(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
+    """meeting id -> (code, title)."""
+    from app.meetings import list_meetings
+
+    try:
+        return {m.id: (m.code, m.title) for m in list_meetings(conn)}
+    except (sqlite3.Error, ValueError, KeyError):  # an odd file: rows still show, untitled
+        return {}
+
+
+def read_entries(conn: sqlite3.Connection) -> list[Entry]:
+    """Every audit row, oldest first."""
+    names = meeting_names(conn)
+    out = []
+    for r in audit.rows(conn):
+        mid = r["meeting_id"]
+        code, title = ("", "") if mid is None else names.get(mid, (str(mid), f"会议 {mid}"))
+        out.append(Entry(int(r["id"]), str(r["at"]), str(r["actor"] or ""), str(r["action"]),
+                         mid, title, code, r["detail"], str(r["outcome"]), str(r["hash"])))
+    return out
+
+
+NO_MEETING = 0   # the meeting filter's value for rows that belong to no meeting
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    person: str = ""                    # the operator as shown; "" = everyone
+    exact_person: bool = True           # False: a part of the name (the command line)
+    action: str = ""                    # an action code; "" = every action
+    meeting_id: int | None = None       # None = all; NO_MEETING = rows of no meeting
+    since: dt.datetime | None = None    # wall time, inclusive
+    until: dt.datetime | None = None    # wall time, inclusive
+
+    def describe(self, titles: dict[int, str] | None = None) -> str:
+        """The filter in words for the top of a printout ("全部记录" when none)."""
+        parts = []
+        if self.person:
+            parts.append(f"人员：{self.person}")
+        if self.action:
+            parts.append(f"动作：{action_words(self.action)}")
+        if self.meeting_id is not None:
+            parts.append("会议：不属于某个会议" if self.meeting_id == NO_MEETING else
+                         f"会议：{(titles or {}).get(self.meeting_id, self.meeting_id)}")
+        if self.since is not None:
+            parts.append(f"从 {self.since:%Y-%m-%d %H:%M}")
+        if self.until is not None:
+            parts.append(f"到 {self.until:%Y-%m-%d %H:%M:%S}" if self.until.second not in (0, 59)
+                         else f"到 {self.until:%Y-%m-%d %H:%M}")
+        return "；".join(parts) if parts else "全部记录"
+
+
+def row_time(at: str) -> dt.datetime | None:
+    """The row's wall time (the offset dropped, as the hall's clock showed it)."""
+    try:
+        return dt.datetime.fromisoformat(at).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def matches(e: Entry, f: Filter) -> bool:
+    if f.person:
+        if f.exact_person:
+            if f.person not in (e.operator, e.actor):
+                return False
+        elif f.person.casefold() not in e.operator.casefold() and \
+                f.person.casefold() not in e.actor.casefold():
+            return False
+    if f.action and e.action != f.action:
+        return False
+    if f.meeting_id is not None and (e.meeting_id or NO_MEETING) != f.meeting_id:
+        return False
+    if f.since is not None or f.until is not None:
+        t = row_time(e.at)
+        if t is None:
+            return False
+        if f.since is not None and t < f.since:
+            return False
+        if f.until is not None and t > f.until:
+            return False
+    return True
+
+
+def filter_entries(entries: Iterable[Entry], f: Filter) -> list[Entry]:
+    return [e for e in entries if matches(e, f)]
+
+
+def people(entries: Sequence[Entry]) -> list[str]:
+    """The operators who appear, in order of first appearance."""
+    return list(dict.fromkeys(e.operator for e in entries))
+
+
+def actions(entries: Sequence[Entry]) -> list[str]:
+    """The action codes that appear, in order of first appearance."""
+    return list(dict.fromkeys(e.action for e in entries))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    rows: int
+    head: audit.Head
+    broken_at: int | None          # the first row that does not verify
+    broken_kind: str               # "content" (edited) / "link" (a row before removed) / ""
+    broken_entry: Entry | None
+    previous_id: int | None        # the row before the broken one (for "link")
+    printed: str | None = None     # a head printed on paper, as 64 hex digits
+    printed_row: int | None = None  # the row whose hash it is (None: no row has it)
+    printed_problem: bool = False  # a row up to the printed one does not verify
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+    @property
+    def printed_matches(self) -> bool | None:
+        if self.printed is None:
+            return None
+        return self.printed_row is not None and not self.printed_problem
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.printed_matches is not False
+
+    def headline(self) -> str:
+        if self.broken_at is None:
+            return f"审计记录完整（共 {self.rows} 条）"
+        return f"审计记录不完整：第 {self.broken_at} 条起无法核实"
+
+    def broken_words(self) -> str:
+        if self.broken_at is None:
+            return ""
+        e = self.broken_entry
+        what = f"第 {self.broken_at} 条" + (f"（{e.time}，{e.operator}，{e.words}）" if e else "")
+        if self.broken_kind == "content":
+            return (f"{what}的内容与它的校验值不符：这一条在写入后被改动过。"
+                    "它之后的记录也无法据此核实。")
+        before = (f"第 {self.previous_id} 条与第 {self.broken_at} 条之间"
+                  if self.previous_id is not None else f"第 {self.broken_at} 条之前")
+        return (f"{what}记下的上一条校验值对不上：{before}的记录被删除或调换过。"
+                "它之后的记录也无法据此核实。")
+
+    def printed_words(self) -> str:
+        if self.printed is None:
+            return ("链条完整只说明记录自洽，持有数据库文件的人可以重算整条链。"
+                    "请输入公告、报告单或交接单上印的审计链头核对。") if self.intact else ""
+        shown = audit.grouped(self.printed)
+        if self.printed_row is None:
+            return (f"与纸面链头不符：没有任何一条记录的校验值是 {shown}。打印该链头之后，"
+                    "它之前的记录被改写并重算过链条（或该链头属于另一个数据库）。")
+        if self.printed_problem:
+            return (f"纸面链头是第 {self.printed_row} 条的校验值，但到这一条为止有记录无法核实"
+                    f"（第 {self.broken_at} 条）。")
+        later = ("" if self.broken_at is None else
+                 f"此后第 {self.broken_at} 条起无法核实。")
+        return (f"与纸面链头一致：{shown} 是第 {self.printed_row} 条的校验值，"
+                f"到这一条为止的记录未被改写。{later}")
+
+    def lines(self) -> list[str]:
+        """The check in words, headline first."""
+        out = [self.headline()]
+        if self.broken_at is not None:
+            out.append(self.broken_words())
+        else:
+            out.append("每一条的校验值和前后衔接都重新核算无误。")
+        out.append(f"当前链头（第 {self.head.row} 条）：{audit.grouped(self.head.hash)}")
+        words = self.printed_words()
+        if words:
+            out.append(words)
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "intact": self.intact, "rows": self.rows,
+                "head": self.head.hash, "head_row": self.head.row,
+                "first_bad_row": self.broken_at, "first_bad_kind": self.broken_kind or None,
+                "printed_head": self.printed, "printed_head_row": self.printed_row,
+                "printed_head_matches": self.printed_matches, "lines": self.lines()}
+
+
+def check_chain(conn: sqlite3.Connection, printed: str | None = None,
+                entries: Sequence[Entry] | None = None) -> ChainCheck:
+    """Re-verify the whole chain; with `printed` (a head as typed or scanned, any grouping),
+    also whether the log up to the row it names was rewritten. A printed text that is not a
+    head raises ValueError."""
+    head = audit.head(conn)
+    broken = audit.first_break(conn)
+    by_id = {e.id: e for e in entries} if entries is not None else {}
+    entry = prev_id = None
+    if broken is not None:
+        entry = by_id.get(broken[0])
+        if entry is None:
+            found = [e for e in read_entries(conn) if e.id <= broken[0]]
+            entry = found[-1] if found and found[-1].id == broken[0] else None
+            prev_id = found[-2].id if len(found) > 1 else None
+        else:
+            ids = sorted(i for i in by_id if i < broken[0])
+            prev_id = ids[-1] if ids else None
+    p_hex = p_row = None
+    p_problem = False
+    if printed is not None and printed.strip():
+        p_hex = audit.normalise_head(printed)
+        if p_hex is None:
+            raise ValueError(f"“{printed.strip()}”不是审计链头（应为 64 位十六进制数字，可分组）")
+        p_row, problems = audit.verify_to_head(conn, p_hex)
+        p_problem = p_row is not None and bool(problems)
+    return ChainCheck(head.rows, head, broken[0] if broken else None,
+                      broken[1] if broken else "", entry, prev_id, p_hex, p_row, p_problem)
