@@ -62,6 +62,11 @@ def select_desk_keys(conn: sqlite3.Connection) -> list[Row]:
                         " ORDER BY desk").fetchall()
 
 
+def has_desk_key(conn: sqlite3.Connection, desk: str) -> bool:
+    """Whether `desk` is in the registry (revoked or not)."""
+    return conn.execute("SELECT 1 FROM desk_key WHERE desk = ?", (desk,)).fetchone() is not None
+
+
 def select_desk_key_rows(conn: sqlite3.Connection) -> list[Row]:
     """(desk, public_key, certified_at, revoked_at, revoked_by, revoked_reason)."""
     return conn.execute("SELECT desk, public_key, certified_at, revoked_at, revoked_by,"
@@ -84,6 +89,17 @@ def events_of_desk(conn: sqlite3.Connection, desk: str) -> list[Row]:
     """(desk, seq, kind, at, sig IS NOT NULL) of one desk's events, by seq."""
     return conn.execute("SELECT desk, seq, kind, at, sig IS NOT NULL FROM attendance_event"
                         " WHERE desk = ? ORDER BY seq", (desk,)).fetchall()
+
+
+def event_counts_by_desk(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """Desk -> (its events in the log, how many of them unsigned), in one query."""
+    return {str(d): (int(n), int(u)) for d, n, u in conn.execute(
+        "SELECT desk, count(*), count(*) - count(sig) FROM attendance_event GROUP BY desk")}
+
+
+def count_events_of_desk(conn: sqlite3.Connection, desk: str) -> int:
+    return int(conn.execute("SELECT count(*) FROM attendance_event WHERE desk = ?",
+                            (desk,)).fetchone()[0])
 
 
 def count_unsigned(conn: sqlite3.Connection) -> int:

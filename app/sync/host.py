@@ -150,7 +150,7 @@ class Host:
 
     def _signer(self, desk: str) -> str:
         """The host signs what is written on the host: events of names no desk holds."""
-        return "" if desk in {str(r[0]) for r in q.select_desk_keys(self.conn)} else self._sign_key
+        return "" if q.has_desk_key(self.conn, desk) else self._sign_key
 
     def pairing(self, address: str) -> Pairing:
         return Pairing(address, self.port, self.config.cert.fingerprint, self.config.secret,
@@ -386,7 +386,7 @@ class Host:
             if first:
                 append(self.conn, at=now, actor=desk, action="sync_desk_joined",
                        meeting_id=self.meeting.id, detail={"desk": desk, "address": address})
-            if desk not in {str(r[0]) for r in q.select_desk_keys(self.conn)}:
+            if not q.has_desk_key(self.conn, desk):
                 q.insert_desk_key(self.conn, desk=desk, public_key=key, at=now,
                                   certificate=identity.certify(self._sign_key, desk, key))
                 append(self.conn, at=now, actor=desk, action="sync_desk_certified",

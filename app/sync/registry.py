@@ -35,11 +35,12 @@ class DeskKeyRow:
 
 
 def desk_keys(conn: sqlite3.Connection) -> list[DeskKeyRow]:
+    counts = q.event_counts_by_desk(conn)
     out = []
     for desk, pub, at, revoked, by, reason in q.select_desk_key_rows(conn):
-        evs = q.events_of_desk(conn, str(desk))
+        events, unsigned = counts.get(str(desk), (0, 0))
         out.append(DeskKeyRow(str(desk), str(pub), str(at), revoked, str(by), str(reason),
-                              len(evs), sum(1 for e in evs if not e[4])))
+                              events, unsigned))
     return out
 
 
@@ -54,17 +55,17 @@ def revoke_desk(conn: sqlite3.Connection, desk: str, *, reason: str, actor: str,
             return f"没有未吊销的签到台“{desk}”"
         append(conn, at=at, actor=actor, action="sync_desk_revoked",
                detail={"desk": desk, "reason": reason.strip(),
-                       "events_kept": len(q.events_of_desk(conn, desk))})
+                       "events_kept": q.count_events_of_desk(conn, desk)})
     return ""
 
 
 def revoked_events(conn: sqlite3.Connection) -> list[tuple[str, int, str, str]]:
     """(desk, seq, kind, at) of the events of revoked desks: kept, listed for the chair."""
     out = []
-    for row in desk_keys(conn):
-        if row.revoked_at is not None:
+    for desk, _pub, _at, revoked_at, _by, _reason in q.select_desk_key_rows(conn):
+        if revoked_at is not None:
             out += [(str(d), int(s), str(k), str(a)) for d, s, k, a, _ in
-                    q.events_of_desk(conn, row.desk)]
+                    q.events_of_desk(conn, str(desk))]
     return out
 
 

@@ -37,6 +37,18 @@ def _desk(procs: Procs, db: Path, pairing: Path, name: str, persons: list[str]
     return p.returncode, [json.loads(x) for x in out.splitlines() if x.strip()], err
 
 
+def _acknowledged(lines: list[dict[str, Any]], err: str) -> set[str]:
+    """The desk's sign-ins (desk:seq) once its last status says the host has every one of them
+    (unshared 0); the test fails, naming the status, when any is still unshared."""
+    status = json.loads(err.strip().splitlines()[-1])
+    assert status["unshared"] == 0 and status["shared"], err
+    return {x["event"] for x in lines if x["result"] == "signed_in"}
+
+
+def _host_events(db: Path) -> set[str]:
+    return set(summary(db)["events"])
+
+
 @pytest.mark.slow
 def test_serve_with_defaults_lives_on_while_desks_join_by_discovery(procs, tmp_path):
     host_db, pairing = tmp_path / "host.db", tmp_path / "pairing.txt"
@@ -55,20 +67,25 @@ def test_serve_with_defaults_lives_on_while_desks_join_by_discovery(procs, tmp_p
     rc, lines, err = _desk(procs, tmp_path / "d1.db", stale, "一号台", tokens[:5])
     assert rc == 0 and found in err, err
     assert [x["result"] for x in lines] == ["signed_in"] * 5
-    assert json.loads(err.strip().splitlines()[-1])["unshared"] == 0
+    acked = _acknowledged(lines, err)
 
     time.sleep(max(0.0, started + 15 - time.monotonic()))   # past the old death at ~11 s
     assert host.poll() is None
     rc, lines, err = _desk(procs, tmp_path / "d2.db", stale, "二号台", tokens[5:10])
-    assert rc == 0 and found in err and len(lines) == 5, err
+    assert rc == 0 and found in err and [x["result"] for x in lines] == ["signed_in"] * 5, err
+    acked |= _acknowledged(lines, err)
 
     time.sleep(max(0.0, started + HOST_LIFE_S - time.monotonic()))
     assert host.poll() is None, host.stderr.read() if host.stderr else ""
     rc, lines, err = _desk(procs, tmp_path / "d1.db", stale, "一号台", tokens[10:12])
-    assert rc == 0 and found in err and len(lines) == 2, err
+    assert rc == 0 and found in err and [x["result"] for x in lines] == ["signed_in"] * 2, err
+    acked |= _acknowledged(lines, err)
     lived = time.monotonic() - started
     assert host.poll() is None and lived >= HOST_LIFE_S
 
+    # every sign-in a desk was told the host has is in the host's database (an ack follows the
+    # host's durable commit, so no waiting is needed), and the host counts all 12 present
+    assert len(acked) == 12 and _host_events(host_db) == acked
     assert summary(host_db)["present_tokens"] == sorted(tokens[:12])   # it served them all
     if os.name != "nt":   # Windows has no SIGTERM to send: a stop there is a kill
         host.send_signal(signal.SIGTERM)
