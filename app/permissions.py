@@ -99,6 +99,7 @@ PERMISSIONS: dict[str, Permission] = dict([
     _p("undo_any", {H}, "撤销其他签到台的签到", "主持人"),
     _p("lift_exclusion", {H}, "撤销不计入应到", "主持人"),
     _p("resolve_duplicate", {H}, "处理重复签到", "主持人"),
+    _p("revoke_proxy", {H}, "撤销委托", "主持人"),
     _p("open_voting", {H}, "宣布开始投票（固定实到人数）", "主持人"),
     # 准备 and the day's management
     _p("setup", {H}, "修改选举设置（会议、职位、名册、委托、签到台）", "主持人"),

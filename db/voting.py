@@ -204,3 +204,11 @@ def candidate_persons(conn: sqlite3.Connection, person_ids: Sequence[int]) -> di
         for pid, name in conn.execute(f"SELECT id, name FROM person WHERE id IN ({marks})", chunk):
             out[int(pid)] = str(name)
     return out
+
+
+def entry_clerks(conn: sqlite3.Connection, round_id: int, entry: str) -> set[str]:
+    """Everyone who entered ballots or a tally sheet of `entry` ('A' or 'B') in the round."""
+    rows = conn.execute("SELECT clerk FROM ballot_entry WHERE round_id = ? AND entry = ?"
+                        " UNION SELECT clerk FROM tally_sheet WHERE round_id = ? AND entry = ?",
+                        (round_id, entry, round_id, entry)).fetchall()
+    return {str(r[0]) for r in rows}

@@ -71,6 +71,7 @@ class Outcome(StrEnum):
     NO_SUCH_EVENT = "no_such_event"
     OTHER_DESK = "other_desk"        # outside this desk's scope: confirm, sign_in(outside_ok=True)
     DELEGATED = "delegated"          # a principal whose proxy stands: not signed in, no ballot
+    NOT_ALLOWED = "not_allowed"      # the operator's role may not do this (app.permissions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +194,9 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
         v = view(conn, meeting)
         if person is None:
             return _unknown(v, person_ref)
+        denied = _denied(conn, v, person, "sign_in", operator)
+        if denied is not None:
+            return denied
         st = v.states.get(person.id)
         present = len(v.present_ids)
         if st is not None and st.sign_in is not None:
@@ -288,6 +292,9 @@ def revoke_proxy_and_sign_in(conn: sqlite3.Connection, meeting: Meeting,
         v = view(conn, meeting)
         if person is None:
             return _unknown(v, person_ref)
+        denied = _denied(conn, v, person, "revoke_proxy", operator)
+        if denied is not None:
+            return denied
         if not reason.strip():
             return _reason_missing(v, person, "撤销委托")
         d = proxies.delegation_of(conn, meeting, person)
@@ -317,6 +324,17 @@ def _reason_missing(v: View, person: Person, what: str) -> Result:
     return Result(Outcome.REASON_MISSING, person, len(v.present_ids), f"{what}须填写原因")
 
 
+def _denied(conn: sqlite3.Connection, v: View, person: Person | None, code: str,
+            operator: str) -> Result | None:
+    """Who may do it (app.permissions): None when `operator` may; else the refusal."""
+    from app.permissions import check
+
+    refused = check(conn, code, operator)
+    if refused is None:
+        return None
+    return Result(Outcome.NOT_ALLOWED, person, len(v.present_ids), refused.message)
+
+
 def _not_signed_in(v: View, person: Person) -> Result:
     return Result(Outcome.NOT_SIGNED_IN, person, len(v.present_ids), f"{person.name} 尚未签到")
 
@@ -335,6 +353,10 @@ def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | i
         st = v.states.get(person.id)
         if st is None or st.sign_in is None:
             return _not_signed_in(v, person)
+        own = st.sign_in.desk == desk
+        denied = _denied(conn, v, person, "undo_own_desk" if own else "undo_any", operator)
+        if denied is not None:
+            return denied
         at = iso(clock.now())
         undone = st.sign_in
         e = _write(conn, v, kind=Kind.UNDO_SIGN_IN, person=person, desk=desk, operator=operator,
@@ -357,6 +379,9 @@ def sign_out(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int |
         if person is None:
             return _unknown(v, person_ref)
         st = v.states.get(person.id)
+        denied = _denied(conn, v, person, "sign_out", operator)
+        if denied is not None:
+            return denied
         if st is None or st.sign_in is None:
             return _not_signed_in(v, person)
         if st.out is not None:
@@ -379,6 +404,9 @@ def return_(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
         if person is None:
             return _unknown(v, person_ref)
         st = v.states.get(person.id)
+        denied = _denied(conn, v, person, "sign_out", operator)
+        if denied is not None:
+            return denied
         if st is None or st.sign_in is None:
             return _not_signed_in(v, person)
         if st.out is None:
@@ -402,6 +430,9 @@ def lift_exclusion(conn: sqlite3.Connection, meeting: Meeting, person_ref: str |
         v = view(conn, meeting)
         if person is None:
             return _unknown(v, person_ref)
+        denied = _denied(conn, v, person, "lift_exclusion", operator)
+        if denied is not None:
+            return denied
         if not reason.strip():
             return _reason_missing(v, person, "撤销不计入应到")
         ex = next((x for x in list_exclusions(conn, meeting.id) if x.person_id == person.id), None)
@@ -435,6 +466,9 @@ def resolve_duplicate(conn: sqlite3.Connection, meeting: Meeting, event_key: str
         if dup is None or person is None or st is None or dup not in st.duplicates:
             return Result(Outcome.NO_SUCH_EVENT, person, len(v.present_ids),
                           f"没有待处理的重复签到 {event_key}")
+        denied = _denied(conn, v, person, "resolve_duplicate", operator)
+        if denied is not None:
+            return denied
         if not reason.strip():
             return _reason_missing(v, person, "处理重复签到")
         at = iso(clock.now())

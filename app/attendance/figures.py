@@ -201,10 +201,15 @@ def open_voting(conn: sqlite3.Connection, meeting: Meeting, round_label: str, op
                 clock: Clock) -> Snapshot | Refusal:
     """Freeze 实到 with the list of present persons for a round (开始投票). The counting work
     reads it back with `snapshot`; a label is used once per meeting."""
+    from app.permissions import check
+
     label = round_label.strip()
     if not label:
         return Refusal("LABEL_EMPTY", "轮次名称不能为空")
     with transaction(conn):
+        denied = check(conn, "open_voting", operator)
+        if denied is not None:
+            return Refusal("NOT_ALLOWED", denied.message)
         if q.select_snapshot_by_label(conn, meeting.id, label) is not None:
             return Refusal("SNAPSHOT_EXISTS", f"{label} 的实到人数已经冻结")
         s = attendance_summary(conn, meeting)

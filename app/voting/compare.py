@@ -23,6 +23,7 @@ from app.voting.entry import (
     open_for_entry,
     shape_problem,
 )
+from app.voting.guard import resolver_refused
 from app.voting.model import Comparison, Difference, Mode, VotingRound
 from app.voting.store import load_round
 from db import voting as q
@@ -113,6 +114,9 @@ def resolve_difference(conn: sqlite3.Connection, round_id: int, seq: int, choice
             return r
         if not r.double_entry:
             return Refusal("SINGLE_ENTRY", f"{r.label} 为单人录入，无须比对")
+        denied = resolver_refused(conn, round_id, actor, r.label)
+        if denied is not None:
+            return denied
         a = q.select_standing_entry(conn, round_id, "A", seq)
         b = q.select_standing_entry(conn, round_id, "B", seq)
         ra = None if a is None else ballot_from_row(a)

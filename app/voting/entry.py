@@ -22,6 +22,7 @@ from app.clock import Clock, iso
 from app.meetings import Refusal
 from app.rules import ABSTAIN, APPROVE, DISAPPROVE, Ballot, BallotCheck, check_ballot
 from app.rules.ballots import REASON_DECLARED
+from app.voting.guard import clerk_refused
 from app.voting.model import ENTRIES, Entered, Mode, State, VotingRound
 from app.voting.store import load_round
 from db import voting as q
@@ -140,6 +141,9 @@ def enter_ballot(conn: sqlite3.Connection, round_id: int, entry: str,
         r = open_for_entry(conn, round_id, entry)
         if isinstance(r, Refusal):
             return r
+        denied = clerk_refused(conn, round_id, entry, clerk, r.label)
+        if denied is not None:
+            return denied
         b = make_entry_ballot(r, ballot, write_ins=write_ins,
                               unmarked_write_ins=unmarked_write_ins, invalid=invalid,
                               reason=reason)
@@ -167,6 +171,9 @@ def enter_ballots(conn: sqlite3.Connection, round_id: int, entry: str,
         r = open_for_entry(conn, round_id, entry)
         if isinstance(r, Refusal):
             return r
+        denied = clerk_refused(conn, round_id, entry, clerk, r.label)
+        if denied is not None:
+            return denied
         for b in ballots:
             problem = shape_problem(r, b)
             if problem is not None:
@@ -190,6 +197,9 @@ def correct_ballot(conn: sqlite3.Connection, round_id: int, entry: str, seq: int
         r = open_for_entry(conn, round_id, entry)
         if isinstance(r, Refusal):
             return r
+        denied = clerk_refused(conn, round_id, entry, clerk, r.label)
+        if denied is not None:
+            return denied
         old = q.select_standing_entry(conn, round_id, entry, seq)
         if old is None:
             return Refusal("NO_SUCH_BALLOT", f"录入组{entry}没有第{seq}张")

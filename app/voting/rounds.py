@@ -25,6 +25,7 @@ from app.meetings import Refusal, get_contest, get_meeting
 from app.model import RuleSet
 from app.names import name_sort_key
 from app.rules import Round, Status
+from app.voting.guard import officials_refused, refused
 from app.voting.model import Mode, State, VotingRound
 from app.voting.progression import plan_round, suggested_kind
 from app.voting.store import list_rounds, load_round, must_round
@@ -46,6 +47,9 @@ def open_round(conn: sqlite3.Connection, contest_id: int, *, actor: str, clock: 
     narrows a runoff's ranking; `kind` None takes the kind the previous decision calls for."""
     mode = Mode(mode)
     with transaction(conn):
+        denied = refused(conn, "open_round", actor)
+        if denied is not None:
+            return denied
         contest = get_contest(conn, contest_id)
         if contest is None:
             return Refusal("NO_SUCH_CONTEST", f"选举事项 {contest_id} 不存在")
@@ -126,8 +130,13 @@ def set_officials(conn: sqlite3.Connection, round_id: int, *, scrutineers: Seque
                   counters: Sequence[str | int], actor: str,
                   clock: Clock) -> VotingRound | Refusal:
     """Record the 监票人 and 计票人 approved by the meeting for this round (names, or register ids
-    which are turned into names). A candidate of the round is refused."""
+    which are turned into names). A candidate of the round is refused. Where a staff list
+    exists they are chosen from it (监票人 and 计票人 roles; a member linked to a candidate of the
+    round is refused too)."""
     with transaction(conn):
+        denied = refused(conn, "round_manage", actor)
+        if denied is not None:
+            return denied
         r = must_round(conn, round_id)
         if isinstance(r, Refusal):
             return r
@@ -147,7 +156,10 @@ def set_officials(conn: sqlite3.Connection, round_id: int, *, scrutineers: Seque
         if twice:   # one person cannot watch the count and count, nor hold one post twice
             return Refusal("OFFICIAL_TWICE",
                            f"同一人不能重复登记为监票人、计票人：{'、'.join(twice)}")
-        clash = _candidate_clash(r, [*s_names, *c_names], ids)
+        off = officials_refused(conn, s_names, c_names)
+        if isinstance(off, Refusal):
+            return off
+        clash = _candidate_clash(r, [*s_names, *c_names], [*ids, *off])
         if clash:
             shown = "、".join(names_of.get(int(x), x) if x.isdigit() else x for x in clash)
             return Refusal("OFFICIAL_IS_CANDIDATE",
@@ -176,6 +188,9 @@ def record_box(conn: sqlite3.Connection, round_id: int, name: str, *, printed: i
         return Refusal("MORE_THAN_PRINTED",
                        f"发出{issued}张、作废{spoiled}张，多于印制的{printed}张")
     with transaction(conn):
+        denied = refused(conn, "box_figures", actor)
+        if denied is not None:
+            return denied
         r = must_round(conn, round_id)
         if isinstance(r, Refusal):
             return r
@@ -200,6 +215,9 @@ def record_no_fill(conn: sqlite3.Connection, round_id: int, *, decided_by: str, 
     if not decided_by.strip() or not why.strip():
         return Refusal("REASON_MISSING", "须写明由谁决定（如：党员大会表决通过）及理由")
     with transaction(conn):
+        denied = refused(conn, "round_manage", actor)
+        if denied is not None:
+            return denied
         r = must_round(conn, round_id)
         if isinstance(r, Refusal):
             return r
@@ -233,6 +251,9 @@ def close_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
     """Counting is finished (计票结束): nothing more is entered and the round's decision stands
     (the next round is planned from it). Refused while A and B still differ."""
     with transaction(conn):
+        denied = refused(conn, "round_manage", actor)
+        if denied is not None:
+            return denied
         r = must_round(conn, round_id)
         if isinstance(r, Refusal):
             return r
@@ -256,6 +277,9 @@ def reopen_round(conn: sqlite3.Connection, round_id: int, *, why: str, actor: st
     if not why.strip():
         return Refusal("REASON_MISSING", "重新开放计票须说明原因")
     with transaction(conn):
+        denied = refused(conn, "round_manage", actor)
+        if denied is not None:
+            return denied
         r = must_round(conn, round_id)
         if isinstance(r, Refusal):
             return r

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from app.clock import Clock, iso
 from app.meetings import Refusal
 from app.rules import ABSTAIN, APPROVE, DISAPPROVE, Ballot
+from app.voting.guard import clerk_refused, resolver_refused
 from app.voting.model import Mode, State, VotingRound
 from app.voting.store import load_round
 from db import voting as q
@@ -165,6 +166,10 @@ def _write(conn: sqlite3.Connection, round_id: int, entry: str, sheet: Sheet, *,
             return Refusal("NOT_OPEN", f"{r.label} 已结束计票")
         if entry == "B" and not r.double_entry:
             return Refusal("SINGLE_ENTRY", f"{r.label} 为单人录入")
+        denied = (resolver_refused(conn, round_id, clerk, r.label) if entry == "R"
+                  else clerk_refused(conn, round_id, entry, clerk, r.label))
+        if denied is not None:
+            return denied
         problem = check_sheet(r, sheet)
         if problem:
             return Refusal("SHEET_INCONSISTENT", problem)

@@ -322,10 +322,17 @@ def short_hash(canonical_json: str) -> str:
 
 
 def lock_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
-               clock: Clock) -> RoundValidation | Refusal:
+               clock: Clock, second: str | None = None) -> RoundValidation | Refusal:
     """Lock a closed round's result: refused with every reason while an error finding stands or
-    the round is incomplete (counting, officials, boxes). Audited with the hash."""
+    the round is incomplete (counting, officials, boxes). Audited with the hash. Where a staff
+    list exists, two different 监票人 lock (`actor` and `second`, each signed on with a PIN;
+    the 总监票人 is one of the 监票人); both names are in the round event and the audit."""
+    from app.permissions import check_two
+
     with transaction(conn):
+        denied = check_two(conn, "lock_result", actor, second)
+        if denied is not None:
+            return Refusal("NOT_ALLOWED", denied.message)
         r = load_round(conn, round_id)
         if r is None:
             return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
@@ -339,11 +346,13 @@ def lock_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
         text = canonical(v)
         h = short_hash(text)
         at = iso(clock.now())
+        both = {"second": str(second)} if second else {}
         q.insert_event(conn, round_id=round_id, kind="locked", actor=actor, at=at,
-                       detail_json=json.dumps({"hash": h, "canonical": text}, ensure_ascii=False))
+                       detail_json=json.dumps({"hash": h, "canonical": text, **both},
+                                              ensure_ascii=False))
         append(conn, at=at, actor=actor, action="round_locked", meeting_id=r.meeting_id,
                detail={"round_id": round_id, "contest": r.contest_code, "number": r.number,
-                       "hash": h, "status": v.result.status.value if v.result else "",
+                       "hash": h, **both, "status": v.result.status.value if v.result else "",
                        "elected": list(v.result.elected) if v.result else []})
         loaded = load_round(conn, round_id)
         assert loaded is not None
@@ -356,7 +365,12 @@ def unlock_round(conn: sqlite3.Connection, round_id: int, *, why: str, actor: st
     Refused once a later round of the contest exists."""
     if not why.strip():
         return Refusal("REASON_MISSING", "解除锁定须说明原因")
+    from app.permissions import check
+
     with transaction(conn):
+        denied = check(conn, "unlock_result", actor)
+        if denied is not None:
+            return Refusal("NOT_ALLOWED", denied.message)
         r = load_round(conn, round_id)
         if r is None:
             return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")

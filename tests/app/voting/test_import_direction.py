@@ -9,7 +9,7 @@ from pathlib import Path
 import app.voting
 
 PKG = Path(app.voting.__file__).parent
-ORDER = ["model", "store", "entry", "compare", "tally", "validate", "report", "progression",
+ORDER = ["model", "store", "guard", "entry", "compare", "tally", "validate", "report", "progression",
          "rounds", "opening", "transfer"]
 
 
