@@ -201,7 +201,8 @@ class ChainCheck:
     def printed_words(self) -> str:
         if self.printed is None:
             return ("链条完整只说明记录自洽，持有数据库文件的人可以重算整条链。"
-                    "请输入公告、报告单或交接单上印的审计链头核对。") if self.intact else ""
+                    "请输入公告、报告单或交接单上印的审计链头核对。") if self.intact else (
+                "输入公告、报告单或交接单上印的审计链头，可核对打印时已有的记录是否未被改动。")
         shown = audit.grouped(self.printed)
         if self.printed_row is None:
             return (f"与纸面链头不符：没有任何一条记录的校验值是 {shown}。打印该链头之后，"

@@ -126,13 +126,18 @@ def write_report(entries: Sequence[Entry], check: ChainCheck, path: Path, at: dt
     """Write `path` by its suffix (.pdf or .xlsx) under a temporary name, then rename; returns
     a problem in words, or ""."""
     suffix = path.suffix.lower()
-    tmp = temp_path(path)
-    if suffix == ".pdf":
-        write_pdf(entries, check, tmp, at, community=community, filter_words=filter_words)
-    elif suffix == ".xlsx":
-        write_xlsx(entries, check, tmp, at, community=community, filter_words=filter_words)
-    else:
+    if suffix not in (".pdf", ".xlsx"):
         return f"不支持的文件类型：{path.name}（请用 .pdf 或 .xlsx）"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(path)
+    try:
+        if suffix == ".pdf":
+            write_pdf(entries, check, tmp, at, community=community, filter_words=filter_words)
+        else:
+            write_xlsx(entries, check, tmp, at, community=community, filter_words=filter_words)
+    except BaseException:
+        tmp.unlink(missing_ok=True)   # no half-written file left beside the printouts
+        raise
     try:
         finish_atomic(tmp, path)
     except FileInUse as e:   # the earlier copy is open in a viewer or Excel (Windows)

@@ -68,6 +68,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("voting", "投票计票", "ui.pages.counting"),
     PageSpec("results", "验证与结果", "ui.pages.results_page"),
     PageSpec("report", "U盘报送包", "ui.pages.export_page"),
+    PageSpec("report", "审计日志", "ui.pages.audit_page"),
 )
 
 
