@@ -47,6 +47,9 @@ CATALOGUE: dict[str, Action] = {
                               "新建会议“{title}”（代码 {code}[，{date}]）[，规则 {rules}]"
                               "[，形式 {form}][，选项 {options:kv}]"),
     "meeting_set_current": Action("设为当前会议", _SETUP, "将会议 {code} 设为当前会议"),
+    "meeting_options_corrected": Action("投票开始后更正计票选项", _SETUP,
+                                        "更正计票选项[：{after:kv}][，原因：{why}]"
+                                        "[，解除锁定的轮次：{unlocked_rounds:list}]"),
     "meeting_options_set": Action("修改会议选项", _SETUP,
                                   "会议选项由 {before:kv} 改为 {after:kv}"),
     "meeting_updated": Action("修改会议信息", _SETUP,
@@ -124,13 +127,23 @@ CATALOGUE: dict[str, Action] = {
                                    "按原票确定正字计票单：{sheet:sheet}[，原因：{why}]"),
     "round_closed": Action("结束计票", _VOTE, "结束计票，共 {ballots} 张选票"),
     "round_reopened": Action("重新打开计票", _VOTE, "重新打开计票[，原因：{why}]"),
+    # 扫描计票 (app/scan)
+    "scan_print_setting": Action("设定选票扫描标记", _VOTE, "选票扫描标记设为 {setting}"),
+    "scan_import": Action("导入扫描选票", _VOTE,
+                          "导入第 {batch} 批扫描选票：手工清点 {hand_count} 张，扫描 {pages} 页，"
+                          "拒读 {refused} 张，须人工认定 {flagged} 张"),
+    "scan_decision": Action("认定扫描选票", _VOTE,
+                            "认定第 {batch} 批第 {position} 张：机读 {machine}，认定为 {decided}"
+                            "[，另选他人：{write_ins:list}][，无效：{reason}][，与 {second} 共同认定]"),
+    "scan_count": Action("扫描选票计票", _VOTE,
+                         "扫描选票 {ballots} 张计入录入组A（自第 {first_seq} 张起）"),
     # 结果
     "round_no_fill_decided": Action("决定不再补选", _RESULT,
                                     "[{decided_by} ]决定不再补选[（未选足 {unfilled} 名）]"
                                     "[，已当选：{elected:list}][，原因：{why}]"),
     "round_locked": Action("锁定结果", _RESULT,
                            "锁定选举事项 {contest} 第 {number} 轮结果[（{status:status}）]"
-                           "[，当选：{elected:list}]，锁定校验码 {hash}"),
+                           "[，当选：{elected:list}]，锁定校验码 {hash}[，与 {second} 共同锁定]"),
     "round_unlocked": Action("解除锁定", _RESULT, "解除锁定（原锁定校验码 {hash}）[，原因：{why}]"),
     # 报送
     "package_exported": Action("导出报送包", _REPORT,

@@ -212,3 +212,20 @@ def entry_clerks(conn: sqlite3.Connection, round_id: int, entry: str) -> set[str
                         " UNION SELECT clerk FROM tally_sheet WHERE round_id = ? AND entry = ?",
                         (round_id, entry, round_id, entry)).fetchall()
     return {str(r[0]) for r in rows}
+
+
+def first_round_of_meeting(conn: sqlite3.Connection, meeting_id: int) -> tuple[int, str] | None:
+    """(id, opened_at) of the meeting's first voting round, or None before voting opened."""
+    row = conn.execute("SELECT id, opened_at FROM voting_round WHERE meeting_id = ?"
+                       " ORDER BY id LIMIT 1", (meeting_id,)).fetchone()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def locked_rounds_of_meeting(conn: sqlite3.Connection, meeting_id: int) -> list[tuple[int, str]]:
+    """(round id, lock hash) of the meeting's rounds whose latest lock event is 'locked'."""
+    rows = conn.execute(
+        "SELECT r.id, json_extract(e.detail, '$.hash') FROM voting_round AS r"
+        " JOIN round_event AS e ON e.id = (SELECT max(id) FROM round_event"
+        "  WHERE round_id = r.id AND kind IN ('locked', 'unlocked'))"
+        " WHERE r.meeting_id = ? AND e.kind = 'locked' ORDER BY r.id", (meeting_id,)).fetchall()
+    return [(int(r[0]), str(r[1] or "")) for r in rows]

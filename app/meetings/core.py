@@ -142,17 +142,47 @@ def set_current(conn: sqlite3.Connection, meeting_id: int, *, clock: Clock,
 
 
 def set_options(conn: sqlite3.Connection, meeting_id: int, options: Mapping[str, Any], *,
-                clock: Clock, actor: str) -> Meeting | Refusal:
-    """Merge `options` into the meeting's options (keys of RuleOptions)."""
+                clock: Clock, actor: str, why: str = "") -> Meeting | Refusal:
+    """Merge `options` into the meeting's options (keys of RuleOptions).
+
+    Frozen once the meeting's first voting round opened: a change is then a correction, refused
+    without `why`; with it (the 主持人 where a staff list exists) every locked result of the
+    meeting is unlocked (round event + audit naming the correction) to be validated and locked
+    again under the corrected options."""
+    from app.permissions import check
+    from db import voting as qv
+
     with transaction(conn):
         m = get_meeting(conn, meeting_id)
         if m is None:
             return Refusal("NO_SUCH_MEETING", f"会议 {meeting_id} 不存在")
         merged = {**m.options, **options}
         options_json = _options_json(merged)
+        changed = json.loads(options_json) != json.loads(_options_json(m.options))
+        first = qv.first_round_of_meeting(conn, meeting_id) if changed else None
+        code = "rules_correction" if first is not None else "setup"
+        denied = check(conn, code, actor)
+        if denied is not None:
+            return Refusal("NOT_ALLOWED", denied.message)
+        if first is not None and not why.strip():
+            return Refusal("FROZEN", f"{m.title} 已于 {first[1][:16].replace('T', ' ')} 开始投票："
+                           "会议的规则、形式和计票选项不能再改。确需更正的，由主持人写明原因后更正，"
+                           "已锁定的结果随之解除锁定，须重新核对后再锁定")
+        at = iso(clock.now())
+        unlocked = qv.locked_rounds_of_meeting(conn, meeting_id) if first is not None else []
+        for rid, h in unlocked:
+            qv.insert_event(conn, round_id=rid, kind="unlocked", actor=actor, at=at,
+                            reason=f"更正计票选项：{why.strip()}",
+                            detail_json=json.dumps({"hash": h, "options_corrected": True}))
+            append(conn, at=at, actor=actor, action="round_unlocked", meeting_id=meeting_id,
+                   detail={"round_id": rid, "hash": h, "why": f"更正计票选项：{why.strip()}"})
         q.update_options(conn, meeting_id, options_json)
-        append(conn, at=iso(clock.now()), actor=actor, action="meeting_options_set",
-               meeting_id=meeting_id, detail={"before": m.options, "after": json.loads(options_json)})
+        detail: dict[str, Any] = {"before": m.options, "after": json.loads(options_json)}
+        if first is not None:
+            detail |= {"why": why.strip(), "unlocked_rounds": [rid for rid, _ in unlocked]}
+        append(conn, at=at, actor=actor,
+               action="meeting_options_corrected" if first is not None else "meeting_options_set",
+               meeting_id=meeting_id, detail=detail)
     return _reload(conn, meeting_id)
 
 

@@ -1,0 +1,285 @@
+"""Every row of the permission table (app.permissions.PERMISSIONS) through its use case, in a real
+database with a staff list: allowed for the roles listed, refused for the others with the words
+saying who may, and nothing written on a refusal. Open mode (no staff list) is unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from app import attendance as att
+from app import meetings
+from app.attendance import Outcome
+from app.clock import FixedClock
+from app.meetings import Refusal
+from app.model import ExclusionReason, RuleSet
+from app.permissions import PERMISSIONS, Actor, check
+from app.staff import add_staff, sign_on
+from app.voting import (
+    VotingRound,
+    close_round,
+    compare_entries,
+    enter_ballot,
+    lock_round,
+    open_round,
+    record_box,
+    resolve_difference,
+    set_officials,
+    unlock_round,
+)
+from db.connection import connect
+from tests.app.voting.voting_venue import Small, small_meeting
+
+T0 = dt.datetime(2026, 11, 22, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+CANDS = ["甲一", "乙二", "丙三"]
+STAFF = [  # name, roles, chief
+    ("赵主持", ["主持人"], False), ("钱签到", ["签到员"], False), ("孙计票", ["计票人"], False),
+    ("李计票", ["计票人"], False), ("周监票", ["监票人"], False), ("吴总监", ["监票人"], True),
+    ("郑监票", ["监票人"], False), ("王双岗", ["计票人", "监票人"], False),
+    ("冯工作", ["工作人员"], False)]
+TABLES = ("attendance_event", "audit", "round_event", "ballot_entry", "tally_sheet", "ballot_box",
+          "voting_round", "attendance_snapshot", "meeting", "staff")
+TESTED: set[str] = set()
+
+
+@dataclass
+class Venue:
+    conn: sqlite3.Connection
+    s: Small
+    who: dict[str, Actor]
+    clock: FixedClock
+
+
+def _written(conn: sqlite3.Connection) -> dict[str, object]:
+    out: dict[str, object] = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                              for t in TABLES}
+    out["options"] = conn.execute("SELECT options FROM meeting ORDER BY id").fetchall()
+    return out
+
+
+@pytest.fixture
+def venue(db_path) -> Iterator[Venue]:
+    clock = FixedClock(T0, 1.0)
+    conn = connect(db_path)
+    s = small_meeting(conn, clock, RuleSet.PARTY, voters=12, candidates=CANDS, seats=1)
+    host: str = ""     # the first member is added in open mode, the rest by the signed-on host
+    for name, roles, chief in STAFF:
+        got = add_staff(conn, name, roles, "246810", actor=host, clock=clock, chief=chief)
+        assert not isinstance(got, Refusal), got
+        if not host:
+            signed = sign_on(conn, name, "246810", clock=clock)
+            assert isinstance(signed, Actor)
+            host = signed
+    who = {}
+    for name, _, _ in STAFF:
+        a = sign_on(conn, name, "246810", clock=clock)
+        assert isinstance(a, Actor), a
+        who[name] = a
+    yield Venue(conn, s, who, clock)
+    conn.close()
+
+
+def refused_without_writing(v: Venue, code: str, call, words: str) -> None:
+    """`call()` is refused naming who may (`words`), and the database is unchanged."""
+    TESTED.add(code)
+    before = _written(v.conn)
+    got = call()
+    msg = got.message
+    assert (getattr(got, "code", None) in ("NOT_ALLOWED", "SAME_CLERK", "RESOLVER_ENTERED")
+            or getattr(got, "outcome", None) is Outcome.NOT_ALLOWED), got
+    assert words in msg, msg
+    assert _written(v.conn) == before
+
+
+def test_open_mode_without_a_staff_list_keeps_free_text_operators(db_path) -> None:
+    clock = FixedClock(T0, 1.0)
+    conn = connect(db_path)
+    s = small_meeting(conn, clock, RuleSet.PARTY, voters=5, candidates=CANDS, seats=1)
+    for code in PERMISSIONS:
+        assert check(conn, code, "随便谁") is None
+    r = att.sign_in(conn, s.meeting, s.voter_ids[0], "一号台", "随便谁", clock)
+    assert r.outcome is Outcome.SIGNED_IN
+
+
+def test_sign_in_sign_out_and_return(venue: Venue) -> None:
+    v, m, pid = venue, venue.s.meeting, venue.s.voter_ids[0]
+    for who in ("冯工作", "孙计票"):
+        refused_without_writing(v, "sign_in", lambda w=who: att.sign_in(
+            v.conn, m, pid, "一号台", v.who[w], v.clock), "「签到」只有签到员或主持人可以操作")
+    plain = att.sign_in(v.conn, m, pid, "一号台", "钱签到", v.clock)   # a name without a PIN
+    assert plain.outcome is Outcome.NOT_ALLOWED and "请先选择本人姓名并输入PIN登录" in plain.message
+    assert f"{v.who['冯工作'].name}（工作人员）不能操作" in att.sign_in(
+        v.conn, m, pid, "一号台", v.who["冯工作"], v.clock).message
+    assert att.sign_in(v.conn, m, pid, "一号台", v.who["钱签到"], v.clock).outcome is Outcome.SIGNED_IN
+    assert att.sign_in(v.conn, m, v.s.voter_ids[1], "一号台", v.who["赵主持"],
+                       v.clock).outcome is Outcome.SIGNED_IN
+    refused_without_writing(v, "sign_out", lambda: att.sign_out(
+        v.conn, m, pid, "一号台", v.who["周监票"], v.clock), "「中途退场/返回会场」只有签到员或主持人")
+    assert att.sign_out(v.conn, m, pid, "一号台", v.who["钱签到"], v.clock).outcome is Outcome.SIGNED_OUT
+    refused_without_writing(v, "sign_out", lambda: att.return_(
+        v.conn, m, pid, "一号台", v.who["冯工作"], v.clock), "只有签到员或主持人")
+    assert att.return_(v.conn, m, pid, "一号台", v.who["钱签到"], v.clock).outcome is Outcome.RETURNED
+    row = v.conn.execute("SELECT operator FROM attendance_event ORDER BY id LIMIT 1").fetchone()
+    assert row == ("钱签到",)
+
+
+def test_undo_own_desk_by_the_clerk_any_desk_by_the_host(venue: Venue) -> None:
+    v, m = venue, venue.s.meeting
+    a, b = v.s.voter_ids[:2]
+    att.sign_in(v.conn, m, a, "一号台", v.who["钱签到"], v.clock)
+    att.sign_in(v.conn, m, b, "二号台", v.who["钱签到"], v.clock)
+    refused_without_writing(v, "undo_own_desk", lambda: att.undo_sign_in(
+        v.conn, m, a, "一号台", v.who["孙计票"], v.clock, "签错人"), "「撤销本签到台的签到」只有签到员")
+    got = att.undo_sign_in(v.conn, m, a, "一号台", v.who["钱签到"], v.clock, "签错人")
+    assert got.outcome is Outcome.UNDONE
+    refused_without_writing(v, "undo_any", lambda: att.undo_sign_in(
+        v.conn, m, b, "一号台", v.who["钱签到"], v.clock, "签错人"),
+        "「撤销其他签到台的签到」只有主持人可以操作；钱签到（签到员）不能操作")
+    got = att.undo_sign_in(v.conn, m, b, "一号台", v.who["赵主持"], v.clock, "签错人")
+    assert got.outcome is Outcome.UNDONE
+
+
+def test_lift_exclusion_and_open_voting_are_the_hosts(venue: Venue) -> None:
+    v, m = venue, venue.s.meeting
+    pid = v.s.voter_ids[5]
+    ex = meetings.add_exclusion(v.conn, m.id, pid, ExclusionReason.ABROAD, approval_ref="批001",
+                                approved_on="2026-11-01", clock=v.clock, actor=v.who["赵主持"])
+    assert not isinstance(ex, Refusal), ex
+    refused_without_writing(v, "lift_exclusion", lambda: att.lift_exclusion(
+        v.conn, m, pid, "一号台", v.who["钱签到"], v.clock, "本人到会"),
+        "「撤销不计入应到」只有主持人可以操作")
+    got = att.lift_exclusion(v.conn, m, pid, "一号台", v.who["赵主持"], v.clock, "本人到会")
+    assert got.outcome is Outcome.LIFTED
+    refused_without_writing(v, "open_voting", lambda: att.open_voting(
+        v.conn, m, "第1次投票", v.who["钱签到"], v.clock), "「宣布开始投票（固定实到人数）」只有主持人")
+    assert not isinstance(att.open_voting(v.conn, m, "第1次投票", v.who["赵主持"], v.clock), Refusal)
+    TESTED.add("resolve_duplicate")   # same check (tests/app/staff: test_resolve_duplicate...)
+
+
+def _counted_round(v: Venue, double: bool = True) -> VotingRound:
+    for pid in v.s.voter_ids[:10]:
+        att.sign_in(v.conn, v.s.meeting, pid, "一号台", v.who["钱签到"], v.clock)
+    refused_without_writing(v, "open_round", lambda: open_round(
+        v.conn, v.s.contest.id, actor=v.who["周监票"], clock=v.clock),
+        "「开始投票轮次（含下一轮）」只有主持人")
+    r = open_round(v.conn, v.s.contest.id, actor=v.who["赵主持"], clock=v.clock,
+                   double_entry=double)
+    assert isinstance(r, VotingRound), r
+    return r
+
+
+def test_ballot_entry_a_and_b_by_different_tellers_and_differences_by_a_scrutineer(
+        venue: Venue) -> None:
+    v = venue
+    r = _counted_round(v)
+    refused_without_writing(v, "enter_ballots", lambda: enter_ballot(
+        v.conn, r.id, "A", "1", clerk=v.who["周监票"], clock=v.clock),
+        "「录入选票或计票单（录入组A/B）」只有计票人（A组和B组须为不同的人）可以操作")
+    assert not isinstance(enter_ballot(v.conn, r.id, "A", "1", clerk=v.who["孙计票"],
+                                       clock=v.clock), Refusal)
+    refused_without_writing(v, "enter_ballots", lambda: enter_ballot(
+        v.conn, r.id, "B", "1", clerk=v.who["孙计票"], clock=v.clock),
+        "录入组A和B须由不同的人录入：孙计票 已录入组A")
+    assert not isinstance(enter_ballot(v.conn, r.id, "B", "2", clerk=v.who["王双岗"],
+                                       clock=v.clock), Refusal)
+    diff = compare_entries(v.conn, r.id)
+    assert not isinstance(diff, Refusal) and diff.differences
+    for who, words in (("李计票", "「裁定两组录入的差异」只有监票人"),
+                       ("王双岗", "须由未参加录入的监票人裁定：王双岗 录入了组B")):
+        refused_without_writing(v, "resolve_difference", lambda w=who: resolve_difference(
+            v.conn, r.id, 1, "A", why="核对原票", actor=v.who[w], clock=v.clock), words)
+    got = resolve_difference(v.conn, r.id, 1, "A", why="核对原票", actor=v.who["周监票"],
+                             clock=v.clock)
+    assert not isinstance(got, Refusal), got
+
+
+def test_boxes_officials_lock_by_two_scrutineers_unlock_by_the_chief(venue: Venue) -> None:
+    v = venue
+    r = _counted_round(v, double=False)
+    for _ in range(10):
+        assert not isinstance(enter_ballot(v.conn, r.id, "A", "1", clerk=v.who["孙计票"],
+                                           clock=v.clock), Refusal)
+    refused_without_writing(v, "box_figures", lambda: record_box(
+        v.conn, r.id, "主票箱", printed=12, issued=10, returned=10, actor=v.who["赵主持"],
+        clock=v.clock), "「登记票箱发票/收票数」只有监票人可以操作")
+    assert not isinstance(record_box(v.conn, r.id, "主票箱", printed=12, issued=10, returned=10,
+                                     actor=v.who["周监票"], clock=v.clock), Refusal)
+    refused_without_writing(v, "round_manage", lambda: set_officials(
+        v.conn, r.id, scrutineers=["周监票"], counters=["孙计票"], actor=v.who["周监票"],
+        clock=v.clock), "只有主持人")
+    not_staff = set_officials(v.conn, r.id, scrutineers=["路人甲"], counters=["孙计票"],
+                              actor=v.who["赵主持"], clock=v.clock)
+    assert isinstance(not_staff, Refusal) and not_staff.code == "NOT_STAFF"
+    assert not isinstance(set_officials(v.conn, r.id, scrutineers=["周监票", "吴总监"],
+                                        counters=["孙计票"], actor=v.who["赵主持"],
+                                        clock=v.clock), Refusal)
+    assert not isinstance(close_round(v.conn, r.id, actor=v.who["赵主持"], clock=v.clock), Refusal)
+    one, chief, other, teller = (v.who[n] for n in ("周监票", "吴总监", "郑监票", "孙计票"))
+    for first, second, words in ((one, None, "还需要第二个人输入PIN"),
+                                 (one, one, "两个人必须不同"),
+                                 (one, teller, "孙计票（计票人）不能操作"),
+                                 (one, "吴总监", "请先选择本人姓名并输入PIN登录")):
+        refused_without_writing(v, "lock_result", lambda f=first, s=second: lock_round(
+            v.conn, r.id, actor=f, second=s, clock=v.clock),
+            "「锁定结果」只有两名不同的监票人（或总监票人和一名监票人）各自输入PIN可以操作")
+        assert words in lock_round(v.conn, r.id, actor=first, second=second,
+                                   clock=v.clock).message
+    locked = lock_round(v.conn, r.id, actor=one, second=other, clock=v.clock)
+    assert not isinstance(locked, Refusal), locked
+    row = v.conn.execute("SELECT actor, detail FROM audit WHERE action = 'round_locked'").fetchone()
+    assert row[0] == "周监票" and '"second":"郑监票"' in row[1]
+    refused_without_writing(v, "unlock_result", lambda: unlock_round(
+        v.conn, r.id, why="复核", actor=one, clock=v.clock),
+        "「解锁结果」只有总监票人（须写明原因）可以操作；周监票（监票人）不能操作")
+    assert not isinstance(unlock_round(v.conn, r.id, why="复核", actor=chief, clock=v.clock),
+                          Refusal)
+    assert not isinstance(close_round(v.conn, r.id, actor=v.who["赵主持"], clock=v.clock), Refusal)
+    assert not isinstance(lock_round(v.conn, r.id, actor=chief, second=one, clock=v.clock),
+                          Refusal)
+
+
+def test_counting_options_frozen_once_voting_opened(venue: Venue) -> None:
+    v, m = venue, venue.s.meeting
+    refused_without_writing(v, "setup", lambda: meetings.set_options(
+        v.conn, m.id, {"runoff_margin": "twenty_percent"}, clock=v.clock, actor=v.who["钱签到"]),
+        "「修改选举设置（会议、职位、名册、委托、签到台）」只有主持人")
+    r = _counted_round(v, double=False)
+    for _ in range(10):
+        enter_ballot(v.conn, r.id, "A", "1", clerk=v.who["孙计票"], clock=v.clock)
+    record_box(v.conn, r.id, "主票箱", printed=12, issued=10, returned=10, actor=v.who["周监票"],
+               clock=v.clock)
+    set_officials(v.conn, r.id, scrutineers=["周监票", "吴总监"], counters=["孙计票"],
+                  actor=v.who["赵主持"], clock=v.clock)
+    close_round(v.conn, r.id, actor=v.who["赵主持"], clock=v.clock)
+    assert not isinstance(lock_round(v.conn, r.id, actor=v.who["周监票"], second=v.who["吴总监"],
+                                     clock=v.clock), Refusal)
+    before = _written(v.conn)
+    frozen = meetings.set_options(v.conn, m.id, {"quorum_inclusive": True}, clock=v.clock,
+                                  actor=v.who["赵主持"])
+    assert isinstance(frozen, Refusal) and frozen.code == "FROZEN" and "不能再改" in frozen.message
+    assert _written(v.conn) == before
+    refused_without_writing(v, "rules_correction", lambda: meetings.set_options(
+        v.conn, m.id, {"quorum_inclusive": True}, clock=v.clock, actor=v.who["吴总监"],
+        why="选项录错"), "「投票开始后更正会议规则、形式或计票选项」只有主持人（须写明原因）")
+    got = meetings.set_options(v.conn, m.id, {"quorum_inclusive": True}, clock=v.clock,
+                               actor=v.who["赵主持"], why="选项录错")
+    assert not isinstance(got, Refusal), got
+    kinds = [k for (k,) in v.conn.execute("SELECT kind FROM round_event WHERE round_id = ?"
+                                          " ORDER BY id", (r.id,))]
+    assert kinds[-1] == "unlocked"
+    row = v.conn.execute("SELECT detail FROM audit WHERE action = 'meeting_options_corrected'"
+                         ).fetchone()
+    assert row is not None and "选项录错" in row[0] and f"[{r.id}]" in row[0]
+
+
+def test_staff_row_is_tested_elsewhere() -> None:
+    TESTED.update({"staff", "revoke_proxy", "export", "backup", "host_mode"})
+
+
+def test_every_row_of_the_table_is_tested_here() -> None:
+    """Last in the file: each permission code went through its use case above."""
+    assert set(PERMISSIONS) - TESTED == set()
