@@ -45,6 +45,7 @@ from app.attendance import Finding, Outcome, Result
 from app.attendance.desk import database_file_problem, write_stopped
 from app.model import Person
 from app.sync import DeskStatus
+from ui.ops import Op, OpFailure, run_op
 from ui.pages.context import PageContext
 from ui.pages.desk_answers import answer, hhmm, where
 from ui.pages.register_model import NO_VOTE_COLOUR, category, mask_id_number
@@ -92,6 +93,8 @@ class DeskPage(QWidget):
         self.dialog: ReasonDialog | None = None
         self._expected = 0
         self._register_note = ""
+        self.refresh_op: Op | None = None  # the counter's summary being read (ui.ops)
+        self._shown_counts = 0  # how many times the counter was set: a late summary is dropped
         self._build()
         # Not while a dialog is open over the page: a scan there would sign someone in behind
         # the 打开/新建 dialog (and a typed file name became a search) — a walk found both.
@@ -514,7 +517,7 @@ class DeskPage(QWidget):
         if lifted.outcome is not Outcome.LIFTED:
             self._show(lifted, person)
             return
-        self.refresh_counter()
+        self._refresh_now()
         self.sign_in(person)
 
     def toggle_out(self) -> None:
@@ -627,27 +630,69 @@ class DeskPage(QWidget):
 
     def _refresh_soon(self) -> None:
         # The first summary of a meeting folds the whole register (~0.5 s for 20,000 people):
-        # let the page paint first. It also warms the view the first sign-in needs.
+        # let the page paint first. It also warms this connection's view, which the first
+        # sign-in needs (sign-ins stay on the GUI thread: written before the screen says so).
         self.counter.setText("正在统计…")
-        QTimer.singleShot(0, self.refresh_counter)
+        QTimer.singleShot(0, self._refresh_now)
 
-    def refresh_counter(self) -> None:
+    def _refresh_now(self) -> None:
         meeting = self.ctx.meeting
         if meeting is None:
             self.counter.setText("")
             return
+        if self._file_problem():
+            return
+        s = attendance.attendance_summary(self.ctx.conn, meeting)
+        self._expected = s.expected
+        self._set_counter(s.present, s.expected)
+
+    def _file_problem(self) -> bool:
         problem = database_file_problem(self.ctx.conn)
         if problem is not None:
             # Said before anyone scans, on every poll: the file was deleted or replaced.
             if self.feedback.headline.text() != "数据库文件已被删除或替换":
                 self.feedback.show_result(Tone.RED, "数据库文件已被删除或替换", "请勿继续签到",
                                           problem)
+            return True
+        return False
+
+    def refresh_counter(self) -> None:
+        """The poll: the counter from the attendance summary, read on the database's worker
+        (ui.ops): after other desks' sign-ins it takes longer than the GUI thread may wait. A
+        sign-in made meanwhile has shown its own count; a summary read before it is dropped,
+        never shown over it."""
+        meeting = self.ctx.meeting
+        if meeting is None:
+            self.counter.setText("")
             return
-        s = attendance.attendance_summary(self.ctx.conn, meeting)
-        self._expected = s.expected
-        self._set_counter(s.present, s.expected)
+        if self._file_problem():
+            return
+        if self.refresh_op is not None:
+            return  # the last one is still under way
+        shown = self._shown_counts
+
+        def done(s: attendance.Summary) -> None:
+            self.refresh_op = None
+            if self.ctx.meeting != meeting:
+                return
+            self._expected = s.expected
+            if shown == self._shown_counts:
+                self._set_counter(s.present, s.expected)
+            else:  # a sign-in answered meanwhile: read again, after it
+                self.refresh_counter()
+
+        def failed(failure: OpFailure) -> None:
+            self.refresh_op = None
+            self.counter.setText("实到 —（未能统计）")
+            self.counter.setToolTip(failure.words)
+
+        self.refresh_op = run_op(self, self.ctx.db_path,
+                                 lambda conn: attendance.attendance_summary(conn, meeting),
+                                 done, failed)
 
     def _set_counter(self, present: int, expected: int) -> None:
+        self._shown_counts += 1
+        self.counter.setToolTip("")
         self.counter.setText(f"实到 {present} / 应到 {expected}")
 
     # --- shown / hidden -------------------------------------------------------------------------
