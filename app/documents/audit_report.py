@@ -64,12 +64,13 @@ def write_pdf(entries: Sequence[Entry], check: ChainCheck, path: Path, at: dt.da
         flow.text(_printable("会议代码：" + "；".join(f"{k} = {v}" for k, v in legend.items())),
                   8.5)
         flow.space(1 * mm)
-    widths = (0.06, 0.17, 0.11, 0.12, 0.08, 0.46)
+    widths = (0.06, 0.19, 0.11, 0.12, 0.08, 0.44)
     cols = [Column(t, w * CONTENT_W, "center" if i == 0 else "left") for i, (t, w) in
             enumerate(zip(("序号", "时间", "人员", "动作", "会议", "详情"), widths, strict=True))]
     rows = []
     for e in entries:
-        mark = "（无法核实）" if check.broken_at is not None and e.id >= check.broken_at else ""
+        mark = "" if check.broken_at is None or e.id < check.broken_at else (
+            "（校验不符）" if e.id == check.broken_at else "（无法核实）")
         rows.append((str(e.id), e.time, _printable(e.operator), _printable(e.words + mark),
                      _printable(e.meeting_code), _printable(e.text)))
     if rows:
