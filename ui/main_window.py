@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from app import attendance, logs, session
 from app.model import Meeting
 from db.connection import connect
-from ui import filedialogs, pages
+from ui import filedialogs, ops, pages
 from ui.pages.context import PageContext
 from ui.tasks import Task
 from ui.widgets.notice import PageFailed, PlannedNotice
@@ -352,6 +352,7 @@ class MainWindow(QMainWindow):
                     stop()
                 except Exception:  # noqa: BLE001 - one page failing must not keep the file open
                     log.exception("stopping %s on close", type(obj).__name__)
+        ops.release(self.ctx.db_path)  # its worker finishes what was asked and closes the file
         # Closed once the calls already queued (a page's refresh posted with singleShot(0)
         # before the window closed) have run, so none of them meets a closed connection.
         QTimer.singleShot(0, self, self._close_connection)

@@ -114,8 +114,8 @@ def test_runoff_round_is_created_with_seats_and_candidates(qtbot, db):
     p = open_results(qtbot, db)
     try:
         p.open_next_round()
-        assert "另行选举" in p.message.text() and "应选 2 名" in p.message.text()
         qtbot.waitUntil(p.is_idle, timeout=5000)
+        assert "另行选举" in p.message.text() and "应选 2 名" in p.message.text()
         assert p.rounds.count() == 2
         runoff = p.items[-1].round
         assert runoff.kind is Round.RUNOFF and runoff.seats == 2
@@ -145,8 +145,8 @@ def test_tie_at_the_last_seats_opens_a_re_vote_among_the_tied(qtbot, db):
         assert p.next_button.text() == "开始重新投票…" and p.next_button.isEnabled()
         assert not p.no_fill_button.isEnabled()
         p.open_next_round()
-        assert "重新投票" in p.message.text()
         qtbot.waitUntil(p.is_idle, timeout=5000)
+        assert "重新投票" in p.message.text()
         revote = p.items[-1].round
         assert revote.kind is Round.TIE_REVOTE and len(revote.names) == 4
     finally:

@@ -8,7 +8,10 @@ party elections the meeting's decision not to fill the remaining seats; the docu
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QShowEvent
@@ -35,7 +38,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import voting
-from app.clock import Clock
 from app.meetings import Refusal
 from app.model import RuleSet
 from app.rules import STATUS_ZH, Round, Status
@@ -43,9 +45,9 @@ from app.voting import MeetingValidation, RoundValidation, State
 from app.voting.model import LOCK_CODE_ZH, RESULT_CODE_ZH, locked_words
 from app.voting.progression import KIND_ZH
 from app.voting.report import round_lines
+from ui.ops import Op, OpFailure, error_dialog, run_op
 from ui.pages.context import PageContext
 from ui.pages.results_print import PrintPanel
-from ui.tasks import CancelToken, Outcome, ProgressFn, Task, WorkFn
 from ui.widgets.reason_dialog import ReasonDialog
 from ui.widgets.table_rows import show_at_least
 
@@ -55,29 +57,11 @@ TALLY_HEADERS = ("姓名", "赞成", "不赞成", "弃权", "结果")
 NEXT_STATE = object()  # a message about the state the next validation will show
 
 
-def validate_in_thread(db_path: Path, meeting_id: int) -> WorkFn:
-    """Work for ui.tasks: the meeting's validation on the worker's own connection."""
+def validate_in_thread(_db_path: Path, meeting_id: int) -> Callable[[sqlite3.Connection], Any]:
+    """The meeting's validation, run by the database's worker (ui.ops) on its connection."""
 
-    def work(_progress: ProgressFn, _cancel: CancelToken) -> MeetingValidation | Refusal:
-        from db.connection import connect
-
-        conn = connect(db_path, create=False)
-        try:
-            return voting.validate_meeting(conn, meeting_id)
-        finally:
-            conn.close()
-    return work
-
-
-def lock_in_thread(db_path: Path, round_id: int, actor: str, clock: Clock) -> WorkFn:
-    def work(_progress: ProgressFn, _cancel: CancelToken) -> RoundValidation | Refusal:
-        from db.connection import connect
-
-        conn = connect(db_path, create=False)
-        try:
-            return voting.lock_round(conn, round_id, actor=actor, clock=clock)
-        finally:
-            conn.close()
+    def work(conn: sqlite3.Connection) -> MeetingValidation | Refusal:
+        return voting.validate_meeting(conn, meeting_id)
     return work
 
 
@@ -112,8 +96,8 @@ class ResultsPage(QWidget):
         self.setObjectName("ResultsPage")
         self.validation: MeetingValidation | None = None
         self.items: list[RoundValidation] = []
-        self.task: Task | None = None       # the validation under way
-        self.lock_task: Task | None = None
+        self.task: Op | None = None       # the validation under way
+        self.lock_task: Op | None = None  # a lock, unlock, next round or no-fill under way
         self._again = False
         self._said_of: object = None  # the round state the message is about
         self.dialog: QDialog | None = None
@@ -164,6 +148,7 @@ class ResultsPage(QWidget):
         self.next_button = QPushButton("开始下一轮…")
         self.next_button.clicked.connect(self.ask_next_round)
         self.box: QMessageBox | None = None
+        self.error_box: QMessageBox | None = None  # a write that failed (ui.ops.error_dialog)
         self.no_fill_button = QPushButton("会议决定不再补选…")
         self.no_fill_button.clicked.connect(self.ask_no_fill)
         for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
@@ -231,22 +216,27 @@ class ResultsPage(QWidget):
         self.summary.setStyleSheet("font-size: 15pt; font-weight: bold; color: #37474f;")
         self.summary.setText("正在验证…")
         self.validate_button.setEnabled(False)
-        task = Task(validate_in_thread(self.ctx.db_path, m.id), self)
-        task.finished.connect(self._validated)
-        self.task = task
-        task.start()
+        # After the writes asked before it: the database's operations run in order.
+        self.task = run_op(self, self.ctx.db_path, validate_in_thread(self.ctx.db_path, m.id),
+                           self._validated, self._not_validated)
 
-    def _validated(self, outcome: Outcome) -> None:
+    def _validated(self, got: MeetingValidation | Refusal) -> None:
         self.task = None
         self.validate_button.setEnabled(True)
         if self._again:
             self._again = False
             self.run_validation()
             return
-        if not outcome.ok or isinstance(outcome.result, Refusal):
-            self.summary.setText(f"验证未能完成：{outcome.error or outcome.result.message}")
+        if isinstance(got, Refusal):
+            self.summary.setText(f"验证未能完成：{got.message}")
             return
-        self.set_validation(outcome.result)
+        self.set_validation(got)
+
+    def _not_validated(self, failure: OpFailure) -> None:
+        self.task = None
+        self.validate_button.setEnabled(True)
+        self._again = False
+        self.summary.setText(f"验证未能完成：{failure.words}")
 
     def set_validation(self, mv: MeetingValidation) -> None:
         keep = self.current.round.id if self.current else None
@@ -385,25 +375,43 @@ class ResultsPage(QWidget):
         return (v.round.id, v.round.state, v.may_lock, tuple(p.code for p in v.problems),
                 v.round.lock.hash if v.round.lock else "")
 
+    def _write(self, fn: Callable[[sqlite3.Connection], Any],
+               done: Callable[[Any], None], title: str) -> bool:
+        """One write of this page on the database's worker (ui.ops): the buttons wait for it,
+        `done` shows its answer; a failure is said in a dialog (the default of ui.ops)."""
+        if self.lock_task is not None:
+            return False
+        for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
+            b.setEnabled(False)
+
+        def finished(got: Any) -> None:
+            self.lock_task = None
+            done(got)
+
+        def failed(failure: OpFailure) -> None:
+            self.lock_task = None
+            self.say(f"{title}：{failure.words}", ok=False)
+            self.show_round()
+            self.error_box = error_dialog(self, title, failure)
+
+        self.lock_task = run_op(self, self.ctx.db_path, fn, finished, failed, title=title)
+        return True
+
     def lock(self) -> None:
-        """Lock the current round in a worker (the core re-validates every ballot)."""
+        """Lock the current round on the database's worker (the core re-validates every
+        ballot)."""
         v = self.current
         if v is None or self.lock_task is not None:
             return
-        self.lock_button.setEnabled(False)
+        rid, actor, clock = v.round.id, self.ctx.actor, self.ctx.clock
+        self._write(lambda conn: voting.lock_round(conn, rid, actor=actor, clock=clock),
+                    self._locked, "未能锁定")
         self.say("正在锁定…")
-        task = Task(lock_in_thread(self.ctx.db_path, v.round.id, self.ctx.actor, self.ctx.clock),
-                    self)
-        task.finished.connect(self._locked)
-        self.lock_task = task
-        task.start()
 
-    def _locked(self, outcome: Outcome) -> None:
-        self.lock_task = None
-        got = outcome.result
-        if not outcome.ok or isinstance(got, Refusal):
-            self.say(got.message if isinstance(got, Refusal) else outcome.error, ok=False)
-            self.lock_button.setEnabled(True)
+    def _locked(self, got: RoundValidation | Refusal) -> None:
+        if isinstance(got, Refusal):
+            self.say(got.message, ok=False)
+            self.show_round()
             return
         lock = got.round.lock
         self.say(locked_words(got.round.label, lock.hash if lock else ""))
@@ -421,13 +429,19 @@ class ResultsPage(QWidget):
         dialog.open()
 
     def unlock(self, v: RoundValidation, why: str) -> None:
-        got = voting.unlock_round(self.ctx.conn, v.round.id, why=why, actor=self.ctx.actor,
-                                  clock=self.ctx.clock)
-        if isinstance(got, Refusal):
-            self.say(got.message, ok=False)
-            return
-        self.say(f"{got.label} 已解除锁定（{why}）")
-        self.run_validation()
+        rid, actor, clock = v.round.id, self.ctx.actor, self.ctx.clock
+
+        def done(got: Any) -> None:
+            if isinstance(got, Refusal):
+                self.say(got.message, ok=False)
+                self.show_round()
+                return
+            self.say(f"{got.label} 已解除锁定（{why}）")
+            self.run_validation()
+
+        if self._write(lambda conn: voting.unlock_round(conn, rid, why=why, actor=actor,
+                                                        clock=clock), done, "未能解除锁定"):
+            self.say("正在解除锁定…")
 
     def ask_next_round(self) -> None:
         """开始另行选举 / 重新投票 asks first, and says when the current round cannot be locked."""
@@ -455,15 +469,21 @@ class ResultsPage(QWidget):
         kind = voting.follow_up(v.result, v.round) if v is not None else None
         if v is None or kind is None:
             return
-        got = voting.open_round(self.ctx.conn, v.round.contest_id, actor=self.ctx.actor,
-                                clock=self.ctx.clock, kind=kind)
-        if isinstance(got, Refusal):
-            self.say(got.message, ok=False)
-            return
-        self.say(f"{got.label} 已开始：应选 {got.seats} 名，候选人 {'、'.join(got.names)}。"
-                 "请到“投票计票”登记监票人、票箱并录入选票")
-        self.ctx.voting_opened.emit()  # 会议 and 投票计票 follow at once
-        self.run_validation()
+        contest, actor, clock = v.round.contest_id, self.ctx.actor, self.ctx.clock
+
+        def done(got: Any) -> None:
+            if isinstance(got, Refusal):
+                self.say(got.message, ok=False)
+                self.show_round()
+                return
+            self.say(f"{got.label} 已开始：应选 {got.seats} 名，候选人 {'、'.join(got.names)}。"
+                     "请到“投票计票”登记监票人、票箱并录入选票")
+            self.ctx.voting_opened.emit()  # 会议 and 投票计票 follow at once
+            self.run_validation()
+
+        if self._write(lambda conn: voting.open_round(conn, contest, actor=actor, clock=clock,
+                                                      kind=kind), done, f"未能开始{KIND_ZH[kind]}"):
+            self.say(f"正在开始{KIND_ZH[kind]}…")
 
     def ask_no_fill(self) -> None:
         v = self.current
@@ -476,14 +496,21 @@ class ResultsPage(QWidget):
         dialog.open()
 
     def no_fill(self, v: RoundValidation, decided_by: str, why: str) -> bool:
-        got = voting.record_no_fill(self.ctx.conn, v.round.id, decided_by=decided_by, why=why,
-                                    actor=self.ctx.actor, clock=self.ctx.clock)
-        if isinstance(got, Refusal):
-            self.say(got.message, ok=False)
-            return False
-        self.say(f"已记录：{decided_by}决定不再补选剩余名额（{why}）")
-        self.run_validation()
-        return True
+        """Record the decision on the database's worker; False when another write is under
+        way (the answer is said when it comes)."""
+        rid, actor, clock = v.round.id, self.ctx.actor, self.ctx.clock
+
+        def done(got: Any) -> None:
+            if isinstance(got, Refusal):
+                self.say(got.message, ok=False)
+                self.show_round()
+                return
+            self.say(f"已记录：{decided_by}决定不再补选剩余名额（{why}）")
+            self.run_validation()
+
+        return self._write(lambda conn: voting.record_no_fill(
+            conn, rid, decided_by=decided_by, why=why, actor=actor, clock=clock),
+            done, "未能记录不再补选的决定")
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
