@@ -21,8 +21,8 @@ EXCLUSION_COLUMNS = (
 )
 LEAVE_COLUMNS = "l.meeting_id, l.person_id, p.name, l.reason"
 DESK_COLUMNS = "id, meeting_id, name, scope"
-CONTEST_COLUMNS = "id, meeting_id, code, title, body, kind, seats, position"
-CANDIDATE_COLUMNS = "id, contest_id, person_id, name, gender"
+CONTEST_COLUMNS = "id, meeting_id, code, title, body, kind, seats, position, post"
+CANDIDATE_COLUMNS = "id, contest_id, person_id, name, gender, part_time"
 
 
 # --- meetings ---------------------------------------------------------------------------------
@@ -194,10 +194,11 @@ def desk_name_taken(conn: sqlite3.Connection, meeting_id: int, name: str) -> boo
 # --- contests and candidates ------------------------------------------------------------------
 
 def insert_contest(conn: sqlite3.Connection, *, meeting_id: int, code: str, title: str,
-                   body: str, kind: str, seats: int, position: int) -> int:
+                   body: str, kind: str, seats: int, position: int, post: str = "") -> int:
     cur = conn.execute(
-        "INSERT INTO contest (meeting_id, code, title, body, kind, seats, position)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)", (meeting_id, code, title, body, kind, seats, position))
+        "INSERT INTO contest (meeting_id, code, title, body, kind, seats, position, post)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (meeting_id, code, title, body, kind, seats, position, post))
     return int(cur.lastrowid or 0)
 
 

@@ -65,8 +65,11 @@ ARCHIVE: dict[str, dict[str, Transform | None]] = {
     "leave": {"meeting_id": KEEP, "person_id": KEEP, "reason": TEXT},
     "desk": dict.fromkeys(("id", "meeting_id", "name", "scope"), KEEP),
     "contest": dict.fromkeys(("id", "meeting_id", "code", "title", "body", "kind", "seats",
-                              "position"), KEEP),
-    "candidate": dict.fromkeys(("id", "contest_id", "person_id", "name", "gender"), KEEP),
+                              "position", "post"), KEEP),
+    "candidate": dict.fromkeys(("id", "contest_id", "person_id", "name", "gender", "part_time"),
+                               KEEP),
+    # The previous term's members (留任 / 新提拔 of the district's figures).
+    "previous_member": dict.fromkeys(("person_id", "body", "post"), KEEP),
     "audit": {**dict.fromkeys(("id", "at", "actor", "action", "meeting_id", "outcome",
                                "prev_hash", "hash"), KEEP),
               "detail": TEXT},           # masked when written: the chain still verifies
@@ -272,8 +275,13 @@ def person_profile(conn: sqlite3.Connection, person_id: int) -> dict[str, Any] |
     if row is None:
         return None
     birth = str(row[1] or "")
+    month = birth[5:7]
     return {"gender": row[0], "birth_year": int(birth[:4]) if birth[:4].isdigit() else None,
-            "education": row[2], "party_status": row[3]}
+            "birth_month": int(month) if month.isdigit() and 1 <= int(month) <= 12 else None,
+            "education": row[2], "party_status": row[3],
+            "previous": [{"body": str(b), "post": str(p)} for b, p in conn.execute(
+                "SELECT body, post FROM previous_member WHERE person_id = ? ORDER BY body, post",
+                (person_id,))]}
 
 
 def count(conn: sqlite3.Connection, table: str) -> int:

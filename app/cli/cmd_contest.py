@@ -1,18 +1,21 @@
 """Contests (选举事项) and their candidates, as on the 准备 · 选举事项 page:
 
     pollday contest add --db PATH --title 委员 --seats 7 [--kind committee|leader] [--code C]
-                        [--body 居民委员会]
+                        [--body 居民委员会] [--post 委员|书记|副书记|纪委书记|主任|副主任|理事长…]
+    pollday contest set-post --db PATH --contest C --post 书记   (--post "" clears it)
     pollday contest list --db PATH [--json]
     pollday contest set-seats --db PATH --contest C --seats N
     pollday contest withdraw --db PATH --contest C --reason WHY
     pollday candidate add --db PATH --contest C PERSON | --name 姓名 [--gender M|F]
     pollday candidate list --db PATH --contest C [--explain] [--json]
     pollday candidate withdraw --db PATH --contest C NAME --reason WHY
+    pollday candidate part-time --db PATH --contest C NAME [--no]   兼职委员 (or not)
 
 PERSON is a register id, the QR token or the ID number (name and gender then come from the
 register); --name adds a candidate who is not on the register. Candidates are always listed in
 stroke order (按姓氏笔画为序：笔画数、笔顺、同笔顺时先横后提、先竖后竖钩、先点后捺; --explain shows each character's strokes) with the
-candidate-margin check in the page's words. A contest's kind defaults as on the page: leader for
+candidate-margin check in the page's words. The post (职务, for the district's figures) is one of
+a fixed list; it defaults to the title when the title is one of the posts word for word. A contest's kind defaults as on the page: leader for
 书记、副书记、纪委书记、主任、副主任, committee otherwise; its code defaults to the next free c1, c2, ….
 Seats can be changed and a contest withdrawn only before its first round is opened.
 All act on the current meeting unless --meeting CODE. Exit status: 0 done, 1 refused (the
@@ -36,6 +39,9 @@ if TYPE_CHECKING:
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 SINGLE_POSTS = ("书记", "副书记", "纪委书记", "主任", "副主任")
+# app.posts.POSTS (kept literal here: the module's top level imports nothing of app/).
+POST_CHOICES = ("委员", "书记", "副书记", "纪委书记", "纪委副书记", "主任", "副主任", "理事长",
+                "副理事长", "监事长", "副监事长")
 GENDER_ZH = {"M": "男", "F": "女", None: ""}
 
 
@@ -68,6 +74,10 @@ def register(sub: Any) -> None:
                    help="committee 委员（差额选举） | leader 单一职务 (default from the title)")
     a.add_argument("--code", default=None, help="选举事项代码 (default: next free c1, c2, …)")
     a.add_argument("--body", default="", help="组织, e.g. 居民委员会")
+    a.add_argument("--post", default=None, choices=POST_CHOICES,
+                   help="职务 (default: the title when it is one of these)")
+    sp = acts.add_parser("set-post", parents=[_common(True)], help="choose the contest's 职务")
+    sp.add_argument("--post", required=True, choices=("", *POST_CHOICES))
     li = acts.add_parser("list", parents=[_common(False)], help="the contests")
     li.add_argument("--json", action="store_true")
     s = acts.add_parser("set-seats", parents=[_common(True)], help="change 应选名额 before voting")
@@ -87,6 +97,9 @@ def register(sub: Any) -> None:
     li = acts.add_parser("list", parents=[_common(True)], help="candidates in stroke order")
     li.add_argument("--explain", action="store_true", help="each character's strokes")
     li.add_argument("--json", action="store_true")
+    pt = acts.add_parser("part-time", parents=[_common(True)], help="mark 兼职委员")
+    pt.add_argument("name", metavar="NAME", help="the candidate's name as listed")
+    pt.add_argument("--no", action="store_true", help="not part-time (undo the mark)")
     w = acts.add_parser("withdraw", parents=[_common(True)], help="withdraw (reason required)")
     w.add_argument("name", metavar="NAME", help="the candidate's name as listed")
     w.add_argument("--reason", default="", help="撤销原因 (required)")
@@ -149,7 +162,8 @@ def _contest_json(conn: sqlite3.Connection, c: Contest) -> dict[str, Any]:
     from app.meetings import contest_margin, list_candidates
 
     m = contest_margin(conn, c)
-    return {"code": c.code, "title": c.title, "body": c.body, "kind": str(c.kind),
+    return {"code": c.code, "title": c.title, "post": c.post, "body": c.body,
+            "kind": str(c.kind),
             "seats": c.seats, "candidates": [x.name for x in list_candidates(conn, c.id)],
             "margin_ok": m.ok, "margin": m.words}
 
@@ -174,7 +188,8 @@ def _contest(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namespac
             print(f"{meeting.code} 还没有选举事项（pollday contest add …）")
         for c in rows:
             n = len(meetings.list_candidates(conn, c.id))
-            print(f"{c.code}  {c.title}（应选{c.seats}名，候选人{n}名）  {c.kind}")
+            print(f"{c.code}  {c.title}（应选{c.seats}名，候选人{n}名）  {c.kind}  "
+                  f"职务：{c.post or '未设定'}")
         return 0
     if args.action == "add":
         title = args.title.strip()
@@ -184,12 +199,21 @@ def _contest(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namespac
         code = args.code if args.code is not None else next(
             f"c{i}" for i in range(1, 1000) if f"c{i}" not in taken)
         got = meetings.add_contest(conn, meeting.id, code=code.strip(), title=title, kind=kind,
-                                   seats=args.seats, body=args.body.strip(), clock=_clock(),
-                                   actor=_actor(args))
+                                   seats=args.seats, body=args.body.strip(), post=args.post,
+                                   clock=_clock(), actor=_actor(args))
         if isinstance(got, Refusal):
             return _refused(got)
         return _with_margin(conn, got, f"已添加：{got.title}，应选{got.seats}名（代码 {got.code}）")
     contest = find_contest(conn, meeting, args.contest)
+    if args.action == "set-post":
+        from app.meetings.posts import set_contest_post
+
+        posted = set_contest_post(conn, contest.id, args.post, clock=_clock(), actor=_actor(args))
+        if isinstance(posted, Refusal):
+            return _refused(posted)
+        print(f"{posted.title}（{posted.code}）职务：{contest.post or '未设定'} → "
+              f"{posted.post or '未设定'}")
+        return 0
     if args.action == "set-seats":
         changed = meetings.set_contest_seats(conn, contest.id, args.seats, clock=_clock(),
                                              actor=_actor(args))
@@ -214,6 +238,15 @@ def _candidate(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namesp
     contest = find_contest(conn, meeting, args.contest)
     if args.action == "list":
         return _list_candidates(conn, contest, args)
+    if args.action == "part-time":
+        from app.meetings.posts import set_part_time
+
+        marked = set_part_time(conn, contest.id, args.name.strip(), not args.no, clock=_clock(),
+                               actor=_actor(args))
+        if isinstance(marked, Refusal):
+            return _refused(marked)
+        print(f"{marked.name}：{'兼职委员' if marked.part_time else '不是兼职委员'}")
+        return 0
     if args.action == "withdraw":
         cands = meetings.list_candidates(conn, contest.id)
         cand = next((c for c in cands if c.name == args.name.strip()), None)
@@ -256,7 +289,8 @@ def _list_candidates(conn: sqlite3.Connection, contest: Contest,
         _print_json({"contest": contest.code, "title": contest.title, "seats": contest.seats,
                      "margin_ok": margin.ok, "margin": margin.words,
                      "candidates": [{"name": c.name, "gender": c.gender,
-                                     "person_id": c.person_id, "strokes": explain(c.name)}
+                                     "person_id": c.person_id, "part_time": c.part_time,
+                                     "strokes": explain(c.name)}
                                     for c in cands]})
         return 0
     print(f"{contest.title}（{contest.code}）· 应选 {contest.seats} 名 · 候选人（按姓氏笔画为序）：")

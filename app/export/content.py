@@ -21,6 +21,7 @@ from app.export.package import zip_entries
 from app.keys import InstallationKey
 from app.meetings import Refusal, list_contests
 from app.model import Meeting
+from db import posts as posts_store
 from db import snapshot
 
 # Result documents the district files. Blank ballots and sign-in sheets (which carry every
@@ -53,13 +54,17 @@ def elected_doc(conn: sqlite3.Connection, meetings: list[Meeting],
                 for name, pid in snapshot.round_candidate_persons(conn, r["round_id"]).items():
                     if pid is not None or name not in persons:
                         persons[name] = pid
+            part_time = posts_store.part_time_persons(conn, contest.id) if contest else {}
             elected = []
             for name in c["elected"]:
                 pid = persons.get(name)
                 profile = snapshot.person_profile(conn, pid) if pid is not None else None
                 elected.append({"name": name, "person_id": pid, **(profile or {
-                    "gender": None, "birth_year": None, "education": "", "party_status": None})})
+                    "gender": None, "birth_year": None, "birth_month": None, "education": "",
+                    "party_status": None, "previous": []}),
+                    "part_time": part_time.get(name, False)})
             entries.append({"contest": c["id"], "title": c["title"],
+                            "post": contest.post if contest is not None else "",
                             "body": contest.body if contest is not None else "",
                             "seats": c["seats"], "elected": elected})
         out.append({"meeting": m.code, "title": m.title, "contests": entries})

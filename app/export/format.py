@@ -1,4 +1,4 @@
-"""The 报送包 (USB hand-over package) format, version 3. This docstring is the specification.
+"""The 报送包 (USB hand-over package) format, version 4. This docstring is the specification.
 
 A package is ONE file, `<community>-<YYYYMMDD>-<HHMMSS>.pollday`, a ZIP archive (UTF-8 names,
 deflate or stored). Entry order: `manifest.json`, `manifest.sig`, then every other file in
@@ -50,7 +50,7 @@ the same bytes). Paths are relative, `/`-separated, never absolute, never with `
 manifest.json (keys sorted, 2-space indent, UTF-8, trailing newline):
 
     format          "pollday-package"
-    format_version  3 (a reader reads READABLE_VERSIONS and refuses any other number)
+    format_version  4 (a reader reads READABLE_VERSIONS and refuses any other number)
     software        {"name": "PollDay", "version": "0.1.0"}
     exported_at     ISO 8601 with offset, the time passed in by the caller
     community       e.g. "新华街道翠湖社区"
@@ -73,10 +73,18 @@ manifest.json (keys sorted, 2-space indent, UTF-8, trailing newline):
                     `pollday audit verify --db PATH --head HEX` proves the community's log up to
                     it was not rewritten after the package was signed
 
-elected.json: {"meetings": [{"meeting", "title", "contests": [{"contest", "title" (the post:
-委员 / 书记 / 主任 ...), "body", "seats", "elected": [{"name", "person_id" (the snapshot's person.id, the
-same person in two contests has the same id: 书记主任"一肩挑"), "gender" ("M"/"F"/null),
-"birth_year" (int or null), "education", "party_status"}]}]}]} — never an ID number.
+elected.json: {"meetings": [{"meeting", "title", "contests": [{"contest", "title" (the contest's
+title as written), "post" (version 4: the post chosen in setup, one word of app.posts.POSTS:
+委员 / 书记 / 副书记 / 纪委书记 / 主任 / 副主任 / 理事长 ..., "" when not set), "body", "seats",
+"elected": [{"name", "person_id" (the snapshot's person.id, the same person in two contests has
+the same id: 书记主任"一肩挑"), "gender" ("M"/"F"/null), "birth_year" (int or null),
+"birth_month" (version 4: 1-12 or null; the district counts the completed age on the election
+day taking the birthday as the FIRST day of that month), "education", "party_status",
+"part_time" (version 4: marked 兼职 on the candidate), "previous" (version 4: [{"body": body
+type of app.posts.BODIES, "post"}] the person's seats in the previous term: 留任 / 新提拔)}]}]}]}
+— never an ID number. A reader of versions 1-3 takes the post as the title when the title is a
+word of POSTS (app.posts.post_of_old_title), the age as the difference of the years, and no
+part-time or previous-term marks.
 "education" is the register's 学历 text as written ("" when none); readers place it with the one
 table of levels, app.education.classify (中等专科/中专 is secondary, 大学 is 专科 or 本科, an
 unplaced text is unknown), as the register import and the district do.
@@ -86,7 +94,9 @@ scrubbed by name, so a package made after host mode also carried the venue's net
 (sync_host: TLS private key and room secret) and the sync tables. 2: snapshot.sqlite is built from
 the allowlist above. Everything else is the same, and the district reads both (it never reads the
 snapshot). 3: the manifest's `audit` head; attendance rows may carry desk signatures (optional
-fields, above); summary cells of user text are inert. The district reads 1, 2 and 3. A change to
+fields, above); summary cells of user text are inert. 4: elected.json carries each contest's
+post and each elected person's birth month, 兼职 mark and previous-term seats (above). The
+district reads 1, 2, 3 and 4. A change to
 what a package holds bumps FORMAT_VERSION and adds it to READABLE_VERSIONS; tests/fixtures keeps
 a real package of every version (make_package_v1.py, make_package_v2.py ...) and the district's
 tests import each.
@@ -125,8 +135,8 @@ from typing import Any
 from app.fileio import safe_filename
 
 FORMAT = "pollday-package"
-FORMAT_VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)   # what verify_package and the district's import accept
+FORMAT_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)   # what verify_package and the district's import accept
 EXTENSION = ".pollday"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"

@@ -68,7 +68,8 @@ def set_contest_seats(conn: sqlite3.Connection, contest_id: int, seats: int, *, 
                meeting_id=c.meeting_id,
                detail={"contest_id": c.id, "code": c.code, "title": c.title, "from": c.seats,
                        "to": seats})
-    return Contest(c.id, c.meeting_id, c.code, c.title, c.body, c.kind, seats, c.position)
+    return Contest(c.id, c.meeting_id, c.code, c.title, c.body, c.kind, seats, c.position,
+                   c.post)
 
 
 def withdraw_contest(conn: sqlite3.Connection, contest_id: int, *, why: str, clock: Clock,

@@ -22,6 +22,7 @@ from app.model import (
     RuleSet,
 )
 from app.names import name_sort_key
+from app.posts import POSTS, post_of_old_title
 from db import meetings as q
 from db import persons as db_persons
 from db.audit import append
@@ -69,6 +70,7 @@ class Contest:
     kind: ContestKind
     seats: int
     position: int
+    post: str = ""            # app.posts.POSTS, "" when not set
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class Candidate:
     person_id: int | None
     name: str
     gender: str | None
+    part_time: bool = False   # 兼职委员 (marked by the community)
 
 
 # --- exclusions -------------------------------------------------------------------------------
@@ -234,20 +237,27 @@ def list_desks(conn: sqlite3.Connection, meeting_id: int) -> list[Desk]:
 # --- contests and candidates ------------------------------------------------------------------
 
 def _contest(row: q.Row) -> Contest:
-    cid, mid, code, title, body, kind, seats, position = row
+    cid, mid, code, title, body, kind, seats, position, post = row
     return Contest(int(cid), int(mid), code, title, body, ContestKind(kind), int(seats),
-                   int(position))
+                   int(position), str(post))
 
 
 def add_contest(conn: sqlite3.Connection, meeting_id: int, *, code: str, title: str,
                 kind: ContestKind, seats: int, body: str = "", position: int | None = None,
-                clock: Clock, actor: str) -> Contest | Refusal:
+                post: str | None = None, clock: Clock, actor: str) -> Contest | Refusal:
+    """A new contest. `post` (app.posts.POSTS) defaults to the title when the title is one of
+    the posts word for word (委员, 书记 …), else none; the 选举事项 page and `contest add --post`
+    show and change it."""
     if seats < 1:
         return Refusal("SEATS_INVALID", "应选名额至少为 1")
     if not code.strip() or not title.strip():
         return Refusal("NAME_EMPTY", "选举事项的代码和名称不能为空")
     if problem := code_problem(code, "选举事项代码"):
         return Refusal("CODE_INVALID", problem)
+    if post is None:
+        post = post_of_old_title(title)
+    if post and post not in POSTS:
+        return Refusal("POST_INVALID", f"职务“{post}”不在职务列表中（{'、'.join(POSTS)}）")
     with transaction(conn):
         if get_meeting(conn, meeting_id) is None:
             return Refusal("NOT_FOUND", f"会议 {meeting_id} 不存在")
@@ -255,12 +265,12 @@ def add_contest(conn: sqlite3.Connection, meeting_id: int, *, code: str, title: 
             return Refusal("CODE_TAKEN", f"选举事项 {code} 已存在")
         pos = position if position is not None else q.next_contest_position(conn, meeting_id)
         cid = q.insert_contest(conn, meeting_id=meeting_id, code=code, title=title, body=body,
-                               kind=str(kind), seats=seats, position=pos)
+                               kind=str(kind), seats=seats, position=pos, post=post)
         append(conn, at=iso(clock.now()), actor=actor, action="contest_added",
                meeting_id=meeting_id,
                detail={"contest_id": cid, "code": code, "title": title, "body": body,
-                       "kind": str(kind), "seats": seats})
-    return Contest(cid, meeting_id, code, title, body, kind, seats, pos)
+                       "kind": str(kind), "seats": seats, "post": post})
+    return Contest(cid, meeting_id, code, title, body, kind, seats, pos, post)
 
 
 def list_contests(conn: sqlite3.Connection, meeting_id: int) -> list[Contest]:
@@ -373,8 +383,8 @@ def remove_candidate(conn: sqlite3.Connection, candidate_id: int, *, why: str, c
 
 
 def _candidate(row: q.Row) -> Candidate:
-    i, c, p, n, g = row
-    return Candidate(int(i), int(c), None if p is None else int(p), n, g)
+    i, c, p, n, g, part = row
+    return Candidate(int(i), int(c), None if p is None else int(p), n, g, bool(part))
 
 
 def list_candidates(conn: sqlite3.Connection, contest_id: int) -> list[Candidate]:

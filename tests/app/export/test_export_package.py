@@ -29,7 +29,7 @@ def test_package_holds_what_the_format_says(exported: Exported) -> None:
     assert names[:2] == [fmt.MANIFEST, fmt.SIGNATURE]
     assert names[2:] == sorted(names[2:])
     manifest = json.loads(files[fmt.MANIFEST])
-    assert manifest["format"] == "pollday-package" and manifest["format_version"] == 3
+    assert manifest["format"] == "pollday-package" and manifest["format_version"] == 4
     assert manifest["community"] == "新华街道翠湖社区" and manifest["street"] == "新华街道"
     assert manifest["exported_at"] == "2026-11-29T18:00:00+08:00"
     assert [m["code"] for m in manifest["meetings"]] == ["party", "plenary", "residents"]
@@ -68,11 +68,13 @@ def test_elected_for_the_district_statistics(exported: Exported) -> None:
     party = elected["meetings"][0]
     committee = party["contests"][0]
     assert committee["title"] == "委员" and committee["body"] == "中共新华街道翠湖社区委员会"
+    assert committee["post"] == "委员"      # format 4: the post chosen in setup
     assert len(committee["elected"]) == 7
     for person in committee["elected"]:
-        assert set(person) == {"name", "person_id", "gender", "birth_year", "education",
-                               "party_status"}
+        assert set(person) == {"name", "person_id", "gender", "birth_year", "birth_month",
+                               "education", "party_status", "part_time", "previous"}
         assert person["gender"] in ("M", "F") and 1940 < person["birth_year"] < 2008
+        assert 1 <= person["birth_month"] <= 12 and person["part_time"] is False
         assert person["party_status"] in ("full", "probationary")
 
 

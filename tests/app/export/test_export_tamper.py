@@ -158,7 +158,7 @@ def test_lying_fingerprint_fails(exported: Exported, tmp_path: Path) -> None:
 
 def test_unknown_format_version(exported: Exported, tmp_path: Path) -> None:
     key = InstallationKey(Ed25519PrivateKey.generate())
-    for version in (4, 0, "3", 3.0, True):   # a later version, or not the integer it must be
+    for version in (5, 0, "3", 3.0, True):   # a later version, or not the integer it must be
         bad = _resigned(exported, key, tmp_path, {"format_version": version})
         v = verify_package(bad)
         assert [p.code for p in v.problems] == ["UNKNOWN_VERSION"], version
