@@ -6,7 +6,8 @@ list: every row in words (time, person, action, details: app.audit_catalogue), o
 after the chain check in one line; the filters narrow it (--person: a part of the name; --action:
 an action code or its words; --since/--until: "2026-11-29" or "2026-11-29 09:30", the hall's
 clock); --out writes the same as PDF or XLSX (by the suffix); --json prints the rows as JSON
-(the stored fields plus the words).
+(the stored fields plus the words). Exit 1 when a row does not verify (the rows are still
+listed, those from the first bad one marked), 2 on a usage problem.
 
 verify: every row's hash and link re-computed (exit 0 when intact, 1 with the rows named).
 The chain alone cannot show a rewrite by someone who recomputed it; --head, the audit chain head

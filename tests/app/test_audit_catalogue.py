@@ -198,6 +198,22 @@ def test_every_code_the_demo_day_writes_is_in_the_catalogue(tmp_path: Path) -> N
     assert codes <= CATALOGUE.keys(), codes - CATALOGUE.keys()
 
 
+@pytest.mark.parametrize("kept", sorted((ROOT / "tests" / "fixtures").glob("schema-v*.db")),
+                         ids=lambda p: p.name)
+def test_rows_of_kept_older_databases_are_in_words(kept: Path) -> None:
+    """Databases of every released schema (their rows written by that version) read in words."""
+    import sqlite3
+
+    from db.files import ro_uri
+
+    conn = sqlite3.connect(ro_uri(kept), uri=True)
+    rows = conn.execute("SELECT actor, action FROM audit").fetchall()
+    conn.close()
+    for actor, code in rows:
+        assert code in CATALOGUE, (kept.name, code)
+        assert operator_name(actor) and not operator_name(actor).startswith("gui:")
+
+
 @pytest.mark.parametrize("code", sorted(CATALOGUE))
 def test_each_template_renders_from_an_empty_detail_without_error(code: str) -> None:
     """A row written by an older version may lack fields: the sentence still renders."""
