@@ -21,7 +21,8 @@ SNAPSHOT_COLUMNS = (
 )
 PROXY_COLUMNS = "id, meeting_id, principal_id, proxy_id, document_ref, recorded_at"
 
-# Events in merge order: the Lamport clock, then the desk name, then the desk's own sequence.
+# Events in merge order: the hybrid logical clock (app.clock), then the desk name, then the desk's
+# own sequence.
 _ORDER = "ORDER BY clock, desk, seq"
 
 
@@ -47,7 +48,8 @@ def next_seq(conn: sqlite3.Connection, desk: str) -> int:
 
 
 def max_clock(conn: sqlite3.Connection) -> int:
-    """The highest Lamport clock seen in this database (0 when the log is empty)."""
+    """The highest event clock in this database, merged events included (0 when the log is
+    empty)."""
     row = conn.execute("SELECT max(clock) FROM attendance_event").fetchone()
     return int(row[0] or 0)
 

@@ -2,10 +2,11 @@
 
 Attendance is an append-only event log (db/attendance.py): sign_in, undo_sign_in (reason
 required), sign_out (中途退场), return, lift_exclusion, resolve_duplicate. Who is present is
-computed from the log, never stored as a total. Each event is keyed desk:seq and carries a Lamport
-clock, so another laptop's log can be merged (`merge_events`): per person the earliest
-(clock, desk) sign-in stands; a later one is a *double sign-in*, listed for the chair and never
-counted. At one desk a second sign-in is refused (already_signed_in) and writes nothing.
+computed from the log, never stored as a total. Each event is keyed desk:seq and carries a hybrid
+logical clock (app.clock.next_hlc: wall time, then a logical counter; after every event its laptop
+had seen), so another laptop's log can be merged (`merge_events`): per person the earliest
+(clock, desk) sign-in stands (the earlier in time when the laptops' clocks are roughly right);
+a later one is a *double sign-in*, listed for the chair and never counted. At one desk a second sign-in is refused (already_signed_in) and writes nothing.
 
 Decisions (rules.md §1.1, §2):
 - A person without a vote who may attend (预备党员, 留党察看, 权利中止 at a 党员大会: 列席) is signed in

@@ -5,6 +5,7 @@ as a `Result`, never raised."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import unicodedata
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.attendance.log import Event, Kind, event_from_row
 from app.attendance.view import View, serialized, stamp, view
-from app.clock import Clock, iso
+from app.clock import Clock, iso, next_hlc
 from app.electorate import NoVote
 from app.meetings import Exclusion, Refusal, list_exclusions
 from app.meetings import lift_exclusion as meetings_lift_exclusion
@@ -155,11 +156,15 @@ def _resolve(conn: sqlite3.Connection, ref: str | int | Person) -> Person | None
 
 
 def _write(conn: sqlite3.Connection, v: View, *, kind: Kind, person: Person, desk: str,
-           operator: str, at: str, reason: str = "", ref: str = "") -> Event:
-    """Append one event inside the caller's transaction."""
+           operator: str, at: str = "", now: dt.datetime | None = None, reason: str = "",
+           ref: str = "") -> Event:
+    """Append one event inside the caller's transaction, written at `now` (or at `at`): its
+    clock is the hybrid logical clock (app.clock.next_hlc) after every event known here."""
+    if now is not None:
+        at = iso(now)
     desk = desk.strip()
     seq = q.next_seq(conn, desk)
-    clock = q.max_clock(conn) + 1
+    clock = next_hlc(q.max_clock(conn), now if now is not None else dt.datetime.fromisoformat(at))
     eid = q.insert_event(conn, meeting_id=v.meeting.id, desk=desk, seq=seq, clock=clock,
                          kind=str(kind), person_id=person.id, operator=operator, at=at,
                          reason=reason, ref=ref)
@@ -219,7 +224,7 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
                     msg += f"（本户由 {holder.name} 投票）" if holder else "（本户没有户代表）"
                 return Result(Outcome.NO_VOTE, person, present, msg, no_vote=right_reason)
             e = _write(conn, v, kind=Kind.SIGN_IN, person=person, desk=desk, operator=operator,
-                       at=iso(clock.now()))
+                       now=clock.now())
         elif pid in v.excluded_ids:
             ex = next((x for x in list_exclusions(conn, meeting.id) if x.person_id == pid), None)
             return Result(Outcome.EXCLUDED, person, present,
@@ -230,7 +235,7 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
             if stopped is not None:
                 return stopped
             e = _write(conn, v, kind=Kind.SIGN_IN, person=person, desk=desk, operator=operator,
-                       at=iso(clock.now()))
+                       now=clock.now())
             right_reason = None
         if home:
             append(conn, at=e.at, actor=operator or desk, action="sign_in_outside_scope",

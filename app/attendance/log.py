@@ -1,7 +1,9 @@
 """The attendance log's events and how one person's events fold into their standing.
 
-Merge order is (Lamport clock, desk, seq): the earliest sign-in stands, later ones are double
-sign-ins; undo_sign_in and resolve_duplicate name the event they act on by desk:seq."""
+Merge order is (clock, desk, seq), the clock a hybrid logical clock (app.clock: wall time, then a
+logical counter; the Lamport clocks of logs written before order first): the earliest sign-in in
+time stands, later ones are double sign-ins; undo_sign_in and resolve_duplicate name the event
+they act on by desk:seq."""
 
 from __future__ import annotations
 

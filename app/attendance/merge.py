@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -9,13 +10,33 @@ from typing import Any
 from app.attendance.figures import events
 from app.attendance.log import Kind
 from app.attendance.view import serialized
+from app.clock import AHEAD_LIMIT, SystemClock, hlc_limit, hlc_time
 from app.model import Meeting
 from db import attendance as q
 from db import sync as qs
 from db.tx import transaction
 
-CLOCK_AHEAD = 10**6      # a clock further beyond the highest known is refused (see app.sync.gate)
 MAX_SEQ = (1 << 31) - 1
+
+
+def clock_limit(now: dt.datetime | None = None) -> int:
+    """The highest event clock this laptop takes from another (app.clock.hlc_limit): wall time
+    `now` (default: this laptop's) plus AHEAD_LIMIT. Bounding by wall time, not by the highest
+    clock known, keeps one laptop whose clock runs ahead, or a forged event, from carrying every
+    later event of the room past it (app.sync.gate refuses such an update first, audited)."""
+    return hlc_limit(now if now is not None else SystemClock().now())
+
+
+def ahead_words(clock: int, now: dt.datetime | None = None) -> str:
+    """Why `clock` is refused, in words: how far its wall time is ahead of this laptop's."""
+    t = hlc_time(clock)
+    here = (now if now is not None else SystemClock().now()).astimezone()
+    minutes = AHEAD_LIMIT.seconds // 60
+    if t is None:
+        return f"签到记录的时钟值 {str(clock)[:24]} 超出范围（比本机时间快 {minutes} 分钟以上）"
+    ahead = int((t - here).total_seconds() // 60)
+    return (f"签到记录的时间（{t.astimezone(here.tzinfo):%Y-%m-%d %H:%M}）比本机时间快约 {ahead} 分钟"
+            f"（超过 {minutes} 分钟）：请核对两台电脑的日期和时间")
 
 
 def export_events(conn: sqlite3.Connection, meeting: Meeting) -> list[dict[str, Any]]:
@@ -30,17 +51,17 @@ def export_events(conn: sqlite3.Connection, meeting: Meeting) -> list[dict[str, 
 
 @serialized
 def merge_events(conn: sqlite3.Connection, meeting: Meeting,
-                 foreign: Iterable[dict[str, Any]]) -> int:
+                 foreign: Iterable[dict[str, Any]], now: dt.datetime | None = None) -> int:
     """Add events from another desk's log (as `export_events` writes them); events known by
-    desk:seq are skipped and nothing is overwritten. The Lamport clock moves past the highest
-    clock seen, so later local events order after them: a clock more than CLOCK_AHEAD beyond
-    the highest known, or a seq of 2^31 or more, is refused (ValueError), so that no event can
-    push the next clock past what SQLite stores. An event's signature (`sig`, hex) is kept with
-    it. Returns how many were new."""
+    desk:seq are skipped and nothing is overwritten. Merged events are known: later local
+    events take a clock after them (app.clock.next_hlc). A clock ahead of `now` (this laptop's
+    wall time by default) by more than app.clock.AHEAD_LIMIT, or a seq of 2^31 or more, is
+    refused (ValueError; nothing merged), so no laptop can push the room's clock far ahead.
+    An event's signature (`sig`, hex) is kept with it. Returns how many were new."""
     rows = list(foreign)
     with transaction(conn):
         ids = q.person_ids_by_token(conn, (r["person"] for r in rows))
-        limit = q.max_clock(conn) + CLOCK_AHEAD
+        limit = clock_limit(now)
         added = 0
         for r in rows:
             pid = ids.get(r["person"])
@@ -48,9 +69,12 @@ def merge_events(conn: sqlite3.Connection, meeting: Meeting,
                 raise ValueError(f"event {r['desk']}:{r['seq']} names a person not on this "
                                  "register")
             seq, clock = int(r["seq"]), int(r["clock"])
-            if not 0 < seq <= MAX_SEQ or not 0 < clock <= limit:
-                raise ValueError(f"event {r['desk']}:{r['seq']}: seq or clock out of range"
-                                 f" (clock {str(clock)[:24]}, highest known {limit - CLOCK_AHEAD})")
+            if not 0 < seq <= MAX_SEQ:
+                raise ValueError(f"签到记录 {r['desk']}:{str(r['seq'])[:24]} 的序号超出范围")
+            if clock <= 0:
+                raise ValueError(f"签到记录 {r['desk']}:{seq} 的时钟值无效（{str(clock)[:24]}）")
+            if clock > limit:
+                raise ValueError(f"签到记录 {r['desk']}:{seq}：{ahead_words(clock, now)}")
             sig = r.get("sig")
             added += qs.insert_event_if_new(conn, (
                 meeting.id, r["desk"], seq, clock, Kind(r["kind"]).value, pid,

@@ -13,8 +13,9 @@ checks, each with the reason a refusal names:
     bad_event       an entry that is not an event (value not text, not the 10 fields, too long,
                     JSON nested deeper than 32, a key not desk:seq)
     seq_range       a seq not in 1..2^31-1
-    clock_ahead     a Lamport clock beyond the highest known + 10^6 (one desk would otherwise
-                    push every later clock past what SQLite can store)
+    clock_ahead     a clock whose wall time is ahead of this laptop's by more than
+                    app.clock.AHEAD_LIMIT (the hybrid clock's max rule would otherwise carry
+                    it to every later event of the room)
     unknown_signer  no certified key for the event's desk (or no room key yet)
     desk_revoked    the event's desk was revoked
     bad_signature   not signed by the key entitled to the event's desk
@@ -30,11 +31,11 @@ from typing import Any
 
 from pycrdt import Doc, Map, MapEvent
 
-from app.attendance.merge import CLOCK_AHEAD  # noqa: E402 - one bound for both
+from app.attendance.merge import clock_limit  # one bound for the gate and merge_events
+from app.clock import Clock, SystemClock
 from app.sync import wire
 from app.sync.identity import Registry, load_registry
 from app.sync.replica import decode_signed
-from db import attendance as qa
 
 MAX_VALUE = 4096          # one event's compact JSON (a long reason included) is far below this
 
@@ -49,9 +50,10 @@ class Refusal:
 class Gate:
     """The checks in front of `doc` (the laptop's real document, bound to `conn`)."""
 
-    def __init__(self, conn: sqlite3.Connection, doc: Doc[Any]) -> None:
+    def __init__(self, conn: sqlite3.Connection, doc: Doc[Any], clock: Clock | None = None) -> None:
         self.conn = conn
         self.doc = doc
+        self.clock = clock or SystemClock()     # this laptop's wall time bounds event clocks
         self._changes: list[dict[str, dict[str, Any]]] = []
         self._scratch: Doc[Any] = Doc()
         self._rebuild()
@@ -89,8 +91,7 @@ class Gate:
         if not changes:
             return None
         reg = registry if registry is not None else load_registry(self.conn)
-        # SQLite's highest only: what this admits stays within what merge_events takes.
-        known = qa.max_clock(self.conn)
+        limit = clock_limit(self.clock.now())
         for key, change in changes.items():
             value = change.get("newValue")
             if change.get("action") == "update" and value == change.get("oldValue"):
@@ -101,7 +102,7 @@ class Gate:
                 return Refusal("bad_event", str(key)[:80], "value")
             if not wire.json_depth_ok(value):
                 return Refusal("bad_event", str(key)[:80], "nesting")
-            why = _bounds(value, known)
+            why = _bounds(value, limit)
             if why:
                 return Refusal(why, str(key)[:80])
             got = decode_signed(str(key), value)
@@ -114,7 +115,7 @@ class Gate:
         return None
 
 
-def _bounds(value: str, known: int) -> str:
+def _bounds(value: str, limit: int) -> str:
     """The reason a value's seq or clock is out of bounds ('' if they are not, or the value is
     no event at all: decode_signed says so)."""
     try:
@@ -126,6 +127,6 @@ def _bounds(value: str, known: int) -> str:
     seq, clock = parts[1], parts[2]
     if type(seq) is int and not 0 < seq <= wire.MAX_SEQ:
         return "seq_range"
-    if type(clock) is int and clock > known + CLOCK_AHEAD:
+    if type(clock) is int and clock > limit:
         return "clock_ahead"
     return ""

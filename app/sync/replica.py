@@ -34,7 +34,7 @@ from pycrdt import Doc, Map, MapEvent, TransactionEvent, merge_updates
 
 from app.attendance import Kind, merge_events
 from app.attendance.log import Event, event_from_row
-from app.attendance.merge import CLOCK_AHEAD
+from app.attendance.merge import clock_limit
 from app.attendance.view import LOCK
 from app.model import Meeting
 from app.sync import wire
@@ -215,7 +215,7 @@ class Replica:
         # while it waits for the write lock (the other order deadlocks until busy_timeout).
         with LOCK, transaction(self.conn):
             ids = qa.person_ids_by_token(self.conn, (r["person"] for r in good))
-            limit = qa.max_clock(self.conn) + CLOCK_AHEAD
+            limit = clock_limit()   # this laptop's wall time (app.sync.gate refused beyond it)
             mergeable = [r for r in good if r["person"] in ids and r["clock"] <= limit]
             added = merge_events(self.conn, self.meeting, mergeable) if mergeable else 0
             if self._compact or q.count_updates(self.conn) + len(self._updates) > COMPACT_AT:
