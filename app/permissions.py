@@ -57,6 +57,15 @@ class Actor(str):
         self.person_id = person_id
         return self
 
+    # The name passes through the str() and strip() calls callers already make (the CLI's
+    # `str(args.operator).strip()`) without losing who signed on.
+    def __str__(self) -> str:
+        return self
+
+    def strip(self, chars: str | None = None) -> str:
+        plain = str.strip(self, chars)
+        return self if plain == str.__str__(self) else plain
+
     @property
     def name(self) -> str:
         return str.__str__(self)
@@ -142,7 +151,8 @@ def _who(p: Permission) -> str:
 def denied_words(code: str, operator: str | None = None) -> str:
     p = PERMISSIONS[code]
     if not isinstance(operator, Actor) or not operator.verified:
-        return f"{_who(p)}：请先选择本人姓名并输入PIN登录"
+        return (f"{_who(p)}：请先选择本人姓名并输入PIN登录"
+                "（命令行：--operator 姓名，PIN 由环境变量 POLLDAY_PIN 提供或在终端输入）")
     mine = operator.roles_zh() or "无角色"
     return f"{_who(p)}；{operator.name}（{mine}）不能操作"
 

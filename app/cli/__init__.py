@@ -81,6 +81,12 @@ def main(argv: Sequence[str] | None = None, packages: Sequence[str] = ("app.cli"
     if func is None:
         parser.print_help()
         return 2
+    from app.cli.signon import resolve_operators
+
+    refused = resolve_operators(args)   # a staff list: --operator signs on with a PIN
+    if refused:
+        print(f"未执行：{refused}", file=sys.stderr)
+        return 1
     return run_command(func, args)
 
 

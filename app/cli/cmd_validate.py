@@ -1,7 +1,7 @@
 """One-pass validation and the lock, as on the 结果 page:
 
     pollday validate --db PATH [--meeting CODE] [--contest C] [--json]
-    pollday lock     --db PATH [--contest C [--round N]] [--at TIME]
+    pollday lock     --db PATH [--contest C [--round N]] [--at TIME] [--second NAME]
     pollday unlock   --db PATH --contest C [--round N] --reason WHY [--at TIME]
 
 `validate` checks every recorded round with the counting core and lists, round by round, what
@@ -11,7 +11,9 @@ finished, officials and boxes recorded), 1 when something blocks, 2 usage.
 
 `lock` locks one round (--contest, --round: default the contest's latest) or, without --contest,
 every round of the meeting not yet locked — all or none: when any round may not be locked,
-nothing is locked and every reason is printed. Prints each round's hash (校验码). `unlock`
+nothing is locked and every reason is printed. Prints each round's hash (校验码). Where the
+database has a staff list, two different 监票人 lock: --operator and --second, each with a PIN
+(POLLDAY_PIN, POLLDAY_PIN2). `unlock` (the 总监票人 there)
 needs a reason and is refused once a later round of the contest exists. --at TIME stamps the
 lock (ISO 8601) so a scripted day is reproducible.
 """
@@ -58,6 +60,8 @@ def register(sub: Any) -> None:
     p.add_argument("--round", type=int, default=None, metavar="N",
                    help="round number (default: the contest's latest)")
     p.add_argument("--operator", default="", metavar="NAME", help="who locks (audit)")
+    p.add_argument("--second", default="", metavar="NAME",
+                   help="the second 监票人 where a staff list exists (PIN: POLLDAY_PIN2)")
     p.add_argument("--at", default=None, metavar="TIME", help="lock time (ISO 8601); default now")
     p.set_defaults(func=run_lock)
 
@@ -191,7 +195,8 @@ def run_lock(args: argparse.Namespace) -> int:
         if blocked:
             return EXIT_REFUSED
         for v in todo:
-            locked = lock_round(conn, v.round.id, actor=operator(args), clock=clock)
+            locked = lock_round(conn, v.round.id, actor=operator(args), clock=clock,
+                                second=args.second or None)
             if isinstance(locked, Refusal):
                 print(f"{locked.code}: {locked.message}", file=sys.stderr)
                 return EXIT_REFUSED

@@ -1,0 +1,108 @@
+"""`pollday staff`: the staff list (工作人员名单) and their PINs.
+
+    pollday staff --db PATH add NAME --role ROLE [--role ROLE ...] [--chief] [--person ID]
+                                [--operator HOST]
+    pollday staff --db PATH list [--json]
+    pollday staff --db PATH reset-pin NAME --operator HOST
+    pollday staff --db PATH remove NAME --operator HOST
+
+ROLE: 主持人 签到员 计票人 监票人 工作人员 (or host desk teller scrutineer worker); --chief marks the
+总监票人 (a 监票人). The new member's PIN (6–12 digits) comes from POLLDAY_NEW_PIN or is asked twice
+on the terminal; it is stored only as a salted scrypt hash. The first member added is the
+主持人; after that --operator is a signed-on 主持人 (PIN from POLLDAY_PIN). Where a staff list
+exists, every command's --operator is a member of it and signs on with a PIN; see README
+“工作人员与PIN”. Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+COMMANDS = ("staff",)
+NEW_PIN_ENV = "POLLDAY_NEW_PIN"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("staff", help="工作人员名单: add, list, reset-pin, remove",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", required=True, type=Path, metavar="PATH")
+    p.add_argument("--operator", default="", metavar="HOST", help="the signed-on 主持人")
+    acts = p.add_subparsers(dest="staff_action", metavar="ACTION", required=True)
+    add = acts.add_parser("add", help="add a member (PIN from POLLDAY_NEW_PIN or asked)")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", action="append", default=[], metavar="ROLE")
+    add.add_argument("--chief", action="store_true", help="总监票人")
+    add.add_argument("--person", type=int, default=None, metavar="ID",
+                     help="the register person this member is")
+    lst = acts.add_parser("list", help="the staff list (never a PIN or hash)")
+    lst.add_argument("--json", action="store_true")
+    rp = acts.add_parser("reset-pin", help="a new PIN for a member (PIN from POLLDAY_NEW_PIN)")
+    rp.add_argument("name", metavar="NAME")
+    rm = acts.add_parser("remove", help="take a member off the list")
+    rm.add_argument("name", metavar="NAME")
+    p.set_defaults(func=run)
+
+
+def _new_pin(name: str) -> str | None:
+    pin = os.environ.get(NEW_PIN_ENV)
+    if pin is not None:
+        return pin.strip()
+    if not sys.stdin.isatty():
+        print(f"需要 {name} 的新PIN：请设置环境变量 {NEW_PIN_ENV}，或在终端中运行", file=sys.stderr)
+        return None
+    first = getpass.getpass(f"{name} 的新PIN（6–12位数字）：")
+    if getpass.getpass("再输入一次：") != first:
+        print("两次输入的PIN不一致，未保存", file=sys.stderr)
+        return None
+    return first
+
+
+def run(args: argparse.Namespace) -> int:
+    from app import staff
+    from app.clock import SystemClock
+    from app.meetings.core import Refusal
+    from db.connection import connect
+
+    conn = connect(args.db)
+    clock = SystemClock()
+    actor = args.operator
+    try:
+        if args.staff_action == "list":
+            members = staff.list_staff(conn)
+            if args.json:
+                print(json.dumps([{"name": m.name, "roles": [r.value for r in m.roles],
+                                   "chief": m.chief, "person_id": m.person_id,
+                                   "failed": m.failed, "locked_until": m.locked_until}
+                                  for m in members], ensure_ascii=False, indent=1))
+            else:
+                if not members:
+                    print("还没有工作人员名单（开放模式：操作人员为自由填写）")
+                for m in members:
+                    wait = f"  PIN输错{m.failed}次" if m.failed else ""
+                    print(f"{m.name}\t{m.roles_zh}{wait}")
+            return 0
+        if args.staff_action in ("add", "reset-pin"):
+            pin = _new_pin(args.name)
+            if pin is None:
+                return 1
+            if args.staff_action == "add":
+                got: Any = staff.add_staff(conn, args.name, args.role, pin, actor=actor,
+                                           clock=clock, chief=args.chief, person_id=args.person)
+            else:
+                got = staff.reset_pin(conn, args.name, pin, actor=actor, clock=clock)
+        else:
+            got = staff.remove_staff(conn, args.name, actor=actor, clock=clock)
+        if isinstance(got, Refusal):
+            print(f"{got.code}: {got.message}", file=sys.stderr)
+            return 1
+        done = {"add": "已加入工作人员名单", "reset-pin": "已重设PIN", "remove": "已移出工作人员名单"}
+        print(f"{got.name}（{got.roles_zh}）{done[args.staff_action]}")
+        return 0
+    finally:
+        conn.close()
