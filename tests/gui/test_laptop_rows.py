@@ -4,7 +4,24 @@ main window at that screen size (the window less its step bar, header and status
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QScrollArea, QWidget
+import shutil
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QStyle,
+    QStyleOptionComboBox,
+    QTableView,
+    QTabWidget,
+    QWidget,
+)
 
 from app import attendance, meetings
 from app.clock import FixedClock
@@ -15,6 +32,7 @@ from tests.gui.test_counting_page import ready_round
 from tests.gui.test_counting_results import counted_round, open_results
 from tests.gui.test_desk_page import ACTOR as DESK_ACTOR
 from tests.gui.test_desk_page import open_desk_page
+from ui import pages
 
 # The page's share of a maximised window on each screen (step bar 190 px wide; menu, demo band,
 # header and status bar ~117 px high).
@@ -138,3 +156,179 @@ def test_desk_scope_label_is_elided_with_the_whole_list_in_its_tooltip(qtbot, tm
         attendance.forget(conn)
         conn.close()
 
+
+
+def test_officials_hints_and_round_name_are_whole_at_1280(qtbot, tmp_path, shot):
+    """A new round before its officials are recorded: the 监票人/计票人 boxes show their hints
+    whole, and the round list its round and state, at 1280x720 (both were cut)."""
+    from app.rules import Round
+    from tests.gui.test_counting_page import counting_db
+
+    page = open_counting(qtbot, counting_db(tmp_path / "officials.db"))
+    try:
+        assert page.open_round(Round.FIRST) is not None
+        page.tabs.setCurrentWidget(page.setup_tab)
+        for size in (PAGE_AT_1280, PAGE_AT_1366):
+            resize(qtbot, page, size)
+            tab = page.setup_tab
+            assert not tab.scrutineers.text() and not tab.counters.text()
+            assert cut_texts(page) == [], size
+            assert "第1轮" in page.round_box.currentText()
+        shot(page, "laptop-rows-1280-counting-officials")
+    finally:
+        page.close()
+        attendance.forget(page.ctx.conn)
+        page.ctx.conn.close()
+
+
+# --- every page of the demo, in the main window, at both laptop sizes ----------------------------
+
+SCREENS = ((1366, 768), (1280, 720))
+
+
+@pytest.fixture(scope="module")
+def final_demo(tmp_path_factory):
+    """The demo venue at the end of the day (register, desks, rounds entered and locked), built
+    once for the module; each test opens a copy."""
+    from app.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    conn = connect(path)
+    build_demo(conn, stage="final")
+    conn.close()
+    return path
+
+
+def every_page(window):
+    """(name, page) for every step and tab, the counting page's own tabs included; each shown
+    and settled before it is yielded."""
+    from tests.gui.test_demo_venue import settle
+
+    for step in pages.STEPS:
+        window.show_step(step.key)
+        stack = window.stack.currentWidget()
+        tabs = ([stack.tabText(i) for i in range(stack.count())]
+                if isinstance(stack, QTabWidget) else [None])
+        for tab in tabs:
+            page = window.show_step(step.key, tab=tab)
+            settle(window.qtbot, window)
+            if step.key == "results" and getattr(page, "rounds", None) is not None:
+                page.rounds.setCurrentRow(0)      # a round's tally, findings and buttons
+                settle(window.qtbot, window)
+            inner = getattr(page, "tabs", None)
+            name = f"{step.key}-{tab}" if tab else step.key
+            if isinstance(inner, QTabWidget):
+                for i in range(inner.count()):
+                    if not inner.isTabEnabled(i):
+                        continue
+                    inner.setCurrentIndex(i)
+                    settle(window.qtbot, window)
+                    yield f"{name}-{inner.tabText(i).split(' ')[0]}", page
+            else:
+                yield name, page
+
+
+def shown_tables(page: QWidget) -> list[QTableView]:
+    return [t for t in page.findChildren(QTableView) if t.isVisible()]
+
+
+def cut_texts(page: QWidget) -> list[str]:
+    """Texts shown cut on the page: one-line labels narrower than their text, lists whose
+    current item does not fit, empty boxes whose hint does not fit."""
+    out = []
+    for label in page.findChildren(QLabel):
+        if (not label.isVisible() or label.wordWrap() or not label.text()
+                or hasattr(label, "shown_text") or rich(label)):
+            continue
+        text = label.text().replace("&", "") if label.buddy() is not None else label.text()
+        need = max(label.fontMetrics().horizontalAdvance(line) for line in text.split("\n"))
+        if need > label.contentsRect().width() + 1:
+            out.append(f"label {text!r}: {need} > {label.contentsRect().width()}")
+    for box in page.findChildren(QComboBox):
+        if not box.isVisible() or not box.currentText() or box.isEditable():
+            continue
+        opt = QStyleOptionComboBox()
+        box.initStyleOption(opt)
+        field = box.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                           QStyle.SubControl.SC_ComboBoxEditField, box)
+        need = box.fontMetrics().horizontalAdvance(box.currentText())
+        if need > field.width():
+            out.append(f"list {box.currentText()!r}: {need} > {field.width()}")
+    for edit in page.findChildren(QLineEdit):
+        if (not edit.isVisible() or isinstance(edit.parent(), QComboBox) or edit.text()
+                or not edit.placeholderText()):
+            continue
+        need = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+        if need > edit.width() - 10:
+            out.append(f"hint {edit.placeholderText()!r}: {need} > {edit.width() - 10}")
+    return out
+
+
+def rich(label: QLabel) -> bool:
+    text = label.text()
+    return label.textFormat() == Qt.TextFormat.RichText or ("<" in text and ">" in text)
+
+
+def out_of_reach(page: QWidget) -> list[str]:
+    """Controls a person cannot bring into view: not shown whole, and not inside a scroll area
+    that shows them whole once scrolled to."""
+    out = []
+    controls = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView)
+    for w in page.findChildren(QWidget):
+        if (not w.isVisible() or not isinstance(w, controls) or isinstance(w, QHeaderView)
+                or isinstance(w.parent(), QComboBox) or w.window() is not page.window()
+                or w.objectName() == "qt_tableview_cornerbutton"):
+            continue
+        if whole(w):
+            continue
+        scroll, p = None, w.parentWidget()
+        while p is not None and p is not page.window():
+            if isinstance(p, QScrollArea):
+                scroll = p
+                break
+            p = p.parentWidget()
+        if scroll is not None:
+            scroll.ensureWidgetVisible(w, 0, 0)
+            if whole(w):
+                continue
+        name = getattr(w, "text", lambda: "")() or w.accessibleName() or type(w).__name__
+        out.append(f"{name}: {w.visibleRegion().boundingRect()} of {w.size()}")
+    return out
+
+
+def whole(w: QWidget) -> bool:
+    shown = w.visibleRegion().boundingRect()
+    return shown.width() >= w.width() - 1 and shown.height() >= w.height() - 1
+
+
+@pytest.mark.slow
+def test_every_page_of_the_demo_at_laptop_sizes(qtbot, tmp_path, final_demo, shot):
+    """Issue 14 item 12 on every page: at 1366x768 every table shows at least 8 rows and no
+    text is cut; at 1280x720 no text is cut and every control can be reached. Screenshots of
+    each page at both sizes are saved for a person to look at."""
+    from tests.gui.conftest import open_window
+
+    path = tmp_path / "demo.db"
+    shutil.copy(final_demo, path)
+    gen = open_window(qtbot, path)
+    window = next(gen)
+    window.qtbot = qtbot
+    problems: list[str] = []
+    try:
+        for w, h in SCREENS:
+            window.resize(w, h)
+            qtbot.wait(30)
+            for name, page in every_page(window):
+                assert window.width() <= w and window.height() <= h, name
+                if (w, h) == (1366, 768):
+                    for t in shown_tables(page):
+                        if rows_shown(t) < 8:
+                            problems.append(f"{w}x{h} {name}: {t.accessibleName() or type(t).__name__}"
+                                            f" shows {rows_shown(t):.1f} rows")
+                problems += [f"{w}x{h} {name}: {c}" for c in cut_texts(page)]
+                if (w, h) == (1280, 720):
+                    problems += [f"{w}x{h} {name}: out of reach {c}" for c in out_of_reach(page)]
+                shot(window, f"laptop-page-{w}x{h}-{name}")
+    finally:
+        gen.close()
+    assert not problems, "\n".join(problems)

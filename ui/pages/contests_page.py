@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -43,6 +45,7 @@ from ui.pages.desk_answers import where
 from ui.pages.setup_common import AMBER, GREEN, RED, fill
 from ui.tasks import Outcome, Task
 from ui.widgets.reason_dialog import ReasonDialog
+from ui.widgets.table_rows import show_at_least
 
 TITLES = ("委员", "书记", "副书记", "纪委委员", "纪委书记", "主任", "副主任", "委员会委员",
           "理事会成员", "监事会成员")
@@ -149,7 +152,9 @@ class ContestsPage(QWidget):
         self.search_box.textChanged.connect(self._run_search)
         self.search_box.returnPressed.connect(self.add_found)
         self.results = QListWidget()
-        self.results.setMaximumHeight(150)
+        # Four names at most (type more to narrow): the candidates keep 8 rows at 1366x768.
+        self.results.setMaximumHeight(100)
+        self.results.setMinimumHeight(60)
         self.results.setStyleSheet("font-size: 13pt;")
         self.results.itemDoubleClicked.connect(lambda _i: self._add_chosen())
         self.results.itemActivated.connect(lambda _i: self._add_chosen())     # Enter in the list
@@ -200,10 +205,16 @@ class ContestsPage(QWidget):
         right_lay.addLayout(typed)
         right_lay.addWidget(self.message)
         self.right = right
+        show_at_least(self.table, 8)
+        # On a smaller screen the column scrolls rather than squeezing the candidates.
+        right_scroll = QScrollArea()
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        right_scroll.setWidget(right)
 
         split = QSplitter()
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(right_scroll)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 2)
         lay = QVBoxLayout(self)

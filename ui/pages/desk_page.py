@@ -53,6 +53,7 @@ from ui.widgets.feedback import FeedbackPanel, Tone
 from ui.widgets.offline_banner import DeskSync, OfflineBanner, desk_of
 from ui.widgets.reason_dialog import ReasonDialog
 from ui.widgets.scanner import ScannerFilter
+from ui.widgets.table_rows import compact_rows
 
 RESULT_LIMIT = 20
 OTHER_DESK_COLOUR = QColor("#1f4e99")
@@ -176,6 +177,9 @@ class DeskPage(QWidget):
         self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.results.horizontalHeader().setStretchLastSection(True)
         self.results.setStyleSheet("font-size: 14pt;")
+        # Rows as high as the type needs (Qt's default leaves 8 px more): with the answer panel
+        # below, 8 matches stay in sight on a 1366x768 laptop.
+        compact_rows(self.results)
         self.results.cellDoubleClicked.connect(lambda row, _col: self._sign_in_row(row))
         self.results.cellClicked.connect(self._clicked_row)   # a click chooses, as ↑↓ does
 
@@ -202,7 +206,7 @@ class DeskPage(QWidget):
         # One column, full width: the results keep every column on a laptop screen and the
         # answer panel spans the page, so long details fit in large type.
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 12, 16, 12)
+        lay.setContentsMargins(16, 8, 16, 8)
         self.banner = OfflineBanner()
         lay.addWidget(self.banner)
         # After the host's register changed (a person added, a leave recorded): what came in.
@@ -216,8 +220,9 @@ class DeskPage(QWidget):
         lay.addWidget(self.register_notice)
         lay.addLayout(top)
         lay.addWidget(self.search_box)
-        lay.addLayout(middle, 2)
-        lay.addWidget(self.feedback, 3)
+        # The matches take what the answer panel (at its minimum height) leaves.
+        lay.addLayout(middle, 1)
+        lay.addWidget(self.feedback, 0)
         # The search box eats Ctrl+Z itself (text undo, see eventFilter); this covers the rest.
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
         undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -116,14 +117,21 @@ class ExclusionsPage(QWidget):
         self.lift_button = QPushButton("撤销不计入…")
         self.leave_table = make_table(["姓名", "请假原因"])
         self.unleave_button = QPushButton("撤销请假")
+        # The two lists as tabs: each keeps the column's height (8 rows and more at 1366x768)
+        # instead of two stacked tables of five rows each.
+        self.lists = QTabWidget()
+        for table, button in ((self.ex_table, self.lift_button),
+                              (self.leave_table, self.unleave_button)):
+            holder = QWidget()
+            h_lay = QVBoxLayout(holder)
+            h_lay.setContentsMargins(0, 4, 0, 0)
+            h_lay.addWidget(table, 1)
+            h_lay.addWidget(button)
+            self.lists.addTab(holder, "")
+        self._title_lists()
         right = QVBoxLayout()
-        right.addWidget(QLabel("不计入应到人员："))
-        right.addWidget(self.ex_table, 3)
-        right.addWidget(self.lift_button)
-        right.addWidget(QLabel("请假人员（仍计入应到）："))
-        right.addWidget(self.leave_table, 2)
-        right.addWidget(self.unleave_button)
-        right.addWidget(self.elector_group, 3)
+        right.addWidget(self.lists, 3)
+        right.addWidget(self.elector_group, 2)
 
         two_columns(self, self.expected, left, right)
 
@@ -170,6 +178,12 @@ class ExclusionsPage(QWidget):
         fill(self.leave_table, [[x.person_name, x.reason] for x in self.leaves])
         self.lift_button.setEnabled(bool(self.exclusions))
         self.unleave_button.setEnabled(bool(self.leaves))
+        self._title_lists()
+
+    def _title_lists(self) -> None:
+        ex, leave = (len(getattr(self, name, ())) for name in ("exclusions", "leaves"))
+        self.lists.setTabText(0, f"不计入应到人员（{ex}）")
+        self.lists.setTabText(1, f"请假人员（{leave}，仍计入应到）")
 
     def _done(self, got: object, ok_text: str) -> bool:
         if isinstance(got, Refusal):
@@ -204,6 +218,7 @@ class ExclusionsPage(QWidget):
         if not self._done(got, f"已登记不计入应到：{getattr(got, 'person_name', '')}"):
             return None
         assert isinstance(got, Exclusion)
+        self.lists.setCurrentIndex(0)   # the new exclusion in its list
         self.picker.clear()
         self.approval.clear()
         self.detail.clear()
@@ -219,6 +234,7 @@ class ExclusionsPage(QWidget):
         if not self._done(got, f"已登记请假：{getattr(got, 'person_name', '')}（仍计入应到）"):
             return None
         assert isinstance(got, Leave)
+        self.lists.setCurrentIndex(1)   # the new leave in its list
         self.picker.clear()
         self.leave_reason.setEditText("")
         return got

@@ -31,9 +31,11 @@ NEUTRAL, GOOD, BAD, WARN = "neutral", "good", "bad", "warn"
 _BG = {NEUTRAL: "#ffffff", GOOD: "#e8f5e9", BAD: "#ffcdd2", WARN: "#fff3cd"}
 _FG = {NEUTRAL: "#37474f", GOOD: "#1b7f3b", BAD: "#b71c1c", WARN: "#7a4f01"}
 CELL_MIN_W = 64
-NAME_H = 34
-CELL_H = 64
-STATUS_H = 40
+# Heights of the name row, the mark cells and the status line: compact enough that the
+# entered ballots below keep 8 rows on a 1366x768 laptop, big enough to read across a table.
+NAME_H = 28
+CELL_H = 54
+STATUS_H = 30
 
 
 class BallotLine(QWidget):
@@ -52,7 +54,7 @@ class BallotLine(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("选票录入")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(NAME_H + CELL_H + STATUS_H + 12)
+        self.setMinimumHeight(NAME_H + CELL_H + STATUS_H + 10)
         self.names: tuple[str, ...] = ()
         self.keys = ""
         self.marks = ""
@@ -159,7 +161,7 @@ class BallotLine(QWidget):
         name_font = QFont(self.font())
         name_font.setPointSize(13 if cell_w > 90 else 11)
         mark_font = QFont(self.font())
-        mark_font.setPointSize(30)
+        mark_font.setPointSize(26)
         mark_font.setBold(True)
         cursor = min(len(self.keys), len(self.names))
         for i, name in enumerate(self.names):
@@ -178,7 +180,7 @@ class BallotLine(QWidget):
             p.setPen(QColor("#b71c1c") if mark == "x" else QColor("#1b3550"))
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, MARK_GLYPH.get(mark, ""))
         status_font = QFont(self.font())
-        status_font.setPointSize(15)
+        status_font.setPointSize(14)
         status_font.setBold(True)
         p.setFont(status_font)
         p.setPen(QColor(_FG[self.tone]))
@@ -190,7 +192,7 @@ class BallotLine(QWidget):
         if self.invalid_reason:
             extra.append(f"标为无效：{self.invalid_reason}")
         line = "　".join([*extra, self.status])
-        p.drawText(QRectF(8, NAME_H + CELL_H + 10, w - 16, STATUS_H),
+        p.drawText(QRectF(8, NAME_H + CELL_H + 8, w - 16, STATUS_H),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
         p.end()
 

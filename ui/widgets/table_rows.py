@@ -15,3 +15,12 @@ def show_at_least(table: QTableView, rows: int) -> None:
     header = table.horizontalHeader()
     head = 0 if header.isHidden() else header.sizeHint().height()
     table.setMinimumHeight(head + rows * row + 2 * table.frameWidth())
+
+
+def compact_rows(table: QTableView) -> None:
+    """Rows as high as the table's type needs (its header's minimum section size) instead of
+    Qt's default, which leaves several pixels more: a row more in sight per six or seven."""
+    table.ensurePolished()
+    header = table.verticalHeader()
+    header.ensurePolished()
+    header.setDefaultSectionSize(header.minimumSectionSize())

@@ -88,11 +88,16 @@ class EntryTab(QWidget):
         self.correction_why = ""
         self.dialog: ReasonDialog | WriteInDialog | None = None
         self.singing: SingingView | None = None
-        help_ = QLabel("每张选票一行：1 = ○赞成，2 = ×不赞成，0 或空格 = 弃权，自动跳到下一人；"
-                       "回车 = 录入本张；F2 = 另选他人；F4 = 标为无效票；Ctrl+Z = 撤回上一张重录；"
-                       "Esc = 清空本行")
+        # One line on a laptop screen (the rows below are worth more than a second line of
+        # help); the full wording is the tooltip.
+        help_ = QLabel("1 ○赞成　2 ×不赞成　0/空格 弃权　回车 录入本张　F2 另选他人　F4 无效票　"
+                       "Ctrl+Z 撤回上一张　Esc 清空本行")
+        help_.setToolTip("每张选票一行：1 = ○赞成，2 = ×不赞成，0 或空格 = 弃权，自动跳到下一人；"
+                         "回车 = 录入本张；F2 = 另选他人；F4 = 标为无效票；Ctrl+Z = 撤回上一张重录；"
+                         "Esc = 清空本行")
         help_.setWordWrap(True)
         help_.setStyleSheet("color: #37474f; font-size: 12pt;")
+        self.help = help_
         self.line = BallotLine()
         self.line.keys_changed.connect(self.recheck)
         self.line.committed.connect(self.commit)
@@ -102,7 +107,6 @@ class EntryTab(QWidget):
         self.last = QLabel()
         self.last.setAccessibleName("上一张")
         self.last.setWordWrap(True)
-        self.last.setMinimumHeight(44)
         self.counter = QLabel()
         self.counter.setStyleSheet("font-size: 16pt; font-weight: bold; color: #1b3550;")
         self.model = EntriesModel(HEADERS, parent=self)
@@ -125,14 +129,17 @@ class EntryTab(QWidget):
         self.withdraw_button = QPushButton("撤销选中的序号…")
         self.withdraw_button.setToolTip("同一张选票录了两次等情况：此序号不再算一张选票")
         self.withdraw_button.clicked.connect(self.ask_withdraw)
+        # The last ballot's answer beside the counter, not on a line of its own that stays
+        # empty most of the time: the entered ballots keep 8 rows at 1366x768.
         buttons = QHBoxLayout()
-        buttons.addWidget(self.counter, 1)
+        buttons.addWidget(self.counter)
+        buttons.addWidget(self.last, 1)
         buttons.addWidget(self.correct_button)
         buttons.addWidget(self.withdraw_button)
         lay = QVBoxLayout(self)
+        lay.setSpacing(4)
         lay.addWidget(help_)
         lay.addWidget(self.line)
-        lay.addWidget(self.last)
         lay.addLayout(buttons)
         lay.addWidget(self.table, 1)
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
@@ -294,7 +301,7 @@ class EntryTab(QWidget):
 
     def _last(self, text: str, ok: bool) -> None:
         colour = "#1b7f3b" if ok else "#c62828"
-        self.last.setStyleSheet(f"font-size: 18pt; font-weight: bold; color: {colour};")
+        self.last.setStyleSheet(f"font-size: 14pt; font-weight: bold; color: {colour};")
         self.last.setText(text)
 
     def _load(self, e: Entered, why: str) -> None:

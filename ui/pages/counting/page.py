@@ -32,6 +32,7 @@ from ui.widgets.reason_dialog import ReasonDialog
 GREEN = "#1b7f3b"
 RED = "#c62828"
 STATE_ZH = {State.OPEN: "计票中", State.CLOSED: "计票已结束", State.LOCKED: "结果已锁定"}
+STATE_SHORT = {State.OPEN: "计票中", State.CLOSED: "已结束", State.LOCKED: "已锁定"}  # in the list
 MODE_ZH = {Mode.BALLOTS: "逐张录入", Mode.TALLY: "正字计票单"}
 
 
@@ -99,7 +100,8 @@ class CountingPage(QWidget):
         self.round_box.setMinimumWidth(200)
         self.round_box.setAccessibleName("轮次")
         self.round_box.currentIndexChanged.connect(lambda _i: self._round_chosen())
-        self.open_button = QPushButton("开始投票（新一轮）…")
+        self.open_button = QPushButton("开始新一轮…")   # short: the row stays whole at 1280 px
+        self.open_button.setToolTip("开始投票（新一轮）：冻结实到人数并开放录入")
         self.open_button.clicked.connect(self.ask_open_round)
         self.entry_a = QRadioButton("录入组 A")
         self.entry_b = QRadioButton("录入组 B")
@@ -114,9 +116,9 @@ class CountingPage(QWidget):
         top.addWidget(QLabel("选举事项："))
         # The two lists share what the row leaves over, down to their minimum widths, so the
         # 录入员 box and both entry groups stay whole on a 1280 px screen.
-        for box in (self.contest_box, self.round_box):
+        for box, chars in ((self.contest_box, 8), (self.round_box, 12)):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(8)
+            box.setMinimumContentsLength(chars)   # 第2轮（另行选举） · 已锁定 whole
         top.addWidget(self.contest_box, 1)
         top.addWidget(QLabel("轮次："))
         top.addWidget(self.round_box, 1)
@@ -211,7 +213,13 @@ class CountingPage(QWidget):
         self.round_box.blockSignals(True)
         self.round_box.clear()
         for r in self.rounds:
-            self.round_box.addItem(f"{r.label} · {STATE_ZH[r.state]}", r.id)
+            # Without the contest's title (the list beside names it): the round and its state
+            # stay whole in the list at 1280 px; the full label is the tooltip.
+            self.round_box.addItem(
+                f"{r.label.removeprefix(r.contest_title)} · {STATE_SHORT[r.state]}", r.id)
+            self.round_box.setItemData(self.round_box.count() - 1,
+                                       f"{r.label} · {STATE_ZH[r.state]}",
+                                       Qt.ItemDataRole.ToolTipRole)
         ids = [r.id for r in self.rounds]
         new = [i for i in ids if i not in self._seen]
         if new and select_id is None and self._seen:  # a round opened elsewhere (结果 page)

@@ -40,9 +40,12 @@ class SetupTab(QWidget):
         super().__init__()
         self.page = page
         self.scrutineers = QLineEdit()
-        self.scrutineers.setPlaceholderText("监票人姓名，用顿号分隔，如：张三、李四")
+        # Short placeholders: whole in the box at 1280 px; the wording in full is the tooltip.
+        self.scrutineers.setPlaceholderText("如：张三、李四")
+        self.scrutineers.setToolTip("监票人姓名，用顿号分隔，如：张三、李四")
         self.counters = QLineEdit()
-        self.counters.setPlaceholderText("计票人姓名，用顿号分隔")
+        self.counters.setPlaceholderText("如：王五、赵六")
+        self.counters.setToolTip("计票人姓名，用顿号分隔，如：王五、赵六")
         for e in (self.scrutineers, self.counters):
             e.setStyleSheet("font-size: 14pt;")
         self.officials_button = QPushButton("登记监票人、计票人")
