@@ -27,14 +27,12 @@ class Entry:
     detail: Any             # the stored JSON, parsed
     outcome: str
     hash: str
+    operator: str = ""                 # who, as a person reads it (filled by `entry`)
+    wall: dt.datetime | None = None    # the row's time on the hall's clock (for the filters)
 
     @property
     def time(self) -> str:
         return wall_time(self.at)
-
-    @property
-    def operator(self) -> str:
-        return operator_name(self.actor)
 
     @property
     def words(self) -> str:
@@ -74,8 +72,10 @@ def read_entries(conn: sqlite3.Connection) -> list[Entry]:
     for r in audit.rows(conn):
         mid = r["meeting_id"]
         code, title = ("", "") if mid is None else names.get(mid, (str(mid), f"会议 {mid}"))
-        out.append(Entry(int(r["id"]), str(r["at"]), str(r["actor"] or ""), str(r["action"]),
-                         mid, title, code, r["detail"], str(r["outcome"]), str(r["hash"])))
+        at, actor = str(r["at"]), str(r["actor"] or "")
+        out.append(Entry(int(r["id"]), at, actor, str(r["action"]), mid, title, code,
+                         r["detail"], str(r["outcome"]), str(r["hash"]), operator_name(actor),
+                         row_time(at)))
     return out
 
 
@@ -130,7 +130,7 @@ def matches(e: Entry, f: Filter) -> bool:
     if f.meeting_id is not None and (e.meeting_id or NO_MEETING) != f.meeting_id:
         return False
     if f.since is not None or f.until is not None:
-        t = row_time(e.at)
+        t = e.wall
         if t is None:
             return False
         if f.since is not None and t < f.since:

@@ -13,6 +13,7 @@ from app.bench import median, metric
 
 ROWS = 20_000
 RUNS = 5
+CODES = ("sign_in_undone", "ballot_correct", "sync_refused", "ballot_box_recorded")
 
 
 def _audit_db(folder: Path) -> Path:
@@ -25,24 +26,20 @@ def _audit_db(folder: Path) -> Path:
         return path
     conn = connect(path)
     start = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    kinds = (("sign_in_undone", {"person_id": 7, "name": "欧阳红梅", "event": "d1:7",
-                                 "signed_in_at": start.isoformat(), "reason": "扫错人",
-                                 "desk": "一号台"}),
-             ("ballot_correct", {"round_id": 1, "entry": "A", "seq": 12,
-                                 "before": {"marks": "ox-o", "invalid": False, "reason": "",
-                                            "write_ins": [], "unmarked_write_ins": []},
-                                 "after": {"marks": "oo-o", "invalid": False, "reason": "",
-                                           "write_ins": [], "unmarked_write_ins": []},
-                                 "why": "录错"}),
-             ("sync_refused", {"address": "192.168.1.20", "reason": "bad_secret", "desk": "三号台"}),
-             ("ballot_box_recorded", {"round_id": 1, "box": "流动票箱", "mobile": True,
-                                      "printed": 100, "issued": 80, "returned": 79, "spoiled": 1}))
+    ballot = {"marks": "ox-o", "invalid": False, "reason": "", "write_ins": [],
+              "unmarked_write_ins": []}
+    details = ({"person_id": 7, "name": "欧阳红梅", "event": "d1:7", "signed_in_at": start.isoformat(),
+                "reason": "扫错人", "desk": "一号台"},
+               {"round_id": 1, "entry": "A", "seq": 12, "before": ballot,
+                "after": {**ballot, "marks": "oo-o"}, "why": "录错"},
+               {"address": "192.168.1.20", "reason": "bad_secret", "desk": "三号台"},
+               {"round_id": 1, "box": "流动票箱", "mobile": True, "printed": 100, "issued": 80,
+                "returned": 79, "spoiled": 1})
     with transaction(conn):
         for i in range(ROWS):
-            action, detail = kinds[i % len(kinds)]
             audit.append(conn, at=(start + dt.timedelta(seconds=i)).isoformat(),
-                         actor=("张三", "李四", "王五", "gui:root")[i % 4], action=action,
-                         detail=detail)
+                         actor=("张三", "李四", "王五", "gui:root")[i % 4],
+                         action=CODES[i % len(CODES)], detail=details[i % len(CODES)])
     conn.close()
     return path
 

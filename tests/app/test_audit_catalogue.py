@@ -70,6 +70,20 @@ class Resolver:
             return {"".join(p) for p in itertools.product(*parts)}
         if isinstance(expr, ast.Name):
             return self.name(expr.id, func)
+        if isinstance(expr, ast.Subscript):   # CODES[i]: any element of a literal tuple/list
+            return self.elements(expr.value, func)
+        raise Unresolved(ast.dump(expr)[:80])
+
+    def elements(self, expr: ast.expr, func: ast.AST | None) -> set[str]:
+        if isinstance(expr, ast.Tuple | ast.List | ast.Set):
+            return set().union(*(self.codes(e, func) for e in expr.elts))
+        if isinstance(expr, ast.Name):
+            local = _assigned(getattr(func, "body", []), expr.id) if func is not None else []
+            top = [v for node in self.tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
+                   for v in _assigned([node], expr.id)]
+            values = local or top
+            if values:
+                return set().union(*(self.elements(v, func) for v in values))
         raise Unresolved(ast.dump(expr)[:80])
 
     def name(self, name: str, func: ast.AST | None) -> set[str]:
@@ -167,12 +181,13 @@ def test_the_scan_fails_on_a_new_code_and_on_an_unreadable_one(tmp_path: Path) -
         "def f(conn, at, x, y):\n"
         "    append(conn, at=at, actor='a', action='probe_new_code')\n"
         "    append(conn, at=at, actor='a', action=KIND)\n"
-        "    append(conn, at=at, actor='a', action=x.name)\n", encoding="utf-8")
+        "    append(conn, at=at, actor='a', action=x.name)\n"
+        "    append(conn, at=at, actor='a', action=('probe_t1', 'probe_t2')[x])\n", encoding="utf-8")
     try:
         found, problems = audit_writes([src])
     finally:
         src.unlink()
-    assert set(found) == {"probe_new_code", "probe_const"}
+    assert set(found) == {"probe_new_code", "probe_const", "probe_t1", "probe_t2"}
     assert len(problems) == 1 and "zz_audit_scan_probe.py:6" in problems[0]
 
 
