@@ -51,6 +51,7 @@ def test_quorum_panel_follows_sign_ins_here_and_from_another_connection(pages, q
     desk, page = pages
     conn = page.ctx.conn
     # 应到 3 (曾凡荣 王䶮 欧阳红梅; 张喆 excluded); more than 4/5 of 3 means all three.
+    qtbot.waitUntil(lambda: page.summary is not None, timeout=3000)  # read off the GUI thread
     assert tiles(page.panel) == {"expected": "3", "present": "0", "leave": "0",
                                  "excluded": "1", "rate": "0.00%"}
     assert "还差 3 人" in page.panel.verdict.text()

@@ -28,6 +28,7 @@ from app.attendance import Duplicate, Outcome, Snapshot, Summary
 from app.meetings import Refusal
 from app.model import Meeting
 from ui.bigscreen import BigScreen
+from ui.ops import Op, OpFailure, run_op
 from ui.pages.context import PageContext
 from ui.widgets.offline_banner import desk_of
 from ui.widgets.quorum_panel import Figures, QuorumPanel
@@ -106,7 +107,8 @@ class MeetingPage(QWidget):
         lay.addStretch(1)
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self.refresh)
+        self._poll.timeout.connect(self.poll)
+        self.poll_op: Op | None = None  # the summary being read (ui.ops)
         ctx.meeting_changed.connect(lambda _m: self.reload())
         ctx.voting_opened.connect(self._voting_opened)
         self.reload()
@@ -123,14 +125,37 @@ class MeetingPage(QWidget):
         self.snapshots = attendance.snapshots(self.ctx.conn, m) if m else []
         self.open_button.setEnabled(m is not None)
         # The first summary of a meeting folds the whole register: after the page has painted.
-        QTimer.singleShot(0, self.refresh)
+        QTimer.singleShot(0, self.poll)
+
+    def poll(self) -> None:
+        """The timer's poll: the summary read on the database's worker (ui.ops), shown when it
+        comes. After a write that changes who counts (a round opened, a leave, a lock) the use
+        case folds the whole register again, longer than the GUI thread may wait."""
+        m = self.meeting
+        if m is None or self.poll_op is not None:
+            return
+
+        def done(s: Summary) -> None:
+            self.poll_op = None
+            if self.meeting == m:
+                self._show_summary(s)
+
+        def failed(failure: OpFailure) -> None:
+            self.poll_op = None
+            self.desks.setText(f"未能统计：{failure.words}")
+
+        self.poll_op = run_op(self, self.ctx.db_path,
+                              lambda conn: attendance.attendance_summary(conn, m), done, failed)
 
     def refresh(self) -> None:
-        """One poll: the summary through the use case, shown here and on the big screen."""
+        """The summary now, on the GUI thread (before the 开始投票 question, which shows it)."""
         m = self.meeting
         if m is None:
             return
-        s = attendance.attendance_summary(self.ctx.conn, m)
+        self._show_summary(attendance.attendance_summary(self.ctx.conn, m))
+
+    def _show_summary(self, s: Summary) -> None:
+        """The figures shown here and on the big screen."""
         self.summary = s
         f = figures_of(s, self.snapshots[-1] if self.snapshots else None)
         self.panel.set_figures(f)
@@ -233,10 +258,13 @@ class MeetingPage(QWidget):
         box.open()
 
     def _voting_opened(self) -> None:
-        """开始投票 here or on 投票计票 (or a next round on 结果): show the freeze at once."""
+        """开始投票 here or on 投票计票 (or a next round on 结果): show the freeze as soon as
+        the summary is read."""
         m = self.meeting
         self.snapshots = attendance.snapshots(self.ctx.conn, m) if m else []
-        self.refresh()
+        if self.summary is not None:  # the freeze (a few rows) at once, the figures when read
+            self._show_summary(self.summary)
+        self.poll()
 
     def _answered(self, box: QMessageBox, label: str) -> None:
         if box.clickedButton() is not box.button(QMessageBox.StandardButton.Ok):
@@ -279,7 +307,7 @@ class MeetingPage(QWidget):
     def showEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self._poll.start()
-        QTimer.singleShot(0, self.refresh)
+        QTimer.singleShot(0, self.poll)
 
     def hideEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if self.bigscreen is None:  # the projector keeps showing live figures
