@@ -296,12 +296,30 @@ KEEPS_PERSON = (("attendance_event", "person_id"), ("attendance_snapshot_person"
                 ("candidate", "person_id"), ("round_candidate", "person_id"))
 
 
+# The staff list travels with the register (names, roles, PIN hashes: a desk signs its staff on
+# without the host). The wrong-PIN throttle (failed, locked_until) is each laptop's own: it
+# neither changes the version nor is overwritten on a desk.
+STAFF_SHARED = ("id, name, roles, chief, person_id, pin_hash, pin_salt, pin_n, pin_r, pin_p,"
+                " created_at, created_by, removed_at, removed_by")
+
+
+def _has_staff(conn: sqlite3.Connection, schema: str) -> bool:
+    return conn.execute(f"SELECT 1 FROM {schema}.sqlite_schema WHERE type = 'table'"  # noqa: S608
+                        " AND name = 'staff'").fetchone() is not None
+
+
 def register_version(conn: sqlite3.Connection, schema: str = "main") -> str:
     """A digest of the register's rows: equal on host and desk when the desk is up to date."""
     h = hashlib.sha256()
     for table, order in VERSIONED:
         h.update(f"\x00{table}\x00".encode())
         for row in conn.execute(f'SELECT * FROM {schema}."{table}" ORDER BY {order}'):  # noqa: S608 - fixed names
+            h.update(repr(row).encode("utf-8"))
+    staff = conn.execute(f"SELECT {STAFF_SHARED} FROM {schema}.staff ORDER BY id"  # noqa: S608
+                         ).fetchall() if _has_staff(conn, schema) else []
+    if staff:   # (a database without a staff list keeps the version it had)
+        h.update(b"\x00staff\x00")
+        for row in staff:
             h.update(repr(row).encode("utf-8"))
     return h.hexdigest()[:32]
 
@@ -336,6 +354,17 @@ def merge_register(conn: sqlite3.Connection) -> RegisterChange:
     for table in ("person", *REPLACED):
         if _columns(conn, "main", table) != _columns(conn, "h", table):
             raise ValueError(f"主机与本机的数据库版本不同（{table} 表结构不一致），请升级到同一版本")
+    staff = _has_staff(conn, "main") and _has_staff(conn, "h") and conn.execute(
+        f"SELECT EXISTS (SELECT {STAFF_SHARED} FROM main.staff EXCEPT"  # noqa: S608
+        f" SELECT {STAFF_SHARED} FROM h.staff) OR EXISTS (SELECT {STAFF_SHARED} FROM h.staff"
+        f" EXCEPT SELECT {STAFF_SHARED} FROM main.staff)").fetchone()[0]
+    if staff:   # out first (it names persons), back in after the persons
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS pd_throttle"
+                     " (name TEXT PRIMARY KEY, failed INTEGER, locked_until TEXT)")
+        conn.execute("DELETE FROM temp.pd_throttle")
+        conn.execute("INSERT INTO temp.pd_throttle SELECT name, failed, locked_until"
+                     " FROM main.staff WHERE removed_at IS NULL")
+        conn.execute("DELETE FROM main.staff")
     cols = _columns(conn, "main", "person")
     differs = " OR ".join(f"p.{c} IS NOT q.{c}" for c in cols if c != "id")
     added = [r[0] for r in conn.execute(
@@ -376,6 +405,17 @@ def merge_register(conn: sqlite3.Connection) -> RegisterChange:
         tcols = ", ".join(_columns(conn, "main", table))
         conn.execute(f'INSERT INTO main."{table}" ({tcols}) SELECT {tcols} FROM h."{table}"')  # noqa: S608
     conn.execute("DELETE FROM temp.pd_touched")
+    if staff:
+        conn.execute(f"INSERT INTO main.staff ({STAFF_SHARED}) SELECT {STAFF_SHARED}"  # noqa: S608
+                     " FROM h.staff")
+        conn.execute("UPDATE main.staff SET"
+                     " failed = (SELECT t.failed FROM temp.pd_throttle AS t"
+                     "           WHERE t.name = staff.name),"
+                     " locked_until = (SELECT t.locked_until FROM temp.pd_throttle AS t"
+                     "                 WHERE t.name = staff.name)"
+                     " WHERE removed_at IS NULL AND name IN (SELECT name FROM temp.pd_throttle)")
+        conn.execute("DELETE FROM temp.pd_throttle")
+        lists += ("staff",)
     return RegisterChange(len(added), len(changed), int(removed), len(gone) - int(removed),
                           register_version(conn, "h"), lists)
 
@@ -385,7 +425,7 @@ def copy_register_for_desk(conn: sqlite3.Connection, target: Path) -> None:
     snapshot (VACUUM INTO) stripped of everything else and of the secondary indexes, so a
     refresh sends ~60% less than the whole database (less again once compressed)."""
     conn.execute("VACUUM INTO ?", (str(target),))
-    keep = {t for t, _ in VERSIONED} | set(REPLACED)
+    keep = {t for t, _ in VERSIONED} | set(REPLACED) | {"staff"}
     dst = sqlite3.connect(target, isolation_level=None)
     try:
         dst.execute("PRAGMA foreign_keys = OFF")

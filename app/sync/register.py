@@ -63,7 +63,7 @@ def take(conn: sqlite3.Connection, host_copy: Path, *, desk: str, clock: Clock) 
 
 
 LIST_ZH = {"meeting_elector": "选举人", "exclusion": "不计入应到", "leave": "请假",
-           "proxy": "委托", "desk": "签到台设置"}
+           "proxy": "委托", "desk": "签到台设置", "staff": "工作人员名单"}
 
 
 def describe(change: RegisterChange) -> str:
