@@ -117,6 +117,14 @@ WITHHELD_TABLES: dict[str, str] = {
     "sync_update": "the shared document between laptops (carries sign-in tokens)",
     "person_key": "search keys, one of them the reversed ID number; rebuilt from the names",
     "staff": "the staff list's PIN hashes (a 6-digit PIN is guessed offline from its hash)",
+    # Scanner counting (issue 17): the per-ballot records travel in a later package format; the
+    # counted ballots travel already, as the round's entry A rows.
+    "scan_layout": "scanner counting records (a later package format carries them)",
+    "scan_batch": "scanner counting records (a later package format carries them)",
+    "scan_file": "scanner counting records: archive paths of this laptop",
+    "scan_page": "scanner counting records (a later package format carries them)",
+    "scan_decision": "scanner counting records (a later package format carries them)",
+    "scan_counted": "scanner counting records (a later package format carries them)",
 }
 
 # The settings that travel: the community's place (the district's report) and the public keys

@@ -1,0 +1,230 @@
+"""`pollday scan`: counting from the office scanner (format A ballots, separate 赞成/不赞成 boxes).
+
+    pollday scan setup  --db PATH [--meeting CODE] (--markers | --no-markers) [--qr]
+    pollday scan import --db PATH --count N FOLDER [--json]
+    pollday scan status --db PATH [--json]
+    pollday scan adjudicate --db PATH [--json]                       the ballots waiting
+    pollday scan adjudicate --db PATH --page ID --marks 1201 [--write-in 姓名 ...]
+                            [--invalid WHY] --operator NAME [--second NAME] [--json]
+    pollday scan count  --db PATH --contest CODE [--round N]
+
+`setup` records the meeting's decision to print corner markers (and the layout QR) on its
+ballots: ask the supervising office (区（街道）换届办) first. Then `pollday print scan-ballots`
+prints them. `import` reads a folder of scans (PDF, JPEG, PNG, TIFF; 200-300 dpi, grayscale or
+colour) as one batch whose ballots the clerk counted by hand (--count): the whole batch is refused
+when the pages differ from the count, or a file was imported before. Refused pages are named
+(file and page) and entered by keyboard (`pollday ballot enter --clerk A`). `adjudicate` settles
+each flagged ballot: --marks in ballot-entry keys (1 赞成, 2 不赞成, 0 弃权) or o x -; a doubtful
+ballot or an invalid one needs --second (two people). `count` enters the round's scanned ballots
+as entry A, refused while any flag is pending; validation and lock then work as for keyboard
+entry.
+
+Exit status: 0 done, 1 refused (the reason, nothing written), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.counting import EXIT_REFUSED, EXIT_USAGE, add_round_options, clock_at, operator
+
+COMMANDS = ("scan",)
+
+
+def register(sub: Any) -> None:
+    scan = sub.add_parser("scan", help="count from the office scanner (扫描计票)",
+                          description=__doc__,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = scan.add_subparsers(dest="scan_action", metavar="ACTION")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", required=True, type=Path, metavar="PATH", help="election database")
+        p.add_argument("--operator", default="", metavar="NAME", help="who does it (audited)")
+        p.add_argument("--at", default=None, metavar="TIME", help="time recorded (ISO 8601)")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = actions.add_parser("setup", help="print corner markers / QR on this meeting's ballots")
+    common(p)
+    p.add_argument("--meeting", default=None, metavar="CODE")
+    p.add_argument("--markers", action=argparse.BooleanOptionalAction, required=True)
+    p.add_argument("--qr", action="store_true", help="also print the layout QR")
+    p.set_defaults(func=run_setup)
+    p = actions.add_parser("import", help="import a folder of scans as one batch")
+    common(p)
+    p.add_argument("--count", required=True, type=int, metavar="N",
+                   help="ballots in this batch, counted by hand")
+    p.add_argument("folder", type=Path, metavar="FOLDER")
+    p.set_defaults(func=run_import)
+    p = actions.add_parser("status", help="batches, pages read, refused and waiting")
+    common(p)
+    p.set_defaults(func=run_status)
+    p = actions.add_parser("adjudicate", help="list or settle flagged ballots")
+    common(p)
+    p.add_argument("--page", type=int, default=None, metavar="ID")
+    p.add_argument("--marks", default=None, metavar="KEYS")
+    p.add_argument("--write-in", action="append", default=[], metavar="NAME")
+    p.add_argument("--invalid", default=None, metavar="WHY")
+    p.add_argument("--second", default="", metavar="NAME", help="the second person deciding")
+    p.add_argument("--note", default="", metavar="TEXT")
+    p.set_defaults(func=run_adjudicate)
+    p = actions.add_parser("count", help="enter the round's scanned ballots as entry A")
+    add_round_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_count)
+    scan.set_defaults(func=lambda _a: (scan.print_usage(sys.stderr), EXIT_USAGE)[1])
+
+
+def _out(args: argparse.Namespace, doc: Any, lines: list[str]) -> None:
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(lines))
+
+
+def run_setup(args: argparse.Namespace) -> int:
+    from app.cli.opening import open_meeting
+    from app.meetings import Refusal
+    from app.scan.setup import set_print_setting
+
+    clock = clock_at(args.at)
+    if clock is None:
+        return EXIT_USAGE
+    opened = open_meeting(args.db, args.meeting)
+    if opened is None:
+        return EXIT_USAGE
+    conn, meeting = opened
+    try:
+        got = set_print_setting(conn, meeting.id, markers=args.markers, qr=args.qr,
+                                actor=operator(args), clock=clock)
+        if isinstance(got, Refusal):
+            print(got.message, file=sys.stderr)
+            return EXIT_REFUSED
+        _out(args, {"meeting": meeting.code, "markers": got.markers, "qr": got.qr},
+             [f"{meeting.title}：{got.words}"])
+        return 0
+    finally:
+        conn.close()
+
+
+def _open(path: Path) -> Any:
+    from db.connection import connect
+
+    try:
+        return connect(path, create=False)
+    except FileNotFoundError:
+        print(f"数据库文件不存在 / database not found: {path}", file=sys.stderr)
+        return None
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from app.meetings import Refusal
+    from app.scan.batch import describe_refused, import_batch
+
+    clock = clock_at(args.at)
+    if clock is None:
+        return EXIT_USAGE
+    conn = _open(args.db)
+    if conn is None:
+        return EXIT_USAGE
+    try:
+        got = import_batch(conn, args.db, args.folder, args.count, operator=operator(args),
+                           clock=clock)
+        if isinstance(got, Refusal):
+            print(f"{got.message}（{got.code}）", file=sys.stderr)
+            return EXIT_REFUSED
+        lines = [f"第{got.batch_id}批：{got.pages}页，读出{got.read}张，须人工认定{got.flagged}张，"
+                 f"拒读{len(got.refused)}张（须键盘录入）；原件存于 {got.archive}"]
+        lines += [f"  拒读：{x}" for x in describe_refused(got.refused)]
+        lines += [f"  未导入（不是扫描文件）：{n}" for n in got.ignored]
+        _out(args, got.as_json(), lines)
+        return 0
+    finally:
+        conn.close()
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from app.scan.adjudicate import batch_summary, reconciliation
+    from app.voting import meeting_rounds
+
+    conn = _open(args.db)
+    if conn is None:
+        return EXIT_USAGE
+    try:
+        batches = batch_summary(conn)
+        meeting_ids = [int(r[0]) for r in conn.execute("SELECT id FROM meeting ORDER BY id")]
+        rounds = [reconciliation(conn, r.id) for m in meeting_ids for r in meeting_rounds(conn, m)]
+        recon = [r for r in rounds if isinstance(r, dict) and r["scanned_pages"]]
+        lines = []
+        for b in batches:
+            lines.append(f"第{b['batch']}批：手工清点{b['hand_count']}张，扫描{b['pages']}页，"
+                         f"读出{b['read']}，须人工认定{b['flagged']}（未认定{b['pending']}），"
+                         f"拒读{len(b['refused'])}")
+            lines += [f"  拒读：{x['file']} 第{x['page']}页（本批第{x['position']}张）：{x['reason']}"
+                      for x in b["refused"]]
+        for r in recon:
+            lines.append(f"{r['round']}：收回{r['returned']}，扫描计入{r['counted_from_scan']}，"
+                         f"键盘录入{r['entered_by_keyboard']}，未认定{r['pending']}："
+                         + ("相符" if r["balanced"] else "不相符"))
+        _out(args, {"batches": batches, "rounds": recon}, lines or ["尚未导入扫描"])
+        return 0
+    finally:
+        conn.close()
+
+
+def run_adjudicate(args: argparse.Namespace) -> int:
+    from app.meetings import Refusal
+    from app.scan.adjudicate import decide, pending
+
+    conn = _open(args.db)
+    if conn is None:
+        return EXIT_USAGE
+    try:
+        if args.page is None:
+            waiting = pending(conn)
+            lines = [f"[{p.id}] 第{p.batch}批第{p.position}张（{p.file} 第{p.page}页）机读 {p.marks}："
+                     + "；".join(t for _c, t in p.flags)
+                     + ("（须两人认定）" if p.needs_two else "") for p in waiting]
+            _out(args, {"pending": [p.as_json() for p in waiting]},
+                 lines or ["没有须人工认定的选票"])
+            return 0
+        if args.marks is None or not str(args.operator).strip():
+            print("认定一张选票须给出 --marks 和 --operator", file=sys.stderr)
+            return EXIT_USAGE
+        clock = clock_at(args.at)
+        if clock is None:
+            return EXIT_USAGE
+        got = decide(conn, args.page, args.marks, write_ins=args.write_in,
+                     invalid=args.invalid is not None, reason=args.invalid or "",
+                     first=args.operator, second=args.second, note=args.note, clock=clock)
+        if isinstance(got, Refusal):
+            print(f"{got.message}（{got.code}）", file=sys.stderr)
+            return EXIT_REFUSED
+        _out(args, got.as_json(), [f"已认定第{got.batch}批第{got.position}张"])
+        return 0
+    finally:
+        conn.close()
+
+
+def run_count(args: argparse.Namespace) -> int:
+    from app.cli.counting import with_round
+    from app.meetings import Refusal
+    from app.scan.adjudicate import count_round, reconciliation
+
+    def act(conn: Any, r: Any, clock: Any) -> int:
+        got = count_round(conn, r.id, operator=operator(args), clock=clock)
+        if isinstance(got, Refusal):
+            print(f"{got.message}（{got.code}）", file=sys.stderr)
+            return EXIT_REFUSED
+        recon = reconciliation(conn, r.id)
+        assert not isinstance(recon, Refusal)
+        _out(args, {"entered": got, **recon},
+             [f"{r.label}：扫描选票计入录入组A {got} 张；收回{recon['returned']}，扫描计入"
+              f"{recon['counted_from_scan']}，键盘录入{recon['entered_by_keyboard']}："
+              + ("相符" if recon["balanced"] else "不相符")])
+        return 0
+
+    return with_round(args, act)

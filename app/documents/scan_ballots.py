@@ -1,0 +1,54 @@
+"""可扫描选票 (format A): the round's ballot with separate 赞成 / 不赞成 boxes, four corner markers
+and, where the meeting chose it, a QR naming only the election and the layout, so the office
+scanner can count it (app/scan). Every copy is the same: no number, no mark.
+
+Printed only for a meeting whose scanning setting allows the markers (`pollday scan setup`):
+whether they may be printed on a ballot is for the supervising office to say."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from app.clock import iso
+from app.documents.ballots import _args
+from app.documents.kinds import Printed, print_kind
+from app.meetings import Refusal
+from app.model import Meeting
+
+
+@print_kind("scan-ballots", "可扫描选票 (format A): separate 赞成/不赞成 boxes, corner markers, optional"
+            " layout QR; for counting with the office scanner (pollday scan)", _args)
+def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetime,
+           args: argparse.Namespace) -> Printed | Refusal:
+    from app.documents.results_source import ballot_docs
+    from app.meetings import list_contests
+    from app.scan.layout import Layout
+    from app.scan.printing import render_scan_ballots
+    from app.scan.setup import election_hash, layout_for_round, print_setting
+    from app.voting import list_rounds
+
+    setting = print_setting(conn, meeting.id)
+    if not setting.markers:
+        return Refusal("SCAN_NOT_SET", f"{meeting.title}未设定打印扫描标记：选票上印定位标记、二维码须先"
+                       "征得区（街道）换届办同意，再用 pollday scan setup --markers 设定")
+    contests = getattr(args, "contest", None)
+    round_no = getattr(args, "round", None)
+    docs = ballot_docs(conn, meeting, at, contests=contests, round_no=round_no,
+                       count=getattr(args, "count", None))
+    if isinstance(docs, Refusal):
+        return docs
+    chosen = [c for c in list_contests(conn, meeting.id) if not contests or c.code in contests]
+    layouts: list[tuple[Layout, int]] = []
+    for contest, doc in zip(chosen, docs, strict=True):
+        rounds = list_rounds(conn, contest.id)
+        number = round_no or (rounds[-1].number if rounds else 1)
+        heading = doc.heading + (f"（{doc.round_label}）" if doc.round_label else "")
+        made = layout_for_round(conn, contest.id, number, heading, doc.seats, doc.candidates,
+                                doc.write_in_rows, qr=setting.qr, actor="打印", at=iso(at))
+        if isinstance(made, Refusal):
+            return made
+        layouts.append((made, doc.count))
+    return render_scan_ballots(layouts, out, at, election=election_hash(conn), qr=setting.qr)

@@ -1,0 +1,256 @@
+"""Adjudication of flagged ballots, counting the scanned ballots into the round, reconciliation.
+
+A flagged ballot (a doubtful mark, a mark over a box edge, both boxes, an overvote, a write-in, a
+blank ballot) counts only after a human decision, recorded beside the machine's reading. Deciding
+a doubtful ballot or declaring one invalid names two people (总监票人 and 监票人, or two 监票人);
+confirming a blank ballot or typing a write-in name needs one.
+
+Counting: once no flag of the round is pending, the scanned ballots become the round's entry A
+(the scanner is one of the two clerks, clerk name SCANNER), in scan order, so the existing
+double-entry comparison, validation and lock work on them as on keyboard entry. Pages refused by
+the reader are entered by keyboard into entry A (`pollday ballot enter --clerk A`); the
+reconciliation is 收回 = ballots read + ballots entered by keyboard."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.clock import Clock, iso
+from app.meetings import Refusal
+from app.rules import APPROVE, Ballot
+from app.scan.read import TWO_PEOPLE
+from app.scan.setup import KnownLayout, known_layouts
+from db import scan as q
+from db import voting as vq
+from db.audit import append
+from db.tx import transaction
+
+SCANNER = "扫描计票"
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedPage:
+    id: int
+    batch: int
+    position: int
+    file: str
+    page: int
+    status: str
+    reason: str
+    layout_code: int | None
+    marks: str
+    written: tuple[int, ...]
+    flags: tuple[tuple[str, str], ...]
+    scores: tuple[dict[str, Any], ...]
+    decision: Ballot | None
+    decided_by: tuple[str, ...]
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "flagged" and self.decision is None
+
+    @property
+    def needs_two(self) -> bool:
+        return any(code in TWO_PEOPLE for code, _ in self.flags)
+
+    def machine(self) -> Ballot | None:
+        return Ballot(self.marks) if self.status == "read" else None
+
+    def as_json(self) -> dict[str, Any]:
+        d = self.decision
+        return {"page_id": self.id, "batch": self.batch, "position": self.position,
+                "file": self.file, "page": self.page, "status": self.status,
+                "reason": self.reason, "layout": self.layout_code, "machine": self.marks,
+                "write_in_rows": list(self.written),
+                "flags": [{"code": c, "text": t} for c, t in self.flags],
+                "two_people": self.needs_two, "scores": list(self.scores),
+                "decision": None if d is None else {
+                    "marks": d.marks, "write_ins": list(d.write_ins),
+                    "invalid": d.declared_invalid, "reason": d.reason,
+                    "by": list(self.decided_by)}}
+
+
+def _pages(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[ScannedPage]:
+    names = {int(r[0]): str(r[1]) for r in conn.execute("SELECT id, name FROM scan_file")}
+    decided = q.decisions(conn, [int(r[0]) for r in rows])
+    out = []
+    for r in rows:
+        (pid, batch, pos, file_id, page, status, reason, code, _dpi, _res, _up, marks, written,
+         scores, flags) = r
+        d = decided.get(int(pid))
+        ballot = None
+        by: tuple[str, ...] = ()
+        if d is not None:
+            ballot = Ballot(str(d[2]), tuple(json.loads(str(d[3]))), bool(d[4]), str(d[5]))
+            by = tuple(x for x in (str(d[6]), str(d[7])) if x)
+        out.append(ScannedPage(int(pid), int(batch), int(pos), names[int(file_id)], int(page),
+                               str(status), str(reason), None if code is None else int(code),
+                               str(marks), tuple(json.loads(str(written))),
+                               tuple((f["code"], f["text"]) for f in json.loads(str(flags))),
+                               tuple(json.loads(str(scores))), ballot, by))
+    return out
+
+
+def all_pages(conn: sqlite3.Connection, batch_id: int | None = None) -> list[ScannedPage]:
+    return _pages(conn, q.pages(conn, batch_id=batch_id))
+
+
+def pending(conn: sqlite3.Connection) -> list[ScannedPage]:
+    return [p for p in all_pages(conn) if p.pending]
+
+
+def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Sequence[str] = (),
+           invalid: bool = False, reason: str = "", first: str, second: str = "",
+           note: str = "", clock: Clock) -> ScannedPage | Refusal:
+    """Record the human reading of a flagged ballot. `marks`: one of o x - per candidate, or
+    the keys of ballot entry (1 赞成, 2 不赞成, 0 弃权)."""
+    from app.voting.entry import KeyProblem, parse_keys
+
+    row = q.page(conn, page_id)
+    if row is None:
+        return Refusal("NO_SUCH_PAGE", f"没有编号为{page_id}的扫描选票")
+    page = _pages(conn, [row])[0]
+    if page.status != "flagged":
+        return Refusal("NOT_FLAGGED", f"第{page.batch}批第{page.position}张"
+                       + ("被拒读，须键盘录入" if page.status == "refused" else "不需要人工认定"))
+    assert page.layout_code is not None
+    layout = known_layouts(conn)[page.layout_code].layout
+    first, second = first.strip(), second.strip()
+    if not first:
+        return Refusal("WHO_MISSING", "须填写认定人姓名")
+    if (page.needs_two or invalid) and (not second or second == first):
+        what = "认定无效票" if invalid else "认定存疑选票"
+        return Refusal("TWO_PEOPLE", f"{what}须由两人共同认定（总监票人和监票人，或两名监票人）："
+                       "请填写第二位认定人")
+    if invalid and not reason.strip():
+        return Refusal("REASON_MISSING", "认定无效票须写明原因")
+    if not set(marks) <= {"o", "x", "-"}:
+        parsed = parse_keys(marks, len(layout.candidates))
+        if isinstance(parsed, KeyProblem):
+            return Refusal("KEYS_INVALID", parsed.message)
+        marks = parsed
+    if len(marks) != len(layout.candidates):
+        return Refusal("MARKS_INVALID", f"须为{len(layout.candidates)}位（每名候选人一位）")
+    names = [w.strip() for w in write_ins if w.strip()]
+    at = iso(clock.now())
+    with transaction(conn):
+        q.insert_decision(conn, page_id, marks, json.dumps(names, ensure_ascii=False),
+                          int(invalid), reason.strip(), first, second, note.strip(), at)
+        append(conn, at=at, actor=first, action="scan_decision",
+               detail={"page": page_id, "batch": page.batch, "position": page.position,
+                       "machine": page.marks, "flags": [c for c, _ in page.flags],
+                       "decided": marks, "write_ins": names, "invalid": invalid,
+                       "reason": reason.strip(), "second": second})
+    return _pages(conn, [q.page(conn, page_id) or row])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class RoundScan:
+    """The scan of one round, for status and counting."""
+
+    codes: tuple[int, ...]
+    pages: tuple[ScannedPage, ...]
+    counted: frozenset[int]
+
+    @property
+    def pending(self) -> tuple[ScannedPage, ...]:
+        return tuple(p for p in self.pages if p.pending)
+
+
+def _round_layouts(conn: sqlite3.Connection, contest_id: int, number: int
+                   ) -> dict[int, KnownLayout]:
+    return {c: k for c, k in known_layouts(conn).items()
+            if k.contest_id == contest_id and k.round_no == number and not k.test_deck}
+
+
+def round_scan(conn: sqlite3.Connection, round_id: int) -> RoundScan | Refusal:
+    from app.voting import load_round
+
+    r = load_round(conn, round_id)
+    if r is None:
+        return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
+    codes = tuple(sorted(_round_layouts(conn, r.contest_id, r.number)))
+    rows = q.pages(conn, layout_codes=codes) if codes else []
+    return RoundScan(codes, tuple(_pages(conn, rows)), frozenset(q.counted_pages(conn, r.id)))
+
+
+def count_round(conn: sqlite3.Connection, round_id: int, *, operator: str,
+                clock: Clock) -> int | Refusal:
+    """Enter the round's scanned ballots not yet counted into entry A; refused while a flag of
+    the round is pending. Returns how many were entered."""
+    from app.voting import load_round
+    from app.voting.entry import enter_ballots
+
+    r = load_round(conn, round_id)
+    if r is None:
+        return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
+    scan = round_scan(conn, round_id)
+    if isinstance(scan, Refusal):
+        return scan
+    if scan.pending:
+        shown = "、".join(f"第{p.batch}批第{p.position}张" for p in scan.pending[:10])
+        more = f"等{len(scan.pending)}张" if len(scan.pending) > 10 else ""
+        return Refusal("FLAGS_PENDING", f"{r.label}：还有须人工认定的选票（{shown}{more}），"
+                       "全部认定之前不计票")
+    layouts = known_layouts(conn)
+    for code in scan.codes:
+        if layouts[code].layout.candidates != r.names:
+            return Refusal("LAYOUT_MISMATCH", f"版式{code}的候选人与{r.label}的候选人不同，"
+                           "这些选票须键盘录入")
+    todo = [p for p in scan.pages if p.status != "refused" and p.id not in scan.counted]
+    ballots = []
+    for p in todo:
+        b = p.decision if p.decision is not None else p.machine()
+        assert b is not None
+        ballots.append(b)
+    if not ballots:
+        return 0
+    at = iso(clock.now())
+    with transaction(conn):
+        start = vq.max_seq(conn, round_id, "A")
+        entered = enter_ballots(conn, round_id, "A", ballots, clerk=SCANNER, clock=clock)
+        if isinstance(entered, Refusal):
+            return entered
+        q.insert_counted(conn, [(p.id, round_id, "A", start + i, at)
+                                for i, p in enumerate(todo, 1)])
+        append(conn, at=at, actor=operator, action="scan_count", meeting_id=r.meeting_id,
+               detail={"round_id": round_id, "ballots": len(ballots), "first_seq": start + 1,
+                       "approvals": sum(b.marks.count(APPROVE) for b in ballots)})
+    return len(ballots)
+
+
+def reconciliation(conn: sqlite3.Connection, round_id: int) -> dict[str, Any] | Refusal:
+    """收回 = ballots read by the scanner + ballots entered by keyboard (entry A)."""
+    from app.voting import load_round
+
+    r = load_round(conn, round_id)
+    if r is None:
+        return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
+    scan = round_scan(conn, round_id)
+    if isinstance(scan, Refusal):
+        return scan
+    standing = vq.select_standing_entries(conn, round_id, "A")
+    scanned = sum(1 for row in standing if row[5] and str(row[12]) == SCANNER)
+    keyboard = sum(1 for row in standing if row[5] and str(row[12]) != SCANNER)
+    return {"round": r.label, "returned": r.returned, "scanned_pages": len(scan.pages),
+            "pending": len(scan.pending), "counted_from_scan": scanned,
+            "entered_by_keyboard": keyboard,
+            "balanced": bool(r.boxes) and r.returned == scanned + keyboard}
+
+
+def batch_summary(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    out = []
+    for bid, hand, source, operator, at in q.batches(conn):
+        pages = all_pages(conn, int(bid))
+        out.append({"batch": int(bid), "hand_count": int(hand), "pages": len(pages),
+                    "read": sum(1 for p in pages if p.status == "read"),
+                    "flagged": sum(1 for p in pages if p.status == "flagged"),
+                    "pending": sum(1 for p in pages if p.pending),
+                    "refused": [{"file": p.file, "page": p.page, "position": p.position,
+                                 "reason": p.reason} for p in pages if p.status == "refused"],
+                    "source": str(source), "operator": str(operator), "at": str(at)})
+    return out

@@ -1,0 +1,178 @@
+"""Importing a batch of scans: a folder of PDF / JPEG / PNG / TIFF files from the office
+scanner (its scan folder or a USB stick), with the number of ballots the clerk counted by hand.
+
+Guards, each refusing the whole batch with nothing written: a file already imported (the same
+bytes, by SHA-256), the same bytes twice in the folder, and pages in the files differing from the
+hand count (an office feeder has no double-feed sensor: two sheets fed as one show as a page
+missing; identical ballots are normal, so images are never compared for similarity).
+
+Every original is copied, unaltered and read-only, into the archive folder beside the database
+(`<database name>-scans/batch-NNNN/`), named by its hash; the database records the hash, and
+every page read: refused with the reason (that ballot is entered by keyboard), or read with its
+box scores, the machine's reading and what sends it to a human."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.clock import Clock, iso
+from app.fileio import safe_filename, write_atomic
+from app.meetings import Refusal
+from app.scan.setup import election_hash, known_layouts
+from app.scan.source import count_pages, kind_of, pages_of, sha256_of
+from db import scan as q
+from db.audit import append
+from db.tx import transaction
+
+Progress = Callable[[int, int], bool]     # (done, total) -> False to cancel
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedPage:
+    file: str
+    page: int
+    position: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    batch_id: int
+    pages: int
+    read: int
+    flagged: int
+    refused: tuple[RefusedPage, ...]
+    archive: Path
+    ignored: tuple[str, ...] = field(default=())
+
+    def as_json(self) -> dict[str, Any]:
+        return {"batch": self.batch_id, "pages": self.pages, "read": self.read,
+                "flagged": self.flagged, "archive": str(self.archive),
+                "refused": [{"file": r.file, "page": r.page, "position": r.position,
+                             "reason": r.reason} for r in self.refused],
+                "ignored": list(self.ignored)}
+
+
+def archive_folder(db_path: Path) -> Path:
+    return db_path.with_name(f"{db_path.stem}-scans")
+
+
+def scan_files(folder: Path) -> tuple[list[Path], list[str]]:
+    """(the scan files in name order, the names of other files left alone)."""
+    files: list[Path] = []
+    ignored: list[str] = []
+    for p in sorted(folder.iterdir(), key=lambda p: p.name):
+        if p.is_file():
+            if kind_of(p):
+                files.append(p)
+            else:
+                ignored.append(p.name)
+    return files, ignored
+
+
+def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_count: int, *,
+                 operator: str, clock: Clock, progress: Progress | None = None
+                 ) -> ImportResult | Refusal:
+    if hand_count < 1:
+        return Refusal("HAND_COUNT_MISSING", "须填写这一批手工清点的选票张数")
+    if not folder.is_dir():
+        return Refusal("NO_FOLDER", f"文件夹不存在：{folder}")
+    files, ignored = scan_files(folder)
+    if not files:
+        return Refusal("NO_SCANS", f"{folder} 中没有扫描文件（PDF、JPEG、PNG、TIFF）")
+    blobs = [p.read_bytes() for p in files]
+    hashes = [sha256_of(b) for b in blobs]
+    seen: dict[str, str] = {}
+    for p, h in zip(files, hashes, strict=True):
+        if h in seen:
+            return Refusal("SAME_FILE_TWICE", f"{p.name} 与 {seen[h]} 内容完全相同（同一文件两份），"
+                           "整批未导入：请删去重复的一份")
+        seen[h] = p.name
+    known = q.known_hashes(conn, hashes)
+    if known:
+        h = next(iter(known))
+        batch, name = known[h]
+        return Refusal("ALREADY_IMPORTED", f"{seen[h]} 已在第{batch}批导入过（原文件名 {name}），"
+                       "同一文件不能重复计票；整批未导入")
+    counts = []
+    for p, b in zip(files, blobs, strict=True):
+        try:
+            counts.append(count_pages(p, b))
+        except Exception as exc:  # noqa: BLE001 - a damaged file is named, never half-imported
+            return Refusal("FILE_UNREADABLE", f"{p.name} 无法读取（{exc}），整批未导入")
+    total = sum(counts)
+    if total != hand_count:
+        return Refusal("HAND_COUNT_MISMATCH",
+                       f"扫描文件共{total}页，手工清点{hand_count}张，不相等，整批未导入："
+                       + ("可能有两张选票叠在一起进纸（少扫了一张），请重新清点并重扫这一批"
+                          if total < hand_count else "请重新清点；是否有选票扫了两次？"))
+    layouts = known_layouts(conn)
+    by_code = {c: k.layout for c, k in layouts.items()}
+    qr_codes = frozenset(c for c, k in layouts.items() if k.qr)
+    election = election_hash(conn) if qr_codes else ""
+    rows: list[tuple[int, int, int, dict[str, Any]]] = []   # (file index, page, position, fields)
+    position = 0
+    for i, (p, b) in enumerate(zip(files, blobs, strict=True)):
+        for img in pages_of(p, b):
+            position += 1
+            rows.append((i, img.page, position, _read(img, by_code, election, qr_codes)))
+            if progress is not None and not progress(position, total):
+                return Refusal("CANCELLED", "已取消，这一批未导入")
+    at = iso(clock.now())
+    archive = archive_folder(db_path)
+    with transaction(conn):
+        batch_id = q.insert_batch(conn, hand_count, str(folder), operator, at)
+        where = archive / f"batch-{batch_id:04d}"
+        where.mkdir(parents=True, exist_ok=True)
+        file_ids = []
+        for p, b, h, n in zip(files, blobs, hashes, counts, strict=True):
+            target = where / f"{h[:16]}-{safe_filename(p.name)}"
+            if not (target.exists() and target.read_bytes() == b):  # left by a failed try
+                write_atomic(target, b)
+                os.chmod(target, stat.S_IREAD)
+            file_ids.append(q.insert_file(conn, batch_id, p.name, h,
+                                          str(target.relative_to(archive.parent)), len(b), n))
+        q.insert_pages(conn, [(batch_id, pos, file_ids[i], page, f["status"], f["reason"],
+                               f["layout"], f["dpi"], f["residual"], f["upside_down"], f["marks"],
+                               json.dumps(f["written"]), json.dumps(f["scores"]),
+                               json.dumps(f["flags"], ensure_ascii=False))
+                              for i, page, pos, f in rows])
+        refused = tuple(RefusedPage(files[i].name, page, pos, f["reason"])
+                        for i, page, pos, f in rows if f["status"] == "refused")
+        flagged = sum(1 for *_x, f in rows if f["status"] == "flagged")
+        append(conn, at=at, actor=operator, action="scan_import",
+               detail={"batch": batch_id, "hand_count": hand_count, "pages": total,
+                       "files": [{"name": p.name, "sha256": h} for p, h in zip(files, hashes,
+                                                                               strict=True)],
+                       "refused": len(refused), "flagged": flagged})
+    return ImportResult(batch_id, total, total - len(refused) - flagged, flagged, refused,
+                        archive, tuple(ignored))
+
+
+def _read(img: Any, layouts: Any, election: str, qr_codes: frozenset[int]) -> dict[str, Any]:
+    from app.scan.read import PageRefused, read_page
+
+    none: dict[str, Any] = {"layout": None, "dpi": img.dpi, "residual": None, "upside_down": 0,
+                            "marks": "", "written": [], "scores": [], "flags": []}
+    if img.gray is None:
+        return {**none, "status": "refused", "reason": img.problem}
+    got = read_page(img.gray, layouts, dpi_hint=img.dpi, election=election, qr_layouts=qr_codes)
+    if isinstance(got, PageRefused):
+        return {**none, "status": "refused", "reason": got.reason}
+    return {"status": "flagged" if got.flags else "read", "reason": "",
+            "layout": got.layout_code, "dpi": round(got.dpi, 1),
+            "residual": round(got.residual_mm, 3), "upside_down": int(got.upside_down),
+            "marks": got.marks, "written": list(got.write_in_boxes),
+            "scores": [s.as_json() for s in got.scores],
+            "flags": [{"code": c, "text": t} for c, t in got.flags]}
+
+
+def describe_refused(refused: Sequence[RefusedPage]) -> list[str]:
+    return [f"{r.file} 第{r.page}页（本批第{r.position}张）：{r.reason}" for r in refused]

@@ -1,0 +1,147 @@
+"""The geometry of a scannable format-A ballot: A4 portrait, mm from the top-left corner.
+
+Four ArUco markers (DICT_6X6_1000), 10 mm square, 14 mm from the paper's edges. Marker id =
+4 x layout code + corner (0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left): each marker
+alone names the corner it belongs to and the layout, so a page read upside down or with its QR
+turned off still tells its layout. Codes 1..249 are handed out per database as layouts are
+printed; code 0 is never used.
+
+Rows: the candidates in ballot order, then the write-in rows (另选他人), two entries to a row.
+A candidate entry is [name][赞成 box][不赞成 box]; a write-in entry is [name area][赞成 box].
+Boxes are 12 mm squares; nothing else is printed within 3 mm of a box, so ink there is a mark
+that crosses the box edge. Every copy of a layout is the same: no number, no mark."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+PAGE_W_MM = 210.0
+PAGE_H_MM = 297.0
+MARKER_MM = 10.0
+MARKER_INSET_MM = 14.0        # from the paper edge to the marker's outer edge
+CORNER_WINDOW_MM = 45.0       # markers are searched only in these corner windows
+BOX_MM = 12.0
+ROW_PITCH_MM = 16.0
+TABLE_TOP_MM = 96.0
+TABLE_BOTTOM_MM = 250.0       # above the bottom corner windows
+LEFT_MM = 27.0
+GROUP_W_MM = 78.0             # one entry: name + boxes; two groups side by side
+GROUP_GAP_MM = 0.0
+NAME_W_MM = 34.0
+CELL_W_MM = 22.0              # each box is centred in a 22 mm cell
+MAX_CODE = 249
+APPROVE_BOX = "approve"
+DISAPPROVE_BOX = "disapprove"
+FORMAT_A = "A"
+
+
+def max_entries() -> int:
+    rows = int((TABLE_BOTTOM_MM - TABLE_TOP_MM) // ROW_PITCH_MM)
+    return rows * 2
+
+
+@dataclass(frozen=True, slots=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def as_list(self) -> list[float]:
+        return [round(self.x, 3), round(self.y, 3), round(self.w, 3), round(self.h, 3)]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One row entry: a candidate (name given) or a write-in (name "" and a name area)."""
+
+    index: int                  # candidate position (0-based) or write-in number (0-based)
+    write_in: bool
+    name: str
+    name_rect: Rect
+    approve: Rect
+    disapprove: Rect | None     # write-ins have only the 赞成 box
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    code: int
+    format: str
+    heading: str
+    seats: int
+    candidates: tuple[str, ...]
+    write_ins: int
+    entries: tuple[Entry, ...]
+
+    def markers(self) -> dict[int, tuple[float, float]]:
+        """Marker id -> the marker's top-left corner in mm (the printed orientation)."""
+        return {marker_id(self.code, k): xy for k, xy in enumerate(marker_origins())}
+
+    def geometry_json(self) -> str:
+        return json.dumps({"format": self.format, "heading": self.heading, "seats": self.seats,
+                           "candidates": list(self.candidates), "write_ins": self.write_ins},
+                          ensure_ascii=False, sort_keys=True)
+
+
+def marker_id(code: int, corner: int) -> int:
+    return 4 * code + corner
+
+
+def split_marker(mid: int) -> tuple[int, int]:
+    """(layout code, corner) of a marker id."""
+    return mid // 4, mid % 4
+
+
+def marker_origins() -> tuple[tuple[float, float], ...]:
+    far_x = PAGE_W_MM - MARKER_INSET_MM - MARKER_MM
+    far_y = PAGE_H_MM - MARKER_INSET_MM - MARKER_MM
+    return ((MARKER_INSET_MM, MARKER_INSET_MM), (far_x, MARKER_INSET_MM), (far_x, far_y),
+            (MARKER_INSET_MM, far_y))
+
+
+def marker_corners(corner: int) -> list[tuple[float, float]]:
+    """The four corners of a marker in mm, in ArUco's order (clockwise from its top-left)."""
+    x, y = marker_origins()[corner]
+    m = MARKER_MM
+    return [(x, y), (x + m, y), (x + m, y + m), (x, y + m)]
+
+
+def build_layout(code: int, heading: str, seats: int, candidates: tuple[str, ...],
+                 write_ins: int) -> Layout | str:
+    """The layout, or why it cannot be one scannable page."""
+    if not 1 <= code <= MAX_CODE:
+        return f"版式编号 {code} 超出 1–{MAX_CODE}"
+    n = len(candidates) + write_ins
+    if n > max_entries():
+        return (f"候选人{len(candidates)}名加另选他人{write_ins}栏共{n}栏，一页可扫描选票最多"
+                f"{max_entries()}栏：多于一页的选票不能扫描计票")
+    entries = []
+    for i in range(n):
+        row, col = divmod(i, 2)
+        x0 = LEFT_MM + col * (GROUP_W_MM + GROUP_GAP_MM)
+        y0 = TABLE_TOP_MM + row * ROW_PITCH_MM
+        by = y0 + (ROW_PITCH_MM - BOX_MM) / 2
+        name_rect = Rect(x0, y0 + 1.5, NAME_W_MM, ROW_PITCH_MM - 3)
+        approve = Rect(x0 + NAME_W_MM + (CELL_W_MM - BOX_MM) / 2, by, BOX_MM, BOX_MM)
+        write_in = i >= len(candidates)
+        disapprove = None if write_in else Rect(
+            x0 + NAME_W_MM + CELL_W_MM + (CELL_W_MM - BOX_MM) / 2, by, BOX_MM, BOX_MM)
+        index = i - len(candidates) if write_in else i
+        entries.append(Entry(index, write_in, "" if write_in else candidates[i], name_rect,
+                             approve, disapprove))
+    return Layout(code, FORMAT_A, heading, seats, tuple(candidates), write_ins, tuple(entries))
+
+
+def layout_from_json(code: int, text: str) -> Layout:
+    d = json.loads(text)
+    got = build_layout(code, str(d["heading"]), int(d["seats"]),
+                       tuple(str(c) for c in d["candidates"]), int(d["write_ins"]))
+    if isinstance(got, str):
+        raise ValueError(got)
+    return got
+
+
+def qr_text(election: str, code: int) -> str:
+    """What the optional QR says: the election hash and the layout code, nothing else."""
+    return f"PDSCAN1|{election}|{code}"
