@@ -6,7 +6,8 @@ list: every row in words (time, person, action, details: app.audit_catalogue), o
 after the chain check in one line; the filters narrow it (--person: a part of the name; --action:
 an action code or its words; --since/--until: "2026-11-29" or "2026-11-29 09:30", the hall's
 clock); --out writes the same as PDF or XLSX (by the suffix); --json prints the rows as JSON
-(the stored fields plus the words). Exit 1 when a row does not verify (the rows are still
+(the stored fields plus the words, and `verified`: false from the first row that does not
+verify). Exit 1 when a row does not verify (the rows are still
 listed, those from the first bad one marked), 2 on a usage problem.
 
 verify: every row's hash and link re-computed (exit 0 when intact, 1 with the rows named).
@@ -193,7 +194,9 @@ def run_list(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
             return EXIT_BROKEN
     if args.json:
-        print(json.dumps([e.as_json() for e in shown], ensure_ascii=False, indent=2))
+        bad = check.broken_at
+        print(json.dumps([{**e.as_json(), "verified": bad is None or e.id < bad} for e in shown],
+                         ensure_ascii=False, indent=2))
         return 0 if check.intact else EXIT_BROKEN
     out = sys.stdout if check.intact else sys.stderr
     print(f"审计日志：{args.db}", file=out)

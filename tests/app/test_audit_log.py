@@ -249,3 +249,5 @@ def test_cli_list_names_the_first_row_that_does_not_verify(audited: Path) -> Non
     assert got.returncode == 1
     assert f"审计记录不完整：第 {rid} 条起无法核实" in got.stderr
     assert f"{rid:>5}  2026-11-22" in got.stdout and "[无法核实]" in got.stdout
+    rows = json.loads(_pollday("audit", "list", "--db", audited, "--json", audited).stdout)
+    assert [r["id"] for r in rows if not r["verified"]] == [r["id"] for r in rows if r["id"] >= rid]
