@@ -236,6 +236,19 @@ def test_each_template_renders_from_an_empty_detail_without_error(code: str) -> 
     assert text and "{" not in text and "[" not in text
 
 
+@pytest.mark.parametrize("odd", [None, 0, True, "=1+1", [1, {"a": []}], {"x": {"y": 1}}, "",
+                                 "𠮷" * 3], ids=repr)
+def test_hand_made_rows_with_odd_values_still_render(odd: object) -> None:
+    """A row edited by hand (or by a future version) with any JSON value in any field."""
+    import string
+
+    for code, a in CATALOGUE.items():
+        fields = {name for _, name, _, _ in string.Formatter().parse(
+            a.template.replace("[", "").replace("]", "")) if name}
+        text = describe(code, dict.fromkeys(fields, odd))
+        assert isinstance(text, str) and text, code
+
+
 def test_sentences_in_plain_chinese() -> None:
     assert describe("sign_in_undone", {"name": "王䶮", "reason": "扫错人", "desk": "一号台",
                                        "signed_in_at": "2026-11-29T09:01:02+08:00"}) == \
