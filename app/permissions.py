@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from db import staff as q
 
@@ -167,6 +168,19 @@ def check(conn: sqlite3.Connection, code: str, operator: str | None) -> Denied |
             return Denied(code, denied_words(code, operator))
         return None
     return Denied(code, denied_words(code, operator))
+
+
+def check_path(db_path: Path, code: str, operator: str | None) -> Denied | None:
+    """`check` for a use case given a database file (export, backup, host mode): read-only."""
+    from db.files import ro_uri
+
+    conn = sqlite3.connect(ro_uri(db_path), uri=True)
+    try:
+        return check(conn, code, operator)
+    except sqlite3.Error:   # unreadable or not an election database: the use case says why
+        return None
+    finally:
+        conn.close()
 
 
 def check_two(conn: sqlite3.Connection, code: str, first: str | None, second: str | None

@@ -39,6 +39,8 @@ def register(sub: Any) -> None:
     p.add_argument("--slip", default=None, type=Path, metavar="FILE.pdf",
                    help="also write the hand-over slip 交接单 (package short hash, key fingerprint,"
                         " result hashes, signature lines)")
+    p.add_argument("--operator", default="", metavar="NAME",
+                   help="who exports (a staff list: the 主持人, PIN from POLLDAY_PIN)")
     p.set_defaults(func=run_export)
 
     v = sub.add_parser("verify", help="check a 报送包: hashes, signature, format, 验证报送包", **common)
@@ -52,6 +54,8 @@ def register(sub: Any) -> None:
     b.add_argument("--db", required=True, type=Path, metavar="PATH")
     b.add_argument("--to", required=True, type=Path, metavar="DIR")
     b.add_argument("--at", default=None, metavar="TIME", help=argparse.SUPPRESS)
+    b.add_argument("--operator", default="", metavar="NAME",
+                   help="who backs up (a staff list: the 主持人, PIN from POLLDAY_PIN)")
     b.set_defaults(func=run_backup)
 
 
@@ -90,7 +94,8 @@ def run_export(args: argparse.Namespace) -> int:
     if at is None:
         return EXIT_USAGE
     key = load_or_create()
-    built = build_package(args.db, key=key, at=at, meeting_code=args.meeting)
+    built = build_package(args.db, key=key, at=at, meeting_code=args.meeting,
+                          actor=args.operator)
     if isinstance(built, Refusal):
         print(f"export: {built.message}", file=sys.stderr)
         return EXIT_FAILED
@@ -102,7 +107,8 @@ def run_export(args: argparse.Namespace) -> int:
     assert not isinstance(written, Refusal)  # no cancel on the command line
     print(written.path)
     sys.stdout.flush()
-    unrecorded = record_export_or_words(args.db, built, file=written.path.name, at=at)
+    unrecorded = record_export_or_words(args.db, built, file=written.path.name, at=at,
+                                        actor=args.operator or "选举工作人员")
     if args.slip is not None:
         from app.export.handover import render_slip, slip_of
 
@@ -150,10 +156,15 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_backup(args: argparse.Namespace) -> int:
     from app.export.backup import backup_database
     from app.export.stick import StickWriteError
+    from app.permissions import check_path
 
     at = _at_and_db(args, "backup")
     if at is None:
         return EXIT_USAGE
+    denied = check_path(args.db, "backup", args.operator)
+    if denied is not None:
+        print(f"backup: {denied.message}", file=sys.stderr)
+        return EXIT_FAILED
     try:
         b = backup_database(args.db, args.to, at=at)
     except StickWriteError as e:

@@ -49,6 +49,8 @@ def register(sub: Any) -> None:
     p.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS")
     p.add_argument("--address", default=None, metavar="A", help="address desks type")
     p.add_argument("--meeting", default=None, metavar="CODE")
+    p.add_argument("--operator", default="", metavar="NAME",
+                   help="who starts host mode (a staff list: the 主持人, PIN from POLLDAY_PIN)")
     p.add_argument("--mdns", dest="mdns", action="store_true", default=True,
                    help="advertise by mDNS (the default)")
     p.add_argument("--no-mdns", dest="mdns", action="store_false")
@@ -82,8 +84,13 @@ async def _serve(args: argparse.Namespace) -> int:
     import asyncio
 
     from app.fileio import write_atomic
+    from app.permissions import check_path
     from app.sync.host import Host, lan_address, wildcard
 
+    denied = check_path(args.db, "host_mode", args.operator) if args.db.is_file() else None
+    if denied is not None:
+        print(f"无法作为主机运行：{denied.message}", file=sys.stderr)
+        return 1
     try:
         host = Host(args.db, args.meeting)
     except (FileNotFoundError, ValueError) as exc:

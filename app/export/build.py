@@ -75,8 +75,15 @@ def _noop(_d: int, _t: int, _m: str) -> None:
 
 def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
                   meeting_code: str | None = None, progress: Progress | None = None,
-                  cancel: Cancel | None = None) -> BuiltPackage | Refusal:
-    """The package of every meeting of the database (or only `meeting_code`)."""
+                  cancel: Cancel | None = None, actor: str | None = None
+                  ) -> BuiltPackage | Refusal:
+    """The package of every meeting of the database (or only `meeting_code`). Where the
+    database has a staff list, `actor` is the signed-on 主持人 (app.permissions)."""
+    from app.permissions import check_path
+
+    denied = check_path(db_path, "export", actor)
+    if denied is not None:
+        return Refusal("NOT_ALLOWED", denied.message)
     report = progress or _noop
     stop = cancel or (lambda: False)
     # The working copy is the whole database (ID numbers, phones): it lives in a scratch folder
@@ -247,14 +254,14 @@ def record_export(db_path: Path, built: BuiltPackage, *, file: str, at: dt.datet
 
 
 def record_export_or_words(db_path: Path, built: BuiltPackage, *, file: str,
-                           at: dt.datetime) -> str:
+                           at: dt.datetime, actor: str = "选举工作人员") -> str:
     """`record_export`; "" when done, else why not in words (a read-only, full or replaced
     database). The package is already written and checked: that must not hide it."""
     from app.logs import environment_words, to_file_only
     from db.identity import DatabaseFileChanged
 
     try:
-        record_export(db_path, built, file=file, at=at)
+        record_export(db_path, built, file=file, at=at, actor=actor)
     except DatabaseFileChanged as e:
         return str(e)
     except (OSError, sqlite3.Error) as e:

@@ -131,3 +131,22 @@ def test_staff_commands_and_pins_through_real_processes(tmp_path: Path) -> None:
     assert detail[0] == "周监票" and '"second":"吴总监"' in detail[1]
     assert raw.execute("SELECT count(*) FROM audit WHERE instr(detail, ?) > 0",
                        (PIN,)).fetchone()[0] == 0
+
+
+def test_backup_export_and_host_mode_need_the_host(tmp_path: Path) -> None:
+    db = tmp_path / "e.db"
+    _venue(db)
+    stick = tmp_path / "stick"
+    before = counts(db)
+    clerk = run("backup", "--db", db, "--to", stick, "--operator", "钱签到", pin=PIN)
+    assert clerk.returncode == 1 and "「备份或恢复数据库」只有主持人可以操作" in clerk.stderr
+    assert not stick.exists() or not list(stick.iterdir())
+    serve = run("serve", "--db", db, "--port", "0", "--pairing-out", tmp_path / "p.txt",
+                "--no-mdns", "--operator", "周监票", pin=PIN)
+    assert serve.returncode == 1 and "「开启联网签到主机」只有主持人" in serve.stderr
+    assert not (tmp_path / "p.txt").exists()
+    export = run("export", "--db", db, "--to", stick, "--operator", "钱签到", pin=PIN)
+    assert export.returncode == 1 and "「导出数据包」只有主持人" in export.stderr
+    assert counts(db) == before
+    host = run("backup", "--db", db, "--to", stick, "--operator", "赵主持", pin=PIN)
+    assert host.returncode == 0 and len(list(stick.glob("*.db"))) == 1, host.stderr

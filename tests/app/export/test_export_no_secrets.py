@@ -6,7 +6,8 @@ The day as users have it: the demo venue (8,169 persons) served by a real `polld
 to the stick, then `pollday export` from the host's database and from a desk's. Every file of the
 packages is scanned: the zip entries' bytes, the PDFs' text (pdftotext), the XLSX's inner files,
 and the SQLite snapshot twice: every cell of every table, and the raw file bytes (free pages
-included). The backup is the venue's full copy and keeps them (README says so).
+included). The staff list's PIN hashes and salts are searched for too (hex, raw, base64). The
+backup is the venue's full copy and keeps them (README says so).
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ def _secrets_of(dbs: list[Path], home: Path) -> tuple[set[bytes], set[bytes]]:
                   if len(d) >= 24}
         runs |= {str(v).encode() for row in conn.execute(
             "SELECT id_number, phone, token FROM person") for v in row if v}
+        exact |= _pin_needles(conn)
         tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_schema WHERE type ="
                                              " 'table' AND name NOT LIKE 'sqlite_%'")]
         for t in tables:
@@ -128,6 +130,30 @@ def _secrets_of(dbs: list[Path], home: Path) -> tuple[set[bytes], set[bytes]]:
     return exact | e, runs | r
 
 
+def _staff_list(conn: sqlite3.Connection) -> None:
+    """The venue's staff with their PINs (stored as scrypt hashes: what must not travel)."""
+    import datetime as dt
+
+    from app.clock import FixedClock
+    from app.staff import add_staff
+
+    clock = FixedClock(dt.datetime.fromisoformat(AT))
+    for name, role, pin in (("主持人甲", "主持人", "246810"), ("签到员乙", "签到员", "135792")):
+        got = add_staff(conn, name, [role], pin, actor="", clock=clock)
+        assert not hasattr(got, "code"), got
+
+
+def _pin_needles(conn: sqlite3.Connection) -> set[bytes]:
+    """Each staff PIN hash and salt as it could leak: hex (both cases), raw bytes, base64."""
+    out: set[bytes] = set()
+    for h, salt in conn.execute("SELECT pin_hash, pin_salt FROM staff WHERE pin_hash != ''"):
+        for hexed in (str(h), str(salt)):
+            raw = bytes.fromhex(hexed)
+            out |= {hexed.encode(), hexed.upper().encode(), raw, base64.b64encode(raw),
+                    base64.urlsafe_b64encode(raw).rstrip(b"=")}
+    return out
+
+
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> Day:
     from app.demo import build_demo
@@ -141,6 +167,7 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Day:
         host_db = root / "host.db"
         conn = connect(host_db)
         build_demo(conn, stage="final")
+        _staff_list(conn)
         conn.close()
         tokens = _absent_tokens(host_db, 6)
         pairing = root / "pairing.txt"
@@ -236,6 +263,11 @@ def test_the_scan_finds_what_it_looks_for(day: Day, tmp_path: Path) -> None:
     assert len(day.runs) > 16000 and len(day.exact) > 10
     found = _sqlite_leaks("backup", day.backup.read_bytes(), day, tmp_path)
     assert any("sync_host holds 1 rows" in f for f in found)
+    backup = sqlite3.connect(day.backup)
+    hashes = _pin_needles(backup)
+    backup.close()
+    assert len(hashes) >= 10 and hashes <= day.exact
+    assert any("table staff" in f for f in found)       # the PIN hashes are found where kept
     assert any("PRIVATE KEY" in f for f in found)
     assert any("person" in f for f in found)
 

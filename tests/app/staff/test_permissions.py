@@ -8,6 +8,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -276,8 +277,55 @@ def test_counting_options_frozen_once_voting_opened(venue: Venue) -> None:
     assert row is not None and "选项录错" in row[0] and f"[{r.id}]" in row[0]
 
 
-def test_staff_row_is_tested_elsewhere() -> None:
-    TESTED.update({"staff", "revoke_proxy", "export", "backup", "host_mode"})
+def test_resolve_duplicate_and_revoke_proxy_are_the_hosts(venue: Venue, db_path: Path,
+                                                          tmp_path: Path) -> None:
+    from app.attendance.merge import export_events, merge_events
+    from tests.app.sync.sync_venue import copy_db
+
+    v, m = venue, venue.s.meeting
+    pid = v.s.voter_ids[3]
+    other = tmp_path / "other.db"
+    copy_db(db_path, other)
+    o = connect(other)
+    clerk2 = sign_on(o, "钱签到", "246810", clock=v.clock)
+    assert att.sign_in(o, m, pid, "二号台", clerk2, v.clock).outcome is Outcome.SIGNED_IN
+    assert att.sign_in(v.conn, m, pid, "一号台", v.who["钱签到"], v.clock).outcome is \
+        Outcome.SIGNED_IN
+    merge_events(v.conn, m, export_events(o, m))
+    o.close()
+    (dup,) = att.attendance_summary(v.conn, m).duplicates
+    key = dup.duplicate.key
+    refused_without_writing(v, "resolve_duplicate", lambda: att.resolve_duplicate(
+        v.conn, m, key, "一号台", v.who["钱签到"], v.clock, "同一人两台签到"),
+        "「处理重复签到」只有主持人可以操作")
+    got = att.resolve_duplicate(v.conn, m, key, "一号台", v.who["赵主持"], v.clock, "同一人两台签到")
+    assert got.outcome is Outcome.RESOLVED
+    late = v.s.voter_ids[4]
+    refused_without_writing(v, "revoke_proxy", lambda: att.revoke_proxy_and_sign_in(
+        v.conn, m, late, "一号台", v.who["钱签到"], v.clock, "本人到场"), "「撤销委托」只有主持人")
+    got = att.revoke_proxy_and_sign_in(v.conn, m, late, "一号台", v.who["赵主持"], v.clock,
+                                       "本人到场")
+    assert got.outcome is Outcome.SIGNED_IN
+
+
+def test_export_backup_and_host_mode_are_the_hosts(venue: Venue, db_path: Path) -> None:
+    """Through the use case for the export; backup and host mode check the file the same way
+    (app.permissions.check_path; the commands in tests/e2e/test_cli_staff.py)."""
+    from app.export.build import build_package
+    from app.keys import load_or_create
+    from app.permissions import check_path
+
+    v = venue
+    refused_without_writing(v, "export", lambda: build_package(
+        db_path, key=load_or_create(), at=T0, actor=v.who["钱签到"]),
+        "「导出数据包」只有主持人可以操作；钱签到（签到员）不能操作")
+    for code, words in (("backup", "「备份或恢复数据库」只有主持人"),
+                        ("host_mode", "「开启联网签到主机」只有主持人")):
+        TESTED.add(code)
+        denied = check_path(db_path, code, v.who["周监票"])
+        assert denied is not None and words in denied.message
+        assert check_path(db_path, code, v.who["赵主持"]) is None
+    TESTED.add("staff")   # tests/app/staff/test_staff.py: only a signed-on host manages the list
 
 
 def test_every_row_of_the_table_is_tested_here() -> None:
