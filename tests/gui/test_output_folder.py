@@ -19,6 +19,13 @@ def click(qtbot, button) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
+def print_click(qtbot, page, button) -> None:
+    """A print button: the PDF is made behind the progress dialog; wait for the answer box."""
+    page.box = None
+    click(qtbot, button)
+    qtbot.waitUntil(lambda: page.box is not None and page.box.isVisible(), timeout=30000)
+
+
 def box_button(box, text):
     return next(b for b in box.buttons() if b.text() == text)
 
@@ -43,7 +50,7 @@ def test_two_pages_print_into_the_one_folder_asked_once(ctx, qtbot, tmp_path, mo
 
     desks = shown(qtbot, DesksSetupPage(ctx), (1366, 768))
     assert "第一次打印时请选择输出文件夹" in desks.signin_button.toolTip()
-    click(qtbot, desks.signin_button)
+    print_click(qtbot, desks, desks.signin_button)
     assert len(asked) == 1 and Path(asked[0]) == ctx.db_path.parent / "打印文件"
     signin = chosen / "party-签到表.pdf"
     assert signin.exists(), desks.box.text()
@@ -57,7 +64,7 @@ def test_two_pages_print_into_the_one_folder_asked_once(ctx, qtbot, tmp_path, mo
     pick(proxies.principal, "oyhm")
     pick(proxies.holder, "zz")
     assert proxies.add_proxy() is not None
-    click(qtbot, proxies.print_button)
+    print_click(qtbot, proxies, proxies.print_button)
     assert len(asked) == 1  # asked once, remembered
     listed = chosen / "residents-委托投票名单.pdf"
     assert listed.exists(), proxies.box.text()
@@ -74,7 +81,7 @@ def test_two_pages_print_into_the_one_folder_asked_once(ctx, qtbot, tmp_path, mo
     assert len(asked) == 2
     assert f"输出到：{other}" in desks.signin_button.toolTip()
     assert f"输出到：{other}" in proxies.print_button.toolTip()
-    click(qtbot, desks.attendance_button)
+    print_click(qtbot, desks, desks.attendance_button)
     assert (other / "residents-出席情况报告.pdf").exists(), desks.box.text()
     assert len(asked) == 2
 

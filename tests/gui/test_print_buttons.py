@@ -28,7 +28,9 @@ def test_desk_page_prints_signin_sheets_and_attendance(ctx, qtbot, tmp_path, mon
     for button, name in ((page.signin_button, "签到表"), (page.attendance_button, "出席情况报告")):
         out = tmp_path / f"party-{name}.pdf"
         save_to(monkeypatch, out)
-        button.click()
+        page.box = None
+        button.click()  # returns at once: the PDF is made behind the progress dialog
+        qtbot.waitUntil(lambda: page.box is not None and page.box.isVisible(), timeout=30000)
         assert out.exists(), page.box.text()
         assert "已生成" in page.box.text() and str(out) in page.box.text()
         assert any(b.text() == "打开" for b in page.box.buttons())
@@ -48,6 +50,7 @@ def test_unprintable_name_is_refused_naming_the_person(ctx, qtbot, tmp_path, mon
     out = tmp_path / "bad.pdf"
     save_to(monkeypatch, out)
     page.signin_button.click()
+    qtbot.waitUntil(lambda: page.box is not None and page.box.isVisible(), timeout=30000)
     assert not out.exists()
     text = page.box.text()
     assert "未能生成" in text and "张\U000f0001" in text and "U+F0001" in text
@@ -68,6 +71,7 @@ def test_proxy_page_prints_the_proxy_list(ctx, qtbot, tmp_path, monkeypatch):  #
     got = tmp_path / "residents-委托投票名单.pdf"
     save_to(monkeypatch, got)
     page.print_button.click()
+    qtbot.waitUntil(lambda: page.box is not None and page.box.isVisible(), timeout=30000)
     assert got.exists(), page.box.text()
     text = pdf_text(got)
     assert "欧阳红梅" in text and "张喆" in text

@@ -9,7 +9,7 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 from ui.tasks import Cancelled, Task
-from ui.widgets.progress import run_with_progress
+from ui.widgets.progress import run_with_progress, start_with_progress
 
 
 def test_result_and_progress_arrive_on_the_gui_thread(qtbot):
@@ -101,3 +101,32 @@ def qtbot_widgets():
     from PySide6.QtWidgets import QApplication
 
     return QApplication.topLevelWidgets()
+
+
+def test_progress_dialog_returns_at_once_and_the_window_keeps_handling_events(qtbot):
+    """No nested event loop: the slot that starts the work returns while it runs; a timer on
+    the GUI thread keeps firing; the outcome arrives through the callback."""
+    from PySide6.QtCore import QTimer
+
+    gate = threading.Event()
+    ticks: list[int] = []
+    outcomes = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+
+    def work(progress, cancel):
+        progress(1, 2, "正在处理")
+        assert gate.wait(20)
+        return "完成"
+
+    task = start_with_progress(None, "测试", "开始", work, outcomes.append)
+    assert outcomes == [] and task.dialog.isVisible()  # returned while the work waits
+    qtbot.waitUntil(lambda: len(ticks) >= 10, timeout=5000)
+    qtbot.waitUntil(lambda: task.dialog.labelText() == "正在处理", timeout=5000)
+    assert outcomes == []
+    gate.set()
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=5000)
+    timer.stop()
+    assert outcomes[0].ok and outcomes[0].result == "完成"

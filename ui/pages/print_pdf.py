@@ -1,11 +1,14 @@
 """One document kind of app/documents saved as PDF from a button: into the database's one output
-folder (ui.output_folder: asked at the first print, then remembered), the renderer in a worker behind the progress/cancel dialog
-(ui.widgets.progress, same render_work as the 结果 page and the ballots), then a message with
-the path, 打开, 打开文件夹 and 更改输出文件夹…, or the reason it was refused (a name no font can print names the person)."""
+folder (ui.output_folder: asked at the first print, then remembered), the renderer in a worker
+behind the progress/cancel dialog (ui.widgets.progress.start_with_progress: the slot returns at
+once; same render_work as the 结果 page and the ballots), then a message with the path, 打开,
+打开文件夹 and 更改输出文件夹…, or the reason it was refused (a name no font can print names the
+person)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -15,25 +18,38 @@ from app.fileio import safe_filename
 from app.meetings import Refusal
 from ui import output_folder
 from ui.pages.context import PageContext
-from ui.widgets.progress import run_with_progress
+from ui.tasks import Outcome
+from ui.widgets.progress import start_with_progress
 
 
 def save_pdf(parent: QWidget, ctx: PageContext, kind: str, title: str,
-             argv: Sequence[str] = ()) -> QMessageBox | None:
-    """Render `kind` there off the GUI thread, and show the outcome in a (non-modal,
-    returned) message box; None when there is no meeting or the folder dialog was cancelled."""
-    from app.documents.kinds import Printed
+             argv: Sequence[str] = (),
+             shown: Callable[[QMessageBox], None] = lambda _box: None) -> bool:
+    """Render `kind` there off the GUI thread behind the progress dialog (the slot returns at
+    once), then show the outcome in a non-modal message box passed to `shown`. False when there
+    is no meeting or the folder dialog was cancelled."""
     from ui.pages.results_print import render_work
 
     m = ctx.meeting
     if m is None:
-        return None
+        return False
     folder = output_folder.ensure(parent, ctx)
     if folder is None:
-        return None
+        return False
     out = folder / f"{safe_filename(f'{m.code}-{title}')}.pdf"
-    outcome = run_with_progress(parent, f"打印{title}", f"正在生成{title}…",
-                                render_work(ctx.db_path, m.id, kind, out, ctx.clock.now(), argv))
+
+    def done(outcome: Outcome) -> None:
+        shown(_answer(parent, ctx, title, out, folder, outcome))
+
+    start_with_progress(parent, f"打印{title}", f"正在生成{title}…",
+                        render_work(ctx.db_path, m.id, kind, out, ctx.clock.now(), argv), done)
+    return True
+
+
+def _answer(parent: QWidget, ctx: PageContext, title: str, out: Path, folder: Path,
+            outcome: Outcome) -> QMessageBox:
+    from app.documents.kinds import Printed
+
     got = outcome.result if outcome.ok else outcome.error
     if outcome.status == "cancelled":
         box = QMessageBox(QMessageBox.Icon.Information, title, f"已取消，{title}未生成。",

@@ -96,7 +96,10 @@ class DesksSetupPage(QWidget):
             output_folder.attach(b, self.ctx)  # the tooltip names where the PDF goes
 
     def print_pdf(self, kind: str, title: str) -> None:
-        self.box = save_pdf(self, self.ctx, kind, title)
+        save_pdf(self, self.ctx, kind, title, shown=self._printed)
+
+    def _printed(self, box: QMessageBox) -> None:
+        self.box = box
 
     def _scopes(self) -> list[str]:
         people = db_persons.list_persons(self.ctx.conn)

@@ -171,7 +171,10 @@ class ProxiesPage(QWidget):
 
 
     def print_list(self) -> None:
-        self.box = save_pdf(self, self.ctx, "proxy-list", "委托投票名单")
+        save_pdf(self, self.ctx, "proxy-list", "委托投票名单", shown=self._printed)
+
+    def _printed(self, box: QMessageBox) -> None:
+        self.box = box
 
 
 def create(ctx: PageContext) -> QWidget:
