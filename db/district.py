@@ -126,17 +126,30 @@ def plan(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
         "SELECT community, plan_date, street FROM plan ORDER BY plan_date, community")]
 
 
-def replace_previous(conn: sqlite3.Connection, rows: list[tuple[str, str, str]], at: str) -> None:
-    """The previous term's figures, replaced as a whole: (body, metric, decimal text)."""
+def replace_previous(conn: sqlite3.Connection, rows: list[tuple[str, str, str, str]],
+                     at: str) -> None:
+    """The previous term's figures, replaced as a whole: (body, post, metric, decimal text);
+    post '' for the body as a whole."""
     with transaction(conn):
         conn.execute("DELETE FROM previous_term")
-        conn.executemany("INSERT INTO previous_term (body, metric, value, imported_at) "
-                         "VALUES (?, ?, ?, ?)", [(b, m, v, at) for b, m, v in rows])
+        conn.executemany("INSERT INTO previous_term (body, post, metric, value, imported_at) "
+                         "VALUES (?, ?, ?, ?, ?)", [(b, p, m, v, at) for b, p, m, v in rows])
 
 
-def previous(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    return [(str(b), str(m), str(v)) for b, m, v in conn.execute(
-        "SELECT body, metric, value FROM previous_term ORDER BY body, metric")]
+def previous(conn: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
+    return [(str(b), str(p), str(m), str(v)) for b, p, m, v in conn.execute(
+        "SELECT body, post, metric, value FROM previous_term ORDER BY body, post, metric")]
+
+
+def option(conn: sqlite3.Connection, key: str, default: str) -> str:
+    row = conn.execute("SELECT value FROM district_meta WHERE key = ?", (key,)).fetchone()
+    return default if row is None else str(row[0])
+
+
+def set_option(conn: sqlite3.Connection, key: str, value: str) -> None:
+    with transaction(conn):
+        conn.execute("INSERT INTO district_meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                     "DO UPDATE SET value = excluded.value", (key, value))
 
 
 def register_key(conn: sqlite3.Connection, community: str, fingerprint: str, at: str, *,

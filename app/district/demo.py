@@ -116,11 +116,14 @@ class Person:
         self.pid = pid
         self.gender = "F" if rng.random() < 0.45 else "M"
         self.birth_year = year - rng.randint(26, 58)
+        # Not drawn from rng: the demo's other draws (and its tests' expectations) stay as they were.
+        self.birth_month = 1 + (pid * 7 + len(name) * 5) % 12
         self.education = rng.choices(EDUCATION, EDU_WEIGHTS)[0]
 
     def elected(self, party_status: str | None = "full") -> dict[str, Any]:
         return {"name": self.name, "person_id": self.pid, "gender": self.gender,
-                "birth_year": self.birth_year, "education": self.education,
+                "birth_year": self.birth_year, "birth_month": self.birth_month,
+                "education": self.education,
                 "party_status": party_status}
 
 
@@ -239,7 +242,7 @@ def community_package(base_manifest: dict[str, Any], base_files: dict[str, bytes
                     p = Person(rng, int(e["person_id"] or 0), used, year)
                     names[e["name"]] = p.name
                     e.update(name=p.name, gender=p.gender, birth_year=p.birth_year,
-                             education=p.education)
+                             birth_month=p.birth_month, education=p.education)
     for code in ("party",):
         for c in results[code]["contests"]:
             for r in c["rounds"]:

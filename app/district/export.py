@@ -14,7 +14,14 @@ from typing import Any
 
 from app.district.figures import COMPLETED, STAGES, Report, daily
 from app.district.makeup import METRICS
-from app.district.text import daily_lines, headline_lines, makeup_lines, pct
+from app.district.text import (
+    daily_lines,
+    headline_lines,
+    makeup_lines,
+    pct,
+    post_lines,
+    summary_paragraph,
+)
 from app.district.trust import UNVERIFIED
 from app.fileio import FileInUse, finish_atomic, temp_path
 
@@ -25,7 +32,8 @@ COMMUNITY_HEADER = ("序号", "街道", "社区", "计划日期", "完成日期"
                     "密钥指纹", "报送次数", "备注")
 BODY_HEADER = ("班子", "人数", "平均年龄", "大专及以上(%)", "本科及以上(%)", "35岁以下(%)",
                "女性(%)", "上届人数", "上届平均年龄", "上届大专及以上(%)", "上届本科及以上(%)",
-               "上届35岁以下(%)", "上届女性(%)", "与上届相比")
+               "上届35岁以下(%)", "上届女性(%)", "与上届相比", "大专及以上(人)", "本科及以上(人)",
+               "35岁以下(人)", "女性(人)", "兼职委员(人)", "留任(人)", "新提拔/新进(人)")
 
 
 def _yes(value: bool | None) -> str:
@@ -51,12 +59,16 @@ def community_rows(report: Report) -> list[tuple[Any, ...]]:
 
 
 def body_rows(report: Report) -> list[tuple[Any, ...]]:
+    """班子结构: a row per body type, per post of a body and for the 两委 (each person once)."""
     rows = []
-    for b in report.bodies:
+    groups = [*report.bodies, *report.posts,
+              *([report.two_committees] if report.two_committees is not None else [])]
+    for b in groups:
         j = b.data()
         prev = j.get("previous", {})
-        rows.append((b.body, b.members, *(_cell(j[m]) for m in METRICS[1:]),
-                     *(_cell(prev.get(m)) for m in METRICS), "，".join(j.get("changes", []))))
+        rows.append((b.label, b.members, *(_cell(j[m]) for m in METRICS[1:]),
+                     *(_cell(prev.get(m)) for m in METRICS), "，".join(j.get("changes", [])),
+                     b.college, b.bachelor, b.young, b.women, b.part_time, b.retained, b.fresh))
     return rows
 
 
@@ -127,7 +139,9 @@ def write_xlsx(report: Report, path: Path, day: dt.date, *, daily_only: bool = F
     wb.remove(wb.active)
     if not daily_only:
         ws = _sheet(wb, "汇总", None, [(TITLE, ""), *_numbers(headline_rows(report, day)), ("", "")]
-                    + [(line, "") for line in headline_lines(report) + makeup_lines(report)],
+                    + [(line, "") for line in headline_lines(report) + makeup_lines(report)
+                       + post_lines(report)]
+                    + [("", ""), ("换届工作情况", ""), (summary_paragraph(report, day), "")],
                     (24, 16))
         from openpyxl.styles import Font
 
@@ -135,7 +149,7 @@ def write_xlsx(report: Report, path: Path, day: dt.date, *, daily_only: bool = F
         _sheet(wb, "各社区", COMMUNITY_HEADER, _numbers(community_rows(report)),
                (6, 12, 22, 12, 12, 8, 6, 10, 8, 8, 8, 10, 10, 16, 22, 8, 40))
         _sheet(wb, "班子结构", BODY_HEADER, _numbers(body_rows(report)),
-               (14, 8, 10, 12, 12, 12, 10, 8, 10, 12, 12, 12, 10, 60))
+               (14, 8, 10, 12, 12, 12, 10, 8, 10, 12, 12, 12, 10, 60, 10, 10, 10, 8, 10, 8, 12))
     d = daily(report, day)
     rows: list[tuple[Any, ...]] = [(line, "", "", "") for line in daily_lines(report, day)[:2]]
     rows.append(("", "", "", ""))
@@ -178,6 +192,14 @@ def write_pdf(report: Report, path: Path, day: dt.date, at: dt.datetime, *,
         flow.text("新一届班子结构", 12.5, stack=fonts.HEADING_STACK)
         for line in makeup_lines(report):
             flow.text(line, 10.5)
+        if report.posts:
+            flow.space(2 * mm)
+            flow.text("主要职务", 12.5, stack=fonts.HEADING_STACK)
+            for line in post_lines(report):
+                flow.text(line, 10.5)
+        flow.space(3 * mm)
+        flow.text("换届工作情况", 12.5, stack=fonts.HEADING_STACK)
+        flow.text(summary_paragraph(report, day), 10.5)
         flow.space(3 * mm)
         flow.text("各社区情况", 12.5, stack=fonts.HEADING_STACK)
         widths = (0.25, 0.12, 0.12, 0.08, 0.09, 0.1, 0.08, 0.16)

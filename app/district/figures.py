@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from app import posts
 from app.district import makeup, rates
 from app.district.trust import EXCLUDED, QUARANTINED, UNVERIFIED, PackageState, all_trust
 from db import district as store
@@ -45,6 +46,8 @@ class Community:
     one_pass: bool | None = None
     expected: int = 0
     present: int = 0
+    party_expected: int = 0     # the party meetings only (应到会党员 / 实际到会)
+    party_present: int = 0
     dual_role: bool | None = None
     runoffs: int = 0
     package: str = ""           # short hash of the current package
@@ -105,6 +108,9 @@ def community_from_package(c: Community, p: store.PackageRow) -> None:
         if counted and snap is not None:
             c.expected += snap[0]
             c.present += snap[1]
+            if str(m.get("rules", "")).startswith("party"):
+                c.party_expected += snap[0]
+                c.party_present += snap[1]
         c.runoffs += sum(1 for ct in doc.get("contests", []) for r in ct.get("rounds", [])
                          if r.get("kind") == "runoff")
         c.meetings.append({"code": code, "title": m.get("title", ""), "form": m.get("form"),
@@ -129,6 +135,9 @@ class Report:
     previous_dual_role: Decimal | None
     quarantined: list[PackageState] = field(default_factory=list)
     excluded: list[PackageState] = field(default_factory=list)
+    posts: list[makeup.BodyFigures] = field(default_factory=list)   # per post of a body
+    two_committees: makeup.BodyFigures | None = None                 # 两委, each person once
+    young_inclusive: bool = True                                     # 35岁以下 counts 35
 
     @property
     def unverified(self) -> list[Community]:
@@ -148,6 +157,8 @@ class Report:
         one_pass = sum(1 for c in done if c.one_pass)
         expected = sum(c.expected for c in self.communities)
         present = sum(c.present for c in self.communities)
+        party_expected = sum(c.party_expected for c in self.communities)
+        party_present = sum(c.party_present for c in self.communities)
         both = [c for c in self.communities if c.dual_role is not None]
         dual = sum(1 for c in both if c.dual_role)
         out: dict[str, Any] = {
@@ -162,6 +173,9 @@ class Report:
             "expected": expected,
             "present": present,
             "attendance_rate": rates.percent(present, expected),
+            "party_expected": party_expected,
+            "party_present": party_present,
+            "party_attendance_rate": rates.percent(party_present, party_expected),
             "runoffs": sum(c.runoffs for c in self.communities),
             "dual_role": dual,
             "dual_role_of": len(both),
@@ -171,8 +185,7 @@ class Report:
         }
         if self.previous_dual_role is not None and out["dual_role_rate"] is not None:
             out["dual_role_change"] = makeup.change_phrase(
-                "dual_role_pct", out["dual_role_rate"].quantize(rates.SHARE_PLACES),
-                self.previous_dual_role)
+                "dual_role_pct", out["dual_role_rate"], self.previous_dual_role)
         return out
 
     def json(self) -> dict[str, Any]:
@@ -182,7 +195,13 @@ class Report:
                 "units": rates.UNITS,
                 "rounding": "exact fractions rounded once half up to 2 decimals: rates, shares"
                             " and average age alike",
+                "age": "completed age on the election day, the birthday taken as the 1st of the"
+                       " birth month (packages before format 4: difference of the years)",
+                "under35_includes_35": self.young_inclusive,
                 "makeup": [b.json() for b in self.bodies],
+                "posts": [p.json() for p in self.posts],
+                "two_committees": (self.two_committees.json() if self.two_committees
+                                   else None),
                 "quarantined": [q.json() for q in self.quarantined],
                 "excluded": [x.json() for x in self.excluded],
                 "per_community": [c.json() for c in self.communities]}
@@ -204,27 +223,56 @@ def build_report(conn: sqlite3.Connection) -> Report:
     for p in store.package_rows(conn, list(current)):
         community_from_package(by_name[p.community], p)
     communities = sorted(by_name.values(), key=lambda c: (c.plan_date or "9999", c.community))
-    previous: dict[str, dict[str, Decimal]] = {}
+    previous: dict[tuple[str, str], dict[str, Decimal]] = {}
     dual_prev: Decimal | None = None
-    for body, metric, value in store.previous(conn):
+    for body, post, metric, value in store.previous(conn):
         d = rates.parse(value)
         if d is None:
             continue
         if metric == "dual_role_pct":
             dual_prev = d
         else:
-            previous.setdefault(body, {})[metric] = d
-    figures: dict[str, makeup.BodyFigures] = {}
+            previous.setdefault((body, post), {})[metric] = d
+    young = young_inclusive(conn)
+    figures: dict[tuple[str, str], makeup.BodyFigures] = {}
+
+    def group(body: str, post: str = "") -> makeup.BodyFigures:
+        return figures.setdefault((body, post), makeup.BodyFigures(body, post, young))
+
+    both = makeup.BodyFigures(makeup.TWO_COMMITTEES, "", young)
     for c in communities:
         for body, members in c.bodies.items():
-            figures.setdefault(body, makeup.BodyFigures(body)).add(members)
-    for body, prev in previous.items():
-        figures.setdefault(body, makeup.BodyFigures(body)).previous = prev
-    bodies = sorted(figures.values(), key=lambda b: makeup.body_rank(b.body))
+            group(body).add(members)
+            for post in sorted({p for m in members for p in m.posts} - {posts.MEMBER}):
+                group(body, post).add(m for m in members if post in m.posts)
+        both.add(makeup.two_committees(c.bodies))
+    for (body, post), prev in previous.items():
+        if body == makeup.TWO_COMMITTEES:
+            both.previous = prev
+        else:
+            group(body, post).previous = prev
+    rank = {p: i for i, p in enumerate(posts.POSTS)}
+    ordered = sorted(figures.values(), key=lambda b: (makeup.body_rank(b.body),
+                                                      rank.get(b.post, -1)))
     states = [s for t in trusts.values() for s in t.states]
-    return Report(communities, bodies, dual_prev,
+    return Report(communities, [b for b in ordered if not b.post], dual_prev,
                   [s for s in states if s.status == QUARANTINED],
-                  [s for s in states if s.status == EXCLUDED])
+                  [s for s in states if s.status == EXCLUDED],
+                  [b for b in ordered if b.post], both if both.members or both.previous else None,
+                  young)
+
+
+YOUNG_OPTION = "young_inclusive"
+
+
+def young_inclusive(conn: sqlite3.Connection) -> bool:
+    """35岁以下 counts those aged 35 (the default, 以下 includes the number) unless the district
+    chose "under 35" (`pollday district option --under35 exclusive`)."""
+    return store.option(conn, YOUNG_OPTION, "1") == "1"
+
+
+def set_young_inclusive(conn: sqlite3.Connection, inclusive: bool) -> None:
+    store.set_option(conn, YOUNG_OPTION, "1" if inclusive else "0")
 
 
 def daily(report: Report, day: dt.date) -> dict[str, Any]:

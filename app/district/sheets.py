@@ -1,6 +1,7 @@
 """The district's input spreadsheets: the plan (社区, 计划日期[, 街道]) and the previous term's
-make-up (班子, 人数, 平均年龄, 大专及以上, 本科及以上, 35岁以下, 女性[, 一肩挑]), the active visible
-sheet, a header row then one row per community / body. Headers are matched by the words in them, so "计划换届日期"
+make-up (班子[, 职务], 人数, 平均年龄, 大专及以上, 本科及以上, 35岁以下, 女性[, 一肩挑]): one row per
+body (职务 empty) or per post of a body (党组织委员会 + 书记; 两委 for both committees together), the
+active visible sheet, a header row then one row per community / body / post. Headers are matched by the words in them, so "计划换届日期"
 and "计划日期" both work. Bad rows are reported, one message each, and nothing is stored."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app import posts
 from app.district import makeup, rates
 
 PLAN_HEADER = ("社区", "计划日期", "街道")
@@ -106,45 +108,84 @@ def read_plan(path: Path) -> list[tuple[str, str, str]] | SheetProblems:
     return SheetProblems(tuple(problems)) if problems else out
 
 
-def _body(text: str) -> str:
+_BODY_WORDS = (("两委", makeup.TWO_COMMITTEES), ("纪委", makeup.DISCIPLINE),
+               ("纪律检查", makeup.DISCIPLINE), ("居务监督", makeup.SUPERVISORY),
+               ("居委", makeup.RESIDENTS), ("居民委员会", makeup.RESIDENTS),
+               ("监事会", makeup.COOP_SUPERVISORS), ("理事会", makeup.COOP_BOARD),
+               ("党组织", makeup.PARTY), ("党委", makeup.PARTY), ("党总支", makeup.PARTY),
+               ("党支部", makeup.PARTY))
+BODY_CHOICES = (*makeup.BODY_ORDER, makeup.TWO_COMMITTEES)
+
+
+def _body(text: str) -> str | None:
+    """The body type a cell names (党组织委员会, 居委会, 两委 …), or None (e.g. a post typed as a
+    body: 书记)."""
     t = text.strip()
-    if t in makeup.BODY_ORDER:
+    if t in BODY_CHOICES:
         return t
-    if "党" in t and "纪" not in t:
-        return makeup.PARTY
-    if "居委" in t:
-        return makeup.RESIDENTS
-    return makeup.body_type(t)
+    for word, body in _BODY_WORDS:
+        if word in t:
+            return body
+    return None
 
 
-def read_previous(path: Path) -> list[tuple[str, str, str]] | SheetProblems:
+def _post(text: str) -> str | None:
+    t = text.strip()
+    if t in ("", posts.MEMBER, "全体", "班子"):
+        return ""
+    return t if t in posts.POSTS else None
+
+
+def read_previous(path: Path) -> list[tuple[str, str, str, str]] | SheetProblems:
+    """(body, post, metric, value) of each figure; post "" for a body as a whole. A row whose
+    班子 or 职务 is not recognised is refused with its number and the reason (a 书记 row once
+    became a body of its own with no members)."""
     rows = _rows(path)
     if isinstance(rows, SheetProblems):
         return rows
     if not rows:
         return SheetProblems(("上届班子结构表是空的",))
     header = rows[0]
+    post_col = next((i for i, h in enumerate(header) if "职务" in str(h or "")), None)
     columns: dict[int, str] = {}
     for i, h in enumerate(header[1:], start=1):
+        if i == post_col:
+            continue
         for word, metric in _PREVIOUS_WORDS:
             if word in str(h or ""):
                 columns[i] = metric
                 break
     if not columns:
         return SheetProblems(("上届班子结构表第1行应为表头：" + "、".join(PREVIOUS_HEADER),))
-    out: list[tuple[str, str, str]] = []
+    out: list[tuple[str, str, str, str]] = []
     problems: list[str] = []
     for n, r in enumerate(rows[1:], start=2):
-        body = _body(str(r[0] or ""))
+        cell = str(r[0] or "").strip()
+        post_cell = str(r[post_col] or "").strip() if post_col is not None and \
+            post_col < len(r) else ""
+        body, post = _body(cell), _post(post_cell)
+        if body is None:
+            hint = ("；“" + cell + "”是职务，请在“班子”列写班子（如 党组织委员会），在“职务”列写"
+                    + cell) if cell in posts.POSTS else ""
+            problems.append(f"第{n}行：班子“{cell}”无法识别（应为 {'、'.join(BODY_CHOICES)}）"
+                            + hint + "，整张表未导入")
+            continue
+        if post is None:
+            problems.append(f"第{n}行（{body}）：职务“{post_cell}”无法识别（应为 "
+                            f"{'、'.join(posts.POSTS)}，或留空表示整个班子），整张表未导入")
+            continue
         for i, metric in columns.items():
             raw = r[i] if i < len(r) else None
             if raw in (None, ""):
                 continue
             value = rates.parse(raw)
             if value is None:
-                problems.append(f"第{n}行（{body}）{header[i]}：不是数字：{raw}")
+                problems.append(f"第{n}行（{body}{post}）{header[i]}：不是数字：{raw}")
                 continue
-            out.append((body, metric, str(value)))
+            if metric == "dual_role_pct":
+                out.append(("", "", metric, str(value)))
+            else:
+                out.append((body, post, metric, str(value)))
     return SheetProblems(tuple(problems)) if problems else out
 
 
@@ -162,13 +203,17 @@ def write_sheet(path: Path, header: tuple[str, ...], rows: list[tuple[Any, ...]]
     wb.save(path)
 
 
-def load_sheet(conn: Any, kind: str, path: Path, at: str) -> list[tuple[str, str, str]] | \
-        SheetProblems:
+def load_sheet(conn: Any, kind: str, path: Path, at: str) -> \
+        list[tuple[str, str, str]] | list[tuple[str, str, str, str]] | SheetProblems:
     """Read the plan (`kind` "plan") or the previous term ("previous") and store it whole."""
     from db import district as store
 
-    rows = (read_plan if kind == "plan" else read_previous)(path)
-    if isinstance(rows, SheetProblems):
-        return rows
-    (store.replace_plan if kind == "plan" else store.replace_previous)(conn, rows, at)
-    return rows
+    if kind == "plan":
+        plan = read_plan(path)
+        if not isinstance(plan, SheetProblems):
+            store.replace_plan(conn, plan, at)
+        return plan
+    prev = read_previous(path)
+    if not isinstance(prev, SheetProblems):
+        store.replace_previous(conn, prev, at)
+    return prev

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from app.district import makeup
 from app.district.figures import COMPLETED, Report, daily
 
 
@@ -48,19 +49,43 @@ def trust_lines(report: Report) -> list[str]:
     return lines
 
 
+def count_share(count: int, share: Decimal | None, unit: str = "人") -> str:
+    """"68人，占比 55.74%" (a count and its share, as the reports print them)."""
+    return f"{count}{unit}" + ("" if share is None else f"，占比 {share}%")
+
+
+def young_words(report: Report) -> str:
+    return "35岁以下" if report.young_inclusive else "不满35岁"
+
+
+def group_line(b: makeup.BodyFigures, young: str, *, name: str = "") -> str:
+    j = b.data()
+    line = (f"{name or b.label}：{b.members}人，平均年龄 {num(j['average_age'])}岁，"
+            f"大专及以上 {count_share(b.college, j['college_pct'])}；"
+            f"本科及以上 {count_share(b.bachelor, j['bachelor_pct'])}；"
+            f"{young} {count_share(b.young, j['under35_pct'])}；"
+            f"女性 {count_share(b.women, j['women_pct'])}")
+    if b.part_time:
+        line += f"；兼职委员 {b.part_time}人"
+    if b.retained or b.fresh:
+        line += (f"；留任 {b.retained}人，新提拔 {b.fresh}人" if b.post else
+                 f"；上届班子成员留任 {b.retained}人，新进 {b.fresh}人")
+    if j.get("changes"):
+        line += "；与上届相比：" + "，".join(j["changes"])
+    return line
+
+
 def makeup_lines(report: Report) -> list[str]:
-    out = []
-    for b in report.bodies:
-        j = b.data()
-        if not b.members:
-            continue
-        line = (f"{b.body}：{b.members} 人，平均年龄 {num(j['average_age'])} 岁，"
-                f"大专及以上 {pct(j['college_pct'])}，本科及以上 {pct(j['bachelor_pct'])}，"
-                f"35岁以下 {pct(j['under35_pct'])}，女性 {pct(j['women_pct'])}")
-        if j.get("changes"):
-            line += "；与上届相比：" + "，".join(j["changes"])
-        out.append(line)
+    young = young_words(report)
+    out = [group_line(b, young) for b in report.bodies if b.members]
+    if report.two_committees is not None and report.two_committees.members:
+        out.append(group_line(report.two_committees, young, name="社区“两委”班子成员（每人计一次）"))
     return out
+
+
+def post_lines(report: Report) -> list[str]:
+    young = young_words(report)
+    return [group_line(p, young) for p in report.posts if p.members]
 
 
 def daily_lines(report: Report, day: dt.date) -> list[str]:
@@ -80,7 +105,8 @@ def daily_lines(report: Report, day: dt.date) -> list[str]:
 def report_text(report: Report, day: dt.date, *, daily_only: bool = False) -> str:
     if daily_only:
         return "\n".join(daily_lines(report, day))
-    lines = headline_lines(report) + [""] + makeup_lines(report) + [""]
+    lines = (headline_lines(report) + [""] + makeup_lines(report) + post_lines(report)
+             + ["", "换届工作情况", summary_paragraph(report, day), ""])
     for c in report.communities:
         done = f"完成 {c.done_date}" if c.stage == COMPLETED else c.stage
         lines.append(f"  {c.community}：计划 {c.plan_date or '—'}，{done}，"
@@ -89,3 +115,69 @@ def report_text(report: Report, day: dt.date, *, daily_only: bool = False) -> st
                      + ("，一肩挑" if c.dual_role else "")
                      + (f"，{c.key_flag}" if c.key_flag else ""))
     return "\n".join(lines)
+
+
+def _change_clause(b: makeup.BodyFigures, metric: str) -> str:
+    """"，同比下降 0.82岁" / "，同比提高 6.70个百分点" ("" without the previous term)."""
+    now, before = b.figures().get(metric), b.previous.get(metric)
+    if now is None or before is None:
+        return ""
+    diff = Decimal(now) - before
+    if metric == "average_age":
+        unit, up, down = "岁", "上升", "下降"
+    else:
+        unit, up, down = "个百分点", "提高", "下降"
+    if diff == 0:
+        return "，与上届持平"
+    return f"，同比{up if diff > 0 else down} {abs(diff)}{unit}"
+
+
+def _group_sentence(b: makeup.BodyFigures, name: str, young: str, unit: str = "名") -> str:
+    j = b.data()
+    s = (f"{name} {b.members}{unit}，平均年龄 {num(j['average_age'])}岁"
+         + _change_clause(b, "average_age")
+         + f"，大专及以上学历 {b.college}人，占比 {num(j['college_pct'])}%"
+         + _change_clause(b, "college_pct")
+         + f"；本科及以上 {b.bachelor}人，占比 {num(j['bachelor_pct'])}%"
+         + _change_clause(b, "bachelor_pct")
+         + f"；{young} {b.young}人，占比 {num(j['under35_pct'])}%")
+    if b.post and (b.retained or b.fresh):
+        s += f"；其中留任 {b.retained}名，新提拔 {b.fresh}名"
+    if b.part_time:
+        s += f"；兼职委员 {b.part_time}人"
+    return s
+
+
+def summary_paragraph(report: Report, day: dt.date | None = None) -> str:
+    """换届工作情况: the figures of the report in the sentences district summaries publish, one
+    paragraph to paste into a 报告 (the same text in the PDF)."""
+    h = report.headline()
+    young = young_words(report)
+    parts = []
+    when = f"截至 {day.isoformat()}，" if day else ""
+    parts.append(f"{when}全辖 {h['communities']}个社区中，已完成换届 {h['completed']}个，"
+                 f"按期换届率 {pct(h['on_time_rate'])}，一次性选举成功率 {pct(h['one_pass_rate'])}。")
+    if h["party_expected"]:
+        parts.append(f"应到会党员 {h['party_expected']}人，实际到会 {h['party_present']}人，"
+                     f"出席率达到 {pct(h['party_attendance_rate'])}。")
+    names = {makeup.PARTY: "新一届社区党组织委员会成员", makeup.DISCIPLINE: "纪委班子成员",
+             makeup.RESIDENTS: "新一届社区居委会成员"}
+    for b in report.bodies:
+        if b.members and b.body in names:
+            parts.append(_group_sentence(b, names[b.body], young) + "。")
+    for p in report.posts:
+        if p.members:
+            parts.append(_group_sentence(p, p.label, young) + "。")
+    two = report.two_committees
+    if two is not None and two.members:
+        parts.append(_group_sentence(two, "新一届社区“两委”班子成员", young) + "。")
+        secretary = next((p for p in report.posts if (p.body, p.post) == (makeup.PARTY, "书记")),
+                         None)
+        if secretary is not None and secretary.members:
+            parts.append(f"“两委”班子成员中{young} {two.young}人，其中社区党组织书记 "
+                         f"{secretary.young}人，占书记总数的 "
+                         f"{num(secretary.data()['under35_pct'])}%。")
+    if h["dual_role_of"]:
+        parts.append(f"书记、主任“一肩挑”的社区 {h['dual_role']}个，占 {pct(h['dual_role_rate'])}"
+                     + (f"，{h['dual_role_change']}" if h.get("dual_role_change") else "") + "。")
+    return "".join(parts)

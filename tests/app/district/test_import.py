@@ -166,7 +166,7 @@ def test_registered_key_quarantines_even_a_first_package(demo_dir: Path,
     cli("district", "key", "--db", db2, community, real.lower())
     assert import_lines(db2, src)[0]["flagged"] is False
     conn = connect(db2)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
     conn.close()
 
 

@@ -171,7 +171,7 @@ def test_version_2_district_database_upgrades_keeping_history(source: Path,
     conn.commit()
     conn.close()
     c = connect(db)
-    assert c.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert c.execute("PRAGMA user_version").fetchone()[0] == 4
     assert c.execute("SELECT result, reason FROM import_attempt").fetchall() == [
         ("rejected", "不是 zip")]
     assert c.execute("SELECT source FROM registered_key").fetchall() == [("slip",)]
