@@ -23,6 +23,7 @@ from typing import Any
 from app.clock import Clock, iso
 from app.electorate import vote_right
 from app.meetings import Refusal
+from app.meetings.core import setup_refused
 from app.model import Meeting, Person, RuleSet
 from app.rules import proxies as rule
 from app.rules.findings import Finding
@@ -99,6 +100,9 @@ def add_proxy(conn: sqlite3.Connection, meeting: Meeting, principal: Person, pro
     if principal.id == proxy.id:
         return _not_allowed("不能委托本人")
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         if not vote_right(conn, principal, meeting).has_vote:
             return _not_allowed(f"委托人 {principal.name} 不是本次选举的选民")
         if not proxy.resident_voter:
@@ -126,6 +130,9 @@ def revoke_proxy(conn: sqlite3.Connection, meeting: Meeting, principal: Person, 
     if not why.strip():
         return Refusal("REASON_MISSING", "撤销委托须说明原因")
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         row = q.select_proxy_of(conn, meeting.id, principal.id)
         if row is None:
             return Refusal("NOT_FOUND", f"{principal.name} 没有委托记录")

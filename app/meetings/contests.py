@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from app.clock import Clock, iso
-from app.meetings.core import Refusal, get_meeting
+from app.meetings.core import Refusal, get_meeting, setup_refused
 from app.meetings.items import Contest, get_contest, list_candidates
 from app.model import ContestKind, RuleSet
 from app.rules import Round, margin_finding
@@ -60,6 +60,9 @@ def set_contest_seats(conn: sqlite3.Connection, contest_id: int, seats: int, *, 
     if seats < 1:
         return Refusal("SEATS_INVALID", "应选名额至少为 1")
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         c = _before_voting(conn, contest_id, "改应选名额")
         if isinstance(c, Refusal):
             return c
@@ -79,6 +82,9 @@ def withdraw_contest(conn: sqlite3.Connection, contest_id: int, *, why: str, clo
     if not why.strip():
         return Refusal("REASON_MISSING", "撤销选举事项须说明原因")
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         c = _before_voting(conn, contest_id, "撤销")
         if isinstance(c, Refusal):
             return c

@@ -35,6 +35,15 @@ class Refusal:
 
 
 
+def setup_refused(conn: sqlite3.Connection, actor: str) -> Refusal | None:
+    """Setup (meetings, contests, candidates, exclusions, leave, desks, proxies) is the
+    主持人's where the database has a staff list (app.permissions); None in open mode."""
+    from app.permissions import check
+
+    denied = check(conn, "setup", actor)
+    return Refusal("NOT_ALLOWED", denied.message) if denied is not None else None
+
+
 # --- meetings ---------------------------------------------------------------------------------
 
 def meeting_from_row(row: q.Row) -> Meeting:
@@ -79,6 +88,9 @@ def create_meeting(conn: sqlite3.Connection, *, code: str, title: str, community
     dt.date.fromisoformat(date)  # a malformed date is a caller bug
     options_json = _options_json(options or {})
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         if q.select_meeting_by_code(conn, code) is not None:
             return Refusal("CODE_TAKEN", f"会议代码 {code} 已存在")
         mid = q.insert_meeting(conn, code=code, title=title, community=community,
@@ -191,6 +203,9 @@ def update_meeting(conn: sqlite3.Connection, meeting_id: int, *, title: str | No
                    actor: str) -> Meeting | Refusal:
     """Change the title, date or venue (the rule set and form stay: they decide who votes)."""
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         m = get_meeting(conn, meeting_id)
         if m is None:
             return Refusal("NO_SUCH_MEETING", f"会议 {meeting_id} 不存在")
@@ -217,6 +232,9 @@ def add_electors(conn: sqlite3.Connection, meeting_id: int, person_ids: Sequence
                  clock: Clock, actor: str) -> int | Refusal:
     """Add electors to a plenary; returns how many were new."""
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         m = get_meeting(conn, meeting_id)
         if m is None or m.form != Form.PLENARY:
             return Refusal("NOT_PLENARY", "只有委员会全体会议有单独的选举人名单")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from app.clock import Clock, iso
 from app.electorate import get_person, vote_right
 from app.meetings.codes import code_problem
-from app.meetings.core import Refusal, get_meeting
+from app.meetings.core import Refusal, get_meeting, setup_refused
 from app.model import (
     ContestKind,
     ExclusionReason,
@@ -101,6 +101,9 @@ def add_exclusion(conn: sqlite3.Connection, meeting_id: int, person_id: int,
     except ValueError:
         return Refusal("APPROVAL_DATE_INVALID", f"批准日期无效：{approved_on}")
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         m = get_meeting(conn, meeting_id)
         person = get_person(conn, person_id)
         if m is None or person is None:
@@ -139,6 +142,9 @@ def lift_exclusion(conn: sqlite3.Connection, exclusion_id: int, *, why: str, clo
     if not why.strip():
         return Refusal("REASON_MISSING", "撤销不计入应到须说明原因")
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         row = q.select_exclusion(conn, exclusion_id)
         if row is None:
             return Refusal("NOT_FOUND", f"不计入应到记录 {exclusion_id} 不存在")
@@ -157,6 +163,9 @@ def lift_exclusion(conn: sqlite3.Connection, exclusion_id: int, *, why: str, clo
 def add_leave(conn: sqlite3.Connection, meeting_id: int, person_id: int, reason: str = "", *,
               clock: Clock, actor: str) -> Leave | Refusal:
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         m = get_meeting(conn, meeting_id)
         person = get_person(conn, person_id)
         if m is None or person is None:
@@ -178,6 +187,9 @@ def add_leave(conn: sqlite3.Connection, meeting_id: int, person_id: int, reason:
 def remove_leave(conn: sqlite3.Connection, meeting_id: int, person_id: int, *, clock: Clock,
                  actor: str) -> Leave | Refusal:
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         row = q.select_leave_of(conn, meeting_id, person_id)
         if row is None:
             return Refusal("NOT_FOUND", "没有这条请假记录")
@@ -206,6 +218,9 @@ def add_desk(conn: sqlite3.Connection, meeting_id: int, name: str, scope: Sequen
         return Refusal("NAME_EMPTY", "签到台名称不能为空")
     scope_json = json.dumps(list(scope), ensure_ascii=False)
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         if get_meeting(conn, meeting_id) is None:
             return Refusal("NOT_FOUND", f"会议 {meeting_id} 不存在")
         if q.desk_name_taken(conn, meeting_id, name):
@@ -219,6 +234,9 @@ def add_desk(conn: sqlite3.Connection, meeting_id: int, name: str, scope: Sequen
 def remove_desk(conn: sqlite3.Connection, desk_id: int, *, clock: Clock,
                 actor: str) -> Desk | Refusal:
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         row = q.select_desk(conn, desk_id)
         if row is None:
             return Refusal("NOT_FOUND", f"签到台 {desk_id} 不存在")
@@ -259,6 +277,9 @@ def add_contest(conn: sqlite3.Connection, meeting_id: int, *, code: str, title: 
     if post and post not in POSTS:
         return Refusal("POST_INVALID", f"职务“{post}”不在职务列表中（{'、'.join(POSTS)}）")
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         if get_meeting(conn, meeting_id) is None:
             return Refusal("NOT_FOUND", f"会议 {meeting_id} 不存在")
         if q.contest_code_taken(conn, meeting_id, code):
@@ -328,6 +349,9 @@ def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
                   actor: str) -> Candidate | Refusal:
     """Add a candidate; with `person_id` the name and gender come from the register."""
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         contest = get_contest(conn, contest_id)
         if contest is None:
             return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
@@ -367,6 +391,9 @@ def remove_candidate(conn: sqlite3.Connection, candidate_id: int, *, why: str, c
     if not why.strip():
         return Refusal("REASON_MISSING", "撤销候选人须说明原因")
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         row = q.select_candidate(conn, candidate_id)
         if row is None:
             return Refusal("NOT_FOUND", f"候选人 {candidate_id} 不存在")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.clock import Clock, iso
-from app.meetings.core import Refusal
+from app.meetings.core import Refusal, setup_refused
 from app.meetings.items import Candidate, Contest, get_contest
 from app.posts import BODIES, MEMBER, POSTS
 from db import meetings as q
@@ -34,6 +34,9 @@ def set_contest_post(conn: sqlite3.Connection, contest_id: int, post: str, *, cl
     if post and post not in POSTS:
         return Refusal("POST_INVALID", f"职务“{post}”不在职务列表中（{'、'.join(POSTS)}）")
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         contest = get_contest(conn, contest_id)
         if contest is None:
             return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
@@ -49,6 +52,9 @@ def set_part_time(conn: sqlite3.Connection, contest_id: int, name: str, part_tim
                   clock: Clock, actor: str) -> Candidate | Refusal:
     """Mark the candidate `name` of the contest 兼职 (or not)."""
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         contest = get_contest(conn, contest_id)
         if contest is None:
             return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
@@ -87,6 +93,9 @@ def mark_previous(conn: sqlite3.Connection, person_id: int, body: str, post: str
     if problem := _check(body, post):
         return Refusal("PREVIOUS_INVALID", problem)
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         person = db_persons.get_person(conn, person_id)
         if person is None:
             return Refusal("NOT_FOUND", f"名册中没有编号为 {person_id} 的人员")
@@ -161,6 +170,9 @@ def import_previous(conn: sqlite3.Connection, path: Path, *, clock: Clock,
         return Refusal("ROWS_INVALID", f"{path.name} 未导入：" + "；".join(problems))
     out = []
     with transaction(conn):   # all rows or none (the inner transactions join this one)
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         for pid, body, post in found:
             got_one = mark_previous(conn, pid, body, post, clock=clock, actor=actor)
             assert not isinstance(got_one, Refusal), got_one   # checked above

@@ -243,6 +243,29 @@ def test_boxes_officials_lock_by_two_scrutineers_unlock_by_the_chief(venue: Venu
                           Refusal)
 
 
+def test_setup_is_the_hosts(venue: Venue) -> None:
+    from app.meetings.items import add_desk
+
+    v, m = venue, venue.s.meeting
+    calls = {
+        "新建会议": lambda who: meetings.create_meeting(
+            v.conn, code="m2", title="第二次会议", community="幸福社区",
+            organisation=m.organisation, rules=m.rules, form=m.form, date="2026-11-29",
+            clock=v.clock, actor=who),
+        "不计入应到": lambda who: meetings.add_exclusion(
+            v.conn, m.id, v.s.voter_ids[7], ExclusionReason.ABROAD, approval_ref="批002",
+            approved_on="2026-11-01", clock=v.clock, actor=who),
+        "签到台": lambda who: add_desk(v.conn, m.id, "三号台", [], clock=v.clock, actor=who),
+        "职位": lambda who: meetings.add_contest(
+            v.conn, m.id, code="secretary", title="书记", kind=v.s.contest.kind, seats=1,
+            clock=v.clock, actor=who)}
+    for what, call in calls.items():
+        refused_without_writing(v, "setup", lambda c=call: c(v.who["钱签到"]),
+                                "「修改选举设置（会议、职位、名册、委托、签到台）」只有主持人可以操作")
+        got = call(v.who["赵主持"])
+        assert not isinstance(got, Refusal), (what, got)
+
+
 def test_counting_options_frozen_once_voting_opened(venue: Venue) -> None:
     v, m = venue, venue.s.meeting
     refused_without_writing(v, "setup", lambda: meetings.set_options(
