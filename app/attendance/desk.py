@@ -393,7 +393,7 @@ def sign_out(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int |
             return Result(Outcome.ALREADY_OUT, person, len(v.present_ids),
                           f"{person.name} 已于 {st.out.at[11:16]} 退场", standing=st.sign_in)
         e = _write(conn, v, kind=Kind.SIGN_OUT, person=person, desk=desk, operator=operator,
-                   at=iso(clock.now()), reason=reason.strip())
+                   at=iso(clock.now()), reason=reason.strip(), ref=st.sign_in.key)
     _commit_view(conn, v, e)
     return Result(Outcome.SIGNED_OUT, person, len(v.present_ids), f"{person.name} 已退场",
                   event=e, standing=st.sign_in)
@@ -418,7 +418,7 @@ def return_(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
             return Result(Outcome.NOT_OUT, person, len(v.present_ids),
                           f"{person.name} 在会场，未退场", standing=st.sign_in)
         e = _write(conn, v, kind=Kind.RETURN, person=person, desk=desk, operator=operator,
-                   at=iso(clock.now()))
+                   at=iso(clock.now()), ref=st.out.key)
     _commit_view(conn, v, e)
     return Result(Outcome.RETURNED, person, len(v.present_ids), f"{person.name} 已返回会场",
                   event=e, standing=st.sign_in)

@@ -66,24 +66,35 @@ class Standing:
 def fold_person(events: Iterable[Event]) -> Standing:
     """Fold one person's events, given in merge order (clock, desk, seq)."""
     st: Standing | None = None
+    outs: set[str] = set()      # the sign-outs that hold the person out now
     for e in events:
         if st is None:
             st = Standing(e.person_id)
         if e.kind is Kind.SIGN_IN:
             if st.sign_in is None:
                 st.sign_in, st.out = e, None
+                outs.clear()
             else:
                 st.duplicates.append(e)
         elif e.kind is Kind.UNDO_SIGN_IN:
             if st.sign_in is not None and st.sign_in.key == e.ref:
                 st.sign_in, st.out = None, None
+                outs.clear()
             else:
                 st.duplicates = [d for d in st.duplicates if d.key != e.ref]
         elif e.kind is Kind.SIGN_OUT:
-            if st.sign_in is not None:
+            # A sign-out names the sign-in it ends (ref): the standing one or a double of it.
+            # One that names none of them did not see this person signed in (written before,
+            # or for someone else): it ends nothing, even when its clock orders it after the
+            # sign-in. An empty ref (a log written before sign-outs named one) ends it.
+            if st.sign_in is not None and (e.ref == "" or e.ref == st.sign_in.key
+                                           or any(d.key == e.ref for d in st.duplicates)):
                 st.out = e
+                outs.add(e.key)
         elif e.kind is Kind.RETURN:
-            st.out = None
+            if e.ref == "" or e.ref in outs:     # likewise: the return names a sign-out
+                st.out = None
+                outs.clear()
         elif e.kind is Kind.LIFT_EXCLUSION:
             st.lifted = e
         elif e.kind is Kind.RESOLVE_DUPLICATE:

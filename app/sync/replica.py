@@ -34,7 +34,7 @@ from pycrdt import Doc, Map, MapEvent, TransactionEvent, merge_updates
 
 from app.attendance import Kind, merge_events
 from app.attendance.log import Event, event_from_row
-from app.attendance.merge import clock_limit
+from app.attendance.merge import MAX_SEQ, clock_limit
 from app.attendance.view import LOCK
 from app.model import Meeting
 from app.sync import wire
@@ -45,7 +45,6 @@ from db.tx import transaction
 
 COMPACT_AT = 500          # stored updates before they are merged into one row
 _FIELDS = ("desk", "seq", "clock", "kind", "person", "operator", "at", "reason", "ref")
-MAX_SEQ = (1 << 31) - 1
 MAX_CLOCK = 1 << 53       # far below SQLite's 2^63: clock + 1 never overflows
 
 

@@ -1,10 +1,13 @@
 """Fuzz from a paired desk against a real `pollday serve` on 127.0.0.1: hypothesis makes the
 frames (document entries of any value, size, nesting and clock, control objects nested and with
 huge numbers, raw frames of any kind and length). Whatever it sends, the host keeps serving,
-another desk keeps signing in and sharing, and 实到 changes only by a valid signed event."""
+another desk keeps signing in and sharing, the host's log holds only the honest desk's events and
+what the rogue signed in its own name, 实到 holds only persons signed in by one of them, and an
+acknowledged sign-in leaves 实到 only by a valid signed event that names it."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import struct
 import time
@@ -57,6 +60,26 @@ def _present(db) -> set[str]:
     return set(summary(db)["present_tokens"])
 
 
+def _fields(value: str) -> list[object]:
+    """[kind, person, ref] of a value the rogue sent ([] when it is no event at all)."""
+    try:
+        parts = json.loads(value)
+    except ValueError:
+        return []
+    return [parts[3], parts[4], parts[8]] if isinstance(parts, list) and len(parts) >= 9 else []
+
+
+def _log(db) -> list[tuple[str, int, str, str, str, bool]]:
+    """(desk, seq, kind, person's token, ref, signed) of every event in `db`'s log."""
+    conn = sqlite3.connect(db)
+    try:
+        return [(str(d), int(s), str(k), str(t), str(r), bool(g)) for d, s, k, t, r, g in
+                conn.execute("SELECT e.desk, e.seq, e.kind, p.token, e.ref, e.sig IS NOT NULL"
+                             " FROM attendance_event e JOIN person p ON p.id = e.person_id")]
+    finally:
+        conn.close()
+
+
 def test_no_frame_from_a_paired_desk_breaks_the_room(procs_holder, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
     procs = procs_holder
@@ -64,10 +87,29 @@ def test_no_frame_from_a_paired_desk_breaks_the_room(procs_holder, tmp_path_fact
     host = procs.procs[-1]
     pairing = read_pairing(pairing_file)
     a = tmp / "a.db"
-    assert desk(procs, a, pairing_file, "一号台", tokens[:3])[2]["shared"]
+    rc, lines, st_ = desk(procs, a, pairing_file, "一号台", tokens[:3])
+    assert rc == 0 and st_["shared"] and st_["unshared"] == 0
     rogue = Rogue.joined(tmp / "rogue.db", pairing, "二号台")
-    expected = set(tokens[:3])
-    state = {"seq": 1000, "n": 0}
+    honest = {x["event"] for x in lines}              # the honest desk's acknowledged sign-ins
+    signed_in = {x["ref"]: {x["event"]} for x in lines}   # token -> keys of its sign-ins
+    sent: dict[str, list[str]] = {}                    # every text value the rogue sent, by key
+    # seqs of the valid frames: far from the entries' (1..3000 and BIG's few plain values), so a
+    # valid sign-in is never refused as an overwrite of an entry the rogue wrote before
+    state = {"seq": 7_000_000, "n": 0}
+
+    def check() -> None:
+        """The host's log holds the honest desk's events and, under the rogue's own name, only
+        what it sent, signed; 实到 holds only persons with a sign-in among them."""
+        for d, s, k, t, r, ok in _log(host_db):
+            if d == "二号台":
+                assert ok and [k, t, r] in [_fields(v) for v in sent.get(f"{d}:{s}", [])], (
+                    d, s, k, t, r)
+                if k == "sign_in":
+                    signed_in.setdefault(t, set()).add(f"{d}:{s}")
+            else:
+                assert f"{d}:{s}" in honest, (d, s, k)
+        got = _present(host_db)
+        assert got <= set(signed_in), sorted(got - set(signed_in))
 
     def value_of(e) -> object:
         token = tokens[e["person"]] if e["key_ok"] else "没有这个人"
@@ -91,13 +133,16 @@ def test_no_frame_from_a_paired_desk_breaks_the_room(procs_holder, tmp_path_fact
         if f[0] == "entries":
             values = {f"{e['desk']}:{e['seq']}" if i % 2 == 0 else f"k{i}:{e['seq']}":
                       value_of(e) for i, e in enumerate(f[1])}
+            for k, v in values.items():
+                if isinstance(v, str):
+                    sent.setdefault(k, []).append(v)
             rogue.attack(lambda ev: [ev.__setitem__(k, v) for k, v in values.items()], 0.3)
         elif f[0] == "valid":        # a valid signed sign-in of the rogue's own desk: counted
             state["seq"] += 1
             seq, token = state["seq"], tokens[f[1]]
             value = signed(rogue, body("二号台", seq, f[2], "sign_in", token))
+            sent.setdefault(f"二号台:{seq}", []).append(value)
             rogue.attack(lambda ev: ev.__setitem__(f"二号台:{seq}", value), 0.3)
-            expected.add(token)
             assert wait_until(lambda: token in _present(host_db), 5)
         elif f[0] == "control":
             x: object = f[1]
@@ -111,17 +156,29 @@ def test_no_frame_from_a_paired_desk_breaks_the_room(procs_holder, tmp_path_fact
         else:
             rogue.send_raw(wire.control(rogue.hello()), [wire.frame(wire.YSYNC, f[1])], 0.3)
         assert host.poll() is None, "the host stopped"
-        got = _present(host_db)
-        assert got <= expected, sorted(got - expected)
+        check()
 
     one()
     assert state["n"] >= 200
     time.sleep(0.5)
-    # another desk still signs in and shares; the host never raised
-    rc, lines, st_ = desk(procs, a, pairing_file, "一号台", [t for t in tokens[3:6]
-                                                           if t not in expected])
+    # another desk still signs in and shares (a person the rogue signed in first is answered
+    # 已签到); the host never raised
+    rc, lines, st_ = desk(procs, a, pairing_file, "一号台", tokens[3:6])
     assert rc == 0 and st_["shared"] and st_["unshared"] == 0
-    assert _present(host_db) == expected | set(tokens[3:6])
+    for x in lines:
+        if x["result"] == "signed_in":
+            honest.add(x["event"])
+            signed_in.setdefault(x["ref"], set()).add(x["event"])
+        else:
+            assert x["result"] == "already_signed_in" and x["ref"] in signed_in, x
+    check()
+    log = _log(host_db)
+    assert honest <= {f"{d}:{s}" for d, s, *_ in log}    # every acknowledged event is there
+    # everyone signed in counts, but for a sign-in that a valid signed sign-out or undo names
+    ended = {t for d, _s, k, t, r, _ok in log
+             if d == "二号台" and k in ("sign_out", "undo_sign_in") and r in signed_in.get(t, ())}
+    assert set(signed_in) - ended <= _present(host_db), sorted(
+        set(signed_in) - ended - _present(host_db))
     assert summary(a)["present_tokens"] == summary(host_db)["present_tokens"]
     conn = sqlite3.connect(host_db)
     try:
