@@ -181,6 +181,42 @@ def test_officials_hints_and_round_name_are_whole_at_1280(qtbot, tmp_path, shot)
         page.ctx.conn.close()
 
 
+def test_ballot_entry_keeps_eight_rows_while_a_clerk_types(qtbot, tmp_path, shot):
+    """逐张录入 in use (the walk measured 4.8 rows at 1366x768): ballots typed with keystrokes,
+    the last ballot's answer shown whole beside the counter, 8 entered ballots in sight."""
+    from tests.gui.test_counting_page import counting_db, type_ballot
+
+    page = open_counting(qtbot, counting_db(tmp_path / "entry.db"))
+    try:
+        ready_round(page)
+        setup = page.setup_tab
+        setup.box_name.setCurrentText("主票箱")
+        setup.issued.setValue(4)
+        setup.returned.setValue(4)
+        assert setup.save_box() is not None
+        tab = page.entry_tab
+        page.tabs.setCurrentWidget(tab)
+        for size in (PAGE_AT_1366, PAGE_AT_1280):
+            resize(qtbot, page, size)
+            type_ballot(qtbot, tab, "111" if size == PAGE_AT_1366 else "12")
+            qtbot.wait(30)                      # the layout takes the new texts
+            assert "已录入" in tab.last.text()
+            # The answer whole: its wrapped height fits the height it was given.
+            assert tab.last.heightForWidth(tab.last.width()) <= tab.last.height(), tab.last.text()
+            assert cut_texts(page) == [], size
+            # Each entered ballot's clerk and time whole in their columns.
+            for col in (3, 4):
+                need = tab.table.sizeHintForColumn(col)
+                assert tab.table.columnWidth(col) >= need, (col, tab.table.columnWidth(col), need)
+            if size == PAGE_AT_1366:
+                assert rows_shown(tab.table) >= 8, rows_shown(tab.table)
+            shot(page, f"laptop-rows-{size[0]}-counting-entry")
+    finally:
+        page.close()
+        attendance.forget(page.ctx.conn)
+        page.ctx.conn.close()
+
+
 # --- every page of the demo, in the main window, at both laptop sizes ----------------------------
 
 SCREENS = ((1366, 768), (1280, 720))
@@ -331,4 +367,30 @@ def test_every_page_of_the_demo_at_laptop_sizes(qtbot, tmp_path, final_demo, sho
                 shot(window, f"laptop-page-{w}x{h}-{name}")
     finally:
         gen.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_the_district_window_at_laptop_sizes(qtbot, tmp_path_factory, tmp_path, shot):
+    """The district office's window (`pollday --district`), with the demo district's packages
+    and plan: the same measures as the election window's pages."""
+    from tests.app.district.conftest import shared_demo
+    from tests.gui.test_district_page import _page, _wait_import
+
+    packages = shared_demo(tmp_path_factory)
+    window, page = _page(qtbot, tmp_path / "district.db")
+    _wait_import(qtbot, page, sorted(packages.glob("*.pollday")))
+    page.load_sheet("plan", packages / "plan.xlsx")
+    problems: list[str] = []
+    for w, h in SCREENS:
+        window.resize(w, h)
+        qtbot.wait(50)
+        if (w, h) == (1366, 768):
+            problems += [f"{w}x{h}: {type(t).__name__} shows {rows_shown(t):.1f} rows"
+                         for t in shown_tables(page) if rows_shown(t) < 8]
+        problems += [f"{w}x{h}: {c}" for c in cut_texts(page)]
+        if (w, h) == (1280, 720):
+            problems += [f"{w}x{h}: out of reach {c}" for c in out_of_reach(page)]
+        shot(window, f"laptop-page-{w}x{h}-district")
+    window.close()
     assert not problems, "\n".join(problems)

@@ -174,8 +174,15 @@ class DeskPage(QWidget):
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results.verticalHeader().hide()
-        self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.results.horizontalHeader().setStretchLastSection(True)
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # 支部 and 身份 share what the other columns leave, ending in … when too long (the whole
+        # is the tooltip; a person without a vote keeps the row's colour): no sideways
+        # scrolling hides 签到情况 on a laptop.
+        for col in (1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.setStyleSheet("font-size: 14pt;")
         # Rows as high as the type needs (Qt's default leaves 8 px more): with the answer panel
         # below, 8 matches stay in sight on a 1366x768 laptop.
@@ -332,6 +339,8 @@ class DeskPage(QWidget):
                 elif f.home:
                     item.setForeground(OTHER_DESK_COLOUR)
                     item.setToolTip(f.home)
+                elif col in (1, 2):
+                    item.setToolTip(text_)   # shortened in a narrow column
                 self.results.setItem(row, col, item)
         # Only the one person Enter would sign in is highlighted; otherwise nothing is, so
         # the first row of a prefix-only list never looks chosen.

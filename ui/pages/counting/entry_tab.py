@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -131,6 +132,8 @@ class EntryTab(QWidget):
         self.withdraw_button.clicked.connect(self.ask_withdraw)
         # The last ballot's answer beside the counter, not on a line of its own that stays
         # empty most of the time: the entered ballots keep 8 rows at 1366x768.
+        # The counter never shrinks (the answer beside it wraps instead).
+        self.counter.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         buttons = QHBoxLayout()
         buttons.addWidget(self.counter)
         buttons.addWidget(self.last, 1)
@@ -212,6 +215,9 @@ class EntryTab(QWidget):
         self._after_change()
 
     def _after_change(self) -> None:
+        # Fit the columns to the ballots now in the list (an added row does not: 录入人 and 时间
+        # stayed at their headers' width, cut to "cou…"); the header measures 40 rows at most.
+        self.table.horizontalHeader().resizeSections()
         self.table.scrollToBottom()
         standing = [e.check for e in self.entered if e.check is not None]
         valid = sum(1 for c in standing if c.valid)
