@@ -146,7 +146,7 @@ def test_backup_export_and_host_mode_need_the_host(tmp_path: Path) -> None:
     assert serve.returncode == 1 and "「开启联网签到主机」只有主持人" in serve.stderr
     assert not (tmp_path / "p.txt").exists()
     export = run("export", "--db", db, "--to", stick, "--operator", "钱签到", pin=PIN)
-    assert export.returncode == 1 and "「导出数据包」只有主持人" in export.stderr
+    assert export.returncode == 1 and "「导出报送包」只有主持人" in export.stderr
     assert counts(db) == before
     host = run("backup", "--db", db, "--to", stick, "--operator", "赵主持", pin=PIN)
     assert host.returncode == 0 and len(list(stick.glob("*.db"))) == 1, host.stderr

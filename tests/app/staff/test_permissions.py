@@ -261,7 +261,7 @@ def test_setup_is_the_hosts(venue: Venue) -> None:
             clock=v.clock, actor=who)}
     for what, call in calls.items():
         refused_without_writing(v, "setup", lambda c=call: c(v.who["钱签到"]),
-                                "「修改选举设置（会议、职位、名册、委托、签到台）」只有主持人可以操作")
+                                "「修改选举设置（会议、职位、候选人、不计入应到、请假、委托、签到台）」只有主持人可以操作")
         got = call(v.who["赵主持"])
         assert not isinstance(got, Refusal), (what, got)
 
@@ -270,7 +270,7 @@ def test_counting_options_frozen_once_voting_opened(venue: Venue) -> None:
     v, m = venue, venue.s.meeting
     refused_without_writing(v, "setup", lambda: meetings.set_options(
         v.conn, m.id, {"runoff_margin": "twenty_percent"}, clock=v.clock, actor=v.who["钱签到"]),
-        "「修改选举设置（会议、职位、名册、委托、签到台）」只有主持人")
+        "「修改选举设置（会议、职位、候选人、不计入应到、请假、委托、签到台）」只有主持人")
     r = _counted_round(v, double=False)
     for _ in range(10):
         enter_ballot(v.conn, r.id, "A", "1", clerk=v.who["孙计票"], clock=v.clock)
@@ -341,7 +341,7 @@ def test_export_backup_and_host_mode_are_the_hosts(venue: Venue, db_path: Path) 
     v = venue
     refused_without_writing(v, "export", lambda: build_package(
         db_path, key=load_or_create(), at=T0, actor=v.who["钱签到"]),
-        "「导出数据包」只有主持人可以操作；钱签到（签到员）不能操作")
+        "「导出报送包」只有主持人可以操作；钱签到（签到员）不能操作")
     for code, words in (("backup", "「备份或恢复数据库」只有主持人"),
                         ("host_mode", "「开启联网签到主机」只有主持人")):
         TESTED.add(code)
