@@ -37,15 +37,19 @@ def iso(t: dt.datetime) -> str:
 # counter in the low bits (Kulkarni et al., "Logical Physical Clocks", 2014; VotingWorks' poll book
 # orders check-ins the same way). A new event takes max(now, highest clock known + 1), and
 # merging another laptop's events makes them known: so an event always orders after every event
-# its laptop had seen (as a Lamport clock does), and between laptops that had not heard from each
-# other "earlier" means earlier by their wall clocks. The value stays below 2^53 until the year
-# 2248, so it is exact in any JSON reader; clocks of the Lamport log before (1, 2, 3 ...) order
-# before every new one. More than 2^LOGICAL_BITS events in one millisecond carry into the next.
+# it acts upon (as a Lamport clock does), and between laptops that had not heard from each other
+# "earlier" means earlier by their wall clocks. "Known" is per person (app.attendance.desk): the
+# log folds each person's events apart, so nothing else needs ordering, and a laptop whose clock
+# runs ahead can only make later events of the persons it signed order after its own, never the
+# whole room's. The value stays below 2^53 until the year 2248, so it is exact in any JSON reader;
+# clocks of the Lamport log before (1, 2, 3 ...) order before every new one. More than
+# 2^LOGICAL_BITS events of one person in one millisecond carry into the next.
 LOGICAL_BITS = 10
-# Wall time an event from another laptop may be ahead of this laptop's before it is refused: one
-# laptop with a clock far ahead would otherwise make every later event of the room order after
-# its own for as long as it is ahead (the max rule carries its time to every laptop).
-AHEAD_LIMIT = dt.timedelta(minutes=5)
+# How far ahead of this laptop's wall time an event from another laptop may be before it is
+# refused (audited): a date that is plainly wrong. Within it, a laptop whose clock is off (a
+# wrong time zone is 8 hours) still shares its sign-ins; they just lose a double sign-in to
+# any other desk's, and only the persons it signed carry its time.
+AHEAD_LIMIT = dt.timedelta(days=1)
 
 
 def hlc_of(t: dt.datetime) -> int:
@@ -54,8 +58,8 @@ def hlc_of(t: dt.datetime) -> int:
 
 
 def next_hlc(known: int, now: dt.datetime) -> int:
-    """The clock of a new event written at `now` on a laptop whose highest known clock is
-    `known`: later than `now` and than every event it has seen."""
+    """The clock of a new event written at `now` after events whose highest clock is `known`:
+    later than `now` and than each of them."""
     return max(hlc_of(now), known + 1)
 
 

@@ -54,6 +54,14 @@ def max_clock(conn: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
+def max_person_clock(conn: sqlite3.Connection, meeting_id: int, person_id: int) -> int:
+    """The highest clock of one person's events in a meeting, merged ones included (0 when
+    there are none): an index lookup."""
+    row = conn.execute("SELECT max(clock) FROM attendance_event WHERE meeting_id = ?"
+                       " AND person_id = ?", (meeting_id, person_id)).fetchone()
+    return int(row[0] or 0)
+
+
 def insert_event(conn: sqlite3.Connection, *, meeting_id: int, desk: str, seq: int, clock: int,
                  kind: str, person_id: int, operator: str, at: str, reason: str = "",
                  ref: str = "") -> int:

@@ -159,12 +159,14 @@ def _write(conn: sqlite3.Connection, v: View, *, kind: Kind, person: Person, des
            operator: str, at: str = "", now: dt.datetime | None = None, reason: str = "",
            ref: str = "") -> Event:
     """Append one event inside the caller's transaction, written at `now` (or at `at`): its
-    clock is the hybrid logical clock (app.clock.next_hlc) after every event known here."""
+    clock is the hybrid logical clock (app.clock.next_hlc) after `now` and after every event of
+    the person known here (merged ones included): the log folds each person apart."""
     if now is not None:
         at = iso(now)
     desk = desk.strip()
     seq = q.next_seq(conn, desk)
-    clock = next_hlc(q.max_clock(conn), now if now is not None else dt.datetime.fromisoformat(at))
+    clock = next_hlc(q.max_person_clock(conn, v.meeting.id, person.id),
+                     now if now is not None else dt.datetime.fromisoformat(at))
     eid = q.insert_event(conn, meeting_id=v.meeting.id, desk=desk, seq=seq, clock=clock,
                          kind=str(kind), person_id=person.id, operator=operator, at=at,
                          reason=reason, ref=ref)

@@ -106,7 +106,7 @@ def recent(conn: sqlite3.Connection, meeting: Meeting, desk: str,
     v = view(conn, meeting)
     mine = [st.sign_in for st in v.states.values()
             if st.sign_in is not None and st.sign_in.desk == desk.strip()]
-    mine.sort(key=lambda e: (e.clock, e.seq), reverse=True)
+    mine.sort(key=lambda e: e.seq, reverse=True)      # the desk's own order
     mine = mine[:limit]
     people = {p.id: p for p in db_persons.get_many(conn, [e.person_id for e in mine])}
     return [(e, people[e.person_id]) for e in mine if e.person_id in people]

@@ -21,22 +21,30 @@ MAX_SEQ = (1 << 31) - 1
 
 def clock_limit(now: dt.datetime | None = None) -> int:
     """The highest event clock this laptop takes from another (app.clock.hlc_limit): wall time
-    `now` (default: this laptop's) plus AHEAD_LIMIT. Bounding by wall time, not by the highest
-    clock known, keeps one laptop whose clock runs ahead, or a forged event, from carrying every
-    later event of the room past it (app.sync.gate refuses such an update first, audited)."""
+    `now` (default: this laptop's) plus AHEAD_LIMIT, whatever the log holds (a bound that grew
+    with the highest clock known would let one laptop push it further at every exchange)."""
     return hlc_limit(now if now is not None else SystemClock().now())
+
+
+def _span(delta: dt.timedelta) -> str:
+    if delta >= dt.timedelta(days=2):
+        return f"约 {delta.days} 天"
+    if delta >= dt.timedelta(hours=1):
+        return f"约 {int(delta.total_seconds() // 3600)} 小时"
+    return f"约 {int(delta.total_seconds() // 60)} 分钟"
 
 
 def ahead_words(clock: int, now: dt.datetime | None = None) -> str:
     """Why `clock` is refused, in words: how far its wall time is ahead of this laptop's."""
     t = hlc_time(clock)
-    here = (now if now is not None else SystemClock().now()).astimezone()
-    minutes = AHEAD_LIMIT.seconds // 60
+    here = now if now is not None else SystemClock().now()
+    if here.tzinfo is None:
+        here = here.astimezone()
+    limit = _span(AHEAD_LIMIT).removeprefix("约 ")
     if t is None:
-        return f"签到记录的时钟值 {str(clock)[:24]} 超出范围（比本机时间快 {minutes} 分钟以上）"
-    ahead = int((t - here).total_seconds() // 60)
-    return (f"签到记录的时间（{t.astimezone(here.tzinfo):%Y-%m-%d %H:%M}）比本机时间快约 {ahead} 分钟"
-            f"（超过 {minutes} 分钟）：请核对两台电脑的日期和时间")
+        return f"签到记录的时钟值 {str(clock)[:24]} 超出范围（比本机时间快 {limit}以上）"
+    return (f"签到记录的时间（{t.astimezone(here.tzinfo):%Y-%m-%d %H:%M}）比本机时间快"
+            f"{_span(t - here)}（超过 {limit}）：请核对两台电脑的日期和时间")
 
 
 def export_events(conn: sqlite3.Connection, meeting: Meeting) -> list[dict[str, Any]]:

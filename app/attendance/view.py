@@ -85,7 +85,8 @@ class View:
             self._refold(pid)
 
     def apply(self, e: Event) -> None:
-        """Add an event written by this connection (its clock is the highest: append)."""
+        """Add an event written by this connection (its clock is its person's highest:
+        append)."""
         self.events.setdefault(e.person_id, []).append(e)
         self.last_event_id = max(self.last_event_id, e.id)
         self._refold(e.person_id)

@@ -14,8 +14,8 @@ checks, each with the reason a refusal names:
                     JSON nested deeper than 32, a key not desk:seq)
     seq_range       a seq not in 1..2^31-1
     clock_ahead     a clock whose wall time is ahead of this laptop's by more than
-                    app.clock.AHEAD_LIMIT (the hybrid clock's max rule would otherwise carry
-                    it to every later event of the room)
+                    app.clock.AHEAD_LIMIT (a day: a plainly wrong date; it also keeps every
+                    clock far below what SQLite and JSON readers store exactly)
     unknown_signer  no certified key for the event's desk (or no room key yet)
     desk_revoked    the event's desk was revoked
     bad_signature   not signed by the key entitled to the event's desk

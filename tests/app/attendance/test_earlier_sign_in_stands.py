@@ -110,28 +110,43 @@ def test_a_clock_orders_after_the_wall_time_and_after_every_event_seen() -> None
     assert hlc_time(90) is None and hlc_time(2**63 - 1) is None
 
 
-def test_a_clock_far_ahead_of_this_laptop_is_refused_and_cannot_drag_the_room(venue) -> None:
+def test_a_laptop_whose_clock_runs_ahead_drags_only_the_persons_it_signed(venue) -> None:
+    """A desk set eight hours ahead (a wrong time zone) still shares its sign-ins: the next
+    events of the person it signed order after its own, every other person's keep the wall
+    time, and a sign-in of the same person elsewhere stands over it. A date plainly wrong (more
+    than a day ahead) is refused, in words, and nothing is merged."""
     conn, m, ids = venue.conn, venue.party, venue.ids
     now = dt.datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
-    token = conn.execute("SELECT token FROM person WHERE id = ?", (ids["张三"],)).fetchone()[0]
+    tokens = dict(conn.execute("SELECT name, token FROM person"))
 
-    def event(seq: int, clock: int) -> dict[str, object]:
-        return {"desk": "快钟台", "seq": seq, "clock": clock, "kind": "sign_in", "person": token,
-                "operator": "", "at": "2026-11-22T17:00:00+08:00", "reason": "", "ref": ""}
+    def event(seq: int, clock: int, name: str) -> dict[str, object]:
+        return {"desk": "快钟台", "seq": seq, "clock": clock, "kind": "sign_in",
+                "person": tokens[name], "operator": "", "at": "2026-11-22T17:00:00+08:00",
+                "reason": "", "ref": ""}
 
-    eight_hours = hlc_of(now + dt.timedelta(hours=8))       # a laptop set to the wrong zone
-    with pytest.raises(ValueError, match="比本机时间快约 480 分钟"):
-        att.merge_events(conn, m, [event(1, eight_hours)], now=now)
+    with pytest.raises(ValueError, match="比本机时间快约 2 天"):
+        att.merge_events(conn, m, [event(1, hlc_of(now + dt.timedelta(days=2)), "张三")],
+                         now=now)
     with pytest.raises(ValueError, match="超出范围"):
-        att.merge_events(conn, m, [event(1, 2**62)], now=now)
+        att.merge_events(conn, m, [event(1, 2**62, "张三")], now=now)
     assert att.events(conn, m) == []                        # nothing merged
     assert clock_limit(now) < hlc_of(now + AHEAD_LIMIT + dt.timedelta(milliseconds=1))
-    # within the bound it is taken, and the next local event still orders after it
-    near = hlc_of(now + AHEAD_LIMIT - dt.timedelta(seconds=1))
-    assert att.merge_events(conn, m, [event(1, near)], now=now) == 1
-    r = att.sign_in(conn, m, ids["李四"], "一号台", "clerk", FixedClock(now))
-    assert r.event is not None and r.event.clock == near + 1
-    assert "快约 8 分钟" in ahead_words(hlc_of(now + dt.timedelta(minutes=8, seconds=30)), now)
+
+    eight_hours = hlc_of(now + dt.timedelta(hours=8))
+    assert att.merge_events(conn, m, [event(1, eight_hours, "张三")], now=now) == 1
+    clock = FixedClock(now)
+    out = att.sign_out(conn, m, ids["张三"], "一号台", "clerk", clock)
+    assert out.event is not None and out.event.clock == eight_hours + 1   # after what it acts on
+    other = att.sign_in(conn, m, ids["李四"], "一号台", "clerk", clock)
+    assert other.event is not None and other.event.clock == hlc_of(now)   # the room keeps time
+    # 王䶮 signed at the fast desk, and at an honest desk that had not heard of it yet
+    assert att.merge_events(conn, m, [event(2, eight_hours + 5, "王䶮"),
+                                      {**event(1, hlc_of(now), "王䶮"), "desk": "二号台",
+                                       "at": "2026-11-22T09:00:00+08:00"}], now=now) == 2
+    st = att.standing_of(conn, m, ids["王䶮"])
+    assert st.sign_in is not None and st.sign_in.key == "二号台:1"
+    assert [d.key for d in st.duplicates] == ["快钟台:2"]
+    assert "快约 30 小时" in ahead_words(hlc_of(now + dt.timedelta(hours=30)), now)
 
 
 def test_same_moment_on_two_laptops_orders_by_desk_name(venue, tmp_path) -> None:
