@@ -9,8 +9,7 @@ import tomllib
 from pdtest import ROOT
 
 # Distribution name -> the module the source imports.
-IMPORT_NAME = {"pyside6-essentials": "PySide6", "sqlite-utils": "sqlite_utils", "pillow": "PIL",
-               "opencv-python-headless": "cv2"}
+IMPORT_NAME = {"pyside6-essentials": "PySide6", "sqlite-utils": "sqlite_utils", "pillow": "PIL"}
 # Used through another dependency, not imported by PollDay's source, and why they are declared.
 INDIRECT = {
     "rl-accel": "reportlab's C speed-ups, loaded by reportlab itself when installed",

@@ -52,12 +52,12 @@ def _y(y_mm: float) -> float:
 
 @cache
 def marker_bits(mid: int) -> tuple[tuple[int, ...], ...]:
-    """The 8 x 8 cells (border included) of ArUco marker `mid` in DICT_6X6_1000, 1 = black."""
-    import cv2
+    """The 8 x 8 cells (black border included) of ArUco marker `mid` in DICT_6X6_1000, 1 = black."""
+    from app.scan.markers import bits_of
 
-    dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_6X6_1000)
-    img = cv2.aruco.generateImageMarker(dictionary, mid, 8, borderBits=1)
-    return tuple(tuple(1 if v < 128 else 0 for v in row) for row in img.tolist())
+    inner = bits_of(mid)
+    full = [[1] * 8] + [[1, *row, 1] for row in inner] + [[1] * 8]
+    return tuple(tuple(r) for r in full)
 
 
 def _marker(c: Canvas, mid: int, x_mm: float, y_mm: float) -> None:

@@ -16,7 +16,6 @@ from app.scan.layout import (
     CORNER_WINDOW_MM,
     MARKER_MM,
     PAGE_W_MM,
-    TABLE_TOP_MM,
     Layout,
     Rect,
     marker_corners,
@@ -84,49 +83,36 @@ class PageRefused:
 
 
 def to_gray(img: NDArray[Any]) -> NDArray[np.uint8]:
-    import cv2
+    """A 2-D uint8 image from what a decoder gave (RGB, RGBA, bool, 16-bit)."""
     import numpy as np
 
-    if img.ndim == 3:
-        code = cv2.COLOR_BGRA2GRAY if img.shape[2] == 4 else cv2.COLOR_BGR2GRAY
-        img = cv2.cvtColor(img, code)
-    if img.dtype != np.uint8:
-        if img.dtype == np.bool_:
-            img = img.astype(np.uint8) * 255
-        else:
-            img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
-    return np.ascontiguousarray(img)
+    a = np.asarray(img)
+    if a.ndim == 3:
+        a = a[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    if a.dtype == np.bool_:
+        a = a.astype(np.uint8) * 255
+    elif a.dtype != np.uint8:
+        a = a.astype(np.float64)
+        lo, hi = float(a.min()), float(a.max())
+        a = (a - lo) * (255.0 / max(1e-9, hi - lo))
+    return np.ascontiguousarray(a, dtype=np.uint8)
 
 
-def _detector() -> Any:
-    import cv2
-
-    params = cv2.aruco.DetectorParameters()
-    params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
-    dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_6X6_1000)
-    return cv2.aruco.ArucoDetector(dictionary, params)
-
-
-_DETECTOR: list[Any] = []
-
-
-def find_markers(gray: NDArray[np.uint8], px_mm: float) -> dict[int, NDArray[np.float32]]:
-    """Marker id -> its 4 corners in image pixels, searched in the four corner windows."""
+def find_markers(gray: NDArray[np.uint8], px_mm: float) -> dict[int, NDArray[np.float64]]:
+    """Marker id -> its 4 corners (ArUco order) in image pixels, from the four corner windows."""
     import numpy as np
 
-    if not _DETECTOR:
-        _DETECTOR.append(_detector())
+    from app.scan.markers import find_in_window
+
     h, w = gray.shape
     win = int(CORNER_WINDOW_MM * px_mm)
-    found: dict[int, NDArray[np.float32]] = {}
+    found: dict[int, NDArray[np.float64]] = {}
     for x0, y0 in ((0, 0), (max(0, w - win), 0), (max(0, w - win), max(0, h - win)),
                    (0, max(0, h - win))):
-        crop = gray[y0:y0 + win, x0:x0 + win]
-        corners, ids, _rej = _DETECTOR[0].detectMarkers(crop)
-        if ids is None:
-            continue
-        for c, i in zip(corners, ids.flatten(), strict=True):
-            found[int(i)] = (c.reshape(4, 2) + np.array([x0, y0], np.float32)).astype(np.float32)
+        got = find_in_window(gray[y0:y0 + win, x0:x0 + win], px_mm)
+        if got is not None:
+            mid, corners = got
+            found[mid] = corners + np.array([x0, y0], np.float64)
     return found
 
 
@@ -144,9 +130,11 @@ def _is_bitonal(gray: NDArray[np.uint8]) -> bool:
 
 def locate(gray: NDArray[np.uint8], dpi: float,
            layouts: Mapping[int, Layout]) -> tuple[Layout, NDArray[np.float64], float, bool] | str:
-    """(layout, homography image px -> mm, residual mm, upside down) or the refusal's words."""
-    import cv2
+    """(layout, homography page mm -> image px, residual mm, upside down) or the refusal's
+    words."""
     import numpy as np
+
+    from app.scan.markers import homography, project
 
     px_mm = dpi / 25.4
     found = find_markers(gray, px_mm)
@@ -163,19 +151,19 @@ def locate(gray: NDArray[np.uint8], dpi: float,
     layout = layouts.get(code)
     if layout is None:
         return f"版式编号{code}未知：不是本数据库为本次选举打印的选票"
-    src = np.concatenate([corners[k] for k in range(4)]).astype(np.float64)
-    dst = np.array([p for k in range(4) for p in marker_corners(k)], np.float64)
-    hom, _ = cv2.findHomography(src, dst, 0)
-    if hom is None:
+    img = np.concatenate([corners[k] for k in range(4)])
+    page = np.array([p for k in range(4) for p in marker_corners(k)], np.float64)
+    to_mm = homography(img, page)
+    to_img = homography(page, img)
+    if to_mm is None or to_img is None:
         return "定位标记无法拟合（纸张严重变形）"
-    mapped = cv2.perspectiveTransform(src.reshape(-1, 1, 2), hom).reshape(-1, 2)
-    residual = float(np.max(np.linalg.norm(mapped - dst, axis=1)))
+    residual = float(np.max(np.linalg.norm(project(to_mm, img) - page, axis=1)))
     if residual > MAX_RESIDUAL_MM:
         return f"定位标记拟合误差{residual:.2f}毫米，超过{MAX_RESIDUAL_MM}毫米（纸张折叠、卷曲或变形）"
     centre = {k: corners[k].mean(axis=0) for k in range(4)}
     spans_px = [float(np.linalg.norm(centre[a] - centre[b])) for a, b in ((0, 2), (1, 3))]
-    spans_mm = [float(np.linalg.norm(dst[4 * a:4 * a + 4].mean(axis=0)
-                                     - dst[4 * b:4 * b + 4].mean(axis=0))) for a, b in ((0, 2), (1, 3))]
+    spans_mm = [float(np.linalg.norm(page[4 * a:4 * a + 4].mean(axis=0)
+                                     - page[4 * b:4 * b + 4].mean(axis=0))) for a, b in ((0, 2), (1, 3))]
     scale = sum(spans_px) / sum(spans_mm) / px_mm
     if abs(scale - 1) > MAX_SCALE_ERROR:
         return (f"比例不对：定位标记间距是应有的{scale * 100:.1f}%（选票缩放打印或扫描，"
@@ -184,36 +172,45 @@ def locate(gray: NDArray[np.uint8], dpi: float,
     if abs(side / (MARKER_MM * px_mm) - 1) > 0.15:
         return "定位标记大小不对（比例不对）"
     upside_down = bool(centre[0][1] > gray.shape[0] / 2)
-    return layout, np.asarray(hom, np.float64), residual, upside_down
+    return layout, to_img, residual, upside_down
 
 
-def _canonical(gray: NDArray[np.uint8], hom: NDArray[np.float64],
-               bottom_mm: float) -> NDArray[np.uint8]:
-    """The table region, warped to PX_MM px per mm, origin at (0, TABLE_TOP_MM - 6)."""
-    import cv2
+def sample(gray: NDArray[np.uint8], to_img: NDArray[np.float64], x_mm: float, y_mm: float,
+           w_mm: float, h_mm: float, px_mm: float = PX_MM) -> NDArray[np.float64]:
+    """The page region (mm) resampled at px_mm through the homography (bilinear; white outside
+    the image)."""
     import numpy as np
 
-    top = TABLE_TOP_MM - 6
-    shift = np.array([[PX_MM, 0, 0], [0, PX_MM, -top * PX_MM], [0, 0, 1]], np.float64)
-    size = (int(PAGE_W_MM * PX_MM), int((bottom_mm - top) * PX_MM))
-    out = cv2.warpPerspective(gray, shift @ hom, size, flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-    return np.asarray(out, np.uint8)
+    nx, ny = max(1, int(round(w_mm * px_mm))), max(1, int(round(h_mm * px_mm)))
+    u = x_mm + (np.arange(nx) + 0.5) / px_mm
+    v = y_mm + (np.arange(ny) + 0.5) / px_mm
+    uu, vv = np.meshgrid(u, v)
+    den = to_img[2, 0] * uu + to_img[2, 1] * vv + to_img[2, 2]
+    xs = (to_img[0, 0] * uu + to_img[0, 1] * vv + to_img[0, 2]) / den
+    ys = (to_img[1, 0] * uu + to_img[1, 1] * vv + to_img[1, 2]) / den
+    h, w = gray.shape
+    x0 = np.clip(np.floor(xs).astype(np.int64), 0, w - 2)
+    y0 = np.clip(np.floor(ys).astype(np.int64), 0, h - 2)
+    fx, fy = np.clip(xs - x0, 0, 1), np.clip(ys - y0, 0, 1)
+    g = gray
+    out = (g[y0, x0] * (1 - fx) * (1 - fy) + g[y0, x0 + 1] * fx * (1 - fy)
+           + g[y0 + 1, x0] * (1 - fx) * fy + g[y0 + 1, x0 + 1] * fx * fy)
+    outside = (xs < 0) | (ys < 0) | (xs > w - 1) | (ys > h - 1)
+    out[outside] = 255
+    return np.asarray(out, np.float64)
 
 
-def _px(r: Rect, inset: float) -> tuple[int, int, int, int]:
-    top = TABLE_TOP_MM - 6
-    return (int(round((r.x + inset) * PX_MM)), int(round((r.y - top + inset) * PX_MM)),
-            int(round((r.x + r.w - inset) * PX_MM)), int(round((r.y - top + r.h - inset) * PX_MM)))
-
-
-def _score(img: NDArray[np.uint8], r: Rect, key: str, dark: float, light: float,
+def _score(img: NDArray[np.float64], r: Rect, key: str, dark: float, light: float,
            ring: bool = True, skip_top: float = 0.0) -> BoxScore:
+    """Scores of box r; img is the patch around r, from (r.x - RING_TO_MM, r.y - RING_TO_MM)."""
     import numpy as np
 
-    x0, y0, x1, y1 = _px(r, INNER_INSET_MM)
-    y0 += int(skip_top * PX_MM)
-    inner = img[y0:y1, x0:x1]
+    def px(mm: float) -> int:
+        return int(round(mm * PX_MM))
+
+    o = RING_TO_MM
+    inner = img[px(o + INNER_INSET_MM + skip_top):px(o + r.h - INNER_INSET_MM),
+                px(o + INNER_INSET_MM):px(o + r.w - INNER_INSET_MM)]
     ink = inner < dark
     f = float(ink.mean())
     lf = float((inner < light).mean())
@@ -223,12 +220,12 @@ def _score(img: NDArray[np.uint8], r: Rect, key: str, dark: float, light: float,
         extent = max(int(xs.max() - xs.min()), int(ys.max() - ys.min())) / PX_MM
     rf = 0.0
     if ring:
-        ox0, oy0, ox1, oy1 = _px(r, -RING_TO_MM)
-        ix0, iy0, ix1, iy1 = _px(r, -RING_FROM_MM)
-        outer = img[oy0:oy1, ox0:ox1] < dark
-        total = int(outer.sum()) - int(outer[iy0 - oy0:iy1 - oy0, ix0 - ox0:ix1 - ox0].sum())
-        area = outer.size - (iy1 - iy0) * (ix1 - ix0)
-        rf = total / max(1, area)
+        outer = img < dark
+        a = px(o - RING_FROM_MM)
+        b0, b1 = px(o + r.h + RING_FROM_MM), px(o + r.w + RING_FROM_MM)
+        hole = outer[a:b0, a:b1]
+        total = int(outer.sum()) - int(hole.sum())
+        rf = total / max(1, outer.size - hole.size)
     if f >= MARKED_INK and extent >= MARKED_EXTENT_MM:
         state = MARKED
     elif f < BLANK_INK and lf < BLANK_LIGHT:
@@ -239,24 +236,25 @@ def _score(img: NDArray[np.uint8], r: Rect, key: str, dark: float, light: float,
 
 
 def read_boxes(gray: NDArray[np.uint8], layout: Layout,
-               hom: NDArray[np.float64]) -> tuple[BoxScore, ...]:
+               to_img: NDArray[np.float64]) -> tuple[BoxScore, ...]:
     import numpy as np
 
-    bottom = max(e.approve.y + e.approve.h for e in layout.entries) + 6
-    img = _canonical(gray, hom, bottom)
-    paper = float(np.percentile(img[::4, ::4], 90))
-    dark, light = paper * DARK, paper * LIGHT
-    out = []
+    o = RING_TO_MM
+    regions: list[tuple[str, Rect, bool, float]] = []
     for e in layout.entries:
         if e.write_in:
-            out.append(_score(img, e.approve, f"w{e.index}a", dark, light))
-            out.append(_score(img, e.name_rect, f"w{e.index}n", dark, light, ring=False,
-                              skip_top=NAME_LABEL_MM - INNER_INSET_MM))
+            regions.append((f"w{e.index}a", e.approve, True, 0.0))
+            regions.append((f"w{e.index}n", e.name_rect, False, NAME_LABEL_MM - INNER_INSET_MM))
         else:
-            out.append(_score(img, e.approve, f"c{e.index}a", dark, light))
             assert e.disapprove is not None
-            out.append(_score(img, e.disapprove, f"c{e.index}d", dark, light))
-    return tuple(out)
+            regions.append((f"c{e.index}a", e.approve, True, 0.0))
+            regions.append((f"c{e.index}d", e.disapprove, True, 0.0))
+    patches = [sample(gray, to_img, r.x - o, r.y - o, r.w + 2 * o, r.h + 2 * o)
+               for _k, r, _ring, _skip in regions]
+    paper = float(np.percentile(np.concatenate([p[::3, ::3].ravel() for p in patches]), 90))
+    dark, light = paper * DARK, paper * LIGHT
+    return tuple(_score(p, r, key, dark, light, ring=ring, skip_top=skip)
+                 for p, (key, r, ring, skip) in zip(patches, regions, strict=True))
 
 
 def decide(layout: Layout, scores: tuple[BoxScore, ...]
@@ -320,31 +318,33 @@ def read_page(gray: NDArray[np.uint8], layouts: Mapping[int, Layout], *,
                     tuple(flags))
 
 
-def check_qr(gray: NDArray[np.uint8], hom: NDArray[np.float64], layout: Layout,
+def check_qr(gray: NDArray[np.uint8], to_img: NDArray[np.float64], layout: Layout,
              election: str) -> str:
-    """"" when the QR names this election and layout, else the refusal's words."""
-    import cv2
+    """"" when the printed QR is the one for this election and layout, else the refusal's words.
+    The QR is not decoded: its modules are sampled where they were printed and compared with
+    the QR PollDay prints for (election, layout) — a QR of another election differs in about
+    half of them."""
     import numpy as np
 
+    from app.documents.qr import qr_modules
     from app.scan.layout import qr_text
     from app.scan.printing import QR_MM, QR_X_MM, QR_Y_MM
 
-    pad = 5.0
-    detector = cv2.QRCodeDetector()
-    text = ""
-    # A blurred 200-dpi scan defeats one sampling now and then: try a few, plain and binarised.
-    for k, otsu in ((8.0, False), (8.0, True), (6.0, False), (10.0, True), (6.0, True)):
-        shift = np.array([[k, 0, -(QR_X_MM - pad) * k], [0, k, -(QR_Y_MM - pad) * k], [0, 0, 1]])
-        side = int((QR_MM + 2 * pad) * k)
-        crop = cv2.warpPerspective(gray, shift @ hom, (side, side), flags=cv2.INTER_LINEAR,
-                                   borderValue=255)
-        if otsu:
-            crop = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
-        text = detector.detectAndDecode(crop)[0]
-        if text:
-            break
-    if not text:
-        return "选票上的二维码无法读取"
-    if text != qr_text(election, layout.code):
+    rows = qr_modules(qr_text(election, layout.code))
+    n = len(rows)
+    cell = QR_MM / n
+    k = 8.0
+    img = sample(gray, to_img, QR_X_MM, QR_Y_MM, QR_MM, QR_MM, k)
+    paper, ink = float(np.percentile(img, 95)), float(np.percentile(img, 5))
+    if paper - ink < 60:
+        return "选票上没有可辨认的二维码（本版式印有二维码）"
+    thr = (paper + ink) / 2
+    agree = 0
+    for r, row in enumerate(rows):
+        for c, bit in enumerate(row):
+            y, x = int(((r + 0.5) * cell) * k), int(((c + 0.5) * cell) * k)
+            seen = float(img[max(0, y - 1):y + 2, max(0, x - 1):x + 2].mean()) < thr
+            agree += seen == (bit == "1")
+    if agree < 0.9 * n * n:
         return "二维码不属于本次选举（选举校验码或版式不符）：可能是其他社区或其他数据库打印的选票"
     return ""

@@ -73,10 +73,10 @@ def _dpi_info(info: Mapping[Any, Any]) -> float | None:
     return None
 
 
-def _image(data: bytes) -> PageImage:
+def _decode(data: bytes, page: int) -> PageImage:
+    """One image file's pixels as grayscale (JPEG decoded straight to gray)."""
     import io
 
-    import cv2
     import numpy as np
     from PIL import Image
 
@@ -85,15 +85,18 @@ def _image(data: bytes) -> PageImage:
     try:
         with Image.open(io.BytesIO(data)) as im:
             dpi = _dpi_info(im.info)
-            bitonal = im.mode == "1"
-    except OSError as exc:
-        return PageImage(1, None, None, f"无法读取图像（{exc}）")
-    if bitonal:
-        return PageImage(1, None, dpi, "黑白二值扫描：请改用灰度或彩色、200–300 dpi 重新扫描")
-    gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    if gray is None:
-        return PageImage(1, None, dpi, "无法解码图像")
-    return PageImage(1, to_gray(gray), dpi)
+            if im.mode == "1":
+                return PageImage(page, None, dpi, "黑白二值扫描：请改用灰度或彩色、200–300 dpi 重新扫描")
+            if im.format == "JPEG":
+                im.draft("L", im.size)
+            gray = to_gray(np.asarray(im.convert("L")))
+    except (OSError, ValueError) as exc:
+        return PageImage(page, None, None, f"无法读取图像（{exc}）")
+    return PageImage(page, gray, dpi)
+
+
+def _image(data: bytes) -> PageImage:
+    return _decode(data, 1)
 
 
 def _tiff_pages(data: bytes) -> Iterator[PageImage]:
@@ -114,7 +117,6 @@ def _tiff_pages(data: bytes) -> Iterator[PageImage]:
 
 
 def _pdf_pages(data: bytes) -> Iterator[PageImage]:
-    import cv2
     import numpy as np
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
@@ -137,12 +139,11 @@ def _pdf_pages(data: bytes) -> Iterator[PageImage]:
                 continue
             px_w, _ph = img.get_px_size()
             dpi = px_w / ((right - left) / 72.0)
-            gray = None
-            if img.get_filters() == ["DCTDecode"]:
-                raw = img.get_data(decode_simple=False)
-                gray = cv2.imdecode(np.frombuffer(bytes(raw), np.uint8), cv2.IMREAD_GRAYSCALE)
-            if gray is None:
-                gray = img.get_bitmap(render=False).to_numpy()
-            yield PageImage(k + 1, to_gray(np.asarray(gray)), dpi)
+            if img.get_filters() == ["DCTDecode"]:   # a JPEG page: decode it straight to gray
+                got = _decode(bytes(img.get_data(decode_simple=False)), k + 1)
+                yield PageImage(k + 1, got.gray, dpi, got.problem)
+                continue
+            bitmap = img.get_bitmap(render=False)
+            yield PageImage(k + 1, to_gray(np.asarray(bitmap.to_numpy())), dpi)
     finally:
         pdf.close()
