@@ -170,7 +170,10 @@ def set_options(conn: sqlite3.Connection, meeting_id: int, options: Mapping[str,
             return Refusal("NO_SUCH_MEETING", f"会议 {meeting_id} 不存在")
         merged = {**m.options, **options}
         options_json = _options_json(merged)
-        changed = json.loads(options_json) != json.loads(_options_json(m.options))
+        # What counts is the rule the options make (the 会议设置 page sends every option, the
+        # stored row may leave defaults out): the same rules are no change.
+        changed = (RuleOptions.from_mapping(json.loads(options_json))
+                   != RuleOptions.from_mapping(dict(m.options)))
         first = qv.first_round_of_meeting(conn, meeting_id) if changed else None
         code = "rules_correction" if first is not None else "setup"
         denied = check(conn, code, actor)

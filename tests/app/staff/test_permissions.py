@@ -281,6 +281,10 @@ def test_counting_options_frozen_once_voting_opened(venue: Venue) -> None:
     close_round(v.conn, r.id, actor=v.who["赵主持"], clock=v.clock)
     assert not isinstance(lock_round(v.conn, r.id, actor=v.who["周监票"], second=v.who["吴总监"],
                                      clock=v.clock), Refusal)
+    same = {"quorum_inclusive": False, "runoff_turnout_required": True,   # the defaults, as the
+            "write_in_counts_for_candidate": True, "runoff_margin": "more"}  # setup page sends
+    assert not isinstance(meetings.set_options(v.conn, m.id, same, clock=v.clock,
+                                               actor=v.who["赵主持"]), Refusal)
     before = _written(v.conn)
     frozen = meetings.set_options(v.conn, m.id, {"quorum_inclusive": True}, clock=v.clock,
                                   actor=v.who["赵主持"])
