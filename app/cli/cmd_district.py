@@ -5,7 +5,11 @@
          "reason", "short_hash", "fingerprint", "flagged"}  (exit 0; 3 when any was rejected or
         quarantined: signed by a key other than the community's, never counted until approved)
     district plan --db DISTRICT_DB FILE.xlsx          the plan: 社区, 计划日期[, 街道]
-    district previous --db DISTRICT_DB FILE.xlsx      the previous term's make-up per body
+    district previous --db DISTRICT_DB FILE.xlsx      the previous term's make-up per body and
+        per post (班子[, 职务], 人数, 平均年龄, …); a row whose 班子 or 职务 is not recognised is
+        refused with its row and the reason, and nothing is stored
+    district option --db DISTRICT_DB --under35 inclusive|exclusive   35岁以下 counts 35
+        (inclusive, the default: 以下 includes the number) or only those under 35
     district report --db DISTRICT_DB [--json] [--out FILE.xlsx|FILE.pdf]
     district daily --db DISTRICT_DB [--date YYYY-MM-DD] [--json] [--out FILE.xlsx|FILE.pdf]
     district history --db DISTRICT_DB                 every import attempt, JSON lines
@@ -22,8 +26,11 @@
 
 The report's JSON: `communities` (how many), `stages`, `planned`, `completed`, `on_time`,
 `on_time_rate`, `one_pass`, `one_pass_rate`, `expected`, `present`, `attendance_rate`,
-`dual_role_rate`, `flagged`, `units`, `makeup` (per body type: members, average_age,
-college_pct, bachelor_pct, under35_pct, women_pct, previous, changes) and `per_community` (one
+`party_expected`, `party_present`, `party_attendance_rate` (the party meetings only),
+`dual_role_rate`, `flagged`, `units`, `makeup` (per body type: members, average_age, college and
+college_pct, bachelor and bachelor_pct, under35 and under35_pct, women and women_pct, part_time,
+retained, new, previous, changes), `posts` (the same per post of a body: 党组织书记, 居委会主任 …),
+`two_committees` (两委, each person once), `under35_includes_35`, `age` and `per_community` (one
 object per community, with its own `attendance_rate`). Every rate and share is a JSON NUMBER, a
 percent (0-100): `one_pass_rate` 71.43 means 71.43 %; `units` names the unit of each kind of
 figure. Computed from exact fractions and rounded half up once (app/district/rates.py).
@@ -59,6 +66,11 @@ def register(sub: Any) -> None:
         p.add_argument("--db", required=True, type=Path)
         p.add_argument("file", type=Path, metavar="FILE.xlsx")
         p.set_defaults(func=run_sheet, sheet=name)
+    opt = dsub.add_parser("option", help="how 35岁以下 is counted")
+    opt.add_argument("--db", required=True, type=Path)
+    opt.add_argument("--under35", required=True, choices=("inclusive", "exclusive"),
+                     help="inclusive: 35 counts as 以下 (default); exclusive: under 35 only")
+    opt.set_defaults(func=run_option)
     rep = dsub.add_parser("report", help="figures: JSON, text, or XLSX/PDF")
     rep.add_argument("--db", required=True, type=Path)
     rep.add_argument("--json", action="store_true")
@@ -166,6 +178,20 @@ def run_sheet(args: argparse.Namespace) -> int:
         print(f"计划已导入：{len(rows)} 个社区")
     else:
         print(f"上届班子结构已导入：{len(rows)} 项数据")
+    return 0
+
+
+def run_option(args: argparse.Namespace) -> int:
+    from app.district.figures import set_young_inclusive
+
+    conn = _open(args.db, True)
+    if conn is None:
+        return EXIT_REFUSED
+    try:
+        set_young_inclusive(conn, args.under35 == "inclusive")
+    finally:
+        conn.close()
+    print("35岁以下：" + ("含35岁" if args.under35 == "inclusive" else "不含35岁（未满35岁）"))
     return 0
 
 

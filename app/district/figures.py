@@ -118,6 +118,8 @@ def community_from_package(c: Community, p: store.PackageRow) -> None:
                            "one_pass_success": bool(m.get("one_pass_success")),
                            "expected": snap[0] if snap else None,
                            "present": snap[1] if snap else None,
+                           "attendance_rate": rates.jsonable(
+                               rates.percent(snap[1], snap[0]) if snap else None),
                            "in_attendance": counted})
     if complete:
         c.done_date = max(d for d in dates.values() if d) if any(dates.values()) else None
