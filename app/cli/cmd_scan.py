@@ -167,7 +167,8 @@ def run_status(args: argparse.Namespace) -> int:
                       for x in b["refused"]]
         for r in recon:
             lines.append(f"{r['round']}：收回{r['returned']}，扫描计入{r['counted_from_scan']}，"
-                         f"键盘录入{r['entered_by_keyboard']}，未认定{r['pending']}："
+                         f"键盘录入{r['entered_by_keyboard']}，未认定{r['pending']}，"
+                         f"尚未计入{r['not_counted']}："
                          + ("相符" if r["balanced"] else "不相符"))
         _out(args, {"batches": batches, "rounds": recon}, lines or ["尚未导入扫描"])
         return 0

@@ -236,10 +236,12 @@ def reconciliation(conn: sqlite3.Connection, round_id: int) -> dict[str, Any] | 
     standing = vq.select_standing_entries(conn, round_id, "A")
     scanned = sum(1 for row in standing if row[5] and str(row[12]) == SCANNER)
     keyboard = sum(1 for row in standing if row[5] and str(row[12]) != SCANNER)
+    not_counted = sum(1 for p in scan.pages if p.status != "refused" and p.id not in scan.counted)
     return {"round": r.label, "returned": r.returned, "scanned_pages": len(scan.pages),
-            "pending": len(scan.pending), "counted_from_scan": scanned,
-            "entered_by_keyboard": keyboard,
-            "balanced": bool(r.boxes) and r.returned == scanned + keyboard}
+            "pending": len(scan.pending), "not_counted": not_counted,
+            "counted_from_scan": scanned, "entered_by_keyboard": keyboard,
+            "balanced": bool(r.boxes) and not not_counted
+            and r.returned == scanned + keyboard}
 
 
 def batch_summary(conn: sqlite3.Connection) -> list[dict[str, Any]]:
