@@ -102,21 +102,6 @@ def remove(conn: sqlite3.Connection, staff_id: int, *, at: str, by: str) -> None
                  " WHERE id = ?", (at, by, staff_id))
 
 
-def replace_all(conn: sqlite3.Connection, rows: list[StaffRow]) -> None:
-    """A desk takes the host's staff list with the register refresh: names, roles and PIN
-    hashes; the desk's own wrong-PIN throttle of a member who stays is kept."""
-    kept = {r.name: (r.failed, r.locked_until) for r in active(conn)}
-    conn.execute("DELETE FROM staff")
-    for s in rows:
-        failed, until = kept.get(s.name, (0, ""))
-        conn.execute(
-            "INSERT INTO staff (id, name, roles, chief, person_id, pin_hash, pin_salt, pin_n,"
-            " pin_r, pin_p, failed, locked_until, created_at, created_by) VALUES"
-            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (s.id, s.name, ",".join(s.roles), int(s.chief), s.person_id, s.pin_hash, s.pin_salt,
-             s.pin_n, s.pin_r, s.pin_p, failed, until, s.created_at, s.created_by))
-
-
 def candidate_contests(conn: sqlite3.Connection, person_id: int | None, name: str) -> list[str]:
     """The contests (titles) where this register person, or a candidate of this name, stands (by
     name too, as app.voting.rounds checks a round's officials)."""

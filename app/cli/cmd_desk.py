@@ -157,6 +157,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"主机拒绝 / refused: {service.status().banner()}", file=sys.stderr)
             _line(service.status().as_json(), sys.stderr)
             return EXIT_USAGE
+        from app.cli.signon import resolve_operators
+
+        refused = resolve_operators(args)   # the staff list arrived with the host's register
+        if refused:
+            print(f"未执行：{refused}", file=sys.stderr)
+            return EXIT_REFUSED
         att.attendance_summary(conn, meeting)   # the desk's first look, before the queue
         if args.report_merges:
             _line({"ready": True, **service.status().as_json()})

@@ -83,10 +83,15 @@ async def _advertise(pairing: Pairing, bind: str, chosen: list[str] | None) -> A
 async def _serve(args: argparse.Namespace) -> int:
     import asyncio
 
+    from app.cli.signon import resolve_operators
     from app.fileio import write_atomic
     from app.permissions import check_path
     from app.sync.host import Host, lan_address, wildcard
 
+    refused = resolve_operators(args)   # a staff list: --operator signs on (POLLDAY_PIN)
+    if refused:
+        print(f"无法作为主机运行：{refused}", file=sys.stderr)
+        return 1
     denied = check_path(args.db, "host_mode", args.operator) if args.db.is_file() else None
     if denied is not None:
         print(f"无法作为主机运行：{denied.message}", file=sys.stderr)

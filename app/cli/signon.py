@@ -70,6 +70,8 @@ def resolve_operators(args: argparse.Namespace) -> str | None:
     from app.permissions import Actor
 
     path = getattr(args, "db", None)
+    if isinstance(getattr(args, "operator", None), Actor):
+        return None   # signed on already
     named = str(getattr(args, "operator", "") or "").strip()
     # No --operator: reads run as before; a guarded write is refused by its use case, saying
     # who may do it.

@@ -150,3 +150,45 @@ def test_backup_export_and_host_mode_need_the_host(tmp_path: Path) -> None:
     assert counts(db) == before
     host = run("backup", "--db", db, "--to", stick, "--operator", "赵主持", pin=PIN)
     assert host.returncode == 0 and len(list(stick.glob("*.db"))) == 1, host.stderr
+
+
+def test_a_desk_signs_its_staff_on_with_the_hashes_it_received(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """The host's staff list reaches a desk joining over the LAN (127.0.0.1); the desk's clerk
+    signs on there with their PIN, a 计票人 is refused the sign-in."""
+    import json
+
+    from tests.app.sync.sync_venue import Procs, free_port, make_assembly
+
+    host_db = tmp_path / "host.db"
+    _m, tokens = make_assembly(host_db, 6)
+    conn = connect(host_db)
+    clock = FixedClock(T0)
+    assert not isinstance(add_staff(conn, "赵主持", ["主持人"], PIN, actor="", clock=clock), Refusal)
+    host = sign_on(conn, "赵主持", PIN, clock=clock)
+    for name, role in (("钱签到", "签到员"), ("孙计票", "计票人")):
+        assert not isinstance(add_staff(conn, name, [role], PIN, actor=host, clock=clock), Refusal)
+    conn.close()
+    monkeypatch.setenv("POLLDAY_PIN", PIN)
+    procs = Procs()
+    try:
+        pairing = tmp_path / "pairing.txt"
+        p = procs.start("serve", "--db", str(host_db), "--port", str(free_port()),
+                        "--pairing-out", str(pairing), "--no-mdns", "--operator", "赵主持")
+        assert p.stdout is not None
+        line = p.stdout.readline()
+        assert line and json.loads(line)["listening"], p.stderr.read() if p.stderr else ""
+        for db, who, person, result in ((tmp_path / "d1.db", "钱签到", tokens[0], "signed_in"),
+                                        (tmp_path / "d2.db", "孙计票", tokens[1], "not_allowed")):
+            d = procs.start("desk", "--db", str(db), "--pairing", str(pairing), "--desk", db.stem,
+                            "--sync-timeout", "15", "--operator", who, "--", person)
+            out, err = d.communicate(timeout=60)
+            lines = [json.loads(x) for x in out.splitlines() if x.strip().startswith("{")]
+            got = [x.get("result") for x in lines if "result" in x]
+            assert got == [result], (out, err)
+            if result == "not_allowed":
+                assert "「签到」只有签到员或主持人可以操作；孙计票（计票人）不能操作" in out
+    finally:
+        for proc in procs.procs:
+            proc.terminate()
+        procs.kill_all()
