@@ -277,9 +277,14 @@ def cut_texts(page: QWidget) -> list[str]:
                 or hasattr(label, "shown_text") or rich(label)):
             continue
         text = label.text().replace("&", "") if label.buddy() is not None else label.text()
-        need = max(label.fontMetrics().horizontalAdvance(line) for line in text.split("\n"))
+        lines = text.split("\n")
+        need = max(label.fontMetrics().horizontalAdvance(line) for line in lines)
         if need > label.contentsRect().width() + 1:
             out.append(f"label {text!r}: {need} > {label.contentsRect().width()}")
+        # Squeezed in height: the glyphs' lower part cut off (a big fingerprint was).
+        tall = label.fontMetrics().height() * len(lines)
+        if label.contentsRect().height() < tall - 2:
+            out.append(f"label {text!r}: {label.contentsRect().height()} px high < {tall}")
     for box in page.findChildren(QComboBox):
         if not box.isVisible() or not box.currentText() or box.isEditable():
             continue
@@ -324,7 +329,10 @@ def out_of_reach(page: QWidget) -> list[str]:
                 break
             p = p.parentWidget()
         if scroll is not None:
-            scroll.ensureWidgetVisible(w, 0, 0)
+            # Scrolled to the whole widget (ensureWidgetVisible of an editable list only
+            # brings its text cursor into view).
+            at = w.mapTo(scroll.widget(), w.rect().center())
+            scroll.ensureVisible(at.x(), at.y(), w.width() // 2 + 1, w.height() // 2 + 1)
             if whole(w):
                 continue
         name = getattr(w, "text", lambda: "")() or w.accessibleName() or type(w).__name__

@@ -159,7 +159,7 @@ class DeskPage(QWidget):
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setAccessibleName("查找人员")
         self.search_box.setToolTip("姓名、全拼、首字母、身份证号后几位或党员编号；↑↓ 选择，回车签到")
-        self.search_box.setStyleSheet("font-size: 20pt; padding: 6px;")
+        self.search_box.setStyleSheet("font-size: 20pt; padding: 4px;")
         self.search_box.textChanged.connect(self._run_search)
         self.search_box.returnPressed.connect(self._enter)
         self.search_box.installEventFilter(self)
@@ -213,7 +213,8 @@ class DeskPage(QWidget):
         # One column, full width: the results keep every column on a laptop screen and the
         # answer panel spans the page, so long details fit in large type.
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 8, 16, 8)
+        lay.setContentsMargins(16, 4, 16, 4)
+        lay.setSpacing(4)   # every pixel of height goes to the matches (8 rows at 1366x768)
         self.banner = OfflineBanner()
         lay.addWidget(self.banner)
         # After the host's register changed (a person added, a leave recorded): what came in.

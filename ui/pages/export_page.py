@@ -20,6 +20,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -85,7 +87,10 @@ class ExportPage(QWidget):
         self.scheduler = BackupScheduler(ctx.clock)
         title = QLabel("报送 · U盘报送包")
         title.setStyleSheet("font-size: 18pt; font-weight: bold; color: #1b3550;")
-        root = QVBoxLayout(self)
+        # On a smaller screen (1280x720) the page scrolls instead of squeezing the big key
+        # fingerprint to half its height.
+        inner = QWidget()
+        root = QVBoxLayout(inner)
         root.addWidget(title)
         root.addWidget(self._target_box())
         root.addWidget(self._export_box())
@@ -93,6 +98,13 @@ class ExportPage(QWidget):
         row.addWidget(self._verify_box(), 3)
         row.addWidget(self._backup_box(), 2)
         root.addLayout(row, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self.timer = QTimer(self)
         self.timer.setInterval(TIMER_MS)
         self.timer.timeout.connect(self.periodic_backup)

@@ -63,6 +63,7 @@ class BallotLine(QWidget):
         self.tone = NEUTRAL
         self.status = ""
         self.editing: int | None = None  # the number being corrected, None for a new ballot
+        self.hint = ""   # the keys, in grey in the status line while it has nothing to say
 
     # --- state ------------------------------------------------------------------------------------
 
@@ -192,6 +193,12 @@ class BallotLine(QWidget):
         if self.invalid_reason:
             extra.append(f"标为无效：{self.invalid_reason}")
         line = "　".join([*extra, self.status])
+        if not line and self.hint:
+            hint_font = QFont(self.font())
+            hint_font.setPointSize(12)
+            p.setFont(hint_font)
+            p.setPen(QColor("#607d8b"))
+            line = self.hint
         p.drawText(QRectF(8, NAME_H + CELL_H + 8, w - 16, STATUS_H),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
         p.end()

@@ -89,17 +89,14 @@ class EntryTab(QWidget):
         self.correction_why = ""
         self.dialog: ReasonDialog | WriteInDialog | None = None
         self.singing: SingingView | None = None
-        # One line on a laptop screen (the rows below are worth more than a second line of
-        # help); the full wording is the tooltip.
-        help_ = QLabel("1 ○赞成　2 ×不赞成　0/空格 弃权　回车 录入本张　F2 另选他人　F4 无效票　"
-                       "Ctrl+Z 撤回上一张　Esc 清空本行")
-        help_.setToolTip("每张选票一行：1 = ○赞成，2 = ×不赞成，0 或空格 = 弃权，自动跳到下一人；"
-                         "回车 = 录入本张；F2 = 另选他人；F4 = 标为无效票；Ctrl+Z = 撤回上一张重录；"
-                         "Esc = 清空本行")
-        help_.setWordWrap(True)
-        help_.setStyleSheet("color: #37474f; font-size: 12pt;")
-        self.help = help_
         self.line = BallotLine()
+        # The keys in the line's own status line while it is empty (no line of help above it:
+        # the rows below are worth more on a laptop screen); the full wording is the tooltip.
+        self.line.hint = ("1 ○赞成　2 ×不赞成　0/空格 弃权　回车 录入本张　F2 另选他人　F4 无效票　"
+                          "Ctrl+Z 撤回上一张　Esc 清空本行")
+        self.line.setToolTip("每张选票一行：1 = ○赞成，2 = ×不赞成，0 或空格 = 弃权，自动跳到下一人；"
+                             "回车 = 录入本张；F2 = 另选他人；F4 = 标为无效票；Ctrl+Z = 撤回上一张重录；"
+                             "Esc = 清空本行")
         self.line.keys_changed.connect(self.recheck)
         self.line.committed.connect(self.commit)
         self.line.write_in_requested.connect(self.ask_write_in)
@@ -141,7 +138,6 @@ class EntryTab(QWidget):
         buttons.addWidget(self.withdraw_button)
         lay = QVBoxLayout(self)
         lay.setSpacing(4)
-        lay.addWidget(help_)
         lay.addWidget(self.line)
         lay.addLayout(buttons)
         lay.addWidget(self.table, 1)
