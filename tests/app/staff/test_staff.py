@@ -122,3 +122,27 @@ def test_a_candidate_can_never_be_teller_or_scrutineer(tmp_path: Path) -> None:
     linked = add_staff(conn, "乙二（工作名）", ["计票人"], "135792", actor=host, clock=_clock(),
                        person_id=pid)
     assert isinstance(linked, Refusal) and linked.code == "OFFICIAL_IS_CANDIDATE"
+
+
+def test_a_database_from_before_staff_lists_upgrades_into_open_mode(tmp_path: Path) -> None:
+    """schema-v5 (the last release without staff) upgrades with no staff list: free-text
+    operators keep working and the old operators stay as they were recorded."""
+    import shutil
+
+    from app import attendance as att
+    from app.meetings import resolve_meeting
+    from app.model import Meeting
+    from app.permissions import enforced
+    from tests.pdtest import FIXTURES
+
+    path = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "schema-v5.db", path)
+    before = sqlite3.connect(path).execute("SELECT operator FROM attendance_event ORDER BY id"
+                                           ).fetchall()
+    conn = connect(path)
+    assert list_staff(conn) == [] and not enforced(conn)
+    assert conn.execute("SELECT operator FROM attendance_event ORDER BY id").fetchall() == before
+    m = resolve_meeting(conn, "party")
+    assert isinstance(m, Meeting)
+    got = att.sign_out(conn, m, 1, "一号台", "gui:root", _clock())
+    assert got.outcome.value in ("signed_out", "already_out"), got
