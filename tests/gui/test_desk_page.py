@@ -53,6 +53,7 @@ def open_desk_page(qtbot, conn, path, *, at=None, size=(1280, 720)):
     p.resize(*size)
     p.show()
     qtbot.waitExposed(p)
+    qtbot.waitUntil(lambda: p.ready, timeout=10000)  # the first look, read on the worker
     return p
 
 

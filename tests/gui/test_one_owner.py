@@ -29,7 +29,7 @@ from app import attendance
 from db.connection import connect
 from tests.app.attendance.attendance_venue import pollday_cmd
 from tests.app.sync.sync_venue import make_assembly
-from ui import filedialogs
+from ui import filedialogs, ops
 
 POSIX_LOCKS = sys.platform != "win32"  # Windows locks belong to a handle: nothing to lose there
 UI = Path(__file__).resolve().parents[2] / "ui"
@@ -184,6 +184,7 @@ def run_day(qtbot, db: Path, tokens: list[str], reps: int, look) -> Day:
                     day.gui_miscounts.append(f"rep {rep}: desk page {page.counter.text()!r}")
     finally:
         page.close()
+        ops.release(page.ctx.db_path)  # the page's database worker (ui.ops) lets go too
         attendance.forget(page.ctx.conn)
         page.ctx.conn.close()
     return day
@@ -283,6 +284,7 @@ def test_desk_and_meeting_pages_follow_a_cli_sign_in(qtbot, tmp_path, shot):
     finally:
         hall.close()
         page.close()
+        ops.release(page.ctx.db_path)  # the page's database worker (ui.ops) lets go too
         attendance.forget(page.ctx.conn)
         page.ctx.conn.close()
 
@@ -474,6 +476,7 @@ def test_cli_killed_mid_stream_beside_the_gui_loses_nothing_20_times(qtbot, tmp_
             assert page.counter.text().startswith(f"实到 {len(acknowledged)} "), rep
     finally:
         page.close()
+        ops.release(page.ctx.db_path)  # the page's database worker (ui.ops) lets go too
         attendance.forget(page.ctx.conn)
         page.ctx.conn.close()
     ids, ok = in_the_file(db)

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -41,9 +42,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import attendance, meetings
-from app.attendance import Finding, Outcome, Result
+from app.attendance import Finding, Outcome, Result, warm
 from app.attendance.desk import database_file_problem, write_stopped
-from app.model import Person
+from app.model import Meeting, Person
 from app.sync import DeskStatus
 from ui.ops import Op, OpFailure, run_op
 from ui.pages.context import PageContext
@@ -96,6 +97,7 @@ class DeskPage(QWidget):
         self._register_note = ""
         self.refresh_op: Op | None = None  # the counter's summary being read (ui.ops)
         self._shown_counts = 0  # how many times the counter was set: a late summary is dropped
+        self.ready = True  # False while the meeting's first look is read on the worker
         self._build()
         # Not while a dialog is open over the page: a scan there would sign someone in behind
         # the 打开/新建 dialog (and a typed file name became a search) — a walk found both.
@@ -276,8 +278,41 @@ class DeskPage(QWidget):
         meeting = self.ctx.meeting
         self._fill_desks()
         self.setEnabled(meeting is not None)
+        if meeting is not None and not warm.is_warm(self.ctx.conn, meeting):
+            self._warm_up(meeting)
+            return
         self._desk_changed()
         self._refresh_soon()
+
+    def _warm_up(self, meeting: Meeting) -> None:
+        """The meeting's first look folds the whole register: on the database's worker (ui.ops),
+        handed to this page's connection, then the page fills in. A scan meanwhile still signs
+        in (its connection folds the register itself)."""
+        self.counter.setText("正在统计…")
+        self.ready = False
+
+        def done(built: object) -> None:
+            if not self._connection_open():
+                return  # the page's database was closed meanwhile
+            if self.ctx.meeting == meeting:
+                warm.adopt(self.ctx.conn, meeting, built)  # type: ignore[arg-type]  # a View
+            fill()
+
+        def fill(_failure: object = None) -> None:  # on failure the page folds it, as before
+            if not self._connection_open():
+                return
+            self.ready = True
+            self._desk_changed()
+            self._refresh_now()
+
+        run_op(self, self.ctx.db_path, lambda conn: warm.build(conn, meeting), done, fill)
+
+    def _connection_open(self) -> bool:
+        try:
+            self.ctx.conn.total_changes  # noqa: B018 - raises once the connection is closed
+        except sqlite3.ProgrammingError:
+            return False
+        return True
 
     def _fill_desks(self) -> None:
         """The desk choice (and each desk's scope), keeping the desk chosen when it is still
