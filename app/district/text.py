@@ -155,8 +155,10 @@ def summary_paragraph(report: Report, day: dt.date | None = None) -> str:
     young = young_words(report)
     parts = []
     when = f"截至 {day.isoformat()}，" if day else ""
-    parts.append(f"{when}全辖 {h['communities']}个社区中，已完成换届 {h['completed']}个，"
-                 f"按期换届率 {pct(h['on_time_rate'])}，一次性选举成功率 {pct(h['one_pass_rate'])}。")
+    rates_said = "，".join(f"{label} {pct(h[k])}" for label, k in (
+        ("按期换届率", "on_time_rate"), ("一次性选举成功率", "one_pass_rate")) if h[k] is not None)
+    parts.append(f"{when}全辖 {h['communities']}个社区中，已完成换届 {h['completed']}个"
+                 + (f"，{rates_said}" if rates_said else "") + "。")
     if h["party_expected"]:
         parts.append(f"应到会党员 {h['party_expected']}人，实际到会 {h['party_present']}人，"
                      f"出席率达到 {pct(h['party_attendance_rate'])}。")

@@ -25,6 +25,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -57,6 +59,8 @@ from ui import filedialogs
 from ui.pages.district_charts import STAGE_COLOURS, MakeupBars, MakeupGroup, StageBars
 from ui.tasks import CancelToken, Outcome, ProgressFn, Task
 
+GROUP_COLUMNS = ("班子/职务", "人数", "平均年龄", "大专及以上", "本科及以上", "35岁以下", "女性",
+                 "兼职委员", "留任", "新提拔/新进", "与上届相比")
 COLUMNS = ("社区", "计划日期", "完成日期", "进度", "按期", "一次性选举成功", "出席率", "一肩挑",
            "报送包校验码", "备注")
 RESULT_COLOURS = {"imported": "#2e7d4f", "superseded": "#2f6ea5", "duplicate": "#777777",
@@ -180,9 +184,36 @@ class DistrictPage(QWidget):
         pl.setContentsMargins(0, 4, 0, 0)
         pl.addWidget(self.packages, 1)
         pl.addLayout(pbar)
+        self.groups = QTableWidget(0, len(GROUP_COLUMNS))
+        self.groups.setHorizontalHeaderLabels(list(GROUP_COLUMNS))
+        self.groups.verticalHeader().setVisible(False)
+        self.groups.verticalHeader().setDefaultSectionSize(22)   # 5 groups in view at 1366x768
+        self.groups.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        gh = self.groups.horizontalHeader()
+        gh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        gh.setSectionResizeMode(len(GROUP_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.summary = QPlainTextEdit()
+        self.summary.setReadOnly(True)
+        self.summary.setMaximumHeight(100)   # the table keeps its rows at 1366x768
+        self.copy_button = QPushButton("复制这段文字")
+        self.copy_button.setToolTip("复制“换届工作情况”，粘贴到报告中")
+        self.young_box = QCheckBox("“35岁以下”含35岁（以下含本数）")
+        self.young_box.setToolTip("不勾选：只统计未满35岁的成员")
+        sbar = QHBoxLayout()
+        sbar.addWidget(self.young_box)
+        sbar.addStretch(1)
+        sbar.addWidget(self.copy_button)
+        stab = QWidget()
+        sl = QVBoxLayout(stab)
+        sl.setContentsMargins(0, 4, 0, 0)
+        sl.addWidget(self.groups, 1)
+        sl.addWidget(QLabel("换届工作情况（可复制到报告）"))
+        sl.addWidget(self.summary)
+        sl.addLayout(sbar)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.table, "各社区")
         self.tabs.addTab(ptab, "报送包")
+        self.tabs.addTab(stab, "班子结构与职务")
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.tabs)
         split.addWidget(scroll)
@@ -222,6 +253,9 @@ class DistrictPage(QWidget):
         self.exclude_button.clicked.connect(lambda: self.ask_decision("exclude"))
         self.include_button.clicked.connect(lambda: self.ask_decision("include"))
         self.confirm_button.clicked.connect(self.ask_confirm_key)
+        self.copy_button.clicked.connect(
+            lambda: QApplication.clipboard().setText(self.summary.toPlainText()))
+        self.young_box.toggled.connect(self.set_young)
         self.packages.itemSelectionChanged.connect(self.update_package_buttons)
         self.export_box: QMessageBox | None = None
         self.results.addItem("点击“导入报送包…”选择U盘上的报送包（可多选），或“导入整个文件夹…”；"
@@ -273,6 +307,45 @@ class DistrictPage(QWidget):
             lines.append(line)
         self.makeup_bars.set_groups(groups)
         self.makeup_text.setText("\n".join(lines))
+        self.fill_groups(report)
+
+    def fill_groups(self, report: Report) -> None:
+        """班子结构与职务: a row per body, per post and for the 两委, counts beside shares; the
+        换届工作情况 paragraph under it."""
+        from app.district.text import summary_paragraph
+
+        rows = [*report.bodies, *report.posts,
+                *([report.two_committees] if report.two_committees is not None else [])]
+        rows = [b for b in rows if b.members]
+        self.groups.setRowCount(len(rows))
+        for r, b in enumerate(rows):
+            j = b.data()
+
+            def both(count: int, share: Decimal | None) -> str:
+                return f"{count}人（{'—' if share is None else f'{share}%'}）"
+
+            cells = (b.label if b.body != "两委" else "两委（每人计一次）", f"{b.members}人",
+                     f"{rates.text(j['average_age']) or '—'}岁",
+                     both(b.college, j["college_pct"]), both(b.bachelor, j["bachelor_pct"]),
+                     both(b.young, j["under35_pct"]), both(b.women, j["women_pct"]),
+                     f"{b.part_time}人", f"{b.retained}人", f"{b.fresh}人",
+                     "，".join(j.get("changes", [])))
+            for col, text in enumerate(cells):
+                self.groups.setItem(r, col, QTableWidgetItem(text))
+        self.summary.setPlainText(summary_paragraph(report, self.clock.now().date()))
+        self.young_box.blockSignals(True)
+        self.young_box.setChecked(report.young_inclusive)
+        self.young_box.blockSignals(False)
+
+    def set_young(self, inclusive: bool) -> None:
+        from app.district.figures import set_young_inclusive
+
+        conn = store.connect(self.db_path)
+        try:
+            set_young_inclusive(conn, inclusive)
+        finally:
+            conn.close()
+        self.refresh()
 
     def fill_table(self, report: Report) -> None:
         self.table.setSortingEnabled(False)
