@@ -124,6 +124,8 @@ PERMISSIONS: dict[str, Permission] = dict([
     _p("enter_ballots", {T}, "录入选票或计票单（录入组A/B）", "计票人（A组和B组须为不同的人）"),
     _p("resolve_difference", {S}, "裁定两组录入的差异", "监票人（不能是本轮录入A/B组的人）"),
     _p("box_figures", {S}, "登记票箱发票/收票数", "监票人"),
+    _p("adjudicate_ballot", {S}, "认定扫描中存疑或无效的选票",
+       "监票人（存疑票、无效票须两名不同的监票人或总监票人和一名监票人）", two=True),
     _p("lock_result", {S}, "锁定结果", "两名不同的监票人（或总监票人和一名监票人）各自输入PIN",
        two=True),
     _p("unlock_result", {S}, "解锁结果", "总监票人（须写明原因）"),

@@ -135,6 +135,14 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
         marks = parsed
     if len(marks) != len(layout.candidates):
         return Refusal("MARKS_INVALID", f"须为{len(layout.candidates)}位（每名候选人一位）")
+    from app.permissions import check, check_two
+
+    # Where a staff list exists: 监票人 decide; two of them (or the 总监票人 and one) where two
+    # people must (app.permissions).
+    denied = (check_two(conn, "adjudicate_ballot", first, second)
+              if page.needs_two or invalid or second else check(conn, "adjudicate_ballot", first))
+    if denied is not None:
+        return Refusal("NOT_ALLOWED", denied.message)
     names = [w.strip() for w in write_ins if w.strip()]
     at = iso(clock.now())
     with transaction(conn):

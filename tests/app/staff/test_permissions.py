@@ -355,6 +355,37 @@ def test_export_backup_and_host_mode_are_the_hosts(venue: Venue, db_path: Path) 
     TESTED.add("staff")   # tests/app/staff/test_staff.py: only a signed-on host manages the list
 
 
+def test_scanned_ballots_are_decided_by_scrutineers_two_where_doubtful(tmp_path: Path) -> None:
+    """schema-v8.db holds a flagged scanned ballot and a staff list (its PIN hashes are
+    placeholders, so the signed-on members are made as app.staff.sign_on makes them)."""
+    import shutil
+
+    from app.permissions import Role
+    from app.scan.adjudicate import decide
+    from tests.pdtest import FIXTURES
+
+    path = tmp_path / "v8.db"
+    shutil.copy(FIXTURES / "schema-v8.db", path)
+    conn = connect(path)
+    clock = FixedClock(T0)
+
+    def member(name: str, *roles: Role, chief: bool = False) -> Actor:
+        return Actor(name, frozenset(roles), chief=chief, verified=True)
+
+    one, chief = member("周监票", Role.SCRUTINEER), member("王五", Role.SCRUTINEER, chief=True)
+    clerk = member("孙计票", Role.TELLER)
+    before = conn.execute("SELECT count(*) FROM scan_decision").fetchone()
+    for first, second, words in ((clerk, one, "孙计票（计票人）不能操作"),
+                                 (one, "王五", "请先选择本人姓名并输入PIN登录")):
+        got = decide(conn, 1, "o-", first=first, second=second, clock=clock)
+        assert isinstance(got, Refusal) and got.code == "NOT_ALLOWED" and words in got.message
+        assert "「认定扫描中存疑或无效的选票」只有监票人" in got.message
+    assert conn.execute("SELECT count(*) FROM scan_decision").fetchone() == before
+    got = decide(conn, 1, "o-", first=one, second=chief, clock=clock)
+    assert not isinstance(got, Refusal), got
+    TESTED.add("adjudicate_ballot")
+
+
 def test_every_row_of_the_table_is_tested_here() -> None:
     """Last in the file: each permission code went through its use case above."""
     assert set(PERMISSIONS) - TESTED == set()
