@@ -1,0 +1,76 @@
+"""扫描认定 tab: a batch of synthetic scans of the round's printed scannable ballot imported off the
+GUI thread, the flagged ballot shown with its page image and decided with a click, then the scanned
+ballots counted into entry A (the same rows keyboard entry writes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import cv2
+from PySide6.QtCore import Qt
+
+from app import voting
+from app.meetings import Refusal
+from app.scan.printing import render_scan_ballots
+from app.scan.setup import layout_for_round
+from tests.app.scan.synth import distort, jpeg, render_blank, write_deck
+from tests.gui.test_counting_page import counting_db, open_page, ready_round
+
+TOOL = "pdftoppm"
+INTENTS = ["ooo-x-", "------", "oxo-o-", "-o-oo-"]    # the second is blank: a human confirms
+
+
+def test_scan_batch_is_imported_decided_and_counted_into_entry_a(qtbot, tmp_path, shot):
+    page = open_page(qtbot, counting_db(tmp_path / "scan.db"))
+    try:
+        r = ready_round(page)
+        conn = page.ctx.conn
+        layout = layout_for_round(conn, r.contest_id, r.number, "委员选举选票", r.seats, r.names,
+                                  1, qr=False, actor="test", at="2026-11-22T09:00:00+08:00")
+        assert not isinstance(layout, Refusal)
+        pdf = tmp_path / "ballot.pdf"
+        render_scan_ballots([(layout, 1)], pdf, dt.datetime(2026, 11, 22, 9, 0), election="x",
+                            qr=False)
+        folder = tmp_path / "scans"
+        blank = render_blank(pdf, 200, tmp_path)
+        write_deck(blank, layout, 200, folder, len(INTENTS), intents=INTENTS, edge_rate=0.0,
+                   write_in_rate=0.0)
+        # and a ballot whose tick runs out of the 赞成 box: two people decide it
+        rng, px = random.Random(3), 200 / 25.4
+        img = blank.copy()
+        box = layout.entries[0].approve
+        cv2.line(img, (int((box.x + 3) * px), int((box.y + 7) * px)),
+                 (int((box.x + box.w + 6) * px), int((box.y - 4) * px)), 30, 4)
+        (folder / "z.jpg").write_bytes(jpeg(distort(img, px, rng), rng))
+        bar = page.tabs.tabBar()
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(4).center())
+        tab = page.scan_tab
+        assert page.tabs.currentWidget() is tab
+        page.resize(1366, 768)
+        tab.hand_count.setValue(len(INTENTS) + 1)
+        tab.start_import(folder)
+        qtbot.waitUntil(lambda: tab.task is None, timeout=30000)
+        assert "第1批：5页" in page.message.text()
+        assert tab.queue.count() == 2 and "空白票" in tab.queue.item(0).text()
+        assert "越出方格" in tab.queue.item(1).text() and "两人" in tab.queue.item(1).text()
+        assert tab.image.pixmap() is not None and not tab.image.pixmap().isNull()
+        assert tab.keys.text() == "0" and not tab.count_button.isEnabled()
+        shot(page, "scan_tab_blank")
+        qtbot.mouseClick(tab.decide_button, Qt.MouseButton.LeftButton)   # one person: blank
+        assert tab.queue.count() == 1 and "越出方格" in tab.reading.text()
+        shot(page, "scan_tab_edge")
+        assert tab.keys.text() == "1"
+        qtbot.mouseClick(tab.decide_button, Qt.MouseButton.LeftButton)
+        assert "两人" in page.message.text() and tab.queue.count() == 1
+        tab.second.setText("欧阳红梅")
+        qtbot.mouseClick(tab.decide_button, Qt.MouseButton.LeftButton)
+        assert tab.queue.count() == 0 and tab.count_button.isEnabled()
+        qtbot.mouseClick(tab.count_button, Qt.MouseButton.LeftButton)
+        assert "5 张已计入录入组 A" in page.message.text()
+        marks = [e.ballot.marks for e in voting.entries(conn, r.id, "A") if e.ballot]
+        assert marks == [*INTENTS, "o-----"]
+        shot(page, "scan_tab_counted")
+    finally:
+        page.close()
+        page.ctx.conn.close()

@@ -1,0 +1,304 @@
+"""扫描认定: importing a batch of scans (off the GUI thread), the queue of flagged ballots of the
+round with the page image and the boxes that sent each one to a human, the two-person decision,
+and counting the scanned ballots into entry A (app/scan does all of it; this only shows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QMargins, QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.meetings import Refusal
+from app.voting import State, VotingRound, keys_for
+from ui import filedialogs
+from ui.tasks import Outcome, Task
+
+if TYPE_CHECKING:
+    from ui.pages.counting.page import CountingPage
+
+GREEN, RED = "#1b7f3b", "#c62828"
+
+
+class ScanTab(QWidget):
+    def __init__(self, page: CountingPage) -> None:
+        super().__init__()
+        self.page = page
+        self.task: Task | None = None
+        self.pages: list[Any] = []     # ScannedPage of the round still waiting
+        self.import_button = QPushButton("导入扫描文件夹…")
+        self.import_button.setToolTip("一批扫描文件（PDF、JPEG、PNG、TIFF，200–300 dpi）所在的文件夹")
+        self.import_button.clicked.connect(self.ask_import)
+        self.hand_count = QSpinBox()
+        self.hand_count.setRange(0, 100000)
+        self.hand_count.setAccessibleName("手工清点张数")
+        self.hand_count.setToolTip("这一批扫描前手工清点的选票张数：扫描页数必须与它相等")
+        self.count_button = QPushButton("计入录入组 A")
+        self.count_button.setToolTip("全部认定后，把本轮读出的扫描选票计入录入组 A")
+        self.count_button.clicked.connect(self.count)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("手工清点："))
+        top.addWidget(self.hand_count)
+        top.addWidget(QLabel("张"))
+        top.addWidget(self.import_button)
+        top.addWidget(self.count_button)
+        top.addWidget(self.summary, 1)
+        self.queue = QListWidget()
+        self.queue.setAccessibleName("待认定的选票")
+        self.queue.setMaximumWidth(300)
+        self.queue.currentRowChanged.connect(self._show)
+        self.image = QLabel()
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        scroll = self.scroll = QScrollArea()
+        scroll.setWidget(self.image)
+        scroll.setWidgetResizable(True)
+        self.reading = QLabel()
+        self.reading.setWordWrap(True)
+        self.reading.setStyleSheet("font-size: 12pt;")
+        self.keys = QLineEdit()
+        self.keys.setAccessibleName("认定结果")
+        self.keys.setPlaceholderText("每名候选人一位：1 赞成，2 不赞成，0 弃权")
+        self.write_in = QLineEdit()
+        self.write_in.setPlaceholderText("另选他人的姓名（赞成），多人用、分开")
+        self.invalid = QCheckBox("无效票")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("无效的原因")
+        self.first = QLineEdit()
+        self.first.setAccessibleName("认定人")
+        self.second = QLineEdit()
+        self.second.setAccessibleName("第二认定人")
+        self.second.setPlaceholderText("存疑或无效须两人认定")
+        self.decide_button = QPushButton("认定")
+        self.decide_button.clicked.connect(self.decide)
+        self.keys.returnPressed.connect(self.decide)
+        form = QFormLayout()
+        form.addRow("认定结果：", self.keys)
+        form.addRow("另选他人：", self.write_in)
+        invalid = QHBoxLayout()
+        invalid.addWidget(self.invalid)
+        invalid.addWidget(self.reason, 1)
+        form.addRow("", invalid)
+        people = QHBoxLayout()
+        people.addWidget(self.first)
+        people.addWidget(QLabel("第二认定人："))
+        people.addWidget(self.second)
+        people.addWidget(self.decide_button)
+        form.addRow("认定人：", people)
+        right = QVBoxLayout()
+        right.addWidget(scroll, 1)
+        right.addWidget(self.reading)
+        right.addLayout(form)
+        body = QHBoxLayout()
+        body.addWidget(self.queue)
+        body.addLayout(right, 1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(body, 1)
+        page.round_changed.connect(lambda _r: self.refresh() if self.isVisible() else None)
+
+    @property
+    def round(self) -> VotingRound | None:
+        return self.page.round
+
+    def focus_first(self) -> None:
+        self.refresh()
+        self.queue.setFocus()
+
+    def _say(self, text: str, tone: str = GREEN) -> None:
+        self.page.say(text, ok=tone != RED)
+
+    def refresh(self) -> None:
+        from app.scan.adjudicate import reconciliation, round_scan
+
+        r = self.round
+        ctx = self.page.ctx
+        self.setEnabled(r is not None)
+        if r is None:
+            return
+        scan = round_scan(ctx.conn, r.id)
+        recon = reconciliation(ctx.conn, r.id)
+        if isinstance(scan, Refusal) or isinstance(recon, Refusal):
+            return
+        self.pages = list(scan.pending)
+        refused = sum(1 for b in _batches(ctx.conn) for _x in b["refused"])
+        self.summary.setText(
+            f"本轮扫描 {recon['scanned_pages']} 张，待认定 {recon['pending']}，尚未计入 "
+            f"{recon['not_counted']}；各批拒读共 {refused} 张（须键盘录入）。收回 {recon['returned']} ＝ "
+            f"扫描计入 {recon['counted_from_scan']} ＋ 键盘录入 {recon['entered_by_keyboard']}："
+            + (f"<b style='color:{GREEN}'>相符</b>" if recon["balanced"]
+               else f"<b style='color:{RED}'>尚不相符</b>"))
+        self.count_button.setEnabled(r.state is State.OPEN and not self.pages
+                                     and recon["not_counted"] > 0)
+        self.import_button.setEnabled(self.task is None)
+        self.queue.blockSignals(True)
+        self.queue.clear()
+        for p in self.pages:
+            item = QListWidgetItem(f"第{p.batch}批第{p.position}张"
+                                   + ("（两人）" if p.needs_two else "") + "\n"
+                                   + "；".join(t for _c, t in p.flags))
+            item.setToolTip(f"{p.file} 第{p.page}页")
+            self.queue.addItem(item)
+        self.queue.blockSignals(False)
+        if self.pages:
+            self.queue.setCurrentRow(0)
+            self._show(0)
+        else:
+            self.image.clear()
+            self.reading.setText("没有待认定的选票。")
+
+    def _show(self, row: int) -> None:
+        from app.scan.setup import known_layouts
+        from app.scan.view import page_view
+
+        if not 0 <= row < len(self.pages):
+            return
+        p = self.pages[row]
+        ctx = self.page.ctx
+        layouts = {c: k.layout for c, k in known_layouts(ctx.conn).items()}
+        view = page_view(ctx.conn, ctx.db_path, p.id, layouts)
+        if isinstance(view, Refusal):
+            self.image.setText(view.message)
+            labels: list[str] = []
+        else:
+            self.image.setPixmap(_pixmap(view, self.scroll.viewport().size()))
+            labels = [o.label for o in view.outlines]
+        self.reading.setText(
+            f"{p.file} 第{p.page}页（第{p.batch}批第{p.position}张）　机读：{p.marks}"
+            + ("　" + "；".join(labels) if labels else "") + "<br>"
+            + "；".join(t for _c, t in p.flags))
+        self.keys.setText(keys_for(p.marks) or "0")
+        self.write_in.clear()
+        self.invalid.setChecked(False)
+        self.reason.clear()
+        if not self.first.text().strip():
+            self.first.setText(str(ctx.actor))
+
+    def decide(self) -> None:
+        from app.scan.adjudicate import decide
+
+        row = self.queue.currentRow()
+        if not 0 <= row < len(self.pages):
+            return
+        p = self.pages[row]
+        ctx = self.page.ctx
+        names = [w.strip() for w in self.write_in.text().replace("，", "、").split("、")
+                 if w.strip()]
+        got = decide(ctx.conn, p.id, self.keys.text().strip() or "0", write_ins=names,
+                     invalid=self.invalid.isChecked(), reason=self.reason.text(),
+                     first=self.first.text(), second=self.second.text(), clock=ctx.clock)
+        if isinstance(got, Refusal):
+            self._say(got.message, RED)
+            return
+        self._say(f"已认定第{p.batch}批第{p.position}张。")
+        self.refresh()
+
+    def count(self) -> None:
+        from app.scan.adjudicate import count_round
+
+        r = self.round
+        if r is None:
+            return
+        got = count_round(self.page.ctx.conn, r.id, operator=str(self.page.ctx.actor),
+                          clock=self.page.ctx.clock)
+        if isinstance(got, Refusal):
+            self._say(got.message, RED)
+            return
+        self._say(f"扫描选票 {got} 张已计入录入组 A。")
+        self.page.refresh_round()
+        self.refresh()
+
+    def ask_import(self) -> None:
+        if self.hand_count.value() < 1:
+            self._say("请先填写这一批手工清点的张数。", RED)
+            self.hand_count.setFocus()
+            return
+        folder = filedialogs.get_existing_directory(self, "选择一批扫描文件所在的文件夹")
+        if folder:
+            self.start_import(Path(folder))
+
+    def start_import(self, folder: Path) -> Task:
+        from app.clock import Clock
+
+        db_path, count, actor = self.page.ctx.db_path, self.hand_count.value(), \
+            str(self.page.ctx.actor)
+        clock: Clock = self.page.ctx.clock
+
+        def work(progress: Any, cancel: Any) -> Any:
+            from app.scan.batch import import_batch
+            from db.connection import connect
+
+            conn = connect(db_path, create=False)
+            try:
+                return import_batch(conn, db_path, folder, count, operator=actor, clock=clock,
+                                    progress=lambda d, t: (progress(d, t), not cancel())[1])
+            finally:
+                conn.close()
+
+        self.import_button.setEnabled(False)
+        self._say(f"正在读取 {folder} …", "#555")
+        task = Task(work, self)
+        task.progress.connect(lambda d, t, _m: self._say(f"正在读取第 {d} / {t} 页…", "#555"))
+        task.finished.connect(self._imported)
+        self.task = task
+        task.start()
+        return task
+
+    def _imported(self, outcome: Outcome) -> None:
+        from app.scan.batch import describe_refused
+
+        self.task = None
+        self.import_button.setEnabled(True)
+        got = outcome.result
+        if not outcome.ok:
+            self._say(outcome.error or "已取消", RED)
+        elif isinstance(got, Refusal):
+            self._say(got.message, RED)
+        else:
+            refused = describe_refused(got.refused)
+            self._say(f"第{got.batch_id}批：{got.pages}页，读出{got.read}张，须人工认定{got.flagged}张，"
+                      f"拒读{len(got.refused)}张" + ("：" + "；".join(refused) if refused else ""),
+                      RED if refused else GREEN)
+        self.refresh()
+
+
+def _batches(conn: Any) -> list[dict[str, Any]]:
+    from app.scan.adjudicate import batch_summary
+
+    return batch_summary(conn)
+
+
+def _pixmap(view: Any, size: QSize) -> QPixmap:
+    """The table of boxes of the page, fitted into `size`, the flagged boxes outlined in red."""
+    gray = view.gray
+    h, w = gray.shape
+    img = QImage(gray.data, w, h, int(gray.strides[0]), QImage.Format.Format_Grayscale8).copy()
+    pix = QPixmap.fromImage(img.convertToFormat(QImage.Format.Format_RGB32))
+    painter = QPainter(pix)
+    pen = QPen(QColor(RED))
+    pen.setWidth(max(3, w // 300))
+    painter.setPen(pen)
+    for o in view.outlines:
+        painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in o.points]))
+    painter.end()
+    if view.crop is not None:
+        x0, y0, x1, y1 = view.crop
+        pix = pix.copy(QRect(x0, y0, x1 - x0, y1 - y0))
+    return pix.scaled(size.shrunkBy(QMargins(4, 4, 4, 4)), Qt.AspectRatioMode.KeepAspectRatio,
+                      Qt.TransformationMode.SmoothTransformation)
