@@ -20,7 +20,11 @@ CONTENT_W = PAGE_W - 2 * MARGIN
 
 # What never breaks across lines: a figure with its sign, decimals, percent and unit
 # ("60.7%", "-0.82岁", "1119人", "3999/4999"), or a run of Latin letters and digits (a hash).
-_UNBREAKABLE = re.compile(r"[-+]?\d[\d.,:/]*%?[人岁名个]?|[A-Za-z0-9_\-]+|.", re.S)
+_UNBREAKABLE = re.compile(
+    r"[-+]?[A-Za-z0-9][A-Za-z0-9_\-]*(?:[.,:/][A-Za-z0-9_\-]+)*%?[人岁名个]?|.", re.S)
+
+
+_CLOSING = frozenset("，。；：、）」》！？,.;:)%")
 
 
 def wrap(text: str, width: float, size: float,
@@ -30,20 +34,37 @@ def wrap(text: str, width: float, size: float,
     lines: list[str] = []
     for para in text.split("\n"):
         line = ""
+        toks: list[str] = []      # the tokens of `line`
         for token in _UNBREAKABLE.findall(para):
             if line and fonts.text_width(line + token, size, stack) > width:
-                lines.append(line)
-                line = ""
+                carry = _carried(toks) if token in _CLOSING else 0
+                # A line never starts with "，" "；" "）": the word before (and the closing marks
+                # after it) go down with it.
+                lines.append("".join(toks[:len(toks) - carry]))
+                toks = toks[len(toks) - carry:]
+                line = "".join(toks)
             if len(token) > 1 and fonts.text_width(token, size, stack) > width:
                 for ch in token:
                     if line and fonts.text_width(line + ch, size, stack) > width:
                         lines.append(line)
-                        line = ""
+                        line, toks = "", []
                     line += ch
+                    toks.append(ch)
                 continue
             line += token
+            toks.append(token)
         lines.append(line)
     return lines
+
+
+def _carried(toks: list[str]) -> int:
+    """How many tokens at the end of a line go down with a closing mark: the closing marks there
+    and the token before them; 0 when that would empty the line."""
+    n = 0
+    while n < len(toks) and toks[len(toks) - 1 - n] in _CLOSING:
+        n += 1
+    n += 1
+    return n if n < len(toks) else 0
 
 
 @dataclass(frozen=True, slots=True)
