@@ -21,6 +21,8 @@ DEMO = "demo.fictional"       # written by the demo builder: the data are made u
 OUTPUT_FOLDER = "gui.output_folder"   # where this database's printouts go (a path of this PC)
 RECENT_FILE = "recent-databases.json"  # in the per-user folder: election databases, last first
 RECENT_KEPT = 10
+IDLE_LOCK = "gui.idle_lock_minutes"   # the idle lock where a staff list exists; 0 = never
+IDLE_LOCK_DEFAULT = 15
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,19 @@ def operator(conn: sqlite3.Connection) -> str:
 
 def set_operator(conn: sqlite3.Connection, name: str) -> bool:
     return _put(conn, OPERATOR, name)
+
+
+def idle_lock_minutes(conn: sqlite3.Connection) -> int:
+    """Minutes without a key or click before the window locks (where a staff list exists)."""
+    value = _get(conn, IDLE_LOCK)
+    try:
+        return max(0, int(value)) if value is not None else IDLE_LOCK_DEFAULT
+    except ValueError:
+        return IDLE_LOCK_DEFAULT
+
+
+def set_idle_lock_minutes(conn: sqlite3.Connection, minutes: int) -> bool:
+    return _put(conn, IDLE_LOCK, str(max(0, int(minutes))))
 
 
 def output_folder(conn: sqlite3.Connection) -> str:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSizePolicy,
     QStackedWidget,
     QTabWidget,
@@ -27,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import attendance, logs, session
+from app import attendance, logs, permissions, session, staff
 from app.model import Meeting
 from db.connection import connect
-from ui import filedialogs, ops, pages
+from ui import filedialogs, ops, pages, signon
 from ui.pages.context import PageContext
 from ui.tasks import Task
 from ui.widgets.notice import PageFailed, PlannedNotice
@@ -79,16 +83,35 @@ class MeetingHeader(QFrame):
         operator_label = QLabel("值班人(&W)：")
         operator_label.setBuddy(self.operator)
         self.operator.editingFinished.connect(lambda: ctx.set_operator(self.operator.text()))
+        # Where a staff list exists the name is the signed-on member's, not free text.
+        self.signed_label = QLabel()
+        self.signed_label.setAccessibleName("使用本机的人")
+        self.signed_label.setStyleSheet("font-weight: bold; color: #1b3550;")
+        self.switch_button = QPushButton("切换人员")
+        self.switch_button.setToolTip("换一名工作人员用本机：选择姓名、输入PIN（Ctrl+L）")
+        self.switch_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._free_text = (operator_label, self.operator)
         layout.addWidget(self.community)
         layout.addStretch(1)
         layout.addWidget(operator_label)
         layout.addWidget(self.operator)
+        layout.addWidget(self.signed_label)
+        layout.addWidget(self.switch_button)
+        self.show_signed(None)
         layout.addSpacing(16)
         layout.addWidget(self.meeting_label)
         layout.addWidget(self.switcher)
         self.switcher.activated.connect(self._chosen)
         ctx.meeting_changed.connect(lambda _m: self.refresh())
         self.refresh()
+
+    def show_signed(self, who: str | None) -> None:
+        """`who`: the signed-on member's words (staff list), or None (open mode: free text)."""
+        for w in self._free_text:
+            w.setVisible(who is None)
+        self.signed_label.setVisible(who is not None)
+        self.switch_button.setVisible(who is not None)
+        self.signed_label.setText(who or "")
 
     def refresh(self) -> None:
         meetings = self.ctx.meetings()
@@ -118,12 +141,47 @@ class DemoBand(QLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("演示数据，虚构 —— 这是演示社区的数据库，人员和结果都是编造的，不能用于真实选举。"
+                         "开放模式，无需登录：任何人都可以操作（不检查工作人员名单和PIN）。"
                          "真实选举请用“文件 → 新建选举数据库…”", parent)
         self.setObjectName("DemoBand")
         self.setWordWrap(True)
         self.setAccessibleName("演示数据，虚构")
         self.setStyleSheet("#DemoBand { background: #fff1c2; color: #7a4b00; font-weight: bold;"
                            " padding: 4px 16px; border-bottom: 1px solid #e0b84a; }")
+
+
+class StaffBand(QFrame):
+    """A real election database without a staff list (new, or from an older version): anyone
+    may do anything and records carry a typed name. Asks the 主持人 to create the list;
+    稍后 postpones the question, the band stays until the list exists."""
+
+    def __init__(self, create: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("StaffBand")
+        self.setStyleSheet("#StaffBand { background: #fde7e4; border-bottom: 1px solid #e3a59c; }"
+                           "#StaffBand QLabel { color: #8a1c12; font-weight: bold; }")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 4, 16, 4)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setAccessibleName("尚未建立工作人员名单")
+        self.create_button = QPushButton("建立工作人员名单(&G)…")
+        self.create_button.clicked.connect(create)
+        self.later_button = QPushButton("稍后(&Y)")
+        self.later_button.clicked.connect(self.postpone)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.create_button)
+        row.addWidget(self.later_button)
+        self.ask()
+
+    def ask(self) -> None:
+        self.label.setText("本数据库尚未建立工作人员名单（开放模式）：任何人都可以操作，记录只写“值班人”填写的姓名。"
+                           "请主持人现在建立名单（第一个人为主持人），之后每人用自己的姓名和PIN登录。")
+        self.later_button.setVisible(True)
+
+    def postpone(self) -> None:
+        self.label.setText("尚未建立工作人员名单（开放模式，任何人都可以操作）")
+        self.later_button.setVisible(False)
 
 
 def meeting_text(m: Meeting) -> str:
@@ -155,6 +213,9 @@ class MainWindow(QMainWindow):
             session.remember_database(Path(db_path))   # the next start opens it again
         if self.demo_band is not None:
             column.addWidget(self.demo_band)
+        self.staff_band = StaffBand(self.create_staff_list)
+        self.staff_band.hide()
+        column.addWidget(self.staff_band)
         column.addWidget(self.header)
         column.addWidget(self.stack, 1)
         central = QWidget()
@@ -176,10 +237,162 @@ class MainWindow(QMainWindow):
         file_menu.addAction("新建选举数据库(&N)…", QKeySequence.StandardKey.New, self.new_database)
         file_menu.addAction("打开(&O)…", QKeySequence.StandardKey.Open, self.open_database)
         file_menu.addSeparator()
+        self.switch_action = file_menu.addAction("切换人员(&U)…", QKeySequence("Ctrl+L"),
+                                                 self.switch_person)
+        file_menu.addSeparator()
         file_menu.addAction("退出(&X)", QKeySequence("Ctrl+Q"), self.request_close)
         self._close_confirmed = False
         self.show_step(pages.STEPS[0].key)
         self.restore_page()
+        self._setup_sign_on(right)
+
+    # --- who uses this laptop: sign-on, 切换人员, the idle lock ----------------------------------
+
+    def _setup_sign_on(self, pages_area: QWidget) -> None:
+        self.signed_label = QLabel()
+        self.signed_label.setAccessibleName("登录人员")
+        self.statusBar().addPermanentWidget(self.signed_label)
+        self.lock_overlay = signon.LockOverlay(pages_area, self.ctx.conn, self.ctx.clock,
+                                               where="本机")
+        self.lock_overlay.unlocked.connect(self._signed_on)
+        self.sign_on_dialog: signon.SignOnDialog | None = None
+        self.idle_now: Callable[[], float] = time.monotonic  # tests move a clock of their own
+        self.last_input = self.idle_now()
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(5000)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.header.switch_button.clicked.connect(self.switch_person)
+        self.ctx.staff_changed.connect(self.staff_list_changed)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self._started = False
+        self.staff_list_changed()
+        self._started = True
+        if self.enforced:
+            self.lock("谁在使用本机", "请选择本人姓名并输入PIN，之后的每条记录都写这个姓名。")
+            QTimer.singleShot(0, self, self.ask_sign_on)
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_overlay.isVisible()
+
+    def staff_list_changed(self) -> None:
+        """Open mode or staff list: the bands, the header's name and the idle lock follow."""
+        conn = self.ctx.conn
+        try:
+            self.enforced = permissions.enforced(conn)
+            has_staff = bool(staff.list_staff(conn))
+        except sqlite3.Error:
+            self.enforced, has_staff = False, False
+        self.staff_band.setVisible(self.demo_band is None and not has_staff)
+        self.switch_action.setEnabled(self.enforced)
+        if self.enforced:
+            self.idle_timer.start()
+        else:
+            self.idle_timer.stop()
+        self._show_actor()
+        actor = self.ctx.actor
+        if self.enforced and self._started and not (
+                isinstance(actor, permissions.Actor) and actor.verified):
+            # The first member was just added (the list exists from now on): they sign on.
+            QTimer.singleShot(0, self, self.ask_sign_on)
+
+    def _show_actor(self) -> None:
+        actor = self.ctx.actor
+        if self.enforced:
+            verified = isinstance(actor, permissions.Actor) and actor.verified
+            words = f"{actor.name}（{actor.roles_zh()}）" if verified else "未登录"
+            self.header.show_signed(words)
+            self.signed_label.setText(f"使用本机：{words}")
+        else:
+            self.header.show_signed(None)
+            self.signed_label.setText("开放模式，无需登录" if self.demo_band is not None
+                                      else "开放模式（未建工作人员名单）")
+
+    def ask_sign_on(self, title: str = "谁在使用本机") -> None:
+        """The sign-on dialog (on opening and 切换人员); Esc leaves things as they were."""
+        if self.db_released or not self.enforced:
+            return
+        actor = self.ctx.actor
+        preset = actor.name if isinstance(actor, permissions.Actor) else ""
+        dialog = signon.SignOnDialog(self, self.ctx.conn, self.ctx.clock, title=title,
+                                     question="请选择本人姓名并输入PIN。之后的每条记录都写这个姓名。",
+                                     preset=preset, where="本机")
+        dialog.accepted_actor.connect(self._signed_on)
+        self.sign_on_dialog = dialog
+        dialog.open()
+
+    def switch_person(self) -> None:
+        """切换人员 (Ctrl+L): another member signs on; cancelled, the current one stays."""
+        if self.enforced:
+            self.ask_sign_on("切换人员")
+
+    def lock(self, heading: str = "本机已锁定",
+             note: str = "空闲时间过长，页面已锁定（下方内容仍可查看，不能操作）。"
+                         "请选择本人姓名并输入PIN继续。") -> None:
+        actor = self.ctx.actor
+        preset = actor.name if isinstance(actor, permissions.Actor) else ""
+        self.setProperty("locked", True)   # the desk's scanner takes no key meanwhile
+        self.lock_overlay.lock(heading=heading, note=note, preset=preset)
+
+    def _signed_on(self, actor: permissions.Actor) -> None:
+        self.ctx.set_actor(actor)
+        self.lock_overlay.hide()
+        self.setProperty("locked", False)
+        if self.sign_on_dialog is not None and self.sign_on_dialog.isVisible():
+            self.sign_on_dialog.reject()
+        self.last_input = self.idle_now()
+        self._show_actor()
+        self.statusBar().showMessage(f"{actor.name}（{actor.roles_zh()}）已登录本机", 8000)
+
+    def idle_seconds(self) -> float:
+        return self.idle_now() - self.last_input
+
+    def check_idle(self) -> None:
+        """Lock after the configured minutes without a key or click (where a staff list
+        exists; 0 minutes = never)."""
+        if not self.enforced or self.locked or self.db_released:
+            return
+        minutes = session.idle_lock_minutes(self.ctx.conn)
+        if minutes and self.idle_seconds() >= minutes * 60:
+            self.lock()
+
+    _INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.KeyRelease,
+                        QEvent.Type.ShortcutOverride, QEvent.Type.MouseButtonPress,
+                        QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
+                        QEvent.Type.Wheel})
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Input to this window counts as activity; while locked only the lock's form (and
+        dialogs) take it: the page under the lock keeps its feedback but takes no input."""
+        kind = event.type()
+        if kind == QEvent.Type.Shortcut:
+            return self.locked and self._in_window(watched) and not self._in_lock(watched)
+        if kind not in self._INPUT or not isinstance(watched, QWidget):
+            return False
+        if watched.window() is not self:
+            return False
+        if self.locked:
+            return not self._in_lock(watched)
+        if kind != QEvent.Type.ShortcutOverride:
+            self.last_input = self.idle_now()
+        return False
+
+    def _in_lock(self, obj: QObject) -> bool:
+        overlay = self.lock_overlay
+        return isinstance(obj, QWidget) and (obj is overlay or overlay.isAncestorOf(obj))
+
+    def _in_window(self, obj: QObject | None) -> bool:
+        while obj is not None:
+            if obj is self:
+                return True
+            obj = obj.parent()
+        return False
+
+    def create_staff_list(self) -> None:
+        """The staff band's button: 准备 · 工作人员名单."""
+        self.show_step("prepare", tab="工作人员名单")
 
     def restore_page(self) -> None:
         """The step and tab shown when this database was last closed (the meeting is stored as
@@ -329,6 +542,9 @@ class MainWindow(QMainWindow):
         if not self.db_released and self._current:
             session.remember_page(self.ctx.conn, self._current, self.current_tab())
         Task.cancel_all()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.release_database()
         super().closeEvent(event)
 

@@ -62,6 +62,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("prepare", "委托", "ui.pages.setup_proxies"),
     PageSpec("prepare", "签到台设置", "ui.pages.setup_desks"),
     PageSpec("prepare", "选举事项", "ui.pages.contests_page"),
+    PageSpec("prepare", "工作人员名单", "ui.pages.staff_page"),
     PageSpec("signin", "签到台", "ui.pages.desk_page"),
     PageSpec("signin", "多台签到", "ui.pages.host_page"),
     PageSpec("meeting", "出席与法定人数", "ui.pages.meeting_page"),

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from app import meetings, session
 from app.clock import Clock, SystemClock
 from app.model import Meeting
+from app.permissions import Actor
 from ui import filedialogs
 
 UNNAMED = "值班人未填写"
@@ -32,6 +33,8 @@ class PageContext(QObject):
     register_changed = Signal()  # the register was imported or edited
     message = Signal(str)  # a short line for the status bar
     voting_opened = Signal()  # 开始投票 on any page (实到 frozen, rounds opened): others follow
+    actor_changed = Signal(object)  # a staff member signed on (or 切换人员): the Actor
+    staff_changed = Signal()  # the staff list was edited (工作人员名单)
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path, *, clock: Clock | None = None,
                  actor: str | None = None, parent: QObject | None = None) -> None:
@@ -54,6 +57,13 @@ class PageContext(QObject):
         self.actor = name or default_actor()
         session.set_operator(self.conn, name)
         self.message.emit(f"值班人：{name}" if name else "值班人未填写")
+
+    def set_actor(self, actor: Actor) -> None:
+        """A staff member signed on with their PIN: the Actor object itself (never a rebuilt
+        string, which would be an unverified name) acts in every use case from now on."""
+        self.operator = actor
+        self.actor = actor
+        self.actor_changed.emit(actor)
 
     def meetings(self) -> list[Meeting]:
         return meetings.list_meetings(self.conn)

@@ -102,7 +102,8 @@ class DeskPage(QWidget):
         # Not while a dialog is open over the page: a scan there would sign someone in behind
         # the 打开/新建 dialog (and a typed file name became a search) — a walk found both.
         self.scanner = ScannerFilter(
-            self, active=lambda: self.isVisible() and QApplication.activeModalWidget() is None)
+            self, active=lambda: self.isVisible() and QApplication.activeModalWidget() is None
+            and not self.window().property("locked"))   # a PIN typed on the idle lock is no scan
         self.scanner.scanned.connect(lambda token: self.sign_in(token.strip()))
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)

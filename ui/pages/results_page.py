@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import voting
+from app import permissions, staff, voting
 from app.meetings import Refusal
 from app.model import RuleSet
 from app.rules import STATUS_ZH, Round, Status
@@ -45,6 +45,7 @@ from app.voting import MeetingValidation, RoundValidation, State
 from app.voting.model import LOCK_CODE_ZH, RESULT_CODE_ZH, locked_words
 from app.voting.progression import KIND_ZH
 from app.voting.report import round_lines
+from ui import signon
 from ui.ops import Op, OpFailure, error_dialog, run_op
 from ui.pages.context import PageContext
 from ui.pages.results_print import PrintPanel
@@ -98,6 +99,7 @@ class ResultsPage(QWidget):
         self.items: list[RoundValidation] = []
         self.task: Op | None = None       # the validation under way
         self.lock_task: Op | None = None  # a lock, unlock, next round or no-fill under way
+        self.person_dialog: signon.SignOnDialog | None = None  # the second 监票人 / 总监票人
         self._again = False
         self._said_of: object = None  # the round state the message is about
         self.dialog: QDialog | None = None
@@ -399,14 +401,38 @@ class ResultsPage(QWidget):
 
     def lock(self) -> None:
         """Lock the current round on the database's worker (the core re-validates every
-        ballot)."""
+        ballot). Where a staff list exists a second 监票人 signs on first (two-person lock)."""
         v = self.current
         if v is None or self.lock_task is not None:
             return
+        if not permissions.enforced(self.ctx.conn):
+            self._lock(v, None)
+            return
+        first = self.ctx.actor
+        denied = permissions.check(self.ctx.conn, "lock_result", first)
+        if denied:
+            self.say(denied.message, ok=False)
+            return
+
+        def second_ok(second: permissions.Actor) -> str | None:
+            refused = permissions.check_two(self.ctx.conn, "lock_result", first, second)
+            return refused.message if refused else None
+
+        self.say(f"锁定须两人：请第二名监票人（不是 {first}）输入姓名和PIN")
+        self.person_dialog = signon.ask_person(
+            self, self.ctx.conn, self.ctx.clock, title="锁定结果：第二名监票人",
+            question=f"锁定 {v.round.label} 须两名不同的监票人（或总监票人和一名监票人）。"
+                     f"第一人：{first}（{first.roles_zh() if isinstance(first, permissions.Actor) else ''}）。"
+                     "请第二人选择本人姓名并输入PIN。",
+            ok_text="确认锁定", check=second_ok, on_done=lambda second: self._lock(v, second),
+            names=[m.name for m in staff.list_staff(self.ctx.conn)
+                   if permissions.Role.SCRUTINEER in m.roles and m.name != str.__str__(first)])
+
+    def _lock(self, v: RoundValidation, second: permissions.Actor | None) -> None:
         rid, actor, clock = v.round.id, self.ctx.actor, self.ctx.clock
-        self._write(lambda conn: voting.lock_round(conn, rid, actor=actor, clock=clock),
-                    self._locked, "未能锁定")
-        self.say("正在锁定…")
+        if self._write(lambda conn: voting.lock_round(conn, rid, actor=actor, clock=clock,
+                                                      second=second), self._locked, "未能锁定"):
+            self.say("正在锁定…")
 
     def _locked(self, got: RoundValidation | Refusal) -> None:
         if isinstance(got, Refusal):
@@ -422,14 +448,32 @@ class ResultsPage(QWidget):
         v = self.current
         if v is None:
             return
+        denied = permissions.check(self.ctx.conn, "unlock_result", self.ctx.actor)
+        if denied:   # the 总监票人 signs on for this unlock (the window's person stays)
+            self.say(denied.message, ok=False)
+
+            def chief_ok(chief: permissions.Actor) -> str | None:
+                refused = permissions.check(self.ctx.conn, "unlock_result", chief)
+                return refused.message if refused else None
+
+            self.person_dialog = signon.ask_person(
+                self, self.ctx.conn, self.ctx.clock, title="解除锁定：总监票人",
+                question=f"解除 {v.round.label} 的锁定只有总监票人可以操作。请总监票人选择本人姓名并输入PIN。",
+                ok_text="继续", check=chief_ok, on_done=lambda chief: self._ask_reason(v, chief),
+                names=[m.name for m in staff.list_staff(self.ctx.conn) if m.chief])
+            return
+        self._ask_reason(v, None)
+
+    def _ask_reason(self, v: RoundValidation, chief: permissions.Actor | None) -> None:
         dialog = ReasonDialog(self, "解除锁定", f"解除 {v.round.label} 的锁定？须写明原因，记入审计日志。",
                               UNLOCK_REASONS, ok_text="解除锁定")
-        dialog.reason_accepted.connect(lambda why: self.unlock(v, why))
+        dialog.reason_accepted.connect(lambda why: self.unlock(v, why, chief))
         self.dialog = dialog
         dialog.open()
 
-    def unlock(self, v: RoundValidation, why: str) -> None:
-        rid, actor, clock = v.round.id, self.ctx.actor, self.ctx.clock
+    def unlock(self, v: RoundValidation, why: str, chief: permissions.Actor | None = None
+               ) -> None:
+        rid, actor, clock = v.round.id, chief or self.ctx.actor, self.ctx.clock
 
         def done(got: Any) -> None:
             if isinstance(got, Refusal):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app import meetings, voting
 from app.meetings import Contest, Refusal
+from app.permissions import Actor
 from app.rules import Round
 from app.voting import Mode, State, VotingRound
 from app.voting.progression import KIND_ZH
@@ -131,6 +132,9 @@ class CountingPage(QWidget):
         self.clerk_box.setMinimumWidth(  # the placeholder whole, even at 1280 px
             self.clerk_box.fontMetrics().horizontalAdvance(self.clerk_box.placeholderText()) + 24)
         top.addWidget(self.clerk_box)
+        # Signed on with a PIN: the entries carry that member, no name is typed.
+        self.ctx.actor_changed.connect(lambda a: self.clerk_box.setVisible(
+            not (isinstance(a, Actor) and a.verified)))
         top.addWidget(self.entry_a)
         top.addWidget(self.entry_b)
         self.status = QLabel()
@@ -182,7 +186,11 @@ class CountingPage(QWidget):
 
     @property
     def clerk(self) -> str:
-        """Who enters: the name typed at the top, else the session's actor."""
+        """Who enters: the name typed at the top, else the session's actor. Where a staff list
+        exists, the signed-on member (the Actor itself: a typed name would be unverified)."""
+        actor = self.ctx.actor
+        if isinstance(actor, Actor) and actor.verified:
+            return actor
         name = self.clerk_box.text().strip()
         return f"{name}（{self.ctx.actor}）" if name else self.ctx.actor
 

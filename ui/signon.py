@@ -1,0 +1,256 @@
+"""Who is using this laptop: sign-on with a name from the staff list (工作人员名单) and a PIN.
+
+One form (`SignOnForm`: the name, the PIN, what went wrong) serves four places:
+- `SignOnDialog` — 谁在使用本机 when a real election database with a staff list opens, and
+  文件 → 切换人员 (Ctrl+L);
+- `LockOverlay` — the idle lock: the page stays visible under it (the desk page's last answer
+  can still be read) but takes no input until a member signs on again;
+- `ask_person` — a second person for a two-person action (the lock of a result: a second
+  监票人) or the person who must do it (the 总监票人 for an unlock).
+The PIN is checked by app.staff.sign_on (counted, throttled and audited there); the window
+keeps only the Actor it returns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import staff
+from app.clock import Clock
+from app.permissions import Actor
+
+RED = "#b3261e"
+
+
+class SignOnForm(QWidget):
+    """Pick your name, type your PIN, Enter. `signed` carries the verified Actor."""
+
+    signed = Signal(object)  # Actor
+
+    def __init__(self, conn: sqlite3.Connection, clock: Clock, *, where: str = "",
+                 names: Sequence[str] | None = None, preset: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.conn, self.clock, self.where = conn, clock, where
+        self.name_box = QComboBox()
+        self.name_box.setAccessibleName("姓名")
+        self.name_box.setMinimumWidth(220)
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setAccessibleName("PIN")
+        self.pin.setPlaceholderText("6–12位数字")
+        self.pin.setMaxLength(staff.PIN_MAX)
+        self.pin.returnPressed.connect(self.try_sign_on)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName("提示")
+        self.problem.setStyleSheet(f"color: {RED}; font-weight: bold;")
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        name_label = QLabel("姓名(&N)：")
+        name_label.setBuddy(self.name_box)
+        pin_label = QLabel("PIN(&P)：")
+        pin_label.setBuddy(self.pin)
+        form.addRow(name_label, self.name_box)
+        form.addRow(pin_label, self.pin)
+        form.addRow(self.problem)
+        self.reload(names, preset)
+
+    def reload(self, names: Sequence[str] | None = None, preset: str = "") -> None:
+        members = staff.list_staff(self.conn)
+        allowed = set(names) if names is not None else None
+        self.name_box.clear()
+        for m in members:
+            if allowed is None or m.name in allowed:
+                self.name_box.addItem(f"{m.name}（{m.roles_zh}）", m.name)
+        if preset:
+            i = self.name_box.findData(preset)
+            if i >= 0:
+                self.name_box.setCurrentIndex(i)
+        self.pin.clear()
+        self.problem.clear()
+
+    def name(self) -> str:
+        data = self.name_box.currentData()
+        return str(data) if data is not None else ""
+
+    def focus_pin(self) -> None:
+        self.pin.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def try_sign_on(self) -> Actor | None:
+        """Check the PIN (~70 ms): emits `signed` with the Actor, or says why not."""
+        if not self.name():
+            self.problem.setText("工作人员名单中没有可选的人")
+            return None
+        if not self.pin.text():
+            self.problem.setText("请输入PIN")   # not a try: nothing counted
+            self.focus_pin()
+            return None
+        got = staff.sign_on(self.conn, self.name(), self.pin.text(), clock=self.clock,
+                            where=self.where)
+        self.pin.clear()
+        if isinstance(got, staff.Refusal):
+            self.problem.setText(got.message)
+            self.focus_pin()
+            return None
+        self.problem.clear()
+        self.signed.emit(got)
+        return got
+
+
+class SignOnDialog(QDialog):
+    """谁在使用本机 (or another question: `title`, `question`). `accepted_actor` carries the
+    Actor; Esc cancels (the window stays locked where it must)."""
+
+    accepted_actor = Signal(object)
+
+    def __init__(self, parent: QWidget | None, conn: sqlite3.Connection, clock: Clock, *,
+                 title: str = "谁在使用本机", question: str = "请选择本人姓名并输入PIN。",
+                 names: Sequence[str] | None = None, preset: str = "",
+                 ok_text: str = "登录", where: str = "",
+                 check: Callable[[Actor], str | None] | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setObjectName("SignOnDialog")
+        self.actor: Actor | None = None
+        self.check = check
+        heading = QLabel(question)
+        heading.setWordWrap(True)
+        heading.setStyleSheet("font-size: 13pt;")
+        self.form = SignOnForm(conn, clock, where=where, names=names, preset=preset)
+        self.form.signed.connect(self._signed)
+        buttons = QDialogButtonBox()
+        self.ok = QPushButton(ok_text)
+        self.ok.setAutoDefault(False)
+        buttons.addButton(self.ok, QDialogButtonBox.ButtonRole.AcceptRole)
+        cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setAutoDefault(False)
+        self.ok.clicked.connect(self.form.try_sign_on)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(heading)
+        lay.addWidget(self.form)
+        lay.addWidget(buttons)
+        self.setMinimumWidth(460)
+        self.form.focus_pin()
+
+    def showEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)  # type: ignore[arg-type]
+        self.form.focus_pin()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        # Enter in the PIN field signs on (the form); it must not press a button as well.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _signed(self, actor: Actor) -> None:
+        refused = self.check(actor) if self.check is not None else None
+        if refused:
+            self.form.problem.setText(refused)
+            self.form.focus_pin()
+            return
+        self.actor = actor
+        self.accepted_actor.emit(actor)
+        self.accept()
+
+
+def ask_person(parent: QWidget, conn: sqlite3.Connection, clock: Clock, *, title: str,
+               question: str, on_done: Callable[[Actor], None], ok_text: str = "确认",
+               check: Callable[[Actor], str | None] | None = None,
+               names: Sequence[str] | None = None, where: str = "") -> SignOnDialog:
+    """A second person (or the one person who may) signs on for one action: `on_done(actor)`
+    after a right PIN that `check` accepts (None = accepted; else the words shown); `names`:
+    the members offered (None = everyone on the list). Opened
+    without blocking; the caller keeps the returned dialog."""
+    dialog = SignOnDialog(parent, conn, clock, title=title, question=question, ok_text=ok_text,
+                          check=check, names=names, where=where)
+    dialog.accepted_actor.connect(on_done)
+    dialog.open()
+    return dialog
+
+
+class LockOverlay(QWidget):
+    """The idle lock: covers its parent (the window's pages), shows them dimmed beneath, and
+    takes every key and click until a member signs on. `unlocked` carries the Actor."""
+
+    unlocked = Signal(object)
+
+    def __init__(self, parent: QWidget, conn: sqlite3.Connection, clock: Clock, *,
+                 where: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("LockOverlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        panel = QFrame(self)
+        panel.setObjectName("LockPanel")
+        panel.setStyleSheet("#LockPanel { background: #ffffff; border: 2px solid #21405e;"
+                            " border-radius: 8px; }")
+        self.panel = panel
+        self.heading = QLabel("本机已锁定")
+        self.heading.setStyleSheet("font-size: 16pt; font-weight: bold; color: #1b3550;")
+        self.note = QLabel("空闲时间过长，页面已锁定（下方内容仍可查看）。请选择本人姓名并输入PIN继续。")
+        self.note.setWordWrap(True)
+        self.form = SignOnForm(conn, clock, where=where)
+        self.form.signed.connect(self.unlocked.emit)
+        self.button = QPushButton("解锁")
+        self.button.clicked.connect(self.form.try_sign_on)
+        lay = QVBoxLayout(panel)
+        lay.setContentsMargins(24, 18, 24, 18)
+        lay.addWidget(self.heading)
+        lay.addWidget(self.note)
+        lay.addWidget(self.form)
+        lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignRight)
+        panel.setFixedWidth(520)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def lock(self, *, heading: str, note: str, preset: str = "") -> None:
+        self.heading.setText(heading)
+        self.note.setText(note)
+        self.form.reload(preset=preset)
+        self._cover()
+        self.show()
+        self.raise_()
+        self.form.focus_pin()
+
+    def _cover(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.panel.adjustSize()
+        self.panel.move((self.width() - self.panel.width()) // 2,
+                        max(20, (self.height() - self.panel.height()) // 3))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self._cover()
+        return False
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(20, 35, 55, 110))
+
+    # Clicks and wheel on the dimmed page go nowhere; keys stay in the panel.
+    def mousePressEvent(self, event: object) -> None:  # noqa: N802
+        self.form.focus_pin()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        event.accept()
