@@ -37,6 +37,7 @@ from app import meetings
 from app.fileio import safe_filename
 from app.meetings import Candidate, Contest, Refusal
 from app.model import ContestKind, Person, RuleSet
+from app.posts import LEADER_POSTS, MEMBER, POSTS, post_of_old_title
 from app.rules import Round, margin_finding
 from app.search import search
 from ui import output_folder
@@ -51,6 +52,15 @@ TITLES = ("委员", "书记", "副书记", "纪委委员", "纪委书记", "主�
           "理事会成员", "监事会成员")
 KIND_ZH = {ContestKind.COMMITTEE: "委员（差额选举）", ContestKind.LEADER: "书记、主任等单一职务"}
 KIND_SHORT = {ContestKind.COMMITTEE: "差额选举", ContestKind.LEADER: "单一职务"}
+
+
+def _post_box() -> QComboBox:
+    box = QComboBox()
+    box.addItem("（不统计职务）", "")
+    for post in POSTS:
+        box.addItem(post, post)
+    box.setCurrentIndex(box.findData(MEMBER))
+    return box
 GENDER_ZH = {"M": "男", "F": "女", None: ""}
 REMOVE_REASONS = ("本人辞去候选人资格", "资格审查未通过", "录入错误")
 SEARCH_LIMIT = 12
@@ -92,6 +102,9 @@ class ContestsPage(QWidget):
         self.kind_box = QComboBox()
         for kind, text in KIND_ZH.items():
             self.kind_box.addItem(text, kind)
+        # 职务 for the district's figures (书记 / 主任 …): chosen from the fixed list, never
+        # read from the free title; it follows the title when the title is one of the posts.
+        self.post_box = _post_box()
         self.seats_box = QSpinBox()
         self.seats_box.setRange(1, 99)
         self.seats_box.setValue(7)
@@ -100,6 +113,7 @@ class ContestsPage(QWidget):
         self.add_contest_button = QPushButton("添加选举事项")
         self.add_contest_button.clicked.connect(self.add_contest)
         self.title_box.currentTextChanged.connect(self._title_changed)
+        self.post_box.activated.connect(self._new_post)
         self.kind_box.currentIndexChanged.connect(self._new_preview)
         self.seats_box.valueChanged.connect(self._new_preview)
         self.contest_message = QLabel()
@@ -107,6 +121,7 @@ class ContestsPage(QWidget):
         form = QFormLayout()
         form.addRow("职务名称：", self.title_box)
         form.addRow("类别：", self.kind_box)
+        form.addRow("职务（区汇总）：", self.post_box)
         form.addRow("应选名额：", self.seats_box)
         new_box = QGroupBox("新增选举事项")
         new_lay = QVBoxLayout(new_box)
@@ -125,6 +140,9 @@ class ContestsPage(QWidget):
 
         self.contest_title = QLabel()
         self.contest_title.setStyleSheet("font-size: 18pt; font-weight: bold; color: #1b3550;")
+        self.contest_post_box = _post_box()
+        self.contest_post_box.setToolTip("区（街道）汇总按此统计书记、主任等各职务的人数、年龄和学历")
+        self.contest_post_box.activated.connect(self._post_chosen)
         self.margin = QLabel()
         self.margin.setWordWrap(True)
         self.margin.setAccessibleName("差额检查")
@@ -178,7 +196,11 @@ class ContestsPage(QWidget):
         right = QWidget()
         right_lay = QVBoxLayout(right)
         right_lay.setContentsMargins(0, 0, 0, 0)
-        right_lay.addWidget(self.contest_title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.contest_title, 1)
+        title_row.addWidget(QLabel("职务（区汇总）："))
+        title_row.addWidget(self.contest_post_box)
+        right_lay.addLayout(title_row)
         right_lay.addWidget(self.margin)
         right_lay.addWidget(self.table, 1)
         self.ballots_button = QPushButton("印制选票（PDF）")
@@ -247,10 +269,20 @@ class ContestsPage(QWidget):
         return self.contests[row] if 0 <= row < len(self.contests) else None
 
     def _title_changed(self, title: str) -> None:
+        post = post_of_old_title(title)
+        if post or self.post_box.currentData() == MEMBER:
+            self.post_box.setCurrentIndex(self.post_box.findData(post))
         single = title in ("书记", "副书记", "纪委书记", "主任", "副主任")
         self.kind_box.setCurrentIndex(self.kind_box.findData(
             ContestKind.LEADER if single else ContestKind.COMMITTEE))
         if single:
+            self.seats_box.setValue(1)
+        self._new_preview()
+
+    def _new_post(self, _index: int) -> None:
+        """A single post chosen (书记, 主任 …): elected alone, like a title that is one."""
+        if self.post_box.currentData() in LEADER_POSTS:
+            self.kind_box.setCurrentIndex(self.kind_box.findData(ContestKind.LEADER))
             self.seats_box.setValue(1)
         self._new_preview()
 
@@ -276,8 +308,9 @@ class ContestsPage(QWidget):
         code = next(f"c{i}" for i in range(1, 1000) if f"c{i}" not in taken)
         got = meetings.add_contest(self.ctx.conn, m.id, code=code, title=title,
                                    kind=ContestKind(self.kind_box.currentData()),
-                                   seats=self.seats_box.value(), clock=self.ctx.clock,
-                                   actor=self.ctx.actor)
+                                   seats=self.seats_box.value(),
+                                   post=str(self.post_box.currentData() or ""),
+                                   clock=self.ctx.clock, actor=self.ctx.actor)
         if isinstance(got, Refusal):
             self._say(self.contest_message, RED, got.message)
             return None
@@ -291,7 +324,22 @@ class ContestsPage(QWidget):
         self.right.setEnabled(c is not None)
         self.contest_title.setText(
             f"{c.title} · 应选 {c.seats} 名 · {KIND_SHORT[c.kind]}" if c else "请先添加选举事项")
+        self.contest_post_box.setCurrentIndex(self.contest_post_box.findData(c.post if c else ""))
         self.refresh_candidates()
+
+    def _post_chosen(self, _index: int) -> None:
+        from app.meetings.posts import set_contest_post
+
+        c = self.contest
+        if c is None:
+            return
+        got = set_contest_post(self.ctx.conn, c.id, str(self.contest_post_box.currentData() or ""),
+                               clock=self.ctx.clock, actor=self.ctx.actor)
+        if isinstance(got, Refusal):
+            self._say(self.contest_message, RED, got.message)
+            return
+        self.contests[self.contest_list.currentRow()] = got
+        self._say(self.contest_message, GREEN, f"职务已改为：{got.post or '不统计职务'}")
 
     # --- candidates -------------------------------------------------------------------------------
 
