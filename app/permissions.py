@@ -118,7 +118,7 @@ PERMISSIONS: dict[str, Permission] = dict([
     _p("open_round", {H}, "开始投票轮次（含下一轮）", "主持人"),
     _p("round_manage", {H}, "指定监票人/计票人、结束或重开轮次、决定不再补选", "主持人"),
     _p("export", {H}, "导出报送包", "主持人"),
-    _p("backup", {H}, "备份或恢复数据库", "主持人"),
+    _p("backup", {H}, "备份数据库", "主持人"),
     _p("host_mode", {H}, "开启联网签到主机", "主持人"),
     # 计票
     _p("enter_ballots", {T}, "录入选票或计票单（录入组A/B）", "计票人（A组和B组须为不同的人）"),
@@ -176,7 +176,10 @@ def check_path(db_path: Path, code: str, operator: str | None) -> Denied | None:
     """`check` for a use case given a database file (export, backup, host mode): read-only."""
     from db.files import ro_uri
 
-    conn = sqlite3.connect(ro_uri(db_path), uri=True)
+    try:
+        conn = sqlite3.connect(ro_uri(db_path), uri=True)
+    except sqlite3.Error:   # no such file: the use case says why
+        return None
     try:
         return check(conn, code, operator)
     except sqlite3.Error:   # unreadable or not an election database: the use case says why

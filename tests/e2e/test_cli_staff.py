@@ -139,7 +139,7 @@ def test_backup_export_and_host_mode_need_the_host(tmp_path: Path) -> None:
     stick = tmp_path / "stick"
     before = counts(db)
     clerk = run("backup", "--db", db, "--to", stick, "--operator", "钱签到", pin=PIN)
-    assert clerk.returncode == 1 and "「备份或恢复数据库」只有主持人可以操作" in clerk.stderr
+    assert clerk.returncode == 1 and "「备份数据库」只有主持人可以操作" in clerk.stderr
     assert not stick.exists() or not list(stick.iterdir())
     serve = run("serve", "--db", db, "--port", "0", "--pairing-out", tmp_path / "p.txt",
                 "--no-mdns", "--operator", "周监票", pin=PIN)

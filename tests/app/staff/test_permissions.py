@@ -346,7 +346,7 @@ def test_export_backup_and_host_mode_are_the_hosts(venue: Venue, db_path: Path) 
     refused_without_writing(v, "export", lambda: build_package(
         db_path, key=load_or_create(), at=T0, actor=v.who["钱签到"]),
         "「导出报送包」只有主持人可以操作；钱签到（签到员）不能操作")
-    for code, words in (("backup", "「备份或恢复数据库」只有主持人"),
+    for code, words in (("backup", "「备份数据库」只有主持人"),
                         ("host_mode", "「开启联网签到主机」只有主持人")):
         TESTED.add(code)
         denied = check_path(db_path, code, v.who["周监票"])
