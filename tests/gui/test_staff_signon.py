@@ -411,3 +411,38 @@ def test_the_demo_runs_in_open_mode_with_a_band_saying_so(qtbot, tmp_path):
     assert not window.locked and window.sign_on_dialog is None and window.staff_band.isHidden()
     assert window.signed_label.text() == "开放模式，无需登录"
     gen.close()
+
+
+def test_export_backup_and_host_mode_are_the_hosts_where_a_staff_list_exists(
+        qtbot, staff_db, tmp_path, monkeypatch):
+    from app.export import verify_package
+    from app.export.stick import Drive
+
+    monkeypatch.setenv("POLLDAY_HOME", str(tmp_path / "home"))
+    stick = tmp_path / "KINGSTON"
+    stick.mkdir()
+    gen, window = open_signed_on(qtbot, staff_db, "钱签到")
+    page = window.show_step("report", tab="U盘报送包")
+    page.list_drives = lambda: [Drive(stick, "KINGSTON", 7 * 1024 ** 3, 8 * 1024 ** 3)]
+    page.refresh_drives()
+    assert page.target == stick
+    page.export_button.click()
+    refused = "只有主持人可以操作；钱签到（签到员）不能操作"
+    assert page.task is None and "导出" in page.status.text() and refused in page.status.text()
+    page.backup_now()
+    assert page.backup_task is None and refused in page.backup_status.text()
+    host = window.show_step("signin", tab="多台签到")
+    host.start_host(bind="127.0.0.1")
+    assert not host.runner.running and refused in host.state.text()
+    assert list(stick.iterdir()) == []
+    # The 主持人 exports: the package is written and names the 主持人 in the audit.
+    window.ctx.set_actor(staff.sign_on(window.ctx.conn, "赵主持", PIN["赵主持"], clock=CLOCK))
+    page = window.show_step("report", tab="U盘报送包")
+    page.export_button.click()
+    qtbot.waitUntil(page.is_idle, timeout=30000)
+    assert page.last is not None, page.status.text()
+    assert verify_package(page.last[1].path).ok
+    row = next(r for r in reversed(db_audit.rows(window.ctx.conn))
+               if r["action"] == "package_exported")
+    assert row["actor"] == "赵主持"
+    gen.close()

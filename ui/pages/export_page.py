@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import permissions
 from app.export.backup import Backup, BackupScheduler, backup_database
 from app.export.build import BuiltPackage, build_package, record_export_or_words
 from app.export.handover import render_slip, slip_name, slip_of
@@ -50,13 +51,15 @@ TIMER_MS = 15_000
 BIG = "font-size: 26pt; font-weight: bold; font-family: monospace; color: #1b3550;"
 
 
-def export_work(db_path: Path, folder: Path, clock: Any) -> Any:
-    """The export as a worker function: build, write, read back, remember."""
+def export_work(db_path: Path, folder: Path, clock: Any, actor: str | None = None) -> Any:
+    """The export as a worker function: build, write, read back, remember. `actor`: the
+    signed-on member (where a staff list exists only the 主持人 exports)."""
 
     def work(progress: Any, cancel: CancelToken) -> tuple[BuiltPackage, Written]:
         at = clock.now()
         built = build_package(db_path, key=load_or_create(), at=at,
-                              progress=lambda d, t, m: progress(d, t * 2, m), cancel=cancel)
+                              progress=lambda d, t, m: progress(d, t * 2, m), cancel=cancel,
+                              actor=actor)
         if isinstance(built, Refusal):
             if built.code == "CANCELLED":
                 raise Cancelled()
@@ -66,7 +69,8 @@ def export_work(db_path: Path, folder: Path, clock: Any) -> Any:
                                 progress=lambda d, _t, m: progress(size + d, size * 2, m))
         if isinstance(written, Refusal):
             raise Cancelled()
-        unrecorded = record_export_or_words(db_path, built, file=written.path.name, at=at)
+        unrecorded = record_export_or_words(db_path, built, file=written.path.name, at=at,
+                                            **({"actor": actor} if actor else {}))
         if unrecorded:  # a read-only database: the package and its figures still show
             logging.getLogger(__name__).warning("报送包已写好，但没能记入数据库：%s", unrecorded)
         return built, written
@@ -208,13 +212,18 @@ class ExportPage(QWidget):
     def start_export(self) -> None:
         if self.target is None or self.task is not None:
             return
+        denied = permissions.check(self.ctx.conn, "export", self.ctx.actor)
+        if denied:   # where a staff list exists: the 主持人 exports
+            self._say(denied.message, RED)
+            return
         self.export_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.slip_button.setEnabled(False)
         self.last = None
         self.progress.setValue(0)
         self._say("正在生成报送包…", GREY)
-        task = Task(export_work(self.ctx.db_path, self.target, self.ctx.clock), self)
+        task = Task(export_work(self.ctx.db_path, self.target, self.ctx.clock, self.ctx.actor),
+                    self)
         task.progress.connect(self._progress)
         task.finished.connect(self._exported)
         self.task = task
@@ -358,6 +367,11 @@ class ExportPage(QWidget):
             self._start_backup(at, keep=5)
 
     def backup_now(self) -> None:
+        denied = permissions.check(self.ctx.conn, "backup", self.ctx.actor)
+        if denied:   # the periodic backup goes on; a backup by hand is the 主持人's
+            self.backup_status.setText(denied.message)
+            self.backup_status.setStyleSheet(f"color: {RED};")
+            return
         if self.target is not None and self.backup_task is None:
             self._start_backup(self.ctx.clock.now(), keep=None)
 

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import attendance
+from app import attendance, permissions
 from app.sync import host_status, parse
 from app.sync.discovery import advert_interfaces
 from app.sync.host import wildcard
@@ -272,6 +272,10 @@ class HostPage(QWidget):
     def start_host(self, bind: str = "0.0.0.0") -> None:
         meeting = self.ctx.meeting
         if self.runner.running or self.desk is not None:
+            return
+        denied = permissions.check(self.ctx.conn, "host_mode", self.ctx.actor)
+        if denied:   # where a staff list exists: the 主持人 turns host mode on
+            self._say(denied.message, "#c62828")
             return
         if meeting is None:   # the button did nothing, silently, on a new database
             self._say("还没有当前会议：请先在“准备 · 会议设置”中建立会议并设为当前会议，"
