@@ -21,7 +21,7 @@ from app import logs, session
 from db import files as dbfiles
 from db.connection import SchemaTooNew, connect
 from db.identity import DatabaseFileChanged
-from ui import errors, fonts
+from ui import errors, fonts, preload
 from ui.main_window import DEFAULT_SIZE, MainWindow
 from ui.tasks import Task
 from ui.widgets.progress import run_with_progress
@@ -152,7 +152,9 @@ def open_main_window(path: Path, parent: QWidget | None = None, *,
         mark_old_demo(conn)
     update_search_keys(conn)
     logs.note_database(path)  # an SQLite error that escapes is then worded with this file's name
-    return MainWindow(conn, path)
+    window = MainWindow(conn, path)
+    preload.start(window)  # the pages' modules, while nobody clicks
+    return window
 
 
 def show_error(parent: QWidget | None, title: str, message: str, detail: str = "") -> None:

@@ -131,6 +131,7 @@ class _Worker:
 
 
 _workers: dict[str, _Worker] = {}
+_released: set[str] = set()  # windows closed on these: no new operation opens them again
 _pending: list[Op] = []
 _relay: _Relay | None = None
 _busy_cursor = False
@@ -153,10 +154,14 @@ def run_op(parent: QObject | None, db_path: Path | str,
         if app is not None:
             app.aboutToQuit.connect(stop_all)
     key = _key(db_path)
+    op = Op(fn, parent, on_success, on_failure, title, key)
+    if key in _released:  # a page's late refresh after its window let go of the file
+        log.info("operation on %s after it was released: not run", key)
+        op.done = True
+        return op
     worker = _workers.get(key)
     if worker is None or not worker.thread.is_alive():
         worker = _workers[key] = _Worker(Path(key), _relay)
-    op = Op(fn, parent, on_success, on_failure, title, key)
     _pending.append(op)
     QTimer.singleShot(BUSY_AFTER_MS, _update_cursor)
     worker.jobs.put(op)
@@ -169,10 +174,18 @@ def idle(db_path: Path | str | None = None) -> bool:
         op.database == _key(db_path) for op in _pending)
 
 
+def attach(db_path: Path | str) -> None:
+    """A window (its pages' context) opens `db_path`: operations on it run again."""
+    _released.discard(_key(db_path))
+
+
 def release(db_path: Path | str) -> None:
     """The database's worker finishes what it was asked, then closes its connection and ends
-    (its window closed: the file must not stay open)."""
-    worker = _workers.pop(_key(db_path), None)
+    (its window closed: the file must not stay open); later operations are not run until the
+    file is attached again."""
+    key = _key(db_path)
+    _released.add(key)
+    worker = _workers.pop(key, None)
     if worker is not None:
         worker.jobs.put(None)
         worker.thread.join(STOP_TIMEOUT_S)

@@ -17,7 +17,7 @@ from app import meetings, session
 from app.clock import Clock, SystemClock
 from app.model import Meeting
 from app.permissions import Actor
-from ui import filedialogs
+from ui import filedialogs, ops
 
 UNNAMED = "值班人未填写"
 
@@ -42,6 +42,7 @@ class PageContext(QObject):
         self.conn = conn
         self.db_path = Path(db_path)
         filedialogs.protect(self.db_path)  # no dialog may hand it to a reader or a writer
+        ops.attach(self.db_path)  # its worker (ui.ops) may open it, even after an earlier release
         self.clock: Clock = clock or SystemClock()
         self.operator = actor or session.operator(conn)
         self.actor = self.operator or default_actor()
