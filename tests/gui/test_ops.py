@@ -144,6 +144,9 @@ def test_results_lock_by_click_waits_for_the_database_and_the_page_follows(qtbot
         # yet, and the GUI thread is free (the click returned).
         assert "正在锁定" in p.message.text() and not p.lock_button.isEnabled()
         assert not p.is_idle()
+        p.resize(1366, 768)
+        qtbot.wait(30)
+        shot(p, "ops-results-locking")
         conn = connect(db)
         assert voting.meeting_rounds(conn, p.ctx.meeting.id)[0].state is not voting.State.LOCKED
         gate.set()
@@ -152,6 +155,7 @@ def test_results_lock_by_click_waits_for_the_database_and_the_page_follows(qtbot
         conn.close()
         assert "已锁定，本轮锁定校验码" in p.message.text()
         assert "已锁定" in p.heading.text() and p.unlock_button.isEnabled()
+        qtbot.wait(30)
         shot(p, "ops-results-locked")
         # 解除锁定… with a reason, clicked: also on the worker.
         _started, gate = gate_op(p, db)
@@ -188,11 +192,11 @@ def test_results_next_round_by_click_is_opened_on_the_worker(qtbot, tmp_path):
         p.ctx.conn.close()
 
 
-def test_desk_counter_is_read_on_the_worker_and_a_sign_in_is_never_overwritten(qtbot, db):
+def test_desk_counter_is_read_on_the_worker_and_a_sign_in_is_never_overwritten(qtbot, db, shot):
     from tests.gui.test_desk_page import open_desk_page
 
     conn = connect(db)
-    page = open_desk_page(qtbot, conn, db)
+    page = open_desk_page(qtbot, conn, db, size=(1366, 768))
     try:
         qtbot.waitUntil(lambda: page.counter.text().startswith("实到 0 "), timeout=5000)
         _started, gate = gate_op(page, db)
@@ -208,6 +212,8 @@ def test_desk_counter_is_read_on_the_worker_and_a_sign_in_is_never_overwritten(q
         # ... and the summary read before it never takes it back.
         assert page.counter.text().startswith("实到 1 ")
         assert attendance.attendance_summary(page.ctx.conn, page.ctx.meeting).present == 1
+        qtbot.wait(30)
+        shot(page, "ops-desk-counter")
     finally:
         page.close()
         attendance.forget(conn)
