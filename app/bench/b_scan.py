@@ -7,7 +7,8 @@
   rotation ±3°, scale ±2 %, shift ±5 mm, blur, noise, JPEG q 60-95, light toner 60 %, some pages
   upside down), ballots read wrong and not sent to a human.
 - scan_to_human_pct: the same deck's ballots sent to a human (write-ins excluded: none in it).
-- scan_broken_refused_pct: pages with a marker missing or printed at 93-95 % that are refused.
+- scan_broken_refused_pct: pages with a marker missing, printed at 93-95 % or with one marker moved
+  1.5 mm (a fold) that are refused.
 
 The synthetic scans come from the test generator (tests/app/scan/synth.py, OpenCV for drawing and
 distorting): these metrics run from the source tree with the test extras installed.
@@ -138,7 +139,7 @@ def deck_result() -> dict[str, float]:
         elif got.marks != truth.marks:
             wrong += 1
     broken = broken_refused = 0
-    for kind in ("missing_marker", "wrong_scale"):
+    for kind in ("missing_marker", "wrong_scale", "moved_marker"):
         for i in range(25):
             dpi = (200, 300)[i % 2]
             got = read_page(synth.broken(blanks[dpi], layout, dpi, rng, kind),

@@ -157,7 +157,12 @@ def locate(gray: NDArray[np.uint8], dpi: float,
     to_img = homography(page, img)
     if to_mm is None or to_img is None:
         return "定位标记无法拟合（纸张严重变形）"
-    residual = float(np.max(np.linalg.norm(project(to_mm, img) - page, axis=1)))
+    # The fit is judged by an affine map (what a flatbed or feeder does: rotation, scale, skew,
+    # shift): a homography would bend to follow one marker moved by a fold or a curled corner.
+    affine, *_ = np.linalg.lstsq(np.c_[img, np.ones(len(img))], page, rcond=None)
+    residual = float(np.max(np.linalg.norm(np.c_[img, np.ones(len(img))] @ affine - page,
+                                           axis=1)))
+    residual = max(residual, float(np.max(np.linalg.norm(project(to_mm, img) - page, axis=1))))
     if residual > MAX_RESIDUAL_MM:
         return f"定位标记拟合误差{residual:.2f}毫米，超过{MAX_RESIDUAL_MM}毫米（纸张折叠、卷曲或变形）"
     centre = {k: corners[k].mean(axis=0) for k in range(4)}

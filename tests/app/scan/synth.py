@@ -131,6 +131,13 @@ def distort(img: np.ndarray, px: float, rng: random.Random, *, scale: float | No
     return np.clip(out.astype(np.int16) + noise, 0, 255).astype(np.uint8)
 
 
+def streak(img: np.ndarray, x: int, darkness: int = 60, width: int = 3) -> np.ndarray:
+    """A scanner's vertical streak (dust on the glass) down the whole page at column x."""
+    out = img.copy()
+    out[:, x:x + width] = np.minimum(out[:, x:x + width], darkness)
+    return out
+
+
 def jpeg(img: np.ndarray, rng: random.Random) -> bytes:
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(60, 95)])
     assert ok
@@ -184,6 +191,16 @@ def broken(blank: np.ndarray, layout: Layout, dpi: int, rng: random.Random,
                 (MARKER_INSET_MM, far_y)][corner]
         cv2.rectangle(img, (int((x - 1) * px), int((y - 1) * px)),
                       (int((x + MARKER_MM + 1) * px), int((y + MARKER_MM + 1) * px)), 255, -1)
+        return distort(img, px, rng)
+    if kind == "moved_marker":   # a fold or a curled corner: one marker 1.5 mm off
+        far_x = img.shape[1] / px - MARKER_INSET_MM - MARKER_MM
+        far_y = img.shape[0] / px - MARKER_INSET_MM - MARKER_MM
+        x0, y0 = int((far_x - 1) * px), int((far_y - 1) * px)
+        side = int((MARKER_MM + 2) * px)
+        patch = img[y0:y0 + side, x0:x0 + side].copy()
+        img[y0:y0 + side, x0:x0 + side] = 255
+        d = int(1.5 * px)
+        img[y0 + d:y0 + d + side, x0 + d:x0 + d + side] = patch
         return distort(img, px, rng)
     if kind == "wrong_scale":
         return distort(img, px, rng, scale=rng.choice([0.93, 0.94, 0.95]))   # "fit to page"

@@ -16,7 +16,15 @@ from app.scan.layout import build_layout
 from app.scan.printing import render_scan_ballots
 from app.scan.read import BLANK_FLAG, PageRead, PageRefused, read_page
 from app.scan.source import pages_of
-from tests.app.scan.synth import SEED, ballot, broken, distort, render_blank, write_deck
+from tests.app.scan.synth import (
+    SEED,
+    ballot,
+    broken,
+    distort,
+    render_blank,
+    streak,
+    write_deck,
+)
 
 TOOL = "pdftoppm"   # renders PollDay's PDF like a printer + scanner would see it
 AT = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
@@ -61,11 +69,12 @@ def test_a_distorted_deck_has_no_silent_misread(blanks, dpi: int) -> None:
     assert boxes >= 240 and read >= 12
 
 
-@pytest.mark.parametrize("kind", ["missing_marker", "wrong_scale"])
+@pytest.mark.parametrize("kind", ["missing_marker", "wrong_scale", "moved_marker"])
 def test_broken_pages_are_always_refused(blanks, kind: str) -> None:
     layout = _layout(5)
     rng = random.Random(SEED)
-    words = {"missing_marker": "缺少定位标记", "wrong_scale": "比例不对"}[kind]
+    words = {"missing_marker": "缺少定位标记", "wrong_scale": "比例不对",
+             "moved_marker": "拟合误差"}[kind]
     for i in range(8):
         dpi = (200, 300)[i % 2]
         got = read_page(broken(blanks[(5, dpi)], layout, dpi, rng, kind), {5: layout})
@@ -136,3 +145,25 @@ def test_a_scanners_pdf_is_read_from_its_embedded_images(blanks, tmp_path: Path)
         assert p.gray is not None and p.dpi is not None and abs(p.dpi - 300) < 2
         got = read_page(p.gray, {5: layout}, dpi_hint=p.dpi)
         assert isinstance(got, PageRead) and got.marks == truth.marks
+
+
+def test_a_streak_through_the_boxes_goes_to_a_human_never_read_as_marks(blanks) -> None:
+    layout = _layout(5)
+    px = 300 / 25.4
+    img, truth = ballot(blanks[(5, 300)], layout, 300, random.Random(8), edge_rate=0,
+                        write_in_rate=0, intent="o-x--")
+    box = layout.entries[1].approve                      # 王淑芬 赞成, left blank by the voter
+    got = read_page(streak(img, int((box.x + 5) * px)), {5: layout})
+    assert isinstance(got, PageRead) and got.flags
+    assert any(c == "MARK_OVER_EDGE" and t.startswith("王淑芬") for c, t in got.flags)
+
+
+def test_the_layout_qr_must_name_this_election(blanks, tmp_path: Path) -> None:
+    layout = _layout(5)
+    pdf = tmp_path / "qr.pdf"
+    render_scan_ballots([(layout, 1)], pdf, AT, election="a1a1a1a1a1a1", qr=True)
+    img = distort(render_blank(pdf, 200, tmp_path), 200 / 25.4, random.Random(2))
+    ours = read_page(img, {5: layout}, election="a1a1a1a1a1a1", qr_layouts=frozenset({5}))
+    assert isinstance(ours, PageRead)
+    theirs = read_page(img, {5: layout}, election="b2b2b2b2b2b2", qr_layouts=frozenset({5}))
+    assert isinstance(theirs, PageRefused) and "不属于本次选举" in theirs.reason
