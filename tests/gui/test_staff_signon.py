@@ -18,6 +18,7 @@ from app.clock import FixedClock
 from app.permissions import Actor, Role
 from app.rules import Round
 from db import audit as db_audit
+from db import persons as db_persons
 from db.connection import connect
 from tests.gui.conftest import CLOCK_START, make_db, open_window
 from tests.gui.test_counting_page import counting_db
@@ -445,4 +446,24 @@ def test_export_backup_and_host_mode_are_the_hosts_where_a_staff_list_exists(
     row = next(r for r in reversed(db_audit.rows(window.ctx.conn))
                if r["action"] == "package_exported")
     assert row["actor"] == "赵主持"
+    gen.close()
+
+
+def test_a_teller_at_the_desk_is_refused_a_sign_in_in_words_and_nothing_is_written(
+        qtbot, staff_db):
+    from tests.gui.test_desk_page import scan
+    from ui.widgets.feedback import Tone
+
+    gen, window = open_signed_on(qtbot, staff_db, "孙计票")
+    desk = window.show_step("signin", tab="签到台")
+    zeng = next(p for p in db_persons.list_persons(window.ctx.conn) if p.name == "曾凡荣")
+    before = window.ctx.conn.execute("SELECT count(*) FROM attendance_event").fetchone()[0]
+    desk.search_box.setFocus()
+    scan(qtbot, desk.search_box, zeng.token)
+    assert desk.feedback.tone is Tone.RED
+    text = desk.feedback.text()
+    assert "没有权限" in text and "曾凡荣" in text
+    assert "只有签到员或主持人可以操作；孙计票（计票人）不能操作" in text
+    after = window.ctx.conn.execute("SELECT count(*) FROM attendance_event").fetchone()[0]
+    assert after == before
     gen.close()

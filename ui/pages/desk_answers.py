@@ -40,6 +40,9 @@ def hhmm(at: str) -> str:
 
 def answer(r: Result, ref: str | Person, desk: str = "") -> Answer:
     p = r.person
+    if r.outcome is Outcome.NOT_ALLOWED:   # the signed-on member's role may not: who may
+        shown = p.name if p is not None else ref.name if isinstance(ref, Person) else ref
+        return Answer(Tone.RED, "✘ 没有权限，未办理", shown, r.message)
     if p is None:
         shown = ref.name if isinstance(ref, Person) else ref
         return Answer(Tone.GREY, "名册中没有此人", shown, "请核对证件或二维码，或请工作人员查名册")
