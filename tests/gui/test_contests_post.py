@@ -49,3 +49,44 @@ def test_post_is_chosen_never_read_from_a_free_title(page, qtbot, shot) -> None:
     assert stored is not None and stored.post == "副书记"
     assert "副书记" in page.contest_message.text()
     shot(page, "contests-post")
+
+
+def test_part_time_mark_and_previous_term_import(page, qtbot, tmp_path) -> None:
+    from openpyxl import Workbook
+
+    from app.meetings.posts import list_previous
+    from db import persons as db_persons
+
+    page.title_box.setCurrentText("委员")
+    page.seats_box.setValue(1)
+    assert page.add_contest() is not None
+    people = db_persons.list_persons(page.ctx.conn)
+    page.search_box.setText(people[0].name)
+    page.add_typed()
+    page.table.selectRow(0)
+    qtbot.mouseClick(page.part_time_button, Qt.MouseButton.LeftButton)
+    assert page.candidates[0].part_time
+    assert page.table.item(0, 3).text().endswith("兼职委员")
+    qtbot.mouseClick(page.part_time_button, Qt.MouseButton.LeftButton)
+    assert not page.candidates[0].part_time
+
+    def sheet(rows: list[tuple[str, ...]]):
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        for r in [("姓名", "编号", "班子", "职务"), *rows]:
+            ws.append(list(r))
+        path = tmp_path / f"prev{len(rows)}.xlsx"
+        wb.save(path)
+        return path
+
+    from ui.pages.setup_terms import load_previous
+
+    bad = sheet([(people[0].name, str(people[0].id), "党组织委员会", "书记"),
+                 (people[1].name, str(people[1].id), "书记", "")])
+    said = load_previous(page, bad)
+    assert "第3行" in said and "班子“书记”" in said and list_previous(page.ctx.conn) == []
+    good = sheet([(people[0].name, str(people[0].id), "党组织委员会", "书记")])
+    assert load_previous(page, good).startswith("已导入上届班子成员 1 条")
+    assert [(p.person_id, p.body, p.post) for p in list_previous(page.ctx.conn)] == [
+        (people[0].id, "党组织委员会", "书记")]

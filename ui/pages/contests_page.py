@@ -41,6 +41,7 @@ from app.posts import LEADER_POSTS, MEMBER, POSTS, post_of_old_title
 from app.rules import Round, margin_finding
 from app.search import search
 from ui import output_folder
+from ui.pages import setup_terms
 from ui.pages.context import PageContext
 from ui.pages.desk_answers import where
 from ui.pages.setup_common import AMBER, GREEN, RED, fill
@@ -123,12 +124,16 @@ class ContestsPage(QWidget):
         form.addRow("类别：", self.kind_box)
         form.addRow("职务（区汇总）：", self.post_box)
         form.addRow("应选名额：", self.seats_box)
+        self.previous_button = QPushButton("导入上届班子成员…")
+        self.previous_button.setToolTip("表格：姓名、身份证号（或编号）、班子、职务；区汇总据此统计留任、新提拔")
+        self.previous_button.clicked.connect(lambda: setup_terms.choose_previous(self))
         new_box = QGroupBox("新增选举事项")
         new_lay = QVBoxLayout(new_box)
         new_lay.addLayout(form)
         new_lay.addWidget(self.new_margin)
         new_lay.addWidget(self.add_contest_button)
         new_lay.addWidget(self.contest_message)
+        new_lay.addWidget(self.previous_button)
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(0, 0, 0, 0)
@@ -157,6 +162,9 @@ class ContestsPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setStyleSheet("font-size: 15pt;")
         self.remove_button = QPushButton("撤销候选人…（Del）")
+        self.part_time_button = QPushButton("兼职委员")
+        self.part_time_button.setToolTip("标记（或取消标记）选中的候选人为兼职委员，区汇总按此统计")
+        self.part_time_button.clicked.connect(lambda: setup_terms.toggle_part_time(self))
         self.remove_button.clicked.connect(self.ask_remove)
         delete = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -189,6 +197,7 @@ class ContestsPage(QWidget):
         typed.addWidget(self.gender_box)
         typed.addWidget(self.typed_button)
         typed.addStretch(1)
+        typed.addWidget(self.part_time_button)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("font-size: 13pt;")
@@ -347,7 +356,8 @@ class ContestsPage(QWidget):
         c, m = self.contest, self.ctx.meeting
         self.candidates = meetings.list_candidates(self.ctx.conn, c.id) if c else []
         fill(self.table, [[str(row + 1), cand.name, GENDER_ZH.get(cand.gender, ""),
-                           "名册" if cand.person_id is not None else "手工录入"]
+                           ("名册" if cand.person_id is not None else "手工录入")
+                           + ("，兼职委员" if cand.part_time else "")]
                           for row, cand in enumerate(self.candidates)])
         if c is None or m is None:
             self.margin.setText("")
