@@ -75,6 +75,11 @@ REFUSAL_ZH = {
     "desk_key_mismatch": "签到台密钥与主机登记的不符，可能是另一台电脑冒用此名称",
 }
 
+CONFLICT_ZH = ("本台数据库比它已同步到主机的记录旧（可能是放回的备份或复制的旧文件），自 {key} 起"
+               "本台的签到与主机收到的本台记录编号相同、内容不同，没有同步到主机。请停用本台，"
+               "在主机或其他签到台补签这些人（pollday attendance 可列出本台的签到），"
+               "再用新的数据库重新加入")
+
 
 @dataclass(frozen=True, slots=True)
 class DeskStatus:
@@ -89,10 +94,13 @@ class DeskStatus:
     refused: str = ""
     register_pending: bool = False   # the host's register changed; its copy is on its way
     register_note: str = ""          # what the last refresh of the register changed
+    conflict: str = ""               # the first own key whose event differs at the host
 
     def banner(self) -> str:
         if self.refused:
             return REFUSAL_ZH.get(self.refused, self.refused)
+        if self.conflict:
+            return CONFLICT_ZH.format(key=self.conflict)
         if self.online:
             return "已联网" if not self.unshared else f"已联网，{self.unshared} 条待同步"
         since = f" since {self.offline_since[11:16]}" if self.offline_since else ""
@@ -103,7 +111,7 @@ class DeskStatus:
                 "unshared": self.unshared, "last_contact": self.last_contact,
                 "caught_up": self.caught_up, "refused": self.refused,
                 "register_pending": self.register_pending, "register_note": self.register_note,
-                "shared": shared(self)}
+                "conflict": self.conflict, "banner": self.banner(), "shared": shared(self)}
 
 
 async def _open(pairing: Pairing) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -203,6 +211,9 @@ class DeskLink:
         self.gate = Gate(self.conn, self.replica.doc)
         self.refusals = RefusalLimiter()
         self.rejected = ""            # the last update this desk refused, or the host refused
+        # The first seq of this desk whose event differs between here and the host: this
+        # database is older than what it shared (see _conflict); nothing from there on is shared.
+        self.conflict_seq = 0
         self._resync = False          # refused for want of a key: ask again after the register
         if on_merged is not None:
             self.replica.merged_listeners.append(on_merged)
@@ -222,9 +233,21 @@ class DeskLink:
         self._copy: list[bytes] = []
 
     def status(self) -> DeskStatus:
+        acked = min(self.acked, self.conflict_seq - 1) if self.conflict_seq else self.acked
         return DeskStatus(self.desk, self.online, None if self.online else self.offline_since,
-                          max(0, self.own_seq - self.acked), self.last_contact, self.caught_up,
-                          self.refused, self.register_pending, self.register_note)
+                          max(0, self.own_seq - acked), self.last_contact, self.caught_up,
+                          self.refused, self.register_pending, self.register_note,
+                          f"{self.desk}:{self.conflict_seq}" if self.conflict_seq else "")
+
+    def _conflict(self, reason: str, key: str) -> None:
+        """An update refused as an overwrite of one of this desk's own events (by this desk's
+        gate, or the host's): the host holds another event under a key this desk wrote. That
+        happens when this database is older than what it already shared (a backup put back, a
+        copy of the file, lost writes), so it numbered new events with seqs the host had: the
+        host's ack by seq must not count them."""
+        desk, _, seq = key.rpartition(":")
+        if reason == "overwrite" and desk == self.desk and seq.isdigit() and int(seq) > 0:
+            self.conflict_seq = min(self.conflict_seq or int(seq), int(seq))
 
     def notify(self) -> None:
         """A sign-in was committed locally: publish it now."""
@@ -341,6 +364,7 @@ class DeskLink:
                     raise Refused(str(msg.get("reason", "")))
                 elif msg["t"] == "rejected":     # the host refused an update of ours
                     self.rejected = str(msg.get("reason", ""))[:40]
+                    self._conflict(self.rejected, str(msg.get("event", ""))[:80])
                     raise wire.FrameError(f"host refused an update ({self.rejected})")
                 elif msg["t"] == "register":
                     self._register_announced(msg.get("version"))
@@ -366,6 +390,7 @@ class DeskLink:
             self._resync = True     # a desk certified since this desk's register: not audited
             return
         if refusal is not None:
+            self._conflict(refusal.reason, refusal.key)
             self._refused_update(refusal.reason, refusal.key or refusal.detail)
             return
         self._remote = True
@@ -443,4 +468,5 @@ class DeskLink:
 
 def shared(st: DeskStatus) -> bool:
     """Everything of this desk is at the host and the desk has the host's register."""
-    return st.online and st.caught_up and st.unshared == 0 and not st.register_pending
+    return (st.online and st.caught_up and st.unshared == 0 and not st.register_pending
+            and not st.conflict)

@@ -92,7 +92,8 @@ class Gate:
             return None
         reg = registry if registry is not None else load_registry(self.conn)
         limit = clock_limit(self.clock.now())
-        for key, change in changes.items():
+        for key, change in sorted(changes.items(), key=_key_order):   # the first refused key
+            # is the lowest: a desk learns where its history and the host's part (app.sync.desk)
             value = change.get("newValue")
             if change.get("action") == "update" and value == change.get("oldValue"):
                 continue   # the same event again (a desk restarted before storing its own update)
@@ -130,3 +131,10 @@ def _bounds(value: str, limit: int) -> str:
     if type(clock) is int and clock > limit:
         return "clock_ahead"
     return ""
+
+
+def _key_order(item: tuple[Any, Any]) -> tuple[str, int, str]:
+    """desk:seq keys by desk, then seq as a number (anything else after them, as text)."""
+    key = str(item[0])
+    desk, _, seq = key.rpartition(":")
+    return (desk, int(seq), "") if seq.isdigit() and len(seq) < 12 else ("\uffff", 0, key)

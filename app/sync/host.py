@@ -503,7 +503,10 @@ class Host:
                        meeting_id=self.meeting.id, outcome="refused",
                        detail={"address": client.address, "reason": reason,
                                "desk": client.desk, "event": detail})
-        client.send(wire.control({"t": "rejected", "reason": reason}))
+        # an overwrite names the event: a desk whose own history parts from the host's learns
+        # from which seq on (app.sync.desk, DeskLink._conflict)
+        named = {"event": detail[:80]} if reason == "overwrite" else {}
+        client.send(wire.control({"t": "rejected", "reason": reason, **named}))
 
 
 def wildcard(bind: str) -> bool:
