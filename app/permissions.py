@@ -112,7 +112,7 @@ PERMISSIONS: dict[str, Permission] = dict([
     _p("revoke_proxy", {H}, "撤销委托", "主持人"),
     _p("open_voting", {H}, "宣布开始投票（固定实到人数）", "主持人"),
     # 准备 and the day's management
-    _p("setup", {H}, "修改选举设置（会议、职位、候选人、不计入应到、请假、委托、签到台）", "主持人"),
+    _p("setup", {H}, "修改选举设置（会议、名册、职位、候选人、不计入应到、请假、委托、签到台）", "主持人"),
     _p("staff", {H}, "管理工作人员名单", "主持人"),
     _p("rules_correction", {H}, "投票开始后更正会议规则、形式或计票选项", "主持人（须写明原因）"),
     _p("open_round", {H}, "开始投票轮次（含下一轮）", "主持人"),

@@ -49,6 +49,8 @@ def register(sub: Any) -> None:
     imp.add_argument("--update", action="store_true",
                      help="re-import: show added / changed / missing persons and apply")
     imp.add_argument("--dry-run", action="store_true", help="with --update: only show the changes")
+    imp.add_argument("--operator", default="", metavar="NAME",
+                     help="who imports (a staff list: the 主持人, PIN from POLLDAY_PIN)")
     imp.set_defaults(func=run_import)
 
     reg = sub.add_parser(
@@ -123,8 +125,8 @@ def run_import(args: argparse.Namespace) -> int:
         if args.update:
             status = _run_update(conn, args, mapping, now)
             return status
-        result = import_register(conn, args.file, now=now, mapping=mapping or None, actor="cli",
-                                 sheet=args.sheet)
+        result = import_register(conn, args.file, now=now, mapping=mapping or None,
+                                 actor=args.operator or "cli", sheet=args.sheet)
         if result.sheet:
             print(f"读取工作表「{result.sheet}」 (sheet read: {result.sheet})")
         if result.status is ImportStatus.IMPORTED:
@@ -174,7 +176,7 @@ def _run_update(conn: Any, args: argparse.Namespace, mapping: dict[str, str | No
         print(line)
     if args.dry_run or plan.diff.is_empty:
         return 0
-    applied = apply_diff(conn, plan.diff, now=now, actor="cli")
+    applied = apply_diff(conn, plan.diff, now=now, actor=args.operator or "cli")
     if not applied.ok:
         _err([applied.reason])
         return EXIT_REFUSED

@@ -224,7 +224,12 @@ def apply_diff(conn: db_persons.Conn, diff: RegisterDiff, *, now: str, actor: st
                progress: Progress | None = None, cancel: Cancel | None = None) -> ApplyResult:
     """Apply a planned diff in one transaction. Refused (nothing written) when the register has
     changed since the diff was made, when an ID number is taken meanwhile, or when cancelled."""
+    from app.permissions import check
+
     raw = db_persons.raw(conn)
+    denied = check(raw, "setup", actor)   # the 主持人's where a staff list exists
+    if denied is not None:
+        return ApplyResult(False, reason=denied.message)
     total = len(diff.changed) + len(diff.added)
 
     class _Refused(Exception):

@@ -522,7 +522,17 @@ def import_register(conn: db_persons.Conn, path: str | Path, *, now: str,
                     mapping: Mapping[str, str | None] | None = None,
                     progress: Progress | None = None, cancel: Cancel | None = None,
                     actor: str = "system", sheet: str | None = None) -> ImportResult:
-    """Add everyone in the file to the register in one transaction, or nothing at all."""
+    """Add everyone in the file to the register in one transaction, or nothing at all. Where
+    the database has a staff list only the 主持人 imports (app.permissions; the refusal is a
+    problem of the file as a whole, nothing read or written)."""
+    from app.permissions import check
+
+    denied = check(db_persons.raw(conn), "setup", actor)
+    if denied is not None:
+        name = Path(path).name
+        return ImportResult(ImportStatus.BAD_ROWS, name,
+                            problems=[Problem(name, None, "", denied.message)])
+
     def half(done: int, total: int, offset: int = 0) -> None:
         if progress is not None:
             progress(offset + done, 2 * max(total, 1))

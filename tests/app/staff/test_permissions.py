@@ -89,6 +89,10 @@ def refused_without_writing(v: Venue, code: str, call, words: str) -> None:
     TESTED.add(code)
     before = _written(v.conn)
     got = call()
+    problems = getattr(got, "problems", None)
+    if problems is not None:    # a register import: refused as a problem of the whole file
+        assert [p.row for p in problems] == [None], problems
+        got = Refusal("NOT_ALLOWED", problems[0].reason)
     msg = got.message
     assert (getattr(got, "code", None) in ("NOT_ALLOWED", "SAME_CLERK", "RESOLVER_ENTERED")
             or getattr(got, "outcome", None) is Outcome.NOT_ALLOWED), got
@@ -259,18 +263,23 @@ def test_setup_is_the_hosts(venue: Venue) -> None:
         "职位": lambda who: meetings.add_contest(
             v.conn, m.id, code="secretary", title="书记", kind=v.s.contest.kind, seats=1,
             clock=v.clock, actor=who)}
+    from app.register.importer import import_register
+
+    sheet = Path(v.conn.execute("PRAGMA database_list").fetchone()[2]).parent / "名册.csv"
+    sheet.write_text("姓名,性别\n新来的,男\n", encoding="utf-8")
+    calls["导入名册"] = lambda who: import_register(v.conn, sheet, now=T0.isoformat(), actor=who)
     for what, call in calls.items():
         refused_without_writing(v, "setup", lambda c=call: c(v.who["钱签到"]),
-                                "「修改选举设置（会议、职位、候选人、不计入应到、请假、委托、签到台）」只有主持人可以操作")
+                                "「修改选举设置（会议、名册、职位、候选人、不计入应到、请假、委托、签到台）」只有主持人可以操作")
         got = call(v.who["赵主持"])
-        assert not isinstance(got, Refusal), (what, got)
+        assert not isinstance(got, Refusal) and not getattr(got, "problems", None), (what, got)
 
 
 def test_counting_options_frozen_once_voting_opened(venue: Venue) -> None:
     v, m = venue, venue.s.meeting
     refused_without_writing(v, "setup", lambda: meetings.set_options(
         v.conn, m.id, {"runoff_margin": "twenty_percent"}, clock=v.clock, actor=v.who["钱签到"]),
-        "「修改选举设置（会议、职位、候选人、不计入应到、请假、委托、签到台）」只有主持人")
+        "「修改选举设置（会议、名册、职位、候选人、不计入应到、请假、委托、签到台）」只有主持人")
     r = _counted_round(v, double=False)
     for _ in range(10):
         enter_ballot(v.conn, r.id, "A", "1", clerk=v.who["孙计票"], clock=v.clock)
