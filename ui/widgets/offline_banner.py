@@ -44,6 +44,8 @@ def banner_text(st: DeskStatus) -> str:
     """'' while the host is reachable; otherwise what the clerk must know."""
     if st.refused:
         return f"主机拒绝连接：{st.banner()}。本机继续签到，{st.unshared} 条未共享"
+    if st.conflict:   # this database is older than what it shared: said even while online
+        return f"{st.unshared} 条签到没有同步到主机：{st.banner()}"
     if st.online:
         return ""
     since = f" 自 {st.offline_since[11:16]}" if st.offline_since else ""
@@ -137,7 +139,7 @@ class OfflineBanner(QLabel):
     def set_status(self, st: DeskStatus, host: str = "") -> None:
         self.unshared = st.unshared
         self.host = host or self.host
-        self.online = st.online and not st.refused
+        self.online = st.online and not st.refused and not st.conflict
         self.setStyleSheet(self.ONLINE if self.online else self.OFFLINE)
         self.setText(link_text(st, self.host))
         self.show()
