@@ -125,6 +125,7 @@ def test_open_voting_confirms_the_numbers_and_freezes_present(pages, qtbot, shot
     assert attendance.snapshots(conn, page.ctx.meeting) == []
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
     page.confirm.button(QMessageBox.StandardButton.Ok).click()
+    qtbot.waitUntil(page.is_idle, timeout=10000)  # written on the database's worker
     snaps = attendance.snapshots(conn, page.ctx.meeting)
     assert [(s.round_label, s.expected, s.present, s.quorum_met) for s in snaps] == [
         ("第1次投票", 3, 3, True)]

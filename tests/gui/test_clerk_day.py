@@ -251,6 +251,7 @@ def test_a_clerks_day_on_a_new_database(qtbot, tmp_path, monkeypatch, shot):
         assert box is not None and box.isVisible() and "委员" in box.text()
         qtbot.keyClick(box.defaultButton(), Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: not box.isVisible(), timeout=3000)
+        qtbot.waitUntil(meeting.is_idle, timeout=10000)  # written on the database's worker
         qtbot.waitUntil(lambda: f"冻结实到 {present} 人" in meeting.panel.rule.text(), timeout=3000)
         shot(window, "clerk-7-meeting")
 

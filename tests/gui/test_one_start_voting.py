@@ -61,6 +61,7 @@ def test_start_on_the_meeting_page_opens_the_round_on_counting(qtbot, tmp_path, 
         assert default is box.button(QMessageBox.StandardButton.Ok)
         qtbot.keyClick(default, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: not box.isVisible(), timeout=3000)
+        qtbot.waitUntil(meeting.is_idle, timeout=10000)  # written on the database's worker
         rounds = voting.list_rounds(ctx.conn, counting.contest.id)
         assert len(rounds) == 1 and rounds[0].snapshot.round_label == "第1次投票"
         # 投票计票 follows at once (no restart, no second 开始投票).

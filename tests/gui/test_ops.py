@@ -218,3 +218,42 @@ def test_desk_counter_is_read_on_the_worker_and_a_sign_in_is_never_overwritten(q
         page.close()
         attendance.forget(conn)
         conn.close()
+
+
+def test_start_voting_is_written_on_the_worker_and_the_page_follows(qtbot, db):
+    """开始投票 on the 会议 page: the click returns, the freeze is written on the database's
+    worker (after what was asked before it), the page follows."""
+    from app import meetings
+    from app.clock import FixedClock
+    from tests.gui.conftest import CLOCK_START
+    from ui.app_main import make_app
+    from ui.pages.context import PageContext
+    from ui.pages.meeting_page import MeetingPage
+
+    make_app()
+    conn = connect(db)
+    party = meetings.meeting_by_code(conn, "party")
+    meetings.set_current(conn, party.id, clock=FixedClock(CLOCK_START, 1.0), actor="test")
+    ctx = PageContext(conn, db, clock=FixedClock(CLOCK_START.replace(hour=9), 1.0), actor="test")
+    page = MeetingPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    try:
+        qtbot.waitUntil(page.is_idle, timeout=5000)
+        for p in db_persons.list_persons(conn):   # everyone with a vote comes
+            attendance.sign_in(conn, ctx.meeting, p, "一号台", "test", ctx.clock)
+        _started, gate = gate_op(page, db)
+        qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(page.confirm.button(QMessageBox.StandardButton.Ok),
+                         Qt.MouseButton.LeftButton)
+        assert not page.is_idle() and not page.open_button.isEnabled()
+        assert attendance.snapshots(conn, ctx.meeting) == []   # not yet: behind the slow one
+        gate.set()
+        qtbot.waitUntil(page.is_idle, timeout=10000)
+        assert [s.round_label for s in attendance.snapshots(conn, ctx.meeting)] == ["第1次投票"]
+        qtbot.waitUntil(lambda: "冻结实到" in page.panel.rule.text(), timeout=5000)
+    finally:
+        page.close()
+        attendance.forget(conn)
+        conn.close()

@@ -139,6 +139,7 @@ def test_starting_voting_is_said_naturally(qtbot, tmp_path):
         assert "开始第1次投票" in box.text() and ok.text() == "冻结实到，开始第1次投票"
         qtbot.keyClick(box.defaultButton(), Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: not box.isVisible(), timeout=3000)
+        qtbot.waitUntil(meeting.is_idle, timeout=10000)  # written on the database's worker
         assert said and said[-1].startswith("第1次投票已开始："), said
         assert not any("投票已开始投票" in s or "投票开始投票" in s for s in said), said
     finally:

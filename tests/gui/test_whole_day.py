@@ -134,6 +134,7 @@ def test_a_whole_polling_day(qtbot, tmp_path, shot):
         # 开始投票 on the 会议 page freezes 实到; a late-comer after it does not change the round.
         qtbot.mouseClick(meeting.open_button, Qt.MouseButton.LeftButton)
         meeting.confirm.button(QMessageBox.StandardButton.Ok).click()
+        qtbot.waitUntil(meeting.is_idle, timeout=10000)  # written on the database's worker
         late = [p for p in persons if p not in voters][0]
         r = attendance.sign_in(ctx.conn, ctx.meeting, late, "第一党支部签到台", "clerk", ctx.clock)
         assert r.outcome is attendance.Outcome.SIGNED_IN

@@ -8,6 +8,8 @@ of the log per connection and only rebuilds it when another connection wrote.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -28,7 +30,7 @@ from app.attendance import Duplicate, Outcome, Snapshot, Summary
 from app.meetings import Refusal
 from app.model import Meeting
 from ui.bigscreen import BigScreen
-from ui.ops import Op, OpFailure, run_op
+from ui.ops import Op, OpFailure, error_dialog, run_op
 from ui.pages.context import PageContext
 from ui.widgets.offline_banner import desk_of
 from ui.widgets.quorum_panel import Figures, QuorumPanel
@@ -109,6 +111,8 @@ class MeetingPage(QWidget):
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self.poll)
         self.poll_op: Op | None = None  # the summary being read (ui.ops)
+        self.opening: Op | None = None  # 开始投票 being written (ui.ops)
+        self.refusal: QMessageBox | None = None  # why 开始投票 was refused
         ctx.meeting_changed.connect(lambda _m: self.reload())
         ctx.voting_opened.connect(self._voting_opened)
         self.reload()
@@ -271,14 +275,38 @@ class MeetingPage(QWidget):
             return
         m = self.meeting
         assert m is not None
-        got = voting.open_vote(self.ctx.conn, m, actor=self.ctx.actor, clock=self.ctx.clock)
-        if isinstance(got, Refusal):
-            QMessageBox.warning(self, "无法开始投票", got.message)
+        if self.opening is not None:
             return
-        opened = "、".join(r.label for r in got.rounds)
-        self.ctx.message.emit(f"{got.snapshot.round_label}已开始：实到 {got.snapshot.present} 人"
-                              f"已冻结" + (f"；已开始 {opened}" if opened else ""))
-        self.ctx.voting_opened.emit()  # 投票计票 shows the rounds; this page reloads the freeze
+        actor, clock = self.ctx.actor, self.ctx.clock
+
+        def done(got: Any) -> None:
+            self.opening = None
+            self.open_button.setEnabled(True)
+            if isinstance(got, Refusal):
+                self.refusal = QMessageBox(QMessageBox.Icon.Warning, "无法开始投票", got.message,
+                                           QMessageBox.StandardButton.Ok, self)
+                self.refusal.open()
+                return
+            opened = "、".join(r.label for r in got.rounds)
+            self.ctx.message.emit(f"{got.snapshot.round_label}已开始：实到 {got.snapshot.present} 人"
+                                  f"已冻结" + (f"；已开始 {opened}" if opened else ""))
+            self.ctx.voting_opened.emit()  # 投票计票 shows the rounds; this page the freeze
+
+        def failed(failure: OpFailure) -> None:
+            self.opening = None
+            self.open_button.setEnabled(True)
+            self.refusal = error_dialog(self, "未能开始投票", failure)
+
+        # The freeze and the rounds are written on the database's worker (ui.ops): the round
+        # snapshot reads every person present, longer than the GUI thread may wait.
+        self.open_button.setEnabled(False)
+        self.opening = run_op(self, self.ctx.db_path,
+                              lambda conn: voting.open_vote(conn, m, actor=actor, clock=clock),
+                              done, failed)
+
+    def is_idle(self) -> bool:
+        """No 开始投票 and no poll under way."""
+        return self.opening is None and self.poll_op is None
 
     # --- the big screen -------------------------------------------------------------------------
 
