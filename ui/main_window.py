@@ -17,6 +17,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -244,7 +245,7 @@ class MainWindow(QMainWindow):
         self._close_confirmed = False
         self.show_step(pages.STEPS[0].key)
         self.restore_page()
-        self._setup_sign_on(right)
+        self._setup_sign_on(central)
 
     # --- who uses this laptop: sign-on, 切换人员, the idle lock ----------------------------------
 
@@ -334,6 +335,9 @@ class MainWindow(QMainWindow):
         actor = self.ctx.actor
         preset = actor.name if isinstance(actor, permissions.Actor) else ""
         self.setProperty("locked", True)   # the desk's scanner takes no key meanwhile
+        for dialog in self.findChildren(QDialog):   # a half-typed reason is not left open
+            if dialog.isVisible() and dialog is not self.sign_on_dialog:
+                dialog.reject()
         self.lock_overlay.lock(heading=heading, note=note, preset=preset)
 
     def _signed_on(self, actor: permissions.Actor) -> None:
@@ -371,7 +375,7 @@ class MainWindow(QMainWindow):
             return self.locked and self._in_window(watched) and not self._in_lock(watched)
         if kind not in self._INPUT or not isinstance(watched, QWidget):
             return False
-        if watched.window() is not self:
+        if not self._in_window(watched.window()):   # another window (or none of ours)
             return False
         if self.locked:
             return not self._in_lock(watched)
@@ -380,8 +384,11 @@ class MainWindow(QMainWindow):
         return False
 
     def _in_lock(self, obj: QObject) -> bool:
-        overlay = self.lock_overlay
-        return isinstance(obj, QWidget) and (obj is overlay or overlay.isAncestorOf(obj))
+        """The lock's form or the sign-on dialog: what takes input while locked."""
+        if not isinstance(obj, QWidget):
+            return False
+        return any(w is not None and (obj is w or w.isAncestorOf(obj))
+                   for w in (self.lock_overlay, self.sign_on_dialog))
 
     def _in_window(self, obj: QObject | None) -> bool:
         while obj is not None:

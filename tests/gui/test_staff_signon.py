@@ -467,3 +467,29 @@ def test_a_teller_at_the_desk_is_refused_a_sign_in_in_words_and_nothing_is_writt
     after = window.ctx.conn.execute("SELECT count(*) FROM attendance_event").fetchone()[0]
     assert after == before
     gen.close()
+
+
+def test_the_host_at_the_results_page_has_two_scrutineers_sign_on_for_the_lock(qtbot, tmp_path):
+    path = counting_db(tmp_path / "lock2.db")
+    counted_round(path, ["ooooo-", "ooooo-", "ooooo-", "-ooooo"])
+    add_staff_list(path)
+    gen, window = open_signed_on(qtbot, path, "赵主持")
+    page = results_page(qtbot, window)
+    page.lock_button.setFocus()
+    qtbot.keyClick(page.lock_button, Qt.Key.Key_Space)
+    first = page.person_dialog
+    assert first.windowTitle() == "锁定结果：第一名监票人"
+    names = [first.form.name_box.itemData(i) for i in range(first.form.name_box.count())]
+    assert names == ["周监票", "吴总监"]
+    sign_on_in(qtbot, first.form, "周监票", PIN["周监票"])
+    second = page.person_dialog
+    assert second is not first and second.isVisible() and not first.isVisible()
+    names = [second.form.name_box.itemData(i) for i in range(second.form.name_box.count())]
+    assert names == ["吴总监"]
+    sign_on_in(qtbot, second.form, "吴总监", PIN["吴总监"])
+    qtbot.waitUntil(lambda: round_state(path) == "locked", timeout=5000)
+    lock_row = next(r for r in reversed(db_audit.rows(window.ctx.conn))
+                    if r["action"] == "round_locked")
+    assert lock_row["actor"] == "周监票" and lock_row["detail"]["second"] == "吴总监"
+    assert window.ctx.actor.name == "赵主持"
+    gen.close()

@@ -409,11 +409,27 @@ class ResultsPage(QWidget):
             self._lock(v, None)
             return
         first = self.ctx.actor
-        denied = permissions.check(self.ctx.conn, "lock_result", first)
-        if denied:
-            self.say(denied.message, ok=False)
-            return
+        if permissions.check(self.ctx.conn, "lock_result", first) is not None:
+            # The person at this laptop is no 监票人 (the 主持人, say): two 监票人 sign on here.
+            def first_ok(one: permissions.Actor) -> str | None:
+                refused = permissions.check(self.ctx.conn, "lock_result", one)
+                return refused.message if refused else None
 
+            self.say(f"锁定须两名监票人：{first} 不是监票人，请两名监票人依次输入姓名和PIN", ok=False)
+            self.person_dialog = signon.ask_person(
+                self, self.ctx.conn, self.ctx.clock, title="锁定结果：第一名监票人",
+                question=f"锁定 {v.round.label} 须两名不同的监票人（或总监票人和一名监票人）。"
+                         "请第一人选择本人姓名并输入PIN。",
+                ok_text="下一步", check=first_ok, names=self._scrutineers(),
+                on_done=lambda one: self._ask_second(v, one))
+            return
+        self._ask_second(v, first)
+
+    def _scrutineers(self, but: str = "") -> list[str]:
+        return [m.name for m in staff.list_staff(self.ctx.conn)
+                if permissions.Role.SCRUTINEER in m.roles and m.name != but]
+
+    def _ask_second(self, v: RoundValidation, first: str) -> None:
         def second_ok(second: permissions.Actor) -> str | None:
             refused = permissions.check_two(self.ctx.conn, "lock_result", first, second)
             return refused.message if refused else None
@@ -424,12 +440,12 @@ class ResultsPage(QWidget):
             question=f"锁定 {v.round.label} 须两名不同的监票人（或总监票人和一名监票人）。"
                      f"第一人：{first}（{first.roles_zh() if isinstance(first, permissions.Actor) else ''}）。"
                      "请第二人选择本人姓名并输入PIN。",
-            ok_text="确认锁定", check=second_ok, on_done=lambda second: self._lock(v, second),
-            names=[m.name for m in staff.list_staff(self.ctx.conn)
-                   if permissions.Role.SCRUTINEER in m.roles and m.name != str.__str__(first)])
+            ok_text="确认锁定", check=second_ok, names=self._scrutineers(str.__str__(first)),
+            on_done=lambda second: self._lock(v, second, first))
 
-    def _lock(self, v: RoundValidation, second: permissions.Actor | None) -> None:
-        rid, actor, clock = v.round.id, self.ctx.actor, self.ctx.clock
+    def _lock(self, v: RoundValidation, second: permissions.Actor | None,
+              first: str | None = None) -> None:
+        rid, actor, clock = v.round.id, first or self.ctx.actor, self.ctx.clock
         if self._write(lambda conn: voting.lock_round(conn, rid, actor=actor, clock=clock,
                                                       second=second), self._locked, "未能锁定"):
             self.say("正在锁定…")
