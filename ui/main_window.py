@@ -271,7 +271,8 @@ class MainWindow(QMainWindow):
         self.staff_list_changed()
         self._started = True
         if self.enforced:
-            self.lock("谁在使用本机", "请选择本人姓名并输入PIN，之后的每条记录都写这个姓名。")
+            self.lock("谁在使用本机", "请选择本人姓名并输入PIN，之后的每条记录都写这个姓名。",
+                      button="登录")
             QTimer.singleShot(0, self, self.ask_sign_on)
 
     @property
@@ -331,14 +332,14 @@ class MainWindow(QMainWindow):
 
     def lock(self, heading: str = "本机已锁定",
              note: str = "空闲时间过长，页面已锁定（下方内容仍可查看，不能操作）。"
-                         "请选择本人姓名并输入PIN继续。") -> None:
+                         "请选择本人姓名并输入PIN继续。", button: str = "解锁") -> None:
         actor = self.ctx.actor
         preset = actor.name if isinstance(actor, permissions.Actor) else ""
         self.setProperty("locked", True)   # the desk's scanner takes no key meanwhile
         for dialog in self.findChildren(QDialog):   # a half-typed reason is not left open
             if dialog.isVisible() and dialog is not self.sign_on_dialog:
                 dialog.reject()
-        self.lock_overlay.lock(heading=heading, note=note, preset=preset)
+        self.lock_overlay.lock(heading=heading, note=note, preset=preset, button=button)
 
     def _signed_on(self, actor: permissions.Actor) -> None:
         self.ctx.set_actor(actor)

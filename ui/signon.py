@@ -222,7 +222,8 @@ class LockOverlay(QWidget):
         parent.installEventFilter(self)
         self.hide()
 
-    def lock(self, *, heading: str, note: str, preset: str = "") -> None:
+    def lock(self, *, heading: str, note: str, preset: str = "", button: str = "解锁") -> None:
+        self.button.setText(button)
         self.heading.setText(heading)
         self.note.setText(note)
         self.form.reload(preset=preset)

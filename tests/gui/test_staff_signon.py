@@ -95,6 +95,8 @@ def test_opening_a_database_with_a_staff_list_asks_who_uses_it(qtbot, staff_db, 
     dialog = window.sign_on_dialog
     assert window.windowTitle() and dialog.windowTitle() == "谁在使用本机"
     assert window.locked and window.staff_band.isHidden()
+    assert window.lock_overlay.heading.text() == "谁在使用本机"
+    assert window.lock_overlay.button.text() == "登录"
     assert QApplication.focusWidget() is dialog.form.pin   # the PIN first: the name is picked
     assert dialog.form.name_box.count() == len(STAFF)
     pick_name(qtbot, dialog.form.name_box, "钱签到")
@@ -145,9 +147,14 @@ def test_idle_lock_keeps_the_desk_visible_takes_no_input_and_unlocks_with_a_pin(
     now[0] += 119
     window.idle_timer.timeout.emit()
     assert not window.locked
+    from PySide6.QtWidgets import QDialog
+    left_open = QDialog(desk)                      # e.g. a reason half typed, then walked away
+    left_open.open()
     now[0] += 2                                    # 2 minutes without a key or click
     window.idle_timer.timeout.emit()
     assert window.locked and window.lock_overlay.isVisible()
+    assert not left_open.isVisible()               # closed: nothing usable beside the lock
+    assert window.lock_overlay.button.text() == "解锁"
     # The desk stays on screen under the lock, with what it showed; keys do not reach it.
     assert desk.isVisible() and desk.search_box.text() == "zfr"
     qtbot.keyClicks(desk.search_box, "x")
