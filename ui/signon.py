@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app import staff
 from app.clock import Clock
 from app.permissions import Actor
+from db.identity import DatabaseFileChanged
 
 RED = "#b3261e"
 
@@ -102,8 +103,13 @@ class SignOnForm(QWidget):
             self.problem.setText("请输入PIN")   # not a try: nothing counted
             self.focus_pin()
             return None
-        got = staff.sign_on(self.conn, self.name(), self.pin.text(), clock=self.clock,
-                            where=self.where)
+        try:
+            got = staff.sign_on(self.conn, self.name(), self.pin.text(), clock=self.clock,
+                                where=self.where)
+        except (sqlite3.Error, OSError, DatabaseFileChanged) as exc:   # a read-only or vanished file: say so
+            self.pin.clear()
+            self.problem.setText(f"未能核对PIN：数据库不能写入（{exc}）。请检查U盘或文件是否只读。")
+            return None
         self.pin.clear()
         if isinstance(got, staff.Refusal):
             self.problem.setText(got.message)

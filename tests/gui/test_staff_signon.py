@@ -500,3 +500,19 @@ def test_the_host_at_the_results_page_has_two_scrutineers_sign_on_for_the_lock(q
     assert lock_row["actor"] == "周监票" and lock_row["detail"]["second"] == "吴总监"
     assert window.ctx.actor.name == "赵主持"
     gen.close()
+
+
+def test_a_wrong_pin_on_a_read_only_database_is_said_not_raised(qtbot, staff_db, tmp_path):
+    from ui.signon import SignOnForm
+
+    conn = sqlite3.connect(f"file:{staff_db}?mode=ro", uri=True)
+    try:
+        form = SignOnForm(conn, CLOCK)
+        qtbot.addWidget(form)
+        pick_name(qtbot, form.name_box, "钱签到")
+        form.pin.setFocus()
+        qtbot.keyClicks(form.pin, "000001")
+        qtbot.keyClick(form.pin, Qt.Key.Key_Return)
+        assert "未能核对PIN：数据库不能写入" in form.problem.text()
+    finally:
+        conn.close()
