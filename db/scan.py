@@ -145,3 +145,12 @@ def insert_counted(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> N
     """Rows of (page_id, round_id, entry, seq, at)."""
     conn.executemany("INSERT INTO scan_counted (page_id, round_id, entry, seq, at)"
                      " VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def file_names(conn: sqlite3.Connection) -> dict[int, str]:
+    return {int(r[0]): str(r[1]) for r in conn.execute("SELECT id, name FROM scan_file")}
+
+
+def is_counted(conn: sqlite3.Connection, page_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM scan_counted WHERE page_id = ?",
+                        (page_id,)).fetchone() is not None

@@ -147,6 +147,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from app.meetings import list_meetings
     from app.scan.adjudicate import batch_summary, reconciliation
     from app.voting import meeting_rounds
 
@@ -155,7 +156,7 @@ def run_status(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         batches = batch_summary(conn)
-        meeting_ids = [int(r[0]) for r in conn.execute("SELECT id FROM meeting ORDER BY id")]
+        meeting_ids = [m.id for m in list_meetings(conn)]
         rounds = [reconciliation(conn, r.id) for m in meeting_ids for r in meeting_rounds(conn, m)]
         recon = [r for r in rounds if isinstance(r, dict) and r["scanned_pages"]]
         lines = []

@@ -75,7 +75,7 @@ class ScannedPage:
 
 
 def _pages(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[ScannedPage]:
-    names = {int(r[0]): str(r[1]) for r in conn.execute("SELECT id, name FROM scan_file")}
+    names = q.file_names(conn)
     decided = q.decisions(conn, [int(r[0]) for r in rows])
     out = []
     for r in rows:
@@ -118,6 +118,9 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
         return Refusal("NOT_FLAGGED", f"第{page.batch}批第{page.position}张"
                        + ("被拒读，须键盘录入" if page.status == "refused" else "不需要人工认定"))
     assert page.layout_code is not None
+    if q.is_counted(conn, page_id):
+        return Refusal("ALREADY_COUNTED", f"第{page.batch}批第{page.position}张已计入录入组A："
+                       "如需更正，请在逐张录入中更正该序号（写明原因）")
     layout = known_layouts(conn)[page.layout_code].layout
     first, second = first.strip(), second.strip()
     if not first:

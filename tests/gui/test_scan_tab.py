@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 
 from app import voting
 from app.meetings import Refusal
+from app.scan.adjudicate import all_pages, decide
 from app.scan.printing import render_scan_ballots
 from app.scan.setup import layout_for_round
 from tests.app.scan.synth import distort, jpeg, render_blank, write_deck
@@ -70,6 +71,10 @@ def test_scan_batch_is_imported_decided_and_counted_into_entry_a(qtbot, tmp_path
         assert "5 张已计入录入组 A" in page.message.text()
         marks = [e.ballot.marks for e in voting.entries(conn, r.id, "A") if e.ballot]
         assert marks == [*INTENTS, "o-----"]
+        # A counted ballot is corrected in entry A, no longer by a new decision.
+        blank_page = all_pages(conn)[1]
+        again = decide(conn, blank_page.id, "1", first="曾凡荣", second="王䶮", clock=page.ctx.clock)
+        assert isinstance(again, Refusal) and again.code == "ALREADY_COUNTED"
         shot(page, "scan_tab_counted")
     finally:
         page.close()
