@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import voting
+from app import permissions, staff, voting
 from app.meetings import Refusal
 from app.voting import State, VotingRound, split_names
 from ui.widgets.table_rows import show_at_least
@@ -119,6 +119,19 @@ class SetupTab(QWidget):
     def focus_first(self) -> None:
         self.scrutineers.setFocus()
 
+    def _staff_hints(self) -> None:
+        """Where a staff list exists the officials come from it: the fields say who is on it."""
+        conn = self.page.ctx.conn
+        if not permissions.enforced(conn):
+            return
+        members = staff.list_staff(conn)
+        for box, role, what in ((self.scrutineers, permissions.Role.SCRUTINEER, "监票人"),
+                                (self.counters, permissions.Role.TELLER, "计票人")):
+            names = "、".join(m.name for m in members if role in m.roles)
+            box.setPlaceholderText(names or f"工作人员名单中没有{what}")
+            box.setToolTip(f"从工作人员名单中选择{what}，用顿号分隔"
+                           + (f"（名单中的{what}：{names}）" if names else ""))
+
     def show_round(self, r: VotingRound | None) -> None:
         self.setEnabled(r is not None and r.state is not State.LOCKED)
         if r is None:
@@ -126,6 +139,7 @@ class SetupTab(QWidget):
             self.totals.setText("")
             self.officials_state.setText("")
             return
+        self._staff_hints()
         o = r.officials
         self.scrutineers.setText("、".join(o.scrutineers))
         self.counters.setText("、".join(o.counters))
