@@ -64,6 +64,10 @@ def test_scan_batch_is_imported_decided_and_counted_into_entry_a(qtbot, tmp_path
         assert tab.keys.text() == "1"
         qtbot.mouseClick(tab.decide_button, Qt.MouseButton.LeftButton)
         assert "两人" in page.message.text() and tab.queue.count() == 1
+        qtbot.mouseClick(tab.write_in_button, Qt.MouseButton.LeftButton)   # from the register
+        tab.dialog.name.setText("曾凡荣")
+        qtbot.keyClick(tab.dialog.name, Qt.Key.Key_Return)
+        assert tab.write_in.text() == "曾凡荣"
         tab.second.setText("欧阳红梅")
         qtbot.mouseClick(tab.decide_button, Qt.MouseButton.LeftButton)
         assert tab.queue.count() == 0 and tab.count_button.isEnabled()
@@ -71,6 +75,7 @@ def test_scan_batch_is_imported_decided_and_counted_into_entry_a(qtbot, tmp_path
         assert "5 张已计入录入组 A" in page.message.text()
         marks = [e.ballot.marks for e in voting.entries(conn, r.id, "A") if e.ballot]
         assert marks == [*INTENTS, "o-----"]
+        assert voting.entries(conn, r.id, "A")[4].ballot.write_ins == ("曾凡荣",)
         # A counted ballot is corrected in entry A, no longer by a new decision.
         blank_page = all_pages(conn)[1]
         again = decide(conn, blank_page.id, "1", first="曾凡荣", second="王䶮", clock=page.ctx.clock)

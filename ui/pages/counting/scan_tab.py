@@ -40,6 +40,7 @@ class ScanTab(QWidget):
         super().__init__()
         self.page = page
         self.task: Task | None = None
+        self.dialog: QWidget | None = None
         self.pages: list[Any] = []     # ScannedPage of the round still waiting
         self.import_button = QPushButton("导入扫描文件夹…")
         self.import_button.setToolTip("一批扫描文件（PDF、JPEG、PNG、TIFF，200–300 dpi）所在的文件夹")
@@ -90,7 +91,13 @@ class ScanTab(QWidget):
         self.keys.returnPressed.connect(self.decide)
         form = QFormLayout()
         form.addRow("认定结果：", self.keys)
-        form.addRow("另选他人：", self.write_in)
+        self.write_in_button = QPushButton("从名册选…")
+        self.write_in_button.setToolTip("另选他人的姓名从名册补全（拼音、首字母也可）")
+        self.write_in_button.clicked.connect(self.ask_write_in)
+        write_in = QHBoxLayout()
+        write_in.addWidget(self.write_in, 1)
+        write_in.addWidget(self.write_in_button)
+        form.addRow("另选他人：", write_in)
         invalid = QHBoxLayout()
         invalid.addWidget(self.invalid)
         invalid.addWidget(self.reason, 1)
@@ -162,6 +169,13 @@ class ScanTab(QWidget):
         else:
             self.image.clear()
             self.reading.setText("没有待认定的选票。")
+            self.keys.clear()
+            self.write_in.clear()
+            self.invalid.setChecked(False)
+            self.reason.clear()
+        for w in (self.keys, self.write_in, self.write_in_button, self.invalid, self.reason,
+                  self.decide_button):
+            w.setEnabled(bool(self.pages))
 
     def _show(self, row: int) -> None:
         from app.scan.setup import known_layouts
@@ -189,6 +203,17 @@ class ScanTab(QWidget):
         self.reason.clear()
         if not self.first.text().strip():
             self.first.setText(str(ctx.actor))
+
+    def ask_write_in(self) -> None:
+        from app.search import search
+        from ui.widgets.ballot_entry import WriteInDialog
+
+        dialog = WriteInDialog(self, lambda text: [p.name for p in search(
+            self.page.ctx.conn, text, 10)])
+        dialog.accepted.connect(lambda: self.write_in.setText(
+            "、".join(x for x in (self.write_in.text().strip(), dialog.text()) if x)))
+        self.dialog = dialog
+        dialog.open()
 
     def decide(self) -> None:
         from app.scan.adjudicate import decide
