@@ -519,3 +519,51 @@ def test_a_wrong_pin_on_a_read_only_database_is_said_not_raised(qtbot, staff_db,
         assert "未能核对PIN：数据库不能写入" in form.problem.text()
     finally:
         conn.close()
+
+
+def test_the_host_resets_a_pin_removes_a_member_and_sets_the_idle_lock(qtbot, staff_db, shot):
+    gen, window = open_signed_on(qtbot, staff_db, "赵主持")
+    window.resize(1366, 768)
+    page = window.show_step("prepare", tab="工作人员名单")
+    assert [page.table.item(r, 0).text() for r in range(page.table.rowCount())] == \
+        [name for name, *_ in STAFF]
+    assert page.table.item(3, 2).text() == "是"                    # 吴总监
+    # 重设PIN for 钱签到: the new PIN twice, with the live hint.
+    page.table.setFocus()
+    page.table.selectRow(1)
+    page.reset_button.click()
+    dialog = page.dialog
+    dialog.pin1.setFocus()
+    qtbot.keyClicks(dialog.pin1, "112233")
+    dialog.pin2.setFocus()
+    qtbot.keyClicks(dialog.pin2, "112234")
+    assert dialog.hint.text() == "两次输入的PIN不一致"
+    qtbot.keyClick(dialog.pin2, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(dialog.pin2, "3")
+    assert dialog.hint.text() == "PIN可以使用"
+    qtbot.keyClick(dialog.pin2, Qt.Key.Key_Return)
+    assert not dialog.isVisible() and "已为 钱签到 重设PIN" in page.message.text()
+    assert isinstance(staff.sign_on(window.ctx.conn, "钱签到", "112233", clock=CLOCK), Actor)
+    assert isinstance(staff.sign_on(window.ctx.conn, "钱签到", PIN["钱签到"], clock=CLOCK),
+                      staff.Refusal)
+    # 删除 李计票 (asked first); the last 主持人 cannot be removed.
+    page.table.selectRow(5)
+    page.remove_button.click()
+    box = page.dialog
+    remove = next(b for b in box.buttons() if b.text() == "删除")
+    remove.click()
+    assert "已从名单中删除 李计票" in page.message.text()
+    assert page.table.rowCount() == len(STAFF) - 1
+    page.table.selectRow(0)
+    page.remove(page.selected().name)
+    assert "赵主持 是名单中唯一的主持人，不能删除" in page.message.text()
+    # The idle lock's minutes, kept in the database.
+    page.idle.setFocus()
+    page.idle.selectAll()
+    qtbot.keyClicks(page.idle, "5")
+    qtbot.keyClick(page.idle, Qt.Key.Key_Return)
+    assert session.idle_lock_minutes(window.ctx.conn) == 5
+    assert "空闲锁定：5 分钟" in page.message.text()
+    qtbot.wait(50)
+    shot(window, "staff-page-list")
+    gen.close()
