@@ -45,7 +45,7 @@ class ScannedPage:
     marks: str
     written: tuple[int, ...]
     flags: tuple[tuple[str, str], ...]
-    scores: tuple[dict[str, Any], ...]
+    scores_json: str             # parsed only when asked for (as_json): thousands of pages
     decision: Ballot | None
     decided_by: tuple[str, ...]
 
@@ -67,7 +67,7 @@ class ScannedPage:
                 "reason": self.reason, "layout": self.layout_code, "machine": self.marks,
                 "write_in_rows": list(self.written),
                 "flags": [{"code": c, "text": t} for c, t in self.flags],
-                "two_people": self.needs_two, "scores": list(self.scores),
+                "two_people": self.needs_two, "scores": json.loads(self.scores_json),
                 "decision": None if d is None else {
                     "marks": d.marks, "write_ins": list(d.write_ins),
                     "invalid": d.declared_invalid, "reason": d.reason,
@@ -91,7 +91,7 @@ def _pages(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[Scan
                                str(status), str(reason), None if code is None else int(code),
                                str(marks), tuple(json.loads(str(written))),
                                tuple((f["code"], f["text"]) for f in json.loads(str(flags))),
-                               tuple(json.loads(str(scores))), ballot, by))
+                               str(scores), ballot, by))
     return out
 
 
@@ -267,3 +267,8 @@ def batch_summary(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                                  "reason": p.reason} for p in pages if p.status == "refused"],
                     "source": str(source), "operator": str(operator), "at": str(at)})
     return out
+
+
+def refused_count(conn: sqlite3.Connection) -> int:
+    """Pages refused by the reader in every batch (each ballot is entered by keyboard)."""
+    return q.count_refused(conn)

@@ -132,7 +132,7 @@ class ScanTab(QWidget):
         self.page.say(text, ok=tone != RED)
 
     def refresh(self) -> None:
-        from app.scan.adjudicate import reconciliation, round_scan
+        from app.scan.adjudicate import reconciliation, refused_count, round_scan
 
         r = self.round
         ctx = self.page.ctx
@@ -144,7 +144,7 @@ class ScanTab(QWidget):
         if isinstance(scan, Refusal) or isinstance(recon, Refusal):
             return
         self.pages = list(scan.pending)
-        refused = sum(1 for b in _batches(ctx.conn) for _x in b["refused"])
+        refused = refused_count(ctx.conn)
         self.summary.setText(
             f"本轮扫描 {recon['scanned_pages']} 张，待认定 {recon['pending']}，尚未计入 "
             f"{recon['not_counted']}；各批拒读共 {refused} 张（须键盘录入）。收回 {recon['returned']} ＝ "
@@ -301,12 +301,6 @@ class ScanTab(QWidget):
                       f"拒读{len(got.refused)}张" + ("：" + "；".join(refused) if refused else ""),
                       RED if refused else GREEN)
         self.refresh()
-
-
-def _batches(conn: Any) -> list[dict[str, Any]]:
-    from app.scan.adjudicate import batch_summary
-
-    return batch_summary(conn)
 
 
 def _pixmap(view: Any, size: QSize) -> QPixmap:
