@@ -141,8 +141,8 @@ class DemoBand(QLabel):
     """Above every page of the demo database: nobody may take its figures for a real election."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("演示数据，虚构 —— 这是演示社区的数据库，人员和结果都是编造的，不能用于真实选举。"
-                         "开放模式，无需登录：任何人都可以操作（不检查工作人员名单和PIN）。"
+        super().__init__("演示数据，虚构 —— 人员和结果都是编造的，不能用于真实选举。"
+                         "开放模式，无需登录（不检查工作人员和PIN）。"
                          "真实选举请用“文件 → 新建选举数据库…”", parent)
         self.setObjectName("DemoBand")
         self.setWordWrap(True)

@@ -345,6 +345,8 @@ def test_a_database_without_a_staff_list_asks_for_one_postponable_with_a_band(
     assert band.isVisible() and not window.locked and window.sign_on_dialog is None
     assert "尚未建立工作人员名单" in band.label.text() and "请主持人" in band.label.text()
     assert window.header.operator.isVisible()          # open mode: the typed 值班人 as before
+    qtbot.wait(50)
+    shot(window, "no-staff-list-band")
     band.later_button.click()                          # 稍后
     assert band.isVisible() and not band.later_button.isVisible()
     assert "开放模式" in band.label.text()
@@ -406,7 +408,7 @@ def test_a_desk_clerk_may_not_manage_the_staff_list(qtbot, staff_db):
     gen.close()
 
 
-def test_the_demo_runs_in_open_mode_with_a_band_saying_so(qtbot, tmp_path):
+def test_the_demo_runs_in_open_mode_with_a_band_saying_so(qtbot, tmp_path, shot):
     from app.demo import build_demo
 
     path = tmp_path / "demo.db"
@@ -421,6 +423,9 @@ def test_the_demo_runs_in_open_mode_with_a_band_saying_so(qtbot, tmp_path):
     assert "开放模式，无需登录" in band.text()
     assert not window.locked and window.sign_on_dialog is None and window.staff_band.isHidden()
     assert window.signed_label.text() == "开放模式，无需登录"
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    shot(window, "demo-open-mode-band")
     gen.close()
 
 
