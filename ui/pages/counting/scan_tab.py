@@ -40,6 +40,7 @@ class ScanTab(QWidget):
         super().__init__()
         self.page = page
         self.task: Task | None = None
+        self.view_task: Task | None = None
         self.dialog: QWidget | None = None
         self.pages: list[Any] = []     # ScannedPage of the round still waiting
         self.import_button = QPushButton("导入扫描文件夹…")
@@ -178,31 +179,55 @@ class ScanTab(QWidget):
             w.setEnabled(bool(self.pages))
 
     def _show(self, row: int) -> None:
-        from app.scan.setup import known_layouts
-        from app.scan.view import page_view
-
         if not 0 <= row < len(self.pages):
             return
         p = self.pages[row]
         ctx = self.page.ctx
-        layouts = {c: k.layout for c, k in known_layouts(ctx.conn).items()}
-        view = page_view(ctx.conn, ctx.db_path, p.id, layouts)
-        if isinstance(view, Refusal):
-            self.image.setText(view.message)
-            labels: list[str] = []
-        else:
-            self.image.setPixmap(_pixmap(view, self.scroll.viewport().size()))
-            labels = [o.label for o in view.outlines]
-        self.reading.setText(
-            f"{p.file} 第{p.page}页（第{p.batch}批第{p.position}张）　机读：{p.marks}"
-            + ("　" + "；".join(labels) if labels else "") + "<br>"
-            + "；".join(t for _c, t in p.flags))
+        self._reading(p, [])
+        self.image.clear()
+        self.image.setText("正在读取扫描原件…")
         self.keys.setText(keys_for(p.marks) or "0")
         self.write_in.clear()
         self.invalid.setChecked(False)
         self.reason.clear()
         if not self.first.text().strip():
             self.first.setText(str(ctx.actor))
+        db_path, page_id = ctx.db_path, p.id
+
+        def work(_progress: Any, _cancel: Any) -> Any:
+            # Decoding a 300-dpi page and finding its markers takes ~0.2 s: not on the GUI thread.
+            from app.scan.setup import known_layouts
+            from app.scan.view import page_view
+            from db.connection import connect
+
+            conn = connect(db_path, create=False)
+            try:
+                layouts = {c: k.layout for c, k in known_layouts(conn).items()}
+                return page_view(conn, db_path, page_id, layouts)
+            finally:
+                conn.close()
+
+        task = Task(work, self)
+        task.finished.connect(lambda outcome: self._shown(p, outcome))
+        self.view_task = task
+        task.start()
+
+    def _shown(self, p: Any, outcome: Outcome) -> None:
+        row = self.queue.currentRow()
+        if not (0 <= row < len(self.pages) and self.pages[row].id == p.id):
+            return          # another ballot was chosen meanwhile
+        view = outcome.result
+        if not outcome.ok or isinstance(view, Refusal):
+            self.image.setText(view.message if isinstance(view, Refusal) else outcome.error)
+            return
+        self.image.setPixmap(_pixmap(view, self.scroll.viewport().size()))
+        self._reading(p, [o.label for o in view.outlines])
+
+    def _reading(self, p: Any, labels: list[str]) -> None:
+        self.reading.setText(
+            f"{p.file} 第{p.page}页（第{p.batch}批第{p.position}张）　机读：{p.marks}"
+            + ("　" + "；".join(labels) if labels else "") + "<br>"
+            + "；".join(t for _c, t in p.flags))
 
     def ask_write_in(self) -> None:
         from app.search import search
