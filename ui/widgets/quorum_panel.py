@@ -118,7 +118,14 @@ class QuorumPanel(QWidget):
             return  # polled every second: repaint only when something changed
         self.figures = f
         for key, tile in self.tiles.items():
-            tile.number.setText(str(getattr(f, key)))
+            text = str(getattr(f, key))
+            if "（" in text:
+                # 80.00%（3999/4999）: a rate that would mislead against the rule carries its
+                # fraction (app.rounding), on a smaller second line so the tile keeps its width.
+                figure, fraction = text.split("（", 1)
+                small = max(6, int(NUMBER_PT * self._scale * 0.45))
+                text = (f"{figure}<br><span style='font-size:{small}pt'>（{fraction}</span>")
+            tile.number.setText(text)
         if f.met:
             text, colour = "✔ 到会人数符合规定", GREEN
         else:
