@@ -25,9 +25,10 @@ def is_warm(conn: sqlite3.Connection, meeting: Meeting) -> bool:
         return held is not None and held.meeting == meeting
 
 
-@v.serialized
 def build(conn: sqlite3.Connection, meeting: Meeting) -> v.View:
-    """The view of `meeting` read through `conn` (a worker's connection), in one read."""
+    """The view of `meeting` read through `conn` (a worker's connection), in one read. Not
+    under the module lock: it touches no shared view, and a sign-in on the GUI thread must
+    not wait for it."""
     with q.read_transaction(conn):
         return v.View(conn, meeting)
 

@@ -752,7 +752,8 @@ class DeskPage(QWidget):
         super().showEvent(event)
         self.scanner.install()
         self._poll.start()
-        self._refresh_soon()
+        if self.ready:  # else the first look, read on the worker, fills the counter
+            self._refresh_soon()
         self.search_box.setFocus()
 
     def hideEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
