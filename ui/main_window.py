@@ -264,9 +264,7 @@ class MainWindow(QMainWindow):
         self.idle_timer.timeout.connect(self.check_idle)
         self.header.switch_button.clicked.connect(self.switch_person)
         self.ctx.staff_changed.connect(self.staff_list_changed)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._filtering = False
         self._started = False
         self.staff_list_changed()
         self._started = True
@@ -289,6 +287,15 @@ class MainWindow(QMainWindow):
             self.enforced, has_staff = False, False
         self.staff_band.setVisible(self.demo_band is None and not has_staff)
         self.switch_action.setEnabled(self.enforced)
+        # Input is watched (idle time, the lock) only where a staff list exists: open mode and
+        # the demo pay nothing for it.
+        app = QApplication.instance()
+        if app is not None and self.enforced != self._filtering:
+            if self.enforced:
+                app.installEventFilter(self)
+            else:
+                app.removeEventFilter(self)
+            self._filtering = self.enforced
         if self.enforced:
             self.idle_timer.start()
         else:
