@@ -125,6 +125,11 @@ WITHHELD_TABLES: dict[str, str] = {
     "scan_page": "scanner counting records (a later package format carries them)",
     "scan_decision": "scanner counting records (a later package format carries them)",
     "scan_counted": "scanner counting records (a later package format carries them)",
+    "scan_check": "scanner counting records (scan/ballots.jsonl carries the sample)",
+    "scan_draw": "scanner counting records (scan/ballots.jsonl carries the sample)",
+    "scan_sample": "scanner counting records (scan/ballots.jsonl carries the sample)",
+    "scan_testdeck": "scanner counting records (scan/testdeck.json carries the result)",
+    "scan_testdeck_result": "scanner counting records (scan/testdeck.json carries the result)",
 }
 
 # The settings that travel: the community's place (the district's report) and the public keys
