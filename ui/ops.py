@@ -60,6 +60,7 @@ class Op:
     on_failure: Callable[[OpFailure], None] | None
     title: str
     database: str = ""  # the resolved path: the worker it runs on
+    busy: bool = True  # shows the busy pointer when slow (not for a page's own polls)
     done: bool = False
     result: Any = None
     failure: OpFailure | None = None
@@ -145,8 +146,9 @@ def run_op(parent: QObject | None, db_path: Path | str,
            fn: Callable[[sqlite3.Connection], Any],
            on_success: Callable[[Any], None] | None = None,
            on_failure: Callable[[OpFailure], None] | None = None, *,
-           title: str = FAILED_TITLE) -> Op:
-    """Queue `fn(conn)` on the worker of `db_path`; the callbacks run on the GUI thread."""
+           title: str = FAILED_TITLE, busy: bool = True) -> Op:
+    """Queue `fn(conn)` on the worker of `db_path`; the callbacks run on the GUI thread.
+    `busy=False` for a page's timed refresh: the pointer does not flicker every poll."""
     global _relay
     if _relay is None:
         _relay = _Relay()
@@ -154,7 +156,7 @@ def run_op(parent: QObject | None, db_path: Path | str,
         if app is not None:
             app.aboutToQuit.connect(stop_all)
     key = _key(db_path)
-    op = Op(fn, parent, on_success, on_failure, title, key)
+    op = Op(fn, parent, on_success, on_failure, title, key, busy)
     if key in _released:  # a page's late refresh after its window let go of the file
         log.info("operation on %s after it was released: not run", key)
         op.done = True
@@ -163,7 +165,8 @@ def run_op(parent: QObject | None, db_path: Path | str,
     if worker is None or not worker.thread.is_alive():
         worker = _workers[key] = _Worker(Path(key), _relay)
     _pending.append(op)
-    QTimer.singleShot(BUSY_AFTER_MS, _update_cursor)
+    if busy:
+        QTimer.singleShot(BUSY_AFTER_MS, _update_cursor)
     worker.jobs.put(op)
     return op
 
@@ -233,7 +236,7 @@ def _update_cursor() -> None:
     global _busy_cursor
     if QGuiApplication.instance() is None:
         return
-    busy = bool(_pending)
+    busy = any(op.busy for op in _pending)
     if busy and not _busy_cursor:
         _busy_cursor = True
         QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)

@@ -257,3 +257,20 @@ def test_start_voting_is_written_on_the_worker_and_the_page_follows(qtbot, db):
         page.close()
         attendance.forget(conn)
         conn.close()
+
+
+def test_a_slow_operation_shows_the_busy_pointer_and_a_poll_does_not(qtbot, db):
+    from PySide6.QtGui import QGuiApplication
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    for busy in (False, True):
+        gate = threading.Event()
+        ops.run_op(parent, db, lambda _conn, g=gate: g.wait(20), busy=busy)
+        qtbot.wait(ops.BUSY_AFTER_MS + 100)
+        cursor = QGuiApplication.overrideCursor()
+        shown = cursor is not None and cursor.shape() == Qt.CursorShape.BusyCursor
+        assert shown is busy
+        gate.set()
+        qtbot.waitUntil(lambda: ops.idle(db), timeout=5000)
+        assert QGuiApplication.overrideCursor() is None

@@ -739,7 +739,7 @@ class DeskPage(QWidget):
 
         self.refresh_op = run_op(self, self.ctx.db_path,
                                  lambda conn: attendance.attendance_summary(conn, meeting),
-                                 done, failed)
+                                 done, failed, busy=False)
 
     def _set_counter(self, present: int, expected: int) -> None:
         self._shown_counts += 1

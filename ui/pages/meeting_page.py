@@ -149,7 +149,8 @@ class MeetingPage(QWidget):
             self.desks.setText(f"未能统计：{failure.words}")
 
         self.poll_op = run_op(self, self.ctx.db_path,
-                              lambda conn: attendance.attendance_summary(conn, m), done, failed)
+                              lambda conn: attendance.attendance_summary(conn, m), done, failed,
+                              busy=False)
 
     def refresh(self) -> None:
         """The summary now, on the GUI thread (before the 开始投票 question, which shows it)."""
