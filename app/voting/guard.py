@@ -65,3 +65,31 @@ def officials_refused(conn: sqlite3.Connection, scrutineers: list[str], counters
             if row.person_id is not None:
                 linked.append(row.person_id)
     return linked
+
+
+def import_refused(conn: sqlite3.Connection, round_id: int, entry: str, actor: str,
+                   clerks: set[str], label: str) -> Refusal | None:
+    """An entry file from a second laptop (app.voting.transfer): imported by the counting team (a
+    计票人 or 监票人); its rows' clerks, claims of an unsigned file, must each be a 计票人 of
+    the list who entered nothing of the other entry here (A and B by different people)."""
+    if not enforced(conn):
+        return None
+    from app.permissions import PERMISSIONS, Role, denied_words
+    from db import staff as qs
+
+    if check(conn, "enter_ballots", actor) is not None and check(
+            conn, "resolve_difference", actor) is not None:
+        p = PERMISSIONS["enter_ballots"]
+        tail = denied_words("enter_ballots", actor)[len(f"「{p.name_zh}」只有{p.who_zh}可以操作"):]
+        return Refusal("NOT_ALLOWED", f"「导入另一台电脑的录入」只有计票人或监票人可以操作{tail}")
+    for clerk in sorted(clerks):
+        row = qs.by_name(conn, clerk)
+        if row is None or Role.TELLER.value not in row.roles:
+            return Refusal("NOT_STAFF", f"{label}录入组{entry}的录入人须是工作人员名单中的计票人："
+                           f"{clerk} {'不在名单中' if row is None else '不是计票人'}，未导入")
+    other = ENTRIES[1 - ENTRIES.index(entry)] if entry in ENTRIES else ""
+    same = sorted(clerks & q.entry_clerks(conn, round_id, other)) if other else []
+    if same:
+        return Refusal("SAME_CLERK", f"{label}录入组A和B须由不同的人录入：{same[0]} 已录入组{other}，"
+                       f"不能再导入其组{entry}的录入")
+    return None

@@ -27,6 +27,7 @@ from app.meetings import Refusal
 from app.model import Meeting
 from app.rules import Ballot
 from app.voting.entry import open_for_entry, shape_problem
+from app.voting.guard import import_refused
 from app.voting.model import ENTRIES, VotingRound
 from app.voting.store import load_round, round_by_number
 from db import voting as q
@@ -177,6 +178,10 @@ def import_entry(conn: sqlite3.Connection, meeting: Meeting, doc: dict[str, Any]
             return Refusal("ENTRY_DIFFERS", f"{file_name}：本机录入组{entry}已有 {len(here)} 条记录，"
                                             f"多于文件中的 {len(values)} 条，未导入")
         new = values[len(here):]
+        denied = import_refused(conn, r.id, str(entry), actor, {str(v[11]) for v in new},
+                                r.label)
+        if denied is not None:
+            return Refusal(denied.code, f"{file_name}：{denied.message}")
         if new:
             q.insert_entries(conn, new)
             append(conn, at=iso(clock.now()), actor=actor, action="ballot_entry_imported",

@@ -1,0 +1,126 @@
+"""Ways around the permission table found by attacking it, each pinned where a staff list exists:
+a use case that wrote without asking who acts, a refused action that wrote, an Actor that stays
+good after its member left the list."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.clock import FixedClock
+from app.meetings import Refusal
+from app.model import RuleSet
+from app.permissions import Actor
+from app.staff import add_staff, sign_on
+from app.voting import VotingRound, enter_ballot, open_round, transfer
+from db.connection import connect
+from tests.app.staff.test_permissions import CANDS, STAFF, T0, Venue, _written
+from tests.app.voting.voting_venue import small_meeting
+
+
+@pytest.fixture
+def venue(db_path: Path) -> Iterator[Venue]:
+    """The venue of test_permissions: a meeting and a staff list, everyone signed on."""
+    clock = FixedClock(T0, 1.0)
+    conn = connect(db_path)
+    s = small_meeting(conn, clock, RuleSet.PARTY, voters=12, candidates=CANDS, seats=1)
+    who: dict[str, Actor] = {}
+    for name, roles, chief in STAFF:
+        got = add_staff(conn, name, roles, "246810", actor=who.get("赵主持", ""), clock=clock,
+                        chief=chief)
+        assert not isinstance(got, Refusal), got
+        a = sign_on(conn, name, "246810", clock=clock)
+        assert isinstance(a, Actor), a
+        who[name] = a
+    yield Venue(conn, s, who, clock)
+    conn.close()
+
+
+def _round(v: Venue) -> VotingRound:
+    from app import attendance as att
+
+    for pid in v.s.voter_ids[:10]:
+        att.sign_in(v.conn, v.s.meeting, pid, "一号台", v.who["钱签到"], v.clock)
+    r = open_round(v.conn, v.s.contest.id, actor=v.who["赵主持"], clock=v.clock,
+                   double_entry=True)
+    assert isinstance(r, VotingRound), r
+    return r
+
+
+def _entry_b_from_a_copy(v: Venue, r: VotingRound, tmp: Path, clerk: str) -> dict[str, object]:
+    """Clerk `clerk` enters B on a second laptop holding a copy of the database; its file."""
+    copy_path = tmp / "second-laptop.db"
+    dest = sqlite3.connect(copy_path)
+    v.conn.backup(dest)
+    dest.close()
+    other = connect(copy_path)
+    try:
+        who = sign_on(other, clerk, "246810", clock=v.clock)
+        assert not isinstance(who, Refusal), who
+        got = enter_ballot(other, r.id, "B", "1", clerk=who, clock=v.clock)
+        assert not isinstance(got, Refusal), got
+        doc = transfer.export_entry(other, v.s.meeting, r.id, "B", at="2026-11-22T10:00:00+08:00")
+        assert isinstance(doc, dict), doc
+        return doc
+    finally:
+        other.close()
+
+
+def test_an_entry_file_of_the_same_teller_as_entry_a_is_refused(venue: Venue,
+                                                                   tmp_path: Path) -> None:
+    """A = B through the second laptop: 孙计票 enters A here and B on a copy; importing B's file
+    wrote it without the SAME_CLERK rule of keyboard entry."""
+    v = venue
+    r = _round(v)
+    doc = _entry_b_from_a_copy(v, r, tmp_path, "孙计票")
+    assert not isinstance(enter_ballot(v.conn, r.id, "A", "1", clerk=v.who["孙计票"],
+                                       clock=v.clock), Refusal)
+    before = _written(v.conn)
+    got = transfer.import_entry(v.conn, v.s.meeting, doc, file_name="b.pollday-entry",
+                                actor=v.who["周监票"], clock=v.clock)
+    assert isinstance(got, Refusal) and got.code == "SAME_CLERK", got
+    assert "孙计票 已录入组A" in got.message
+    assert _written(v.conn) == before
+
+
+def test_an_entry_file_is_imported_only_by_the_counting_team(venue: Venue,
+                                                             tmp_path: Path) -> None:
+    v = venue
+    r = _round(v)
+    doc = _entry_b_from_a_copy(v, r, tmp_path, "李计票")
+    before = _written(v.conn)
+    for who in ("钱签到", "冯工作"):
+        got = transfer.import_entry(v.conn, v.s.meeting, doc, file_name="b.pollday-entry",
+                                    actor=v.who[who], clock=v.clock)
+        assert isinstance(got, Refusal) and got.code == "NOT_ALLOWED", got
+        assert "计票人或监票人" in got.message, got.message
+    plain = transfer.import_entry(v.conn, v.s.meeting, doc, file_name="b.pollday-entry",
+                                  actor="周监票", clock=v.clock)   # a name without a PIN
+    assert isinstance(plain, Refusal) and plain.code == "NOT_ALLOWED", plain
+    assert _written(v.conn) == before
+    got = transfer.import_entry(v.conn, v.s.meeting, doc, file_name="b.pollday-entry",
+                                actor=v.who["周监票"], clock=v.clock)
+    assert not isinstance(got, Refusal) and got.added == 1, got
+
+
+def test_an_entry_file_naming_someone_off_the_list_is_refused(venue: Venue,
+                                                             tmp_path: Path) -> None:
+    """The file is not signed: its clerk names are claims. Where a staff list exists each must be
+    a 计票人 of this list."""
+    v = venue
+    r = _round(v)
+    doc = _entry_b_from_a_copy(v, r, tmp_path, "李计票")
+    rows = doc["rows"]
+    assert isinstance(rows, list)
+    for clerk in ("路人甲", "钱签到"):
+        forged = {**doc, "rows": [{**rows[0], "clerk": clerk}]}
+        forged["sha256"] = transfer._digest(forged)
+        before = _written(v.conn)
+        got = transfer.import_entry(v.conn, v.s.meeting, forged, file_name="b.pollday-entry",
+                                    actor=v.who["周监票"], clock=v.clock)
+        assert isinstance(got, Refusal) and got.code == "NOT_STAFF", got
+        assert clerk in got.message
+        assert _written(v.conn) == before
