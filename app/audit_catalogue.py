@@ -137,6 +137,14 @@ CATALOGUE: dict[str, Action] = {
                             "[，另选他人：{write_ins:list}][，无效：{reason}][，与 {second} 共同认定]"),
     "scan_count": Action("扫描选票计票", _VOTE,
                          "扫描选票 {ballots} 张计入录入组A（自第 {first_seq} 张起）"),
+    "scan_check_mode": Action("选择扫描核对方式", _VOTE, "扫描选票的核对方式设为{words}"),
+    "scan_sample_drawn": Action("随机抽取抽查选票", _VOTE,
+                                "从 {population} 张未送人工认定的扫描选票中随机抽取 {size} 张"
+                                "（覆盖至录入序号 {last_seq}），由计票员不看机读结果录入"),
+    "scan_testdeck_printed": Action("打印扫描测试选票", _VOTE,
+                                    "打印第 {deck} 套扫描测试选票 {pages} 页（测试版式，不计票）"),
+    "scan_testdeck_judged": Action("判定扫描测试选票", _VOTE,
+                                   "扫描测试选票 {pages} 页：通过 {passed} 页，未通过 {failed} 页"),
     # 结果
     "round_no_fill_decided": Action("决定不再补选", _RESULT,
                                     "[{decided_by} ]决定不再补选[（未选足 {unfilled} 名）]"

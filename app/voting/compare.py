@@ -63,15 +63,18 @@ def _raw(conn: sqlite3.Connection, round_id: int, entry: str) -> dict[int, Raw]:
     return out
 
 
-def _compare(conn: sqlite3.Connection, r: VotingRound
+def _compare(conn: sqlite3.Connection, r: VotingRound, only: frozenset[int] | None = None
              ) -> tuple[Comparison, dict[int, Raw], dict[int, Raw]]:
+    """`only`: the numbers compared (a scanned round checked by a blind sample,
+    app/scan/check.py); None: every number."""
     a = _raw(conn, r.id, "A")
     b = _raw(conn, r.id, "B")
     res = _raw(conn, r.id, "R")
     diffs: list[Difference] = []
     agreed = 0
     get_a, get_b = a.get, b.get
-    for seq in sorted(a.keys() | b.keys()):
+    seqs = a.keys() | b.keys()
+    for seq in sorted(seqs if only is None else seqs & only):
         x, y = get_a(seq), get_b(seq)
         kx, ky = _raw_key(x), _raw_key(y)
         if kx is None and ky is None:
@@ -96,7 +99,9 @@ def compare_entries(conn: sqlite3.Connection, round_id: int) -> Comparison | Ref
         return Refusal("TALLY_MODE", f"{r.label} 按正字计票单录入，请比对计票单")
     if not r.double_entry:
         return Refusal("SINGLE_ENTRY", f"{r.label} 为单人录入，无须比对")
-    return _compare(conn, r)[0]
+    from app.scan.check import compared_seqs
+
+    return _compare(conn, r, compared_seqs(conn, r))[0]
 
 
 def resolve_difference(conn: sqlite3.Connection, round_id: int, seq: int, choice: str, *,
@@ -145,7 +150,14 @@ def counted_ballots(conn: sqlite3.Connection, r: VotingRound) -> list[tuple[Ball
     difference is pending (the message lists the numbers)."""
     if not r.double_entry:
         return _stack(x for x in _raw(conn, r.id, "A").values())
-    comparison, a, res = _compare(conn, r)
+    from app.scan.check import check_state
+
+    checked = check_state(conn, r)   # a scanned round checked by a blind sample
+    blocked = checked.blocking(r.label)
+    if blocked is not None:
+        return blocked
+    only = checked.seqs if checked.mode == "sample" and not checked.full_required else None
+    comparison, a, res = _compare(conn, r, only)
     pending = comparison.pending
     if pending:
         shown = "、".join(str(d.seq) for d in pending[:20])

@@ -28,6 +28,7 @@ CREATE TABLE scan_draw (
     round_id    INTEGER NOT NULL REFERENCES voting_round(id),
     population  INTEGER NOT NULL CHECK (population > 0),
     size        INTEGER NOT NULL CHECK (size > 0 AND size <= population),
+    last_seq    INTEGER NOT NULL CHECK (last_seq > 0),
     actor       TEXT NOT NULL,
     at          TEXT NOT NULL
 ) STRICT;

@@ -1,0 +1,133 @@
+"""`pollday scan check`: the scanner as one of the two clerks (app/scan/check.py).
+
+    pollday scan check --db PATH --contest CODE [--round N] --mode full|sample --operator NAME
+    pollday scan check --db PATH --contest CODE [--round N] --draw --operator NAME [--json]
+    pollday scan check --db PATH --contest CODE [--round N] [--json]        where it stands
+    pollday scan check --db PATH --contest CODE [--round N] --enter FILE|- --operator NAME
+
+--mode chooses how the round's scanned ballots (entry A) are checked: full (clerk B keys every
+ballot: `pollday ballot enter --clerk B`) or sample (a blind random sample). --draw draws the
+sample after `pollday scan count`: at least 5 % of the unflagged scanned ballots, at least 100
+(all when fewer), each named by batch and position in the batch. Without an action the list of
+drawn ballots is printed (never the machine's reading: the clerk keys blind). --enter keys the
+next drawn ballots, one line each in the list's order (the lines of `pollday ballot enter`),
+into entry B. Differences are resolved as for double entry (`pollday compare`); a scan misread
+found in the sample requires full entry before the round can be closed.
+
+Exit status: 0 done, 1 refused (the reason, nothing written), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from app.cli.counting import EXIT_REFUSED, EXIT_USAGE, add_round_options, operator
+
+
+def register_check(actions: Any) -> None:
+    p = actions.add_parser("check", help="check the scan against a clerk's keyboard entry",
+                           description=__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_round_options(p)
+    p.add_argument("--mode", choices=("full", "sample"), default=None)
+    p.add_argument("--draw", action="store_true", help="draw the blind sample at random")
+    p.add_argument("--enter", default=None, metavar="FILE",
+                   help="key the next drawn ballots into entry B (- : standard input)")
+    p.add_argument("--all", action="store_true",
+                   help="list every scanned ballot with its batch and position (full mode)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_check)
+
+
+def _state_json(st: Any, listed: list[Any]) -> dict[str, Any]:
+    return {"mode": st.mode, "words": st.words(), "full_required": st.full_required,
+            "misread": list(st.misread), "pending": list(st.pending), "undrawn": st.undrawn,
+            "a": st.a_count, "b": st.b_count, "sample": [i.as_json() for i in listed]}
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from app.cli.counting import with_round
+    from app.meetings import Refusal
+    from app.scan import check
+
+    def act(conn: Any, r: Any, clock: Any) -> int:
+        if sum(x is not None and x is not False for x in (args.mode, args.draw or None,
+                                                           args.enter)) > 1:
+            print("--mode、--draw、--enter 一次只能用一个", file=sys.stderr)
+            return EXIT_USAGE
+        if args.mode is not None:
+            got = check.set_mode(conn, r.id, args.mode, actor=operator(args), clock=clock)
+            if isinstance(got, Refusal):
+                print(f"{got.message}（{got.code}）", file=sys.stderr)
+                return EXIT_REFUSED
+            _print(args, _state_json(got, []), [f"{r.label}：{got.words()}"])
+            return 0
+        if args.draw:
+            drawn = check.draw_sample(conn, r.id, actor=operator(args), clock=clock)
+            if isinstance(drawn, Refusal):
+                print(f"{drawn.message}（{drawn.code}）", file=sys.stderr)
+                return EXIT_REFUSED
+            lines = [f"{r.label}：从{drawn.population}张未送人工认定的扫描选票中随机抽取"
+                     f"{len(drawn.items)}张，请按批次和位置从按扫描顺序保存的选票中取出，"
+                     "由计票员不看机读结果录入（录入组B）："]
+            lines += [f"  {i.words}" for i in drawn.items]
+            _print(args, drawn.as_json(), lines)
+            return 0
+        if args.enter is not None:
+            return _enter(args, conn, r, clock)
+        st = check.check_state(conn, r)
+        listed = check.full_list(conn, r) if args.all else list(st.items)
+        todo = check.to_key(conn, r) if st.mode is not None else []
+        if todo and (st.full_required or args.all):
+            listed = check.full_list(conn, r)
+        lines = [f"{r.label}：{st.words()}"]
+        lines += [f"  {'已录' if i.keyed else '待录'} {i.words}（{i.file} 第{i.page}页）"
+                  for i in listed]
+        _print(args, {**_state_json(st, listed), "to_key": [i.as_json() for i in todo]}, lines)
+        return 0
+
+    return with_round(args, act)
+
+
+def _enter(args: argparse.Namespace, conn: Any, r: Any, clock: Any) -> int:
+    from app.cli.ballot_lines import ballot_lines
+    from app.cli.counting import entry_ballot, read_text
+    from app.meetings import Refusal
+    from app.scan.check import enter_sample
+
+    if not str(args.operator).strip():
+        print("录入抽查选票须给出 --operator（录入的计票员）", file=sys.stderr)
+        return EXIT_USAGE
+    read = read_text(args.enter)
+    if read is None:
+        return EXIT_USAGE
+    text, shown = read
+    ballots, problems = [], []
+    for number, line in ballot_lines(text):
+        b = entry_ballot(r, line)
+        if isinstance(b, str):
+            problems.append(f"{shown} 第{number}行：{b}")
+        else:
+            ballots.append(b)
+    if problems or not ballots:
+        for p in problems or [f"{shown}：没有选票"]:
+            print(p, file=sys.stderr)
+        return EXIT_REFUSED
+    got = enter_sample(conn, r.id, ballots, clerk=operator(args), clock=clock)
+    if isinstance(got, Refusal):
+        print(f"{got.message}（{got.code}）", file=sys.stderr)
+        return EXIT_REFUSED
+    _print(args, {"entered": [i.as_json() for i in got]},
+           [f"{r.label}：抽查选票已录入{len(got)}张（录入组B）"]
+           + [f"  {i.words}" for i in got])
+    return 0
+
+
+def _print(args: argparse.Namespace, doc: Any, lines: list[str]) -> None:
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(lines))
