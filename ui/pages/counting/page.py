@@ -90,6 +90,7 @@ class CountingPage(QWidget):
     def _build(self) -> None:
         from ui.pages.counting.compare_tab import CompareTab
         from ui.pages.counting.entry_tab import EntryTab
+        from ui.pages.counting.scan_check_tab import ScanCheckTab
         from ui.pages.counting.scan_tab import ScanTab
         from ui.pages.counting.setup_tab import SetupTab
         from ui.pages.counting.tally_tab import TallyTab
@@ -163,9 +164,10 @@ class CountingPage(QWidget):
         self.compare_tab = CompareTab(self)
         self.tally_tab = TallyTab(self)
         self.scan_tab = ScanTab(self)
+        self.scan_check_tab = ScanCheckTab(self)
         tabs = ((self.setup_tab, "监票人 · 票箱"), (self.entry_tab, "逐张录入"),
                 (self.compare_tab, "双录比对"), (self.tally_tab, "正字计票单"),
-                (self.scan_tab, "扫描认定"))
+                (self.scan_tab, "扫描认定"), (self.scan_check_tab, "扫描核对"))
         for i, (tab, title) in enumerate(tabs):
             self.tabs.addTab(tab, f"{title} (Alt+{i + 1})")
             key = QShortcut(QKeySequence(f"Alt+{i + 1}"), self)
@@ -270,6 +272,7 @@ class CountingPage(QWidget):
         self.tabs.setTabEnabled(2, ballots and r is not None and r.double_entry)
         self.tabs.setTabEnabled(3, r is not None and r.mode is Mode.TALLY)
         self.tabs.setTabEnabled(4, ballots)   # 扫描认定: scanned ballots become entry A
+        self.tabs.setTabEnabled(5, ballots and r is not None and r.double_entry)   # 扫描核对
         self.round_changed.emit(r)
 
     def _entry_toggled(self, _button: QRadioButton, on: bool) -> None:

@@ -1,0 +1,199 @@
+"""扫描核对: the scanner is one of the two clerks (app/scan/check.py). The round's check is chosen
+(全部键盘录入 or 随机抽查); the app draws the blind sample; the list names each ballot by batch and
+position in the batch (the clerk pulls it from the stack kept in scan order), never with the
+machine's reading; the clerk keys the next one and presses Enter (entry B, under its number).
+Below: the test deck's result, page by page (app/scan/testdeck.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.meetings import Refusal
+from app.voting import Mode, State, VotingRound
+
+if TYPE_CHECKING:
+    from ui.pages.counting.page import CountingPage
+
+GREEN, RED = "#1b7f3b", "#c62828"
+
+
+class ScanCheckTab(QWidget):
+    def __init__(self, page: CountingPage) -> None:
+        super().__init__()
+        self.page = page
+        self.todo: list[Any] = []       # SampleItem still to key, in the stack's order
+        self.full = QRadioButton("全部键盘录入比对")
+        self.full.setToolTip("计票员（录入组B）逐张录入全部选票，与扫描（录入组A）逐张比对")
+        self.sample = QRadioButton("随机抽查")
+        self.sample.setToolTip("扫描之后由本机随机抽取不少于5%（至少100张，不足100张全部）"
+                               "未送人工认定的选票，计票员不看机读结果录入；抽查中发现扫描读错，须全部录入")
+        for b in (self.full, self.sample):
+            b.toggled.connect(lambda on, b=b: self._mode_chosen(b) if on else None)
+        self.draw_button = QPushButton("随机抽取抽查选票")
+        self.draw_button.clicked.connect(self.draw)
+        self.state = QLabel()
+        self.state.setWordWrap(True)
+        self.state.setStyleSheet("font-size: 13pt;")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("核对方式："))
+        top.addWidget(self.full)
+        top.addWidget(self.sample)
+        top.addWidget(self.draw_button)
+        top.addStretch(1)
+        self.table = QTableWidget(0, 5)
+        self.table.setAccessibleName("须键盘录入的选票")
+        self.table.setHorizontalHeaderLabels(["批次", "本批第几张", "录入序号", "扫描文件", "录入组B"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.next_label = QLabel()
+        self.next_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #1b3550;")
+        self.keys = QLineEdit()
+        self.keys.setAccessibleName("抽查选票录入")
+        self.keys.setPlaceholderText("按原票录入：每名候选人一位 1 赞成，2 不赞成，0 弃权；回车确认")
+        self.keys.setStyleSheet("font-size: 15pt;")
+        self.keys.returnPressed.connect(self.enter)
+        key_row = QVBoxLayout()   # the label whole above the field: it names the paper to pull
+        key_row.addWidget(self.next_label)
+        key_row.addWidget(self.keys)
+        self.deck = QLabel()
+        self.deck.setWordWrap(True)
+        self.deck.setTextFormat(Qt.TextFormat.RichText)
+        self.deck.setAccessibleName("扫描测试选票结果")
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.state)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(key_row)
+        lay.addWidget(self.deck)
+        self._quiet = False
+        page.round_changed.connect(lambda _r: self.refresh() if self.isVisible() else None)
+
+    @property
+    def round(self) -> VotingRound | None:
+        r = self.page.round
+        return r if r is not None and r.mode is Mode.BALLOTS and r.double_entry else None
+
+    def focus_first(self) -> None:
+        self.refresh()
+        (self.keys if self.keys.isEnabled() else self.table).setFocus()
+
+    def refresh(self) -> None:
+        from app.scan import check
+
+        self._show_deck()
+        r = self.round
+        for w in (self.full, self.sample, self.draw_button, self.table, self.keys):
+            w.setEnabled(r is not None)
+        if r is None:
+            self.state.setText("本轮不是逐张双人录入：扫描须与录入组B的键盘录入比对时，请按双人录入开始本轮。")
+            self.table.setRowCount(0)
+            self.next_label.clear()
+            return
+        conn = self.page.ctx.conn
+        st = check.check_state(conn, r)
+        self._quiet = True
+        self.full.setChecked(st.mode == check.FULL)
+        self.sample.setChecked(st.mode == check.SAMPLE)
+        self._quiet = False
+        open_ = r.state is State.OPEN
+        self.full.setEnabled(open_)
+        self.sample.setEnabled(open_)
+        self.draw_button.setEnabled(open_ and st.mode == check.SAMPLE and st.undrawn > 0
+                                    and not st.full_required)
+        colour = RED if st.full_required else "#1b3550"
+        self.state.setText(f"<span style='color:{colour}'>{st.words()}</span>")
+        self.todo = check.to_key(conn, r) if st.mode is not None else []
+        shown = (list(st.items) if st.mode == check.SAMPLE and not st.full_required
+                 else check.full_list(conn, r) if st.mode is not None else [])
+        self.table.setRowCount(len(shown))
+        for row, item in enumerate(shown):
+            cells = (f"第{item.batch}批" if item.batch else "键盘录入",
+                     str(item.position) if item.batch else "", str(item.seq),
+                     f"{item.file} 第{item.page}页" if item.file else "",
+                     "已录入" if item.keyed else "待录入")
+            for col, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if col == 4:
+                    cell.setForeground(Qt.GlobalColor.darkGreen if item.keyed
+                                       else Qt.GlobalColor.darkRed)
+                self.table.setItem(row, col, cell)
+        self.keys.setEnabled(open_ and bool(self.todo))
+        if self.todo:
+            nxt = self.todo[0]
+            self.next_label.setText(f"请取出：{nxt.words}")
+            row = next((i for i, x in enumerate(shown) if x.seq == nxt.seq), -1)
+            if row >= 0:
+                self.table.selectRow(row)
+        else:
+            self.next_label.setText("没有待录入的选票" if st.mode is not None else "请先选择核对方式")
+
+    def _mode_chosen(self, button: QRadioButton) -> None:
+        from app.scan import check
+
+        r = self.round
+        if self._quiet or r is None:
+            return
+        ctx = self.page.ctx
+        mode = check.SAMPLE if button is self.sample else check.FULL
+        got = check.set_mode(ctx.conn, r.id, mode, actor=ctx.actor, clock=ctx.clock)
+        if isinstance(got, Refusal):
+            self.page.say(got.message, ok=False)
+        else:
+            self.page.say(f"{r.label}：{got.words()}")
+        self.refresh()
+
+    def draw(self) -> None:
+        from app.scan.check import draw_sample
+
+        r = self.round
+        if r is None:
+            return
+        ctx = self.page.ctx
+        got = draw_sample(ctx.conn, r.id, actor=ctx.actor, clock=ctx.clock)
+        if isinstance(got, Refusal):
+            self.page.say(got.message, ok=False)
+        else:
+            self.page.say(f"已从{got.population}张中随机抽取{len(got.items)}张：请按批次和位置取出，"
+                          "不看机读结果逐张录入")
+        self.refresh()
+        self.keys.setFocus()
+
+    def enter(self) -> None:
+        from app.scan.check import enter_sample
+        from app.voting.entry import KeyProblem, make_entry_ballot
+
+        r = self.round
+        if r is None or not self.todo:
+            return
+        b = make_entry_ballot(r, self.keys.text().strip())
+        if isinstance(b, KeyProblem):
+            self.page.say(b.message, ok=False)
+            return
+        ctx = self.page.ctx
+        got = enter_sample(ctx.conn, r.id, [b], clerk=self.page.clerk, clock=ctx.clock)
+        if isinstance(got, Refusal):
+            self.page.say(got.message, ok=False)
+            return
+        self.page.say(f"{got[0].words} 已录入（录入组B）")
+        self.keys.clear()
+        self.refresh()
+
+    def _show_deck(self) -> None:
+        self.deck.clear()
