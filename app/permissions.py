@@ -165,11 +165,18 @@ def check(conn: sqlite3.Connection, code: str, operator: str | None) -> Denied |
     p = PERMISSIONS[code]
     if not enforced(conn):
         return None
-    if isinstance(operator, Actor) and operator.verified and operator.roles & p.roles:
-        if code == "unlock_result" and not operator.chief:
-            return Denied(code, denied_words(code, operator))
+    if not isinstance(operator, Actor) or not operator.verified:
+        return Denied(code, denied_words(code, operator))
+    # The member as the list holds them now: one taken off the list since signing on (or
+    # signed on with another database's list) no longer acts; the roles are the list's.
+    row = q.by_name(conn, operator.name)
+    if row is None:
+        return Denied(code, f"{_who(p)}：{operator.name} 已不在工作人员名单中")
+    now = Actor(row.name, frozenset(Role(x) for x in row.roles), chief=row.chief, verified=True,
+                person_id=row.person_id)
+    if now.roles & p.roles and (code != "unlock_result" or now.chief):
         return None
-    return Denied(code, denied_words(code, operator))
+    return Denied(code, denied_words(code, now))
 
 
 def check_path(db_path: Path, code: str, operator: str | None) -> Denied | None:

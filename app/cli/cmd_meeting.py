@@ -471,7 +471,10 @@ def _electors(args: argparse.Namespace) -> int:
             print(f"已添加选举人 {got} 名")
             return 0
         person = _person(conn, args.person)
-        if not meetings.remove_elector(conn, m.id, person.id, clock=clock, actor=actor):
+        removed = meetings.remove_elector(conn, m.id, person.id, clock=clock, actor=actor)
+        if isinstance(removed, Refusal):
+            return _refused(removed)
+        if not removed:
             return _refused(Refusal("NOT_FOUND", f"{person.name} 不是本会议的选举人"))
         print(f"已移除选举人：{person.name}")
         return 0

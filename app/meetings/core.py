@@ -248,9 +248,12 @@ def add_electors(conn: sqlite3.Connection, meeting_id: int, person_ids: Sequence
 
 
 def remove_elector(conn: sqlite3.Connection, meeting_id: int, person_id: int, *, clock: Clock,
-                   actor: str) -> bool:
+                   actor: str) -> bool | Refusal:
     """Remove one elector from a plenary; False when the person was not one."""
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         removed = q.delete_elector(conn, meeting_id, person_id)
         if removed:
             append(conn, at=iso(clock.now()), actor=actor, action="elector_removed",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.clock import Clock, iso
 from app.meetings import Refusal
+from app.meetings.core import setup_refused
 from app.scan.layout import MAX_CODE, Layout, build_layout, layout_from_json
 from db import scan as q
 from db import settings
@@ -50,6 +51,9 @@ def set_print_setting(conn: sqlite3.Connection, meeting_id: int, *, markers: boo
         return Refusal("QR_WITHOUT_MARKERS", "二维码只能与四角定位标记一起打印")
     value = MARKERS_QR if qr else (MARKERS if markers else OFF)
     with transaction(conn):
+        denied = setup_refused(conn, actor)   # what the ballots print: the 主持人's setup
+        if denied is not None:
+            return denied
         settings.put(conn, _key(meeting_id), value)
         election_hash(conn)
         append(conn, at=iso(clock.now()), actor=actor, action="scan_print_setting",

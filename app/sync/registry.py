@@ -49,8 +49,13 @@ def revoke_desk(conn: sqlite3.Connection, desk: str, *, reason: str, actor: str,
     """Revoke `desk`'s key (audited). '' when done, else why not (in words)."""
     if not reason.strip():
         return "吊销签到台须写明原因"
+    from app.permissions import check
+
     at = iso(clock.now())
     with transaction(conn):
+        denied = check(conn, "host_mode", actor)   # the host's desks: the 主持人's
+        if denied is not None:
+            return denied.message
         if not q.revoke_desk_key(conn, desk, at, actor, reason.strip()):
             return f"没有未吊销的签到台“{desk}”"
         append(conn, at=at, actor=actor, action="sync_desk_revoked",

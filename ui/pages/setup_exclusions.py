@@ -288,9 +288,9 @@ class ExclusionsPage(QWidget):
             say(self.message, "✗ 请先在表中选择要移除的选举人", RED)
             return
         p = self.electors[row]
-        meetings.remove_elector(self.ctx.conn, m.id, p.id, clock=self.ctx.clock,
-                                actor=self.ctx.actor)
-        self._done(None, f"已移除选举人：{p.name}")
+        got = meetings.remove_elector(self.ctx.conn, m.id, p.id, clock=self.ctx.clock,
+                                      actor=self.ctx.actor)
+        self._done(got if isinstance(got, Refusal) else None, f"已移除选举人：{p.name}")
 
 
 def create(ctx: PageContext) -> QWidget:

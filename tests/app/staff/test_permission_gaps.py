@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app import meetings
 from app.clock import FixedClock
 from app.meetings import Refusal
 from app.model import RuleSet
@@ -124,3 +125,82 @@ def test_an_entry_file_naming_someone_off_the_list_is_refused(venue: Venue,
         assert isinstance(got, Refusal) and got.code == "NOT_STAFF", got
         assert clerk in got.message
         assert _written(v.conn) == before
+
+
+def test_a_member_taken_off_the_list_can_no_longer_act(venue: Venue) -> None:
+    """The 主持人 removes 钱签到 (and a second 主持人 removes the first): the Actors they signed on
+    with before are refused from then on, naming why, and nothing is written."""
+    from app import attendance as att
+    from app.attendance import Outcome
+    from app.staff import remove_staff
+
+    v, m = venue, venue.s.meeting
+    assert not isinstance(add_staff(v.conn, "陈主持", ["主持人"], "135790", actor=v.who["赵主持"],
+                                    clock=v.clock), Refusal)
+    second_host = sign_on(v.conn, "陈主持", "135790", clock=v.clock)
+    assert isinstance(second_host, Actor)
+    clerk = v.who["钱签到"]
+    assert not isinstance(remove_staff(v.conn, "钱签到", actor=v.who["赵主持"], clock=v.clock),
+                          Refusal)
+    before = _written(v.conn)
+    got = att.sign_in(v.conn, m, v.s.voter_ids[0], "一号台", clerk, v.clock)
+    assert got.outcome is Outcome.NOT_ALLOWED, got
+    assert "钱签到 已不在工作人员名单中" in got.message, got.message
+    assert _written(v.conn) == before
+    assert not isinstance(remove_staff(v.conn, "赵主持", actor=second_host, clock=v.clock),
+                          Refusal)
+    before = _written(v.conn)
+    again = add_staff(v.conn, "钱签到", ["签到员"], "135790", actor=v.who["赵主持"],
+                      clock=v.clock)
+    assert isinstance(again, Refusal) and again.code == "NOT_ALLOWED", again
+    assert _written(v.conn) == before
+
+
+def test_a_plenary_elector_is_removed_only_by_the_host(venue: Venue) -> None:
+    from app.model import Form, Organisation
+
+    v = venue
+    host = v.who["赵主持"]
+    m = meetings.create_meeting(v.conn, code="qw", title="党委全体会议", community="测试社区",
+                                organisation=Organisation.PARTY_COMMITTEE, rules=RuleSet.PARTY,
+                                form=Form.PLENARY, date="2026-11-22", clock=v.clock, actor=host)
+    assert not isinstance(m, Refusal), m
+    pid = v.s.voter_ids[0]
+    assert meetings.add_electors(v.conn, m.id, [pid], clock=v.clock, actor=host) == 1
+    before = _written(v.conn)
+    got = meetings.remove_elector(v.conn, m.id, pid, clock=v.clock, actor=v.who["钱签到"])
+    assert isinstance(got, Refusal) and got.code == "NOT_ALLOWED", got
+    assert _written(v.conn) == before
+    assert meetings.elector_ids(v.conn, m.id) == {pid}
+    assert meetings.remove_elector(v.conn, m.id, pid, clock=v.clock, actor=host) is True
+
+
+def test_the_scan_print_setting_is_the_hosts(venue: Venue) -> None:
+    from app.scan.setup import print_setting, set_print_setting
+
+    v = venue
+    before = _written(v.conn)
+    got = set_print_setting(v.conn, v.s.meeting.id, markers=True, qr=False,
+                            actor=v.who["孙计票"], clock=v.clock)
+    assert isinstance(got, Refusal) and got.code == "NOT_ALLOWED", got
+    assert _written(v.conn) == before and not print_setting(v.conn, v.s.meeting.id).markers
+    got = set_print_setting(v.conn, v.s.meeting.id, markers=True, qr=False,
+                            actor=v.who["赵主持"], clock=v.clock)
+    assert not isinstance(got, Refusal) and got.markers
+
+
+def test_revoking_a_desk_is_the_hosts(venue: Venue) -> None:
+    from app.sync.registry import revoke_desk
+    from db import sync as qs
+
+    v = venue
+    with v.conn:
+        qs.insert_desk_key(v.conn, desk="一号台", public_key="00" * 32, certificate="00" * 64,
+                           at="2026-11-22T08:00:00+08:00")
+    before = _written(v.conn)
+    words = revoke_desk(v.conn, "一号台", reason="笔记本遗失", actor=v.who["钱签到"],
+                        clock=v.clock)
+    assert "主持人" in words, words
+    assert _written(v.conn) == before
+    assert revoke_desk(v.conn, "一号台", reason="笔记本遗失", actor=v.who["赵主持"],
+                       clock=v.clock) == ""

@@ -379,6 +379,14 @@ def test_scanned_ballots_are_decided_by_scrutineers_two_where_doubtful(tmp_path:
     clock = FixedClock(T0)
 
     def member(name: str, *roles: Role, chief: bool = False) -> Actor:
+        # check() reads the member's roles from the list: they are put on the fixture's list
+        from db import staff as qs
+
+        if qs.by_name(conn, name) is None:
+            with conn:
+                qs.insert(conn, name=name, roles=tuple(r.value for r in roles), chief=chief,
+                          person_id=None, pin_hash="ab", pin_salt="00", n=2, r=1, p=1,
+                          at="2026-11-22T08:00:00+08:00", by="主持人")
         return Actor(name, frozenset(roles), chief=chief, verified=True)
 
     one, chief = member("周监票", Role.SCRUTINEER), member("王五", Role.SCRUTINEER, chief=True)
