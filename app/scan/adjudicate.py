@@ -195,10 +195,14 @@ def count_round(conn: sqlite3.Connection, round_id: int, *, operator: str,
     the round is pending. Returns how many were entered."""
     from app.voting import load_round
     from app.voting.entry import enter_ballots
+    from app.voting.guard import refused
 
     r = load_round(conn, round_id)
     if r is None:
         return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
+    denied = refused(conn, "enter_ballots", operator)   # a 计票人 counts the scans into A
+    if denied is not None:
+        return denied
     scan = round_scan(conn, round_id)
     if isinstance(scan, Refusal):
         return scan
@@ -223,7 +227,8 @@ def count_round(conn: sqlite3.Connection, round_id: int, *, operator: str,
     at = iso(clock.now())
     with transaction(conn):
         start = vq.max_seq(conn, round_id, "A")
-        entered = enter_ballots(conn, round_id, "A", ballots, clerk=SCANNER, clock=clock)
+        entered = enter_ballots(conn, round_id, "A", ballots, clerk=SCANNER, clock=clock,
+                                operator=operator)
         if isinstance(entered, Refusal):
             return entered
         q.insert_counted(conn, [(p.id, round_id, "A", start + i, at)

@@ -80,6 +80,11 @@ def scan_files(folder: Path) -> tuple[list[Path], list[str]]:
 def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_count: int, *,
                  operator: str, clock: Clock, progress: Progress | None = None
                  ) -> ImportResult | Refusal:
+    from app.voting.guard import refused as not_allowed
+
+    denied = not_allowed(conn, "enter_ballots", operator)   # a 计票人 imports what the scanner read
+    if denied is not None:
+        return denied
     if hand_count < 1:
         return Refusal("HAND_COUNT_MISSING", "须填写这一批手工清点的选票张数")
     if not folder.is_dir():

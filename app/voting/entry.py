@@ -22,7 +22,7 @@ from app.clock import Clock, iso
 from app.meetings import Refusal
 from app.rules import ABSTAIN, APPROVE, DISAPPROVE, Ballot, BallotCheck, check_ballot
 from app.rules.ballots import REASON_DECLARED
-from app.voting.guard import clerk_refused
+from app.voting.guard import clerk_refused, refused
 from app.voting.model import ENTRIES, Entered, Mode, State, VotingRound
 from app.voting.store import load_round
 from db import voting as q
@@ -164,14 +164,17 @@ def enter_ballot(conn: sqlite3.Connection, round_id: int, entry: str,
 
 
 def enter_ballots(conn: sqlite3.Connection, round_id: int, entry: str,
-                  ballots: Sequence[Ballot], *, clerk: str, clock: Clock) -> int | Refusal:
+                  ballots: Sequence[Ballot], *, clerk: str, clock: Clock,
+                  operator: str | None = None) -> int | Refusal:
     """Batch entry (imported or demo stacks): numbered after the entry's last ballot, in one
-    transaction. Returns the number entered."""
+    transaction. Returns the number entered. `operator`: the person who may enter, where the
+    clerk recorded is no person (the scanner, app.scan)."""
     with transaction(conn):
         r = open_for_entry(conn, round_id, entry)
         if isinstance(r, Refusal):
             return r
-        denied = clerk_refused(conn, round_id, entry, clerk, r.label)
+        denied = (clerk_refused(conn, round_id, entry, clerk, r.label) if operator is None
+                  else refused(conn, "enter_ballots", operator))
         if denied is not None:
             return denied
         for b in ballots:
