@@ -75,9 +75,10 @@ def register(sub: Any) -> None:
     add_round_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_count)
-    from app.cli.scan_check_cli import register_check
+    from app.cli.scan_check_cli import register_check, register_testdeck
 
     register_check(actions)
+    register_testdeck(actions)
     scan.set_defaults(func=lambda _a: (scan.print_usage(sys.stderr), EXIT_USAGE)[1])
 
 
@@ -143,6 +144,12 @@ def run_import(args: argparse.Namespace) -> int:
                  f"拒读{len(got.refused)}张（须键盘录入）；原件存于 {got.archive}"]
         lines += [f"  拒读：{x}" for x in describe_refused(got.refused)]
         lines += [f"  未导入（不是扫描文件）：{n}" for n in got.ignored]
+        bad = [t for t in got.testdeck if not t.passed]
+        if got.testdeck:
+            lines.append(f"  扫描测试选票{len(got.testdeck)}页：通过{len(got.testdeck) - len(bad)}页，"
+                         f"未通过{len(bad)}页" + ("" if bad else "（合格）"))
+        lines += [f"    第{t.deck}套第{t.page_no}页未通过：应为 {t.expected}，读作 {t.got}：{t.why}"
+                  for t in bad]
         _out(args, got.as_json(), lines)
         return 0
     finally:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from app.cli.counting import EXIT_REFUSED, EXIT_USAGE, add_round_options, operator
@@ -131,3 +132,88 @@ def _print(args: argparse.Namespace, doc: Any, lines: list[str]) -> None:
         print(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
         print("\n".join(lines))
+
+
+TESTDECK_DOC = """`pollday scan testdeck`: the test deck before counting (app/scan/testdeck.py).
+
+    pollday scan testdeck --db PATH --contest CODE [--round N] --out DECK.pdf [--operator NAME]
+    pollday scan testdeck --db PATH [--contest CODE] --result [--json]
+
+--out prints the round's test deck (20 pages of the round's scannable ballot, printed first with
+`pollday print scan-ballots`): each page carries its own test layout code, so it can never be
+counted, and the pattern of marks the person draws on it by hand. Scan the marked deck and
+import it as a batch (`pollday scan import`): every page is judged against its pattern, must read
+exactly as meant or go to a human where the pattern says so. --result prints the result page by
+page. Exit status: 0 done (--result: 0 passed, 1 a page failed or nothing scanned yet),
+1 refused, 2 usage.
+"""
+
+
+def register_testdeck(actions: Any) -> None:
+    p = actions.add_parser("testdeck", help="print the test deck / its result",
+                           description=TESTDECK_DOC,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", required=True, type=Path, metavar="PATH", help="election database")
+    p.add_argument("--meeting", default=None, metavar="CODE")
+    p.add_argument("--contest", default=None, metavar="CODE")
+    p.add_argument("--round", type=int, default=None, metavar="N")
+    p.add_argument("--out", type=Path, default=None, metavar="PDF")
+    p.add_argument("--result", action="store_true")
+    p.add_argument("--operator", default="", metavar="NAME")
+    p.add_argument("--at", default=None, metavar="TIME")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_testdeck)
+
+
+def run_testdeck(args: argparse.Namespace) -> int:
+    from app.cli.counting import clock_at, open_round
+    from app.meetings import Refusal
+    from app.scan import testdeck
+    from app.scan.setup import election_hash
+
+    clock = clock_at(args.at)
+    if clock is None or args.out is None and not args.result:
+        if clock is not None:
+            print("须给出 --out DECK.pdf（打印）或 --result（结果）", file=sys.stderr)
+        return EXIT_USAGE
+    if args.result:
+        from db.connection import connect
+
+        try:
+            conn = connect(args.db, create=False)
+        except FileNotFoundError:
+            print(f"数据库文件不存在 / database not found: {args.db}", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            s = testdeck.deck_summary(conn)
+        finally:
+            conn.close()
+        lines = [s.words()] + [
+            f"  第{r.deck}套第{r.page_no}页（第{r.batch}批第{r.position}张）："
+            + ("通过" if r.passed else f"未通过：应为 {r.expected}，读作 {r.got}：{r.why}")
+            for r in s.results]
+        _print(args, s.as_json(), lines)
+        return 0 if s.passed else EXIT_REFUSED
+    if args.contest is None:
+        print("打印测试选票须给出 --contest", file=sys.stderr)
+        return EXIT_USAGE
+    opened = open_round(args)
+    if isinstance(opened, int):
+        return opened
+    try:
+        r = opened.round
+        pages = testdeck.make_deck(opened.conn, r.contest_id, r.number, actor=operator(args),
+                                   clock=clock)
+        if isinstance(pages, Refusal):
+            print(f"{pages.message}（{pages.code}）", file=sys.stderr)
+            return EXIT_REFUSED
+        testdeck.render_deck(pages, args.out, clock.now(),
+                             election=election_hash(opened.conn))
+        doc = {"out": str(args.out), "deck": pages[0].deck,
+               "pages": [{"page": p.page_no, "layout": p.code, "expect": p.plan.expected_words(),
+                          "instructions": p.plan.instructions(p.layout)} for p in pages]}
+        _print(args, doc, [f"{r.label}：扫描测试选票{len(pages)}页（第{pages[0].deck}套，测试版式"
+                           f"{pages[0].code}–{pages[-1].code}，不计票）已写入 {args.out}"])
+        return 0
+    finally:
+        opened.close()

@@ -100,7 +100,11 @@ def all_pages(conn: sqlite3.Connection, batch_id: int | None = None) -> list[Sca
 
 
 def pending(conn: sqlite3.Connection) -> list[ScannedPage]:
-    return [p for p in all_pages(conn) if p.pending]
+    """Flagged ballots waiting for a human; test-deck pages are judged, never decided."""
+    from db.scan_check import test_layout_codes
+
+    tests = test_layout_codes(conn)
+    return [p for p in all_pages(conn) if p.pending and p.layout_code not in tests]
 
 
 def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Sequence[str] = (),
@@ -121,7 +125,11 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
     if q.is_counted(conn, page_id):
         return Refusal("ALREADY_COUNTED", f"第{page.batch}批第{page.position}张已计入录入组A："
                        "如需更正，请在逐张录入中更正该序号（写明原因）")
-    layout = known_layouts(conn)[page.layout_code].layout
+    known = known_layouts(conn)[page.layout_code]
+    if known.test_deck:
+        return Refusal("TEST_DECK", f"第{page.batch}批第{page.position}张是扫描测试选票（不计票），"
+                       "不须认定：其结果见 pollday scan testdeck")
+    layout = known.layout
     first, second = first.strip(), second.strip()
     if not first:
         return Refusal("WHO_MISSING", "须填写认定人姓名")

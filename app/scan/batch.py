@@ -51,10 +51,12 @@ class ImportResult:
     refused: tuple[RefusedPage, ...]
     archive: Path
     ignored: tuple[str, ...] = field(default=())
+    testdeck: tuple[Any, ...] = field(default=())   # app.scan.testdeck.DeckResult of its pages
 
     def as_json(self) -> dict[str, Any]:
         return {"batch": self.batch_id, "pages": self.pages, "read": self.read,
                 "flagged": self.flagged, "archive": str(self.archive),
+                "testdeck": [r.as_json() for r in self.testdeck],
                 "refused": [{"file": r.file, "page": r.page, "position": r.position,
                              "reason": r.reason} for r in self.refused],
                 "ignored": list(self.ignored)}
@@ -157,8 +159,11 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
                        "files": [{"name": p.name, "sha256": h} for p, h in zip(files, hashes,
                                                                                strict=True)],
                        "refused": len(refused), "flagged": flagged})
+    from app.scan.testdeck import judge_scanned
+
+    judged = judge_scanned(conn, actor=operator, clock=clock)   # test-deck pages, if any
     return ImportResult(batch_id, total, total - len(refused) - flagged, flagged, refused,
-                        archive, tuple(ignored))
+                        archive, tuple(ignored), tuple(judged))
 
 
 def _read(img: Any, layouts: Any, election: str, qr_codes: frozenset[int]) -> dict[str, Any]:

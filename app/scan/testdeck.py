@@ -1,0 +1,359 @@
+"""The test deck (扫描测试选票): before counting, the venue prints ~20 pages of the round's scannable
+ballot, each with its own TEST layout code in the corner markers (a test layout is never counted:
+app/scan/adjudicate.py leaves test layouts out of every round), and on each page a printed
+pattern telling the person what to mark by hand in which box: a tick in 赞成, a circle, a cross in
+不赞成, nothing, a faint pencil tick, a tick outside the box, both boxes, a write-in name, more
+approvals than seats. The marked deck goes through the venue's own scanner and `pollday scan
+import` like a batch of ballots; every page is then judged against its pattern: it must read
+exactly as meant, or be sent to a human where the pattern says a human must look (a faint mark
+may be either). Refused pages and misreads fail. The result, page by page, is stored
+(scan_testdeck_result), audited, shown on the 扫描核对 tab and printed by `pollday scan testdeck`.
+
+Format A only (separate 赞成 / 不赞成 boxes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.clock import Clock, iso
+from app.meetings import Refusal
+from app.rules import ABSTAIN, APPROVE, DISAPPROVE
+from app.scan.layout import MAX_CODE, Layout, layout_from_json
+from db import scan as sq
+from db import scan_check as q
+from db.audit import append
+from db.tx import transaction
+
+PAGES = 20
+# action -> (what the person is told, what the box means, how the reader must take it:
+# "read" exactly, "flag" (a human must look) or "either" (read as meant or sent to a human))
+ACTIONS: dict[str, tuple[str, str, str]] = {
+    "tick_a": ("在“赞成”格内画 √", APPROVE, "read"),
+    "circle_a": ("在“赞成”格内画 ○", APPROVE, "read"),
+    "cross_d": ("在“不赞成”格内画 ×", DISAPPROVE, "read"),
+    "circle_d": ("在“不赞成”格内画 ○", DISAPPROVE, "read"),
+    "blank": ("两格都不画", ABSTAIN, "read"),
+    "faint_a": ("在“赞成”格内用铅笔很轻地画 √", APPROVE, "either"),
+    "outside_a": ("在“赞成”格外紧挨右边线画 √（不要画进格内）", "?", "flag"),
+    "both": ("“赞成”“不赞成”两格都画 √", "?", "flag"),
+    "write_in": ("在“另选他人”栏写一个姓名，并在其右边方格内画 √", "", "flag"),
+    "wi_blank": ("另选他人栏不写", "", "read"),
+}
+CLEAN = ("tick_a", "cross_d", "circle_a", "blank", "circle_d")
+FLAG_ZH = "须送人工认定"
+
+
+@dataclass(frozen=True, slots=True)
+class PagePlan:
+    actions: tuple[str, ...]        # per candidate, then per write-in row
+    expect: str                     # the marks meant, o x - per candidate ("?" where a human)
+    must_flag: bool                 # the page must go to a human (overvote, blank, ...)
+    why: str                        # what the page tests, in words
+
+    def to_json(self) -> str:
+        return json.dumps({"actions": list(self.actions), "expect": self.expect,
+                           "must_flag": self.must_flag, "why": self.why}, ensure_ascii=False)
+
+    @staticmethod
+    def from_json(text: str) -> PagePlan:
+        d = json.loads(text)
+        return PagePlan(tuple(d["actions"]), str(d["expect"]), bool(d["must_flag"]),
+                        str(d.get("why", "")))
+
+    def instructions(self, layout: Layout) -> list[str]:
+        out = []
+        for i, name in enumerate(layout.candidates):
+            out.append(f"{name}：{ACTIONS[self.actions[i]][0]}")
+        for k in range(layout.write_ins):
+            act = self.actions[len(layout.candidates) + k]
+            if act != "wi_blank":
+                out.append(f"另选他人第{k + 1}栏：{ACTIONS[act][0]}")
+        return out
+
+    def expected_words(self) -> str:
+        return self.expect + (f"（{FLAG_ZH}）" if self.must_flag else "")
+
+
+def plans(layout: Layout, pages: int = PAGES) -> list[PagePlan]:
+    """The deck's patterns: clean pages of every mark, and pages a human must see."""
+    n, seats, w = len(layout.candidates), layout.seats, layout.write_ins
+
+    def clean(k: int) -> list[str]:
+        acts, approvals = [], 0
+        for i in range(n):
+            a = CLEAN[(i + k) % len(CLEAN)]
+            if ACTIONS[a][1] == APPROVE:
+                if approvals >= seats:
+                    a = "cross_d" if (i + k) % 2 else "blank"
+                else:
+                    approvals += 1
+            acts.append(a)
+        if all(a == "blank" for a in acts):
+            acts[0] = "cross_d"
+        return acts
+
+    out: list[PagePlan] = []
+
+    def add(acts: list[str], must: bool, why: str, wi: str = "wi_blank") -> None:
+        expect = "".join(ACTIONS[a][1] for a in acts)
+        out.append(PagePlan(tuple(acts) + (wi,) * w if wi == "wi_blank" else
+                            tuple(acts) + (wi,) + ("wi_blank",) * (w - 1), expect, must, why))
+
+    add(["blank"] * n, True, "空白票：全部不画，须送人工确认")
+    add(["tick_a" if i < seats else "blank" for i in range(n)], False, "赞成格画 √")
+    add(["cross_d"] * n, False, "不赞成格画 ×")
+    faint = clean(3)
+    faint[0] = "faint_a"
+    if sum(1 for a in faint if ACTIONS[a][1] == APPROVE) > seats:
+        faint = ["faint_a"] + ["cross_d"] * (n - 1)
+    add(faint, False, "铅笔轻画：读作赞成或送人工认定")
+    outside = ["cross_d"] * n
+    outside[0] = "outside_a"
+    add(outside, True, "画在格外：须送人工认定")
+    both = ["blank"] * n
+    both[-1] = "both"
+    add(both, True, "两格都画：须送人工认定")
+    if w:
+        add(clean(1), True, "另选他人：须人工填写姓名", wi="write_in")
+    if n > seats:
+        add(["tick_a"] * (seats + 1) + ["blank"] * (n - seats - 1), True,
+            "多选（赞成多于应选名额）：须送人工认定")
+    k = 0
+    while len(out) < pages:
+        add(clean(k), False, "常见标记")
+        k += 1
+    return out[:pages]
+
+
+def round_layout(conn: sqlite3.Connection, contest_id: int, round_no: int) -> Layout | None:
+    """The round's printed scannable layout (the latest printed), None when none was printed."""
+    rows = [r for r in sq.layouts(conn)
+            if int(r[1]) == contest_id and int(r[2]) == round_no and not int(r[6])]
+    if not rows:
+        return None
+    return layout_from_json(int(rows[-1][0]), str(rows[-1][4]))
+
+
+@dataclass(frozen=True, slots=True)
+class DeckPage:
+    code: int
+    deck: int
+    page_no: int
+    plan: PagePlan
+    layout: Layout
+
+
+def make_deck(conn: sqlite3.Connection, contest_id: int, round_no: int, *, pages: int = PAGES,
+              actor: str, clock: Clock) -> list[DeckPage] | Refusal:
+    """The round's test deck: the one made before for this round, else a new one whose pages
+    each take a new test layout code."""
+    base = round_layout(conn, contest_id, round_no)
+    if base is None:
+        return Refusal("NO_LAYOUT", "本轮尚未打印可扫描选票（pollday print scan-ballots）："
+                       "测试选票按本轮选票的版式印制")
+    if base.format != "A":
+        return Refusal("FORMAT_NOT_SUPPORTED", "扫描测试选票目前只支持格式A（赞成、不赞成分栏）")
+    made = [p for p in deck_pages(conn) if p[1] == contest_id and p[2] == round_no]
+    if made:
+        deck = max(p[0].deck for p in made)
+        return [p[0] for p in made if p[0].deck == deck]
+    geometry = base.geometry_json()
+    at = iso(clock.now())
+    with transaction(conn):
+        first = sq.next_layout_code(conn)
+        if first + pages - 1 > MAX_CODE:
+            return Refusal("LAYOUTS_EXHAUSTED", f"本数据库的可扫描版式编号只剩{MAX_CODE - first + 1}个，"
+                           f"不够印{pages}页测试选票")
+        deck = q.next_deck(conn)
+        for k, plan in enumerate(plans(base, pages)):
+            code = first + k
+            q.insert_test_layout(conn, code, contest_id, round_no, "A", geometry, 0, actor, at)
+            q.insert_testdeck_page(conn, code, deck, k + 1, plan.to_json())
+        append(conn, at=at, actor=actor, action="scan_testdeck_printed",
+               detail={"deck": deck, "pages": pages, "first_code": first,
+                       "last_code": first + pages - 1, "contest_id": contest_id,
+                       "round_no": round_no})
+    return [p[0] for p in deck_pages(conn) if p[0].deck == deck]
+
+
+def deck_pages(conn: sqlite3.Connection) -> list[tuple[DeckPage, int, int]]:
+    """(page, contest id, round number) of every test-deck page printed."""
+    return [(DeckPage(int(code), int(deck), int(no), PagePlan.from_json(str(plan)),
+                      _layout(conn, int(code))), int(contest), int(rnd))
+            for code, deck, no, plan, contest, rnd in q.testdeck_pages(conn)]
+
+
+def _layout(conn: sqlite3.Connection, code: int) -> Layout:
+    row = next(r for r in sq.layouts(conn) if int(r[0]) == code)
+    return layout_from_json(code, str(row[4]))
+
+
+def judge(plan: PagePlan, status: str, marks: str, flags: list[str], reason: str = ""
+          ) -> tuple[bool, str, str]:
+    """(passed, what was read in words, why it failed)."""
+    if status == "refused":
+        return False, "拒读", f"拒读：{reason}"
+    flagged = status == "flagged"
+    got = marks + (f"（{FLAG_ZH}）" if flagged else "")
+    for i, (want, have) in enumerate(zip(plan.expect, marks, strict=False)):
+        how = ACTIONS[plan.actions[i]][2]
+        if how == "read" and want != have:
+            return False, got, f"第{i + 1}名候选人应读作{want}，读作{have}"
+        if how == "either" and want != have and not flagged:
+            return False, got, f"第{i + 1}名候选人应读作{want}或送人工认定，读作{have}"
+    must = plan.must_flag or any(ACTIONS[a][2] == "flag" for a in plan.actions)
+    if must and not flagged:
+        return False, got, f"应送人工认定，却直接读出（{plan.why}）"
+    if flagged and not must and not any(ACTIONS[a][2] == "either" for a in plan.actions):
+        return False, got, "不应送人工认定：标记清楚的选票被送人工认定（" + "；".join(flags) + "）"
+    return True, got, ""
+
+
+@dataclass(frozen=True, slots=True)
+class DeckResult:
+    page_id: int
+    deck: int
+    page_no: int
+    code: int
+    passed: bool
+    expected: str
+    got: str
+    why: str
+    batch: int
+    position: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"page_id": self.page_id, "deck": self.deck, "page": self.page_no, "layout": self.code,
+                "passed": self.passed, "expected": self.expected, "got": self.got,
+                "why": self.why, "batch": self.batch, "position": self.position}
+
+
+def judge_scanned(conn: sqlite3.Connection, *, actor: str, clock: Clock) -> list[DeckResult]:
+    """Judge every scanned test-deck page not judged yet; store and audit the results."""
+    todo = q.testdeck_scanned(conn)
+    if not todo:
+        return []
+    plans_by_code = {p.code: p.plan for p, _c, _r in deck_pages(conn)}
+    at = iso(clock.now())
+    rows = []
+    for pid, code, status, marks, flags, _b, _p in todo:
+        plan = plans_by_code[int(code)]
+        fl = [str(f["code"]) for f in json.loads(str(flags))]
+        passed, got, why = judge(plan, str(status), str(marks), fl)
+        rows.append((int(pid), int(code), passed, plan.expected_words(), got, why))
+    with transaction(conn):
+        for pid, code, passed, expected, got, why in rows:
+            q.insert_testdeck_result(conn, pid, code, passed, expected, got, why, at)
+        failed = sum(1 for r in rows if not r[2])
+        append(conn, at=at, actor=actor, action="scan_testdeck_judged",
+               detail={"pages": len(rows), "passed": len(rows) - failed, "failed": failed,
+                       "failures": [{"page_id": r[0], "layout": r[1], "why": r[5]}
+                                    for r in rows if not r[2]]})
+    return [r for r in results(conn) if r.page_id in {x[0] for x in rows}]
+
+
+def results(conn: sqlite3.Connection) -> list[DeckResult]:
+    return [DeckResult(int(pid), int(deck), int(no), int(code), bool(passed), str(exp), str(got), str(why),
+                       int(batch), int(pos))
+            for pid, code, deck, no, passed, exp, got, why, _at, batch, pos
+            in q.testdeck_results(conn)]
+
+
+@dataclass(frozen=True, slots=True)
+class DeckSummary:
+    printed: int                  # test-deck pages printed
+    results: tuple[DeckResult, ...]
+
+    @property
+    def standing(self) -> tuple[DeckResult, ...]:
+        """The latest scan of each deck page (a page scanned again after a fix)."""
+        latest: dict[int, DeckResult] = {}
+        for r in sorted(self.results, key=lambda r: r.page_id):
+            latest[r.code] = r
+        return tuple(sorted(latest.values(), key=lambda r: (r.deck, r.page_no)))
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.results) and all(r.passed for r in self.standing)
+
+    def words(self) -> str:
+        if not self.printed:
+            return "尚未打印扫描测试选票（pollday scan testdeck）"
+        if not self.results:
+            return f"扫描测试选票已打印{self.printed}页，尚未扫描导入"
+        standing = self.standing
+        bad = [r for r in standing if not r.passed]
+        head = (f"扫描测试：{len(standing)}页，通过{len(standing) - len(bad)}页，"
+                f"未通过{len(bad)}页")
+        return head + ("：合格" if not bad else "：不合格，请查明原因（扫描设置、选票印制）后重新测试")
+
+    def html(self) -> str:
+        colour = "#1b7f3b" if self.passed else ("#c62828" if self.results else "#1b3550")
+        lines = [f"<b style='color:{colour}'>{self.words()}</b>"]
+        for r in self.standing:
+            if not r.passed:
+                lines.append(f"第{r.deck}套第{r.page_no}页（第{r.batch}批第{r.position}张）："
+                             f"应为 {r.expected}，读作 {r.got}：{r.why}")
+        return "<br>".join(lines[:8])
+
+    def as_json(self) -> dict[str, Any]:
+        return {"printed": self.printed, "passed": self.passed,
+                "pages": [r.as_json() for r in self.results]}
+
+
+def deck_summary(conn: sqlite3.Connection) -> DeckSummary:
+    return DeckSummary(len(q.testdeck_pages(conn)), tuple(results(conn)))
+
+
+def render_deck(pages: list[DeckPage], out: Path, at: dt.datetime, *, election: str) -> Any:
+    """The deck's PDF: each page the round's ballot under its test layout code, with the pattern
+    printed where the voting instructions stand, and 测试 in the heading. Never counted."""
+    from reportlab.lib.units import mm
+
+    from app.documents import fonts
+    from app.documents.kinds import Printed
+    from app.documents.page import PAGE_H, wrap
+    from app.scan.layout import PAGE_W_MM
+    from app.scan.printing import SEAL_X_MM as SEAL_LEFT_MM
+    from app.scan.printing import draw_layout
+
+    c = fonts.new_canvas(str(out))
+    c.setTitle("扫描测试选票（不计票）")
+    c.setCreator("PollDay")
+    c.setSubject(f"打印时间 {iso(at)}")
+    left, right = 27.0, PAGE_W_MM - 27.0
+    total = len(pages)
+    for p in pages:
+        draw_layout(c, p.layout, election=election, qr=False)
+        # The voting instructions give way to the pattern (white over them, then the text).
+        c.saveState()
+        c.setFillGray(1)
+        c.setStrokeGray(1)
+        c.rect(left * mm, PAGE_H - 88 * mm, (right - left) * mm, 28 * mm, stroke=0, fill=1)
+        c.rect(left * mm, PAGE_H - 60 * mm, (SEAL_LEFT_MM - 2 - left) * mm, 12 * mm, stroke=0,
+               fill=1)
+        c.restoreState()
+        # Between the bottom corner windows, far from every box: no page can pass for a ballot.
+        fonts.draw_text(c, PAGE_W_MM / 2 * mm, PAGE_H - 270 * mm, "扫描测试选票 · 不计票", 16,
+                        fonts.HEADING_STACK, align="center")
+        fonts.draw_text(c, left * mm, PAGE_H - 55 * mm,
+                        f"测试选票（不计票）第{p.page_no}/{total}页 · 测试版式 {p.code}", 11,
+                        fonts.HEADING_STACK, max_width=(SEAL_LEFT_MM - 3 - left) * mm)
+        y = 65.0
+        text = "请按以下要求用笔手工标记：" + "；".join(p.plan.instructions(p.layout)) + "。"
+        size = 10.0
+        lines = wrap(text, (right - left) * mm, size)
+        if len(lines) > 4:       # many candidates: smaller, still above the table
+            size = 8.0
+            lines = wrap(text, (right - left) * mm, size)
+        for line in lines[:5]:
+            fonts.draw_text(c, left * mm, PAGE_H - y * mm, line, size)
+            y += size * 0.5
+        c.showPage()
+    c.save()
+    return Printed(out, total, total, f"扫描测试选票 {total} 页")
