@@ -129,6 +129,8 @@ CATALOGUE: dict[str, Action] = {
     "round_reopened": Action("重新打开计票", _VOTE, "重新打开计票[，原因：{why}]"),
     # 扫描计票 (app/scan)
     "scan_print_setting": Action("设定选票扫描标记", _VOTE, "选票扫描标记设为 {setting}"),
+    "scan_format_setting": Action("设定可扫描选票格式", _VOTE,
+                                  "{contest} 的可扫描选票设为格式 {format}"),
     "scan_import": Action("导入扫描选票", _VOTE,
                           "导入第 {batch} 批扫描选票：手工清点 {hand_count} 张，扫描 {pages} 页，"
                           "拒读 {refused} 张，须人工认定 {flagged} 张"),

@@ -1,6 +1,7 @@
 """`pollday scan`: counting from the office scanner (format A ballots, separate 赞成/不赞成 boxes).
 
     pollday scan setup  --db PATH [--meeting CODE] (--markers | --no-markers) [--qr]
+    pollday scan format --db PATH [--meeting CODE] --contest CODE (A | B)
     pollday scan import --db PATH --count N FOLDER [--json]
     pollday scan status --db PATH [--json]
     pollday scan adjudicate --db PATH [--json]                       the ballots waiting
@@ -9,7 +10,9 @@
     pollday scan count  --db PATH --contest CODE [--round N]
 
 `setup` records the meeting's decision to print corner markers (and the layout QR) on its
-ballots: ask the supervising office (区（街道）换届办) first. Then `pollday print scan-ballots`
+ballots: ask the supervising office (区（街道）换届办) first. `format` chooses a contest's
+scannable ballot: A (赞成 and 不赞成 boxes, the default) or B (the traditional single box: ○ 赞成,
+× 不赞成, blank 弃权; marks the reader cannot tell go to a human). Then `pollday print scan-ballots`
 prints them. `import` reads a folder of scans (PDF, JPEG, PNG, TIFF; 200-300 dpi, grayscale or
 colour) as one batch whose ballots the clerk counted by hand (--count): the whole batch is refused
 when the pages differ from the count, or a file was imported before. Refused pages are named
@@ -53,6 +56,14 @@ def register(sub: Any) -> None:
     p.add_argument("--markers", action=argparse.BooleanOptionalAction, required=True)
     p.add_argument("--qr", action="store_true", help="also print the layout QR")
     p.set_defaults(func=run_setup)
+
+    p = actions.add_parser("format", help="a contest's scannable ballot: A (赞成/不赞成 boxes) or "
+                           "B (one box for ○ / ×)")
+    common(p)
+    p.add_argument("--meeting", default=None, metavar="CODE")
+    p.add_argument("--contest", required=True, metavar="CODE")
+    p.add_argument("format", choices=("A", "B"))
+    p.set_defaults(func=run_format)
     p = actions.add_parser("import", help="import a folder of scans as one batch")
     common(p)
     p.add_argument("--count", required=True, type=int, metavar="N",
@@ -109,6 +120,36 @@ def run_setup(args: argparse.Namespace) -> int:
             return EXIT_REFUSED
         _out(args, {"meeting": meeting.code, "markers": got.markers, "qr": got.qr},
              [f"{meeting.title}：{got.words}"])
+        return 0
+    finally:
+        conn.close()
+
+
+def run_format(args: argparse.Namespace) -> int:
+    from app.cli.opening import open_meeting
+    from app.meetings import Refusal, list_contests
+    from app.scan.setup import set_contest_format
+
+    clock = clock_at(args.at)
+    if clock is None:
+        return EXIT_USAGE
+    opened = open_meeting(args.db, args.meeting)
+    if opened is None:
+        return EXIT_USAGE
+    conn, meeting = opened
+    try:
+        contest = next((c for c in list_contests(conn, meeting.id) if c.code == args.contest), None)
+        if contest is None:
+            print(f"{meeting.title}没有代码为“{args.contest}”的选举事项", file=sys.stderr)
+            return EXIT_REFUSED
+        got = set_contest_format(conn, meeting.id, contest.id, args.format,
+                                 contest=f"{contest.title}（{contest.code}）",
+                                 actor=operator(args), clock=clock)
+        if isinstance(got, Refusal):
+            print(got.message, file=sys.stderr)
+            return EXIT_REFUSED
+        _out(args, {"meeting": meeting.code, "contest": contest.code, "format": args.format,
+                    "rule": got}, [f"{contest.title}：{got}"])
         return 0
     finally:
         conn.close()
@@ -190,6 +231,8 @@ def run_status(args: argparse.Namespace) -> int:
 def run_adjudicate(args: argparse.Namespace) -> int:
     from app.meetings import Refusal
     from app.scan.adjudicate import decide, pending
+    from app.scan.setup import known_layouts
+    from app.scan.view import box_readings
 
     conn = _open(args.db)
     if conn is None:
@@ -197,9 +240,15 @@ def run_adjudicate(args: argparse.Namespace) -> int:
     try:
         if args.page is None:
             waiting = pending(conn)
-            lines = [f"[{p.id}] 第{p.batch}批第{p.position}张（{p.file} 第{p.page}页）机读 {p.marks}："
-                     + "；".join(t for _c, t in p.flags)
-                     + ("（须两人认定）" if p.needs_two else "") for p in waiting]
+            known = known_layouts(conn)
+            lines = []
+            for p in waiting:
+                lines.append(f"[{p.id}] 第{p.batch}批第{p.position}张（{p.file} 第{p.page}页）机读 "
+                             f"{p.marks}：" + "；".join(t for _c, t in p.flags)
+                             + ("（须两人认定）" if p.needs_two else ""))
+                lay = known.get(p.layout_code or 0)
+                if lay is not None and lay.layout.format == "B":
+                    lines += [f"    {w}" for w in box_readings(lay.layout, p.scores_json)]
             _out(args, {"pending": [p.as_json() for p in waiting]},
                  lines or ["没有须人工认定的选票"])
             return 0

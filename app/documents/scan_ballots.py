@@ -1,4 +1,5 @@
-"""可扫描选票 (format A): the round's ballot with separate 赞成 / 不赞成 boxes, four corner markers
+"""可扫描选票: the round's ballot in the contest's format (A: separate 赞成 / 不赞成 boxes; B: one box
+for ○ / ×, `pollday scan format`), four corner markers
 and, where the meeting chose it, a QR naming only the election and the layout, so the office
 scanner can count it (app/scan). Every copy is the same: no number, no mark.
 
@@ -19,7 +20,8 @@ from app.meetings import Refusal
 from app.model import Meeting
 
 
-@print_kind("scan-ballots", "可扫描选票 (format A): separate 赞成/不赞成 boxes, corner markers, optional"
+@print_kind("scan-ballots", "可扫描选票 (format A: 赞成/不赞成 boxes; B: one box for ○/×, per contest),"
+            " corner markers, optional"
             " layout QR; for counting with the office scanner (pollday scan)", _args)
 def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetime,
            args: argparse.Namespace) -> Printed | Refusal:
@@ -27,7 +29,7 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
     from app.meetings import list_contests
     from app.scan.layout import Layout
     from app.scan.printing import render_scan_ballots
-    from app.scan.setup import election_hash, layout_for_round, print_setting
+    from app.scan.setup import contest_format, election_hash, layout_for_round, print_setting
     from app.voting import list_rounds
 
     setting = print_setting(conn, meeting.id)
@@ -47,7 +49,8 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
         number = round_no or (rounds[-1].number if rounds else 1)
         heading = doc.heading + (f"（{doc.round_label}）" if doc.round_label else "")
         made = layout_for_round(conn, contest.id, number, heading, doc.seats, doc.candidates,
-                                doc.write_in_rows, qr=setting.qr, actor="打印", at=iso(at))
+                                doc.write_in_rows, qr=setting.qr, actor="打印", at=iso(at),
+                                fmt=contest_format(conn, contest.id))
         if isinstance(made, Refusal):
             return made
         layouts.append((made, doc.count))

@@ -1,4 +1,4 @@
-"""The geometry of a scannable format-A ballot: A4 portrait, mm from the top-left corner.
+"""The geometry of a scannable ballot (format A or B): A4 portrait, mm from the top-left corner.
 
 Four ArUco markers (DICT_6X6_1000), 10 mm square, 14 mm from the paper's edges. Marker id =
 4 x layout code + corner (0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left): each marker
@@ -9,7 +9,11 @@ printed; code 0 is never used.
 Rows: the candidates in ballot order, then the write-in rows (另选他人), two entries to a row.
 A candidate entry is [name][赞成 box][不赞成 box]; a write-in entry is [name area][赞成 box].
 Boxes are 12 mm squares; nothing else is printed within 3 mm of a box, so ink there is a mark
-that crosses the box edge. Every copy of a layout is the same: no number, no mark."""
+that crosses the box edge. Every copy of a layout is the same: no number, no mark.
+
+Format B is the traditional ballot: one box per candidate, ○ in it = 赞成, × = 不赞成, nothing =
+弃权; a write-in entry is [name area][box] (○ in the box = a vote for the name written). Its boxes
+are 15 mm squares (a hand-drawn ○ of 6-12 mm fits inside), three entries to a row of 20 mm."""
 
 from __future__ import annotations
 
@@ -34,9 +38,24 @@ MAX_CODE = 249
 APPROVE_BOX = "approve"
 DISAPPROVE_BOX = "disapprove"
 FORMAT_A = "A"
+FORMAT_B = "B"
+FORMATS = (FORMAT_A, FORMAT_B)
+FORMAT_WORDS = {
+    FORMAT_A: "格式A：每名候选人“赞成”“不赞成”两个方格，在方格内画符号；两格都不画为弃权",
+    FORMAT_B: "格式B（传统选票）：每名候选人一个方格，画○为赞成，画×为不赞成，不画为弃权；"
+              "另选他人在其姓名右边方格内画○",
+}
+# Format B: one box per entry, three entries to a row.
+BOX_B_MM = 15.0
+ROW_PITCH_B_MM = 20.0
+GROUP_B_W_MM = 52.0
+NAME_B_W_MM = 32.0
+CELL_B_W_MM = 20.0
 
 
-def max_entries() -> int:
+def max_entries(fmt: str = FORMAT_A) -> int:
+    if fmt == FORMAT_B:
+        return int((TABLE_BOTTOM_MM - TABLE_TOP_MM) // ROW_PITCH_B_MM) * 3
     rows = int((TABLE_BOTTOM_MM - TABLE_TOP_MM) // ROW_PITCH_MM)
     return rows * 2
 
@@ -60,8 +79,8 @@ class Entry:
     write_in: bool
     name: str
     name_rect: Rect
-    approve: Rect
-    disapprove: Rect | None     # write-ins have only the 赞成 box
+    approve: Rect               # format B: the one box (○ 赞成, × 不赞成)
+    disapprove: Rect | None     # write-ins and format B have only the one box
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +127,18 @@ def marker_corners(corner: int) -> list[tuple[float, float]]:
 
 
 def build_layout(code: int, heading: str, seats: int, candidates: tuple[str, ...],
-                 write_ins: int) -> Layout | str:
+                 write_ins: int, fmt: str = FORMAT_A) -> Layout | str:
     """The layout, or why it cannot be one scannable page."""
     if not 1 <= code <= MAX_CODE:
         return f"版式编号 {code} 超出 1–{MAX_CODE}"
+    if fmt not in FORMATS:
+        return f"选票格式“{fmt}”未知（须为A或B）"
     n = len(candidates) + write_ins
-    if n > max_entries():
-        return (f"候选人{len(candidates)}名加另选他人{write_ins}栏共{n}栏，一页可扫描选票最多"
-                f"{max_entries()}栏：多于一页的选票不能扫描计票")
+    if n > max_entries(fmt):
+        return (f"候选人{len(candidates)}名加另选他人{write_ins}栏共{n}栏，一页格式{fmt}可扫描选票最多"
+                f"{max_entries(fmt)}栏：多于一页的选票不能扫描计票")
+    if fmt == FORMAT_B:
+        return _build_b(code, heading, seats, candidates, write_ins)
     entries = []
     for i in range(n):
         row, col = divmod(i, 2)
@@ -133,10 +156,29 @@ def build_layout(code: int, heading: str, seats: int, candidates: tuple[str, ...
     return Layout(code, FORMAT_A, heading, seats, tuple(candidates), write_ins, tuple(entries))
 
 
+def _build_b(code: int, heading: str, seats: int, candidates: tuple[str, ...],
+             write_ins: int) -> Layout:
+    entries = []
+    left = (PAGE_W_MM - 3 * GROUP_B_W_MM) / 2
+    for i in range(len(candidates) + write_ins):
+        row, col = divmod(i, 3)
+        x0 = left + col * GROUP_B_W_MM
+        y0 = TABLE_TOP_MM + row * ROW_PITCH_B_MM
+        name_rect = Rect(x0, y0 + 2.0, NAME_B_W_MM, ROW_PITCH_B_MM - 4)
+        box = Rect(x0 + NAME_B_W_MM + (CELL_B_W_MM - BOX_B_MM) / 2,
+                   y0 + (ROW_PITCH_B_MM - BOX_B_MM) / 2, BOX_B_MM, BOX_B_MM)
+        write_in = i >= len(candidates)
+        index = i - len(candidates) if write_in else i
+        entries.append(Entry(index, write_in, "" if write_in else candidates[i], name_rect, box,
+                             None))
+    return Layout(code, FORMAT_B, heading, seats, tuple(candidates), write_ins, tuple(entries))
+
+
 def layout_from_json(code: int, text: str) -> Layout:
     d = json.loads(text)
     got = build_layout(code, str(d["heading"]), int(d["seats"]),
-                       tuple(str(c) for c in d["candidates"]), int(d["write_ins"]))
+                       tuple(str(c) for c in d["candidates"]), int(d["write_ins"]),
+                       str(d.get("format", FORMAT_A)))
     if isinstance(got, str):
         raise ValueError(got)
     return got

@@ -1,4 +1,4 @@
-"""Drawing a scannable format-A ballot (app/scan/layout.py) on a reportlab canvas.
+"""Drawing a scannable ballot (format A or B) (app/scan/layout.py) on a reportlab canvas.
 
 The same words and fonts as the ordinary ballot (app/documents/ballots.py), the same 盖章处 box,
 and no number or mark that tells one copy from another: the corner markers and the optional QR
@@ -19,7 +19,7 @@ from app.documents import fonts
 from app.documents.kinds import Printed
 from app.documents.page import PAGE_H, wrap
 from app.scan.layout import (
-    BOX_MM,
+    FORMAT_B,
     MARKER_MM,
     PAGE_W_MM,
     TABLE_TOP_MM,
@@ -36,6 +36,13 @@ INSTRUCTIONS_A = (
     "在“不赞成”栏的方格内画符号；两格都不画的为弃权；同一名候选人两格都画的，该名候选人的票由"
     "监票人认定。3. 可以另选他人：在“另选他人”栏内写上其姓名，并在右边“赞成”方格内画符号。"
     "4. 所选人数多于应选人数的为无效票。5. 符号请画在方格之内，字迹要清楚，不得涂改。"
+)
+INSTRUCTIONS_B = (
+    "说明：1. 本次选举应选{seats}名，候选人按姓氏笔画为序排列。"
+    "2. 对候选人表示赞成的，在其姓名右边的方格内画“○”；不赞成的，画“×”；不画符号的为弃权。"
+    "画其他符号（如√）或符号不清的，由监票人认定。3. 可以另选他人：在“另选他人”栏内写上其姓名，"
+    "并在右边方格内画“○”。4. 所选人数多于应选人数的为无效票。5. 符号请画在方格之内，字迹要清楚，"
+    "不得涂改。"
 )
 SEAL_MM = 30.0
 SEAL_X_MM = 132.0             # left of the top-right marker window (x > 165 mm)
@@ -101,14 +108,18 @@ def draw_layout(c: Canvas, layout: Layout, *, election: str, qr: bool) -> None:
     fonts.draw_text(c, left * mm, _y(43), f"候选人{len(layout.candidates)}名（按姓氏笔画为序）",
                     11.5, fonts.KAI_STACK)
     y = 67.0
-    for line in wrap(INSTRUCTIONS_A.format(seats=layout.seats), (right - left) * mm, 9):
+    b = layout.format == FORMAT_B
+    text = INSTRUCTIONS_B if b else INSTRUCTIONS_A
+    for line in wrap(text.format(seats=layout.seats), (right - left) * mm, 9):
         fonts.draw_text(c, left * mm, _y(y), line, 9)
         y += 4.6
-    for col in range(2 if len(layout.entries) > 1 else 1):
+    for col in range(min(3 if b else 2, len(layout.entries))):
         first = layout.entries[col]
-        for label, box in (("赞成", first.approve), ("不赞成", first.disapprove)):
+        labels = (("○/×", first.approve),) if b else \
+            (("赞成", first.approve), ("不赞成", first.disapprove))
+        for label, box in labels:
             if box is not None:
-                fonts.draw_text(c, (box.x + BOX_MM / 2) * mm, _y(TABLE_TOP_MM - 2), label, 11,
+                fonts.draw_text(c, (box.x + box.w / 2) * mm, _y(TABLE_TOP_MM - 2), label, 11,
                                 fonts.HEADING_STACK, align="center")
         fonts.draw_text(c, (first.name_rect.x + first.name_rect.w / 2) * mm,
                         _y(TABLE_TOP_MM - 2), "候选人姓名", 11, fonts.HEADING_STACK,

@@ -1,9 +1,10 @@
-"""Reading one scanned page of a format-A ballot: markers -> homography -> box scores -> a
-decision in bands. Refuse, never guess: a page without its four markers, with a bad fit, at the
+"""Reading one scanned page of a scannable ballot (format A: 赞成/不赞成 boxes; format B: one box
+for ○ / ×): markers -> homography -> box scores -> a decision in bands. Refuse, never guess: a page without its four markers, with a bad fit, at the
 wrong scale, of an unknown layout or of another election is refused with the reason in words.
 
 Scores are kept per box (ink fraction inside the box, light-ink fraction, ink in the ring just
-outside the box, the ink's extent in mm) so every machine decision can be checked later."""
+outside the box, the ink's extent in mm) so every machine decision can be checked later; a format-B box also keeps its ○-score, ×-score,
+their margin and the shape figures they come from (app/scan/shape.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from app.rules import ABSTAIN, APPROVE, DISAPPROVE
 from app.scan.layout import (
     CORNER_WINDOW_MM,
+    FORMAT_B,
     MARKER_MM,
     PAGE_W_MM,
     Layout,
@@ -25,6 +27,8 @@ from app.scan.layout import (
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
+
+    from app.scan.shape import Shape
 
 PX_MM = 8.0                   # the canonical image the boxes are read from: 8 px per mm
 MAX_RESIDUAL_MM = 0.5
@@ -43,6 +47,14 @@ NAME_INK = 0.01
 NAME_LABEL_MM = 4.5           # the printed 另选他人 label at the top of a write-in name area
 
 BLANK, MARKED, DOUBT = "blank", "marked", "doubt"
+# Format B: a box reads ○ or × only in these bands; anything between goes to a human.
+O_MARK, X_MARK = "o", "x"
+SHAPE_MIN = 0.6               # the winning score at least
+SHAPE_OTHER_MAX = 0.15        # the other score at most
+SHAPE_MARGIN = 0.5            # and the margin between them at least
+MARKED_INK_B = 0.02           # a thin 6 mm ○ covers ~3-5 % of the box
+COMPACT_MM = 5.0              # ink spanning less is a dot or a stray mark: a human looks
+SOLID = 0.72                  # ink filling more of its bounding rectangle is a blob: a human looks
 # Why a ballot goes to a human. A doubtful mark, a mark over the edge, both boxes and an overvote
 # are decided by two people (监票人); a write-in name and a blank ballot are confirmed by one.
 DOUBT_FLAG, EDGE_FLAG, BOTH_FLAG = "DOUBTFUL_MARK", "MARK_OVER_EDGE", "BOTH_BOXES"
@@ -57,12 +69,24 @@ class BoxScore:
     light: float
     ring: float
     extent_mm: float
-    state: str                # blank / marked / doubt
+    state: str                # blank / marked / doubt; format B: blank / o / x / doubt
+    shape: Shape | None = None  # format B: ○-score, ×-score and the figures behind them
 
     def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "ink": round(self.ink, 4), "light": round(self.light, 4),
-                "ring": round(self.ring, 4), "extent_mm": round(self.extent_mm, 2),
-                "state": self.state}
+        d: dict[str, Any] = {"key": self.key, "ink": round(self.ink, 4),
+                             "light": round(self.light, 4), "ring": round(self.ring, 4),
+                             "extent_mm": round(self.extent_mm, 2), "state": self.state}
+        if self.shape is not None:
+            sh = self.shape
+            d.update({"o": round(sh.o, 3), "x": round(sh.x, 3), "margin": round(sh.margin, 3),
+                      "shape": {"radius_mm": round(sh.radius_mm, 2), "ring": round(sh.ring, 3),
+                                "coverage": round(sh.coverage, 3), "fill": round(sh.fill, 3),
+                                "explained": round(sh.explained, 3),
+                                "balance": round(sh.balance, 3),
+                                "separation_deg": round(sh.separation_deg, 1),
+                                "solidity": round(sh.solidity, 3), "arms": sh.arms,
+                                "shortest_arm_mm": round(sh.shortest_arm_mm, 2)}})
+        return d
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +230,7 @@ def sample(gray: NDArray[np.uint8], to_img: NDArray[np.float64], x_mm: float, y_
 
 
 def _score(img: NDArray[np.float64], r: Rect, key: str, dark: float, light: float,
-           ring: bool = True, skip_top: float = 0.0) -> BoxScore:
+           ring: bool = True, skip_top: float = 0.0, shape: bool = False) -> BoxScore:
     """Scores of box r; img is the patch around r, from (r.x - RING_TO_MM, r.y - RING_TO_MM)."""
     import numpy as np
 
@@ -231,6 +255,8 @@ def _score(img: NDArray[np.float64], r: Rect, key: str, dark: float, light: floa
         hole = outer[a:b0, a:b1]
         total = int(outer.sum()) - int(hole.sum())
         rf = total / max(1, outer.size - hole.size)
+    if shape:
+        return _score_b(ink, key, f, lf, rf, extent)
     if f >= MARKED_INK and extent >= MARKED_EXTENT_MM:
         state = MARKED
     elif f < BLANK_INK and lf < BLANK_LIGHT:
@@ -240,14 +266,34 @@ def _score(img: NDArray[np.float64], r: Rect, key: str, dark: float, light: floa
     return BoxScore(key, f, lf, rf, extent, state)
 
 
+def _score_b(ink: NDArray[np.bool_], key: str, f: float, lf: float, rf: float,
+             extent: float) -> BoxScore:
+    """A format-B box: blank, ○, × or doubt, in bands of the ○- and ×-scores."""
+    from app.scan.shape import NOTHING, shape_of
+
+    if f < BLANK_INK and lf < BLANK_LIGHT:
+        return BoxScore(key, f, lf, rf, extent, BLANK, NOTHING)
+    sh = shape_of(ink, PX_MM)
+    state = DOUBT
+    if f >= MARKED_INK_B and extent >= COMPACT_MM and sh.solidity <= SOLID:
+        if sh.o >= SHAPE_MIN and sh.x <= SHAPE_OTHER_MAX and sh.margin >= SHAPE_MARGIN:
+            state = O_MARK
+        elif sh.x >= SHAPE_MIN and sh.o <= SHAPE_OTHER_MAX and -sh.margin >= SHAPE_MARGIN:
+            state = X_MARK
+    return BoxScore(key, f, lf, rf, extent, state, sh)
+
+
 def read_boxes(gray: NDArray[np.uint8], layout: Layout,
                to_img: NDArray[np.float64]) -> tuple[BoxScore, ...]:
     import numpy as np
 
     o = RING_TO_MM
+    b = layout.format == FORMAT_B
     regions: list[tuple[str, Rect, bool, float]] = []
     for e in layout.entries:
-        if e.write_in:
+        if b and not e.write_in:
+            regions.append((f"c{e.index}m", e.approve, True, 0.0))
+        elif e.write_in:
             regions.append((f"w{e.index}a", e.approve, True, 0.0))
             regions.append((f"w{e.index}n", e.name_rect, False, NAME_LABEL_MM - INNER_INSET_MM))
         else:
@@ -258,7 +304,8 @@ def read_boxes(gray: NDArray[np.uint8], layout: Layout,
                for _k, r, _ring, _skip in regions]
     paper = float(np.percentile(np.concatenate([p[::3, ::3].ravel() for p in patches]), 90))
     dark, light = paper * DARK, paper * LIGHT
-    return tuple(_score(p, r, key, dark, light, ring=ring, skip_top=skip)
+    return tuple(_score(p, r, key, dark, light, ring=ring, skip_top=skip,
+                        shape=b and key[-1] in "am")
                  for p, (key, r, ring, skip) in zip(patches, regions, strict=True))
 
 
@@ -268,7 +315,19 @@ def decide(layout: Layout, scores: tuple[BoxScore, ...]
     by = {s.key: s for s in scores}
     flags: list[tuple[str, str]] = []
     marks = []
+    b = layout.format == FORMAT_B
     for i, name in enumerate(layout.candidates):
+        if b:
+            m = by[f"c{i}m"]
+            if m.state == DOUBT:
+                sh = m.shape
+                flags.append((DOUBT_FLAG, f"{name}：方格内的符号不能确认为○或×（○{sh.o if sh else 0:.2f}，"
+                              f"×{sh.x if sh else 0:.2f}）：√、点、涂画或不完整的符号由监票人认定"))
+            if m.ring > RING_INK:
+                flags.append((EDGE_FLAG, f"{name}：标记越出方格边线"))
+            marks.append(APPROVE if m.state == O_MARK else
+                         DISAPPROVE if m.state == X_MARK else ABSTAIN)
+            continue
         a, d = by[f"c{i}a"], by[f"c{i}d"]
         if DOUBT in (a.state, d.state):
             flags.append((DOUBT_FLAG, f"{name}：方格内有存疑的标记（淡、小或零星的墨迹）"))
@@ -291,7 +350,8 @@ def decide(layout: Layout, scores: tuple[BoxScore, ...]
             written.append(k)
     if written:
         flags.append((WRITE_IN_FLAG, "另选他人：有书写或标记，须人工填写姓名并认定"))
-    approvals = marks.count(APPROVE) + sum(1 for k in written if by[f"w{k}a"].state == MARKED)
+    approvals = marks.count(APPROVE) + sum(
+        1 for k in written if by[f"w{k}a"].state == (O_MARK if b else MARKED))
     if approvals > layout.seats:
         flags.append((OVERVOTE_FLAG, f"多选：赞成{approvals}人，多于应选{layout.seats}名"))
     if not written and all(s.state == BLANK and s.ring <= RING_INK for s in scores):

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from app.clock import Clock, iso
 from app.meetings import Refusal
 from app.meetings.core import setup_refused
-from app.scan.layout import MAX_CODE, Layout, build_layout, layout_from_json
+from app.scan.layout import (
+    FORMAT_A,
+    FORMAT_WORDS,
+    FORMATS,
+    MAX_CODE,
+    Layout,
+    build_layout,
+    layout_from_json,
+)
 from db import scan as q
 from db import settings
 from db.audit import append
@@ -61,6 +69,30 @@ def set_print_setting(conn: sqlite3.Connection, meeting_id: int, *, markers: boo
     return print_setting(conn, meeting_id)
 
 
+def _format_key(contest_id: int) -> str:
+    return f"scan.format.{contest_id}"
+
+
+def contest_format(conn: sqlite3.Connection, contest_id: int) -> str:
+    """The scannable ballot format of a contest: A (赞成/不赞成 boxes, the default) or B (one box
+    for ○ / ×)."""
+    value = settings.get(conn, _format_key(contest_id)) or FORMAT_A
+    return value if value in FORMATS else FORMAT_A
+
+
+def set_contest_format(conn: sqlite3.Connection, meeting_id: int, contest_id: int, fmt: str, *,
+                       contest: str, actor: str, clock: Clock) -> str | Refusal:
+    """Choose the contest's scannable ballot format; returns the rule in words. Ballots already
+    printed in the other format keep their layout and are still read."""
+    if fmt not in FORMATS:
+        return Refusal("UNKNOWN_FORMAT", f"选票格式“{fmt}”未知：须为A（赞成、不赞成两格）或B（一格画○或×）")
+    with transaction(conn):
+        settings.put(conn, _format_key(contest_id), fmt)
+        append(conn, at=iso(clock.now()), actor=actor, action="scan_format_setting",
+               meeting_id=meeting_id, detail={"contest_id": contest_id, "contest": contest, "format": fmt})
+    return FORMAT_WORDS[fmt]
+
+
 def election_hash(conn: sqlite3.Connection) -> str:
     """A random 12-hex name of this election database, printed in the QR (made once)."""
     value = settings.get(conn, ELECTION_KEY)
@@ -89,9 +121,9 @@ def known_layouts(conn: sqlite3.Connection) -> dict[int, KnownLayout]:
 
 def layout_for_round(conn: sqlite3.Connection, contest_id: int, round_no: int, heading: str, seats: int,
                      candidates: tuple[str, ...], write_ins: int, *, qr: bool, actor: str,
-                     at: str) -> Layout | Refusal:
+                     at: str, fmt: str = FORMAT_A) -> Layout | Refusal:
     """The layout of this round's ballot: the one already printed, else a new code."""
-    probe = build_layout(1, heading, seats, candidates, write_ins)
+    probe = build_layout(1, heading, seats, candidates, write_ins, fmt)
     if isinstance(probe, str):
         return Refusal("NOT_SCANNABLE", f"{heading}：{probe}")
     geometry = probe.geometry_json()
@@ -102,7 +134,8 @@ def layout_for_round(conn: sqlite3.Connection, contest_id: int, round_no: int, h
         code = q.next_layout_code(conn)
         if code > MAX_CODE:
             return Refusal("LAYOUTS_EXHAUSTED", f"本数据库已印过{MAX_CODE}种可扫描选票版式，不能再增加")
-        q.insert_layout(conn, code, contest_id, round_no, "A", geometry, int(qr), actor, at)
-    made = build_layout(code, heading, seats, candidates, write_ins)
+        q.insert_layout(conn, code, contest_id, round_no, probe.format, geometry, int(qr), actor,
+                        at)
+    made = build_layout(code, heading, seats, candidates, write_ins, fmt)
     assert not isinstance(made, str)
     return made

@@ -36,6 +36,8 @@ class PageView:
 
 def _rect_of(layout: Layout, key: str) -> tuple[Rect, str]:
     kind, index, part = key[0], int(key[1:-1]), key[-1]
+    if kind == "c" and part == "m":        # format B: the one box for ○ / ×
+        return layout.entries[index].approve, f"{layout.entries[index].name} 方格"
     if kind == "c":
         e = layout.entries[index]
         box = e.approve if part == "a" else e.disapprove
@@ -109,7 +111,29 @@ def _outlines(layout: Layout, to_img: Any, scores_json: object) -> list[Outline]
         corners = np.array([[rect.x, rect.y], [rect.x + rect.w, rect.y],
                             [rect.x + rect.w, rect.y + rect.h], [rect.x, rect.y + rect.h]])
         pts = project(to_img, corners)
-        label = f"{words}：墨迹{s['ink'] * 100:.0f}%" + \
-            ("，越出方格" if s["ring"] > RING_INK else "")
-        out.append(Outline(tuple((float(x), float(y)) for x, y in pts), label))
+        out.append(Outline(tuple((float(x), float(y)) for x, y in pts), box_words(words, s)))
+    return out
+
+
+def box_words(words: str, s: dict[str, Any]) -> str:
+    """A box's machine reading in words: ink, and for a format-B box the ○-score, the ×-score
+    and their margin (○ − ×) with what the reader made of it."""
+    text = f"{words}：墨迹{s['ink'] * 100:.0f}%"
+    if "o" in s:
+        seen = {"o": "读作○", "x": "读作×", "doubt": "不能确认", "blank": "空白"}.get(
+            str(s["state"]), str(s["state"]))
+        text += f"，○分{s['o']:.2f}，×分{s['x']:.2f}，差{s['margin']:+.2f}（{seen}）"
+    return text + ("，越出方格" if s["ring"] > RING_INK else "")
+
+
+def box_readings(layout: Layout, scores_json: str) -> list[str]:
+    """Every marked box of a page (format B: with ○-score, ×-score and margin), in words."""
+    import json
+
+    out = []
+    for s in json.loads(scores_json):
+        if s["state"] == BLANK and s["ring"] <= RING_INK:
+            continue
+        _rect, words = _rect_of(layout, str(s["key"]))
+        out.append(box_words(words, s))
     return out

@@ -32,6 +32,7 @@ class Truth:
     write_in: bool             # wrote a name in (always goes to a human)
     edge: bool                 # a mark crosses a box edge (a human is expected)
     kind: str                  # "ok" or the broken page's kind (must be refused)
+    marks_drawn: tuple[str, ...] = ()   # format B: the mark drawn in each candidate's box
 
 
 def render_blank(pdf: Path, dpi: int, out_dir: Path) -> np.ndarray:
@@ -231,3 +232,118 @@ def write_deck(blank: np.ndarray, layout: Layout, dpi: int, folder: Path, n: int
         images[0].save(folder / f"{prefix}.pdf", save_all=True, append_images=images[1:],
                        resolution=float(dpi), quality=80)
     return truths
+
+
+# --- Format B: one box per candidate, ○ = 赞成, × = 不赞成, blank = 弃权 -------------------------
+# A box's truth is "o", "x", "-" (blank) or "?" (a mark a human must look at: √, a dot, a
+# scribble, a mark crossing the box edge). A ballot whose truth holds a "?" and that was not sent
+# to a human is a silent misread.
+HARD_KINDS = ("tick", "dot", "scribble")
+
+
+def _poly(img: np.ndarray, points: list[tuple[float, float]], ink: int, width: int,
+          closed: bool = False) -> None:
+    pts = np.array([_pt(x, y) for x, y in points], np.int32)
+    cv2.polylines(img, [pts], closed, ink, width, cv2.LINE_AA, shift=4)
+
+
+def draw_b(img: np.ndarray, box: Rect, px: float, rng: random.Random, kind: str, *,
+           edge: bool = False) -> None:
+    """A hand-like format-B mark in `box` (mm): "o_closed", "o_open" (a gap of 10-60°), "x" (at
+    20-70°, crossing off-centre), "tick", "dot", "scribble"; `edge`: it runs over the box edge.
+    Sizes 6-12 mm, pen 0.3-1.2 mm."""
+    width = max(1, round(rng.uniform(0.3, 1.2) * px))
+    ink = rng.randint(10, 90)
+    size = rng.uniform(6.0, 12.0)
+    if kind in ("x", "tick", "scribble"):
+        size = rng.uniform(6.0, 11.0)
+    if edge:
+        size = rng.uniform(24.0, 28.0) if kind == "x" else rng.uniform(18.0, 22.0)
+    room = max(0.0, min(1.2, (box.w - size) / 2 - 0.6))
+    cx = (box.x + box.w / 2 + rng.uniform(-room, room)) * px
+    cy = (box.y + box.h / 2 + rng.uniform(-room, room)) * px
+    half = size / 2 * px
+    if kind in ("o_closed", "o_open"):
+        gap = rng.uniform(10, 60) if kind == "o_open" else -rng.uniform(0, 25)   # < 0: overlap
+        start = rng.uniform(0, 360)
+        aspect = rng.uniform(0.8, 1.0)
+        tilt = math.radians(rng.uniform(0, 180))
+        pts = []
+        for k in range(64):
+            ang = math.radians(start + k * (360 - gap) / 63)
+            wob = 1 + 0.05 * math.sin(3 * ang + start)
+            u, v = half * wob * math.cos(ang), half * aspect * wob * math.sin(ang)
+            pts.append((cx + u * math.cos(tilt) - v * math.sin(tilt),
+                        cy + u * math.sin(tilt) + v * math.cos(tilt)))
+        _poly(img, pts, ink, width)
+    elif kind == "x":
+        t = math.radians(rng.uniform(20, 70))
+        half /= max(math.cos(t), math.sin(t))          # size: the × spans 6-11 mm
+        for s in (1, -1):
+            dx, dy = half * math.cos(t), half * math.sin(t) * s
+            a, b = (1.0, 1.0) if edge else (rng.uniform(0.8, 1.0), rng.uniform(0.8, 1.0))
+            bend = rng.uniform(-0.06, 0.06) * half
+            _poly(img, [(cx - dx * a, cy - dy * a), (cx + bend, cy - bend),
+                        (cx + dx * b, cy + dy * b)], ink, width)
+    elif kind == "tick":
+        a = rng.uniform(-0.3, 0.3)
+        _poly(img, [(cx - half * 0.8, cy), (cx - half * 0.3, cy + half * (0.7 + a)),
+                    (cx + half, cy - half)], ink, width)
+    elif kind == "scribble":          # a messy back-and-forth of 8-10 strokes
+        pts = [(cx + rng.uniform(-half, half), cy + rng.uniform(-half, half))
+               for _ in range(rng.randint(9, 11))]
+        _poly(img, pts, ink, width)
+    elif kind == "dot":
+        rad = rng.uniform(0.8, 2.2) * px
+        cv2.circle(img, _pt(cx, cy), int(rad * 16), ink, -1, cv2.LINE_AA, shift=4)
+    else:
+        raise ValueError(kind)
+
+
+def voter_b(layout: Layout, rng: random.Random) -> str:
+    n = len(layout.candidates)
+    while True:
+        marks = "".join(rng.choice("ooooxxx---") for _ in range(n))
+        if marks.count("o") <= layout.seats and marks.strip("-"):
+            return marks
+
+
+def ballot_b(blank: np.ndarray, layout: Layout, dpi: int, rng: random.Random, *,
+             hard_rate: float = 0.005, edge_rate: float = 0.005, write_in_rate: float = 0.0,
+             kinds: list[str] | None = None) -> tuple[np.ndarray, Truth]:
+    """One marked, distorted format-B page and its truth (o x - ? per candidate). `kinds`: the
+    mark of each candidate's box ("" for none), instead of a random voter."""
+    px = dpi / 25.4
+    img = light_toner(blank, 0.6) if rng.random() < 0.25 else blank.copy()
+    truth = []
+    edge = False
+    if kinds is None:
+        kinds = []
+        for m in voter_b(layout, rng):
+            if m == "-":
+                kinds.append("")
+            elif rng.random() < hard_rate:
+                kinds.append(rng.choice(HARD_KINDS))
+            elif m == "o":
+                kinds.append("o_closed" if rng.random() < 0.6 else "o_open")
+            else:
+                kinds.append("x")
+            if kinds[-1] and rng.random() < edge_rate:
+                kinds[-1] += "+edge"
+    kinds = list(kinds) + [""] * (len(layout.candidates) - len(kinds))
+    for i, kind in enumerate(kinds):
+        if not kind:
+            truth.append("-")
+            continue
+        crossing = kind.endswith("+edge")
+        base = kind.removesuffix("+edge")
+        edge = edge or crossing
+        draw_b(img, layout.entries[i].approve, px, rng, base, edge=crossing)
+        truth.append("?" if crossing or base in HARD_KINDS else base[0])
+    written = layout.write_ins > 0 and rng.random() < write_in_rate
+    if written:
+        e = layout.entries[len(layout.candidates)]
+        write_name(img, e.name_rect, px, rng)
+        draw_b(img, e.approve, px, rng, "o_closed")
+    out = distort(img, px, rng, upside_down=rng.random() < 0.05)
+    return out, Truth("".join(truth), written, edge, "ok", tuple(kinds))
