@@ -46,6 +46,7 @@ def test_the_blind_sample_is_listed_by_batch_and_position_and_keyed(qtbot, tmp_p
         tab = page.scan_check_tab
         assert page.tabs.currentWidget() is tab
         assert not tab.draw_button.isEnabled()
+        assert "尚未打印扫描测试选票" in tab.deck.text()
         qtbot.mouseClick(tab.sample, Qt.MouseButton.LeftButton)
         assert "随机抽查" in page.message.text() and tab.draw_button.isEnabled()
         qtbot.mouseClick(tab.draw_button, Qt.MouseButton.LeftButton)
@@ -66,6 +67,52 @@ def test_the_blind_sample_is_listed_by_batch_and_position_and_keyed(qtbot, tmp_p
         assert tab.table.item(0, 4).text() == "已录入"
         assert "请取出：第1批第2张" in tab.next_label.text()
         shot(page, "scan_check_keyed")
+    finally:
+        page.close()
+        page.ctx.conn.close()
+
+
+def test_the_test_deck_result_is_shown_page_by_page(qtbot, tmp_path, shot):
+    import random
+
+    from app.scan.testdeck import make_deck, render_deck
+    from tests.app.scan.synth import distort, jpeg
+    from tests.e2e.test_scan_testdeck_cli import DPI, _render, mark_page
+
+    db = tmp_path / "deck.db"
+    page = open_page(qtbot, counting_db(db))
+    try:
+        r = ready_round(page)
+        conn, clock = page.ctx.conn, page.ctx.clock
+        layout = layout_for_round(conn, r.contest_id, r.number, "委员选举选票", r.seats, r.names,
+                                  1, qr=False, actor="test", at="2026-11-22T09:00:00+08:00")
+        assert not isinstance(layout, Refusal)
+        deck = make_deck(conn, r.contest_id, r.number, pages=8, actor="test", clock=clock)
+        assert not isinstance(deck, Refusal)
+        pdf = tmp_path / "deck.pdf"
+        render_deck(deck, pdf, dt.datetime(2026, 11, 22, 9, 0), election="x")
+        rng = random.Random(8)
+        folder = tmp_path / "scans"
+        folder.mkdir()
+        for p, img in zip(deck, _render(pdf, tmp_path), strict=True):
+            actions = list(p.plan.actions)
+            if p.page_no == 3:          # marked against the pattern: a tick in 赞成, not ×
+                actions[0] = "tick_a"
+            mark_page(img, p.layout, actions, rng)
+            (folder / f"d{p.page_no}.jpg").write_bytes(jpeg(distort(img, DPI / 25.4, rng), rng))
+        got = import_batch(conn, db, folder, 8, operator="计票员", clock=clock)
+        assert not isinstance(got, Refusal)
+        assert [t.passed for t in got.testdeck] == [True, True, False, True, True, True, True,
+                                                    True], [t.why for t in got.testdeck]
+        page.resize(1366, 768)
+        bar = page.tabs.tabBar()
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(5).center())
+        tab = page.scan_check_tab
+        text = tab.deck.text()
+        assert "扫描测试：8页，通过7页，未通过1页" in text and "不合格" in text
+        assert "第1套第3页（第1批第3张）" in text and "应读作x，读作o" in text
+        qtbot.waitUntil(lambda: tab.deck.height() >= tab.deck.minimumHeight(), timeout=2000)
+        shot(page, "scan_check_testdeck")
     finally:
         page.close()
         page.ctx.conn.close()

@@ -272,7 +272,7 @@ class CountingPage(QWidget):
         self.tabs.setTabEnabled(2, ballots and r is not None and r.double_entry)
         self.tabs.setTabEnabled(3, r is not None and r.mode is Mode.TALLY)
         self.tabs.setTabEnabled(4, ballots)   # 扫描认定: scanned ballots become entry A
-        self.tabs.setTabEnabled(5, ballots and r is not None and r.double_entry)   # 扫描核对
+        self.tabs.setTabEnabled(5, ballots)   # 扫描核对 (and the test deck's result)
         self.round_changed.emit(r)
 
     def _entry_toggled(self, _button: QRadioButton, on: bool) -> None:

@@ -79,9 +79,9 @@ class ScanCheckTab(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.state)
+        lay.addWidget(self.deck)
         lay.addWidget(self.table, 1)
         lay.addLayout(key_row)
-        lay.addWidget(self.deck)
         self._quiet = False
         page.round_changed.connect(lambda _r: self.refresh() if self.isVisible() else None)
 
@@ -196,4 +196,13 @@ class ScanCheckTab(QWidget):
         self.refresh()
 
     def _show_deck(self) -> None:
-        self.deck.clear()
+        from app.scan.testdeck import deck_summary
+
+        html = "扫描测试选票：" + deck_summary(self.page.ctx.conn).html()
+        self.deck.setText(html)
+        # Each failed page on its own line, whole: the table above gives way.
+        self.deck.setMinimumHeight((html.count("<br>") + 1) * self.deck.fontMetrics().lineSpacing()
+                                   + 8)
+        lay = self.layout()
+        if lay is not None:
+            lay.activate()
