@@ -201,6 +201,94 @@ def remove_staff(conn: sqlite3.Connection, name: str, *, actor: str, clock: Cloc
     return _member(row)
 
 
+def edit_staff(conn: sqlite3.Connection, name: str, *, roles: Iterable[Role | str], chief: bool,
+               person_id: int | None, actor: str, clock: Clock) -> Member | Refusal:
+    """The 主持人 changes a member's roles, 总监票人 flag and linked register person (None
+    unlinks); the PIN stays. A candidate never becomes 计票人/监票人 and the last 主持人 keeps
+    the role. Audited with before and after; a refusal writes nothing."""
+    got = _roles(roles)
+    if isinstance(got, Refusal):
+        return got
+    name = name.strip()
+    if not got:
+        return Refusal("NO_ROLE", f"{name}：至少选一个角色")
+    if chief and Role.SCRUTINEER not in got:
+        return Refusal("CHIEF", f"{CHIEF_ZH}须同时是监票人：{name}")
+    with transaction(conn):
+        denied = check(conn, "staff", actor)
+        if denied:
+            return Refusal("NOT_ALLOWED", denied.message)
+        row = q.by_name(conn, name)
+        if row is None:
+            return Refusal("NO_SUCH_STAFF", f"工作人员名单中没有 {name}")
+        new_roles = tuple(r.value for r in got)
+        if (new_roles, chief, person_id) == (row.roles, row.chief, row.person_id):
+            return Refusal("UNCHANGED", f"{row.name} 的角色、{CHIEF_ZH}和名册人员没有改动")
+        hosts = [r for r in q.active(conn) if Role.HOST.value in r.roles]
+        if Role.HOST.value in row.roles and Role.HOST not in got and len(hosts) == 1:
+            return Refusal("LAST_HOST", f"{row.name} 是名单中唯一的主持人，不能取消其主持人角色"
+                           "（先让另一人成为主持人）")
+        person = None
+        if person_id is not None:
+            person = db_persons.get_person(conn, person_id)
+            if person is None:
+                return Refusal("NO_SUCH_PERSON", f"名册中没有编号 {person_id}")
+        clash = _candidate_clash(conn, row.name, person_id, got)
+        if clash:
+            return clash
+        was_person = None
+        if row.person_id is not None:
+            was = db_persons.get_person(conn, row.person_id)
+            was_person = was.name if was is not None else str(row.person_id)
+        q.set_roles(conn, row.id, roles=new_roles, chief=chief, person_id=person_id)
+        detail: dict[str, object] = {
+            "staff_id": row.id, "name": row.name, "roles_before": list(row.roles),
+            "roles": list(new_roles), "chief": chief, "person_id": person_id}
+        if chief != row.chief:
+            detail["chief_change"] = "on" if chief else "off"
+        if person_id != row.person_id:
+            detail["link_change"] = [was_person, person.name if person else None]
+        append(conn, at=iso(clock.now()), actor=str(actor), action="staff_edited",
+               detail=detail)
+        fresh = q.by_name(conn, row.name)
+    assert fresh is not None
+    return _member(fresh)
+
+
+SIGN_ON_HOW = ("sign_on", "switch", "unlock", "second")
+_SIGNED_ON, _LOCKED, _SIGNED_OFF = 0, 1, 2
+_SESSION_CODES = ("staff_signed_on", "staff_locked", "staff_signed_off")
+
+
+def _record(conn: sqlite3.Connection, kind: int, actor: str, at: str,
+            detail: dict[str, object]) -> bool:
+    """One sign-on/lock/sign-off row; False when the file cannot be written (a read-only
+    copy records nothing at all, so nobody can change anything unrecorded there)."""
+    try:
+        with transaction(conn):
+            append(conn, at=at, actor=actor, action=_SESSION_CODES[kind], detail=detail)
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc):
+            raise
+        return False
+    return True
+
+
+def record_lock(conn: sqlite3.Connection, actor: str, *, where: str, minutes: int,
+                clock: Clock) -> bool:
+    """The idle lock closed `where` while `actor` was signed on (audited)."""
+    name = getattr(actor, "name", str(actor))
+    return _record(conn, _LOCKED, name, iso(clock.now()),
+                   {"name": name, "where": where, "minutes": minutes})
+
+
+def record_sign_off(conn: sqlite3.Connection, actor: str, *, where: str, clock: Clock) -> bool:
+    """`actor` signed off at `where` (退出登录; audited)."""
+    name = getattr(actor, "name", str(actor))
+    return _record(conn, _SIGNED_OFF, name, iso(clock.now()),
+                   {"name": name, "where": where})
+
+
 def _locked_until(row: q.StaffRow, now: dt.datetime) -> dt.datetime | None:
     if not row.locked_until:
         return None
@@ -209,14 +297,20 @@ def _locked_until(row: q.StaffRow, now: dt.datetime) -> dt.datetime | None:
 
 
 def sign_on(conn: sqlite3.Connection, name: str, pin: str, *, clock: Clock,
-            where: str = "") -> Actor | Refusal:
+            where: str = "", how: str = "") -> Actor | Refusal:
     """Check `name`'s PIN: the verified Actor, or why not (unknown name, wrong PIN with the
     tries left before a wait, or the wait still running). A wrong PIN is counted and audited
-    (`where`: the desk or "cli", for the audit)."""
+    (`where`: the desk or laptop, or "cli", for the audit). `how` (SIGN_ON_HOW: a sign-on at
+    the window, 切换人员, unlocking the idle lock, a second person for a two-person action)
+    audits the successful sign-on too; without it (the CLI's per-command check) a right PIN
+    writes nothing."""
     name = name.strip()
     row = q.by_name(conn, name)
-    if row is None or not row.pin_hash:
+    if row is None:
         return Refusal("NO_SUCH_STAFF", f"工作人员名单中没有 {name or '（未填姓名）'}")
+    if not row.pin_hash:   # a desk holds only the PINs of those who sign on at a desk
+        return Refusal("NO_SUCH_STAFF", f"{name} 不在签到台登录（签到台只有签到员和主持人的PIN），"
+                       "请在主机或计票电脑上登录")
     now = clock.now()
     until = _locked_until(row, now)
     if until is not None:
@@ -227,6 +321,10 @@ def sign_on(conn: sqlite3.Connection, name: str, pin: str, *, clock: Clock,
         if row.failed:
             with transaction(conn):
                 q.set_throttle(conn, row.id, failed=0, locked_until="")
+        if how:
+            assert how in SIGN_ON_HOW, how
+            _record(conn, _SIGNED_ON, row.name, iso(now),
+                    {"staff_id": row.id, "name": row.name, "where": where, "how": how})
         return Actor(row.name, frozenset(Role(x) for x in row.roles), chief=row.chief,
                      verified=True, person_id=row.person_id)
     with transaction(conn):

@@ -252,6 +252,7 @@ def copy_for_desk(conn: sqlite3.Connection, target: Path) -> None:
         dst.execute("PRAGMA secure_delete = ON")
         dst.execute("DELETE FROM sync_host")
         dst.execute("DELETE FROM sync_desk")
+        strip_staff_pins(dst)
         dst.commit()
         dst.execute("VACUUM")
     finally:
@@ -301,6 +302,19 @@ KEEPS_PERSON = (("attendance_event", "person_id"), ("attendance_snapshot_person"
 # neither changes the version nor is overwritten on a desk.
 STAFF_SHARED = ("id, name, roles, chief, person_id, pin_hash, pin_salt, pin_n, pin_r, pin_p,"
                 " created_at, created_by, removed_at, removed_by")
+# Only the PINs of those who sign on at a desk (签到员, 主持人) travel: a desk laptop lost or
+# stolen must not hand the 监票人's and 计票人's hashes to an offline guesser. The others' rows
+# arrive with the hash and salt blank (named, never signed on there).
+_AT_DESK = ("((',' || roles || ',') LIKE '%,desk,%' OR (',' || roles || ',') LIKE '%,host,%')")
+STAFF_FOR_DESK = STAFF_SHARED.replace(
+    "pin_hash, pin_salt", f"CASE WHEN {_AT_DESK} THEN pin_hash ELSE '' END,"
+                          f" CASE WHEN {_AT_DESK} THEN pin_salt ELSE '' END")
+
+
+def strip_staff_pins(conn: sqlite3.Connection) -> None:
+    """In a copy for a desk: blank the PINs of the staff who do not sign on at a desk."""
+    if _has_staff(conn, "main"):
+        conn.execute(f"UPDATE staff SET pin_hash = '', pin_salt = '' WHERE NOT {_AT_DESK}")  # noqa: S608
 
 
 def _has_staff(conn: sqlite3.Connection, schema: str) -> bool:
@@ -315,7 +329,7 @@ def register_version(conn: sqlite3.Connection, schema: str = "main") -> str:
         h.update(f"\x00{table}\x00".encode())
         for row in conn.execute(f'SELECT * FROM {schema}."{table}" ORDER BY {order}'):  # noqa: S608 - fixed names
             h.update(repr(row).encode("utf-8"))
-    staff = conn.execute(f"SELECT {STAFF_SHARED} FROM {schema}.staff ORDER BY id"  # noqa: S608
+    staff = conn.execute(f"SELECT {STAFF_FOR_DESK} FROM {schema}.staff ORDER BY id"  # noqa: S608
                          ).fetchall() if _has_staff(conn, schema) else []
     if staff:   # (a database without a staff list keeps the version it had)
         h.update(b"\x00staff\x00")
@@ -356,7 +370,7 @@ def merge_register(conn: sqlite3.Connection) -> RegisterChange:
             raise ValueError(f"主机与本机的数据库版本不同（{table} 表结构不一致），请升级到同一版本")
     staff = _has_staff(conn, "main") and _has_staff(conn, "h") and conn.execute(
         f"SELECT EXISTS (SELECT {STAFF_SHARED} FROM main.staff EXCEPT"  # noqa: S608
-        f" SELECT {STAFF_SHARED} FROM h.staff) OR EXISTS (SELECT {STAFF_SHARED} FROM h.staff"
+        f" SELECT {STAFF_FOR_DESK} FROM h.staff) OR EXISTS (SELECT {STAFF_FOR_DESK} FROM h.staff"
         f" EXCEPT SELECT {STAFF_SHARED} FROM main.staff)").fetchone()[0]
     if staff:   # out first (it names persons), back in after the persons
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS pd_throttle"
@@ -406,7 +420,7 @@ def merge_register(conn: sqlite3.Connection) -> RegisterChange:
         conn.execute(f'INSERT INTO main."{table}" ({tcols}) SELECT {tcols} FROM h."{table}"')  # noqa: S608
     conn.execute("DELETE FROM temp.pd_touched")
     if staff:
-        conn.execute(f"INSERT INTO main.staff ({STAFF_SHARED}) SELECT {STAFF_SHARED}"  # noqa: S608
+        conn.execute(f"INSERT INTO main.staff ({STAFF_SHARED}) SELECT {STAFF_FOR_DESK}"  # noqa: S608
                      " FROM h.staff")
         conn.execute("UPDATE main.staff SET"
                      " failed = (SELECT t.failed FROM temp.pd_throttle AS t"
@@ -442,6 +456,7 @@ def copy_register_for_desk(conn: sqlite3.Connection, target: Path) -> None:
                 dst.execute(f'DROP INDEX IF EXISTS "{name}"')
             else:
                 dst.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        strip_staff_pins(dst)
         dst.execute("COMMIT")
         dst.execute("VACUUM")
     finally:

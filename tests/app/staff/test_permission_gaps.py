@@ -204,3 +204,50 @@ def test_revoking_a_desk_is_the_hosts(venue: Venue) -> None:
     assert _written(v.conn) == before
     assert revoke_desk(v.conn, "一号台", reason="笔记本遗失", actor=v.who["赵主持"],
                        clock=v.clock) == ""
+
+
+def test_desks_receive_the_pins_of_those_who_sign_on_there_only(tmp_path: Path) -> None:
+    """A desk laptop holds the hashes of the staff who may sign on there (签到员, 主持人): a
+    stolen desk must not hand the 监票人's and 计票人's hashes to an offline guesser (lock,
+    unlock, entry are theirs). The register version is the same on both sides."""
+    from app.sync import register
+    from db import sync as q
+    from db.tx import transaction
+    from tests.app.sync.sync_venue import copy_db, make_assembly
+
+    clock = FixedClock(T0, 1.0)
+    host = tmp_path / "host.db"
+    make_assembly(host, 10)
+    desk = tmp_path / "desk.db"
+    copy_db(host, desk)
+    h = connect(host)
+    assert not isinstance(add_staff(h, "赵主持", ["主持人"], "246810", actor="", clock=clock),
+                          Refusal)
+    chair = sign_on(h, "赵主持", "246810", clock=clock)
+    assert isinstance(chair, Actor)
+    for name, roles, chief in (("钱签到", ["签到员"], False), ("吴总监", ["监票人"], True),
+                               ("孙计票", ["计票人"], False)):
+        assert not isinstance(add_staff(h, name, roles, "135792", actor=chair, clock=clock,
+                                        chief=chief), Refusal)
+    joined = tmp_path / "joined.db"
+    q.copy_for_desk(h, joined)
+    refresh = tmp_path / "refresh.db"
+    q.copy_register_for_desk(h, refresh)
+    version = q.register_version(h)
+    h.close()
+    for f in (joined, refresh):
+        c = sqlite3.connect(f)
+        hashes = dict(c.execute("SELECT name, pin_hash FROM staff").fetchall())
+        c.close()
+        assert hashes["吴总监"] == "" and hashes["孙计票"] == "", f
+        assert hashes["赵主持"] and hashes["钱签到"], f
+    assert q.register_version_of_file(refresh) == version
+    d = connect(desk)
+    with transaction(d):
+        register.record_joined(d)
+    register.take(d, host, desk="一号台", clock=clock)   # even from the whole host file
+    assert isinstance(sign_on(d, "钱签到", "135792", clock=clock), Actor)
+    assert isinstance(sign_on(d, "赵主持", "246810", clock=clock), Actor)
+    assert isinstance(sign_on(d, "吴总监", "135792", clock=clock), Refusal)
+    assert d.execute("SELECT pin_hash FROM staff WHERE name = '吴总监'").fetchone() == ("",)
+    d.close()
