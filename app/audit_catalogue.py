@@ -164,6 +164,12 @@ CATALOGUE: dict[str, Action] = {
                           "[（名册人员编号 {person_id}）]{first:first}"),
     "staff_pin_reset": Action("重设PIN", _STAFF, "重设 {name} 的PIN"),
     "staff_removed": Action("删除工作人员", _STAFF, "将 {name} 移出工作人员名单"),
+    "staff_edited": Action("修改工作人员角色", _STAFF,
+                           "修改 {name}：角色 {roles_before:roles} → {roles:roles}"
+                           "[{chief_change:chief_change}][{link_change:link_change}]"),
+    "staff_signed_on": Action("登录", _STAFF, "{name} 在“{where}”{how:how}"),
+    "staff_locked": Action("空闲锁定", _STAFF, "“{where}”空闲 {minutes} 分钟后锁定（{name} 登录中）"),
+    "staff_signed_off": Action("退出登录", _STAFF, "{name} 在“{where}”退出登录"),
     "staff_pin_wrong": Action("PIN输错", _STAFF,
                               "{name} 输入的PIN不正确（已连续输错 {failed} 次）"
                               "[，须等待 {wait_s} 秒再试][，在 {where}]"),
@@ -302,6 +308,18 @@ def _roles(v: object) -> str:
     return "、".join(one(x) for x in v) if isinstance(v, list) else one(v)
 
 
+def _link_change(v: object) -> str:
+    """[before, after] register person names of a staff member (None: not linked)."""
+    if not isinstance(v, list) or len(v) != 2:
+        return _plain(v)
+    was, now = v
+    if _empty(was):
+        return f"，关联名册人员 {_plain(now)}"
+    if _empty(now):
+        return f"，取消关联名册人员 {_plain(was)}"
+    return f"，名册人员由 {_plain(was)} 改为 {_plain(now)}"
+
+
 _FORMATS: dict[str, Callable[[object], str]] = {
     "": _plain, "list": _plain, "kv": _kv, "ballot": _ballot, "sheet": _sheet, "time": _time,
     "exclusion": _exclusion, "status": _status, "round": _round, "refusal": _refusal,
@@ -315,6 +333,11 @@ _FORMATS: dict[str, Callable[[object], str]] = {
     "part_time": lambda v: "标为兼职" if v else "取消兼职",
     "chief": lambda v: "（总监票人）" if v else "",
     "first": lambda v: "（名单中的第一人，即主持人/管理员）" if v else "",
+    "chief_change": lambda v: {"on": "，设为总监票人", "off": "，不再是总监票人"}.get(
+        str(v), _plain(v)),
+    "link_change": _link_change,
+    "how": lambda v: {"sign_on": "登录", "switch": "切换人员登录", "unlock": "解锁",
+                      "second": "为两人操作确认身份"}.get(str(v), f"登录（{_plain(v)}）"),
     "short": lambda v: (str(v)[:16] + "…") if isinstance(v, str) and len(v) > 16 else _plain(v),
     "choice": lambda v: {"A": "采用录入组A", "B": "采用录入组B", "paper": "按原票更正"}.get(
         str(v), f"采用 {_plain(v)}"),

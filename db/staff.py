@@ -90,6 +90,13 @@ def set_pin(conn: sqlite3.Connection, staff_id: int, *, pin_hash: str, pin_salt:
                  (pin_hash, pin_salt, n, r, p, staff_id))
 
 
+def set_roles(conn: sqlite3.Connection, staff_id: int, *, roles: tuple[str, ...], chief: bool,
+              person_id: int | None) -> None:
+    """A member's roles, 总监票人 flag and linked register person (the PIN stays)."""
+    conn.execute("UPDATE staff SET roles = ?, chief = ?, person_id = ? WHERE id = ?",
+                 (",".join(roles), int(chief), person_id, staff_id))
+
+
 def set_throttle(conn: sqlite3.Connection, staff_id: int, *, failed: int, locked_until: str
                  ) -> None:
     conn.execute("UPDATE staff SET failed = ?, locked_until = ? WHERE id = ?",
