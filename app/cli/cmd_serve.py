@@ -85,19 +85,17 @@ async def _serve(args: argparse.Namespace) -> int:
 
     from app.cli.signon import resolve_operators
     from app.fileio import write_atomic
-    from app.permissions import check_path
-    from app.sync.host import Host, lan_address, wildcard
+    from app.sync.host import Host, HostRefused, lan_address, wildcard
 
     refused = resolve_operators(args)   # a staff list: --operator signs on (POLLDAY_PIN)
     if refused:
         print(f"无法作为主机运行：{refused}", file=sys.stderr)
         return 1
-    denied = check_path(args.db, "host_mode", args.operator) if args.db.is_file() else None
-    if denied is not None:
-        print(f"无法作为主机运行：{denied.message}", file=sys.stderr)
+    try:   # Host checks --operator (host mode is the 主持人's where a staff list exists)
+        host = Host(args.db, args.meeting, actor=args.operator)
+    except HostRefused as no:
+        print(f"无法作为主机运行：{no.message}", file=sys.stderr)
         return 1
-    try:
-        host = Host(args.db, args.meeting)
     except (FileNotFoundError, ValueError) as exc:
         print(f"无法作为主机运行 / cannot serve: {exc}", file=sys.stderr)
         return 2

@@ -20,6 +20,7 @@ from app.clock import Clock
 from app.export import format as fmt
 from app.export.stick import StickWriteError
 from app.fileio import fsync_dir, fsync_file, replace_with_retry, safe_filename
+from app.permissions import Denied, check
 from db import files as dbfiles
 from db import snapshot
 from db.connection import connect
@@ -48,11 +49,19 @@ def _community(conn: sqlite3.Connection) -> str:
 
 
 def backup_database(db_path: Path, folder: Path, *, at: dt.datetime,
-                    keep: int | None = None) -> Backup:
+                    keep: int | None = None, actor: str | None = None,
+                    periodic: bool = False) -> Backup | Denied:
     """A checked copy of the database in `folder`; with `keep`, only the newest `keep` copies of
-    this community stay. Raises StickWriteError when the drive fails."""
+    this community stay. Raises StickWriteError when the drive fails.
+
+    A backup by hand is the `actor`'s action (permission `backup`: the 主持人 where a staff list
+    exists; refused before anything is written, the Denied says who may). The `periodic` copy
+    (BackupScheduler: nobody asked for it, it keeps the venue's data safe) is not refused."""
     conn = connect(db_path, create=False)
     try:
+        denied = None if periodic else check(conn, "backup", actor)
+        if denied is not None:
+            return denied
         name = backup_name(_community(conn), at)
         final = folder / name
         tmp = folder / f".{name}{fmt.TEMP_SUFFIX}"

@@ -35,6 +35,7 @@ from app.attendance.view import LOCK
 from app.clock import Clock, SystemClock, iso
 from app.meetings import Refusal, resolve_meeting
 from app.model import Meeting
+from app.permissions import check
 from app.scratch import scratch_dir
 from app.sync import identity, register, wire
 from app.sync.gate import Gate
@@ -65,6 +66,14 @@ MAX_CLIENTS = 64
 MAX_BUFFER = 16 << 20      # a desk that stops reading is dropped rather than buffered forever
 COPY_CHUNK = 1 << 20
 PROTOCOL = 1
+
+
+class HostRefused(ValueError):
+    """Host mode refused to the person asking (`message` says who may)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +131,16 @@ class Host:
     """The host's server. Runs in one asyncio loop; SQLite through its own connection."""
 
     def __init__(self, db_path: Path, meeting_code: str | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, *, actor: str | None = None) -> None:
         self.db_path = db_path
         self.clock = clock or SystemClock()
         self.conn = connect(db_path, create=False)
+        # Host mode is the `actor`'s action (the 主持人 where a staff list exists): refused
+        # before the host identity is made or anything is written.
+        denied = check(self.conn, "host_mode", actor)
+        if denied is not None:
+            self.conn.close()
+            raise HostRefused(denied.message)
         meeting = resolve_meeting(self.conn, meeting_code)
         if isinstance(meeting, Refusal):
             raise ValueError(meeting.message)

@@ -364,7 +364,7 @@ class ExportPage(QWidget):
             return
         at = self.scheduler.take_due()
         if at is not None:
-            self._start_backup(at, keep=5)
+            self._start_backup(at, keep=5, periodic=True)
 
     def backup_now(self) -> None:
         denied = permissions.check(self.ctx.conn, "backup", self.ctx.actor)
@@ -375,15 +375,18 @@ class ExportPage(QWidget):
         if self.target is not None and self.backup_task is None:
             self._start_backup(self.ctx.clock.now(), keep=None)
 
-    def _start_backup(self, at: Any, keep: int | None) -> None:
+    def _start_backup(self, at: Any, keep: int | None, periodic: bool = False) -> None:
         assert self.target is not None
-        folder, db = self.target, self.ctx.db_path
+        folder, db, actor = self.target, self.ctx.db_path, self.ctx.actor
 
         def work(_p: Any, _c: CancelToken) -> Backup | StickWriteError:
             try:
-                return backup_database(db, folder, at=at, keep=keep)
+                got = backup_database(db, folder, at=at, keep=keep, actor=actor,
+                                      periodic=periodic)
             except StickWriteError as e:
                 return e
+            # refused by the use case (the member changed meanwhile): said like a failure
+            return StickWriteError(got.message) if isinstance(got, permissions.Denied) else got
 
         self.backup_button.setEnabled(False)
         self.backup_status.setText("正在备份…")

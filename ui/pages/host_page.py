@@ -289,7 +289,7 @@ class HostPage(QWidget):
         self.state.setText("正在开启主机模式…")
         self._bind = bind
         self.runner.start(self.ctx.db_path, meeting.code, bind, self.port.value(), address,
-                          mdns=True)
+                          mdns=True, actor=self.ctx.actor)
 
     def _editable(self, on: bool) -> None:
         for w in (self.start_button, self.port):   # the address can change while hosting

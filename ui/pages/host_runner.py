@@ -43,9 +43,12 @@ class HostRunner(QObject):
         return self._active
 
     def start(self, db_path: Path, meeting_code: str, bind: str, port: int, address: str,
-              mdns: bool) -> None:
+              mdns: bool, actor: str | None = None) -> None:
+        """`actor`: who turns host mode on (Host checks it: the 主持人 where a staff list
+        exists)."""
         if self._active:
             return
+        self._actor = actor
         self._active = True
         self._quit.clear()
         self._thread = threading.Thread(
@@ -65,7 +68,7 @@ class HostRunner(QObject):
     async def _serve(self, db_path: Path, meeting_code: str, bind: str, port: int, address: str,
                      mdns: bool) -> None:
         try:
-            host = Host(db_path, meeting_code)
+            host = Host(db_path, meeting_code, actor=getattr(self, "_actor", None))
         except (OSError, ValueError) as exc:
             self.failed.emit(f"无法作为主机运行：{exc}")
             return
