@@ -86,10 +86,11 @@ def register(sub: Any) -> None:
     add_round_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_count)
-    from app.cli.scan_check_cli import register_check, register_testdeck
+    from app.cli.scan_check_cli import register_check, register_records, register_testdeck
 
     register_check(actions)
     register_testdeck(actions)
+    register_records(actions)
     scan.set_defaults(func=lambda _a: (scan.print_usage(sys.stderr), EXIT_USAGE)[1])
 
 

@@ -217,3 +217,46 @@ def run_testdeck(args: argparse.Namespace) -> int:
         return 0
     finally:
         opened.close()
+
+
+RECORDS_DOC = """`pollday scan records`: every scanned page's record, one JSON object a line (the
+package's scan/ballots.jsonl, app/scan/records.py): batch and position, original file and its
+SHA-256, layout, scores, the machine's reading and flags, the human decision and who made it,
+where it was counted, the reading finally counted, whether it was in the blind sample.
+
+    pollday scan records --db PATH [--meeting CODE]
+"""
+
+
+def register_records(actions: Any) -> None:
+    p = actions.add_parser("records", help="every scanned ballot's record (JSON lines)",
+                           description=RECORDS_DOC,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", required=True, type=Path, metavar="PATH", help="election database")
+    p.add_argument("--meeting", default=None, metavar="CODE", help="only this meeting's ballots")
+    p.set_defaults(func=run_records)
+
+
+def run_records(args: argparse.Namespace) -> int:
+    from app.meetings import meeting_by_code
+    from app.scan.records import ballot_records
+    from db.connection import connect
+
+    try:
+        conn = connect(args.db, create=False)
+    except FileNotFoundError:
+        print(f"数据库文件不存在 / database not found: {args.db}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        ids = None
+        if args.meeting is not None:
+            m = meeting_by_code(conn, args.meeting)
+            if m is None:
+                print(f"会议代码 {args.meeting} 不存在", file=sys.stderr)
+                return EXIT_USAGE
+            ids = [m.id]
+        for rec in ballot_records(conn, ids):
+            print(json.dumps(rec, ensure_ascii=False, sort_keys=True))
+        return 0
+    finally:
+        conn.close()

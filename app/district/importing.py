@@ -115,7 +115,25 @@ def _content(f: IO[bytes], manifest: dict[str, Any]) -> tuple[dict[str, Any], di
             else {"meetings": []}
         if not isinstance(elected, dict):
             raise ValueError("elected.json is not an object")
+        _check_scan_record(zf, names, listed)
         return results, elected
+
+
+def _check_scan_record(zf: zipfile.ZipFile, names: set[str], listed: dict[str, str]) -> None:
+    """Format 4's scanned-ballot record (app/scan/records.py) is checked, never counted: each
+    image a record names is listed with its SHA-256 and no listed image is unnamed."""
+    from app.scan.records import BALLOTS, IMAGES, check_package_records
+
+    if BALLOTS not in names:
+        if any(p.startswith(IMAGES) for p in listed):
+            raise ValueError("报送包有扫描图像却没有扫描选票记录")
+        return
+    raw = read_member(zf, zf.getinfo(BALLOTS), LIMITS.member_bytes)
+    if listed.get(BALLOTS) != hashlib.sha256(raw).hexdigest():
+        raise ValueError(f"{BALLOTS} 与签名清单不符（文件在校验后被改动？）")
+    problems = check_package_records(raw, listed)
+    if problems:
+        raise ValueError("扫描选票记录与报送包不符：" + "；".join(problems[:5]))
 
 
 def _manifest_raw(f: IO[bytes]) -> bytes:

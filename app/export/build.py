@@ -116,6 +116,14 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
                 steps = 3 + len(chosen)
                 files, fields, missing = _files_from_copy(conn, chosen, work, at, key,
                                                           lambda i, m: report(i, steps, m), stop)
+                if files is not None:   # the scanned ballots' record (format 4), if any
+                    from app.scan.records import package_files
+
+                    scan_files, scan_counts = package_files(
+                        conn, db_path.parent, None if meeting_code is None else
+                        [m.id for m in chosen])
+                    files.update(scan_files)
+                    fields["counts"].update(scan_counts)
             finally:
                 conn.close()
             if files is None:

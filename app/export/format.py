@@ -41,6 +41,21 @@ the same bytes). Paths are relative, `/`-separated, never absolute, never with `
                                   text (ID numbers in it were masked when the row was written),
                                   so db.audit.verify_chain's rule re-checks the chain
     documents/<meeting>/<kind>.pdf  the printed result documents that could be printed
+    scan/ballots.jsonl            (version 4, only where ballots were counted from the office
+                                  scanner) one record a line per scanned page: batch, position,
+                                  original file (name, SHA-256, page), layout, scores, the
+                                  machine's reading and flags, the human decision and who made it,
+                                  where it was counted and the reading finally counted, whether
+                                  it was in the blind sample, and its image in the package or null
+                                  (app/scan/records.py says every field)
+    scan/testdeck.jsonl           (version 4) the test deck's result, one line per scanned page
+    scan/images/<page>-<sha>.<ext>  (version 4) the image of each ADJUDICATED ballot only (the
+                                  original file, or its page taken out as a JPEG), its SHA-256
+                                  in the record; at most 1,200 images and 600 MiB, a record
+                                  beyond says its image was left out. Every other image stays in
+                                  the venue's archive and backups. The district checks that each
+                                  image a record names is listed with that SHA-256 and that no
+                                  listed image is unnamed, and counts nothing from these files
     summary.csv                   one row per meeting and contest (UTF-8 with BOM, for Excel);
                                   a cell of user text beginning with = + - @ tab or CR follows an
                                   apostrophe (text for a spreadsheet; content.read_csv_cell)
@@ -62,6 +77,7 @@ manifest.json (keys sorted, 2-space indent, UTF-8, trailing newline):
                       result_hashes: [short lock hashes of locked rounds, as on the certificates],
                       documents: {kind: path}, documents_missing: {kind: reason}}] in meeting id order
     counts          {persons, meetings, attendance_events, ballot_rows, audit_rows, elected, files}
+                    (version 4, with a scan record: scan_ballots, scan_images, scan_image_bytes)
     privacy         {"id_number": "...", "removed": [...]} what was minimised (informative)
     key             {"algorithm": "Ed25519", "public_key": base64 raw 32 bytes, "fingerprint":
                      app.keys.fingerprint(public key), e.g. "994F-AAAB-FC9C-B86E"}

@@ -7,9 +7,11 @@ cannot be closed until entry B holds every ballot and the differences are resolv
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -63,7 +65,7 @@ def _scanned_round(tmp_path: Path) -> tuple[Path, list[str], list[dict[str, obje
                for _ in range(N)]
     scans = tmp_path / "scans"
     write_deck(render_blank(pdf, 200, tmp_path), layout, 200, scans, N, intents=intents,
-               edge_rate=0.0, write_in_rate=0.0)
+               edge_rate=0.04, write_in_rate=0.0)      # marks over a box edge: to a human
     ok("scan", "import", "--db", db, "--count", N, scans)
     for w in json.loads(ok("scan", "adjudicate", "--db", db, "--json"))["pending"]:
         ok("scan", "adjudicate", "--db", db, "--page", w["page_id"], "--marks",
@@ -142,6 +144,38 @@ def test_a_clean_blind_sample_lets_the_round_close(tmp_path: Path) -> None:
     ok("round", "close", *R)
     doc = json.loads(ok("results", "--db", db, "--json"))
     assert doc["contests"][0]["rounds"][0]["output"]["contests"][0]["ballots"]["returned"] == N
+    ok("lock", "--db", db, "--operator", ACTOR)
+
+    # The package carries every scanned ballot's record and the adjudicated ballots' images.
+    out = tmp_path / "stick"
+    ok("export", "--db", db, "--to", out)
+    package = next(out.glob("*.pollday"))
+    with zipfile.ZipFile(package) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        records = [json.loads(x) for x in zf.read("scan/ballots.jsonl").splitlines()]
+        images = {n: zf.read(n) for n in zf.namelist() if n.startswith("scan/images/")}
+    listed = {f["path"]: f["sha256"] for f in manifest["files"]}
+    assert manifest["format_version"] == 4 and manifest["counts"]["scan_ballots"] == N
+    assert len(records) == N and [r["position"] for r in records] == list(range(1, N + 1))
+    decided = [r for r in records if r["decision"] is not None]
+    assert decided and manifest["counts"]["scan_images"] == len(decided) == len(images)
+    for r in records:
+        assert r["layout"]["code"] == 1 and r["scores"] and r["counted"]["entry"] == "A"
+        assert r["final"]["marks"] == intents[r["position"] - 1]
+        if r["decision"] is None:
+            assert r["status"] == "read" and r["decided_by"] == "machine" and r["image"] is None
+        else:
+            assert r["decided_by"] == "people" and len(r["decision"]["by"]) == 2
+            img = r["image"]
+            assert img["original"] and listed[img["path"]] == img["sha256"]
+            assert hashlib.sha256(images[img["path"]]).hexdigest() == r["file"]["sha256"]
+    assert sum(r["in_sample"] for r in records) == len(sample)
+    local = [json.loads(x) for x in ok("scan", "records", "--db", db).splitlines()]
+    assert [r["page_id"] for r in local] == [r["page_id"] for r in records]
+    ok("verify", package)
+    district = tmp_path / "district.db"
+    line = json.loads(ok("district", "import", "--db", district, package).splitlines()[0])
+    assert line["result"] == "imported", line
 
 
 def _enter(R: tuple[object, ...], lines: list[str], code: int = 0) -> str:
