@@ -14,6 +14,7 @@ operator is an unverified name: fine in open mode, refused once a staff list exi
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -195,6 +196,13 @@ def check_path(db_path: Path, code: str, operator: str | None) -> Denied | None:
         conn.close()
 
 
+def name_key(name: str) -> str:
+    """Names that are one person's under two spellings share this key: spaces (full-width too),
+    full-width letters, case and the dots of a transcribed name (·) do not count."""
+    plain = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in plain if not ch.isspace() and ch not in "·・•.")
+
+
 def check_two(conn: sqlite3.Connection, code: str, first: str | None, second: str | None
               ) -> Denied | None:
     """A two-person action (lock): two different verified members, both with a role of `code`
@@ -210,6 +218,11 @@ def check_two(conn: sqlite3.Connection, code: str, first: str | None, second: st
             return refused
     if str(first) == str(second):
         return Denied(code, f"{_who(p)}：两个人必须不同（{first} 输入了两次）")
+    row1, row2 = q.by_name(conn, str(first)), q.by_name(conn, str(second))
+    if row1 is not None and row2 is not None and (
+            name_key(row1.name) == name_key(row2.name)
+            or (row1.person_id is not None and row1.person_id == row2.person_id)):
+        return Denied(code, f"{_who(p)}：两个人必须不同（{row1.name} 和 {row2.name} 是同一人）")
     return None
 
 

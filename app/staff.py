@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from app.clock import Clock, iso
 from app.meetings.core import Refusal
-from app.permissions import CHIEF_ZH, ROLE_ZH, Actor, Role, check
+from app.permissions import CHIEF_ZH, ROLE_ZH, Actor, Role, check, name_key
 from db import persons as db_persons
 from db import staff as q
 from db.audit import append
@@ -130,6 +130,14 @@ def add_staff(conn: sqlite3.Connection, name: str, roles: Iterable[Role | str], 
             return Refusal("NOT_ALLOWED", denied.message)
         if q.by_name(conn, name) is not None:
             return Refusal("NAME_TAKEN", f"工作人员名单中已有 {name}")
+        # One person is one member (else they could be both people of a two-person action)
+        for other in q.active(conn):
+            if name_key(other.name) == name_key(name):
+                return Refusal("NAME_TAKEN", f"工作人员名单中已有 {other.name}（{name} 与之只差"
+                               "空格、全角或大小写，是同一人）")
+            if person_id is not None and other.person_id == person_id:
+                return Refusal("PERSON_TAKEN", f"名册中的这个人已在工作人员名单中（{other.name}），"
+                               "一人只能有一个名字和一个PIN")
         if person_id is not None and db_persons.get_person(conn, person_id) is None:
             return Refusal("NO_SUCH_PERSON", f"名册中没有编号 {person_id}")
         clash = _candidate_clash(conn, name, person_id, got)

@@ -14,7 +14,7 @@ from app import meetings
 from app.clock import FixedClock
 from app.meetings import Refusal
 from app.model import RuleSet
-from app.permissions import Actor
+from app.permissions import Actor, Role
 from app.staff import add_staff, sign_on
 from app.voting import VotingRound, enter_ballot, open_round, transfer
 from db.connection import connect
@@ -251,3 +251,55 @@ def test_desks_receive_the_pins_of_those_who_sign_on_there_only(tmp_path: Path) 
     assert isinstance(sign_on(d, "吴总监", "135792", clock=clock), Refusal)
     assert d.execute("SELECT pin_hash FROM staff WHERE name = '吴总监'").fetchone() == ("",)
     d.close()
+
+
+def test_one_person_cannot_be_two_members_under_two_spellings(venue: Venue) -> None:
+    """Two rows for one person would let them be both people of a two-person action (lock,
+    doubtful ballots) or A and B: a name that differs only in spaces, full-width letters or
+    case, or a second member linked to the same register person, is refused."""
+    v = venue
+    host = v.who["赵主持"]
+    for name in ("周 监票", "周监票\u3000", "王双岗 "):
+        got = add_staff(v.conn, name, ["监票人"], "135790", actor=host, clock=v.clock)
+        assert isinstance(got, Refusal) and got.code == "NAME_TAKEN", (name, got)
+    assert not isinstance(add_staff(v.conn, "Li Ming", ["监票人"], "135790", actor=host,
+                                    clock=v.clock), Refusal)
+    for name in ("ＬＩ ＭＩＮＧ", "liming"):
+        got = add_staff(v.conn, name, ["监票人"], "135790", actor=host, clock=v.clock)
+        assert isinstance(got, Refusal) and got.code == "NAME_TAKEN", (name, got)
+    pid = v.s.voter_ids[3]
+    assert not isinstance(add_staff(v.conn, "甲监票", ["监票人"], "135790", actor=host,
+                                    clock=v.clock, person_id=pid), Refusal)
+    before = _written(v.conn)
+    got = add_staff(v.conn, "乙监票", ["监票人"], "135790", actor=host, clock=v.clock,
+                    person_id=pid)
+    assert isinstance(got, Refusal) and got.code == "PERSON_TAKEN", got
+    assert "甲监票" in got.message
+    assert _written(v.conn) == before
+
+
+def test_two_rows_of_one_person_from_before_are_not_two_people(venue: Venue) -> None:
+    """Rows written before the list refused them (or by hand): the two-person check still sees
+    one person under two spellings, or two names linked to one register person."""
+    from app.permissions import check_two
+    from app.voting import lock_round
+    from db import staff as qs
+
+    v = venue
+    pid = v.s.voter_ids[4]
+    with v.conn:
+        for name in ("甲监票", "甲 监票", "乙监票"):
+            qs.insert(v.conn, name=name, roles=("scrutineer",), chief=False,
+                      person_id=pid if name != "甲 监票" else None, pin_hash="ab",
+                      pin_salt="00", n=2, r=1, p=1, at="2026-11-22T08:00:00+08:00", by="赵主持")
+    a, spaced, b = (Actor(n, frozenset({Role.SCRUTINEER}), verified=True)
+                    for n in ("甲监票", "甲 监票", "乙监票"))
+    for second in (spaced, b):
+        denied = check_two(v.conn, "lock_result", a, second)
+        assert denied is not None and "是同一人" in denied.message, second
+    assert check_two(v.conn, "lock_result", a, v.who["周监票"]) is None
+    r = _round(v)
+    before = _written(v.conn)
+    got = lock_round(v.conn, r.id, actor=a, second=b, clock=v.clock)
+    assert isinstance(got, Refusal) and "是同一人" in got.message, got
+    assert _written(v.conn) == before
