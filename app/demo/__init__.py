@@ -53,7 +53,10 @@ def build_demo(conn: sqlite3.Connection, *, stage: str = "setup",
     """Fill an empty, migrated database with the demo venue in one transaction."""
     if stage not in STAGES:
         raise ValueError(f"unknown demo stage {stage!r}; known: {', '.join(STAGES)}")
-    if db_persons.count_persons(conn) or list_meetings(conn):
+    from db import staff as db_staff
+
+    # A staff list makes a database real: marked as the demo it would run in open mode
+    if db_persons.count_persons(conn) or list_meetings(conn) or db_staff.active_count(conn):
         raise ValueError("the demo venue is built into an empty database only")
     drafts, age = make_register(seed, DEMO_DAY)
     clock = FixedClock(PREPARED_AT, 1.0)

@@ -303,3 +303,20 @@ def test_two_rows_of_one_person_from_before_are_not_two_people(venue: Venue) -> 
     got = lock_round(v.conn, r.id, actor=a, second=b, clock=v.clock)
     assert isinstance(got, Refusal) and "是同一人" in got.message, got
     assert _written(v.conn) == before
+
+
+def test_a_database_with_a_staff_list_never_becomes_the_demo(db_path: Path) -> None:
+    """The demo runs in open mode: a new election database whose only content is its staff
+    list must not be filled with the demo (and marked as it), which would switch the list off."""
+    from app import session
+    from app.demo import build_demo
+    from app.permissions import enforced
+
+    conn = connect(db_path)
+    clock = FixedClock(T0, 1.0)
+    assert not isinstance(add_staff(conn, "赵主持", ["主持人"], "246810", actor="", clock=clock),
+                          Refusal)
+    with pytest.raises(ValueError):
+        build_demo(conn)
+    assert not session.is_demo(conn) and enforced(conn)
+    conn.close()
