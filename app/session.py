@@ -46,7 +46,12 @@ def _put(conn: sqlite3.Connection, key: str, value: str) -> bool:
 
 
 def mark_demo(conn: sqlite3.Connection) -> None:
-    """Called inside the demo build's transaction."""
+    """Called inside the demo build's transaction (and on an old demo file). A database with a
+    staff list is never marked: the demo runs in open mode, it would switch the list off."""
+    from db import staff
+
+    if staff.active_count(conn):
+        return
     settings.put(conn, DEMO, "演示数据，虚构")
 
 

@@ -320,3 +320,23 @@ def test_a_database_with_a_staff_list_never_becomes_the_demo(db_path: Path) -> N
         build_demo(conn)
     assert not session.is_demo(conn) and enforced(conn)
     conn.close()
+
+
+def test_a_database_with_a_staff_list_put_where_the_demo_lives_is_not_marked_demo(
+        db_path: Path) -> None:
+    """The window marks this laptop's demo file (an old demo without the marker): a real
+    database copied there (a file dialog can copy files) must keep its staff list in force."""
+    from app import session
+    from app.permissions import enforced
+
+    conn = connect(db_path)
+    clock = FixedClock(T0, 1.0)
+    assert not isinstance(add_staff(conn, "赵主持", ["主持人"], "246810", actor="", clock=clock),
+                          Refusal)
+    from db.tx import transaction
+
+    with transaction(conn):   # what ui.app_main.mark_old_demo does on the demo file
+        if not session.is_demo(conn):
+            session.mark_demo(conn)
+    assert not session.is_demo(conn) and enforced(conn)
+    conn.close()
