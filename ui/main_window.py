@@ -240,6 +240,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.switch_action = file_menu.addAction("切换人员(&U)…", QKeySequence("Ctrl+L"),
                                                  self.switch_person)
+        self.sign_off_action = file_menu.addAction("退出登录(&G)", self.sign_off)
         file_menu.addSeparator()
         file_menu.addAction("退出(&X)", QKeySequence("Ctrl+Q"), self.request_close)
         self._close_confirmed = False
@@ -253,8 +254,9 @@ class MainWindow(QMainWindow):
         self.signed_label = QLabel()
         self.signed_label.setAccessibleName("登录人员")
         self.statusBar().addPermanentWidget(self.signed_label)
+        self.where = signon.place(self.ctx.conn)   # this desk or laptop, for the audit
         self.lock_overlay = signon.LockOverlay(pages_area, self.ctx.conn, self.ctx.clock,
-                                               where="本机")
+                                               where=self.where)
         self.lock_overlay.unlocked.connect(self._signed_on)
         self.sign_on_dialog: signon.SignOnDialog | None = None
         self.idle_now: Callable[[], float] = time.monotonic  # tests move a clock of their own
@@ -287,6 +289,7 @@ class MainWindow(QMainWindow):
             self.enforced, has_staff = False, False
         self.staff_band.setVisible(self.demo_band is None and not has_staff)
         self.switch_action.setEnabled(self.enforced)
+        self.sign_off_action.setEnabled(self.enforced)
         # Input is watched (idle time, the lock) only where a staff list exists: open mode and
         # the demo pay nothing for it.
         app = QApplication.instance()
@@ -327,7 +330,8 @@ class MainWindow(QMainWindow):
         preset = actor.name if isinstance(actor, permissions.Actor) else ""
         dialog = signon.SignOnDialog(self, self.ctx.conn, self.ctx.clock, title=title,
                                      question="请选择本人姓名并输入PIN。之后的每条记录都写这个姓名。",
-                                     preset=preset, where="本机")
+                                     preset=preset, where=self.where,
+                                     how="switch" if title == "切换人员" else "sign_on")
         dialog.accepted_actor.connect(self._signed_on)
         self.sign_on_dialog = dialog
         dialog.open()
@@ -336,6 +340,19 @@ class MainWindow(QMainWindow):
         """切换人员 (Ctrl+L): another member signs on; cancelled, the current one stays."""
         if self.enforced:
             self.ask_sign_on("切换人员")
+
+    def sign_off(self) -> None:
+        """退出登录: audited; the window locks until the next member signs on."""
+        if not self.enforced or self.db_released:
+            return
+        actor = self.ctx.actor
+        if isinstance(actor, permissions.Actor) and actor.verified:
+            staff.record_sign_off(self.ctx.conn, actor, where=self.where, clock=self.ctx.clock)
+            self.ctx.set_actor(permissions.Actor(actor.name))   # unverified: acts no more
+            self._show_actor()
+        name = actor.name if isinstance(actor, permissions.Actor) else str(actor)
+        self.lock("已退出登录", f"{name} 已退出登录。下一位请选择本人姓名并输入PIN。",
+                  button="登录")
 
     def lock(self, heading: str = "本机已锁定",
              note: str = "空闲时间过长，页面已锁定（下方内容仍可查看，不能操作）。"
@@ -368,6 +385,10 @@ class MainWindow(QMainWindow):
             return
         minutes = session.idle_lock_minutes(self.ctx.conn)
         if minutes and self.idle_seconds() >= minutes * 60:
+            actor = self.ctx.actor
+            if isinstance(actor, permissions.Actor) and actor.verified:
+                staff.record_lock(self.ctx.conn, actor, where=self.where, minutes=minutes,
+                                  clock=self.ctx.clock)
             self.lock()
 
     _INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.KeyRelease,

@@ -13,6 +13,7 @@ keeps only the Actor it returns.
 
 from __future__ import annotations
 
+import platform
 import sqlite3
 from collections.abc import Callable, Sequence
 
@@ -39,16 +40,29 @@ from db.identity import DatabaseFileChanged
 RED = "#b3261e"
 
 
+def place(conn: sqlite3.Connection) -> str:
+    """Where sign-ons happen, for the audit: the desk name this database joined its host as,
+    else this computer's name."""
+    from ui.widgets.offline_banner import desk_of
+
+    try:
+        desk = desk_of(conn)
+    except sqlite3.Error:
+        desk = None
+    return desk or platform.node().strip() or "本机"
+
+
 class SignOnForm(QWidget):
     """Pick your name, type your PIN, Enter. `signed` carries the verified Actor."""
 
     signed = Signal(object)  # Actor
 
     def __init__(self, conn: sqlite3.Connection, clock: Clock, *, where: str = "",
-                 names: Sequence[str] | None = None, preset: str = "",
+                 names: Sequence[str] | None = None, preset: str = "", how: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.conn, self.clock, self.where = conn, clock, where
+        # how: what a right PIN does here, for the audit (app.staff.SIGN_ON_HOW)
+        self.conn, self.clock, self.where, self.how = conn, clock, where, how
         self.name_box = QComboBox()
         self.name_box.setAccessibleName("姓名")
         self.name_box.setMinimumWidth(220)
@@ -105,7 +119,7 @@ class SignOnForm(QWidget):
             return None
         try:
             got = staff.sign_on(self.conn, self.name(), self.pin.text(), clock=self.clock,
-                                where=self.where)
+                                where=self.where, how=self.how)
         except (sqlite3.Error, OSError, DatabaseFileChanged) as exc:   # a read-only or vanished file: say so
             self.pin.clear()
             self.problem.setText(f"未能核对PIN：数据库不能写入（{exc}）。请检查U盘或文件是否只读。")
@@ -129,7 +143,7 @@ class SignOnDialog(QDialog):
     def __init__(self, parent: QWidget | None, conn: sqlite3.Connection, clock: Clock, *,
                  title: str = "谁在使用本机", question: str = "请选择本人姓名并输入PIN。",
                  names: Sequence[str] | None = None, preset: str = "",
-                 ok_text: str = "登录", where: str = "",
+                 ok_text: str = "登录", where: str = "", how: str = "sign_on",
                  check: Callable[[Actor], str | None] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -139,7 +153,7 @@ class SignOnDialog(QDialog):
         heading = QLabel(question)
         heading.setWordWrap(True)
         heading.setStyleSheet("font-size: 13pt;")
-        self.form = SignOnForm(conn, clock, where=where, names=names, preset=preset)
+        self.form = SignOnForm(conn, clock, where=where, names=names, preset=preset, how=how)
         self.form.signed.connect(self._signed)
         buttons = QDialogButtonBox()
         self.ok = QPushButton(ok_text)
@@ -187,7 +201,7 @@ def ask_person(parent: QWidget, conn: sqlite3.Connection, clock: Clock, *, title
     the members offered (None = everyone on the list). Opened
     without blocking; the caller keeps the returned dialog."""
     dialog = SignOnDialog(parent, conn, clock, title=title, question=question, ok_text=ok_text,
-                          check=check, names=names, where=where)
+                          check=check, names=names, where=where or place(conn), how="second")
     dialog.accepted_actor.connect(on_done)
     dialog.open()
     return dialog
@@ -214,7 +228,7 @@ class LockOverlay(QWidget):
         self.heading.setStyleSheet("font-size: 16pt; font-weight: bold; color: #1b3550;")
         self.note = QLabel("空闲时间过长，页面已锁定（下方内容仍可查看）。请选择本人姓名并输入PIN继续。")
         self.note.setWordWrap(True)
-        self.form = SignOnForm(conn, clock, where=where)
+        self.form = SignOnForm(conn, clock, where=where, how="unlock")
         self.form.signed.connect(self.unlocked.emit)
         self.button = QPushButton("解锁")
         self.button.clicked.connect(self.form.try_sign_on)
@@ -230,6 +244,7 @@ class LockOverlay(QWidget):
 
     def lock(self, *, heading: str, note: str, preset: str = "", button: str = "解锁") -> None:
         self.button.setText(button)
+        self.form.how = "unlock" if button == "解锁" else "sign_on"   # for the audit
         self.heading.setText(heading)
         self.note.setText(note)
         self.form.reload(preset=preset)
