@@ -5,11 +5,15 @@
     pollday staff --db PATH list [--json]
     pollday staff --db PATH reset-pin NAME --operator HOST
     pollday staff --db PATH remove NAME --operator HOST
+    pollday staff --db PATH set-roles NAME --role ROLE [--role ROLE ...] [--chief]
+                                [--person ID | --no-person] --operator HOST
 
 ROLE: 主持人 签到员 计票人 监票人 工作人员 (or host desk teller scrutineer worker); --chief marks the
 总监票人 (a 监票人). The new member's PIN (6–12 digits) comes from POLLDAY_NEW_PIN or is asked twice
 on the terminal; it is stored only as a salted scrypt hash. The first member added is the
-主持人; after that --operator is a signed-on 主持人 (PIN from POLLDAY_PIN). Where a staff list
+主持人; after that --operator is a signed-on 主持人 (PIN from POLLDAY_PIN). set-roles replaces
+a member's roles and 总监票人 flag with those given (the PIN stays); --person links a register
+person, --no-person unlinks, neither keeps the link. Where a staff list
 exists, every command's --operator is a member of it and signs on with a PIN; see README
 “工作人员与PIN”. Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
 """
@@ -29,7 +33,7 @@ NEW_PIN_ENV = "POLLDAY_NEW_PIN"
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("staff", help="工作人员名单: add, list, reset-pin, remove",
+    p = sub.add_parser("staff", help="工作人员名单: add, list, reset-pin, remove, set-roles",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", required=True, type=Path, metavar="PATH")
     p.add_argument("--operator", default="", metavar="HOST", help="the signed-on 主持人")
@@ -46,6 +50,14 @@ def register(sub: Any) -> None:
     rp.add_argument("name", metavar="NAME")
     rm = acts.add_parser("remove", help="take a member off the list")
     rm.add_argument("name", metavar="NAME")
+    sr = acts.add_parser("set-roles", help="change a member's roles, 总监票人 flag, linked person")
+    sr.add_argument("name", metavar="NAME")
+    sr.add_argument("--role", action="append", default=[], metavar="ROLE")
+    sr.add_argument("--chief", action="store_true", help="总监票人")
+    link = sr.add_mutually_exclusive_group()
+    link.add_argument("--person", type=int, default=None, metavar="ID",
+                      help="the register person this member is")
+    link.add_argument("--no-person", action="store_true", help="unlink the register person")
     p.set_defaults(func=run)
 
 
@@ -96,12 +108,21 @@ def run(args: argparse.Namespace) -> int:
                                            clock=clock, chief=args.chief, person_id=args.person)
             else:
                 got = staff.reset_pin(conn, args.name, pin, actor=actor, clock=clock)
+        elif args.staff_action == "set-roles":
+            current = next((m for m in staff.list_staff(conn) if m.name == args.name.strip()),
+                           None)
+            person = None if args.no_person else (
+                args.person if args.person is not None
+                else current.person_id if current is not None else None)
+            got = staff.edit_staff(conn, args.name, roles=args.role, chief=args.chief,
+                                   person_id=person, actor=actor, clock=clock)
         else:
             got = staff.remove_staff(conn, args.name, actor=actor, clock=clock)
         if isinstance(got, Refusal):
             print(f"{got.code}: {got.message}", file=sys.stderr)
             return 1
-        done = {"add": "已加入工作人员名单", "reset-pin": "已重设PIN", "remove": "已移出工作人员名单"}
+        done = {"add": "已加入工作人员名单", "reset-pin": "已重设PIN", "remove": "已移出工作人员名单",
+                "set-roles": "的角色已修改"}
         print(f"{got.name}（{got.roles_zh}）{done[args.staff_action]}")
         return 0
     finally:
