@@ -59,7 +59,8 @@ def _tally(flow: Flow, r: RoundDoc) -> None:
     compact_table(flow, cols, rows, size=9.5, who=[t.name for t in r.tally])
 
 
-def _round(flow: Flow, doc: ResultDoc, r: RoundDoc, before: RoundDoc | None) -> None:
+def _round(flow: Flow, doc: ResultDoc, r: RoundDoc, before: RoundDoc | None,
+           scan_line: str = "") -> None:
     """One round; what is the same as in the round `before` (rule, officials) is not repeated."""
     flow.need(55 * mm)  # the round's heading stays with its figures and first rows
     flow.space(2 * mm)
@@ -84,9 +85,12 @@ def _round(flow: Flow, doc: ResultDoc, r: RoundDoc, before: RoundDoc | None) -> 
                                                                              r.counters)
     if officials and not same:
         flow.text("　".join(officials), 10)
+    if scan_line:   # counted from the office scanner (app/scan/check.py)
+        para(flow, scan_line, 9)
 
 
-def _contest(flow: Flow, doc: ResultDoc, i: int, contest: ContestDoc) -> None:
+def _contest(flow: Flow, doc: ResultDoc, i: int, contest: ContestDoc,
+             scan: dict[tuple[str, int], str] | None = None) -> None:
     flow.text(doc.meeting_title, 12, stack=fonts.HEADING_STACK, align="center")
     flow.text("选举结果报告单", 18, stack=fonts.HEADING_STACK, align="center", gap=1.8)
     flow.space(1 * mm)
@@ -95,7 +99,8 @@ def _contest(flow: Flow, doc: ResultDoc, i: int, contest: ContestDoc) -> None:
     flow.text(f"{ordinal(i)}、{contest.heading}（应选{contest.seats}名，"
               f"候选人{len(contest.candidates)}名）", 13, stack=fonts.HEADING_STACK)
     for k, r in enumerate(contest.rounds):
-        _round(flow, doc, r, contest.rounds[k - 1] if k else None)
+        _round(flow, doc, r, contest.rounds[k - 1] if k else None,
+               (scan or {}).get((contest.code, r.number), ""))
     if not contest.rounds:
         flow.text("尚未投票。", 11)
     all_elected = [name for name, _r in contest.elected()]
@@ -113,7 +118,9 @@ def _contest(flow: Flow, doc: ResultDoc, i: int, contest: ContestDoc) -> None:
 
 
 def render_report(doc: ResultDoc, out: Path, at: dt.datetime,
-                  audit_head: Head | None = None) -> Printed:
+                  audit_head: Head | None = None,
+                  scan: dict[tuple[str, int], str] | None = None) -> Printed:
+    """`scan`: (contest code, round number) -> how the round was counted from the scanner."""
     check_result_names(doc)
     c = fonts.new_canvas(str(out))
     c.setTitle(f"{doc.meeting_title}选举结果报告单")
@@ -123,7 +130,7 @@ def render_report(doc: ResultDoc, out: Path, at: dt.datetime,
     for i, contest in enumerate(doc.contests):
         if i:
             flow.new_page()
-        _contest(flow, doc, i, contest)
+        _contest(flow, doc, i, contest, scan)
     if not doc.contests:
         flow.text("本次会议没有选举事项。", 12)
     if audit_head is not None:
@@ -147,4 +154,8 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
     doc = locked_result_doc(conn, meeting, "选举结果报告单")
     if isinstance(doc, Refusal):
         return doc
-    return render_report(doc, out, at, audit.head(conn))
+    from app.scan.check import scan_words
+    from app.voting import meeting_rounds
+
+    scan = {(r.contest_code, r.number): scan_words(conn, r) for r in meeting_rounds(conn, meeting.id)}
+    return render_report(doc, out, at, audit.head(conn), {k: v for k, v in scan.items() if v})

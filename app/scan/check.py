@@ -103,7 +103,7 @@ class CheckState:
             return None
         if self.undrawn:
             return Refusal("SAMPLE_NOT_DRAWN", f"{label}：还有{self.undrawn}张扫描选票未经抽样，"
-                           "请先随机抽取抽查选票（pollday scan check draw）")
+                           "请先随机抽取抽查选票（pollday scan check --draw）")
         if self.missing:
             shown = "、".join(i.words for i in self.missing[:10])
             more = f"等{len(self.missing)}张" if len(self.missing) > 10 else ""
@@ -228,7 +228,12 @@ def draw_sample(conn: sqlite3.Connection, round_id: int, *, actor: str,
     if r is None:
         return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
     if q.mode(conn, round_id) != SAMPLE:
-        return Refusal("NOT_SAMPLE_MODE", f"{r.label} 未选择随机抽查（pollday scan check mode sample）")
+        return Refusal("NOT_SAMPLE_MODE", f"{r.label} 未选择随机抽查（pollday scan check --mode sample）")
+    from app.permissions import check
+
+    denied = check(conn, "round_manage", actor)
+    if denied is not None:
+        return Refusal("NOT_ALLOWED", denied.message)
     if r.state is not State.OPEN:
         return Refusal("NOT_OPEN", f"{r.label} 已结束计票")
     scan = round_scan(conn, round_id)
@@ -319,3 +324,40 @@ class _Abort(Exception):
     def __init__(self, refusal: Refusal) -> None:
         super().__init__(refusal.message)
         self.refusal = refusal
+
+
+def scan_words(conn: sqlite3.Connection, r: VotingRound) -> str:
+    """One line for the count report: how the round was counted from the scanner and checked,
+    and the test deck's result ("" when nothing of the round was scanned)."""
+    from app.scan.adjudicate import reconciliation, round_scan
+    from app.scan.testdeck import deck_pages, deck_summary
+
+    scan = round_scan(conn, r.id)
+    if isinstance(scan, Refusal) or not scan.pages:
+        return ""
+    recon = reconciliation(conn, r.id)
+    if isinstance(recon, Refusal):
+        return ""
+    decided = sum(1 for p in scan.pages if p.decision is not None)
+    st = check_state(conn, r)
+    if st.mode == SAMPLE:
+        drawn = sum(int(d[1]) for d in q.draws(conn, r.id))
+        how = (f"随机抽查{len(st.items)}张（抽自{drawn}张），扫描读错{len(st.misread)}张"
+               + ("，因此全部键盘录入比对" if st.full_required else ""))
+    elif st.mode == FULL or r.double_entry:
+        how = "全部键盘录入比对"
+    else:
+        how = "未与键盘录入比对（单人录入）"
+    codes = {p.code for p, c, n in deck_pages(conn) if c == r.contest_id and n == r.number}
+    deck = deck_summary(conn)
+    mine = [x for x in deck.standing if x.code in codes]
+    if not codes:
+        tested = "未做扫描测试"
+    elif not mine:
+        tested = "测试选票已打印，未扫描"
+    else:
+        good = sum(1 for x in mine if x.passed)
+        tested = (f"测试选票{len(mine)}页全部通过" if good == len(mine)
+                  else f"测试选票{len(mine)}页中{len(mine) - good}页未通过")
+    return (f"扫描计票：扫描计入{recon['counted_from_scan']}张（其中人工认定{decided}张），"
+            f"键盘录入{recon['entered_by_keyboard']}张；核对：{how}；{tested}")

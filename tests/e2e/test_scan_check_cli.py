@@ -131,6 +131,14 @@ def test_a_scan_misread_found_in_the_blind_sample_forces_full_entry(tmp_path: Pa
     assert len(diffs["differences"]) == 2 and diffs["pending"] == 0, diffs
     ok("round", "close", *R)
     ok("lock", "--db", db, "--operator", ACTOR)
+    # The count report says how the scan was checked.
+    report = tmp_path / "report.pdf"
+    ok("print", "count-report", "--db", db, "--out", report)
+    text = subprocess.run(["pdftotext", "-layout", str(report), "-"], capture_output=True,
+                          text=True, check=True).stdout.replace(" ", "")
+    assert f"键盘录入0张；核对：随机抽查100张（抽自{unflagged}张），扫描读错1张，因此全部键盘录入比对" \
+        in text.replace("\n", ""), text
+    assert "未做扫描测试" in text
 
 
 @pytest.mark.slow
