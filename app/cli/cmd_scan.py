@@ -8,6 +8,9 @@
     pollday scan adjudicate --db PATH --page ID --marks 1201 [--write-in 姓名 ...]
                             [--invalid WHY] --operator NAME [--second NAME] [--json]
     pollday scan count  --db PATH --contest CODE [--round N]
+    pollday scan check  --db PATH --contest CODE (--mode full|sample | --draw | --enter FILE)
+    pollday scan testdeck --db PATH --contest CODE --out DECK.pdf | --result [--json]
+    pollday scan records --db PATH [--meeting CODE]
 
 `setup` records the meeting's decision to print corner markers (and the layout QR) on its
 ballots: ask the supervising office (区（街道）换届办) first. `format` chooses a contest's
@@ -20,7 +23,9 @@ when the pages differ from the count, or a file was imported before. Refused pag
 each flagged ballot: --marks in ballot-entry keys (1 赞成, 2 不赞成, 0 弃权) or o x -; a doubtful
 ballot or an invalid one needs --second (two people). `count` enters the round's scanned ballots
 as entry A, refused while any flag is pending; validation and lock then work as for keyboard
-entry.
+entry. `check` makes the scanner one of the two clerks (a blind random sample or full entry
+by clerk B, app/scan/check.py); `testdeck` prints the test deck and shows its result;
+`records` prints every scanned ballot's record (what the package carries).
 
 Exit status: 0 done, 1 refused (the reason, nothing written), 2 usage.
 """
