@@ -161,6 +161,8 @@ def check_pages(state: dict[str, Any]) -> str:
         window.show()
         built, planned = 0, 0
         for step in pages.STEPS:
+            for spec in pages.pages_of(step.key)[::-1]:  # each tab built (opened), first last
+                window.show_step(step.key, tab=spec.title)
             window.show_step(step.key)
             spin(0.05)
             page = window.stack.currentWidget()  # the step's page, or the tabs of its pages

@@ -137,6 +137,16 @@ class MeetingHeader(QFrame):
             self.refresh()
 
 
+class LazyTab(QWidget):
+    """Stands in a step's tab until that tab is first opened, when its page is built: opening a
+    step builds only the page on screen (building 签到's two pages at once held the GUI thread
+    ~50 ms)."""
+
+    def __init__(self, spec: pages.PageSpec) -> None:
+        super().__init__()
+        self.spec = spec
+
+
 class DemoBand(QLabel):
     """Above every page of the demo database: nobody may take its figures for a real election."""
 
@@ -203,6 +213,7 @@ class MainWindow(QMainWindow):
         self.header = MeetingHeader(self.ctx)
         self.stack = QStackedWidget()
         self._step_widgets: dict[str, QWidget] = {}
+        self._swapping = False  # a built page is replacing its LazyTab
         self._current = ""
 
         right = QWidget()
@@ -523,7 +534,7 @@ class MainWindow(QMainWindow):
         step with several pages (tabs) the current one, or the one titled `tab`."""
         widget = self._step_widgets.get(key)
         if widget is None:
-            widget = self._build_step(key)
+            widget = self._build_step(key, tab)
             self._step_widgets[key] = widget
             self.stack.addWidget(widget)
         self.stack.setCurrentWidget(widget)
@@ -535,7 +546,7 @@ class MainWindow(QMainWindow):
             titles = [widget.tabText(i) for i in range(widget.count())]
             if tab is not None and tab in titles:
                 widget.setCurrentIndex(titles.index(tab))
-            page = widget.currentWidget()
+            page = self._built(widget, widget.currentIndex())
             assert page is not None
             return page
         return widget
@@ -544,10 +555,12 @@ class MainWindow(QMainWindow):
         """The page on screen (inside the tabs of a step with several pages)."""
         widget = self.stack.currentWidget()
         if isinstance(widget, QTabWidget):
-            return widget.currentWidget()
+            return self._built(widget, widget.currentIndex())
         return widget
 
-    def _build_step(self, key: str) -> QWidget:
+    def _build_step(self, key: str, tab: str | None = None) -> QWidget:
+        """The step's page, or its pages as tabs: only the tab shown first (`tab`, else the
+        first) is built now, each other one when it is first opened (LazyTab)."""
         specs = pages.pages_of(key)
         if not specs:
             return PlannedNotice(pages.step(key))
@@ -556,9 +569,32 @@ class MainWindow(QMainWindow):
         tabs = QTabWidget()
         tabs.setDocumentMode(True)
         tabs.setStyleSheet("QTabBar::tab { padding: 6px 22px; font-size: 12pt; }")
-        for spec in specs:
-            tabs.addTab(self._build_page(spec), spec.title)
+        titles = [spec.title for spec in specs]
+        first = titles.index(tab) if tab in titles else 0
+        for i, spec in enumerate(specs):
+            tabs.addTab(self._build_page(spec) if i == first else LazyTab(spec), spec.title)
+        tabs.setCurrentIndex(first)
+        tabs.currentChanged.connect(lambda i, t=tabs: self._built(t, i))
         return tabs
+
+    def _built(self, tabs: QTabWidget, index: int) -> QWidget | None:
+        """The page of tab `index`, built now if it has not been yet. The page goes in before
+        its stand-in and becomes current before the stand-in leaves, so no other tab is shown
+        in between."""
+        widget = tabs.widget(index)
+        if not isinstance(widget, LazyTab) or self._swapping:
+            return widget
+        page = self._build_page(widget.spec)
+        self._swapping = True
+        try:
+            shown = tabs.currentWidget()
+            tabs.insertTab(index, page, widget.spec.title)
+            tabs.setCurrentWidget(page if shown is widget else shown)
+            tabs.removeTab(tabs.indexOf(widget))
+        finally:
+            self._swapping = False
+        widget.deleteLater()
+        return page
 
     def _build_page(self, spec: pages.PageSpec) -> QWidget:
         """The page, or a notice saying it failed: one broken page must not close the app

@@ -6,7 +6,11 @@ background thread imports them after the window has been shown for a moment: imp
 defines classes and functions (no widget is made there), Python's import locks keep a module
 the GUI thread asks for meanwhile from being loaded twice, and the GUI thread gets the
 interpreter back every few milliseconds. The first open of a step then only builds widgets.
-Then what is alive is frozen out of the garbage collector's full passes (settle_garbage)."""
+Then what is alive is frozen out of the garbage collector's full passes (settle_garbage).
+
+PySide makes a Qt class's Python enums the first time the class is used: the first QTableWidget
+made ~100 of them (23 ms). WarmEnums touches every enum of the Qt modules loaded, on the GUI
+thread (they are shared with it) in slices of a few milliseconds while nobody clicks."""
 
 from __future__ import annotations
 
@@ -14,7 +18,10 @@ import gc
 import importlib
 import logging
 import pkgutil
+import sys
 import threading
+import time
+from collections.abc import Iterator
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -53,6 +60,54 @@ def settle_garbage() -> None:
     gc.freeze()
 
 
+QT_MODULES = ("PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtCore")  # first; then the others
+SLICE_S = 0.003
+SLICE_EVERY_MS = 15
+
+
+def _qt_enums() -> Iterator[None]:
+    """Touch the enums of every class of the Qt modules loaded, one per step."""
+    seen: set[str] = set()
+    while True:
+        loaded = [n for n in QT_MODULES if n in sys.modules] + sorted(
+            n for n in list(sys.modules) if n.startswith("PySide6.Qt") and n not in QT_MODULES)
+        todo = [n for n in loaded if n not in seen]
+        if not todo:
+            return
+        for name in todo:
+            seen.add(name)
+            module = sys.modules[name]
+            for cname in dir(module):
+                cls = getattr(module, cname, None)
+                if not isinstance(cls, type):
+                    continue
+                for attr in dir(cls):
+                    if attr[:1].isupper():
+                        try:
+                            getattr(cls, attr)
+                        except Exception:  # noqa: BLE001, S112 - a warm-up: nothing depends on it
+                            continue
+                        yield
+
+
+class WarmEnums(QObject):
+    """Makes PySide's enums in short slices on the GUI thread (see the module's text)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.steps = _qt_enums()
+        self.timer = QTimer(self)
+        self.timer.setInterval(SLICE_EVERY_MS)
+        self.timer.timeout.connect(self.slice)
+
+    def slice(self) -> None:
+        end = time.perf_counter() + SLICE_S
+        for _ in self.steps:
+            if time.perf_counter() > end:
+                return
+        self.timer.stop()
+
+
 def start(owner: QObject) -> None:
     """Once per process, a moment after `owner` (the main window) was made."""
     if _started.is_set():
@@ -63,5 +118,6 @@ def start(owner: QObject) -> None:
         settle_garbage()  # before the imports too: a full collection during them held ~190 ms
         threading.Thread(target=_import_all, args=(modules(),), name="preload",
                          daemon=True).start()
+        WarmEnums(owner).timer.start()
 
     QTimer.singleShot(START_AFTER_MS, owner, go)
