@@ -13,8 +13,15 @@ Row = tuple[Any, ...]
 
 
 def mode(conn: sqlite3.Connection, round_id: int) -> str | None:
-    row = conn.execute("SELECT mode FROM scan_check WHERE round_id = ? ORDER BY id DESC LIMIT 1",
-                       (round_id,)).fetchone()
+    """The round's check mode (None: not chosen). Every double-entry count asks: a database
+    opened without its migrations (read-only, older schema) has no such table and no mode."""
+    try:
+        row = conn.execute("SELECT mode FROM scan_check WHERE round_id = ? ORDER BY id DESC"
+                           " LIMIT 1", (round_id,)).fetchone()
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return None
+        raise
     return None if row is None else str(row[0])
 
 

@@ -160,6 +160,9 @@ def package_files(conn: sqlite3.Connection, folder: Path,
         if where is not None:
             try:
                 data = (folder / where).read_bytes()
+            except FileNotFoundError:
+                rec["image_omitted"] = f"存档文件缺失：{where}"
+                continue
             except OSError as exc:
                 rec["image_omitted"] = f"存档文件无法读取：{exc.strerror or exc}"
                 continue
