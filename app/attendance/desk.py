@@ -22,6 +22,7 @@ from app.meetings import lift_exclusion as meetings_lift_exclusion
 from app.model import Form, Meeting, Person
 from db import attendance as q
 from db import persons as db_persons
+from db import sync as db_sync
 from db.audit import append
 from db.identity import DatabaseFileChanged
 from db.identity import check as check_database_file
@@ -360,7 +361,8 @@ def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | i
         st = v.states.get(person.id)
         if st is None or st.sign_in is None:
             return _not_signed_in(v, person)
-        own = st.sign_in.desk == desk
+        # The desk named must be this laptop's (a 签到员 naming a joined desk undid its sign-ins)
+        own = st.sign_in.desk == desk and db_sync.serves_desk(conn, desk)
         denied = _denied(conn, v, person, "undo_own_desk" if own else "undo_any", operator)
         if denied is not None:
             return denied

@@ -340,3 +340,39 @@ def test_a_database_with_a_staff_list_put_where_the_demo_lives_is_not_marked_dem
             session.mark_demo(conn)
     assert not session.is_demo(conn) and enforced(conn)
     conn.close()
+
+
+def test_a_clerk_cannot_make_another_desk_their_own_to_undo_its_sign_ins(venue: Venue) -> None:
+    """「撤销本签到台的签到」: the desk a 签到员 names must be one this laptop serves. On the host,
+    a joined desk (its key registered) is another desk's; on a joined desk, only its own name is.
+    Naming the other desk (the host's desk list, `pollday sign-in --desk`) undid its sign-ins."""
+    from app import attendance as att
+    from app.attendance import Outcome
+    from db import sync as qs
+
+    v, m = venue, venue.s.meeting
+    a, b = v.s.voter_ids[:2]
+    with v.conn:
+        qs.insert_desk_key(v.conn, desk="二号台", public_key="00" * 32, certificate="00" * 64,
+                           at="2026-11-22T08:00:00+08:00")
+    assert att.sign_in(v.conn, m, a, "二号台", v.who["赵主持"], v.clock).outcome is \
+        Outcome.SIGNED_IN   # (as if the joined desk's sign-in arrived)
+    assert att.sign_in(v.conn, m, b, "一号台", v.who["钱签到"], v.clock).outcome is \
+        Outcome.SIGNED_IN
+    before = _written(v.conn)
+    got = att.undo_sign_in(v.conn, m, a, "二号台", v.who["钱签到"], v.clock, "签错人")
+    assert got.outcome is Outcome.NOT_ALLOWED, got
+    assert "「撤销其他签到台的签到」只有主持人" in got.message
+    assert _written(v.conn) == before
+    assert att.undo_sign_in(v.conn, m, b, "一号台", v.who["钱签到"], v.clock,
+                            "签错人").outcome is Outcome.UNDONE
+    # a joined desk (一号台) serves itself only
+    with v.conn:
+        qs.insert_peer(v.conn, room="r", meeting_code=m.code, desk="一号台", instance="i",
+                       joined_at="2026-11-22T08:00:00+08:00")
+    assert att.sign_in(v.conn, m, b, "三号台", v.who["赵主持"], v.clock).outcome is \
+        Outcome.SIGNED_IN
+    before = _written(v.conn)
+    got = att.undo_sign_in(v.conn, m, b, "三号台", v.who["钱签到"], v.clock, "签错人")
+    assert got.outcome is Outcome.NOT_ALLOWED, got
+    assert _written(v.conn) == before
