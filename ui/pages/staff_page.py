@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import session, staff
+from app import permissions, session, staff
 from app.meetings.core import Refusal
 from app.model import Person
 from app.permissions import CHIEF_ZH, ROLE_ZH, Role
@@ -40,6 +40,7 @@ from ui.pages.setup_common import (
     say,
     two_columns,
 )
+from ui.pages.staff_edit import EditDialog
 
 HEADERS = ["姓名", "角色", CHIEF_ZH, "名册人员", "PIN输错", "暂停登录至"]
 
@@ -163,6 +164,10 @@ class StaffPage(QWidget):
 
         self.table = make_table(HEADERS)
         self.table.setAccessibleName("工作人员名单")
+        self.table.activated.connect(lambda _i: self.ask_edit())   # Enter on the row
+        self.edit_button = QPushButton("修改角色(&J)…")
+        self.edit_button.setToolTip("修改所选人员的角色、总监票人和关联的名册人员（Enter）")
+        self.edit_button.clicked.connect(self.ask_edit)
         self.reset_button = QPushButton("重设PIN(&E)…")
         self.reset_button.clicked.connect(self.ask_reset)
         self.remove_button = QPushButton("删除(&D)…")
@@ -177,6 +182,7 @@ class StaffPage(QWidget):
         idle_label = QLabel("空闲锁定(&I)：")
         idle_label.setBuddy(self.idle)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.edit_button)
         buttons.addWidget(self.reset_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
@@ -221,6 +227,7 @@ class StaffPage(QWidget):
         self.heading.setStyleSheet("font-size: 12pt; color: #1b3550;")
         self.role_boxes[Role.HOST].setChecked(first or self.role_boxes[Role.HOST].isChecked())
         self.reset_button.setEnabled(bool(self.members))
+        self.edit_button.setEnabled(bool(self.members))
         self.remove_button.setEnabled(bool(self.members))
         self.idle.setValue(session.idle_lock_minutes(self.ctx.conn))
 
@@ -274,6 +281,35 @@ class StaffPage(QWidget):
         self.reload()
         self.name.setFocus()
         self.ctx.staff_changed.emit()
+
+    def ask_edit(self) -> None:
+        """修改角色: the 主持人's (refused here in words before the dialog opens)."""
+        m = self.selected()
+        if m is None:
+            return
+        denied = permissions.check(self.ctx.conn, "staff", self.ctx.actor)
+        if denied:
+            say(self.message, denied.message, RED)
+            return
+        linked = (db_persons.get_person(self.ctx.conn, m.person_id)
+                  if m.person_id is not None else None)
+        dialog = EditDialog(self, self.ctx, m, linked,
+                            lambda roles, chief, pid: self.edit(m.name, roles, chief, pid))
+        self.dialog = dialog
+        dialog.open()
+
+    def edit(self, name: str, roles: list[Role], chief: bool, person_id: int | None
+             ) -> str | None:
+        """Save an edit: the refusal's words, or None when saved."""
+        got = staff.edit_staff(self.ctx.conn, name, roles=roles, chief=chief,
+                               person_id=person_id, actor=self.ctx.actor, clock=self.ctx.clock)
+        if isinstance(got, Refusal):
+            return got.message
+        say(self.message, f"已修改 {got.name}：{got.roles_zh}", GREEN)
+        self.reload()
+        self.table.selectRow(next(i for i, x in enumerate(self.members) if x.name == got.name))
+        self.ctx.staff_changed.emit()
+        return None
 
     def ask_reset(self) -> None:
         m = self.selected()
