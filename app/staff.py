@@ -156,14 +156,14 @@ def add_staff(conn: sqlite3.Connection, name: str, roles: Iterable[Role | str], 
 
 
 def _candidate_clash(conn: sqlite3.Connection, name: str, person_id: int | None,
-                     roles: tuple[Role, ...]) -> Refusal | None:
+                     roles: tuple[Role, ...], shown: str = "") -> Refusal | None:
     """The rule of app.voting.rounds.set_officials (a candidate is never 监票人/计票人), checked
     when the roles are given."""
     if not {Role.TELLER, Role.SCRUTINEER} & set(roles):
         return None
     contests = q.candidate_contests(conn, person_id, name)
     if contests:
-        return Refusal("OFFICIAL_IS_CANDIDATE", f"监票人、计票人不得由候选人担任：{name} 是"
+        return Refusal("OFFICIAL_IS_CANDIDATE", f"监票人、计票人不得由候选人担任：{shown or name} 是"
                        f"「{'、'.join(contests)}」的候选人")
     return None
 
@@ -241,7 +241,14 @@ def edit_staff(conn: sqlite3.Connection, name: str, *, roles: Iterable[Role | st
             person = db_persons.get_person(conn, person_id)
             if person is None:
                 return Refusal("NO_SUCH_PERSON", f"名册中没有编号 {person_id}")
-        clash = _candidate_clash(conn, row.name, person_id, got)
+            other = next((r for r in q.active(conn)
+                          if r.person_id == person_id and r.id != row.id), None)
+            if other is not None:   # one person is one member (as add_staff)
+                return Refusal("PERSON_TAKEN", f"名册中的 {person.name} 已在工作人员名单中"
+                               f"（{other.name}），一人只能有一个名字和一个PIN")
+        shown = row.name if person is None or person.name == row.name else \
+            f"{row.name}（名册人员 {person.name}）"
+        clash = _candidate_clash(conn, row.name, person_id, got, shown=shown)
         if clash:
             return clash
         was_person = None

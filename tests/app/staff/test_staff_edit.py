@@ -178,3 +178,28 @@ def test_a_plain_sign_on_check_writes_nothing(tmp_path: Path) -> None:
     before = _audit(conn)
     assert isinstance(sign_on(conn, "钱签到", "135792", clock=CLOCK), Actor)
     assert _audit(conn) == before
+
+
+def test_an_edit_never_links_a_register_person_another_member_is(tmp_path: Path) -> None:
+    """One person is one member (add_staff refuses PERSON_TAKEN): an edit may not link a
+    second member to the same register person either; a candidate clash names the person."""
+    from app.model import RuleSet
+    from tests.app.voting.voting_venue import small_meeting
+
+    conn = connect(tmp_path / "e.db")
+    small_meeting(conn, CLOCK, RuleSet.PARTY, voters=5, candidates=["甲一"], seats=1)
+    host, _clerk = _list(conn)
+    pid = conn.execute("SELECT id FROM person WHERE name != '甲一' LIMIT 1").fetchone()[0]
+    got = edit_staff(conn, "钱签到", roles=["签到员"], chief=False, person_id=pid, actor=host,
+                     clock=CLOCK)
+    assert not isinstance(got, Refusal), got
+    before = _audit(conn)
+    got = edit_staff(conn, "赵主持", roles=["主持人"], chief=False, person_id=pid, actor=host,
+                     clock=CLOCK)
+    assert isinstance(got, Refusal) and got.code == "PERSON_TAKEN" and "钱签到" in got.message
+    cand = conn.execute("SELECT id FROM person WHERE name = '甲一'").fetchone()[0]
+    got = edit_staff(conn, "赵主持", roles=["主持人", "监票人"], chief=False, person_id=cand,
+                     actor=host, clock=CLOCK)
+    assert isinstance(got, Refusal) and got.code == "OFFICIAL_IS_CANDIDATE"
+    assert "甲一" in got.message   # the linked person is named, not only the member
+    assert _audit(conn) == before
