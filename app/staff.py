@@ -356,3 +356,18 @@ def sign_on(conn: sqlite3.Connection, name: str, pin: str, *, clock: Clock,
     left = THROTTLE_FREE - failed
     return Refusal("PIN_WRONG", f"PIN不正确，还可以再试{left}次，之后每次须等待")
 
+
+
+def set_idle_lock(conn: sqlite3.Connection, minutes: int, *, actor: str, clock: Clock
+                  ) -> int | Refusal:
+    """The minutes without input before a window on this database locks (0 = never): the
+    主持人's, like the list itself."""
+    from app import session
+
+    denied = check(conn, "staff", actor)
+    if denied:
+        return Refusal("NOT_ALLOWED", denied.message)
+    minutes = max(0, int(minutes))
+    if not session.set_idle_lock_minutes(conn, minutes):
+        return Refusal("READ_ONLY", "未能保存空闲锁定时间：数据库不能写入")
+    return minutes

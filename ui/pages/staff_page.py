@@ -242,10 +242,15 @@ class StaffPage(QWidget):
     def _idle_set(self) -> None:
         if self.idle.value() == session.idle_lock_minutes(self.ctx.conn):
             return
-        if session.set_idle_lock_minutes(self.ctx.conn, self.idle.value()):
-            say(self.message, f"空闲锁定：{self.idle.text()}", GREEN)
+        got = staff.set_idle_lock(self.ctx.conn, self.idle.value(), actor=self.ctx.actor,
+                                  clock=self.ctx.clock)
+        if isinstance(got, Refusal):   # the 主持人's (app.staff), or a read-only file
+            say(self.message, got.message, RED)
+            self.idle.blockSignals(True)
+            self.idle.setValue(session.idle_lock_minutes(self.ctx.conn))
+            self.idle.blockSignals(False)
         else:
-            say(self.message, "未能保存空闲锁定时间：数据库不能写入", RED)
+            say(self.message, f"空闲锁定：{self.idle.text()}", GREEN)
 
     def selected(self) -> staff.Member | None:
         row = self.table.currentRow()

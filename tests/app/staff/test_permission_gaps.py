@@ -376,3 +376,17 @@ def test_a_clerk_cannot_make_another_desk_their_own_to_undo_its_sign_ins(venue: 
     got = att.undo_sign_in(v.conn, m, b, "三号台", v.who["钱签到"], v.clock, "签错人")
     assert got.outcome is Outcome.NOT_ALLOWED, got
     assert _written(v.conn) == before
+
+
+def test_the_idle_lock_minutes_are_the_hosts(venue: Venue) -> None:
+    """The idle lock guards a laptop left alone; a 签到员 at 准备 · 工作人员名单 set it to 0
+    (never) for this database, asked by nobody."""
+    from app import session
+    from app.staff import set_idle_lock
+
+    v = venue
+    got = set_idle_lock(v.conn, 0, actor=v.who["钱签到"], clock=v.clock)
+    assert isinstance(got, Refusal) and got.code == "NOT_ALLOWED", got
+    assert session.idle_lock_minutes(v.conn) == session.IDLE_LOCK_DEFAULT
+    assert set_idle_lock(v.conn, 5, actor=v.who["赵主持"], clock=v.clock) == 5
+    assert session.idle_lock_minutes(v.conn) == 5
