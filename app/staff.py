@@ -357,7 +357,6 @@ def sign_on(conn: sqlite3.Connection, name: str, pin: str, *, clock: Clock,
     return Refusal("PIN_WRONG", f"PIN不正确，还可以再试{left}次，之后每次须等待")
 
 
-
 def set_idle_lock(conn: sqlite3.Connection, minutes: int, *, actor: str, clock: Clock
                   ) -> int | Refusal:
     """The minutes without input before a window on this database locks (0 = never): the
