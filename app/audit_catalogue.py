@@ -169,7 +169,7 @@ CATALOGUE: dict[str, Action] = {
                            "[{chief_change:chief_change}][{link_change:link_change}]"),
     "staff_signed_on": Action("登录", _STAFF, "{name} 在“{where}”{how:how}"),
     "staff_locked": Action("空闲锁定", _STAFF, "“{where}”空闲 {minutes} 分钟后锁定（{name} 登录中）"),
-    "staff_signed_off": Action("退出登录", _STAFF, "{name} 在“{where}”退出登录"),
+    "staff_signed_off": Action("退出登录", _STAFF, "{name} 在“{where}”退出登录[{closed:closed}]"),
     "staff_pin_wrong": Action("PIN输错", _STAFF,
                               "{name} 输入的PIN不正确（已连续输错 {failed} 次）"
                               "[，须等待 {wait_s} 秒再试][，在 {where}]"),
@@ -336,6 +336,7 @@ _FORMATS: dict[str, Callable[[object], str]] = {
     "chief_change": lambda v: {"on": "，设为总监票人", "off": "，不再是总监票人"}.get(
         str(v), _plain(v)),
     "link_change": _link_change,
+    "closed": lambda v: "（关闭了窗口或数据库）" if v else "",
     "how": lambda v: {"sign_on": "登录", "switch": "切换人员登录", "unlock": "解锁",
                       "second": "为两人操作确认身份"}.get(str(v), f"登录（{_plain(v)}）"),
     "short": lambda v: (str(v)[:16] + "…") if isinstance(v, str) and len(v) > 16 else _plain(v),

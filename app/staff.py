@@ -297,11 +297,15 @@ def record_lock(conn: sqlite3.Connection, actor: str, *, where: str, minutes: in
                    {"name": name, "where": where, "minutes": minutes})
 
 
-def record_sign_off(conn: sqlite3.Connection, actor: str, *, where: str, clock: Clock) -> bool:
-    """`actor` signed off at `where` (退出登录; audited)."""
+def record_sign_off(conn: sqlite3.Connection, actor: str, *, where: str, clock: Clock,
+                    closed: bool = False) -> bool:
+    """`actor` signed off at `where` (退出登录, or `closed`: the window or database closed with
+    them signed on; audited)."""
     name = getattr(actor, "name", str(actor))
-    return _record(conn, _SIGNED_OFF, name, iso(clock.now()),
-                   {"name": name, "where": where})
+    detail: dict[str, object] = {"name": name, "where": where}
+    if closed:
+        detail["closed"] = True
+    return _record(conn, _SIGNED_OFF, name, iso(clock.now()), detail)
 
 
 def _locked_until(row: q.StaffRow, now: dt.datetime) -> dt.datetime | None:

@@ -625,6 +625,13 @@ class MainWindow(QMainWindow):
         quit): host mode and the desk link stop, no timer reads it again, the connection
         closes. Otherwise the old file stays open and Windows refuses to eject the USB stick it
         is on. Idempotent."""
+        actor = self.ctx.actor
+        if getattr(self, "enforced", False) and not self.db_released \
+                and isinstance(actor, permissions.Actor) and actor.verified:
+            with contextlib.suppress(sqlite3.Error, OSError):   # the file may be gone already
+                staff.record_sign_off(self.ctx.conn, actor, where=self.where,
+                                      clock=self.ctx.clock, closed=True)
+            self.ctx.actor = self.ctx.operator = permissions.Actor(actor.name)   # once
         for timer in self.findChildren(QTimer):
             timer.stop()
         for window in self.findChildren(QWidget):

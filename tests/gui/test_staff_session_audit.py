@@ -82,4 +82,25 @@ def test_sign_on_lock_unlock_switch_and_sign_off_are_audited_with_where(qtbot, s
     page.apply_filter()
     assert page.shown and all(e.operator == "赵主持" for e in page.shown)
     assert {e.action for e in page.shown} >= {"staff_signed_on", "staff_signed_off"}
+    # closing the window (or opening another database) signs 钱签到 off, once
+    window.close()
+    window.release_database()
+    qtbot.waitUntil(lambda: window.db_released, timeout=3000)
     gen.close()
+    conn = connect(staff_db)
+    try:
+        last = [(r["actor"], r["action"], r["detail"]) for r in db_audit.rows(conn)
+                if r["action"] in SESSION][-1]
+    finally:
+        conn.close()
+    detail = json.loads(last[2]) if isinstance(last[2], str) else last[2]
+    assert last[:2] == ("钱签到", "staff_signed_off") and detail.get("closed") is True
+    assert len(_rows_of(staff_db)) == len(rows) + 1
+
+
+def _rows_of(path):
+    conn = connect(path)
+    try:
+        return [r for r in db_audit.rows(conn) if r["action"] in SESSION]
+    finally:
+        conn.close()
