@@ -270,6 +270,18 @@ def edit_staff(conn: sqlite3.Connection, name: str, *, roles: Iterable[Role | st
     return _member(fresh)
 
 
+def as_listed(conn: sqlite3.Connection, actor: str) -> Actor | None:
+    """The signed-on member with the roles the list holds now (edited since they signed on),
+    or None when `actor` is not a verified member still on the list."""
+    if not isinstance(actor, Actor) or not actor.verified:
+        return None
+    row = q.by_name(conn, actor.name)
+    if row is None:
+        return None
+    return Actor(row.name, frozenset(Role(x) for x in row.roles), chief=row.chief,
+                 verified=True, person_id=row.person_id)
+
+
 SIGN_ON_HOW = ("sign_on", "switch", "unlock", "second")
 _SIGNED_ON, _LOCKED, _SIGNED_OFF = 0, 1, 2
 _SESSION_CODES = ("staff_signed_on", "staff_locked", "staff_signed_off")

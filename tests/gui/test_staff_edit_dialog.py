@@ -151,3 +151,17 @@ def test_a_desk_clerk_is_refused_before_the_dialog_opens(qtbot, staff_db):  # no
     assert "只有主持人可以操作" in page.message.text()
     assert _edits(window.ctx.conn) == 0 and len(STAFF) == page.table.rowCount()
     gen.close()
+
+
+def test_the_signed_on_host_editing_themselves_sees_their_new_roles(qtbot, staff_db):  # noqa: F811
+    gen, window = open_signed_on(qtbot, staff_db, "赵主持")
+    page = window.show_step("prepare", tab="工作人员名单")
+    dialog = _open_edit(qtbot, page, "赵主持")
+    qtbot.keyClick(dialog.role_boxes[Role.HOST], Qt.Key.Key_Tab)      # 签到员
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)   # Enter saves
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
+    actor = window.ctx.actor
+    assert actor.verified and actor.has(Role.DESK) and actor.has(Role.HOST)
+    assert window.signed_label.text() == "使用本机：赵主持（主持人、签到员）"
+    gen.close()

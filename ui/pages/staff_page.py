@@ -311,6 +311,10 @@ class StaffPage(QWidget):
         if isinstance(got, Refusal):
             return got.message
         say(self.message, f"已修改 {got.name}：{got.roles_zh}", GREEN)
+        if got.name == getattr(self.ctx.actor, "name", None):   # their own roles: shown now
+            me = staff.as_listed(self.ctx.conn, self.ctx.actor)
+            if me is not None:
+                self.ctx.set_actor(me)
         self.reload()
         self.table.selectRow(next(i for i, x in enumerate(self.members) if x.name == got.name))
         self.ctx.staff_changed.emit()
