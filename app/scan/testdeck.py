@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,10 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "write_in": ("在“另选他人”栏写一个姓名，并在其右边方格内画 √", "", "flag"),
     "wi_blank": ("另选他人栏不写", "", "read"),
 }
+# Printed small under each candidate's name on the deck page (never near a box).
+SHORT = {"tick_a": "赞成格画√", "circle_a": "赞成格画○", "cross_d": "不赞成格画×",
+         "circle_d": "不赞成格画○", "blank": "两格都不画", "faint_a": "赞成格铅笔轻画√",
+         "outside_a": "赞成格外紧挨右边画√", "both": "两格都画√"}
 CLEAN = ("tick_a", "cross_d", "circle_a", "blank", "circle_d")
 FLAG_ZH = "须送人工认定"
 
@@ -318,7 +323,7 @@ def render_deck(pages: list[DeckPage], out: Path, at: dt.datetime, *, election: 
     from app.documents import fonts
     from app.documents.kinds import Printed
     from app.documents.page import PAGE_H, wrap
-    from app.scan.layout import PAGE_W_MM
+    from app.scan.layout import PAGE_W_MM, ROW_PITCH_MM, TABLE_TOP_MM
     from app.scan.printing import SEAL_X_MM as SEAL_LEFT_MM
     from app.scan.printing import draw_layout
 
@@ -352,6 +357,21 @@ def render_deck(pages: list[DeckPage], out: Path, at: dt.datetime, *, election: 
             size = 8.0
             lines = wrap(text, (right - left) * mm, size)
         for line in lines[:5]:
+            fonts.draw_text(c, left * mm, PAGE_H - y * mm, line, size)
+            y += size * 0.5
+        for e in p.layout.entries:   # the candidate's own instruction under the name
+            if not e.write_in:
+                n = e.name_rect
+                c.saveState()
+                c.setFillGray(0.3)
+                fonts.draw_text(c, (n.x + n.w / 2) * mm, PAGE_H - (n.y + n.h - 0.6) * mm,
+                                SHORT[p.plan.actions[e.index]], 7, align="center")
+                c.restoreState()
+        # What does not fit above the table goes below it, above the footer (never near a box).
+        y = TABLE_TOP_MM + math.ceil(len(p.layout.entries) / 2) * ROW_PITCH_MM + 6
+        for line in lines[5:]:
+            if y > 262:
+                raise ValueError("测试选票的标记要求过长，印不下")
             fonts.draw_text(c, left * mm, PAGE_H - y * mm, line, size)
             y += size * 0.5
         c.showPage()
