@@ -104,3 +104,35 @@ def _rows_of(path):
         return [r for r in db_audit.rows(conn) if r["action"] in SESSION]
     finally:
         conn.close()
+
+
+def test_a_desk_clerk_undoing_another_desks_sign_in_is_told_who_may(qtbot, staff_db):  # noqa: F811
+    """The desk's red answer for a role refusal names who may; nothing is written."""
+    from app import attendance, staff
+    from app.permissions import Actor
+    from tests.gui.test_staff_signon import CLOCK
+    from ui.widgets.feedback import Tone
+
+    gen, window = open_signed_on(qtbot, staff_db, "钱签到")
+    conn = window.ctx.conn
+    host = staff.sign_on(conn, "赵主持", PIN["赵主持"], clock=CLOCK)
+    assert isinstance(host, Actor)
+    zeng = next(p for p in db_persons.list_persons(conn) if p.name == "曾凡荣")
+    r = attendance.sign_in(conn, window.ctx.meeting, zeng, "二号台", host, CLOCK)
+    assert r.written
+    desk = window.show_step("signin", tab="签到台")
+    assert desk.desk_name != "二号台"
+    desk.search_box.setFocus()
+    qtbot.keyClicks(desk.search_box, "zfr")
+    qtbot.waitUntil(lambda: any(p.id == zeng.id for p in desk.found), timeout=5000)
+    desk.results.selectRow(next(i for i, p in enumerate(desk.found) if p.id == zeng.id))
+    before = conn.execute("SELECT count(*) FROM attendance_event").fetchone()[0]
+    desk.undo_chosen()
+    desk.dialog.reason.setEditText("点错人了")
+    qtbot.mouseClick(desk.dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert desk.feedback.tone is Tone.RED
+    text = desk.feedback.text()
+    assert "没有权限，未办理" in text and "曾凡荣" in text
+    assert "只有主持人可以操作" in text and "钱签到（签到员）不能操作" in text
+    assert conn.execute("SELECT count(*) FROM attendance_event").fetchone()[0] == before
+    gen.close()
