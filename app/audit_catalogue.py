@@ -338,7 +338,7 @@ _FORMATS: dict[str, Callable[[object], str]] = {
     "link_change": _link_change,
     "closed": lambda v: "（关闭了窗口或数据库）" if v else "",
     "how": lambda v: {"sign_on": "登录", "switch": "切换人员登录", "unlock": "解锁",
-                      "second": "为两人操作确认身份"}.get(str(v), f"登录（{_plain(v)}）"),
+                      "second": "输入PIN确认身份（两人操作或须本人的操作）"}.get(str(v), f"登录（{_plain(v)}）"),
     "short": lambda v: (str(v)[:16] + "…") if isinstance(v, str) and len(v) > 16 else _plain(v),
     "choice": lambda v: {"A": "采用录入组A", "B": "采用录入组B", "paper": "按原票更正"}.get(
         str(v), f"采用 {_plain(v)}"),
