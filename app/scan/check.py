@@ -4,7 +4,8 @@ against a clerk's keyboard entry (entry B), chosen per round:
 - full: entry B keys every ballot; the double-entry comparison (app/voting/compare.py) as today.
 - sample: after scanning, the app draws at random (the operating system's secrets-grade
   generator; the draw recorded and audited) at least 5 % of the round's unflagged scanned
-  ballots, at least 100 of them (all when fewer). Each is named by batch and position in the
+  ballots, at least 100 of them (all when fewer); the ballots the reader refused, keyed into
+  entry A by a person, are all keyed into entry B as well. Each is named by batch and position in the
   batch: the clerk pulls it from the stack kept in scan order and keys it blind (the list never
   shows the machine's reading) as entry B under the same number. Only the drawn ballots are
   compared. A difference is resolved by a third person as today; one the paper explains (the
@@ -121,7 +122,11 @@ class CheckState:
         if not self.items and not self.undrawn:
             return "随机抽查：尚无可抽取的扫描选票（请先把扫描选票计入录入组A）"
         keyed = len(self.items) - len(self.missing)
-        return (f"随机抽查：已抽{len(self.items)}张，已录入{keyed}张"
+        drawn = sum(1 for i in self.items if i.batch)
+        keyboard = len(self.items) - drawn
+        return (f"随机抽查：已抽{drawn}张"
+                + (f"（另有拒读后键盘录入的{keyboard}张，须全部录入）" if keyboard else "")
+                + f"，已录入{keyed}张"
                 + (f"，未认定差异{len(self.pending)}张" if self.pending else "")
                 + (f"；还有{self.undrawn}张未经抽样" if self.undrawn else ""))
 
@@ -149,6 +154,11 @@ def check_state(conn: sqlite3.Connection, r: VotingRound) -> CheckState:
     items = tuple(SampleItem(int(seq), int(pid), int(batch), int(pos), str(name), int(page),
                              b.get(int(seq)) is not None)
                   for seq, pid, batch, pos, name, page, _d in drawn)
+    # Ballots the reader refused were keyed by a person into entry A: no machine checks them,
+    # so entry B keys every one of them too (batch 0), after the drawn ones.
+    scanned = {int(row[0]) for row in q.scanned_all(conn, r.id)}
+    items += tuple(SampleItem(seq, 0, 0, 0, "", 0, b.get(seq) is not None)
+                   for seq in sorted(a) if a[seq] is not None and seq not in scanned)
     covered = q.drawn_up_to(conn, r.id)
     undrawn = sum(1 for row in q.scanned_unflagged(conn, r.id) if int(row[0]) > covered)
     misread, pending = [], []
@@ -157,7 +167,7 @@ def check_state(conn: sqlite3.Connection, r: VotingRound) -> CheckState:
             continue
         if i.seq not in res:
             pending.append(i.seq)
-        elif res[i.seq] != a.get(i.seq):
+        elif res[i.seq] != a.get(i.seq) and i.batch:   # a keyboard slip is no scan misread
             misread.append(i.seq)
     return CheckState(mode, items, undrawn, tuple(misread), tuple(pending), a_count, b_count)
 
@@ -342,7 +352,8 @@ def scan_words(conn: sqlite3.Connection, r: VotingRound) -> str:
     st = check_state(conn, r)
     if st.mode == SAMPLE:
         drawn = sum(int(d[1]) for d in q.draws(conn, r.id))
-        how = (f"随机抽查{len(st.items)}张（抽自{drawn}张），扫描读错{len(st.misread)}张"
+        how = (f"随机抽查{sum(1 for i in st.items if i.batch)}张（抽自{drawn}张），"
+               f"扫描读错{len(st.misread)}张"
                + ("，因此全部键盘录入比对" if st.full_required else ""))
     elif st.mode == FULL or r.double_entry:
         how = "全部键盘录入比对"

@@ -21,7 +21,7 @@ from app.scan.setup import known_layouts
 from app.voting.entry import keys_for
 from db.connection import connect
 from tests.app.attendance.attendance_venue import pollday_cmd
-from tests.app.scan.synth import render_blank, write_deck
+from tests.app.scan.synth import broken, jpeg, render_blank, write_deck
 from tests.e2e.test_scan_cli import ACTOR, ok, refused
 
 N = 120
@@ -32,9 +32,11 @@ def feed(*args: object, text: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, encoding="utf-8", timeout=300)
 
 
-def _scanned_round(tmp_path: Path) -> tuple[Path, list[str], list[dict[str, object]]]:
+def _scanned_round(tmp_path: Path, *, refused_page: bool = False
+                   ) -> tuple[Path, list[str], list[dict[str, object]]]:
     """A 120-ballot round whose scan is counted into entry A; (db, what each ballot means in
-    scan order, the voters)."""
+    scan order, the voters). `refused_page`: one more ballot whose page the reader refuses
+    (a marker missing), keyed into entry A by a person ("o-o")."""
     db = tmp_path / "day.db"
     ok("import-register", "--db", db, write_csv(register_rows(N + 20, seed=41),
                                                  tmp_path / "名册.csv"))
@@ -64,16 +66,24 @@ def _scanned_round(tmp_path: Path) -> tuple[Path, list[str], list[dict[str, obje
     intents = [rng.choice(["oo-", "o-o", "-oo", "ox-", "x-o", "oxx", "-xo", "o--"])
                for _ in range(N)]
     scans = tmp_path / "scans"
-    write_deck(render_blank(pdf, 200, tmp_path), layout, 200, scans, N, intents=intents,
+    blank = render_blank(pdf, 200, tmp_path)
+    write_deck(blank, layout, 200, scans, N, intents=intents,
                edge_rate=0.04, write_in_rate=0.0)      # marks over a box edge: to a human
-    ok("scan", "import", "--db", db, "--count", N, scans)
+    if refused_page:
+        rng2 = random.Random(6)
+        (scans / "z-broken.jpg").write_bytes(jpeg(broken(blank, layout, 200, rng2,
+                                                        "missing_marker"), rng2))
+        done = feed("ballot", "enter", "--db", db, "--contest", "committee", "--clerk", "A",
+                    "-", text="101")
+        assert done.returncode == 0, done.stderr
+    ok("scan", "import", "--db", db, "--count", N + refused_page, scans)
     for w in json.loads(ok("scan", "adjudicate", "--db", db, "--json"))["pending"]:
         ok("scan", "adjudicate", "--db", db, "--page", w["page_id"], "--marks",
            keys_for(intents[w["position"] - 1]) or "0", "--operator", others[0]["name"],
            "--second", others[1]["name"])
     ok("scan", "count", "--db", db, "--contest", "committee")
-    ok("box", "set", "--db", db, "--contest", "committee", "--printed", N + 5, "--issued", N,
-       "--returned", N)
+    ok("box", "set", "--db", db, "--contest", "committee", "--printed", N + 5, "--issued",
+       N + refused_page, "--returned", N + refused_page)
     return db, intents, voters
 
 
@@ -143,15 +153,22 @@ def test_a_scan_misread_found_in_the_blind_sample_forces_full_entry(tmp_path: Pa
 
 @pytest.mark.slow
 def test_a_clean_blind_sample_lets_the_round_close(tmp_path: Path) -> None:
-    db, intents, _voters = _scanned_round(tmp_path)
+    db, intents, _voters = _scanned_round(tmp_path, refused_page=True)
     R = ("--db", db, "--contest", "committee")
     ok("scan", "check", *R, "--mode", "sample", "--operator", ACTOR)
     sample = json.loads(ok("scan", "check", *R, "--draw", "--operator", ACTOR,
                            "--json"))["sample"]
+    # The ballot keyed by a person after the reader refused its page is keyed by B too.
+    todo = json.loads(ok("scan", "check", *R, "--json"))["to_key"]
+    assert [t["seq"] for t in todo] == [s["seq"] for s in sample] + [1]
+    assert todo[-1]["batch"] == 0
     _enter(R, [keys_for(intents[int(s["position"]) - 1]) or "0" for s in sample])
+    assert "SAMPLE_NOT_KEYED" in refused("round", "close", *R)
+    _enter(R, ["101"])
     ok("round", "close", *R)
     doc = json.loads(ok("results", "--db", db, "--json"))
-    assert doc["contests"][0]["rounds"][0]["output"]["contests"][0]["ballots"]["returned"] == N
+    assert doc["contests"][0]["rounds"][0]["output"]["contests"][0]["ballots"]["returned"] == \
+        N + 1
     ok("lock", "--db", db, "--operator", ACTOR)
 
     # The package carries every scanned ballot's record and the adjudicated ballots' images.
@@ -163,8 +180,10 @@ def test_a_clean_blind_sample_lets_the_round_close(tmp_path: Path) -> None:
         records = [json.loads(x) for x in zf.read("scan/ballots.jsonl").splitlines()]
         images = {n: zf.read(n) for n in zf.namelist() if n.startswith("scan/images/")}
     listed = {f["path"]: f["sha256"] for f in manifest["files"]}
-    assert manifest["format_version"] == 4 and manifest["counts"]["scan_ballots"] == N
-    assert len(records) == N and [r["position"] for r in records] == list(range(1, N + 1))
+    assert manifest["format_version"] == 4 and manifest["counts"]["scan_ballots"] == N + 1
+    assert [r["position"] for r in records] == list(range(1, N + 2))
+    assert records[-1]["status"] == "refused" and records[-1]["decided_by"] == "refused: keyboard entry"
+    records = records[:-1]
     decided = [r for r in records if r["decision"] is not None]
     assert decided and manifest["counts"]["scan_images"] == len(decided) == len(images)
     for r in records:
@@ -179,7 +198,7 @@ def test_a_clean_blind_sample_lets_the_round_close(tmp_path: Path) -> None:
             assert hashlib.sha256(images[img["path"]]).hexdigest() == r["file"]["sha256"]
     assert sum(r["in_sample"] for r in records) == len(sample)
     local = [json.loads(x) for x in ok("scan", "records", "--db", db).splitlines()]
-    assert [r["page_id"] for r in local] == [r["page_id"] for r in records]
+    assert [r["page_id"] for r in local[:-1]] == [r["page_id"] for r in records]
     ok("verify", package)
     district = tmp_path / "district.db"
     line = json.loads(ok("district", "import", "--db", district, package).splitlines()[0])
