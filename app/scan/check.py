@@ -127,7 +127,8 @@ class CheckState:
         return (f"随机抽查：已抽{drawn}张"
                 + (f"（另有拒读后键盘录入的{keyboard}张，须全部录入）" if keyboard else "")
                 + f"，已录入{keyed}张"
-                + (f"，未认定差异{len(self.pending)}张" if self.pending else "")
+                + (f"；A、B 不一致{len(self.pending)}张，待第三人核对原票处理（双录比对）"
+                   if self.pending else "")
                 + (f"；还有{self.undrawn}张未经抽样" if self.undrawn else ""))
 
 

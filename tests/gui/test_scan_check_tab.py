@@ -66,6 +66,14 @@ def test_the_blind_sample_is_listed_by_batch_and_position_and_keyed(qtbot, tmp_p
         assert b == {1: INTENTS[0]}
         assert tab.table.item(0, 4).text() == "已录入"
         assert "请取出：第1批第2张" in tab.next_label.text()
+        # The line of ballot entry: a write-in after +, refused keys said in words.
+        tab.keys.setText("9")
+        qtbot.keyClick(tab.keys, Qt.Key.Key_Return)
+        assert "第1批第2张" in tab.next_label.text() and page.message.text()
+        tab.keys.setText(keys_for(INTENTS[1]) + " +曾凡荣")
+        qtbot.keyClick(tab.keys, Qt.Key.Key_Return)
+        second = next(e for e in voting.entries(conn, r.id, "B") if e.seq == 2)
+        assert second.ballot.marks == INTENTS[1] and second.ballot.write_ins == ("曾凡荣",)
         shot(page, "scan_check_keyed")
     finally:
         page.close()

@@ -66,7 +66,8 @@ class ScanCheckTab(QWidget):
         self.next_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #1b3550;")
         self.keys = QLineEdit()
         self.keys.setAccessibleName("抽查选票录入")
-        self.keys.setPlaceholderText("按原票录入：每名候选人一位 1 赞成，2 不赞成，0 弃权；回车确认")
+        self.keys.setPlaceholderText("按原票录入：每名候选人一位 1 赞成，2 不赞成，0 弃权；另选他人 +姓名，"
+                                     "无效票 !原因；回车确认")
         self.keys.setStyleSheet("font-size: 15pt;")
         self.keys.returnPressed.connect(self.enter)
         key_row = QVBoxLayout()   # the label whole above the field: it names the paper to pull
@@ -176,13 +177,21 @@ class ScanCheckTab(QWidget):
         self.keys.setFocus()
 
     def enter(self) -> None:
+        from app.cli.ballot_lines import parse_line
         from app.scan.check import enter_sample
         from app.voting.entry import KeyProblem, make_entry_ballot
 
         r = self.round
         if r is None or not self.todo:
             return
-        b = make_entry_ballot(r, self.keys.text().strip())
+        # The line of `pollday ballot enter`: keys, then +姓名 for a write-in, !原因 for invalid.
+        line = parse_line(self.keys.text().strip())
+        if isinstance(line, str):
+            self.page.say(line, ok=False)
+            return
+        b = make_entry_ballot(r, line.keys, write_ins=line.write_ins,
+                              invalid=line.invalid_reason is not None,
+                              reason=line.invalid_reason or "")
         if isinstance(b, KeyProblem):
             self.page.say(b.message, ok=False)
             return
