@@ -87,6 +87,9 @@ def set_contest_format(conn: sqlite3.Connection, meeting_id: int, contest_id: in
     if fmt not in FORMATS:
         return Refusal("UNKNOWN_FORMAT", f"选票格式“{fmt}”未知：须为A（赞成、不赞成两格）或B（一格画○或×）")
     with transaction(conn):
+        denied = setup_refused(conn, actor)   # what the ballots print: the 主持人's setup
+        if denied is not None:
+            return denied
         settings.put(conn, _format_key(contest_id), fmt)
         append(conn, at=iso(clock.now()), actor=actor, action="scan_format_setting",
                meeting_id=meeting_id, detail={"contest_id": contest_id, "contest": contest, "format": fmt})

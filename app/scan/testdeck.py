@@ -157,6 +157,11 @@ def make_deck(conn: sqlite3.Connection, contest_id: int, round_no: int, *, pages
               actor: str, clock: Clock) -> list[DeckPage] | Refusal:
     """The round's test deck: the one made before for this round, else a new one whose pages
     each take a new test layout code."""
+    from app.meetings.core import setup_refused
+
+    denied = setup_refused(conn, actor)   # printing ballots (test ones too): the 主持人's setup
+    if denied is not None:
+        return denied
     base = round_layout(conn, contest_id, round_no)
     if base is None:
         return Refusal("NO_LAYOUT", "本轮尚未打印可扫描选票（pollday print scan-ballots）："

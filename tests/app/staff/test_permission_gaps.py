@@ -390,3 +390,24 @@ def test_the_idle_lock_minutes_are_the_hosts(venue: Venue) -> None:
     assert session.idle_lock_minutes(v.conn) == session.IDLE_LOCK_DEFAULT
     assert set_idle_lock(v.conn, 5, actor=v.who["赵主持"], clock=v.clock) == 5
     assert session.idle_lock_minutes(v.conn) == 5
+
+
+def test_the_scannable_ballot_format_and_the_test_deck_are_the_hosts(venue: Venue) -> None:
+    """What the scannable ballots print (format A/B per contest) and the test deck (it takes
+    layout codes) were written for anyone at the laptop."""
+    from app.scan import testdeck
+    from app.scan.setup import contest_format, set_contest_format
+
+    v = venue
+    c = v.s.contest
+    before = _written(v.conn)
+    got = set_contest_format(v.conn, v.s.meeting.id, c.id, "B", contest=c.title,
+                             actor=v.who["孙计票"], clock=v.clock)
+    assert isinstance(got, Refusal) and got.code == "NOT_ALLOWED", got
+    assert contest_format(v.conn, c.id) == "A" and _written(v.conn) == before
+    deck = testdeck.make_deck(v.conn, c.id, 1, actor=v.who["钱签到"], clock=v.clock)
+    assert isinstance(deck, Refusal) and deck.code == "NOT_ALLOWED", deck
+    assert _written(v.conn) == before
+    assert not isinstance(set_contest_format(v.conn, v.s.meeting.id, c.id, "B", contest=c.title,
+                                             actor=v.who["赵主持"], clock=v.clock), Refusal)
+    assert contest_format(v.conn, c.id) == "B"
