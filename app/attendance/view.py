@@ -4,8 +4,11 @@ Module functions keep, per connection, a view so that a sign-in costs a few inde
 refreshed when the database changed behind it: PRAGMA data_version moves when another connection
 commits (its new events are read incrementally), total_changes when this one wrote; a new audit
 row (register, exclusions, leaves, options all audit) means a full rebuild. The use cases are
-serialized by one lock, so a desk page may sign in on a worker thread while a timer reads the
-figures on the GUI thread."""
+serialized per connection (`lock(conn)`): two threads sharing a connection take turns, while a
+sign-in on the GUI thread's connection never waits for a worker's connection rebuilding its own
+view (~140 ms after an audited change). One lock per connection also cannot deadlock with
+SQLite's write lock: a thread holds at most its own connection's lock while it waits for
+BEGIN IMMEDIATE."""
 
 from __future__ import annotations
 
@@ -24,14 +27,26 @@ from db import files as dbfiles
 
 P = ParamSpec("P")
 R = TypeVar("R")
-LOCK = threading.RLock()
+_GUARD = threading.Lock()  # the registries below (_LOCKS, _VIEWS), held only briefly
+_LOCKS: dict[int, threading.RLock] = {}
+
+
+def lock(conn: sqlite3.Connection) -> threading.RLock:
+    """The lock of `conn`'s views and use cases. Keyed by the connection's id: should a closed
+    connection's id come back for a new one, the two share a lock, which only serializes more."""
+    held = _LOCKS.get(id(conn))
+    if held is None:
+        with _GUARD:
+            held = _LOCKS.setdefault(id(conn), threading.RLock())
+    return held
 
 
 def serialized(func: Callable[P, R]) -> Callable[P, R]:
-    """Run `func` under the module lock (the views are shared per connection)."""
+    """Run `func(conn, ...)` under `conn`'s lock (each connection has its own views)."""
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with LOCK:
+        conn = args[0] if args else kwargs["conn"]
+        with lock(conn):  # type: ignore[arg-type]  # the use cases take the connection first
             return func(*args, **kwargs)
 
     return wrapper
@@ -42,10 +57,19 @@ class View:
 
     Another connection (a second desk on the same file) mostly appends events: those are read
     incrementally (rows after the last seen id). Anything else that changes who counts is
-    audited (register, exclusions, leaves, options), so a new audit row means a full rebuild."""
+    audited (register, exclusions, leaves, options), so a new audit row means a full rebuild.
+
+    An event this connection wrote is folded in at once (`apply`), but another connection may
+    have committed events or audit rows between this view's last look and that write: the
+    next use looks again (`behind`), reading what it has not read and skipping what it folded.
+    The stamps are taken before reading, so a commit landing during a read is seen next time."""
 
     def __init__(self, conn: sqlite3.Connection, meeting: Meeting) -> None:
         self.meeting = meeting
+        self.stamp = stamp(conn)
+        self.audit_mark = self.read_mark = q.audit_mark(conn)
+        self.behind = False          # an own write folded in: look again at the next use
+        self.folded: set[int] = set()  # ids folded by `apply`, after last_event_id
         self.electorate: Electorate = electorate(conn, meeting)
         self.voter_ids = frozenset(p.id for p in self.electorate.voters)
         self.attend_ids = frozenset(p.id for p in self.electorate.non_voting)
@@ -55,8 +79,6 @@ class View:
         self.present_ids: set[int] = set()
         self.last_event_id = 0
         self.refresh(conn)
-        self.audit_mark = q.audit_mark(conn)
-        self.stamp = stamp(conn)
 
     def _counts(self, pid: int) -> bool:
         st = self.states.get(pid)
@@ -77,18 +99,22 @@ class View:
         """Fold in the events appended since the last look (by anyone), in merge order."""
         touched: set[int] = set()
         for e in map(event_from_row, q.select_events_after(conn, self.meeting.id, self.last_event_id)):
+            self.last_event_id = max(self.last_event_id, e.id)
+            if e.id in self.folded:
+                continue
             self.events.setdefault(e.person_id, []).append(e)
             touched.add(e.person_id)
-            self.last_event_id = max(self.last_event_id, e.id)
+        self.folded = {i for i in self.folded if i > self.last_event_id}
         for pid in touched:
             self.events[pid].sort(key=lambda x: (x.clock, x.desk, x.seq))
             self._refold(pid)
 
     def apply(self, e: Event) -> None:
         """Add an event written by this connection (its clock is its person's highest:
-        append)."""
+        append). Events other connections committed before it are read at the next use."""
         self.events.setdefault(e.person_id, []).append(e)
-        self.last_event_id = max(self.last_event_id, e.id)
+        self.folded.add(e.id)
+        self.behind = True
         self._refold(e.person_id)
 
 
@@ -101,27 +127,33 @@ def stamp(conn: sqlite3.Connection) -> tuple[int, int]:
 
 
 def view(conn: sqlite3.Connection, meeting: Meeting) -> View:
-    """The view of `meeting` through `conn`, rebuilt when the database changed behind it."""
-    entry = _VIEWS.get(id(conn))
-    if entry is None or entry[0] is not conn:
-        entry = (conn, {})
-        _VIEWS[id(conn)] = entry
-        while len(_VIEWS) > _MAX_CONNECTIONS:
-            _VIEWS.popitem(last=False)
-    _VIEWS.move_to_end(id(conn))
+    """The view of `meeting` through `conn`, rebuilt when the database changed behind it.
+    Called under `lock(conn)`."""
+    with _GUARD:
+        entry = _VIEWS.get(id(conn))
+        if entry is None or entry[0] is not conn:
+            entry = (conn, {})
+            _VIEWS[id(conn)] = entry
+            while len(_VIEWS) > _MAX_CONNECTIONS:
+                _VIEWS.popitem(last=False)
+        _VIEWS.move_to_end(id(conn))
     views = entry[1]
     v = views.get(meeting.id)
     if v is None or v.meeting != meeting:
         v = views[meeting.id] = View(conn, meeting)
-    elif v.stamp != stamp(conn):
-        if v.audit_mark != q.audit_mark(conn):
+    elif v.behind or v.stamp != stamp(conn):
+        # `read_mark`, not `audit_mark`: after an own write the latter is the mark after it,
+        # which may include another connection's audited change this view never read.
+        now, mark = stamp(conn), q.audit_mark(conn)
+        if mark != v.read_mark:
             v = views[meeting.id] = View(conn, meeting)
         else:
             v.refresh(conn)
-            v.stamp = stamp(conn)
+            v.stamp, v.behind = now, False
     return v
 
 
 def forget(conn: sqlite3.Connection) -> None:
     """Drop the cached view of `conn` (call before closing a long-lived connection)."""
-    _VIEWS.pop(id(conn), None)
+    with _GUARD:
+        _VIEWS.pop(id(conn), None)

@@ -17,7 +17,7 @@ from db import attendance as q
 
 def is_warm(conn: sqlite3.Connection, meeting: Meeting) -> bool:
     """`conn` already holds a view of `meeting` (possibly behind: its next use catches up)."""
-    with v.LOCK:
+    with v._GUARD:
         entry = v._VIEWS.get(id(conn))
         if entry is None or entry[0] is not conn:
             return False
@@ -26,9 +26,8 @@ def is_warm(conn: sqlite3.Connection, meeting: Meeting) -> bool:
 
 
 def build(conn: sqlite3.Connection, meeting: Meeting) -> v.View:
-    """The view of `meeting` read through `conn` (a worker's connection), in one read. Not
-    under the module lock: it touches no shared view, and a sign-in on the GUI thread must
-    not wait for it."""
+    """The view of `meeting` read through `conn` (a worker's connection), in one read, under
+    no lock: it touches no shared view, and a sign-in on the GUI thread must not wait for it."""
     with q.read_transaction(conn):
         return v.View(conn, meeting)
 
@@ -39,12 +38,13 @@ def adopt(conn: sqlite3.Connection, meeting: Meeting, built: v.View) -> bool:
     whether it was installed."""
     if is_warm(conn, meeting) or built.meeting != meeting:
         return False
-    entry = v._VIEWS.get(id(conn))
-    if entry is None or entry[0] is not conn:
-        entry = (conn, {})
-        v._VIEWS[id(conn)] = entry
-        while len(v._VIEWS) > v._MAX_CONNECTIONS:
-            v._VIEWS.popitem(last=False)
+    with v._GUARD:
+        entry = v._VIEWS.get(id(conn))
+        if entry is None or entry[0] is not conn:
+            entry = (conn, {})
+            v._VIEWS[id(conn)] = entry
+            while len(v._VIEWS) > v._MAX_CONNECTIONS:
+                v._VIEWS.popitem(last=False)
     # The stamp was `conn`'s of the other connection: unknown here, so the next use compares
     # the audit mark and reads the events after the view's last one.
     built.stamp = (-1, -1)

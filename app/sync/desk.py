@@ -29,7 +29,7 @@ from pycrdt import (
     create_update_message,
 )
 
-from app.attendance.view import LOCK
+from app.attendance.view import lock as view_lock
 from app.clock import Clock, SystemClock, iso
 from app.fileio import fsync_dir, replace_with_retry, write_atomic
 from app.meetings import Refusal, resolve_meeting
@@ -270,7 +270,7 @@ class DeskLink:
 
     def _flush(self) -> None:
         self._flush_scheduled = False
-        with LOCK, transaction(self.conn):   # LOCK first: see Replica.flush
+        with view_lock(self.conn), transaction(self.conn):   # the view's lock first: see Replica.flush
             self.replica.flush()
             q.update_acked(self.conn, self.acked)
         self._wake.set()

@@ -31,7 +31,7 @@ from pycrdt import (
     merge_updates,
 )
 
-from app.attendance.view import LOCK
+from app.attendance.view import lock as view_lock
 from app.clock import Clock, SystemClock, iso
 from app.meetings import Refusal, resolve_meeting
 from app.model import Meeting
@@ -234,7 +234,7 @@ class Host:
         contacts, self._contacts = self._contacts, {}
         if not self.replica.dirty and not contacts:
             return
-        with LOCK, transaction(self.conn):   # LOCK first: see Replica.flush
+        with view_lock(self.conn), transaction(self.conn):   # the view's lock first: see Replica.flush
             self.replica.flush()
             q.touch_desks(self.conn, ((d, at, s) for d, (at, s) in contacts.items()))
         ack = wire.control({"t": "ack", "have": self.replica.have()})

@@ -14,7 +14,7 @@ import dataclasses
 import sqlite3
 from pathlib import Path
 
-from app.attendance.view import LOCK
+from app.attendance.view import lock as view_lock
 from app.clock import Clock, iso
 from db import settings
 from db import sync as q
@@ -49,7 +49,7 @@ def version_of(db_path: Path) -> str:
 
 def take(conn: sqlite3.Connection, host_copy: Path, *, desk: str, clock: Clock) -> RegisterChange:
     """Take the register of `host_copy` into the desk's database (one transaction, audited)."""
-    with LOCK:   # the attendance view is rebuilt after the audit row below
+    with view_lock(conn):   # the attendance view is rebuilt after the audit row below
         q.attach_host_copy(conn, host_copy)
         try:
             with transaction(conn):

@@ -35,7 +35,7 @@ from pycrdt import Doc, Map, MapEvent, TransactionEvent, merge_updates
 from app.attendance import Kind, merge_events
 from app.attendance.log import Event, event_from_row
 from app.attendance.merge import MAX_SEQ, clock_limit
-from app.attendance.view import LOCK
+from app.attendance.view import lock as view_lock
 from app.model import Meeting
 from app.sync import wire
 from app.sync.identity import is_hex, sign_event
@@ -190,7 +190,7 @@ class Replica:
                 made.append((e.id, sig))
             out.append((key, with_sig(body, sig)))
         if made:
-            with LOCK, transaction(self.conn):
+            with view_lock(self.conn), transaction(self.conn):
                 for eid, sig in made:
                     q.set_sig(self.conn, eid, sig)
         return out
@@ -210,9 +210,10 @@ class Replica:
             return []
         rows = [(k, decode(k, v)) for k, v in self._incoming.items()]
         good = [r for _, r in rows if r is not None]
-        # LOCK before BEGIN: merge_events takes it too, and a sign-in on another thread holds it
-        # while it waits for the write lock (the other order deadlocks until busy_timeout).
-        with LOCK, transaction(self.conn):
+        # The connection's view lock before BEGIN: merge_events takes it too, and a sign-in on
+        # another thread sharing this connection holds it while it waits for the write lock (the
+        # other order deadlocks until busy_timeout).
+        with view_lock(self.conn), transaction(self.conn):
             ids = qa.person_ids_by_token(self.conn, (r["person"] for r in good))
             limit = clock_limit()   # this laptop's wall time (app.sync.gate refused beyond it)
             mergeable = [r for r in good if r["person"] in ids and r["clock"] <= limit]
