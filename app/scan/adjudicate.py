@@ -269,13 +269,18 @@ def reconciliation(conn: sqlite3.Connection, round_id: int) -> dict[str, Any] | 
 
 
 def batch_summary(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    from db.scan_check import test_layout_codes
+
+    tests = test_layout_codes(conn)   # test-deck pages are judged, never waiting
     out = []
     for bid, hand, source, operator, at in q.batches(conn):
         pages = all_pages(conn, int(bid))
         out.append({"batch": int(bid), "hand_count": int(hand), "pages": len(pages),
                     "read": sum(1 for p in pages if p.status == "read"),
                     "flagged": sum(1 for p in pages if p.status == "flagged"),
-                    "pending": sum(1 for p in pages if p.pending),
+                    "pending": sum(1 for p in pages if p.pending
+                                   and p.layout_code not in tests),
+                    "test_deck": sum(1 for p in pages if p.layout_code in tests),
                     "refused": [{"file": p.file, "page": p.page, "position": p.position,
                                  "reason": p.reason} for p in pages if p.status == "refused"],
                     "source": str(source), "operator": str(operator), "at": str(at)})

@@ -148,6 +148,8 @@ def test_the_marked_test_deck_reads_as_its_pattern_and_is_recorded(tmp_path: Pat
     bad = [t for t in got["testdeck"] if not t["passed"]]
     assert len(got["testdeck"]) == 20 and not bad, bad
     assert json.loads(ok("scan", "adjudicate", "--db", db, "--json"))["pending"] == []
+    status = json.loads(ok("scan", "status", "--db", db, "--json"))["batches"][0]
+    assert status["pending"] == 0 and status["test_deck"] == 20 and status["flagged"] > 0
     result = json.loads(ok("scan", "testdeck", "--db", db, "--result", "--json"))
     assert result["passed"] and len(result["pages"]) == 20
     assert "扫描测试：20页，通过20页，未通过0页：合格" in ok("scan", "testdeck", "--db", db, "--result")
