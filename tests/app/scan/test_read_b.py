@@ -157,3 +157,27 @@ def test_a_page_at_the_real_mfp_extremes_is_read(blanks, dpi: int) -> None:
     got = read_page(img, {7: layout}, dpi_hint=float(dpi))
     assert isinstance(got, PageRead), got
     assert got.marks == "o-----" and got.residual_mm < 0.3
+
+
+
+def test_a_scanner_streak_through_a_box_goes_to_a_human(blanks) -> None:
+    """A vertical streak (dust on the glass) down the page through a box holding a ○, nothing or
+    a √: the box never reads as ○ or ×, and the ballot goes to a human (a streak with a slash
+    would look like a ×)."""
+    from app.scan.markers import project
+    from app.scan.read import dpi_of, locate
+    from tests.app.scan.synth import streak
+
+    layout = _layout()
+    rng = random.Random(SEED + 6)
+    for kind in ("o_closed", "", "tick"):
+        img, _truth = ballot_b(blanks[300], layout, 300, rng, kinds=[kind, "x", "o_closed"])
+        located = locate(img, dpi_of(img, 300.0), {7: layout})
+        assert not isinstance(located, str)
+        box = layout.entries[0].approve
+        x, _y = project(located[1], np.array([[box.x + box.w / 2, box.y + box.h / 2]]))[0]
+        got = read_page(streak(img, int(x), darkness=40, width=4), {7: layout}, dpi_hint=300.0)
+        assert isinstance(got, PageRead), got
+        first = next(s for s in got.scores if s.key == "c0m")
+        assert first.state not in (O_MARK, X_MARK), (kind, first.as_json())
+        assert any(NAMES[0] in text for _code, text in got.flags), (kind, got.flags)
