@@ -389,16 +389,24 @@ def test_scanned_ballots_are_decided_by_scrutineers_two_where_doubtful(tmp_path:
                           at="2026-11-22T08:00:00+08:00", by="主持人")
         return Actor(name, frozenset(roles), chief=chief, verified=True)
 
+    # The fixture's flagged page 1 is already counted into entry A (decide then answers
+    # ALREADY_COUNTED before anyone's right is asked): a second flagged page, not counted.
+    with conn:
+        conn.execute("INSERT INTO scan_page (id, batch_id, position, file_id, page, status,"
+                     " reason, layout_code, dpi, residual_mm, upside_down, marks, write_in_rows,"
+                     " scores, flags) SELECT 3, batch_id, 3, file_id, page, status, reason,"
+                     " layout_code, dpi, residual_mm, upside_down, marks, write_in_rows, scores,"
+                     " flags FROM scan_page WHERE id = 1")
     one, chief = member("周监票", Role.SCRUTINEER), member("王五", Role.SCRUTINEER, chief=True)
     clerk = member("孙计票", Role.TELLER)
     before = conn.execute("SELECT count(*) FROM scan_decision").fetchone()
     for first, second, words in ((clerk, one, "孙计票（计票人）不能操作"),
                                  (one, "王五", "请先选择本人姓名并输入PIN登录")):
-        got = decide(conn, 1, "o-", first=first, second=second, clock=clock)
+        got = decide(conn, 3, "o-", first=first, second=second, clock=clock)
         assert isinstance(got, Refusal) and got.code == "NOT_ALLOWED" and words in got.message
         assert "「认定扫描中存疑或无效的选票」只有监票人" in got.message
     assert conn.execute("SELECT count(*) FROM scan_decision").fetchone() == before
-    got = decide(conn, 1, "o-", first=one, second=chief, clock=clock)
+    got = decide(conn, 3, "o-", first=one, second=chief, clock=clock)
     assert not isinstance(got, Refusal), got
     TESTED.add("adjudicate_ballot")
 
