@@ -31,6 +31,12 @@ START_AFTER_MS = 800
 PACKAGES = ("ui.widgets", "ui.pages", "ui.pages.counting")
 SKIP = ("ui.pages.district_page", "ui.pages.district_charts")  # the district app's own window
 _started = threading.Event()
+_imported = threading.Event()  # the background imports are done
+
+
+def finished() -> bool:
+    """The pages' modules are imported (or preloading never started: nothing to wait for)."""
+    return _imported.is_set() or not _started.is_set()
 
 
 def modules() -> list[str]:
@@ -49,6 +55,7 @@ def _import_all(names: list[str]) -> None:
         except Exception:  # noqa: BLE001 - the page imports it again when opened, and says so
             log.warning("preloading %s failed", name, exc_info=True)
     settle_garbage()
+    _imported.set()
 
 
 def settle_garbage() -> None:
@@ -101,6 +108,8 @@ class WarmEnums(QObject):
         self.timer.timeout.connect(self.slice)
 
     def slice(self) -> None:
+        if not _imported.is_set():  # after the imports: the two would share the interpreter
+            return
         end = time.perf_counter() + SLICE_S
         for _ in self.steps:
             if time.perf_counter() > end:
