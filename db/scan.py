@@ -59,6 +59,10 @@ def batches(conn: sqlite3.Connection) -> list[Row]:
                         " ORDER BY id").fetchall()
 
 
+def batch_ids(conn: sqlite3.Connection) -> set[int]:
+    return {int(r[0]) for r in conn.execute("SELECT id FROM scan_batch")}
+
+
 def known_hashes(conn: sqlite3.Connection, hashes: Sequence[str]) -> dict[str, Row]:
     """sha256 -> (batch id, file name) of files already imported."""
     out: dict[str, Row] = {}

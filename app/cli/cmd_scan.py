@@ -33,8 +33,11 @@ Exit status: 0 done, 1 refused (the reason, nothing written), 2 usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +174,25 @@ def _open(path: Path) -> Any:
         return None
 
 
+@contextlib.contextmanager
+def _interrupt_on_terminate() -> Iterator[None]:
+    """A terminate signal (the window closed, `kill`) ends the import as Ctrl+C does: the batch
+    is rolled back whole instead of the process dying between two files."""
+    def interrupt(_sig: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    sig = getattr(signal, "SIGBREAK", None) if sys.platform == "win32" else signal.SIGTERM
+    try:
+        before = signal.signal(sig, interrupt) if sig is not None else None
+    except ValueError:           # not the main thread (a test calling it in-process)
+        before = None
+    try:
+        yield
+    finally:
+        if before is not None and sig is not None:
+            signal.signal(sig, before)
+
+
 def run_import(args: argparse.Namespace) -> int:
     from app.meetings import Refusal
     from app.scan.batch import describe_refused, import_batch
@@ -182,8 +204,14 @@ def run_import(args: argparse.Namespace) -> int:
     if conn is None:
         return EXIT_USAGE
     try:
-        got = import_batch(conn, args.db, args.folder, args.count, operator=operator(args),
-                           clock=clock)
+        try:
+            with _interrupt_on_terminate():
+                got = import_batch(conn, args.db, args.folder, args.count,
+                                   operator=operator(args), clock=clock)
+        except KeyboardInterrupt:
+            print(f"已中断：这一批未导入（数据库和原件存档中没有留下这一批的任何部分），可重新导入 {args.folder}",
+                  file=sys.stderr)
+            return 130
         if isinstance(got, Refusal):
             print(f"{got.message}（{got.code}）", file=sys.stderr)
             return EXIT_REFUSED

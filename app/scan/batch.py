@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from app.clock import Clock, iso
-from app.fileio import safe_filename, write_atomic
+from app.fileio import fsync_dir, safe_filename, write_atomic
 from app.meetings import Refusal
 from app.scan.setup import election_hash, known_layouts
 from app.scan.source import count_pages, kind_of, pages_of, sha256_of
@@ -32,6 +32,7 @@ from db.audit import append
 from db.tx import transaction
 
 Progress = Callable[[int, int], bool]     # (done, total) -> False to cancel
+CANCELLED = "已取消导入：这一批未导入（数据库和原件存档中没有留下这一批的任何部分），可重新导入"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,34 +132,57 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
             position += 1
             rows.append((i, img.page, position, _read(img, by_code, election, qr_codes)))
             if progress is not None and not progress(position, total):
-                return Refusal("CANCELLED", "已取消，这一批未导入")
+                return Refusal("CANCELLED", CANCELLED)
     at = iso(clock.now())
     archive = archive_folder(db_path)
-    with transaction(conn):
-        batch_id = q.insert_batch(conn, hand_count, str(folder), operator, at)
-        where = archive / f"batch-{batch_id:04d}"
-        where.mkdir(parents=True, exist_ok=True)
-        file_ids = []
-        for p, b, h, n in zip(files, blobs, hashes, counts, strict=True):
-            target = where / f"{h[:16]}-{safe_filename(p.name)}"
-            if not (target.exists() and target.read_bytes() == b):  # left by a failed try
-                write_atomic(target, b)
-                os.chmod(target, stat.S_IREAD)
-            file_ids.append(q.insert_file(conn, batch_id, p.name, h,
-                                          str(target.relative_to(archive.parent)), len(b), n))
-        q.insert_pages(conn, [(batch_id, pos, file_ids[i], page, f["status"], f["reason"],
-                               f["layout"], f["dpi"], f["residual"], f["upside_down"], f["marks"],
-                               json.dumps(f["written"]), json.dumps(f["scores"]),
-                               json.dumps(f["flags"], ensure_ascii=False))
-                              for i, page, pos, f in rows])
-        refused = tuple(RefusedPage(files[i].name, page, pos, f["reason"])
-                        for i, page, pos, f in rows if f["status"] == "refused")
-        flagged = sum(1 for *_x, f in rows if f["status"] == "flagged")
-        append(conn, at=at, actor=operator, action="scan_import",
-               detail={"batch": batch_id, "hand_count": hand_count, "pages": total,
-                       "files": [{"name": p.name, "sha256": h} for p, h in zip(files, hashes,
-                                                                               strict=True)],
-                       "refused": len(refused), "flagged": flagged})
+    staged: Path | None = None     # the batch's archive folder while it is not yet committed
+    batch_id = 0
+    try:
+        with transaction(conn):
+            # No other import can be between its first write and its COMMIT now: a folder of
+            # the archive that no committed batch owns was left by one that was killed.
+            _sweep(archive, q.batch_ids(conn))
+            batch_id = q.insert_batch(conn, hand_count, str(folder), operator, at)
+            where = archive / f"batch-{batch_id:04d}"
+            staged = archive / f"batch-{batch_id:04d}.partial"
+            staged.mkdir(parents=True)
+            file_ids = []
+            for p, b, h, n in zip(files, blobs, hashes, counts, strict=True):
+                name = f"{h[:16]}-{safe_filename(p.name)}"
+                write_atomic(staged / name, b)
+                os.chmod(staged / name, stat.S_IREAD)
+                file_ids.append(q.insert_file(conn, batch_id, p.name, h,
+                                              str((where / name).relative_to(archive.parent)),
+                                              len(b), n))
+            q.insert_pages(conn, [(batch_id, pos, file_ids[i], page, f["status"], f["reason"],
+                                   f["layout"], f["dpi"], f["residual"], f["upside_down"],
+                                   f["marks"], json.dumps(f["written"]), json.dumps(f["scores"]),
+                                   json.dumps(f["flags"], ensure_ascii=False))
+                                  for i, page, pos, f in rows])
+            refused = tuple(RefusedPage(files[i].name, page, pos, f["reason"])
+                            for i, page, pos, f in rows if f["status"] == "refused")
+            flagged = sum(1 for *_x, f in rows if f["status"] == "flagged")
+            append(conn, at=at, actor=operator, action="scan_import",
+                   detail={"batch": batch_id, "hand_count": hand_count, "pages": total,
+                           "files": [{"name": p.name, "sha256": h}
+                                     for p, h in zip(files, hashes, strict=True)],
+                           "refused": len(refused), "flagged": flagged})
+            if progress is not None and not progress(total, total):   # cancelled meanwhile
+                raise _Cancel
+            os.replace(staged, where)      # renamed last: a kill before COMMIT leaves it swept
+            staged = where
+            fsync_dir(archive)
+        staged = None
+    except _Cancel:
+        if staged is not None:
+            _remove_tree(staged)
+        return Refusal("CANCELLED", CANCELLED)
+    except BaseException:
+        # Ctrl+C, the window closed, a full disk: the rows are rolled back, so are the files
+        # (unless the COMMIT itself got through just before the interruption).
+        if staged is not None and batch_id not in _committed(conn):
+            _remove_tree(staged)
+        raise
     from app.scan.testdeck import judge_scanned
 
     judged = judge_scanned(conn, actor=operator, clock=clock)   # test-deck pages, if any
@@ -182,6 +206,40 @@ def _read(img: Any, layouts: Any, election: str, qr_codes: frozenset[int]) -> di
             "marks": got.marks, "written": list(got.write_in_boxes),
             "scores": [s.as_json() for s in got.scores],
             "flags": [{"code": c, "text": t} for c, t in got.flags]}
+
+
+class _Cancel(Exception):
+    """Cancelled while the batch was being written: rolled back whole."""
+
+
+def _committed(conn: sqlite3.Connection) -> set[int]:
+    try:
+        return q.batch_ids(conn)
+    except sqlite3.Error:
+        return set()
+
+
+def _sweep(archive: Path, committed: set[int]) -> None:
+    """Remove what a killed import left in the archive: `batch-NNNN.partial` folders and
+    `batch-NNNN` folders of no committed batch (the files are read-only; never anything else)."""
+    if not archive.is_dir():
+        return
+    for p in archive.iterdir():
+        stem = p.name.removesuffix(".partial")
+        if p.is_dir() and stem.startswith("batch-") and stem[6:].isdigit() and (
+                p.name.endswith(".partial") or int(stem[6:]) not in committed):
+            _remove_tree(p)
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    def writable(func: Callable[..., Any], name: str, _exc: Any) -> None:
+        os.chmod(name, stat.S_IWRITE | stat.S_IREAD)   # Windows refuses to delete read-only
+        func(name)
+
+    if path.exists():
+        shutil.rmtree(path, onerror=writable)
 
 
 def describe_refused(refused: Sequence[RefusedPage]) -> list[str]:

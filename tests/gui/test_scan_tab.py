@@ -85,3 +85,53 @@ def test_scan_batch_is_imported_decided_and_counted_into_entry_a(qtbot, tmp_path
     finally:
         page.close()
         page.ctx.conn.close()
+
+
+def test_an_import_cancelled_with_the_button_writes_nothing(qtbot, tmp_path, shot):
+    """取消导入 while the pages are read: the batch is not imported at all (no rows, no archived
+    file), the tab says so, and the same folder imports afterwards."""
+    from app.scan.batch import archive_folder
+
+    page = open_page(qtbot, counting_db(tmp_path / "scan.db"))
+    try:
+        r = ready_round(page)
+        conn = page.ctx.conn
+        layout = layout_for_round(conn, r.contest_id, r.number, "委员选举选票", r.seats, r.names,
+                                  1, qr=False, actor="test", at="2026-11-22T09:00:00+08:00")
+        assert not isinstance(layout, Refusal)
+        pdf = tmp_path / "ballot.pdf"
+        render_scan_ballots([(layout, 1)], pdf, dt.datetime(2026, 11, 22, 9, 0), election="x",
+                            qr=False)
+        one = tmp_path / "one"
+        write_deck(render_blank(pdf, 300, tmp_path), layout, 300, one, 1, intents=INTENTS[:1],
+                   edge_rate=0.0, write_in_rate=0.0)
+        data = (one / "scan0001.jpg").read_bytes()
+        folder = tmp_path / "scans"
+        folder.mkdir()
+        n = 40
+        for i in range(n):     # the same ballot 40 times, each file distinct
+            (folder / f"scan{i + 1:04d}.jpg").write_bytes(data + bytes([i]) * 8)
+        bar = page.tabs.tabBar()
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(4).center())
+        tab = page.scan_tab
+        page.resize(1366, 768)
+        tab.hand_count.setValue(n)
+        assert not tab.cancel_button.isVisible()
+        tab.start_import(folder)
+        qtbot.waitUntil(lambda: "正在读取第" in page.message.text(), timeout=30000)
+        assert tab.cancel_button.isVisible() and tab.cancel_button.isEnabled()
+        shot(page, "scan_tab_importing")
+        qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: tab.task is None, timeout=30000)
+        assert "已取消导入" in page.message.text() and "未导入" in page.message.text()
+        assert not tab.cancel_button.isVisible()
+        assert conn.execute("SELECT count(*) FROM scan_batch").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM scan_page").fetchone()[0] == 0
+        archive = archive_folder(page.ctx.db_path)
+        assert not archive.exists() or not any(archive.rglob("*"))
+        tab.start_import(folder)
+        qtbot.waitUntil(lambda: tab.task is None, timeout=60000)
+        assert f"第1批：{n}页" in page.message.text()
+    finally:
+        page.close()
+        page.ctx.conn.close()

@@ -46,6 +46,10 @@ class ScanTab(QWidget):
         self.import_button = QPushButton("导入扫描文件夹…")
         self.import_button.setToolTip("一批扫描文件（PDF、JPEG、PNG、TIFF，200–300 dpi）所在的文件夹")
         self.import_button.clicked.connect(self.ask_import)
+        self.cancel_button = QPushButton("取消导入")
+        self.cancel_button.setToolTip("停止读取这一批：整批不导入（数据库和原件存档都不留下任何部分），可重新导入")
+        self.cancel_button.clicked.connect(self.cancel_import)
+        self.cancel_button.hide()
         self.hand_count = QSpinBox()
         self.hand_count.setRange(0, 100000)
         self.hand_count.setAccessibleName("手工清点张数")
@@ -60,6 +64,7 @@ class ScanTab(QWidget):
         top.addWidget(self.hand_count)
         top.addWidget(QLabel("张"))
         top.addWidget(self.import_button)
+        top.addWidget(self.cancel_button)
         top.addWidget(self.count_button)
         top.addWidget(self.summary, 1)
         self.queue = QListWidget()
@@ -302,19 +307,29 @@ class ScanTab(QWidget):
                 conn.close()
 
         self.import_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
         self._say(f"正在读取 {folder} …", "#555")
         task = Task(work, self)
-        task.progress.connect(lambda d, t, _m: self._say(f"正在读取第 {d} / {t} 页…", "#555"))
+        task.progress.connect(lambda d, t, _m: None if task.cancel_token() else
+                              self._say(f"正在读取第 {d} / {t} 页…", "#555"))
         task.finished.connect(self._imported)
         self.task = task
         task.start()
         return task
+
+    def cancel_import(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.cancel_button.setEnabled(False)
+            self._say("正在取消导入…", "#555")
 
     def _imported(self, outcome: Outcome) -> None:
         from app.scan.batch import describe_refused
 
         self.task = None
         self.import_button.setEnabled(True)
+        self.cancel_button.hide()
         got = outcome.result
         if not outcome.ok:
             self._say(outcome.error or "已取消", RED)

@@ -1,0 +1,75 @@
+"""`pollday scan import` interrupted as a real process (Ctrl+C, or the terminal closed / `kill`)
+while it writes the batch: the database and the archive folder hold no part of that batch, and
+importing the same folder again works."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.bench.b_scan import _blank, _database, _layout
+from db.connection import connect
+from tests.app.attendance.attendance_venue import pollday_cmd
+from tests.app.scan.synth import write_deck
+
+PAGES = 60
+
+
+def _folder(tmp_path: Path) -> Path:
+    """PAGES scans of one marked ballot (identical ballots are normal), each file made distinct
+    and large by bytes after the JPEG's end, as some scanners append: the archive writes take a
+    while, so the signal lands while the batch is being written."""
+    one = tmp_path / "one"
+    write_deck(_blank(tmp_path, 300), _layout(), 300, one, 1, edge_rate=0.0, write_in_rate=0.0)
+    data = (one / "scan0001.jpg").read_bytes()
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for i in range(PAGES):
+        (folder / f"scan{i + 1:04d}.jpg").write_bytes(data + bytes([i % 251]) * 3_000_000)
+    return folder
+
+
+def _rows(db: Path) -> dict[str, int]:
+    conn = connect(db, create=False)
+    try:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]   # noqa: S608
+                for t in ("scan_batch", "scan_file", "scan_page")}
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals to a child process")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "terminate"])
+def test_an_import_interrupted_while_writing_leaves_nothing(tmp_path: Path,
+                                                            sig: signal.Signals) -> None:
+    folder = _folder(tmp_path)
+    db = tmp_path / "day.db"
+    _database(db).close()
+    archive = tmp_path / "day-scans"
+    cmd = [*pollday_cmd(), "scan", "import", "--db", str(db), "--count", str(PAGES), str(folder)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + 240
+    while not (archive.is_dir() and any(archive.iterdir())):   # the writing has begun
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0, (out.decode(), err.decode())
+    assert _rows(db) == {"scan_batch": 0, "scan_file": 0, "scan_page": 0}
+    assert [p for p in archive.rglob("*")] == [], "no part of the batch in the archive"
+    if sig == signal.SIGINT:
+        assert "这一批未导入" in err.decode("utf-8"), err.decode("utf-8")
+
+    again = subprocess.run(cmd, capture_output=True, timeout=300)
+    assert again.returncode == 0, again.stderr.decode("utf-8")
+    assert _rows(db) == {"scan_batch": 1, "scan_file": PAGES, "scan_page": PAGES}
+    assert len(list((archive / "batch-0001").iterdir())) == PAGES
