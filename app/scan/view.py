@@ -76,7 +76,24 @@ def page_view(conn: sqlite3.Connection, db_path: Path, page_id: int,
         if not isinstance(located, str):
             outlines = _outlines(layout, located[1], row[13])
             crop = _table_crop(layout, located[1], img.gray.shape)
+            if located[3]:        # fed upside down: shown the right way up
+                return _turned(PageView(img.gray, tuple(outlines), str(name), page_no, crop))
     return PageView(img.gray, tuple(outlines), str(name), page_no, crop)
+
+
+def _turned(view: PageView) -> PageView:
+    """The page turned half a turn, its outlines and crop with it."""
+    import numpy as np
+
+    h, w = view.gray.shape[:2]
+    outlines = tuple(Outline(tuple((w - 1 - x, h - 1 - y) for x, y in o.points), o.label)
+                     for o in view.outlines)
+    crop = None
+    if view.crop is not None:
+        x0, y0, x1, y1 = view.crop
+        crop = (w - x1, h - y1, w - x0, h - y0)
+    return PageView(np.ascontiguousarray(view.gray[::-1, ::-1]), outlines, view.file, view.page,
+                    crop)
 
 
 def _table_crop(layout: Layout, to_img: Any, shape: tuple[int, ...]
