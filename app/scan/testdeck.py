@@ -9,7 +9,10 @@ exactly as meant, or be sent to a human where the pattern says a human must look
 may be either). Refused pages and misreads fail. The result, page by page, is stored
 (scan_testdeck_result), audited, shown on the 扫描核对 tab and printed by `pollday scan testdeck`.
 
-Format A only (separate 赞成 / 不赞成 boxes)."""
+Both formats: A (separate 赞成 / 不赞成 boxes: tick, circle, cross, nothing, faint pencil, outside
+the box, both boxes, a write-in, an overvote) and B (one box for ○ / ×: ○, ×, nothing, √ — which
+the reader must send to a human —, a faint pencil ○, a ○ outside the box, a write-in, an
+overvote)."""
 
 from __future__ import annotations
 
@@ -44,12 +47,40 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "both": ("“赞成”“不赞成”两格都画 √", "?", "flag"),
     "write_in": ("在“另选他人”栏写一个姓名，并在其右边方格内画 √", "", "flag"),
     "wi_blank": ("另选他人栏不写", "", "read"),
+    # Format B: one box per candidate, ○ 赞成, × 不赞成, nothing 弃权.
+    "o_b": ("在方格内画 ○", APPROVE, "read"),
+    "x_b": ("在方格内画 ×", DISAPPROVE, "read"),
+    "blank_b": ("方格内不画", ABSTAIN, "read"),
+    "tick_b": ("在方格内画 √（√ 须由监票人认定）", "?", "flag"),
+    "faint_b": ("在方格内用铅笔很轻地画 ○", APPROVE, "either"),
+    "outside_b": ("在方格外紧挨右边线画小 ○（不要画进格内）", "?", "flag"),
+    "write_in_b": ("在“另选他人”栏写一个姓名，并在其右边方格内画 ○", "", "flag"),
 }
 # Printed small under each candidate's name on the deck page (never near a box).
 SHORT = {"tick_a": "赞成格画√", "circle_a": "赞成格画○", "cross_d": "不赞成格画×",
          "circle_d": "不赞成格画○", "blank": "两格都不画", "faint_a": "赞成格铅笔轻画√",
-         "outside_a": "赞成格外紧挨右边画√", "both": "两格都画√"}
+         "outside_a": "赞成格外紧挨右边画√", "both": "两格都画√",
+         "o_b": "格内画○", "x_b": "格内画×", "blank_b": "不画", "tick_b": "格内画√",
+         "faint_b": "铅笔轻画○", "outside_b": "格外右边画小○"}
 CLEAN = ("tick_a", "cross_d", "circle_a", "blank", "circle_d")
+CLEAN_B = ("o_b", "x_b", "blank_b", "x_b", "o_b")
+
+
+@dataclass(frozen=True, slots=True)
+class _Kinds:
+    """The deck's actions of one format."""
+
+    clean: tuple[str, ...]
+    blank: str
+    approve: str
+    disapprove: str
+    faint: str
+    outside: str
+    write_in: str
+
+
+KINDS = {"A": _Kinds(CLEAN, "blank", "tick_a", "cross_d", "faint_a", "outside_a", "write_in"),
+         "B": _Kinds(CLEAN_B, "blank_b", "o_b", "x_b", "faint_b", "outside_b", "write_in_b")}
 FLAG_ZH = "须送人工认定"
 
 
@@ -87,19 +118,20 @@ class PagePlan:
 def plans(layout: Layout, pages: int = PAGES) -> list[PagePlan]:
     """The deck's patterns: clean pages of every mark, and pages a human must see."""
     n, seats, w = len(layout.candidates), layout.seats, layout.write_ins
+    kk = KINDS[layout.format]
 
     def clean(k: int) -> list[str]:
         acts, approvals = [], 0
         for i in range(n):
-            a = CLEAN[(i + k) % len(CLEAN)]
+            a = kk.clean[(i + k) % len(kk.clean)]
             if ACTIONS[a][1] == APPROVE:
                 if approvals >= seats:
-                    a = "cross_d" if (i + k) % 2 else "blank"
+                    a = kk.disapprove if (i + k) % 2 else kk.blank
                 else:
                     approvals += 1
             acts.append(a)
-        if all(a == "blank" for a in acts):
-            acts[0] = "cross_d"
+        if all(a == kk.blank for a in acts):
+            acts[0] = kk.disapprove
         return acts
 
     out: list[PagePlan] = []
@@ -109,24 +141,26 @@ def plans(layout: Layout, pages: int = PAGES) -> list[PagePlan]:
         out.append(PagePlan(tuple(acts) + (wi,) * w if wi == "wi_blank" else
                             tuple(acts) + (wi,) + ("wi_blank",) * (w - 1), expect, must, why))
 
-    add(["blank"] * n, True, "空白票：全部不画，须送人工确认")
-    add(["tick_a" if i < seats else "blank" for i in range(n)], False, "赞成格画 √")
-    add(["cross_d"] * n, False, "不赞成格画 ×")
+    b = layout.format == "B"
+    add([kk.blank] * n, True, "空白票：全部不画，须送人工确认")
+    add([kk.approve if i < seats else kk.blank for i in range(n)], False,
+        "方格内画 ○" if b else "赞成格画 √")
+    add([kk.disapprove] * n, False, "方格内画 ×" if b else "不赞成格画 ×")
     faint = clean(3)
-    faint[0] = "faint_a"
+    faint[0] = kk.faint
     if sum(1 for a in faint if ACTIONS[a][1] == APPROVE) > seats:
-        faint = ["faint_a"] + ["cross_d"] * (n - 1)
+        faint = [kk.faint] + [kk.disapprove] * (n - 1)
     add(faint, False, "铅笔轻画：读作赞成或送人工认定")
-    outside = ["cross_d"] * n
-    outside[0] = "outside_a"
+    outside = [kk.disapprove] * n
+    outside[0] = kk.outside
     add(outside, True, "画在格外：须送人工认定")
-    both = ["blank"] * n
-    both[-1] = "both"
-    add(both, True, "两格都画：须送人工认定")
+    both = [kk.blank] * n
+    both[-1] = "tick_b" if b else "both"
+    add(both, True, "画 √：须送人工认定" if b else "两格都画：须送人工认定")
     if w:
-        add(clean(1), True, "另选他人：须人工填写姓名", wi="write_in")
+        add(clean(1), True, "另选他人：须人工填写姓名", wi=kk.write_in)
     if n > seats:
-        add(["tick_a"] * (seats + 1) + ["blank"] * (n - seats - 1), True,
+        add([kk.approve] * (seats + 1) + [kk.blank] * (n - seats - 1), True,
             "多选（赞成多于应选名额）：须送人工认定")
     k = 0
     while len(out) < pages:
@@ -166,8 +200,6 @@ def make_deck(conn: sqlite3.Connection, contest_id: int, round_no: int, *, pages
     if base is None:
         return Refusal("NO_LAYOUT", "本轮尚未打印可扫描选票（pollday print scan-ballots）："
                        "测试选票按本轮选票的版式印制")
-    if base.format != "A":
-        return Refusal("FORMAT_NOT_SUPPORTED", "扫描测试选票目前只支持格式A（赞成、不赞成分栏）")
     made = [p for p in deck_pages(conn) if p[1] == contest_id and p[2] == round_no]
     if made:
         deck = max(p[0].deck for p in made)
@@ -182,7 +214,8 @@ def make_deck(conn: sqlite3.Connection, contest_id: int, round_no: int, *, pages
         deck = q.next_deck(conn)
         for k, plan in enumerate(plans(base, pages)):
             code = first + k
-            q.insert_test_layout(conn, code, contest_id, round_no, "A", geometry, 0, actor, at)
+            q.insert_test_layout(conn, code, contest_id, round_no, base.format, geometry, 0,
+                                 actor, at)
             q.insert_testdeck_page(conn, code, deck, k + 1, plan.to_json())
         append(conn, at=at, actor=actor, action="scan_testdeck_printed",
                detail={"deck": deck, "pages": pages, "first_code": first,
@@ -328,7 +361,7 @@ def render_deck(pages: list[DeckPage], out: Path, at: dt.datetime, *, election: 
     from app.documents import fonts
     from app.documents.kinds import Printed
     from app.documents.page import PAGE_H, wrap
-    from app.scan.layout import PAGE_W_MM, ROW_PITCH_MM, TABLE_TOP_MM
+    from app.scan.layout import FORMAT_B, PAGE_W_MM, ROW_PITCH_B_MM, ROW_PITCH_MM, TABLE_TOP_MM
     from app.scan.printing import SEAL_X_MM as SEAL_LEFT_MM
     from app.scan.printing import draw_layout
 
@@ -373,7 +406,9 @@ def render_deck(pages: list[DeckPage], out: Path, at: dt.datetime, *, election: 
                                 SHORT[p.plan.actions[e.index]], 7, align="center")
                 c.restoreState()
         # What does not fit above the table goes below it, above the footer (never near a box).
-        y = TABLE_TOP_MM + math.ceil(len(p.layout.entries) / 2) * ROW_PITCH_MM + 6
+        per_row, pitch = ((3, ROW_PITCH_B_MM) if p.layout.format == FORMAT_B else
+                          (2, ROW_PITCH_MM))
+        y = TABLE_TOP_MM + math.ceil(len(p.layout.entries) / per_row) * pitch + 6
         for line in lines[5:]:
             if y > 262:
                 raise ValueError("测试选票的标记要求过长，印不下")
