@@ -1,4 +1,5 @@
-"""`pollday scan`: counting from the office scanner (format A ballots, separate 赞成/不赞成 boxes).
+"""`pollday scan`: counting from the office scanner (format A ballots, separate 赞成/不赞成 boxes;
+format B, one box per candidate for ○ / ×).
 
     pollday scan setup  --db PATH [--meeting CODE] (--markers | --no-markers) [--qr]
     pollday scan format --db PATH [--meeting CODE] --contest CODE (A | B)
