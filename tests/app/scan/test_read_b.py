@@ -181,3 +181,43 @@ def test_a_scanner_streak_through_a_box_goes_to_a_human(blanks) -> None:
         first = next(s for s in got.scores if s.key == "c0m")
         assert first.state not in (O_MARK, X_MARK), (kind, first.as_json())
         assert any(NAMES[0] in text for _code, text in got.flags), (kind, got.flags)
+
+
+def test_a_circle_over_a_cross_a_filled_box_and_a_slash_are_neither_but_a_retraced_circle_is():
+    """The classifier alone, on clean drawings (8 px/mm, the box's inside): a ○ drawn over a ×
+    (the voter changed their mind), a box inked solid and a single slash score as neither ○ nor
+    ×; a ○ traced twice is a ○."""
+    import math
+
+    import cv2
+
+    from app.scan.read import PX_MM, SHAPE_MIN, SHAPE_OTHER_MAX
+    from app.scan.shape import shape_of
+
+    def canvas() -> np.ndarray:
+        return np.full((int(12.6 * PX_MM),) * 2, 255, np.uint8)
+
+    def ring(d_mm: float) -> np.ndarray:
+        img, c, r = canvas(), 6.3 * PX_MM, d_mm / 2 * PX_MM
+        pts = [(c + r * math.cos(t), c + 0.9 * r * math.sin(t))
+               for t in np.linspace(0, 2 * math.pi, 64)]
+        cv2.polylines(img, [np.array(pts, np.int32)], False, 40, 5, cv2.LINE_AA)
+        return img
+
+    def cross() -> np.ndarray:
+        img, c, h = canvas(), int(6.3 * PX_MM), int(3.5 * PX_MM)
+        cv2.line(img, (c - h, c - h), (c + h, c + h), 40, 5)
+        cv2.line(img, (c - h, c + h), (c + h, c - h), 40, 5)
+        return img
+
+    solid = canvas()
+    cv2.rectangle(solid, (20, 20), (80, 80), 30, -1)
+    slash = canvas()
+    cv2.line(slash, (20, 80), (80, 20), 40, 5)
+    for name, img in (("⊗", np.minimum(ring(10), cross())), ("solid", solid), ("/", slash)):
+        sh = shape_of(img < 150, PX_MM)
+        assert sh.o < SHAPE_MIN and sh.x < SHAPE_MIN, (name, sh)
+    retraced = shape_of(np.minimum(ring(9), ring(9.6)) < 150, PX_MM)
+    assert retraced.o >= SHAPE_MIN and retraced.x <= SHAPE_OTHER_MAX, retraced
+    clean_cross = shape_of(cross() < 150, PX_MM)
+    assert clean_cross.x >= SHAPE_MIN and clean_cross.arms == 4, clean_cross
