@@ -135,3 +135,59 @@ def test_an_import_cancelled_with_the_button_writes_nothing(qtbot, tmp_path, sho
     finally:
         page.close()
         page.ctx.conn.close()
+
+
+def test_an_upside_down_page_is_shown_the_right_way_up(qtbot, tmp_path, shot):
+    """The same flagged ballot fed the right way and upside down: the two crops shown are the
+    same picture."""
+    import numpy as np
+    from PIL import Image
+
+    from tests.app.scan.synth import SEED, ballot
+
+    page = open_page(qtbot, counting_db(tmp_path / "scan.db"))
+    try:
+        r = ready_round(page)
+        layout = layout_for_round(page.ctx.conn, r.contest_id, r.number, "委员选举选票", r.seats,
+                                  r.names, 1, qr=False, actor="test",
+                                  at="2026-11-22T09:00:00+08:00")
+        assert not isinstance(layout, Refusal)
+        pdf = tmp_path / "ballot.pdf"
+        render_scan_ballots([(layout, 1)], pdf, dt.datetime(2026, 11, 22, 9, 0), election="x",
+                            qr=False)
+        img, _truth = ballot(render_blank(pdf, 200, tmp_path), layout, 200, random.Random(SEED),
+                             edge_rate=1.0, write_in_rate=0.0)   # over a box edge: flagged
+        folder = tmp_path / "scans"
+        folder.mkdir()
+        Image.fromarray(img).save(folder / "a.png", dpi=(200, 200))
+        Image.fromarray(np.ascontiguousarray(img[::-1, ::-1])).save(folder / "b.png",
+                                                                     dpi=(200, 200))
+        bar = page.tabs.tabBar()
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(4).center())
+        tab = page.scan_tab
+        page.resize(1366, 768)
+        tab.hand_count.setValue(2)
+        tab.start_import(folder)
+        qtbot.waitUntil(lambda: tab.task is None, timeout=30000)
+        assert tab.queue.count() == 2, page.message.text()
+
+        def shown(row: int) -> np.ndarray:
+            tab.queue.setCurrentRow(row)
+            qtbot.waitUntil(lambda: "墨迹" in tab.reading.text()
+                            and not tab.image.pixmap().isNull(), timeout=10000)
+            q = tab.image.pixmap().toImage().convertToFormat(
+                tab.image.pixmap().toImage().Format.Format_Grayscale8)
+            return np.array(q.constBits()).reshape(q.height(), q.bytesPerLine())[:, :q.width()]
+
+        upright = shown(0).astype(int)
+        tab.reading.clear()
+        turned = shown(1).astype(int)
+        shot(page, "scan_tab_upside_down")
+        h, w = min(upright.shape[0], turned.shape[0]), min(upright.shape[1], turned.shape[1])
+        assert abs(upright.shape[0] - turned.shape[0]) <= 3
+        same = np.abs(upright[:h, :w] - turned[:h, :w]).mean()
+        half_turn = np.abs(upright[:h, :w] - turned[:h, :w][::-1, ::-1]).mean()
+        assert same < half_turn / 2, (same, half_turn)   # text and marks line up
+    finally:
+        page.close()
+        page.ctx.conn.close()
