@@ -19,10 +19,14 @@ from app.documents import fonts
 from app.documents.kinds import Printed
 from app.documents.page import PAGE_H, wrap
 from app.scan.layout import (
+    FORMAT_A,
     FORMAT_B,
     MARKER_MM,
+    MULTI_TOP_MM,
     PAGE_W_MM,
+    PART_HEAD_MM,
     TABLE_TOP_MM,
+    Entry,
     Layout,
     Rect,
     marker_id,
@@ -44,6 +48,15 @@ INSTRUCTIONS_B = (
     "并在右边方格内画“○”。4. 所选人数多于应选人数的为无效票。5. 符号请画在方格之内，字迹要清楚，"
     "不得涂改。"
 )
+INSTRUCTIONS_MULTI = (
+    "说明：1. 本选票含{n}项选举（{names}），各项分别计票；某一项所选人数多于该项应选人数的，该项无效。"
+    "{rules}{k}. 可以另选他人：在该项“另选他人”栏内写上其姓名，并在右边方格内画符号{wi}。"
+    "{k1}. 候选人按姓氏笔画为序排列。符号请画在方格之内，字迹要清楚，不得涂改。"
+)
+RULE_A = ("{k}. {names}：对候选人表示赞成的，在其姓名右边“赞成”栏的方格内画符号；不赞成的，"
+          "在“不赞成”栏的方格内画符号；两格都不画的为弃权。")
+RULE_B = ("{k}. {names}：对候选人表示赞成的，在其姓名右边的方格内画“○”；不赞成的，画“×”；"
+          "不画符号的为弃权；画其他符号或符号不清的，由监票人认定。")
 SEAL_MM = 30.0
 SEAL_X_MM = 132.0             # left of the top-right marker window (x > 165 mm)
 SEAL_Y_MM = 28.0
@@ -88,43 +101,20 @@ def _rect(c: Canvas, r: Rect, *, dash: bool = False, width: float = 1.2) -> None
     c.restoreState()
 
 
-def draw_layout(c: Canvas, layout: Layout, *, election: str, qr: bool) -> None:
-    for corner, (x, y) in enumerate(marker_origins()):
-        _marker(c, marker_id(layout.code, corner), x, y)
-    left, right = 27.0, PAGE_W_MM - 27.0
-    fonts.draw_text(c, PAGE_W_MM / 2 * mm, _y(22), layout.heading, 16, fonts.HEADING_STACK,
-                    align="center", max_width=(right - left - 24) * mm)
-    c.saveState()
-    c.setLineWidth(0.6)
-    c.setDash(2, 2)
-    c.rect(SEAL_X_MM * mm, _y(SEAL_Y_MM + SEAL_MM), SEAL_MM * mm, SEAL_MM * mm)
-    c.restoreState()
-    c.saveState()
-    c.setFillGray(0.55)
-    fonts.draw_text(c, (SEAL_X_MM + SEAL_MM / 2) * mm, _y(SEAL_Y_MM + SEAL_MM / 2 + 1), "盖章处",
-                    9, align="center")
-    c.restoreState()
-    fonts.draw_text(c, left * mm, _y(36), f"应选名额：{layout.seats}名", 11.5, fonts.KAI_STACK)
-    fonts.draw_text(c, left * mm, _y(43), f"候选人{len(layout.candidates)}名（按姓氏笔画为序）",
-                    11.5, fonts.KAI_STACK)
-    y = 67.0
-    b = layout.format == FORMAT_B
-    text = INSTRUCTIONS_B if b else INSTRUCTIONS_A
-    for line in wrap(text.format(seats=layout.seats), (right - left) * mm, 9):
-        fonts.draw_text(c, left * mm, _y(y), line, 9)
-        y += 4.6
-    for col in range(min(3 if b else 2, len(layout.entries))):
-        first = layout.entries[col]
+def _table(c: Canvas, entries: tuple[Entry, ...], fmt: str, label_y: float) -> None:
+    """The column labels at label_y (mm from the top), then every entry's name and boxes."""
+    b = fmt == FORMAT_B
+    for col in range(min(3 if b else 2, len(entries))):
+        first = entries[col]
         labels = (("○/×", first.approve),) if b else \
             (("赞成", first.approve), ("不赞成", first.disapprove))
         for label, box in labels:
             if box is not None:
-                fonts.draw_text(c, (box.x + box.w / 2) * mm, _y(TABLE_TOP_MM - 2), label, 11,
+                fonts.draw_text(c, (box.x + box.w / 2) * mm, _y(label_y), label, 11,
                                 fonts.HEADING_STACK, align="center")
-        fonts.draw_text(c, (first.name_rect.x + first.name_rect.w / 2) * mm,
-                        _y(TABLE_TOP_MM - 2), "候选人姓名", 11, fonts.HEADING_STACK,
-                        align="center")
-    for e in layout.entries:
+        fonts.draw_text(c, (first.name_rect.x + first.name_rect.w / 2) * mm, _y(label_y),
+                        "候选人姓名", 11, fonts.HEADING_STACK, align="center")
+    for e in entries:
         n = e.name_rect
         if e.write_in:
             _rect(c, n, dash=True, width=0.5)
@@ -139,6 +129,87 @@ def draw_layout(c: Canvas, layout: Layout, *, election: str, qr: bool) -> None:
         _rect(c, e.approve)
         if e.disapprove is not None:
             _rect(c, e.disapprove)
+
+
+def _seal(c: Canvas) -> None:
+    c.saveState()
+    c.setLineWidth(0.6)
+    c.setDash(2, 2)
+    c.rect(SEAL_X_MM * mm, _y(SEAL_Y_MM + SEAL_MM), SEAL_MM * mm, SEAL_MM * mm)
+    c.restoreState()
+    c.saveState()
+    c.setFillGray(0.55)
+    fonts.draw_text(c, (SEAL_X_MM + SEAL_MM / 2) * mm, _y(SEAL_Y_MM + SEAL_MM / 2 + 1), "盖章处",
+                    9, align="center")
+    c.restoreState()
+
+
+def multi_instructions(layout: Layout) -> str:
+    parts = layout.blocks()
+    rules, k = "", 2
+    for fmt, rule in ((FORMAT_A, RULE_A), (FORMAT_B, RULE_B)):
+        names = "、".join(p.heading for p in parts if p.format == fmt)
+        if names:
+            rules += rule.format(k=k, names=names)
+            k += 1
+    b_names = "、".join(p.heading for p in parts if p.format == FORMAT_B)
+    wi = f"（{b_names}画○）" if b_names else ""
+    return INSTRUCTIONS_MULTI.format(n=len(parts), names="、".join(p.heading for p in parts),
+                                     rules=rules, k=k, wi=wi, k1=k + 1)
+
+
+def _draw_multi(c: Canvas, layout: Layout) -> None:
+    """A page of several contests: the page heading, then each contest's block under its
+    sub-heading (应选, 候选人), in its own format."""
+    left, right = 27.0, PAGE_W_MM - 27.0
+    fonts.draw_text(c, PAGE_W_MM / 2 * mm, _y(22), layout.heading, 16, fonts.HEADING_STACK,
+                    align="center", max_width=(right - left - 24) * mm)
+    _seal(c)
+    parts = layout.blocks()
+    fonts.draw_text(c, left * mm, _y(36), f"本选票共{len(parts)}项选举", 11.5, fonts.KAI_STACK)
+    fonts.draw_text(c, left * mm, _y(43), "各项分别计票", 11.5, fonts.KAI_STACK)
+    y = 61.0
+    text = multi_instructions(layout)
+    for size in (9.0, 8.5, 8.0, 7.5, 7.0):     # the whole text above the first block
+        lines = wrap(text, (right - left) * mm, size)
+        if y + (len(lines) - 1) * size * 0.5 <= MULTI_TOP_MM - 2:
+            break
+    for line in lines:
+        fonts.draw_text(c, left * mm, _y(y), line, size)
+        y += size * 0.5
+    for part in parts:
+        head = part.top_mm - PART_HEAD_MM
+        fonts.draw_text(c, left * mm, _y(head + 5), f"{part.heading}　应选{part.seats}名　候选人"
+                        f"{len(part.candidates)}名", 12, fonts.HEADING_STACK,
+                        max_width=(right - left) * mm)
+        _table(c, part.entries, part.format, part.top_mm - 2)
+
+
+def draw_layout(c: Canvas, layout: Layout, *, election: str, qr: bool) -> None:
+    for corner, (x, y) in enumerate(marker_origins()):
+        _marker(c, marker_id(layout.code, corner), x, y)
+    if layout.multi:
+        _draw_multi(c, layout)
+        if qr:
+            from app.documents.qr import draw_qr
+
+            draw_qr(c, QR_X_MM * mm, _y(QR_Y_MM + QR_MM), QR_MM * mm,
+                    qr_text(election, layout.code))
+        return
+    left, right = 27.0, PAGE_W_MM - 27.0
+    fonts.draw_text(c, PAGE_W_MM / 2 * mm, _y(22), layout.heading, 16, fonts.HEADING_STACK,
+                    align="center", max_width=(right - left - 24) * mm)
+    _seal(c)
+    fonts.draw_text(c, left * mm, _y(36), f"应选名额：{layout.seats}名", 11.5, fonts.KAI_STACK)
+    fonts.draw_text(c, left * mm, _y(43), f"候选人{len(layout.candidates)}名（按姓氏笔画为序）",
+                    11.5, fonts.KAI_STACK)
+    y = 67.0
+    b = layout.format == FORMAT_B
+    text = INSTRUCTIONS_B if b else INSTRUCTIONS_A
+    for line in wrap(text.format(seats=layout.seats), (right - left) * mm, 9):
+        fonts.draw_text(c, left * mm, _y(y), line, 9)
+        y += 4.6
+    _table(c, layout.entries, layout.format, TABLE_TOP_MM - 2)
     if qr:
         from app.documents.qr import draw_qr
 

@@ -19,6 +19,7 @@ from app.scan.layout import (
     MARKER_MM,
     PAGE_W_MM,
     Layout,
+    Part,
     Rect,
     marker_corners,
     split_marker,
@@ -288,30 +289,78 @@ def read_boxes(gray: NDArray[np.uint8], layout: Layout,
     import numpy as np
 
     o = RING_TO_MM
-    b = layout.format == FORMAT_B
-    regions: list[tuple[str, Rect, bool, float]] = []
-    for e in layout.entries:
-        if b and not e.write_in:
-            regions.append((f"c{e.index}m", e.approve, True, 0.0))
-        elif e.write_in:
-            regions.append((f"w{e.index}a", e.approve, True, 0.0))
-            regions.append((f"w{e.index}n", e.name_rect, False, NAME_LABEL_MM - INNER_INSET_MM))
-        else:
-            assert e.disapprove is not None
-            regions.append((f"c{e.index}a", e.approve, True, 0.0))
-            regions.append((f"c{e.index}d", e.disapprove, True, 0.0))
+    # (key, box, ring, skip top, format B): a page of several contests keys each block's boxes
+    # with its prefix (p<k>.) and reads each block in its own format.
+    regions: list[tuple[str, Rect, bool, float, bool]] = []
+    for part in layout.blocks():
+        b, pre = part.format == FORMAT_B, part.prefix
+        for e in part.entries:
+            if b and not e.write_in:
+                regions.append((f"{pre}c{e.index}m", e.approve, True, 0.0, b))
+            elif e.write_in:
+                regions.append((f"{pre}w{e.index}a", e.approve, True, 0.0, b))
+                regions.append((f"{pre}w{e.index}n", e.name_rect, False,
+                                NAME_LABEL_MM - INNER_INSET_MM, b))
+            else:
+                assert e.disapprove is not None
+                regions.append((f"{pre}c{e.index}a", e.approve, True, 0.0, b))
+                regions.append((f"{pre}c{e.index}d", e.disapprove, True, 0.0, b))
     patches = [sample(gray, to_img, r.x - o, r.y - o, r.w + 2 * o, r.h + 2 * o)
-               for _k, r, _ring, _skip in regions]
+               for _k, r, _ring, _skip, _b in regions]
     paper = float(np.percentile(np.concatenate([p[::3, ::3].ravel() for p in patches]), 90))
     dark, light = paper * DARK, paper * LIGHT
     return tuple(_score(p, r, key, dark, light, ring=ring, skip_top=skip,
                         shape=b and key[-1] in "am")
-                 for p, (key, r, ring, skip) in zip(patches, regions, strict=True))
+                 for p, (key, r, ring, skip, b) in zip(patches, regions, strict=True))
+
+
+PART_SEP = "|"                # marks of a page of several contests: one run per block
+PART_ROWS = 100               # its write-in rows with ink: 100 x block + row
+
+
+@dataclass(frozen=True, slots=True)
+class PartReading:
+    """The reading of one contest's block of a page."""
+
+    part: Part
+    marks: str
+    written: tuple[int, ...]
+    flags: tuple[tuple[str, str], ...]
+
+
+def decide_parts(layout: Layout, scores: tuple[BoxScore, ...]) -> tuple[PartReading, ...]:
+    """Each contest block read on its own: its marks, write-in rows with ink and flags (a page
+    of several contests: each flag's words start with the contest's heading)."""
+    out = []
+    for part in layout.blocks():
+        pre = part.prefix
+        mine = tuple(BoxScore(s.key[len(pre):], s.ink, s.light, s.ring, s.extent_mm, s.state,
+                              s.shape) for s in scores if s.key.startswith(pre)
+                     and (pre or "." not in s.key))
+        marks, written, flags = _decide_part(part, mine)
+        if layout.multi:
+            flags = tuple((c, f"【{part.heading}】{t}") for c, t in flags)
+        out.append(PartReading(part, marks, written, flags))
+    return tuple(out)
 
 
 def decide(layout: Layout, scores: tuple[BoxScore, ...]
            ) -> tuple[str, tuple[int, ...], tuple[tuple[str, str], ...]]:
-    """(marks, write-in rows with ink, flags) from the box scores."""
+    """(marks, write-in rows with ink, flags) from the box scores. A page of several contests:
+    the blocks' marks joined by PART_SEP, write-in rows as PART_ROWS x block + row, every
+    block's flags (naming the contest)."""
+    parts = decide_parts(layout, scores)
+    if not layout.multi:
+        return parts[0].marks, parts[0].written, parts[0].flags
+    return (PART_SEP.join(p.marks for p in parts),
+            tuple(PART_ROWS * k + r for k, p in enumerate(parts) for r in p.written),
+            tuple(f for p in parts for f in p.flags))
+
+
+def _decide_part(layout: Part, scores: tuple[BoxScore, ...]
+                 ) -> tuple[str, tuple[int, ...], tuple[tuple[str, str], ...]]:
+    """One contest's (marks, write-in rows with ink, flags), from its boxes' scores (keys
+    without the block's prefix)."""
     by = {s.key: s for s in scores}
     flags: list[tuple[str, str]] = []
     marks = []
