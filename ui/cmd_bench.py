@@ -24,7 +24,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.bench import REGISTRY, Metric
+from app.bench import REGISTRY, Metric, NeedsSourceTree
 
 COMMANDS = ("bench",)
 
@@ -42,6 +42,7 @@ class Row:
     passed: bool
     seconds: float = 0.0
     error: str = ""
+    skipped: str = ""     # why the metric cannot run here (app.bench.NeedsSourceTree)
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {"metric": self.metric, "value": self.value, "unit": self.unit,
@@ -49,6 +50,8 @@ class Row:
                                   "better": self.better}
         if self.error:
             out["error"] = self.error
+        if self.skipped:
+            out["skipped"] = self.skipped
         return out
 
 
@@ -99,6 +102,9 @@ def run_metric(m: Metric) -> Row:
             value = float(m.func(Path(tmp)))
             if math.isnan(value):
                 raise ValueError("metric returned NaN")
+        except NeedsSourceTree as exc:   # said plainly, not as an error with a trace
+            return Row(m.name, None, m.unit, m.target, m.better, False,
+                       time.perf_counter() - start, skipped=str(exc))
         except Exception as exc:  # reported as an error row; the other metrics still run
             return Row(m.name, None, m.unit, m.target, m.better, False,
                        time.perf_counter() - start, _describe(exc))
@@ -119,13 +125,14 @@ def format_table(rows: list[Row]) -> str:
     lines = [header]
     for r in rows:
         target = f"{COMPARISON.get(r.better, r.better)} {format_value(r.target)}" if r.target is not None else "-"
-        result = "pass" if r.passed else ("ERROR" if r.error else "FAIL")
+        result = "pass" if r.passed else ("ERROR" if r.error else
+                                          "skipped" if r.skipped else "FAIL")
         lines.append((r.metric, format_value(r.value), r.unit, target, result))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     text = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
             for line in lines]
     text.insert(1, "  ".join("-" * w for w in widths))
-    text += [f"{r.metric}: {r.error}" for r in rows if r.error]
+    text += [f"{r.metric}: {r.error or r.skipped}" for r in rows if r.error or r.skipped]
     return "\n".join(text)
 
 
@@ -162,4 +169,4 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(rows))
     else:
         print("no metrics registered")
-    return 0 if all(r.passed for r in rows) else 1
+    return 0 if all(r.passed or r.skipped for r in rows) else 1

@@ -33,11 +33,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.bench import metric
+from app.bench import NeedsSourceTree, metric
 
 ISSUE = "Counting from the office scanner (format A)"
 ISSUE_B = "Counting from the office scanner (format B: one box for ○ / ×)"
 NAMES = ("马晓东", "王淑芬", "刘志强", "李建军", "张喆", "陈珺", "欧阳红梅", "单国栋", "曾凡荣")
+NEEDS_SOURCE = ("needs the source tree: 扫描计票的基准用测试生成器（tests/app/scan/synth.py，OpenCV）合成"
+                "扫描件，须在源码目录中装好测试依赖后运行（pip install -e .[test]），打包的程序不带它们")
 AT = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
@@ -46,12 +48,14 @@ def _synth() -> Any:
     import sys
 
     root = Path(__file__).resolve().parent.parent.parent
-    if (root / "tests").is_dir() and str(root) not in sys.path:
+    if getattr(sys, "frozen", False) or not (root / "tests").is_dir():
+        raise NeedsSourceTree(NEEDS_SOURCE)       # the frozen app ships neither tests/ nor OpenCV
+    if str(root) not in sys.path:
         sys.path.append(str(root))
     try:
         return importlib.import_module("tests.app.scan.synth")
-    except ImportError as exc:  # the frozen app ships neither tests/ nor OpenCV
-        raise RuntimeError("扫描计票的基准须在源码目录中运行（需要 tests/ 和测试依赖 OpenCV）") from exc
+    except ImportError as exc:  # a checkout without the test extras (OpenCV)
+        raise NeedsSourceTree(f"{NEEDS_SOURCE}（缺少 {exc.name or exc}）") from exc
 
 
 def _layout(code: int = 1, fmt: str = "A") -> Any:
