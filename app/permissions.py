@@ -122,8 +122,10 @@ PERMISSIONS: dict[str, Permission] = dict([
     _p("backup", {H}, "备份数据库", "主持人"),
     _p("host_mode", {H}, "开启联网签到主机", "主持人"),
     # 计票
-    _p("enter_ballots", {T}, "录入选票或计票单（录入组A/B）", "计票人（A组和B组须为不同的人）"),
-    _p("resolve_difference", {S}, "裁定两组录入的差异", "监票人（不能是本轮录入A/B组的人）"),
+    _p("enter_ballots", {T}, "录入选票或计票单（录入组A/B）",
+       "计票人（A组和B组须为不同的人；本轮指定了计票人的，只限指定的人）"),
+    _p("resolve_difference", {S}, "裁定两组录入的差异",
+       "监票人（不能是本轮录入A/B组的人；本轮指定了监票人的，只限指定的人）"),
     _p("box_figures", {S}, "登记票箱发票/收票数", "监票人"),
     _p("adjudicate_ballot", {S}, "认定扫描中存疑或无效的选票",
        "监票人（存疑票、无效票须两名不同的监票人或总监票人和一名监票人）", two=True),
@@ -184,14 +186,19 @@ def check_path(db_path: Path, code: str, operator: str | None) -> Denied | None:
     """`check` for a use case given a database file (export, backup, host mode): read-only."""
     from db.files import ro_uri
 
+    if not db_path.exists():   # no such file: the use case says why (and writes nothing)
+        return None
+    p = PERMISSIONS[code]
     try:
         conn = sqlite3.connect(ro_uri(db_path), uri=True)
-    except sqlite3.Error:   # no such file: the use case says why
-        return None
+    except sqlite3.Error as e:   # fail closed: who may act cannot be read
+        return Denied(code, f"「{p.name_zh}」无法确认操作权限：读不出 {db_path.name} 的工作人员名单（{e}），"
+                      "未执行；请检查文件是否损坏或被占用")
     try:
         return check(conn, code, operator)
-    except sqlite3.Error:   # unreadable or not an election database: the use case says why
-        return None
+    except sqlite3.Error as e:   # unreadable or not an election database: fail closed
+        return Denied(code, f"「{p.name_zh}」无法确认操作权限：读不出 {db_path.name} 的工作人员名单（{e}），"
+                      "未执行；请检查文件是否损坏或被占用")
     finally:
         conn.close()
 

@@ -20,9 +20,16 @@ from app.meetings import Refusal
 from app.model import Meeting
 
 
+def _scan_args(p: argparse.ArgumentParser) -> None:
+    _args(p)
+    p.add_argument("--operator", default=None, metavar="NAME",
+                   help="who prints (a staff list: the 主持人, PIN from POLLDAY_PIN); the first print"
+                        " of a round's scannable ballot records its layout")
+
+
 @print_kind("scan-ballots", "可扫描选票 (format A: 赞成/不赞成 boxes; B: one box for ○/×, per contest),"
             " corner markers, optional"
-            " layout QR; for counting with the office scanner (pollday scan)", _args)
+            " layout QR; for counting with the office scanner (pollday scan)", _scan_args)
 def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetime,
            args: argparse.Namespace) -> Printed | Refusal:
     from app.documents.results_source import ballot_docs
@@ -44,12 +51,13 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
         return docs
     chosen = [c for c in list_contests(conn, meeting.id) if not contests or c.code in contests]
     layouts: list[tuple[Layout, int]] = []
+    who = getattr(args, "operator", None) or "打印"   # the Actor signed on with --operator
     for contest, doc in zip(chosen, docs, strict=True):
         rounds = list_rounds(conn, contest.id)
         number = round_no or (rounds[-1].number if rounds else 1)
         heading = doc.heading + (f"（{doc.round_label}）" if doc.round_label else "")
         made = layout_for_round(conn, contest.id, number, heading, doc.seats, doc.candidates,
-                                doc.write_in_rows, qr=setting.qr, actor="打印", at=iso(at),
+                                doc.write_in_rows, qr=setting.qr, actor=who, at=iso(at),
                                 fmt=contest_format(conn, contest.id))
         if isinstance(made, Refusal):
             return made

@@ -143,7 +143,12 @@ def resolve_meeting(conn: sqlite3.Connection, code: str | None) -> Meeting | Ref
 
 def set_current(conn: sqlite3.Connection, meeting_id: int, *, clock: Clock,
                 actor: str) -> Meeting | Refusal:
+    """Make the meeting the database's current one (every page, desk and CLI default to it):
+    setup, the 主持人's where a staff list exists."""
     with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
         m = get_meeting(conn, meeting_id)
         if m is None:
             return Refusal("NO_SUCH_MEETING", f"会议 {meeting_id} 不存在")

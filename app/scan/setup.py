@@ -125,7 +125,8 @@ def known_layouts(conn: sqlite3.Connection) -> dict[int, KnownLayout]:
 def layout_for_round(conn: sqlite3.Connection, contest_id: int, round_no: int, heading: str, seats: int,
                      candidates: tuple[str, ...], write_ins: int, *, qr: bool, actor: str,
                      at: str, fmt: str = FORMAT_A) -> Layout | Refusal:
-    """The layout of this round's ballot: the one already printed, else a new code."""
+    """The layout of this round's ballot: the one already printed, else a new code (written by
+    the 主持人 where a staff list exists: printing scannable ballots is setup)."""
     probe = build_layout(1, heading, seats, candidates, write_ins, fmt)
     if isinstance(probe, str):
         return Refusal("NOT_SCANNABLE", f"{heading}：{probe}")
@@ -134,6 +135,9 @@ def layout_for_round(conn: sqlite3.Connection, contest_id: int, round_no: int, h
         row = q.layout_for(conn, contest_id, round_no, geometry, int(qr))
         if row is not None:
             return layout_from_json(int(row[0]), geometry)
+        denied = setup_refused(conn, actor)   # a new layout: printing scannable ballots is setup
+        if denied is not None:
+            return denied
         code = q.next_layout_code(conn)
         if code > MAX_CODE:
             return Refusal("LAYOUTS_EXHAUSTED", f"本数据库已印过{MAX_CODE}种可扫描选票版式，不能再增加")

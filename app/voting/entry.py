@@ -22,7 +22,7 @@ from app.clock import Clock, iso
 from app.meetings import Refusal
 from app.rules import ABSTAIN, APPROVE, DISAPPROVE, Ballot, BallotCheck, check_ballot
 from app.rules.ballots import REASON_DECLARED
-from app.voting.guard import clerk_refused, refused
+from app.voting.guard import clerk_refused, correction_refused, refused
 from app.voting.model import ENTRIES, Entered, Mode, State, VotingRound
 from app.voting.store import load_round
 from db import voting as q
@@ -206,6 +206,9 @@ def correct_ballot(conn: sqlite3.Connection, round_id: int, entry: str, seq: int
         old = q.select_standing_entry(conn, round_id, entry, seq)
         if old is None:
             return Refusal("NO_SUCH_BALLOT", f"录入组{entry}没有第{seq}张")
+        denied = correction_refused(conn, round_id, entry, seq, r.label)
+        if denied is not None:
+            return denied
         b: Ballot | None = None
         if ballot is not None:
             made = make_entry_ballot(r, ballot, write_ins=write_ins,

@@ -5,6 +5,7 @@ the use cases' transactions: entry A and B by different people; a difference res
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from app.meetings.core import Refusal
@@ -29,7 +30,39 @@ def clerk_refused(conn: sqlite3.Connection, round_id: int, entry: str, clerk: st
     if str(clerk) in q.entry_clerks(conn, round_id, other):
         return Refusal("SAME_CLERK", f"{label}录入组A和B须由不同的人录入：{clerk} 已录入组{other}，"
                        f"组{entry}请由另一名计票人登录后录入")
-    return None
+    return not_named(conn, round_id, "counters", clerk, label)
+
+
+def named_officials(conn: sqlite3.Connection, round_id: int, post: str) -> list[str]:
+    """The round's named 监票人 (`post` "scrutineers") or 计票人 ("counters") who are on the
+    staff list with that role. Empty: the round names none from the list (none named, or names
+    typed before the list existed): any member of the role acts, as before."""
+    from app.permissions import Role
+    from db import staff as qs
+
+    role = Role.SCRUTINEER if post == "scrutineers" else Role.TELLER
+    named: list[str] = []
+    for _, _, kind, _, _, _, detail in q.select_events(conn, round_id):
+        if kind == "officials":
+            named = [str(n) for n in json.loads(detail).get(post, [])]
+    out = []
+    for name in named:
+        row = qs.by_name(conn, name)
+        if row is not None and role.value in row.roles:
+            out.append(row.name)
+    return out
+
+
+def not_named(conn: sqlite3.Connection, round_id: int, post: str, who: str, label: str
+              ) -> Refusal | None:
+    """Where the round names its 计票人/监票人 from the staff list, only they enter/resolve."""
+    named = named_officials(conn, round_id, post)
+    if not named or str(who) in named:
+        return None
+    word = "计票人" if post == "counters" else "监票人"
+    doing = "录入" if post == "counters" else "裁定录入差异"
+    return Refusal("NOT_NAMED", f"{label}指定的{word}是{'、'.join(named)}，只有他们可以{doing}；"
+                   f"{who} 不是本轮指定的{word}（如需换人，请主持人在“监票人/计票人”中修改）")
 
 
 def resolver_refused(conn: sqlite3.Connection, round_id: int, actor: str, label: str
@@ -42,7 +75,33 @@ def resolver_refused(conn: sqlite3.Connection, round_id: int, actor: str, label:
     if entered:
         return Refusal("RESOLVER_ENTERED", f"{label}的录入差异须由未参加录入的监票人裁定："
                        f"{actor} 录入了组{'、'.join(entered)}")
-    return None
+    return not_named(conn, round_id, "scrutineers", actor, label)
+
+
+def correction_refused(conn: sqlite3.Connection, round_id: int, entry: str, seq: int,
+                       label: str) -> Refusal | None:
+    """A correction may not make the entries agree: where a staff list exists and the other
+    entry holds number `seq` reading differently, the difference is for a 监票人 who entered
+    neither (resolve_difference), not for a clerk's correction (a clerk who entered the data
+    makes the entries agree, not match the paper). A number the other entry does not hold yet
+    (a clerk's own typo fixed before the other reached it) stays correctable."""
+    if not enforced(conn) or entry not in ENTRIES:
+        return None
+    other = ENTRIES[1 - ENTRIES.index(entry)]
+    mine = q.select_standing_entry(conn, round_id, entry, seq)
+    theirs = q.select_standing_entry(conn, round_id, other, seq)
+    if mine is None or theirs is None:
+        return None
+
+    def counts(row: q.Row) -> tuple[object, ...] | None:
+        """What the comparison compares (app.voting.compare): marks, write-ins, invalid flag;
+        None for a withdrawn number (columns of db.voting.ENTRY_COLUMNS)."""
+        return (row[6], row[7], bool(row[9])) if row[5] else None
+
+    if counts(mine) == counts(theirs):
+        return None
+    return Refusal("DIFFERENCE_OPEN", f"{label}第{seq}张组A和组B录入不一致，不能由录入人更正："
+                   "须由一名未参加录入的监票人核对原始选票后裁定（处理录入差异）")
 
 
 def officials_refused(conn: sqlite3.Connection, scrutineers: list[str], counters: list[str]

@@ -168,6 +168,8 @@ def _write(conn: sqlite3.Connection, round_id: int, entry: str, sheet: Sheet, *,
             return Refusal("SINGLE_ENTRY", f"{r.label} 为单人录入")
         denied = (resolver_refused(conn, round_id, clerk, r.label) if entry == "R"
                   else clerk_refused(conn, round_id, entry, clerk, r.label))
+        if denied is None and entry != "R":
+            denied = _reentry_refused(conn, r, entry)
         if denied is not None:
             return denied
         problem = check_sheet(r, sheet)
@@ -185,6 +187,22 @@ def _write(conn: sqlite3.Connection, round_id: int, entry: str, sheet: Sheet, *,
                    detail={"round_id": r.id, "entry": entry, "sheet": sheet.as_json(),
                            "why": why.strip()})
     return sheet
+
+
+def _reentry_refused(conn: sqlite3.Connection, r: VotingRound, entry: str) -> Refusal | None:
+    """Where a staff list exists, a clerk does not re-enter sheet A or B while the other sheet
+    differs from it: making them agree is the recount a 监票人 who entered neither confirms
+    (resolve_sheet), not a clerk's re-entry."""
+    from app.permissions import enforced
+
+    if not enforced(conn) or not r.double_entry:
+        return None
+    other = "B" if entry == "A" else "A"
+    mine, theirs = _load(conn, r.id, entry), _load(conn, r.id, other)
+    if mine is None or theirs is None or _lines(mine) == _lines(theirs):
+        return None
+    return Refusal("DIFFERENCE_OPEN", f"{r.label}的计票单A和B不一致，不能由录入人重新录入使两者一致："
+                   "须重新清点，由一名未参加录入的监票人确认计票单")
 
 
 def _lines(s: Sheet) -> dict[str, int]:

@@ -183,7 +183,8 @@ def test_ballot_entry_a_and_b_by_different_tellers_and_differences_by_a_scrutine
     r = _counted_round(v)
     refused_without_writing(v, "enter_ballots", lambda: enter_ballot(
         v.conn, r.id, "A", "1", clerk=v.who["周监票"], clock=v.clock),
-        "「录入选票或计票单（录入组A/B）」只有计票人（A组和B组须为不同的人）可以操作")
+        "「录入选票或计票单（录入组A/B）」只有计票人（A组和B组须为不同的人；"
+        "本轮指定了计票人的，只限指定的人）可以操作")
     assert not isinstance(enter_ballot(v.conn, r.id, "A", "1", clerk=v.who["孙计票"],
                                        clock=v.clock), Refusal)
     refused_without_writing(v, "enter_ballots", lambda: enter_ballot(
