@@ -566,7 +566,9 @@ class MainWindow(QMainWindow):
         keys = [s.key for s in pages.STEPS]
         if self.db_released or not self.isVisible() or self._current not in keys:
             return
-        if not preload.finished():  # its modules would be imported here, on the GUI thread
+        if not preload.finished() or not ops.idle(self.ctx.db_path):
+            # its modules would be imported here, on the GUI thread; or an operation's answer
+            # (开始投票) is due and would come on top of it: later
             self._prebuild.start()
             return
         after = keys[keys.index(self._current) + 1:]

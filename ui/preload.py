@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 log = logging.getLogger(__name__)
 
@@ -118,15 +118,17 @@ class WarmEnums(QObject):
 
 
 def start(owner: QObject) -> None:
-    """Once per process, a moment after `owner` (the main window) was made."""
+    """Once per process, a moment after `owner` (the main window) was made; also when that
+    window was closed meanwhile (the next one waits for these imports: `finished`)."""
     if _started.is_set():
         return
     _started.set()
+    app = QCoreApplication.instance()
 
     def go() -> None:
         settle_garbage()  # before the imports too: a full collection during them held ~190 ms
         threading.Thread(target=_import_all, args=(modules(),), name="preload",
                          daemon=True).start()
-        WarmEnums(owner).timer.start()
+        WarmEnums(app if app is not None else owner).timer.start()
 
-    QTimer.singleShot(START_AFTER_MS, owner, go)
+    QTimer.singleShot(START_AFTER_MS, app if app is not None else owner, go)

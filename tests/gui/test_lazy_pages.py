@@ -37,7 +37,7 @@ def test_a_tab_asked_for_by_name_is_built_and_shown(window):
 def test_the_next_step_of_the_day_is_built_while_nobody_clicks(window, qtbot):
     window.show_step("signin")
     assert "meeting" not in window._step_widgets
-    qtbot.waitUntil(lambda: "meeting" in window._step_widgets, timeout=10000)
+    qtbot.waitUntil(lambda: "meeting" in window._step_widgets, timeout=60000)  # after preload
     page = window._step_widgets["meeting"]
     assert not page.isVisible()
     assert window.show_step("meeting") is page and page.isVisible()
