@@ -83,8 +83,10 @@ class CountingPage(QWidget):
         self._seen: set[int] = set()  # round ids shown in the chooser so far
         self.dialog: QDialog | None = None
         self._build()
-        ctx.meeting_changed.connect(lambda _m: self.reload())
-        ctx.voting_opened.connect(self.reload)  # 开始投票 on the 会议 page: the rounds at once
+        # Hidden (built ahead of its step), it reads when shown: showEvent reloads.
+        ctx.meeting_changed.connect(lambda _m: self.reload() if self.isVisible() else None)
+        # 开始投票 on the 会议 page: the rounds at once
+        ctx.voting_opened.connect(lambda: self.reload() if self.isVisible() else None)
         # Filled when shown (showEvent), once: the rounds are read then, not twice.
 
     def _build(self) -> None:
