@@ -22,7 +22,7 @@ from app.clock import Clock, iso
 from app.meetings import Refusal
 from app.rules import ABSTAIN, APPROVE, DISAPPROVE, Ballot, BallotCheck, check_ballot
 from app.rules.ballots import REASON_DECLARED
-from app.voting.guard import clerk_refused, correction_refused, refused
+from app.voting.guard import clerk_refused, correction_refused, not_named, refused
 from app.voting.model import ENTRIES, Entered, Mode, State, VotingRound
 from app.voting.store import load_round
 from db import voting as q
@@ -174,7 +174,8 @@ def enter_ballots(conn: sqlite3.Connection, round_id: int, entry: str,
         if isinstance(r, Refusal):
             return r
         denied = (clerk_refused(conn, round_id, entry, clerk, r.label) if operator is None
-                  else refused(conn, "enter_ballots", operator))
+                  else refused(conn, "enter_ballots", operator)
+                  or not_named(conn, round_id, "counters", operator, r.label))
         if denied is not None:
             return denied
         for b in ballots:

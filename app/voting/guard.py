@@ -146,6 +146,9 @@ def import_refused(conn: sqlite3.Connection, round_id: int, entry: str, actor: s
         if row is None or Role.TELLER.value not in row.roles:
             return Refusal("NOT_STAFF", f"{label}录入组{entry}的录入人须是工作人员名单中的计票人："
                            f"{clerk} {'不在名单中' if row is None else '不是计票人'}，未导入")
+        off = not_named(conn, round_id, "counters", clerk, label)
+        if off is not None:
+            return Refusal(off.code, f"{off.message}，未导入")
     other = ENTRIES[1 - ENTRIES.index(entry)] if entry in ENTRIES else ""
     same = sorted(clerks & q.entry_clerks(conn, round_id, other)) if other else []
     if same:

@@ -222,3 +222,31 @@ def test_officials_named_before_the_staff_list_do_not_lock_out_its_members(venue
     v.conn.commit()
     got = enter_ballot(v.conn, r.id, "A", "1", clerk=v.who["孙计票"], clock=v.clock)
     assert not isinstance(got, Refusal), got
+
+
+def test_an_entry_file_and_a_batch_come_only_from_the_rounds_named_tellers(
+        venue: Venue, tmp_path: Path) -> None:  # noqa: F811
+    """The second laptop's entry file and a batch entered under a non-person clerk (the
+    scanner, `operator` the person) keep the round's named 计票人 too."""
+    from app.rules import Ballot
+    from app.voting import enter_ballots, transfer
+    from tests.app.staff.test_permission_gaps import _entry_b_from_a_copy
+
+    v = venue
+    r = _round(v)
+    doc = _entry_b_from_a_copy(v, r, tmp_path, "李计票")
+    assert not isinstance(set_officials(v.conn, r.id, scrutineers=["周监票"],
+                                        counters=["孙计票", "王双岗"], actor=v.who["赵主持"],
+                                        clock=v.clock), Refusal)
+    before = _written(v.conn)
+    got = transfer.import_entry(v.conn, v.s.meeting, doc, file_name="b.pollday-entry",
+                                actor=v.who["周监票"], clock=v.clock)
+    assert isinstance(got, Refusal) and got.code == "NOT_NAMED", got
+    assert "李计票" in got.message and "未导入" in got.message
+    stack = [Ballot("o--")]
+    got = enter_ballots(v.conn, r.id, "A", stack, clerk="扫描仪", clock=v.clock,
+                        operator=v.who["李计票"])
+    assert isinstance(got, Refusal) and got.code == "NOT_NAMED", got
+    assert _written(v.conn) == before
+    assert enter_ballots(v.conn, r.id, "A", stack, clerk="扫描仪", clock=v.clock,
+                         operator=v.who["孙计票"]) == 1
