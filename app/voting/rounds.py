@@ -150,6 +150,11 @@ def set_officials(conn: sqlite3.Connection, round_id: int, *, scrutineers: Seque
         def named(xs: Sequence[str | int]) -> list[str]:
             return [names_of[x] if isinstance(x, int) else x.strip() for x in xs]
         s_names, c_names = named(scrutineers), named(counters)
+        empty = [what for what, xs in (("监票人", s_names), ("计票人", c_names))
+                 if not [n for n in xs if n]]
+        if empty:   # an empty list is not a choice the meeting made
+            return Refusal("OFFICIALS_EMPTY", "未登记：" + "、".join(f"未填写{w}" for w in empty)
+                           + "。请填写经大会通过的姓名，用顿号分隔")
         if any(not n for n in [*s_names, *c_names]):
             return Refusal("NAME_EMPTY", "监票人、计票人姓名不能为空")
         twice = [n for n, k in Counter([*s_names, *c_names]).items() if k > 1]

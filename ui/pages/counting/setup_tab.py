@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -41,13 +42,16 @@ class SetupTab(QWidget):
         self.page = page
         self.scrutineers = QLineEdit()
         # Short placeholders: whole in the box at 1280 px; the wording in full is the tooltip.
-        self.scrutineers.setPlaceholderText("如：张三、李四")
+        self.scrutineers.setPlaceholderText("例如：张三、李四")
         self.scrutineers.setToolTip("监票人姓名，用顿号分隔，如：张三、李四")
         self.counters = QLineEdit()
-        self.counters.setPlaceholderText("如：王五、赵六")
+        self.counters.setPlaceholderText("例如：王五、赵六")
         self.counters.setToolTip("计票人姓名，用顿号分隔，如：王五、赵六")
         for e in (self.scrutineers, self.counters):
             e.setStyleSheet("font-size: 14pt;")
+            pal = e.palette()   # a plain grey hint, never mistaken for names typed in
+            pal.setColor(QPalette.ColorRole.PlaceholderText, QColor("#9a9a9a"))
+            e.setPalette(pal)
         self.officials_button = QPushButton("登记监票人、计票人")
         self.officials_button.clicked.connect(self.save_officials)
         self.officials_state = QLabel()
@@ -128,7 +132,8 @@ class SetupTab(QWidget):
         for box, role, what in ((self.scrutineers, permissions.Role.SCRUTINEER, "监票人"),
                                 (self.counters, permissions.Role.TELLER, "计票人")):
             names = "、".join(m.name for m in members if role in m.roles)
-            box.setPlaceholderText(names or f"工作人员名单中没有{what}")
+            # "例如：" and the grey hint colour: the names are a hint, not values filled in.
+            box.setPlaceholderText(f"例如：{names}" if names else f"工作人员名单中没有{what}")
             box.setToolTip(f"从工作人员名单中选择{what}，用顿号分隔"
                            + (f"（名单中的{what}：{names}）" if names else ""))
 
