@@ -117,13 +117,32 @@ def row_time(at: str) -> dt.datetime | None:
         return None
 
 
+# Detail fields that name the people a row is about besides its operator: the second signer of
+# a two-person action, the officials registered, the staff member concerned.
+_NAMED_KEYS = ("second", "scrutineers", "counters")
+
+
+def named(e: Entry) -> list[str]:
+    """The people a row names besides its operator (a 监票人 who co-signed a lock, the officials
+    registered for a round, the staff member a 工作人员 row is about)."""
+    d = e.detail if isinstance(e.detail, dict) else {}
+    out: list[str] = []
+    keys = [*_NAMED_KEYS, *(["name"] if e.action.startswith("staff_") else [])]
+    for key in keys:
+        v = d.get(key)
+        for n in (v if isinstance(v, list) else [v]):
+            if isinstance(n, str) and n.strip() and n.strip() not in out:
+                out.append(n.strip())
+    return out
+
+
 def matches(e: Entry, f: Filter) -> bool:
     if f.person:
+        who = [e.operator, e.actor, *named(e)]
         if f.exact_person:
-            if f.person not in (e.operator, e.actor):
+            if f.person not in who:
                 return False
-        elif f.person.casefold() not in e.operator.casefold() and \
-                f.person.casefold() not in e.actor.casefold():
+        elif not any(f.person.casefold() in w.casefold() for w in who):
             return False
     if f.action and e.action != f.action:
         return False
@@ -145,8 +164,9 @@ def filter_entries(entries: Iterable[Entry], f: Filter) -> list[Entry]:
 
 
 def people(entries: Sequence[Entry]) -> list[str]:
-    """The operators who appear, in order of first appearance."""
-    return list(dict.fromkeys(e.operator for e in entries))
+    """The operators who appear, and the people rows name (a second signer, the officials), in
+    order of first appearance."""
+    return list(dict.fromkeys(n for e in entries for n in (e.operator, *named(e))))
 
 
 def actions(entries: Sequence[Entry]) -> list[str]:

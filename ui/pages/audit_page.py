@@ -43,6 +43,9 @@ from ui.tasks import Task
 from ui.widgets.progress import run_with_progress
 from ui.widgets.rows_model import RowsModel
 
+# Said whenever a person is chosen: their sign-ins and ballots are kept elsewhere.
+NOT_HERE = ("签到和选票录入不在审计日志中：签到见“签到”页的本台最近签到，"
+            "选票见“投票计票”页的逐张录入")
 HEADERS = ("序号", "时间", "人员", "动作", "会议", "详情")
 ALL = ""
 OK_STYLE = ("#AuditBanner { background: #e3f4e8; border: 1px solid #8cc79e; border-radius: 4px; }"
@@ -142,6 +145,8 @@ class AuditPage(QWidget):
 
         self.person = QComboBox()
         self.person.setAccessibleName("人员")
+        self.person.setToolTip("此人操作的记录，以及记录中提到此人的（共同锁定的第二人、登记的监票人和计票人）。"
+                               + NOT_HERE)
         self.action = QComboBox()
         self.action.setAccessibleName("动作")
         self.meeting = QComboBox()
@@ -190,6 +195,10 @@ class AuditPage(QWidget):
         self.selected.setStyleSheet("color: #37474f;")
 
         self.count = QLabel()
+        self.not_here = QLabel(NOT_HERE)   # shown while a person is chosen
+        self.not_here.setWordWrap(True)
+        self.not_here.setStyleSheet("color: #8a5a00;")
+        self.not_here.hide()
         self.refresh_button = QPushButton("刷新 (F5)")
         self.pdf_button = QPushButton("导出 PDF…")
         self.xlsx_button = QPushButton("导出 XLSX…")
@@ -209,6 +218,7 @@ class AuditPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.selected)
+        layout.addWidget(self.not_here)
         layout.addLayout(bottom)
 
         for combo in (self.person, self.action, self.meeting):
@@ -324,6 +334,7 @@ class AuditPage(QWidget):
         total = len(self.loaded.entries)
         self.count.setText(f"列出 {len(self.shown)} 条（共 {total} 条）"
                            + ("" if f == Filter() else f"；{f.describe(self._titles())}"))
+        self.not_here.setVisible(bool(f.person))
         self.selected.setText("选中一行，这里显示它的全部内容。")
 
     def _titles(self) -> dict[int, str]:
