@@ -426,6 +426,10 @@ class MainWindow(QMainWindow):
         if not self._in_window(watched.window()):   # another window (or none of ours)
             return False
         if self.locked:
+            if kind == QEvent.Type.ShortcutOverride and self._in_lock(watched) \
+                    and self.lock_overlay.isAncestorOf(watched) \
+                    and self.lock_overlay.mnemonic(event):   # type: ignore[arg-type]
+                return True   # Alt+N / Alt+P: the lock's own fields, not a page's beneath
             return not self._in_lock(watched)
         if kind != QEvent.Type.ShortcutOverride:
             self.last_input = self.idle_now()
@@ -435,8 +439,15 @@ class MainWindow(QMainWindow):
         """The lock's form or the sign-on dialog: what takes input while locked."""
         if not isinstance(obj, QWidget):
             return False
-        return any(w is not None and (obj is w or w.isAncestorOf(obj))
-                   for w in (self.lock_overlay, self.sign_on_dialog))
+        # Up the parents, not isAncestorOf: the 姓名 list's popup is a window of its own whose
+        # parent is the list (its clicks and keys were swallowed; the lock froze).
+        holders = [w for w in (self.lock_overlay, self.sign_on_dialog) if w is not None]
+        at: QObject | None = obj
+        while at is not None:
+            if any(at is w for w in holders):
+                return True
+            at = at.parent()
+        return False
 
     def _in_window(self, obj: QObject | None) -> bool:
         while obj is not None:

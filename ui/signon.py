@@ -17,9 +17,10 @@ import platform
 import sqlite3
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -72,6 +73,9 @@ class SignOnForm(QWidget):
         self.pin.setPlaceholderText("6–12位数字")
         self.pin.setMaxLength(staff.PIN_MAX)
         self.pin.returnPressed.connect(self.try_sign_on)
+        # A name picked (another person walked up): what was said to the last one goes, and
+        # the PIN box is next.
+        self.name_box.activated.connect(self._name_picked)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setAccessibleName("提示")
@@ -100,6 +104,11 @@ class SignOnForm(QWidget):
                 self.name_box.setCurrentIndex(i)
         self.pin.clear()
         self.problem.clear()
+
+    def _name_picked(self, _index: int) -> None:
+        self.pin.clear()
+        self.problem.clear()
+        self.focus_pin()
 
     def name(self) -> str:
         data = self.name_box.currentData()
@@ -252,6 +261,14 @@ class LockOverlay(QWidget):
         self.show()
         self.raise_()
         self.form.focus_pin()
+        # Again once the dialogs the lock closed have handed the focus back (it stayed where
+        # they left it: the PIN box showed no cursor).
+        QTimer.singleShot(0, self, self._focus_if_locked)
+
+    def _focus_if_locked(self) -> None:
+        focused = QApplication.focusWidget()
+        if self.isVisible() and (focused is None or not self.isAncestorOf(focused)):
+            self.form.focus_pin()
 
     def _cover(self) -> None:
         parent = self.parentWidget()
@@ -276,3 +293,16 @@ class LockOverlay(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         event.accept()
+
+    def mnemonic(self, event: QKeyEvent) -> bool:
+        """Alt+N / Alt+P go to this form's 姓名 / PIN (the page beneath may have its own
+        姓名(&N): the shortcut was ambiguous and the window, locked, ate it). True = handled."""
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier \
+                != Qt.KeyboardModifier.AltModifier:
+            return False
+        target = {Qt.Key.Key_N: self.form.name_box, Qt.Key.Key_P: self.form.pin}.get(
+            Qt.Key(event.key()))
+        if target is None:
+            return False
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
