@@ -42,8 +42,9 @@ def type_pin_and_unlock(qtbot, window, who: str) -> None:
     assert window.ctx.actor.name == who and window.ctx.actor.verified
 
 
-def test_another_person_picks_their_name_in_the_popup_with_the_mouse(qtbot, staff_db):  # noqa: F811
+def test_another_person_picks_their_name_in_the_popup_with_the_mouse(qtbot, staff_db, shot):  # noqa: F811
     gen, window = idle_locked(qtbot, staff_db, "赵主持")
+    shot(window, "lock-on-staff-page")
     combo = window.lock_overlay.form.name_box
     qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
     view = combo.view()
@@ -55,6 +56,7 @@ def test_another_person_picks_their_name_in_the_popup_with_the_mouse(qtbot, staf
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: not view.isVisible(), timeout=3000)
     assert window.lock_overlay.form.name() == "钱签到"
+    shot(window, "lock-another-name-picked")
     type_pin_and_unlock(qtbot, window, "钱签到")
     gen.close()
 
