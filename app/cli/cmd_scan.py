@@ -177,7 +177,7 @@ def _open(path: Path) -> Any:
 
 @contextlib.contextmanager
 def _interrupt_on_terminate() -> Iterator[None]:
-    """A terminate signal (the window closed, `kill`) ends the import as Ctrl+C does: the batch
+    """A terminate signal (`kill`; Ctrl+Break on Windows) ends the import as Ctrl+C does: the batch
     is rolled back whole instead of the process dying between two files."""
     def interrupt(_sig: int, _frame: object) -> None:
         raise KeyboardInterrupt

@@ -139,9 +139,9 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
     batch_id = 0
     try:
         with transaction(conn):
-            # No other import can be between its first write and its COMMIT now: a folder of
-            # the archive that no committed batch owns was left by one that was killed.
-            _sweep(archive, q.batch_ids(conn))
+            # No other import can be between its first write and its COMMIT now: a `.partial`
+            # folder in the archive was left by one that was killed.
+            _sweep(archive)
             batch_id = q.insert_batch(conn, hand_count, str(folder), operator, at)
             where = archive / f"batch-{batch_id:04d}"
             staged = archive / f"batch-{batch_id:04d}.partial"
@@ -169,6 +169,8 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
                            "refused": len(refused), "flagged": flagged})
             if progress is not None and not progress(total, total):   # cancelled meanwhile
                 raise _Cancel
+            if where.exists():
+                _set_aside(where)
             os.replace(staged, where)      # renamed last: a kill before COMMIT leaves it swept
             staged = where
             fsync_dir(archive)
@@ -219,24 +221,40 @@ def _committed(conn: sqlite3.Connection) -> set[int]:
         return set()
 
 
-def _sweep(archive: Path, committed: set[int]) -> None:
-    """Remove what a killed import left in the archive: `batch-NNNN.partial` folders and
-    `batch-NNNN` folders of no committed batch (the files are read-only; never anything else)."""
+def _sweep(archive: Path) -> None:
+    """Remove the `batch-NNNN.partial` folders a killed import left in the archive (read-only
+    files of a batch that was never committed). Nothing else is ever deleted."""
     if not archive.is_dir():
         return
     for p in archive.iterdir():
         stem = p.name.removesuffix(".partial")
-        if p.is_dir() and stem.startswith("batch-") and stem[6:].isdigit() and (
-                p.name.endswith(".partial") or int(stem[6:]) not in committed):
+        if p.name.endswith(".partial") and stem.startswith("batch-") and stem[6:].isdigit() \
+                and p.is_dir():
             _remove_tree(p)
+
+
+def _set_aside(where: Path) -> None:
+    """A `batch-NNNN` folder no committed batch owns (an import killed between its last file and
+    its COMMIT, or a database put back from an older copy beside a newer archive): originals of
+    ballots are never deleted, it is renamed `batch-NNNN.unclaimed` (-2, -3 ...) and left there."""
+    n = 1
+    while True:
+        aside = where.with_name(f"{where.name}.unclaimed" + (f"-{n}" if n > 1 else ""))
+        if not aside.exists():
+            os.replace(where, aside)
+            return
+        n += 1
 
 
 def _remove_tree(path: Path) -> None:
     import shutil
 
     def writable(func: Callable[..., Any], name: str, _exc: Any) -> None:
-        os.chmod(name, stat.S_IWRITE | stat.S_IREAD)   # Windows refuses to delete read-only
-        func(name)
+        try:
+            os.chmod(name, stat.S_IWRITE | stat.S_IREAD)   # Windows refuses to delete read-only
+            func(name)
+        except FileNotFoundError:
+            pass
 
     if path.exists():
         shutil.rmtree(path, onerror=writable)
