@@ -106,7 +106,7 @@ PERMISSIONS: dict[str, Permission] = dict([
     # 签到台
     _p("sign_in", {D, H}, "签到", "签到员或主持人"),
     _p("sign_out", {D, H}, "中途退场/返回会场", "签到员或主持人"),
-    _p("undo_own_desk", {D, H}, "撤销本签到台的签到", "签到员（本签到台的签到）或主持人"),
+    _p("undo_own_desk", {D, H}, "撤销本签到台的签到", "签到员（本签到台的签到；未加入主机的电脑上为本人记录的签到）或主持人"),
     _p("undo_any", {H}, "撤销其他签到台的签到", "主持人"),
     _p("lift_exclusion", {H}, "撤销不计入应到", "主持人"),
     _p("resolve_duplicate", {H}, "处理重复签到", "主持人"),

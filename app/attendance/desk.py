@@ -347,6 +347,18 @@ def _not_signed_in(v: View, person: Person) -> Result:
     return Result(Outcome.NOT_SIGNED_IN, person, len(v.present_ids), f"{person.name} 尚未签到")
 
 
+def _own_sign_in(conn: sqlite3.Connection, signed: Event, desk: str, operator: str) -> bool:
+    """「撤销本签到台的签到」 for a 签到员: on a joined desk, a sign-in of that desk (the desk named
+    is its own name); on a laptop that is not a joined desk (the host, one on its own, serving
+    several desks from its 签到台 list), a sign-in this member recorded. Switching the desk list
+    does not make another desk's sign-ins one's own; anything else is 「撤销其他签到台的签到」."""
+    peer = db_sync.select_peer(conn)
+    if peer is not None:
+        return signed.desk == desk == str(peer[2])
+    who = str.strip(operator)
+    return bool(who) and str.strip(signed.operator) == who
+
+
 @serialized
 def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
                  desk: str, operator: str, clock: Clock, reason: str) -> Result:
@@ -361,9 +373,9 @@ def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | i
         st = v.states.get(person.id)
         if st is None or st.sign_in is None:
             return _not_signed_in(v, person)
-        # The desk named must be this laptop's (a 签到员 naming a joined desk undid its sign-ins)
-        own = st.sign_in.desk == desk and db_sync.serves_desk(conn, desk)
-        denied = _denied(conn, v, person, "undo_own_desk" if own else "undo_any", operator)
+        denied = _denied(conn, v, person, "undo_own_desk", operator)
+        if denied is None and not _own_sign_in(conn, st.sign_in, desk, operator):
+            denied = _denied(conn, v, person, "undo_any", operator)
         if denied is not None:
             return denied
         at = iso(clock.now())

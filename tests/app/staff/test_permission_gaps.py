@@ -411,3 +411,33 @@ def test_the_scannable_ballot_format_and_the_test_deck_are_the_hosts(venue: Venu
     assert not isinstance(set_contest_format(v.conn, v.s.meeting.id, c.id, "B", contest=c.title,
                                              actor=v.who["赵主持"], clock=v.clock), Refusal)
     assert contest_format(v.conn, c.id) == "B"
+
+
+def test_a_clerk_switching_the_desk_list_does_not_undo_another_desks_sign_ins(
+        venue: Venue) -> None:
+    """Walk finding: on a laptop serving several desks (not a joined desk), 张签到 was refused
+    undoing 杜海燕 (signed at 二号台 by 王签到), switched the 签到台 list to 二号台 and undid her.
+    There a 签到员's 「撤销本签到台的签到」 is a sign-in they recorded themselves."""
+    from app import attendance as att
+    from app.attendance import Outcome
+
+    v, m = venue, venue.s.meeting
+    got = add_staff(v.conn, "王签到", ["签到员"], "246810", actor=v.who["赵主持"], clock=v.clock)
+    assert not isinstance(got, Refusal), got
+    wang = sign_on(v.conn, "王签到", "246810", clock=v.clock)
+    assert isinstance(wang, Actor), wang
+    zhang = v.who["钱签到"]
+    a, b = v.s.voter_ids[:2]
+    assert att.sign_in(v.conn, m, a, "一号台", zhang, v.clock).outcome is Outcome.SIGNED_IN
+    assert att.sign_in(v.conn, m, b, "二号台", wang, v.clock).outcome is Outcome.SIGNED_IN
+    before = _written(v.conn)
+    for desk in ("一号台", "二号台"):   # the desk list switched to 二号台: still refused
+        got = att.undo_sign_in(v.conn, m, b, desk, zhang, v.clock, "签错人")
+        assert got.outcome is Outcome.NOT_ALLOWED, (desk, got)
+        assert "「撤销其他签到台的签到」只有主持人" in got.message
+    assert _written(v.conn) == before
+    # their own sign-in they undo, whichever desk the list shows; the 主持人 undoes any
+    assert att.undo_sign_in(v.conn, m, a, "二号台", zhang, v.clock, "签错人").outcome is \
+        Outcome.UNDONE
+    assert att.undo_sign_in(v.conn, m, b, "一号台", v.who["赵主持"], v.clock, "签错人").outcome \
+        is Outcome.UNDONE

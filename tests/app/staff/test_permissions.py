@@ -136,7 +136,7 @@ def test_undo_own_desk_by_the_clerk_any_desk_by_the_host(venue: Venue) -> None:
     v, m = venue, venue.s.meeting
     a, b = v.s.voter_ids[:2]
     att.sign_in(v.conn, m, a, "一号台", v.who["钱签到"], v.clock)
-    att.sign_in(v.conn, m, b, "二号台", v.who["钱签到"], v.clock)
+    att.sign_in(v.conn, m, b, "二号台", v.who["赵主持"], v.clock)   # not 钱签到's sign-in
     refused_without_writing(v, "undo_own_desk", lambda: att.undo_sign_in(
         v.conn, m, a, "一号台", v.who["孙计票"], v.clock, "签错人"), "「撤销本签到台的签到」只有签到员")
     got = att.undo_sign_in(v.conn, m, a, "一号台", v.who["钱签到"], v.clock, "签错人")
