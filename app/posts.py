@@ -27,6 +27,7 @@ SUPERVISORY = "居务监督委员会"
 COOP_BOARD = "合作社理事会"
 COOP_SUPERVISORS = "合作社监事会"
 BODIES = (PARTY, DISCIPLINE, RESIDENTS, SUPERVISORY, COOP_BOARD, COOP_SUPERVISORS)
+OTHER = "其他"   # the group of contests whose body is not set (or names no body of BODIES)
 
 
 def body_type(body: str) -> str:
@@ -43,7 +44,30 @@ def body_type(body: str) -> str:
         return COOP_BOARD
     if body.startswith("中共") or any(w in body for w in ("党委", "党总支", "党支部")):
         return PARTY
-    return body or "其他"
+    return body or OTHER
+
+
+def canonical_body(word: str) -> str | None:
+    """The one spelling in BODIES of a body word or organisation name (居民委员会, 居委会 and
+    XX社区居民委员会 → 居委会; 党委 / 中共XX委员会 → 党组织委员会), None when it names none."""
+    w = word.strip()
+    if w in BODIES:
+        return w
+    found = body_type(w) if w else ""
+    return found if found in BODIES else None
+
+
+def default_body(organisation: str, post: str) -> str:
+    """The body a new contest of a meeting of `organisation` (app.model.Organisation value) elects,
+    where that is unambiguous, else "" (to choose): a party meeting elects the party committee
+    (its 纪委书记 / 纪委副书记 the 纪委), the residents' meeting the 居委会; a 合作社 meeting may
+    elect its 理事会 or its 监事会, so nothing is assumed there. Never read from the free title."""
+    if post in ("纪委书记", "纪委副书记") or organisation == "discipline":
+        return DISCIPLINE
+    if organisation in ("party_committee", "party_general_branch", "party_branch"):
+        return PARTY
+    return {"residents_committee": RESIDENTS, "supervisory_committee": SUPERVISORY}.get(
+        organisation, "")
 
 
 def post_of_old_title(title: str) -> str:

@@ -10,6 +10,11 @@ def update_contest_post(conn: sqlite3.Connection, contest_id: int, post: str) ->
                         (post, contest_id)).rowcount == 1
 
 
+def update_contest_body(conn: sqlite3.Connection, contest_id: int, body: str) -> bool:
+    return conn.execute("UPDATE contest SET body = ? WHERE id = ?",
+                        (body, contest_id)).rowcount == 1
+
+
 def update_candidate_part_time(conn: sqlite3.Connection, candidate_id: int, part_time: bool
                                ) -> bool:
     return conn.execute("UPDATE candidate SET part_time = ? WHERE id = ?",

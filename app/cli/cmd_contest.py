@@ -1,8 +1,9 @@
 """Contests (选举事项) and their candidates, as on the 准备 · 选举事项 page:
 
     pollday contest add --db PATH --title 委员 --seats 7 [--kind committee|leader] [--code C]
-                        [--body 居民委员会] [--post 委员|书记|副书记|纪委书记|主任|副主任|理事长…]
+                        [--body 居委会] [--post 委员|书记|副书记|纪委书记|主任|副主任|理事长…]
     pollday contest set-post --db PATH --contest C --post 书记   (--post "" clears it)
+    pollday contest set-body --db PATH --contest C --body 党组织委员会   (--body "" clears it)
     pollday contest list --db PATH [--json]
     pollday contest set-seats --db PATH --contest C --seats N
     pollday contest withdraw --db PATH --contest C --reason WHY
@@ -17,6 +18,9 @@ stroke order (按姓氏笔画为序：笔画数、笔顺、同笔顺时先横后
 candidate-margin check in the page's words. The post (职务, for the district's figures) is one of
 a fixed list; it defaults to the title when the title is one of the posts word for word. A contest's kind defaults as on the page: leader for
 书记、副书记、纪委书记、主任、副主任, committee otherwise; its code defaults to the next free c1, c2, ….
+The body (班子, for the district's figures) is one of 党组织委员会、纪委、居委会、居务监督委员会、
+合作社理事会、合作社监事会; --body also takes an organisation's full name it can place (e.g.
+XX社区居民委员会 counts as 居委会); a contest without a body counts as 其他 in the district report.
 Seats can be changed and a contest withdrawn only before its first round is opened.
 All act on the current meeting unless --meeting CODE. Exit status: 0 done, 1 refused (the
 reason printed with its code, nothing written), 2 usage (a field is wrong or missing).
@@ -42,6 +46,8 @@ SINGLE_POSTS = ("书记", "副书记", "纪委书记", "主任", "副主任")
 # app.posts.POSTS (kept literal here: the module's top level imports nothing of app/).
 POST_CHOICES = ("委员", "书记", "副书记", "纪委书记", "纪委副书记", "主任", "副主任", "理事长",
                 "副理事长", "监事长", "副监事长")
+# app.posts.BODIES (literal for the same reason).
+BODIES = ("党组织委员会", "纪委", "居委会", "居务监督委员会", "合作社理事会", "合作社监事会")
 GENDER_ZH = {"M": "男", "F": "女", None: ""}
 
 
@@ -73,11 +79,14 @@ def register(sub: Any) -> None:
     a.add_argument("--kind", default=None, choices=("committee", "leader"),
                    help="committee 委员（差额选举） | leader 单一职务 (default from the title)")
     a.add_argument("--code", default=None, help="选举事项代码 (default: next free c1, c2, …)")
-    a.add_argument("--body", default="", help="组织, e.g. 居民委员会")
+    a.add_argument("--body", default="", help="班子: " + "、".join(BODIES)
+                   + " (or the organisation's full name, e.g. XX社区居民委员会 = 居委会)")
     a.add_argument("--post", default=None, choices=POST_CHOICES,
                    help="职务 (default: the title when it is one of these)")
     sp = acts.add_parser("set-post", parents=[_common(True)], help="choose the contest's 职务")
     sp.add_argument("--post", required=True, choices=("", *POST_CHOICES))
+    sb = acts.add_parser("set-body", parents=[_common(True)], help="choose the contest's 班子")
+    sb.add_argument("--body", required=True, help="班子: " + "、".join(BODIES) + " (\"\" clears)")
     li = acts.add_parser("list", parents=[_common(False)], help="the contests")
     li.add_argument("--json", action="store_true")
     s = acts.add_parser("set-seats", parents=[_common(True)], help="change 应选名额 before voting")
@@ -189,7 +198,7 @@ def _contest(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namespac
         for c in rows:
             n = len(meetings.list_candidates(conn, c.id))
             print(f"{c.code}  {c.title}（应选{c.seats}名，候选人{n}名）  {c.kind}  "
-                  f"职务：{c.post or '未设定'}")
+                  f"班子：{c.body or '未设定'}  职务：{c.post or '未设定'}")
         return 0
     if args.action == "add":
         title = args.title.strip()
@@ -198,6 +207,12 @@ def _contest(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namespac
         taken = {c.code for c in meetings.list_contests(conn, meeting.id)}
         code = args.code if args.code is not None else next(
             f"c{i}" for i in range(1, 1000) if f"c{i}" not in taken)
+        from app.posts import canonical_body
+
+        if args.body.strip() and canonical_body(args.body) is None:
+            print(f"班子“{args.body.strip()}”不在班子列表中（{'、'.join(BODIES)}），"
+                  "也不是能归入其中的组织名称", file=sys.stderr)
+            return 2
         got = meetings.add_contest(conn, meeting.id, code=code.strip(), title=title, kind=kind,
                                    seats=args.seats, body=args.body.strip(), post=args.post,
                                    clock=_clock(), actor=_actor(args))
@@ -213,6 +228,15 @@ def _contest(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namespac
             return _refused(posted)
         print(f"{posted.title}（{posted.code}）职务：{contest.post or '未设定'} → "
               f"{posted.post or '未设定'}")
+        return 0
+    if args.action == "set-body":
+        from app.meetings.posts import set_contest_body
+
+        bodied = set_contest_body(conn, contest.id, args.body, clock=_clock(), actor=_actor(args))
+        if isinstance(bodied, Refusal):
+            return _refused(bodied)
+        print(f"{bodied.title}（{bodied.code}）班子：{contest.body or '未设定'} → "
+              f"{bodied.body or '未设定'}")
         return 0
     if args.action == "set-seats":
         changed = meetings.set_contest_seats(conn, contest.id, args.seats, clock=_clock(),

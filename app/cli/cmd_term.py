@@ -5,7 +5,8 @@
     pollday previous-term list --db PATH [--json]
 
 PERSON is a register id, the QR token or the ID number. --body is one of 党组织委员会, 纪委,
-居委会, 居务监督委员会, 合作社理事会, 合作社监事会; --post one of the posts (default 委员: a plain
+居委会, 居务监督委员会, 合作社理事会, 合作社监事会 (a common variant is stored as its one spelling:
+居民委员会 → 居委会, 党委 → 党组织委员会, 纪律检查委员会 → 纪委); --post one of the posts (default 委员: a plain
 member; a 书记 is marked twice, 书记 and 委员, when the district should count them as both). A sheet
 with any row that cannot be placed is refused whole, naming the row and the reason. The package
 carries each elected person's previous seats; the district counts 留任 and 新提拔 from them.
@@ -34,7 +35,8 @@ def register(sub: Any) -> None:
     common.add_argument("--operator", default="", metavar="X", help="who records it (audit)")
     m = acts.add_parser("mark", parents=[common], help="mark one person")
     m.add_argument("person", metavar="PERSON")
-    m.add_argument("--body", required=True, choices=BODIES)
+    m.add_argument("--body", required=True, metavar="BODY",
+                   help="、".join(BODIES) + " (居民委员会 etc. are taken as 居委会)")
     m.add_argument("--post", default="委员")
     m.add_argument("--remove", action="store_true", help="take the mark back")
     i = acts.add_parser("import", parents=[common], help="import a sheet")

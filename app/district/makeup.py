@@ -213,6 +213,17 @@ class BodyFigures:
     previous: dict[str, Decimal] = field(default_factory=dict)
 
     @property
+    def knows_previous(self) -> bool:
+        """留任 / 新提拔 mean something only for a body of the list (not 其他: no body set)."""
+        return self.body == TWO_COMMITTEES or self.body in BODY_ORDER
+
+    @property
+    def unknown_previous(self) -> int:
+        """Members of whom it is not known whether they held the seat before (a package before
+        format 4, or a body not set): members = retained + fresh + this, always."""
+        return self.members - self.retained - self.fresh
+
+    @property
     def label(self) -> str:
         return post_label(self.body, self.post) if self.post else self.body
 
@@ -238,7 +249,7 @@ class BodyFigures:
             self.education_unknown += college is None or bachelor is None
             self.women += p.gender == "F"
             self.part_time += p.part_time
-            if p.previous is not None:
+            if p.previous is not None and self.knows_previous:
                 held = self._held_before(p.previous)
                 self.retained += held
                 self.fresh += not held
@@ -262,7 +273,7 @@ class BodyFigures:
                                "under35": self.young, "women": self.women,
                                "education_unknown": self.education_unknown,
                                "part_time": self.part_time, "retained": self.retained,
-                               "new": self.fresh}
+                               "new": self.fresh, "previous_unknown": self.unknown_previous}
         out.update({k: v for k, v in figs.items() if k != "members"})
         if self.previous:
             out["previous"] = dict(self.previous)
@@ -275,13 +286,13 @@ class BodyFigures:
         return out
 
 
-_PHRASE_LABELS = {"college_pct": "大专及以上", "bachelor_pct": "本科以上",
+_PHRASE_LABELS = {"college_pct": "大专及以上", "bachelor_pct": "本科及以上",
                   "under35_pct": "35岁以下", "women_pct": "女性占比",
                   "dual_role_pct": "书记主任一肩挑比例"}
 
 
 def change_phrase(metric: str, now: Decimal, before: Decimal) -> str:
-    """"平均年龄下降2.2岁", "本科以上提高5.8个百分点" (shares: percentage POINTS), "女性占比持平"."""
+    """"平均年龄下降2.2岁", "本科及以上提高5.8个百分点" (shares: percentage POINTS), "女性占比持平"."""
     diff = now - before
     if metric == "members":
         label = "人数"

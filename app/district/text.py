@@ -69,10 +69,28 @@ def group_line(b: makeup.BodyFigures, young: str, *, name: str = "") -> str:
         line += f"；兼职委员 {b.part_time}人"
     if b.retained or b.fresh:
         line += (f"；留任 {b.retained}人，新提拔 {b.fresh}人" if b.post else
-                 f"；上届班子成员留任 {b.retained}人，新进 {b.fresh}人")
+                 f"；上届班子成员留任 {b.retained}人，新进 {b.fresh}人") + unknown_note(b)
     if j.get("changes"):
         line += "；与上届相比：" + "，".join(j["changes"])
     return line
+
+
+def unknown_note(b: makeup.BodyFigures) -> str:
+    """"（另有 3人无上届资料）": the members neither 留任 nor 新提拔 because nothing is known of
+    their previous seats (so that the figures always add up to the members)."""
+    n = b.unknown_previous
+    return f"（另有 {n}人无上届资料）" if n and (b.retained or b.fresh) else ""
+
+
+def retention_clause(b: makeup.BodyFigures) -> str:
+    """"；其中留任 1名，新提拔 1名（另有 1名无上届资料）" ("" when nothing is known)."""
+    if not (b.retained or b.fresh):
+        return ""
+    n = b.unknown_previous
+    rest = f"（另有 {n}名无上届资料）" if n else ""
+    if b.post:
+        return f"；其中留任 {b.retained}名，新提拔 {b.fresh}名{rest}"
+    return f"；其中上届班子成员留任 {b.retained}名，新进 {b.fresh}名{rest}"
 
 
 def makeup_lines(report: Report) -> list[str]:
@@ -141,8 +159,7 @@ def _group_sentence(b: makeup.BodyFigures, name: str, young: str, unit: str = "�
          + f"；本科及以上 {b.bachelor}人，占比 {num(j['bachelor_pct'])}%"
          + _change_clause(b, "bachelor_pct")
          + f"；{young} {b.young}人，占比 {num(j['under35_pct'])}%")
-    if b.post and (b.retained or b.fresh):
-        s += f"；其中留任 {b.retained}名，新提拔 {b.fresh}名"
+    s += retention_clause(b)
     if b.part_time:
         s += f"；兼职委员 {b.part_time}人"
     return s
@@ -163,10 +180,18 @@ def summary_paragraph(report: Report, day: dt.date | None = None) -> str:
         parts.append(f"应到会党员 {h['party_expected']}人，实际到会 {h['party_present']}人，"
                      f"出席率达到 {pct(h['party_attendance_rate'])}。")
     names = {makeup.PARTY: "新一届社区党组织委员会成员", makeup.DISCIPLINE: "纪委班子成员",
-             makeup.RESIDENTS: "新一届社区居委会成员"}
+             makeup.RESIDENTS: "新一届社区居委会成员",
+             makeup.SUPERVISORY: "新一届居务监督委员会成员",
+             makeup.COOP_BOARD: "新一届合作社理事会成员", makeup.COOP_SUPERVISORS: "新一届合作社监事会成员"}
+    unset = 0
     for b in report.bodies:
         if b.members and b.body in names:
             parts.append(_group_sentence(b, names[b.body], young) + "。")
+        elif b.members:
+            unset += b.members
+    if unset:
+        parts.append(f"另有当选人 {unset}名所在的选举事项未设定班子（党组织委员会、居委会等），"
+                     "未计入以上各班子的统计，请社区在选举事项中设定班子后重新报送。")
     for p in report.posts:
         if p.members:
             parts.append(_group_sentence(p, p.label, young) + "。")

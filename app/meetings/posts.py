@@ -19,7 +19,7 @@ from pathlib import Path
 from app.clock import Clock, iso
 from app.meetings.core import Refusal, setup_refused
 from app.meetings.items import Candidate, Contest, get_contest
-from app.posts import BODIES, MEMBER, POSTS
+from app.posts import BODIES, MEMBER, POSTS, canonical_body
 from db import meetings as q
 from db import persons as db_persons
 from db import posts as store
@@ -46,6 +46,30 @@ def set_contest_post(conn: sqlite3.Connection, contest_id: int, post: str, *, cl
                detail={"contest_id": contest_id, "code": contest.code, "post": post,
                        "was": contest.post})
     return replace(contest, post=post)
+
+
+def set_contest_body(conn: sqlite3.Connection, contest_id: int, body: str, *, clock: Clock,
+                     actor: str) -> Contest | Refusal:
+    """Choose the contest's body (班子, one of app.posts.BODIES; a variant such as 居民委员会 is
+    stored as 居委会; "" clears it). Allowed at any time: it classifies the result for the
+    district, it changes nothing of the election."""
+    word = body.strip()
+    canon = canonical_body(word) if word else ""
+    if canon is None:
+        return Refusal("BODY_INVALID", f"班子“{word}”不在班子列表中（{'、'.join(BODIES)}）")
+    with transaction(conn):
+        denied = setup_refused(conn, actor)
+        if denied is not None:
+            return denied
+        contest = get_contest(conn, contest_id)
+        if contest is None:
+            return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
+        store.update_contest_body(conn, contest_id, canon)
+        append(conn, at=iso(clock.now()), actor=actor, action="contest_body_set",
+               meeting_id=contest.meeting_id,
+               detail={"contest_id": contest_id, "code": contest.code, "body": canon,
+                       "was": contest.body})
+    return replace(contest, body=canon)
 
 
 def set_part_time(conn: sqlite3.Connection, contest_id: int, name: str, part_time: bool, *,
@@ -79,7 +103,7 @@ class PreviousMember:
 
 
 def _check(body: str, post: str) -> str | None:
-    if body not in BODIES:
+    if canonical_body(body) is None:
         return f"班子“{body}”不在班子列表中（{'、'.join(BODIES)}）"
     if post not in POSTS:
         return f"职务“{post}”不在职务列表中（{'、'.join(POSTS)}）"
@@ -92,6 +116,7 @@ def mark_previous(conn: sqlite3.Connection, person_id: int, body: str, post: str
     previous term."""
     if problem := _check(body, post):
         return Refusal("PREVIOUS_INVALID", problem)
+    body = canonical_body(body) or body   # 居民委员会 → 居委会: one spelling
     with transaction(conn):
         denied = setup_refused(conn, actor)
         if denied is not None:
@@ -165,7 +190,7 @@ def import_previous(conn: sqlite3.Connection, path: Path, *, clock: Clock,
         if isinstance(who, str):
             problems.append(f"第{n}行：{who}")
             continue
-        found.append((who, body, post))
+        found.append((who, canonical_body(body) or body, post))
     if problems:
         return Refusal("ROWS_INVALID", f"{path.name} 未导入：" + "；".join(problems))
     out = []

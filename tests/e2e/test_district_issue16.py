@@ -190,7 +190,7 @@ def test_every_figure_against_a_hand_computation(district: tuple[Path, list[Buil
         d_bach = r2(want["bachelor_pct"]) - Decimal(str(prev[5]))
         phrases = got[key]["changes"]
         assert f"平均年龄{'下降' if d_age < 0 else '上升'}{abs(d_age)}岁" in phrases, phrases
-        assert f"本科以上{'下降' if d_bach < 0 else '提高'}{abs(d_bach)}个百分点" in phrases, phrases
+        assert f"本科及以上{'下降' if d_bach < 0 else '提高'}{abs(d_bach)}个百分点" in phrases, phrases
 
 
 def test_counts_and_shares_together_in_text_xlsx_and_pdf(

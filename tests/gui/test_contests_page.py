@@ -119,7 +119,7 @@ def test_a_single_post_may_have_as_many_candidates_as_seats(page):
     page.search_box.setText("zfr")
     page.add_found()
     assert GREEN in page.margin.styleSheet()
-    assert page.contest_list.item(0).text() == "书记（应选1名，候选人1名）"
+    assert page.contest_list.item(0).text() == "党组织委员会 · 书记（应选1名，候选人1名）"
 
 
 def test_enter_adds_no_guess_when_several_are_found(page, qtbot):

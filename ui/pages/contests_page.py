@@ -37,7 +37,15 @@ from app import meetings
 from app.fileio import safe_filename
 from app.meetings import Candidate, Contest, Refusal
 from app.model import ContestKind, Person, RuleSet
-from app.posts import LEADER_POSTS, MEMBER, POSTS, post_of_old_title
+from app.posts import (
+    BODIES,
+    LEADER_POSTS,
+    MEMBER,
+    POSTS,
+    canonical_body,
+    default_body,
+    post_of_old_title,
+)
 from app.rules import Round, margin_finding
 from app.search import search
 from ui import output_folder
@@ -65,6 +73,21 @@ def _post_box() -> QComboBox:
 GENDER_ZH = {"M": "男", "F": "女", None: ""}
 REMOVE_REASONS = ("本人辞去候选人资格", "资格审查未通过", "录入错误")
 SEARCH_LIMIT = 12
+
+
+def _body_box() -> QComboBox:
+    """班子 for the district's figures: one of the fixed list (the same as `contest add --body`)."""
+    box = QComboBox()
+    box.addItem("（未设定，区汇总计入“其他”）", "")
+    for body in BODIES:
+        box.addItem(body, body)
+    box.setToolTip("区（街道）汇总按班子统计人数、年龄、学历、留任和新提拔")
+    return box
+
+
+def _list_text(c: Contest, candidates: int) -> str:
+    """A contest's row in the list: its body first (or that none is set), then title and seats."""
+    return f"{c.body or '（未设定班子）'} · {c.title}（应选{c.seats}名，候选人{candidates}名）"
 
 
 def margin_text(rules: RuleSet, kind: ContestKind, seats: int, candidates: int
@@ -106,6 +129,10 @@ class ContestsPage(QWidget):
         # 职务 for the district's figures (书记 / 主任 …): chosen from the fixed list, never
         # read from the free title; it follows the title when the title is one of the posts.
         self.post_box = _post_box()
+        # 班子 (body) for the district: from the fixed list; the default follows the meeting's
+        # organisation where that is unambiguous (never the free title).
+        self.body_box = _body_box()
+        self.body_box.setAccessibleName("班子（区汇总）")
         self.seats_box = QSpinBox()
         self.seats_box.setRange(1, 99)
         self.seats_box.setValue(7)
@@ -122,6 +149,7 @@ class ContestsPage(QWidget):
         form = QFormLayout()
         form.addRow("职务名称：", self.title_box)
         form.addRow("类别：", self.kind_box)
+        form.addRow("班子（区汇总）：", self.body_box)
         form.addRow("职务（区汇总）：", self.post_box)
         form.addRow("应选名额：", self.seats_box)
         self.previous_button = QPushButton("导入上届班子成员…")
@@ -148,6 +176,9 @@ class ContestsPage(QWidget):
         self.contest_post_box = _post_box()
         self.contest_post_box.setToolTip("区（街道）汇总按此统计书记、主任等各职务的人数、年龄和学历")
         self.contest_post_box.activated.connect(self._post_chosen)
+        self.contest_body_box = _body_box()
+        self.contest_body_box.setAccessibleName("本事项的班子")
+        self.contest_body_box.activated.connect(self._body_chosen)
         self.margin = QLabel()
         self.margin.setWordWrap(True)
         self.margin.setAccessibleName("差额检查")
@@ -207,7 +238,9 @@ class ContestsPage(QWidget):
         right_lay.setContentsMargins(0, 0, 0, 0)
         title_row = QHBoxLayout()
         title_row.addWidget(self.contest_title, 1)
-        title_row.addWidget(QLabel("职务（区汇总）："))
+        title_row.addWidget(QLabel("班子："))
+        title_row.addWidget(self.contest_body_box)
+        title_row.addWidget(QLabel("职务："))
         title_row.addWidget(self.contest_post_box)
         right_lay.addLayout(title_row)
         right_lay.addWidget(self.margin)
@@ -264,11 +297,13 @@ class ContestsPage(QWidget):
         self.contest_list.clear()
         for c in self.contests:
             n = len(meetings.list_candidates(self.ctx.conn, c.id))
-            self.contest_list.addItem(QListWidgetItem(f"{c.title}（应选{c.seats}名，候选人{n}名）"))
+            self.contest_list.addItem(QListWidgetItem(
+                _list_text(c, n)))
         row = next((i for i, c in enumerate(self.contests) if c.id == keep), 0)
         self.contest_list.setCurrentRow(row if self.contests else -1)
         self.contest_list.blockSignals(False)
         self.setEnabled(m is not None)
+        self._default_body()
         self._new_preview()
         self._contest_chosen(self.contest_list.currentRow())
 
@@ -281,6 +316,7 @@ class ContestsPage(QWidget):
         post = post_of_old_title(title)
         if post or self.post_box.currentData() == MEMBER:
             self.post_box.setCurrentIndex(self.post_box.findData(post))
+        self._default_body()
         single = title in ("书记", "副书记", "纪委书记", "主任", "副主任")
         self.kind_box.setCurrentIndex(self.kind_box.findData(
             ContestKind.LEADER if single else ContestKind.COMMITTEE))
@@ -288,8 +324,14 @@ class ContestsPage(QWidget):
             self.seats_box.setValue(1)
         self._new_preview()
 
+    def _default_body(self) -> None:
+        m = self.ctx.meeting
+        body = default_body(str(m.organisation), str(self.post_box.currentData() or "")) if m else ""
+        self.body_box.setCurrentIndex(max(0, self.body_box.findData(body)))
+
     def _new_post(self, _index: int) -> None:
         """A single post chosen (书记, 主任 …): elected alone, like a title that is one."""
+        self._default_body()
         if self.post_box.currentData() in LEADER_POSTS:
             self.kind_box.setCurrentIndex(self.kind_box.findData(ContestKind.LEADER))
             self.seats_box.setValue(1)
@@ -319,11 +361,13 @@ class ContestsPage(QWidget):
                                    kind=ContestKind(self.kind_box.currentData()),
                                    seats=self.seats_box.value(),
                                    post=str(self.post_box.currentData() or ""),
+                                   body=str(self.body_box.currentData() or ""),
                                    clock=self.ctx.clock, actor=self.ctx.actor)
         if isinstance(got, Refusal):
             self._say(self.contest_message, RED, got.message)
             return None
-        self._say(self.contest_message, GREEN, f"已添加：{got.title}，应选{got.seats}名")
+        self._say(self.contest_message, GREEN,
+                  f"已添加：{got.body or '（未设定班子）'}{got.title}，应选{got.seats}名")
         self.reload(select_id=got.id)
         self.search_box.setFocus()
         return got
@@ -334,6 +378,8 @@ class ContestsPage(QWidget):
         self.contest_title.setText(
             f"{c.title} · 应选 {c.seats} 名 · {KIND_SHORT[c.kind]}" if c else "请先添加选举事项")
         self.contest_post_box.setCurrentIndex(self.contest_post_box.findData(c.post if c else ""))
+        self.contest_body_box.setCurrentIndex(max(0, self.contest_body_box.findData(
+            canonical_body(c.body) or "" if c else "")))
         self.refresh_candidates()
 
     def _post_chosen(self, _index: int) -> None:
@@ -349,6 +395,21 @@ class ContestsPage(QWidget):
             return
         self.contests[self.contest_list.currentRow()] = got
         self._say(self.contest_message, GREEN, f"职务已改为：{got.post or '不统计职务'}")
+
+    def _body_chosen(self, _index: int) -> None:
+        from app.meetings.posts import set_contest_body
+
+        c = self.contest
+        if c is None:
+            return
+        got = set_contest_body(self.ctx.conn, c.id, str(self.contest_body_box.currentData() or ""),
+                               clock=self.ctx.clock, actor=self.ctx.actor)
+        if isinstance(got, Refusal):
+            self._say(self.contest_message, RED, got.message)
+            return
+        self._say(self.contest_message, GREEN,
+                  f"{got.title}（{got.code}）的班子已改为：{got.body or '未设定'}")
+        self.reload(select_id=got.id)
 
     # --- candidates -------------------------------------------------------------------------------
 
@@ -370,7 +431,7 @@ class ContestsPage(QWidget):
         self._say(self.margin, colour, words, size=15)
         item = self.contest_list.item(self.contest_list.currentRow())
         if item is not None:
-            item.setText(f"{c.title}（应选{c.seats}名，候选人{len(self.candidates)}名）")
+            item.setText(_list_text(c, len(self.candidates)))
 
     def _run_search(self) -> None:
         text = self.search_box.text().strip()

@@ -152,7 +152,7 @@ def test_report_matches_hand_computation(demo_dir: Path, report_json: dict[str, 
         assert f"平均年龄{word}{abs(diff)}岁" in makeup[body]["changes"]
         bdiff = _published(makeup[body]["bachelor_pct"]).quantize(Decimal("0.01")) \
             - Decimal(str(row[4]))
-        assert f"本科以上{'提高' if bdiff > 0 else '下降'}{abs(bdiff)}个百分点" in \
+        assert f"本科及以上{'提高' if bdiff > 0 else '下降'}{abs(bdiff)}个百分点" in \
             makeup[body]["changes"]
 
 

@@ -81,7 +81,7 @@ def test_change_phrases() -> None:
     assert makeup.change_phrase("average_age", Decimal("46.4"), Decimal("48.6")) == \
         "平均年龄下降2.2岁"
     assert makeup.change_phrase("bachelor_pct", Decimal("46.1"), Decimal("40.3")) == \
-        "本科以上提高5.8个百分点"
+        "本科及以上提高5.8个百分点"
     assert makeup.change_phrase("women_pct", Decimal("38.5"), Decimal("38.5")) == "女性占比持平"
     assert makeup.change_phrase("members", Decimal("50"), Decimal("56")) == "人数减少6人"
 
