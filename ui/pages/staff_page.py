@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -164,6 +165,13 @@ class StaffPage(QWidget):
 
         self.table = make_table(HEADERS)
         self.table.setAccessibleName("工作人员名单")
+        # Fits the column beside the form at 1366: the roles take what is left (the whole
+        # text in the tooltip); no sideways scrolling to reach 暂停登录至.
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.activated.connect(lambda _i: self.ask_edit())   # Enter on the row
         self.edit_button = QPushButton("修改角色(&J)…")
         self.edit_button.setToolTip("修改所选人员的角色、总监票人和关联的名册人员（Enter）")
@@ -216,6 +224,9 @@ class StaffPage(QWidget):
                            str(m.failed) if m.failed else "",
                            m.locked_until[11:19] if m.locked_until else ""]
                           for m in self.members])
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 1)
+            item.setToolTip(item.text())
         if self.members and self.table.currentRow() < 0:
             self.table.selectRow(0)
         first = not self.members

@@ -1,0 +1,47 @@
+"""Fresh-eyes walk findings on sign-on and the staff list (8, 12, 13, 17, 19): what the screens
+say and in which order they ask."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import staff
+from db import persons as db_persons
+from db.connection import connect
+from tests.gui.test_staff_signon import CLOCK, PIN, open_signed_on, staff_db  # noqa: F401
+
+
+@pytest.mark.parametrize("width", [1366])
+def test_the_staff_table_fits_without_scrolling_sideways(qtbot, staff_db, shot, width):  # noqa: F811
+    conn = connect(staff_db)
+    host = staff.sign_on(conn, "赵主持", PIN["赵主持"], clock=CLOCK)
+    pid = db_persons.get_by_name(conn, "欧阳红梅")[0].id
+    assert isinstance(staff.add_staff(conn, "欧阳红梅", ["签到员", "计票人", "工作人员"], "864209",
+                                      actor=host, clock=CLOCK, person_id=pid), staff.Member)
+    for _ in range(staff.THROTTLE_FREE + 1):
+        staff.sign_on(conn, "孙计票", "000001", clock=CLOCK)   # PIN输错 and 暂停登录至 filled in
+    conn.close()
+    gen, window = open_signed_on(qtbot, staff_db, "赵主持")
+    window.resize(width, 768)
+    page = window.show_step("prepare", tab="工作人员名单")
+    page.reload()
+    qtbot.wait(50)
+    table = page.table
+    assert any(table.item(r, 5).text() for r in range(table.rowCount()))
+    shot(window, f"staff-page-{width}")
+    assert not table.horizontalScrollBar().isVisible()
+    header = table.horizontalHeader()
+    last = table.columnCount() - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) \
+        <= table.viewport().width()
+    fm = header.fontMetrics()
+    for c in range(table.columnCount()):
+        if c == 1:
+            continue   # the roles column takes the rest (the full text in its tooltip)
+        assert header.sectionSize(c) >= fm.horizontalAdvance(
+            table.horizontalHeaderItem(c).text()), table.horizontalHeaderItem(c).text()
+        for r in range(table.rowCount()):
+            assert header.sectionSize(c) >= fm.horizontalAdvance(table.item(r, c).text())
+    for r in range(table.rowCount()):
+        assert table.item(r, 1).toolTip() == table.item(r, 1).text()
+    gen.close()
