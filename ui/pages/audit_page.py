@@ -168,13 +168,24 @@ class AuditPage(QWidget):
             label.setBuddy(widget)
             filters.addWidget(label, 0, col * 2)
             filters.addWidget(widget, 0, col * 2 + 1)
-        filters.addWidget(self.by_time, 0, 6)
-        filters.addWidget(self.since, 0, 7)
-        filters.addWidget(QLabel("至"), 0, 8)
-        filters.addWidget(self.until, 0, 9)
-        filters.addWidget(self.clear_button, 0, 10)
+        # The time range on a row of its own: on one row with the three lists the page was
+        # wider than a 1280 px screen leaves it.
+        when = QHBoxLayout()
+        when.addWidget(self.since)
+        when.addWidget(QLabel("至"))
+        when.addWidget(self.until)
+        when.addStretch(1)
+        when.addWidget(self.clear_button)
+        filters.addWidget(self.by_time, 1, 0)
+        filters.addLayout(when, 1, 1, 1, 5)
         for col in (1, 3, 5):
             filters.setColumnStretch(col, 1)
+        # A combo as wide as its longest entry (a long meeting title, an action's words) made
+        # the page, and so the window, wider than a 1280 px screen: the list pops up wide anyway.
+        for combo in (self.person, self.action, self.meeting):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
 
         self.model = AuditModel(self)
         self.table = QTableView()
