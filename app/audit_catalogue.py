@@ -174,7 +174,7 @@ CATALOGUE: dict[str, Action] = {
     "staff_signed_off": Action("退出登录", _STAFF, "{name} 在“{where}”退出登录[{closed:closed}]"),
     "staff_pin_wrong": Action("PIN输错", _STAFF,
                               "{name} 输入的PIN不正确（已连续输错 {failed} 次）"
-                              "[，须等待 {wait_s} 秒再试][，在 {where}]"),
+                              "{wait_s:wait}[，在 {where}]"),
     # 多台签到
     "sync_host_created": Action("开启主机模式", _SYNC, "开启主机模式（主机证书指纹 {fingerprint}）"),
     "sync_room_key_created": Action("生成会场签名密钥", _SYNC,
@@ -331,6 +331,7 @@ _FORMATS: dict[str, Callable[[object], str]] = {
     "quorum": lambda v: "达到法定人数" if v else "未达到法定人数",
     "mobile": lambda v: "（流动票箱）" if v else "",
     "roles": _roles,
+    "wait": lambda v: f"，须等待 {v} 秒再试" if not _empty(v) and v != 0 else "",   # not "0 秒"
     "post": lambda v: f"“{v}”" if not _empty(v) else "（不设职务）",
     "body": lambda v: f"“{v}”" if not _empty(v) else "（未设定班子）",
     "part_time": lambda v: "标为兼职" if v else "取消兼职",

@@ -69,7 +69,7 @@ def pin_problem(pin: str) -> str | None:
     if not (pin.isascii() and pin.isdigit()) or not PIN_MIN <= len(pin) <= PIN_MAX:
         return f"PIN须为{PIN_MIN}–{PIN_MAX}位数字"
     if len(set(pin)) == 1 or pin in "0123456789012" or pin in "9876543210987":
-        return f"PIN {pin[:2]}… 太容易猜到（同一数字或连续数字），请换一个"
+        return "这个PIN太容易猜到（同一数字或连续数字），请换一个"   # never echo a PIN, even in part
     return None
 
 
