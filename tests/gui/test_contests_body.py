@@ -116,3 +116,19 @@ def test_body_chosen_in_the_gui_reaches_the_district_figures(page, qtbot, tmp_pa
     assert "新一届社区党组织委员会成员 3名" in text
     assert "其中上届班子成员留任 2名，新进 1名" in text
     assert "未设定班子" not in text
+
+    # The district dashboard of that package: a row per body and post and the 两委, no 其他.
+    from tests.gui.conftest import SHOTS
+    from tests.gui.test_district_page import _page, _wait_import
+
+    window, dash = _page(qtbot, tmp_path / "dashboard.db")
+    _wait_import(qtbot, dash, [package])
+    labels = [dash.groups.item(r, 0).text() for r in range(dash.groups.rowCount())]
+    assert "党组织委员会" in labels and "党组织书记" in labels and "纪委" in labels
+    assert any(x.startswith("两委") for x in labels) and "其他" not in labels
+    assert "未设定班子" not in dash.summary.toPlainText()
+    window.resize(1366, 768)
+    dash.tabs.setCurrentIndex(2)
+    qtbot.wait(50)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(SHOTS / "district-groups-gui-built.png"))
