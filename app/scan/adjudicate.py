@@ -48,6 +48,7 @@ class ScannedPage:
     scores_json: str             # parsed only when asked for (as_json): thousands of pages
     decision: Ballot | None
     decided_by: tuple[str, ...]
+    decision_parts: tuple[Ballot, ...] = ()   # a page of several contests: each contest's
 
     @property
     def pending(self) -> bool:
@@ -71,7 +72,22 @@ class ScannedPage:
                 "decision": None if d is None else {
                     "marks": d.marks, "write_ins": list(d.write_ins),
                     "invalid": d.declared_invalid, "reason": d.reason,
-                    "by": list(self.decided_by)}}
+                    "by": list(self.decided_by),
+                    **({"contests": [{"marks": b.marks, "write_ins": list(b.write_ins),
+                                      "invalid": b.declared_invalid, "reason": b.reason}
+                                     for b in self.decision_parts]}
+                       if self.decision_parts else {})}}
+
+    def ballots(self) -> tuple[Ballot, ...]:
+        """The ballot of each contest on the page (one on a single-contest page): the human
+        decision where there is one, else the machine's reading."""
+        from app.scan.multi import PART_SEP
+
+        if self.decision_parts:
+            return self.decision_parts
+        if self.decision is not None:
+            return (self.decision,)
+        return tuple(Ballot(run) for run in self.marks.split(PART_SEP))
 
 
 def _pages(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[ScannedPage]:
@@ -84,14 +100,19 @@ def _pages(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[Scan
         d = decided.get(int(pid))
         ballot = None
         by: tuple[str, ...] = ()
+        parts: tuple[Ballot, ...] = ()
         if d is not None:
-            ballot = Ballot(str(d[2]), tuple(json.loads(str(d[3]))), bool(d[4]), str(d[5]))
+            from app.scan.multi import stored_parts
+
+            parts = stored_parts(str(d[2]), str(d[3])) or ()
+            ballot = Ballot(str(d[2]), () if parts else tuple(json.loads(str(d[3]))),
+                            bool(d[4]), str(d[5]))
             by = tuple(x for x in (str(d[6]), str(d[7])) if x)
         out.append(ScannedPage(int(pid), int(batch), int(pos), names[int(file_id)], int(page),
                                str(status), str(reason), None if code is None else int(code),
                                str(marks), tuple(json.loads(str(written))),
                                tuple((f["code"], f["text"]) for f in json.loads(str(flags))),
-                               str(scores), ballot, by))
+                               str(scores), ballot, by, parts))
     return out
 
 
@@ -139,12 +160,20 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
                        "请填写第二位认定人")
     if invalid and not reason.strip():
         return Refusal("REASON_MISSING", "认定无效票须写明原因")
-    if not set(marks) <= {"o", "x", "-"}:
+    names_json = ""
+    if layout.multi:   # a page of several contests: one run of marks per contest
+        from app.scan.multi import decision_for_page
+
+        made = decision_for_page(layout, marks, write_ins, invalid, reason)
+        if isinstance(made, Refusal):
+            return made
+        marks, names_json, invalid, reason = made
+    elif not set(marks) <= {"o", "x", "-"}:
         parsed = parse_keys(marks, len(layout.candidates))
         if isinstance(parsed, KeyProblem):
             return Refusal("KEYS_INVALID", parsed.message)
         marks = parsed
-    if len(marks) != len(layout.candidates):
+    if not layout.multi and len(marks) != len(layout.candidates):
         return Refusal("MARKS_INVALID", f"须为{len(layout.candidates)}位（每名候选人一位）")
     from app.permissions import check, check_two
 
@@ -157,7 +186,8 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
     names = [w.strip() for w in write_ins if w.strip()]
     at = iso(clock.now())
     with transaction(conn):
-        q.insert_decision(conn, page_id, marks, json.dumps(names, ensure_ascii=False),
+        q.insert_decision(conn, page_id, marks,
+                          names_json or json.dumps(names, ensure_ascii=False),
                           int(invalid), reason.strip(), first, second, note.strip(), at)
         append(conn, at=at, actor=first, action="scan_decision",
                detail={"page": page_id, "batch": page.batch, "position": page.position,
@@ -182,8 +212,11 @@ class RoundScan:
 
 def _round_layouts(conn: sqlite3.Connection, contest_id: int, number: int
                    ) -> dict[int, KnownLayout]:
-    return {c: k for c, k in known_layouts(conn).items()
-            if k.contest_id == contest_id and k.round_no == number and not k.test_deck}
+    from app.scan.multi import block_of
+
+    return {c: k for c, k in known_layouts(conn).items() if not k.test_deck and (
+        block_of(k.layout, contest_id, number) is not None if k.layout.multi
+        else k.contest_id == contest_id and k.round_no == number)}
 
 
 def round_scan(conn: sqlite3.Connection, round_id: int) -> RoundScan | Refusal:
@@ -219,17 +252,23 @@ def count_round(conn: sqlite3.Connection, round_id: int, *, operator: str,
         more = f"等{len(scan.pending)}张" if len(scan.pending) > 10 else ""
         return Refusal("FLAGS_PENDING", f"{r.label}：还有须人工认定的选票（{shown}{more}），"
                        "全部认定之前不计票")
+    from app.scan.multi import block_of
+
     layouts = known_layouts(conn)
+    block: dict[int, int] = {}      # layout code -> the round's contest block on its page
     for code in scan.codes:
-        if layouts[code].layout.candidates != r.names:
+        lay = layouts[code].layout
+        k = block_of(lay, r.contest_id, r.number) if lay.multi else 0
+        assert k is not None
+        block[code] = k
+        if lay.blocks()[k].candidates != r.names:
             return Refusal("LAYOUT_MISMATCH", f"版式{code}的候选人与{r.label}的候选人不同，"
                            "这些选票须键盘录入")
     todo = [p for p in scan.pages if p.status != "refused" and p.id not in scan.counted]
     ballots = []
     for p in todo:
-        b = p.decision if p.decision is not None else p.machine()
-        assert b is not None
-        ballots.append(b)
+        assert p.layout_code is not None
+        ballots.append(p.ballots()[block[p.layout_code]])
     if not ballots:
         return 0
     at = iso(clock.now())

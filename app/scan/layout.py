@@ -248,8 +248,8 @@ def build_page_layout(code: int, heading: str, specs: tuple[PartSpec, ...]) -> L
     scannable page (A4)."""
     if not 1 <= code <= MAX_CODE:
         return f"版式编号 {code} 超出 1–{MAX_CODE}"
-    if not specs:
-        return "选票上没有选举事项"
+    if len(specs) < 2:
+        return "一页多项选举的选票须至少有两项选举（一项选举用单项选票）"
     rounds = {s.round_no for s in specs}
     if len(rounds) > 1:
         return "同一张选票上的各项选举须是同一轮次"

@@ -35,17 +35,22 @@ class PageView:
 
 
 def _rect_of(layout: Layout, key: str) -> tuple[Rect, str]:
+    entries, head = layout.entries, ""
+    if "." in key:                         # a page of several contests: p<k>.<key of block k>
+        pre, key = key.split(".", 1)
+        block = layout.blocks()[int(pre[1:])]
+        entries, head = block.entries, f"【{block.heading}】"
     kind, index, part = key[0], int(key[1:-1]), key[-1]
     if kind == "c" and part == "m":        # format B: the one box for ○ / ×
-        return layout.entries[index].approve, f"{layout.entries[index].name} 方格"
+        return entries[index].approve, f"{head}{entries[index].name} 方格"
     if kind == "c":
-        e = layout.entries[index]
+        e = entries[index]
         box = e.approve if part == "a" else e.disapprove
         assert box is not None
-        return box, f"{e.name} {'赞成' if part == 'a' else '不赞成'}"
-    e = next(x for x in layout.entries if x.write_in and x.index == index)
-    return (e.approve, f"另选他人{index + 1} 赞成") if part == "a" else \
-        (e.name_rect, f"另选他人{index + 1} 姓名")
+        return box, f"{head}{e.name} {'赞成' if part == 'a' else '不赞成'}"
+    e = next(x for x in entries if x.write_in and x.index == index)
+    return (e.approve, f"{head}另选他人{index + 1} 赞成") if part == "a" else \
+        (e.name_rect, f"{head}另选他人{index + 1} 姓名")
 
 
 def page_view(conn: sqlite3.Connection, db_path: Path, page_id: int,

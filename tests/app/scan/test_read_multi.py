@@ -130,3 +130,16 @@ def test_each_contest_of_the_page_is_read_in_its_own_format(blank: np.ndarray) -
     parts = decide_parts(lay, got.scores)
     assert [p.marks for p in parts][:2] == ["oo", "o--"]
     assert [p.part.contest_id for p in parts] == [11, 12, 13]
+
+
+def test_the_adjudication_view_outlines_a_box_of_any_block() -> None:
+    from app.scan.view import _rect_of
+
+    lay = _layout()
+    rect, words = _rect_of(lay, "p2.c0m")
+    assert rect == lay.blocks()[2].entries[0].approve and words == "【居民委员会委员】钱一 方格"
+    rect, words = _rect_of(lay, "p1.w0n")
+    assert rect == lay.blocks()[1].entries[-1].name_rect and "【居民委员会副主任】另选他人1" in words
+    single = build_layout(3, "选票", 2, ("甲", "乙"), 1)
+    assert isinstance(single, Layout)
+    assert _rect_of(single, "c1d") == (single.entries[1].disapprove, "乙 不赞成")
