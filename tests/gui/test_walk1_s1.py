@@ -4,6 +4,7 @@ say and in which order they ask."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app import staff
 from db import persons as db_persons
@@ -44,4 +45,26 @@ def test_the_staff_table_fits_without_scrolling_sideways(qtbot, staff_db, shot, 
             assert header.sectionSize(c) >= fm.horizontalAdvance(table.item(r, c).text())
     for r in range(table.rowCount()):
         assert table.item(r, 1).toolTip() == table.item(r, 1).text()
+    gen.close()
+
+
+def test_the_unlock_says_counting_is_open_again_and_who_ends_it(qtbot, tmp_path, shot):
+    from tests.gui.test_staff_signon import locked_round_db, results_page, round_state
+
+    path = locked_round_db(tmp_path / "locked.db")
+    gen, window = open_signed_on(qtbot, path, "吴总监")
+    page = results_page(qtbot, window)
+    page.unlock_button.setFocus()
+    qtbot.keyClick(page.unlock_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=3000)
+    page.dialog.reason.setEditText("发现录入错误，须更正后重新锁定")
+    page.dialog.ok_button.click()
+    qtbot.waitUntil(lambda: round_state(path) == "open", timeout=5000)
+    qtbot.waitUntil(page.is_idle, timeout=5000)
+    said = page.message.text()
+    assert "已解除锁定" in said and "发现录入错误" in said
+    assert "计票已重新打开" in said and "主持人" in said and "结束计票" in said, said
+    assert "两名监票人" in said and "锁定" in said, said
+    window.resize(1366, 768)
+    shot(window, "results-unlocked")
     gen.close()

@@ -496,7 +496,10 @@ class ResultsPage(QWidget):
                 self.say(got.message, ok=False)
                 self.show_round()
                 return
-            self.say(f"{got.label} 已解除锁定（{why}）")
+            # Unlocking reopens counting: say so, and who does what next (the 主持人 ends
+            # counting; the page alone said only 不能锁定：计票尚未结束).
+            self.say(f"{got.label} 已解除锁定（{why}）。计票已重新打开：改正后由主持人在"
+                     "“投票计票”页点“结束计票”，再由两名监票人各自输入PIN锁定结果。")
             self.run_validation()
 
         if self._write(lambda conn: voting.unlock_round(conn, rid, why=why, actor=actor,
