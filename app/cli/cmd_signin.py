@@ -6,6 +6,11 @@
     (both take --at TIME: the time recorded, ISO 8601, for a scripted day; default now)
     pollday attendance --db PATH [--meeting CODE] [--json] [--open-voting ROUND]
 
+When the meeting has 签到台 set up, --desk must name one of them (a joined desk: its own name);
+an unknown desk is refused with the known desks listed. A person the desk does not serve (another
+branch's desk) is refused with the desk's own words, as at the 签到台 screen; --here-anyway signs
+them in here all the same, audited (the screen's 仍在本台签到, F9).
+
 PERSON is a register id, the QR token or the ID number (tokens never begin with "-"; a register
 made before that rule may hold such tokens: put `--` before the persons); `-` alone reads one per
 line from standard input (a scanner). For each person, after the event is durably committed, one JSON line
@@ -48,6 +53,9 @@ def register(sub: Any) -> None:
     p.add_argument("--at", default=None, metavar="TIME", help=AT_HELP)
     p.add_argument("--meeting", default=None, metavar="CODE", help="another meeting than the current")
     p.add_argument("--action", choices=ACTIONS, default="sign-in")
+    p.add_argument("--here-anyway", action="store_true",
+                   help="sign in a person another desk serves here all the same (audited), "
+                        "仍在本台签到")
     p.add_argument("--reason", default="",
                    help="reason (undo, lift-exclusion and revoke-proxy need one)")
     p.add_argument("persons", nargs="+", metavar="PERSON", help="id, QR token or ID number; - = stdin")
@@ -89,7 +97,21 @@ def _act(args: argparse.Namespace, conn: Any, meeting: Any, ref: str, clock: Clo
         return att.lift_exclusion(*common, args.reason)
     if action == "revoke-proxy":  # the principal came before the holder: 撤销委托, then sign in
         return att.revoke_proxy_and_sign_in(*common, args.reason)
-    return att.sign_in(*common)
+    return att.sign_in(*common, check_scope=True, outside_ok=args.here_anyway)
+
+
+def _unknown_desk(conn: Any, meeting: Any, desk: str) -> str | None:
+    """Words when the meeting has desks set up and `desk` is none of them (on a joined desk: not
+    its own name); None when `desk` may be used."""
+    from app.meetings import list_desks
+    from db import sync as db_sync
+
+    peer = db_sync.select_peer(conn)
+    known = [str(peer[2])] if peer is not None else [d.name for d in list_desks(conn, meeting.id)]
+    if not known or desk.strip() in known:
+        return None
+    return (f"没有签到台“{desk.strip()}”：本会议的签到台为 " + "、".join(known)
+            + f" / unknown desk; known desks: {', '.join(known)}")
 
 
 def run_sign_in(args: argparse.Namespace) -> int:
@@ -106,9 +128,17 @@ def run_sign_in(args: argparse.Namespace) -> int:
     if opened is None:
         return EXIT_USAGE
     conn, meeting = opened
+    unknown = _unknown_desk(conn, meeting, args.desk)
+    if unknown is not None:
+        print(unknown, file=sys.stderr)
+        conn.close()
+        return EXIT_REFUSED
     status = 0
     for ref in _persons(args.persons):
         result = _act(args, conn, meeting, ref, clock)
+        if result.outcome == "other_desk":
+            print(f"{result.message}；仍在本台签到请加 --here-anyway（记入审计日志）",
+                  file=sys.stderr)
         line = result.as_json()
         line["ref"] = ref
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
