@@ -129,3 +129,11 @@ def stored_parts(marks: str, write_ins_json: str) -> tuple[Ballot, ...] | None:
     return tuple(Ballot(run, tuple(str(n) for n in d["write_ins"]), bool(d["invalid"]),
                         str(d["reason"]))
                  for run, d in zip(marks.split(PART_SEP), doc, strict=True))
+
+
+def keys_of_reading(marks: str) -> str:
+    """The ballot-entry keys that type a machine reading, one run per contest on a page of
+    several contests ("ox|o-" -> "12|1"): what the adjudication line starts from."""
+    from app.voting.entry import keys_for
+
+    return PART_SEP.join(keys_for(run) or "0" for run in marks.split(PART_SEP))

@@ -175,7 +175,9 @@ def round_layout(conn: sqlite3.Connection, contest_id: int, round_no: int) -> La
             if int(r[1]) == contest_id and int(r[2]) == round_no and not int(r[6])]
     if not rows:
         return None
-    return layout_from_json(int(rows[-1][0]), str(rows[-1][4]))
+    made = [layout_from_json(int(r[0]), str(r[4])) for r in rows]
+    single = [lay for lay in made if not lay.multi]   # a single-contest ballot where printed
+    return (single or made)[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +202,9 @@ def make_deck(conn: sqlite3.Connection, contest_id: int, round_no: int, *, pages
     if base is None:
         return Refusal("NO_LAYOUT", "本轮尚未打印可扫描选票（pollday print scan-ballots）："
                        "测试选票按本轮选票的版式印制")
+    if base.multi:
+        return Refusal("FORMAT_NOT_SUPPORTED", "本轮印的是一页多项的可扫描选票，测试选票还只能按单项选票印制："
+                       "请用 pollday print scan-ballots 印本项的单项选票后再印测试选票")
     made = [p for p in deck_pages(conn) if p[1] == contest_id and p[2] == round_no]
     if made:
         deck = max(p[0].deck for p in made)

@@ -76,6 +76,9 @@ def test_a_page_of_two_contests_from_print_to_lock(tmp_path: Path) -> None:
        "--contest", "discipline", "--count", 2)
     for code in ("committee", "discipline"):
         ok("round", "open", "--db", db, "--contest", code, "--single-entry", "--operator", ACTOR)
+    # The test deck is printed from a single-contest ballot only (said, never a crash).
+    assert "一页多项" in refused("scan", "testdeck", "--db", db, "--contest", "committee", "--out",
+                               tmp_path / "deck.pdf", "--operator", ACTOR)
     others = [p for p in voters if p not in full[:5]]
     for code in ("committee", "discipline"):
         ok("officials", "set", "--db", db, "--contest", code, "--scrutineers",

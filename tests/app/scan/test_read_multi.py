@@ -143,3 +143,11 @@ def test_the_adjudication_view_outlines_a_box_of_any_block() -> None:
     single = build_layout(3, "选票", 2, ("甲", "乙"), 1)
     assert isinstance(single, Layout)
     assert _rect_of(single, "c1d") == (single.entries[1].disapprove, "乙 不赞成")
+
+
+def test_the_adjudication_line_starts_from_each_contests_reading() -> None:
+    from app.scan.multi import keys_of_reading
+
+    assert keys_of_reading("ox-") == "12"              # a single contest: as before
+    assert keys_of_reading("---") == "0"
+    assert keys_of_reading("ox|o-x|---") == "12|102|0"

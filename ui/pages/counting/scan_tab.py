@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.meetings import Refusal
-from app.voting import State, VotingRound, keys_for
+from app.scan.multi import keys_of_reading
+from app.voting import State, VotingRound
 from ui import filedialogs
 from ui.tasks import Outcome, Task
 
@@ -191,7 +192,7 @@ class ScanTab(QWidget):
         self._reading(p, [])
         self.image.clear()
         self.image.setText("正在读取扫描原件…")
-        self.keys.setText(keys_for(p.marks) or "0")
+        self.keys.setText(keys_of_reading(p.marks))   # one run per contest on the page
         self.write_in.clear()
         self.invalid.setChecked(False)
         self.reason.clear()
