@@ -83,10 +83,12 @@ def unknown_note(b: makeup.BodyFigures) -> str:
 
 
 def retention_clause(b: makeup.BodyFigures) -> str:
-    """"；其中留任 1名，新提拔 1名（另有 1名无上届资料）" ("" when nothing is known)."""
-    if not (b.retained or b.fresh):
-        return ""
+    """"；其中留任 1名，新提拔 1名（另有 1名无上届资料）"; "；3名均无上届资料，留任、新提拔未统计"
+    when nothing is known of any of them ("" for a group without a body)."""
     n = b.unknown_previous
+    if not (b.retained or b.fresh):
+        new = "新提拔" if b.post else "新进"
+        return f"；{n}名均无上届资料，留任、{new}未统计" if n and b.knows_previous else ""
     rest = f"（另有 {n}名无上届资料）" if n else ""
     if b.post:
         return f"；其中留任 {b.retained}名，新提拔 {b.fresh}名{rest}"

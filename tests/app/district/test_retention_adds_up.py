@@ -26,6 +26,8 @@ def test_a_post_with_an_unknown_previous_term_adds_up() -> None:
     assert "其中上届班子成员留任 0名，新进 2名（另有 22名无上届资料）" in text._group_sentence(
         body, "新一届社区居委会成员", "35岁以下")
     assert body.data()["previous_unknown"] == 22
+    none_known = makeup.BodyFigures(makeup.RESIDENTS, "副主任", members=14)
+    assert "；14名均无上届资料，留任、新提拔未统计" in text._group_sentence(none_known, "x", "35岁以下")
     known = makeup.BodyFigures(makeup.PARTY, members=3, retained=1, fresh=2)
     assert "无上届资料" not in text._group_sentence(known, "x", "35岁以下")
 
