@@ -41,6 +41,7 @@ from app.attendance.desk import (
     search,
     sign_in,
     sign_out,
+    undo_refusal,
     undo_sign_in,
 )
 from app.attendance.figures import (
@@ -71,5 +72,5 @@ __all__ = [
     "open_voting",
     "resolve_duplicate", "return_", "revoke_proxy_and_sign_in",
     "search", "sign_in", "sign_out", "snapshot", "snapshots",
-    "standing_of", "undo_sign_in",
+    "standing_of", "undo_refusal", "undo_sign_in",
 ]

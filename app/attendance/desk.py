@@ -96,6 +96,9 @@ class Result:
     ballots: int = 0                 # ballots to hand over (本人 1 + 委托 N) on a sign-in
     delegated_to: Person | None = None   # DELEGATED: the proxy holder (standing: their sign-in)
     home: str = ""                   # OTHER_DESK: "属于二号台（第三党支部）"
+    late_for: str = ""               # SIGNED_IN after 实到 was frozen: that vote's label
+    late_frozen: int = 0             # … and its frozen 实到 (this person is not in it)
+    late_at: str = ""                # … and when it was frozen
 
     @property
     def written(self) -> bool:
@@ -115,8 +118,11 @@ class Result:
             out["proxy_for"] = [p.name for p in self.proxies_for]
         if self.proxy_problems:
             out["proxy_problems"] = list(self.proxy_problems)
-        if self.ballots:
+        if self.ballots or self.late_for:
             out["ballots"] = self.ballots
+        if self.late_for:
+            out["late_for"] = {"round": self.late_for, "frozen_present": self.late_frozen,
+                               "frozen_at": self.late_at}
         if self.delegated_to is not None:
             out["delegated_to"] = self.delegated_to.name
         return out
@@ -247,6 +253,7 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
                                                   "home": home})
         check = proxies.check_at_sign_in(conn, meeting, person)
         came = [p for p in check.principals if p.id in v.present_ids]
+        frozen = q.select_snapshots(conn, meeting.id)
     _commit_view(conn, v, e)
     present = len(v.present_ids)
     if right_reason is not None:
@@ -254,6 +261,12 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
                       f"{person.name}：{_zh(right_reason)}，列席，不计入实到", event=e,
                       no_vote=right_reason)
     handed = [p for p in check.principals if p not in came]
+    if frozen:   # voting began: 实到 of that vote was frozen without this person
+        from app.attendance.figures import _snapshot
+
+        last = _snapshot(conn, frozen[-1])   # the newest freeze (rows in id order)
+        if pid not in last.person_ids:
+            return _late(person, present, e, last.round_label, last.present, last.taken_at)
     msg = f"{person.name} 签到成功"
     if check.principals:
         msg += f"，发选票 {1 + len(handed)} 张（本人 1 + 委托 {len(handed)}"
@@ -265,6 +278,17 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
     return Result(Outcome.SIGNED_IN, person, present, msg, event=e,
                   proxies_for=check.principals, proxy_problems=check.problems,
                   ballots=1 + len(handed))
+
+
+def _late(person: Person, present: int, e: Event, label: str, frozen: int, at: str) -> Result:
+    """A voter signed in after 实到 was frozen for `label` (rules.md §1.1: 实到 is who is present
+    when the vote starts, snapshotted when ballots are issued; ballots issued equal 实到). The
+    rules are silent on a late arrival's ballot: none for the vote already begun; 实到 of that
+    vote stays as frozen. The next vote's freeze counts them."""
+    msg = (f"{person.name} 签到已记录：{label}已于 {at[11:16]} 开始，实到已冻结为 {frozen} 人；"
+           f"本人为冻结后到会，不计入{label}的实到，{label}不发选票")
+    return Result(Outcome.SIGNED_IN, person, present, msg, event=e, ballots=0, late_for=label,
+                  late_frozen=frozen, late_at=at)
 
 
 def _delegated(v: View, person: Person, d: Delegation | None) -> Result | None:
@@ -359,6 +383,26 @@ def _own_sign_in(conn: sqlite3.Connection, signed: Event, desk: str, operator: s
     return bool(who) and str.strip(signed.operator) == who
 
 
+def _undo_denied(conn: sqlite3.Connection, v: View, person: Person, signed: Event, desk: str,
+                 operator: str) -> Result | None:
+    denied = _denied(conn, v, person, "undo_own_desk", operator)
+    if denied is None and not _own_sign_in(conn, signed, desk, operator):
+        denied = _denied(conn, v, person, "undo_any", operator)
+    return denied
+
+
+@serialized
+def undo_refusal(conn: sqlite3.Connection, meeting: Meeting, person: Person, desk: str,
+                 operator: str) -> Result | None:
+    """What 撤销签到 of `person` would be refused for before a reason is asked (not signed in,
+    not allowed for `operator`); None when it may go on. Writes nothing."""
+    v = view(conn, meeting)
+    st = v.states.get(person.id)
+    if st is None or st.sign_in is None:
+        return _not_signed_in(v, person)
+    return _undo_denied(conn, v, person, st.sign_in, desk, operator)
+
+
 @serialized
 def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | Person,
                  desk: str, operator: str, clock: Clock, reason: str) -> Result:
@@ -373,9 +417,7 @@ def undo_sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | i
         st = v.states.get(person.id)
         if st is None or st.sign_in is None:
             return _not_signed_in(v, person)
-        denied = _denied(conn, v, person, "undo_own_desk", operator)
-        if denied is None and not _own_sign_in(conn, st.sign_in, desk, operator):
-            denied = _denied(conn, v, person, "undo_any", operator)
+        denied = _undo_denied(conn, v, person, st.sign_in, desk, operator)
         if denied is not None:
             return denied
         at = iso(clock.now())

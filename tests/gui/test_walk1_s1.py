@@ -68,3 +68,27 @@ def test_the_unlock_says_counting_is_open_again_and_who_ends_it(qtbot, tmp_path,
     window.resize(1366, 768)
     shot(window, "results-unlocked")
     gen.close()
+
+
+def test_undo_by_a_clerk_who_may_not_is_refused_before_a_reason_is_asked(qtbot, staff_db):  # noqa: F811
+    from app import attendance
+    from app.permissions import Actor
+    from ui.widgets.feedback import Tone
+
+    gen, window = open_signed_on(qtbot, staff_db, "钱签到")
+    conn = window.ctx.conn
+    host = staff.sign_on(conn, "赵主持", PIN["赵主持"], clock=CLOCK)
+    assert isinstance(host, Actor)
+    zeng = next(p for p in db_persons.list_persons(conn) if p.name == "曾凡荣")
+    assert attendance.sign_in(conn, window.ctx.meeting, zeng, "二号台", host, CLOCK).written
+    desk = window.show_step("signin", tab="签到台")
+    desk.search_box.setFocus()
+    qtbot.keyClicks(desk.search_box, "zfr")
+    qtbot.waitUntil(lambda: any(p.id == zeng.id for p in desk.found), timeout=5000)
+    desk.results.selectRow(next(i for i, p in enumerate(desk.found) if p.id == zeng.id))
+    qtbot.mouseClick(desk.undo_chosen_button, Qt.MouseButton.LeftButton)
+    assert desk.dialog is None or not desk.dialog.isVisible()    # no reason asked for
+    assert desk.feedback.tone is Tone.RED
+    text = desk.feedback.text()
+    assert "曾凡荣" in text and "只有主持人可以操作" in text and "钱签到（签到员）不能操作" in text
+    gen.close()

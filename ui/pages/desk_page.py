@@ -624,6 +624,13 @@ class DeskPage(QWidget):
         self._ask_undo(person, "撤销此人签到")
 
     def _ask_undo(self, person: Person, title: str) -> None:
+        meeting = self.ctx.meeting
+        if meeting is not None:   # refused anyway (not allowed, not signed in): say so first
+            refused = self._guarded(lambda: attendance.undo_refusal(   # type: ignore[arg-type, return-value]
+                self.ctx.conn, meeting, person, self.desk_name, self.ctx.actor))
+            if refused is not None:
+                self._show(refused, person)
+                return
         self.dialog = ReasonDialog(
             self, title,
             f"撤销 {person.name}（{where(person)}）的签到？\n须填写原因，记入审计日志。",
