@@ -56,13 +56,26 @@ def _json(text: object, default: Any) -> Any:
         return default
 
 
+def _final(finals: dict[tuple[int, int], Any], c: Any) -> dict[str, Any] | None:
+    """The reading finally counted for a scanned ballot in round c[1] under number c[3]."""
+    f = finals.get((int(c[1]), int(c[3])))
+    if f is None:
+        return None
+    return {"present": bool(f[0]), "marks": str(f[1]), "write_ins": _json(f[2], []),
+            "invalid": bool(f[3]), "entry": str(f[4]), "by": str(f[5]), "action": str(f[6])}
+
+
 def ballot_records(conn: sqlite3.Connection, meeting_ids: Collection[int] | None = None
                    ) -> list[dict[str, Any]]:
     """Every scanned page's record (of the meetings' layouts; refused pages of their batches)."""
     rows = q.page_records(conn)
     layouts = {int(r[0]): r for r in q.layout_meetings(conn)}
     decisions = {int(r[0]): r for r in q.decisions(conn)}
-    counted = {int(r[0]): r for r in q.counted(conn)}
+    counted: dict[int, Any] = {}
+    counted_all: dict[int, list[Any]] = {}   # a page of several contests: one row per round
+    for r in q.counted(conn):
+        counted.setdefault(int(r[0]), r)
+        counted_all.setdefault(int(r[0]), []).append(r)
     sampled = q.sampled_pages(conn)
     finals = q.final_readings(conn)
     wanted = None if meeting_ids is None else set(meeting_ids)
@@ -77,13 +90,7 @@ def ballot_records(conn: sqlite3.Connection, meeting_ids: Collection[int] | None
             batches_of_meetings.add(int(batch))
         d = decisions.get(int(pid))
         c = counted.get(int(pid))
-        final = None
-        if c is not None:
-            f = finals.get((int(c[1]), int(c[3])))
-            if f is not None:
-                final = {"present": bool(f[0]), "marks": str(f[1]),
-                         "write_ins": _json(f[2], []), "invalid": bool(f[3]),
-                         "entry": str(f[4]), "by": str(f[5]), "action": str(f[6])}
+        final = None if c is None else _final(finals, c)
         out.append({
             "page_id": int(pid), "batch": int(batch), "position": int(pos),
             "file": {"name": str(fname), "sha256": str(fsha), "page": int(page),
@@ -108,6 +115,11 @@ def ballot_records(conn: sqlite3.Connection, meeting_ids: Collection[int] | None
             "final": final,
             "in_sample": int(pid) in sampled,
             "image": None,
+            # a page of several contests counted into each contest's round: every one of them
+            **({"counted_rounds": [{"round_id": int(x[1]), "entry": str(x[2]), "seq": int(x[3]),
+                                    "at": str(x[4]), "final": _final(finals, x)}
+                                   for x in counted_all[int(pid)]]}
+               if len(counted_all.get(int(pid), [])) > 1 else {}),
         })
     if wanted is not None:
         out = [r for r in out if r["layout"] is not None or r["batch"] in batches_of_meetings]

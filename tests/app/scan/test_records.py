@@ -67,3 +67,25 @@ def test_the_package_takes_adjudicated_images_within_its_budget(tmp_path) -> Non
         assert counts["scan_images"] == 0
     finally:
         conn.close()
+
+
+def test_a_page_of_two_contests_is_recorded_as_counted_into_both_rounds(tmp_path) -> None:
+    """The kept schema-v10 database: a page of two contests counted into both rounds."""
+    import shutil
+
+    from app.scan.records import ballot_records
+    from db.connection import connect
+    from tests.pdtest import FIXTURES
+
+    path = tmp_path / "day.db"
+    shutil.copy(FIXTURES / "schema-v10.db", path)
+    conn = connect(path)
+    try:
+        recs = {r["page_id"]: r for r in ballot_records(conn)}
+    finally:
+        conn.close()
+    page = recs[4]
+    assert page["machine"]["marks"] == "o-|o"
+    assert [c["round_id"] for c in page["counted_rounds"]] == [1, 2]
+    assert page["counted"]["round_id"] == 1
+    assert "counted_rounds" not in recs[1]       # a single-contest page: as before
