@@ -199,7 +199,7 @@ def _name_keys(name: str) -> frozenset[tuple[str, str]]:
     """(kind, key) search keys of a name: the whole name's (`_whole_name_keys`), and for a
     minority name the same keys of each part between its middle dots, so that 买买提 or
     maimaiti finds 阿依古丽·买买提 (a clerk often hears only one part)."""
-    keys = set(_whole_name_keys(name))
+    keys = set(_whole_name_keys(name)) | _name_given_keys(name)
     parts = name_parts(name)
     if len(parts) > 1:
         for part in parts:
@@ -226,24 +226,61 @@ def _whole_name_keys(name: str) -> frozenset[tuple[str, str]]:
     return frozenset(keys)
 
 
+# The given name's pinyin is stored as a pinyin key behind this mark ("~haiyan"): the
+# whole-name pinyin and initials ranges never reach it, and a query cannot type it.
+GIVEN_MARK = "~"
+
+
+@lru_cache(maxsize=65536)
+def _given_keys(name: str) -> frozenset[tuple[str, str]]:
+    """('pinyin', '~' + pinyin) of the given name (the name after the surname: 海燕 of 杜海燕),
+    so a clerk who heard only "haiyan" finds the 海燕s. A hint for the list, never an exact
+    match (`exact_ids` reads the whole name's keys only)."""
+    keys: set[tuple[str, str]] = set()
+    # The usual reading only: a hint needs no heteronyms, and every key costs import time.
+    for r in readings(name)[:1]:
+        if len(r) >= 2:
+            given = "".join(r[1:])
+            keys.add(("pinyin", GIVEN_MARK + given))
+            if "v" in given:
+                keys.add(("pinyin", GIVEN_MARK + given.replace("v", "u")))
+    return frozenset(keys)
+
+
 # The version of the search keys stored in person_key; a register stored under an older
-# version has its affected persons re-keyed once (`update_keys`). 2: parts of dotted names.
+# version has its affected persons re-keyed once (`update_keys`). 2: parts of dotted names;
+# 3: the given name's pinyin.
 KEYS_SETTING = "search.keys_version"
-KEYS_VERSION = "2"
+KEYS_VERSION = "3"
 
 
 def update_keys(conn: sqlite3.Connection) -> int:
     """Bring a register stored by an older version up to today's keys: persons with a dotted
-    name get the keys of each part. Done once per database; returns the persons re-keyed
-    (0 when already done). Raises sqlite3.Error when the file cannot be written."""
-    if settings.get(conn, KEYS_SETTING) == KEYS_VERSION:
+    name get the keys of each part, everyone the keys of the given name. Done once per
+    database; returns the persons re-keyed (0 when already done). Raises sqlite3.Error when
+    the file cannot be written."""
+    was = settings.get(conn, KEYS_SETTING)
+    if was == KEYS_VERSION:
         return 0
     with transaction(conn):
-        dotted = db_persons.persons_with_any(conn, MIDDLE_DOTS)
+        dotted = db_persons.persons_with_any(conn, MIDDLE_DOTS) if was != "2" else []
         for p in dotted:
             db_persons.replace_keys(conn, p.id, person_keys(p.name, p.id_number, p.member_no))
+        # The given-name keys are added (a repeated row is ignored): nothing else changes.
+        db_persons.insert_keys(conn, ((pid, kind, key) for pid, name in db_persons.names(conn)
+                                      for kind, key in _name_given_keys(name)))
         settings.put(conn, KEYS_SETTING, KEYS_VERSION)
-    return len(dotted)
+    return max(len(dotted), db_persons.count_persons(conn))
+
+
+def _name_given_keys(name: str) -> frozenset[tuple[str, str]]:
+    """The given-name keys of a name and, for a dotted name, of each of its parts."""
+    keys = set(_given_keys(name))
+    parts = name_parts(name)
+    if len(parts) > 1:
+        for part in parts:
+            keys |= _given_keys(part)
+    return frozenset(keys)
 
 
 def person_keys(name: str, id_number: str | None, member_no: str) -> set[tuple[str, str]]:
@@ -319,6 +356,8 @@ def tiers(query: str) -> list[Tier]:
         low = q.lower()
         if low.isalpha():
             out.append((low, ("pinyin", "initials"), False))
+            if len(low) >= 2:   # the given name alone ("haiyan"): after every whole-name match
+                out.append((GIVEN_MARK + low, ("pinyin",), False))
         up = q.upper()
         if up.isalnum() and up.rstrip("X").isdigit() and up.count("X") <= 1 and up[0] != "X":
             out.append((up[::-1], ("id_rev",), False))
@@ -364,6 +403,7 @@ def clear_caches() -> None:
     _readings.cache_clear()
     _name_keys.cache_clear()
     _whole_name_keys.cache_clear()
+    _given_keys.cache_clear()
 
 
 # --- what Enter may sign in ---------------------------------------------------------------

@@ -180,6 +180,11 @@ def persons_with_any(conn: Conn, chars: str) -> list[Person]:
     return get_many(conn, ids)
 
 
+def names(conn: Conn) -> list[tuple[int, str]]:
+    """(id, name) of everyone, by id (re-keying the search keys)."""
+    return [(int(i), str(n)) for i, n in raw(conn).execute("SELECT id, name FROM person ORDER BY id")]
+
+
 def list_persons(conn: Conn) -> list[Person]:
     """Everyone on the register, by id (import order)."""
     return [_person(r) for r in raw(conn).execute(

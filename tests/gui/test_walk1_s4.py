@@ -71,3 +71,68 @@ def test_the_person_filter_finds_the_second_signer_and_the_named_officials(qtbot
         shot(window, "walk1-audit-second-signer")
         qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)
         assert not page.not_here.isVisible()
+
+
+# --- the 签到 page (findings 7 and 11) --------------------------------------------------------
+
+
+def _desk(qtbot, tmp_path):
+    from tests.gui.test_desk_enter import enter_db, open_page
+
+    return open_page(qtbot, enter_db.__wrapped__(tmp_path))
+
+
+def _close(page, qtbot):
+    from tests.gui.test_desk_enter import close_page
+
+    close_page(page, qtbot)
+
+
+def test_a_search_with_no_match_says_so_and_what_can_be_typed(qtbot, tmp_path):
+    from tests.gui.test_desk_page import choose_desk
+
+    page = _desk(qtbot, tmp_path)
+    try:
+        choose_desk(page, "二号台")
+        qtbot.keyClicks(page.search_box, "qqxx", delay=45)
+        qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+        text = page.feedback.text()
+        assert "没有找到与“qqxx”相符的人" in text, text
+        assert "名册中没有此人" not in text
+        assert "首字母" in text and "拼音" in text
+    finally:
+        _close(page, qtbot)
+
+
+def test_the_given_name_in_pinyin_lists_the_person_but_enter_signs_nobody(qtbot, tmp_path):
+    from tests.gui.test_desk_enter import signed_in
+    from tests.gui.test_desk_page import choose_desk
+
+    page = _desk(qtbot, tmp_path)
+    try:
+        choose_desk(page, "二号台")
+        qtbot.keyClicks(page.search_box, "fanrong", delay=45)   # 曾凡荣's given name
+        assert [p.name for p in page.found] == ["曾凡荣"]
+        assert page.finding.sure is None
+        qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+        assert signed_in(page, page.found[0].id) is None
+    finally:
+        _close(page, qtbot)
+
+
+def test_an_older_register_gets_the_given_name_keys_once(tmp_path):
+    from app import search
+    from db import settings
+    from db.connection import connect
+    from tests.gui.conftest import make_db
+
+    path = make_db(tmp_path / "old.db")
+    conn = connect(path)
+    with conn:   # as a version before the given-name keys stored it
+        conn.execute("DELETE FROM person_key WHERE key LIKE '~%'")
+        settings.put(conn, search.KEYS_SETTING, "2")
+    assert search.search_ids(conn, "fanrong") == []
+    assert search.update_keys(conn) > 0
+    assert [p.name for p in search.search(conn, "fanrong")] == ["曾凡荣"]
+    assert search.update_keys(conn) == 0
+    conn.close()

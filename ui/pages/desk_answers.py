@@ -17,6 +17,9 @@ from ui.widgets.feedback import Tone
 LIFT_ACTION = "确认到会：撤销不计入并签到…"
 REVOKE_ACTION = "主持人：撤销委托并签到…"
 OTHER_DESK_ACTION = "仍在本台签到 (F9)"
+# What a clerk can type when a search found nobody.
+TYPE_HINT = ("可输入：姓名，姓名拼音（如 zhangsan，或名字的拼音 san），拼音首字母（如 zs），"
+             "身份证号后4位以上，或扫描二维码")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +48,17 @@ def answer(r: Result, ref: str | Person, desk: str = "") -> Answer:
         return Answer(Tone.RED, "✘ 没有权限，未办理", shown, r.message)
     if p is None:
         shown = ref.name if isinstance(ref, Person) else ref
+        if isinstance(ref, str) and ref.strip().isalpha():   # typed: a name or pinyin
+            return Answer(Tone.GREY, f"没有找到与“{ref.strip()}”相符的人", "未签到", TYPE_HINT)
         return Answer(Tone.GREY, "名册中没有此人", shown, "请核对证件或二维码，或请工作人员查名册")
     if r.outcome is Outcome.OTHER_DESK:
         # Found on the register, served by another desk: one key signs in here anyway.
         return Answer(Tone.AMBER, f"{r.home}", p.name,
                       f"不在 {desk} 的负责范围，未签到。\n请到该签到台签到；"
                       "确需在本台签到的，按 F9（记入审计日志）", OTHER_DESK_ACTION)
+    if r.outcome is Outcome.SIGNED_IN and r.late_for:   # after 实到 was frozen: no ballot
+        return Answer(Tone.AMBER, f"⚠ 投票已开始 · 冻结后到会 · {r.late_for}不发选票", p.name,
+                      f"{where(p)}\n{r.message.split('：', 1)[-1]}")
     if r.outcome is Outcome.SIGNED_IN:
         detail = where(p)
         if r.proxies_for:  # the use case's words: 发选票 N 张（本人 1 + 委托 N：…）
