@@ -75,3 +75,10 @@ def post_of_old_title(title: str) -> str:
     (书记 → 书记), else none: used only to upgrade old databases and read old packages."""
     t = title.strip()
     return t if t in POSTS else ""
+
+
+def printed_body(body: str) -> str:
+    """The body as printed before a title on ballots and results (中共XX社区委员会 + 委员): an
+    organisation's name as typed; a bare word of BODIES (a classification chosen on the 选举事项
+    page for the district) is not an organisation's name and prints nothing."""
+    return "" if body.strip() in BODIES else body

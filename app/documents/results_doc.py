@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from app.documents import fonts
 from app.documents.page import CONTENT_W, MARGIN, Column, Flow
 from app.model import RuleSet
+from app.posts import printed_body
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ class ContestDoc:
     @property
     def post(self) -> str:
         """中共XX社区委员会委员: what an elected person became."""
-        return f"{self.body}{self.title}"
+        return f"{printed_body(self.body)}{self.title}"
 
     @property
     def heading(self) -> str:

@@ -24,6 +24,7 @@ from app.documents.results_doc import (
 from app.meetings import Contest, Refusal, list_candidates, list_contests
 from app.model import Meeting, RuleSet
 from app.names import sort_names
+from app.posts import printed_body
 from app.rules import Round
 from app.rules.contest import STATUS_ZH
 from app.voting import (
@@ -172,7 +173,7 @@ def ballot_docs(conn: sqlite3.Connection, meeting: Meeting, at: dt.datetime, *,
             printed = sum(b.printed for b in r.boxes)
             n = printed or r.snapshot.present
         out.append(BallotDoc(
-            heading=f"{c.body}{c.title}选举选票",
+            heading=f"{printed_body(c.body)}{c.title}选举选票",
             seats=r.seats if r else c.seats,
             candidates=r.names if r else _contest_candidates(conn, c),
             round_label="" if r is None or r.kind is Round.FIRST else KIND_ZH[r.kind],

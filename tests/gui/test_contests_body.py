@@ -63,6 +63,12 @@ def test_body_chosen_in_the_gui_reaches_the_district_figures(page, qtbot, tmp_pa
     assert "纪委" in page.contest_message.text()
     assert page.contest_list.currentItem().text().startswith("纪委 · 纪委书记")
     shot(page, "contests-body")
+    # The body word chosen here classifies; it is not an organisation's name to print on the
+    # ballot (a typed full name, 中共XX社区委员会, still prints).
+    from app.documents.results_source import ballot_docs
+    headings = [d.heading for d in ballot_docs(conn, page.ctx.meeting,
+                                                dt.datetime(2026, 11, 22, 8, 0))]
+    assert headings[:2] == ["委员选举选票", "党委书记选举选票"], headings
 
     from app.model import PartyStatus
     people = [p for p in db_persons.list_persons(conn)
