@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-import pytest
 from PySide6.QtCore import Qt
 
 from app import voting
@@ -21,7 +20,6 @@ from tests.gui.test_counting_page import counting_db, open_page, ready_round
 TOOL = "pdftoppm"
 
 
-@pytest.mark.slow
 def test_a_page_of_two_contests_is_decided_and_counted_on_the_tab(qtbot, tmp_path, shot):
     page = open_page(qtbot, counting_db(tmp_path / "scan.db"))
     try:
