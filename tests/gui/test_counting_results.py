@@ -160,7 +160,7 @@ def test_clean_round_locks_unlocks_with_reason_and_prints(qtbot, db, tmp_path, s
     try:
         assert "一次性选举成功" in p.summary.text() and p.lock_button.isEnabled()
         assert p.rounds.item(0).foreground().color().name() == GREEN
-        # Before the lock the result documents are refused by the renderer, with its reason.
+        # Before the lock the result documents are refused, with the reason (before a folder is asked).
         task = p.print_panel.make_pdf("notice")
         qtbot.waitUntil(lambda: "notice" in p.print_panel.last, timeout=20000)
         assert isinstance(p.print_panel.last["notice"], meetings.Refusal)

@@ -92,3 +92,29 @@ def test_undo_by_a_clerk_who_may_not_is_refused_before_a_reason_is_asked(qtbot, 
     text = desk.feedback.text()
     assert "曾凡荣" in text and "只有主持人可以操作" in text and "钱签到（签到员）不能操作" in text
     gen.close()
+
+
+def test_a_notice_of_an_unlocked_result_is_refused_before_the_output_folder_is_asked(
+        qtbot, tmp_path, monkeypatch):
+    from tests.gui.test_counting_page import counting_db
+    from tests.gui.test_counting_results import counted_round
+    from tests.gui.test_staff_signon import add_staff_list, results_page
+    from ui import output_folder
+
+    path = tmp_path / "open.db"
+    counting_db(path)
+    counted_round(path, ["ooooo-", "ooooo-", "ooooo-", "-ooooo"])   # counted, not locked
+    add_staff_list(path)
+    asked: list[object] = []
+    monkeypatch.setattr(output_folder, "choose_folder",
+                        lambda _parent, suggestion: asked.append(suggestion) or "")
+    gen, window = open_signed_on(qtbot, path, "赵主持")
+    page = results_page(qtbot, window)
+    panel = page.print_panel
+    button = panel.buttons["notice"]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert asked == []                                   # no folder asked for a refusal
+    assert "未能生成" in panel.status.text() and "尚未锁定" in panel.status.text()
+    assert "计票结果公告" in panel.status.text()
+    assert not panel.tasks
+    gen.close()

@@ -92,6 +92,29 @@ def not_entered(v: RoundValidation) -> bool:
             and v.round.state is not State.LOCKED)
 
 
+# The documents printed only from a locked result (app.documents.results_source.locked_result_doc),
+# with the word its refusal uses.
+NEEDS_LOCK = {"notice": "公告", "count-report": "选举结果报告单", "certificates": "当选证书"}
+
+
+def not_final(mv: MeetingValidation, what: str) -> str | None:
+    """Why `what` cannot be printed from this validation yet (the words of
+    locked_result_doc), or None."""
+    unvoted = [c.title for c in mv.contests if not c.rounds]
+    open_rounds = [f"{v.round.contest_title}{v.round.label}" for c in mv.contests
+                   for v in c.rounds if v.round.lock is None]
+    if not mv.contests:
+        return f"{mv.meeting.title} 没有选举事项，不能打印{what}"
+    if not (unvoted or open_rounds):
+        return None
+    parts = []
+    if unvoted:
+        parts.append("尚未投票：" + "、".join(unvoted))
+    if open_rounds:
+        parts.append("尚未锁定：" + "、".join(open_rounds))
+    return f"选举结果尚未锁定，不能打印{what}（" + "；".join(parts) + "）。请先完成验证并锁定结果。"
+
+
 def unlocked(mv: MeetingValidation) -> list[str]:
     """Labels of the rounds not locked yet (their results are not final)."""
     return [v.round.label for c in mv.contests for v in c.rounds if v.round.lock is None]
@@ -200,6 +223,14 @@ class PrintPanel(QGroupBox):
     def make_pdf(self, kind: str) -> Task | None:
         m = self.page.ctx.meeting
         if m is None or kind in self.tasks:
+            return None
+        mv = self.page.validation
+        refused = not_final(mv, NEEDS_LOCK[kind]) if kind in NEEDS_LOCK and mv is not None \
+            and mv.meeting.id == m.id else None
+        if refused:   # said before the output folder is asked for, not after
+            self.last[kind] = Refusal("NOT_LOCKED", refused)
+            self.status.setStyleSheet("color: #c62828; font-size: 13pt;")
+            self.status.setText(f"{dict(KINDS)[kind]} 未能生成：{refused}")
             return None
         folder = output_folder.ensure(self, self.page.ctx)
         if folder is None:
