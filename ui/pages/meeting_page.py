@@ -43,16 +43,31 @@ CHAIR_DESK = "主机"  # the desk name of the chair's resolutions on the host it
 
 
 def figures_of(s: Summary, last: Snapshot | None) -> Figures:
+    """The live figures until voting opens; from then on 实到, 出席率 and the quorum are the
+    newest round's frozen ones (what the 报告单 and 公告 print), and those who signed in after the
+    freeze are a separate, labelled figure."""
     note = ""
     if s.represented:
         note = f"另有 {s.represented} 人由到会的受托人代为投票，计入参加人数"
-    if last is not None:
-        frozen = (f"{last.round_label}：{last.taken_at[11:16]} 开始投票，"
-                  f"冻结实到 {last.present} 人")
-        note = f"{note}\n{frozen}" if note else frozen
-    return Figures(expected=s.expected, present=s.present, leave=s.leave, excluded=s.excluded,
-                   rate=s.rate, met=s.quorum_met, missing=s.quorum.missing, rule_zh=s.rule,
-                   note=note)
+    if last is None:
+        return Figures(expected=s.expected, present=s.present, leave=s.leave,
+                       excluded=s.excluded, rate=s.rate, met=s.quorum_met,
+                       missing=s.quorum.missing, rule_zh=s.rule, note=note)
+    from app import rounding
+
+    late = len(s.present_ids - frozenset(last.person_ids))
+    frozen = (f"{last.round_label}：{last.taken_at[11:16]} 开始投票，冻结实到 {last.present} 人"
+              "（实到、出席率按此）")
+    if late:
+        frozen += (f"；冻结后到会 {late} 人（不计入{last.round_label}实到，不发该次选票），"
+                   f"此刻在场 {s.present} 人")
+    note = f"{note}\n{frozen}" if note else frozen
+    return Figures(expected=last.expected, present=last.present, leave=last.on_leave,
+                   excluded=last.excluded,
+                   rate=rounding.rate_text(last.present, last.expected, s.quorum.threshold),
+                   met=last.quorum_met,
+                   missing=0 if last.quorum_met else max(1, s.quorum.required - last.present),
+                   rule_zh=last.rule_zh, note=note)
 
 
 class MeetingPage(QWidget):

@@ -73,3 +73,25 @@ def test_an_unknown_desk_and_a_person_outside_the_desks_scope(venue, db_path) ->
     # the desk that serves him is known: a plain sign-in there says already signed in
     r = _run("sign-in", "--db", db, "--desk", "一号台", "--", zhang)
     assert r.returncode == 0 and json.loads(r.stdout)["result"] == "already_signed_in"
+
+
+def test_a_late_arrival_after_voting_opened_gets_no_ballot_from_the_cli(venue, db_path) -> None:
+    """Walk finding: after 开始投票 the CLI said "ballots": 1 for a late arrival. It says the vote
+    had begun, 实到 frozen without them, and no ballot for that vote (as the desk does)."""
+    venue.conn.close()
+    db = str(db_path)
+    zhang, li = str(venue.ids["张三"]), str(venue.ids["李四"])
+    r = _run("sign-in", "--db", db, "--desk", "一号台", "--at", "2026-11-22T08:30:00+08:00",
+             "--", zhang)
+    assert json.loads(r.stdout)["ballots"] == 1
+    r = _run("attendance", "--db", db, "--open-voting", "第1次投票", "--at",
+             "2026-11-22T09:00:00+08:00")
+    assert r.returncode == 0, r
+    r = _run("sign-in", "--db", db, "--desk", "一号台", "--at", "2026-11-22T09:05:00+08:00",
+             "--", li)
+    assert r.returncode == 0, r
+    got = json.loads(r.stdout)
+    assert got["result"] == "signed_in" and got["ballots"] == 0
+    assert got["late_for"] == {"round": "第1次投票", "frozen_present": 1,
+                               "frozen_at": "2026-11-22T09:00:00+08:00"}
+    assert "冻结后到会" in got["message"] and "第1次投票不发选票" in got["message"]
