@@ -17,6 +17,9 @@ from ui.widgets.feedback import Tone
 LIFT_ACTION = "确认到会：撤销不计入并签到…"
 REVOKE_ACTION = "主持人：撤销委托并签到…"
 OTHER_DESK_ACTION = "仍在本台签到 (F9)"
+# What a clerk can type when a search found nobody.
+TYPE_HINT = ("可输入：姓名，姓名拼音（如 zhangsan，或名字的拼音 san），拼音首字母（如 zs），"
+             "身份证号后4位以上，或扫描二维码")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,8 @@ def answer(r: Result, ref: str | Person, desk: str = "") -> Answer:
         return Answer(Tone.RED, "✘ 没有权限，未办理", shown, r.message)
     if p is None:
         shown = ref.name if isinstance(ref, Person) else ref
+        if isinstance(ref, str) and ref.strip().isalpha():   # typed: a name or pinyin
+            return Answer(Tone.GREY, f"没有找到与“{ref.strip()}”相符的人", "未签到", TYPE_HINT)
         return Answer(Tone.GREY, "名册中没有此人", shown, "请核对证件或二维码，或请工作人员查名册")
     if r.outcome is Outcome.OTHER_DESK:
         # Found on the register, served by another desk: one key signs in here anyway.
