@@ -6,7 +6,9 @@ typed with it: that may name an illness, is kept out of the district's copy of t
 (app/export/format.py) and so stays out of the paper that goes with it.
 
 With a round label the figures are the ones frozen when voting opened for that round
-(`attendance.open_voting`); without, they are the live figures at the time given."""
+(`attendance.open_voting`); without, the newest round's frozen figures once voting has opened
+(what the 报告单 and 公告 print), those who signed in after that freeze listed apart; before any
+freeze, the live figures at the time given."""
 
 from __future__ import annotations
 
@@ -69,7 +71,11 @@ def render_report(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.
     snap = att.snapshot(conn, meeting, round_label) if round_label else None
     if round_label and snap is None:
         return Refusal("NO_SUCH_ROUND", f"{round_label} 尚未冻结实到人数（开始投票时冻结）")
+    if snap is None:   # voting opened: 实到 is the newest freeze's, as the 报告单 and 公告 print
+        taken_all = att.snapshots(conn, meeting)
+        snap = taken_all[-1] if taken_all else None
     s = att.attendance_summary(conn, meeting)
+    late = _late_arrivals(conn, meeting, s, snap)
     exclusions = sorted(list_exclusions(conn, meeting.id),
                         key=lambda e: (name_sort_key(e.person_name), e.person_id))
     leaves = sorted(list_leaves(conn, meeting.id),
@@ -131,6 +137,14 @@ def render_report(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.
                    who=[lv.person_name for lv in leaves])
     else:
         flow.text("无", 10.5)
+    if snap is not None and late:
+        flow.space(4 * mm)
+        flow.text(f"{snap.round_label}冻结实到后到会人员（{len(late)} 人，不计入{snap.round_label}"
+                  "实到人数，该次投票未发选票）", 12, stack=fonts.HEADING_STACK)
+        flow.table([Column("序号", 12 * mm, "center"), Column("姓名", 34 * mm),
+                    Column("签到台", CONTENT_W - 86 * mm), Column("签到时间", 40 * mm)],
+                   [[str(i + 1), n, d, _when(a)] for i, (n, d, a) in enumerate(late)],
+                   who=[n for n, _d, _a in late])
     if s.duplicates:
         flow.space(4 * mm)
         flow.text(f"重复签到待处理（{len(s.duplicates)} 起，均只计一次）", 12, stack=fonts.HEADING_STACK)
@@ -143,7 +157,31 @@ def render_report(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.
     flow.text("日期：　　　　年　　月　　日", 11, stack=fonts.KAI_STACK, align="right")
     pages = flow.finish()
     c.save()
+    if snap is not None:
+        return Printed(out, pages, snap.present,
+                       f"应到 {snap.expected}，实到 {snap.present}（{snap.round_label}冻结）"
+                       + (f"，冻结后到会 {len(late)}" if late else ""))
     return Printed(out, pages, s.present, f"应到 {s.expected}，实到 {s.present}")
+
+
+def _late_arrivals(conn: sqlite3.Connection, meeting: Meeting, s: att.Summary,
+                   snap: att.Snapshot | None) -> list[tuple[str, str, str]]:
+    """(name, desk, time) of the voters present now who were not in `snap`'s frozen 实到, in
+    sign-in order."""
+    from db import persons as db_persons
+
+    if snap is None:
+        return []
+    ids = set(s.present_ids) - set(snap.person_ids)
+    if not ids:
+        return []
+    signed: dict[int, att.Event] = {}
+    for e in att.events(conn, meeting):
+        if e.kind is att.Kind.SIGN_IN and e.person_id in ids:
+            signed[e.person_id] = e
+    names = {p.id: p.name for p in db_persons.get_many(conn, sorted(ids))}
+    rows = sorted(signed.values(), key=lambda e: (e.at, e.person_id))
+    return [(names.get(e.person_id, str(e.person_id)), e.desk, e.at) for e in rows]
 
 
 def _args(p: argparse.ArgumentParser) -> None:

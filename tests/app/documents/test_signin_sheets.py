@@ -102,9 +102,8 @@ def test_attendance_report_live_and_frozen(venue, fixed_clock, tmp_path) -> None
     for name in ("张三", "李四", "王䶮", "𠮷祥", "欧阳娜娜", "阿依古丽·买买提"):
         att.sign_in(c, m, ids[name], "一号台", "clerk", fixed_clock)
     att.sign_in(c, m, ids["赵预备"], "一号台", "clerk", fixed_clock)
-    snap = att.open_voting(c, m, "第一轮", "秘书处", fixed_clock)
     att.sign_out(c, m, ids["张三"], "一号台", "clerk", fixed_clock)
-    live = tmp_path / "live.pdf"
+    live = tmp_path / "live.pdf"   # before voting opens: the live figures
     render_report(c, m, live, AT)
     assert_fonts_embedded(live)
     text = pdf_text(live)
@@ -114,6 +113,9 @@ def test_attendance_report_live_and_frozen(venue, fixed_clock, tmp_path) -> None
                   "实时统计"):
         assert words in text, words
     assert "脑梗" not in text   # the legal reason is printed, not the illness typed with it
+    att.return_(c, m, ids["张三"], "一号台", "clerk", fixed_clock)
+    snap = att.open_voting(c, m, "第一轮", "秘书处", fixed_clock)
+    assert isinstance(snap, att.Snapshot), snap
     frozen = tmp_path / "frozen.pdf"
     render_report(c, m, frozen, AT, "第一轮")
     text = pdf_text(frozen)
@@ -181,3 +183,29 @@ def test_print_cli_writes_the_attendance_report(venue, fixed_clock, tmp_path, db
     for words in ("出席情况报告", "应到会人数", "实到会人数", "出席率", "42.86%（3/7）", "孙病假",
                   "街党工委〔2026〕12号", "第一轮开始投票时冻结", "监票人（签字）", "2026-11-22 09:00"):
         assert words in text, words
+
+
+def test_the_report_printed_after_the_freeze_uses_the_frozen_present(venue, fixed_clock, tmp_path,
+                                                                       db_path) -> None:
+    """Walk finding: printed after voting opened, the 出席情况报告 said 实到 51 (89.47%) while the
+    locked 报告单 and 公告 said the frozen 50. Printed without a round after the freeze, it takes
+    the newest round's frozen figures and lists those who came after the freeze apart."""
+    c, m, ids = venue.conn, venue.party, venue.ids
+    for name in ("张三", "李四", "王䶮", "𠮷祥", "欧阳娜娜", "阿依古丽·买买提"):
+        att.sign_in(c, m, ids[name], "一号台", "clerk", fixed_clock)
+    snap = att.open_voting(c, m, "第一轮", "秘书处", fixed_clock)
+    assert isinstance(snap, att.Snapshot) and snap.present == 6
+    late = att.sign_in(c, m, ids["周请假"], "二号台", "clerk", fixed_clock)
+    assert late.outcome is att.Outcome.SIGNED_IN and late.late_for == "第一轮"
+    c.close()
+    out = tmp_path / "report.pdf"
+    r = subprocess.run([*pollday_cmd(), "print", "attendance-report", "--db", str(db_path),
+                        "--out", str(out), "--at", "2026-11-22T10:00:00+08:00"],
+                       capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "应到 7，实到 6（第一轮冻结），冻结后到会 1" in r.stdout
+    text = pdf_text(out)
+    assert "85.71%（6/7）" in text and "第一轮开始投票时冻结" in text, text
+    assert "100.00%" not in text and "实时统计" not in text
+    flat = squash(text)
+    assert "第一轮冻结实到后到会人员（1人" in flat and "周请假" in flat and "二号台" in flat
