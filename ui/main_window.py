@@ -385,7 +385,10 @@ class MainWindow(QMainWindow):
         self.lock_overlay.lock(heading=heading, note=note, preset=preset, button=button)
 
     def _signed_on(self, actor: permissions.Actor) -> None:
+        before = self.ctx.actor
         self.ctx.set_actor(actor)
+        if getattr(before, "name", before) != actor.name:
+            self._clear_refusals()
         self.lock_overlay.hide()
         self.setProperty("locked", False)
         if self.sign_on_dialog is not None and self.sign_on_dialog.isVisible():
@@ -393,6 +396,14 @@ class MainWindow(QMainWindow):
         self.last_input = self.idle_now()
         self._show_actor()
         self.statusBar().showMessage(f"{actor.name}（{actor.roles_zh()}）已登录本机", 8000)
+
+    def _clear_refusals(self) -> None:
+        """A refusal said to the previous person (「…」只有主持人可以操作；张签到（签到员）不能操作)
+        goes when another signs on: left on a page it reads as meant for them."""
+        for label in self.stack.findChildren(QLabel):
+            text = label.text()
+            if "不能操作" in text or "请先选择本人姓名并输入PIN登录" in text:
+                label.clear()
 
     def idle_seconds(self) -> float:
         return self.idle_now() - self.last_input

@@ -118,3 +118,41 @@ def test_a_notice_of_an_unlocked_result_is_refused_before_the_output_folder_is_a
     assert "计票结果公告" in panel.status.text()
     assert not panel.tasks
     gen.close()
+
+
+def test_a_refusal_said_to_one_person_goes_when_another_signs_on(qtbot, staff_db):  # noqa: F811
+    from app.permissions import Role
+    from tests.gui.test_staff_signon import sign_on_in
+
+    gen, window = open_signed_on(qtbot, staff_db, "钱签到")
+    page = window.show_step("prepare", tab="工作人员名单")
+    page.name.setText("冯工作")
+    page.role_boxes[Role.WORKER].setChecked(True)
+    for box in (page.pin1, page.pin2):
+        box.setFocus()
+        qtbot.keyClicks(box, "975312")
+    qtbot.keyClick(page.pin2, Qt.Key.Key_Return)
+    assert "钱签到（签到员）不能操作" in page.message.text()
+    qtbot.mouseClick(window.header.switch_button, Qt.MouseButton.LeftButton)   # 切换人员
+    qtbot.waitUntil(lambda: window.sign_on_dialog is not None
+                    and window.sign_on_dialog.isVisible(), timeout=3000)
+    sign_on_in(qtbot, window.sign_on_dialog.form, "赵主持", PIN["赵主持"])
+    qtbot.waitUntil(lambda: window.ctx.actor.name == "赵主持", timeout=3000)
+    assert "不能操作" not in page.message.text()
+    gen.close()
+
+
+def test_the_clerks_refusal_goes_when_the_chief_signs_on_for_the_unlock(qtbot, tmp_path):
+    from tests.gui.test_staff_signon import locked_round_db, results_page, sign_on_in
+
+    path = locked_round_db(tmp_path / "locked.db")
+    gen, window = open_signed_on(qtbot, path, "周监票")
+    page = results_page(qtbot, window)
+    page.unlock_button.setFocus()
+    qtbot.keyClick(page.unlock_button, Qt.Key.Key_Space)
+    assert "周监票（监票人）不能操作" in page.message.text()
+    sign_on_in(qtbot, page.person_dialog.form, "吴总监", PIN["吴总监"])
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=3000)
+    assert "不能操作" not in page.message.text()
+    assert "吴总监" in page.message.text()
+    gen.close()

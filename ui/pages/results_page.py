@@ -481,6 +481,8 @@ class ResultsPage(QWidget):
         self._ask_reason(v, None)
 
     def _ask_reason(self, v: RoundValidation, chief: permissions.Actor | None) -> None:
+        if chief is not None:   # the refusal said to the window's person is done with
+            self.say(f"{chief.name}（{chief.roles_zh()}）解除锁定：请写明原因")
         dialog = ReasonDialog(self, "解除锁定", f"解除 {v.round.label} 的锁定？须写明原因，记入审计日志。",
                               UNLOCK_REASONS, ok_text="解除锁定")
         dialog.reason_accepted.connect(lambda why: self.unlock(v, why, chief))
