@@ -308,8 +308,8 @@ def test_entry_a_and_b_by_the_same_clerk_is_refused_on_the_counting_page(qtbot, 
         assert page.clerk_box.isHidden() and page.clerk is signed
         page.reload()
         # The officials come from the staff list: the fields say who is on it.
-        assert page.setup_tab.scrutineers.placeholderText() == "周监票、吴总监"
-        assert page.setup_tab.counters.placeholderText() == "孙计票、李计票"
+        assert page.setup_tab.scrutineers.placeholderText() == "例如：周监票、吴总监"
+        assert page.setup_tab.counters.placeholderText() == "例如：孙计票、李计票"
         page.entry_a.click()
         page.tabs.setCurrentWidget(page.entry_tab)
         type_ballot(qtbot, page.entry_tab, "ooooo-")
