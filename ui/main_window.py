@@ -352,8 +352,18 @@ class MainWindow(QMainWindow):
                                      preset=preset, where=self.where,
                                      how="switch" if title == "切换人员" else "sign_on")
         dialog.accepted_actor.connect(self._signed_on)
+        dialog.finished.connect(self._sign_on_dialog_closed)
         self.sign_on_dialog = dialog
+        if self.locked:   # one login on screen, not the lock's form under the dialog's
+            self.lock_overlay.panel.hide()
         dialog.open()
+
+    def _sign_on_dialog_closed(self, _result: int) -> None:
+        """The dialog put off (Esc) while locked: the lock's own form asks instead."""
+        if self.locked:
+            self.lock_overlay.panel.show()
+            self.lock_overlay.form.focus_pin()
+            QTimer.singleShot(0, self.lock_overlay, self.lock_overlay.form.focus_pin)
 
     def switch_person(self) -> None:
         """切换人员 (Ctrl+L): another member signs on; cancelled, the current one stays."""
@@ -383,6 +393,8 @@ class MainWindow(QMainWindow):
             if dialog.isVisible() and dialog is not self.sign_on_dialog:
                 dialog.reject()
         self.lock_overlay.lock(heading=heading, note=note, preset=preset, button=button)
+        if self.sign_on_dialog is not None and self.sign_on_dialog.isVisible():
+            self.lock_overlay.panel.hide()   # the open sign-on dialog asks already
 
     def _signed_on(self, actor: permissions.Actor) -> None:
         before = self.ctx.actor

@@ -257,6 +257,7 @@ class LockOverlay(QWidget):
         self.heading.setText(heading)
         self.note.setText(note)
         self.form.reload(preset=preset)
+        self.panel.show()
         self._cover()
         self.show()
         self.raise_()

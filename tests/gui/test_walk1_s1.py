@@ -156,3 +156,25 @@ def test_the_clerks_refusal_goes_when_the_chief_signs_on_for_the_unlock(qtbot, t
     assert "不能操作" not in page.message.text()
     assert "吴总监" in page.message.text()
     gen.close()
+
+
+def test_reopening_shows_one_login_not_two_stacked(qtbot, staff_db, shot):  # noqa: F811
+    from tests.gui.conftest import open_window
+    from tests.gui.test_staff_signon import sign_on_in
+
+    gen = open_window(qtbot, staff_db)
+    window = next(gen)
+    qtbot.waitUntil(lambda: window.sign_on_dialog is not None
+                    and window.sign_on_dialog.isVisible(), timeout=3000)
+    assert window.locked                                   # the page is dimmed beneath
+    assert not window.lock_overlay.panel.isVisible()      # but asks only once: the dialog
+    window.resize(1366, 768)
+    shot(window, "reopen-login")
+    qtbot.keyClick(window.sign_on_dialog.form.pin, Qt.Key.Key_Escape)   # put off
+    qtbot.waitUntil(lambda: not window.sign_on_dialog.isVisible(), timeout=3000)
+    assert window.locked and window.lock_overlay.panel.isVisible()   # the lock's own form now
+    shot(window, "reopen-login-put-off")
+    qtbot.waitUntil(lambda: window.focusWidget() is window.lock_overlay.form.pin, timeout=3000)
+    sign_on_in(qtbot, window.lock_overlay.form, "赵主持", PIN["赵主持"])
+    qtbot.waitUntil(lambda: not window.locked, timeout=3000)
+    gen.close()
