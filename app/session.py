@@ -23,6 +23,7 @@ RECENT_FILE = "recent-databases.json"  # in the per-user folder: election databa
 RECENT_KEPT = 10
 IDLE_LOCK = "gui.idle_lock_minutes"   # the idle lock where a staff list exists; 0 = never
 IDLE_LOCK_DEFAULT = 15
+DESK = "gui.desk"   # the 签到台 chosen last on the 签到 page
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,15 @@ def output_folder(conn: sqlite3.Connection) -> str:
 def set_output_folder(conn: sqlite3.Connection, folder: str) -> bool:
     """Remember the printouts' folder; False when the database cannot be written."""
     return _put(conn, OUTPUT_FOLDER, folder)
+
+
+def desk_choice(conn: sqlite3.Connection) -> str:
+    """The 签到台 chosen last on this database's 签到 page ("" when never chosen)."""
+    return _get(conn, DESK) or ""
+
+
+def set_desk_choice(conn: sqlite3.Connection, desk: str) -> bool:
+    return _get(conn, DESK) == desk or _put(conn, DESK, desk)
 
 
 # --- the election databases used last on this laptop -------------------------------------------

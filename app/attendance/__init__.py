@@ -58,7 +58,7 @@ from app.attendance.figures import (
     snapshots,
     standing_of,
 )
-from app.attendance.finding import Finding, Found, find, home_desk, recent
+from app.attendance.finding import Finding, Found, attending_ids, find, home_desk, recent
 from app.attendance.log import Event, Kind, Standing, fold, fold_person
 from app.attendance.merge import export_events, merge_events
 from app.attendance.view import forget
@@ -67,7 +67,8 @@ __all__ = [
     "DeskCount", "Duplicate", "Event", "Finding", "Found", "Kind", "Outcome", "Result",
     "Snapshot", "Standing",
     "Summary", "attendance_summary", "events", "export_events", "find_person", "fold",
-    "find", "fold_person", "forget", "home_desk", "recent", "format_rate", "lift_exclusion",
+    "attending_ids", "find", "fold_person", "forget", "home_desk", "recent", "format_rate",
+    "lift_exclusion",
     "merge_events", "next_vote_label",
     "open_voting",
     "resolve_duplicate", "return_", "revoke_proxy_and_sign_in",

@@ -99,6 +99,11 @@ def find(conn: sqlite3.Connection, meeting: Meeting, query: str, desk: str,
     return Finding(tuple(rows), exact_rows[0] if len(exact_rows) == 1 else None)
 
 
+def attending_ids(conn: sqlite3.Connection, meeting: Meeting) -> frozenset[int]:
+    """Persons who may attend without a vote (列席): their sign-in is not counted as 实到."""
+    return view(conn, meeting).attend_ids
+
+
 def recent(conn: sqlite3.Connection, meeting: Meeting, desk: str,
            limit: int = 30) -> list[tuple[Event, Person]]:
     """The standing sign-ins made at `desk`, newest first, read from the event log (so the

@@ -136,3 +136,71 @@ def test_an_older_register_gets_the_given_name_keys_once(tmp_path):
     assert [p.name for p in search.search(conn, "fanrong")] == ["曾凡荣"]
     assert search.update_keys(conn) == 0
     conn.close()
+
+
+def test_namesakes_after_enter_nothing_looks_chosen_and_the_next_name_replaces_the_search(
+        qtbot, tmp_path, shot):
+    from PySide6.QtGui import QKeySequence
+
+    from tests.gui.test_desk_enter import named, signed_in
+    from tests.gui.test_desk_page import choose_desk
+
+    page = _desk(qtbot, tmp_path)
+    try:
+        choose_desk(page, "一号台")
+        qtbot.keyClicks(page.search_box, "zhangwei", delay=45)
+        qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+        assert page.focusWidget() is page.results
+        # Nothing is highlighted while Enter would sign nobody; the words say how to choose.
+        assert page.results.selectedItems() == []
+        assert "↓" in page.feedback.text()
+        qtbot.wait(30)
+        shot(page, "walk1-desk-namesakes")
+        # The search text is selected: typing the next name replaces it.
+        assert page.search_box.selectedText() == "zhangwei"
+        qtbot.keyClick(page.results, Qt.Key.Key_C, delay=45)
+        assert page.search_box.text() == "c"
+        # The panel no longer speaks of the old search.
+        assert "zhangwei" not in page.feedback.text()
+        # Ctrl+A in the list selects the search text too.
+        qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+        qtbot.keyClick(page.results, Qt.Key.Key_Escape)
+        page.results.setFocus()
+        qtbot.keyClick(page.results, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        assert QKeySequence.StandardKey.SelectAll   # the standard Ctrl+A
+        assert page.focusWidget() is page.search_box and page.search_box.selectedText() == "c"
+        # ↓ then Enter still signs the chosen one in.
+        page.search_box.clear()
+        qtbot.keyClicks(page.search_box, "zhangwei", delay=45)
+        qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+        qtbot.keyClick(page.results, Qt.Key.Key_Down)
+        qtbot.keyClick(page.results, Qt.Key.Key_Return)
+        assert sum(signed_in(page, z.id) is not None for z in named(page, "张伟")) == 1
+    finally:
+        _close(page, qtbot)
+
+
+def test_the_recent_list_marks_a_sign_in_without_a_vote_and_the_desk_is_remembered(
+        qtbot, tmp_path, shot):
+    from tests.gui.test_desk_enter import close_page, open_page
+    from tests.gui.test_desk_page import choose_desk
+
+    page = _desk(qtbot, tmp_path)
+    path = page.ctx.db_path
+    try:
+        choose_desk(page, "二号台")
+        type_ji = next(p for p in page.ctx.conn.execute("SELECT token FROM person WHERE name = ?",
+                                                        ("吉𠮷",)))[0]
+        page.sign_in(type_ji)
+        assert "列席" in page.feedback.text()
+        items = [page.recent.item(i).text() for i in range(page.recent.count())]
+        assert len(items) == 1 and "列席" in items[0], items
+        qtbot.wait(30)
+        shot(page, "walk1-desk-recent-lieXi")
+    finally:
+        _close(page, qtbot)
+    again = open_page(qtbot, path)
+    try:
+        assert again.desk_name == "二号台"
+    finally:
+        close_page(again, qtbot)

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import attendance, meetings
+from app import attendance, meetings, session
 from app.attendance import Finding, Outcome, Result, warm
 from app.attendance.desk import database_file_problem, write_stopped
 from app.model import Meeting, Person
@@ -121,6 +121,7 @@ class DeskPage(QWidget):
         self.desk_box.setMinimumWidth(220)
         self.desk_box.setAccessibleName("签到台")
         self.desk_box.currentIndexChanged.connect(self._desk_changed)
+        self.desk_box.currentIndexChanged.connect(self._remember_desk)
         self.scope_label = ElidedLabel()
         self.scope_label.setStyleSheet("color: #555;")
         # A desk serving many branches must not widen the window: the label ends in … when
@@ -164,6 +165,7 @@ class DeskPage(QWidget):
         self.search_box.setToolTip("姓名、全拼、首字母、身份证号后几位或党员编号；↑↓ 选择，回车签到")
         self.search_box.setStyleSheet("font-size: 20pt; padding: 4px;")
         self.search_box.textChanged.connect(self._run_search)
+        self.search_box.textChanged.connect(self._forget_old_search)
         self.search_box.returnPressed.connect(self._enter)
         self.search_box.installEventFilter(self)
 
@@ -319,7 +321,8 @@ class DeskPage(QWidget):
         """The desk choice (and each desk's scope), keeping the desk chosen when it is still
         there."""
         meeting = self.ctx.meeting
-        chosen = self.desk_box.currentText()
+        # The desk chosen on the page, else the one chosen last time on this database.
+        chosen = self.desk_box.currentText() or session.desk_choice(self.ctx.conn)
         self.desk_box.blockSignals(True)
         self.desk_box.clear()
         desks = meetings.list_desks(self.ctx.conn, meeting.id) if meeting else []
@@ -332,6 +335,11 @@ class DeskPage(QWidget):
         if chosen and self.desk_box.findText(chosen) >= 0:
             self.desk_box.setCurrentIndex(self.desk_box.findText(chosen))
         self.desk_box.blockSignals(False)
+
+    def _remember_desk(self) -> None:
+        """The clerk's choice of desk outlives a restart (per database)."""
+        if self.desk_box.currentData() is not None:
+            session.set_desk_choice(self.ctx.conn, self.desk_box.currentText())
 
     @property
     def desk_name(self) -> str:
@@ -386,6 +394,13 @@ class DeskPage(QWidget):
         if self.finding is not None and self.finding.sure is not None:
             self.results.selectRow(self.found.index(self.finding.sure))
 
+    def _forget_old_search(self, text: str) -> None:
+        """Typing a new search: a grey answer about the old one (no match, choose from the
+        list) leaves the panel; a sign-in's answer stays until the next one."""
+        if text.strip() and self.feedback.tone is Tone.GREY:
+            self.feedback.reset()
+            self._pending = None
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if obj is self.results and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
@@ -424,6 +439,10 @@ class DeskPage(QWidget):
             if self._picked and 0 <= row < len(self.found):
                 self._sign_in_row(row)
             return True
+        if event.matches(QKeySequence.StandardKey.SelectAll):   # the search text, as in the box
+            self.search_box.setFocus()
+            self.search_box.selectAll()
+            return True
         if key == Qt.Key.Key_Escape:
             # Back to typing with the text selected, so the next name replaces it ("cheng" +
             # "王芳" became "cheng王芳", 名册中没有此人).
@@ -461,14 +480,18 @@ class DeskPage(QWidget):
         n, exact = len(self.found), self.finding.exact_count
         if exact > 1:
             headline = f"有 {exact} 人与“{text}”相符，请选择"
-            detail = "有表决权的排在前面。用 ↑↓ 选中本人后按回车签到；Esc 返回输入"
+            detail = "有表决权的排在前面。按 ↓ 选中本人，再按回车签到；直接输入可重新查找"
         else:
             headline = f"没有与“{text}”完全相符的人，请选择"
-            detail = f"列出的 {n} 人只是开头相同，请核对后用 ↑↓ 选中按回车签到；Esc 返回输入"
+            detail = f"列出的 {n} 人只是部分相符，请核对后按 ↓ 选中本人，再按回车签到；直接输入可重新查找"
         self.feedback.show_result(Tone.GREY, headline, "未签到", detail)
         self._pending = None
         self.results.setFocus()
-        self.results.selectRow(0)
+        # Nothing highlighted until the clerk chooses (Enter now signs nobody in), and the
+        # search text selected: the next name typed replaces it ("we" + "魏伟" was "we魏伟").
+        self.results.clearSelection()
+        self.results.setCurrentCell(-1, -1)
+        self.search_box.selectAll()
 
     def _sign_in_row(self, row: int) -> None:
         self.sign_in(self.found[row])
@@ -657,11 +680,15 @@ class DeskPage(QWidget):
         meeting = self.ctx.meeting
         self._recent = (attendance.recent(self.ctx.conn, meeting, self.desk_name)
                         if meeting is not None else [])
+        attends = attendance.attending_ids(self.ctx.conn, meeting) if meeting is not None \
+            else frozenset()
         self.recent.clear()
         for e, p in self._recent:
-            item = QListWidgetItem(f"{hhmm(e.at)}  {p.name}")
+            sat_in = p.id in attends   # signed in without a vote: 列席, not counted
+            item = QListWidgetItem(f"{hhmm(e.at)}  {p.name}" + ("（列席）" if sat_in else ""))
             item.setData(Qt.ItemDataRole.UserRole, p.id)
-            item.setToolTip(f"{p.name}（{where(p)}）{hhmm(e.at)} 签到")
+            item.setToolTip(f"{p.name}（{where(p)}）{hhmm(e.at)} "
+                            + ("列席，无表决权，不计入实到" if sat_in else "签到"))
             self.recent.addItem(item)
 
     def _guarded(self, write: Callable[[], Result]) -> Result | None:

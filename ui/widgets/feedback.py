@@ -69,6 +69,10 @@ class FeedbackPanel(QFrame):
         lay.addWidget(self.detail)
         lay.addWidget(self.action, 0, Qt.AlignmentFlag.AlignHCenter)
         lay.addStretch(1)
+        self.reset()
+
+    def reset(self) -> None:
+        """The panel at rest: what the desk takes."""
         self.show_result(Tone.IDLE, "请扫码或输入姓名", "", "姓名 · 拼音 · 首字母 · 身份证号后几位 · 编号")
 
     def _label(self, point_size: int, *, bold: bool = False) -> QLabel:
