@@ -520,8 +520,11 @@ class MainWindow(QMainWindow):
         if not signed:
             return True
         name = Path(self.ctx.db_path).name
+        # 实到 as the meeting page says it; the others apart, so nobody reads a sum as 实到.
+        extra = [f"{w} {n} 人" for w, n in (("列席", s.attending), ("中途退场", s.signed_out)) if n]
         box = QMessageBox(QMessageBox.Icon.Question, "关闭窗口？",
-                          f"“{m.title}”正在进行：已签到 {signed} 人。", parent=self)
+                          f"“{m.title}”正在进行：实到 {s.present} 人"
+                          + (f"（另有{'、'.join(extra)}）" if extra else "") + "。", parent=self)
         box.setInformativeText(
             f"关闭不会丢失任何内容：已确认的签到、录入和设置都已保存在数据库“{name}”中。\n"
             f"再次打开这个数据库时，回到当前会议和“{self.page_title()}”页。")

@@ -178,3 +178,24 @@ def test_reopening_shows_one_login_not_two_stacked(qtbot, staff_db, shot):  # no
     sign_on_in(qtbot, window.lock_overlay.form, "赵主持", PIN["赵主持"])
     qtbot.waitUntil(lambda: not window.locked, timeout=3000)
     gen.close()
+
+
+def test_the_close_question_says_present_and_attending_apart(qtbot, small_db):
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.conftest import open_window
+    from tests.gui.test_window_day import answer_box, sign_in_someone
+
+    sign_in_someone(small_db, "曾凡荣")
+    got = sign_in_someone(small_db, "吉𠮷")          # 预备党员: 列席, not in 实到
+    assert got.no_vote
+    gen = open_window(qtbot, small_db)
+    window = next(gen)
+    seen: list[str] = []
+    answer_box(qtbot, None, seen)                      # Esc: keep working
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert seen
+    assert "实到 1 人" in seen[0] and "列席 1 人" in seen[0], seen[0]
+    assert "已签到 2 人" not in seen[0]
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    gen.close()

@@ -83,7 +83,7 @@ def test_closing_mid_election_asks_and_reopening_restores_the_page(qtbot, small_
     seen: list[str] = []
     answer_box(qtbot, None, seen)                  # Esc: keep working
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
-    assert seen and "已签到 1 人" in seen[0] and "不会丢失" in seen[0]
+    assert seen and "实到 1 人" in seen[0] and "不会丢失" in seen[0]
     assert small_db.name in seen[0] and "投票计票" in seen[0]
     assert window.isVisible() and not window.db_released
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
