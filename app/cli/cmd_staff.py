@@ -58,6 +58,9 @@ def register(sub: Any) -> None:
     link.add_argument("--person", type=int, default=None, metavar="ID",
                       help="the register person this member is")
     link.add_argument("--no-person", action="store_true", help="unlink the register person")
+    for action in (add, lst, rp, rm, sr):   # after the action too, as the usage shows it
+        action.add_argument("--operator", default=argparse.SUPPRESS, metavar="HOST",
+                            help="the signed-on 主持人 (here or before ACTION)")
     p.set_defaults(func=run)
 
 
