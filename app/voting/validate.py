@@ -171,7 +171,7 @@ def validate_loaded(conn: sqlite3.Connection, r: VotingRound) -> RoundValidation
     if not r.officials.complete:
         problems.append(Problem("OFFICIALS_MISSING", "须登记本轮的监票人和计票人"))
     if r.state is State.OPEN:
-        problems.append(Problem("NOT_CLOSED", "计票尚未结束（请先结束计票）"))
+        problems.append(Problem("NOT_CLOSED", "计票尚未结束（请主持人在“投票计票”页结束计票）"))
     settled: list[Code] = []
     if _next_round_exists(conn, r):
         settled.extend(SETTLED_BY_NEXT_ROUND)

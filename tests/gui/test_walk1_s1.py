@@ -65,6 +65,12 @@ def test_the_unlock_says_counting_is_open_again_and_who_ends_it(qtbot, tmp_path,
     assert "已解除锁定" in said and "发现录入错误" in said
     assert "计票已重新打开" in said and "主持人" in said and "结束计票" in said, said
     assert "两名监票人" in said and "锁定" in said, said
+    # The round's own finding names who ends counting, too.
+    qtbot.waitUntil(lambda: any("计票尚未结束" in page.findings.item(i).text()
+                                for i in range(page.findings.count())), timeout=5000)
+    line = next(page.findings.item(i).text() for i in range(page.findings.count())
+                if "计票尚未结束" in page.findings.item(i).text())
+    assert "主持人" in line and "投票计票" in line, line
     window.resize(1366, 768)
     shot(window, "results-unlocked")
     gen.close()
