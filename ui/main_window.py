@@ -412,9 +412,16 @@ class MainWindow(QMainWindow):
     def _clear_refusals(self) -> None:
         """A refusal said to the previous person (「…」只有主持人可以操作；张签到（签到员）不能操作)
         goes when another signs on: left on a page it reads as meant for them."""
+        from ui.widgets.feedback import FeedbackPanel
+
+        def refused(text: str) -> bool:
+            return "不能操作" in text or "请先选择本人姓名并输入PIN登录" in text
+
+        for panel in self.stack.findChildren(FeedbackPanel):   # the desk's big panel: whole
+            if refused(panel.text()):
+                panel.reset()
         for label in self.stack.findChildren(QLabel):
-            text = label.text()
-            if "不能操作" in text or "请先选择本人姓名并输入PIN登录" in text:
+            if refused(label.text()):
                 label.clear()
 
     def idle_seconds(self) -> float:

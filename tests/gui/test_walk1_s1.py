@@ -205,3 +205,32 @@ def test_the_close_question_says_present_and_attending_apart(qtbot, small_db):
     assert "已签到 2 人" not in seen[0]
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
     gen.close()
+
+
+def test_the_desks_red_refusal_goes_whole_when_another_signs_on(qtbot, staff_db):  # noqa: F811
+    from app import attendance
+    from app.permissions import Actor
+    from tests.gui.test_staff_signon import sign_on_in
+    from ui.widgets.feedback import Tone
+
+    gen, window = open_signed_on(qtbot, staff_db, "钱签到")
+    conn = window.ctx.conn
+    host = staff.sign_on(conn, "赵主持", PIN["赵主持"], clock=CLOCK)
+    assert isinstance(host, Actor)
+    zeng = next(p for p in db_persons.list_persons(conn) if p.name == "曾凡荣")
+    assert attendance.sign_in(conn, window.ctx.meeting, zeng, "二号台", host, CLOCK).written
+    desk = window.show_step("signin", tab="签到台")
+    desk.search_box.setFocus()
+    qtbot.keyClicks(desk.search_box, "zfr")
+    qtbot.waitUntil(lambda: any(p.id == zeng.id for p in desk.found), timeout=5000)
+    desk.results.selectRow(next(i for i, p in enumerate(desk.found) if p.id == zeng.id))
+    qtbot.mouseClick(desk.undo_chosen_button, Qt.MouseButton.LeftButton)
+    assert desk.feedback.tone is Tone.RED and "不能操作" in desk.feedback.text()
+    qtbot.mouseClick(window.header.switch_button, Qt.MouseButton.LeftButton)   # 切换人员
+    qtbot.waitUntil(lambda: window.sign_on_dialog is not None
+                    and window.sign_on_dialog.isVisible(), timeout=3000)
+    sign_on_in(qtbot, window.sign_on_dialog.form, "赵主持", PIN["赵主持"])
+    qtbot.waitUntil(lambda: window.ctx.actor.name == "赵主持", timeout=3000)
+    assert desk.feedback.tone is not Tone.RED and "不能操作" not in desk.feedback.text()
+    assert desk.feedback.text()            # the panel at rest, not a red headline alone
+    gen.close()
