@@ -24,6 +24,7 @@ RECENT_KEPT = 10
 IDLE_LOCK = "gui.idle_lock_minutes"   # the idle lock where a staff list exists; 0 = never
 IDLE_LOCK_DEFAULT = 15
 DESK = "gui.desk"   # the 签到台 chosen last on the 签到 page
+EXPORT_FOLDER = "gui.export_folder"   # a folder chosen on the 报送 page for the package
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,15 @@ def desk_choice(conn: sqlite3.Connection) -> str:
 
 def set_desk_choice(conn: sqlite3.Connection, desk: str) -> bool:
     return _get(conn, DESK) == desk or _put(conn, DESK, desk)
+
+
+def export_folder(conn: sqlite3.Connection) -> str:
+    """The folder chosen last for the package on the 报送 page ("" when none)."""
+    return _get(conn, EXPORT_FOLDER) or ""
+
+
+def set_export_folder(conn: sqlite3.Connection, folder: str) -> bool:
+    return _get(conn, EXPORT_FOLDER) == folder or _put(conn, EXPORT_FOLDER, folder)
 
 
 # --- the election databases used last on this laptop -------------------------------------------

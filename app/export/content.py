@@ -28,6 +28,10 @@ from db import snapshot
 # person's sign-in token in a QR) are forms for the day, not results, and stay out.
 DOCUMENT_KINDS = ("attendance-report", "tally-record", "count-report", "notice", "certificates",
                   "proxy-list")
+# Their names as people say them (the 报送 page names the ones left out).
+DOCUMENT_TITLES = {"attendance-report": "出席情况报告", "tally-record": "发票收票记录",
+                   "count-report": "选举结果报告单", "notice": "计票结果公告和选举结果公告",
+                   "certificates": "当选证书", "proxy-list": "委托投票名单"}
 
 # OWASP "CSV injection": a spreadsheet evaluates a cell that begins with one of these.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -34,15 +34,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import permissions
+from app import permissions, session
 from app.export.backup import Backup, BackupScheduler, backup_database
 from app.export.build import BuiltPackage, build_package, record_export_or_words
+from app.export.content import DOCUMENT_TITLES
 from app.export.handover import render_slip, slip_name, slip_of
 from app.export.stick import Drive, StickWriteError, Written, removable_drives, write_package
 from app.export.verify import Verification, verify_package
 from app.keys import load_or_create
 from app.meetings import Refusal
-from ui import filedialogs
+from ui import filedialogs, output_folder
 from ui.pages.context import PageContext
 from ui.tasks import Cancelled, CancelToken, Outcome, Task
 
@@ -142,7 +143,13 @@ class ExportPage(QWidget):
         self.drives.clear()
         for d in found:
             self.drives.addItem(d.describe(), str(d.path))
-        if not found:
+        chosen = session.export_folder(self.ctx.conn)   # a folder chosen before a restart
+        if chosen and Path(chosen).is_dir() and all(d.path != Path(chosen) for d in found):
+            self.drives.addItem(f"上次选择的文件夹：{chosen}", chosen)
+            found_any = True
+        else:
+            found_any = bool(found)
+        if not found_any:
             self.drives.addItem("未找到U盘：请插入U盘后点“刷新”，或选择文件夹", "")
         self.drives.blockSignals(False)
         self._drive_chosen()
@@ -154,6 +161,7 @@ class ExportPage(QWidget):
     def choose_folder(self) -> None:
         chosen = filedialogs.get_existing_directory(self, "选择写入报送包的文件夹")
         if chosen:
+            session.set_export_folder(self.ctx.conn, chosen)   # offered again after a restart
             self.set_target(Path(chosen))
 
     def set_target(self, folder: Path | None) -> None:
@@ -191,6 +199,7 @@ class ExportPage(QWidget):
         self.slip_button.setToolTip("包校验码、密钥指纹和结果校验码的纸质交接单，供监票人签字")
         self.slip_button.setEnabled(False)
         self.slip_button.clicked.connect(self.print_slip)
+        output_folder.attach(self.slip_button, self.ctx)   # the tooltip names where it goes
         row = QHBoxLayout()
         row.addWidget(self.export_button)
         row.addWidget(self.cancel_button)
@@ -258,11 +267,13 @@ class ExportPage(QWidget):
         self.hash_label.setStyleSheet(BIG)
         self.hash_label.setText(built.short_hash)
         self.fp_label.setText(built.fingerprint)
-        missing = [f"{code}/{kind}" for code, kinds in built.missing_documents.items()
-                   for kind in kinds]
+        titles = {m.code: m.title for m in self.ctx.meetings()}
+        missing = [f"{titles.get(code, code)}："
+                   + "、".join(DOCUMENT_TITLES.get(kind, kind) for kind in kinds)
+                   for code, kinds in built.missing_documents.items() if kinds]
         self.file_label.setText(
             f"{written.path}（{written.size / 1024 / 1024:.1f} MB）"
-            + (f"\n未包含的文书（尚未锁定或不适用）：{'、'.join(missing)}" if missing else ""))
+            + ("\n未包含的文书（尚未锁定或不适用）：\n" + "\n".join(missing) if missing else ""))
         self.slip_button.setEnabled(True)
         self._say("已写入U盘并回读校验：完整，签名有效。请打印交接单，由监票人签字。", GREEN)
         self.ctx.message.emit(f"报送包已写入 {written.path.name}，包校验码 {built.short_hash}")
@@ -280,8 +291,15 @@ class ExportPage(QWidget):
         return render_slip(slip, target, self.ctx.clock.now())
 
     def print_slip(self) -> None:
+        if self.last is None:
+            return
+        folder = output_folder.ensure(self, self.ctx)   # where every printout goes
+        if folder is None:
+            self._say("未生成交接单：没有选择输出文件夹。", GREY)
+            return
         try:
-            path = self.write_slip()
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.write_slip(folder / slip_name(self.last[0].name))
         except OSError as e:
             self._say(f"交接单无法写入：{e.strerror or e}", RED)
             return
