@@ -170,6 +170,12 @@ def run_attendance(args: argparse.Namespace) -> int:
     s = att.attendance_summary(conn, meeting)
     out = s.as_json()
     _add_sync_desks(conn, out)
+    taken = att.snapshots(conn, meeting)
+    last = taken[-1] if taken else None
+    late = len(s.present_ids - frozenset(last.person_ids)) if last is not None else 0
+    if last is not None:   # voting opened: 实到 of that vote is the frozen figure
+        out["frozen"] = {"round": last.round_label, "at": last.taken_at,
+                         "expected": last.expected, "present": last.present, "late": late}
     conn.close()
     if args.json:
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
@@ -183,6 +189,10 @@ def run_attendance(args: argparse.Namespace) -> int:
     ]
     if s.represented:
         lines.insert(2, f"受委托代表 {s.represented} 人，计入参加投票 {s.counted} 人")
+    if last is not None:
+        lines.insert(1, f"{last.round_label}（{last.taken_at[11:16]} 开始投票）冻结：应到 "
+                        f"{last.expected} 人，实到 {last.present} 人（实到、出席率按此）"
+                        + (f"；冻结后到会 {late} 人，不计入该次实到" if late else ""))
     if s.duplicates:
         lines.append(f"重复签到待处理 {len(s.duplicates)} 起：" + "、".join(
             f"{d.name}（{d.duplicate.key}）" for d in s.duplicates))

@@ -95,3 +95,10 @@ def test_a_late_arrival_after_voting_opened_gets_no_ballot_from_the_cli(venue, d
     assert got["late_for"] == {"round": "第1次投票", "frozen_present": 1,
                                "frozen_at": "2026-11-22T09:00:00+08:00"}
     assert "冻结后到会" in got["message"] and "第1次投票不发选票" in got["message"]
+    r = _run("attendance", "--db", db, "--json")
+    assert json.loads(r.stdout)["frozen"] == {
+        "round": "第1次投票", "at": "2026-11-22T09:00:00+08:00", "expected": 7, "present": 1,
+        "late": 1}
+    r = _run("attendance", "--db", db)
+    assert "第1次投票（09:00 开始投票）冻结：应到 7 人，实到 1 人" in r.stdout
+    assert "冻结后到会 1 人" in r.stdout
