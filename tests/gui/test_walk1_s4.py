@@ -204,3 +204,43 @@ def test_the_recent_list_marks_a_sign_in_without_a_vote_and_the_desk_is_remember
         assert again.desk_name == "二号台"
     finally:
         close_page(again, qtbot)
+
+
+def test_ctrl_z_on_a_ballot_over_the_returned_count_offers_to_withdraw_it(qtbot, tmp_path):
+    from tests.gui.test_counting_page import ready_round, settled, type_ballot
+
+    page = open_page(qtbot, counting_db(tmp_path / "c.db"))
+    try:
+        ready_round(page)
+        tab = page.setup_tab
+        tab.printed.setValue(4)
+        tab.issued.setValue(4)
+        tab.returned.setValue(2)      # two came back
+        assert tab.save_box() is not None
+        page.tabs.setCurrentIndex(1)
+        entry = page.entry_tab
+        for keys in ("1", "2", "1"):  # a third ballot: one more than the boxes gave back
+            type_ballot(qtbot, entry, keys)
+        settled(qtbot, entry)
+        assert len([e for e in entry.entered if e.ballot is not None]) == 3
+        qtbot.keyClick(entry.line, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        # Not put back on the line: asked whether to withdraw it, as the desk's Ctrl+Z asks.
+        assert entry.line.editing is None
+        dialog = entry.dialog
+        from PySide6.QtWidgets import QLabel
+
+        said = " ".join(lab.text() for lab in dialog.findChildren(QLabel))
+        assert dialog.isVisible() and dialog.windowTitle() == "撤销序号"
+        assert "第3张" in said and "多于票箱收回 2 张" in said, said
+        assert not dialog.ok_button.isEnabled()   # a reason first, as on the 签到 page
+        dialog.reason.setCurrentIndex(0)          # 同一张选票重复录入
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        settled(qtbot, entry)
+        assert len([e for e in entry.entered if e.ballot is not None]) == 2, entry.last.text()
+        assert "第3张已撤销" in entry.last.text()
+        # Within the returned count Ctrl+Z takes the last one back onto the line, as before.
+        qtbot.keyClick(entry.line, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert entry.line.editing == 2
+    finally:
+        page.close()
+        page.ctx.conn.close()

@@ -95,7 +95,8 @@ class EntryTab(QWidget):
         self.line.hint = ("1 ○赞成　2 ×不赞成　0/空格 弃权　回车 录入本张　F2 另选他人　F4 无效票　"
                           "Ctrl+Z 撤回上一张　Esc 清空本行")
         self.line.setToolTip("每张选票一行：1 = ○赞成，2 = ×不赞成，0 或空格 = 弃权，自动跳到下一人；"
-                             "回车 = 录入本张；F2 = 另选他人；F4 = 标为无效票；Ctrl+Z = 撤回上一张重录；"
+                             "回车 = 录入本张；F2 = 另选他人；F4 = 标为无效票；Ctrl+Z = 撤回上一张重录"
+                             "（多于票箱收回数时：撤销最后一张，须选原因）；"
                              "Esc = 清空本行")
         self.line.keys_changed.connect(self.recheck)
         self.line.committed.connect(self.commit)
@@ -338,12 +339,21 @@ class EntryTab(QWidget):
         dialog.open()
 
     def undo(self) -> None:
-        """Ctrl+Z: clear a half-typed line, else take the last ballot back onto the line."""
+        """Ctrl+Z: clear a half-typed line, else take the last ballot back onto the line; when
+        more ballots are entered than the boxes gave back, offer to withdraw the last one (with
+        a reason, as 撤销上一次签到 (Ctrl+Z) asks on the 签到 page)."""
         if self.line.keys or self.line.write_ins or self.line.invalid_reason:
             self.line.clear()
             return
         standing = [e for e in self.entered if e.ballot is not None]
         if not standing or self.line.editing is not None:
+            return
+        r = self.round
+        if r is not None and r.boxes and len(standing) > r.returned:
+            self._ask_withdraw(r, standing[-1],
+                               f"录入组{standing[-1].entry}已录入 {len(standing)} 张，多于票箱收回 "
+                               f"{r.returned} 张。\n撤销最后录入的第{standing[-1].seq}张"
+                               "（不再算一张选票）？\n若只是要改这一张的内容，请取消，选中它后点“更正…”。")
             return
         self._load(standing[-1], UNDO_WHY)
         self._last(f"第{standing[-1].seq}张已放回录入行：改好后回车", ok=True)
@@ -367,9 +377,12 @@ class EntryTab(QWidget):
         r = self.round
         if e is None or r is None or e.ballot is None:
             return
-        dialog = ReasonDialog(self, "撤销序号", f"撤销录入组{e.entry}第{e.seq}张（不再算一张选票）？",
-                              WITHDRAW_REASONS, ok_text="撤销此序号")
+        self._ask_withdraw(r, e, f"撤销录入组{e.entry}第{e.seq}张（不再算一张选票）？")
+
+    def _ask_withdraw(self, r: VotingRound, e: Entered, message: str) -> None:
+        dialog = ReasonDialog(self, "撤销序号", message, WITHDRAW_REASONS, ok_text="撤销此序号")
         dialog.reason_accepted.connect(lambda why: self._withdraw(r, e, why))
+        dialog.finished.connect(lambda _r: self.line.setFocus())
         self.dialog = dialog
         dialog.open()
 
