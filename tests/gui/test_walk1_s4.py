@@ -206,7 +206,7 @@ def test_the_recent_list_marks_a_sign_in_without_a_vote_and_the_desk_is_remember
         close_page(again, qtbot)
 
 
-def test_ctrl_z_on_a_ballot_over_the_returned_count_offers_to_withdraw_it(qtbot, tmp_path):
+def test_ctrl_z_on_a_ballot_over_the_returned_count_offers_to_withdraw_it(qtbot, tmp_path, shot):
     from tests.gui.test_counting_page import ready_round, settled, type_ballot
 
     page = open_page(qtbot, counting_db(tmp_path / "c.db"))
@@ -233,6 +233,8 @@ def test_ctrl_z_on_a_ballot_over_the_returned_count_offers_to_withdraw_it(qtbot,
         assert dialog.isVisible() and dialog.windowTitle() == "撤销序号"
         assert "第3张" in said and "多于票箱收回 2 张" in said, said
         assert not dialog.ok_button.isEnabled()   # a reason first, as on the 签到 page
+        qtbot.wait(20)
+        shot(dialog, "walk1-entry-ctrl-z-over")
         dialog.reason.setCurrentIndex(0)          # 同一张选票重复录入
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
         settled(qtbot, entry)

@@ -353,7 +353,7 @@ class EntryTab(QWidget):
             self._ask_withdraw(r, standing[-1],
                                f"录入组{standing[-1].entry}已录入 {len(standing)} 张，多于票箱收回 "
                                f"{r.returned} 张。\n撤销最后录入的第{standing[-1].seq}张"
-                               "（不再算一张选票）？\n若只是要改这一张的内容，请取消，选中它后点“更正…”。")
+                               "（不再算一张选票）？\n若只是要改这一张的内容，请取消，选中它后点“更正选中的票…”。")
             return
         self._load(standing[-1], UNDO_WHY)
         self._last(f"第{standing[-1].seq}张已放回录入行：改好后回车", ok=True)
