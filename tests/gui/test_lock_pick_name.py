@@ -105,3 +105,28 @@ def test_alt_n_then_down_changes_the_name_and_the_pin_is_not_spent(qtbot, staff_
     assert QApplication.focusWidget() is form.pin
     type_pin_and_unlock(qtbot, window, "钱签到")
     gen.close()
+
+
+def test_the_opening_dialogs_name_list_takes_a_click_too(qtbot, staff_db):  # noqa: F811
+    from tests.gui.conftest import open_window
+
+    gen = open_window(qtbot, staff_db)
+    window = next(gen)
+    qtbot.waitUntil(lambda: window.sign_on_dialog is not None
+                    and window.sign_on_dialog.isVisible(), timeout=3000)
+    form = window.sign_on_dialog.form
+    combo = form.name_box
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    view = combo.view()
+    qtbot.waitUntil(lambda: view.isVisible(), timeout=3000)
+    rect = view.visualRect(view.model().index(combo.findData("孙计票"), 0))
+    qtbot.mouseMove(view.viewport(), rect.center())
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=3000)
+    assert form.name() == "孙计票"
+    qtbot.keyClicks(form.pin, PIN["孙计票"])
+    qtbot.keyClick(form.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.locked, timeout=3000)
+    assert window.ctx.actor.name == "孙计票"
+    gen.close()
