@@ -184,13 +184,15 @@ def check(conn: sqlite3.Connection, code: str, operator: str | None) -> Denied |
 
 def check_path(db_path: Path, code: str, operator: str | None) -> Denied | None:
     """`check` for a use case given a database file (export, backup, host mode): read-only."""
-    from db.files import ro_uri
+    from db.connection import connect_read_only
 
     if not db_path.exists():   # no such file: the use case says why (and writes nothing)
         return None
     p = PERMISSIONS[code]
     try:
-        conn = sqlite3.connect(ro_uri(db_path), uri=True)
+        # Read-only, and immutable where a WAL database's folder cannot be written (a
+        # write-protected stick: a plain read-only open is refused there for want of -shm).
+        conn = connect_read_only(db_path)
     except sqlite3.Error as e:   # fail closed: who may act cannot be read
         return Denied(code, f"「{p.name_zh}」无法确认操作权限：读不出 {db_path.name} 的工作人员名单（{e}），"
                       "未执行；请检查文件是否损坏或被占用")

@@ -146,6 +146,12 @@ def _read_only_error(e: sqlite3.Error) -> bool:
     return name.startswith("SQLITE_READONLY") or "readonly database" in str(e).lower()
 
 
+def connect_read_only(path: str | Path) -> sqlite3.Connection:
+    """`path` opened read-only, never migrated nor written (a permission check before a use case
+    that itself may only read): immutable when a WAL database's folder cannot be written."""
+    return _connect_read_only(Path(path))
+
+
 def _connect_read_only(p: Path) -> sqlite3.Connection:
     """`p` opened read-only; immutable when even that cannot read it (WAL without -shm in a
     read-only folder: nothing can write there, so nothing changes under the reader)."""
