@@ -266,9 +266,12 @@ def update_keys(conn: sqlite3.Connection) -> int:
         dotted = db_persons.persons_with_any(conn, MIDDLE_DOTS) if was != "2" else []
         for p in dotted:
             db_persons.replace_keys(conn, p.id, person_keys(p.name, p.id_number, p.member_no))
-        # The given-name keys are added (a repeated row is ignored): nothing else changes.
-        db_persons.insert_keys(conn, ((pid, kind, key) for pid, name in db_persons.names(conn)
-                                      for kind, key in _name_given_keys(name)))
+        # The given-name keys are added (a repeated row is ignored): nothing else changes. A
+        # register never opened in the window but stored by this version has them already
+        # (one index probe); one opened by an older version ("2") may hold both kinds.
+        if was is not None or not db_persons.key_prefix(conn, GIVEN_MARK, ("pinyin",), limit=1):
+            db_persons.insert_keys(conn, ((pid, kind, key) for pid, name in db_persons.names(conn)
+                                          for kind, key in _name_given_keys(name)))
         settings.put(conn, KEYS_SETTING, KEYS_VERSION)
     return max(len(dotted), db_persons.count_persons(conn))
 

@@ -246,3 +246,24 @@ def test_ctrl_z_on_a_ballot_over_the_returned_count_offers_to_withdraw_it(qtbot,
     finally:
         page.close()
         page.ctx.conn.close()
+
+
+def test_a_register_stored_by_this_version_is_not_keyed_again(tmp_path):
+    from app import search
+    from db import settings
+    from db.connection import connect
+    from tests.gui.conftest import make_db
+
+    path = make_db(tmp_path / "new.db")
+    conn = connect(path)
+    assert settings.get(conn, search.KEYS_SETTING) is None   # never opened in the window
+    before = conn.execute("SELECT count(*) FROM person_key").fetchone()[0]
+    search.update_keys(conn)
+    assert conn.execute("SELECT count(*) FROM person_key").fetchone()[0] == before
+    assert settings.get(conn, search.KEYS_SETTING) == search.KEYS_VERSION
+    with conn:   # a version-1 register never opened: no setting, no given-name keys
+        conn.execute("DELETE FROM person_key WHERE key LIKE '~%'")
+        conn.execute("DELETE FROM setting WHERE key = ?", (search.KEYS_SETTING,))
+    search.update_keys(conn)
+    assert [p.name for p in search.search(conn, "fanrong")] == ["曾凡荣"]
+    conn.close()
