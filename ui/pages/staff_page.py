@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -120,16 +121,18 @@ class StaffPage(QWidget):
         self.name.setAccessibleName("姓名")
         self.name.setPlaceholderText("工作人员姓名")
         self.role_boxes: dict[Role, QCheckBox] = {}
-        roles_row = QHBoxLayout()
-        for role in Role:
+        # Three to a row: six boxes on one row made the form (and the window) wider than a
+        # 1280 px screen.
+        roles_row = QGridLayout()
+        for i, role in enumerate(Role):
             box = QCheckBox(ROLE_ZH[role])
             self.role_boxes[role] = box
-            roles_row.addWidget(box)
+            roles_row.addWidget(box, i // 3, i % 3)
         self.chief = QCheckBox(CHIEF_ZH)
         self.chief.setToolTip("总监票人须同时是监票人；解锁结果只有总监票人可以操作")
         self.chief.toggled.connect(lambda on: on and self.role_boxes[Role.SCRUTINEER].setChecked(True))
-        roles_row.addWidget(self.chief)
-        roles_row.addStretch(1)
+        roles_row.addWidget(self.chief, len(Role) // 3, len(Role) % 3)
+        roles_row.setColumnStretch(3, 1)
         roles = QWidget()
         roles.setLayout(roles_row)
         roles_row.setContentsMargins(0, 0, 0, 0)
