@@ -236,12 +236,14 @@ class ContestsPage(QWidget):
         right = QWidget()
         right_lay = QVBoxLayout(right)
         right_lay.setContentsMargins(0, 0, 0, 0)
+        # The title on its own row, 班子 and 职务 under it: on one row the column was wider than
+        # a 1280 px screen leaves it, and the candidate table could not be seen whole.
+        right_lay.addWidget(self.contest_title)
         title_row = QHBoxLayout()
-        title_row.addWidget(self.contest_title, 1)
         title_row.addWidget(QLabel("班子："))
-        title_row.addWidget(self.contest_body_box)
+        title_row.addWidget(self.contest_body_box, 1)
         title_row.addWidget(QLabel("职务："))
-        title_row.addWidget(self.contest_post_box)
+        title_row.addWidget(self.contest_post_box, 1)
         right_lay.addLayout(title_row)
         right_lay.addWidget(self.margin)
         right_lay.addWidget(self.table, 1)
