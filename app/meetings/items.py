@@ -312,6 +312,18 @@ def get_contest(conn: sqlite3.Connection, contest_id: int) -> Contest | None:
     return _contest(row) if row is not None else None
 
 
+def contest_for_setup(conn: sqlite3.Connection, contest_id: int, actor: str) -> Contest | Refusal:
+    """The contest a setup change is about, or why not: the actor may not change the setup, or
+    the contest does not exist. Called inside the change's transaction."""
+    denied = setup_refused(conn, actor)
+    if denied is not None:
+        return denied
+    contest = get_contest(conn, contest_id)
+    if contest is None:
+        return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
+    return contest
+
+
 # 被选举权 (rules.md §1.3): only 正式党员 with rights may stand in a party election.
 NOT_ELIGIBLE_ZH: dict[PartyStatus, str] = {
     PartyStatus.NONE: "不是中共党员",
@@ -349,12 +361,9 @@ def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
                   actor: str) -> Candidate | Refusal:
     """Add a candidate; with `person_id` the name and gender come from the register."""
     with transaction(conn):
-        denied = setup_refused(conn, actor)
-        if denied is not None:
-            return denied
-        contest = get_contest(conn, contest_id)
-        if contest is None:
-            return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
+        contest = contest_for_setup(conn, contest_id, actor)
+        if isinstance(contest, Refusal):
+            return contest
         if voting_started(conn, contest_id):
             return Refusal("VOTING_STARTED", f"{contest.title}（{contest.code}）已开始投票，"
                                              f"不能再添加候选人：{FROZEN_ZH}")

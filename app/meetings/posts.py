@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.clock import Clock, iso
 from app.meetings.core import Refusal, setup_refused
-from app.meetings.items import Candidate, Contest, get_contest
+from app.meetings.items import Candidate, Contest, contest_for_setup
 from app.posts import BODIES, MEMBER, POSTS, canonical_body
 from db import meetings as q
 from db import persons as db_persons
@@ -34,12 +34,9 @@ def set_contest_post(conn: sqlite3.Connection, contest_id: int, post: str, *, cl
     if post and post not in POSTS:
         return Refusal("POST_INVALID", f"职务“{post}”不在职务列表中（{'、'.join(POSTS)}）")
     with transaction(conn):
-        denied = setup_refused(conn, actor)
-        if denied is not None:
-            return denied
-        contest = get_contest(conn, contest_id)
-        if contest is None:
-            return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
+        contest = contest_for_setup(conn, contest_id, actor)
+        if isinstance(contest, Refusal):
+            return contest
         store.update_contest_post(conn, contest_id, post)
         append(conn, at=iso(clock.now()), actor=actor, action="contest_post_set",
                meeting_id=contest.meeting_id,
@@ -58,12 +55,9 @@ def set_contest_body(conn: sqlite3.Connection, contest_id: int, body: str, *, cl
     if canon is None:
         return Refusal("BODY_INVALID", f"班子“{word}”不在班子列表中（{'、'.join(BODIES)}）")
     with transaction(conn):
-        denied = setup_refused(conn, actor)
-        if denied is not None:
-            return denied
-        contest = get_contest(conn, contest_id)
-        if contest is None:
-            return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
+        contest = contest_for_setup(conn, contest_id, actor)
+        if isinstance(contest, Refusal):
+            return contest
         store.update_contest_body(conn, contest_id, canon)
         append(conn, at=iso(clock.now()), actor=actor, action="contest_body_set",
                meeting_id=contest.meeting_id,
@@ -76,12 +70,9 @@ def set_part_time(conn: sqlite3.Connection, contest_id: int, name: str, part_tim
                   clock: Clock, actor: str) -> Candidate | Refusal:
     """Mark the candidate `name` of the contest 兼职 (or not)."""
     with transaction(conn):
-        denied = setup_refused(conn, actor)
-        if denied is not None:
-            return denied
-        contest = get_contest(conn, contest_id)
-        if contest is None:
-            return Refusal("NOT_FOUND", f"选举事项 {contest_id} 不存在")
+        contest = contest_for_setup(conn, contest_id, actor)
+        if isinstance(contest, Refusal):
+            return contest
         row = next((r for r in q.select_candidates(conn, contest_id) if r[3] == name), None)
         if row is None:
             return Refusal("NOT_FOUND", f"{contest.title}（{contest.code}）没有候选人 {name}")
