@@ -168,6 +168,19 @@ def _candidate_clash(conn: sqlite3.Connection, name: str, person_id: int | None,
     return None
 
 
+def _member_to_change(conn: sqlite3.Connection, name: str, actor: str
+                      ) -> q.StaffRow | Refusal:
+    """The listed member a 主持人's change is about, or why not: the actor may not change the
+    staff list, or nobody of that name is on it. Called inside the change's transaction."""
+    denied = check(conn, "staff", actor)
+    if denied:
+        return Refusal("NOT_ALLOWED", denied.message)
+    row = q.by_name(conn, name.strip())
+    if row is None:
+        return Refusal("NO_SUCH_STAFF", f"工作人员名单中没有 {name}")
+    return row
+
+
 def reset_pin(conn: sqlite3.Connection, name: str, pin: str, *, actor: str, clock: Clock
               ) -> Member | Refusal:
     """A forgotten PIN: the 主持人 sets a new one (the wrong-PIN count starts again)."""
@@ -176,30 +189,24 @@ def reset_pin(conn: sqlite3.Connection, name: str, pin: str, *, actor: str, cloc
         return Refusal("PIN", f"{name}：{bad}")
     h, salt = _new_hash(pin)
     with transaction(conn):
-        denied = check(conn, "staff", actor)
-        if denied:
-            return Refusal("NOT_ALLOWED", denied.message)
-        row = q.by_name(conn, name.strip())
-        if row is None:
-            return Refusal("NO_SUCH_STAFF", f"工作人员名单中没有 {name}")
+        row = _member_to_change(conn, name, actor)
+        if isinstance(row, Refusal):
+            return row
         q.set_pin(conn, row.id, pin_hash=h, pin_salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
         append(conn, at=iso(clock.now()), actor=str(actor), action="staff_pin_reset",
                detail={"staff_id": row.id, "name": row.name})
-        row = q.by_name(conn, row.name)
-    assert row is not None
-    return _member(row)
+        after = q.by_name(conn, row.name)
+    assert after is not None
+    return _member(after)
 
 
 def remove_staff(conn: sqlite3.Connection, name: str, *, actor: str, clock: Clock
                  ) -> Member | Refusal:
     """Take a member off the list (the audit keeps their name). The last 主持人 stays."""
     with transaction(conn):
-        denied = check(conn, "staff", actor)
-        if denied:
-            return Refusal("NOT_ALLOWED", denied.message)
-        row = q.by_name(conn, name.strip())
-        if row is None:
-            return Refusal("NO_SUCH_STAFF", f"工作人员名单中没有 {name}")
+        row = _member_to_change(conn, name, actor)
+        if isinstance(row, Refusal):
+            return row
         hosts = [r for r in q.active(conn) if Role.HOST.value in r.roles]
         if Role.HOST.value in row.roles and len(hosts) == 1:
             return Refusal("LAST_HOST", f"{row.name} 是名单中唯一的主持人，不能删除")
@@ -223,12 +230,9 @@ def edit_staff(conn: sqlite3.Connection, name: str, *, roles: Iterable[Role | st
     if chief and Role.SCRUTINEER not in got:
         return Refusal("CHIEF", f"{CHIEF_ZH}须同时是监票人：{name}")
     with transaction(conn):
-        denied = check(conn, "staff", actor)
-        if denied:
-            return Refusal("NOT_ALLOWED", denied.message)
-        row = q.by_name(conn, name)
-        if row is None:
-            return Refusal("NO_SUCH_STAFF", f"工作人员名单中没有 {name}")
+        row = _member_to_change(conn, name, actor)
+        if isinstance(row, Refusal):
+            return row
         new_roles = tuple(r.value for r in got)
         if (new_roles, chief, person_id) == (row.roles, row.chief, row.person_id):
             return Refusal("UNCHANGED", f"{row.name} 的角色、{CHIEF_ZH}和名册人员没有改动")
