@@ -17,6 +17,7 @@ from db.tx import transaction
 
 LAST_PAGE = "gui.last_page"   # "step" or "step/tab title"
 OPERATOR = "gui.operator"    # the 值班人 typed in the window's header
+UNNAMED = "值班人未填写"      # shown while nobody has written a name: never a person's name
 DEMO = "demo.fictional"       # written by the demo builder: the data are made up
 OUTPUT_FOLDER = "gui.output_folder"   # where this database's printouts go (a path of this PC)
 RECENT_FILE = "recent-databases.json"  # in the per-user folder: election databases, last first

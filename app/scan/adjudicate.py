@@ -152,12 +152,17 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
                        "不须认定：其结果见 pollday scan testdeck")
     layout = known.layout
     first, second = first.strip(), second.strip()
-    if not first:
-        return Refusal("WHO_MISSING", "须填写认定人姓名")
+    if not _a_name(first):
+        return Refusal("WHO_MISSING", "须填写认定人姓名（先在顶部填写值班人，或由工作人员登录）："
+                       f"“{first}”不是姓名" if first else "须填写认定人姓名（先在顶部填写值班人，"
+                       "或由工作人员登录）")
+    if second and not _a_name(second):
+        return Refusal("WHO_MISSING", f"第二认定人“{second}”不是姓名")
     if (page.needs_two or invalid) and (not second or second == first):
         what = "认定无效票" if invalid else "认定存疑选票"
-        return Refusal("TWO_PEOPLE", f"{what}须由两人共同认定（总监票人和监票人，或两名监票人）："
-                       "请填写第二位认定人")
+        return Refusal("TWO_PEOPLE", f"{what}须由不同的两人共同认定（总监票人和监票人，或两名监票人）："
+                       + (f"认定人和第二认定人都是“{first}”，须为两个不同的人" if second
+                          else "请填写第二位认定人"))
     if invalid and not reason.strip():
         return Refusal("REASON_MISSING", "认定无效票须写明原因")
     names_json = ""
@@ -195,6 +200,13 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
                        "decided": marks, "write_ins": names, "invalid": invalid,
                        "reason": reason.strip(), "second": second})
     return _pages(conn, [q.page(conn, page_id) or row])[0]
+
+
+def _a_name(text: str) -> bool:
+    """A person's name: not empty and not the words shown while nobody wrote one."""
+    from app.session import UNNAMED
+
+    return bool(text) and text != UNNAMED and "未填写" not in text
 
 
 @dataclass(frozen=True, slots=True)

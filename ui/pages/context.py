@@ -19,7 +19,7 @@ from app.model import Meeting
 from app.permissions import Actor
 from ui import filedialogs, ops
 
-UNNAMED = "值班人未填写"
+UNNAMED = session.UNNAMED
 
 
 def default_actor() -> str:

@@ -88,8 +88,11 @@ class ScanTab(QWidget):
         self.invalid = QCheckBox("无效票")
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("无效的原因")
-        self.first = QLineEdit()
+        self.first = QLineEdit()     # the person using the desk: shown, never typed here
         self.first.setAccessibleName("认定人")
+        self.first.setReadOnly(True)
+        self.first.setPlaceholderText("先在顶部填写值班人")
+        self.first.setToolTip("认定人是使用本机的人：顶部的值班人，或登录的工作人员")
         self.second = QLineEdit()
         self.second.setAccessibleName("第二认定人")
         self.second.setPlaceholderText("存疑或无效须两人认定")
@@ -126,6 +129,20 @@ class ScanTab(QWidget):
         lay.addLayout(top)
         lay.addLayout(body, 1)
         page.round_changed.connect(lambda _r: self.refresh() if self.isVisible() else None)
+        page.ctx.message.connect(lambda _t: self._show_adjudicator())   # 值班人 typed at the top
+        page.ctx.actor_changed.connect(lambda _a: self._show_adjudicator())
+        self._show_adjudicator()
+
+    def adjudicator(self) -> str:
+        """Who decides first: the signed-on member where a staff list exists, else the header's
+        值班人 as it is now; "" while nobody has written a name (the placeholder is no name)."""
+        from app.session import UNNAMED
+
+        actor = self.page.ctx.actor
+        return "" if str.strip(actor) in ("", UNNAMED) else actor
+
+    def _show_adjudicator(self) -> None:
+        self.first.setText(str.strip(self.adjudicator()))
 
     @property
     def round(self) -> VotingRound | None:
@@ -196,8 +213,7 @@ class ScanTab(QWidget):
         self.write_in.clear()
         self.invalid.setChecked(False)
         self.reason.clear()
-        if not self.first.text().strip():
-            self.first.setText(str(ctx.actor))
+        self._show_adjudicator()
         db_path, page_id = ctx.db_path, p.id
 
         def work(_progress: Any, _cancel: Any) -> Any:
@@ -254,11 +270,17 @@ class ScanTab(QWidget):
             return
         p = self.pages[row]
         ctx = self.page.ctx
+        first = self.adjudicator()
+        self._show_adjudicator()
+        if not first:
+            self._say("认定人是使用本机的人：请先在页面顶部填写值班人的姓名（或由工作人员登录），"
+                      "再认定。", RED)
+            return
         names = [w.strip() for w in self.write_in.text().replace("，", "、").split("、")
                  if w.strip()]
         got = decide(ctx.conn, p.id, self.keys.text().strip() or "0", write_ins=names,
                      invalid=self.invalid.isChecked(), reason=self.reason.text(),
-                     first=self.first.text(), second=self.second.text(), clock=ctx.clock)
+                     first=first, second=self.second.text(), clock=ctx.clock)
         if isinstance(got, Refusal):
             self._say(got.message, RED)
             return
