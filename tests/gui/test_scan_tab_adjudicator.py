@@ -76,6 +76,12 @@ def test_the_adjudicator_follows_the_header_and_is_never_the_placeholder(qtbot, 
     edge = next(i for i, t in enumerate(rows) if "两人" in t)
     tab.queue.setCurrentRow(edge)
     assert tab.first.text() != UNNAMED
+    # the doubted ballot starts blank: the machine's reading is not one click away
+    assert tab.keys.text() == "" and "机读" in tab.keys.placeholderText()
+    tab.second.setText("欧阳红梅")
+    qtbot.mouseClick(tab.decide_button, Qt.MouseButton.LeftButton)
+    assert "键入认定结果" in page.message.text()
+    assert all(p.decision is None for p in all_pages(conn))
     # no name yet: refused in words, nothing recorded
     tab.keys.setText("1" + "0" * (len(r.names) - 1))
     tab.second.setText("赵磊")

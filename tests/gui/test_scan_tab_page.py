@@ -55,7 +55,8 @@ def test_a_page_of_two_contests_is_decided_and_counted_on_the_tab(qtbot, tmp_pat
         qtbot.waitUntil(lambda: tab.task is None, timeout=30000)
         assert tab.queue.count() == 1 and "【委员】" in tab.queue.item(0).text()
         n = len(r.names)
-        assert tab.keys.text() == "1" * (r.seats + 1) + "|1"
+        assert tab.keys.text() == ""   # an overvote: keyed by the people deciding
+        assert "机读 " + "1" * (r.seats + 1) + "|1" in tab.keys.placeholderText()
         qtbot.waitUntil(lambda: not tab.image.pixmap().isNull(), timeout=10000)
         shot(page, "scan_tab_page_of_two_contests")
         tab.keys.setText("1" * r.seats + "|1")   # the adjudicators read one mark as a slip

@@ -209,7 +209,13 @@ class ScanTab(QWidget):
         self._reading(p, [])
         self.image.clear()
         self.image.setText("正在读取扫描原件…")
-        self.keys.setText(keys_of_reading(p.marks))   # one run per contest on the page
+        # A candidate the reader doubted is keyed by the person deciding, never taken over from
+        # the machine with one click: such a ballot starts blank (the reading is shown above).
+        doubted = _doubted(p)
+        self.keys.setText("" if doubted else keys_of_reading(p.marks))   # one run per contest
+        self.keys.setPlaceholderText(
+            f"机读 {keys_of_reading(p.marks)}，其中有存疑的标记：请看原件，键入每名候选人一位"
+            "（1 赞成，2 不赞成，0 弃权）" if doubted else "每名候选人一位：1 赞成，2 不赞成，0 弃权")
         self.write_in.clear()
         self.invalid.setChecked(False)
         self.reason.clear()
@@ -270,6 +276,11 @@ class ScanTab(QWidget):
             return
         p = self.pages[row]
         ctx = self.page.ctx
+        if _doubted(p) and not self.keys.text().strip():
+            self._say(f"第{p.batch}批第{p.position}张有存疑的标记：请看原件后键入认定结果"
+                      "（每名候选人一位），再认定。", RED)
+            self.keys.setFocus()
+            return
         first = self.adjudicator()
         self._show_adjudicator()
         if not first:
@@ -364,6 +375,13 @@ class ScanTab(QWidget):
                       f"拒读{len(got.refused)}张" + ("：" + "；".join(refused) if refused else ""),
                       RED if refused else GREEN)
         self.refresh()
+
+
+def _doubted(p: Any) -> bool:
+    """The reader doubted a candidate's mark (doubtful, over the edge, both boxes, overvote)."""
+    from app.scan.read import TWO_PEOPLE
+
+    return any(code in TWO_PEOPLE for code, _t in p.flags)
 
 
 def _pixmap(view: Any, size: QSize) -> QPixmap:
