@@ -17,9 +17,7 @@ from typing import Any
 
 from app.meetings import Refusal
 from app.rules import Ballot
-from app.scan.layout import MAX_CODE, Layout, PartSpec, build_page_layout, layout_from_json
-from db import scan as q
-from db.tx import transaction
+from app.scan.layout import Layout, PartSpec, build_page_layout, layout_from_json
 
 PART_SEP = "|"
 _NUMBERED = re.compile(r"^\s*(\d+)\s*[:：]\s*(.*)$", re.S)
@@ -29,26 +27,18 @@ def layout_for_page(conn: sqlite3.Connection, heading: str, specs: Sequence[Part
                     qr: bool, actor: str, at: str) -> Layout | Refusal:
     """The layout of this page of several contests: the one already printed, else a new code.
     Refused, with the reason, when the contests do not fit one A4 page."""
-    from app.meetings.core import setup_refused
+    from app.scan.setup import layout_code
 
     probe = build_page_layout(1, heading, tuple(specs))
     if isinstance(probe, str):
         return Refusal("NOT_SCANNABLE", f"{heading}：{probe}")
     geometry = probe.geometry_json()
     first = specs[0]
-    with transaction(conn):
-        row = q.layout_for(conn, first.contest_id, first.round_no, geometry, int(qr))
-        if row is not None:
-            return layout_from_json(int(row[0]), geometry)
-        denied = setup_refused(conn, actor)   # a new layout: printing scannable ballots is setup
-        if denied is not None:
-            return denied
-        code = q.next_layout_code(conn)
-        if code > MAX_CODE:
-            return Refusal("LAYOUTS_EXHAUSTED", f"本数据库已印过{MAX_CODE}种可扫描选票版式，不能再增加")
-        q.insert_layout(conn, code, first.contest_id, first.round_no, first.format, geometry,
-                        int(qr), actor, at)
-    return layout_from_json(code, geometry)
+    got = layout_code(conn, first.contest_id, first.round_no, first.format, geometry, qr=qr,
+                      actor=actor, at=at)
+    if isinstance(got, Refusal):
+        return got
+    return layout_from_json(got[0], geometry)
 
 
 def block_of(layout: Layout, contest_id: int, round_no: int) -> int | None:

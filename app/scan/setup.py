@@ -122,6 +122,25 @@ def known_layouts(conn: sqlite3.Connection) -> dict[int, KnownLayout]:
     return out
 
 
+def layout_code(conn: sqlite3.Connection, contest_id: int, round_no: int, fmt: str,
+                geometry: str, *, qr: bool, actor: str, at: str) -> tuple[int, bool] | Refusal:
+    """The code of the layout with this geometry already printed for the round, else a new code
+    recorded for it (by the 主持人 where a staff list exists: printing scannable ballots is setup),
+    with whether it is new."""
+    with transaction(conn):
+        row = q.layout_for(conn, contest_id, round_no, geometry, int(qr))
+        if row is not None:
+            return int(row[0]), False
+        denied = setup_refused(conn, actor)   # a new layout: printing scannable ballots is setup
+        if denied is not None:
+            return denied
+        code = q.next_layout_code(conn)
+        if code > MAX_CODE:
+            return Refusal("LAYOUTS_EXHAUSTED", f"本数据库已印过{MAX_CODE}种可扫描选票版式，不能再增加")
+        q.insert_layout(conn, code, contest_id, round_no, fmt, geometry, int(qr), actor, at)
+    return code, True
+
+
 def layout_for_round(conn: sqlite3.Connection, contest_id: int, round_no: int, heading: str, seats: int,
                      candidates: tuple[str, ...], write_ins: int, *, qr: bool, actor: str,
                      at: str, fmt: str = FORMAT_A) -> Layout | Refusal:
@@ -131,18 +150,13 @@ def layout_for_round(conn: sqlite3.Connection, contest_id: int, round_no: int, h
     if isinstance(probe, str):
         return Refusal("NOT_SCANNABLE", f"{heading}：{probe}")
     geometry = probe.geometry_json()
-    with transaction(conn):
-        row = q.layout_for(conn, contest_id, round_no, geometry, int(qr))
-        if row is not None:
-            return layout_from_json(int(row[0]), geometry)
-        denied = setup_refused(conn, actor)   # a new layout: printing scannable ballots is setup
-        if denied is not None:
-            return denied
-        code = q.next_layout_code(conn)
-        if code > MAX_CODE:
-            return Refusal("LAYOUTS_EXHAUSTED", f"本数据库已印过{MAX_CODE}种可扫描选票版式，不能再增加")
-        q.insert_layout(conn, code, contest_id, round_no, probe.format, geometry, int(qr), actor,
-                        at)
+    got = layout_code(conn, contest_id, round_no, probe.format, geometry, qr=qr, actor=actor,
+                      at=at)
+    if isinstance(got, Refusal):
+        return got
+    code, new = got
+    if not new:
+        return layout_from_json(code, geometry)
     made = build_layout(code, heading, seats, candidates, write_ins, fmt)
     assert not isinstance(made, str)
     return made
