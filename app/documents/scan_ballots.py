@@ -36,13 +36,17 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
     from app.meetings import list_contests
     from app.scan.layout import Layout
     from app.scan.printing import render_scan_ballots
-    from app.scan.setup import contest_format, election_hash, layout_for_round, print_setting
+    from app.scan.setup import (
+        contest_format,
+        election_hash,
+        layout_for_round,
+        marked_print_setting,
+    )
     from app.voting import list_rounds
 
-    setting = print_setting(conn, meeting.id)
-    if not setting.markers:
-        return Refusal("SCAN_NOT_SET", f"{meeting.title}未设定打印扫描标记：选票上印定位标记、二维码须先"
-                       "征得区（街道）换届办同意，再用 pollday scan setup --markers 设定")
+    setting = marked_print_setting(conn, meeting.id, meeting.title)
+    if isinstance(setting, Refusal):
+        return setting
     contests = getattr(args, "contest", None)
     round_no = getattr(args, "round", None)
     docs = ballot_docs(conn, meeting, at, contests=contests, round_no=round_no,

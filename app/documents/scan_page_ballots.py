@@ -46,13 +46,12 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
     from app.scan.layout import PartSpec
     from app.scan.multi import layout_for_page
     from app.scan.printing import render_scan_ballots
-    from app.scan.setup import contest_format, election_hash, print_setting
+    from app.scan.setup import contest_format, election_hash, marked_print_setting
     from app.voting import list_rounds
 
-    setting = print_setting(conn, meeting.id)
-    if not setting.markers:
-        return Refusal("SCAN_NOT_SET", f"{meeting.title}未设定打印扫描标记：选票上印定位标记、二维码须先"
-                       "征得区（街道）换届办同意，再用 pollday scan setup --markers 设定")
+    setting = marked_print_setting(conn, meeting.id, meeting.title)
+    if isinstance(setting, Refusal):
+        return setting
     codes: list[str] = list(dict.fromkeys(args.contest or []))
     if len(codes) < 2:
         return Refusal("ONE_CONTEST", "一页多项的选票须至少两项选举（--contest 写两次以上）；"

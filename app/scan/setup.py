@@ -53,6 +53,16 @@ def print_setting(conn: sqlite3.Connection, meeting_id: int) -> PrintSetting:
     return PrintSetting(value in (MARKERS, MARKERS_QR), value == MARKERS_QR)
 
 
+def marked_print_setting(conn: sqlite3.Connection, meeting_id: int, title: str
+                         ) -> PrintSetting | Refusal:
+    """The print setting of a scannable ballot, refused while no markers are set."""
+    setting = print_setting(conn, meeting_id)
+    if not setting.markers:
+        return Refusal("SCAN_NOT_SET", f"{title}未设定打印扫描标记：选票上印定位标记、二维码须先"
+                       "征得区（街道）换届办同意，再用 pollday scan setup --markers 设定")
+    return setting
+
+
 def set_print_setting(conn: sqlite3.Connection, meeting_id: int, *, markers: bool, qr: bool,
                       actor: str, clock: Clock) -> PrintSetting | Refusal:
     if qr and not markers:
