@@ -85,7 +85,8 @@ def run_check(args: argparse.Namespace) -> int:
         if todo and (st.full_required or args.all):
             listed = check.full_list(conn, r)
         lines = [f"{r.label}：{st.words()}"]
-        lines += [f"  {'已录' if i.keyed else '待录'} {i.words}（{i.file} 第{i.page}页）"
+        lines += [f"  {'已录' if i.keyed else '待录'} {i.words}"
+                  + (f"（{i.file} 第{i.page}页）" if i.file else "（键盘录入，没有扫描原件）")
                   for i in listed]
         _print(args, {**_state_json(st, listed), "to_key": [i.as_json() for i in todo]}, lines)
         return 0
@@ -185,7 +186,15 @@ def run_testdeck(args: argparse.Namespace) -> int:
             print(f"数据库文件不存在 / database not found: {args.db}", file=sys.stderr)
             return EXIT_USAGE
         try:
-            s = testdeck.deck_summary(conn)
+            if args.contest is None:
+                s = testdeck.deck_summary(conn)
+            else:
+                conn.close()
+                opened = open_round(args)          # the contest named; its decks only
+                if isinstance(opened, int):
+                    return opened
+                conn = opened.conn
+                s = testdeck.deck_summary(conn, opened.round.contest_id, args.round)
         finally:
             conn.close()
         lines = [s.words()] + [

@@ -341,7 +341,7 @@ def scan_words(conn: sqlite3.Connection, r: VotingRound) -> str:
     """One line for the count report: how the round was counted from the scanner and checked,
     and the test deck's result ("" when nothing of the round was scanned)."""
     from app.scan.adjudicate import reconciliation, round_scan
-    from app.scan.testdeck import deck_pages, deck_summary
+    from app.scan.testdeck import deck_summary
 
     scan = round_scan(conn, r.id)
     if isinstance(scan, Refusal) or not scan.pages:
@@ -360,16 +360,12 @@ def scan_words(conn: sqlite3.Connection, r: VotingRound) -> str:
         how = "全部键盘录入比对"
     else:
         how = "未与键盘录入比对（单人录入）"
-    codes = {p.code for p, c, n in deck_pages(conn) if c == r.contest_id and n == r.number}
-    deck = deck_summary(conn)
-    mine = [x for x in deck.standing if x.code in codes]
-    if not codes:
+    deck = deck_summary(conn, r.contest_id, r.number)    # the same words as the 扫描核对 tab
+    if not deck.printed:
         tested = "未做扫描测试"
-    elif not mine:
+    elif not deck.results:
         tested = "测试选票已打印，未扫描"
     else:
-        good = sum(1 for x in mine if x.passed)
-        tested = (f"测试选票{len(mine)}页全部通过" if good == len(mine)
-                  else f"测试选票{len(mine)}页中{len(mine) - good}页未通过")
+        tested = deck.words()
     return (f"扫描计票：扫描计入{recon['counted_from_scan']}张（其中人工认定{decided}张），"
             f"键盘录入{recon['entered_by_keyboard']}张；核对：{how}；{tested}")

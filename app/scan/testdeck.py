@@ -316,6 +316,7 @@ def results(conn: sqlite3.Connection) -> list[DeckResult]:
 class DeckSummary:
     printed: int                  # test-deck pages printed
     results: tuple[DeckResult, ...]
+    decks: tuple[tuple[int, frozenset[int]], ...] = ()   # (deck number, its pages' layout codes)
 
     @property
     def standing(self) -> tuple[DeckResult, ...]:
@@ -325,20 +326,31 @@ class DeckSummary:
             latest[r.code] = r
         return tuple(sorted(latest.values(), key=lambda r: (r.deck, r.page_no)))
 
+    def _deck_words(self, codes: frozenset[int]) -> tuple[bool, str]:
+        mine = [r for r in self.standing if r.code in codes]
+        bad = [r for r in mine if not r.passed]
+        missing = len(codes) - len(mine)
+        if missing and not bad:
+            return False, f"未完成：{missing}/{len(codes)} 页未导入（每一页都扫描并通过才合格）"
+        head = f"{len(mine)}页，通过{len(mine) - len(bad)}页，未通过{len(bad)}页"
+        if bad:
+            return False, head + "：不合格，请查明原因（扫描设置、选票印制）后重新测试" + (
+                f"；另有{missing}/{len(codes)} 页未导入" if missing else "")
+        return True, head + "：合格"
+
     @property
     def passed(self) -> bool:
-        return bool(self.results) and all(r.passed for r in self.standing)
+        """Every page of every deck scanned and passed."""
+        return bool(self.decks) and all(self._deck_words(c)[0] for _d, c in self.decks)
 
     def words(self) -> str:
         if not self.printed:
             return "尚未打印扫描测试选票（pollday scan testdeck）"
         if not self.results:
             return f"扫描测试选票已打印{self.printed}页，尚未扫描导入"
-        standing = self.standing
-        bad = [r for r in standing if not r.passed]
-        head = (f"扫描测试：{len(standing)}页，通过{len(standing) - len(bad)}页，"
-                f"未通过{len(bad)}页")
-        return head + ("：合格" if not bad else "：不合格，请查明原因（扫描设置、选票印制）后重新测试")
+        several = len(self.decks) > 1
+        return "；".join(f"扫描测试{f'第{d}套' if several else ''}：{self._deck_words(c)[1]}"
+                        for d, c in self.decks)
 
     def html(self) -> str:
         colour = "#1b7f3b" if self.passed else ("#c62828" if self.results else "#1b3550")
@@ -351,11 +363,21 @@ class DeckSummary:
 
     def as_json(self) -> dict[str, Any]:
         return {"printed": self.printed, "passed": self.passed,
+                "decks": [{"deck": d, "pages": len(c), "passed": self._deck_words(c)[0],
+                           "words": self._deck_words(c)[1]} for d, c in self.decks],
                 "pages": [r.as_json() for r in self.results]}
 
 
-def deck_summary(conn: sqlite3.Connection) -> DeckSummary:
-    return DeckSummary(len(q.testdeck_pages(conn)), tuple(results(conn)))
+def deck_summary(conn: sqlite3.Connection, contest_id: int | None = None,
+                 round_no: int | None = None) -> DeckSummary:
+    """The test decks' result, per deck; only the decks of one contest (and round) when given."""
+    decks: dict[int, set[int]] = {}
+    for page, contest, number in deck_pages(conn):
+        if (contest_id is None or contest == contest_id) and (round_no is None or number == round_no):
+            decks.setdefault(page.deck, set()).add(page.code)
+    codes = {c for cs in decks.values() for c in cs}
+    return DeckSummary(len(codes), tuple(r for r in results(conn) if r.code in codes),
+                       tuple((d, frozenset(cs)) for d, cs in sorted(decks.items())))
 
 
 def render_deck(pages: list[DeckPage], out: Path, at: dt.datetime, *, election: str) -> Any:

@@ -144,17 +144,26 @@ def test_the_marked_test_deck_reads_as_its_pattern_and_is_recorded(tmp_path: Pat
         mark_page(marked, p.layout, list(p.plan.actions), rng)
         (scans / f"deck{p.page_no:02d}.jpg").write_bytes(
             jpeg(distort(marked, DPI / 25.4, rng, upside_down=p.page_no == 7), rng))
-    got = json.loads(ok("scan", "import", "--db", db, "--count", 20, "--json", scans))
+    # One page of the deck scanned and passed is not a passed deck.
+    first = tmp_path / "deck-first"
+    first.mkdir()
+    (scans / "deck01.jpg").rename(first / "deck01.jpg")
+    assert [t["passed"] for t in json.loads(ok("scan", "import", "--db", db, "--count", 1,
+                                               "--json", first))["testdeck"]] == [True]
+    part = feed("scan", "testdeck", "--db", db, "--contest", "committee", "--result", text="")
+    assert part.returncode == 1 and "未完成：19/20 页未导入" in part.stdout, part.stdout
+    assert "合格" not in part.stdout.replace("才合格", "")
+    got = json.loads(ok("scan", "import", "--db", db, "--count", 19, "--json", scans))
     bad = [t for t in got["testdeck"] if not t["passed"]]
-    assert len(got["testdeck"]) == 20 and not bad, bad
+    assert len(got["testdeck"]) == 19 and not bad, bad
     assert json.loads(ok("scan", "adjudicate", "--db", db, "--json"))["pending"] == []
-    status = json.loads(ok("scan", "status", "--db", db, "--json"))["batches"][0]
-    assert status["pending"] == 0 and status["test_deck"] == 20 and status["flagged"] > 0
+    status = json.loads(ok("scan", "status", "--db", db, "--json"))["batches"][1]
+    assert status["pending"] == 0 and status["test_deck"] == 19 and status["flagged"] > 0
     result = json.loads(ok("scan", "testdeck", "--db", db, "--result", "--json"))
     assert result["passed"] and len(result["pages"]) == 20
     assert "扫描测试：20页，通过20页，未通过0页：合格" in ok("scan", "testdeck", "--db", db, "--result")
     audit = ok("audit", "list", "--db", db)
-    assert "扫描测试选票 20 页：通过 20 页" in audit and "打印第 1 套扫描测试选票 20 页" in audit
+    assert "扫描测试选票 19 页：通过 19 页" in audit and "打印第 1 套扫描测试选票 20 页" in audit
     # Never counted: the round's scan has no page.
     counted = json.loads(ok("scan", "count", "--db", db, "--contest", "committee", "--json"))
     assert counted["entered"] == 0
