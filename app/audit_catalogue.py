@@ -138,7 +138,8 @@ CATALOGUE: dict[str, Action] = {
                           "拒读 {refused} 张，须人工认定 {flagged} 张"),
     "scan_decision": Action("认定扫描选票", _VOTE,
                             "认定第 {batch} 批第 {position} 张：机读 {machine}，认定为 {decided}"
-                            "[，另选他人：{write_ins:list}][，无效：{reason}][，与 {second} 共同认定]"),
+                            "[，另选他人：{write_ins:list}][，无效：{reason}][，与 {second} 共同认定]"
+                            "[，已更改此前的认定（原为 {replaced}）]"),
     "scan_count": Action("扫描选票计票", _VOTE,
                          "扫描选票 {ballots} 张计入录入组A（自第 {first_seq} 张起）"),
     "scan_check_mode": Action("选择扫描核对方式", _VOTE, "扫描选票的核对方式设为{words}"),

@@ -6,7 +6,7 @@ format B, one box per candidate for ○ / ×).
     pollday scan import --db PATH --count N FOLDER [--json]
     pollday scan status --db PATH [--json]
     pollday scan adjudicate --db PATH [--json]                       the ballots waiting
-    pollday scan adjudicate --db PATH --page ID --marks 1201 [--write-in 姓名 ...]
+    pollday scan adjudicate --db PATH --page ID --marks 1201 [--write-in 姓名 ... | --no-write-in]
                             [--invalid WHY] --operator NAME [--second NAME] [--json]
     pollday scan count  --db PATH --contest CODE [--round N]
     pollday scan check  --db PATH --contest CODE (--mode full|sample | --draw | --enter FILE)
@@ -87,6 +87,8 @@ def register(sub: Any) -> None:
     p.add_argument("--page", type=int, default=None, metavar="ID")
     p.add_argument("--marks", default=None, metavar="KEYS")
     p.add_argument("--write-in", action="append", default=[], metavar="NAME")
+    p.add_argument("--no-write-in", action="store_true",
+                   help="the writing in the 另选他人 rows counts for nobody (not a name, unreadable)")
     p.add_argument("--invalid", default=None, metavar="WHY")
     p.add_argument("--second", default="", metavar="NAME", help="the second person deciding")
     p.add_argument("--note", default="", metavar="TEXT")
@@ -295,11 +297,14 @@ def run_adjudicate(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         got = decide(conn, args.page, args.marks, write_ins=args.write_in,
                      invalid=args.invalid is not None, reason=args.invalid or "",
-                     first=args.operator, second=args.second, note=args.note, clock=clock)
+                     first=args.operator, second=args.second, note=args.note,
+                     no_write_in=args.no_write_in, clock=clock)
         if isinstance(got, Refusal):
             print(f"{got.message}（{got.code}）", file=sys.stderr)
             return EXIT_REFUSED
-        _out(args, got.as_json(), [f"已认定第{got.batch}批第{got.position}张"])
+        _out(args, {**got.as_json(), **({"replaced": got.replaced} if got.replaced else {})},
+             [f"已认定第{got.batch}批第{got.position}张"
+              + (f"：已更改此前的认定（原为{got.replaced}）" if got.replaced else "")])
         return 0
     finally:
         conn.close()

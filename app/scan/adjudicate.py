@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.clock import Clock, iso
@@ -49,6 +49,7 @@ class ScannedPage:
     decision: Ballot | None
     decided_by: tuple[str, ...]
     decision_parts: tuple[Ballot, ...] = ()   # a page of several contests: each contest's
+    replaced: str = ""   # returned by decide: the earlier decision it changed, in words
 
     @property
     def pending(self) -> bool:
@@ -130,9 +131,12 @@ def pending(conn: sqlite3.Connection) -> list[ScannedPage]:
 
 def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Sequence[str] = (),
            invalid: bool = False, reason: str = "", first: str, second: str = "",
-           note: str = "", clock: Clock) -> ScannedPage | Refusal:
+           note: str = "", no_write_in: bool = False, clock: Clock) -> ScannedPage | Refusal:
     """Record the human reading of a flagged ballot. `marks`: one of o x - per candidate, or
-    the keys of ballot entry (1 赞成, 2 不赞成, 0 弃权)."""
+    the keys of ballot entry (1 赞成, 2 不赞成, 0 弃权). A ballot with writing in its 另选他人
+    rows needs the name written there, or `no_write_in` (the people deciding count none: not a
+    name, cannot be read). Deciding again changes the decision: the returned page's `replaced`
+    says what it was, and the audit keeps both."""
     from app.voting.entry import KeyProblem, parse_keys
 
     row = q.page(conn, page_id)
@@ -165,6 +169,16 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
                           else "请填写第二位认定人"))
     if invalid and not reason.strip():
         return Refusal("REASON_MISSING", "认定无效票须写明原因")
+    from app.scan.read import WRITE_IN_FLAG
+
+    names = [w.strip() for w in write_ins if w.strip()]
+    if names and no_write_in:
+        return Refusal("WRITE_IN_CONFLICT", "填写了另选他人的姓名，又选择了“另选他人不计”：只能选一种")
+    if (any(c == WRITE_IN_FLAG for c, _ in page.flags) and not invalid and not names
+            and not no_write_in):
+        return Refusal("WRITE_IN_MISSING", f"第{page.batch}批第{page.position}张的另选他人栏有书写或标记："
+                       "请填写所写的姓名，或明确选择“另选他人不计”（不是姓名、无法辨认）")
+    replaced = "" if page.decision is None else _in_words(page.decision, page.decided_by)
     names_json = ""
     if layout.multi:   # a page of several contests: one run of marks per contest
         from app.scan.multi import decision_for_page
@@ -188,7 +202,6 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
               if page.needs_two or invalid or second else check(conn, "adjudicate_ballot", first))
     if denied is not None:
         return Refusal("NOT_ALLOWED", denied.message)
-    names = [w.strip() for w in write_ins if w.strip()]
     at = iso(clock.now())
     with transaction(conn):
         q.insert_decision(conn, page_id, marks,
@@ -198,8 +211,18 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
                detail={"page": page_id, "batch": page.batch, "position": page.position,
                        "machine": page.marks, "flags": [c for c, _ in page.flags],
                        "decided": marks, "write_ins": names, "invalid": invalid,
-                       "reason": reason.strip(), "second": second})
-    return _pages(conn, [q.page(conn, page_id) or row])[0]
+                       "reason": reason.strip(), "second": second,
+                       **({"write_in_not_counted": True} if no_write_in else {}),
+                       **({"replaced": replaced} if replaced else {})})
+    return replace(_pages(conn, [q.page(conn, page_id) or row])[0], replaced=replaced)
+
+
+def _in_words(d: Ballot, by: Sequence[str]) -> str:
+    """An earlier decision, for "已更改此前的认定（原为…）"."""
+    what = f"无效：{d.reason}" if d.declared_invalid else d.marks
+    if d.write_ins:
+        what += "，另选他人：" + "、".join(d.write_ins)
+    return what + ("，" + "、".join(by) + "认定" if by else "")
 
 
 def _a_name(text: str) -> bool:

@@ -134,6 +134,8 @@ def test_format_a_from_print_to_lock_through_the_command_line(tmp_path: Path) ->
                               others[0]["name"]]
         if truth.write_in:
             args += ["--write-in", WRITE_IN]
+        elif "WRITE_IN" in [f["code"] for f in w["flags"]]:   # ink there, no name: said so
+            args += ["--no-write-in"]
         if w["two_people"]:
             assert "TWO_PEOPLE" in refused(*args)
             args += ["--second", others[1]["name"]]

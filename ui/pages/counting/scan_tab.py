@@ -85,6 +85,8 @@ class ScanTab(QWidget):
         self.keys.setPlaceholderText("每名候选人一位：1 赞成，2 不赞成，0 弃权")
         self.write_in = QLineEdit()
         self.write_in.setPlaceholderText("另选他人的姓名（赞成），多人用、分开")
+        self.no_write_in = QCheckBox("另选他人不计")
+        self.no_write_in.setToolTip("另选他人栏的书写不是姓名或无法辨认：不计任何人")
         self.invalid = QCheckBox("无效票")
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("无效的原因")
@@ -107,6 +109,7 @@ class ScanTab(QWidget):
         write_in = QHBoxLayout()
         write_in.addWidget(self.write_in, 1)
         write_in.addWidget(self.write_in_button)
+        write_in.addWidget(self.no_write_in)
         form.addRow("另选他人：", write_in)
         invalid = QHBoxLayout()
         invalid.addWidget(self.invalid)
@@ -200,6 +203,8 @@ class ScanTab(QWidget):
         for w in (self.keys, self.write_in, self.write_in_button, self.invalid, self.reason,
                   self.decide_button):
             w.setEnabled(bool(self.pages))
+        if not self.pages:
+            self.no_write_in.setEnabled(False)
 
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self.pages):
@@ -217,6 +222,8 @@ class ScanTab(QWidget):
             f"机读 {keys_of_reading(p.marks)}，其中有存疑的标记：请看原件，键入每名候选人一位"
             "（1 赞成，2 不赞成，0 弃权）" if doubted else "每名候选人一位：1 赞成，2 不赞成，0 弃权")
         self.write_in.clear()
+        self.no_write_in.setChecked(False)
+        self.no_write_in.setEnabled(any(c == "WRITE_IN" for c, _t in p.flags))
         self.invalid.setChecked(False)
         self.reason.clear()
         self._show_adjudicator()
@@ -291,11 +298,13 @@ class ScanTab(QWidget):
                  if w.strip()]
         got = decide(ctx.conn, p.id, self.keys.text().strip() or "0", write_ins=names,
                      invalid=self.invalid.isChecked(), reason=self.reason.text(),
-                     first=first, second=self.second.text(), clock=ctx.clock)
+                     first=first, second=self.second.text(),
+                     no_write_in=self.no_write_in.isChecked(), clock=ctx.clock)
         if isinstance(got, Refusal):
             self._say(got.message, RED)
             return
-        self._say(f"已认定第{p.batch}批第{p.position}张。")
+        self._say(f"已认定第{p.batch}批第{p.position}张"
+                  + (f"：已更改此前的认定（原为{got.replaced}）。" if got.replaced else "。"))
         self.refresh()
 
     def count(self) -> None:
