@@ -190,7 +190,7 @@ def run_lock(args: argparse.Namespace) -> int:
         for v in blocked:  # the core's words, as lock_round says them
             reasons = [p.message for p in v.problems]
             reasons += [f"{f.title_zh}（{f.code.value}）{f.detail_zh}" for f in v.blocking]
-            print(f"LOCK_REFUSED: {v.round.contest_title}{v.round.label} 不能锁定："
+            print(f"LOCK_REFUSED: {v.round.label} 不能锁定："
                   + "；".join(reasons), file=sys.stderr)
         if blocked:
             return EXIT_REFUSED

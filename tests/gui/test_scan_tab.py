@@ -75,6 +75,7 @@ def test_scan_batch_is_imported_decided_and_counted_into_entry_a(qtbot, tmp_path
         assert tab.queue.count() == 0 and tab.count_button.isEnabled()
         qtbot.mouseClick(tab.count_button, Qt.MouseButton.LeftButton)
         assert "5 张已计入录入组 A" in page.message.text()
+        assert "扫描计入录入组 A" in page.status.text()   # not just "A、B 双录"
         marks = [e.ballot.marks for e in voting.entries(conn, r.id, "A") if e.ballot]
         assert marks == [*INTENTS, "o-----"]
         assert voting.entries(conn, r.id, "A")[4].ballot.write_ins == ("曾凡荣",)

@@ -114,3 +114,24 @@ def test_the_adjudicator_follows_the_header_and_is_never_the_placeholder(qtbot, 
     shot(window, "scan_tab_adjudicator")
     window.close()
     conn.close()
+
+
+def test_the_round_header_follows_a_close_made_elsewhere(qtbot, tmp_path):
+    from app import voting
+    from tests.gui.test_counting_page import open_page
+
+    page = open_page(qtbot, counting_db(tmp_path / "close.db"))
+    try:
+        r = ready_round(page)
+        assert "计票中" in page.status.text()
+        other = connect(page.ctx.db_path)          # the command line, another desk
+        closed = voting.close_round(other, r.id, actor="选举工作人员", clock=page.ctx.clock)
+        other.close()
+        assert not isinstance(closed, Refusal), closed
+        bar = page.tabs.tabBar()
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(5).center())
+        assert "计票已结束" in page.status.text() and "计票中" not in page.status.text()
+        assert not page.close_button.isEnabled()
+    finally:
+        page.close()
+        page.ctx.conn.close()

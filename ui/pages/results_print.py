@@ -101,7 +101,7 @@ def not_final(mv: MeetingValidation, what: str) -> str | None:
     """Why `what` cannot be printed from this validation yet (the words of
     locked_result_doc), or None."""
     unvoted = [c.title for c in mv.contests if not c.rounds]
-    open_rounds = [f"{v.round.contest_title}{v.round.label}" for c in mv.contests
+    open_rounds = [v.round.label for c in mv.contests
                    for v in c.rounds if v.round.lock is None]
     if not mv.contests:
         return f"{mv.meeting.title} 没有选举事项，不能打印{what}"

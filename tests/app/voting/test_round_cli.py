@@ -151,6 +151,8 @@ def test_a_round_from_open_to_lock_through_the_command_line(db_path: Path, capsy
     locks = "SELECT count(*) FROM round_event WHERE kind = 'locked'"
     r = run("lock", "--db", d, "--at", T3)
     assert r.returncode == 1 and "LOCK_REFUSED" in r.stderr and "TIE_AT_LAST_SEAT" in r.stderr
+    title = v["contests"][0]["title"]
+    assert f"LOCK_REFUSED: {title}第1轮" in r.stderr, r.stderr   # the title once, not twice
     assert _count(db_path, locks) == 0
 
     # the next round as the core decides it: exactly the tied, for the one seat left

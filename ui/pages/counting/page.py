@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -260,7 +262,7 @@ class CountingPage(QWidget):
             s = r.snapshot
             self.status.setText(
                 f"{r.label}　应选 {r.seats} 名 · 候选人 {len(r.candidates)} 名 · "
-                f"{MODE_ZH[r.mode]}{'（A、B 双录）' if r.double_entry else ''}　"
+                f"{MODE_ZH[r.mode]}{_entry_words(self.ctx.conn, r)}　"
                 f"冻结实到 {s.present} / 应到 {s.expected}（{s.taken_at[11:16]}）　"
                 f"<b>{STATE_ZH[r.state]}</b>")
         open_ = r is not None and r.state is State.OPEN
@@ -287,6 +289,11 @@ class CountingPage(QWidget):
 
     def _focus_tab(self) -> None:
         self.message.clear()
+        r = self.round
+        if r is not None:   # locked, closed or reopened elsewhere (the command line, another page)
+            fresh = voting.load_round(self.ctx.conn, r.id)
+            if fresh is not None and (fresh.state, fresh.lock) != (r.state, r.lock):
+                self.load_rounds(r.id)
         w = self.tabs.currentWidget()
         if hasattr(w, "focus_first"):
             w.focus_first()
@@ -372,3 +379,12 @@ class CountingPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self.reload()
+
+
+def _entry_words(conn: sqlite3.Connection, r: VotingRound) -> str:
+    """How the round's ballots are entered: counted from scans (entry A) where they are."""
+    from db.scan import counted_pages
+
+    if counted_pages(conn, r.id):
+        return "（扫描计入录入组 A" + ("，B 双录）" if r.double_entry else "）")
+    return "（A、B 双录）" if r.double_entry else ""
