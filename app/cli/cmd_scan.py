@@ -113,17 +113,14 @@ def _out(args: argparse.Namespace, doc: Any, lines: list[str]) -> None:
 
 
 def run_setup(args: argparse.Namespace) -> int:
-    from app.cli.opening import open_meeting
+    from app.cli.opening import open_meeting_at
     from app.meetings import Refusal
     from app.scan.setup import set_print_setting
 
-    clock = clock_at(args.at)
-    if clock is None:
-        return EXIT_USAGE
-    opened = open_meeting(args.db, args.meeting)
+    opened = open_meeting_at(args)
     if opened is None:
         return EXIT_USAGE
-    conn, meeting = opened
+    clock, conn, meeting = opened
     try:
         got = set_print_setting(conn, meeting.id, markers=args.markers, qr=args.qr,
                                 actor=operator(args), clock=clock)
@@ -138,17 +135,14 @@ def run_setup(args: argparse.Namespace) -> int:
 
 
 def run_format(args: argparse.Namespace) -> int:
-    from app.cli.opening import open_meeting
+    from app.cli.opening import open_meeting_at
     from app.meetings import Refusal, list_contests
     from app.scan.setup import set_contest_format
 
-    clock = clock_at(args.at)
-    if clock is None:
-        return EXIT_USAGE
-    opened = open_meeting(args.db, args.meeting)
+    opened = open_meeting_at(args)
     if opened is None:
         return EXIT_USAGE
-    conn, meeting = opened
+    clock, conn, meeting = opened
     try:
         contest = next((c for c in list_contests(conn, meeting.id) if c.code == args.contest), None)
         if contest is None:

@@ -115,19 +115,15 @@ def _unknown_desk(conn: Any, meeting: Any, desk: str) -> str | None:
 
 
 def run_sign_in(args: argparse.Namespace) -> int:
-    from app.cli.counting import clock_at
-    from app.cli.opening import open_meeting
+    from app.cli.opening import open_meeting_at
 
     if not args.desk.strip() or ":" in args.desk:
         print("签到台名称不能为空，也不能含“:” / bad desk name", file=sys.stderr)
         return EXIT_USAGE
-    clock = clock_at(args.at)
-    if clock is None:
-        return EXIT_USAGE
-    opened = open_meeting(args.db, args.meeting)
+    opened = open_meeting_at(args)
     if opened is None:
         return EXIT_USAGE
-    conn, meeting = opened
+    clock, conn, meeting = opened
     unknown = _unknown_desk(conn, meeting, args.desk)
     if unknown is not None:
         print(unknown, file=sys.stderr)
@@ -151,17 +147,13 @@ def run_sign_in(args: argparse.Namespace) -> int:
 
 def run_attendance(args: argparse.Namespace) -> int:
     from app import attendance as att
-    from app.cli.counting import clock_at
-    from app.cli.opening import open_meeting
+    from app.cli.opening import open_meeting_at
     from app.meetings import Refusal
 
-    clock = clock_at(args.at)
-    if clock is None:
-        return EXIT_USAGE
-    opened = open_meeting(args.db, args.meeting)
+    opened = open_meeting_at(args)
     if opened is None:
         return EXIT_USAGE
-    conn, meeting = opened
+    clock, conn, meeting = opened
     if args.open_voting:
         snap = att.open_voting(conn, meeting, args.open_voting, args.operator, clock)
         if isinstance(snap, Refusal):
