@@ -81,6 +81,8 @@ def test_the_adjudicator_follows_the_header_and_is_never_the_placeholder(qtbot, 
     tab.second.setText("欧阳红梅")
     qtbot.mouseClick(tab.decide_button, Qt.MouseButton.LeftButton)
     assert "键入认定结果" in page.message.text()
+    qtbot.waitUntil(lambda: not tab.image.pixmap().isNull(), timeout=10000)
+    shot(window, "scan_tab_doubted_blank")
     assert all(p.decision is None for p in all_pages(conn))
     # no name yet: refused in words, nothing recorded
     tab.keys.setText("1" + "0" * (len(r.names) - 1))
@@ -110,6 +112,11 @@ def test_the_adjudicator_follows_the_header_and_is_never_the_placeholder(qtbot, 
     qtbot.mouseClick(tab.decide_button, Qt.MouseButton.LeftButton)
     decided = [p for p in all_pages(conn) if p.decision is not None]
     assert [p.decided_by for p in decided] == [("赵磊", "欧阳红梅")]
+    # where a staff list exists, the member signed on with their PIN decides (the Actor itself)
+    from app.permissions import Actor
+
+    ctx.set_actor(Actor("孙监票", verified=True))
+    assert tab.first.text() == "孙监票" and tab.adjudicator() is ctx.actor
     qtbot.waitUntil(lambda: tab.view_task is None or not tab.view_task.is_running(), timeout=10000)
     shot(window, "scan_tab_adjudicator")
     window.close()
