@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.cmd_scan import _out as _print
 from app.cli.counting import EXIT_REFUSED, EXIT_USAGE, add_round_options, operator
 
 
@@ -126,13 +127,6 @@ def _enter(args: argparse.Namespace, conn: Any, r: Any, clock: Any) -> int:
            [f"{r.label}：抽查选票已录入{len(got)}张（录入组B）"]
            + [f"  {i.words}" for i in got])
     return 0
-
-
-def _print(args: argparse.Namespace, doc: Any, lines: list[str]) -> None:
-    if args.json:
-        print(json.dumps(doc, ensure_ascii=False, indent=1))
-    else:
-        print("\n".join(lines))
 
 
 TESTDECK_DOC = """`pollday scan testdeck`: the test deck before counting (app/scan/testdeck.py).
