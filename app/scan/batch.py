@@ -133,6 +133,9 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
             rows.append((i, img.page, position, _read(img, by_code, election, qr_codes)))
             if progress is not None and not progress(position, total):
                 return Refusal("CANCELLED", CANCELLED)
+    closed = _closed_round(conn, layouts, rows)
+    if closed is not None:
+        return closed
     at = iso(clock.now())
     archive = archive_folder(db_path)
     staged: Path | None = None     # the batch's archive folder while it is not yet committed
@@ -190,6 +193,31 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
     judged = judge_scanned(conn, actor=operator, clock=clock)   # test-deck pages, if any
     return ImportResult(batch_id, total, total - len(refused) - flagged, flagged, refused,
                         archive, tuple(ignored), tuple(judged))
+
+
+def _closed_round(conn: sqlite3.Connection, layouts: dict[int, Any],
+                  rows: Sequence[tuple[int, int, int, dict[str, Any]]]) -> Refusal | None:
+    """A page of a round that is locked or has finished counting would sit uncounted: the whole
+    batch is refused, naming the round."""
+    from app.voting import State, round_by_number
+
+    codes = sorted({int(f["layout"]) for *_x, f in rows
+                    if f["status"] != "refused" and f["layout"] is not None})
+    for code in codes:
+        known = layouts.get(code)
+        if known is None or known.test_deck:
+            continue
+        parts = ([(b.contest_id, b.round_no) for b in known.layout.blocks()]
+                 if known.layout.multi else [(known.contest_id, known.round_no)])
+        for contest_id, number in parts:
+            r = round_by_number(conn, contest_id, number)
+            if r is not None and r.state is not State.OPEN:
+                n = sum(1 for *_x, f in rows if f["layout"] == code and f["status"] != "refused")
+                state = "已锁定" if r.state is State.LOCKED else "已结束计票"
+                return Refusal("ROUND_NOT_OPEN", f"该轮{state}（{r.label}）：这一批中有{n}张是"
+                               "该轮的选票，不能再计入，整批未导入；如确须计入，先解锁"
+                               "并重新开始该轮计票")
+    return None
 
 
 def _read(img: Any, layouts: Any, election: str, qr_codes: frozenset[int]) -> dict[str, Any]:

@@ -172,6 +172,9 @@ def validate_loaded(conn: sqlite3.Connection, r: VotingRound) -> RoundValidation
         problems.append(Problem("OFFICIALS_MISSING", "须登记本轮的监票人和计票人"))
     if r.state is State.OPEN:
         problems.append(Problem("NOT_CLOSED", "计票尚未结束（请主持人在“投票计票”页结束计票）"))
+    waiting = _scans_not_counted(conn, r)
+    if waiting:
+        problems.append(Problem("SCANS_NOT_COUNTED", waiting))
     settled: list[Code] = []
     if _next_round_exists(conn, r):
         settled.extend(SETTLED_BY_NEXT_ROUND)
@@ -179,6 +182,22 @@ def validate_loaded(conn: sqlite3.Connection, r: VotingRound) -> RoundValidation
         settled.append(Code.SEATS_UNFILLED)
     return RoundValidation(r, result, v.meeting_findings, tuple(problems), tuple(settled), name,
                            rm, contest, options)
+
+
+def _scans_not_counted(conn: sqlite3.Connection, r: VotingRound) -> str:
+    """Scanned ballots of the round that were imported but never counted into it, in words."""
+    from app.scan.adjudicate import round_scan
+
+    scan = round_scan(conn, r.id)
+    if isinstance(scan, Refusal):
+        return ""
+    left = [p for p in scan.pages if p.status != "refused" and p.id not in scan.counted]
+    if not left:
+        return ""
+    shown = "、".join(f"第{p.batch}批第{p.position}张" for p in left[:5])
+    more = f"等{len(left)}张" if len(left) > 5 else ""
+    return (f"扫描导入的本轮选票尚有{len(left)}张未计入（{shown}{more}）：须在计票中计入"
+            "（扫描认定页“计入本轮”或 pollday scan count），或核对这一批是否导入错了")
 
 
 def validate_round(conn: sqlite3.Connection, round_id: int) -> RoundValidation | Refusal:
