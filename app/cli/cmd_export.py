@@ -170,4 +170,6 @@ def run_backup(args: argparse.Namespace) -> int:
         print(f"backup: {b.message}", file=sys.stderr)
         return EXIT_FAILED
     print(b.path)
+    if b.scans:
+        print(b.scans)
     return EXIT_OK

@@ -34,6 +34,7 @@ class Backup:
     path: Path
     size: int
     removed: tuple[Path, ...] = ()   # older periodic copies pruned
+    scans: str = ""                  # what became of the scan originals, in words ("" if none)
 
 
 def backup_name(community: str, at: dt.datetime) -> str:
@@ -62,6 +63,7 @@ def backup_database(db_path: Path, folder: Path, *, at: dt.datetime,
         denied = None if periodic else check(conn, "backup", actor)
         if denied is not None:
             return denied
+        archived = _archived(conn)
         name = backup_name(_community(conn), at)
         final = folder / name
         tmp = folder / f".{name}{fmt.TEMP_SUFFIX}"
@@ -88,7 +90,69 @@ def backup_database(db_path: Path, folder: Path, *, at: dt.datetime,
         final.unlink(missing_ok=True)
         raise StickWriteError(f"备份回读检查失败：{final.name} 已删除，请换一个 U 盘重试。")
     removed = _prune(folder, name, keep) if keep else ()
-    return Backup(final, final.stat().st_size, removed)
+    scans = _copy_scans(db_path, folder, archived, periodic=periodic)
+    return Backup(final, final.stat().st_size, removed, scans)
+
+
+PERIODIC_SCANS_MAX = 200 * 1024 * 1024   # the periodic copy leaves larger scan archives out
+
+
+def _archived(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
+    """(path relative to the database's folder, SHA-256, size) of every archived scan file."""
+    from db import scan as sq
+
+    return [(str(f[3]), str(f[2]), int(f[4])) for b in sorted(sq.batch_ids(conn))
+            for f in sq.files(conn, b)]
+
+
+def _copy_scans(db_path: Path, folder: Path, archived: list[tuple[str, str, int]], *,
+                periodic: bool) -> str:
+    """Copy the `<database name>-scans` archive beside the backup (the same folder name, so the
+    backup opened there finds its scans); files already there with the recorded SHA-256 are
+    kept. Each copy is read back and checked against the database's SHA-256. Raises
+    StickWriteError when a copy fails or differs."""
+    import hashlib
+
+    from app.fileio import write_atomic
+
+    if not archived:
+        return ""
+    src_root, dst_root = db_path.parent, folder
+
+    def good(path: Path, sha: str) -> bool:
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest() == sha
+        except OSError:
+            return False
+
+    todo = [(rel, sha, size) for rel, sha, size in archived if not good(dst_root / rel, sha)]
+    total = sum(size for *_x, size in archived)
+    if periodic and sum(size for *_x, size in todo) > PERIODIC_SCANS_MAX:
+        import logging
+
+        mb = sum(size for *_x, size in todo) / 1024 / 1024
+        said = (f"扫描原件（{len(todo)}个文件，约{mb:.0f} MB）太大，自动备份未复制："
+                "请点“备份数据库”（pollday backup）备份扫描原件")
+        logging.getLogger(__name__).warning("periodic backup: %s", said)
+        return said
+    scans_dir = Path(archived[0][0]).parts[0]
+    for rel, sha, _size in todo:
+        source = src_root / rel
+        if not good(source, sha):
+            raise StickWriteError(f"扫描原件 {source} 缺失或与数据库记录的校验值不符，"
+                                  "未能备份扫描原件；数据库已备份")
+        target = dst_root / rel
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, source.read_bytes())
+        except OSError as e:
+            raise StickWriteError(f"备份扫描原件失败：{e}（{target}）。数据库已备份，"
+                                  "请检查 U 盘后重试。") from e
+        if not good(target, sha):
+            raise StickWriteError(f"备份扫描原件回读检查失败：{target} 与数据库记录的校验值不符，"
+                                  "请换一个 U 盘重试。")
+    return (f"扫描原件{len(archived)}个文件（{total / 1024 / 1024:.1f} MB）已复制到 "
+            f"{dst_root / scans_dir}，逐个核对校验值无误")
 
 
 def _quick_check(path: Path) -> bool:

@@ -141,6 +141,9 @@ def test_format_a_from_print_to_lock_through_the_command_line(tmp_path: Path) ->
             args += ["--second", others[1]["name"]]
         ok(*args)
     assert json.loads(ok("scan", "adjudicate", "--db", db, "--json"))["pending"] == []
+    # Imported, decided, not yet counted: validation says so (a lock is refused meanwhile).
+    done = pollday("validate", "--db", db)
+    assert done.returncode == 1 and f"尚有{n - 1}张未计入" in done.stdout, done.stdout[-2000:]
     # Unflagged pages were read as meant: no silent misread.
     pages = {(p["batch"], p["position"]): p for p in _pages(db)}
     for key, truth in by_position.items():
@@ -172,6 +175,21 @@ def test_format_a_from_print_to_lock_through_the_command_line(tmp_path: Path) ->
         assert (tally[name]["approve"], tally[name]["disapprove"]) == (c["o"], c["x"]), name
     written = sum(1 for _m, w in valid if w)
     assert tally.get(WRITE_IN, {"approve": 0})["approve"] == written
+    # Ballots of the locked round found later are refused whole, naming the round.
+    scans3 = tmp_path / "scans3"
+    write_deck(render_blank(pdf, 300, tmp_path), layout, 300, scans3, 2, seed=31,
+               intents=intents[:2])
+    said = refused("scan", "import", "--db", db, "--count", 2, scans3)
+    assert "该轮已锁定" in said and "委员第1轮" in said, said
+    assert not (tmp_path / "day-scans" / "batch-0003").exists()
+    assert len(json.loads(ok("scan", "status", "--db", db, "--json"))["batches"]) == 2
+    # The backup carries the scan originals beside it, each checked against its SHA-256.
+    said = ok("backup", "--db", db, "--to", tmp_path / "stick", "--operator", ACTOR)
+    copied = sorted(p.relative_to(tmp_path / "stick") for p in
+                    (tmp_path / "stick" / "day-scans").rglob("*") if p.is_file())
+    assert copied == sorted(p.relative_to(tmp_path) for p in
+                            (tmp_path / "day-scans").rglob("*") if p.is_file()), said
+    assert f"扫描原件{len(copied)}个文件" in said and "核对校验值无误" in said
 
 
 def _pages(db: Path) -> list[dict[str, Any]]:

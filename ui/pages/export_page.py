@@ -425,7 +425,8 @@ class ExportPage(QWidget):
         self.backup_status.setStyleSheet(f"color: {GREEN};")
         due = self.scheduler.next_due if self.scheduler.enabled else None
         self.backup_status.setText(f"{at:%H:%M:%S} 已备份到 {result.path.name}"
-                                   + (f"；下次自动备份 {due:%H:%M}" if due else ""))
+                                   + (f"；下次自动备份 {due:%H:%M}" if due else "")
+                                   + (f"\n{result.scans}" if result.scans else ""))
 
     def is_idle(self) -> bool:
         return self.task is None and self.backup_task is None
