@@ -169,15 +169,6 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
                           else "请填写第二位认定人"))
     if invalid and not reason.strip():
         return Refusal("REASON_MISSING", "认定无效票须写明原因")
-    from app.scan.read import WRITE_IN_FLAG
-
-    names = [w.strip() for w in write_ins if w.strip()]
-    if names and no_write_in:
-        return Refusal("WRITE_IN_CONFLICT", "填写了另选他人的姓名，又选择了“另选他人不计”：只能选一种")
-    if (any(c == WRITE_IN_FLAG for c, _ in page.flags) and not invalid and not names
-            and not no_write_in):
-        return Refusal("WRITE_IN_MISSING", f"第{page.batch}批第{page.position}张的另选他人栏有书写或标记："
-                       "请填写所写的姓名，或明确选择“另选他人不计”（不是姓名、无法辨认）")
     replaced = "" if page.decision is None else _in_words(page.decision, page.decided_by)
     names_json = ""
     if layout.multi:   # a page of several contests: one run of marks per contest
@@ -194,6 +185,15 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
         marks = parsed
     if not layout.multi and len(marks) != len(layout.candidates):
         return Refusal("MARKS_INVALID", f"须为{len(layout.candidates)}位（每名候选人一位）")
+    from app.scan.read import WRITE_IN_FLAG
+
+    names = [w.strip() for w in write_ins if w.strip()]
+    if names and no_write_in:
+        return Refusal("WRITE_IN_CONFLICT", "填写了另选他人的姓名，又选择了“另选他人不计”：只能选一种")
+    if (any(c == WRITE_IN_FLAG for c, _ in page.flags) and not invalid and not names
+            and not no_write_in):
+        return Refusal("WRITE_IN_MISSING", f"第{page.batch}批第{page.position}张的另选他人栏有书写或标记："
+                       "请填写所写的姓名，或明确选择“另选他人不计”（不是姓名、无法辨认）")
     from app.permissions import check, check_two
 
     # Where a staff list exists: 监票人 decide; two of them (or the 总监票人 and one) where two
