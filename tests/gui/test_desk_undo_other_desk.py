@@ -7,8 +7,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app import staff
-from db import persons as db_persons
-from tests.gui.test_staff_signon import CLOCK, PIN, open_signed_on, staff_db  # noqa: F401
+from tests.gui.test_staff_signon import (  # noqa: F401
+    CLOCK,
+    PIN,
+    choose_at_desk,
+    open_signed_on,
+    sign_in_at_desk_two,
+    staff_db,
+)
 
 
 def test_switching_the_desk_list_does_not_let_a_clerk_undo_another_desks_sign_in(
@@ -28,10 +34,7 @@ def test_switching_the_desk_list_does_not_let_a_clerk_undo_another_desks_sign_in
     setup.close()
     gen, window = open_signed_on(qtbot, staff_db, "钱签到")
     conn = window.ctx.conn
-    host = staff.sign_on(conn, "赵主持", PIN["赵主持"], clock=CLOCK)
-    assert isinstance(host, Actor)
-    zeng = next(p for p in db_persons.list_persons(conn) if p.name == "曾凡荣")
-    assert attendance.sign_in(conn, window.ctx.meeting, zeng, "二号台", host, CLOCK).written
+    zeng = sign_in_at_desk_two(window)
     desk = window.show_step("signin", tab="签到台")
     # the 签到台 list switched to 二号台 with the keyboard
     desk.desk_box.setFocus()
@@ -41,10 +44,7 @@ def test_switching_the_desk_list_does_not_let_a_clerk_undo_another_desks_sign_in
         qtbot.keyClick(desk.desk_box, Qt.Key.Key_Down)
     assert desk.desk_name == "二号台"
     events = conn.execute("SELECT count(*) FROM attendance_event").fetchone()[0]
-    desk.search_box.setFocus()
-    qtbot.keyClicks(desk.search_box, "zfr")
-    qtbot.waitUntil(lambda: any(p.id == zeng.id for p in desk.found), timeout=5000)
-    desk.results.selectRow(next(i for i, p in enumerate(desk.found) if p.id == zeng.id))
+    choose_at_desk(qtbot, desk, zeng, "zfr")
     qtbot.mouseClick(desk.undo_chosen_button, Qt.MouseButton.LeftButton)
     if desk.dialog is not None and desk.dialog.isVisible():   # a reason asked first: give one
         desk.dialog.reason.setCurrentText("签错人")

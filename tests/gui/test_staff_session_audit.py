@@ -13,7 +13,14 @@ from db import audit as db_audit
 from db import persons as db_persons
 from db.connection import connect
 from tests.gui.test_desk_page import scan
-from tests.gui.test_staff_signon import PIN, open_signed_on, sign_on_in, staff_db  # noqa: F401
+from tests.gui.test_staff_signon import (  # noqa: F401
+    PIN,
+    choose_at_desk,
+    open_signed_on,
+    sign_in_at_desk_two,
+    sign_on_in,
+    staff_db,
+)
 
 SESSION = ("staff_signed_on", "staff_locked", "staff_signed_off")
 
@@ -108,24 +115,14 @@ def _rows_of(path):
 
 def test_a_desk_clerk_undoing_another_desks_sign_in_is_told_who_may(qtbot, staff_db):  # noqa: F811
     """The desk's red answer for a role refusal names who may; nothing is written."""
-    from app import attendance, staff
-    from app.permissions import Actor
-    from tests.gui.test_staff_signon import CLOCK
     from ui.widgets.feedback import Tone
 
     gen, window = open_signed_on(qtbot, staff_db, "钱签到")
     conn = window.ctx.conn
-    host = staff.sign_on(conn, "赵主持", PIN["赵主持"], clock=CLOCK)
-    assert isinstance(host, Actor)
-    zeng = next(p for p in db_persons.list_persons(conn) if p.name == "曾凡荣")
-    r = attendance.sign_in(conn, window.ctx.meeting, zeng, "二号台", host, CLOCK)
-    assert r.written
+    zeng = sign_in_at_desk_two(window)
     desk = window.show_step("signin", tab="签到台")
     assert desk.desk_name != "二号台"
-    desk.search_box.setFocus()
-    qtbot.keyClicks(desk.search_box, "zfr")
-    qtbot.waitUntil(lambda: any(p.id == zeng.id for p in desk.found), timeout=5000)
-    desk.results.selectRow(next(i for i, p in enumerate(desk.found) if p.id == zeng.id))
+    choose_at_desk(qtbot, desk, zeng, "zfr")
     before = conn.execute("SELECT count(*) FROM attendance_event").fetchone()[0]
     desk.undo_chosen()   # refused before a reason is asked for
     assert desk.dialog is None or not desk.dialog.isVisible()

@@ -79,6 +79,36 @@ def open_signed_on(qtbot, path: Path, name: str):
     return gen, window
 
 
+def sign_in_at_desk_two(window, name: str = "曾凡荣"):
+    """The 主持人 (signed on behind the window's clerk) signs `name` in at 二号台; the person."""
+    conn = window.ctx.conn
+    host = staff.sign_on(conn, "赵主持", PIN["赵主持"], clock=CLOCK)
+    assert isinstance(host, Actor)
+    person = next(p for p in db_persons.list_persons(conn) if p.name == name)
+    assert attendance.sign_in(conn, window.ctx.meeting, person, "二号台", host, CLOCK).written
+    return person
+
+
+def choose_at_desk(qtbot, desk, person, keys: str) -> None:
+    """Type `keys` into the desk's search and select the person's row."""
+    desk.search_box.setFocus()
+    qtbot.keyClicks(desk.search_box, keys)
+    qtbot.waitUntil(lambda: any(p.id == person.id for p in desk.found), timeout=5000)
+    desk.results.selectRow(next(i for i, p in enumerate(desk.found) if p.id == person.id))
+
+
+def try_to_add_a_worker(qtbot, window):
+    """On the 工作人员名单 tab, add 冯工作 (工作人员, PIN 975312) with the keyboard; the page."""
+    page = window.show_step("prepare", tab="工作人员名单")
+    page.name.setText("冯工作")
+    page.role_boxes[Role.WORKER].setChecked(True)
+    for box in (page.pin1, page.pin2):
+        box.setFocus()
+        qtbot.keyClicks(box, "975312")
+    qtbot.keyClick(page.pin2, Qt.Key.Key_Return)
+    return page
+
+
 @pytest.fixture
 def staff_db(tmp_path):
     path = make_db(tmp_path / "staffed.db")
@@ -395,13 +425,7 @@ def test_a_database_without_a_staff_list_asks_for_one_postponable_with_a_band(
 
 def test_a_desk_clerk_may_not_manage_the_staff_list(qtbot, staff_db):
     gen, window = open_signed_on(qtbot, staff_db, "钱签到")
-    page = window.show_step("prepare", tab="工作人员名单")
-    page.name.setText("冯工作")
-    page.role_boxes[Role.WORKER].setChecked(True)
-    for box in (page.pin1, page.pin2):
-        box.setFocus()
-        qtbot.keyClicks(box, "975312")
-    qtbot.keyClick(page.pin2, Qt.Key.Key_Return)
+    page = try_to_add_a_worker(qtbot, window)
     assert "「管理工作人员名单」只有主持人可以操作" in page.message.text()
     assert "钱签到（签到员）不能操作" in page.message.text()
     assert page.table.rowCount() == len(STAFF)

@@ -9,7 +9,15 @@ from PySide6.QtCore import Qt
 from app import staff
 from db import persons as db_persons
 from db.connection import connect
-from tests.gui.test_staff_signon import CLOCK, PIN, open_signed_on, staff_db  # noqa: F401
+from tests.gui.test_staff_signon import (  # noqa: F401
+    CLOCK,
+    PIN,
+    choose_at_desk,
+    open_signed_on,
+    sign_in_at_desk_two,
+    staff_db,
+    try_to_add_a_worker,
+)
 
 
 @pytest.mark.parametrize("width", [1366])
@@ -77,21 +85,12 @@ def test_the_unlock_says_counting_is_open_again_and_who_ends_it(qtbot, tmp_path,
 
 
 def test_undo_by_a_clerk_who_may_not_is_refused_before_a_reason_is_asked(qtbot, staff_db):  # noqa: F811
-    from app import attendance
-    from app.permissions import Actor
     from ui.widgets.feedback import Tone
 
     gen, window = open_signed_on(qtbot, staff_db, "钱签到")
-    conn = window.ctx.conn
-    host = staff.sign_on(conn, "赵主持", PIN["赵主持"], clock=CLOCK)
-    assert isinstance(host, Actor)
-    zeng = next(p for p in db_persons.list_persons(conn) if p.name == "曾凡荣")
-    assert attendance.sign_in(conn, window.ctx.meeting, zeng, "二号台", host, CLOCK).written
+    zeng = sign_in_at_desk_two(window)
     desk = window.show_step("signin", tab="签到台")
-    desk.search_box.setFocus()
-    qtbot.keyClicks(desk.search_box, "zfr")
-    qtbot.waitUntil(lambda: any(p.id == zeng.id for p in desk.found), timeout=5000)
-    desk.results.selectRow(next(i for i, p in enumerate(desk.found) if p.id == zeng.id))
+    choose_at_desk(qtbot, desk, zeng, "zfr")
     qtbot.mouseClick(desk.undo_chosen_button, Qt.MouseButton.LeftButton)
     assert desk.dialog is None or not desk.dialog.isVisible()    # no reason asked for
     assert desk.feedback.tone is Tone.RED
@@ -127,17 +126,10 @@ def test_a_notice_of_an_unlocked_result_is_refused_before_the_output_folder_is_a
 
 
 def test_a_refusal_said_to_one_person_goes_when_another_signs_on(qtbot, staff_db):  # noqa: F811
-    from app.permissions import Role
     from tests.gui.test_staff_signon import sign_on_in
 
     gen, window = open_signed_on(qtbot, staff_db, "钱签到")
-    page = window.show_step("prepare", tab="工作人员名单")
-    page.name.setText("冯工作")
-    page.role_boxes[Role.WORKER].setChecked(True)
-    for box in (page.pin1, page.pin2):
-        box.setFocus()
-        qtbot.keyClicks(box, "975312")
-    qtbot.keyClick(page.pin2, Qt.Key.Key_Return)
+    page = try_to_add_a_worker(qtbot, window)
     assert "钱签到（签到员）不能操作" in page.message.text()
     qtbot.mouseClick(window.header.switch_button, Qt.MouseButton.LeftButton)   # 切换人员
     qtbot.waitUntil(lambda: window.sign_on_dialog is not None
@@ -208,22 +200,13 @@ def test_the_close_question_says_present_and_attending_apart(qtbot, small_db):
 
 
 def test_the_desks_red_refusal_goes_whole_when_another_signs_on(qtbot, staff_db):  # noqa: F811
-    from app import attendance
-    from app.permissions import Actor
     from tests.gui.test_staff_signon import sign_on_in
     from ui.widgets.feedback import Tone
 
     gen, window = open_signed_on(qtbot, staff_db, "钱签到")
-    conn = window.ctx.conn
-    host = staff.sign_on(conn, "赵主持", PIN["赵主持"], clock=CLOCK)
-    assert isinstance(host, Actor)
-    zeng = next(p for p in db_persons.list_persons(conn) if p.name == "曾凡荣")
-    assert attendance.sign_in(conn, window.ctx.meeting, zeng, "二号台", host, CLOCK).written
+    zeng = sign_in_at_desk_two(window)
     desk = window.show_step("signin", tab="签到台")
-    desk.search_box.setFocus()
-    qtbot.keyClicks(desk.search_box, "zfr")
-    qtbot.waitUntil(lambda: any(p.id == zeng.id for p in desk.found), timeout=5000)
-    desk.results.selectRow(next(i for i, p in enumerate(desk.found) if p.id == zeng.id))
+    choose_at_desk(qtbot, desk, zeng, "zfr")
     qtbot.mouseClick(desk.undo_chosen_button, Qt.MouseButton.LeftButton)
     assert desk.feedback.tone is Tone.RED and "不能操作" in desk.feedback.text()
     qtbot.mouseClick(window.header.switch_button, Qt.MouseButton.LeftButton)   # 切换人员
