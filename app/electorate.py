@@ -166,3 +166,32 @@ def electorate(conn: sqlite3.Connection, meeting: Meeting,
     leave = {int(r[1]) for r in q.select_leaves(conn, meeting.id)} & voter_ids
     return Electorate(meeting, tuple(voters), tuple(non_voting), frozenset(excluded),
                       frozenset(leave))
+
+
+_FORM_FIELD: dict[str, str] = {Form.ALL: "resident_voter", Form.HOUSEHOLD: "household_rep",
+                               Form.REPRESENTATIVE: "resident_rep",
+                               Form.MEMBERS: "collective_member",
+                               Form.DELEGATES: "collective_delegate"}
+
+
+def nobody_votes(conn: sqlite3.Connection) -> list[str]:
+    """After a register import: each meeting in which nobody of a non-empty register has a vote
+    (应到 0: voting could never open), with the reason in words."""
+    from app.meetings import list_meetings
+    from app.meetings.words import FORM_ZH
+    from app.register.fields import FIELD_LABELS
+
+    persons = load_persons(conn)
+    if not persons:
+        return []
+    out = []
+    for m in list_meetings(conn):
+        if electorate(conn, m, persons).registered:
+            continue
+        field = _FORM_FIELD.get(m.form)
+        why = (f"名册{len(persons)}人中没有一人的“{FIELD_LABELS[field]}”为“是”"
+               f"（名册缺少这一列，或这一列都是空的）" if field else
+               f"名册{len(persons)}人中没有一人有表决权")
+        out.append(f"{m.title}（{FORM_ZH.get(Form(m.form), m.form)}）应到 0 人：{why}，"
+                   "这样无法开始投票；请在名册中补上这一列后重新导入")
+    return out

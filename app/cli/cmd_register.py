@@ -133,6 +133,10 @@ def run_import(args: argparse.Namespace) -> int:
             for note in result.merged + result.notes:
                 print(f"注意：{note}")
             print(f"已导入 {result.count} 人 (imported {result.count})")
+            from app.electorate import nobody_votes
+
+            for warning in nobody_votes(conn):
+                print(f"警告：{warning}")
             status = 0
             return status
         if result.status is ImportStatus.NEEDS_MAPPING:

@@ -38,3 +38,29 @@ def test_unplaced_education_is_noted_and_the_file_imports(empty_window, qtbot, t
     qtbot.waitUntil(lambda: dialog.stage == "done", timeout=10000)
     assert [p.education for p in db_persons.list_persons(window.ctx.conn)] == [
         "中等专科", "MBA", "无", "大学本科", "无"]
+
+
+def test_a_register_giving_nobody_a_vote_warns_in_the_dialog(empty_window, qtbot, tmp_path, shot):
+    """A residents' meeting of every voter, a register without 是否选民: 应到 0, said at import."""
+    from app import meetings
+    from app.model import Form, Organisation, RuleSet
+
+    window = empty_window
+    got = meetings.create_meeting(
+        window.ctx.conn, code="res", title="示例社区居民选举大会", community="示例社区",
+        organisation=Organisation.RESIDENTS_COMMITTEE, rules=RuleSet.RESIDENTS, form=Form.ALL,
+        date="2026-11-22", clock=window.ctx.clock, actor="t")
+    assert not isinstance(got, meetings.Refusal), got
+    path = tmp_path / "名册.csv"
+    path.write_text("\n".join(",".join(r) for r in ROWS), encoding="utf-8")
+    dialog = ImportDialog(window.ctx, window.show_step("prepare"))
+    qtbot.addWidget(dialog)
+    dialog.resize(1100, 640)
+    dialog.start(path)
+    qtbot.waitUntil(lambda: dialog.stage not in ("idle", "reading"), timeout=10000)
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.stage == "done", timeout=10000)
+    text = dialog.done_label.text()
+    assert "已导入 5 人" in text and "警告：示例社区居民选举大会" in text and "应到 0 人" in text
+    assert "是否选民" in text, text
+    shot(dialog, "import-nobody-votes")

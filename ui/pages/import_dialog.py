@@ -102,6 +102,7 @@ class ImportDialog(QDialog):
         self.rows_model = RowsModel(())
         self.rows_view.setModel(self.rows_model)
         self.done_label = QLabel()
+        self.done_label.setWordWrap(True)
         self.done_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.done_label.setStyleSheet("font-size: 16pt;")
         self.sheet_list = QListWidget()
@@ -326,7 +327,11 @@ class ImportDialog(QDialog):
         elif result.status is ImportStatus.IMPORTED:
             self.ctx.register_changed.emit()
             self.ctx.message.emit(f"已导入 {result.count} 人")
-            self._finish(f"已导入 {result.count} 人。", ok=True)
+            from app.electorate import nobody_votes
+
+            warnings = nobody_votes(self.ctx.conn)    # 应到 0: voting could never open
+            self._finish("\n".join([f"已导入 {result.count} 人。"]
+                                   + [f"警告：{w}" for w in warnings]), ok=not warnings)
         else:  # the file changed since the check
             self._show_problems(result.problems or [
                 Problem(result.file, None, "", "文件在检查后被修改，请重新导入")])
