@@ -186,12 +186,13 @@ def nobody_votes(conn: sqlite3.Connection) -> list[str]:
         return []
     out = []
     for m in list_meetings(conn):
-        if electorate(conn, m, persons).registered:
+        # A plenary's electors are named on the setup page after the import, not in the register.
+        if m.form == Form.PLENARY or electorate(conn, m, persons).registered:
             continue
-        field = _FORM_FIELD.get(m.form)
+        field = _FORM_FIELD.get(m.form, "party_status")
         why = (f"名册{len(persons)}人中没有一人的“{FIELD_LABELS[field]}”为“是”"
-               f"（名册缺少这一列，或这一列都是空的）" if field else
-               f"名册{len(persons)}人中没有一人有表决权")
+               "（名册缺少这一列，或这一列都是空的）" if field != "party_status" else
+               f"名册{len(persons)}人中没有一名正式党员（“人员类别”一列缺少或都是空的）")
         out.append(f"{m.title}（{FORM_ZH.get(Form(m.form), m.form)}）应到 0 人：{why}，"
                    "这样无法开始投票；请在名册中补上这一列后重新导入")
     return out
