@@ -32,21 +32,29 @@ def feed(*args: object, text: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, encoding="utf-8", timeout=300)
 
 
+def signed_in_meeting(tmp_path: Path, db: Path, people: int, seed: int, *,
+                      first: int | None = None) -> list[dict[str, object]]:
+    """A register of `people` (register_rows, `seed`) imported into `db`, the current party
+    meeting created and its voters (the first `first` of them) signed in at 主签到台; the voters."""
+    ok("import-register", "--db", db, write_csv(register_rows(people, seed=seed),
+                                                 tmp_path / "名册.csv"))
+    ok("meeting", "create", "--db", db, "--code", "party", "--title", "示例社区党员大会",
+       "--community", "示例社区", "--organisation", "party_committee", "--rules", "party-2020",
+       "--form", "assembly", "--date", "2026-11-22", "--current", "--operator", ACTOR)
+    voters = [p for p in json.loads(ok("register", "--db", db, "--json")) if p["votes"]][:first]
+    done = feed("sign-in", "--db", db, "--desk", "主签到台", "--operator", "签到员", "-",
+                text="\n".join(str(p["token"]) for p in voters))
+    assert done.returncode == 0, done.stderr
+    return voters
+
+
 def _scanned_round(tmp_path: Path, *, refused_page: bool = False
                    ) -> tuple[Path, list[str], list[dict[str, object]]]:
     """A 120-ballot round whose scan is counted into entry A; (db, what each ballot means in
     scan order, the voters). `refused_page`: one more ballot whose page the reader refuses
     (a marker missing), keyed into entry A by a person ("o-o")."""
     db = tmp_path / "day.db"
-    ok("import-register", "--db", db, write_csv(register_rows(N + 20, seed=41),
-                                                 tmp_path / "名册.csv"))
-    ok("meeting", "create", "--db", db, "--code", "party", "--title", "示例社区党员大会",
-       "--community", "示例社区", "--organisation", "party_committee", "--rules", "party-2020",
-       "--form", "assembly", "--date", "2026-11-22", "--current", "--operator", ACTOR)
-    voters = [p for p in json.loads(ok("register", "--db", db, "--json")) if p["votes"]][:N]
-    done = feed("sign-in", "--db", db, "--desk", "主签到台", "--operator", "签到员", "-",
-                text="\n".join(str(p["token"]) for p in voters))
-    assert done.returncode == 0, done.stderr
+    voters = signed_in_meeting(tmp_path, db, N + 20, 41, first=N)
     cands = [p for p in voters if p["status"] == "full"][:3]
     ok("contest", "add", "--db", db, "--title", "委员", "--seats", 2, "--code", "committee",
        "--operator", ACTOR)

@@ -15,13 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.bench.data import register_rows, write_csv
 from app.scan.layout import Layout
 from app.scan.setup import known_layouts
 from app.voting.entry import keys_for
 from db.connection import connect
 from tests.app.scan.synth import distort, draw_b, draw_mark, jpeg, render_blank, write_name
-from tests.e2e.test_scan_check_cli import feed
+from tests.e2e.test_scan_check_cli import signed_in_meeting
 from tests.e2e.test_scan_cli import ACTOR, WRITE_IN, ok, refused
 
 DPI = 300
@@ -50,14 +49,7 @@ def _mark(img: np.ndarray, lay: Layout, meant: tuple[str, str], rng: random.Rand
 @pytest.mark.slow
 def test_a_page_of_two_contests_from_print_to_lock(tmp_path: Path) -> None:
     db = tmp_path / "day.db"
-    ok("import-register", "--db", db, write_csv(register_rows(60, seed=23), tmp_path / "名册.csv"))
-    ok("meeting", "create", "--db", db, "--code", "party", "--title", "示例社区党员大会",
-       "--community", "示例社区", "--organisation", "party_committee", "--rules", "party-2020",
-       "--form", "assembly", "--date", "2026-11-22", "--current", "--operator", ACTOR)
-    voters = [p for p in json.loads(ok("register", "--db", db, "--json")) if p["votes"]]
-    done = feed("sign-in", "--db", db, "--desk", "主签到台", "--operator", "签到员", "-",
-                text="\n".join(str(p["token"]) for p in voters))
-    assert done.returncode == 0, done.stderr
+    voters = signed_in_meeting(tmp_path, db, 60, 23)
     full = [p for p in voters if p["status"] == "full"]
     ok("contest", "add", "--db", db, "--title", "委员", "--seats", 2, "--code", "committee",
        "--operator", ACTOR)

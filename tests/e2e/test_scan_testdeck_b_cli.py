@@ -17,7 +17,7 @@ import pytest
 from app.scan.layout import Layout, Rect
 from db.connection import connect
 from tests.app.scan.synth import _poly, distort, draw_b, jpeg, write_name
-from tests.e2e.test_scan_check_cli import feed
+from tests.e2e.test_scan_check_cli import feed, signed_in_meeting
 from tests.e2e.test_scan_cli import ACTOR, ok
 from tests.e2e.test_scan_testdeck_cli import DPI, _render
 
@@ -53,17 +53,8 @@ def mark_page_b(img: np.ndarray, layout: Layout, actions: list[str], rng: random
 
 @pytest.mark.slow
 def test_the_format_b_test_deck_reads_as_its_pattern(tmp_path: Path) -> None:
-    from app.bench.data import register_rows, write_csv
-
     db = tmp_path / "day.db"
-    ok("import-register", "--db", db, write_csv(register_rows(30, seed=7), tmp_path / "名册.csv"))
-    ok("meeting", "create", "--db", db, "--code", "party", "--title", "示例社区党员大会",
-       "--community", "示例社区", "--organisation", "party_committee", "--rules", "party-2020",
-       "--form", "assembly", "--date", "2026-11-22", "--current", "--operator", ACTOR)
-    voters = [p for p in json.loads(ok("register", "--db", db, "--json")) if p["votes"]]
-    done = feed("sign-in", "--db", db, "--desk", "主签到台", "--operator", "签到员", "-",
-                text="\n".join(str(p["token"]) for p in voters))
-    assert done.returncode == 0, done.stderr
+    voters = signed_in_meeting(tmp_path, db, 30, 7)
     ok("contest", "add", "--db", db, "--title", "委员", "--seats", 2, "--code", "committee",
        "--operator", ACTOR)
     for c in [p for p in voters if p["status"] == "full"][:4]:

@@ -21,7 +21,7 @@ import pytest
 from app.scan.layout import Layout, Rect
 from db.connection import connect
 from tests.app.scan.synth import distort, jpeg, write_name
-from tests.e2e.test_scan_check_cli import feed
+from tests.e2e.test_scan_check_cli import feed, signed_in_meeting
 from tests.e2e.test_scan_cli import ACTOR, ok, refused
 
 TOOL = "pdftoppm"
@@ -92,17 +92,8 @@ def _render(pdf: Path, out: Path) -> list[np.ndarray]:
 
 @pytest.mark.slow
 def test_the_marked_test_deck_reads_as_its_pattern_and_is_recorded(tmp_path: Path) -> None:
-    from app.bench.data import register_rows, write_csv
-
     db = tmp_path / "day.db"
-    ok("import-register", "--db", db, write_csv(register_rows(30, seed=7), tmp_path / "名册.csv"))
-    ok("meeting", "create", "--db", db, "--code", "party", "--title", "示例社区党员大会",
-       "--community", "示例社区", "--organisation", "party_committee", "--rules", "party-2020",
-       "--form", "assembly", "--date", "2026-11-22", "--current", "--operator", ACTOR)
-    voters = [p for p in json.loads(ok("register", "--db", db, "--json")) if p["votes"]]
-    done = feed("sign-in", "--db", db, "--desk", "主签到台", "--operator", "签到员", "-",
-                text="\n".join(str(p["token"]) for p in voters))
-    assert done.returncode == 0, done.stderr
+    voters = signed_in_meeting(tmp_path, db, 30, 7)
     ok("contest", "add", "--db", db, "--title", "委员", "--seats", 2, "--code", "committee",
        "--operator", ACTOR)
     for c in [p for p in voters if p["status"] == "full"][:3]:
