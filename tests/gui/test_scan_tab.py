@@ -185,7 +185,9 @@ def test_an_upside_down_page_is_shown_the_right_way_up(qtbot, tmp_path, shot):
         tab.reading.clear()
         turned = shown(1).astype(int)
         shot(page, "scan_tab_upside_down")
-        assert abs(upright.shape[0] - turned.shape[0]) <= 3
+        # The crop is scaled to the label, whose size may still settle between the two looks:
+        # compare the shapes' proportions (the grid below compares the content).
+        assert abs(upright.shape[0] / upright.shape[1] - turned.shape[0] / turned.shape[1]) < 0.03
 
         def grid(a: np.ndarray) -> np.ndarray:      # 24 x 24 block means, whatever the size
             rows = np.array_split(np.arange(a.shape[0]), 24)
