@@ -22,17 +22,23 @@ TOOL = "pdftoppm"
 INTENTS = ["ooo-x-", "------", "oxo-o-", "-o-oo-"]    # the second is blank: a human confirms
 
 
+def printed_ballot(page, r, tmp_path):
+    """The round's scan layout (no QR) and its ballot printed to tmp_path/ballot.pdf."""
+    layout = layout_for_round(page.ctx.conn, r.contest_id, r.number, "委员选举选票", r.seats,
+                              r.names, 1, qr=False, actor="test", at="2026-11-22T09:00:00+08:00")
+    assert not isinstance(layout, Refusal)
+    pdf = tmp_path / "ballot.pdf"
+    render_scan_ballots([(layout, 1)], pdf, dt.datetime(2026, 11, 22, 9, 0), election="x",
+                        qr=False)
+    return layout, pdf
+
+
 def test_scan_batch_is_imported_decided_and_counted_into_entry_a(qtbot, tmp_path, shot):
     page = open_page(qtbot, counting_db(tmp_path / "scan.db"))
     try:
         r = ready_round(page)
         conn = page.ctx.conn
-        layout = layout_for_round(conn, r.contest_id, r.number, "委员选举选票", r.seats, r.names,
-                                  1, qr=False, actor="test", at="2026-11-22T09:00:00+08:00")
-        assert not isinstance(layout, Refusal)
-        pdf = tmp_path / "ballot.pdf"
-        render_scan_ballots([(layout, 1)], pdf, dt.datetime(2026, 11, 22, 9, 0), election="x",
-                            qr=False)
+        layout, pdf = printed_ballot(page, r, tmp_path)
         folder = tmp_path / "scans"
         blank = render_blank(pdf, 200, tmp_path)
         write_deck(blank, layout, 200, folder, len(INTENTS), intents=INTENTS, edge_rate=0.0,
@@ -98,12 +104,7 @@ def test_an_import_cancelled_with_the_button_writes_nothing(qtbot, tmp_path, sho
     try:
         r = ready_round(page)
         conn = page.ctx.conn
-        layout = layout_for_round(conn, r.contest_id, r.number, "委员选举选票", r.seats, r.names,
-                                  1, qr=False, actor="test", at="2026-11-22T09:00:00+08:00")
-        assert not isinstance(layout, Refusal)
-        pdf = tmp_path / "ballot.pdf"
-        render_scan_ballots([(layout, 1)], pdf, dt.datetime(2026, 11, 22, 9, 0), election="x",
-                            qr=False)
+        layout, pdf = printed_ballot(page, r, tmp_path)
         one = tmp_path / "one"
         write_deck(render_blank(pdf, 300, tmp_path), layout, 300, one, 1, intents=INTENTS[:1],
                    edge_rate=0.0, write_in_rate=0.0)
@@ -150,13 +151,7 @@ def test_an_upside_down_page_is_shown_the_right_way_up(qtbot, tmp_path, shot):
     page = open_page(qtbot, counting_db(tmp_path / "scan.db"))
     try:
         r = ready_round(page)
-        layout = layout_for_round(page.ctx.conn, r.contest_id, r.number, "委员选举选票", r.seats,
-                                  r.names, 1, qr=False, actor="test",
-                                  at="2026-11-22T09:00:00+08:00")
-        assert not isinstance(layout, Refusal)
-        pdf = tmp_path / "ballot.pdf"
-        render_scan_ballots([(layout, 1)], pdf, dt.datetime(2026, 11, 22, 9, 0), election="x",
-                            qr=False)
+        layout, pdf = printed_ballot(page, r, tmp_path)
         img, _truth = ballot(render_blank(pdf, 200, tmp_path), layout, 200, random.Random(SEED),
                              edge_rate=1.0, write_in_rate=0.0)   # over a box edge: flagged
         folder = tmp_path / "scans"
