@@ -13,8 +13,10 @@ Every change is audited.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from app.clock import Clock, iso
 from app.meetings.core import Refusal, setup_refused
@@ -27,22 +29,32 @@ from db.audit import append
 from db.tx import transaction
 
 
+def _set_contest_word(conn: sqlite3.Connection, contest_id: int, field: str, word: str,
+                      update: Callable[[sqlite3.Connection, int, str], object], *, clock: Clock,
+                      actor: str) -> Contest | Refusal:
+    """Store the contest's `field` (post or body) as `word`, audited as contest_<field>_set with
+    what it was."""
+    with transaction(conn):
+        contest = contest_for_setup(conn, contest_id, actor)
+        if isinstance(contest, Refusal):
+            return contest
+        update(conn, contest_id, word)
+        append(conn, at=iso(clock.now()), actor=actor, action=f"contest_{field}_set",
+               meeting_id=contest.meeting_id,
+               detail={"contest_id": contest_id, "code": contest.code, field: word,
+                       "was": getattr(contest, field)})
+    changed: dict[str, Any] = {field: word}
+    return replace(contest, **changed)
+
+
 def set_contest_post(conn: sqlite3.Connection, contest_id: int, post: str, *, clock: Clock,
                      actor: str) -> Contest | Refusal:
     """Choose the contest's post ("" clears it). Allowed at any time: it classifies the result,
     it changes nothing of the election."""
     if post and post not in POSTS:
         return Refusal("POST_INVALID", f"职务“{post}”不在职务列表中（{'、'.join(POSTS)}）")
-    with transaction(conn):
-        contest = contest_for_setup(conn, contest_id, actor)
-        if isinstance(contest, Refusal):
-            return contest
-        store.update_contest_post(conn, contest_id, post)
-        append(conn, at=iso(clock.now()), actor=actor, action="contest_post_set",
-               meeting_id=contest.meeting_id,
-               detail={"contest_id": contest_id, "code": contest.code, "post": post,
-                       "was": contest.post})
-    return replace(contest, post=post)
+    return _set_contest_word(conn, contest_id, "post", post, store.update_contest_post,
+                             clock=clock, actor=actor)
 
 
 def set_contest_body(conn: sqlite3.Connection, contest_id: int, body: str, *, clock: Clock,
@@ -54,16 +66,8 @@ def set_contest_body(conn: sqlite3.Connection, contest_id: int, body: str, *, cl
     canon = canonical_body(word) if word else ""
     if canon is None:
         return Refusal("BODY_INVALID", f"班子“{word}”不在班子列表中（{'、'.join(BODIES)}）")
-    with transaction(conn):
-        contest = contest_for_setup(conn, contest_id, actor)
-        if isinstance(contest, Refusal):
-            return contest
-        store.update_contest_body(conn, contest_id, canon)
-        append(conn, at=iso(clock.now()), actor=actor, action="contest_body_set",
-               meeting_id=contest.meeting_id,
-               detail={"contest_id": contest_id, "code": contest.code, "body": canon,
-                       "was": contest.body})
-    return replace(contest, body=canon)
+    return _set_contest_word(conn, contest_id, "body", canon, store.update_contest_body,
+                             clock=clock, actor=actor)
 
 
 def set_part_time(conn: sqlite3.Connection, contest_id: int, name: str, part_time: bool, *,
