@@ -172,11 +172,11 @@ def check(conn: sqlite3.Connection, code: str, operator: str | None) -> Denied |
         return Denied(code, denied_words(code, operator))
     # The member as the list holds them now: one taken off the list since signing on (or
     # signed on with another database's list) no longer acts; the roles are the list's.
-    row = q.by_name(conn, operator.name)
-    if row is None:
+    from app.staff import as_listed
+
+    now = as_listed(conn, operator)
+    if now is None:
         return Denied(code, f"{_who(p)}：{operator.name} 已不在工作人员名单中")
-    now = Actor(row.name, frozenset(Role(x) for x in row.roles), chief=row.chief, verified=True,
-                person_id=row.person_id)
     if now.roles & p.roles and (code != "unlock_result" or now.chief):
         return None
     return Denied(code, denied_words(code, now))
