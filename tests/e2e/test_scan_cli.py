@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from app.bench.data import register_rows, write_csv
 from app.scan.setup import known_layouts
 from app.voting.entry import keys_for
 from db.connection import connect
@@ -59,16 +58,9 @@ def _intents(n: int, seats: int, names: int) -> list[str]:
 @pytest.mark.slow
 def test_format_a_from_print_to_lock_through_the_command_line(tmp_path: Path) -> None:
     db = tmp_path / "day.db"
-    ok("import-register", "--db", db, write_csv(register_rows(160, seed=17), tmp_path / "名册.csv"))
-    ok("meeting", "create", "--db", db, "--code", "party", "--title", "示例社区党员大会",
-       "--community", "示例社区", "--organisation", "party_committee", "--rules", "party-2020",
-       "--form", "assembly", "--date", "2026-11-22", "--current", "--operator", ACTOR)
-    people = json.loads(ok("register", "--db", db, "--json"))
-    voters = [p for p in people if p["votes"]]
-    done = subprocess.run([*pollday_cmd(), "sign-in", "--db", str(db), "--desk", "主签到台",
-                           "--operator", "签到员", "-"], input="\n".join(p["token"] for p in voters),
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
-    assert done.returncode == 0, done.stderr
+    from tests.e2e.test_scan_check_cli import signed_in_meeting  # it imports this module
+
+    voters = signed_in_meeting(tmp_path, db, 160, 17)
     cands = [p for p in voters if p["status"] == "full"][:4]
     others = [p for p in voters if p not in cands]
     ok("contest", "add", "--db", db, "--title", "委员", "--seats", 3, "--code", "committee",

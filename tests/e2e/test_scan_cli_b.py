@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from app.bench.data import register_rows, write_csv
 from app.scan.setup import known_layouts
 from app.voting.entry import keys_for
 from db.audit import rows
 from db.connection import connect
-from tests.app.attendance.attendance_venue import pollday_cmd
 from tests.app.scan.synth import ballot_b, jpeg, render_blank
+from tests.e2e.test_scan_check_cli import signed_in_meeting
 from tests.e2e.test_scan_cli import ok, pollday
 
 TOOL = "pdftoppm"
@@ -31,16 +29,7 @@ ACTOR = "选举工作人员"
 @pytest.mark.slow
 def test_format_b_from_print_to_lock_through_the_command_line(tmp_path: Path) -> None:
     db = tmp_path / "day.db"
-    ok("import-register", "--db", db, write_csv(register_rows(70, seed=18), tmp_path / "名册.csv"))
-    ok("meeting", "create", "--db", db, "--code", "party", "--title", "示例社区党员大会",
-       "--community", "示例社区", "--organisation", "party_committee", "--rules", "party-2020",
-       "--form", "assembly", "--date", "2026-11-22", "--current", "--operator", ACTOR)
-    people = json.loads(ok("register", "--db", db, "--json"))
-    voters = [p for p in people if p["votes"]]
-    done = subprocess.run([*pollday_cmd(), "sign-in", "--db", str(db), "--desk", "主签到台",
-                           "--operator", "签到员", "-"], input="\n".join(p["token"] for p in voters),
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
-    assert done.returncode == 0, done.stderr
+    voters = signed_in_meeting(tmp_path, db, 70, 18)
     cands = [p for p in voters if p["status"] == "full"][:5]
     others = [p for p in voters if p not in cands]
     ok("contest", "add", "--db", db, "--title", "委员", "--seats", 3, "--code", "committee",
