@@ -189,18 +189,21 @@ def check_path(db_path: Path, code: str, operator: str | None) -> Denied | None:
     if not db_path.exists():   # no such file: the use case says why (and writes nothing)
         return None
     p = PERMISSIONS[code]
+
+    def unreadable(e: sqlite3.Error) -> Denied:   # fail closed: who may act cannot be read
+        return Denied(code, f"「{p.name_zh}」无法确认操作权限：读不出 {db_path.name} "
+                      f"的工作人员名单（{e}），未执行；请检查文件是否损坏或被占用")
+
     try:
         # Read-only, and immutable where a WAL database's folder cannot be written (a
         # write-protected stick: a plain read-only open is refused there for want of -shm).
         conn = connect_read_only(db_path)
-    except sqlite3.Error as e:   # fail closed: who may act cannot be read
-        return Denied(code, f"「{p.name_zh}」无法确认操作权限：读不出 {db_path.name} 的工作人员名单（{e}），"
-                      "未执行；请检查文件是否损坏或被占用")
+    except sqlite3.Error as e:
+        return unreadable(e)
     try:
         return check(conn, code, operator)
-    except sqlite3.Error as e:   # unreadable or not an election database: fail closed
-        return Denied(code, f"「{p.name_zh}」无法确认操作权限：读不出 {db_path.name} 的工作人员名单（{e}），"
-                      "未执行；请检查文件是否损坏或被占用")
+    except sqlite3.Error as e:   # unreadable or not an election database
+        return unreadable(e)
     finally:
         conn.close()
 
