@@ -29,6 +29,14 @@ from db.audit import append
 from db.tx import transaction
 
 
+def _not_a_post(post: str) -> str:
+    return f"职务“{post}”不在职务列表中（{'、'.join(POSTS)}）"
+
+
+def _not_a_body(body: str) -> str:
+    return f"班子“{body}”不在班子列表中（{'、'.join(BODIES)}）"
+
+
 def _set_contest_word(conn: sqlite3.Connection, contest_id: int, field: str, word: str,
                       update: Callable[[sqlite3.Connection, int, str], object], *, clock: Clock,
                       actor: str) -> Contest | Refusal:
@@ -52,7 +60,7 @@ def set_contest_post(conn: sqlite3.Connection, contest_id: int, post: str, *, cl
     """Choose the contest's post ("" clears it). Allowed at any time: it classifies the result,
     it changes nothing of the election."""
     if post and post not in POSTS:
-        return Refusal("POST_INVALID", f"职务“{post}”不在职务列表中（{'、'.join(POSTS)}）")
+        return Refusal("POST_INVALID", _not_a_post(post))
     return _set_contest_word(conn, contest_id, "post", post, store.update_contest_post,
                              clock=clock, actor=actor)
 
@@ -65,7 +73,7 @@ def set_contest_body(conn: sqlite3.Connection, contest_id: int, body: str, *, cl
     word = body.strip()
     canon = canonical_body(word) if word else ""
     if canon is None:
-        return Refusal("BODY_INVALID", f"班子“{word}”不在班子列表中（{'、'.join(BODIES)}）")
+        return Refusal("BODY_INVALID", _not_a_body(word))
     return _set_contest_word(conn, contest_id, "body", canon, store.update_contest_body,
                              clock=clock, actor=actor)
 
@@ -99,9 +107,9 @@ class PreviousMember:
 
 def _check(body: str, post: str) -> str | None:
     if canonical_body(body) is None:
-        return f"班子“{body}”不在班子列表中（{'、'.join(BODIES)}）"
+        return _not_a_body(body)
     if post not in POSTS:
-        return f"职务“{post}”不在职务列表中（{'、'.join(POSTS)}）"
+        return _not_a_post(post)
     return None
 
 
