@@ -142,7 +142,7 @@ def test_backup_export_and_host_mode_need_the_host(tmp_path: Path) -> None:
     assert clerk.returncode == 1 and "「备份数据库」只有主持人可以操作" in clerk.stderr
     assert not stick.exists() or not list(stick.iterdir())
     serve = run("serve", "--db", db, "--port", "0", "--pairing-out", tmp_path / "p.txt",
-                "--no-mdns", "--operator", "周监票", pin=PIN)
+                "--operator", "周监票", pin=PIN)
     assert serve.returncode == 1 and "「开启联网签到主机」只有主持人" in serve.stderr
     assert not (tmp_path / "p.txt").exists()
     export = run("export", "--db", db, "--to", stick, "--operator", "钱签到", pin=PIN)
@@ -175,7 +175,7 @@ def test_a_desk_signs_its_staff_on_with_the_hashes_it_received(tmp_path: Path,
     try:
         pairing = tmp_path / "pairing.txt"
         p = procs.start("serve", "--db", str(host_db), "--port", str(free_port()),
-                        "--pairing-out", str(pairing), "--no-mdns", "--operator", "赵主持")
+                        "--pairing-out", str(pairing), "--operator", "赵主持")
         assert p.stdout is not None
         line = p.stdout.readline()
         assert line and json.loads(line)["listening"], p.stderr.read() if p.stderr else ""
