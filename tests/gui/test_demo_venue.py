@@ -25,7 +25,13 @@ def settle(qtbot, window: QWidget) -> None:
     """A page shows its figures once its background work is done: what a person sees after a
     moment, not the first frame (正在统计…, 正在验证…)."""
     qtbot.wait(50)  # the page's first refresh is queued (QTimer 0) after it is shown
-    qtbot.waitUntil(lambda: not Task._running and not loading_labels(window), timeout=30000)
+    try:
+        qtbot.waitUntil(lambda: not Task._running and not loading_labels(window), timeout=30000)
+    except Exception as e:   # say what was still loading, not only that the wait ran out
+        tasks = [f"{getattr(t._fn, '__qualname__', t._fn)!s} running={t.is_running()}"
+                 for t in Task._running]
+        raise AssertionError(f"still busy after 30 s: tasks {tasks}, labels "
+                             f"{loading_labels(window)}") from e
     qtbot.wait(50)  # the layout request the last setText posted (a label grown to its text)
 
 
