@@ -177,9 +177,24 @@ def check(conn: sqlite3.Connection, code: str, operator: str | None) -> Denied |
     now = as_listed(conn, operator)
     if now is None:
         return Denied(code, f"{_who(p)}：{operator.name} 已不在工作人员名单中")
-    if now.roles & p.roles and (code != "unlock_result" or now.chief):
+    if _holds(p, now.roles, now.chief):
         return None
     return Denied(code, denied_words(code, now))
+
+
+def _holds(p: Permission, roles: frozenset[Role], chief: bool) -> bool:
+    """A member with `roles` (and the 总监票人 flag `chief`) may do `p`: a role of it, and for
+    the unlock the 总监票人."""
+    return bool(roles & p.roles) and (p.code != "unlock_result" or chief)
+
+
+def who_may(conn: sqlite3.Connection, code: str, *, but: str = "") -> list[str]:
+    """The names of the listed members who may do `code`, in the order they were added (the
+    names a sign-on dialog offers: the 监票人 for the lock, the 总监票人 for the unlock); `but`
+    (a name) left out, as the second 监票人 of a lock is not the first."""
+    p = PERMISSIONS[code]
+    return [r.name for r in q.active(conn)
+            if r.name != but and _holds(p, frozenset(Role(x) for x in r.roles), r.chief)]
 
 
 def check_path(db_path: Path, code: str, operator: str | None) -> Denied | None:

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import permissions, staff, voting
+from app import permissions, voting
 from app.meetings import Refusal
 from app.model import RuleSet
 from app.rules import STATUS_ZH, Round, Status
@@ -420,14 +420,10 @@ class ResultsPage(QWidget):
                 self, self.ctx.conn, self.ctx.clock, title="锁定结果：第一名监票人",
                 question=f"锁定 {v.round.label} 须两名不同的监票人（或总监票人和一名监票人）。"
                          "请第一人选择本人姓名并输入PIN。",
-                ok_text="下一步", check=first_ok, names=self._scrutineers(),
+                ok_text="下一步", check=first_ok, names=permissions.who_may(self.ctx.conn, "lock_result"),
                 on_done=lambda one: self._ask_second(v, one))
             return
         self._ask_second(v, first)
-
-    def _scrutineers(self, but: str = "") -> list[str]:
-        return [m.name for m in staff.list_staff(self.ctx.conn)
-                if permissions.Role.SCRUTINEER in m.roles and m.name != but]
 
     def _ask_second(self, v: RoundValidation, first: str) -> None:
         def second_ok(second: permissions.Actor) -> str | None:
@@ -440,7 +436,8 @@ class ResultsPage(QWidget):
             question=f"锁定 {v.round.label} 须两名不同的监票人（或总监票人和一名监票人）。"
                      f"第一人：{first}（{first.roles_zh() if isinstance(first, permissions.Actor) else ''}）。"
                      "请第二人选择本人姓名并输入PIN。",
-            ok_text="确认锁定", check=second_ok, names=self._scrutineers(str.__str__(first)),
+            ok_text="确认锁定", check=second_ok,
+            names=permissions.who_may(self.ctx.conn, "lock_result", but=str.__str__(first)),
             on_done=lambda second: self._lock(v, second, first))
 
     def _lock(self, v: RoundValidation, second: permissions.Actor | None,
@@ -476,7 +473,7 @@ class ResultsPage(QWidget):
                 self, self.ctx.conn, self.ctx.clock, title="解除锁定：总监票人",
                 question=f"解除 {v.round.label} 的锁定只有总监票人可以操作。请总监票人选择本人姓名并输入PIN。",
                 ok_text="继续", check=chief_ok, on_done=lambda chief: self._ask_reason(v, chief),
-                names=[m.name for m in staff.list_staff(self.ctx.conn) if m.chief])
+                names=permissions.who_may(self.ctx.conn, "unlock_result"))
             return
         self._ask_reason(v, None)
 
