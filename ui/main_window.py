@@ -519,12 +519,11 @@ class MainWindow(QMainWindow):
         if m is None or self.db_released:
             return True
         try:
-            s = attendance.attendance_summary(self.ctx.conn, m)
+            s = attendance.under_way(self.ctx.conn, m)
         except Exception:  # noqa: BLE001 - a broken file must not keep the window open
             log.exception("attendance summary on close")
             return True
-        signed = s.present + s.attending + s.signed_out
-        if not signed:
+        if s is None:
             return True
         name = Path(self.ctx.db_path).name
         # 实到 as the meeting page says it; the others apart, so nobody reads a sum as 实到.

@@ -57,6 +57,7 @@ from app.attendance.figures import (
     snapshot,
     snapshots,
     standing_of,
+    under_way,
 )
 from app.attendance.finding import Finding, Found, attending_ids, find, home_desk, recent
 from app.attendance.log import Event, Kind, Standing, fold, fold_person
@@ -72,6 +73,6 @@ __all__ = [
     "merge_events", "next_vote_label",
     "open_voting",
     "resolve_duplicate", "return_", "revoke_proxy_and_sign_in",
-    "search", "sign_in", "sign_out", "snapshot", "snapshots",
+    "search", "sign_in", "sign_out", "snapshot", "snapshots", "under_way",
     "standing_of", "undo_refusal", "undo_sign_in",
 ]

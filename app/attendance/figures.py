@@ -159,6 +159,13 @@ def attendance_summary(conn: sqlite3.Connection, meeting: Meeting) -> Summary:
         desks=tuple(DeskCount(k, n) for k, n in sorted(desks.items())), present_ids=present_ids)
 
 
+def under_way(conn: sqlite3.Connection, meeting: Meeting) -> Summary | None:
+    """The live figures while `meeting` is under way — someone has signed in: 实到, 列席 or
+    中途退场 — else None (closing the window then asks nothing)."""
+    s = attendance_summary(conn, meeting)
+    return s if s.present + s.attending + s.signed_out else None
+
+
 @serialized
 def standing_of(conn: sqlite3.Connection, meeting: Meeting, person_id: int) -> Standing:
     """One person's attendance as folded from the log."""
