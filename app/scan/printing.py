@@ -168,7 +168,7 @@ def _draw_multi(c: Canvas, layout: Layout) -> None:
     parts = layout.blocks()
     fonts.draw_text(c, left * mm, _y(36), f"本选票共{len(parts)}项选举", 11.5, fonts.KAI_STACK)
     fonts.draw_text(c, left * mm, _y(43), "各项分别计票", 11.5, fonts.KAI_STACK)
-    y = 61.0
+    y = 63.0   # the first line clear of the 盖章处 box (to 58 mm) with its ascent
     text = multi_instructions(layout)
     for size in (9.0, 8.5, 8.0, 7.5, 7.0):     # the whole text above the first block
         lines = wrap(text, (right - left) * mm, size)

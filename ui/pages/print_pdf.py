@@ -24,7 +24,8 @@ from ui.widgets.progress import start_with_progress
 
 def save_pdf(parent: QWidget, ctx: PageContext, kind: str, title: str,
              argv: Sequence[str] = (),
-             shown: Callable[[QMessageBox], None] = lambda _box: None) -> bool:
+             shown: Callable[[QMessageBox], None] = lambda _box: None,
+             operator: str | None = None) -> bool:
     """Render `kind` there off the GUI thread behind the progress dialog (the slot returns at
     once), then show the outcome in a non-modal message box passed to `shown`. False when there
     is no meeting or the folder dialog was cancelled."""
@@ -42,7 +43,8 @@ def save_pdf(parent: QWidget, ctx: PageContext, kind: str, title: str,
         shown(_answer(parent, ctx, title, out, folder, outcome))
 
     start_with_progress(parent, f"打印{title}", f"正在生成{title}…",
-                        render_work(ctx.db_path, m.id, kind, out, ctx.clock.now(), argv), done)
+                        render_work(ctx.db_path, m.id, kind, out, ctx.clock.now(), argv, operator),
+                        done)
     return True
 
 

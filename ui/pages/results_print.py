@@ -46,9 +46,11 @@ KINDS = (("notice", "计票结果公告"), ("count-report", "选举结果报告�
 
 
 def render_work(db_path: Path, meeting_id: int, kind_name: str, out: Path,
-                at: dt.datetime, argv: Sequence[str] = ()) -> Callable[..., Any]:
+                at: dt.datetime, argv: Sequence[str] = (),
+                operator: str | None = None) -> Callable[..., Any]:
     """Work for ui.tasks: render one document kind to `out` (temporary name, then renamed);
-    `argv` are the kind's own options as on the command line (`--contest wy`)."""
+    `argv` are the kind's own options as on the command line (`--contest wy`); `operator`: the
+    person printing as signed on (an Actor: a name typed in argv would not be verified)."""
 
     def work(_progress: Callable[..., None], _cancel: object) -> Printed | Refusal:
         from app.documents.fonts import GlyphMissing
@@ -60,6 +62,8 @@ def render_work(db_path: Path, meeting_id: int, kind_name: str, out: Path,
             kind.add_arguments(parser)
         args = parser.parse_args(list(argv))
         args.out, args.meeting, args.at = out, None, at.isoformat()
+        if operator is not None:
+            args.operator = operator
         conn = connect(db_path, create=False)
         tmp = temp_path(out)
         try:

@@ -2,7 +2,12 @@
 (全部键盘录入 or 随机抽查); the app draws the blind sample; the list names each ballot by batch and
 position in the batch (the clerk pulls it from the stack kept in scan order), never with the
 machine's reading; the clerk keys the next one and presses Enter (entry B, under its number).
-Below: the test deck's result, page by page (app/scan/testdeck.py)."""
+Below: the test deck's result, page by page (app/scan/testdeck.py).
+
+At the top, before counting: the scannable ballot printed (the contests ticked: one, its own
+ballot, pollday print scan-ballots; several of one round, one page holding them all, pollday
+print scan-ballot-page) and its test deck (pollday scan testdeck), each a PDF made off the GUI
+thread into the output folder (ui.print_pdf)."""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -73,11 +80,28 @@ class ScanCheckTab(QWidget):
         key_row = QVBoxLayout()   # the label whole above the field: it names the paper to pull
         key_row.addWidget(self.next_label)
         key_row.addWidget(self.keys)
+        self.contest_checks: list[QCheckBox] = []
+        self.print_row = QHBoxLayout()
+        self.print_button = QPushButton("打印可扫描选票…")
+        self.print_button.setToolTip("勾选一项：本项的可扫描选票；勾选同一轮的几项：几项印在同一页可扫描选票上")
+        self.print_button.clicked.connect(self.print_ballots)
+        self.deck_button = QPushButton("打印扫描测试选票…")
+        self.deck_button.setToolTip("按所勾选的可扫描选票（须先打印）印20页测试选票，手工标记后扫描导入；永不计票")
+        self.deck_button.clicked.connect(self.print_deck)
+        self.print_message: Any = None   # the outcome box of the last print (for tests)
+        printing = QGroupBox("计票前打印（本会议须已设定打印定位标记）")
+        p_lay = QHBoxLayout(printing)
+        p_lay.addWidget(QLabel("可扫描选票："))
+        p_lay.addLayout(self.print_row)
+        p_lay.addStretch(1)
+        p_lay.addWidget(self.print_button)
+        p_lay.addWidget(self.deck_button)
         self.deck = QLabel()
         self.deck.setWordWrap(True)
         self.deck.setTextFormat(Qt.TextFormat.RichText)
         self.deck.setAccessibleName("扫描测试选票结果")
         lay = QVBoxLayout(self)
+        lay.addWidget(printing)
         lay.addLayout(top)
         lay.addWidget(self.state)
         lay.addWidget(self.deck)
@@ -99,6 +123,7 @@ class ScanCheckTab(QWidget):
         from app.scan import check
 
         self._show_deck()
+        self._show_contests()
         r = self.round
         for w in (self.full, self.sample, self.draw_button, self.table, self.keys):
             w.setEnabled(r is not None)
@@ -203,6 +228,51 @@ class ScanCheckTab(QWidget):
         self.page.say(f"{got[0].words} 已录入（录入组B）")
         self.keys.clear()
         self.refresh()
+
+    def _show_contests(self) -> None:
+        """A box per contest of the meeting; the page's contest ticked (the others as before)."""
+        was = {str(c.property("code")): c.isChecked() for c in self.contest_checks}
+        current = self.page.contest
+        for c in self.contest_checks:
+            self.print_row.removeWidget(c)
+            c.deleteLater()
+        self.contest_checks = []
+        for contest in self.page.contests:
+            # The body too: a party meeting may elect 委员 of two bodies on one page.
+            box = QCheckBox(f"{contest.body}{contest.title}" if contest.body else contest.title)
+            box.setProperty("code", contest.code)
+            box.setChecked(was.get(contest.code, current is not None
+                                   and contest.code == current.code))
+            self.print_row.addWidget(box)
+            self.contest_checks.append(box)
+
+    def chosen_codes(self) -> list[str]:
+        return [str(c.property("code")) for c in self.contest_checks if c.isChecked()]
+
+    def _print(self, kind: str, title: str) -> bool:
+        from ui.pages.print_pdf import save_pdf
+
+        codes = self.chosen_codes()
+        if not codes:
+            self.page.say("请先勾选要印制的选举事项", ok=False)
+            return False
+        argv = [a for code in codes for a in ("--contest", code)]
+
+        def shown(box: Any) -> None:
+            self.print_message = box
+            self._show_deck()
+
+        return save_pdf(self, self.page.ctx, kind, title, argv, shown,
+                        operator=self.page.ctx.actor)
+
+    def print_ballots(self) -> bool:
+        """One contest ticked: its scannable ballot; several: one page holding them all."""
+        several = len(self.chosen_codes()) > 1
+        return self._print("scan-ballot-page" if several else "scan-ballots",
+                           "可扫描选票（一页多项）" if several else "可扫描选票")
+
+    def print_deck(self) -> bool:
+        return self._print("scan-testdeck", "扫描测试选票")
 
     def _show_deck(self) -> None:
         from app.scan.testdeck import deck_summary
