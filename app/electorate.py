@@ -18,6 +18,7 @@ nothing in 应到 (rules.md §1.1).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -104,6 +105,11 @@ def has_vote(person: Person, meeting: Meeting, *, is_elector: bool = False) -> V
 
 def get_person(conn: sqlite3.Connection, person_id: int) -> Person | None:
     return db_persons.get_person(conn, person_id)
+
+
+def get_many(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Person]:
+    """The register persons of `ids`, in the order given (unknown ids are left out)."""
+    return db_persons.get_many(conn, ids)
 
 
 def load_persons(conn: sqlite3.Connection) -> list[Person]:

@@ -62,6 +62,14 @@ def is_demo(conn: sqlite3.Connection) -> bool:
     return _get(conn, DEMO) is not None   # an unreadable file is no demo
 
 
+def joined_desk(conn: sqlite3.Connection) -> str | None:
+    """The desk name this database joined its host as (None: not a desk's database)."""
+    from db import sync as sync_store
+
+    peer = sync_store.select_peer(conn)
+    return None if peer is None else str(peer[2])
+
+
 def remember_page(conn: sqlite3.Connection, step: str, tab: str | None) -> bool:
     """Store the page on screen; False when the database cannot be written (read-only media)."""
     value = f"{step}/{tab}" if tab else step

@@ -44,10 +44,10 @@ RED = "#b3261e"
 def place(conn: sqlite3.Connection) -> str:
     """Where sign-ons happen, for the audit: the desk name this database joined its host as,
     else this computer's name."""
-    from ui.widgets.offline_banner import desk_of
+    from app.session import joined_desk
 
     try:
-        desk = desk_of(conn)
+        desk = joined_desk(conn)
     except sqlite3.Error:
         desk = None
     return desk or platform.node().strip() or "本机"

@@ -28,6 +28,7 @@ from app.voting.entry import (
     keys_for,
     keystrokes,
     parse_keys,
+    scans_counted,
     withdraw_ballot,
 )
 from app.voting.model import (
@@ -90,6 +91,7 @@ __all__ = [
     "counted_ballots", "decide_round", "enter_ballot", "enter_ballots", "enter_sheet", "entries",
     "history", "keys_for", "keystrokes", "list_rounds", "load_round", "lock_round",
     "meeting_rounds", "open_round", "parse_keys", "record_box", "record_no_fill", "reopen_round",
-    "resolve_difference", "resolve_sheet", "round_by_number", "set_officials", "sheet_ballots",
+    "resolve_difference", "resolve_sheet", "round_by_number", "scans_counted", "set_officials",
+    "sheet_ballots",
     "short_hash", "split_names", "unlock_round", "validate_loaded", "validate_meeting", "validate_round", "withdraw_ballot",
 ]

@@ -270,3 +270,11 @@ def history(conn: sqlite3.Connection, round_id: int, entry: str, seq: int) -> li
         return []
     return [_entered(r, entry, seq, ballot_from_row(row), str(row[12]), str(row[13]),
                      str(row[4])) for row in q.select_entry_history(conn, round_id, entry, seq)]
+
+
+def scans_counted(conn: sqlite3.Connection, round_id: int) -> bool:
+    """The round's 录入组 A holds scanned ballot pages counted into it (the scan stands for the
+    A entry; a double-entered round's B is typed)."""
+    from db.scan import counted_pages
+
+    return bool(counted_pages(conn, round_id))

@@ -51,7 +51,7 @@ from ui.pages.context import PageContext
 from ui.pages.desk_answers import answer, hhmm, where
 from ui.pages.register_model import NO_VOTE_COLOUR, category, mask_id_number
 from ui.widgets.feedback import FeedbackPanel, Tone
-from ui.widgets.offline_banner import DeskSync, OfflineBanner, desk_of
+from ui.widgets.offline_banner import DeskSync, OfflineBanner
 from ui.widgets.reason_dialog import ReasonDialog
 from ui.widgets.scanner import ScannerFilter
 from ui.widgets.table_rows import compact_rows
@@ -250,7 +250,7 @@ class DeskPage(QWidget):
     def _desk_mode(self) -> DeskSync | None:
         """On a desk that joined a host: share through the sync core's thread, banner when
         the host is unreachable."""
-        desk = desk_of(self.ctx.conn)
+        desk = session.joined_desk(self.ctx.conn)
         if desk is None:
             return None
         sync = DeskSync(self.ctx.db_path, desk, self)

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import attendance, permissions
+from app import attendance, permissions, session
 from app.sync import host_status, parse
 from app.sync.discovery import advert_interfaces
 from app.sync.host import wildcard
@@ -53,7 +53,6 @@ from ui.pages.context import PageContext
 from ui.pages.host_runner import HostRunner
 from ui.pages.meeting_page import figures_of
 from ui.widgets.address_choice import AddressChoice
-from ui.widgets.offline_banner import desk_of
 from ui.widgets.quorum_panel import QuorumPanel
 from ui.widgets.table_rows import compact_rows
 
@@ -154,7 +153,7 @@ class HostPage(QWidget):
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
         ctx.meeting_changed.connect(lambda _m: self.refresh())
-        self.desk = desk_of(ctx.conn)
+        self.desk = session.joined_desk(ctx.conn)
         if self.desk is not None:   # a desk's copy must not become a second host
             self._editable(False)
             self.address.setEnabled(False)

@@ -25,14 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import attendance, voting
+from app import attendance, session, voting
 from app.attendance import Duplicate, Outcome, Snapshot, Summary
 from app.meetings import Refusal
 from app.model import Meeting
 from ui.bigscreen import BigScreen
 from ui.ops import Op, OpFailure, error_dialog, run_op
 from ui.pages.context import PageContext
-from ui.widgets.offline_banner import desk_of
 from ui.widgets.quorum_panel import Figures, QuorumPanel
 from ui.widgets.reason_dialog import ReasonDialog
 
@@ -230,7 +229,7 @@ class MeetingPage(QWidget):
         m = self.meeting
         if m is None:
             return
-        desk = desk_of(self.ctx.conn) or CHAIR_DESK
+        desk = session.joined_desk(self.ctx.conn) or CHAIR_DESK
         r = attendance.resolve_duplicate(self.ctx.conn, m, d.duplicate.key, desk, self.ctx.actor,
                                          self.ctx.clock, reason)
         if r.outcome is not Outcome.RESOLVED:

@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import meetings
-from app.electorate import electorate
+from app.electorate import electorate, get_many
 from app.meetings import Exclusion, Leave, Refusal
 from app.model import EXCLUSION_REASON_ZH, ExclusionReason, Form, Person, RuleSet
-from db import persons as db_persons
 from ui.pages.context import PageContext
 from ui.pages.setup_common import (
     GREEN,
@@ -170,7 +169,7 @@ class ExclusionsPage(QWidget):
         plenary = m is not None and m.form is Form.PLENARY
         self.elector_group.setVisible(plenary)
         ids = meetings.elector_ids(self.ctx.conn, m.id) if m is not None and plenary else set()
-        self.electors = sorted(db_persons.get_many(self.ctx.conn, list(ids)), key=lambda p: p.id)
+        self.electors = sorted(get_many(self.ctx.conn, list(ids)), key=lambda p: p.id)
         fill(self.elector_table, [[p.name, p.branch] for p in self.electors])
         self.unelect_button.setEnabled(bool(self.electors))
         fill(self.ex_table, [[x.person_name, EXCLUSION_REASON_ZH[x.reason], x.approval_ref,

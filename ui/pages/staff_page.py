@@ -26,11 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import permissions, session, staff
+from app import electorate, permissions, session, staff
 from app.meetings.core import Refusal
 from app.model import Person
 from app.permissions import CHIEF_ZH, ROLE_ZH, Role
-from db import persons as db_persons
 from ui.pages.context import PageContext
 from ui.pages.setup_common import (
     GREEN,
@@ -220,7 +219,7 @@ class StaffPage(QWidget):
         self.members = staff.list_staff(self.ctx.conn)
         names = {}
         ids = [m.person_id for m in self.members if m.person_id is not None]
-        for p in db_persons.get_many(self.ctx.conn, ids) if ids else []:
+        for p in electorate.get_many(self.ctx.conn, ids):
             names[p.id] = p.name
         fill(self.table, [[m.name, m.roles_zh, "是" if m.chief else "",
                            names.get(m.person_id, "") if m.person_id is not None else "",
@@ -310,7 +309,7 @@ class StaffPage(QWidget):
         if denied:
             say(self.message, denied.message, RED)
             return
-        linked = (db_persons.get_person(self.ctx.conn, m.person_id)
+        linked = (electorate.get_person(self.ctx.conn, m.person_id)
                   if m.person_id is not None else None)
         dialog = EditDialog(self, self.ctx, m, linked,
                             lambda roles, chief, pid: self.edit(m.name, roles, chief, pid))

@@ -10,7 +10,6 @@ the next time the app opens it.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from app.fileio import write_atomic
 from app.sync import BadPairing, DeskService, DeskStatus, read_pairing
-from db import sync as sync_store
 
 POLL_MS = 500
 
@@ -32,12 +30,6 @@ def save_pairing(db_path: Path, code: str) -> Path:
     path = pairing_file(db_path)
     write_atomic(path, code.strip() + "\n", private=True)
     return path
-
-
-def desk_of(conn: sqlite3.Connection) -> str | None:
-    """The desk name this database joined its host as (None: not a desk's database)."""
-    peer = sync_store.select_peer(conn)
-    return None if peer is None else str(peer[2])
 
 
 def banner_text(st: DeskStatus) -> str:

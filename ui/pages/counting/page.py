@@ -383,8 +383,6 @@ class CountingPage(QWidget):
 
 def _entry_words(conn: sqlite3.Connection, r: VotingRound) -> str:
     """How the round's ballots are entered: counted from scans (entry A) where they are."""
-    from db.scan import counted_pages
-
-    if counted_pages(conn, r.id):
+    if voting.scans_counted(conn, r.id):
         return "（扫描计入录入组 A" + ("，B 双录）" if r.double_entry else "）")
     return "（A、B 双录）" if r.double_entry else ""
