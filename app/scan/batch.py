@@ -80,9 +80,50 @@ def scan_files(folder: Path) -> tuple[list[Path], list[str]]:
     return files, ignored
 
 
-def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_count: int, *,
-                 operator: str, clock: Clock, progress: Progress | None = None
-                 ) -> ImportResult | Refusal:
+@dataclass(frozen=True, slots=True)
+class PageReader:
+    """What pages are read against: the database's layouts and election hash (`key` names them,
+    so a page read before a layout was added is read again when it is imported)."""
+
+    by_code: dict[int, Any]
+    election: str
+    qr_codes: frozenset[int]
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadScan:
+    """One scan file read and not yet imported (a watched folder's file waiting for its batch's
+    hand count): its bytes exactly as read, their hash, and each page's reading."""
+
+    name: str
+    data: bytes
+    sha256: str
+    pages: tuple[tuple[int, dict[str, Any]], ...]     # (page in the file, the page's fields)
+    reader: str                                       # PageReader.key it was read against
+
+
+def page_reader(conn: sqlite3.Connection) -> PageReader:
+    layouts = known_layouts(conn)
+    qr_codes = frozenset(c for c, k in layouts.items() if k.qr)
+    election = election_hash(conn) if qr_codes else ""
+    key = json.dumps([election, sorted((c, k.layout.geometry_json(), k.qr, k.test_deck)
+                                       for c, k in layouts.items())])
+    return PageReader({c: k.layout for c, k in layouts.items()}, election, qr_codes, key)
+
+
+def read_scan(name: str, data: bytes, reader: PageReader, *,
+              page_done: Callable[[int], bool] | None = None) -> ReadScan | None:
+    """Every page of one file read (None when `page_done(page)` answered False: cancelled)."""
+    pages = []
+    for img in pages_of(Path(name), data):
+        pages.append((img.page, _read(img, reader.by_code, reader.election, reader.qr_codes)))
+        if page_done is not None and not page_done(img.page):
+            return None
+    return ReadScan(name, data, sha256_of(data), tuple(pages), reader.key)
+
+
+def _not_allowed(conn: sqlite3.Connection, operator: str, hand_count: int) -> Refusal | None:
     from app.voting.guard import refused as not_allowed
 
     denied = not_allowed(conn, "enter_ballots", operator)   # a 计票人 imports what the scanner read
@@ -90,6 +131,41 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
         return denied
     if hand_count < 1:
         return Refusal("HAND_COUNT_MISSING", "须填写这一批手工清点的选票张数")
+    return None
+
+
+def _same_bytes(conn: sqlite3.Connection, names: Sequence[str],
+                hashes: Sequence[str]) -> Refusal | None:
+    seen: dict[str, str] = {}
+    for name, h in zip(names, hashes, strict=True):
+        if h in seen:
+            return Refusal("SAME_FILE_TWICE", f"{name} 与 {seen[h]} 内容完全相同（同一文件两份），"
+                           "整批未导入：请删去重复的一份")
+        seen[h] = name
+    known = q.known_hashes(conn, hashes)
+    if known:
+        h = next(iter(known))
+        batch, name = known[h]
+        return Refusal("ALREADY_IMPORTED", f"{seen[h]} 已在第{batch}批导入过（原文件名 {name}），"
+                       "同一文件不能重复计票；整批未导入")
+    return None
+
+
+def _mismatch(total: int, hand_count: int) -> Refusal | None:
+    if total == hand_count:
+        return None
+    return Refusal("HAND_COUNT_MISMATCH",
+                   f"扫描文件共{total}页，手工清点{hand_count}张，不相等，整批未导入："
+                   + ("可能有两张选票叠在一起进纸（少扫了一张），请重新清点并重扫这一批"
+                      if total < hand_count else "请重新清点；是否有选票扫了两次？"))
+
+
+def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_count: int, *,
+                 operator: str, clock: Clock, progress: Progress | None = None
+                 ) -> ImportResult | Refusal:
+    denied = _not_allowed(conn, operator, hand_count)
+    if denied is not None:
+        return denied
     if not folder.is_dir():
         return Refusal("NO_FOLDER", f"文件夹不存在：{folder}")
     files, ignored = scan_files(folder)
@@ -97,18 +173,10 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
         return Refusal("NO_SCANS", f"{folder} 中没有扫描文件（PDF、JPEG、PNG、TIFF）")
     blobs = [p.read_bytes() for p in files]
     hashes = [sha256_of(b) for b in blobs]
-    seen: dict[str, str] = {}
-    for p, h in zip(files, hashes, strict=True):
-        if h in seen:
-            return Refusal("SAME_FILE_TWICE", f"{p.name} 与 {seen[h]} 内容完全相同（同一文件两份），"
-                           "整批未导入：请删去重复的一份")
-        seen[h] = p.name
-    known = q.known_hashes(conn, hashes)
-    if known:
-        h = next(iter(known))
-        batch, name = known[h]
-        return Refusal("ALREADY_IMPORTED", f"{seen[h]} 已在第{batch}批导入过（原文件名 {name}），"
-                       "同一文件不能重复计票；整批未导入")
+    names = [p.name for p in files]
+    same = _same_bytes(conn, names, hashes)
+    if same is not None:
+        return same
     counts = []
     for p, b in zip(files, blobs, strict=True):
         try:
@@ -116,23 +184,63 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
         except Exception as exc:  # noqa: BLE001 - a damaged file is named, never half-imported
             return Refusal("FILE_UNREADABLE", f"{p.name} 无法读取（{exc}），整批未导入")
     total = sum(counts)
-    if total != hand_count:
-        return Refusal("HAND_COUNT_MISMATCH",
-                       f"扫描文件共{total}页，手工清点{hand_count}张，不相等，整批未导入："
-                       + ("可能有两张选票叠在一起进纸（少扫了一张），请重新清点并重扫这一批"
-                          if total < hand_count else "请重新清点；是否有选票扫了两次？"))
-    layouts = known_layouts(conn)
-    by_code = {c: k.layout for c, k in layouts.items()}
-    qr_codes = frozenset(c for c, k in layouts.items() if k.qr)
-    election = election_hash(conn) if qr_codes else ""
+    mismatch = _mismatch(total, hand_count)
+    if mismatch is not None:
+        return mismatch
+    reader = page_reader(conn)
     rows: list[tuple[int, int, int, dict[str, Any]]] = []   # (file index, page, position, fields)
     position = 0
     for i, (p, b) in enumerate(zip(files, blobs, strict=True)):
         for img in pages_of(p, b):
             position += 1
-            rows.append((i, img.page, position, _read(img, by_code, election, qr_codes)))
+            rows.append((i, img.page, position,
+                         _read(img, reader.by_code, reader.election, reader.qr_codes)))
             if progress is not None and not progress(position, total):
                 return Refusal("CANCELLED", CANCELLED)
+    return _write(conn, db_path, str(folder), names, blobs, hashes, counts, rows, hand_count,
+                  operator=operator, clock=clock, progress=progress, ignored=ignored)
+
+
+def import_read(conn: sqlite3.Connection, db_path: Path, source: str, scans: Sequence[ReadScan],
+                hand_count: int, *, operator: str, clock: Clock,
+                progress: Progress | None = None) -> ImportResult | Refusal:
+    """Import files already read (a watched folder's batch, once the clerk typed its hand count)
+    with the same guards as `import_batch`: files in name order (the scanner's numbering is the
+    stack's order), the same bytes never twice, pages equal to the hand count, else nothing."""
+    denied = _not_allowed(conn, operator, hand_count)
+    if denied is not None:
+        return denied
+    if not scans:
+        return Refusal("NO_SCANS", f"{source} 中这一批没有可导入的扫描文件")
+    scans = sorted(scans, key=lambda s: s.name)
+    names = [s.name for s in scans]
+    hashes = [s.sha256 for s in scans]
+    same = _same_bytes(conn, names, hashes)
+    if same is not None:
+        return same
+    counts = [len(s.pages) for s in scans]
+    mismatch = _mismatch(sum(counts), hand_count)
+    if mismatch is not None:
+        return mismatch
+    reader = page_reader(conn)
+    rows: list[tuple[int, int, int, dict[str, Any]]] = []
+    for i, s in enumerate(scans):
+        again = s if s.reader == reader.key else read_scan(s.name, s.data, reader)
+        assert again is not None
+        for page, fields in again.pages:
+            rows.append((i, page, len(rows) + 1, fields))
+    return _write(conn, db_path, source, names, [s.data for s in scans], hashes, counts, rows,
+                  hand_count, operator=operator, clock=clock, progress=progress, ignored=[])
+
+
+def _write(conn: sqlite3.Connection, db_path: Path, source: str, names: Sequence[str],
+           blobs: Sequence[bytes], hashes: Sequence[str], counts: Sequence[int],
+           rows: Sequence[tuple[int, int, int, dict[str, Any]]], hand_count: int, *,
+           operator: str, clock: Clock, progress: Progress | None,
+           ignored: Sequence[str]) -> ImportResult | Refusal:
+    """The batch's rows and its archived originals, all or nothing."""
+    layouts = known_layouts(conn)
+    total = sum(counts)
     closed = _closed_round(conn, layouts, rows)
     if closed is not None:
         return closed
@@ -145,16 +253,16 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
             # No other import can be between its first write and its COMMIT now: a `.partial`
             # folder in the archive was left by one that was killed.
             _sweep(archive)
-            batch_id = q.insert_batch(conn, hand_count, str(folder), operator, at)
+            batch_id = q.insert_batch(conn, hand_count, source, operator, at)
             where = archive / f"batch-{batch_id:04d}"
             staged = archive / f"batch-{batch_id:04d}.partial"
             staged.mkdir(parents=True)
             file_ids = []
-            for p, b, h, n in zip(files, blobs, hashes, counts, strict=True):
-                name = f"{h[:16]}-{safe_filename(p.name)}"
+            for p, b, h, n in zip(names, blobs, hashes, counts, strict=True):
+                name = f"{h[:16]}-{safe_filename(p)}"
                 write_atomic(staged / name, b)
                 os.chmod(staged / name, stat.S_IREAD)
-                file_ids.append(q.insert_file(conn, batch_id, p.name, h,
+                file_ids.append(q.insert_file(conn, batch_id, p, h,
                                               str((where / name).relative_to(archive.parent)),
                                               len(b), n))
             q.insert_pages(conn, [(batch_id, pos, file_ids[i], page, f["status"], f["reason"],
@@ -162,13 +270,13 @@ def import_batch(conn: sqlite3.Connection, db_path: Path, folder: Path, hand_cou
                                    f["marks"], json.dumps(f["written"]), json.dumps(f["scores"]),
                                    json.dumps(f["flags"], ensure_ascii=False))
                                   for i, page, pos, f in rows])
-            refused = tuple(RefusedPage(files[i].name, page, pos, f["reason"])
+            refused = tuple(RefusedPage(names[i], page, pos, f["reason"])
                             for i, page, pos, f in rows if f["status"] == "refused")
             flagged = sum(1 for *_x, f in rows if f["status"] == "flagged")
             append(conn, at=at, actor=operator, action="scan_import",
                    detail={"batch": batch_id, "hand_count": hand_count, "pages": total,
-                           "files": [{"name": p.name, "sha256": h}
-                                     for p, h in zip(files, hashes, strict=True)],
+                           "files": [{"name": p, "sha256": h}
+                                     for p, h in zip(names, hashes, strict=True)],
                            "refused": len(refused), "flagged": flagged})
             if progress is not None and not progress(total, total):   # cancelled meanwhile
                 raise _Cancel
