@@ -171,6 +171,11 @@ class FolderWatch:
     def stop(self) -> None:
         self.running = False
 
+    def asked(self) -> bool:
+        """A count or a set-aside is waiting for the next step."""
+        with self._lock:
+            return bool(self._asked)
+
     # -- the worker's side ---------------------------------------------------------------------
     def start(self) -> Refusal | None:
         """Remember what the folder holds now (not taken), and start watching."""

@@ -47,6 +47,10 @@ class ScanTab(QWidget):
         self.import_button = QPushButton("导入扫描文件夹…")
         self.import_button.setToolTip("一批扫描文件（PDF、JPEG、PNG、TIFF，200–300 dpi）所在的文件夹")
         self.import_button.clicked.connect(self.ask_import)
+        self.watch_button = QPushButton("监视文件夹…")
+        self.watch_button.setToolTip("一体机的扫描文件夹或 U 盘：此后新出现的扫描文件写完后自动读出，"
+                                     "每批输入手工清点张数后导入；文件夹中的文件不移动、不删除")
+        self.watch_button.clicked.connect(lambda: self.watch_panel.ask())
         self.cancel_button = QPushButton("取消导入")
         self.cancel_button.setToolTip("停止读取这一批：整批不导入（数据库和原件存档都不留下任何部分），可重新导入")
         self.cancel_button.clicked.connect(self.cancel_import)
@@ -65,6 +69,7 @@ class ScanTab(QWidget):
         top.addWidget(self.hand_count)
         top.addWidget(QLabel("张"))
         top.addWidget(self.import_button)
+        top.addWidget(self.watch_button)
         top.addWidget(self.cancel_button)
         top.addWidget(self.count_button)
         top.addWidget(self.summary, 1)
@@ -130,6 +135,10 @@ class ScanTab(QWidget):
         body.addLayout(right, 1)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        from ui.pages.counting.scan_watch import WatchPanel
+
+        self.watch_panel = WatchPanel(self)     # the watched scan folder, hidden until used
+        lay.addWidget(self.watch_panel)
         lay.addLayout(body, 1)
         page.round_changed.connect(lambda _r: self.refresh() if self.isVisible() else None)
         page.ctx.message.connect(lambda _t: self._show_adjudicator())   # 值班人 typed at the top

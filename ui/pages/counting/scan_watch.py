@@ -1,0 +1,242 @@
+"""The watched scan folder on the 扫描认定 tab: 正在监视 <folder>, each file waiting, read, imported
+or refused with the reason, the watched batches waiting for their hand count, 停止监视.
+
+A QTimer polls every POLL_S; each poll (listing the folder, reading what became complete,
+importing a batch whose count was typed) runs as a ui.tasks.Task off the GUI thread with its own
+connection, one at a time: a network folder that answers slowly, or a 50-page PDF to read, never
+blocks the window. Why polling and not a file-system watcher: see app/scan/watch.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.scan.watch import POLL_S, REFUSED, FolderWatch, WatchView
+from ui import filedialogs
+from ui.tasks import Outcome, Task
+
+if TYPE_CHECKING:
+    from ui.pages.counting.scan_tab import ScanTab
+
+GREEN, RED, GREY = "#1b7f3b", "#c62828", "#555"
+
+
+class WatchPanel(QWidget):
+    def __init__(self, tab: ScanTab) -> None:
+        super().__init__()
+        self.tab = tab
+        self.watch: FolderWatch | None = None
+        self.task: Task | None = None
+        self.view: WatchView | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(int(POLL_S * 1000))
+        self.timer.timeout.connect(self.poll)
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.stop_button = QPushButton("停止监视")
+        self.stop_button.setToolTip("不再查看这个文件夹里的新文件；已读出的批次仍可输入清点张数导入")
+        self.stop_button.clicked.connect(self.stop)
+        self.files = QTableWidget(0, 4)
+        self.files.setAccessibleName("监视文件夹中的扫描文件")
+        self.files.setHorizontalHeaderLabels(["文件", "批", "页", "状态"])
+        self.files.verticalHeader().hide()
+        self.files.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.files.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        header = self.files.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.files.setMaximumHeight(125)
+        self.batch = QLabel()
+        self.batch.setWordWrap(True)
+        self.hand_count = QSpinBox()
+        self.hand_count.setRange(0, 100000)
+        self.hand_count.setAccessibleName("这一批手工清点张数")
+        self.hand_count.setToolTip("这一批扫描前手工清点的选票张数：读出的页数必须与它相等才导入")
+        self.hand_count.lineEdit().returnPressed.connect(self.count)
+        self.count_button = QPushButton("导入这一批")
+        self.count_button.clicked.connect(self.count)
+        self.aside_button = QPushButton("放弃这一批")
+        self.aside_button.setToolTip("这一批不导入（原文件留在文件夹中，本次监视不再读取）：重新清点、重新扫描")
+        self.aside_button.clicked.connect(self.set_aside)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.stop_button)
+        line = QHBoxLayout()
+        line.addWidget(self.batch, 1)
+        line.addWidget(QLabel("这一批手工清点："))
+        line.addWidget(self.hand_count)
+        line.addWidget(QLabel("张"))
+        line.addWidget(self.count_button)
+        line.addWidget(self.aside_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(head)
+        lay.addWidget(self.files)
+        lay.addLayout(line)
+        self.hide()
+
+    def _say(self, text: str, tone: str = GREEN) -> None:
+        self.tab.page.say(text, ok=tone != RED)
+
+    def waiting(self) -> Any:
+        """The oldest watched batch waiting for its hand count, or None."""
+        rows = self.view.waiting() if self.view is not None else ()
+        return rows[0] if rows else None
+
+    def ask(self) -> None:
+        if self.view is not None and self.view.waiting():
+            self._say("还有监视的批次等待手工清点张数：先导入或放弃它，再监视另一个文件夹。", RED)
+            return
+        folder = filedialogs.get_existing_directory(
+            self.tab, "选择要监视的扫描文件夹（一体机的扫描文件夹或 U 盘）")
+        if folder:
+            self.start(Path(folder))
+
+    def start(self, folder: Path) -> bool:
+        ctx = self.tab.page.ctx
+        if self.watch is not None:
+            self.stop()
+        watch = FolderWatch(folder, ctx.db_path, operator=str(ctx.actor), clock=ctx.clock)
+        refused = watch.start()
+        if refused is not None:
+            self._say(refused.message, RED)
+            return False
+        self.watch = watch
+        self.view = watch.view()
+        self.show()
+        self._render()
+        self._say(f"正在监视 {folder}：此后新出现的扫描文件写完后自动读出"
+                  + (f"（开始前已有的 {self.view.before} 个扫描文件不导入）" if self.view.before else ""),
+                  GREY)
+        self.timer.start()
+        self.tab.watch_button.setText("监视另一个文件夹…")
+        return True
+
+    def stop(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
+        self.timer.stop()
+        if self.task is not None:
+            self.task.cancel()         # a file half read is read again when watched again
+        if self.watch is not None:
+            self._say(f"已停止监视 {self.watch.folder}", GREY)
+        self._render()
+
+    def poll(self) -> None:
+        """One step off the GUI thread (skipped while the previous one runs)."""
+        watch = self.watch
+        if watch is None or self.task is not None:
+            return
+        db_path = self.tab.page.ctx.db_path
+
+        def work(progress: Any, cancel: Any) -> Any:
+            from db.connection import connect
+
+            conn = connect(db_path, create=False)
+            try:
+                events = watch.step(conn, progress=progress, cancelled=cancel)
+                return events, watch.view()
+            finally:
+                conn.close()
+
+        task = Task(work, self)
+        task.progress.connect(lambda _d, _t, m: self._say(m, GREY) if m else None)
+        task.finished.connect(self._stepped)
+        self.task = task
+        task.start()
+
+    def _stepped(self, outcome: Outcome) -> None:
+        self.task = None
+        if not outcome.ok:
+            if outcome.status == "failed":
+                self._say(f"读取监视文件夹时出错：{outcome.error}", RED)
+            return
+        events, view = outcome.result
+        self.view = view
+        imported = False
+        for e in events:
+            bad = e.kind in ("refused", "batch_refused", "stopped")
+            self._say(e.words, RED if bad else GREEN)
+            imported = imported or e.kind == "imported"
+        if not view.watching and self.timer.isActive():
+            self.timer.stop()           # the folder is gone: stopped, never a crash
+        self._render()
+        if imported:
+            self.tab.refresh()
+        if self.watch is not None and self.watch.asked():
+            QTimer.singleShot(0, self.poll)   # a count typed while this step ran
+
+    def _render(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        watching = view.watching and self.watch is not None and self.watch.running
+        if watching:
+            self.title.setText(f"<b style='color:{GREEN}'>正在监视</b> {view.folder}"
+                               f"　（每 {POLL_S:g} 秒查看一次；文件写完后才读取）")
+        else:
+            self.title.setText(f"<b style='color:{RED}'>已停止监视</b> {view.folder}"
+                               + ("（文件夹已无法访问：U 盘已拔出或网络共享已断开）"
+                                  if view.stopped else ""))
+            self.title.setToolTip(view.stopped)
+        self.stop_button.setEnabled(watching)
+        self.files.setRowCount(len(view.files))
+        for row, f in enumerate(reversed(view.files)):      # the newest at the top
+            cells = [f.name, str(f.batch) if f.batch else "—", str(f.pages) if f.pages else "",
+                     f.words]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if f.state == REFUSED:
+                    item.setForeground(QColor(RED))
+                self.files.setItem(row, col, item)
+        waiting = self.waiting()
+        counting = [b for b in view.batches if b.state == "counting"]
+        if waiting is not None:
+            self.batch.setText(waiting.words)
+        elif counting:
+            self.batch.setText(counting[0].words)
+        else:
+            done = sum(1 for b in view.batches if b.state == "done")
+            self.batch.setText(f"已导入 {done} 批；扫描下一批后在此输入手工清点张数" if watching
+                               else f"已导入 {done} 批")
+        for w in (self.hand_count, self.count_button, self.aside_button):
+            w.setEnabled(waiting is not None)
+
+    def count(self) -> None:
+        waiting = self.waiting()
+        if self.watch is None or waiting is None:
+            return
+        n = self.hand_count.value()
+        if n < 1:
+            self._say(f"请填写监视第{waiting.number}批手工清点的选票张数。", RED)
+            self.hand_count.setFocus()
+            return
+        self.watch.count(waiting.number, n)
+        self._say(f"监视第{waiting.number}批：手工清点 {n} 张，正在核对并导入…", GREY)
+        self.hand_count.setValue(0)
+        self.poll()
+
+    def set_aside(self) -> None:
+        waiting = self.waiting()
+        if self.watch is None or waiting is None:
+            return
+        self.watch.set_aside(waiting.number)
+        self.poll()
