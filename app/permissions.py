@@ -147,7 +147,7 @@ def enforced(conn: sqlite3.Connection) -> bool:
     """True once the database has a staff list (an active member); the demo stays open."""
     from app import session
 
-    return q.active_count(conn) > 0 and not session.is_demo(conn)
+    return q.any_active(conn) and not session.is_demo(conn)
 
 
 def _who(p: Permission) -> str:

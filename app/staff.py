@@ -82,6 +82,11 @@ def list_staff(conn: sqlite3.Connection) -> list[Member]:
     return [_member(r) for r in q.active(conn)]
 
 
+def has_staff(conn: sqlite3.Connection) -> bool:
+    """The database has a staff list (an active member), without reading the list."""
+    return q.any_active(conn)
+
+
 def _roles(roles: Iterable[Role | str]) -> tuple[Role, ...] | Refusal:
     out: list[Role] = []
     for x in roles:

@@ -49,6 +49,14 @@ def has_table(conn: sqlite3.Connection) -> bool:
                         ).fetchone() is not None
 
 
+def any_active(conn: sqlite3.Connection) -> bool:
+    """A staff list exists (one active member): stops at the first row."""
+    if not has_table(conn):
+        return False
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM staff WHERE removed_at IS NULL)"
+                        ).fetchone()[0] == 1
+
+
 def active_count(conn: sqlite3.Connection) -> int:
     if not has_table(conn):
         return 0

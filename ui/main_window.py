@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
         conn = self.ctx.conn
         try:
             self.enforced = permissions.enforced(conn)
-            has_staff = bool(staff.list_staff(conn))
+            has_staff = staff.has_staff(conn)
         except sqlite3.Error:
             self.enforced, has_staff = False, False
         self.staff_band.setVisible(self.demo_band is None and not has_staff)
