@@ -53,8 +53,8 @@ def any_active(conn: sqlite3.Connection) -> bool:
     """A staff list exists (one active member): stops at the first row."""
     if not has_table(conn):
         return False
-    return conn.execute("SELECT EXISTS (SELECT 1 FROM staff WHERE removed_at IS NULL)"
-                        ).fetchone()[0] == 1
+    return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM staff WHERE removed_at IS NULL)"
+                             ).fetchone()[0])
 
 
 def active_count(conn: sqlite3.Connection) -> int:
