@@ -272,6 +272,12 @@ def history(conn: sqlite3.Connection, round_id: int, entry: str, seq: int) -> li
                      str(row[4])) for row in q.select_entry_history(conn, round_id, entry, seq)]
 
 
+def over_returned(r: VotingRound, entered: int) -> bool:
+    """More ballots `entered` in one entry than the boxes gave back (收回), where the box
+    figures are registered (validation refuses the lock until the numbers agree)."""
+    return bool(r.boxes) and entered > r.returned
+
+
 def scans_counted(conn: sqlite3.Connection, round_id: int) -> bool:
     """The round's 录入组 A holds scanned ballot pages counted into it (the scan stands for the
     A entry; a double-entered round's B is typed)."""

@@ -1,11 +1,14 @@
 """A validated round in words: the lines the 结果 page lists and `pollday validate` prints, so the
-page and the command line say the same thing (the rule text of every finding included)."""
+page and the command line say the same thing (the rule text of every finding included); and
+what the results printed from a validation may show (a round with nothing entered shows no
+zeros; the 公告, 报告单 and 当选证书 only from locked results)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.voting.validate import RoundValidation
+from app.voting.model import State
+from app.voting.validate import MeetingValidation, RoundValidation
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +32,37 @@ def round_lines(v: RoundValidation) -> list[Line]:
     if not out:
         out.append(Line("ok", "✓ 没有发现问题"))
     return out
+
+
+def not_entered(v: RoundValidation) -> bool:
+    """No ballot and no tally sheet entered yet: its counts would all read 0."""
+    res = v.result
+    return (res is not None and res.count.returned == res.count.valid + res.count.invalid == 0
+            and v.round.state is not State.LOCKED)
+
+
+# The documents printed only from a locked result (app.documents.results_source.locked_result_doc),
+# with the word its refusal uses.
+NEEDS_LOCK = {"notice": "公告", "count-report": "选举结果报告单", "certificates": "当选证书"}
+
+
+def not_final(mv: MeetingValidation, what: str) -> str | None:
+    """Why `what` cannot be printed from this validation yet (the words of
+    locked_result_doc), or None."""
+    unvoted = [c.title for c in mv.contests if not c.rounds]
+    open_rounds = unlocked(mv)
+    if not mv.contests:
+        return f"{mv.meeting.title} 没有选举事项，不能打印{what}"
+    if not (unvoted or open_rounds):
+        return None
+    parts = []
+    if unvoted:
+        parts.append("尚未投票：" + "、".join(unvoted))
+    if open_rounds:
+        parts.append("尚未锁定：" + "、".join(open_rounds))
+    return f"选举结果尚未锁定，不能打印{what}（" + "；".join(parts) + "）。请先完成验证并锁定结果。"
+
+
+def unlocked(mv: MeetingValidation) -> list[str]:
+    """Labels of the rounds not locked yet (their results are not final)."""
+    return [v.round.label for c in mv.contests for v in c.rounds if v.round.lock is None]

@@ -32,7 +32,8 @@ from app.documents.kinds import Printed, discover
 from app.fileio import FileInUse, finish_atomic, safe_filename, temp_path
 from app.meetings import Refusal, get_meeting
 from app.rules import STATUS_ZH
-from app.voting import MeetingValidation, RoundValidation, State
+from app.voting import MeetingValidation
+from app.voting.report import NEEDS_LOCK, not_entered, not_final, unlocked
 from ui import output_folder
 from ui.tasks import Outcome, Task
 
@@ -87,41 +88,6 @@ def render_work(db_path: Path, meeting_id: int, kind_name: str, out: Path,
             conn.close()
 
     return work
-
-
-def not_entered(v: RoundValidation) -> bool:
-    """No ballot and no tally sheet entered yet: its counts would all read 0."""
-    res = v.result
-    return (res is not None and res.count.returned == res.count.valid + res.count.invalid == 0
-            and v.round.state is not State.LOCKED)
-
-
-# The documents printed only from a locked result (app.documents.results_source.locked_result_doc),
-# with the word its refusal uses.
-NEEDS_LOCK = {"notice": "公告", "count-report": "选举结果报告单", "certificates": "当选证书"}
-
-
-def not_final(mv: MeetingValidation, what: str) -> str | None:
-    """Why `what` cannot be printed from this validation yet (the words of
-    locked_result_doc), or None."""
-    unvoted = [c.title for c in mv.contests if not c.rounds]
-    open_rounds = [v.round.label for c in mv.contests
-                   for v in c.rounds if v.round.lock is None]
-    if not mv.contests:
-        return f"{mv.meeting.title} 没有选举事项，不能打印{what}"
-    if not (unvoted or open_rounds):
-        return None
-    parts = []
-    if unvoted:
-        parts.append("尚未投票：" + "、".join(unvoted))
-    if open_rounds:
-        parts.append("尚未锁定：" + "、".join(open_rounds))
-    return f"选举结果尚未锁定，不能打印{what}（" + "；".join(parts) + "）。请先完成验证并锁定结果。"
-
-
-def unlocked(mv: MeetingValidation) -> list[str]:
-    """Labels of the rounds not locked yet (their results are not final)."""
-    return [v.round.label for c in mv.contests for v in c.rounds if v.round.lock is None]
 
 
 def report_lines(mv: MeetingValidation) -> list[tuple[str, int, bool]]:

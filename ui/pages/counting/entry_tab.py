@@ -25,7 +25,7 @@ from app.meetings import Refusal, rule_options
 from app.rules import Ballot, aggregate, check_ballot, count_ballots
 from app.search import search
 from app.voting import Entered, Mode, State, VotingRound, keys_for
-from app.voting.entry import KeyProblem, make_entry_ballot
+from app.voting.entry import KeyProblem, make_entry_ballot, over_returned
 from db.connection import connect
 from ui.singing_view import SingingView
 from ui.tasks import CancelToken, Outcome, ProgressFn, Task, WorkFn
@@ -220,7 +220,7 @@ class EntryTab(QWidget):
         valid = sum(1 for c in standing if c.valid)
         r = self.round
         back = f"，票箱收回 {r.returned} 张" if r is not None and r.boxes else ""
-        over = r is not None and bool(r.boxes) and len(standing) > r.returned
+        over = r is not None and over_returned(r, len(standing))
         self.counter.setStyleSheet("color: #c62828; font-weight: bold;" if over else "")
         self.counter.setText(f"录入组{self.page.entry}已录入 {len(standing)} 张"
                              f"（有效 {valid}，无效 {len(standing) - valid}{back}）"
@@ -294,10 +294,10 @@ class EntryTab(QWidget):
         """More ballots typed than the boxes gave back (收回): say so at once (validation
         refuses to lock until the numbers agree)."""
         r = self.round
-        if r is None or not r.boxes or self.loading:
+        if r is None or self.loading:
             return
         n = sum(1 for e in self.entered if e.ballot is not None)
-        if n > r.returned:
+        if over_returned(r, n):
             self._last(f"第{seq}张已录入，但录入组{self.page.entry}已录入 {n} 张，多于票箱收回 "
                        f"{r.returned} 张：请核对是否重复录入（撤销多出的序号），或更正票箱的收回数",
                        ok=False)
@@ -349,7 +349,7 @@ class EntryTab(QWidget):
         if not standing or self.line.editing is not None:
             return
         r = self.round
-        if r is not None and r.boxes and len(standing) > r.returned:
+        if r is not None and over_returned(r, len(standing)):
             self._ask_withdraw(r, standing[-1],
                                f"录入组{standing[-1].entry}已录入 {len(standing)} 张，多于票箱收回 "
                                f"{r.returned} 张。\n撤销最后录入的第{standing[-1].seq}张"
