@@ -23,10 +23,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.cmd_scan import _out as _print
 from app.cli.counting import EXIT_REFUSED, EXIT_USAGE, add_round_options, operator
+
+if TYPE_CHECKING:
+    from app.meetings import Refusal
 
 
 def register_check(actions: Any) -> None:
@@ -131,11 +134,13 @@ def _enter(args: argparse.Namespace, conn: Any, r: Any, clock: Any) -> int:
 
 TESTDECK_DOC = """`pollday scan testdeck`: the test deck before counting (app/scan/testdeck.py).
 
-    pollday scan testdeck --db PATH --contest CODE [--round N] --out DECK.pdf [--operator NAME]
+    pollday scan testdeck --db PATH --contest CODE [--contest CODE2 ...] [--round N] --out DECK.pdf
+                          [--operator NAME]
     pollday scan testdeck --db PATH [--contest CODE] --result [--json]
 
 --out prints the round's test deck (20 pages of the round's scannable ballot, printed first with
-`pollday print scan-ballots`): each page carries its own test layout code, so it can never be
+`pollday print scan-ballots`; with --contest given twice or more, the deck of the page holding
+those contests of the round, printed with `pollday print scan-ballot-page`): each page carries its own test layout code, so it can never be
 counted, and the pattern of marks the person draws on it by hand. Scan the marked deck and
 import it as a batch (`pollday scan import`): every page is judged against its pattern, must read
 exactly as meant or go to a human where the pattern says so. --result prints the result page by
@@ -150,7 +155,8 @@ def register_testdeck(actions: Any) -> None:
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", required=True, type=Path, metavar="PATH", help="election database")
     p.add_argument("--meeting", default=None, metavar="CODE")
-    p.add_argument("--contest", default=None, metavar="CODE")
+    p.add_argument("--contest", action="append", default=None, metavar="CODE",
+                   help="the contest; repeated: the page holding these contests (in page order)")
     p.add_argument("--round", type=int, default=None, metavar="N")
     p.add_argument("--out", type=Path, default=None, metavar="PDF")
     p.add_argument("--result", action="store_true")
@@ -160,12 +166,27 @@ def register_testdeck(actions: Any) -> None:
     p.set_defaults(func=run_testdeck)
 
 
+def page_contests(conn: Any, meeting_id: int, codes: list[str]) -> list[int] | Refusal:
+    """The contest ids of a page of several contests (two codes or more), [] for one code."""
+    from app.meetings import Refusal, list_contests  # noqa: F811 - at run time, not only for types
+
+    if len(codes) < 2:
+        return []
+    by_code = {c.code: c.id for c in list_contests(conn, meeting_id)}
+    unknown = [c for c in codes if c not in by_code]
+    if unknown:
+        return Refusal("NO_SUCH_CONTEST", "没有这些选举事项：" + "、".join(unknown))
+    return [by_code[c] for c in codes]
+
+
 def run_testdeck(args: argparse.Namespace) -> int:
     from app.cli.counting import clock_at, open_round
     from app.meetings import Refusal
     from app.scan import testdeck
     from app.scan.setup import election_hash
 
+    codes: list[str] = list(dict.fromkeys(args.contest or []))
+    args.contest = codes[0] if codes else None   # the round is the first contest's
     clock = clock_at(args.at)
     if clock is None or args.out is None and not args.result:
         if clock is not None:
@@ -205,8 +226,12 @@ def run_testdeck(args: argparse.Namespace) -> int:
         return opened
     try:
         r = opened.round
-        pages = testdeck.make_deck(opened.conn, r.contest_id, r.number, actor=operator(args),
-                                   clock=clock)
+        page = page_contests(opened.conn, opened.meeting.id, codes)
+        if isinstance(page, Refusal):
+            print(f"{page.message}（{page.code}）", file=sys.stderr)
+            return EXIT_REFUSED
+        pages = testdeck.make_deck(opened.conn, r.contest_id, r.number, page=page,
+                                   actor=operator(args), clock=clock)
         if isinstance(pages, Refusal):
             print(f"{pages.message}（{pages.code}）", file=sys.stderr)
             return EXIT_REFUSED

@@ -47,8 +47,9 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
         which = f"第{args.round}轮" if args.round is not None else "任何一轮"
         return Refusal("NO_ROUND", f"{first.title}尚无{which}投票：测试选票按本轮选票的版式印制，"
                        "请先开始投票")
-    pages = testdeck.make_deck(conn, first.id, chosen.number, actor=args.operator or "打印",
-                               clock=FixedClock(at))
+    page = [by_code[c].id for c in codes] if len(codes) > 1 else []
+    pages = testdeck.make_deck(conn, first.id, chosen.number, page=page,
+                               actor=args.operator or "打印", clock=FixedClock(at))
     if isinstance(pages, Refusal):
         return pages
     printed: Printed = testdeck.render_deck(pages, out, at, election=election_hash(conn))

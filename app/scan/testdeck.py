@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import math
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from typing import Any
 from app.clock import Clock, iso
 from app.meetings import Refusal
 from app.rules import ABSTAIN, APPROVE, DISAPPROVE
-from app.scan.layout import MAX_CODE, Layout, layout_from_json
+from app.scan.layout import MAX_CODE, Layout, Part, layout_from_json
+from app.scan.multi import PART_SEP
 from db import scan as sq
 from db import scan_check as q
 from db.audit import append
@@ -86,22 +88,37 @@ FLAG_ZH = "须送人工认定"
 
 @dataclass(frozen=True, slots=True)
 class PagePlan:
-    actions: tuple[str, ...]        # per candidate, then per write-in row
-    expect: str                     # the marks meant, o x - per candidate ("?" where a human)
+    actions: tuple[str, ...]        # per candidate, then per write-in row (every block's)
+    expect: str                     # the marks meant, o x - per candidate ("?" where a human);
+    #                                 a page of several contests: one run per block, | between
     must_flag: bool                 # the page must go to a human (overvote, blank, ...)
     why: str                        # what the page tests, in words
+    parts: tuple[PagePlan, ...] = ()   # a page of several contests: each block's own plan
 
     def to_json(self) -> str:
-        return json.dumps({"actions": list(self.actions), "expect": self.expect,
-                           "must_flag": self.must_flag, "why": self.why}, ensure_ascii=False)
+        return json.dumps(self._doc(), ensure_ascii=False)
+
+    def _doc(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"actions": list(self.actions), "expect": self.expect,
+                             "must_flag": self.must_flag, "why": self.why}
+        if self.parts:
+            d["parts"] = [p._doc() for p in self.parts]
+        return d
 
     @staticmethod
     def from_json(text: str) -> PagePlan:
-        d = json.loads(text)
-        return PagePlan(tuple(d["actions"]), str(d["expect"]), bool(d["must_flag"]),
-                        str(d.get("why", "")))
+        return PagePlan._of(json.loads(text))
 
-    def instructions(self, layout: Layout) -> list[str]:
+    @staticmethod
+    def _of(d: dict[str, Any]) -> PagePlan:
+        return PagePlan(tuple(d["actions"]), str(d["expect"]), bool(d["must_flag"]),
+                        str(d.get("why", "")), tuple(PagePlan._of(p) for p in d.get("parts", ())))
+
+    def instructions(self, layout: Layout | Part) -> list[str]:
+        if self.parts and isinstance(layout, Layout):
+            return [f"【{part.heading}】{line}" for part, plan in zip(layout.blocks(), self.parts,
+                                                                     strict=True)
+                    for line in plan.instructions(part)]
         out = []
         for i, name in enumerate(layout.candidates):
             out.append(f"{name}：{ACTIONS[self.actions[i]][0]}")
@@ -111,12 +128,37 @@ class PagePlan:
                 out.append(f"另选他人第{k + 1}栏：{ACTIONS[act][0]}")
         return out
 
+    def write_in_instructions(self, layout: Layout) -> list[str]:
+        """The lines of the write-in rows only (a page of several contests prints the rest
+        under each name)."""
+        return [line for line in self.instructions(layout) if "另选他人" in line]
+
     def expected_words(self) -> str:
         return self.expect + (f"（{FLAG_ZH}）" if self.must_flag else "")
 
 
 def plans(layout: Layout, pages: int = PAGES) -> list[PagePlan]:
-    """The deck's patterns: clean pages of every mark, and pages a human must see."""
+    """The deck's patterns: clean pages of every mark, and pages a human must see. A page of
+    several contests: each block gets the patterns of its own format, block k starting k x
+    (pages / blocks) pages later, so each block's special pages (blank, overvote, write-in...)
+    fall where the other blocks are marked plainly: a flag must name the block it belongs to."""
+    if not layout.multi:
+        return _plans(layout, pages)
+    blocks = layout.blocks()
+    per = [_plans(part, pages) for part in blocks]
+    step = max(1, pages // len(blocks))
+    out = []
+    for i in range(pages):
+        mine = [per[k][(i - k * step) % pages] for k in range(len(blocks))]
+        out.append(PagePlan(tuple(a for p in mine for a in p.actions),
+                            PART_SEP.join(p.expect for p in mine), any(p.must_flag for p in mine),
+                            "；".join(f"【{b.heading}】{p.why}" for b, p in zip(blocks, mine,
+                                                                              strict=True)),
+                            tuple(mine)))
+    return out
+
+
+def _plans(layout: Layout | Part, pages: int) -> list[PagePlan]:
     n, seats, w = len(layout.candidates), layout.seats, layout.write_ins
     kk = KINDS[layout.format]
 
@@ -169,15 +211,24 @@ def plans(layout: Layout, pages: int = PAGES) -> list[PagePlan]:
     return out[:pages]
 
 
-def round_layout(conn: sqlite3.Connection, contest_id: int, round_no: int) -> Layout | None:
-    """The round's printed scannable layout (the latest printed), None when none was printed."""
-    rows = [r for r in sq.layouts(conn)
-            if int(r[1]) == contest_id and int(r[2]) == round_no and not int(r[6])]
-    if not rows:
-        return None
+def round_layout(conn: sqlite3.Connection, contest_id: int, round_no: int,
+                 page: Sequence[int] = ()) -> Layout | None:
+    """The round's printed scannable layout (the latest printed), None when none was printed.
+    `page` (contest ids, at least two): the page holding those contests of the round; else the
+    contest's single-contest ballot where one was printed, else a page holding it."""
+    rows = [r for r in sq.layouts(conn) if not int(r[6])]
     made = [layout_from_json(int(r[0]), str(r[4])) for r in rows]
-    single = [lay for lay in made if not lay.multi]   # a single-contest ballot where printed
-    return (single or made)[-1]
+    single = [lay for lay, r in zip(made, rows, strict=True) if not lay.multi
+              and int(r[1]) == contest_id and int(r[2]) == round_no]
+    mine = [lay for lay in made if lay.multi and (contest_id, round_no) in
+            {(b.contest_id, b.round_no) for b in lay.blocks()}]
+    if page:
+        pages = [lay for lay in mine if {(b.contest_id, b.round_no) for b in lay.blocks()}
+                 == {(c, round_no) for c in page}]
+        return pages[-1] if pages else None
+    if single:
+        return single[-1]
+    return mine[-1] if mine else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,26 +241,27 @@ class DeckPage:
 
 
 def make_deck(conn: sqlite3.Connection, contest_id: int, round_no: int, *, pages: int = PAGES,
-              actor: str, clock: Clock) -> list[DeckPage] | Refusal:
-    """The round's test deck: the one made before for this round, else a new one whose pages
-    each take a new test layout code."""
+              page: Sequence[int] = (), actor: str, clock: Clock) -> list[DeckPage] | Refusal:
+    """The round's test deck: the one made before for this ballot, else a new one whose pages
+    each take a new test layout code. `page` (contest ids): the deck of the page holding those
+    contests of the round (pollday print scan-ballot-page)."""
     from app.meetings.core import setup_refused
 
     denied = setup_refused(conn, actor)   # printing ballots (test ones too): the 主持人's setup
     if denied is not None:
         return denied
-    base = round_layout(conn, contest_id, round_no)
+    base = round_layout(conn, contest_id, round_no, page)
     if base is None:
-        return Refusal("NO_LAYOUT", "本轮尚未打印可扫描选票（pollday print scan-ballots）："
-                       "测试选票按本轮选票的版式印制")
-    if base.multi:
-        return Refusal("FORMAT_NOT_SUPPORTED", "本轮印的是一页多项的可扫描选票，测试选票还只能按单项选票印制："
-                       "请用 pollday print scan-ballots 印本项的单项选票后再印测试选票")
-    made = [p for p in deck_pages(conn) if p[1] == contest_id and p[2] == round_no]
+        return Refusal("NO_LAYOUT", ("本轮尚未把这几项选举印在一页可扫描选票上（pollday print "
+                                     "scan-ballot-page）" if page else
+                                     "本轮尚未打印可扫描选票（pollday print scan-ballots）")
+                       + "：测试选票按本轮选票的版式印制")
+    geometry = base.geometry_json()
+    made = [p for p in deck_pages(conn) if p[1] == contest_id and p[2] == round_no
+            and p[0].layout.geometry_json() == geometry]
     if made:
         deck = max(p[0].deck for p in made)
         return [p[0] for p in made if p[0].deck == deck]
-    geometry = base.geometry_json()
     at = iso(clock.now())
     with transaction(conn):
         first = sq.next_layout_code(conn)
@@ -219,8 +271,9 @@ def make_deck(conn: sqlite3.Connection, contest_id: int, round_no: int, *, pages
         deck = q.next_deck(conn)
         for k, plan in enumerate(plans(base, pages)):
             code = first + k
-            q.insert_test_layout(conn, code, contest_id, round_no, base.format, geometry, 0,
-                                 actor, at)
+            # A page of several contests is stored as its layout is: under its first block
+            q.insert_test_layout(conn, code, contest_id, round_no, base.blocks()[0].format,
+                                 geometry, 0, actor, at)
             q.insert_testdeck_page(conn, code, deck, k + 1, plan.to_json())
         append(conn, at=at, actor=actor, action="scan_testdeck_printed",
                detail={"deck": deck, "pages": pages, "first_code": first,
@@ -241,25 +294,50 @@ def _layout(conn: sqlite3.Connection, code: int) -> Layout:
     return layout_from_json(code, str(row[4]))
 
 
-def judge(plan: PagePlan, status: str, marks: str, flags: list[str], reason: str = ""
-          ) -> tuple[bool, str, str]:
-    """(passed, what was read in words, why it failed)."""
+def judge(plan: PagePlan, status: str, marks: str, flags: list[str], reason: str = "",
+          flagged_blocks: frozenset[int] | None = None) -> tuple[bool, str, str]:
+    """(passed, what was read in words, why it failed). A page of several contests is judged
+    block by block; `flagged_blocks`: the blocks the reader's flags name (None when the flags
+    do not say: the page's flag then stands for every block)."""
     if status == "refused":
         return False, "拒读", f"拒读：{reason}"
     flagged = status == "flagged"
     got = marks + (f"（{FLAG_ZH}）" if flagged else "")
+    if not plan.parts:
+        why = _judge_block(plan, marks, flagged, flags, "")
+        return not why, got, why
+    runs = marks.split(PART_SEP)
+    if len(runs) != len(plan.parts):
+        return False, got, f"应读出{len(plan.parts)}项选举，读出{len(runs)}项"
+    for k, (part, run) in enumerate(zip(plan.parts, runs, strict=True)):
+        mine = flagged if flagged_blocks is None else k in flagged_blocks
+        why = _judge_block(part, run, mine, flags, f"第{k + 1}项", whole=flagged_blocks is None)
+        if why:
+            return False, got, why
+    if flagged and flagged_blocks is None and not plan.must_flag and not any(
+            ACTIONS[a][2] in ("either", "flag") for a in plan.actions):
+        return False, got, "不应送人工认定：标记清楚的选票被送人工认定（" + "；".join(flags) + "）"
+    return True, got, ""
+
+
+def _judge_block(plan: PagePlan, marks: str, flagged: bool, flags: list[str], where: str,
+                 whole: bool = False) -> str:
+    """Why one block (or a single-contest page) fails its pattern, "" when it passes. `whole`:
+    the flag is the page's, not this block's own (a clean block may then stand on a flagged
+    page)."""
     for i, (want, have) in enumerate(zip(plan.expect, marks, strict=False)):
         how = ACTIONS[plan.actions[i]][2]
         if how == "read" and want != have:
-            return False, got, f"第{i + 1}名候选人应读作{want}，读作{have}"
+            return f"{where}第{i + 1}名候选人应读作{want}，读作{have}"
         if how == "either" and want != have and not flagged:
-            return False, got, f"第{i + 1}名候选人应读作{want}或送人工认定，读作{have}"
+            return f"{where}第{i + 1}名候选人应读作{want}或送人工认定，读作{have}"
     must = plan.must_flag or any(ACTIONS[a][2] == "flag" for a in plan.actions)
     if must and not flagged:
-        return False, got, f"应送人工认定，却直接读出（{plan.why}）"
-    if flagged and not must and not any(ACTIONS[a][2] == "either" for a in plan.actions):
-        return False, got, "不应送人工认定：标记清楚的选票被送人工认定（" + "；".join(flags) + "）"
-    return True, got, ""
+        return f"{where}应送人工认定，却直接读出（{plan.why}）"
+    if flagged and not whole and not must and not any(
+            ACTIONS[a][2] == "either" for a in plan.actions):
+        return f"{where}不应送人工认定：标记清楚的选票被送人工认定（" + "；".join(flags) + "）"
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,8 +369,13 @@ def judge_scanned(conn: sqlite3.Connection, *, actor: str, clock: Clock) -> list
     rows = []
     for pid, code, status, marks, flags, _b, _p in todo:
         plan = plans_by_code[int(code)]
-        fl = [str(f["code"]) for f in json.loads(str(flags))]
-        passed, got, why = judge(plan, str(status), str(marks), fl)
+        doc = json.loads(str(flags))
+        fl = [str(f["code"]) for f in doc]
+        # The blocks the flags name (a page of several contests read since flags say so).
+        blocks = (frozenset(int(f["block"]) for f in doc)
+                  if doc and all("block" in f for f in doc) else
+                  frozenset() if not doc and plan.parts else None)
+        passed, got, why = judge(plan, str(status), str(marks), fl, flagged_blocks=blocks)
         rows.append((int(pid), int(code), passed, plan.expected_words(), got, why))
     with transaction(conn):
         for pid, code, passed, expected, got, why in rows:
@@ -373,7 +456,8 @@ def deck_summary(conn: sqlite3.Connection, contest_id: int | None = None,
     """The test decks' result, per deck; only the decks of one contest (and round) when given."""
     decks: dict[int, set[int]] = {}
     for page, contest, number in deck_pages(conn):
-        if (contest_id is None or contest == contest_id) and (round_no is None or number == round_no):
+        on = ({b.contest_id for b in page.layout.blocks()} if page.layout.multi else {contest})
+        if (contest_id is None or contest_id in on) and (round_no is None or number == round_no):
             decks.setdefault(page.deck, set()).add(page.code)
     codes = {c for cs in decks.values() for c in cs}
     return DeckSummary(len(codes), tuple(r for r in results(conn) if r.code in codes),
@@ -388,7 +472,7 @@ def render_deck(pages: list[DeckPage], out: Path, at: dt.datetime, *, election: 
     from app.documents import fonts
     from app.documents.kinds import Printed
     from app.documents.page import PAGE_H, wrap
-    from app.scan.layout import FORMAT_B, PAGE_W_MM, ROW_PITCH_B_MM, ROW_PITCH_MM, TABLE_TOP_MM
+    from app.scan.layout import FORMAT_B, PAGE_W_MM, ROW_PITCH_B_MM, ROW_PITCH_MM
     from app.scan.printing import SEAL_X_MM as SEAL_LEFT_MM
     from app.scan.printing import draw_layout
 
@@ -415,7 +499,11 @@ def render_deck(pages: list[DeckPage], out: Path, at: dt.datetime, *, election: 
                         f"测试选票（不计票）第{p.page_no}/{total}页 · 测试版式 {p.code}", 11,
                         fonts.HEADING_STACK, max_width=(SEAL_LEFT_MM - 3 - left) * mm)
         y = 65.0
-        text = "请按以下要求用笔手工标记：" + "；".join(p.plan.instructions(p.layout)) + "。"
+        if p.layout.multi:   # every name's own line would not fit: it is under the name
+            text = "请按每名候选人姓名下的小字用笔手工标记" + "".join(
+                "；" + line for line in p.plan.write_in_instructions(p.layout)) + "。"
+        else:
+            text = "请按以下要求用笔手工标记：" + "；".join(p.plan.instructions(p.layout)) + "。"
         size = 10.0
         lines = wrap(text, (right - left) * mm, size)
         if len(lines) > 4:       # many candidates: smaller, still above the table
@@ -424,18 +512,21 @@ def render_deck(pages: list[DeckPage], out: Path, at: dt.datetime, *, election: 
         for line in lines[:5]:
             fonts.draw_text(c, left * mm, PAGE_H - y * mm, line, size)
             y += size * 0.5
-        for e in p.layout.entries:   # the candidate's own instruction under the name
-            if not e.write_in:
-                n = e.name_rect
-                c.saveState()
-                c.setFillGray(0.3)
-                fonts.draw_text(c, (n.x + n.w / 2) * mm, PAGE_H - (n.y + n.h - 0.6) * mm,
-                                SHORT[p.plan.actions[e.index]], 7, align="center")
-                c.restoreState()
+        blocks = p.layout.blocks()
+        for part, plan in zip(blocks, p.plan.parts or (p.plan,), strict=True):
+            for e in part.entries:   # the candidate's own instruction under the name
+                if not e.write_in:
+                    n = e.name_rect
+                    c.saveState()
+                    c.setFillGray(0.3)
+                    fonts.draw_text(c, (n.x + n.w / 2) * mm, PAGE_H - (n.y + n.h - 0.6) * mm,
+                                    SHORT[plan.actions[e.index]], 7, align="center")
+                    c.restoreState()
         # What does not fit above the table goes below it, above the footer (never near a box).
-        per_row, pitch = ((3, ROW_PITCH_B_MM) if p.layout.format == FORMAT_B else
+        last = blocks[-1]
+        per_row, pitch = ((3, ROW_PITCH_B_MM) if last.format == FORMAT_B else
                           (2, ROW_PITCH_MM))
-        y = TABLE_TOP_MM + math.ceil(len(p.layout.entries) / per_row) * pitch + 6
+        y = last.top_mm + math.ceil(len(last.entries) / per_row) * pitch + 6
         for line in lines[5:]:
             if y > 262:
                 raise ValueError("测试选票的标记要求过长，印不下")

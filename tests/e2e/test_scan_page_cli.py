@@ -68,15 +68,17 @@ def test_a_page_of_two_contests_from_print_to_lock(tmp_path: Path) -> None:
        "--contest", "discipline", "--count", 2)
     for code in ("committee", "discipline"):
         ok("round", "open", "--db", db, "--contest", code, "--single-entry", "--operator", ACTOR)
-    # The test deck is printed from a single-contest ballot only (said, never a crash).
-    assert "一页多项" in refused("scan", "testdeck", "--db", db, "--contest", "committee", "--out",
-                               tmp_path / "deck.pdf", "--operator", ACTOR)
+    # The round has only the page: the deck of one contest is the page's deck (every block);
+    # its scan is tested in tests/e2e/test_scan_testdeck_page_cli.py.
+    deck = json.loads(ok("scan", "testdeck", "--db", db, "--contest", "committee", "--out",
+                         tmp_path / "deck.pdf", "--operator", ACTOR, "--json"))
+    assert len(deck["pages"]) == 20 and all("|" in p["expect"] for p in deck["pages"])
     others = [p for p in voters if p not in full[:5]]
     for code in ("committee", "discipline"):
         ok("officials", "set", "--db", db, "--contest", code, "--scrutineers",
            f"{others[0]['name']}、{others[1]['name']}", "--counters", others[2]["name"])
     conn = connect(db)
-    lay = known_layouts(conn)[1].layout
+    lay = known_layouts(conn)[1].layout   # the page (the deck's test layouts come after)
     conn.close()
     assert lay.multi and [p.format for p in lay.blocks()] == ["A", "B"]
 

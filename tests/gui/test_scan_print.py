@@ -1,7 +1,8 @@
 """扫描核对 tab, 计票前打印: the scannable ballot printed from the GUI (one contest ticked: its own
 ballot; two contests of one round ticked: one page holding both, as `pollday print
 scan-ballot-page` prints it) and the test deck of what was printed, each PDF made off the GUI
-thread into the output folder; the page's layout is recorded with a block per contest."""
+thread into the output folder; the page's layout is recorded with a block per contest, and its
+deck printed with a click."""
 
 from __future__ import annotations
 
@@ -71,6 +72,10 @@ def test_a_page_of_two_contests_and_its_deck_are_printed_from_the_tab(qtbot, tmp
         assert len(pages) == 1
         assert [(p.heading, p.format) for p in pages[0].blocks()] == [
             ("委员", "A"), ("纪律检查委员会委员", "B")]
+        # The deck of that page: 20 pages, each block's pattern under its names.
+        said = _printed(qtbot, tab, tab.deck_button)
+        assert "已生成扫描测试选票（20 页）" in said, said
+        assert "已打印20页，尚未扫描导入" in tab.deck.text()
         shot(page, "scan_check_print")
     finally:
         page.close()
