@@ -151,8 +151,15 @@ def _capped(segs: list[tuple[str, ...]], cap: int) -> list[tuple[str, ...]]:
 
 
 @lru_cache(maxsize=65536)
+def _key_segments(name: str) -> tuple[tuple[str, ...], ...]:
+    """The segments the search keys are made of (`_segments` capped at MAX_READINGS
+    combinations); every segment holds at least one reading, the usual one first."""
+    return tuple(_capped(_segments(name), MAX_READINGS))
+
+
+@lru_cache(maxsize=65536)
 def _readings(name: str, cap: int) -> tuple[tuple[str, ...], ...]:
-    segs = _capped(_segments(name), cap)
+    segs = _key_segments(name) if cap == MAX_READINGS else _capped(_segments(name), cap)
     if not segs:
         return ()
     return tuple(product(*segs))  # product yields tuples
@@ -165,17 +172,16 @@ def readings(name: str, cap: int = MAX_READINGS) -> list[tuple[str, ...]]:
 
 def display_pinyin(name: str) -> str:
     """The usual reading, syllables separated by spaces: 'zeng xiao ming'."""
-    r = _readings(name, MAX_READINGS)  # the first combination is every syllable's usual one
-    return " ".join(r[0]) if r else ""
+    # The first combination of the readings: every segment's usual one.
+    return " ".join([seg[0] for seg in _key_segments(name)])
 
 
-def _initials(syllables: tuple[str, ...]) -> str:
-    # A compound surname reading such as 'yuchi' has two initials; split it on the surname
-    # table's syllables is not possible from the joined string, so take the known ones.
-    out = []
-    for s in syllables:
-        out.append(_COMPOUND_INITIALS.get(s, s[:1]))
-    return "".join(out)
+@lru_cache(maxsize=4096)
+def _segment_initials(segment: tuple[str, ...]) -> tuple[str, ...]:
+    """The distinct initials of a segment's readings. A compound surname reading such as
+    'yuchi' has two initials; split it on the surname table's syllables is not possible from
+    the joined string, so take the known ones."""
+    return tuple(dict.fromkeys(_COMPOUND_INITIALS.get(s, s[:1]) for s in segment))
 
 
 _COMPOUND_INITIALS: dict[str, str] = {
@@ -194,16 +200,24 @@ def name_keys(name: str) -> set[tuple[str, str]]:
     return set(_name_keys(name))
 
 
+def _dotted_parts(name: str) -> list[str]:
+    """`name_parts`, answered at once for the usual name (letters only: no dot, no
+    annotation)."""
+    return [] if name.isalnum() else name_parts(name)
+
+
 @lru_cache(maxsize=65536)
 def _name_keys(name: str) -> frozenset[tuple[str, str]]:
     """(kind, key) search keys of a name: the whole name's (`_whole_name_keys`), and for a
     minority name the same keys of each part between its middle dots, so that 买买提 or
     maimaiti finds 阿依古丽·买买提 (a clerk often hears only one part)."""
-    keys = set(_whole_name_keys(name)) | _name_given_keys(name)
-    parts = name_parts(name)
+    keys = set(_whole_name_keys(name))
+    keys |= _given_keys(name)
+    parts = _dotted_parts(name)
     if len(parts) > 1:
         for part in parts:
             keys |= _whole_name_keys(part)
+            keys |= _given_keys(part)
     return frozenset(keys)
 
 
@@ -217,12 +231,16 @@ def _whole_name_keys(name: str) -> frozenset[tuple[str, str]]:
         keys.add(("name", plain))
     if name.strip() and name.strip() != plain:
         keys.add(("name", name.strip()))
-    for r in readings(name):
-        full = "".join(r)
-        keys.add(("pinyin", full))
-        if "v" in full:
-            keys.add(("pinyin", full.replace("v", "u")))
-        keys.add(("initials", _initials(r)))
+    segs = _key_segments(name)
+    if segs:
+        # Every reading's full pinyin; the initials of a reading are its segments' initials,
+        # so their combinations are made from each segment's distinct initials.
+        for full in set(map("".join, product(*segs))):
+            keys.add(("pinyin", full))
+            if "v" in full:
+                keys.add(("pinyin", full.replace("v", "u")))
+        keys.update(("initials", ini) for ini in
+                    set(map("".join, product(*map(_segment_initials, segs)))))
     return frozenset(keys)
 
 
@@ -238,12 +256,12 @@ def _given_keys(name: str) -> frozenset[tuple[str, str]]:
     match (`exact_ids` reads the whole name's keys only)."""
     keys: set[tuple[str, str]] = set()
     # The usual reading only: a hint needs no heteronyms, and every key costs import time.
-    for r in readings(name)[:1]:
-        if len(r) >= 2:
-            given = "".join(r[1:])
-            keys.add(("pinyin", GIVEN_MARK + given))
-            if "v" in given:
-                keys.add(("pinyin", GIVEN_MARK + given.replace("v", "u")))
+    segs = _key_segments(name)
+    if len(segs) >= 2:
+        given = "".join([seg[0] for seg in segs[1:]])
+        keys.add(("pinyin", GIVEN_MARK + given))
+        if "v" in given:
+            keys.add(("pinyin", GIVEN_MARK + given.replace("v", "u")))
     return frozenset(keys)
 
 
@@ -279,7 +297,7 @@ def update_keys(conn: sqlite3.Connection) -> int:
 def _name_given_keys(name: str) -> frozenset[tuple[str, str]]:
     """The given-name keys of a name and, for a dotted name, of each of its parts."""
     keys = set(_given_keys(name))
-    parts = name_parts(name)
+    parts = _dotted_parts(name)
     if len(parts) > 1:
         for part in parts:
             keys |= _given_keys(part)
@@ -404,6 +422,8 @@ def clear_caches() -> None:
     char_readings.cache_clear()
     _phrase_reading.cache_clear()
     _readings.cache_clear()
+    _key_segments.cache_clear()
+    _segment_initials.cache_clear()
     _name_keys.cache_clear()
     _whole_name_keys.cache_clear()
     _given_keys.cache_clear()
