@@ -4,6 +4,7 @@ format B, one box per candidate for ○ / ×).
     pollday scan setup  --db PATH [--meeting CODE] (--markers | --no-markers) [--qr]
     pollday scan format --db PATH [--meeting CODE] --contest CODE (A | B)
     pollday scan import --db PATH --count N FOLDER [--json]
+    pollday scan import --db PATH --watch FOLDER [--poll SECONDS]   until Ctrl+C
     pollday scan status --db PATH [--json]
     pollday scan adjudicate --db PATH [--json]                       the ballots waiting
     pollday scan adjudicate --db PATH --page ID --marks 1201 [--write-in 姓名 ... | --no-write-in]
@@ -19,7 +20,9 @@ scannable ballot: A (赞成 and 不赞成 boxes, the default) or B (the traditio
 × 不赞成, blank 弃权; marks the reader cannot tell go to a human). Then `pollday print scan-ballots`
 prints them. `import` reads a folder of scans (PDF, JPEG, PNG, TIFF; 200-300 dpi, grayscale or
 colour) as one batch whose ballots the clerk counted by hand (--count): the whole batch is refused
-when the pages differ from the count, or a file was imported before. Refused pages are named
+when the pages differ from the count, or a file was imported before. `import --watch` watches the
+MFP's scan folder or a USB stick: each new file is read once whole (one JSON line per file read or
+refused), and each batch is imported when its hand count is typed on stdin. Refused pages are named
 (file and page) and entered by keyboard (`pollday ballot enter --clerk A`). `adjudicate` settles
 each flagged ballot: --marks in ballot-entry keys (1 赞成, 2 不赞成, 0 弃权) or o x -; a doubtful
 ballot or an invalid one needs --second (two people). `count` enters the round's scanned ballots
@@ -75,9 +78,14 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_format)
     p = actions.add_parser("import", help="import a folder of scans as one batch")
     common(p)
-    p.add_argument("--count", required=True, type=int, metavar="N",
+    p.add_argument("--count", type=int, metavar="N",
                    help="ballots in this batch, counted by hand")
-    p.add_argument("folder", type=Path, metavar="FOLDER")
+    p.add_argument("folder", type=Path, metavar="FOLDER", nargs="?")
+    p.add_argument("--watch", type=Path, metavar="FOLDER", default=None,
+                   help="watch this folder until Ctrl+C: new scan files are read once whole, "
+                        "each batch's hand count is typed on stdin; one JSON line per file")
+    p.add_argument("--poll", type=float, default=2.0, metavar="SECONDS",
+                   help="with --watch: how often the folder is looked at (default 2)")
     p.set_defaults(func=run_import)
     p = actions.add_parser("status", help="batches, pages read, refused and waiting")
     common(p)
@@ -197,10 +205,20 @@ def run_import(args: argparse.Namespace) -> int:
     clock = clock_at(args.at)
     if clock is None:
         return EXIT_USAGE
+    if (args.watch is None) == (args.folder is None) or (args.watch is None) == (
+            args.count is None) or args.poll <= 0:
+        print("须给出 --count N FOLDER（导入一个文件夹），或 --watch FOLDER（监视文件夹，不带 --count："
+              "每批的手工清点张数在运行时键入）", file=sys.stderr)
+        return EXIT_USAGE
     conn = _open(args.db)
     if conn is None:
         return EXIT_USAGE
     try:
+        if args.watch is not None:
+            from app.cli.scan_watch_cli import watch_folder
+
+            with _interrupt_on_terminate():
+                return watch_folder(args, conn, clock, operator(args))
         try:
             with _interrupt_on_terminate():
                 got = import_batch(conn, args.db, args.folder, args.count,

@@ -407,9 +407,9 @@ def _unfinished(path: Path, data: bytes) -> str:
     kind = kind_of(path)
     tail = data[-2048:].rstrip(b"\x00\r\n \t")
     if kind == "pdf":
-        return "" if data.startswith(b"%PDF") and tail.endswith(b"%%EOF") else "PDF 没有结尾"
+        return "" if data.startswith(b"%PDF") and b"%%EOF" in tail else "PDF 没有结尾"
     if kind == "image" and data[:2] == b"\xff\xd8":
-        return "" if tail.endswith(b"\xff\xd9") else "JPEG 没有结尾"
+        return "" if _jpeg_ended(data) else "JPEG 没有结尾"
     if kind == "image" and data[:8] == b"\x89PNG\r\n\x1a\n":
         return "" if b"IEND" in tail[-12:] else "PNG 没有结尾"
     try:
@@ -423,6 +423,23 @@ def _unfinished(path: Path, data: bytes) -> str:
     except Exception as exc:  # noqa: BLE001 - any decoding failure means "not whole"
         return f"图像不完整（{exc}）"
     return ""
+
+
+def _jpeg_ended(data: bytes) -> bool:
+    """The end-of-image marker after the image data (some scanners append bytes after it; an
+    EXIF thumbnail has its own, skipped with the segments before the first scan)."""
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return False
+        marker = data[i + 1]
+        if marker == 0xDA:                         # start of scan: entropy-coded data follows
+            return data.find(b"\xff\xd9", i + 2) >= 0
+        if marker in (0xD8, 0x01, 0xFF) or 0xD0 <= marker <= 0xD7:
+            i += 1 if marker == 0xFF else 2
+            continue
+        i += 2 + int.from_bytes(data[i + 2:i + 4], "big")
+    return False
 
 
 def _file_words(f: _File) -> str:

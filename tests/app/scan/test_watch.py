@@ -242,6 +242,12 @@ def test_unfinished_bytes_of_each_kind() -> None:
     png = buf.getvalue()
     assert _unfinished(Path("a.png"), png) == ""
     assert _unfinished(Path("a.png"), png[:-20]) == "PNG 没有结尾"
+    buf = io.BytesIO()
+    Image.new("L", (40, 30), 200).save(buf, format="JPEG")
+    jpg = buf.getvalue()
+    assert _unfinished(Path("a.jpg"), jpg) == ""
+    assert _unfinished(Path("a.jpg"), jpg + b"\x07" * 5000) == ""   # bytes some scanners append
+    assert _unfinished(Path("a.jpg"), jpg[:-30]) == "JPEG 没有结尾"
     assert _unfinished(Path("a.pdf"), b"%PDF-1.4\n...\n%%EOF\r\n") == ""
     assert _unfinished(Path("a.pdf"), b"%PDF-1.4\n... 1 0 obj") == "PDF 没有结尾"
     assert READ == "read"
