@@ -52,14 +52,13 @@ def decide(conn: sqlite3.Connection, action: str, ref: str, *, reason: str, by: 
         return state
     p = state.package
     name = f"{p.community} 的报送包（校验码 {p.short_hash}，导出于 {p.exported_at}）"
-    if action == "approve" and state.status != trust.QUARANTINED:
-        return Outcome(False, f"{name} 未被隔离（{trust.STATUS_ZH[state.status]}），无须批准")
-    if action == "exclude" and state.status == trust.EXCLUDED:
-        return Outcome(False, f"{name} 已被排除")
-    if action == "include" and state.status != trust.EXCLUDED:
-        return Outcome(False, f"{name} 未被排除（{trust.STATUS_ZH[state.status]}）")
-    if action not in ("approve", "exclude", "include"):
+    refused = {"approve": f"{name} 未被隔离（{trust.STATUS_ZH[state.status]}），无须批准",
+               "exclude": f"{name} 已被排除",
+               "include": f"{name} 未被排除（{trust.STATUS_ZH[state.status]}）"}
+    if action not in refused:
         raise ValueError(action)
+    if not trust.may(action, state):
+        return Outcome(False, refused[action])
     store.add_decision(conn, at=iso(at), by=by.strip() or "未署名", action=action,
                        community=p.community, package_id=p.id, fingerprint=p.fingerprint,
                        reason=reason)

@@ -59,6 +59,20 @@ class CommunityTrust:
         return next((s for s in self.states if s.status == COUNTED), None)
 
 
+def may(action: str, state: PackageState) -> bool:
+    """Whether a person's decision `action` applies to the package: approve a quarantined one,
+    exclude one not excluded yet, include an excluded one again."""
+    return {"approve": state.status == QUARANTINED, "exclude": state.status != EXCLUDED,
+            "include": state.status == EXCLUDED}[action]
+
+
+def to_check(trusts: Iterable[CommunityTrust]) -> int:
+    """How many things wait for a person: quarantined packages and keys not checked yet."""
+    trusts = list(trusts)
+    return (sum(1 for t in trusts for s in t.states if s.status == QUARANTINED)
+            + sum(1 for t in trusts if t.key_status == UNVERIFIED))
+
+
 def key_reason(fingerprint: str, keys: Iterable[str], provisional: str) -> str:
     """Why a package's key is not the community's, or "" when it is."""
     keys = list(keys)

@@ -390,8 +390,7 @@ class DistrictPage(QWidget):
                 if s.status == trust.QUARANTINED:
                     item.setBackground(QBrush(QColor("#fde7e7")))
                 self.packages.setItem(r, col, item)
-        pending = sum(1 for s in self.package_states if s.status == trust.QUARANTINED) + sum(
-            1 for t in self.trusts.values() if t.key_status == trust.UNVERIFIED)
+        pending = trust.to_check(self.trusts.values())
         self.tabs.setTabText(1, f"报送包（{pending} 项待核对）" if pending else "报送包")
         self.update_package_buttons()
 
@@ -401,9 +400,9 @@ class DistrictPage(QWidget):
 
     def update_package_buttons(self) -> None:
         s = self.selected_state()
-        self.approve_button.setEnabled(s is not None and s.status == trust.QUARANTINED)
-        self.exclude_button.setEnabled(s is not None and s.status != trust.EXCLUDED)
-        self.include_button.setEnabled(s is not None and s.status == trust.EXCLUDED)
+        self.approve_button.setEnabled(s is not None and trust.may("approve", s))
+        self.exclude_button.setEnabled(s is not None and trust.may("exclude", s))
+        self.include_button.setEnabled(s is not None and trust.may("include", s))
         self.confirm_button.setEnabled(
             s is not None and self.trusts[s.package.community].key_status == trust.UNVERIFIED)
 
