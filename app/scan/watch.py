@@ -138,6 +138,7 @@ class _Batch:
     hand_count: int = 0
     batch_id: int = 0
     reason: str = ""
+    operator: str = ""
 
 
 class FolderWatch:
@@ -157,16 +158,19 @@ class FolderWatch:
         self.stopped = ""
         self.running = False
         self._lock = threading.Lock()
-        self._asked: list[tuple[str, int, int]] = []     # ("count" | "aside", batch, count)
+        # ("count" | "aside", batch, hand count, operator)
+        self._asked: list[tuple[str, int, int, str]] = []
 
     # -- asked from any thread ----------------------------------------------------------------
-    def count(self, batch: int, hand_count: int) -> None:
+    def count(self, batch: int, hand_count: int, operator: str = "") -> None:
+        """The clerk typed the batch's hand count; `operator`: who imports it (the person at
+        the desk now, who may not be the one who started the watch)."""
         with self._lock:
-            self._asked.append(("count", batch, hand_count))
+            self._asked.append(("count", batch, hand_count, operator or self.operator))
 
     def set_aside(self, batch: int) -> None:
         with self._lock:
-            self._asked.append(("aside", batch, 0))
+            self._asked.append(("aside", batch, 0, ""))
 
     def stop(self) -> None:
         self.running = False
@@ -352,7 +356,7 @@ class FolderWatch:
         with self._lock:
             asked, self._asked = self._asked, []
         events: list[Event] = []
-        for what, number, hand_count in asked:
+        for what, number, hand_count, operator in asked:
             b = self._batch(number)
             if b is None or b.state in (DONE, DROPPED):
                 continue
@@ -364,7 +368,7 @@ class FolderWatch:
                 events.append(Event("set_aside", f"监视第{number}批已放弃：未导入，原文件仍在文件夹中，"
                                     "不会再被导入；请重新清点、重新扫描", batch=number))
             else:
-                b.state, b.hand_count = COUNTING, hand_count
+                b.state, b.hand_count, b.operator = COUNTING, hand_count, operator
         return events
 
     def _imports(self, conn: sqlite3.Connection, progress: Progress | None) -> list[Event]:
@@ -377,7 +381,7 @@ class FolderWatch:
                 continue                           # its last file is still being written
             scans = [f.scan for f in mine if f.state == READ and f.scan is not None]
             got = import_read(conn, self.db_path, str(self.folder), scans, b.hand_count,
-                              operator=self.operator, clock=self.clock,
+                              operator=b.operator or self.operator, clock=self.clock,
                               progress=None if progress is None else
                               (lambda d, t: (progress(d, t, "正在导入…"), True)[1]))
             events.append(self._imported(b, mine, got))

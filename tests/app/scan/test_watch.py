@@ -69,10 +69,12 @@ def test_files_appearing_over_time_are_read_then_imported_with_the_hand_count(
         view = w.view()
         assert [(b.number, b.files, b.pages) for b in view.waiting()] == [(1, 2, 2)]
         before = _snapshot(folder)
-        w.count(1, 2)
+        w.count(1, 2, "欧阳红梅")                   # the clerk at the desk now imports it
         got = _steps(w, conn, 1)
         assert [e.kind for e in got] == ["imported"], got
         assert got[0].detail["batch"] == 1 and got[0].detail["pages"] == 2
+        assert conn.execute("SELECT hand_count, operator FROM scan_batch").fetchall() == [  # type: ignore[attr-defined]
+            (2, "欧阳红梅")]
         rows = conn.execute("SELECT name FROM scan_file ORDER BY id").fetchall()  # type: ignore[attr-defined]
         assert [r[0] for r in rows] == ["scan0001.jpg", "scan0002.jpg"]
         assert _snapshot(folder) == before          # the originals stay where the MFP put them

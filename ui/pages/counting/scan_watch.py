@@ -152,7 +152,7 @@ class WatchPanel(QWidget):
             conn = connect(db_path, create=False)
             try:
                 events = watch.step(conn, progress=progress, cancelled=cancel)
-                return events, watch.view()
+                return watch, events, watch.view()
             finally:
                 conn.close()
 
@@ -168,7 +168,9 @@ class WatchPanel(QWidget):
             if outcome.status == "failed":
                 self._say(f"读取监视文件夹时出错：{outcome.error}", RED)
             return
-        events, view = outcome.result
+        watch, events, view = outcome.result
+        if watch is not self.watch:
+            return                      # a step of the folder watched before this one
         self.view = view
         imported = False
         for e in events:
@@ -229,7 +231,7 @@ class WatchPanel(QWidget):
             self._say(f"请填写监视第{waiting.number}批手工清点的选票张数。", RED)
             self.hand_count.setFocus()
             return
-        self.watch.count(waiting.number, n)
+        self.watch.count(waiting.number, n, str(self.tab.page.ctx.actor))
         self._say(f"监视第{waiting.number}批：手工清点 {n} 张，正在核对并导入…", GREY)
         self.hand_count.setValue(0)
         self.poll()
