@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import attendance, permissions, session
+from app.attendance.view import stamp as changes_stamp
 from app.sync import host_status, parse
 from app.sync.discovery import advert_interfaces
 from app.sync.host import wildcard
@@ -146,6 +147,7 @@ class HostPage(QWidget):
         self.join_dialog: QWidget | None = None
         self._awake: awake.Hold | None = None   # the laptop stays awake while it hosts
         self._build()
+        self._registry_seen: tuple[int, int] | None = None
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self.refresh)
@@ -408,6 +410,12 @@ class HostPage(QWidget):
                 if col == 5 and link.pending:
                     item.setForeground(QColor("#c62828"))
                 self.table.setItem(row, col, item)
+        # The refusals and the desk registry are read again only when the database changed:
+        # the stamp moves when another connection (the host's link) committed or this one wrote.
+        seen = changes_stamp(self.ctx.conn)
+        if seen == self._registry_seen:
+            return
+        self._registry_seen = seen
         attempts = refused_attempts(self.ctx.conn, REFUSALS_SHOWN)   # newest first
         texts = [refusal_text(a) for a in attempts]
         if texts != [self.refused.item(i).text() for i in range(self.refused.count())]:
