@@ -252,7 +252,9 @@ class FolderWatch:
             f = self.files.get(name)
             if f is None or (f.stat != st and f.state != WRITING):
                 # new, or changed after it was taken (an MFP that reuses its file names): a new
-                # file; what was read of the old bytes stays as it was
+                # file; what was read of the old bytes stays as it was, a refusal of them goes
+                if f is not None and f.state == REFUSED:
+                    self.taken.remove(f)
                 self.files[name] = _File(name, st, self._open_batch())
                 self.taken.append(self.files[name])
             elif f.stat != st:

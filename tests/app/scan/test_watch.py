@@ -124,6 +124,10 @@ def test_a_file_stalled_incomplete_for_long_is_refused_with_its_reason(
         assert [(e.kind, e.file) for e in got] == [("refused", "cut.jpg")]
         assert "文件不完整" in got[0].words and "JPEG 没有结尾" in got[0].words
         assert w.view().waiting() == ()
+        (folder / "cut.jpg").write_bytes(data)     # the writer finished after all
+        got = _steps(w, conn, 3)
+        assert [(e.kind, e.file) for e in got] == [("read", "cut.jpg")]
+        assert [(f.name, f.state) for f in w.view().files] == [("cut.jpg", READ)]
     finally:
         conn.close()  # type: ignore[attr-defined]
 
@@ -252,4 +256,3 @@ def test_unfinished_bytes_of_each_kind() -> None:
     assert _unfinished(Path("a.jpg"), jpg[:-30]) == "JPEG 没有结尾"
     assert _unfinished(Path("a.pdf"), b"%PDF-1.4\n...\n%%EOF\r\n") == ""
     assert _unfinished(Path("a.pdf"), b"%PDF-1.4\n... 1 0 obj") == "PDF 没有结尾"
-    assert READ == "read"

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ui.pages.counting.scan_tab import ScanTab
 
 GREEN, RED, GREY = "#1b7f3b", "#c62828", "#555"
+ROWS = 200          # files listed at most (besides the refused ones)
 
 
 class WatchPanel(QWidget):
@@ -43,6 +44,7 @@ class WatchPanel(QWidget):
         self.watch: FolderWatch | None = None
         self.task: Task | None = None
         self.view: WatchView | None = None
+        self.listed: tuple[Any, ...] | None = None     # the files the table shows now
         self.timer = QTimer(self)
         self.timer.setInterval(int(POLL_S * 1000))
         self.timer.timeout.connect(self.poll)
@@ -199,16 +201,8 @@ class WatchPanel(QWidget):
                                   if view.stopped else ""))
             self.title.setToolTip(view.stopped)
         self.stop_button.setEnabled(watching)
-        self.files.setRowCount(len(view.files))
-        for row, f in enumerate(reversed(view.files)):      # the newest at the top
-            cells = [f.name, str(f.batch) if f.batch else "—", str(f.pages) if f.pages else "",
-                     f.words]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                if f.state == REFUSED:
-                    item.setForeground(QColor(RED))
-                self.files.setItem(row, col, item)
+        if view.files != self.listed:
+            self._list(view)
         waiting = self.waiting()
         counting = [b for b in view.batches if b.state == "counting"]
         if waiting is not None:
@@ -221,6 +215,23 @@ class WatchPanel(QWidget):
                                else f"已导入 {done} 批")
         for w in (self.hand_count, self.count_button, self.aside_button):
             w.setEnabled(waiting is not None)
+
+    def _list(self, view: WatchView) -> None:
+        """The files, the newest first; at most ROWS of them (the refused ones always), so a day
+        of 4,000 one-page files does not hold up the window every poll."""
+        self.listed = view.files
+        newest = list(reversed(view.files))
+        shown = [f for k, f in enumerate(newest) if k < ROWS or f.state == REFUSED]
+        self.files.setRowCount(len(shown))
+        for row, f in enumerate(shown):
+            cells = [f.name, str(f.batch) if f.batch else "—", str(f.pages) if f.pages else "",
+                     f.words]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if f.state == REFUSED:
+                    item.setForeground(QColor(RED))
+                self.files.setItem(row, col, item)
 
     def count(self) -> None:
         waiting = self.waiting()
