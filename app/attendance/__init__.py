@@ -57,6 +57,7 @@ from app.attendance.figures import (
     snapshot,
     snapshots,
     standing_of,
+    standings_of,
     under_way,
 )
 from app.attendance.finding import Finding, Found, attending_ids, find, home_desk, recent
@@ -74,5 +75,5 @@ __all__ = [
     "open_voting",
     "resolve_duplicate", "return_", "revoke_proxy_and_sign_in",
     "search", "sign_in", "sign_out", "snapshot", "snapshots", "under_way",
-    "standing_of", "undo_refusal", "undo_sign_in",
+    "standing_of", "standings_of", "undo_refusal", "undo_sign_in",
 ]

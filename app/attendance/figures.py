@@ -4,7 +4,7 @@ frozen when voting opens for a round."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,6 +172,15 @@ def standing_of(conn: sqlite3.Connection, meeting: Meeting, person_id: int) -> S
     with q.read_transaction(conn):
         v = view(conn, meeting)
         return v.states.get(person_id, Standing(person_id))
+
+
+@serialized
+def standings_of(conn: sqlite3.Connection, meeting: Meeting, person_ids: Iterable[int]
+                 ) -> dict[int, Standing]:
+    """Several persons' attendance in one read of the log (the rows a search shows)."""
+    with q.read_transaction(conn):
+        v = view(conn, meeting)
+        return {pid: v.states.get(pid, Standing(pid)) for pid in person_ids}
 
 
 def events(conn: sqlite3.Connection, meeting: Meeting) -> list[Event]:

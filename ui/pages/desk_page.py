@@ -365,10 +365,12 @@ class DeskPage(QWidget):
         rows = self.finding.rows if self.finding is not None else ()
         self.found = [f.person for f in rows]
         self.results.setRowCount(len(rows))
+        standing = (attendance.standings_of(self.ctx.conn, meeting, [f.person.id for f in rows])
+                    if meeting is not None else {})
         for row, f in enumerate(rows):
             assert meeting is not None
             p = f.person
-            st = attendance.standing_of(self.ctx.conn, meeting, p.id)
+            st = standing[p.id]
             state = f.home
             if st.sign_in is not None:
                 state = f"已签到 {hhmm(st.sign_in.at)} {st.sign_in.desk}"
