@@ -155,6 +155,13 @@ def file_names(conn: sqlite3.Connection) -> dict[int, str]:
     return {int(r[0]): str(r[1]) for r in conn.execute("SELECT id, name FROM scan_file")}
 
 
+def counted_rounds(conn: sqlite3.Connection, page_id: int) -> list[int]:
+    """The rounds a scanned page was counted into (a page of several contests: one a contest)."""
+    return [int(r[0]) for r in conn.execute(
+        "SELECT DISTINCT round_id FROM scan_counted WHERE page_id = ? ORDER BY round_id",
+        (page_id,))]
+
+
 def is_counted(conn: sqlite3.Connection, page_id: int) -> bool:
     return conn.execute("SELECT 1 FROM scan_counted WHERE page_id = ?",
                         (page_id,)).fetchone() is not None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.clock import Clock, iso
@@ -50,10 +50,24 @@ class ScannedPage:
     decided_by: tuple[str, ...]
     decision_parts: tuple[Ballot, ...] = ()   # a page of several contests: each contest's
     replaced: str = ""   # returned by decide: the earlier decision it changed, in words
+    # A page of several contests: the block each flag is about (None: a page read before the
+    # flags named their block, or a single-contest page).
+    flag_blocks: tuple[int | None, ...] = ()
 
     @property
     def pending(self) -> bool:
         return self.status == "flagged" and self.decision is None
+
+    def pending_for(self, block: int | None) -> bool:
+        """Waiting for a human as far as the contest of `block` is concerned: a flag about that
+        block, or a flag that names no block (cautious: it may be about any). A voter who left
+        one contest of a shared page blank cast a blank ballot of that contest only (rules.md
+        §1.4; app/scan/read.py BLANK_FLAG): the other contests count from the reading."""
+        if not self.pending:
+            return False
+        if block is None or not self.flag_blocks:
+            return True
+        return any(b is None or b == block for b in self.flag_blocks)
 
     @property
     def needs_two(self) -> bool:
@@ -109,11 +123,13 @@ def _pages(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[Scan
             ballot = Ballot(str(d[2]), () if parts else tuple(json.loads(str(d[3]))),
                             bool(d[4]), str(d[5]))
             by = tuple(x for x in (str(d[6]), str(d[7])) if x)
+        doc = json.loads(str(flags))
         out.append(ScannedPage(int(pid), int(batch), int(pos), names[int(file_id)], int(page),
                                str(status), str(reason), None if code is None else int(code),
                                str(marks), tuple(json.loads(str(written))),
-                               tuple((f["code"], f["text"]) for f in json.loads(str(flags))),
-                               str(scores), ballot, by, parts))
+                               tuple((f["code"], f["text"]) for f in doc),
+                               str(scores), ballot, by, parts,
+                               flag_blocks=tuple(f.get("block") for f in doc)))
     return out
 
 
@@ -147,10 +163,11 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
         return Refusal("NOT_FLAGGED", f"第{page.batch}批第{page.position}张"
                        + ("被拒读，须键盘录入" if page.status == "refused" else "不需要人工认定"))
     assert page.layout_code is not None
-    if q.is_counted(conn, page_id):
+    known = known_layouts(conn)[page.layout_code]
+    counted = _counted_blocks(conn, page_id, known.layout)
+    if counted is None:
         return Refusal("ALREADY_COUNTED", f"第{page.batch}批第{page.position}张已计入录入组A："
                        "如需更正，请在逐张录入中更正该序号（写明原因）")
-    known = known_layouts(conn)[page.layout_code]
     if known.test_deck:
         return Refusal("TEST_DECK", f"第{page.batch}批第{page.position}张是扫描测试选票（不计票），"
                        "不须认定：其结果见 pollday scan testdeck")
@@ -178,6 +195,9 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
         if isinstance(made, Refusal):
             return made
         marks, names_json, invalid, reason = made
+        changed = _counted_changed(page, layout, counted, marks, names_json)
+        if changed:
+            return changed
     elif not set(marks) <= {"o", "x", "-"}:
         parsed = parse_keys(marks, len(layout.candidates))
         if isinstance(parsed, KeyProblem):
@@ -217,6 +237,44 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
     return replace(_pages(conn, [q.page(conn, page_id) or row])[0], replaced=replaced)
 
 
+def _counted_blocks(conn: sqlite3.Connection, page_id: int, layout: Any) -> list[int] | None:
+    """The blocks of the page already counted into their contest's round (a page of several
+    contests: one contest may count while another's flag waits), None when nothing of the page
+    may be decided any more (a single-contest page counted, or every block of a page)."""
+    from app.scan.multi import block_of
+    from app.voting import load_round
+
+    rounds = q.counted_rounds(conn, page_id)
+    if not rounds:
+        return []
+    if not layout.multi:
+        return None
+    blocks = []
+    for rid in rounds:
+        r = load_round(conn, rid)
+        k = None if r is None else block_of(layout, r.contest_id, r.number)
+        if k is not None:
+            blocks.append(k)
+    return None if len(set(blocks)) >= len(layout.blocks()) else blocks
+
+
+def _counted_changed(page: ScannedPage, layout: Any, counted: list[int], marks: str,
+                     names_json: str) -> Refusal | None:
+    """A decision on a page of several contests must leave a block already counted as it was
+    counted (its machine reading): entry A holds it; a correction is made there."""
+    from app.scan.multi import stored_parts
+
+    parts = stored_parts(marks, names_json) or ()
+    was = page.ballots()
+    for k in counted:
+        if k < len(parts) and parts[k] != was[k]:
+            head = layout.blocks()[k].heading
+            return Refusal("ALREADY_COUNTED", f"第{page.batch}批第{page.position}张的第{k + 1}项"
+                           f"（{head}）已按机读结果（{was[k].marks}）计入该项录入组A，认定须与之相同；"
+                           "如需更正，请在该项的逐张录入中更正该序号（写明原因）")
+    return None
+
+
 def _in_words(d: Ballot, by: Sequence[str]) -> str:
     """An earlier decision, for "已更改此前的认定（原为…）"."""
     what = f"无效：{d.reason}" if d.declared_invalid else d.marks
@@ -239,10 +297,14 @@ class RoundScan:
     codes: tuple[int, ...]
     pages: tuple[ScannedPage, ...]
     counted: frozenset[int]
+    blocks: dict[int, int | None] = field(default_factory=dict)   # code -> the round's block
 
     @property
     def pending(self) -> tuple[ScannedPage, ...]:
-        return tuple(p for p in self.pages if p.pending)
+        """The round's ballots waiting for a human: on a page of several contests, those with
+        a flag about the round's contest (ScannedPage.pending_for)."""
+        return tuple(p for p in self.pages
+                     if p.pending_for(self.blocks.get(p.layout_code or 0)))
 
 
 def _round_layouts(conn: sqlite3.Connection, contest_id: int, number: int
@@ -260,9 +322,15 @@ def round_scan(conn: sqlite3.Connection, round_id: int) -> RoundScan | Refusal:
     r = load_round(conn, round_id)
     if r is None:
         return Refusal("NO_SUCH_ROUND", f"轮次 {round_id} 不存在")
-    codes = tuple(sorted(_round_layouts(conn, r.contest_id, r.number)))
+    from app.scan.multi import block_of
+
+    known = _round_layouts(conn, r.contest_id, r.number)
+    codes = tuple(sorted(known))
     rows = q.pages(conn, layout_codes=codes) if codes else []
-    return RoundScan(codes, tuple(_pages(conn, rows)), frozenset(q.counted_pages(conn, r.id)))
+    blocks = {c: block_of(k.layout, r.contest_id, r.number) if k.layout.multi else None
+              for c, k in known.items()}
+    return RoundScan(codes, tuple(_pages(conn, rows)), frozenset(q.counted_pages(conn, r.id)),
+                     blocks)
 
 
 def count_round(conn: sqlite3.Connection, round_id: int, *, operator: str,

@@ -343,7 +343,9 @@ def _read(img: Any, layouts: Any, election: str, qr_codes: frozenset[int]) -> di
             "residual": round(got.residual_mm, 3), "upside_down": int(got.upside_down),
             "marks": got.marks, "written": list(got.write_in_boxes),
             "scores": [s.as_json() for s in got.scores],
-            "flags": [{"code": c, "text": t} for c, t in got.flags]}
+            "flags": [{"code": c, "text": t, **({"block": got.flag_blocks[i]}
+                                                 if got.flag_blocks else {})}
+                      for i, (c, t) in enumerate(got.flags)]}
 
 
 class _Cancel(Exception):

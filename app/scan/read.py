@@ -100,6 +100,9 @@ class PageRead:
     write_in_boxes: tuple[int, ...]     # write-in rows with ink (box or name)
     scores: tuple[BoxScore, ...]
     flags: tuple[tuple[str, str], ...] = field(default=())   # (code, words): why a human looks
+    # A page of several contests: the block each flag is about (same order as flags): a flag
+    # holds back the count of its own contest only (app/scan/adjudicate.py RoundScan.pending).
+    flag_blocks: tuple[int, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +352,11 @@ def decide(layout: Layout, scores: tuple[BoxScore, ...]
     """(marks, write-in rows with ink, flags) from the box scores. A page of several contests:
     the blocks' marks joined by PART_SEP, write-in rows as PART_ROWS x block + row, every
     block's flags (naming the contest)."""
-    parts = decide_parts(layout, scores)
+    return _joined(layout, decide_parts(layout, scores))
+
+
+def _joined(layout: Layout, parts: tuple[PartReading, ...]
+            ) -> tuple[str, tuple[int, ...], tuple[tuple[str, str], ...]]:
     if not layout.multi:
         return parts[0].marks, parts[0].written, parts[0].flags
     return (PART_SEP.join(p.marks for p in parts),
@@ -403,6 +410,11 @@ def _decide_part(layout: Part, scores: tuple[BoxScore, ...]
         1 for k in written if by[f"w{k}a"].state == (O_MARK if b else MARKED))
     if approvals > layout.seats:
         flags.append((OVERVOTE_FLAG, f"多选：赞成{approvals}人，多于应选{layout.seats}名"))
+    # A blank ballot is valid (rules.md §1.4: it abstains on every candidate) but goes to a
+    # human by default (issue 17 item 3): a person confirms nobody marked faintly. On a page of
+    # several contests this runs per block: a voter who skipped ONE contest cast a blank
+    # ballot of that contest, so only that contest's count waits for the confirmation; the
+    # page's other contests are not blank ballots and count from the reading.
     if not written and all(s.state == BLANK and s.ring <= RING_INK for s in scores):
         flags.append((BLANK_FLAG, "空白票：没有任何标记"))
     return "".join(marks), tuple(written), tuple(flags)
@@ -427,9 +439,11 @@ def read_page(gray: NDArray[np.uint8], layouts: Mapping[int, Layout], *,
         if problem:
             return PageRefused(problem)
     scores = read_boxes(gray, layout, hom)
-    marks, written, flags = decide(layout, scores)
+    parts = decide_parts(layout, scores)
+    marks, written, flags = _joined(layout, parts)
+    blocks = (tuple(k for k, p in enumerate(parts) for _f in p.flags) if layout.multi else ())
     return PageRead(layout.code, dpi, residual, upside_down, marks, written, scores,
-                    tuple(flags))
+                    tuple(flags), blocks)
 
 
 def check_qr(gray: NDArray[np.uint8], to_img: NDArray[np.float64], layout: Layout,
