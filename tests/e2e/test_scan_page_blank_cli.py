@@ -16,7 +16,7 @@ import pytest
 from app.scan.setup import known_layouts
 from db.connection import connect
 from tests.app.scan.synth import distort, draw_b, draw_mark, jpeg, render_blank
-from tests.e2e.test_scan_cli import ACTOR, ok, refused
+from tests.e2e.test_scan_cli import ok, refused
 from tests.e2e.test_scan_testdeck_page_cli import two_contest_page
 
 DPI = 200
