@@ -16,10 +16,11 @@ name is there, else from the previous round.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.meetings import Refusal, get_contest, list_candidates
+from app.model import Meeting, RuleSet
 from app.rules import ContestResult, Round, Status
 from app.voting.model import State, VotingRound
 from app.voting.store import list_rounds
@@ -62,6 +63,26 @@ def follow_up(result: ContestResult | None, r: VotingRound) -> Round | None:
     if kind is Round.RUNOFF and r.no_fill is not None:
         return None
     return kind
+
+
+def is_last(r: VotingRound, rounds: Iterable[VotingRound]) -> bool:
+    """No later round of `r`'s contest among `rounds`."""
+    return not any(x.contest_id == r.contest_id and x.number > r.number for x in rounds)
+
+
+def may_open_next(result: ContestResult | None, r: VotingRound, rounds: Iterable[VotingRound]
+                  ) -> bool:
+    """开始下一轮 is offered for `r`: the last round of its contest, whose decision calls for a
+    runoff or a tie re-vote (`follow_up`)."""
+    return is_last(r, rounds) and follow_up(result, r) is not None
+
+
+def may_decide_no_fill(result: ContestResult | None, r: VotingRound,
+                       rounds: Iterable[VotingRound], meeting: Meeting | None) -> bool:
+    """会议决定不再补选 is offered for `r`: the last round of a party meeting's contest, seats left
+    unfilled, not decided yet (app.voting.record_no_fill refuses anything else)."""
+    return (is_last(r, rounds) and result is not None and result.status is Status.RUNOFF_NEEDED
+            and r.no_fill is None and meeting is not None and meeting.rules is RuleSet.PARTY)
 
 
 def suggested_kind(conn: sqlite3.Connection, previous: VotingRound | None) -> Round:

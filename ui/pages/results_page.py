@@ -39,11 +39,10 @@ from PySide6.QtWidgets import (
 
 from app import permissions, voting
 from app.meetings import Refusal
-from app.model import RuleSet
-from app.rules import STATUS_ZH, Round, Status
+from app.rules import STATUS_ZH, Round
 from app.voting import MeetingValidation, RoundValidation, State
 from app.voting.model import LOCK_CODE_ZH, RESULT_CODE_ZH, locked_words
-from app.voting.progression import KIND_ZH
+from app.voting.progression import KIND_ZH, may_decide_no_fill, may_open_next
 from app.voting.report import round_lines
 from ui import signon
 from ui.ops import Op, OpFailure, error_dialog, run_op
@@ -321,14 +320,9 @@ class ResultsPage(QWidget):
         self._show_findings(v)
         self.lock_button.setEnabled(r.state is not State.LOCKED)
         self.unlock_button.setEnabled(r.state is State.LOCKED)
-        later = any(x.round.contest_id == r.contest_id and x.round.number > r.number
-                    for x in self.items)
-        status = res.status if res else None
-        self.next_button.setEnabled(not later and voting.follow_up(res, r) is not None)
-        meeting = self.ctx.meeting
-        self.no_fill_button.setEnabled(
-            not later and status is Status.RUNOFF_NEEDED and r.no_fill is None
-            and meeting is not None and meeting.rules is RuleSet.PARTY)
+        rounds = [x.round for x in self.items]
+        self.next_button.setEnabled(may_open_next(res, r, rounds))
+        self.no_fill_button.setEnabled(may_decide_no_fill(res, r, rounds, self.ctx.meeting))
 
     def _show_tally(self, v: RoundValidation) -> None:
         res = v.result
