@@ -4,7 +4,7 @@ format B, one box per candidate for ○ / ×).
     pollday scan setup  --db PATH [--meeting CODE] (--markers | --no-markers) [--qr]
     pollday scan format --db PATH [--meeting CODE] --contest CODE (A | B)
     pollday scan import --db PATH --count N FOLDER [--json]
-    pollday scan import --db PATH --watch FOLDER [--poll SECONDS]   until Ctrl+C
+    pollday scan import --db PATH --watch FOLDER [--existing] [--poll S]   until Ctrl+C
     pollday scan status --db PATH [--json]
     pollday scan adjudicate --db PATH [--json]                       the ballots waiting
     pollday scan adjudicate --db PATH --page ID --marks 1201 [--write-in 姓名 ... | --no-write-in]
@@ -84,6 +84,8 @@ def register(sub: Any) -> None:
     p.add_argument("--watch", type=Path, metavar="FOLDER", default=None,
                    help="watch this folder until Ctrl+C: new scan files are read once whole, "
                         "each batch's hand count is typed on stdin; one JSON line per file")
+    p.add_argument("--existing", action="store_true",
+                   help="with --watch: also take the scan files already in the folder")
     p.add_argument("--poll", type=float, default=2.0, metavar="SECONDS",
                    help="with --watch: how often the folder is looked at (default 2)")
     p.set_defaults(func=run_import)

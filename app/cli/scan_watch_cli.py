@@ -51,8 +51,11 @@ def watch_folder(args: argparse.Namespace, conn: Any, clock: Any, actor: str) ->
         _say(f"{refused.message}（{refused.code}）")
         return 1
     before = watch.view().before
+    if args.existing:
+        watch.take_existing()
     _say(f"正在监视 {args.watch}（每 {args.poll:g} 秒查看一次，文件写完后才读取"
-         + (f"；开始前已有的 {before} 个扫描文件不导入" if before else "")
+         + (f"；开始前已有的 {before} 个扫描文件不导入（要导入加 --existing）"
+            if before and not args.existing else "")
          + "）。每批扫完后键入手工清点张数并回车；放弃一批键入“放弃”；Ctrl+C 停止。")
     lines = _stdin_lines()
     said: set[tuple[int, str, int]] = set()

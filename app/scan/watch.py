@@ -23,7 +23,7 @@ Nothing in the watched folder is ever moved, renamed or deleted: the originals a
 the archive when their batch is imported (app.scan.batch). The same bytes are never imported
 twice: a file whose hash is already in the database, or already read in this watch, is refused.
 Files present when the watch starts are not taken (the scan folder may hold other jobs): they
-are counted and said; import them with the chosen-folder import.
+are counted and said, and taken only when the clerk asks (`take_existing`).
 
 A watched batch is the files that arrived since the previous batch was closed; typing its hand
 count closes it (files seen afterwards start the next batch) and imports it as soon as none of
@@ -174,6 +174,13 @@ class FolderWatch:
 
     def stop(self) -> None:
         self.running = False
+
+    def take_existing(self) -> None:
+        """The files there before the watch started are taken too (the clerk scanned the first
+        stack before watching): from the next poll on, as if they had just appeared; one already
+        imported is refused with its batch."""
+        with self._lock:
+            self._asked.append(("existing", 0, 0, ""))
 
     def asked(self) -> bool:
         """A count or a set-aside is waiting for the next step."""
@@ -359,6 +366,9 @@ class FolderWatch:
             asked, self._asked = self._asked, []
         events: list[Event] = []
         for what, number, hand_count, operator in asked:
+            if what == "existing":
+                self.before = {}
+                continue
             b = self._batch(number)
             if b is None or b.state in (DONE, DROPPED):
                 continue

@@ -29,9 +29,9 @@ TOOL = "pdftoppm"
 class Watching:
     """The running command, its stdout lines parsed as they come."""
 
-    def __init__(self, db: Path, folder: Path) -> None:
+    def __init__(self, db: Path, folder: Path, *extra: str) -> None:
         cmd = [*pollday_cmd(), "scan", "import", "--db", str(db), "--watch", str(folder),
-               "--poll", "0.2", "--operator", "计票员"]
+               "--poll", "0.2", "--operator", "计票员", *extra]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, encoding="utf-8",
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -122,16 +122,20 @@ def test_a_pulled_stick_stops_the_watch_and_the_command_ends(tmp_path: Path, mad
     _database(db).close()
     folder = tmp_path / "stick"
     folder.mkdir()
-    w = Watching(db, folder)
+    shutil.copy(made / "scan0001.jpg", folder)      # scanned before the watch: --existing
+    w = Watching(db, folder, "--existing")
     try:
+        e = w.next()
+        assert (e["event"], e["file"]) == ("read", "scan0001.jpg")
         shutil.copy(made / "scan0003.jpg", folder)
-        assert w.next()["event"] == "read"
+        e = w.next()
+        assert (e["event"], e["file"]) == ("read", "scan0003.jpg")
         folder.rename(tmp_path / "pulled")
         e = w.next()
         assert e["event"] == "stopped" and "已停止监视" in e["words"]
-        w.type("1")                     # the batch already read still imports
+        w.type("2")                     # the batch already read still imports
         e = w.next()
-        assert e["event"] == "imported" and e["pages"] == 1, e
+        assert e["event"] == "imported" and e["pages"] == 2, e
         code, err = w.end()
         assert code == 1 and "已无法访问" in err, err
     finally:

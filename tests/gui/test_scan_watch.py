@@ -97,6 +97,7 @@ def test_a_short_count_refuses_the_watched_batch_and_it_can_be_set_aside(
                    intents=INTENTS[:2], edge_rate=0.0, write_in_rate=0.0)
         folder = tmp_path / "u"
         folder.mkdir()
+        shutil.copy(made / "scan0002.jpg", folder / "早先.jpg")    # scanned before the watch
         bar = page.tabs.tabBar()
         qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(4).center())
         tab = page.scan_tab
@@ -116,6 +117,12 @@ def test_a_short_count_refuses_the_watched_batch_and_it_can_be_set_aside(
         assert not panel.count_button.isEnabled()
         assert page.ctx.conn.execute("SELECT count(*) FROM scan_batch").fetchone()[0] == 0
         assert (folder / "scan0001.jpg").exists()
+        assert panel.existing_button.isVisible() and "1 个" in panel.existing_button.text()
+        qtbot.mouseClick(panel.existing_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: any("早先.jpg" in c and "已读出" in c for c in _cells(tab)),
+                        timeout=30000)
+        assert "监视第2批：1个文件，1页" in panel.batch.text()
+        assert not panel.existing_button.isVisible()
         qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
         assert "已停止监视" in panel.title.text() and not panel.timer.isActive()
     finally:

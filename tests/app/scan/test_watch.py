@@ -207,6 +207,10 @@ def test_files_there_before_the_watch_are_left_alone(tmp_path: Path, deck: Path)
         assert _steps(w, conn, 4) == []
         view = w.view()
         assert view.before == 1 and view.others == 1 and view.files == ()
+        w.take_existing()                           # the clerk asks for them after all
+        got = _steps(w, conn, 3)
+        assert [(e.kind, e.file, e.batch) for e in got] == [("read", "scan0001.jpg", 1)]
+        assert w.view().before == 0
     finally:
         conn.close()
 

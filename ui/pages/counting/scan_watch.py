@@ -53,6 +53,10 @@ class WatchPanel(QWidget):
         self.stop_button = QPushButton("停止监视")
         self.stop_button.setToolTip("不再查看这个文件夹里的新文件；已读出的批次仍可输入清点张数导入")
         self.stop_button.clicked.connect(self.stop)
+        self.existing_button = QPushButton()
+        self.existing_button.setToolTip("开始监视前文件夹里已有的扫描文件也读取（已导入过的会被拒收并说明）")
+        self.existing_button.clicked.connect(self.take_existing)
+        self.existing_button.hide()
         self.files = QTableWidget(0, 4)
         self.files.setAccessibleName("监视文件夹中的扫描文件")
         self.files.setHorizontalHeaderLabels(["文件", "批", "页", "状态"])
@@ -79,6 +83,7 @@ class WatchPanel(QWidget):
         self.aside_button.clicked.connect(self.set_aside)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
+        head.addWidget(self.existing_button)
         head.addWidget(self.stop_button)
         line = QHBoxLayout()
         line.addWidget(self.batch, 1)
@@ -201,6 +206,8 @@ class WatchPanel(QWidget):
                                   if view.stopped else ""))
             self.title.setToolTip(view.stopped)
         self.stop_button.setEnabled(watching)
+        self.existing_button.setText(f"也读取已有的 {view.before} 个文件")
+        self.existing_button.setVisible(watching and view.before > 0)
         if view.files != self.listed:
             self._list(view)
         waiting = self.waiting()
@@ -245,6 +252,14 @@ class WatchPanel(QWidget):
         self.watch.count(waiting.number, n, str(self.tab.page.ctx.actor))
         self._say(f"监视第{waiting.number}批：手工清点 {n} 张，正在核对并导入…", GREY)
         self.hand_count.setValue(0)
+        self.poll()
+
+    def take_existing(self) -> None:
+        if self.watch is None:
+            return
+        self.watch.take_existing()
+        self.existing_button.hide()
+        self._say("开始监视前已有的文件也将读取（写完的文件随即读出）。", GREY)
         self.poll()
 
     def set_aside(self) -> None:
