@@ -63,7 +63,12 @@ class ScannedPage:
         block, or a flag that names no block (cautious: it may be about any). A voter who left
         one contest of a shared page blank cast a blank ballot of that contest only (rules.md
         §1.4; app/scan/read.py BLANK_FLAG): the other contests count from the reading."""
-        if not self.pending:
+        return self.pending and self.flagged_for(block)
+
+    def flagged_for(self, block: int | None) -> bool:
+        """The reader sent the page to a human for the contest of `block` (decided since or
+        not); a page flagged only about another contest was machine-read for this one."""
+        if self.status != "flagged":
             return False
         if block is None or not self.flag_blocks:
             return True

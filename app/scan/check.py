@@ -142,6 +142,23 @@ def _reading_keys(conn: sqlite3.Connection, round_id: int, entry: str
     return out
 
 
+def unflagged(conn: sqlite3.Connection, round_id: int) -> list[tuple[Any, ...]]:
+    """(seq in entry A, page id, batch, position) of the round's scanned ballots counted into
+    entry A that the machine read without a flag about the round's contest, in entry order: on
+    a page of several contests, a flag about another contest leaves this one machine-read, so
+    it is among the ballots the blind sample checks."""
+    from app.scan.adjudicate import round_scan
+
+    rows = q.scanned_unflagged(conn, round_id)
+    scan = round_scan(conn, round_id)
+    if isinstance(scan, Refusal) or not any(b is not None for b in scan.blocks.values()):
+        return rows
+    machine = {p.id for p in scan.pages if p.status == "read" or (
+        p.status == "flagged" and not p.flagged_for(scan.blocks.get(p.layout_code or 0)))}
+    return [(seq, pid, batch, pos) for seq, pid, batch, pos, _f, _p in q.scanned_all(conn, round_id)
+            if int(pid) in machine]
+
+
 def check_state(conn: sqlite3.Connection, r: VotingRound) -> CheckState:
     mode = q.mode(conn, r.id)
     if mode != SAMPLE:   # one query: every double-entry round's count comes through here
@@ -161,7 +178,7 @@ def check_state(conn: sqlite3.Connection, r: VotingRound) -> CheckState:
     items += tuple(SampleItem(seq, 0, 0, 0, "", 0, b.get(seq) is not None)
                    for seq in sorted(a) if a[seq] is not None and seq not in scanned)
     covered = q.drawn_up_to(conn, r.id)
-    undrawn = sum(1 for row in q.scanned_unflagged(conn, r.id) if int(row[0]) > covered)
+    undrawn = sum(1 for row in unflagged(conn, r.id) if int(row[0]) > covered)
     misread, pending = [], []
     for i in sorted(items, key=lambda i: i.seq):
         if not i.keyed or a.get(i.seq) == b.get(i.seq):
@@ -257,7 +274,7 @@ def draw_sample(conn: sqlite3.Connection, round_id: int, *, actor: str,
         return Refusal("NOT_COUNTED", f"{r.label}：扫描选票尚未全部计入录入组A（pollday scan count），"
                        "计入之后再抽取")
     covered = q.drawn_up_to(conn, round_id)
-    population = [row for row in q.scanned_unflagged(conn, round_id) if int(row[0]) > covered]
+    population = [row for row in unflagged(conn, round_id) if int(row[0]) > covered]
     if not population:
         return Refusal("NOTHING_TO_DRAW", f"{r.label}：没有尚未抽样的扫描选票")
     size = sample_size(len(population))
