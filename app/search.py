@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import product
 
@@ -312,6 +312,22 @@ def person_keys(name: str, id_number: str | None, member_no: str) -> set[tuple[s
     if member_no.strip():
         keys.add(("member_no", member_no.strip().upper()))
     return keys
+
+
+def key_rows(persons: Iterable[tuple[int, str, str | None, str]]) -> list[tuple[int, str, str]]:
+    """(person id, kind, key) for every key of `person_keys` of each (id, name, id_number,
+    member_no), made in one pass for a whole register (the name's keys are shared, not
+    copied; no kind of the name's keys is id_rev or member_no, so nothing repeats)."""
+    out: list[tuple[int, str, str]] = []
+    add = out.append
+    for pid, name, id_number, member_no in persons:
+        out += [(pid, kind, key) for kind, key in _name_keys(name)]
+        if id_number:
+            add((pid, "id_rev", id_number.strip().upper()[::-1]))
+        member = member_no.strip()
+        if member:
+            add((pid, "member_no", member.upper()))
+    return out
 
 
 # --- the search itself --------------------------------------------------------------------

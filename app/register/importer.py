@@ -358,7 +358,7 @@ def _status(v: object) -> PartyStatus:
 
 
 def _parse_id(raw: str, today: dt.date, lossy: bool) -> IdInfo | None | f.Bad:
-    if not f.clean_text(raw):
+    if not raw[:1].isdigit() and not f.clean_text(raw):  # a digit first: not blank
         return None
     if lossy:
         return f.Bad("身份证号被表格存成了数字，后几位已丢失；请把该列设为“文本”格式后重新录入")

@@ -145,7 +145,9 @@ def _read_csv(data: bytes, name: str, cancel: Cancel | None) -> Table | Unreadab
     except csv.Error as e:
         return Unreadable(name, f"第{reader.line_num}行：CSV 格式错误（{e}）")
     table = _table(name, "csv", encoding, "", raw_rows, set())
-    if isinstance(table, Table):  # a sheet saved as CSV keeps its error values as text
+    # A sheet saved as CSV keeps its error values (#REF! ...) as text; no "#" in the file, no
+    # error value: the cells are not walked.
+    if isinstance(table, Table) and "#" in text:
         table.errors = [(n, c, v.strip()) for n, r in table.rows for c, v in enumerate(r)
                         if v[:1] == "#" and is_error(v)]
     return table

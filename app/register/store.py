@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 
 from app.model import PartyStatus
-from app.search import display_pinyin, person_keys
+from app.search import display_pinyin, key_rows, person_keys
 from db import audit
 from db import persons as db_persons
 from db.tx import transaction
@@ -130,9 +130,8 @@ def insert_records(conn: db_persons.Conn, records: Iterable[PersonRecord], now: 
     rows = [(rec.values(), make_token(), display_pinyin(rec.name)) for rec in recs]
     db_persons.large_batch(conn, len(recs))
     ids = db_persons.insert_persons(conn, rows, created_at=now)
-    key_rows = [(pid, kind, key) for pid, rec in zip(ids, recs, strict=True)
-                for kind, key in rec.keys()]
-    db_persons.insert_keys(conn, key_rows)
+    db_persons.insert_keys(conn, key_rows(
+        (pid, rec.name, rec.id_number, rec.member_no) for pid, rec in zip(ids, recs, strict=True)))
     return ids
 
 

@@ -37,6 +37,34 @@ def test_every_heteronym_of_given_name_is_indexed_and_capped() -> None:
     assert len(readings(many, cap=1)) == 1
 
 
+NAMES = ("行长乐单都重", "尉迟长乐", "曾长乐", "吕绿", "阿依古丽·买买提（女）", "艾力·买买提·吐尔逊",
+         "张　三", "𠮷野", "ＺＨＡＮＧ", "Tom Lee", "王", "　")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_reading_has_its_full_pinyin_and_initials(name: str) -> None:
+    from app.search import _COMPOUND_INITIALS
+    keys = name_keys(name)
+    fulls = {"".join(r) for r in readings(name)}
+    initials = {"".join(_COMPOUND_INITIALS.get(s, s[:1]) for s in r) for r in readings(name)}
+    assert {("pinyin", v) for v in fulls} <= keys
+    assert {("initials", v) for v in initials} <= keys
+    if "·" not in name:  # a dotted name has its parts' keys too
+        assert {v for k, v in keys if k == "initials"} == initials
+        assert {v for k, v in keys if k == "pinyin" and not v.startswith("~")} == (
+            fulls | {v.replace("v", "u") for v in fulls})
+
+
+def test_key_rows_of_a_register_are_each_persons_keys() -> None:
+    from app.search import key_rows, person_keys
+    persons = [(i, n, "11010519491231002X" if i % 2 else None, " d7 " if i % 3 else "")
+               for i, n in enumerate(NAMES, start=1)]
+    got = key_rows(persons)
+    assert len(got) == len(set(got))
+    assert sorted(got) == sorted((pid, k, v) for pid, n, idn, m in persons
+                                 for k, v in person_keys(n, idn, m))
+
+
 def test_u_umlaut_found_as_v_and_u() -> None:
     keys = name_keys("吕女士")
     assert ("pinyin", "lvnvshi") in keys and ("pinyin", "lunushi") in keys
