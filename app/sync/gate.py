@@ -7,9 +7,14 @@ checks, each with the reason a refusal names:
 
     bad_update      not a Yjs update the document can take
     other_root      it adds anything but the one map `events`
-    overwrite       it changes or deletes an entry that exists (events are written once; the
-                    same value written again, as by a desk killed before it stored its own
-                    update, is no change)
+    overwrite       it changes or deletes an entry that exists, or carries another value
+                    for a key this laptop holds (events are written once; the same value
+                    written again, as by a desk killed before it stored its own update, is no
+                    change). The values it carries are read from the update's bytes
+                    (app.sync.yupdate): of two entries written concurrently under one key Yjs
+                    keeps the one of the higher client id and integrates the other as deleted,
+                    so an entry that loses changes nothing visible — yet it is the other
+                    laptop's event, which this laptop must neither take nor count as held
     bad_event       an entry that is not an event (value not text, not the 10 fields, too long,
                     JSON nested deeper than 32, a key not desk:seq)
     seq_range       a seq not in 1..2^31-1
@@ -20,7 +25,9 @@ checks, each with the reason a refusal names:
     desk_revoked    the event's desk was revoked
     bad_signature   not signed by the key entitled to the event's desk
 
-A refused update changes nothing; the scratch copy is rebuilt from the real document."""
+A refused update changes nothing; the scratch copy is rebuilt from the real document. What this
+laptop writes itself (its own sign-ins, published into the real document) is brought into the
+scratch copy before each update is checked, so the checks see every entry the laptop holds."""
 
 from __future__ import annotations
 
@@ -33,7 +40,7 @@ from pycrdt import Doc, Map, MapEvent
 
 from app.attendance.merge import clock_limit  # one bound for the gate and merge_events
 from app.clock import Clock, SystemClock
-from app.sync import wire
+from app.sync import wire, yupdate
 from app.sync.identity import Registry, load_registry
 from app.sync.replica import decode_signed
 
@@ -71,7 +78,12 @@ class Gate:
     def admit(self, update: bytes, registry: Registry | None = None) -> Refusal | None:
         """None when `update` may be applied to the real document; else why not (and nothing
         changed)."""
+        self._catch_up()
         self._changes = []
+        try:
+            clashes = self._clashes(yupdate.entries(update))
+        except ValueError as exc:      # not a whole update (UnicodeDecodeError included)
+            return Refusal("bad_update", detail=type(exc).__name__)
         try:
             self._scratch.apply_update(update)
         except BaseException as exc:   # noqa: BLE001 - pyo3 panics derive from BaseException
@@ -79,15 +91,44 @@ class Gate:
                 raise
             self._rebuild()
             return Refusal("bad_update", detail=type(exc).__name__)
-        refusal = self._check(registry)
+        refusal = self._check(registry, clashes)
         if refusal is not None:
             self._rebuild()
         return refusal
 
-    def _check(self, registry: Registry | None) -> Refusal | None:
+    def _catch_up(self) -> None:
+        """Bring what this laptop wrote into its real document since the last check (its own
+        sign-ins) into the scratch copy: without them an update carrying other events under the
+        same keys would look new here, and, winning in the real document, replace them."""
+        have = yupdate.state(self._scratch.get_state())
+        if yupdate.state(self.doc.get_state()) != have:
+            self._scratch.apply_update(self.doc.get_update(self._scratch.get_state()))
+
+    def _clashes(self, carried: list[yupdate.Entry]) -> set[str]:
+        """The keys for which `carried` (an update's entries, not yet applied) brings a value other
+        than the one held here, whichever of the two Yjs would keep."""
+        known = yupdate.state(self._scratch.get_state())
+        out: set[str] = set()
+        brought: dict[str, object] = {}
+        for e in carried:
+            if e.deleted or e.clock < known.get(e.client, 0):
+                continue   # already held here, or an entry that lost at the sender
+            if e.key in self._events:
+                held = self._events[e.key]
+            elif e.key in brought:     # two entries of one update under one key
+                held = brought[e.key]
+            else:
+                brought[e.key] = e.value
+                continue
+            if held != e.value:
+                out.add(e.key)
+        return out
+
+    def _check(self, registry: Registry | None, clashes: set[str]) -> Refusal | None:
         if set(self._scratch.keys()) - {"events"}:
             return Refusal("other_root")
         changes = {k: v for batch in self._changes for k, v in batch.items()}
+        changes.update({k: {"action": "clash"} for k in clashes})
         if not changes:
             return None
         reg = registry if registry is not None else load_registry(self.conn)
