@@ -434,6 +434,18 @@ def batch_summary(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return out
 
 
+def refused_words(conn: sqlite3.Connection, shown: int = 6) -> str:
+    """The pages the reader refused, in words, for the whole scan: a refused page tells no
+    layout, so no contest; it is said once, never under each contest's figures. "" for none."""
+    pages = [p for p in all_pages(conn) if p.status == "refused"]
+    if not pages:
+        return ""
+    listed = "；".join(f"第{p.batch}批第{p.position}张（{p.file} 第{p.page}页）：{p.reason}"
+                      for p in pages[:shown])
+    return (f"拒读 {len(pages)} 张（读不出是哪一项选举，按原票键盘录入其所属的每一项）：{listed}"
+            + (f"；等共{len(pages)}张" if len(pages) > shown else ""))
+
+
 def refused_count(conn: sqlite3.Connection) -> int:
     """Pages refused by the reader in every batch (each ballot is entered by keyboard)."""
     return q.count_refused(conn)

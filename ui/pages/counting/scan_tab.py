@@ -130,8 +130,17 @@ class ScanTab(QWidget):
         right.addWidget(scroll, 1)
         right.addWidget(self.reading)
         right.addLayout(form)
+        self.refused = QLabel()   # the pages the reader refused: of no known contest
+        self.refused.setAccessibleName("拒读页")
+        self.refused.setWordWrap(True)
+        self.refused.setMaximumWidth(300)
+        self.refused.setStyleSheet(f"color: {RED};")
+        self.refused.hide()
+        left = QVBoxLayout()
+        left.addWidget(self.queue, 1)
+        left.addWidget(self.refused)
         body = QHBoxLayout()
-        body.addWidget(self.queue)
+        body.addLayout(left)
         body.addLayout(right, 1)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
@@ -168,7 +177,7 @@ class ScanTab(QWidget):
         self.page.say(text, ok=tone != RED)
 
     def refresh(self) -> None:
-        from app.scan.adjudicate import reconciliation, refused_count, round_scan
+        from app.scan.adjudicate import reconciliation, refused_words, round_scan
 
         r = self.round
         ctx = self.page.ctx
@@ -180,10 +189,13 @@ class ScanTab(QWidget):
         if isinstance(scan, Refusal) or isinstance(recon, Refusal):
             return
         self.pages = list(scan.pending)
-        refused = refused_count(ctx.conn)
+        # Refused pages name no contest: said once beside the queue, not in this round's figures.
+        refused = refused_words(ctx.conn)
+        self.refused.setText(refused)
+        self.refused.setVisible(bool(refused))
         self.summary.setText(
             f"本轮扫描 {recon['scanned_pages']} 张，待认定 {recon['pending']}，尚未计入 "
-            f"{recon['not_counted']}；各批拒读共 {refused} 张（须键盘录入）。收回 {recon['returned']} ＝ "
+            f"{recon['not_counted']}。收回 {recon['returned']} ＝ "
             f"扫描计入 {recon['counted_from_scan']} ＋ 键盘录入 {recon['entered_by_keyboard']}："
             + (f"<b style='color:{GREEN}'>相符</b>" if recon["balanced"]
                else f"<b style='color:{RED}'>尚不相符</b>"))
