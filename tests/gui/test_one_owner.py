@@ -18,6 +18,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -427,6 +428,7 @@ def test_cli_killed_mid_stream_beside_the_gui_loses_nothing_20_times(qtbot, tmp_
     _m, tokens = make_assembly(db, reps * (per_rep + 1) + 5)
     wal = db.with_name(db.name + "-wal")
     acknowledged: list[int] = []
+    unreported: set[int] = set()   # stored by a desk killed before it printed the line
     partial = 0  # repetitions where the kill cut the stream short
     page = desk_page(qtbot, db)
     tok = iter(tokens)
@@ -472,8 +474,18 @@ def test_cli_killed_mid_stream_beside_the_gui_loses_nothing_20_times(qtbot, tmp_
             acknowledged += signed
             partial += len(lines) < per_rep
             assert wal.exists(), f"rep {rep}: the WAL went away under the GUI"
+            # a kill between the commit and the printed line leaves one sign-in stored that the
+            # desk never reported (the clerk saw no answer; scanning again says 已签到): at most
+            # the one card being handled when the kill landed, never a lost one
+            with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as raw:
+                now = {p for (p,) in raw.execute(
+                    "SELECT person_id FROM attendance_event WHERE kind = 'sign_in'")}
+            extra = now - set(acknowledged) - unreported
+            assert len(extra) <= 1 and len(lines) < per_rep or not extra, (rep, extra, lines)
+            unreported |= extra
             acknowledged.append(gui_sign_in(qtbot, page, next(tok)))
-            assert page.counter.text().startswith(f"实到 {len(acknowledged)} "), rep
+            assert page.counter.text().startswith(
+                f"实到 {len(acknowledged) + len(unreported)} "), rep
     finally:
         page.close()
         ops.release(page.ctx.db_path)  # the page's database worker (ui.ops) lets go too
@@ -482,6 +494,8 @@ def test_cli_killed_mid_stream_beside_the_gui_loses_nothing_20_times(qtbot, tmp_
     ids, ok = in_the_file(db)
     assert ok == "ok"
     assert [p for p in acknowledged if p not in ids] == []
-    assert len(ids) == len(acknowledged) == len(set(acknowledged))
+    assert len(ids) == len(acknowledged) + len(unreported)
+    assert len(acknowledged) == len(set(acknowledged))
     assert partial >= 1, "the kill never landed mid-stream"
-    print(f"kill cut the stream short in {partial} of {reps}; {len(ids)} sign-ins, none lost")
+    print(f"kill cut the stream short in {partial} of {reps}; {len(ids)} sign-ins, none lost, "
+          f"{len(unreported)} stored but killed before reported")
