@@ -121,3 +121,27 @@ def _output_folder_suggestion_taken(request, monkeypatch):
 
     monkeypatch.setattr(output_folder, "choose_folder",
                         lambda _parent, suggestion: str(suggestion))
+
+
+def busy_report() -> str:
+    """What the GUI is still doing (for a wait that timed out): background tasks, database
+    operations waiting or running, and the visible top-level windows and dialogs."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui import ops
+    from ui.tasks import Task
+
+    tasks = [f"{getattr(t._fn, '__qualname__', t._fn)!s} running={t.is_running()}"
+             for t in Task._running]
+    pending = [f"{op.title} on {Path(op.database).name} done={op.done}" for op in ops._pending]
+    tops = [f"{type(w).__name__} {w.windowTitle()!r}" for w in QApplication.topLevelWidgets()
+            if w.isVisible()]
+    return f"tasks {tasks}; database operations {pending}; visible windows {tops}"
+
+
+def wait_for(qtbot, condition, timeout: int = 30000) -> None:
+    """qtbot.waitUntil that says what was still busy when it ran out."""
+    try:
+        qtbot.waitUntil(condition, timeout=timeout)
+    except Exception as e:
+        raise AssertionError(f"waited {timeout / 1000:g} s: {busy_report()}") from e

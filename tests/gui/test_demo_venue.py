@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QProgressDialog, QWidget
 from app.electorate import electorate
 from app.model import PartyStatus, Person
 from db import persons as db_persons
+from tests.gui.conftest import wait_for
 from ui import pages
 from ui.pages.register_model import PersonTableModel
 from ui.tasks import Task
@@ -25,13 +26,7 @@ def settle(qtbot, window: QWidget) -> None:
     """A page shows its figures once its background work is done: what a person sees after a
     moment, not the first frame (正在统计…, 正在验证…)."""
     qtbot.wait(50)  # the page's first refresh is queued (QTimer 0) after it is shown
-    try:
-        qtbot.waitUntil(lambda: not Task._running and not loading_labels(window), timeout=30000)
-    except Exception as e:   # say what was still loading, not only that the wait ran out
-        tasks = [f"{getattr(t._fn, '__qualname__', t._fn)!s} running={t.is_running()}"
-                 for t in Task._running]
-        raise AssertionError(f"still busy after 30 s: tasks {tasks}, labels "
-                             f"{loading_labels(window)}") from e
+    wait_for(qtbot, lambda: not Task._running and not loading_labels(window))
     qtbot.wait(50)  # the layout request the last setText posted (a label grown to its text)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 
 from app import meetings, proxies
+from tests.gui.conftest import wait_for
 from tests.gui.test_setup_pages import ctx, pick, shown  # noqa: F401  (fixture)
 from ui import output_folder
 
@@ -30,7 +31,7 @@ def test_desk_page_prints_signin_sheets_and_attendance(ctx, qtbot, tmp_path, mon
         save_to(monkeypatch, out)
         page.box = None
         button.click()  # returns at once: the PDF is made behind the progress dialog
-        qtbot.waitUntil(lambda: page.box is not None and page.box.isVisible(), timeout=30000)
+        wait_for(qtbot, lambda: page.box is not None and page.box.isVisible())
         assert out.exists(), page.box.text()
         assert "已生成" in page.box.text() and str(out) in page.box.text()
         assert any(b.text() == "打开" for b in page.box.buttons())
@@ -50,7 +51,7 @@ def test_unprintable_name_is_refused_naming_the_person(ctx, qtbot, tmp_path, mon
     out = tmp_path / "bad.pdf"
     save_to(monkeypatch, out)
     page.signin_button.click()
-    qtbot.waitUntil(lambda: page.box is not None and page.box.isVisible(), timeout=30000)
+    wait_for(qtbot, lambda: page.box is not None and page.box.isVisible())
     assert not out.exists()
     text = page.box.text()
     assert "未能生成" in text and "张\U000f0001" in text and "U+F0001" in text
@@ -71,7 +72,7 @@ def test_proxy_page_prints_the_proxy_list(ctx, qtbot, tmp_path, monkeypatch):  #
     got = tmp_path / "residents-委托投票名单.pdf"
     save_to(monkeypatch, got)
     page.print_button.click()
-    qtbot.waitUntil(lambda: page.box is not None and page.box.isVisible(), timeout=30000)
+    wait_for(qtbot, lambda: page.box is not None and page.box.isVisible())
     assert got.exists(), page.box.text()
     text = pdf_text(got)
     assert "欧阳红梅" in text and "张喆" in text
