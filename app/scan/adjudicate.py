@@ -227,6 +227,9 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
               if page.needs_two or invalid or second else check(conn, "adjudicate_ballot", first))
     if denied is not None:
         return Refusal("NOT_ALLOWED", denied.message)
+    unnamed = _not_named(conn, page, known, [first, second] if second else [first])
+    if unnamed is not None:
+        return unnamed
     at = iso(clock.now())
     with transaction(conn):
         q.insert_decision(conn, page_id, marks,
@@ -240,6 +243,46 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
                        **({"write_in_not_counted": True} if no_write_in else {}),
                        **({"replaced": replaced} if replaced else {})})
     return replace(_pages(conn, [q.page(conn, page_id) or row])[0], replaced=replaced)
+
+
+def _not_named(conn: sqlite3.Connection, page: ScannedPage, known: KnownLayout,
+               people: Sequence[str]) -> Refusal | None:
+    """Where a staff list exists and the ballot's round names its 监票人 from it, the people
+    deciding are among them (the 总监票人 too: doubtful ballots are decided by the 总监票人 and
+    监票人 together), as for resolving entry differences (app.voting.guard.not_named); a round
+    naming none: any 监票人 (app.permissions). A page of several contests: the rounds of the
+    contests its flags are about."""
+    from app.permissions import enforced
+    from app.voting.guard import named_officials
+    from db import staff as qs
+
+    if not enforced(conn):
+        return None
+    blocks = known.layout.blocks()
+    if known.layout.multi:
+        about = sorted({b for b in page.flag_blocks if b is not None})
+        if not about or None in page.flag_blocks:
+            about = list(range(len(blocks)))
+        rounds = [(blocks[k].contest_id, blocks[k].round_no, blocks[k].heading) for k in about]
+    else:
+        rounds = [(known.contest_id, known.round_no, known.layout.heading)]
+    chiefs = [row.name for row in qs.active(conn) if row.chief]
+    for contest_id, number, heading in rounds:
+        rid = next((int(row[0]) for row in vq.select_rounds_of_contest(conn, contest_id)
+                    if int(row[3]) == number), None)
+        named = [] if rid is None else named_officials(conn, rid, "scrutineers")
+        if not named:
+            continue
+        bad = [str(p) for p in people if str(p) not in named and str(p) not in chiefs]
+        if bad:
+            who = "、".join(named) + (f"，以及总监票人{'、'.join(chiefs)}" if chiefs else "")
+            how = ("须由其中两人共同认定（总监票人和一名监票人，或两名监票人）" if len(people) > 1
+                   else "须由其中一人认定")
+            title = heading.split("（")[0].removesuffix("选举选票").removesuffix("选票")
+            return Refusal("NOT_NAMED", f"{title}第{number}轮指定的监票人是{who}：这张扫描选票{how}；"
+                           f"{'、'.join(bad)} 不是本轮指定的监票人（如需换人，请主持人在"
+                           "“监票人/计票人”中修改）")
+    return None
 
 
 def _counted_blocks(conn: sqlite3.Connection, page_id: int, layout: Any) -> list[int] | None:

@@ -49,3 +49,46 @@ def test_a_scan_batch_is_imported_and_counted_by_a_teller(venue: Venue,  # noqa:
     assert isinstance(refused, Refusal) and refused.code == "NOT_ALLOWED", refused
     assert _written(v.conn) == before
     assert count_round(v.conn, r.id, operator=v.who["孙计票"], clock=v.clock) == len(INTENTS)
+
+
+def test_doubtful_scans_are_decided_by_the_rounds_named_scrutineers(
+        venue: Venue, tmp_path: Path, db_path: Path) -> None:  # noqa: F811
+    """Where the round names its 监票人, a flagged scanned ballot is decided by them (or the
+    总监票人 with one of them); before they are named, by any two 监票人."""
+    from app.scan.adjudicate import decide, pending
+    from app.voting import set_officials
+
+    v = venue
+    r = _round(v)
+    layout = layout_for_round(v.conn, r.contest_id, r.number, "委员选举选票", r.seats, r.names,
+                              0, qr=False, actor=v.who["赵主持"], at="2026-11-22T09:00:00+08:00")
+    assert not isinstance(layout, Refusal), layout
+    pdf = tmp_path / "ballot.pdf"
+    render_scan_ballots([(layout, 1)], pdf, dt.datetime(2026, 11, 22, 9, 0), election="x",
+                        qr=False)
+    folder = tmp_path / "scans"
+    write_deck(render_blank(pdf, 200, tmp_path), layout, 200, folder, 3,
+               intents=["oo-", "o--", "-oo"], edge_rate=0.0, write_in_rate=0.0)  # 2 overvotes
+    got = import_batch(v.conn, db_path, folder, 3, operator=v.who["孙计票"], clock=v.clock)
+    assert not isinstance(got, Refusal) and got.flagged == 2, got
+    first, second = pending(v.conn)
+    assert first.needs_two and second.needs_two
+    # No 监票人 named yet: any two 监票人 decide.
+    done = decide(v.conn, first.id, "110", first=v.who["王双岗"], second=v.who["周监票"],
+                  clock=v.clock)
+    assert not isinstance(done, Refusal), done
+    assert not isinstance(set_officials(v.conn, r.id, scrutineers=["周监票", "郑监票"],
+                                        counters=["孙计票"], actor=v.who["赵主持"],
+                                        clock=v.clock), Refusal)
+    before = _written(v.conn)
+    got = decide(v.conn, second.id, "011", first=v.who["王双岗"], second=v.who["周监票"],
+                 clock=v.clock)
+    assert isinstance(got, Refusal) and got.code == "NOT_NAMED", got
+    assert "周监票、郑监票" in got.message and "总监票人吴总监" in got.message, got.message
+    assert "王双岗 不是本轮指定的监票人" in got.message, got.message
+    assert _written(v.conn) == before and len(pending(v.conn)) == 1
+    # The 总监票人 with a named 监票人 decides.
+    done = decide(v.conn, second.id, "011", first=v.who["吴总监"], second=v.who["郑监票"],
+                  clock=v.clock)
+    assert not isinstance(done, Refusal), done
+    assert pending(v.conn) == []
