@@ -9,8 +9,10 @@ blocks locking and every finding (错误 / 提示 / 已处理) with the rule's t
 words; --json gives the same as data. Exit 0 when every round may be locked (no error, counting
 finished, officials and boxes recorded), 1 when something blocks, 2 usage.
 
-`lock` locks one round (--contest, --round: default the contest's latest) or, without --contest,
-every round of the meeting not yet locked — all or none: when any round may not be locked,
+`lock` locks one round or, without --contest, every round of the meeting not yet locked.
+--contest alone locks that contest's LATEST round only (the round being counted now; an earlier
+round of it is never locked by it, and a latest round already locked is refused): to lock
+another round of the contest, add --round N. Without --contest, every round not yet locked — all or none: when any round may not be locked,
 nothing is locked and every reason is printed. Prints each round's hash (校验码). Where the
 database has a staff list, two different 监票人 lock: --operator and --second, each with a PIN
 (POLLDAY_PIN, POLLDAY_PIN2). `unlock` (the 总监票人 there)
@@ -56,9 +58,10 @@ def register(sub: Any) -> None:
     p.add_argument("--db", required=True, type=Path, metavar="PATH")
     p.add_argument("--meeting", default=None, metavar="CODE", help="meeting (default: current)")
     p.add_argument("--contest", default=None, metavar="CODE",
-                   help="the contest (default: every round of the meeting not yet locked)")
+                   help="lock only this contest's latest round (the one being counted; another "
+                        "round: --round N); default: every round of the meeting not yet locked")
     p.add_argument("--round", type=int, default=None, metavar="N",
-                   help="round number (default: the contest's latest)")
+                   help="with --contest: the round to lock (default: the contest's latest)")
     p.add_argument("--operator", default="", metavar="NAME", help="who locks (audit)")
     p.add_argument("--second", default="", metavar="NAME",
                    help="the second 监票人 where a staff list exists (PIN: POLLDAY_PIN2)")
