@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import product
 
@@ -150,11 +150,16 @@ def _capped(segs: list[tuple[str, ...]], cap: int) -> list[tuple[str, ...]]:
     return [tuple(s) for s in out]
 
 
-@lru_cache(maxsize=65536)
-def _key_segments(name: str) -> tuple[tuple[str, ...], ...]:
+Segments = tuple[tuple[str, ...], ...]
+
+
+def _capped_segments(name: str) -> Segments:
     """The segments the search keys are made of (`_segments` capped at MAX_READINGS
     combinations); every segment holds at least one reading, the usual one first."""
     return tuple(_capped(_segments(name), MAX_READINGS))
+
+
+_key_segments = lru_cache(maxsize=65536)(_capped_segments)
 
 
 @lru_cache(maxsize=65536)
@@ -172,8 +177,12 @@ def readings(name: str, cap: int = MAX_READINGS) -> list[tuple[str, ...]]:
 
 def display_pinyin(name: str) -> str:
     """The usual reading, syllables separated by spaces: 'zeng xiao ming'."""
+    return _usual(_key_segments(name))
+
+
+def _usual(segs: Segments) -> str:
     # The first combination of the readings: every segment's usual one.
-    return " ".join([seg[0] for seg in _key_segments(name)])
+    return " ".join([seg[0] for seg in segs])
 
 
 @lru_cache(maxsize=4096)
@@ -211,27 +220,55 @@ def _name_keys(name: str) -> frozenset[tuple[str, str]]:
     """(kind, key) search keys of a name: the whole name's (`_whole_name_keys`), and for a
     minority name the same keys of each part between its middle dots, so that 买买提 or
     maimaiti finds 阿依古丽·买买提 (a clerk often hears only one part)."""
-    keys = set(_whole_name_keys(name))
-    keys |= _given_keys(name)
+    return frozenset(_all_name_keys(name, _key_segments(name), _key_segments))
+
+
+def _all_name_keys(name: str, segs: Segments, segments_of: Callable[[str], Segments]
+                   ) -> set[tuple[str, str]]:
+    """What `_name_keys` holds, from the name's segments (`segments_of` gives a part's)."""
+    keys = _whole_keys(name, segs)
+    keys |= _given_of(segs)
     parts = _dotted_parts(name)
     if len(parts) > 1:
         for part in parts:
-            keys |= _whole_name_keys(part)
-            keys |= _given_keys(part)
-    return frozenset(keys)
+            part_segs = segments_of(part)
+            keys |= _whole_keys(part, part_segs)
+            keys |= _given_of(part_segs)
+    return keys
+
+
+def register_search_data(names: Iterable[str]
+                         ) -> list[tuple[str, frozenset[tuple[str, str]]]]:
+    """For each name, its display pinyin and its search keys (what `display_pinyin` and
+    `name_keys` give), each distinct name worked out once. For a whole register: the
+    desk's caches are not filled with its mostly distinct names (cached, they would only
+    lengthen every pass of Python's garbage collector over them)."""
+    done: dict[str, tuple[str, frozenset[tuple[str, str]]]] = {}
+    out: list[tuple[str, frozenset[tuple[str, str]]]] = []
+    for name in names:
+        got = done.get(name)
+        if got is None:
+            segs = _capped_segments(name)
+            got = done[name] = (_usual(segs),
+                                frozenset(_all_name_keys(name, segs, _capped_segments)))
+        out.append(got)
+    return out
 
 
 @lru_cache(maxsize=65536)
 def _whole_name_keys(name: str) -> frozenset[tuple[str, str]]:
     """(kind, key) search keys of the whole name: the name, full pinyin and initials of every
     reading (with 'u' as well as 'v' for ü: 吕 is found by 'lv' and 'lu')."""
+    return frozenset(_whole_keys(name, _key_segments(name)))
+
+
+def _whole_keys(name: str, segs: Segments) -> set[tuple[str, str]]:
     keys: set[tuple[str, str]] = set()
     plain = search_name(name)
     if plain:
         keys.add(("name", plain))
     if name.strip() and name.strip() != plain:
         keys.add(("name", name.strip()))
-    segs = _key_segments(name)
     if segs:
         # Every reading's full pinyin; the initials of a reading are its segments' initials,
         # so their combinations are made from each segment's distinct initials.
@@ -241,7 +278,7 @@ def _whole_name_keys(name: str) -> frozenset[tuple[str, str]]:
                 keys.add(("pinyin", full.replace("v", "u")))
         keys.update(("initials", ini) for ini in
                     set(map("".join, product(*map(_segment_initials, segs)))))
-    return frozenset(keys)
+    return keys
 
 
 # The given name's pinyin is stored as a pinyin key behind this mark ("~haiyan"): the
@@ -254,15 +291,18 @@ def _given_keys(name: str) -> frozenset[tuple[str, str]]:
     """('pinyin', '~' + pinyin) of the given name (the name after the surname: 海燕 of 杜海燕),
     so a clerk who heard only "haiyan" finds the 海燕s. A hint for the list, never an exact
     match (`exact_ids` reads the whole name's keys only)."""
+    return frozenset(_given_of(_key_segments(name)))
+
+
+def _given_of(segs: Segments) -> set[tuple[str, str]]:
     keys: set[tuple[str, str]] = set()
     # The usual reading only: a hint needs no heteronyms, and every key costs import time.
-    segs = _key_segments(name)
     if len(segs) >= 2:
         given = "".join([seg[0] for seg in segs[1:]])
         keys.add(("pinyin", GIVEN_MARK + given))
         if "v" in given:
             keys.add(("pinyin", GIVEN_MARK + given.replace("v", "u")))
-    return frozenset(keys)
+    return keys
 
 
 # The version of the search keys stored in person_key; a register stored under an older
@@ -314,14 +354,15 @@ def person_keys(name: str, id_number: str | None, member_no: str) -> set[tuple[s
     return keys
 
 
-def key_rows(persons: Iterable[tuple[int, str, str | None, str]]) -> list[tuple[int, str, str]]:
-    """(person id, kind, key) for every key of `person_keys` of each (id, name, id_number,
-    member_no), made in one pass for a whole register (the name's keys are shared, not
-    copied; no kind of the name's keys is id_rev or member_no, so nothing repeats)."""
+def key_rows(persons: Iterable[tuple[int, Iterable[tuple[str, str]], str | None, str]]
+             ) -> list[tuple[int, str, str]]:
+    """(person id, kind, key) for every key of `person_keys` of each (id, the name's keys,
+    id_number, member_no), made in one pass for a whole register (no kind of a name's keys is
+    id_rev or member_no, so nothing repeats)."""
     out: list[tuple[int, str, str]] = []
     add = out.append
-    for pid, name, id_number, member_no in persons:
-        out += [(pid, kind, key) for kind, key in _name_keys(name)]
+    for pid, keys_of_name, id_number, member_no in persons:
+        out += [(pid, kind, key) for kind, key in keys_of_name]
         if id_number:
             add((pid, "id_rev", id_number.strip().upper()[::-1]))
         member = member_no.strip()

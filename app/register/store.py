@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 
 from app.model import PartyStatus
-from app.search import display_pinyin, key_rows, person_keys
+from app.search import key_rows, person_keys, register_search_data
 from db import audit
 from db import persons as db_persons
 from db.tx import transaction
@@ -127,11 +127,14 @@ def insert_records(conn: db_persons.Conn, records: Iterable[PersonRecord], now: 
     """Insert records and their search keys inside the caller's transaction."""
     recs = list(records)
     make_token = token_factory or _batched_tokens(len(recs))
-    rows = [(rec.values(), make_token(), display_pinyin(rec.name)) for rec in recs]
+    names = register_search_data(rec.name for rec in recs)  # (display pinyin, keys) each
+    rows = [(rec.values(), make_token(), pinyin)
+            for rec, (pinyin, _keys) in zip(recs, names, strict=True)]
     db_persons.large_batch(conn, len(recs))
     ids = db_persons.insert_persons(conn, rows, created_at=now)
     db_persons.insert_keys(conn, key_rows(
-        (pid, rec.name, rec.id_number, rec.member_no) for pid, rec in zip(ids, recs, strict=True)))
+        (pid, keys, rec.id_number, rec.member_no)
+        for pid, rec, (_pinyin, keys) in zip(ids, recs, names, strict=True)))
     return ids
 
 

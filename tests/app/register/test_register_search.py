@@ -55,11 +55,16 @@ def test_every_reading_has_its_full_pinyin_and_initials(name: str) -> None:
             fulls | {v.replace("v", "u") for v in fulls})
 
 
-def test_key_rows_of_a_register_are_each_persons_keys() -> None:
-    from app.search import key_rows, person_keys
+def test_a_registers_keys_and_pinyin_are_each_persons() -> None:
+    from app.search import clear_caches, key_rows, person_keys, register_search_data
+    names = [*NAMES, *NAMES[:3]]  # namesakes share what was worked out
+    clear_caches()
+    made = register_search_data(names)
+    assert [pinyin for pinyin, _keys in made] == [display_pinyin(n) for n in names]
     persons = [(i, n, "11010519491231002X" if i % 2 else None, " d7 " if i % 3 else "")
-               for i, n in enumerate(NAMES, start=1)]
-    got = key_rows(persons)
+               for i, n in enumerate(names, start=1)]
+    got = key_rows((pid, keys, idn, m)
+                   for (pid, _n, idn, m), (_pinyin, keys) in zip(persons, made, strict=True))
     assert len(got) == len(set(got))
     assert sorted(got) == sorted((pid, k, v) for pid, n, idn, m in persons
                                  for k, v in person_keys(n, idn, m))
