@@ -428,7 +428,7 @@ class DeckSummary:
 
     def words(self) -> str:
         if not self.printed:
-            return "尚未打印扫描测试选票（pollday scan testdeck）"
+            return "尚未打印扫描测试选票（“扫描核对”页的“打印扫描测试选票…”，或 pollday scan testdeck）"
         if not self.results:
             return f"扫描测试选票已打印{self.printed}页，尚未扫描导入"
         several = len(self.decks) > 1

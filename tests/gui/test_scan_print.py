@@ -60,6 +60,9 @@ def test_a_page_of_two_contests_and_its_deck_are_printed_from_the_tab(qtbot, tmp
         assert "已生成可扫描选票" in said, said
         qtbot.mouseClick(boxes["纪律检查委员会委员"], Qt.MouseButton.LeftButton)
         assert tab.chosen_codes() == ["wy", "jw"]
+        tab.refresh()   # the tab read again (a mode chosen, a sample drawn): ticks and boxes stay
+        assert tab.chosen_codes() == ["wy", "jw"]
+        assert all(b.isVisible() for b in tab.contest_checks)
         said = _printed(qtbot, tab, tab.print_button)
         assert "已生成可扫描选票（一页多项）" in said, said
         pdf = next(tmp_path.rglob("*可扫描选票（一页多项）.pdf"))

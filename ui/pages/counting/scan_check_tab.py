@@ -231,6 +231,9 @@ class ScanCheckTab(QWidget):
 
     def _show_contests(self) -> None:
         """A box per contest of the meeting; the page's contest ticked (the others as before)."""
+        codes = [c.code for c in self.page.contests]
+        if codes == [str(c.property("code")) for c in self.contest_checks]:
+            return    # the same contests: the ticks stay as the clerk left them
         was = {str(c.property("code")): c.isChecked() for c in self.contest_checks}
         current = self.page.contest
         for c in self.contest_checks:
@@ -244,6 +247,7 @@ class ScanCheckTab(QWidget):
             box.setChecked(was.get(contest.code, current is not None
                                    and contest.code == current.code))
             self.print_row.addWidget(box)
+            box.show()   # at once, not after the next turn of the event loop
             self.contest_checks.append(box)
 
     def chosen_codes(self) -> list[str]:
