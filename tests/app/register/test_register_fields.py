@@ -31,6 +31,13 @@ def test_bad_dates(raw: str) -> None:
     assert isinstance(f.parse_date(raw, TODAY), f.Bad)
 
 
+@pytest.mark.parametrize("raw", ["1975-03-08", "1975-02-30", "2030-01-01", "1850-01-01",
+                                 "0000-00-00", "1975-13-01"])
+def test_a_plain_date_reads_as_the_patterns_read_it(raw: str) -> None:
+    # " 1975-03-08" (padded) is read by the regular expressions; "1975-03-08" without them.
+    assert f.parse_date(raw, TODAY) == f.parse_date(f" {raw}", TODAY)
+
+
 @pytest.mark.parametrize(("raw", "want"), [
     ("  张三 ", "张三"), ("张\u3000三", "张三"), ("\u200b李四\ufeff", "李四"), ("王 五", "王五"),
     ("\u3000\u3000欧阳娜娜", "欧阳娜娜"), ("阿依古丽·买买提", "阿依古丽·买买提"),
