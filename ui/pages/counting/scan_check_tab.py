@@ -17,13 +17,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -82,6 +82,7 @@ class ScanCheckTab(QWidget):
         key_row.addWidget(self.keys)
         self.contest_checks: list[QCheckBox] = []
         self.print_row = QHBoxLayout()
+        self.print_row.setAlignment(Qt.AlignmentFlag.AlignLeft)
         self.print_button = QPushButton("打印可扫描选票…")
         self.print_button.setToolTip("勾选一项：本项的可扫描选票；勾选同一轮的几项：几项印在同一页可扫描选票上")
         self.print_button.clicked.connect(self.print_ballots)
@@ -89,11 +90,16 @@ class ScanCheckTab(QWidget):
         self.deck_button.setToolTip("按所勾选的可扫描选票（须先打印）印20页测试选票，手工标记后扫描导入；永不计票")
         self.deck_button.clicked.connect(self.print_deck)
         self.print_message: Any = None   # the outcome box of the last print (for tests)
-        printing = QGroupBox("计票前打印（本会议须已设定打印定位标记）")
-        p_lay = QHBoxLayout(printing)
-        p_lay.addWidget(QLabel("可扫描选票："))
-        p_lay.addLayout(self.print_row)
-        p_lay.addStretch(1)
+        # one line, no frame: at 1366x768 the list below keeps its 8 rows
+        p_lay = QHBoxLayout()
+        before = QLabel("计票前打印可扫描选票：")
+        before.setToolTip("本会议须已设定打印定位标记")
+        p_lay.addWidget(before)
+        checks = QWidget()   # long contest names are cut here, never widen the window
+        checks.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        checks.setLayout(self.print_row)
+        self.print_row.setContentsMargins(0, 0, 0, 0)
+        p_lay.addWidget(checks, 1)
         p_lay.addWidget(self.print_button)
         p_lay.addWidget(self.deck_button)
         self.deck = QLabel()
@@ -101,7 +107,7 @@ class ScanCheckTab(QWidget):
         self.deck.setTextFormat(Qt.TextFormat.RichText)
         self.deck.setAccessibleName("扫描测试选票结果")
         lay = QVBoxLayout(self)
-        lay.addWidget(printing)
+        lay.addLayout(p_lay)
         lay.addLayout(top)
         lay.addWidget(self.state)
         lay.addWidget(self.deck)
@@ -244,6 +250,7 @@ class ScanCheckTab(QWidget):
             # The body too: a party meeting may elect 委员 of two bodies on one page.
             box = QCheckBox(f"{contest.body}{contest.title}" if contest.body else contest.title)
             box.setProperty("code", contest.code)
+            box.setToolTip(box.text())
             box.setChecked(was.get(contest.code, current is not None
                                    and contest.code == current.code))
             self.print_row.addWidget(box)
