@@ -325,27 +325,31 @@ def parse_rows(block: Sequence[tuple[int, list[str]]], columns: Columns,
                                 f"出生日期为 {given_b}，但身份证号显示为 {info.birth_date}"))
             else:
                 births[k] = info.birth_date  # 出生年月 given: the ID number has the day
+    # Text and yes/no columns converted whole (a bad row's values too: it is left out below).
+    def text(name: str) -> list[str]:
+        return list(map(str, column(name, "")))
+
+    def flag(name: str) -> list[bool]:
+        return list(map(bool, column(name, False)))
+
     out: list[tuple[PersonRecord | None, list[tuple[str, str]]]] = []
     for (row_bad, name, gender, birth, number, education, branch, group, household, member_no,
          status, voter, hh_rep, res_rep, coll_member, coll_delegate, phone, note) in zip(
-            bad, column("name", None), genders, births, ids, column("education", ""),
-            column("branch", ""), column("resident_group", ""), column("household", ""),
-            column("member_no", ""), column("party_status", None),
-            column("resident_voter", False), column("household_rep", False),
-            column("resident_rep", False), column("collective_member", False),
-            column("collective_delegate", False), column("phone", ""), column("note", ""),
-            strict=True):
+            bad, text("name"), genders, births, ids, text("education"), text("branch"),
+            text("resident_group"), text("household"), text("member_no"),
+            column("party_status", None), flag("resident_voter"), flag("household_rep"),
+            flag("resident_rep"), flag("collective_member"), flag("collective_delegate"),
+            text("phone"), text("note"), strict=True):
         if row_bad is not None:
             out.append((None, row_bad))
             continue
         out.append((PersonRecord(
-            name=str(name), gender=_opt_str(gender), birth_date=_opt_str(birth),
-            id_number=_opt_str(number) or None, education=str(education), branch=str(branch),
-            resident_group=str(group), household=str(household), member_no=str(member_no),
-            party_status=_status(status), resident_voter=bool(voter),
-            household_rep=bool(hh_rep), resident_rep=bool(res_rep),
-            collective_member=bool(coll_member), collective_delegate=bool(coll_delegate),
-            phone=str(phone), note=str(note)), []))
+            name=name, gender=_opt_str(gender), birth_date=_opt_str(birth),
+            id_number=_opt_str(number) or None, education=education, branch=branch,
+            resident_group=group, household=household, member_no=member_no,
+            party_status=_status(status), resident_voter=voter, household_rep=hh_rep,
+            resident_rep=res_rep, collective_member=coll_member,
+            collective_delegate=coll_delegate, phone=phone, note=note), []))
     return out
 
 
