@@ -87,7 +87,50 @@ def main(argv: Sequence[str] | None = None, packages: Sequence[str] = ("app.cli"
     if refused:
         print(f"未执行：{refused}", file=sys.stderr)
         return 1
-    return run_command(func, args)
+    try:
+        code = run_command(func, args)
+        sys.stdout.flush()   # what is still buffered fails here, not at exit with a traceback
+    except OSError as exc:
+        if not stdout_closed(exc):
+            raise
+        return reader_gone()
+    return code
+
+
+# A program a closed pipe ends on POSIX dies of SIGPIPE: its shell shows 128 + 13, and
+# `set -o pipefail` scripts see what they see of `yes | head`. Windows has no SIGPIPE: 1.
+EXIT_READER_GONE = 128 + 13 if sys.platform != "win32" else 1
+
+
+def stdout_closed(exc: OSError) -> bool:
+    """The reader of standard output has gone (`pollday … | head`): a broken pipe; on Windows a
+    write to a closed pipe fails with EINVAL (winerror 232, ERROR_NO_DATA) instead. EINVAL from
+    elsewhere is told apart by flushing stdout again: a live stdout takes it."""
+    import errno
+
+    if isinstance(exc, BrokenPipeError) or getattr(exc, "winerror", None) in (109, 232):
+        return True
+    if exc.errno != errno.EINVAL or sys.platform != "win32":
+        return False
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
+def reader_gone() -> int:
+    """End quietly: stdout points at the null device, so the interpreter's last flush of what
+    is left in the buffer finds somewhere to go (it would print a traceback otherwise)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):   # no file descriptor behind stdout (a test's StringIO)
+        pass
+    return EXIT_READER_GONE
 
 
 def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -104,7 +147,14 @@ def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
     database = getattr(args, "db", None)
     try:
         return int(func(args))
-    except (OSError, sqlite3.Error, DatabaseFileChanged, ScratchError) as exc:
+    except OSError as exc:
+        if stdout_closed(exc):
+            raise   # not the environment: the reader went away (main ends quietly)
+        words = logs.environment_words(exc, database if isinstance(database, Path) else None)
+        if words is None:
+            raise
+        logs.to_file_only(words, exc)
+    except (sqlite3.Error, DatabaseFileChanged, ScratchError) as exc:
         db = database if isinstance(database, Path) else None
         words = str(exc) if isinstance(exc, (DatabaseFileChanged, ScratchError)) else \
             logs.environment_words(exc, db)
