@@ -157,8 +157,10 @@ def _who(p: Permission) -> str:
 def denied_words(code: str, operator: str | None = None) -> str:
     p = PERMISSIONS[code]
     if not isinstance(operator, Actor) or not operator.verified:
-        return (f"{_who(p)}：请先选择本人姓名并输入PIN登录"
-                "（命令行：--operator 姓名，PIN 由环境变量 POLLDAY_PIN 提供或在终端输入）")
+        # What is missing first: told the action's category first, a clerk printing ballots
+        # read 「修改选举设置…」 and missed the option at the end.
+        return ("未说明由谁操作：请先选择本人姓名并输入PIN登录（命令行：加 --operator 姓名，"
+                f"PIN 由环境变量 POLLDAY_PIN 提供或在终端输入）。{_who(p)}")
     mine = operator.roles_zh() or "无角色"
     return f"{_who(p)}；{operator.name}（{mine}）不能操作"
 
