@@ -152,12 +152,16 @@ def pending(conn: sqlite3.Connection) -> list[ScannedPage]:
 
 def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Sequence[str] = (),
            invalid: bool = False, reason: str = "", first: str, second: str = "",
-           note: str = "", no_write_in: bool = False, clock: Clock) -> ScannedPage | Refusal:
+           note: str = "", no_write_in: bool = False, clock: Clock, check_only: bool = False
+           ) -> ScannedPage | Refusal:
     """Record the human reading of a flagged ballot. `marks`: one of o x - per candidate, or
-    the keys of ballot entry (1 赞成, 2 不赞成, 0 弃权). A ballot with writing in its 另选他人
+    the keys of ballot entry (1 赞成, 2 不赞成, 0 弃权); an invalid ballot needs only its
+    reason (no marks given: none recorded). A ballot with writing in its 另选他人
     rows needs the name written there, or `no_write_in` (the people deciding count none: not a
     name, cannot be read). Deciding again changes the decision: the returned page's `replaced`
-    says what it was, and the audit keeps both."""
+    says what it was, and the audit keeps both. `check_only`: every check that needs no second
+    person (the reading, the first person's right to decide), nothing recorded: the desk asks
+    for the second person's PIN only after this passes."""
     from app.voting.entry import KeyProblem, parse_keys
 
     row = q.page(conn, page_id)
@@ -184,7 +188,8 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
                        "或由工作人员登录）")
     if second and not _a_name(second):
         return Refusal("WHO_MISSING", f"第二认定人“{second}”不是姓名")
-    if (page.needs_two or invalid) and (not second or second == first):
+    if (page.needs_two or invalid) and (second or not check_only) and (
+            not second or second == first):
         what = "认定无效票" if invalid else "认定存疑选票"
         return Refusal("TWO_PEOPLE", f"{what}须由不同的两人共同认定（总监票人和监票人，或两名监票人）："
                        + (f"认定人和第二认定人都是“{first}”，须为两个不同的人" if second
@@ -193,6 +198,11 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
         return Refusal("REASON_MISSING", "认定无效票须写明原因")
     replaced = "" if page.decision is None else _in_words(page.decision, page.decided_by)
     names_json = ""
+    if invalid and not marks.strip():   # an invalid ballot: its reason, no marks
+        from app.scan.multi import PART_SEP
+
+        marks = PART_SEP.join("-" * len(b.candidates) for b in layout.blocks()) \
+            if layout.multi else "-" * len(layout.candidates)
     if layout.multi:   # a page of several contests: one run of marks per contest
         from app.scan.multi import decision_for_page
 
@@ -224,12 +234,15 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
     # Where a staff list exists: 监票人 decide; two of them (or the 总监票人 and one) where two
     # people must (app.permissions).
     denied = (check_two(conn, "adjudicate_ballot", first, second)
-              if page.needs_two or invalid or second else check(conn, "adjudicate_ballot", first))
+              if (page.needs_two or invalid or second) and not check_only
+              else check(conn, "adjudicate_ballot", first))
     if denied is not None:
         return Refusal("NOT_ALLOWED", denied.message)
     unnamed = _not_named(conn, page, known, [first, second] if second else [first])
     if unnamed is not None:
         return unnamed
+    if check_only:
+        return page
     at = iso(clock.now())
     with transaction(conn):
         q.insert_decision(conn, page_id, marks,
@@ -243,6 +256,23 @@ def decide(conn: sqlite3.Connection, page_id: int, marks: str, *, write_ins: Seq
                        **({"write_in_not_counted": True} if no_write_in else {}),
                        **({"replaced": replaced} if replaced else {})})
     return replace(_pages(conn, [q.page(conn, page_id) or row])[0], replaced=replaced)
+
+
+def deciders(conn: sqlite3.Connection, page_id: int, *, but: str = "") -> list[str]:
+    """Where a staff list exists, the members who may decide this flagged page (the 监票人 the
+    round names and the 总监票人; a round naming none: every 监票人), `but` left out: the names
+    the desk offers for the second person. Empty in open mode or for no such page."""
+    from app.permissions import enforced, who_may
+
+    row = q.page(conn, page_id)
+    if row is None or not enforced(conn):
+        return []
+    page = _pages(conn, [row])[0]
+    known = known_layouts(conn).get(page.layout_code or 0)
+    if known is None:
+        return []
+    return [n for n in who_may(conn, "adjudicate_ballot", but=but)
+            if _not_named(conn, page, known, [n]) is None]
 
 
 def _not_named(conn: sqlite3.Connection, page: ScannedPage, known: KnownLayout,

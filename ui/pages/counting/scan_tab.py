@@ -103,6 +103,18 @@ class ScanTab(QWidget):
         self.second = QLineEdit()
         self.second.setAccessibleName("第二认定人")
         self.second.setPlaceholderText("存疑或无效须两人认定")
+        # Where a staff list exists the second person signs on with their PIN when 认定 is
+        # pressed (as for the lock of a result): no name is typed here.
+        self.second_note = QLabel("按“认定”后由第二人输入姓名和PIN")
+        self.second_note.setStyleSheet("color: #555;")
+        self.second_note.hide()
+        self.person_dialog: QWidget | None = None   # the second person's sign-on
+        self.rights = QLabel()   # who may do what here, when the person at the desk may not
+        self.rights.setAccessibleName("操作权限")
+        self.rights.setWordWrap(True)
+        self.rights.setMaximumWidth(300)
+        self.rights.setStyleSheet("color: #8a4b00;")
+        self.rights.hide()
         self.decide_button = QPushButton("认定")
         self.decide_button.clicked.connect(self.decide)
         self.keys.returnPressed.connect(self.decide)
@@ -124,6 +136,7 @@ class ScanTab(QWidget):
         people.addWidget(self.first)
         people.addWidget(QLabel("第二认定人："))
         people.addWidget(self.second)
+        people.addWidget(self.second_note)
         people.addWidget(self.decide_button)
         form.addRow("认定人：", people)
         right = QVBoxLayout()
@@ -139,6 +152,7 @@ class ScanTab(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.queue, 1)
         left.addWidget(self.refused)
+        left.addWidget(self.rights)
         body = QHBoxLayout()
         body.addLayout(left)
         body.addLayout(right, 1)
@@ -151,7 +165,8 @@ class ScanTab(QWidget):
         lay.addLayout(body, 1)
         page.round_changed.connect(lambda _r: self.refresh() if self.isVisible() else None)
         page.ctx.message.connect(lambda _t: self._show_adjudicator())   # 值班人 typed at the top
-        page.ctx.actor_changed.connect(lambda _a: self._show_adjudicator())
+        page.ctx.actor_changed.connect(lambda _a: self.refresh() if self.isVisible()
+                                       else self._show_adjudicator())
         self._show_adjudicator()
 
     def adjudicator(self) -> str:
@@ -181,6 +196,7 @@ class ScanTab(QWidget):
 
         r = self.round
         ctx = self.page.ctx
+        self._show_adjudicator()
         self.setEnabled(r is not None)
         if r is None:
             return
@@ -226,6 +242,43 @@ class ScanTab(QWidget):
             w.setEnabled(bool(self.pages))
         if not self.pages:
             self.no_write_in.setEnabled(False)
+        self._rights()
+
+    def _rights(self) -> None:
+        """Who may, said before the work (app.permissions decides): where a staff list exists,
+        the buttons the person at the desk may not use are off, and the note and their
+        tooltips name who may; in open mode nothing changes."""
+        from app import permissions
+
+        conn, actor = self.page.ctx.conn, self.page.ctx.actor
+        enforced = permissions.enforced(conn)
+        self.second.setVisible(not enforced)
+        self.second_note.setVisible(enforced)
+        words = []
+        enter = permissions.check(conn, "enter_ballots", actor)
+        for w, tip in ((self.import_button, "一批扫描文件（PDF、JPEG、PNG、TIFF，200–300 dpi）所在的文件夹"),
+                       (self.watch_button, self.watch_button.toolTip().split("\n（")[0]),
+                       (self.count_button, "全部认定后，把本轮读出的扫描选票计入录入组 A"),
+                       (self.hand_count, "这一批扫描前手工清点的选票张数：扫描页数必须与它相等")):
+            w.setToolTip(tip if enter is None else f"{tip}\n（{enter.message}）")
+            if enter is not None:
+                w.setEnabled(False)
+        self.hand_count.setEnabled(enter is None)
+        self.watch_button.setEnabled(enter is None)
+        if enter is not None:
+            words.append(f"导入扫描、计入录入组A：{_who(enter.message)}")
+        judge = permissions.check(conn, "adjudicate_ballot", actor)
+        self.decide_button.setToolTip(
+            "存疑票、无效票：认定人（本机登录的监票人或总监票人）认定后，第二人输入姓名和PIN确认"
+            if enforced else "存疑票、无效票须填写第二认定人")
+        if judge is not None:
+            for w in (self.keys, self.write_in, self.write_in_button, self.invalid, self.reason,
+                      self.no_write_in, self.decide_button):
+                w.setEnabled(False)
+            self.decide_button.setToolTip(judge.message)
+            words.append(f"认定选票：{_who(judge.message)}")
+        self.rights.setText("；".join(words))
+        self.rights.setVisible(bool(words))
 
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self.pages):
@@ -304,7 +357,9 @@ class ScanTab(QWidget):
             return
         p = self.pages[row]
         ctx = self.page.ctx
-        if _doubted(p) and not self.keys.text().strip():
+        # An invalid ballot needs only its reason (the marks of a ballot that counts for
+        # nobody are not asked for).
+        if _doubted(p) and not self.keys.text().strip() and not self.invalid.isChecked():
             self._say(f"第{p.batch}批第{p.position}张有存疑的标记：请看原件后键入认定结果"
                       "（每名候选人一位），再认定。", RED)
             self.keys.setFocus()
@@ -317,14 +372,65 @@ class ScanTab(QWidget):
             return
         names = [w.strip() for w in self.write_in.text().replace("，", "、").split("、")
                  if w.strip()]
-        got = decide(ctx.conn, p.id, self.keys.text().strip() or "0", write_ins=names,
-                     invalid=self.invalid.isChecked(), reason=self.reason.text(),
-                     first=first, second=self.second.text(),
-                     no_write_in=self.no_write_in.isChecked(), clock=ctx.clock)
+        invalid = self.invalid.isChecked()
+        keys = self.keys.text().strip()
+        args: dict[str, Any] = dict(
+            write_ins=names, invalid=invalid, reason=self.reason.text(),
+            no_write_in=self.no_write_in.isChecked(), clock=ctx.clock)
+        marks = keys if keys or invalid else "0"   # an invalid ballot needs only its reason
+        from app import permissions
+
+        if permissions.enforced(ctx.conn):
+            # The reading and the first person's right first: nobody types a PIN for nothing.
+            ready = decide(ctx.conn, p.id, marks, first=first, check_only=True, **args)
+            if isinstance(ready, Refusal):
+                self._say(ready.message, RED)
+                return
+            if p.needs_two or invalid:
+                self._ask_second(p, marks, first, args)
+                return
+            second = ""
+        else:
+            second = self.second.text()
+        self._record(p, marks, first, second, args)
+
+    def _ask_second(self, p: Any, marks: str, first: str, args: dict[str, Any]) -> None:
+        """The second person of a doubtful or invalid ballot signs on with name and PIN (the
+        dialog of the results' lock), then the decision is recorded under both."""
+        from app import permissions
+        from app.scan.adjudicate import deciders
+        from ui import signon
+
+        ctx = self.page.ctx
+
+        def second_ok(second: permissions.Actor) -> str | None:
+            refused = permissions.check_two(ctx.conn, "adjudicate_ballot", first, second)
+            return refused.message if refused else None
+
+        what = "无效票" if args["invalid"] else "存疑选票"
+        names = deciders(ctx.conn, p.id, but=str.__str__(first))
+        self._say(f"第{p.batch}批第{p.position}张是{what}，须两人认定：请第二人（不是 {first}）"
+                  "选择本人姓名并输入PIN")
+        self.person_dialog = signon.ask_person(
+            self, ctx.conn, ctx.clock, title=f"认定{what}：第二认定人",
+            question=f"第{p.batch}批第{p.position}张（{what}）须由两人认定：第一人 {first}"
+                     + (f"（{first.roles_zh()}）" if isinstance(first, permissions.Actor) else "")
+                     + "。可以作第二人的：" + ("、".join(names) or "（名单中没有其他可认定的人）")
+                     + "。请第二人选择本人姓名并输入PIN。",
+            ok_text="确认认定", check=second_ok, names=names,
+            on_done=lambda second: self._record(p, marks, first, second, args))
+
+    def _record(self, p: Any, marks: str, first: str, second: str,
+                args: dict[str, Any]) -> None:
+        from app.scan.adjudicate import decide
+
+        ctx = self.page.ctx
+        got = decide(ctx.conn, p.id, marks, first=first, second=second, **args)
         if isinstance(got, Refusal):
-            self._say(got.message, RED)
+            self._say(got.message, RED)   # what was typed stays
             return
         self._say(f"已认定第{p.batch}批第{p.position}张"
+                  + (f"（{first}、{second}）" if second else "")
                   + (f"：已更改此前的认定（原为{got.replaced}）。" if got.replaced else "。"))
         self.refresh()
 
@@ -405,6 +511,12 @@ class ScanTab(QWidget):
                       f"拒读{len(got.refused)}张" + ("：" + "；".join(refused) if refused else ""),
                       RED if refused else GREEN)
         self.refresh()
+
+
+def _who(message: str) -> str:
+    """「认定…」只有监票人…可以操作；… → 只有监票人…可以操作 (the who of a refusal)."""
+    tail = message.split("」", 1)[-1]
+    return tail.split("：")[0].split("；")[0]
 
 
 def _doubted(p: Any) -> bool:
