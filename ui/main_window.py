@@ -514,28 +514,49 @@ class MainWindow(QMainWindow):
 
     def confirm_close(self) -> bool:
         """Mid-election (someone signed in at the current meeting), ask before closing and say
-        that nothing is lost. True = close."""
+        that nothing is lost; where a page holds work not yet saved (a watched scan batch read
+        and not imported: its `close_words()`), ask and name it. True = close."""
+        if self.db_released:
+            return True
+        pending = []
+        for w in self.findChildren(QWidget):
+            words = getattr(w, "close_words", None)
+            if callable(words):
+                try:
+                    said = words()
+                except Exception:  # noqa: BLE001 - a page failing must not keep the window open
+                    log.exception("close words of %s", type(w).__name__)
+                    continue
+                if said:
+                    pending.append(str(said))
         m = self.ctx.meeting
-        if m is None or self.db_released:
-            return True
-        try:
-            s = attendance.under_way(self.ctx.conn, m)
-        except Exception:  # noqa: BLE001 - a broken file must not keep the window open
-            log.exception("attendance summary on close")
-            return True
-        if s is None:
+        s = None
+        if m is not None:
+            try:
+                s = attendance.under_way(self.ctx.conn, m)
+            except Exception:  # noqa: BLE001 - a broken file must not keep the window open
+                log.exception("attendance summary on close")
+        if s is None and not pending:
             return True
         name = Path(self.ctx.db_path).name
-        # 实到 as the meeting page says it; the others apart, so nobody reads a sum as 实到.
-        extra = [f"{w} {n} 人" for w, n in (("列席", s.attending), ("中途退场", s.signed_out)) if n]
-        box = QMessageBox(QMessageBox.Icon.Question, "关闭窗口？",
-                          f"“{m.title}”正在进行：实到 {s.present} 人"
-                          + (f"（另有{'、'.join(extra)}）" if extra else "") + "。", parent=self)
-        box.setInformativeText(
-            f"关闭不会丢失任何内容：已确认的签到、录入和设置都已保存在数据库“{name}”中。\n"
-            f"再次打开这个数据库时，回到当前会议和“{self.page_title()}”页。")
-        close = box.addButton("关闭窗口", QMessageBox.ButtonRole.AcceptRole)
-        stay = box.addButton("继续工作", QMessageBox.ButtonRole.RejectRole)
+        if s is not None and m is not None:
+            # 实到 as the meeting page says it; the others apart, so nobody reads a sum as 实到.
+            extra = [f"{w} {n} 人" for w, n in (("列席", s.attending), ("中途退场", s.signed_out))
+                     if n]
+            head = (f"“{m.title}”正在进行：实到 {s.present} 人"
+                    + (f"（另有{'、'.join(extra)}）" if extra else "") + "。")
+        else:
+            head = "还有未导入的扫描选票。"
+        box = QMessageBox(QMessageBox.Icon.Warning if pending else QMessageBox.Icon.Question,
+                          "关闭窗口？", head, parent=self)
+        saved = (f"已确认的签到、录入和设置都已保存在数据库“{name}”中。\n"
+                 f"再次打开这个数据库时，回到当前会议和“{self.page_title()}”页。")
+        box.setInformativeText("\n".join(pending) + "\n\n" + saved if pending
+                               else "关闭不会丢失任何内容：" + saved)
+        close = box.addButton("仍然关闭（下次再导入）" if pending else "关闭窗口",
+                              QMessageBox.ButtonRole.AcceptRole)
+        stay = box.addButton("继续工作（先输入清点张数导入）" if pending else "继续工作",
+                             QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(stay)
         box.setEscapeButton(stay)
         box.exec()

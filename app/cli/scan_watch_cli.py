@@ -50,12 +50,10 @@ def watch_folder(args: argparse.Namespace, conn: Any, clock: Any, actor: str) ->
     if refused is not None:
         _say(f"{refused.message}（{refused.code}）")
         return 1
-    before = watch.view().before
     if args.existing:
         watch.take_existing()
     _say(f"正在监视 {args.watch}（每 {args.poll:g} 秒查看一次，文件写完后才读取"
-         + (f"；开始前已有的 {before} 个扫描文件不导入（要导入加 --existing）"
-            if before and not args.existing else "")
+         + ("" if args.existing else "；开始前已有的、未导入过的扫描文件不读取（要读取加 --existing）")
          + "）。每批扫完后键入手工清点张数并回车；放弃一批键入“放弃”；Ctrl+C 停止。")
     lines = _stdin_lines()
     said: set[tuple[int, str, int]] = set()
@@ -64,7 +62,7 @@ def watch_folder(args: argparse.Namespace, conn: Any, clock: Any, actor: str) ->
             _answer(watch, lines)
             for e in watch.step(conn):
                 _emit(e.as_json())
-                if e.kind == "stopped":
+                if e.kind in ("stopped", "existing", "resumed"):
                     _say(e.words)
             view = watch.view()
             for b in view.waiting():
@@ -79,7 +77,8 @@ def watch_folder(args: argparse.Namespace, conn: Any, clock: Any, actor: str) ->
     except KeyboardInterrupt:
         left = watch.view().waiting()
         _say(f"已停止监视 {args.watch}"
-             + (f"；{len(left)} 批已读出但未导入（没有写入数据库），原文件仍在文件夹中" if left else ""))
+             + (f"；{len(left)} 批已读出但未导入（没有计入），原文件仍在文件夹中；"
+                "再次监视这个文件夹时会重新读出，等待手工清点张数" if left else ""))
         return 0
 
 

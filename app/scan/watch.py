@@ -22,8 +22,14 @@ reason); it is looked at again if it changes.
 Nothing in the watched folder is ever moved, renamed or deleted: the originals are copied into
 the archive when their batch is imported (app.scan.batch). The same bytes are never imported
 twice: a file whose hash is already in the database, or already read in this watch, is refused.
-Files present when the watch starts are not taken (the scan folder may hold other jobs): they
-are counted and said, and taken only when the clerk asks (`take_existing`).
+Files present when the watch starts are not taken at once (the scan folder may hold other
+jobs): the first step reads each one's hash and says how many are already in the archive and how
+many are not (those are taken only when the clerk asks, `take_existing`; never silently called
+"already there"). Files read but not yet imported are remembered in the database's `setting`
+table (folder, name, SHA-256: `remembered`), so a window closed or a laptop restarted before the
+hand count was typed loses no ballot: watching the folder again reads them back into a batch
+waiting for its count (same name, same bytes); the window's close dialog names them
+(`pending_words`).
 
 A watched batch is the files that arrived since the previous batch was closed; typing its hand
 count closes it (files seen afterwards start the next batch) and imports it as soon as none of
@@ -36,6 +42,7 @@ One `step()` at a time runs in a worker thread (the GUI's task, or the CLI's loo
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -49,6 +56,9 @@ from app.meetings import Refusal
 from app.scan.batch import ImportResult, PageReader, ReadScan, import_read, page_reader, read_scan
 from app.scan.source import count_pages, kind_of, sha256_of
 from db import scan as q
+from db import settings
+from db.identity import DatabaseFileChanged
+from db.tx import transaction
 
 POLL_S = 2.0
 STABLE_POLLS = 2
@@ -60,6 +70,8 @@ WRITING, READ, REFUSED, IMPORTED, SET_ASIDE = "writing", "read", "refused", "imp
 OPEN, COUNTING, NOT_IMPORTED, DONE, DROPPED = "open", "counting", "not_imported", "done", "dropped"
 
 Progress = Callable[[int, int, str], None]
+PENDING_KEY = "scan.watch_pending"   # {folder: [{name, sha256, pages}]}: read, not imported
+FOLDER_KEY = "scan.watch_folder"     # the folder watched last (the folder dialog opens there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +80,7 @@ class Event:
     watch stopped. `as_json()` is the CLI's line."""
 
     kind: str           # read | refused | imported | batch_refused | set_aside | stopped
+    #                     | existing (the files found at the start) | resumed (read back)
     words: str
     file: str = ""
     batch: int = 0      # the watched batch's number
@@ -89,6 +102,7 @@ class FileRow:
     state: str
     pages: int
     words: str
+    label: str = ""     # the batch as the database numbers it: "4" imported, "4（待）" to come
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +115,7 @@ class BatchRow:
     hand_count: int     # 0 until typed
     batch_id: int       # the imported batch, else 0
     words: str
+    name: str = ""      # 第4批 (imported) or 待导入批（将为第4批）
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +127,11 @@ class WatchView:
     stopped: str        # why the watch stopped ("" while it runs or after the stop button)
     files: tuple[FileRow, ...]
     batches: tuple[BatchRow, ...]
-    before: int         # files already in the folder when the watch started (not taken)
+    before: int         # files already in the folder when the watch started, not taken and
+    #                     (once their hashes are read) not in the archive
     others: int         # files that are not scans (left alone)
+    before_imported: int = 0   # files already there whose bytes are already imported
+    imported_here: int = 0     # batches in the database imported from this folder
 
     def waiting(self) -> tuple[BatchRow, ...]:
         """Batches that still need a hand count (or a corrected one)."""
@@ -157,6 +175,12 @@ class FolderWatch:
         self.batches: list[_Batch] = []
         self.stopped = ""
         self.running = False
+        self.sorted = False                        # the files there at the start hashed
+        self.take_new = False                      # ... and the ones not imported asked for
+        self.before_done: set[str] = set()         # ... and found already imported
+        self.next_id = 1                           # the number the next imported batch gets
+        self.imported_here = 0
+        self._saved: str | None = None             # the pending files last remembered
         self._lock = threading.Lock()
         # ("count" | "aside", batch, hand count, operator)
         self._asked: list[tuple[str, int, int, str]] = []
@@ -176,9 +200,10 @@ class FolderWatch:
         self.running = False
 
     def take_existing(self) -> None:
-        """The files there before the watch started are taken too (the clerk scanned the first
-        stack before watching): from the next poll on, as if they had just appeared; one already
-        imported is refused with its batch."""
+        """The files there before the watch started and not in the archive are taken too (the
+        clerk scanned the first stack before watching): from the next poll on, as if they had
+        just appeared (the ones already imported stay alone; before their hashes are read, all
+        are taken and one already imported is refused with its batch)."""
         with self._lock:
             self._asked.append(("existing", 0, 0, ""))
 
@@ -196,21 +221,29 @@ class FolderWatch:
         self.before = listed
         self.running = True
         self.stopped = ""
+        self.sorted = False
+        self.before_done = set()
         return None
 
     def step(self, conn: sqlite3.Connection, *, progress: Progress | None = None,
              cancelled: Callable[[], bool] = lambda: False) -> list[Event]:
         """The asked counts and set-asides, then one poll of the folder (reading what became
         complete), then the counts that were waiting for files still being written."""
+        self._numbers(conn)
         events = self._answer(conn, progress)
+        if self.running and not self.sorted:
+            events += self._sort_before(conn, progress, cancelled)
         if self.running:
             events += self._poll(conn, progress, cancelled)
         events += self._imports(conn, progress)
+        if events:
+            self._numbers(conn)
+        self._remember(conn)
         return events
 
     def view(self) -> WatchView:
         files = tuple(FileRow(f.name, f.batch, f.state, len(f.scan.pages) if f.scan else 0,
-                              _file_words(f)) for f in self.taken)
+                              _file_words(f), self._short(f.batch)) for f in self.taken)
         batches = []
         for b in self.batches:
             mine = [f for f in self.taken if f.batch == b.number
@@ -218,9 +251,123 @@ class FolderWatch:
             pages = sum(len(f.scan.pages) for f in mine if f.scan)
             writing = sum(1 for f in mine if f.state == WRITING)
             batches.append(BatchRow(b.number, b.state, len(mine), pages, writing, b.hand_count,
-                                    b.batch_id, _batch_words(b, len(mine), pages, writing)))
+                                    b.batch_id, _batch_words(b, self._name(b), len(mine), pages,
+                                                             writing), self._name(b)))
+        new = sum(1 for n in self.before if n not in self.before_done)
         return WatchView(str(self.folder), self.running, self.stopped, files, tuple(batches),
-                         len(self.before), len(self.others))
+                         new, len(self.others), len(self.before_done), self.imported_here)
+
+    # -- the batches as the database numbers them ---------------------------------------------
+    def _numbers(self, conn: sqlite3.Connection) -> None:
+        try:
+            rows = q.batches(conn)
+        except sqlite3.Error:
+            return
+        self.next_id = max((int(r[0]) for r in rows), default=0) + 1
+        self.imported_here = sum(1 for r in rows if str(r[2]) == str(self.folder))
+
+    def _will_be(self, b: _Batch) -> int:
+        """The number a batch not yet imported gets if the batches before it go in first."""
+        ahead = [x for x in self.batches if x.state in (OPEN, COUNTING, NOT_IMPORTED)
+                 and x.number < b.number]
+        return self.next_id + len(ahead)
+
+    def _name(self, b: _Batch) -> str:
+        if b.state == DONE:
+            return f"第{b.batch_id}批"
+        if b.state == DROPPED:
+            return "已放弃的一批"
+        return f"待导入批（将为第{self._will_be(b)}批）"
+
+    def _short(self, number: int) -> str:
+        b = self._batch(number)
+        if b is None:
+            return "—"
+        if b.state == DONE:
+            return str(b.batch_id)
+        return "—" if b.state == DROPPED else f"{self._will_be(b)}（待）"
+
+    # -- the files there at the start, and the files read but never imported -------------------
+    def _sort_before(self, conn: sqlite3.Connection, progress: Progress | None,
+                     cancelled: Callable[[], bool]) -> list[Event]:
+        """Hash the files that were there when the watch started: already in the archive (left
+        alone, counted), remembered as read-but-not-imported by an earlier watch (read back at
+        once into a waiting batch), or neither (offered: `take_existing`)."""
+        earlier = {f["name"]: f["sha256"] for f in remembered(conn).get(str(self.folder), [])}
+        hashes: dict[str, str] = {}
+        names = sorted(self.before)
+        for k, name in enumerate(names, 1):
+            if cancelled():
+                return []                          # sorted on the next step
+            if progress is not None:
+                progress(k, len(names), f"正在核对文件夹中已有的文件 {k}/{len(names)}：{name}")
+            try:
+                hashes[name] = sha256_of((self.folder / name).read_bytes())
+            except OSError:
+                continue                           # unreadable now: offered like a new one
+        known = q.known_hashes(conn, list(set(hashes.values())))
+        self.before_done = {n for n, h in hashes.items() if h in known}
+        back = [n for n, h in hashes.items() if earlier.get(n) == h and h not in known]
+        for name in back:                          # read again at this poll
+            st = self.before.pop(name)
+            self.files[name] = _File(name, st, self._open_batch(), steady=self.stable_polls - 1)
+            self.taken.append(self.files[name])
+        self.sorted = True
+        if self.take_new:
+            self._take_new()
+        events: list[Event] = []
+        if back:
+            events.append(Event("resumed", f"上次已读出、未导入的 {len(back)} 个文件重新读出："
+                                + "、".join(back) + f"；归入待导入批（将为第{self.next_id}批），"
+                                "等待输入手工清点张数", detail={"files": back}))
+        gone = sorted(n for n in earlier if n not in back)
+        if gone:
+            events.append(Event("resumed", f"上次已读出、未导入的 {len(gone)} 个文件已不在文件夹中"
+                                "或内容已变：" + "、".join(gone) + "；请找到原件或重新扫描",
+                                detail={"missing": gone}))
+        new = [n for n in names if n not in self.before_done and n not in back]
+        if new or self.before_done:
+            events.append(Event(
+                "existing", f"文件夹中已有 {len(new) + len(self.before_done)} 个扫描文件："
+                + (f"{len(self.before_done)} 个已导入过（不再读取）" if self.before_done else "")
+                + ("；" if new and self.before_done else "")
+                + (f"{len(new)} 个未导入过（内容不在存档中）：" + "、".join(new[:5])
+                   + ("等" if len(new) > 5 else "")
+                   + ("，现在读取" if self.take_new else "，不自动读取；如是本次的选票，"
+                      "请点“也读取未导入的文件”") if new else ""),
+                detail={"imported": len(self.before_done), "not_imported": new}))
+        return events
+
+    def _take_new(self) -> None:
+        self.before = {n: st for n, st in self.before.items() if n in self.before_done}
+
+    def _pending(self) -> list[dict[str, Any]]:
+        waiting = {b.number for b in self.batches if b.state in (OPEN, COUNTING, NOT_IMPORTED)}
+        return [{"name": f.name, "sha256": f.scan.sha256, "pages": len(f.scan.pages)}
+                for f in self.taken if f.state == READ and f.scan is not None
+                and f.batch in waiting]
+
+    def _remember(self, conn: sqlite3.Connection) -> None:
+        """The files read and not imported, in the database's settings (only when they change;
+        a database that cannot be written is told nothing here: the close dialog still names
+        the batch)."""
+        if not self.sorted:
+            return                                 # the remembered ones are not read back yet
+        pending = self._pending()
+        now = json.dumps(pending, ensure_ascii=False, sort_keys=True)
+        if now == self._saved:
+            return
+        try:
+            with transaction(conn):
+                record = remembered(conn)
+                if pending:
+                    record[str(self.folder)] = pending
+                else:
+                    record.pop(str(self.folder), None)
+                settings.put(conn, PENDING_KEY, json.dumps(record, ensure_ascii=False))
+        except (sqlite3.Error, OSError, DatabaseFileChanged):
+            return
+        self._saved = now
 
     def _list(self) -> dict[str, tuple[int, int]] | None:
         """name -> (size, mtime_ns) of the scan files in the folder; None when it is gone."""
@@ -332,7 +479,9 @@ class FolderWatch:
         refused = [(page, fields["reason"]) for page, fields in scan.pages
                    if fields["status"] == "refused"]
         flagged = sum(1 for _p, fields in scan.pages if fields["status"] == "flagged")
-        words = (f"{f.name}：{len(scan.pages)}页已读出，归入监视第{f.batch}批"
+        b = self._batch(f.batch)
+        words = (f"{f.name}：{len(scan.pages)}页已读出，归入"
+                 + (self._name(b) if b is not None else f"监视第{f.batch}批")
                  + (f"，须人工认定{flagged}张" if flagged else "")
                  + "".join(f"；第{p}页拒读：{r}" for p, r in refused))
         return Event("read", words, f.name, f.batch,
@@ -358,6 +507,10 @@ class FolderWatch:
         if self.files.get(f.name) is f:
             del self.files[f.name]
 
+    def _files_of(self, number: int) -> str:
+        names = [f.name for f in self.taken if f.batch == number]
+        return "、".join(names[:3]) + (f"等{len(names)}个文件" if len(names) > 3 else "")
+
     def _batch(self, number: int) -> _Batch | None:
         return next((b for b in self.batches if b.number == number), None)
 
@@ -367,7 +520,9 @@ class FolderWatch:
         events: list[Event] = []
         for what, number, hand_count, operator in asked:
             if what == "existing":
-                self.before = {}
+                self.take_new = True               # applied once the hashes are read
+                if self.sorted:
+                    self._take_new()
                 continue
             b = self._batch(number)
             if b is None or b.state in (DONE, DROPPED):
@@ -377,8 +532,9 @@ class FolderWatch:
                 for f in self.taken:
                     if f.batch == number and f.state in (READ, WRITING):
                         f.state = SET_ASIDE
-                events.append(Event("set_aside", f"监视第{number}批已放弃：未导入，原文件仍在文件夹中，"
-                                    "不会再被导入；请重新清点、重新扫描", batch=number))
+                events.append(Event("set_aside", f"待导入的这一批（{self._files_of(number)}）已放弃："
+                                    "未导入，原文件仍在文件夹中，本次监视不会再读取；"
+                                    "请重新清点、重新扫描", batch=number))
             else:
                 b.state, b.hand_count, b.operator = COUNTING, hand_count, operator
         return events
@@ -405,14 +561,14 @@ class FolderWatch:
             for f in mine:
                 if f.state == WRITING:             # the folder is gone: they never finished
                     self._forget(f)
-            return Event("batch_refused", f"监视第{b.number}批未导入：{got.message}",
+            return Event("batch_refused", f"{self._name(b)}未导入：{got.message}",
                          batch=b.number, detail={"code": got.code, "reason": got.message,
                                                  "hand_count": b.hand_count})
         b.state, b.batch_id, b.reason = DONE, got.batch_id, ""
         for f in mine:
             if f.state == READ:
                 f.state = IMPORTED
-        return Event("imported", f"监视第{b.number}批已导入为第{got.batch_id}批：{got.pages}页，读出"
+        return Event("imported", f"{self._files_of(b.number)}已导入为第{got.batch_id}批：{got.pages}页，读出"
                      f"{got.read}张，须人工认定{got.flagged}张，拒读{len(got.refused)}张"
                      + ("（须键盘录入）" if got.refused else ""), batch=b.number,
                      detail={**got.as_json(), "hand_count": b.hand_count})
@@ -468,8 +624,8 @@ def _file_words(f: _File) -> str:
             SET_ASIDE: "已放弃，未导入"}[f.state]
 
 
-def _batch_words(b: _Batch, files: int, pages: int, writing: int) -> str:
-    head = f"监视第{b.number}批：{files}个文件，{pages}页"
+def _batch_words(b: _Batch, name: str, files: int, pages: int, writing: int) -> str:
+    head = f"{name}：{files}个文件，{pages}页"
     if b.state == OPEN:
         return head + (f"，{writing}个正在写入" if writing else "") + "；等待手工清点张数"
     if b.state == COUNTING:
@@ -477,5 +633,56 @@ def _batch_words(b: _Batch, files: int, pages: int, writing: int) -> str:
     if b.state == NOT_IMPORTED:
         return head + f"，未导入：{b.reason}"
     if b.state == DONE:
-        return head + f"，已导入为第{b.batch_id}批"
+        return head + "，已导入"
     return head + "，已放弃（未导入）"
+
+
+# -- what this database remembers of watched folders -------------------------------------------
+
+def remembered(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+    """folder -> the files read there and not imported when the watch ended ({} when none)."""
+    try:
+        raw = settings.get(conn, PENDING_KEY)
+    except sqlite3.Error:
+        return {}
+    try:
+        got = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return {str(k): [f for f in v if isinstance(f, dict) and "name" in f and "sha256" in f]
+            for k, v in got.items() if isinstance(v, list) and v} if isinstance(got, dict) else {}
+
+
+def pending_words(view: WatchView | None) -> str:
+    """For the close dialog: the watched batches read and not imported, or ""."""
+    if view is None:
+        return ""
+    waiting = [b for b in view.batches if b.state in (OPEN, COUNTING, NOT_IMPORTED) and b.files]
+    if not waiting:
+        return ""
+    parts = []
+    for b in waiting:
+        names = [f.name for f in view.files if f.batch == b.number and f.state == READ]
+        parts.append(f"{b.name}：已读出 {len(names)} 个文件（{'、'.join(names[:4])}"
+                     + ("等" if len(names) > 4 else "") + f"，{b.pages}页），"
+                     + ("手工清点张数尚未输入" if b.state == OPEN else "尚未导入"))
+    return (f"监视文件夹 {view.folder} 中有 {len(waiting)} 批尚未导入：" + "；".join(parts)
+            + "。这些选票还没有计入。关闭后原文件仍在文件夹中；下次打开这个数据库、在扫描认定页"
+            "继续监视这个文件夹时，它们会重新读出，等待输入手工清点张数。")
+
+
+def last_folder(conn: sqlite3.Connection) -> str:
+    """The folder watched last on this database ("" when none)."""
+    try:
+        return settings.get(conn, FOLDER_KEY) or ""
+    except sqlite3.Error:
+        return ""
+
+
+def remember_folder(conn: sqlite3.Connection, folder: Path) -> bool:
+    try:
+        with transaction(conn):
+            settings.put(conn, FOLDER_KEY, str(folder))
+    except (sqlite3.Error, OSError, DatabaseFileChanged):
+        return False
+    return True

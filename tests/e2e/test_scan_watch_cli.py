@@ -117,6 +117,45 @@ def test_watch_reads_new_files_and_imports_with_the_count_typed_on_stdin(
             w.proc.wait()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
+def test_a_batch_read_when_the_command_stopped_is_read_back_by_the_next_watch(
+        tmp_path: Path, made: Path) -> None:
+    """Ctrl+C after a file was read and before its count was typed: the next watch of the folder
+    reads it back into a batch waiting for its count (it is not "already there")."""
+    db = tmp_path / "day.db"
+    _database(db).close()
+    folder = tmp_path / "mfp"
+    folder.mkdir()
+    w = Watching(db, folder)
+    try:
+        shutil.copy(made / "scan0001.jpg", folder / "late001.jpg")
+        e = w.next()
+        assert (e["event"], e["file"]) == ("read", "late001.jpg")
+        w.proc.send_signal(signal.SIGINT)
+        code, err = w.end()
+        assert code == 0 and "再次监视这个文件夹时会重新读出" in err, err
+    finally:
+        if w.proc.poll() is None:
+            w.proc.kill()
+            w.proc.wait()
+    w = Watching(db, folder)
+    try:
+        e = w.next()
+        assert e["event"] == "resumed" and e["files"] == ["late001.jpg"], e
+        e = w.next()
+        assert (e["event"], e["file"]) == ("read", "late001.jpg"), e
+        w.type("1")
+        e = w.next()
+        assert e["event"] == "imported" and e["batch"] == 1 and e["pages"] == 1, e
+        w.proc.send_signal(signal.SIGINT)
+        code, err = w.end()
+        assert code == 0 and "上次已读出、未导入的 1 个文件重新读出：late001.jpg" in err, err
+    finally:
+        if w.proc.poll() is None:
+            w.proc.kill()
+            w.proc.wait()
+
+
 def test_a_pulled_stick_stops_the_watch_and_the_command_ends(tmp_path: Path, made: Path) -> None:
     db = tmp_path / "day.db"
     _database(db).close()
@@ -125,6 +164,8 @@ def test_a_pulled_stick_stops_the_watch_and_the_command_ends(tmp_path: Path, mad
     shutil.copy(made / "scan0001.jpg", folder)      # scanned before the watch: --existing
     w = Watching(db, folder, "--existing")
     try:
+        e = w.next()
+        assert e["event"] == "existing" and "1 个未导入过" in e["words"] and "现在读取" in e["words"]
         e = w.next()
         assert (e["event"], e["file"]) == ("read", "scan0001.jpg")
         shutil.copy(made / "scan0003.jpg", folder)

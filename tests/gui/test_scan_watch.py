@@ -45,8 +45,11 @@ def test_a_watched_folder_reads_new_files_and_imports_them_with_the_typed_count(
         monkeypatch.setattr(filedialogs, "get_existing_directory", lambda *_a, **_k: str(folder))
         qtbot.mouseClick(tab.watch_button, Qt.MouseButton.LeftButton)
         assert panel.isVisible() and "正在监视" in panel.title.text()
-        assert str(folder) in panel.title.text() and "已有的 1 个" in page.message.text()
+        assert str(folder) in panel.title.text()
         panel.timer.setInterval(150)       # the real timer, polling faster than the 2 s of a day
+        qtbot.waitUntil(lambda: panel.existing_button.isVisible(), timeout=30000)
+        assert panel.existing_button.text() == "也读取未导入的 1 个文件"
+        assert "1 个未导入过（内容不在存档中）：旧的.pdf" in page.message.text()
         shutil.copy(made / "scan0001.jpg", folder)
         shutil.copy(made / "scan0002.jpg", folder)
         qtbot.waitUntil(lambda: sum("已读出" in c for c in _cells(tab)) == 2, timeout=30000)
@@ -57,7 +60,8 @@ def test_a_watched_folder_reads_new_files_and_imports_them_with_the_typed_count(
         for n in (3, 4):
             shutil.copy(made / f"scan000{n}.jpg", folder)
         qtbot.waitUntil(lambda: sum("已读出" in c for c in _cells(tab)) == 4, timeout=30000)
-        assert "监视第1批：4个文件，4页" in panel.batch.text() and panel.count_button.isEnabled()
+        assert "待导入批（将为第1批）：4个文件，4页" in panel.batch.text()
+        assert panel.count_button.isEnabled()
         shot(page, "scan_watch_waiting")
         before = {p.name: p.read_bytes() for p in folder.iterdir()}
         panel.hand_count.setFocus()
@@ -121,7 +125,7 @@ def test_a_short_count_refuses_the_watched_batch_and_it_can_be_set_aside(
         qtbot.mouseClick(panel.existing_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: any("早先.jpg" in c and "已读出" in c for c in _cells(tab)),
                         timeout=30000)
-        assert "监视第2批：1个文件，1页" in panel.batch.text()
+        assert "待导入批（将为第1批）：1个文件，1页" in panel.batch.text()
         assert not panel.existing_button.isVisible()
         qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
         assert "已停止监视" in panel.title.text() and not panel.timer.isActive()
@@ -130,3 +134,100 @@ def test_a_short_count_refuses_the_watched_batch_and_it_can_be_set_aside(
         qtbot.waitUntil(lambda: panel.task is None, timeout=30000)
         page.close()
         page.ctx.conn.close()
+
+
+def test_closing_names_a_watched_batch_not_imported_and_the_next_start_offers_it_back(
+        qtbot, tmp_path, shot, monkeypatch):
+    """A file read into a watched batch whose hand count was not typed: 文件→退出 names it (not
+    "nothing is lost"); after the window is opened again the scan tab offers the folder back,
+    the file is read again into a batch named by the number it will get, and the folder dialog
+    opens in the folder watched last."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.conftest import open_window
+    from tests.gui.test_window_day import answer_box
+    from ui import filedialogs
+    from ui.pages.counting.page import CountingPage
+
+    db = counting_db(tmp_path / "scan.db")
+    page = open_page(qtbot, db)
+    try:
+        r = ready_round(page)
+        layout, pdf = printed_ballot(page, r, tmp_path)
+    finally:
+        page.close()
+        page.ctx.conn.close()
+    made = tmp_path / "made"
+    write_deck(render_blank(pdf, 200, tmp_path), layout, 200, made, 1, intents=INTENTS[:1],
+               edge_rate=0.0, write_in_rate=0.0)
+    folder = tmp_path / "MFP 扫描"
+    folder.mkdir()
+    asked: list[str] = []
+
+    def pick(_parent, _caption, directory=""):
+        asked.append(directory)
+        return str(folder)
+
+    monkeypatch.setattr(filedialogs, "get_existing_directory", pick)
+
+    def scan_tab(window):
+        qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+        counting = window.findChild(CountingPage)
+        assert counting is not None
+        bar = counting.tabs.tabBar()
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(4).center())
+        return counting, counting.scan_tab
+
+    gen = open_window(qtbot, db)
+    window = next(gen)
+    window.resize(1366, 768)
+    counting, tab = scan_tab(window)
+    panel = tab.watch_panel
+    qtbot.mouseClick(tab.watch_button, Qt.MouseButton.LeftButton)
+    assert asked == [""]                   # never watched on this database: the default place
+    panel.timer.setInterval(150)
+    shutil.copy(made / "scan0001.jpg", folder / "late001.jpg")
+    qtbot.waitUntil(lambda: any("已读出" in c for c in _cells(tab)), timeout=30000)
+    assert "待导入批（将为第1批）：1个文件，1页" in panel.batch.text()
+    seen: list[str] = []
+    answer_box(qtbot, "继续工作（先输入清点张数导入）", seen)
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert seen and "late001.jpg" in seen[0] and "手工清点张数尚未输入" in seen[0], seen
+    assert "不会丢失" not in seen[0] and "没有计入" in seen[0]
+    assert window.isVisible() and not window.db_released
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    answer_box(qtbot, "仍然关闭（下次再导入）", seen)
+    window.request_close()
+    qtbot.waitUntil(lambda: window.db_released, timeout=5000)
+    gen.close()
+
+    gen = open_window(qtbot, db)
+    window = next(gen)
+    window.resize(1366, 768)
+    try:
+        counting, tab = scan_tab(window)
+        panel = tab.watch_panel
+        qtbot.waitUntil(panel.resume_button.isVisible, timeout=5000)
+        assert "late001.jpg" in panel.batch.text() and "没有计入" in panel.batch.text()
+        shot(window, "scan_watch_offered_back")
+        qtbot.mouseClick(panel.resume_button, Qt.MouseButton.LeftButton)
+        panel.timer.setInterval(150)
+        qtbot.waitUntil(lambda: any("late001.jpg" in c and "已读出" in c for c in _cells(tab)),
+                        timeout=30000)
+        assert "待导入批（将为第1批）：1个文件，1页" in panel.batch.text()
+        assert panel.count_button.isEnabled() and not panel.resume_button.isVisible()
+        assert not panel.existing_button.isVisible()   # not "already there"
+        shot(window, "scan_watch_read_back")
+        panel.hand_count.setValue(1)
+        qtbot.mouseClick(panel.count_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "已导入为第1批" in counting.message.text(), timeout=30000)
+        qtbot.waitUntil(lambda: "从这个文件夹已导入 1 批" in panel.batch.text(), timeout=30000)
+        assert panel.close_words() == ""
+        panel.stop()
+        qtbot.waitUntil(lambda: panel.task is None, timeout=30000)
+        qtbot.mouseClick(tab.watch_button, Qt.MouseButton.LeftButton)
+        assert asked[-1] == str(folder)         # the dialog opens in the folder watched last
+    finally:
+        panel.stop()
+        qtbot.waitUntil(lambda: panel.task is None, timeout=30000)
+        gen.close()

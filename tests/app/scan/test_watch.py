@@ -204,13 +204,67 @@ def test_files_there_before_the_watch_are_left_alone(tmp_path: Path, deck: Path)
     try:
         w = FolderWatch(folder, db, operator="计票员", clock=FixedClock(AT, 1.0))
         assert w.start() is None
-        assert _steps(w, conn, 4) == []
+        got = _steps(w, conn, 4)
+        assert [e.kind for e in got] == ["existing"]      # said once, not taken
+        assert "1 个未导入过（内容不在存档中）：scan0001.jpg" in got[0].words
         view = w.view()
         assert view.before == 1 and view.others == 1 and view.files == ()
         w.take_existing()                           # the clerk asks for them after all
         got = _steps(w, conn, 3)
         assert [(e.kind, e.file, e.batch) for e in got] == [("read", "scan0001.jpg", 1)]
         assert w.view().before == 0
+    finally:
+        conn.close()
+
+
+def test_a_batch_read_but_not_imported_comes_back_when_the_folder_is_watched_again(
+        tmp_path: Path, deck: Path) -> None:
+    """The window closed (or the laptop restarted) after a file was read into a watched batch
+    and before its hand count was typed: the next watch of the folder reads it back into a
+    batch waiting for its count; a file already imported is left alone and counted as such; a
+    file never read nor imported is offered, never called "already there"."""
+    from app.scan.watch import remembered
+
+    w, folder, conn = _watch(tmp_path)
+    try:
+        shutil.copy(deck / "jpg" / "scan0001.jpg", folder)
+        _steps(w, conn, 3)
+        w.count(1, 1)
+        assert [e.kind for e in _steps(w, conn, 1)] == ["imported"]
+        shutil.copy(deck / "jpg" / "scan0002.jpg", folder / "late001.jpg")
+        got = _steps(w, conn, 3)
+        assert [(e.kind, e.file) for e in got] == [("read", "late001.jpg")]
+        assert "归入待导入批（将为第2批）" in got[0].words
+        assert w.view().waiting()[0].name == "待导入批（将为第2批）"
+        assert [f["name"] for f in remembered(conn)[str(folder)]] == ["late001.jpg"]  # type: ignore[arg-type]
+    finally:
+        conn.close()  # type: ignore[attr-defined]
+    # the window is closed; another stack is scanned meanwhile; the app is opened again
+    shutil.copy(deck / "jpg" / "scan0003.jpg", folder / "other.jpg")
+    from db.connection import connect
+
+    conn = connect(tmp_path / "day.db", create=False)
+    try:
+        w = FolderWatch(folder, tmp_path / "day.db", operator="计票员", clock=FixedClock(AT, 1.0))
+        assert w.start() is None
+        got = _steps(w, conn, 1)
+        words = " ".join(e.words for e in got)
+        assert [e.kind for e in got] == ["resumed", "existing", "read"], words
+        assert "late001.jpg" in got[0].words and "第2批" in got[0].words
+        assert "1 个已导入过" in got[1].words and "1 个未导入过" in got[1].words
+        assert "other.jpg" in got[1].words
+        view = w.view()
+        assert view.before == 1 and view.before_imported == 1 and view.imported_here == 1
+        assert [(b.name, b.files) for b in view.waiting()] == [("待导入批（将为第2批）", 1)]
+        w.count(view.waiting()[0].number, 1)
+        got = _steps(w, conn, 1)
+        assert [e.kind for e in got] == ["imported"] and got[0].detail["batch"] == 2
+        assert "late001.jpg已导入为第2批" in got[0].words
+        assert w.view().imported_here == 2
+        assert remembered(conn) == {}               # nothing waits any more
+        w.take_existing()                           # other.jpg: the clerk asks for it
+        got = _steps(w, conn, 3)
+        assert [(e.kind, e.file) for e in got] == [("read", "other.jpg")]
     finally:
         conn.close()
 

@@ -1,5 +1,8 @@
 """The watched scan folder on the 扫描认定 tab: 正在监视 <folder>, each file waiting, read, imported
-or refused with the reason, the watched batches waiting for their hand count, 停止监视.
+or refused with the reason, the watched batches waiting for their hand count (named by the
+number the database will give them), 停止监视. A batch read and not imported when the window
+closed is offered back on the next start (继续监视这个文件夹), and the close dialog names it
+(`close_words`).
 
 A QTimer polls every POLL_S; each poll (listing the folder, reading what became complete,
 importing a batch whose count was typed) runs as a ui.tasks.Task off the GUI thread with its own
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.scan import watch as watching
 from app.scan.watch import POLL_S, REFUSED, FolderWatch, WatchView
 from ui import filedialogs
 from ui.tasks import Outcome, Task
@@ -57,6 +61,11 @@ class WatchPanel(QWidget):
         self.existing_button.setToolTip("开始监视前文件夹里已有的扫描文件也读取（已导入过的会被拒收并说明）")
         self.existing_button.clicked.connect(self.take_existing)
         self.existing_button.hide()
+        self.resume_button = QPushButton("继续监视这个文件夹")
+        self.resume_button.setToolTip("上次关闭时已读出、尚未导入的文件重新读出，等待输入手工清点张数")
+        self.resume_button.clicked.connect(self.resume)
+        self.resume_button.hide()
+        self.resume_folder: Path | None = None
         self.files = QTableWidget(0, 4)
         self.files.setAccessibleName("监视文件夹中的扫描文件")
         self.files.setHorizontalHeaderLabels(["文件", "批", "页", "状态"])
@@ -68,7 +77,7 @@ class WatchPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.files.setMaximumHeight(125)
+        self.files.setMaximumHeight(150)
         self.batch = QLabel()
         self.batch.setWordWrap(True)
         self.hand_count = QSpinBox()
@@ -84,6 +93,7 @@ class WatchPanel(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.existing_button)
+        head.addWidget(self.resume_button)
         head.addWidget(self.stop_button)
         line = QHBoxLayout()
         line.addWidget(self.batch, 1)
@@ -98,7 +108,42 @@ class WatchPanel(QWidget):
         lay.addWidget(self.files)
         lay.addLayout(line)
         self.hide()
+        QTimer.singleShot(0, self.offer)
 
+    def offer(self) -> None:
+        """Files read by an earlier watch and never imported (the window was closed before the
+        hand count was typed): said, with 继续监视这个文件夹."""
+        if self.watch is not None:
+            return
+        try:
+            left = watching.remembered(self.tab.page.ctx.conn)
+        except Exception:  # noqa: BLE001 - a page that cannot read its settings offers nothing
+            return
+        if not left:
+            return
+        folder, files = next(iter(left.items()))
+        self.resume_folder = Path(folder)
+        names = [str(f["name"]) for f in files]
+        pages = sum(int(f.get("pages", 1)) for f in files)
+        self.title.setText(f"<b style='color:{RED}'>上次未导入</b> {folder}")
+        self.batch.setText(f"上次关闭时，监视文件夹 {folder} 中已读出 {len(names)} 个文件（"
+                           + "、".join(names[:5]) + ("等" if len(names) > 5 else "")
+                           + f"，{pages}页），手工清点张数尚未输入，没有计入。点“继续监视这个文件夹”"
+                           "重新读出它们，再输入手工清点张数导入（或放弃这一批）。")
+        self.resume_button.show()
+        self.files.hide()                  # nothing listed until the folder is watched again
+        self.stop_button.setEnabled(False)
+        for w in (self.hand_count, self.count_button, self.aside_button):
+            w.setEnabled(False)
+        self.show()
+
+    def resume(self) -> None:
+        if self.resume_folder is not None:
+            self.start(self.resume_folder)
+
+    def close_words(self) -> str:
+        """For the window's close dialog: the watched batches read and not imported."""
+        return watching.pending_words(self.view) if self.watch is not None else ""
     def _say(self, text: str, tone: str = GREEN) -> None:
         self.tab.page.say(text, ok=tone != RED)
 
@@ -111,8 +156,11 @@ class WatchPanel(QWidget):
         if self.view is not None and self.view.waiting():
             self._say("还有监视的批次等待手工清点张数：先导入或放弃它，再监视另一个文件夹。", RED)
             return
+        conn = self.tab.page.ctx.conn
+        last = watching.last_folder(conn) or next(iter(watching.remembered(conn)), "")
         folder = filedialogs.get_existing_directory(
-            self.tab, "选择要监视的扫描文件夹（一体机的扫描文件夹或 U 盘）")
+            self.tab, "选择要监视的扫描文件夹（一体机的扫描文件夹或 U 盘）",
+            last if last and Path(last).is_dir() else "")
         if folder:
             self.start(Path(folder))
 
@@ -127,11 +175,13 @@ class WatchPanel(QWidget):
             return False
         self.watch = watch
         self.view = watch.view()
+        watching.remember_folder(ctx.conn, folder)
+        self.resume_button.hide()
+        self.files.show()
         self.show()
         self._render()
         self._say(f"正在监视 {folder}：此后新出现的扫描文件写完后自动读出"
-                  + (f"（开始前已有的 {self.view.before} 个扫描文件不导入）" if self.view.before else ""),
-                  GREY)
+                  + ("；正在核对文件夹中已有的文件" if self.view.before else ""), GREY)
         self.timer.start()
         self.tab.watch_button.setText("监视另一个文件夹…")
         return True
@@ -181,7 +231,8 @@ class WatchPanel(QWidget):
         self.view = view
         imported = False
         for e in events:
-            bad = e.kind in ("refused", "batch_refused", "stopped")
+            bad = e.kind in ("refused", "batch_refused", "stopped") or bool(
+                e.detail.get("not_imported") or e.detail.get("missing"))
             self._say(e.words, RED if bad else GREEN)
             imported = imported or e.kind == "imported"
         if not view.watching and self.timer.isActive():
@@ -206,8 +257,9 @@ class WatchPanel(QWidget):
                                   if view.stopped else ""))
             self.title.setToolTip(view.stopped)
         self.stop_button.setEnabled(watching)
-        self.existing_button.setText(f"也读取已有的 {view.before} 个文件")
-        self.existing_button.setVisible(watching and view.before > 0)
+        self.existing_button.setText(f"也读取未导入的 {view.before} 个文件")
+        self.existing_button.setVisible(watching and view.before > 0 and self.watch is not None
+                                        and self.watch.sorted)
         if view.files != self.listed:
             self._list(view)
         waiting = self.waiting()
@@ -217,9 +269,8 @@ class WatchPanel(QWidget):
         elif counting:
             self.batch.setText(counting[0].words)
         else:
-            done = sum(1 for b in view.batches if b.state == "done")
-            self.batch.setText(f"已导入 {done} 批；扫描下一批后在此输入手工清点张数" if watching
-                               else f"已导入 {done} 批")
+            done = f"从这个文件夹已导入 {view.imported_here} 批"
+            self.batch.setText(f"{done}；扫描下一批后在此输入手工清点张数" if watching else done)
         for w in (self.hand_count, self.count_button, self.aside_button):
             w.setEnabled(waiting is not None)
 
@@ -231,7 +282,7 @@ class WatchPanel(QWidget):
         shown = [f for k, f in enumerate(newest) if k < ROWS or f.state == REFUSED]
         self.files.setRowCount(len(shown))
         for row, f in enumerate(shown):
-            cells = [f.name, str(f.batch) if f.batch else "—", str(f.pages) if f.pages else "",
+            cells = [f.name, f.label or "—", str(f.pages) if f.pages else "",
                      f.words]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -246,11 +297,11 @@ class WatchPanel(QWidget):
             return
         n = self.hand_count.value()
         if n < 1:
-            self._say(f"请填写监视第{waiting.number}批手工清点的选票张数。", RED)
+            self._say(f"请填写{waiting.name}手工清点的选票张数。", RED)
             self.hand_count.setFocus()
             return
         self.watch.count(waiting.number, n, str(self.tab.page.ctx.actor))
-        self._say(f"监视第{waiting.number}批：手工清点 {n} 张，正在核对并导入…", GREY)
+        self._say(f"{waiting.name}：手工清点 {n} 张，正在核对并导入…", GREY)
         self.hand_count.setValue(0)
         self.poll()
 
@@ -259,7 +310,7 @@ class WatchPanel(QWidget):
             return
         self.watch.take_existing()
         self.existing_button.hide()
-        self._say("开始监视前已有的文件也将读取（写完的文件随即读出）。", GREY)
+        self._say("开始监视前已有的、未导入过的文件也将读取（写完的文件随即读出）。", GREY)
         self.poll()
 
     def set_aside(self) -> None:
