@@ -154,15 +154,18 @@ def _who(p: Permission) -> str:
     return f"「{p.name_zh}」只有{p.who_zh}可以操作"
 
 
-def denied_words(code: str, operator: str | None = None) -> str:
+def denied_words(code: str, operator: str | None = None, *, who: str = "") -> str:
+    """Why `operator` may not do `code`; `who` in place of 「action」只有…可以操作 when the
+    action is a narrower one than the permission's."""
     p = PERMISSIONS[code]
+    who = who or _who(p)
     if not isinstance(operator, Actor) or not operator.verified:
         # What is missing first: told the action's category first, a clerk printing ballots
         # read 「修改选举设置…」 and missed the option at the end.
         return ("未说明由谁操作：请先选择本人姓名并输入PIN登录（命令行：加 --operator 姓名，"
-                f"PIN 由环境变量 POLLDAY_PIN 提供或在终端输入）。{_who(p)}")
+                f"PIN 由环境变量 POLLDAY_PIN 提供或在终端输入）。{who}")
     mine = operator.roles_zh() or "无角色"
-    return f"{_who(p)}；{operator.name}（{mine}）不能操作"
+    return f"{who}；{operator.name}（{mine}）不能操作"
 
 
 def check(conn: sqlite3.Connection, code: str, operator: str | None) -> Denied | None:

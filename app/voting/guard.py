@@ -133,14 +133,13 @@ def import_refused(conn: sqlite3.Connection, round_id: int, entry: str, actor: s
     the list who entered nothing of the other entry here (A and B by different people)."""
     if not enforced(conn):
         return None
-    from app.permissions import PERMISSIONS, Role, denied_words
+    from app.permissions import Role, denied_words
     from db import staff as qs
 
     if check(conn, "enter_ballots", actor) is not None and check(
             conn, "resolve_difference", actor) is not None:
-        p = PERMISSIONS["enter_ballots"]
-        tail = denied_words("enter_ballots", actor)[len(f"「{p.name_zh}」只有{p.who_zh}可以操作"):]
-        return Refusal("NOT_ALLOWED", f"「导入另一台电脑的录入」只有计票人或监票人可以操作{tail}")
+        return Refusal("NOT_ALLOWED", denied_words(
+            "enter_ballots", actor, who="「导入另一台电脑的录入」只有计票人或监票人可以操作"))
     for clerk in sorted(clerks):
         row = qs.by_name(conn, clerk)
         if row is None or Role.TELLER.value not in row.roles:
