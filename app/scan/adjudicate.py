@@ -515,8 +515,11 @@ def refused_words(conn: sqlite3.Connection, shown: int = 6) -> str:
         return ""
     listed = "；".join(f"第{p.batch}批第{p.position}张（{p.file} 第{p.page}页）：{p.reason}"
                       for p in pages[:shown])
-    return (f"拒读 {len(pages)} 张（读不出是哪一项选举，按原票键盘录入其所属的每一项）：{listed}"
-            + (f"；等共{len(pages)}张" if len(pages) > shown else ""))
+    # The app cannot tell a refused page from its later rescan (a new batch, no link between
+    # them): the words never order keying a ballot that may already be counted.
+    return (f"拒读 {len(pages)} 张（读不出是哪一项选举）：{listed}"
+            + (f"；等共{len(pages)}张" if len(pages) > shown else "")
+            + "。如已把该张重新扫描并导入（见后面的批次），无需录入；否则按原票键盘录入其所属的每一项")
 
 
 def refused_count(conn: sqlite3.Connection) -> int:

@@ -77,6 +77,15 @@ def test_the_chief_decides_and_the_second_confirms_with_a_pin(qtbot, tmp_path, s
         assert tab.first.text() == "吴总监" and tab.decide_button.isEnabled()
         assert not tab.second.isVisible() and tab.second_note.isVisible()
         assert tab.queue.count() == 2 and "两人" in tab.queue.item(0).text()
+        # the round names its 监票人 (commit 4e0baa6): the page says who may decide
+        from app.voting import set_officials
+
+        assert not isinstance(set_officials(conn, page.round.id, scrutineers=["周监票"],
+                                            counters=["孙计票"], clock=CLOCK,
+                                            actor=staff.sign_on(conn, "赵主持", PIN["赵主持"],
+                                                                clock=CLOCK)), Refusal)
+        tab.refresh()
+        assert "可认定这张选票的：周监票、吴总监" in tab.rights.text(), tab.rights.text()
         # a reading refused: said at once, nobody asked for a PIN, what was typed stays
         tab.keys.setFocus()
         qtbot.keyClicks(tab.keys, "1111111")

@@ -4,7 +4,7 @@ choosing A, B or the reading typed from the paper ballot, with a reason (audited
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -55,13 +55,25 @@ class CompareTab(QWidget):
         two.addWidget(self.export_button)
         two.addWidget(self.import_button)
         two.addStretch(1)
+        self.rights = QLabel()   # who may resolve, when the person at this laptop may not
+        self.rights.setAccessibleName("操作权限")
+        self.rights.setWordWrap(True)
+        self.rights.setStyleSheet("color: #8a4b00;")
+        self.rights.hide()
+        self.where: dict[int, str] = {}   # number -> where the paper ballot lies (scanned)
         lay = QVBoxLayout(self)
         lay.addLayout(two)
+        lay.addWidget(self.rights)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.paper_label)
         lay.addWidget(self.paper)
         self._hide_paper()
         page.round_changed.connect(self._round_changed)
+        page.ctx.actor_changed.connect(lambda _a: self.refresh() if self.isVisible() else None)
+        from ui.pages.counting.follow import follow_changes
+
+        # Entries and resolutions made elsewhere (the command line) show here.
+        self.follow = follow_changes(self, lambda: page.ctx.conn, self.refresh)
 
     def _round_changed(self, _r: VotingRound | None) -> None:
         # Comparing thousands of ballots takes a while: only for the tab on screen.
@@ -88,13 +100,34 @@ class CompareTab(QWidget):
             self.view.summary.setText(c.message)
             return
         self.view.set_comparison(r.names, c)
+        self.where = _where(self.page.ctx.conn, r) if c.differences else {}
+        for row, d in enumerate(c.differences):
+            cell = self.view.table.item(row, 0)
+            if cell is not None and d.seq in self.where:
+                # A scanned ballot (entry A from the scanner): the paper is found by batch and
+                # position in the stack kept in scan order.
+                cell.setText(f"{d.seq}（{self.where[d.seq]}）")
+                cell.setToolTip(f"第{d.seq}张是扫描计入的选票：原票在{self.where[d.seq]}")
+        from app import permissions
+
+        denied = permissions.check(self.page.ctx.conn, "resolve_difference", self.page.ctx.actor)
         for b in self.view.buttons.values():
-            b.setEnabled(bool(c.differences) and r.state is State.OPEN)
+            b.setEnabled(bool(c.differences) and r.state is State.OPEN and denied is None)
+            b.setToolTip("" if denied is None else denied.message)
+        self.rights.setText("" if denied is None else f"处理录入差异：{denied.message}")
+        self.rights.setVisible(denied is not None and bool(c.differences))
 
     def ask_resolve(self, seq: int, choice: str) -> None:
         d = next((x for x in self.view.differences if x.seq == seq), None)
         r = self.round
         if d is None or r is None:
+            return
+        # Who may, before the reason is written (app.voting.guard decides).
+        from app.voting.guard import resolver_refused
+
+        refused = resolver_refused(self.page.ctx.conn, r.id, self.page.ctx.actor, r.label)
+        if refused is not None:
+            self.page.say(refused.message, ok=False)
             return
         if choice == "paper":
             self._show_paper(r, d)
@@ -103,7 +136,8 @@ class CompareTab(QWidget):
 
     def _ask_reason(self, seq: int, choice: str, reading: Ballot | None) -> None:
         what = {"A": "采用 A 的录入", "B": "采用 B 的录入", "paper": "按原票更正"}[choice]
-        dialog = ReasonDialog(self, "处理录入差异", f"第{seq}张：{what}。依据：", RESOLVE_REASONS,
+        where = f"（原票在{self.where[seq]}）" if seq in self.where else ""
+        dialog = ReasonDialog(self, "处理录入差异", f"第{seq}张{where}：{what}。依据：", RESOLVE_REASONS,
                               ok_text=what)
         dialog.reason.setEditText(RESOLVE_REASONS[0])
         dialog.reason_accepted.connect(lambda why: self.resolve(seq, choice, why, reading))
@@ -188,7 +222,8 @@ class CompareTab(QWidget):
         if start is not None:
             self.paper.load(keys_for(start.marks), start.write_ins,
                             start.reason if start.declared_invalid else "", None)
-        self.paper_label.setText(f"按原票录入第{d.seq}张（回车确认，F4 无效，Esc 清空）：")
+        where = f"，原票在{self.where[d.seq]}" if d.seq in self.where else ""
+        self.paper_label.setText(f"按原票录入第{d.seq}张（回车确认，F4 无效，Esc 清空{where}）：")
         self.paper_label.show()
         self.paper.show()
         self.paper.setFocus()
@@ -223,3 +258,10 @@ class CompareTab(QWidget):
         if self.paper_seq is None or b is None or isinstance(b, KeyProblem):
             return
         self._ask_reason(self.paper_seq, "paper", b)
+
+
+def _where(conn: Any, r: VotingRound) -> dict[int, str]:
+    """Number -> 第N批第M张（file 第P页） for the ballots of entry A the scanner counted."""
+    from app.scan.check import full_list
+
+    return {i.seq: f"扫描第{i.batch}批第{i.position}张" for i in full_list(conn, r) if i.batch}

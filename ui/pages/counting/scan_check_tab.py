@@ -37,6 +37,16 @@ if TYPE_CHECKING:
     from ui.pages.counting.page import CountingPage
 
 GREEN, RED = "#1b7f3b", "#c62828"
+FULL_TIP = "计票员（录入组B）逐张录入全部选票，与扫描（录入组A）逐张比对"
+SAMPLE_TIP = ("扫描之后由本机随机抽取不少于5%（至少100张，不足100张全部）"
+              "未送人工认定的选票，计票员不看机读结果录入；抽查中发现扫描读错，须全部录入")
+
+
+def _who(message: str) -> str:
+    """「选择…」只有主持人可以操作；… → 只有主持人可以操作 (the who of a refusal)."""
+    tail = message.split("」", 1)[-1]
+    end = tail.find("可以操作")
+    return tail[:end + 4] if end >= 0 else tail.split("：")[0]
 
 
 class ScanCheckTab(QWidget):
@@ -45,10 +55,9 @@ class ScanCheckTab(QWidget):
         self.page = page
         self.todo: list[Any] = []       # SampleItem still to key, in the stack's order
         self.full = QRadioButton("全部键盘录入比对")
-        self.full.setToolTip("计票员（录入组B）逐张录入全部选票，与扫描（录入组A）逐张比对")
+        self.full.setToolTip(FULL_TIP)
         self.sample = QRadioButton("随机抽查")
-        self.sample.setToolTip("扫描之后由本机随机抽取不少于5%（至少100张，不足100张全部）"
-                               "未送人工认定的选票，计票员不看机读结果录入；抽查中发现扫描读错，须全部录入")
+        self.sample.setToolTip(SAMPLE_TIP)
         for b in (self.full, self.sample):
             b.toggled.connect(lambda on, b=b: self._mode_chosen(b) if on else None)
         self.draw_button = QPushButton("随机抽取抽查选票")
@@ -115,6 +124,10 @@ class ScanCheckTab(QWidget):
         lay.addLayout(key_row)
         self._quiet = False
         page.round_changed.connect(lambda _r: self.refresh() if self.isVisible() else None)
+        page.ctx.actor_changed.connect(lambda _a: self.refresh() if self.isVisible() else None)
+        from ui.pages.counting.follow import follow_changes
+
+        self.follow = follow_changes(self, lambda: page.ctx.conn, self.refresh)
 
     @property
     def round(self) -> VotingRound | None:
@@ -138,19 +151,37 @@ class ScanCheckTab(QWidget):
             self.table.setRowCount(0)
             self.next_label.clear()
             return
+        from app import permissions, voting
+
         conn = self.page.ctx.conn
         st = check.check_state(conn, r)
         self._quiet = True
-        self.full.setChecked(st.mode == check.FULL)
-        self.sample.setChecked(st.mode == check.SAMPLE)
+        for b, on in ((self.full, st.mode == check.FULL), (self.sample, st.mode == check.SAMPLE)):
+            b.setAutoExclusive(False)   # a refused choice goes back, to none as well
+            b.setChecked(on)
+            b.setAutoExclusive(True)
         self._quiet = False
         open_ = r.state is State.OPEN
-        self.full.setEnabled(open_)
-        self.sample.setEnabled(open_)
-        self.draw_button.setEnabled(open_ and st.mode == check.SAMPLE and st.undrawn > 0
-                                    and not st.full_required)
+        # Who may, said before the work (app.permissions): the 主持人 chooses and draws, a
+        # 计票人 keys entry B.
+        manage = permissions.check(conn, "round_manage", self.page.ctx.actor)
+        enter = permissions.check(conn, "enter_ballots", self.page.ctx.actor)
+        for b, tip in ((self.full, FULL_TIP), (self.sample, SAMPLE_TIP),
+                       (self.draw_button, "")):
+            b.setEnabled(open_ and manage is None)
+            b.setToolTip(tip if manage is None else (tip + "\n" if tip else "") + manage.message)
+        self.draw_button.setEnabled(open_ and manage is None and st.mode == check.SAMPLE
+                                    and st.undrawn > 0 and not st.full_required)
+        self.keys.setToolTip("" if enter is None else enter.message)
         colour = RED if st.full_required else "#1b3550"
-        self.state.setText(f"<span style='color:{colour}'>{st.words()}</span>")
+        rights = [f"{what}：{_who(d.message)}" for what, d in
+                  (("选择核对方式、抽取", manage), ("录入组B", enter)) if d is not None]
+        self.state.setText(f"<span style='color:{colour}'>{st.words()}</span>"
+                           + (f"<br><span style='color:#8a4b00'>{'；'.join(rights)}</span>"
+                              if rights and open_ else ""))
+        compared = voting.compare_entries(conn, r.id)
+        differ = (set() if isinstance(compared, Refusal)
+                  else {d.seq for d in compared.differences})
         self.todo = check.to_key(conn, r) if st.mode is not None else []
         shown = (list(st.items) if st.mode == check.SAMPLE and not st.full_required
                  else check.full_list(conn, r) if st.mode is not None else [])
@@ -159,14 +190,17 @@ class ScanCheckTab(QWidget):
             cells = (f"第{item.batch}批" if item.batch else "键盘录入",
                      str(item.position) if item.batch else "", str(item.seq),
                      f"{item.file} 第{item.page}页" if item.file else "",
-                     "已录入" if item.keyed else "待录入")
+                     ("已录入，与扫描不一致：在“双录比对”中处理" if item.seq in differ
+                      else "已录入，扫描读错（已处理）" if item.seq in st.misread
+                      else "已录入") if item.keyed else "待录入")
             for col, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if col == 4:
-                    cell.setForeground(Qt.GlobalColor.darkGreen if item.keyed
-                                       else Qt.GlobalColor.darkRed)
+                    bad = not item.keyed or item.seq in differ or item.seq in st.misread
+                    cell.setForeground(Qt.GlobalColor.darkRed if bad
+                                       else Qt.GlobalColor.darkGreen)
                 self.table.setItem(row, col, cell)
-        self.keys.setEnabled(open_ and bool(self.todo))
+        self.keys.setEnabled(open_ and bool(self.todo) and enter is None)
         if self.todo:
             nxt = self.todo[0]
             self.next_label.setText(f"请取出：{nxt.words}")

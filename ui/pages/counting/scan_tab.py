@@ -147,7 +147,7 @@ class ScanTab(QWidget):
         self.refused.setAccessibleName("拒读页")
         self.refused.setWordWrap(True)
         self.refused.setMaximumWidth(300)
-        self.refused.setStyleSheet(f"color: {RED};")
+        self.refused.setStyleSheet("color: #8a4b00;")   # a note, not an order: maybe rescanned
         self.refused.hide()
         left = QVBoxLayout()
         left.addWidget(self.queue, 1)
@@ -168,6 +168,10 @@ class ScanTab(QWidget):
         page.ctx.actor_changed.connect(lambda _a: self.refresh() if self.isVisible()
                                        else self._show_adjudicator())
         self._show_adjudicator()
+        from ui.pages.counting.follow import follow_changes
+
+        # A decision or an import made elsewhere (the command line) shows here.
+        self.follow = follow_changes(self, lambda: page.ctx.conn, self.refresh)
 
     def adjudicator(self) -> str:
         """Who decides first: the signed-on member where a staff list exists, else the header's
@@ -204,6 +208,8 @@ class ScanTab(QWidget):
         recon = reconciliation(ctx.conn, r.id)
         if isinstance(scan, Refusal) or isinstance(recon, Refusal):
             return
+        row = self.queue.currentRow()
+        keep = self.pages[row].id if 0 <= row < len(self.pages) else None
         self.pages = list(scan.pending)
         # Refused pages name no contest: said once beside the queue, not in this round's figures.
         refused = refused_words(ctx.conn)
@@ -226,8 +232,11 @@ class ScanTab(QWidget):
                                    + "；".join(t for _c, t in p.flags))
             item.setToolTip(f"{p.file} 第{p.page}页")
             self.queue.addItem(item)
+        same = next((i for i, p in enumerate(self.pages) if p.id == keep), None)
+        if same is not None:   # the ballot being decided stays, with what was typed
+            self.queue.setCurrentRow(same)
         self.queue.blockSignals(False)
-        if self.pages:
+        if self.pages and same is None:
             self.queue.setCurrentRow(0)
             self._show(0)
         else:
@@ -277,6 +286,13 @@ class ScanTab(QWidget):
                 w.setEnabled(False)
             self.decide_button.setToolTip(judge.message)
             words.append(f"认定选票：{_who(judge.message)}")
+        row = self.queue.currentRow()
+        if enforced and 0 <= row < len(self.pages):
+            # The round's named 监票人 and the 总监票人 (app.scan.adjudicate decides who).
+            from app.scan.adjudicate import deciders
+
+            names = deciders(conn, self.pages[row].id)
+            words.append("可认定这张选票的：" + ("、".join(names) or "名单中没有可以认定的监票人"))
         self.rights.setText("；".join(words))
         self.rights.setVisible(bool(words))
 
@@ -301,6 +317,8 @@ class ScanTab(QWidget):
         self.invalid.setChecked(False)
         self.reason.clear()
         self._show_adjudicator()
+        if self.rights.isVisible() or self.second_note.isVisible():
+            self._rights()   # who may decide this ballot
         db_path, page_id = ctx.db_path, p.id
 
         def work(_progress: Any, _cancel: Any) -> Any:
@@ -516,7 +534,8 @@ class ScanTab(QWidget):
 def _who(message: str) -> str:
     """「认定…」只有监票人…可以操作；… → 只有监票人…可以操作 (the who of a refusal)."""
     tail = message.split("」", 1)[-1]
-    return tail.split("：")[0].split("；")[0]
+    end = tail.find("可以操作")
+    return tail[:end + 4] if end >= 0 else tail.split("：")[0]
 
 
 def _doubted(p: Any) -> bool:
