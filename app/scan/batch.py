@@ -241,7 +241,7 @@ def _write(conn: sqlite3.Connection, db_path: Path, source: str, names: Sequence
     """The batch's rows and its archived originals, all or nothing."""
     layouts = known_layouts(conn)
     total = sum(counts)
-    closed = _closed_round(conn, layouts, rows)
+    closed = _closed_round(conn, layouts, rows) or _over_returned(conn, layouts, rows, names)
     if closed is not None:
         return closed
     at = iso(clock.now())
@@ -325,6 +325,58 @@ def _closed_round(conn: sqlite3.Connection, layouts: dict[int, Any],
                 return Refusal("ROUND_NOT_OPEN", f"该轮{state}（{r.label}）：这一批中有{n}张是"
                                "该轮的选票，不能再计入，整批未导入；如确须计入，先解锁"
                                "并重新开始该轮计票")
+    return None
+
+
+def _over_returned(conn: sqlite3.Connection, layouts: dict[int, Any],
+                   rows: Sequence[tuple[int, int, int, dict[str, Any]]],
+                   names: Sequence[str]) -> Refusal | None:
+    """Every round: 收回 = ballots read + ballots entered by keyboard. A batch that would make a
+    round's scanned ballots (with those already imported and those typed into entry A) more than
+    the 收回 registered for its boxes is refused whole, naming the round, this batch's files and
+    the batches already in: the same sheet scanned again as another file (other bytes, so not
+    caught by the hash; identical ballots are normal, so images are never compared) would
+    otherwise be counted twice. A round with no box figures yet is not checked here (validation
+    asks for them before the lock)."""
+    from app.scan.adjudicate import SCANNER
+    from app.voting import round_by_number
+    from db import voting as vq
+
+    per_round: dict[tuple[int, int], list[int]] = {}   # (contest, round) -> file indexes
+    for i, _page, _pos, f in rows:
+        known = layouts.get(int(f["layout"])) if f["status"] != "refused" \
+            and f["layout"] is not None else None
+        if known is None or known.test_deck:
+            continue
+        parts = ([(b.contest_id, b.round_no) for b in known.layout.blocks()]
+                 if known.layout.multi else [(known.contest_id, known.round_no)])
+        for part in parts:
+            per_round.setdefault(part, []).append(i)
+    for (contest_id, number), files in sorted(per_round.items()):
+        r = round_by_number(conn, contest_id, number)
+        if r is None or not r.boxes:
+            continue
+        codes = [c for c, k in layouts.items() if not k.test_deck and (
+            (k.contest_id, k.round_no) == (contest_id, number) if not k.layout.multi
+            else any((b.contest_id, b.round_no) == (contest_id, number)
+                     for b in k.layout.blocks()))]
+        earlier = [row for row in q.pages(conn, layout_codes=codes) if str(row[5]) != "refused"]
+        typed = sum(1 for row in vq.select_standing_entries(conn, r.id, "A")
+                    if row[5] and str(row[12]) != SCANNER)
+        total = len(earlier) + len(files) + typed
+        if total <= r.returned:
+            continue
+        mine = sorted({names[i] for i in files})
+        batches = sorted({int(row[1]) for row in earlier})
+        listed = "、".join(mine[:5]) + (f"等{len(mine)}个文件" if len(mine) > 5 else "")
+        return Refusal(
+            "OVER_RETURNED",
+            f"{r.label}：这一批（{listed}）有{len(files)}张是该轮的选票，加上已导入的{len(earlier)}张"
+            + (f"（第{'、'.join(map(str, batches))}批）" if batches else "")
+            + (f"和键盘录入的{typed}张" if typed else "")
+            + f"，共{total}张，多于票箱登记收回的{r.returned}张：整批未导入。是否有选票扫描了两次"
+            "（例如已导入的选票又另存为其他格式或重扫了一遍）？请核对这一批的选票；如是收回数登记错了，"
+            "先在“监票人·票箱”页更正收回数再导入")
     return None
 
 
