@@ -67,7 +67,7 @@ def test_the_scan_check_choice_and_the_resolve_say_who_may_first(qtbot, tmp_path
         assert sc.full.isChecked(), page.message.text()
         rows = {sc.table.item(i, 2).text(): sc.table.item(i, 4).text()
                 for i in range(sc.table.rowCount())}
-        assert "不一致" in rows["2"] and rows["1"] == "已录入", rows
+        assert rows["2"] == "与扫描不一致，见双录比对" and rows["1"] == "已录入", rows
         shot(page, "scan_check_disagreed_row")
         cmp_tab = _tab(qtbot, page, 2)
         _sign_on(page, "孙计票")

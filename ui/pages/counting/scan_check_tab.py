@@ -190,8 +190,8 @@ class ScanCheckTab(QWidget):
             cells = (f"第{item.batch}批" if item.batch else "键盘录入",
                      str(item.position) if item.batch else "", str(item.seq),
                      f"{item.file} 第{item.page}页" if item.file else "",
-                     ("已录入，与扫描不一致：在“双录比对”中处理" if item.seq in differ
-                      else "已录入，扫描读错（已处理）" if item.seq in st.misread
+                     ("与扫描不一致，见双录比对" if item.seq in differ
+                      else "扫描读错（已处理）" if item.seq in st.misread
                       else "已录入") if item.keyed else "待录入")
             for col, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
@@ -199,6 +199,9 @@ class ScanCheckTab(QWidget):
                     bad = not item.keyed or item.seq in differ or item.seq in st.misread
                     cell.setForeground(Qt.GlobalColor.darkRed if bad
                                        else Qt.GlobalColor.darkGreen)
+                    if item.seq in differ:
+                        cell.setToolTip(f"录入组B已录入第{item.seq}张，与扫描读出的不一致："
+                                        "须由监票人在“双录比对”中核对原票后处理")
                 self.table.setItem(row, col, cell)
         self.keys.setEnabled(open_ and bool(self.todo) and enter is None)
         if self.todo:
