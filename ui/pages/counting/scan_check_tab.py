@@ -42,11 +42,11 @@ SAMPLE_TIP = ("扫描之后由本机随机抽取不少于5%（至少100张，不
               "未送人工认定的选票，计票员不看机读结果录入；抽查中发现扫描读错，须全部录入")
 
 
-def _who(message: str) -> str:
-    """「选择…」只有主持人可以操作；… → 只有主持人可以操作 (the who of a refusal)."""
-    tail = message.split("」", 1)[-1]
-    end = tail.find("可以操作")
-    return tail[:end + 4] if end >= 0 else tail.split("：")[0]
+def _who(code: str) -> str:
+    """只有<who may, from app.permissions>可以操作."""
+    from app.permissions import PERMISSIONS
+
+    return f"只有{PERMISSIONS[code].who_zh}可以操作"
 
 
 class ScanCheckTab(QWidget):
@@ -174,7 +174,7 @@ class ScanCheckTab(QWidget):
                                     and st.undrawn > 0 and not st.full_required)
         self.keys.setToolTip("" if enter is None else enter.message)
         colour = RED if st.full_required else "#1b3550"
-        rights = [f"{what}：{_who(d.message)}" for what, d in
+        rights = [f"{what}：{_who(d.code)}" for what, d in
                   (("选择核对方式、抽取", manage), ("录入组B", enter)) if d is not None]
         self.state.setText(f"<span style='color:{colour}'>{st.words()}</span>"
                            + (f"<br><span style='color:#8a4b00'>{'；'.join(rights)}</span>"
