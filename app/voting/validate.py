@@ -82,6 +82,13 @@ class RoundValidation:
     def may_lock(self) -> bool:
         return self.result is not None and not self.blocking and not self.problems
 
+    @property
+    def lock_reasons(self) -> list[str]:
+        """Why the round cannot be locked (empty when it can): what lock_round refuses with,
+        and what the 结果 page shows beside its disabled 锁定结果."""
+        return ([p.message for p in self.problems]
+                + [f"{f.title_zh}（{f.code.value}）{f.detail_zh}" for f in self.blocking])
+
     def output(self) -> dict[str, Any]:
         """The round in the output format of spec/scenario-format.md (as `scenario run`)."""
         assert self.result is not None
@@ -359,9 +366,7 @@ def lock_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
             return Refusal("ALREADY_LOCKED", f"{r.label} 已锁定（{r.lock.hash if r.lock else ''}）")
         v = validate_loaded(conn, r)
         if not v.may_lock:
-            reasons = [p.message for p in v.problems]
-            reasons += [f"{f.title_zh}（{f.code.value}）{f.detail_zh}" for f in v.blocking]
-            return Refusal("LOCK_REFUSED", f"{r.label} 不能锁定：" + "；".join(reasons))
+            return Refusal("LOCK_REFUSED", f"{r.label} 不能锁定：" + "；".join(v.lock_reasons))
         text = canonical(v)
         h = short_hash(text)
         at = iso(clock.now())

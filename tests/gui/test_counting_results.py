@@ -199,7 +199,9 @@ def test_clean_round_locks_unlocks_with_reason_and_prints(qtbot, db, tmp_path, s
         p.dialog.reason.setEditText("发现录入错误，须更正后重新锁定")
         p.dialog.ok_button.click()
         qtbot.waitUntil(p.is_idle, timeout=5000)
-        assert "已解除锁定" in p.message.text() and p.lock_button.isEnabled()
+        assert "已解除锁定" in p.message.text()
+        # Counting reopened: 锁定结果 waits for 结束计票, and says so beside it.
+        assert not p.lock_button.isEnabled() and "计票尚未结束" in p.lock_why.text()
     finally:
         p.close()
         p.ctx.conn.close()

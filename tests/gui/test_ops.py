@@ -166,7 +166,8 @@ def test_results_lock_by_click_waits_for_the_database_and_the_page_follows(qtbot
         gate.set()
         qtbot.waitUntil(p.is_idle, timeout=10000)
         assert "已解除锁定" in p.message.text() and "已锁定" not in p.heading.text()
-        assert p.lock_button.isEnabled()
+        # Counting reopened: 锁定结果 waits for 结束计票 (the reason beside it).
+        assert not p.lock_button.isEnabled() and "计票尚未结束" in p.lock_why.text()
     finally:
         p.close()
         p.ctx.conn.close()

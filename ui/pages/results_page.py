@@ -160,7 +160,17 @@ class ResultsPage(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setMinimumHeight(60)
+        # Why 锁定结果 is not offered, beside the buttons where the message goes while nothing
+        # is said (a clerk who clicked it anyway had two 监票人 type their PINs before the
+        # refusal came); the findings list has the details, the button's tooltip all of it.
+        self.lock_why = QLabel()
+        self.lock_why.setWordWrap(True)
+        self.lock_why.setStyleSheet(f"font-size: 12pt; color: {RED};")
+        self.lock_why.setAccessibleName("不能锁定的原因")
+        self.lock_why.setMinimumHeight(60)
+        self.lock_why.hide()
         actions.addWidget(self.message, 1)  # beside the buttons: the tally keeps the height
+        actions.addWidget(self.lock_why, 1)
         self.print_panel = PrintPanel(self)
 
         # The tally (at least 8 candidates without scrolling) beside the findings; on a screen
@@ -295,6 +305,8 @@ class ResultsPage(QWidget):
         if v is None:
             self.heading.setText("")
             self.figures.setText("")
+            self.lock_why.clear()
+            self._show_why()
             return
         r, res = v.round, v.result
         lock = f"　已锁定 · {LOCK_CODE_ZH} {r.lock.hash}" if r.lock else ""
@@ -318,11 +330,37 @@ class ResultsPage(QWidget):
                                   Round.TIE_REVOTE: "开始重新投票…"}.get(next_kind, "开始下一轮…")
                                  if next_kind else "开始下一轮…")
         self._show_findings(v)
-        self.lock_button.setEnabled(r.state is not State.LOCKED)
         self.unlock_button.setEnabled(r.state is State.LOCKED)
         rounds = [x.round for x in self.items]
         self.next_button.setEnabled(may_open_next(res, r, rounds))
         self.no_fill_button.setEnabled(may_decide_no_fill(res, r, rounds, self.ctx.meeting))
+        why = self.lock_refusal(v)
+        self.lock_button.setEnabled(r.state is not State.LOCKED and not why)
+        self.lock_button.setToolTip(self.lock_refusal(v, whole=True))
+        self.lock_why.setText(why)
+        self._show_why()
+
+    def _show_why(self) -> None:
+        """The reason beside the buttons while no message takes that place."""
+        said = bool(self.message.text())
+        self.message.setVisible(said or not self.lock_why.text())
+        self.lock_why.setVisible(not said and bool(self.lock_why.text()))
+
+    def lock_refusal(self, v: RoundValidation, whole: bool = False) -> str:
+        """Why the round cannot be locked, and what makes it lockable, in the words of the
+        buttons beside ("" when it can be locked, or is locked): the reasons' titles, or
+        `whole` as the lock refuses."""
+        if v.round.state is State.LOCKED or v.may_lock:
+            return ""
+        reasons = v.lock_reasons if whole else (
+            [p.message for p in v.problems]
+            + [f"{f.title_zh}（{f.code.value}）" for f in v.blocking])
+        words = "不能锁定：" + "；".join(reasons)
+        ways = [f"「{b.text().rstrip('…')}」" for b in (self.next_button, self.no_fill_button)
+                if b.isEnabled()]
+        if ways:
+            words += f"。{'或'.join(ways)}后本轮即可锁定"
+        return words
 
     def _show_tally(self, v: RoundValidation) -> None:
         res = v.result
@@ -361,6 +399,7 @@ class ResultsPage(QWidget):
         self.message.setStyleSheet(f"font-size: 14pt; font-weight: bold; color: "
                                    f"{GREEN if ok else RED};")
         self.message.setText(text)
+        self._show_why()
         v = self.current
         self._said_of = NEXT_STATE if ok else self._state_of(v) if v is not None else None
 
@@ -398,6 +437,9 @@ class ResultsPage(QWidget):
         ballot). Where a staff list exists a second 监票人 signs on first (two-person lock)."""
         v = self.current
         if v is None or self.lock_task is not None:
+            return
+        if why := self.lock_refusal(v, whole=True):   # said before anyone types a PIN
+            self.say(f"{v.round.label} {why}", ok=False)
             return
         if not permissions.enforced(self.ctx.conn):
             self._lock(v, None)
