@@ -147,6 +147,7 @@ class _File:
     state: str = WRITING
     reason: str = ""
     scan: ReadScan | None = None
+    done_in: int = 0        # found at the start, already imported in this database batch
 
 
 @dataclass
@@ -243,7 +244,8 @@ class FolderWatch:
 
     def view(self) -> WatchView:
         files = tuple(FileRow(f.name, f.batch, f.state, len(f.scan.pages) if f.scan else 0,
-                              _file_words(f), self._short(f.batch)) for f in self.taken)
+                              _file_words(f), str(f.done_in) if f.done_in
+                              else self._short(f.batch)) for f in self.taken)
         batches = []
         for b in self.batches:
             mine = [f for f in self.taken if f.batch == b.number
@@ -307,6 +309,10 @@ class FolderWatch:
                 continue                           # unreadable now: offered like a new one
         known = q.known_hashes(conn, list(set(hashes.values())))
         self.before_done = {n for n, h in hashes.items() if h in known}
+        for name in sorted(self.before_done):     # listed, so the day's files stay in view
+            batch_id, first = known[hashes[name]]
+            self.taken.append(_File(name, self.before[name], 0, state=IMPORTED,
+                                    reason=str(first), done_in=int(batch_id)))
         back = [n for n, h in hashes.items() if earlier.get(n) == h and h not in known]
         for name in back:                          # read again at this poll
             st = self.before.pop(name)
@@ -620,7 +626,8 @@ def _file_words(f: _File) -> str:
     return {WRITING: "正在写入或等待读取",
             READ: f"已读出{pages}页" + (f"（拒读{refused}页）" if refused else "") + "，等待手工清点张数",
             REFUSED: f"拒收：{f.reason}",
-            IMPORTED: f"已导入（{pages}页）",
+            IMPORTED: f"已导入（{pages}页）" if not f.done_in else f"已导入（第{f.done_in}批"
+            + (f"，原文件名 {f.reason}" if f.reason and f.reason != f.name else "") + "）",
             SET_ASIDE: "已放弃，未导入"}[f.state]
 
 

@@ -255,6 +255,8 @@ def test_a_batch_read_but_not_imported_comes_back_when_the_folder_is_watched_aga
         assert "other.jpg" in got[1].words
         view = w.view()
         assert view.before == 1 and view.before_imported == 1 and view.imported_here == 1
+        assert [(f.name, f.label, f.words) for f in view.files if f.state == "imported"] == [
+            ("scan0001.jpg", "1", "已导入（第1批）")]      # the day's files stay listed
         assert [(b.name, b.files) for b in view.waiting()] == [("待导入批（将为第2批）", 1)]
         w.count(view.waiting()[0].number, 1)
         got = _steps(w, conn, 1)
