@@ -146,6 +146,7 @@ class CountingPage(QWidget):
         self.status.setWordWrap(True)
         self.status.setStyleSheet("font-size: 14pt; color: #1b3550;")
         self.message = QLabel()
+        self._said_of: tuple[int, State] | None = None  # the round and state said of (say)
         self.message.setWordWrap(True)
         self.message.setAccessibleName("提示")
         self.message.setMinimumHeight(60)  # two lines of 14 pt: a refusal is read in full
@@ -255,6 +256,9 @@ class CountingPage(QWidget):
         i = self.round_box.currentIndex()
         self.round = self.rounds[i] if 0 <= i < len(self.rounds) else None
         r = self.round
+        if self._said_of not in (None, self._state_key()):
+            self.message.clear()   # said of another round, or of the round in another state
+            self._said_of = None
         if r is None:
             self.status.setText("本选举事项尚未开始投票。" if self.contest else
                                 "请先在“准备 · 选举事项”中设置选举事项和候选人。")
@@ -299,9 +303,17 @@ class CountingPage(QWidget):
             w.focus_first()
 
     def say(self, text: str, ok: bool = True) -> None:
+        """A message about the current round in its current state: cleared when the round shown
+        is another or its state changed (counting reopened from 结果 left "计票已结束" below a
+        round 计票中)."""
         colour = GREEN if ok else RED
         self.message.setStyleSheet(f"font-size: 14pt; font-weight: bold; color: {colour};")
         self.message.setText(text)
+        self._said_of = self._state_key()
+
+    def _state_key(self) -> tuple[int, State] | None:
+        r = self.round
+        return (r.id, r.state) if r is not None else None
 
     # --- opening and closing a round --------------------------------------------------------------
 
@@ -330,9 +342,9 @@ class CountingPage(QWidget):
         if isinstance(got, Refusal):
             self.say(f"不能开始投票：{got.message}", ok=False)
             return None
-        self.say(f"{got.label} 已开始：冻结实到 {got.snapshot.present} 人")
         self.ctx.message.emit(f"{got.label}已开始")
         self.load_rounds(got.id)
+        self.say(f"{got.label} 已开始：冻结实到 {got.snapshot.present} 人")
         self.ctx.voting_opened.emit()  # the 会议 page shows the freeze
         self.tabs.setCurrentIndex(0)
         return got
@@ -354,8 +366,8 @@ class CountingPage(QWidget):
         if isinstance(got, Refusal):
             self.say(f"不能结束计票：{got.message}", ok=False)
             return
-        self.say(f"{got.label} 计票已结束，请到“结果”页验证并锁定")
         self.refresh_round()
+        self.say(f"{got.label} 计票已结束，请到“结果”页验证并锁定")
 
     def ask_reopen(self) -> None:
         r = self.round
@@ -373,8 +385,8 @@ class CountingPage(QWidget):
         if isinstance(got, Refusal):
             self.say(got.message, ok=False)
             return
-        self.say(f"{got.label} 已重新开放计票（{why}）")
         self.refresh_round()
+        self.say(f"{got.label} 已重新开放计票（{why}）")
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
