@@ -371,12 +371,11 @@ def _over_returned(conn: sqlite3.Connection, layouts: dict[int, Any],
         listed = "、".join(mine[:5]) + (f"等{len(mine)}个文件" if len(mine) > 5 else "")
         return Refusal(
             "OVER_RETURNED",
-            f"{r.label}：这一批（{listed}）有{len(files)}张是该轮的选票，加上已导入的{len(earlier)}张"
+            f"{r.label}：这一批（{listed}）的{len(files)}张加上已导入的{len(earlier)}张"
             + (f"（第{'、'.join(map(str, batches))}批）" if batches else "")
             + (f"和键盘录入的{typed}张" if typed else "")
-            + f"，共{total}张，多于票箱登记收回的{r.returned}张：整批未导入。是否有选票扫描了两次"
-            "（例如已导入的选票又另存为其他格式或重扫了一遍）？请核对这一批的选票；如是收回数登记错了，"
-            "先在“监票人·票箱”页更正收回数再导入")
+            + f"共{total}张，多于票箱登记收回的{r.returned}张，整批未导入：是否同一张选票扫了两次"
+            "（如另存为其他格式重扫）？请核对；收回数登记错了先在“监票人·票箱”页更正")
     return None
 
 

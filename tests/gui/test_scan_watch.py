@@ -231,3 +231,60 @@ def test_closing_names_a_watched_batch_not_imported_and_the_next_start_offers_it
         panel.stop()
         qtbot.waitUntil(lambda: panel.task is None, timeout=30000)
         gen.close()
+
+
+def test_a_rescanned_sheet_beyond_the_returned_ballots_is_refused_with_its_file(
+        qtbot, tmp_path, shot, monkeypatch):
+    """The same paper sheet saved again as another JPEG (other bytes) in the watched folder:
+    the batch is refused at import because the round's scanned ballots would be more than the
+    收回 registered, naming the file and the batch already in; it waits to be set aside."""
+    import io
+
+    from PIL import Image
+
+    from app.voting import record_box
+    from ui import filedialogs
+
+    page = open_page(qtbot, counting_db(tmp_path / "scan.db"))
+    try:
+        r = ready_round(page)
+        layout, pdf = printed_ballot(page, r, tmp_path)
+        got = record_box(page.ctx.conn, r.id, "主票箱", printed=5, issued=1, returned=1,
+                         actor="监票", clock=page.ctx.clock)
+        assert not hasattr(got, "code"), got
+        made = tmp_path / "made"
+        write_deck(render_blank(pdf, 200, tmp_path), layout, 200, made, 1, intents=INTENTS[:1],
+                   edge_rate=0.0, write_in_rate=0.0)
+        folder = tmp_path / "mfp"
+        folder.mkdir()
+        bar = page.tabs.tabBar()
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(4).center())
+        page.resize(1366, 768)
+        tab = page.scan_tab
+        panel = tab.watch_panel
+        monkeypatch.setattr(filedialogs, "get_existing_directory", lambda *_a, **_k: str(folder))
+        qtbot.mouseClick(tab.watch_button, Qt.MouseButton.LeftButton)
+        panel.timer.setInterval(150)
+        shutil.copy(made / "scan0001.jpg", folder)
+        qtbot.waitUntil(lambda: panel.count_button.isEnabled(), timeout=30000)
+        panel.hand_count.setValue(1)
+        qtbot.mouseClick(panel.count_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "已导入为第1批" in page.message.text(), timeout=30000)
+        again = io.BytesIO()
+        Image.open(made / "scan0001.jpg").save(again, "JPEG", quality=80)
+        (folder / "scan0001 重扫.jpg").write_bytes(again.getvalue())
+        qtbot.waitUntil(lambda: panel.count_button.isEnabled(), timeout=30000)
+        panel.hand_count.setValue(1)
+        qtbot.mouseClick(panel.count_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "未导入" in page.message.text(), timeout=30000)
+        said = page.message.text()
+        assert "scan0001 重扫.jpg" in said and "已导入的1张（第1批）" in said, said
+        assert "多于票箱登记收回的1张" in said and "整批未导入" in said
+        assert page.ctx.conn.execute("SELECT count(*) FROM scan_batch").fetchone()[0] == 1
+        assert panel.aside_button.isEnabled()
+        shot(page, "scan_watch_over_returned")
+    finally:
+        panel.stop()
+        qtbot.waitUntil(lambda: panel.task is None, timeout=30000)
+        page.close()
+        page.ctx.conn.close()

@@ -264,8 +264,10 @@ class WatchPanel(QWidget):
             self._list(view)
         waiting = self.waiting()
         counting = [b for b in view.batches if b.state == "counting"]
+        self.batch.setToolTip("")
         if waiting is not None:
             self.batch.setText(waiting.words)
+            self.batch.setToolTip(waiting.words)      # the whole reason, should it be cut
         elif counting:
             self.batch.setText(counting[0].words)
         else:
