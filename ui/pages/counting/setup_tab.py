@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app import permissions, staff, voting
 from app.meetings import Refusal
-from app.voting import State, VotingRound, split_names
+from app.voting import Box, State, VotingRound, split_names
 from ui.widgets.table_rows import show_at_least
 
 if TYPE_CHECKING:
@@ -80,8 +80,8 @@ class SetupTab(QWidget):
         self.box_name.setEditable(True)
         self.box_name.addItems(BOX_NAMES)
         self.mobile = QCheckBox("流动票箱")
-        self.box_name.currentTextChanged.connect(
-            lambda t: self.mobile.setChecked(t.startswith("流动")))
+        self.box_name.currentTextChanged.connect(self._box_named)
+        self._filled: tuple[int, str, str] | None = None  # round, box, registered at (shown)
         self.printed, self.issued, self.returned, self.spoiled = (QSpinBox() for _ in range(4))
         for s in (self.printed, self.issued, self.returned, self.spoiled):
             s.setRange(0, 999_999)
@@ -161,6 +161,44 @@ class SetupTab(QWidget):
         if not r.boxes:
             self.issued.setValue(present)
             self.printed.setValue(max(self.printed.value(), present))
+        self._fill_registered()
+
+    def _registered(self, name: str) -> Box | None:
+        r = self.page.round
+        return next((b for b in r.boxes if b.name == name.strip()), None) if r else None
+
+    def _fill_registered(self) -> None:
+        """The form shows what is registered for the box it names (reopened, the form showed
+        0/0/0 for a registered 主票箱: 登记 / 更新 would have written zeros nobody typed); filled
+        again only when the round, the box or its registered figures change, so figures being
+        typed survive a refresh."""
+        r, b = self.page.round, self._registered(self.box_name.currentText())
+        if r is None or b is None:
+            return
+        key = (r.id, b.name, b.at)
+        if key != self._filled:
+            self._show_box(b)
+            self._filled = key
+
+    def _box_named(self, name: str) -> None:
+        b = self._registered(name)
+        if b is not None:
+            self._show_box(b)
+            r = self.page.round
+            self._filled = (r.id, b.name, b.at) if r is not None else None
+            return
+        self.mobile.setChecked(name.startswith("流动"))
+        if self._filled is not None:   # leaving a registered box: its figures are not this one's
+            for w in (self.printed, self.issued, self.returned, self.spoiled):
+                w.setValue(0)
+            self._filled = None
+
+    def _show_box(self, b: Box) -> None:
+        self.mobile.setChecked(b.mobile)
+        self.printed.setValue(b.printed)
+        self.issued.setValue(b.issued)
+        self.returned.setValue(b.returned)
+        self.spoiled.setValue(b.spoiled)
 
     def _edit_box(self, row: int) -> None:
         r = self.page.round
@@ -168,11 +206,7 @@ class SetupTab(QWidget):
             return
         b = r.boxes[row]
         self.box_name.setCurrentText(b.name)
-        self.mobile.setChecked(b.mobile)
-        self.printed.setValue(b.printed)
-        self.issued.setValue(b.issued)
-        self.returned.setValue(b.returned)
-        self.spoiled.setValue(b.spoiled)
+        self._show_box(b)
 
     def save_officials(self) -> VotingRound | None:
         r = self.page.round
