@@ -142,6 +142,7 @@ def test_closing_names_a_watched_batch_not_imported_and_the_next_start_offers_it
     "nothing is lost"); after the window is opened again the scan tab offers the folder back,
     the file is read again into a batch named by the number it will get, and the folder dialog
     opens in the folder watched last."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from tests.gui.conftest import open_window
@@ -190,7 +191,16 @@ def test_closing_names_a_watched_batch_not_imported_and_the_next_start_offers_it
     qtbot.waitUntil(lambda: any("已读出" in c for c in _cells(tab)), timeout=30000)
     assert "待导入批（将为第1批）：1个文件，1页" in panel.batch.text()
     seen: list[str] = []
-    answer_box(qtbot, "继续工作（先输入清点张数导入）", seen)
+
+    def look() -> None:                    # the dialog as the clerk sees it, then keep working
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, look)
+            return
+        shot(box, "scan_watch_close_dialog")
+        answer_box(qtbot, "继续工作（先输入清点张数导入）", seen)
+
+    QTimer.singleShot(0, look)
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert seen and "late001.jpg" in seen[0] and "手工清点张数尚未输入" in seen[0], seen
     assert "不会丢失" not in seen[0] and "没有计入" in seen[0]
@@ -209,6 +219,7 @@ def test_closing_names_a_watched_batch_not_imported_and_the_next_start_offers_it
         panel = tab.watch_panel
         qtbot.waitUntil(panel.resume_button.isVisible, timeout=5000)
         assert "late001.jpg" in panel.batch.text() and "没有计入" in panel.batch.text()
+        assert "继续监视这个文件夹" in panel.close_words()   # closing again still says so
         shot(window, "scan_watch_offered_back")
         qtbot.mouseClick(panel.resume_button, Qt.MouseButton.LeftButton)
         panel.timer.setInterval(150)

@@ -143,7 +143,12 @@ class WatchPanel(QWidget):
 
     def close_words(self) -> str:
         """For the window's close dialog: the watched batches read and not imported."""
-        return watching.pending_words(self.view) if self.watch is not None else ""
+        if self.watch is not None:
+            return watching.pending_words(self.view)
+        if self.resume_folder is not None and self.resume_button.isVisible():
+            return (f"上次关闭时监视文件夹 {self.resume_folder} 中已读出的文件仍未导入（没有计入）；"
+                    "下次打开时仍会提示“继续监视这个文件夹”。")
+        return ""
     def _say(self, text: str, tone: str = GREEN) -> None:
         self.tab.page.say(text, ok=tone != RED)
 
