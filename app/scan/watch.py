@@ -163,7 +163,7 @@ class _Batch:
 class FolderWatch:
     def __init__(self, folder: Path, db_path: Path, *, operator: str, clock: Clock,
                  stable_polls: int = STABLE_POLLS, stale_polls: int = STALE_POLLS) -> None:
-        self.folder = folder
+        self.folder = Path(os.path.abspath(folder))   # one key for the GUI and the CLI
         self.db_path = db_path
         self.operator = operator
         self.clock = clock
