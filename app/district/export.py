@@ -33,7 +33,8 @@ COMMUNITY_HEADER = ("序号", "街道", "社区", "计划日期", "完成日期"
 BODY_HEADER = ("班子", "人数", "平均年龄", "大专及以上(%)", "本科及以上(%)", "35岁以下(%)",
                "女性(%)", "上届人数", "上届平均年龄", "上届大专及以上(%)", "上届本科及以上(%)",
                "上届35岁以下(%)", "上届女性(%)", "与上届相比", "大专及以上(人)", "本科及以上(人)",
-               "35岁以下(人)", "女性(人)", "兼职委员(人)", "留任(人)", "新提拔/新进(人)")
+               "35岁以下(人)", "女性(人)", "兼职委员(人)", "留任(人)", "新提拔/新进(人)",
+               "无上届资料(人)")
 
 
 def _yes(value: bool | None) -> str:
@@ -68,7 +69,8 @@ def body_rows(report: Report) -> list[tuple[Any, ...]]:
         prev = j.get("previous", {})
         rows.append((b.label, b.members, *(_cell(j[m]) for m in METRICS[1:]),
                      *(_cell(prev.get(m)) for m in METRICS), "，".join(j.get("changes", [])),
-                     b.college, b.bachelor, b.young, b.women, b.part_time, b.retained, b.fresh))
+                     b.college, b.bachelor, b.young, b.women, b.part_time, b.retained, b.fresh,
+                     b.unknown_previous))
     return rows
 
 
@@ -149,7 +151,8 @@ def write_xlsx(report: Report, path: Path, day: dt.date, *, daily_only: bool = F
         _sheet(wb, "各社区", COMMUNITY_HEADER, _numbers(community_rows(report)),
                (6, 12, 22, 12, 12, 8, 6, 10, 8, 8, 8, 10, 10, 16, 22, 8, 40))
         _sheet(wb, "班子结构", BODY_HEADER, _numbers(body_rows(report)),
-               (14, 8, 10, 12, 12, 12, 10, 8, 10, 12, 12, 12, 10, 60, 10, 10, 10, 8, 10, 8, 12))
+               (14, 8, 10, 12, 12, 12, 10, 8, 10, 12, 12, 12, 10, 60, 10, 10, 10, 8, 10, 8, 12,
+                12))
     d = daily(report, day)
     rows: list[tuple[Any, ...]] = [(line, "", "", "") for line in daily_lines(report, day)[:2]]
     rows.append(("", "", "", ""))

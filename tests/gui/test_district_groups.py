@@ -39,3 +39,29 @@ def test_groups_summary_and_under_35_choice(qtbot, packages: Path, tmp_path: Pat
     assert after.two_committees.young <= before
     assert "不满35岁" in page.summary.toPlainText()
 
+
+
+def test_every_group_row_adds_up_with_a_column_for_the_unknown(
+        qtbot, packages: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Walk finding (s72): 居委会 43 showed 留任 1 + 新进 5, 两委 86 showed 3 + 46, 居委会副主任 10
+    showed 0 + 0 — the members with no previous-term record were in no column."""
+    window, page = _page(qtbot, tmp_path / "district.db")
+    _wait_import(qtbot, page, sorted(packages.glob("*.pollday")))
+    heads = [page.groups.horizontalHeaderItem(c).text() for c in range(page.groups.columnCount())]
+    assert "无上届资料" in heads
+
+    def count(r: int, head: str) -> int:
+        return int(page.groups.item(r, heads.index(head)).text().removesuffix("人"))
+
+    assert page.groups.rowCount() > 0
+    unknown = 0
+    for r in range(page.groups.rowCount()):
+        parts = count(r, "留任") + count(r, "新提拔/新进") + count(r, "无上届资料")
+        assert parts == count(r, "人数"), page.groups.item(r, 0).text()
+        unknown += count(r, "无上届资料")
+    assert unknown > 0, "the demo has no member without a previous term: not exercised"
+    window.resize(1366, 768)
+    page.tabs.setCurrentIndex(2)
+    qtbot.wait(50)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(SHOTS / "district-groups-unknown.png"))

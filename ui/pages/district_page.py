@@ -60,7 +60,7 @@ from ui.pages.district_charts import STAGE_COLOURS, MakeupBars, MakeupGroup, Sta
 from ui.tasks import CancelToken, Outcome, ProgressFn, Task
 
 GROUP_COLUMNS = ("班子/职务", "人数", "平均年龄", "大专及以上", "本科及以上", "35岁以下", "女性",
-                 "兼职委员", "留任", "新提拔/新进", "与上届相比")
+                 "兼职委员", "留任", "新提拔/新进", "无上届资料", "与上届相比")
 COLUMNS = ("社区", "计划日期", "完成日期", "进度", "按期", "一次性选举成功", "出席率", "一肩挑",
            "报送包校验码", "备注")
 RESULT_COLOURS = {"imported": "#2e7d4f", "superseded": "#2f6ea5", "duplicate": "#777777",
@@ -329,6 +329,7 @@ class DistrictPage(QWidget):
                      both(b.college, j["college_pct"]), both(b.bachelor, j["bachelor_pct"]),
                      both(b.young, j["under35_pct"]), both(b.women, j["women_pct"]),
                      f"{b.part_time}人", f"{b.retained}人", f"{b.fresh}人",
+                     f"{b.unknown_previous}人",
                      "，".join(j.get("changes", [])))
             for col, text in enumerate(cells):
                 self.groups.setItem(r, col, QTableWidgetItem(text))

@@ -60,3 +60,24 @@ def test_every_figure_of_the_demo_district_adds_up(report_json: dict[str, Any],
     for members, retained, new, unknown in said:
         assert int(retained) + int(new) + int(unknown or 0) == int(members), (members, retained,
                                                                               new, unknown)
+
+
+def test_the_xlsx_sheet_has_a_column_for_the_unknown_so_every_row_adds_up(
+        imported_db: Path, tmp_path: Path) -> None:
+    """Walk finding: the 班子结构 sheet had 留任 and 新提拔/新进 only (居委会 43: 1 + 5, the other 37
+    nowhere); the paper said "另有37人无上届资料". A 无上届资料 column, and every row adds up."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "report.xlsx"
+    cli("district", "report", "--db", imported_db, "--date", "2026-12-31", "--out", out)
+    rows = list(load_workbook(out)["班子结构"].iter_rows(values_only=True))
+    header = list(rows[0])
+    assert "无上届资料(人)" in header
+    cols = [header.index(h) for h in ("人数", "留任(人)", "新提拔/新进(人)", "无上届资料(人)")]
+    assert len(rows) > 1
+    unknown_somewhere = False
+    for r in rows[1:]:
+        members, retained, new, unknown = (r[i] for i in cols)
+        assert retained + new + unknown == members, r[0]
+        unknown_somewhere |= unknown > 0
+    assert unknown_somewhere, "the demo has no member without a previous term: not exercised"
