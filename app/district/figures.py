@@ -279,7 +279,11 @@ def set_young_inclusive(conn: sqlite3.Connection, inclusive: bool) -> None:
 
 def daily(report: Report, day: dt.date) -> dict[str, Any]:
     """日报: completed on `day`, cumulative to `day`, remaining, and per plan date (the rate a
-    Decimal: `rates.jsonable` before writing JSON)."""
+    Decimal: `rates.jsonable` before writing JSON). ONE denominator, the communities of the
+    report (those of the plan and those that sent a package, as the headline counts them):
+    cumulative + remaining = communities and the rate is cumulative / communities (a rate of the
+    planned ones beside a count of all read "累计完成 6 个（62.50%）" for 5 of 8). The plan's own
+    figure is per plan date (`by_plan_date`) and `unplanned` names those not in the plan."""
     d = day.isoformat()
     done_list = [c for c in report.of_stage(COMPLETED) if c.done_date and c.done_date <= d]
     today = [c.community for c in done_list if c.done_date == d]
@@ -296,10 +300,12 @@ def daily(report: Report, day: dt.date) -> dict[str, Any]:
             row["remaining"].append(c.community)
     overdue = [c.community for c in planned
                if c.community not in done and c.plan_date is not None and c.plan_date < d]
+    total = len(report.communities)
     return {"date": d, "completed_today": today, "completed_today_count": len(today),
-            "cumulative": len(done), "planned": len(planned),
-            "remaining": len(planned) - sum(1 for c in planned if c.community in done),
-            "cumulative_rate": rates.percent(
-                sum(1 for c in planned if c.community in done), len(planned)),
+            "communities": total, "cumulative": len(done), "planned": len(planned),
+            "planned_completed": sum(1 for c in planned if c.community in done),
+            "unplanned": [c.community for c in report.communities if c.plan_date is None],
+            "remaining": total - len(done),
+            "cumulative_rate": rates.percent(len(done), total),
             "overdue": overdue,
             "by_plan_date": [by_date[k] for k in sorted(by_date)]}

@@ -112,8 +112,10 @@ def daily_lines(report: Report, day: dt.date) -> list[str]:
     d = daily(report, day)
     lines = [f"{d['date']} 日报：今日完成 {d['completed_today_count']} 个"
              + (f"（{'、'.join(d['completed_today'])}）" if d["completed_today"] else "")
-             + f"，累计完成 {d['cumulative']} 个（{pct(d['cumulative_rate'])}），"
-               f"尚余 {d['remaining']} 个"]
+             + f"，累计完成 {d['cumulative']} 个（占全辖 {d['communities']} 个社区的 "
+               f"{pct(d['cumulative_rate'])}），尚余 {d['remaining']} 个"
+             + (f"（其中 {len(d['unplanned'])} 个不在换届计划表内："
+                f"{'、'.join(d['unplanned'])}）" if d["unplanned"] else "")]
     if d["overdue"]:
         lines.append(f"已过计划日期未完成：{'、'.join(d['overdue'])}")
     for row in d["by_plan_date"]:

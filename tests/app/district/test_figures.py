@@ -204,7 +204,8 @@ def test_daily(imported_db: Path, demo_dir: Path) -> None:
     assert d["completed_today"] == sorted(n for n, x in done.items() if x == day) or \
         sorted(d["completed_today"]) == sorted(n for n, x in done.items() if x == day)
     assert d["cumulative"] == sum(1 for x in done.values() if x <= day)
-    assert d["remaining"] == d["planned"] - d["cumulative"]
-    assert d["cumulative_rate"] == _pct(sum(r["completed"] for r in d["by_plan_date"]),
-                                        d["planned"])
+    # One denominator, the communities of the report (tests/app/district/test_walk_b_figures.py).
+    assert d["remaining"] == d["communities"] - d["cumulative"]
+    assert d["cumulative_rate"] == _pct(d["cumulative"], d["communities"])
+    assert d["planned_completed"] == sum(r["completed"] for r in d["by_plan_date"])
     assert sum(r["planned"] for r in d["by_plan_date"]) == d["planned"]
