@@ -15,6 +15,8 @@ from app.clock import Clock
 from app.sync.desk import DeskLink, DeskStatus
 from app.sync.pairing import Pairing
 
+SETTLE = 2.0     # seconds `wait` gives the link to handle earlier notifications, at least
+
 
 class DeskService:
     """A `DeskLink` on its own thread (and its own SQLite connection)."""
@@ -64,17 +66,39 @@ class DeskService:
         return self.link.status()
 
     def wait(self, predicate: Callable[[DeskStatus], bool], timeout: float) -> bool:
-        """Poll the status until `predicate` holds or `timeout` seconds pass."""
-        deadline = time.monotonic() + timeout
+        """Poll the status until `predicate` holds or `timeout` seconds pass. The status is
+        looked at only once the link has handled every `notify` made before this call: until
+        then its count of own events lags the database, and a desk whose last sign-in was not
+        yet published would call itself shared (`pollday desk` then exits, and the host may
+        never get that sign-in)."""
+        start = time.monotonic()
+        deadline, settle_by = start + timeout, start + max(timeout, SETTLE)
+        handled = self._handled()
         while True:
             if self.link is None:
                 return False
             st = self.link.status()
-            if predicate(st):
+            if handled.is_set() and predicate(st):
                 return True
-            if st.refused or time.monotonic() >= deadline or not self._thread.is_alive():
+            now = time.monotonic()
+            if st.refused or not self._thread.is_alive():
+                return False
+            if now >= deadline and (handled.is_set() or now >= settle_by):
                 return False
             time.sleep(0.01)
+
+    def _handled(self) -> threading.Event:
+        """An event set once the link's loop has run every callback queued before this call
+        (the loop runs them in order): every earlier `notify` has been published."""
+        done = threading.Event()
+        if self._loop is None:
+            done.set()
+            return done
+        try:
+            self._loop.call_soon_threadsafe(done.set)
+        except RuntimeError:   # the loop is closed: the link has stopped, nothing is pending
+            done.set()
+        return done
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._loop is not None and self._stop is not None:
