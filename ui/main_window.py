@@ -345,11 +345,11 @@ class MainWindow(QMainWindow):
         """The sign-on dialog (on opening and 切换人员); Esc leaves things as they were."""
         if self.db_released or not self.enforced:
             return
-        actor = self.ctx.actor
-        preset = actor.name if isinstance(actor, permissions.Actor) else ""
+        # No one preselected: on 切换人员 the next person's PIN typed under the name of the one
+        # signed on counted as that one's wrong PIN.
         dialog = signon.SignOnDialog(self, self.ctx.conn, self.ctx.clock, title=title,
                                      question="请选择本人姓名并输入PIN。之后的每条记录都写这个姓名。",
-                                     preset=preset, where=self.where,
+                                     where=self.where,
                                      how="switch" if title == "切换人员" else "sign_on")
         dialog.accepted_actor.connect(self._signed_on)
         dialog.finished.connect(self._sign_on_dialog_closed)
@@ -387,11 +387,15 @@ class MainWindow(QMainWindow):
              note: str = "空闲时间过长，页面已锁定（下方内容仍可查看，不能操作）。"
                          "请选择本人姓名并输入PIN继续。", button: str = "解锁") -> None:
         actor = self.ctx.actor
-        preset = actor.name if isinstance(actor, permissions.Actor) else ""
+        # The idle lock is the signed-on person's own screen: their name stays chosen; after
+        # 退出登录 (no one signed on) the next person picks theirs.
+        verified = isinstance(actor, permissions.Actor) and actor.verified
+        preset = actor.name if verified else ""
         self.setProperty("locked", True)   # the desk's scanner takes no key meanwhile
         for dialog in self.findChildren(QDialog):   # a half-typed reason is not left open
             if dialog.isVisible() and dialog is not self.sign_on_dialog:
                 dialog.reject()
+        self.ctx.screen_locked.emit()
         self.lock_overlay.lock(heading=heading, note=note, preset=preset, button=button)
         if self.sign_on_dialog is not None and self.sign_on_dialog.isVisible():
             self.lock_overlay.panel.hide()   # the open sign-on dialog asks already

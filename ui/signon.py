@@ -76,6 +76,9 @@ class SignOnForm(QWidget):
         # A name picked (another person walked up): what was said to the last one goes, and
         # the PIN box is next.
         self.name_box.activated.connect(self._name_picked)
+        # No name chosen, no PIN: a PIN typed under someone else's name counted as their
+        # wrong PIN (the next person at 切换人员 locked out the previous one).
+        self.name_box.currentIndexChanged.connect(self._name_changed)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setAccessibleName("提示")
@@ -98,12 +101,20 @@ class SignOnForm(QWidget):
         for m in members:
             if allowed is None or m.name in allowed:
                 self.name_box.addItem(f"{m.name}（{m.roles_zh}）", m.name)
-        if preset:
-            i = self.name_box.findData(preset)
-            if i >= 0:
-                self.name_box.setCurrentIndex(i)
+        # Only `preset` (the idle lock's own person, a dialog offering one name) is chosen in
+        # advance; otherwise the field is empty and the person picks their own name first.
+        i = self.name_box.findData(preset) if preset else -1
+        if i < 0 and allowed is not None and self.name_box.count() == 1:
+            i = 0
+        self.name_box.setCurrentIndex(i)
+        self._name_changed(i)
         self.pin.clear()
         self.problem.clear()
+
+    def _name_changed(self, index: int) -> None:
+        self.pin.setEnabled(index >= 0)
+        if index < 0:
+            self.pin.clear()
 
     def _name_picked(self, _index: int) -> None:
         self.pin.clear()
@@ -115,12 +126,16 @@ class SignOnForm(QWidget):
         return str(data) if data is not None else ""
 
     def focus_pin(self) -> None:
-        self.pin.setFocus(Qt.FocusReason.OtherFocusReason)
+        """The PIN box, or the name box while no name is chosen."""
+        box = self.pin if self.pin.isEnabled() else self.name_box
+        box.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def try_sign_on(self) -> Actor | None:
         """Check the PIN (~70 ms): emits `signed` with the Actor, or says why not."""
         if not self.name():
-            self.problem.setText("工作人员名单中没有可选的人")
+            self.problem.setText("请先选择本人姓名" if self.name_box.count()
+                                 else "工作人员名单中没有可选的人")
+            self.focus_pin()
             return None
         if not self.pin.text():
             self.problem.setText("请输入PIN")   # not a try: nothing counted

@@ -172,7 +172,9 @@ def test_reopening_shows_one_login_not_two_stacked(qtbot, staff_db, shot):  # no
     qtbot.waitUntil(lambda: not window.sign_on_dialog.isVisible(), timeout=3000)
     assert window.locked and window.lock_overlay.panel.isVisible()   # the lock's own form now
     shot(window, "reopen-login-put-off")
-    qtbot.waitUntil(lambda: window.focusWidget() is window.lock_overlay.form.pin, timeout=3000)
+    # No one is signed on: no name chosen in advance, the name box first.
+    qtbot.waitUntil(lambda: window.focusWidget() is window.lock_overlay.form.name_box,
+                    timeout=3000)
     sign_on_in(qtbot, window.lock_overlay.form, "赵主持", PIN["赵主持"])
     qtbot.waitUntil(lambda: not window.locked, timeout=3000)
     gen.close()

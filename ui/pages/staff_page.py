@@ -111,7 +111,9 @@ class StaffPage(QWidget):
         self.linked: Person | None = None
         self.dialog: QDialog | None = None
         self._build()
-        ctx.actor_changed.connect(lambda _a: self.reload())
+        self.form_for = getattr(ctx.actor, "name", None)   # whose typing the add form holds
+        ctx.actor_changed.connect(self._actor_changed)
+        ctx.screen_locked.connect(self.drop_pins)
         ctx.register_changed.connect(self.reload)
         self.reload()
 
@@ -243,6 +245,24 @@ class StaffPage(QWidget):
         self.edit_button.setEnabled(bool(self.members))
         self.remove_button.setEnabled(bool(self.members))
         self.idle.setValue(session.idle_lock_minutes(self.ctx.conn))
+
+    def drop_pins(self) -> None:
+        """PINs typed into the add form go on a lock, a sign-off or a switch (they stayed,
+        masked, for the next person at the laptop)."""
+        self.pin1.clear()
+        self.pin2.clear()
+
+    def _actor_changed(self, actor: object) -> None:
+        """Another person signed on: nothing the last one typed into the add form stays."""
+        self.drop_pins()
+        name = getattr(actor, "name", None)
+        if name != self.form_for:
+            self.form_for = name
+            self.name.clear()
+            for box in (*self.role_boxes.values(), self.chief):
+                box.setChecked(False)
+            self.picker.clear()
+        self.reload()
 
     def _hint(self) -> None:
         words, ok = pin_hint(self.pin1.text(), self.pin2.text())
