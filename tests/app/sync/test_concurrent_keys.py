@@ -117,3 +117,16 @@ def test_the_entries_read_from_an_update_are_what_the_document_holds() -> None:
     assert got == dict(doc.get("events", type=Map).items())
     with pytest.raises(ValueError):
         entries(doc.get_update()[:-3])
+
+
+def test_a_losing_entry_beside_a_new_key_never_lets_the_new_key_in(conn) -> None:
+    """The reported failure: the host held 一号台:3 but not :4 (the desk had called itself
+    shared before its last sign-in left). The put-back desk's :3 loses to the host's in Yjs,
+    its :4 is a key the host lacks: the update used to pass whole, and the host counted the
+    desk's offline sign-in as 一号台:4 in place of the one it never got."""
+    first = _doc(1_000, {"一号台:1": _event(1, "t1"), "一号台:2": _event(2, "t2")})
+    host = _doc(HOST_ID, {"一号台:3": _event(3, "t3")}, first)
+    desk = _doc(HOST_ID - 1, {"一号台:3": _event(3, "t5"), "一号台:4": _event(4, "t6")}, first)
+    refusal = Gate(conn, host).admit(desk.get_update(host.get_state()), REGISTRY)
+    assert refusal is not None and (refusal.reason, refusal.key) == ("overwrite", "一号台:3")
+    assert "一号台:4" not in host.get("events", type=Map)
