@@ -73,7 +73,8 @@ CATALOGUE: dict[str, Action] = {
     "contest_removed": Action("删除选举事项", _SETUP,
                               "删除选举事项“{title}”（应选 {seats} 名）[，候选人：{candidates:list}]"
                               "[，原因：{why}]"),
-    "candidate_added": Action("添加候选人", _SETUP, "在“{contest}”中添加候选人 {name}"),
+    "candidate_added": Action("添加候选人", _SETUP, "在“{contest}”中添加候选人 {name}"
+                              "[（已当选本届{elected_as}，仍列为候选人，原因：{despite_elected}）]"),
     "candidate_removed": Action("撤销候选人", _SETUP,
                                 "撤销“{contest}”的候选人 {name}[，原因：{why}]"),
     "contest_post_set": Action("设定选举事项的职务", _SETUP,

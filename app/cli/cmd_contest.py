@@ -8,6 +8,7 @@
     pollday contest set-seats --db PATH --contest C --seats N
     pollday contest withdraw --db PATH --contest C --reason WHY
     pollday candidate add --db PATH --contest C PERSON | --name 姓名 [--gender M|F]
+                          [--despite-elected REASON]
     pollday candidate list --db PATH --contest C [--explain] [--json]
     pollday candidate withdraw --db PATH --contest C NAME --reason WHY
     pollday candidate part-time --db PATH --contest C NAME [--no]   兼职委员 (or not)
@@ -22,6 +23,11 @@ The body (班子, for the district's figures) is one of 党组织委员会、纪
 合作社理事会、合作社监事会; --body also takes an organisation's full name it can place (e.g.
 XX社区居民委员会 counts as 居委会); a contest without a body counts as 其他 in the district report.
 Seats can be changed and a contest withdrawn only before its first round is opened.
+In a residents' meeting a person already elected to another post of the same body (e.g. elected
+委员, then added as a 副主任 candidate) is refused (ALREADY_ELECTED, with the post and round):
+the rules do not say, the app takes the strict reading and the supervising office decides;
+--despite-elected REASON adds the candidate all the same (the reason audited), but a round that
+elects that person to the second post cannot be locked.
 All act on the current meeting unless --meeting CODE. Exit status: 0 done, 1 refused (the
 reason printed with its code, nothing written), 2 usage (a field is wrong or missing).
 """
@@ -103,6 +109,9 @@ def register(sub: Any) -> None:
                    help="register id, QR token or ID number")
     a.add_argument("--name", default=None, help="姓名 of a candidate not on the register")
     a.add_argument("--gender", default=None, choices=("M", "F"), help="with --name")
+    a.add_argument("--despite-elected", default="", metavar="REASON",
+                   help="add a person already elected to another post of the same body "
+                        "(the reason is audited)")
     li = acts.add_parser("list", parents=[_common(True)], help="candidates in stroke order")
     li.add_argument("--explain", action="store_true", help="each character's strokes")
     li.add_argument("--json", action="store_true")
@@ -293,11 +302,16 @@ def _candidate(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namesp
             raise UsageError(f"PERSON：名册中没有此人（编号、二维码或身份证号）/ unknown person: "
                              f"{args.person}")
         got = meetings.add_candidate(conn, contest.id, name=person.name, person_id=person.id,
-                                     clock=_clock(), actor=_actor(args))
+                                     clock=_clock(), actor=_actor(args),
+                                     despite_elected=args.despite_elected)
     else:
         got = meetings.add_candidate(conn, contest.id, name=args.name, gender=args.gender,
-                                     clock=_clock(), actor=_actor(args))
+                                     clock=_clock(), actor=_actor(args),
+                                     despite_elected=args.despite_elected)
     if isinstance(got, Refusal):
+        if got.code == "ALREADY_ELECTED":
+            print("如经街道（乡镇）选举工作指导机构决定仍列为候选人，请加 --despite-elected 原因",
+                  file=sys.stderr)
         return _refused(got)
     return _with_margin(conn, contest, f"已添加候选人 {got.name}")
 

@@ -358,8 +358,14 @@ def candidate_problem(conn: sqlite3.Connection, meeting: Meeting, *, person_id: 
 
 def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
                   gender: str | None = None, person_id: int | None = None, clock: Clock,
-                  actor: str) -> Candidate | Refusal:
-    """Add a candidate; with `person_id` the name and gender come from the register."""
+                  actor: str, despite_elected: str = "") -> Candidate | Refusal:
+    """Add a candidate; with `person_id` the name and gender come from the register.
+
+    A person already elected to another post of the same body in this meeting (residents'
+    meetings, app.voting.validate.TWO_POSTS_RULE_ZH) is refused with ALREADY_ELECTED — a
+    warning: given `despite_elected` (the reason, e.g. the supervising office's decision) the
+    candidate is added and the reason audited; a round that elects that person still cannot be
+    locked."""
     with transaction(conn):
         contest = contest_for_setup(conn, contest_id, actor)
         if isinstance(contest, Refusal):
@@ -385,12 +391,22 @@ def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
             return Refusal("CANDIDATE_NOT_ELIGIBLE", problem)
         if q.candidate_name_taken(conn, contest_id, name):
             return Refusal("NAME_TAKEN", f"{contest.title} 已有候选人 {name}（同名请加注以区分）")
+        from app.voting.validate import TWO_POSTS_RULE_ZH, second_post
+
+        held = second_post(conn, meeting, contest, name=name, person_id=person_id)
+        despite = despite_elected.strip() if held is not None else ""
+        if held is not None and not despite:
+            return Refusal("ALREADY_ELECTED",
+                           f"{held.words()}，不宜再作为{contest.post or contest.title}候选人："
+                           f"{TWO_POSTS_RULE_ZH}")
         cand_id = q.insert_candidate(conn, contest_id=contest_id, person_id=person_id, name=name,
                                      gender=gender)
+        also = ({"despite_elected": despite, "elected_as": held.body + held.post}
+                if held and despite else {})
         append(conn, at=iso(clock.now()), actor=actor, action="candidate_added",
                meeting_id=contest.meeting_id,
                detail={"candidate_id": cand_id, "contest_id": contest_id,
-                       "contest": contest.title, "name": name, "person_id": person_id})
+                       "contest": contest.title, "name": name, "person_id": person_id, **also})
     return Candidate(cand_id, contest_id, person_id, name, gender)
 
 

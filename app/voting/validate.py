@@ -25,8 +25,10 @@ from typing import Any
 
 from app.clock import Clock, iso
 from app.meetings import Refusal, get_meeting, list_contests, rule_options
+from app.meetings.items import Contest as MeetingContest
 from app.meetings.items import candidate_problem
 from app.model import ContestKind, Meeting, RuleSet
+from app.posts import default_body
 from app.rules import Ballot, Candidate, Code, Contest, ContestResult, RuleOptions, Status
 from app.rules import Meeting as RulesMeeting
 from app.rules import validate as core_validate
@@ -143,6 +145,13 @@ def _next_round_exists(conn: sqlite3.Connection, r: VotingRound) -> bool:
 
 
 def validate_loaded(conn: sqlite3.Connection, r: VotingRound) -> RoundValidation:
+    """The round validated, with what other contests of the meeting tell about it (a person
+    elected to a second post of the same body, TWO_POSTS_RULE_ZH)."""
+    return _with_second_posts(conn, _validate_own(conn, r), None)
+
+
+def _validate_own(conn: sqlite3.Connection, r: VotingRound) -> RoundValidation:
+    """The round validated alone."""
     meeting = get_meeting(conn, r.meeting_id)
     assert meeting is not None
     from app.proxies import appointments
@@ -285,8 +294,9 @@ def validate_meeting(conn: sqlite3.Connection, meeting_id: int) -> MeetingValida
     if meeting is None:
         return Refusal("NO_SUCH_MEETING", f"会议 {meeting_id} 不存在")
     by_contest: dict[int, list[RoundValidation]] = {}
-    for r in meeting_rounds(conn, meeting_id):
-        by_contest.setdefault(r.contest_id, []).append(validate_loaded(conn, r))
+    own = [_validate_own(conn, r) for r in meeting_rounds(conn, meeting_id)]
+    for v in own:
+        by_contest.setdefault(v.round.contest_id, []).append(_with_second_posts(conn, v, own))
     listed = list_contests(conn, meeting_id)
     contests = tuple(_contest_outcome(c.code, c.title, c.id, c.seats, by_contest.get(c.id, []))
                      for c in listed)
@@ -317,6 +327,109 @@ def _judge_committee(meeting: Meeting, contests: tuple[ContestOutcome, ...],
     last = replace(target.rounds[-1], committee_findings=(found,))
     judged = replace(target, rounds=target.rounds[:-1] + (last,))
     return contests[:i] + (judged,) + contests[i + 1:]
+
+
+# --- one person, two posts of one body ------------------------------------------------------
+
+# rules.md is silent on a person elected to two posts of the same body. A residents' committee
+# fills 主任, 副主任 and 委员 as posts of one body (Art. 8: 居民委员会由主任、副主任和委员共五至九人组成):
+# the app takes the conservative reading. A person already elected to a post of a body is not a
+# candidate for another post of the same body in the same meeting (a losing 主任 candidate may
+# stand for 委员: only the elected are held). Adding such a candidate is refused unless a reason is
+# given (the warning); a round that elects such a person cannot be locked unless the candidacy is
+# withdrawn before voting. Residents' meetings only: a party 书记 is elected from among the 委员.
+TWO_POSTS_RULE_ZH = ("同一届委员会的成员只担任一个职务：已当选某一职务的人，不再作为同一委员会另一职务的"
+                     "候选人（选举规则对此没有明文规定，本软件从严处理；是否可以，由街道（乡镇）"
+                     "选举工作指导机构决定）")
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPost:
+    """A person elected to a post in a round whose counting has finished."""
+
+    name: str
+    person_id: int | None     # None for a write-in
+    contest_id: int
+    post: str                 # the contest's post (its title when no post is set)
+    body: str                 # the body type (居委会 …)
+    round_id: int
+    round_label: str
+    locked: bool
+
+    def is_person(self, name: str, person_id: int | None) -> bool:
+        if self.person_id is not None and person_id is not None:
+            return self.person_id == person_id
+        return self.name == name.strip()
+
+    def words(self) -> str:
+        """e.g. 张静 已当选本届居委会委员（委员第1轮（选举），已锁定）"""
+        locked = "，已锁定" if self.locked else ""
+        return f"{self.name} 已当选本届{self.body}{self.post}（{self.round_label}{locked}）"
+
+
+def contest_body(meeting: Meeting, contest: MeetingContest) -> str:
+    """The body the contest elects: chosen in setup, else the meeting's obvious one."""
+    return contest.body or default_body(meeting.organisation.value, contest.post)
+
+
+def posts_held(conn: sqlite3.Connection, meeting: Meeting,
+               own: list[RoundValidation] | None = None) -> list[HeldPost]:
+    """Who holds which post of which body after the meeting's finished rounds (closed or
+    locked). Residents' meetings only (see TWO_POSTS_RULE_ZH); [] otherwise."""
+    if meeting.rules is not RuleSet.RESIDENTS:
+        return []
+    contests = {c.id: c for c in list_contests(conn, meeting.id)}
+    if own is None:
+        own = [_validate_own(conn, r) for r in meeting_rounds(conn, meeting.id)
+               if r.state is not State.OPEN]
+    out: list[HeldPost] = []
+    for v in own:
+        r = v.round
+        c = contests.get(r.contest_id)
+        if r.state is State.OPEN or v.result is None or c is None:
+            continue
+        ids = {x.name: x.person_id for x in r.candidates}
+        body = contest_body(meeting, c)
+        out.extend(HeldPost(name, ids.get(name), c.id, c.post or c.title, body, r.id, r.label,
+                            r.state is State.LOCKED)
+                   for name in v.result.elected if body)
+    return out
+
+
+def second_post(conn: sqlite3.Connection, meeting: Meeting, contest: MeetingContest, *,
+                name: str, person_id: int | None) -> HeldPost | None:
+    """The post of the same body that this person already holds, when `contest` is another
+    post (TWO_POSTS_RULE_ZH), else None: asked when a candidate is added."""
+    body = contest_body(meeting, contest)
+    return next((h for h in posts_held(conn, meeting)
+                 if h.contest_id != contest.id and h.body == body
+                 and h.is_person(name, person_id)), None)
+
+
+def _with_second_posts(conn: sqlite3.Connection, v: RoundValidation,
+                       own: list[RoundValidation] | None) -> RoundValidation:
+    """The round refused locking when it elects a person who holds another post of the same
+    body from another contest's round that was opened before it or is locked (so of two rounds
+    counted together only the later one is held up, whichever is locked first)."""
+    r = v.round
+    if (v.result is None or r.state is State.LOCKED or not v.result.elected
+            or v.rules_meeting.rules is not RuleSet.RESIDENTS):
+        return v
+    meeting = get_meeting(conn, r.meeting_id)
+    assert meeting is not None
+    this = next(c for c in list_contests(conn, r.meeting_id) if c.id == r.contest_id)
+    body = contest_body(meeting, this)
+    ids = {x.name: x.person_id for x in r.candidates}
+    held = [h for h in posts_held(conn, meeting, own)
+            if h.contest_id != r.contest_id and h.body == body
+            and (h.round_id < r.id or h.locked)]
+    found: list[Problem] = []
+    for name in v.result.elected:
+        h = next((h for h in held if h.is_person(name, ids.get(name))), None)
+        if h is not None:
+            found.append(Problem("ELECTED_TO_TWO_POSTS",
+                                 f"{h.words()}，本轮又当选{this.post or this.title}：{TWO_POSTS_RULE_ZH}"))
+    return replace(v, problems=v.problems + tuple(found)) if found else v
 
 
 # --- lock -------------------------------------------------------------------------------------
