@@ -52,6 +52,7 @@ from app.attendance.figures import (
     attendance_summary,
     events,
     format_rate,
+    live_count_words,
     next_vote_label,
     open_voting,
     snapshot,
@@ -74,6 +75,6 @@ __all__ = [
     "merge_events", "next_vote_label",
     "open_voting",
     "resolve_duplicate", "return_", "revoke_proxy_and_sign_in",
-    "search", "sign_in", "sign_out", "snapshot", "snapshots", "under_way",
+    "live_count_words", "search", "sign_in", "sign_out", "snapshot", "snapshots", "under_way",
     "standing_of", "standings_of", "undo_refusal", "undo_sign_in",
 ]

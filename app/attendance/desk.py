@@ -99,6 +99,12 @@ class Result:
     late_for: str = ""               # SIGNED_IN after 实到 was frozen: that vote's label
     late_frozen: int = 0             # … and its frozen 实到 (this person is not in it)
     late_at: str = ""                # … and when it was frozen
+    late_rounds: tuple[str, ...] = ()  # … and the rounds voting on that freeze (主任第2轮（另行选举）)
+
+    @property
+    def late_words(self) -> str:
+        """What gives this late arrival no ballot: the rounds by name, else the vote's label."""
+        return "、".join(self.late_rounds) or self.late_for
 
     @property
     def written(self) -> bool:
@@ -123,6 +129,8 @@ class Result:
         if self.late_for:
             out["late_for"] = {"round": self.late_for, "frozen_present": self.late_frozen,
                                "frozen_at": self.late_at}
+            if self.late_rounds:   # the rounds voting on that freeze, by name
+                out["late_for"]["rounds"] = list(self.late_rounds)
         if self.delegated_to is not None:
             out["delegated_to"] = self.delegated_to.name
         return out
@@ -266,7 +274,8 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
 
         last = _snapshot(conn, frozen[-1])   # the newest freeze (rows in id order)
         if pid not in last.person_ids:
-            return _late(person, present, e, last.round_label, last.present, last.taken_at)
+            return _late(person, present, e, last.round_label, last.present, last.taken_at,
+                         _rounds_on(conn, last.meeting_id, last.id))
     msg = f"{person.name} 签到成功"
     if check.principals:
         msg += f"，发选票 {1 + len(handed)} 张（本人 1 + 委托 {len(handed)}"
@@ -280,15 +289,28 @@ def sign_in(conn: sqlite3.Connection, meeting: Meeting, person_ref: str | int | 
                   ballots=1 + len(handed))
 
 
-def _late(person: Person, present: int, e: Event, label: str, frozen: int, at: str) -> Result:
+def _rounds_on(conn: sqlite3.Connection, meeting_id: int, snapshot_id: int) -> tuple[str, ...]:
+    """The rounds (主任第2轮（另行选举）) voting on the 实到 frozen as `snapshot_id`."""
+    from app.voting.store import load_round
+    from db.voting import select_rounds_of_meeting
+
+    rounds = (load_round(conn, int(row[0])) for row in select_rounds_of_meeting(conn, meeting_id)
+              if int(row[6]) == snapshot_id)
+    return tuple(r.label for r in rounds if r is not None)
+
+
+def _late(person: Person, present: int, e: Event, label: str, frozen: int, at: str,
+          rounds: tuple[str, ...] = ()) -> Result:
     """A voter signed in after 实到 was frozen for `label` (rules.md §1.1: 实到 is who is present
     when the vote starts, snapshotted when ballots are issued; ballots issued equal 实到). The
     rules are silent on a late arrival's ballot: none for the vote already begun; 实到 of that
-    vote stays as frozen. The next vote's freeze counts them."""
+    vote stays as frozen. The next vote's freeze counts them. `rounds` name what is voted on
+    (the desk said only 第2次投票 where it was 主任 另行选举)."""
+    what = "、".join(rounds) or label
     msg = (f"{person.name} 签到已记录：{label}已于 {at[11:16]} 开始，实到已冻结为 {frozen} 人；"
-           f"本人为冻结后到会，不计入{label}的实到，{label}不发选票")
+           f"本人为冻结后到会，不计入{label}的实到，{what}不发选票")
     return Result(Outcome.SIGNED_IN, person, present, msg, event=e, ballots=0, late_for=label,
-                  late_frozen=frozen, late_at=at)
+                  late_frozen=frozen, late_at=at, late_rounds=rounds)
 
 
 def _delegated(v: View, person: Person, d: Delegation | None) -> Result | None:

@@ -252,6 +252,16 @@ def snapshots(conn: sqlite3.Connection, meeting: Meeting) -> list[Snapshot]:
     return [_snapshot(conn, r) for r in q.select_snapshots(conn, meeting.id)]
 
 
+def live_count_words(present: int, frozen_label: str = "", frozen: int = 0) -> str:
+    """How a live count of those present is named on every page: 实到 until voting starts; once
+    实到 is frozen (for `frozen_label`) the frozen figure is 实到 (the quorum's, the 报告单's) and
+    the live count is 此刻在场, the frozen 实到 beside it, so nobody announces it as the quorum
+    figure."""
+    if not frozen_label:
+        return f"实到 {present}"
+    return f"此刻在场 {present}（冻结实到 {frozen}）"
+
+
 def vote_label(number: int) -> str:
     """The label of the meeting's Nth freeze of 实到 (第N次投票)."""
     return f"第{number}次投票"

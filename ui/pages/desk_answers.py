@@ -57,7 +57,7 @@ def answer(r: Result, ref: str | Person, desk: str = "") -> Answer:
                       f"不在 {desk} 的负责范围，未签到。\n请到该签到台签到；"
                       "确需在本台签到的，按 F9（记入审计日志）", OTHER_DESK_ACTION)
     if r.outcome is Outcome.SIGNED_IN and r.late_for:   # after 实到 was frozen: no ballot
-        return Answer(Tone.AMBER, f"⚠ 投票已开始 · 冻结后到会 · {r.late_for}不发选票", p.name,
+        return Answer(Tone.AMBER, f"⚠ 投票已开始 · {r.late_words}不发选票", p.name,
                       f"{where(p)}\n{r.message.split('：', 1)[-1]}")
     if r.outcome is Outcome.SIGNED_IN:
         detail = where(p)

@@ -94,6 +94,7 @@ class DeskPage(QWidget):
         self._pending: Result | None = None   # an excluded person awaiting the lift confirmation
         self.dialog: ReasonDialog | None = None
         self._expected = 0
+        self._frozen: tuple[str, int] = ("", 0)  # the newest freeze of 实到: label, figure
         self._register_note = ""
         self.refresh_op: Op | None = None  # the counter's summary being read (ui.ops)
         self._shown_counts = 0  # how many times the counter was set: a late summary is dropped
@@ -523,6 +524,8 @@ class DeskPage(QWidget):
         a = answer(r, ref, self.desk_name)
         self._pending = r if a.action else None
         self.feedback.show_result(a.tone, a.headline, a.title, a.detail, a.action)
+        if r.late_for:   # a freeze this page has not read yet
+            self._frozen = (r.late_for, r.late_frozen)
         self._set_counter(r.present, self._expected)
 
     def confirm_pending(self) -> None:
@@ -731,6 +734,7 @@ class DeskPage(QWidget):
             return
         s = attendance.attendance_summary(self.ctx.conn, meeting)
         self._expected = s.expected
+        self._frozen = _newest_freeze(attendance.snapshots(self.ctx.conn, meeting))
         self._set_counter(s.present, s.expected)
 
     def _file_problem(self) -> bool:
@@ -758,10 +762,11 @@ class DeskPage(QWidget):
             return  # the last one is still under way
         shown = self._shown_counts
 
-        def done(s: attendance.Summary) -> None:
+        def done(got: tuple[attendance.Summary, tuple[str, int]]) -> None:
             self.refresh_op = None
             if self.ctx.meeting != meeting:
                 return
+            s, self._frozen = got
             self._expected = s.expected
             if shown == self._shown_counts:
                 self._set_counter(s.present, s.expected)
@@ -774,13 +779,20 @@ class DeskPage(QWidget):
             self.counter.setToolTip(failure.words)
 
         self.refresh_op = run_op(self, self.ctx.db_path,
-                                 lambda conn: attendance.attendance_summary(conn, meeting),
+                                 lambda conn: (attendance.attendance_summary(conn, meeting),
+                                               _newest_freeze(attendance.snapshots(conn,
+                                                                                   meeting))),
                                  done, failed, busy=False)
 
     def _set_counter(self, present: int, expected: int) -> None:
         self._shown_counts += 1
         self.counter.setToolTip("")
-        self.counter.setText(f"实到 {present} / 应到 {expected}")
+        words = attendance.live_count_words(present, *self._frozen)
+        self.counter.setText(f"{words} / 应到 {expected}")
+        label, frozen = self._frozen
+        if label:
+            self.counter.setToolTip(f"{label}开始时冻结实到 {frozen} 人：实到、出席率和法定人数按此"
+                                    f"（见“会议”页）；此刻在场 {present} 人含冻结后到会的人")
 
     # --- shown / hidden -------------------------------------------------------------------------
 
@@ -800,3 +812,8 @@ class DeskPage(QWidget):
 
 def create(ctx: PageContext) -> QWidget:
     return DeskPage(ctx)
+
+
+def _newest_freeze(taken: list[attendance.Snapshot]) -> tuple[str, int]:
+    """The newest freeze of 实到 (label, figure), or ("", 0) before voting starts."""
+    return (taken[-1].round_label, taken[-1].present) if taken else ("", 0)

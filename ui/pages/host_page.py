@@ -394,7 +394,9 @@ class HostPage(QWidget):
         if meeting is None:
             return
         s = attendance.attendance_summary(self.ctx.conn, meeting)
-        self.panel.set_figures(figures_of(s, None))
+        # As 会议 shows them: once voting started the frozen 实到 (the live count apart).
+        taken = attendance.snapshots(self.ctx.conn, meeting)
+        self.panel.set_figures(figures_of(s, taken[-1] if taken else None))
         self._show_duplicates(s.duplicates)
         signed = {d.desk: d.signed_in for d in s.desks}
         links = host_status(self.ctx.conn)
