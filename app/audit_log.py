@@ -185,6 +185,8 @@ class ChainCheck:
     printed: str | None = None     # a head printed on paper, as 64 hex digits
     printed_row: int | None = None  # the row whose hash it is (None: no row has it)
     printed_problem: bool = False  # a row up to the printed one does not verify
+    breaks: tuple[tuple[int, str], ...] = ()   # EVERY row that does not verify: (id, kind)
+    described: tuple[tuple[int, str], ...] = ()  # (id, "时间，人员，动作") of those rows
 
     @property
     def intact(self) -> bool:
@@ -203,11 +205,37 @@ class ChainCheck:
     def headline(self) -> str:
         if self.broken_at is None:
             return f"审计记录完整（共 {self.rows} 条）"
+        if len(self.breaks) > 1:
+            return (f"审计记录不完整：{len(self.breaks)} 条记录无法核实（"
+                    f"{self.rows_text()}），第 {self.broken_at} 条起不可信")
         return f"审计记录不完整：第 {self.broken_at} 条起无法核实"
+
+    @property
+    def broken_rows(self) -> list[int]:
+        """Every row that does not verify (each edited or re-linked row, not only the first)."""
+        return list(dict.fromkeys(rid for rid, _k in self.breaks)) or (
+            [] if self.broken_at is None else [self.broken_at])
+
+    def rows_text(self) -> str:
+        """"第 5、34 条" """
+        return "第 " + "、".join(str(r) for r in self.broken_rows) + " 条"
+
+    def every_break_words(self) -> list[str]:
+        """One line per row that does not verify: which row (time, who, what) and how."""
+        said = dict(self.described)
+        out = []
+        for rid, kind in self.breaks:
+            who = said.get(rid)
+            what = f"第 {rid} 条" + (f"（{who}）" if who else "")
+            out.append(what + ("：内容与它的校验值不符，写入后被改动过" if kind == "content" else
+                               "：记下的上一条校验值对不上，它之前的记录被删除或调换过"))
+        return out
 
     def broken_words(self) -> str:
         if self.broken_at is None:
             return ""
+        if len(self.breaks) > 1:
+            return ("；".join(self.every_break_words()) + "。这些记录之后的内容也无法据此核实。")
         e = self.broken_entry
         what = f"第 {self.broken_at} 条" + (f"（{e.time}，{e.operator}，{e.words}）" if e else "")
         if self.broken_kind == "content":
@@ -253,7 +281,9 @@ class ChainCheck:
                 "head": self.head.hash, "head_row": self.head.row,
                 "first_bad_row": self.broken_at, "first_bad_kind": self.broken_kind or None,
                 "printed_head": self.printed, "printed_head_row": self.printed_row,
-                "printed_head_matches": self.printed_matches, "lines": self.lines()}
+                "printed_head_matches": self.printed_matches,
+                "bad_rows": [{"row": rid, "kind": kind} for rid, kind in self.breaks],
+                "lines": self.lines()}
 
 
 def check_chain(conn: sqlite3.Connection, printed: str | None = None,
@@ -262,18 +292,18 @@ def check_chain(conn: sqlite3.Connection, printed: str | None = None,
     also whether the log up to the row it names was rewritten. A printed text that is not a
     head raises ValueError."""
     head = audit.head(conn)
-    broken = audit.first_break(conn)
+    every = audit.breaks(conn)
+    broken = every[0] if every else None
     by_id = {e.id: e for e in entries} if entries is not None else {}
+    if every and entries is None:
+        by_id = {e.id: e for e in read_entries(conn)}
     entry = prev_id = None
     if broken is not None:
         entry = by_id.get(broken[0])
-        if entry is None:
-            found = [e for e in read_entries(conn) if e.id <= broken[0]]
-            entry = found[-1] if found and found[-1].id == broken[0] else None
-            prev_id = found[-2].id if len(found) > 1 else None
-        else:
-            ids = sorted(i for i in by_id if i < broken[0])
-            prev_id = ids[-1] if ids else None
+        ids = sorted(i for i in by_id if i < broken[0])
+        prev_id = ids[-1] if ids else None
+    described = tuple((rid, f"{e.time}，{e.operator}，{e.words}") for rid in
+                      dict.fromkeys(r for r, _k in every) if (e := by_id.get(rid)) is not None)
     p_hex = p_row = None
     p_problem = False
     if printed is not None and printed.strip():
@@ -283,4 +313,5 @@ def check_chain(conn: sqlite3.Connection, printed: str | None = None,
         p_row, problems = audit.verify_to_head(conn, p_hex)
         p_problem = p_row is not None and bool(problems)
     return ChainCheck(head.rows, head, broken[0] if broken else None,
-                      broken[1] if broken else "", entry, prev_id, p_hex, p_row, p_problem)
+                      broken[1] if broken else "", entry, prev_id, p_hex, p_row, p_problem,
+                      tuple(every), described)

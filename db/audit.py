@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,38 +50,50 @@ def append(conn: sqlite3.Connection, *, at: str, actor: str, action: str,
     return h
 
 
-def verify_chain(conn: sqlite3.Connection, *, up_to: int | None = None) -> list[str]:
-    """Problems found in the chain (empty when intact), naming the audit row id; `up_to` stops
-    after that row id."""
-    problems: list[str] = []
+AuditRow = Sequence[Any]   # id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash
+_SELECT = ("SELECT id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash"
+           " FROM audit")
+KIND_WORDS = {"content": "内容与它的校验值不符（写入后被改动过）",
+              "link": "记下的上一条校验值对不上（它之前的记录被删除或调换过）"}
+
+
+def breaks_of(rows: Iterable[AuditRow]) -> list[tuple[int, str]]:
+    """EVERY row of `rows` (id order) that does not verify, as (id, kind): "link" when the
+    previous hash it names is not the stored hash of the row before (a row removed or
+    reordered), "content" when its own content no longer gives its hash (edited). A row after an
+    edited one still links to the edited row's stored hash, so each edit is named on its own."""
+    out: list[tuple[int, str]] = []
     prev = GENESIS
-    for rid, at, actor, action, mid, detail, outcome, prev_hash, h in conn.execute(
-        "SELECT id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash"
-        " FROM audit WHERE id <= ? ORDER BY id", (up_to if up_to is not None else 2**62,)
-    ):
+    for rid, at, actor, action, mid, detail, outcome, prev_hash, h in rows:
         if prev_hash != prev:
-            problems.append(f"audit row {rid}: previous hash does not match (row removed or reordered)")
+            out.append((int(rid), "link"))
         if _row_hash(prev_hash, at, actor, action, mid, detail, outcome) != h:
-            problems.append(f"audit row {rid}: content does not match its hash (row edited)")
+            out.append((int(rid), "content"))
         prev = h
-    return problems
+    return out
+
+
+def breaks(conn: sqlite3.Connection, *, up_to: int | None = None) -> list[tuple[int, str]]:
+    """`breaks_of` the database's audit log (`up_to`: stop after that row id)."""
+    return breaks_of(conn.execute(_SELECT + " WHERE id <= ? ORDER BY id",
+                                  (up_to if up_to is not None else 2**62,)))
+
+
+def break_words(rid: int, kind: str) -> str:
+    return f"第 {rid} 条审计记录{KIND_WORDS.get(kind, kind)}"
+
+
+def verify_chain(conn: sqlite3.Connection, *, up_to: int | None = None) -> list[str]:
+    """Problems found in the chain in words (empty when intact), one per row that does not
+    verify, naming the audit row id; `up_to` stops after that row id."""
+    return [break_words(rid, kind) for rid, kind in breaks(conn, up_to=up_to)]
 
 
 def first_break(conn: sqlite3.Connection) -> tuple[int, str] | None:
-    """The first row that does not verify: (its id, "link" when the previous hash it names is
-    not the row before's, i.e. a row before it was removed or reordered; "content" when its own
-    content no longer gives its hash, i.e. it was edited). None when every row verifies."""
-    prev = GENESIS
-    for rid, at, actor, action, mid, detail, outcome, prev_hash, h in conn.execute(
-        "SELECT id, at, actor, action, meeting_id, detail, outcome, prev_hash, hash"
-        " FROM audit ORDER BY id"
-    ):
-        if prev_hash != prev:
-            return int(rid), "link"
-        if _row_hash(prev_hash, at, actor, action, mid, detail, outcome) != h:
-            return int(rid), "content"
-        prev = h
-    return None
+    """The first row that does not verify: (its id, "link" | "content", as `breaks_of`); None
+    when every row verifies."""
+    found = breaks(conn)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +135,8 @@ def verify_to_head(conn: sqlite3.Connection, printed: str) -> tuple[int | None, 
     if match is None:
         if printed == GENESIS:
             return 0, []
-        return None, [f"no audit row has the printed head {printed}: the log was rewritten up to"
-                      " the row it was printed from, or the head is another database's"]
+        return None, [f"没有任何一条审计记录的校验值是纸面链头 {printed}：打印该链头之后，"
+                      "它之前的记录被改写并重算过链条（或该链头属于另一个数据库）"]
     rid = int(match[0])
     return rid, verify_chain(conn, up_to=rid)
 

@@ -203,8 +203,10 @@ def run_list(args: argparse.Namespace) -> int:
     for line in check.lines()[:2]:
         print(f"  {line}", file=out)
     print(f"  范围：{f.describe(titles)}，列出 {len(shown)} 条", file=out)
+    bad_rows = set(check.broken_rows)
     for e in shown:
-        mark = " [无法核实]" if check.broken_at is not None and e.id >= check.broken_at else ""
+        mark = (" [校验不符]" if e.id in bad_rows else
+                " [无法核实]" if check.broken_at is not None and e.id >= check.broken_at else "")
         print(f"{e.id:>5}  {e.time}  {e.operator}  {e.words}{mark}：{e.text}")
     if args.out is not None:
         print(f"已写入：{args.out}")

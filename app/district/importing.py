@@ -79,6 +79,25 @@ def clerk_reason(what: str, detail: str, todo: str = REEXPORT) -> str:
     return f"{what}。{todo}。（详情：{detail}）"
 
 
+AUDIT_TODO = ("未计入汇总。请社区用最后一份审计记录完整的备份恢复（审计日志页显示“审计记录完整”），"
+              "从那份数据库重新导出报送包；并请核实记录被谁、何时改动")
+
+
+def _audit_broken(problems: Sequence[Any]) -> str:
+    """"审计链断裂（第 N 条起），报送包中的结果无法核实" when the package's audit log does not
+    re-verify (app.export.verify.audit_problems), else ""."""
+    for p in problems:
+        if p.code == "AUDIT_BROKEN":
+            head = str(p.message).split("：", 1)[0]
+            return f"{head}，报送包中的结果无法核实"
+    return ""
+
+
+def broken_detail(problems: Sequence[Any]) -> str:
+    return "；".join(str(p.message).split("：", 1)[-1] for p in problems
+                    if p.code == "AUDIT_BROKEN")
+
+
 def refusal_words(codes: Sequence[str]) -> str:
     """The first problem's meaning (a damaged or changed package when the code is not listed)."""
     return next((PROBLEM_WORDS[c] for c in codes if c in PROBLEM_WORDS), CHANGED)
@@ -167,8 +186,12 @@ def _import_open(conn: sqlite3.Connection, name: str, path: Path, f: IO[bytes],
                  at: dt.datetime) -> ImportResult:
     v = verify_package(path, fileobj=f)
     if not v.ok:
-        reason = clerk_reason(refusal_words([p.code for p in v.problems]),
-                              "；".join(p.message for p in v.problems))
+        broken = _audit_broken(v.problems)
+        if broken and len(v.problems) == 1:   # intact and signed, but its log was rewritten
+            reason = clerk_reason(broken, broken_detail(v.problems), AUDIT_TODO)
+        else:
+            reason = clerk_reason(refusal_words([p.code for p in v.problems]),
+                                  "；".join(p.message for p in v.problems))
         return _record(conn, at, ImportResult(name, v.community, "rejected", reason,
                                               v.short_hash, v.fingerprint))
     try:

@@ -104,6 +104,11 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
             _scratch_copy(copy, full)
         finally:
             src.close()
+        # A package is a promise that its figures can be re-checked: a log that no longer
+        # verifies (a row edited or removed outside the program) never leaves in one.
+        broken = audit_refusal(full)
+        if broken is not None:
+            return broken
         with ThreadPoolExecutor(1) as pool:
             archive = pool.submit(_archive, source, work)
             conn = connect(full, create=False)
@@ -138,6 +143,29 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
     community = str(fields["community"])
     return BuiltPackage(package_name(community, at), assembled.data, assembled.manifest,
                         assembled.short_hash, assembled.fingerprint, missing)
+
+
+RESTORE_WORDS = ("请不要继续使用这个数据库：用最后一份审计记录完整的备份恢复（U 盘上的 pollday-backup-"
+                 "…… 文件，在“文件 → 打开”中打开它，先在“审计日志”页确认显示“审计记录完整”），"
+                 "再从那份数据库导出；并把此事报告选举工作领导小组")
+
+
+def audit_refusal(db: Path) -> Refusal | None:
+    """AUDIT_BROKEN naming EVERY audit row of `db` that does not verify (when, who, what, and
+    how), and how to proceed; None when the chain is intact."""
+    from app.audit_log import check_chain
+
+    conn = connect(db, create=False)
+    try:
+        check = check_chain(conn)
+    finally:
+        conn.close()
+    if check.intact:
+        return None
+    return Refusal("AUDIT_BROKEN", (
+        f"不能导出报送包：审计日志{check.rows_text()}无法核实。"
+        + "；".join(check.every_break_words()) + "。审计链断裂的报送包，区里无法核实其中的结果，"
+        "也无法证明它未被伪造。" + RESTORE_WORDS + "。"))
 
 
 def _scratch_copy(copy: Callable[[], object], full: Path) -> None:

@@ -253,6 +253,9 @@ def read_back(final: Path, built: BuiltPackage, *, reader: Reader | None = None)
             final.unlink()
         except OSError:
             pass
+        broken = [p.message for p in v.problems if p.code == "AUDIT_BROKEN"]
+        if digest == fmt.sha256_hex(built.data) and broken:   # not the stick: the log
+            raise StickWriteError(f"报送包未导出（U 盘上的 {final.name} 已删除）：{broken[0]}。")
         raise StickWriteError(f"回读校验失败：U 盘上的 {final.name} 与生成的报送包不一致"
                               "（已删除），U 盘可能损坏，请换一个 U 盘重试。")
     return Written(final, n, digest, v)

@@ -107,7 +107,7 @@ class Problem:
     code: str      # NOT_ZIP | NO_MANIFEST | NO_SIGNATURE | BAD_MANIFEST | UNKNOWN_FORMAT |
                    # UNKNOWN_VERSION | BAD_SIGNATURE | UNKNOWN_KEY | MISSING_FILE | EXTRA_FILE |
                    # DUPLICATE_FILE | BAD_PATH | SIZE_MISMATCH | HASH_MISMATCH | UNREADABLE_FILE |
-                   # TOO_LARGE
+                   # TOO_LARGE | AUDIT_BROKEN
     message: str
     path: str = ""
 
@@ -174,7 +174,9 @@ class Verification:
             lines.append(f"    {r['title'] or r['code']}：{r['result_hash'] or '结果未锁定'}"
                          + (f"（各轮 {'、'.join(r['round_hashes'])}）" if r["round_hashes"] else ""))
         head = self.manifest.get("audit")
-        if isinstance(head, dict) and isinstance(head.get("head"), str):
+        if any(p.code == "AUDIT_BROKEN" for p in self.problems):
+            lines.append("  审计链头：审计链断裂，链头不能作为凭据（见下方问题）")
+        elif isinstance(head, dict) and isinstance(head.get("head"), str):
             from db.audit import grouped
 
             lines.append(f"  审计链头（第 {head.get('row')} 条，与交接单核对；"
@@ -263,7 +265,98 @@ def _verify_open(path: Path, zf: zipfile.ZipFile, problems: list[Problem],
         return Verification(path, tuple(problems), manifest, short)
     fp, signed = _check_signature(zf, by_name, raw, manifest, problems, known_keys)
     _check_files(zf, by_name, manifest, problems)
+    problems += audit_problems(zf, by_name, {p.path for p in problems})
     return Verification(path, tuple(problems), manifest, short, fp, signed)
+
+
+UNREADABLE = "unreadable"
+
+
+def _breaks_words(where: str, found: list[tuple[int, str]]) -> str:
+    from db.audit import break_words
+
+    if found[0][1] == UNREADABLE:
+        return f"审计链无法核实：{where}中的审计日志读不出来，这份报送包的结果无法核实"
+
+    rows = "、".join(str(r) for r in dict.fromkeys(rid for rid, _k in found))
+    return (f"审计链断裂（第 {found[0][0]} 条起）：{where}中的审计日志第 {rows} 条无法核实——"
+            + "；".join(break_words(rid, kind) for rid, kind in found[:20])
+            + ("……" if len(found) > 20 else "")
+            + "。报送包的签名只证明导出后未被改动，不能证明导出前的记录未被改写：这份报送包的结果无法核实")
+
+
+def audit_problems(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo],
+                   bad: Collection[str]) -> list[Problem]:
+    """AUDIT_BROKEN when the audit log the package carries (the archive snapshot.sqlite, and
+    events/audit.jsonl) does not re-verify: a database whose log was edited outside the
+    program (triggers dropped with sqlite3) exported by a version that did not check it, or a
+    forged package signed with a stolen key. Members already found changed are not read."""
+    out: list[Problem] = []
+    if fmt.SNAPSHOT in by_name and fmt.SNAPSHOT not in bad:
+        found = _snapshot_breaks(zf, by_name[fmt.SNAPSHOT])
+        if found:
+            out.append(Problem("AUDIT_BROKEN", _breaks_words("存档 snapshot.sqlite ", found),
+                               fmt.SNAPSHOT))
+    if not out and fmt.EVENTS_AUDIT in by_name and fmt.EVENTS_AUDIT not in bad:
+        found = _jsonl_breaks(zf, by_name[fmt.EVENTS_AUDIT])
+        if found:
+            out.append(Problem("AUDIT_BROKEN", _breaks_words(f"{fmt.EVENTS_AUDIT} ", found),
+                               fmt.EVENTS_AUDIT))
+    return out
+
+
+def _snapshot_breaks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> list[tuple[int, str]]:
+    """The archive's audit rows that do not verify (it is unpacked to a temporary file that is
+    removed again; a snapshot without an audit table has nothing to check)."""
+    import sqlite3
+    import tempfile
+
+    from db.audit import breaks
+    from db.files import ro_uri
+
+    with tempfile.TemporaryDirectory(prefix="pollday-verify-", ignore_cleanup_errors=True) as d:
+        target = Path(d) / "snapshot.sqlite"
+        n = 0
+        limit = member_limit(info.filename)
+        try:
+            with zf.open(info) as src, target.open("wb") as dst:
+                while chunk := src.read(CHUNK):
+                    n += len(chunk)
+                    if n > limit:
+                        return []     # the size check has already said so
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+            return []                 # the hash check has already said so
+        try:
+            conn = sqlite3.connect(ro_uri(target), uri=True)
+        except sqlite3.Error:
+            return []
+        try:
+            has = conn.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table'"
+                               " AND name = 'audit'").fetchone()
+            return breaks(conn) if has else []
+        except sqlite3.Error:
+            return [(0, UNREADABLE)]   # an archive whose log cannot be read is not verified
+        finally:
+            conn.close()
+
+
+def _jsonl_breaks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> list[tuple[int, str]]:
+    from db.audit import breaks_of
+
+    def rows() -> Any:
+        with zf.open(info) as f:
+            for line in f:
+                if line.strip():
+                    r = json.loads(line)
+                    yield (r["id"], r["at"], r["actor"], r["action"], r["meeting_id"],
+                           r["detail"], r["outcome"], r["prev_hash"], r["hash"])
+
+    try:
+        return breaks_of(rows())
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError,
+            TypeError):
+        return [(0, UNREADABLE)]
 
 
 def _check_signature(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], raw: bytes,

@@ -158,7 +158,7 @@ def test_an_edit_without_recomputing_names_the_row(day: dict[str, object]) -> No
     conn.close()
     got = _pollday(home, "audit", "verify", "--db", db, "--json")
     assert got.returncode == 1
-    assert any(f"audit row {uid}" in p for p in json.loads(got.stdout)["problems"])
+    assert any(f"第 {uid} 条审计记录" in p for p in json.loads(got.stdout)["problems"])
 
 
 def test_not_a_database_or_missing(tmp_path: Path) -> None:

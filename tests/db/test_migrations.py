@@ -129,4 +129,4 @@ def test_audit_log_is_append_only_and_chained(db_path) -> None:
     conn.execute("DROP TRIGGER audit_no_update")
     conn.execute("UPDATE audit SET actor='mallory' WHERE id=2")
     problems = audit.verify_chain(conn)
-    assert problems and "audit row 2" in problems[0]
+    assert problems and "第 2 条审计记录" in problems[0]

@@ -203,7 +203,7 @@ def test_audit_log_in_the_package_reverifies_its_chain(exported: Exported, tmp_p
     assert chain_problems(rows, tmp_path / "chain.db") == []
     rows[5]["actor"] = "someone else"
     assert chain_problems(rows, tmp_path / "chain2.db") == [
-        f"audit row {rows[5]['id']}: content does not match its hash (row edited)"]
+        f"第 {rows[5]['id']} 条审计记录内容与它的校验值不符（写入后被改动过）"]
 
 
 def test_results_text_speaks_the_results_pages_words(exported: Exported, home: Path) -> None:
