@@ -18,7 +18,9 @@ class Line:
 
 
 def round_lines(v: RoundValidation) -> list[Line]:
-    out = [Line("problem", f"✗ 不能锁定：{p.message}") for p in v.problems]
+    # A locked round can still be found wrong (ELECTED_TO_TWO_POSTS found after the lock).
+    head = "✗ 已锁定，但有问题" if v.round.state is State.LOCKED else "✗ 不能锁定"
+    out = [Line("problem", f"{head}：{p.message}") for p in v.problems]
     for f in v.findings:
         settled = f.code in v.settled
         level = "settled" if settled else "error" if f.is_error else "warning"

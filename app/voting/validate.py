@@ -409,12 +409,14 @@ def second_post(conn: sqlite3.Connection, meeting: Meeting, contest: MeetingCont
 def _with_second_posts(conn: sqlite3.Connection, v: RoundValidation,
                        own: list[RoundValidation] | None) -> RoundValidation:
     """The round refused locking when it elects a person who holds another post of the same
-    body from another contest's round that was opened before it or is locked (so of two rounds
-    counted together only the later one is held up, whichever is locked first)."""
+    body from another contest's round that was opened before it, or that is locked while this
+    one is not (so of two rounds counted together only one is held up, whichever is locked
+    first). A round locked before this check existed is found too: validation says so."""
     r = v.round
-    if (v.result is None or r.state is State.LOCKED or not v.result.elected
+    if (v.result is None or not v.result.elected
             or v.rules_meeting.rules is not RuleSet.RESIDENTS):
         return v
+    this_locked = r.state is State.LOCKED
     meeting = get_meeting(conn, r.meeting_id)
     assert meeting is not None
     this = next(c for c in list_contests(conn, r.meeting_id) if c.id == r.contest_id)
@@ -422,7 +424,7 @@ def _with_second_posts(conn: sqlite3.Connection, v: RoundValidation,
     ids = {x.name: x.person_id for x in r.candidates}
     held = [h for h in posts_held(conn, meeting, own)
             if h.contest_id != r.contest_id and h.body == body
-            and (h.round_id < r.id or h.locked)]
+            and (h.round_id < r.id or (h.locked and not this_locked))]
     found: list[Problem] = []
     for name in v.result.elected:
         h = next((h for h in held if h.is_person(name, ids.get(name))), None)

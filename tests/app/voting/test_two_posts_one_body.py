@@ -177,3 +177,25 @@ def test_the_command_line_warns_at_entry_and_refuses_the_lock(tmp_path, fixed_cl
     conn = connect(db)
     assert conn.execute("SELECT count(*) FROM round_event WHERE kind = 'locked'").fetchone()[0] == 1
     conn.close()
+
+
+def test_a_round_locked_before_the_check_is_found_by_the_validation(tmp_path, fixed_clock,
+                                                                   monkeypatch) -> None:
+    """The tester's database: the 副主任 round was locked by a version without the check;
+    `validate` said 没有发现问题. It now names her on that round (and only there)."""
+    from app.voting import validate as validation
+    from app.voting.report import round_lines
+
+    s = _committee_elected(tmp_path, fixed_clock, deputy_first=True)
+    deputy = next(c for c in list_contests(s.conn, s.meeting.id) if c.code == "fzr")
+    r = _finished_round(s.conn, fixed_clock, deputy.id, 20, [(15, ["张静"]), (5, ["李明"])])
+    with monkeypatch.context() as m:
+        m.setattr(validation, "_with_second_posts", lambda conn, v, own: v)
+        _ok(lock_round(s.conn, r.id, actor="主持人", clock=fixed_clock))
+    mv = _ok(validate_meeting(s.conn, s.meeting.id))
+    committee, second = mv.contests[0].rounds[0], mv.contests[1].rounds[0]
+    assert committee.problems == () and second.round.lock is not None
+    assert [p.code for p in second.problems] == ["ELECTED_TO_TWO_POSTS"]
+    lines = [x.text for x in round_lines(second)]
+    assert lines[0].startswith("✗ 已锁定，但有问题：张静 已当选本届居委会委员（委员第1轮（选举），已锁定）")
+    assert not any("没有发现问题" in t for t in lines)
