@@ -44,7 +44,7 @@ from app.voting.model import (
     State,
     VotingRound,
 )
-from app.voting.opening import OpenedVote, contests_to_open, open_vote
+from app.voting.opening import OpenedVote, contests_to_open, open_vote, vote_under_way
 from app.voting.progression import NEXT_KIND, NextRound, follow_up, next_round, suggested_kind
 from app.voting.rounds import (
     close_round,
@@ -82,7 +82,7 @@ from app.voting.validate import (
 )
 
 __all__ = [
-    "OpenedVote", "contests_to_open", "open_vote",
+    "OpenedVote", "contests_to_open", "open_vote", "vote_under_way",
     "NEXT_KIND", "NextRound", "follow_up", "next_round", "suggested_kind",
     "Box", "Comparison", "ContestOutcome", "Difference", "Entered", "KeyProblem", "LockInfo",
     "MeetingValidation", "Mode", "NoFill", "Officials", "Problem", "RoundCandidate",

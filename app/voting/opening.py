@@ -17,8 +17,9 @@ from app.clock import Clock
 from app.meetings import Contest, Refusal, list_contests, voting_started
 from app.model import Meeting
 from app.rules import Round
-from app.voting.model import VotingRound
+from app.voting.model import State, VotingRound
 from app.voting.rounds import open_round
+from app.voting.store import list_rounds
 from db.tx import transaction
 
 
@@ -39,6 +40,22 @@ class _Refused(Exception):
 def contests_to_open(conn: sqlite3.Connection, meeting: Meeting) -> list[Contest]:
     """The contests whose first round 开始投票 on the 会议 page opens: those not started yet."""
     return [c for c in list_contests(conn, meeting.id) if not voting_started(conn, c.id)]
+
+
+def vote_under_way(conn: sqlite3.Connection, meeting: Meeting) -> str | None:
+    """Why the 会议 page's 开始投票 has nothing to do now, in Chinese; None when it has: a contest
+    not started, or every round locked (a later vote may be frozen ahead of its round). While a
+    round is voted or counted a second freeze belongs to no round (the next one is opened on
+    结果 when this one is locked, and freezes then)."""
+    if contests_to_open(conn, meeting):
+        return None
+    for c in list_contests(conn, meeting.id):
+        rounds = list_rounds(conn, c.id)
+        if rounds and rounds[-1].state is not State.LOCKED:
+            r = rounds[-1]
+            return (f"已开始投票（{r.snapshot.round_label}，冻结实到 {r.snapshot.present} 人）："
+                    f"{r.label}的结果尚未锁定；下一轮（另行选举、重新投票）在“结果”页开始")
+    return None
 
 
 def open_vote(conn: sqlite3.Connection, meeting: Meeting, *, actor: str,

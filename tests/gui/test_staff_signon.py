@@ -427,7 +427,11 @@ def test_a_database_without_a_staff_list_asks_for_one_postponable_with_a_band(
 
 def test_a_desk_clerk_may_not_manage_the_staff_list(qtbot, staff_db):
     gen, window = open_signed_on(qtbot, staff_db, "钱签到")
-    page = try_to_add_a_worker(qtbot, window)
+    page = window.show_step("prepare", tab="工作人员名单")
+    # Asked before the work: the form and the buttons are off, saying who may.
+    assert not page.add_group.isEnabled() and not page.remove_button.isEnabled()
+    assert "「管理工作人员名单」只有主持人可以操作" in page.add_group.toolTip()
+    page.add()                                   # reached anyway: the use case refuses too
     assert "「管理工作人员名单」只有主持人可以操作" in page.message.text()
     assert "钱签到（签到员）不能操作" in page.message.text()
     assert page.table.rowCount() == len(STAFF)

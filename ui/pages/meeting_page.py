@@ -32,6 +32,7 @@ from app.model import Meeting
 from ui.bigscreen import BigScreen
 from ui.ops import Op, OpFailure, error_dialog, run_op
 from ui.pages.context import PageContext
+from ui.rights import Gate, denied
 from ui.widgets.quorum_panel import Figures, QuorumPanel
 from ui.widgets.reason_dialog import ReasonDialog
 
@@ -129,6 +130,13 @@ class MeetingPage(QWidget):
         self.refusal: QMessageBox | None = None  # why 开始投票 was refused
         ctx.meeting_changed.connect(lambda _m: self.reload())
         ctx.voting_opened.connect(self._voting_opened)
+        # 开始投票 only for who may (the 主持人), and only while it has something to do.
+        self.under_way: str | None = None
+        self.open_tip = self.open_button.toolTip()
+        self.gate = Gate(ctx, self)
+        self.gate.add(self.open_button, "open_voting",
+                      lambda: self.meeting is not None and self.opening is None
+                      and self.under_way is None)
         self.reload()
 
     @property
@@ -141,7 +149,7 @@ class MeetingPage(QWidget):
         if self.bigscreen is not None:
             self.bigscreen.set_title(m.title if m else "")
         self.snapshots = attendance.snapshots(self.ctx.conn, m) if m else []
-        self.open_button.setEnabled(m is not None)
+        self._open_state()
         # The first summary of a meeting folds the whole register: after the page has painted.
         QTimer.singleShot(0, self.poll)
 
@@ -240,9 +248,20 @@ class MeetingPage(QWidget):
 
     # --- 开始投票 ---------------------------------------------------------------------------------
 
+    def _open_state(self) -> None:
+        """开始投票 enabled, or why not in its tooltip (a vote under way; who may: the gate)."""
+        m = self.meeting
+        self.under_way = voting.vote_under_way(self.ctx.conn, m) if m is not None else None
+        self.gate.set_tip(self.open_button, self.under_way or self.open_tip)
+
     def ask_open_voting(self) -> None:
         m = self.meeting
         if m is None:
+            return
+        if why := denied(self.ctx, "open_voting"):   # said at the first click, before the question
+            self.refusal = QMessageBox(QMessageBox.Icon.Warning, "无法开始投票", why,
+                                       QMessageBox.StandardButton.Ok, self)
+            self.refusal.open()
             return
         self.refresh()
         s = self.summary
@@ -281,6 +300,7 @@ class MeetingPage(QWidget):
         the summary is read."""
         m = self.meeting
         self.snapshots = attendance.snapshots(self.ctx.conn, m) if m else []
+        self._open_state()
         if self.summary is not None:  # the freeze (a few rows) at once, the figures when read
             self._show_summary(self.summary)
         self.poll()
@@ -296,7 +316,7 @@ class MeetingPage(QWidget):
 
         def done(got: Any) -> None:
             self.opening = None
-            self.open_button.setEnabled(True)
+            self._open_state()
             if isinstance(got, Refusal):
                 self.refusal = QMessageBox(QMessageBox.Icon.Warning, "无法开始投票", got.message,
                                            QMessageBox.StandardButton.Ok, self)
@@ -309,7 +329,7 @@ class MeetingPage(QWidget):
 
         def failed(failure: OpFailure) -> None:
             self.opening = None
-            self.open_button.setEnabled(True)
+            self._open_state()
             self.refusal = error_dialog(self, "未能开始投票", failure)
 
         # The freeze and the rounds are written on the database's worker (ui.ops): the round
@@ -349,6 +369,7 @@ class MeetingPage(QWidget):
 
     def showEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
+        self._open_state()   # a result locked on 结果 since
         self._poll.start()
         QTimer.singleShot(0, self.poll)
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import electorate, permissions, session, staff
+from app import electorate, session, staff
 from app.meetings.core import Refusal
 from app.model import Person
 from app.permissions import CHIEF_ZH, ROLE_ZH, Role
@@ -42,6 +42,7 @@ from ui.pages.setup_common import (
     two_columns,
 )
 from ui.pages.staff_edit import EditDialog
+from ui.rights import Gate, denied
 
 HEADERS = ["姓名", "角色", CHIEF_ZH, "名册人员", "PIN输错", "暂停登录至"]
 
@@ -111,6 +112,13 @@ class StaffPage(QWidget):
         self.linked: Person | None = None
         self.dialog: QDialog | None = None
         self._build()
+        # Only the 主持人 manages the list: the form and buttons are off for anyone else, the
+        # tooltip naming who may (a 计票人 reached the 删除 question before being refused).
+        self.gate = Gate(ctx, self)
+        self.gate.add(self.add_group, "staff")
+        for b in (self.edit_button, self.reset_button, self.remove_button):
+            self.gate.add(b, "staff", lambda: bool(self.members))
+        self.gate.add(self.idle, "staff")
         self.form_for = getattr(ctx.actor, "name", None)   # whose typing the add form holds
         ctx.actor_changed.connect(self._actor_changed)
         ctx.screen_locked.connect(self.drop_pins)
@@ -151,6 +159,7 @@ class StaffPage(QWidget):
         self.add_button = QPushButton("添加工作人员(&A)")
         self.add_button.clicked.connect(self.add)
         group = QGroupBox("添加工作人员")
+        self.add_group = group
         form = QFormLayout(group)
         name_label = QLabel("姓名(&N)：")
         name_label.setBuddy(self.name)
@@ -241,9 +250,8 @@ class StaffPage(QWidget):
             "监票人、计票人不能由候选人担任。")
         self.heading.setStyleSheet("font-size: 12pt; color: #1b3550;")
         self.role_boxes[Role.HOST].setChecked(first or self.role_boxes[Role.HOST].isChecked())
-        self.reset_button.setEnabled(bool(self.members))
-        self.edit_button.setEnabled(bool(self.members))
-        self.remove_button.setEnabled(bool(self.members))
+        if hasattr(self, "gate"):   # the first reload runs before the gate is made
+            self.gate.refresh()
         self.idle.setValue(session.idle_lock_minutes(self.ctx.conn))
 
     def drop_pins(self) -> None:
@@ -292,6 +300,9 @@ class StaffPage(QWidget):
     # --- add, reset PIN, remove ---------------------------------------------------------------
 
     def add(self) -> None:
+        if self.refused_here():
+            self.drop_pins()
+            return
         words, ok = pin_hint(self.pin1.text(), self.pin2.text())
         name = self.name.text().strip()
         if not name:
@@ -325,9 +336,7 @@ class StaffPage(QWidget):
         m = self.selected()
         if m is None:
             return
-        denied = permissions.check(self.ctx.conn, "staff", self.ctx.actor)
-        if denied:
-            say(self.message, denied.message, RED)
+        if self.refused_here():
             return
         linked = (electorate.get_person(self.ctx.conn, m.person_id)
                   if m.person_id is not None else None)
@@ -353,9 +362,16 @@ class StaffPage(QWidget):
         self.ctx.staff_changed.emit()
         return None
 
+    def refused_here(self) -> bool:
+        """Said at once, before any dialog, when the signed-on person may not manage the list."""
+        why = denied(self.ctx, "staff")
+        if why:
+            say(self.message, why, RED)
+        return why is not None
+
     def ask_reset(self) -> None:
         m = self.selected()
-        if m is None:
+        if m is None or self.refused_here():
             return
         dialog = PinDialog(self, m.name)
         dialog.accepted.connect(lambda: self.reset(m.name, dialog.pin1.text()))
@@ -372,7 +388,7 @@ class StaffPage(QWidget):
 
     def ask_remove(self) -> None:
         m = self.selected()
-        if m is None:
+        if m is None or self.refused_here():
             return
         box = QMessageBox(QMessageBox.Icon.Question, "删除工作人员",
                           f"把 {m.name}（{m.roles_zh}）从工作人员名单中删除？"
