@@ -25,13 +25,15 @@
     district audit --db DISTRICT_DB                   the decision log, JSON lines
 
 The report's JSON: `communities` (how many), `stages`, `planned`, `completed`, `on_time`,
-`on_time_rate`, `one_pass`, `one_pass_rate`, `expected`, `present`, `attendance_rate`,
-`party_expected`, `party_present`, `party_attendance_rate` (the party meetings only),
+`on_time_rate`, `one_pass`, `one_pass_rate`, `party_expected`, `party_present`,
+`party_attendance_rate` (党员大会出席率: the party meetings), `voter_expected`, `voter_present`,
+`voter_turnout_rate` (选民参选率: the residents' meetings; never summed with the party's),
 `dual_role_rate`, `flagged`, `units`, `makeup` (per body type: members, average_age, college and
 college_pct, bachelor and bachelor_pct, under35 and under35_pct, women and women_pct, part_time,
 retained, new, previous, changes), `posts` (the same per post of a body: 党组织书记, 居委会主任 …),
 `two_committees` (两委, each person once), `under35_includes_35`, `age` and `per_community` (one
-object per community, with its own `attendance_rate`). Every rate and share is a JSON NUMBER, a
+object per community, with its own `party_attendance_rate`, `voter_turnout_rate`, `covers` and
+`missing_bodies`: 已完成 needs both 两委 bodies). Every rate and share is a JSON NUMBER, a
 percent (0-100): `one_pass_rate` 71.43 means 71.43 %; `units` names the unit of each kind of
 figure. Computed from exact fractions and rounded half up once (app/district/rates.py).
 """

@@ -28,7 +28,8 @@ from app.fileio import FileInUse, finish_atomic, temp_path
 TITLE = "社区“两委”换届选举工作汇总"
 DAILY_TITLE = "社区“两委”换届选举工作日报"
 COMMUNITY_HEADER = ("序号", "街道", "社区", "计划日期", "完成日期", "进度", "按期", "一次性选举成功",
-                    "另行选举轮次", "应到", "实到", "出席率(%)", "书记主任一肩挑", "报送包校验码",
+                    "另行选举轮次", "应到会党员", "实际到会党员", "党员大会出席率(%)", "登记选民",
+                    "参加投票选民", "选民参选率(%)", "书记主任一肩挑", "报送包校验码",
                     "密钥指纹", "报送次数", "备注")
 BODY_HEADER = ("班子", "人数", "平均年龄", "大专及以上(%)", "本科及以上(%)", "35岁以下(%)",
                "女性(%)", "上届人数", "上届平均年龄", "上届大专及以上(%)", "上届本科及以上(%)",
@@ -50,12 +51,15 @@ def _cell(value: Any) -> Any:
 def community_rows(report: Report) -> list[tuple[Any, ...]]:
     rows = []
     for i, c in enumerate(report.communities, start=1):
-        rate = c.attendance_rate
+        sent = bool(c.package)
         rows.append((i, c.street, c.community, c.plan_date or "", c.done_date or "", c.stage,
                      _yes(c.on_time), _yes(c.one_pass), c.runoffs,
-                     c.expected if c.package else "", c.present if c.package else "",
-                     _cell(rate), _yes(c.dual_role), c.package,
-                     c.fingerprint, c.packages or "", c.key_flag))
+                     c.party_expected if sent else "", c.party_present if sent else "",
+                     _cell(c.party_attendance_rate),
+                     c.voter_expected if sent else "", c.voter_present if sent else "",
+                     _cell(c.voter_turnout_rate), _yes(c.dual_role), c.package,
+                     c.fingerprint, c.packages or "",
+                     "；".join(x for x in (c.covers_words(), c.key_flag) if x)))
     return rows
 
 
@@ -82,8 +86,10 @@ def headline_rows(report: Report, day: dt.date) -> list[tuple[Any, ...]]:
             ("按期换届率(%)", _cell(h["on_time_rate"])),
             ("已完成", h["completed"]), ("一次性选举成功", h["one_pass"]),
             ("一次性选举成功率(%)", _cell(h["one_pass_rate"])),
-            ("应到", h["expected"]), ("实到", h["present"]),
-            ("出席率(%)", _cell(h["attendance_rate"])),
+            ("应到会党员", h["party_expected"]), ("实际到会党员", h["party_present"]),
+            ("党员大会出席率(%)", _cell(h["party_attendance_rate"])),
+            ("登记选民", h["voter_expected"]), ("参加投票选民", h["voter_present"]),
+            ("选民参选率(%)", _cell(h["voter_turnout_rate"])),
             ("书记主任一肩挑", h["dual_role"]), ("一肩挑比例(%)", _cell(h["dual_role_rate"])),
             ("另行选举轮次", h["runoffs"])]
 
@@ -149,7 +155,7 @@ def write_xlsx(report: Report, path: Path, day: dt.date, *, daily_only: bool = F
 
         ws["A1"].font = Font(bold=True, size=14)
         _sheet(wb, "各社区", COMMUNITY_HEADER, _numbers(community_rows(report)),
-               (6, 12, 22, 12, 12, 8, 6, 10, 8, 8, 8, 10, 10, 16, 22, 8, 40))
+               (6, 12, 22, 12, 12, 8, 6, 10, 8, 10, 12, 12, 10, 12, 12, 10, 16, 22, 8, 40))
         _sheet(wb, "班子结构", BODY_HEADER, _numbers(body_rows(report)),
                (14, 8, 10, 12, 12, 12, 10, 8, 10, 12, 12, 12, 10, 60, 10, 10, 10, 8, 10, 8, 12,
                 12))
@@ -205,14 +211,15 @@ def write_pdf(report: Report, path: Path, day: dt.date, at: dt.datetime, *,
         flow.text(summary_paragraph(report, day), 10.5)
         flow.space(3 * mm)
         flow.text("各社区情况", 12.5, stack=fonts.HEADING_STACK)
-        widths = (0.25, 0.12, 0.12, 0.08, 0.09, 0.1, 0.08, 0.16)
+        widths = (0.22, 0.11, 0.11, 0.08, 0.08, 0.1, 0.1, 0.07, 0.13)
         cols = [Column(t, w * CONTENT_W, "left" if i == 0 else "center") for i, (t, w) in
-                enumerate(zip(("社区", "计划日期", "完成日期", "进度", "一次成功", "出席率",
-                               "一肩挑", "校验码"), widths, strict=True))]
-        flow.table(cols, [(c.community + ("（未核对密钥）" if c.key_status == UNVERIFIED else ""),
+                enumerate(zip(("社区", "计划日期", "完成日期", "进度", "一次成功", "党员出席率",
+                               "选民参选率", "一肩挑", "校验码"), widths, strict=True))]
+        flow.table(cols, [(c.community + ("（未核对密钥）" if c.key_status == UNVERIFIED else "")
+                           + (f"（{c.covers_words()}）" if c.covers_words() else ""),
                            c.plan_date or "—", c.done_date or "—", c.stage,
-                           _yes(c.one_pass), pct(c.attendance_rate),
-                           _yes(c.dual_role), c.package or "—")
+                           _yes(c.one_pass), pct(c.party_attendance_rate),
+                           pct(c.voter_turnout_rate), _yes(c.dual_role), c.package or "—")
                           for c in report.communities], size=9)
         flow.space(3 * mm)
     flow.text("日报", 12.5, stack=fonts.HEADING_STACK)

@@ -4,16 +4,25 @@ Communities are those of the plan and those that sent a package. Per community, 
 CURRENT package (app.district.trust: the latest export among those signed by the community's key
 or approved, and not excluded; superseded ones are history, quarantined and excluded ones are
 listed, never counted):
-- stage: 未开始 (no package), 进行中 (a meeting of the package is not complete), 已完成 (every
-  meeting complete); done date: the latest meeting date of a completed community;
+- stage: 未开始 (no package), 进行中, 已完成. A community's 换届 is the election of its "两委": it
+  is 已完成 when its package covers BOTH the Party organisation's committee (党组织委员会) and the
+  residents' committee (居委会) and every meeting of it is complete (each seat decided, or the
+  recorded decision not to fill it). A package of the 党员大会 alone — the 委员 elected, no 居委会
+  yet — is 进行中, whatever its meetings say; `covers` names the bodies it carries. Done date:
+  the latest meeting date of a completed community;
 - on time: done date on or before the plan date;
-- one pass (一次性选举成功): every meeting's `one_pass_success` (no runoff, no re-vote);
-- attendance: 应到 and 实到 of each meeting's first round (the announced snapshot), over the
-  meetings other than the committee's plenary (a handful of committee members, not a turnout).
+- one pass (一次性选举成功): every meeting's `one_pass_success` (no runoff, no re-vote), said of
+  a completed community only;
+- attendance, per electorate and never summed across them (a person on the Party register and
+  on the voters' list is one person, counted once at each meeting): 党员大会出席率 = 实到 / 应到
+  of the party meetings' first rounds (the announced snapshot), the committee's plenary left
+  out (a handful of committee members, not a turnout); 选民参选率 = the same of the residents'
+  meetings (选举大会 / 户代表 / 居民代表会议).
 
-Overall: 按期换届率 = on time / planned; 一次性选举成功率 = one pass / completed; 出席率 = Σ实到 /
-Σ应到 over all communities (pooled, not a mean of rates); 一肩挑率 = communities whose 书记 is the
-主任 / communities where both are elected. Rounding: app.district.rates.
+Overall: 按期换届率 = on time / planned; 一次性选举成功率 = one pass / completed; 党员大会出席率
+and 选民参选率 pooled over the communities (Σ实到 / Σ应到, not a mean of rates); 一肩挑率 =
+communities whose 书记 is the 主任 / communities where both are elected. Rounding:
+app.district.rates.
 """
 
 from __future__ import annotations
@@ -33,6 +42,9 @@ from db import district as store
 NOT_STARTED, IN_PROGRESS, COMPLETED = "未开始", "进行中", "已完成"
 STAGES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
 NOT_A_TURNOUT = frozenset({"plenary"})   # meeting forms left out of 出席率
+TWO_COMMITTEES_BODIES = (makeup.PARTY, makeup.RESIDENTS)   # what a completed 换届 covers
+_ORGANISATION_BODY = {"party_committee": makeup.PARTY, "party_general_branch": makeup.PARTY,
+                      "party_branch": makeup.PARTY, "residents_committee": makeup.RESIDENTS}
 
 
 @dataclass(slots=True)
@@ -44,10 +56,11 @@ class Community:
     done_date: str | None = None
     on_time: bool | None = None
     one_pass: bool | None = None
-    expected: int = 0
-    present: int = 0
-    party_expected: int = 0     # the party meetings only (应到会党员 / 实际到会)
+    party_expected: int = 0     # the party meetings (应到会党员 / 实际到会)
     party_present: int = 0
+    voter_expected: int = 0     # the residents' meetings (登记选民 / 参加投票)
+    voter_present: int = 0
+    covers: list[str] = field(default_factory=list)   # bodies the package carries
     dual_role: bool | None = None
     runoffs: int = 0
     package: str = ""           # short hash of the current package
@@ -60,16 +73,37 @@ class Community:
     bodies: dict[str, list[makeup.Member]] = field(default_factory=dict)
 
     @property
-    def attendance_rate(self) -> Decimal | None:
-        return rates.percent(self.present, self.expected)
+    def party_attendance_rate(self) -> Decimal | None:
+        return rates.percent(self.party_present, self.party_expected)
+
+    @property
+    def voter_turnout_rate(self) -> Decimal | None:
+        return rates.percent(self.voter_present, self.voter_expected)
+
+    @property
+    def missing_bodies(self) -> list[str]:
+        """The 两委 bodies the package does not carry yet ([] without a package)."""
+        return [b for b in TWO_COMMITTEES_BODIES if self.package and b not in self.covers]
+
+    def covers_words(self) -> str:
+        """"已报党组织委员会，未报居委会" for a community in progress ("" otherwise)."""
+        if self.stage != IN_PROGRESS:
+            return ""
+        has = [b for b in self.covers if b in makeup.BODY_ORDER]
+        parts = ([f"已报{'、'.join(has)}"] if has else []) + \
+            ([f"未报{'、'.join(self.missing_bodies)}"] if self.missing_bodies else [])
+        return "，".join(parts) or "尚有会议未完成"
 
     def json(self) -> dict[str, Any]:
         return {"community": self.community, "street": self.street,
                 "plan_date": self.plan_date, "stage": self.stage,
                 "completed": self.stage == COMPLETED, "done_date": self.done_date,
                 "on_time": self.on_time, "one_pass": self.one_pass,
-                "expected": self.expected, "present": self.present,
-                "attendance_rate": rates.jsonable(self.attendance_rate),
+                "covers": self.covers, "missing_bodies": self.missing_bodies,
+                "party_expected": self.party_expected, "party_present": self.party_present,
+                "party_attendance_rate": rates.jsonable(self.party_attendance_rate),
+                "voter_expected": self.voter_expected, "voter_present": self.voter_present,
+                "voter_turnout_rate": rates.jsonable(self.voter_turnout_rate),
                 "dual_role": self.dual_role, "runoffs": self.runoffs,
                 "package": self.package, "fingerprint": self.fingerprint,
                 "exported_at": self.exported_at, "packages_received": self.packages,
@@ -96,7 +130,13 @@ def community_from_package(c: Community, p: store.PackageRow) -> None:
     c.street = c.street or p.street
     c.package, c.fingerprint, c.exported_at = p.short_hash, p.fingerprint, p.exported_at
     meetings = manifest.get("meetings", [])
-    complete = bool(meetings) and all(bool(m.get("complete")) for m in meetings)
+    covers = {makeup.body_type(str(ct.get("body", ""))) for m in elected.get("meetings", [])
+              for ct in m.get("contests", []) if ct.get("body")}
+    covers |= {_ORGANISATION_BODY[str(m.get("organisation"))] for m in meetings
+               if str(m.get("organisation")) in _ORGANISATION_BODY}
+    c.covers = sorted(covers, key=makeup.body_rank)
+    complete = (bool(meetings) and all(bool(m.get("complete")) for m in meetings)
+                and all(b in covers for b in TWO_COMMITTEES_BODIES))
     c.stage = COMPLETED if complete else IN_PROGRESS
     dates: dict[str, str] = {}
     for m in meetings:
@@ -106,11 +146,13 @@ def community_from_package(c: Community, p: store.PackageRow) -> None:
         snap = _first_snapshot(doc)
         counted = snap is not None and m.get("form") not in NOT_A_TURNOUT
         if counted and snap is not None:
-            c.expected += snap[0]
-            c.present += snap[1]
-            if str(m.get("rules", "")).startswith("party"):
+            rules = str(m.get("rules", ""))
+            if rules.startswith("party"):
                 c.party_expected += snap[0]
                 c.party_present += snap[1]
+            elif rules.startswith("residents"):
+                c.voter_expected += snap[0]
+                c.voter_present += snap[1]
         c.runoffs += sum(1 for ct in doc.get("contests", []) for r in ct.get("rounds", [])
                          if r.get("kind") == "runoff")
         c.meetings.append({"code": code, "title": m.get("title", ""), "form": m.get("form"),
@@ -157,8 +199,8 @@ class Report:
         planned = self.planned
         on_time = sum(1 for c in planned if c.on_time)
         one_pass = sum(1 for c in done if c.one_pass)
-        expected = sum(c.expected for c in self.communities)
-        present = sum(c.present for c in self.communities)
+        voter_expected = sum(c.voter_expected for c in self.communities)
+        voter_present = sum(c.voter_present for c in self.communities)
         party_expected = sum(c.party_expected for c in self.communities)
         party_present = sum(c.party_present for c in self.communities)
         both = [c for c in self.communities if c.dual_role is not None]
@@ -172,12 +214,12 @@ class Report:
             "on_time_rate": rates.percent(on_time, len(planned)),
             "one_pass": one_pass,
             "one_pass_rate": rates.percent(one_pass, len(done)),
-            "expected": expected,
-            "present": present,
-            "attendance_rate": rates.percent(present, expected),
             "party_expected": party_expected,
             "party_present": party_present,
             "party_attendance_rate": rates.percent(party_present, party_expected),
+            "voter_expected": voter_expected,
+            "voter_present": voter_present,
+            "voter_turnout_rate": rates.percent(voter_present, voter_expected),
             "runoffs": sum(c.runoffs for c in self.communities),
             "dual_role": dual,
             "dual_role_of": len(both),

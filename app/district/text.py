@@ -26,7 +26,10 @@ def headline_lines(report: Report) -> list[str]:
         f"未开始 {s['未开始']} 个",
         f"按期换届率 {pct(h['on_time_rate'])}（按期完成 {h['on_time']} 个 / 计划 {h['planned']} 个）",
         f"一次性选举成功率 {pct(h['one_pass_rate'])}（{h['one_pass']} 个 / 已完成 {h['completed']} 个）",
-        f"出席率 {pct(h['attendance_rate'])}（实到 {h['present']} 人 / 应到 {h['expected']} 人）",
+        f"党员大会出席率 {pct(h['party_attendance_rate'])}（实际到会 {h['party_present']} 人 / "
+        f"应到会党员 {h['party_expected']} 人）",
+        f"选民参选率 {pct(h['voter_turnout_rate'])}（参加投票 {h['voter_present']} 人 / "
+        f"登记选民 {h['voter_expected']} 人）",
         f"书记主任“一肩挑” {pct(h['dual_role_rate'])}（{h['dual_role']} 个 / {h['dual_role_of']} 个）"
         + (f"，{h['dual_role_change']}" if h.get("dual_role_change") else ""),
     ]
@@ -131,8 +134,11 @@ def report_text(report: Report, day: dt.date, *, daily_only: bool = False) -> st
              + ["", "换届工作情况", summary_paragraph(report, day), ""])
     for c in report.communities:
         done = f"完成 {c.done_date}" if c.stage == COMPLETED else c.stage
-        lines.append(f"  {c.community}：计划 {c.plan_date or '—'}，{done}，"
-                     f"出席率 {pct(c.attendance_rate)}"
+        covers = c.covers_words()
+        lines.append(f"  {c.community}：计划 {c.plan_date or '—'}，{done}"
+                     + (f"（{covers}）" if covers else "")
+                     + f"，党员大会出席率 {pct(c.party_attendance_rate)}"
+                     + f"，选民参选率 {pct(c.voter_turnout_rate)}"
                      + ("，另行选举" if c.runoffs else "")
                      + ("，一肩挑" if c.dual_role else "")
                      + (f"，{c.key_flag}" if c.key_flag else ""))
@@ -183,6 +189,9 @@ def summary_paragraph(report: Report, day: dt.date | None = None) -> str:
     if h["party_expected"]:
         parts.append(f"应到会党员 {h['party_expected']}人，实际到会 {h['party_present']}人，"
                      f"出席率达到 {pct(h['party_attendance_rate'])}。")
+    if h["voter_expected"]:
+        parts.append(f"登记选民 {h['voter_expected']}人，参加投票 {h['voter_present']}人，"
+                     f"选民参选率 {pct(h['voter_turnout_rate'])}。")
     names = {makeup.PARTY: "新一届社区党组织委员会成员", makeup.DISCIPLINE: "纪委班子成员",
              makeup.RESIDENTS: "新一届社区居委会成员",
              makeup.SUPERVISORY: "新一届居务监督委员会成员",

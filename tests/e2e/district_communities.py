@@ -115,9 +115,11 @@ def _vote(conn: object, clock: FixedClock, contest: Contest, winners: list[str],
     _ok(lock_round(conn, rid, actor="主持人", clock=clock))
 
 
-def build_community(folder: Path, i: int, cli: object) -> Built:
+def build_community(folder: Path, i: int, cli: object, *, party_only: bool = False) -> Built:
     """Community `i`: committee of 5 (6 for i % 3 == 2), 书记 its first member; residents'
-    committee of 3 and a 主任 (the 书记 himself — 一肩挑 — when i % 4 == 0)."""
+    committee of 3 and a 主任 (the 书记 himself — 一肩挑 — when i % 4 == 0). `party_only`: the
+    package of a community that has held its 党员大会 only (the committee's 委员, no 书记 yet, no
+    居民选举会议)."""
     from app.export.build import build_package
 
     name = f"第{i + 1:02d}社区"
@@ -152,6 +154,8 @@ def build_community(folder: Path, i: int, cli: object) -> Built:
         (residents, "member", "委员", rbody, ContestKind.COMMITTEE, 3, r_members, r_members[:3]),
         (residents, "director", "居委会主任", rbody, ContestKind.LEADER, 1, [director],
          [director])]
+    if party_only:
+        contests = contests[:1]
     made: list[tuple[Meeting, Contest, list[Person]]] = []
     for meeting, code, title, body, kind, n, cands, _won in contests:
         contest = _ok(add_contest(conn, meeting.id, code=code, title=title, kind=kind, seats=n,
@@ -171,10 +175,11 @@ def build_community(folder: Path, i: int, cli: object) -> Built:
 
     # Posts chosen in setup by the command line (the titles above are free text).
     assert callable(cli)
-    cli("contest", "set-post", "--db", db, "--meeting", "party", "--contest", "secretary",
-        "--post", "书记")
-    cli("contest", "set-post", "--db", db, "--meeting", "residents", "--contest", "director",
-        "--post", "主任")
+    if not party_only:
+        cli("contest", "set-post", "--db", db, "--meeting", "party", "--contest", "secretary",
+            "--post", "书记")
+        cli("contest", "set-post", "--db", db, "--meeting", "residents", "--contest",
+            "director", "--post", "主任")
     part_time = {committee[seats - 1].pid} if i % 3 == 0 else set()
     for p in committee:
         if p.pid in part_time:
@@ -197,15 +202,22 @@ def build_community(folder: Path, i: int, cli: object) -> Built:
         _vote(conn, clock, contest, [p.name for p in won], [p.name for p in cands], present)
     conn.close()
 
-    built = build_package(db, key=key_of(name),
-                          at=dt.datetime(day.year, day.month, day.day, 18, 0, tzinfo=TZ))
+    if party_only:
+        # The 居民选举会议 is not held yet: the package carries the 党员大会 only.
+        built = build_package(db, key=key_of(name), meeting_code="party",
+                              at=dt.datetime(day.year, day.month, day.day, 18, 0, tzinfo=TZ))
+    else:
+        built = build_package(db, key=key_of(name),
+                              at=dt.datetime(day.year, day.month, day.day, 18, 0, tzinfo=TZ))
     assert not isinstance(built, Refusal), built
     package = folder / built.name
     package.write_bytes(built.data)
-    out = Built(name, db, package, day.isoformat(), 30, party_present, 30, res_present,
-                previous=previous)
+    out = Built(name, db, package, day.isoformat(), 30, party_present,
+                0 if party_only else 30, 0 if party_only else res_present, previous=previous)
     for p in committee[:seats]:
         out.seats.append(Seat(p, "党组织委员会", "委员", p.pid in part_time))
+    if party_only:
+        return out
     out.seats.append(Seat(secretary, "党组织委员会", "书记"))
     for p in r_members[:3]:
         out.seats.append(Seat(p, "居委会", "委员"))

@@ -174,14 +174,15 @@ def test_every_figure_against_a_hand_computation(district: tuple[Path, list[Buil
     dual = sum(1 for i in range(N) if i % 4 == 0)
     assert (report["dual_role"], report["dual_role_of"]) == (dual, N)
     assert _num(report["dual_role_rate"]) == r2(Fraction(100 * dual, N))
-    # 出席 (the party meetings) and overall.
+    # 党员大会出席率 and 选民参选率, each over its own electorate (never summed).
     pe = sum(b.party_expected for b in built)
     pp = sum(b.party_present for b in built)
     assert (report["party_expected"], report["party_present"]) == (pe, pp)
     assert _num(report["party_attendance_rate"]) == r2(Fraction(100 * pp, pe))
-    e = pe + sum(b.res_expected for b in built)
-    p = pp + sum(b.res_present for b in built)
-    assert _num(report["attendance_rate"]) == r2(Fraction(100 * p, e))
+    ve = sum(b.res_expected for b in built)
+    vp = sum(b.res_present for b in built)
+    assert (report["voter_expected"], report["voter_present"]) == (ve, vp)
+    assert _num(report["voter_turnout_rate"]) == r2(Fraction(100 * vp, ve))
     # 同比: differences of the published figures, in years and in percentage points.
     for key, prev in (((("党组织委员会", ""), PREVIOUS[1])), ((("党组织委员会", "书记"), PREVIOUS[2])),
                       ((("两委", ""), PREVIOUS[3]))):

@@ -61,8 +61,8 @@ from ui.tasks import CancelToken, Outcome, ProgressFn, Task
 
 GROUP_COLUMNS = ("班子/职务", "人数", "平均年龄", "大专及以上", "本科及以上", "35岁以下", "女性",
                  "兼职委员", "留任", "新提拔/新进", "无上届资料", "与上届相比")
-COLUMNS = ("社区", "计划日期", "完成日期", "进度", "按期", "一次性选举成功", "出席率", "一肩挑",
-           "报送包校验码", "备注")
+COLUMNS = ("社区", "计划日期", "完成日期", "进度", "按期", "一次性选举成功", "党员大会出席率",
+           "选民参选率", "一肩挑", "报送包校验码", "备注")
 RESULT_COLOURS = {"imported": "#2e7d4f", "superseded": "#2f6ea5", "duplicate": "#777777",
                   "rejected": "#c62828", "quarantined": "#c62828"}
 RESULT_ZH = {"imported": "已导入", "superseded": "已导入（取代此前报送）", "duplicate": "重复",
@@ -126,7 +126,8 @@ class DistrictPage(QWidget):
         self.tiles = {s: Tile(s, STAGE_COLOURS[s]) for s in STAGES}
         self.rate_tiles = {k: Tile(t) for k, t in (
             ("on_time_rate", "按期换届率"), ("one_pass_rate", "一次性选举成功率"),
-            ("attendance_rate", "出席率"), ("dual_role_rate", "书记主任“一肩挑”"))}
+            ("party_attendance_rate", "党员大会出席率"), ("voter_turnout_rate", "选民参选率"),
+            ("dual_role_rate", "书记主任“一肩挑”"))}
         tiles = QGridLayout()
         for i, t in enumerate([*self.tiles.values(), *self.rate_tiles.values()]):
             tiles.addWidget(t, 0, i)
@@ -281,7 +282,8 @@ class DistrictPage(QWidget):
             tile.set(str(n), f"占 {rates.percent(n, total, Decimal('1'))}%")
         notes = {"on_time_rate": f"{h['on_time']} / {h['planned']} 个",
                  "one_pass_rate": f"{h['one_pass']} / {h['completed']} 个",
-                 "attendance_rate": f"{h['present']} / {h['expected']} 人",
+                 "party_attendance_rate": f"{h['party_present']} / {h['party_expected']} 人",
+                 "voter_turnout_rate": f"{h['voter_present']} / {h['voter_expected']} 人",
                  "dual_role_rate": f"{h['dual_role']} / {h['dual_role_of']} 个"}
         for k, tile in self.rate_tiles.items():
             tile.set("—" if h[k] is None else f"{h[k]}%", notes[k])
@@ -352,11 +354,13 @@ class DistrictPage(QWidget):
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(report.communities))
         for r, c in enumerate(report.communities):
-            rate = c.attendance_rate
+            party, voters = c.party_attendance_rate, c.voter_turnout_rate
             cells = (c.community, c.plan_date or "—", c.done_date or "—", c.stage,
-                     _yes(c.on_time), _yes(c.one_pass), "—" if rate is None else f"{rate}%",
+                     _yes(c.on_time), _yes(c.one_pass), "—" if party is None else f"{party}%",
+                     "—" if voters is None else f"{voters}%",
                      _yes(c.dual_role), c.package or "—",
-                     "；".join(x for x in (c.key_flag, "另行选举" if c.runoffs else "",
+                     "；".join(x for x in (c.covers_words(), c.key_flag,
+                                          "另行选举" if c.runoffs else "",
                                           f"报送{c.packages}次" if c.packages > 1 else "") if x))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -75,24 +75,31 @@ def test_report_matches_hand_computation(demo_dir: Path, report_json: dict[str, 
     plan = {str(r[0]): str(r[1]) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert report["communities"] == len(set(plan) | set(pkgs))
     completed, one_pass, on_time = 0, 0, 0
-    expected = present = 0
+    party_e = party_p = voter_e = voter_p = 0
     dual, dual_of = 0, 0
     people: dict[str, dict[tuple[str, Any], tuple[int, dict[str, Any]]]] = defaultdict(dict)
     per: dict[str, dict[str, Any]] = {c["community"]: c for c in report["per_community"]}
     for name, doc in pkgs.items():
         meetings = doc["manifest"]["meetings"]
-        done = all(m["complete"] for m in meetings)
-        c_exp = c_pre = 0
+        # 已完成: every meeting complete AND both 两委 bodies in the package.
+        bodies = {_body(c["body"]) for m in doc["elected"]["meetings"] for c in m["contests"]}
+        done = all(m["complete"] for m in meetings) and {"党组织委员会", "居委会"} <= bodies
+        got = {"party": [0, 0], "residents": [0, 0]}   # 应到, 实到 per electorate
         for m in meetings:
             res = doc["results"][m["code"]]
             rounds = [r for c in res["contests"] for r in c["rounds"]]
             if rounds and res["form"] != "plenary":
                 first = min(rounds, key=lambda r: r["round_id"])
-                c_exp += first["snapshot"]["expected"]
-                c_pre += first["snapshot"]["present"]
-        expected += c_exp
-        present += c_pre
-        assert per[name]["attendance_rate"] == _pct(c_pre, c_exp), name
+                side = got["party" if m["rules"].startswith("party") else "residents"]
+                side[0] += first["snapshot"]["expected"]
+                side[1] += first["snapshot"]["present"]
+        party_e, party_p = party_e + got["party"][0], party_p + got["party"][1]
+        voter_e, voter_p = voter_e + got["residents"][0], voter_p + got["residents"][1]
+        if got["party"][0]:
+            assert per[name]["party_attendance_rate"] == _pct(got["party"][1], got["party"][0])
+        if got["residents"][0]:
+            assert per[name]["voter_turnout_rate"] == _pct(got["residents"][1],
+                                                           got["residents"][0])
         assert per[name]["stage"] == ("已完成" if done else "进行中")
         if done:
             completed += 1
@@ -122,8 +129,10 @@ def test_report_matches_hand_computation(demo_dir: Path, report_json: dict[str, 
     assert report["one_pass_rate"] == _pct(one_pass, completed)
     assert report["planned"] == len(plan)
     assert report["on_time_rate"] == _pct(on_time, len(plan))
-    assert (report["expected"], report["present"]) == (expected, present)
-    assert report["attendance_rate"] == _pct(present, expected)
+    assert (report["party_expected"], report["party_present"]) == (party_e, party_p)
+    assert report["party_attendance_rate"] == _pct(party_p, party_e)
+    assert (report["voter_expected"], report["voter_present"]) == (voter_e, voter_p)
+    assert report["voter_turnout_rate"] == _pct(voter_p, voter_e)
     assert report["stages"]["未开始"] == len(set(plan) - set(pkgs))
     assert (report["dual_role"], report["dual_role_of"]) == (dual, dual_of)
     assert 0 < dual < dual_of          # the demo has both kinds
@@ -179,9 +188,11 @@ def test_report_json_figures_are_numbers_with_units(report_json: dict[str, Any])
     assert r["communities"] == len(r["per_community"])
     assert set(r["units"]) == {"*_rate", "*_pct", "average_age"}
     assert "percent" in r["units"]["*_rate"]
-    rates = [r[k] for k in ("on_time_rate", "one_pass_rate", "attendance_rate",
-                            "dual_role_rate")]
-    rates += [c["attendance_rate"] for c in r["per_community"] if c["attendance_rate"] is not None]
+    rates = [r[k] for k in ("on_time_rate", "one_pass_rate", "party_attendance_rate",
+                            "voter_turnout_rate", "dual_role_rate")]
+    rates += [c[k] for c in r["per_community"] for k in ("party_attendance_rate",
+                                                         "voter_turnout_rate")
+              if c[k] is not None]
     shares = [b[k] for b in r["makeup"] for k in ("average_age", "college_pct", "bachelor_pct",
                                                     "under35_pct", "women_pct")]
     shares += [v for b in r["makeup"] for v in b.get("previous", {}).values()]

@@ -37,15 +37,18 @@ def test_summary_xlsx_opens_in_libreoffice(imported_db: Path, report_json: dict[
     summary = {r[0]: r[1] for r in sheets["汇总"] if len(r) > 1 and r[1]}
     # Cells as shown (the number format keeps the published decimals) = the JSON numbers.
     assert summary["一次性选举成功率(%)"] == f"{report['one_pass_rate']:.2f}"
-    assert summary["出席率(%)"] == f"{report['attendance_rate']:.2f}"
+    assert summary["党员大会出席率(%)"] == f"{report['party_attendance_rate']:.2f}"
+    assert summary["选民参选率(%)"] == f"{report['voter_turnout_rate']:.2f}"
     assert summary["已完成"] == str(report["completed"])
     rows = sheets["各社区"]
     assert rows[0][2] == "社区" and len(rows) - 1 == report["communities"]
     by_name = {r[2]: r for r in rows[1:]}
     for c in report["per_community"]:
         assert by_name[c["community"]][5] == c["stage"]
-        rate = c["attendance_rate"]
-        assert by_name[c["community"]][11] == ("" if rate is None else f"{rate:.2f}")
+        for col, key in ((rows[0].index("党员大会出席率(%)"), "party_attendance_rate"),
+                         (rows[0].index("选民参选率(%)"), "voter_turnout_rate")):
+            rate = c[key]
+            assert by_name[c["community"]][col] == ("" if rate is None else f"{rate:.2f}")
     bodies = {r[0]: r for r in sheets["班子结构"][1:]}
     for b in report["makeup"]:
         assert bodies[b["body"]][1] == str(b["members"])
@@ -61,7 +64,8 @@ def test_pdf_report_and_daily(imported_db: Path, report_json: dict[str, Any],
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert f"一次性选举成功率 {report['one_pass_rate']:.2f}%" in text
-    assert f"出席率 {report['attendance_rate']:.2f}%" in text
+    assert f"党员大会出席率 {report['party_attendance_rate']:.2f}%" in text
+    assert f"选民参选率 {report['voter_turnout_rate']:.2f}%" in text
     for c in report["per_community"]:
         assert c["community"] in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
