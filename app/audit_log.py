@@ -302,6 +302,9 @@ def check_chain(conn: sqlite3.Connection, printed: str | None = None,
         entry = by_id.get(broken[0])
         ids = sorted(i for i in by_id if i < broken[0])
         prev_id = ids[-1] if ids else None
+    if every:   # the head printed with the check (the audit report) says it proves nothing
+        head = audit.Head(head.row, head.hash, head.rows,
+                          tuple(dict.fromkeys(r for r, _k in every)))
     described = tuple((rid, f"{e.time}，{e.operator}，{e.words}") for rid in
                       dict.fromkeys(r for r, _k in every) if (e := by_id.get(rid)) is not None)
     p_hex = p_row = None

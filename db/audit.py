@@ -101,6 +101,7 @@ class Head:
     row: int        # the audit row id whose hash this is (0 for an empty log)
     hash: str       # 64 lower-case hex digits (GENESIS for an empty log)
     rows: int       # how many rows up to and including it
+    broken: tuple[int, ...] = ()   # `checked_head`: the rows that do not verify (none: intact)
 
 
 def head(conn: sqlite3.Connection) -> Head:
@@ -110,6 +111,14 @@ def head(conn: sqlite3.Connection) -> Head:
         return Head(0, GENESIS, 0)
     n = conn.execute("SELECT COUNT(*) FROM audit WHERE id <= ?", (row[0],)).fetchone()[0]
     return Head(int(row[0]), str(row[1]), int(n))
+
+
+def checked_head(conn: sqlite3.Connection) -> Head:
+    """`head`, with every row that does not verify: what a document printing the head uses,
+    so it never vouches for a log that does not re-verify."""
+    h = head(conn)
+    bad = tuple(dict.fromkeys(rid for rid, _k in breaks(conn)))
+    return Head(h.row, h.hash, h.rows, bad)
 
 
 def grouped(h: str, size: int = 4) -> str:

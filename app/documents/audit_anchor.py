@@ -17,6 +17,12 @@ HEIGHT = QR + 4 * mm
 
 def anchor_lines(head: Head) -> list[str]:
     g = grouped(head.hash).split(" ")
+    if head.broken:   # the log does not re-verify: the head proves nothing, and says so
+        rows = "、".join(str(r) for r in head.broken)
+        return [f"审计链断裂（第 {head.broken[0]} 条起）：此链头不能作为凭据",
+                " ".join(g[:8]), " ".join(g[8:]),
+                f"第 {rows} 条审计记录无法核实（写入后被改动、删除或调换过）。"
+                "不能据此链头证明审计记录未被改写。"]
     return [f"审计链头（截至第 {head.row} 条审计记录，共 {head.rows} 条；SHA-256）",
             " ".join(g[:8]), " ".join(g[8:]),
             "核对：pollday audit verify --db 选举数据库 --head 链头（或扫左侧二维码）。"

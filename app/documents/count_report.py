@@ -158,4 +158,4 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
     from app.voting import meeting_rounds
 
     scan = {(r.contest_code, r.number): scan_words(conn, r) for r in meeting_rounds(conn, meeting.id)}
-    return render_report(doc, out, at, audit.head(conn), {k: v for k, v in scan.items() if v})
+    return render_report(doc, out, at, audit.checked_head(conn), {k: v for k, v in scan.items() if v})

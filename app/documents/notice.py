@@ -151,4 +151,4 @@ def render(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.datetim
         return doc
     doc = replace(doc, number=getattr(args, "number", None) or doc.number)
     return render_notice(doc, out, at, getattr(args, "heading", None) or HEADINGS[0],
-                         audit.head(conn))
+                         audit.checked_head(conn))

@@ -183,3 +183,25 @@ def test_audit_verify_and_list_name_every_row_in_chinese(tampered: Path,
     assert "第 5、34 条" in out and "第 34 条（" in out, out[:2000]
     marked = [line for line in p.stdout.splitlines() if "[校验不符]" in line]
     assert [line.split()[0] for line in marked] == ["5", "34"], marked
+
+
+@pytest.mark.parametrize("kind", ["notice", "count-report"])
+def test_paper_never_vouches_for_a_broken_chain(tampered: Path, exported: Exported,
+                                                tmp_path: Path, kind: str) -> None:
+    """The notice and the count report print the chain head; from a log that does not
+    re-verify they say it proves nothing (they printed 一致即说明此前的审计记录未被改写)."""
+    out = tmp_path / f"{kind}.pdf"
+    p = _run("print", kind, "--db", tampered, "--out", out, "--meeting", "party",
+             "--at", AT.isoformat(), home=exported.home)
+    assert p.returncode == 0, p.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout.replace(" ", "")
+    assert "一致即说明此前的审计记录未被改写" not in text
+    assert "审计链断裂（第5条起）：此链头不能作为凭据" in text, text[-800:]
+    assert "第5、34条审计记录无法核实" in text
+    good = tmp_path / f"{kind}-good.pdf"
+    assert _run("print", kind, "--db", exported.db, "--out", good, "--meeting", "party",
+                "--at", AT.isoformat(), home=exported.home).returncode == 0
+    intact = subprocess.run(["pdftotext", "-layout", str(good), "-"], capture_output=True,
+                            text=True, check=True).stdout.replace(" ", "")
+    assert "一致即说明此前的审计记录未被改写" in intact and "审计链断裂" not in intact
