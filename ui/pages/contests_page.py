@@ -72,6 +72,7 @@ def _post_box() -> QComboBox:
     return box
 GENDER_ZH = {"M": "男", "F": "女", None: ""}
 REMOVE_REASONS = ("本人辞去候选人资格", "资格审查未通过", "录入错误")
+DESPITE_ELECTED_REASONS = ("经街道（乡镇）选举工作指导机构同意",)
 SEARCH_LIMIT = 12
 
 
@@ -484,21 +485,45 @@ class ContestsPage(QWidget):
         return self._add(name=self.search_box.text().strip(), person_id=None,
                          gender=self.gender_box.currentData())
 
-    def _add(self, *, name: str, person_id: int | None, gender: str | None) -> Candidate | None:
+    def _add(self, *, name: str, person_id: int | None, gender: str | None,
+             despite_elected: str = "") -> Candidate | None:
         c = self.contest
         if c is None:
             return None
         got = meetings.add_candidate(self.ctx.conn, c.id, name=name, gender=gender,
                                      person_id=person_id, clock=self.ctx.clock,
-                                     actor=self.ctx.actor)
+                                     actor=self.ctx.actor, despite_elected=despite_elected)
         if isinstance(got, Refusal):
             self._say(self.message, RED, got.message)
+            if got.code == "ALREADY_ELECTED":
+                self._ask_despite_elected(got.message, name=name, person_id=person_id,
+                                          gender=gender)
             return None
         self._say(self.message, GREEN, f"已添加候选人 {got.name}")
         self.search_box.clear()
         self.search_box.setFocus()
         self.refresh_candidates()
         return got
+
+    def _ask_despite_elected(self, why: str, *, name: str, person_id: int | None,
+                             gender: str | None) -> None:
+        """The person already holds another post of the same body (the message line says which):
+        not added unless a reason is written (e.g. the supervising office's decision); the
+        reason is audited. A round electing that person still cannot be locked."""
+        self.dialog = ReasonDialog(
+            self, "已当选本届其他职务",
+            f"{why.split('：', 1)[0]}。\n\n规则没有明文规定，由街道（乡镇）选举工作指导机构决定。"
+            "仍列为候选人？须填写原因，记入审计日志；如其当选，该轮结果不能锁定。",
+            DESPITE_ELECTED_REASONS, ok_text="仍列为候选人")
+        self.dialog.reason_accepted.connect(
+            lambda reason: self._add(name=name, person_id=person_id, gender=gender,
+                                     despite_elected=reason))
+        self.dialog.finished.connect(lambda _r: self.search_box.setFocus())
+        self.dialog.open()
+        lay = self.dialog.layout()   # the wrapped reason shown whole (a top-level window does
+        if lay is not None:          # not grow to its label's height for its width by itself)
+            width = max(self.dialog.width(), 560)
+            self.dialog.resize(width, max(self.dialog.height(), lay.totalHeightForWidth(width)))
 
     def ask_remove(self) -> None:
         row = self.table.currentRow()

@@ -1,0 +1,83 @@
+"""选举事项: a person already elected 委员 of the 居委会 is searched and added as a 副主任
+candidate by keys (a tester's walk: she was added without a word, won, and the district counted
+3 people in 4 seats). The message line gives the reason, a dialog asks for a reason to list her
+all the same; cancelled, nothing is added; with a reason she is added and the reason audited."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app import meetings
+from app.model import RuleSet
+from db.connection import connect
+from tests.app.voting.test_two_posts_one_body import _committee_elected, _deputy
+from ui.pages.contests_page import GREEN, RED
+
+
+@pytest.fixture
+def page(qtbot, tmp_path, fixed_clock):
+    from ui.app_main import make_app
+    from ui.pages.contests_page import ContestsPage
+    from ui.pages.context import PageContext
+
+    make_app()
+    s = _committee_elected(tmp_path, fixed_clock)
+    _deputy(s, fixed_clock)
+    s.conn.close()
+    path = tmp_path / f"{RuleSet.RESIDENTS.value}.db"
+    conn = connect(path)
+    ctx = PageContext(conn, path, clock=fixed_clock, actor="contests-test")
+    p = ContestsPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1366, 768)
+    p.show()
+    qtbot.waitExposed(p)
+    yield p
+    p.close()
+    conn.close()
+
+
+def _search_and_enter(page, qtbot, text: str) -> None:
+    page.search_box.setFocus()
+    page.search_box.setText(text)               # keyClicks cannot type Chinese
+    qtbot.waitUntil(lambda: page.results.count() == 1, timeout=3000)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)   # Enter adds the one found
+
+
+def test_an_elected_member_added_as_deputy_is_warned_with_the_reason(page, qtbot, shot) -> None:
+    assert page.ctx.meeting is not None and page.ctx.meeting.rules is RuleSet.RESIDENTS
+    row = next(i for i, c in enumerate(page.contests) if c.code == "fzr")
+    page.contest_list.setCurrentRow(row)
+    deputy = page.contest
+    assert deputy is not None and deputy.code == "fzr"
+    _search_and_enter(page, qtbot, "张静")
+    text = page.message.text()
+    assert RED in page.message.styleSheet(), text
+    assert "张静 已当选本届居委会委员" in text and "街道（乡镇）选举工作指导机构" in text
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert "张静 已当选本届居委会委员" in dialog.findChild(type(page.message)).text()
+    assert not dialog.ok_button.isEnabled()      # a reason is required
+    qtbot.wait(100)
+    shot(page, "contests-two-posts-message")
+    shot(dialog, "contests-two-posts-dialog")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)    # cancelled: nothing added
+    assert not dialog.isVisible()
+    assert meetings.list_candidates(page.ctx.conn, deputy.id) == []
+    # A losing 委员 candidate is added at once.
+    _search_and_enter(page, qtbot, "李明")
+    assert GREEN in page.message.styleSheet() and "已添加候选人 李明" in page.message.text()
+    # Again, this time with a reason typed into the dialog and Enter.
+    _search_and_enter(page, qtbot, "张静")
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.reason.setEditText("经街道选举工作指导组同意")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    names = [c.name for c in meetings.list_candidates(page.ctx.conn, deputy.id)]
+    assert sorted(names) == sorted(["张静", "李明"])
+    assert "已添加候选人 张静" in page.message.text()
+    (detail,) = [d for (d,) in page.ctx.conn.execute(
+        "SELECT detail FROM audit WHERE action = 'candidate_added' ORDER BY id DESC LIMIT 1")]
+    assert "经街道选举工作指导组同意" in detail
