@@ -211,7 +211,7 @@ def write_pdf(report: Report, path: Path, day: dt.date, at: dt.datetime, *,
         flow.text(summary_paragraph(report, day), 10.5)
         flow.space(3 * mm)
         flow.text("各社区情况", 12.5, stack=fonts.HEADING_STACK)
-        widths = (0.22, 0.11, 0.11, 0.08, 0.08, 0.1, 0.1, 0.07, 0.13)
+        widths = (0.19, 0.11, 0.11, 0.08, 0.08, 0.1, 0.1, 0.07, 0.16)
         cols = [Column(t, w * CONTENT_W, "left" if i == 0 else "center") for i, (t, w) in
                 enumerate(zip(("社区", "计划日期", "完成日期", "进度", "一次成功", "党员出席率",
                                "选民参选率", "一肩挑", "校验码"), widths, strict=True))]
