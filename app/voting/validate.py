@@ -134,7 +134,7 @@ def counted(conn: sqlite3.Connection, r: VotingRound) -> list[tuple[Ballot, int]
 
 
 def decide_round(conn: sqlite3.Connection, r: VotingRound) -> ContestResult | Refusal:
-    v = validate_loaded(conn, r)
+    v = _validate_own(conn, r)   # the decision alone: what other contests tell does not change it
     if v.result is None:
         return Refusal(v.problems[0].code, v.problems[0].message)
     return v.result
