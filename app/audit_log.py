@@ -218,7 +218,15 @@ class ChainCheck:
 
     def rows_text(self) -> str:
         """"第 5、34 条" """
-        return "第 " + "、".join(str(r) for r in self.broken_rows) + " 条"
+        rows = self.broken_rows
+        more = f" 等 {len(rows)} 条" if len(rows) > 20 else " 条"
+        return "第 " + "、".join(str(r) for r in rows[:20]) + more
+
+    def every_break_text(self, most: int = 10) -> str:
+        """`every_break_words` joined, at most `most` of them (the rest counted)."""
+        words = self.every_break_words()
+        more = f"；……另有 {len(words) - most} 条" if len(words) > most else ""
+        return "；".join(words[:most]) + more
 
     def every_break_words(self) -> list[str]:
         """One line per row that does not verify: which row (time, who, what) and how."""
@@ -235,7 +243,7 @@ class ChainCheck:
         if self.broken_at is None:
             return ""
         if len(self.breaks) > 1:
-            return ("；".join(self.every_break_words()) + "。这些记录之后的内容也无法据此核实。")
+            return (self.every_break_text() + "。这些记录之后的内容也无法据此核实。")
         e = self.broken_entry
         what = f"第 {self.broken_at} 条" + (f"（{e.time}，{e.operator}，{e.words}）" if e else "")
         if self.broken_kind == "content":

@@ -163,8 +163,8 @@ def audit_refusal(db: Path) -> Refusal | None:
     if check.intact:
         return None
     return Refusal("AUDIT_BROKEN", (
-        f"不能导出报送包：审计日志{check.rows_text()}无法核实。"
-        + "；".join(check.every_break_words()) + "。审计链断裂的报送包，区里无法核实其中的结果，"
+        f"审计日志{check.rows_text()}无法核实，不能导出报送包。"
+        + check.every_break_text() + "。审计链断裂的报送包，区里无法核实其中的结果，"
         "也无法证明它未被伪造。" + RESTORE_WORDS + "。"))
 
 
@@ -236,7 +236,8 @@ def _files_from_copy(conn: sqlite3.Connection, meetings: list[Meeting], work: Pa
     files[fmt.EVENTS_AUDIT] = fmt.jsonl_bytes(audit_rows)
     elected = content.elected_doc(conn, meetings, results)
     files[fmt.ELECTED] = fmt.json_bytes(elected)
-    rows = content.summary_rows(meetings, results, elected)
+    rows = content.summary_rows(meetings, results, elected,
+                                {p["code"]: p["result_hash"] for p in meeting_parts})
     files[fmt.SUMMARY_CSV] = content.summary_csv(rows)
     files[fmt.SUMMARY_XLSX] = content.summary_xlsx(rows, at)
     community = meetings[0].community

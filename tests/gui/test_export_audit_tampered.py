@@ -1,0 +1,74 @@
+"""报送 page with an audit log edited OUTSIDE the program (trigger dropped with sqlite3, two rows
+changed, trigger put back): clicking 导出报送包 refuses in red naming both rows and how to
+proceed, and nothing is left on the stick (it said 完整，签名有效); the 审计日志 tab names BOTH
+changed rows at the top (it named only the first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.clock import FixedClock
+from app.export.stick import Drive
+from tests.app.export.test_export_audit_tampered import tamper_outside
+from tests.gui.conftest import open_window
+
+AT = dt.datetime(2026, 11, 29, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture
+def tampered(small_db: Path) -> Path:
+    tamper_outside(small_db, (1, 3))
+    return small_db
+
+
+def test_export_button_refuses_a_rewritten_log(qtbot, tampered: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch, shot) -> None:
+    from db.connection import connect
+    from ui.app_main import make_app
+    from ui.pages.context import PageContext
+    from ui.pages.export_page import ExportPage
+
+    monkeypatch.setenv("POLLDAY_HOME", str(tmp_path / "home"))
+    make_app()
+    conn = connect(tampered, create=False)
+    stick = tmp_path / "KINGSTON"
+    stick.mkdir()
+    page = ExportPage(PageContext(conn, tampered, clock=FixedClock(AT, 60.0), actor="test"))
+    page.list_drives = lambda: [Drive(stick, "KINGSTON", 7 * 1024 ** 3, 8 * 1024 ** 3)]
+    page.refresh_drives()
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    qtbot.waitExposed(page)
+    try:
+        qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(page.is_idle, timeout=30000)
+        words = page.status.text()
+        assert page.last is None, words
+        assert "不能导出报送包" in words and "第 1、3 条" in words, words
+        assert "被改动过" in words and "备份" in words
+        assert "完整，签名有效" not in words
+        assert list(stick.iterdir()) == []
+        assert not page.slip_button.isEnabled()
+        qtbot.wait(30)
+        shot(page, "export_audit_broken_1366x768")
+    finally:
+        page.timer.stop()
+        conn.close()
+
+
+def test_audit_tab_names_every_changed_row(qtbot, tampered: Path, shot) -> None:
+    for window in open_window(qtbot, tampered):
+        window.resize(1366, 768)
+        page = window.show_step("report", tab="审计日志")
+        qtbot.waitUntil(page.is_loaded, timeout=10000)
+        qtbot.wait(20)
+        assert page.headline.text().startswith("审计记录不完整：2 条记录无法核实（第 1、3 条）")
+        detail = page.check_text.text()
+        assert "第 1 条（" in detail and "第 3 条（" in detail, detail
+        assert detail.count("写入后被改动过") == 2
+        shot(window, "audit_page_two_rows_1366x768")
