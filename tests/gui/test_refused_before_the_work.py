@@ -77,3 +77,54 @@ def test_a_teller_is_told_before_the_delete_question_and_the_host_gets_it(
     assert page.remove_button.isEnabled() and page.add_group.isEnabled()
     assert "孙计票" not in page.message.text()
     gen.close()
+
+
+def test_a_desk_clerk_cannot_type_into_the_meeting_fields_and_the_host_can(
+        qtbot, tmp_path, shot):
+    path = counting_db(tmp_path / "meet.db")
+    add_staff_list(path)
+    gen, window = open_signed_on(qtbot, path, "钱签到")
+    window.resize(1366, 768)
+    page = window.show_step("prepare", tab="会议设置")
+    page.list.setFocus()
+    page.list.setCurrentRow(next(i for i, m in enumerate(page.all) if m.is_current))
+    stored = page.title.text()
+    assert stored and not page.title.isEnabled() and not page.save_button.isEnabled()
+    assert "主持人" in page.title.toolTip() and "钱签到" in page.save_button.toolTip()
+    page.title.setFocus()
+    qtbot.keyClicks(page.title, "x")                 # a disabled field takes no key
+    assert page.title.text() == stored
+    shot(window, "meeting-setup-desk-clerk")
+    page.save()                                      # 保存 reached anyway: said, nothing saved
+    assert "钱签到（签到员）不能操作" in page.message.text()
+    switch_to(qtbot, window, "赵主持")
+    assert page.title.isEnabled() and page.save_button.isEnabled()
+    assert not page.code.isEnabled()                 # fixed once the meeting exists
+    page.title.setFocus()
+    qtbot.keyClick(page.title, Qt.Key.Key_End)
+    qtbot.keyClicks(page.title, "2")
+    qtbot.keyClick(page.save_button, Qt.Key.Key_Space)
+    assert page.message.text().startswith("已保存") and window.ctx.meeting.title == stored + "2"
+    gen.close()
+
+
+def test_a_teller_is_refused_the_register_import_before_a_file_is_read(qtbot, tmp_path, shot):
+    from ui.pages.import_dialog import ImportDialog
+
+    path = counting_db(tmp_path / "reg.db")
+    add_staff_list(path)
+    gen, window = open_signed_on(qtbot, path, "孙计票")
+    window.resize(1366, 768)
+    page = window.show_step("prepare", tab="名册")
+    assert not page.import_button.isEnabled() and "主持人" in page.import_button.toolTip()
+    sheet = tmp_path / "名册.csv"
+    sheet.write_text("姓名,身份证号\n张三,110101199003077777\n", encoding="utf-8")
+    dialog = ImportDialog(window.ctx, page)
+    dialog.start(sheet)                                  # a file dropped on it: not read
+    assert dialog.stage == "done" and dialog.task is None
+    assert "不能导入名册" in dialog.done_label.text() and "孙计票（计票人）" in dialog.done_label.text()
+    shot(dialog, "import-refused-teller")
+    dialog.close()
+    switch_to(qtbot, window, "赵主持")
+    assert page.import_button.isEnabled()
+    gen.close()

@@ -46,6 +46,7 @@ from ui.pages.import_steps import (
     problem_rows,
     write_new,
 )
+from ui.rights import denied
 from ui.tasks import Outcome, Task, WorkFn
 from ui.widgets.rows_model import RowsModel
 
@@ -132,7 +133,19 @@ class ImportDialog(QDialog):
         self.next_button.clicked.connect(self.next_step)
 
     # --- flow --------------------------------------------------------------------------
+    def refused(self) -> bool:
+        """Who may import, said before a file is chosen or read (a 计票人 was told only after
+        the whole diff, at 应用更改)."""
+        why = denied(self.ctx, "setup")
+        if why:
+            self.title.setText("导入名册")
+            self._finish(f"不能导入名册：{why}", ok=False)
+            self.show()
+        return why is not None
+
     def choose_file(self) -> None:
+        if self.refused():
+            return
         name, _ = filedialogs.get_open_file_name(self, "选择名册文件", str(Path.home()), FILE_FILTER)
         if name:
             self.start(Path(name))
@@ -141,6 +154,8 @@ class ImportDialog(QDialog):
 
     def start(self, path: Path) -> None:
         """Check `path` (file dialog bypassed: tests and drag-and-drop)."""
+        if self.refused():
+            return
         self.path = path
         self.mapping = None
         self.sheet = None

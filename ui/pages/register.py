@@ -24,6 +24,7 @@ from db import persons as db_persons
 from db.connection import connect
 from ui.pages.context import PageContext
 from ui.pages.register_model import PersonTableModel
+from ui.rights import Gate
 from ui.tasks import CancelToken, ProgressFn, Task
 
 SEARCH_LIMIT = 500
@@ -100,6 +101,8 @@ class RegisterPage(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter, self.focus_table,
                   Qt.ShortcutContext.WidgetShortcut)
         self.import_button.clicked.connect(self.open_import)
+        self.gate = Gate(ctx, self)   # the 主持人's (setup): off for anyone else, saying who may
+        self.gate.add(self.import_button, "setup")
         ctx.meeting_changed.connect(lambda _m: self.update_meeting())
         ctx.register_changed.connect(self.reload)
 

@@ -28,6 +28,7 @@ from app.meetings.words import FORM_ZH, OPTION_ZH, ORGANISATION_ZH, RULES_ZH, op
 from app.model import FORMS_OF_RULES, Form, Meeting, Organisation, RuleSet
 from ui.pages.context import PageContext
 from ui.pages.setup_common import GREEN, RED, message_label, say
+from ui.rights import Gate, denied
 
 ORGS_OF_RULES: dict[RuleSet, tuple[Organisation, ...]] = {
     RuleSet.PARTY: (Organisation.PARTY_COMMITTEE, Organisation.PARTY_GENERAL_BRANCH,
@@ -51,6 +52,16 @@ class MeetingSetupPage(QWidget):
         self.setObjectName("MeetingSetupPage")
         self.editing: Meeting | None = None
         self._build()
+        # The 主持人's (setup): the fields are off for anyone else, saying who may (a 签到员
+        # typed into them until 保存 refused, and the typing stayed).
+        self.gate = Gate(ctx, self)
+        for w in (self.title, self.date, self.venue, self.opts, self.save_button,
+                  self.new_button):
+            self.gate.add(w, "setup")
+        for w in (self.code, self.rules, self.form, self.organisation, self.community):
+            self.gate.add(w, "setup", lambda: self.editing is None)   # fixed once created
+        self.form_for = getattr(ctx.actor, "name", None)
+        ctx.actor_changed.connect(self._actor_changed)
         ctx.meeting_changed.connect(lambda _m: self.reload())
         self.reload()
         if not self.all:
@@ -103,6 +114,7 @@ class MeetingSetupPage(QWidget):
         self.option_boxes: dict[str, QCheckBox] = {}
         self.option_notes: dict[str, QLabel] = {}
         opts = QGroupBox("选项（法规没有明确规定之处）")
+        self.opts = opts
         olay = QVBoxLayout(opts)
         for key, (label, words) in OPTION_ZH.items():
             box = QCheckBox(label)
@@ -189,8 +201,7 @@ class MeetingSetupPage(QWidget):
         self.list.setCurrentRow(-1)
         self.heading.setText("新建会议")
         self.save_button.setText("建立会议(&S)")
-        for w in (self.code, self.rules, self.form, self.organisation, self.community):
-            w.setEnabled(True)
+        self.gate.refresh()
         self.fixed_note.setVisible(False)
         self.code.clear()
         self.title.clear()
@@ -218,8 +229,7 @@ class MeetingSetupPage(QWidget):
         opts = meetings.rule_options(m)
         for key, box in self.option_boxes.items():
             box.setChecked(option_ticked(opts, key))
-        for w in (self.code, self.rules, self.form, self.organisation, self.community):
-            w.setEnabled(False)
+        self.gate.refresh()
         self.fixed_note.setVisible(True)
         self.current_button.setEnabled(not m.is_current)
 
@@ -243,7 +253,19 @@ class MeetingSetupPage(QWidget):
         problem = code_problem(text.strip()) if text.strip() else ""
         say(self.message, problem, RED)
 
+    def _actor_changed(self, actor: object) -> None:
+        """Another person signed on: the meeting shown again as stored, not as the last person
+        left it half typed."""
+        name = getattr(actor, "name", None)
+        if name != self.form_for:
+            self.form_for = name
+            if self.editing is not None:
+                self.reload()
+
     def save(self) -> Meeting | None:
+        if why := denied(self.ctx, "setup"):   # reached by a shortcut: said before anything
+            say(self.message, why, RED)
+            return None
         missing = self._missing()
         if missing:
             say(self.message, missing, RED)
