@@ -38,7 +38,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"   # the spreadsheet convention for "what follows is text" (CSV only)
 
 SUMMARY_HEADER = ("会议代码", "会议", "社区", "选举事项", "职务", "应选名额", "应到", "实到",
-                  "出席率", "当选人数", "当选人", "完成", "一次性选举成功", "结果校验码")
+                  "出席率", "当选人数", "当选人", "完成", "一次性选举成功", "结果校验码",
+                  "本轮锁定校验码")
+# 结果校验码: the meeting's code as the 公告 and the 选举结果报告单 print it in their footer (the
+# manifest's `result_hash`, what `verify` and the window call the 结果校验码); 本轮锁定校验码: the
+# lock codes of the contest's rounds (the 当选证书 print them). Two values, the paper's two names.
 
 
 def elected_doc(conn: sqlite3.Connection, meetings: list[Meeting],
@@ -82,7 +86,11 @@ def _rate(expected: int | None, present: int | None) -> str:
 
 
 def summary_rows(meetings: list[Meeting], results: dict[str, dict[str, Any]],
-                 elected: dict[str, Any]) -> list[tuple[Any, ...]]:
+                 elected: dict[str, Any], result_hashes: dict[str, str] | None = None
+                 ) -> list[tuple[Any, ...]]:
+    """One row per meeting and contest; `result_hashes`: meeting code → its 结果校验码 (as
+    printed on the notice; "" until every round of the meeting is locked)."""
+    printed = result_hashes or {}
     bodies = {(m["meeting"], c["contest"]): c["body"]
               for m in elected["meetings"] for c in m["contests"]}
     rows: list[tuple[Any, ...]] = []
@@ -98,7 +106,8 @@ def summary_rows(meetings: list[Meeting], results: dict[str, dict[str, Any]],
                          "" if present is None else present, _rate(expected, present),
                          len(c["elected"]), "、".join(c["elected"]),
                          "是" if c["complete"] else "否",
-                         "是" if doc["one_pass_success"] else "否", hashes))
+                         "是" if doc["one_pass_success"] else "否",
+                         printed.get(m.code, ""), hashes))
     return rows
 
 
@@ -148,8 +157,8 @@ def summary_xlsx(rows: list[tuple[Any, ...]], at: dt.datetime) -> bytes:
     append_text_row(ws, list(SUMMARY_HEADER))
     for r in rows:
         append_text_row(ws, list(r))
-    for col, width in zip("ABCDEFGHIJKLMN", (10, 36, 20, 28, 10, 8, 8, 8, 8, 8, 40, 6, 12, 16),
-                          strict=True):
+    for col, width in zip("ABCDEFGHIJKLMNO",
+                          (10, 36, 20, 28, 10, 8, 8, 8, 8, 8, 40, 6, 12, 16, 30), strict=True):
         ws.column_dimensions[col].width = width
     naive = at.replace(tzinfo=None)
     wb.properties.created = naive

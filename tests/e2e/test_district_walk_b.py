@@ -147,3 +147,38 @@ def test_the_dashboard_shows_both_rates_and_the_partial_community_in_progress(
     qtbot.wait(50)
     SHOTS.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(SHOTS / "district-walkb.png"))
+
+
+def test_summary_csv_names_both_codes_as_the_paper_does(
+        district: tuple[Path, list[Built], Path]) -> None:
+    """Walk finding: summary.csv's "结果校验码" column held the rounds' 本轮锁定校验码, while the
+    公告 footer, the window and `verify` call the meeting's code the 结果校验码. Both columns, each
+    with the paper's name: 结果校验码 = the manifest's (and the notice's) result_hash of the
+    meeting, 本轮锁定校验码 = the rounds' lock codes (the certificates')."""
+    import csv
+    import io
+    import zipfile
+
+    from app.export import verify_package
+    from tests.app.documents.pdf_tools import pdf_text
+
+    _db, built, folder = district
+    b = built[0]
+    with zipfile.ZipFile(b.package) as zf:
+        rows = list(csv.reader(io.StringIO(zf.read("summary.csv").decode("utf-8-sig"))))
+        manifest = json.loads(zf.read("manifest.json"))
+        notice = folder / "notice.pdf"
+        notice.write_bytes(zf.read("documents/party/notice.pdf"))
+    head = rows[0]
+    assert "结果校验码" in head and "本轮锁定校验码" in head
+    printed = {m["code"]: m["result_hash"] for m in manifest["meetings"]}
+    locks = {m["code"]: set(m["result_hashes"]) for m in manifest["meetings"]}
+    assert all(printed.values())
+    verified = {m["code"]: m["result_hash"] for m in verify_package(b.package).result_hashes()}
+    assert verified == printed
+    assert printed["party"] in "".join(pdf_text(notice).split())
+    for r in rows[1:]:
+        code = r[head.index("会议代码")]
+        assert r[head.index("结果校验码")] == printed[code], r
+        got = set(r[head.index("本轮锁定校验码")].split("、"))
+        assert got and got <= locks[code] and printed[code] not in got, r

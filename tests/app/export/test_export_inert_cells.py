@@ -98,11 +98,12 @@ def test_summary_csv_escapes_the_name(package_files: dict[str, bytes]) -> None:
 
 
 def test_every_dangerous_start_is_inert_and_reads_back() -> None:
-    row = tuple(DANGEROUS) + ("何志刚", 3, "", "-", "95.00%", "是", "abc")
+    row = tuple(DANGEROUS) + ("何志刚", 3, "", "-", "95.00%", "是", "abc", "def")
     cells = _xlsx_cells(content.summary_xlsx([row], AT))
     # XML reads a stored CR back as LF (openpyxl does not write _x000D_): still a text cell.
     assert [v for v, _t in cells[len(content.SUMMARY_HEADER):]] == \
-        [*(d.replace("\r", "\n") for d in DANGEROUS), "何志刚", 3, None, "-", "95.00%", "是", "abc"]
+        [*(d.replace("\r", "\n") for d in DANGEROUS), "何志刚", 3, None, "-", "95.00%", "是", "abc",
+         "def"]
     assert all(t != "f" for _v, t in cells)
     text = content.summary_csv([row]).decode("utf-8-sig")
     (_header, back) = list(csv.reader(io.StringIO(text, newline="")))
