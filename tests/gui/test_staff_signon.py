@@ -578,6 +578,7 @@ def test_the_host_resets_a_pin_removes_a_member_and_sets_the_idle_lock(qtbot, st
     assert dialog.hint.text() == "PIN可以使用"
     qtbot.keyClick(dialog.pin2, Qt.Key.Key_Return)
     assert not dialog.isVisible() and "已为 钱签到 重设PIN" in page.message.text()
+    assert dialog.pin1.text() == "" and dialog.pin2.text() == ""   # used: not kept
     assert isinstance(staff.sign_on(window.ctx.conn, "钱签到", "112233", clock=CLOCK), Actor)
     assert isinstance(staff.sign_on(window.ctx.conn, "钱签到", PIN["钱签到"], clock=CLOCK),
                       staff.Refusal)

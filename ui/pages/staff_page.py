@@ -102,6 +102,10 @@ class PinDialog(QDialog):
         if pin_hint(self.pin1.text(), self.pin2.text())[1]:
             self.accept()
 
+    def clear(self) -> None:
+        self.pin1.clear()
+        self.pin2.clear()
+
 
 class StaffPage(QWidget):
     def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
@@ -374,7 +378,9 @@ class StaffPage(QWidget):
         if m is None or self.refused_here():
             return
         dialog = PinDialog(self, m.name)
-        dialog.accepted.connect(lambda: self.reset(m.name, dialog.pin1.text()))
+        # Used or not, the typed PIN goes (finished comes before accepted: cleared after it).
+        dialog.accepted.connect(lambda: (self.reset(m.name, dialog.pin1.text()), dialog.clear()))
+        dialog.rejected.connect(dialog.clear)
         self.dialog = dialog
         dialog.open()
 
