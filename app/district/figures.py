@@ -86,13 +86,16 @@ class Community:
         return [b for b in TWO_COMMITTEES_BODIES if self.package and b not in self.covers]
 
     def covers_words(self) -> str:
-        """"已报党组织委员会，未报居委会" for a community in progress ("" otherwise)."""
+        """"已报党组织委员会，未报居委会" / "已报党组织委员会、居委会，尚有会议未完成" for a
+        community in progress ("" otherwise)."""
         if self.stage != IN_PROGRESS:
             return ""
         has = [b for b in self.covers if b in makeup.BODY_ORDER]
         parts = ([f"已报{'、'.join(has)}"] if has else []) + \
             ([f"未报{'、'.join(self.missing_bodies)}"] if self.missing_bodies else [])
-        return "，".join(parts) or "尚有会议未完成"
+        if not self.missing_bodies:
+            parts.append("尚有会议未完成")
+        return "，".join(parts)
 
     def json(self) -> dict[str, Any]:
         return {"community": self.community, "street": self.street,

@@ -117,8 +117,8 @@ def daily_lines(report: Report, day: dt.date) -> list[str]:
              + (f"（{'、'.join(d['completed_today'])}）" if d["completed_today"] else "")
              + f"，累计完成 {d['cumulative']} 个（占全辖 {d['communities']} 个社区的 "
                f"{pct(d['cumulative_rate'])}），尚余 {d['remaining']} 个"
-             + (f"（其中 {len(d['unplanned'])} 个不在换届计划表内："
-                f"{'、'.join(d['unplanned'])}）" if d["unplanned"] else "")]
+             + (f"；全辖含不在换届计划表内的社区 {len(d['unplanned'])} 个："
+                f"{'、'.join(d['unplanned'])}" if d["unplanned"] else "")]
     if d["overdue"]:
         lines.append(f"已过计划日期未完成：{'、'.join(d['overdue'])}")
     for row in d["by_plan_date"]:

@@ -49,3 +49,15 @@ def test_daily_states_one_denominator(demo_dir: Path, tmp_path: Path) -> None:
     cli("district", "daily", "--db", db, "--date", day, "--out", xlsx)
     first = str(next(load_workbook(xlsx)["日报"].iter_rows(values_only=True))[0])
     assert f"占全辖 {total} 个社区的 {want}%" in first
+
+
+def test_a_community_in_progress_says_what_it_lacks() -> None:
+    from app.district.figures import COMPLETED, IN_PROGRESS, Community
+
+    partial = Community("甲社区", stage=IN_PROGRESS, package="abc", covers=["党组织委员会"])
+    assert partial.covers_words() == "已报党组织委员会，未报居委会"
+    both = Community("乙社区", stage=IN_PROGRESS, package="abc",
+                     covers=["党组织委员会", "居委会"])
+    assert both.covers_words() == "已报党组织委员会、居委会，尚有会议未完成"
+    assert Community("丙社区", stage=COMPLETED, package="abc",
+                     covers=["党组织委员会", "居委会"]).covers_words() == ""
