@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from app.clock import FixedClock
 from app.export.stick import Drive
-from tests.app.export.test_export_audit_tampered import tamper_outside
+from tests.app.export.test_export_audit_tampered import _forged_package, tamper_outside
 from tests.gui.conftest import open_window
 
 AT = dt.datetime(2026, 11, 29, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -56,6 +56,15 @@ def test_export_button_refuses_a_rewritten_log(qtbot, tampered: Path, tmp_path: 
         assert not page.slip_button.isEnabled()
         qtbot.wait(30)
         shot(page, "export_audit_broken_1366x768")
+        # A package of that database written anyway (an older version, a forger with the key):
+        # 验证报送包 says the chain is broken, not 完整，签名有效.
+        forged = _forged_package(tampered, tmp_path / "old", tmp_path / "home", monkeypatch)
+        v = page.verify_file(forged)
+        text = page.verify_text.toPlainText()
+        assert not v.ok and "完整，签名有效" not in text
+        assert "审计链断裂（第 1 条起）" in text and "链头不能作为凭据" in text, text
+        qtbot.wait(30)
+        shot(page, "export_verify_audit_broken_1366x768")
     finally:
         page.timer.stop()
         conn.close()

@@ -338,6 +338,9 @@ class ExportPage(QWidget):
         colour = GREEN if v.ok else RED
         self.verify_text.setStyleSheet(f"color: {colour}; font-size: 11pt;")
         self.verify_text.setPlainText("\n".join(v.summary_lines()))
+        if not v.ok:   # the problems come last: show them, not the figures that cannot be trusted
+            bar = self.verify_text.verticalScrollBar()
+            bar.setValue(bar.maximum())
         return v
 
     # --- backup -------------------------------------------------------------------------
