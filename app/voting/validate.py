@@ -46,6 +46,7 @@ from db.audit import append
 from db.tx import transaction
 
 SETTLED_BY_NEXT_ROUND = (Code.TIE_AT_LAST_SEAT, Code.SEATS_UNFILLED)
+TWO_POSTS = "ELECTED_TO_TWO_POSTS"   # a Problem code: see TWO_POSTS_RULE_ZH
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +271,9 @@ class MeetingValidation:
         if any(r is None for r in results):
             return False
         proxies_ok = not any(f.is_error for v in self.rounds for f in v.meeting_findings)
-        return core_one_pass([r for r in results if r is not None]) and proxies_ok
+        one_post_each = not any(p.code == TWO_POSTS for v in self.rounds for p in v.problems)
+        return (core_one_pass([r for r in results if r is not None]) and proxies_ok
+                and one_post_each)
 
 
 def _contest_outcome(code: str, title: str, cid: int, seats: int,
@@ -429,7 +432,7 @@ def _with_second_posts(conn: sqlite3.Connection, v: RoundValidation,
     for name in v.result.elected:
         h = next((h for h in held if h.is_person(name, ids.get(name))), None)
         if h is not None:
-            found.append(Problem("ELECTED_TO_TWO_POSTS",
+            found.append(Problem(TWO_POSTS,
                                  f"{h.words()}，本轮又当选{this.post or this.title}：{TWO_POSTS_RULE_ZH}"))
     return replace(v, problems=v.problems + tuple(found)) if found else v
 

@@ -81,3 +81,31 @@ def test_an_elected_member_added_as_deputy_is_warned_with_the_reason(page, qtbot
     (detail,) = [d for (d,) in page.ctx.conn.execute(
         "SELECT detail FROM audit WHERE action = 'candidate_added' ORDER BY id DESC LIMIT 1")]
     assert "经街道选举工作指导组同意" in detail
+
+
+def test_the_results_page_refuses_the_lock_of_the_second_post_with_the_reason(
+        qtbot, tmp_path, fixed_clock, shot) -> None:
+    """结果: the 副主任 round that elected her (entered before she was elected 委员) is shown
+    不能锁定 with her name and post; the button stays disabled."""
+    from tests.app.voting.test_two_posts_one_body import _finished_round
+    from tests.gui.test_counting_results import findings_text, open_results
+
+    s = _committee_elected(tmp_path, fixed_clock, deputy_first=True)
+    deputy = next(c for c in meetings.list_contests(s.conn, s.meeting.id) if c.code == "fzr")
+    _finished_round(s.conn, fixed_clock, deputy.id, 20, [(15, ["张静"]), (5, ["李明"])])
+    s.conn.close()
+    p = open_results(qtbot, tmp_path / f"{RuleSet.RESIDENTS.value}.db")
+    try:
+        p.resize(1366, 768)
+        row = next(i for i in range(p.rounds.count()) if "副主任" in p.rounds.item(i).text())
+        p.rounds.setCurrentRow(row)
+        qtbot.wait(50)
+        assert "不能锁定" in p.rounds.item(row).text()
+        assert not p.lock_button.isEnabled()
+        assert "张静 已当选本届居委会委员" in p.lock_why.text()
+        assert any("张静 已当选本届居委会委员" in t for t in findings_text(p))
+        assert "非一次性选举成功" in p.summary.text()
+        shot(p, "results-two-posts-1366")
+    finally:
+        p.close()
+        p.ctx.conn.close()

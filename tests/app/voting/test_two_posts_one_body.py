@@ -117,7 +117,8 @@ def test_winning_a_second_post_of_the_same_body_blocks_the_lock(tmp_path, fixed_
     assert p.code == "ELECTED_TO_TWO_POSTS"
     assert "张静 已当选本届居委会委员" in p.message and "副主任" in p.message
     mv = _ok(validate_meeting(s.conn, s.meeting.id))
-    assert isinstance(mv, MeetingValidation) and not mv.may_lock
+    assert isinstance(mv, MeetingValidation) and not mv.may_lock and mv.complete
+    assert not mv.one_pass_success      # one person in two seats is no 一次性选举成功
     # The 委员 round, locked first, is not the one that is refused.
     assert [x.code for x in mv.contests[0].rounds[0].problems] == []
     assert [x.code for x in mv.contests[1].rounds[0].problems] == ["ELECTED_TO_TWO_POSTS"]
