@@ -68,9 +68,10 @@ def write_pdf(entries: Sequence[Entry], check: ChainCheck, path: Path, at: dt.da
     cols = [Column(t, w * CONTENT_W, "center" if i == 0 else "left") for i, (t, w) in
             enumerate(zip(("序号", "时间", "人员", "动作", "会议", "详情"), widths, strict=True))]
     rows = []
+    bad = set(check.broken_rows)   # every row that fails, not only the first
     for e in entries:
         mark = "" if check.broken_at is None or e.id < check.broken_at else (
-            "（校验不符）" if e.id == check.broken_at else "（无法核实）")
+            "（校验不符）" if e.id in bad else "（无法核实）")
         rows.append((str(e.id), e.time, _printable(e.operator), _printable(e.words + mark),
                      _printable(e.meeting_code), _printable(e.text)))
     if rows:

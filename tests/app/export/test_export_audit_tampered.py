@@ -205,3 +205,14 @@ def test_paper_never_vouches_for_a_broken_chain(tampered: Path, exported: Export
     intact = subprocess.run(["pdftotext", "-layout", str(good), "-"], capture_output=True,
                             text=True, check=True).stdout.replace(" ", "")
     assert "一致即说明此前的审计记录未被改写" in intact and "审计链断裂" not in intact
+
+
+def test_audit_report_pdf_marks_every_changed_row(tampered: Path, exported: Exported,
+                                                  tmp_path: Path) -> None:
+    out = tmp_path / "audit.pdf"
+    p = _run("audit", "list", "--db", tampered, "--out", out, home=exported.home)
+    assert out.exists(), p.stderr
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout.replace(" ", "").replace("\n", "")
+    assert text.count("（校验不符）") == 2, text[:1500]
+    assert "审计链断裂（第5条起）：此链头不能作为凭据" in text
