@@ -67,6 +67,7 @@ class SignOnForm(QWidget):
         self.name_box = QComboBox()
         self.name_box.setAccessibleName("姓名")
         self.name_box.setMinimumWidth(220)
+        self.name_box.setPlaceholderText("请先选择本人姓名")
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setAccessibleName("PIN")
