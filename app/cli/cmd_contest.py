@@ -309,10 +309,11 @@ def _candidate(conn: sqlite3.Connection, meeting: Meeting, args: argparse.Namesp
                                      clock=_clock(), actor=_actor(args),
                                      despite_elected=args.despite_elected)
     if isinstance(got, Refusal):
+        code = _refused(got)
         if got.code == "ALREADY_ELECTED":
             print("如经街道（乡镇）选举工作指导机构决定仍列为候选人，请加 --despite-elected 原因",
                   file=sys.stderr)
-        return _refused(got)
+        return code
     return _with_margin(conn, contest, f"已添加候选人 {got.name}")
 
 

@@ -160,7 +160,8 @@ def test_the_command_line_warns_at_entry_and_refuses_the_lock(tmp_path, fixed_cl
     got = run("candidate", "add", "--db", db, "--contest", "fzr", zj)
     assert got.returncode == 1, got.stdout
     assert "ALREADY_ELECTED" in got.stderr and "张静 已当选本届居委会委员" in got.stderr
-    assert "--despite-elected" in got.stderr
+    first, hint = got.stderr.strip().splitlines()
+    assert first.startswith("ALREADY_ELECTED: 张静 已当选本届居委会委员") and "--despite-elected" in hint
     got = run("candidate", "add", "--db", db, "--contest", "fzr", zj,
               "--despite-elected", "录入测试")
     assert got.returncode == 0, got.stderr
