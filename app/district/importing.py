@@ -188,7 +188,7 @@ def _import_open(conn: sqlite3.Connection, name: str, path: Path, f: IO[bytes],
     if not v.ok:
         broken = _audit_broken(v.problems)
         if broken and len(v.problems) == 1:   # intact and signed, but its log was rewritten
-            reason = clerk_reason(broken, broken_detail(v.problems), AUDIT_TODO)
+            return _refuse_broken_log(conn, at, name, f, v, broken)
         else:
             reason = clerk_reason(refusal_words([p.code for p in v.problems]),
                                   "；".join(p.message for p in v.problems))
@@ -247,6 +247,29 @@ def _import_open(conn: sqlite3.Connection, name: str, path: Path, f: IO[bytes],
         out = ImportResult(name, community, result, reason, v.short_hash, v.fingerprint,
                            result == "quarantined")
         _attempt(conn, at, out, pid)
+    return out
+
+
+def _refuse_broken_log(conn: sqlite3.Connection, at: dt.datetime, name: str, f: IO[bytes],
+                       v: Any, broken: str) -> ImportResult:
+    """Refused, naming the break; the same package imported earlier (by a version that did not
+    check the log) is excluded from the figures, written to the decision log."""
+    from app.district.decisions import decide
+
+    reason = clerk_reason(broken, broken_detail(v.problems), AUDIT_TODO)
+    try:
+        same = store.package_by_manifest(conn, fmt.sha256_hex(_manifest_raw(f)))
+    except (KeyError, ValueError, zipfile.BadZipFile):
+        same = None
+    with transaction(conn):
+        if same is not None:
+            done = decide(conn, "exclude", f"#{same.id}", reason=broken, by="导入核对（程序）",
+                          at=at)
+            if done.ok:
+                reason = (f"{broken}。此前已导入的同一报送包（校验码 {same.short_hash}）"
+                          f"现已排除出汇总（记入操作记录）。" + reason.split("。", 1)[1])
+        out = ImportResult(name, v.community, "rejected", reason, v.short_hash, v.fingerprint)
+        _attempt(conn, at, out, None)
     return out
 
 

@@ -216,3 +216,33 @@ def test_audit_report_pdf_marks_every_changed_row(tampered: Path, exported: Expo
                           check=True).stdout.replace(" ", "").replace("\n", "")
     assert text.count("（校验不符）") == 2, text[:1500]
     assert "审计链断裂（第5条起）：此链头不能作为凭据" in text
+
+
+def test_district_excludes_the_same_package_counted_before(
+        tampered: Path, exported: Exported, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walker's district database had already counted the package (imported by the
+    version that did not check the log): importing the file again now takes it out."""
+    from app.district import trust
+    from app.district.importing import import_package
+    from app.export import verify as verify_module
+    from db import district as store
+
+    package = _forged_package(tampered, tmp_path / "stick", exported.home, monkeypatch)
+    conn = store.connect(tmp_path / "district.db")
+    try:
+        with monkeypatch.context() as old:   # the version that did not check the log
+            old.setattr(verify_module, "audit_problems", lambda *_a: [], raising=False)
+            first = import_package(conn, package, dt.datetime(2026, 12, 1, 9, 0))
+        assert first.result == "imported", first
+        community = first.community
+        assert trust.trust_of(conn, community).current is not None
+        again = import_package(conn, package, dt.datetime(2026, 12, 1, 9, 5))
+        assert again.result == "rejected", again
+        assert again.reason.startswith("审计链断裂（第 5 条起）"), again.reason
+        assert "现已排除出汇总" in again.reason and first.short_hash in again.reason
+        assert trust.trust_of(conn, community).current is None
+        states = trust.trust_of(conn, community).states
+        assert [s.status for s in states] == [trust.EXCLUDED]
+    finally:
+        conn.close()
