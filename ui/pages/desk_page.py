@@ -787,9 +787,15 @@ class DeskPage(QWidget):
     def _set_counter(self, present: int, expected: int) -> None:
         self._shown_counts += 1
         self.counter.setToolTip("")
-        words = attendance.live_count_words(present, *self._frozen)
-        self.counter.setText(f"{words} / 应到 {expected}")
         label, frozen = self._frozen
+        if label:
+            # the frozen 实到 on a smaller second line: on one line at 20 pt the counter pushed
+            # the window to 1494 px on a 1366 px screen
+            self.counter.setText(
+                f"此刻在场 {present} / 应到 {expected}<br><span style='font-size: 12pt;'>"
+                f"冻结实到 {frozen}（{label}开始时）</span>")
+        else:
+            self.counter.setText(f"{attendance.live_count_words(present)} / 应到 {expected}")
         if label:
             self.counter.setToolTip(f"{label}开始时冻结实到 {frozen} 人：实到、出席率和法定人数按此"
                                     f"（见“会议”页）；此刻在场 {present} 人含冻结后到会的人")
