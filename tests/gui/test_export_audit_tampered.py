@@ -81,3 +81,34 @@ def test_audit_tab_names_every_changed_row(qtbot, tampered: Path, shot) -> None:
         assert "第 1 条（" in detail and "第 3 条（" in detail, detail
         assert detail.count("写入后被改动过") == 2
         shot(window, "audit_page_two_rows_1366x768")
+
+
+def test_district_window_refuses_it_naming_the_break(qtbot, tampered: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     shot) -> None:
+    """The district clerk imports the folder by its button: 拒收, 审计链断裂（第 1 条起）, and
+    what to do (it was counted, 计入汇总, with no flag)."""
+    from ui import filedialogs
+    from ui.app_main import make_app
+    from ui.pages.district_page import DistrictWindow
+
+    folder = tmp_path / "U盘"
+    _forged_package(tampered, folder, tmp_path / "home", monkeypatch)
+    make_app()
+    window = DistrictWindow(tmp_path / "district.db")
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    page = window.page
+    monkeypatch.setattr(filedialogs, "get_existing_directory",
+                        lambda _p, caption="", directory="": str(folder))
+    qtbot.mouseClick(page.folder_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.task is None, timeout=60000)
+    texts = [page.results.item(i).text() for i in range(page.results.count())]
+    refused = [t for t in texts if t.startswith("拒收")]
+    assert len(refused) == 1, texts
+    assert "审计链断裂（第 1 条起）" in refused[0] and "未计入汇总" in refused[0]
+    assert "备份" in refused[0] and "第 1、3 条" in refused[0]
+    assert page.table.rowCount() == 0
+    qtbot.wait(30)
+    shot(window, "district_audit_broken_1366x768")
