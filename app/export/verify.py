@@ -1,4 +1,6 @@
-"""Check a 报送包 (app/export/format.py): intact, signed, of a known format version.
+"""Check a 报送包 (app/export/format.py): intact, signed, of a known format version, and its
+audit log (snapshot.sqlite, events/audit.jsonl) re-verifies (AUDIT_BROKEN names every row that
+does not: a signature proves nothing about a log rewritten before the export).
 
 `verify_package(path)` returns a Verification (an expected outcome, never an exception for a bad
 package); the problems name what is wrong: which file's hash or size, a missing or extra file, a
