@@ -157,7 +157,8 @@ CATALOGUE: dict[str, Action] = {
                                     "[，已当选：{elected:list}][，原因：{why}]"),
     "round_locked": Action("锁定结果", _RESULT,
                            "锁定选举事项 {contest} 第 {number} 轮结果[（{status:status}）]"
-                           "[，当选：{elected:list}]，锁定校验码 {hash}[，与 {second} 共同锁定]"),
+                           "[，当选：{elected:list}]，锁定校验码 {hash}[，与 {second} 共同锁定]"
+                           "[；一人当选同一委员会两个职务，按记录的决定锁定：{decision}]"),
     "round_unlocked": Action("解除锁定", _RESULT, "解除锁定（原锁定校验码 {hash}）[，原因：{why}]"),
     # 报送
     "package_exported": Action("导出报送包", _REPORT,

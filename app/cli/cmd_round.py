@@ -226,7 +226,20 @@ def _open(conn: sqlite3.Connection, contest: Any, args: argparse.Namespace, cloc
         return _refused(got, "不能开始投票：")
     print(f"{got.label} 已开始：冻结实到 {got.snapshot.present} 人")
     print(_line(got))
+    _warn_held(conn, got)
     return 0
+
+
+def _warn_held(conn: sqlite3.Connection, r: Any) -> None:
+    """A candidate of the round opened who already holds a post of the same body: warned."""
+    from app.meetings import get_meeting
+    from app.voting.validate import held_by_candidates
+
+    meeting = get_meeting(conn, r.meeting_id)
+    if meeting is None:
+        return
+    for words in held_by_candidates(conn, meeting, [r.contest_id], names=r.names):
+        print(f"注意：{words}", file=sys.stderr)
 
 
 def _next_json(plan: NextRound) -> dict[str, Any]:
@@ -255,6 +268,7 @@ def _next(conn: sqlite3.Connection, contest: Any, args: argparse.Namespace, cloc
                             mode=args.mode, double_entry=not args.single_entry)
     if isinstance(got, Refusal):
         return _refused(got, "不能开始投票：")
+    _warn_held(conn, got)
     if args.json:
         _print_json({**_next_json(plan), "opened": _full_json(got)})
         return 0

@@ -2,6 +2,7 @@
 
     pollday validate --db PATH [--meeting CODE] [--contest C] [--json]
     pollday lock     --db PATH [--contest C [--round N]] [--at TIME] [--second NAME]
+                     [--decision TEXT]
     pollday unlock   --db PATH --contest C [--round N] --reason WHY [--at TIME]
 
 `validate` checks every recorded round with the counting core and lists, round by round, what
@@ -15,7 +16,11 @@ round of it is never locked by it, and a latest round already locked is refused)
 another round of the contest, add --round N. Without --contest, every round not yet locked — all or none: when any round may not be locked,
 nothing is locked and every reason is printed. Prints each round's hash (校验码). Where the
 database has a staff list, two different 监票人 lock: --operator and --second, each with a PIN
-(POLLDAY_PIN, POLLDAY_PIN2). `unlock` (the 总监票人 there)
+(POLLDAY_PIN, POLLDAY_PIN2). A round that elects a person to a second post of the same 居委会
+(ELECTED_TO_TWO_POSTS: the rules are silent, the supervising office decides) is locked only with
+--decision TEXT, that office's decision in words (e.g. "街道选举工作指导机构意见：同意…", at least
+4 characters): stored with the lock, audited with both people, and named by `validate`.
+`unlock` (the 总监票人 there)
 needs a reason and is refused once a later round of the contest exists. --at TIME stamps the
 lock (ISO 8601) so a scripted day is reproducible.
 """
@@ -66,6 +71,9 @@ def register(sub: Any) -> None:
     p.add_argument("--second", default="", metavar="NAME",
                    help="the second 监票人 where a staff list exists (PIN: POLLDAY_PIN2)")
     p.add_argument("--at", default=None, metavar="TIME", help="lock time (ISO 8601); default now")
+    p.add_argument("--decision", default="", metavar="TEXT",
+                   help="for a person elected to a second post of the same body only: the "
+                        "supervising office's decision in words (recorded with the lock)")
     p.set_defaults(func=run_lock)
 
     p = sub.add_parser("unlock", help="解除锁定 (reason required)",
@@ -189,23 +197,31 @@ def run_lock(args: argparse.Namespace) -> int:
         if not todo:
             print("NOTHING_TO_LOCK: 没有待锁定的轮次（尚未投票或已全部锁定）", file=sys.stderr)
             return EXIT_REFUSED
-        blocked = [v for v in todo if not v.may_lock]
+        from app.voting.validate import DECISION_MIN
+
+        decision = args.decision.strip()
+        blocked = [v for v in todo if not v.may_lock
+                   and not (v.needs_decision and len(decision) >= DECISION_MIN)]
         for v in blocked:  # the core's words, as lock_round says them
-            reasons = [p.message for p in v.problems]
-            reasons += [f"{f.title_zh}（{f.code.value}）{f.detail_zh}" for f in v.blocking]
             print(f"LOCK_REFUSED: {v.round.label} 不能锁定："
-                  + "；".join(reasons), file=sys.stderr)
+                  + "；".join(v.lock_reasons), file=sys.stderr)
+            if v.needs_decision and not v.blocking:
+                print(f"  如街道（乡镇）选举工作指导机构同意，加 --decision \"其意见\"（至少 "
+                      f"{DECISION_MIN} 个字）锁定，例如 --decision \"街道选举工作指导机构意见：同意…\"",
+                      file=sys.stderr)
         if blocked:
             return EXIT_REFUSED
         for v in todo:
             locked = lock_round(conn, v.round.id, actor=operator(args), clock=clock,
-                                second=args.second or None)
+                                second=args.second or None, decision=decision)
             if isinstance(locked, Refusal):
                 print(f"{locked.code}: {locked.message}", file=sys.stderr)
                 return EXIT_REFUSED
             lock = locked.round.lock
             # The label already names the contest; the words are the 结果 page's.
             print(locked_words(locked.round.label, lock.hash if lock else ""))
+            if lock is not None and lock.decision:
+                print(f"  按记录的决定锁定（一人当选同一委员会两个职务）：{lock.decision}")
         return 0
     finally:
         conn.close()

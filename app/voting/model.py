@@ -72,6 +72,10 @@ class LockInfo:
     actor: str
     hash: str               # first 12 hex of sha256 of the canonical JSON
     canonical: str          # the canonical JSON of the locked result
+    # The decision recorded at the lock for a problem the lock may pass with one
+    # (app.voting.validate.DECIDABLE: ELECTED_TO_TWO_POSTS), e.g. 街道选举工作指导机构意见：…
+    decision: str = ""
+    second: str = ""        # the second person who locked (two-person lock)
 
 
 @dataclass(frozen=True, slots=True)

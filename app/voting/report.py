@@ -20,7 +20,9 @@ class Line:
 def round_lines(v: RoundValidation) -> list[Line]:
     # A locked round can still be found wrong (ELECTED_TO_TWO_POSTS found after the lock).
     head = "✗ 已锁定，但有问题" if v.round.state is State.LOCKED else "✗ 不能锁定"
-    out = [Line("problem", f"{head}：{p.message}") for p in v.problems]
+    ask = "（须记录指导机构意见方可锁定）" if v.needs_decision else ""
+    out = [Line("warning", f"! 已按记录的决定锁定：{p.message}") if p.decision
+           else Line("problem", f"{head}{ask}：{p.message}") for p in v.problems]
     for f in v.findings:
         settled = f.code in v.settled
         level = "settled" if settled else "error" if f.is_error else "warning"

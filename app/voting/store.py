@@ -61,7 +61,8 @@ def load_round(conn: sqlite3.Connection, round_id: int) -> VotingRound | None:
             state = State.OPEN
         elif ekind == "locked":
             state = State.LOCKED
-            lock = LockInfo(eat, actor, detail["hash"], detail["canonical"])
+            lock = LockInfo(eat, actor, detail["hash"], detail["canonical"],
+                            str(detail.get("decision", "")), str(detail.get("second", "")))
         elif ekind == "unlocked":
             state, lock = State.OPEN, None
     boxes = tuple(Box(n, bool(m), int(p), int(i), int(r), int(s), a, t)

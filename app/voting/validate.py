@@ -47,6 +47,11 @@ from db.tx import transaction
 
 SETTLED_BY_NEXT_ROUND = (Code.TIE_AT_LAST_SEAT, Code.SEATS_UNFILLED)
 TWO_POSTS = "ELECTED_TO_TWO_POSTS"   # a Problem code: see TWO_POSTS_RULE_ZH
+# Problems the lock may pass with a decision recorded in words (the supervising office's, when
+# the rules are silent): the round is then locked with the decision named, never a clean result.
+DECIDABLE = frozenset({TWO_POSTS})
+DECISION_MIN = 4   # characters of the decision, at least
+DECISION_HINT_ZH = "街道（乡镇）选举工作指导机构意见：……"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,7 @@ class Problem:
 
     code: str
     message: str
+    decision: str = ""   # the decision recorded at the lock that passed it (DECIDABLE only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,14 +88,35 @@ class RoundValidation:
         return tuple(f for f in self.findings if f.is_error and f.code not in self.settled)
 
     @property
+    def open_problems(self) -> tuple[Problem, ...]:
+        """The problems no recorded decision has passed."""
+        return tuple(p for p in self.problems if not p.decision)
+
+    @property
+    def decided(self) -> tuple[Problem, ...]:
+        """The problems a decision recorded at the lock passed (the round is locked)."""
+        return tuple(p for p in self.problems if p.decision)
+
+    @property
     def may_lock(self) -> bool:
-        return self.result is not None and not self.blocking and not self.problems
+        return self.result is not None and not self.blocking and not self.open_problems
+
+    @property
+    def needs_decision(self) -> tuple[Problem, ...]:
+        """The problems that alone keep the round from being locked and that the lock passes
+        with a decision in words (DECIDABLE); () when anything else blocks, or nothing."""
+        if self.result is None or self.blocking or self.round.state is State.LOCKED:
+            return ()
+        open_ = self.open_problems
+        if open_ and all(p.code in DECIDABLE for p in open_):
+            return open_
+        return ()
 
     @property
     def lock_reasons(self) -> list[str]:
         """Why the round cannot be locked (empty when it can): what lock_round refuses with,
         and what the 结果 page shows beside its disabled 锁定结果."""
-        return ([p.message for p in self.problems]
+        return ([p.message for p in self.open_problems]
                 + [f"{f.title_zh}（{f.code.value}）{f.detail_zh}" for f in self.blocking])
 
     def output(self) -> dict[str, Any]:
@@ -428,13 +455,54 @@ def _with_second_posts(conn: sqlite3.Connection, v: RoundValidation,
     held = [h for h in posts_held(conn, meeting, own)
             if h.contest_id != r.contest_id and h.body == body
             and (h.round_id < r.id or (h.locked and not this_locked))]
+    decision = r.lock.decision if this_locked and r.lock is not None else ""
     found: list[Problem] = []
     for name in v.result.elected:
         h = next((h for h in held if h.is_person(name, ids.get(name))), None)
         if h is not None:
-            found.append(Problem(TWO_POSTS,
-                                 f"{h.words()}，本轮又当选{this.post or this.title}：{TWO_POSTS_RULE_ZH}"))
+            text = f"{h.words()}，本轮又当选{this.post or this.title}：{TWO_POSTS_RULE_ZH}"
+            if decision:   # the words carried in the package with the problem (format 4)
+                text += f"。锁定时记录的决定：{decision}（{decided_by(r)}）"
+            found.append(Problem(TWO_POSTS, text, decision))
     return replace(v, problems=v.problems + tuple(found)) if found else v
+
+
+def decided_by(r: VotingRound) -> str:
+    """Who locked the round with a decision: e.g. 监票甲、监票乙锁定."""
+    if r.lock is None:
+        return ""
+    who = "、".join(x for x in (r.lock.actor, r.lock.second) if x)
+    return f"{who}锁定" if who else "锁定"
+
+
+def held_by_candidates(conn: sqlite3.Connection, meeting: Meeting,
+                       contest_ids: list[int] | None = None,
+                       names: tuple[str, ...] | None = None) -> list[str]:
+    """At 开始投票: each candidate of the contests about to vote (all when None) who already
+    holds another post of the same body (TWO_POSTS_RULE_ZH), in words naming her and the post
+    (`names`: only these candidates, e.g. the round's).
+    A warning, never a refusal: she may have been listed before the other contest elected her."""
+    if meeting.rules is not RuleSet.RESIDENTS:
+        return []
+    from app.meetings import list_candidates
+
+    held = posts_held(conn, meeting)
+    if not held:
+        return []
+    out: list[str] = []
+    for c in list_contests(conn, meeting.id):
+        if contest_ids is not None and c.id not in contest_ids:
+            continue
+        body = contest_body(meeting, c)
+        for cand in list_candidates(conn, c.id):
+            if names is not None and cand.name not in names:   # a runoff's narrowed list
+                continue
+            h = next((h for h in held if h.contest_id != c.id and h.body == body
+                      and h.is_person(cand.name, cand.person_id)), None)
+            if h is not None:
+                out.append(f"{c.title}候选人 {h.words()}；如再当选{c.post or c.title}，"
+                           f"须记录街道（乡镇）选举工作指导机构的意见才能锁定该轮结果")
+    return out
 
 
 # --- lock -------------------------------------------------------------------------------------
@@ -466,11 +534,17 @@ def short_hash(canonical_json: str) -> str:
 
 
 def lock_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
-               clock: Clock, second: str | None = None) -> RoundValidation | Refusal:
+               clock: Clock, second: str | None = None,
+               decision: str = "") -> RoundValidation | Refusal:
     """Lock a closed round's result: refused with every reason while an error finding stands or
     the round is incomplete (counting, officials, boxes). Audited with the hash. Where a staff
     list exists, two different 监票人 lock (`actor` and `second`, each signed on with a PIN;
-    the 总监票人 is one of the 监票人); both names are in the round event and the audit."""
+    the 总监票人 is one of the 监票人); both names are in the round event and the audit.
+
+    A round whose only problems are DECIDABLE (a person elected to a second post of the same
+    body, on which the rules are silent) is locked with `decision`, the supervising office's
+    decision in words (at least DECISION_MIN characters): stored with the lock and audited
+    with both people; validation then shows the round locked with the decision named."""
     from app.permissions import check_two
 
     with transaction(conn):
@@ -483,19 +557,29 @@ def lock_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
         if r.state is State.LOCKED:
             return Refusal("ALREADY_LOCKED", f"{r.label} 已锁定（{r.lock.hash if r.lock else ''}）")
         v = validate_loaded(conn, r)
-        if not v.may_lock:
+        words = decision.strip()
+        passed = v.needs_decision
+        if not v.may_lock and not passed:
             return Refusal("LOCK_REFUSED", f"{r.label} 不能锁定：" + "；".join(v.lock_reasons))
+        if passed and len(words) < DECISION_MIN:
+            return Refusal("DECISION_MISSING",
+                           f"{r.label} 不能锁定：" + "；".join(v.lock_reasons)
+                           + f"。如街道（乡镇）选举工作指导机构同意，须写明其意见（至少 {DECISION_MIN} 个字）"
+                           "后锁定：在锁定对话框的“指导机构意见”中填写，命令行加 --decision 意见")
+        if not passed:
+            words = ""   # nothing to decide: no decision is recorded with this lock
         text = canonical(v)
         h = short_hash(text)
         at = iso(clock.now())
         both = {"second": str(second)} if second else {}
+        decided = ({"decision": words, "decided": [p.code for p in passed]} if words else {})
         q.insert_event(conn, round_id=round_id, kind="locked", actor=actor, at=at,
-                       detail_json=json.dumps({"hash": h, "canonical": text, **both},
+                       detail_json=json.dumps({"hash": h, "canonical": text, **both, **decided},
                                               ensure_ascii=False))
         append(conn, at=at, actor=actor, action="round_locked", meeting_id=r.meeting_id,
                detail={"round_id": round_id, "contest": r.contest_code, "number": r.number,
                        "hash": h, **both, "status": v.result.status.value if v.result else "",
-                       "elected": list(v.result.elected) if v.result else []})
+                       "elected": list(v.result.elected) if v.result else [], **decided})
         loaded = load_round(conn, round_id)
         assert loaded is not None
     return validate_loaded(conn, loaded)
