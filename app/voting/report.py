@@ -20,9 +20,10 @@ class Line:
 def round_lines(v: RoundValidation) -> list[Line]:
     # A locked round can still be found wrong (ELECTED_TO_TWO_POSTS found after the lock).
     head = "✗ 已锁定，但有问题" if v.round.state is State.LOCKED else "✗ 不能锁定"
-    ask = "（须记录指导机构意见方可锁定）" if v.needs_decision else ""
+    ask = {p.code for p in v.needs_decision}   # lockable with a decision recorded in words
     out = [Line("warning", f"! 已按记录的决定锁定：{p.message}") if p.decision
-           else Line("problem", f"{head}{ask}：{p.message}") for p in v.problems]
+           else Line("warning", f"! 锁定须记录街道（乡镇）选举工作指导机构意见：{p.message}")
+           if p.code in ask else Line("problem", f"{head}：{p.message}") for p in v.problems]
     for f in v.findings:
         settled = f.code in v.settled
         level = "settled" if settled else "error" if f.is_error else "warning"

@@ -86,7 +86,8 @@ def test_an_elected_member_added_as_deputy_is_warned_with_the_reason(page, qtbot
 def test_the_results_page_refuses_the_lock_of_the_second_post_with_the_reason(
         qtbot, tmp_path, fixed_clock, shot) -> None:
     """结果: the 副主任 round that elected her (entered before she was elected 委员) is shown
-    不能锁定 with her name and post; the button stays disabled."""
+    with her name and post: locked only with the supervising office's decision in words (the
+    lock asks for it: tests/gui/test_results_two_posts_decision.py)."""
     from tests.app.voting.test_two_posts_one_body import _finished_round
     from tests.gui.test_counting_results import findings_text, open_results
 
@@ -100,8 +101,8 @@ def test_the_results_page_refuses_the_lock_of_the_second_post_with_the_reason(
         row = next(i for i in range(p.rounds.count()) if "副主任" in p.rounds.item(i).text())
         p.rounds.setCurrentRow(row)
         qtbot.wait(50)
-        assert "不能锁定" in p.rounds.item(row).text()
-        assert not p.lock_button.isEnabled()
+        assert "须记录指导机构意见后锁定" in p.rounds.item(row).text()
+        assert p.lock_button.isEnabled()
         assert "张静 已当选本届居委会委员" in p.lock_why.text()
         assert any("张静 已当选本届居委会委员" in t for t in findings_text(p))
         assert "非一次性选举成功" in p.summary.text()

@@ -44,6 +44,7 @@ from app.voting import MeetingValidation, RoundValidation, State
 from app.voting.model import LOCK_CODE_ZH, RESULT_CODE_ZH, locked_words
 from app.voting.progression import KIND_ZH, may_decide_no_fill, may_open_next
 from app.voting.report import round_lines
+from app.voting.validate import DECISION_HINT_ZH, DECISION_MIN
 from ui import signon
 from ui.ops import Op, OpFailure, error_dialog, run_op
 from ui.pages.context import PageContext
@@ -89,6 +90,63 @@ class NoFillDialog(QDialog):
         self.setMinimumWidth(520)
 
 
+class DecisionDialog(QDialog):
+    """锁定结果 of a round whose only problem is one the lock passes with a recorded decision
+    (a person elected to a second post of the same 居委会: the rules are silent, the supervising
+    office decides): the office's decision in words, required (DECISION_MIN characters)."""
+
+    def __init__(self, parent: QWidget, v: RoundValidation, *, then_pins: bool) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("锁定结果：记录指导机构意见")
+        self.setMinimumWidth(640)
+        what = "；".join(p.message for p in v.needs_decision)
+        label = QLabel(f"{v.round.label}：{what}")
+        label.setWordWrap(True)
+        label.setStyleSheet(f"font-size: 12pt; color: {AMBER};")
+        ask = QLabel("如街道（乡镇）选举工作指导机构同意本轮结果，请写明其意见（必填，至少 "
+                     f"{DECISION_MIN} 个字）。意见与锁定人一并记入审计日志，结果验证和报送包中"
+                     "注明按此决定锁定（不算一次性选举成功）。")
+        ask.setWordWrap(True)
+        ask.setStyleSheet("font-size: 12pt;")
+        self.decision = QLineEdit()
+        self.decision.setPlaceholderText(DECISION_HINT_ZH)
+        self.decision.setAccessibleName("指导机构意见")
+        self.decision.setStyleSheet("font-size: 13pt;")
+        form = QFormLayout()
+        form.addRow("指导机构意见：", self.decision)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button.setText("下一步：两名监票人输入PIN" if then_pins else "确认锁定")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        self.decision.textChanged.connect(self._update)
+        lay = QVBoxLayout(self)
+        lay.addWidget(label)
+        lay.addWidget(ask)
+        lay.addLayout(form)
+        lay.addWidget(self.buttons)
+        self._update()
+        self.decision.setFocus()
+
+    @property
+    def ok_button(self) -> QPushButton:
+        button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert button is not None
+        return button
+
+    def text(self) -> str:
+        return self.decision.text().strip()
+
+    def _update(self) -> None:
+        self.ok_button.setEnabled(len(self.text()) >= DECISION_MIN)
+
+    def _accept(self) -> None:
+        if len(self.text()) < DECISION_MIN:   # Enter reaches the default button even disabled
+            return
+        self.accept()
+
+
 class ResultsPage(QWidget):
     def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +160,7 @@ class ResultsPage(QWidget):
         self._again = False
         self._said_of: object = None  # the round state the message is about
         self.dialog: QDialog | None = None
+        self.decision = ""   # the decision typed for the lock under way (DecisionDialog)
         self._build()
         ctx.meeting_changed.connect(lambda _m: self.run_validation())
 
@@ -259,6 +318,8 @@ class ResultsPage(QWidget):
             success = "一次性选举成功" if mv.one_pass_success else "选举已完成（非一次性选举成功）"
             colour, text = GREEN, f"{success}：" + "；".join(
                 f"{c.title} 当选 {'、'.join(c.elected) or '无'}" for c in mv.contests)
+            if why := self._summary_problems(mv):   # e.g. one person elected to two posts
+                colour, text = AMBER, f"{text}\n{why}"
             from app.documents.results_source import result_code
 
             if code := result_code(mv):  # the value the notice and the report print
@@ -272,16 +333,32 @@ class ResultsPage(QWidget):
         self.rounds.clear()
         for v in self.items:
             r = v.round
-            state = ("已锁定" if r.state is State.LOCKED else
-                     "可锁定" if v.may_lock else "不能锁定")
+            state = ("已锁定（按记录的决定）" if v.decided else
+                     "已锁定" if r.state is State.LOCKED else
+                     "可锁定" if v.may_lock else
+                     "须记录指导机构意见后锁定" if v.needs_decision else "不能锁定")
             item = QListWidgetItem(f"{r.label}\n{state}")
-            item.setForeground(QBrush(QColor(GREEN if v.may_lock or r.state is State.LOCKED
-                                             else RED)))
+            colour = (AMBER if v.decided or v.needs_decision or v.problems else
+                      GREEN if v.may_lock or r.state is State.LOCKED else RED)
+            item.setForeground(QBrush(QColor(colour)))
             self.rounds.addItem(item)
         ids = [v.round.id for v in self.items]
         self.rounds.setCurrentRow(ids.index(keep) if keep in ids else len(ids) - 1)
         self.rounds.blockSignals(False)
         self.show_round()
+
+    @staticmethod
+    def _summary_problems(mv: MeetingValidation) -> str:
+        """What a completed meeting's rounds still carry (a person elected to two posts of one
+        body, decided at the lock or not yet): said under the summary, which is then amber."""
+        said = []
+        for v in mv.rounds:
+            for p in v.problems:
+                who = p.message.split("：", 1)[0]
+                state = ("已按记录的决定锁定" if p.decision else
+                         "须记录指导机构意见后锁定" if v.needs_decision else "不能锁定")
+                said.append(f"{v.round.label}：{who}（{state}）")
+        return ("注意：" + "；".join(said)) if said else ""
 
     @property
     def current(self) -> RoundValidation | None:
@@ -337,6 +414,10 @@ class ResultsPage(QWidget):
         why = self.lock_refusal(v)
         self.lock_button.setEnabled(r.state is not State.LOCKED and not why)
         self.lock_button.setToolTip(self.lock_refusal(v, whole=True))
+        self.lock_why.setStyleSheet(f"font-size: 12pt; color: {AMBER if v.needs_decision else RED};")
+        if v.needs_decision:   # lockable with the supervising office's decision, in words
+            why = ("锁定须记录决定：" + "；".join(p.message.split("：", 1)[0] for p in v.needs_decision)
+                   + "。如街道（乡镇）选举工作指导机构同意，点「锁定结果」并填写“指导机构意见”")
         self.lock_why.setText(why)
         self._show_why()
 
@@ -350,8 +431,8 @@ class ResultsPage(QWidget):
         """Why the round cannot be locked, and what makes it lockable, in the words of the
         buttons beside ("" when it can be locked, or is locked): the reasons' titles, or
         `whole` as the lock refuses."""
-        if v.round.state is State.LOCKED or v.may_lock:
-            return ""
+        if v.round.state is State.LOCKED or v.may_lock or v.needs_decision:
+            return ""   # needs_decision: the lock asks for the decision (DecisionDialog)
         reasons = v.lock_reasons if whole else (
             [p.message for p in v.problems]
             + [f"{f.title_zh}（{f.code.value}）" for f in v.blocking])
@@ -441,6 +522,20 @@ class ResultsPage(QWidget):
         if why := self.lock_refusal(v, whole=True):   # said before anyone types a PIN
             self.say(f"{v.round.label} {why}", ok=False)
             return
+        self.decision = ""
+        if v.needs_decision:   # the decision first, then the PINs (the two people decide it)
+            dialog = DecisionDialog(self, v, then_pins=permissions.enforced(self.ctx.conn))
+            dialog.accepted.connect(lambda: self._decided(v, dialog.text()))
+            self.dialog = dialog
+            dialog.open()
+            return
+        self._sign_on_to_lock(v)
+
+    def _decided(self, v: RoundValidation, decision: str) -> None:
+        self.decision = decision
+        self._sign_on_to_lock(v)
+
+    def _sign_on_to_lock(self, v: RoundValidation) -> None:
         if not permissions.enforced(self.ctx.conn):
             self._lock(v, None)
             return
@@ -479,8 +574,10 @@ class ResultsPage(QWidget):
     def _lock(self, v: RoundValidation, second: permissions.Actor | None,
               first: str | None = None) -> None:
         rid, actor, clock = v.round.id, first or self.ctx.actor, self.ctx.clock
+        decision, self.decision = self.decision, ""
         if self._write(lambda conn: voting.lock_round(conn, rid, actor=actor, clock=clock,
-                                                      second=second), self._locked, "未能锁定"):
+                                                      second=second, decision=decision),
+                       self._locked, "未能锁定"):
             self.say("正在锁定…")
 
     def _locked(self, got: RoundValidation | Refusal) -> None:
@@ -489,7 +586,8 @@ class ResultsPage(QWidget):
             self.show_round()
             return
         lock = got.round.lock
-        self.say(locked_words(got.round.label, lock.hash if lock else ""))
+        decided = f"；按记录的决定锁定：{lock.decision}" if lock and lock.decision else ""
+        self.say(locked_words(got.round.label, lock.hash if lock else "") + decided)
         self.ctx.message.emit(f"{got.round.label} 结果已锁定")
         self.run_validation()
 
