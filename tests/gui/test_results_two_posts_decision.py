@@ -108,3 +108,40 @@ def test_the_second_post_is_locked_with_the_office_decision(qtbot, tmp_path, fix
     finally:
         p.close()
         p.ctx.conn.close()
+
+
+def test_start_voting_warns_of_a_candidate_holding_a_post(qtbot, tmp_path, fixed_clock, shot):
+    """会议 → 开始投票: the 副主任 contest lists 张静, elected 委员 since she was added; the
+    confirmation names her and the post (a warning: voting may still start)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui.test_one_start_voting import close
+    from ui.app_main import make_app
+    from ui.pages.context import PageContext
+    from ui.pages.meeting_page import MeetingPage
+
+    s = _committee_elected(tmp_path, fixed_clock, deputy_first=True)
+    s.conn.close()
+    path = tmp_path / f"{RuleSet.RESIDENTS.value}.db"
+    make_app()
+    conn = connect(path)
+    ctx = PageContext(conn, path, clock=FixedClock(CLOCK_START.replace(hour=10), 1.0),
+                      actor="主持人")
+    page = MeetingPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    qtbot.waitExposed(page)
+    try:
+        page.open_button.setFocus()
+        qtbot.keyClick(page.open_button, Qt.Key.Key_Space)
+        box = page.confirm
+        assert box is not None and box.isVisible()
+        text = box.text()
+        assert "副主任候选人 张静 已当选本届居委会委员（委员第1轮（选举），已锁定）" in text, text
+        assert box.defaultButton() is box.button(QMessageBox.StandardButton.Ok)  # not refused
+        qtbot.wait(50)
+        shot(box, "meeting-start-voting-two-posts")
+        box.button(QMessageBox.StandardButton.Cancel).click()
+    finally:
+        close(ctx, page)

@@ -276,6 +276,14 @@ class MeetingPage(QWidget):
         elif self.snapshots:
             opens = ("<p style='font-size:13pt'>各选举事项均已开始投票；此次冻结供下一轮（另行选举、"
                      "重新投票）使用，下一轮在“投票计票”页开始。</p>")
+        from html import escape
+
+        from app.voting.validate import held_by_candidates
+
+        held = held_by_candidates(self.ctx.conn, m, [c.id for c in due]) if due else []
+        if held:   # warned, not refused: she may have been listed before the other vote
+            opens += ("<p style='font-size:13pt; color:#9a5b13'><b>注意：</b>"
+                      + "<br>".join(escape(w) for w in held) + "</p>")
         verdict = ("到会人数符合规定。" if s.quorum_met else
                    f"<b style='color:#c62828'>到会人数不足（还差 {s.quorum.missing} 人），"
                    "此时投票选举无效。</b>")
