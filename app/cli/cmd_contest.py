@@ -27,7 +27,8 @@ In a residents' meeting a person already elected to another post of the same bod
 委员, then added as a 副主任 candidate) is refused (ALREADY_ELECTED, with the post and round):
 the rules do not say, the app takes the strict reading and the supervising office decides;
 --despite-elected REASON adds the candidate all the same (the reason audited), but a round that
-elects that person to the second post cannot be locked.
+elects that person to the second post is locked only with the supervising office's decision
+in words (`pollday lock … --decision TEXT`).
 All act on the current meeting unless --meeting CODE. Exit status: 0 done, 1 refused (the
 reason printed with its code, nothing written), 2 usage (a field is wrong or missing).
 """

@@ -364,8 +364,8 @@ def add_candidate(conn: sqlite3.Connection, contest_id: int, *, name: str,
     A person already elected to another post of the same body in this meeting (residents'
     meetings, app.voting.validate.TWO_POSTS_RULE_ZH) is refused with ALREADY_ELECTED — a
     warning: given `despite_elected` (the reason, e.g. the supervising office's decision) the
-    candidate is added and the reason audited; a round that elects that person still cannot be
-    locked."""
+    candidate is added and the reason audited; a round that elects that person is locked only
+    with the supervising office's decision in words (app.voting.validate.lock_round)."""
     with transaction(conn):
         contest = contest_for_setup(conn, contest_id, actor)
         if isinstance(contest, Refusal):

@@ -366,7 +366,8 @@ def _judge_committee(meeting: Meeting, contests: tuple[ContestOutcome, ...],
 # the app takes the conservative reading. A person already elected to a post of a body is not a
 # candidate for another post of the same body in the same meeting (a losing 主任 candidate may
 # stand for 委员: only the elected are held). Adding such a candidate is refused unless a reason is
-# given (the warning); a round that elects such a person cannot be locked unless the candidacy is
+# given (the warning); a round that elects such a person is locked only with the supervising
+# office's decision recorded in words (DECIDABLE, lock_round `decision`), unless the candidacy is
 # withdrawn before voting. Residents' meetings only: a party 书记 is elected from among the 委员.
 TWO_POSTS_RULE_ZH = ("同一届委员会的成员只担任一个职务：已当选某一职务的人，不再作为同一委员会另一职务的"
                      "候选人（选举规则对此没有明文规定，本软件从严处理；是否可以，由街道（乡镇）"
