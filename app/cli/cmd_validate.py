@@ -96,7 +96,9 @@ def _round_json(v: RoundValidation) -> dict[str, Any]:
             "status": res.status.value if res else None,
             "elected": list(res.elected) if res else [],
             "may_lock": v.may_lock, "lock_hash": r.lock.hash if r.lock else None,
-            "problems": [{"code": p.code, "message": p.message} for p in v.problems],
+            "problems": [{"code": p.code, "message": p.message,
+                          **({"decision": p.decision} if p.decision else {})}
+                         for p in v.problems],
             "findings": _finding_json(v)}
 
 

@@ -115,3 +115,7 @@ def test_the_command_line_warns_at_open_and_locks_with_a_decision(tmp_path, fixe
     got = run("validate", "--db", db)
     tail = got.stdout.split("副主任（fzr）")[-1]
     assert "已按记录的决定锁定" in tail and DECISION in tail and "没有发现问题" not in tail
+    assert got.returncode == 0, got.stdout      # every round locked: nothing left to do
+    got = run("validate", "--db", db, "--json")
+    (prob,) = json.loads(got.stdout)["contests"][1]["rounds"][0]["problems"]
+    assert prob["code"] == "ELECTED_TO_TWO_POSTS" and prob["decision"] == DECISION
