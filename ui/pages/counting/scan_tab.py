@@ -239,19 +239,30 @@ class ScanTab(QWidget):
         if self.pages and same is None:
             self.queue.setCurrentRow(0)
             self._show(0)
-        else:
-            self.image.clear()
-            self.reading.setText("没有待认定的选票。")
-            self.keys.clear()
-            self.write_in.clear()
-            self.invalid.setChecked(False)
-            self.reason.clear()
+        elif same is None:
+            self._clear_detail()
+        elif self.image.pixmap().isNull() and self.view_task is None:
+            self._show(same)   # kept, but never shown (the image was not read): show it now
+        self._enable_detail()
+        self._rights()
+
+    def _clear_detail(self) -> None:
+        """No ballot chosen: nothing shown, nothing to decide."""
+        self.image.clear()
+        self.reading.setText("没有待认定的选票。" if not self.pages else "请在左侧选择一张选票。")
+        self.keys.clear()
+        self.write_in.clear()
+        self.invalid.setChecked(False)
+        self.reason.clear()
+
+    def _enable_detail(self) -> None:
+        """认定 and its fields only while a ballot is shown (the row chosen in the list)."""
+        shown = 0 <= self.queue.currentRow() < len(self.pages)
         for w in (self.keys, self.write_in, self.write_in_button, self.invalid, self.reason,
                   self.decide_button):
-            w.setEnabled(bool(self.pages))
-        if not self.pages:
+            w.setEnabled(shown)
+        if not shown:
             self.no_write_in.setEnabled(False)
-        self._rights()
 
     def _rights(self) -> None:
         """Who may, said before the work (app.permissions decides): where a staff list exists,
@@ -298,7 +309,10 @@ class ScanTab(QWidget):
 
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self.pages):
+            self._clear_detail()
+            self._enable_detail()
             return
+        self._enable_detail()
         p = self.pages[row]
         ctx = self.page.ctx
         self._reading(p, [])
@@ -335,11 +349,13 @@ class ScanTab(QWidget):
                 conn.close()
 
         task = Task(work, self)
-        task.finished.connect(lambda outcome: self._shown(p, outcome))
+        task.finished.connect(lambda outcome: self._shown(p, outcome, task))
         self.view_task = task
         task.start()
 
-    def _shown(self, p: Any, outcome: Outcome) -> None:
+    def _shown(self, p: Any, outcome: Outcome, task: Task | None = None) -> None:
+        if task is not None and self.view_task is task:
+            self.view_task = None
         row = self.queue.currentRow()
         if not (0 <= row < len(self.pages) and self.pages[row].id == p.id):
             return          # another ballot was chosen meanwhile
