@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -84,12 +85,29 @@ class Task(QObject):
     finished = Signal(object)  # Outcome; always emitted last, exactly once
 
     def __init__(self, fn: WorkFn, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        # `parent` is the task's owner, never its Qt parent: a page deleted while the thread ran
+        # deleted the task with it ("Signal source has been deleted" from the worker thread, the
+        # page's answer lost; a QThread destroyed while running aborts the process). When the
+        # owner goes, the task is cancelled and answers nobody; it lives until its thread ends.
+        super().__init__()
         self._fn = fn
         self.cancel_token = CancelToken()
         self.outcome: Outcome | None = None
         self._thread = _Thread(self)
         self._last_progress = 0.0
+        if parent is not None:
+            parent.destroyed.connect(self._orphaned)
+
+    def _orphaned(self, *_: object) -> None:
+        self.cancel()
+        with warnings.catch_warnings():   # a signal nobody was connected to says so
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for signal in (self.progress, self.succeeded, self.failed, self.cancelled,
+                           self.finished):
+                try:
+                    signal.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
 
     def start(self) -> None:
         Task._running.add(self)
