@@ -150,6 +150,20 @@ def enforced(conn: sqlite3.Connection) -> bool:
     return q.any_active(conn) and not session.is_demo(conn)
 
 
+# The demo venue runs in open mode even with a staff list (GUI and CLI alike, through
+# `enforced`): said wherever the list is seen there, so a trainee knows no PIN is checked.
+DEMO_LIST_OPEN = ("本演示数据库虽有工作人员名单，但演示会场始终为开放模式，无需登录：图形界面和命令行都不"
+                  "检查工作人员和PIN。练习登录和PIN请用“文件 → 新建选举数据库…”（命令行：pollday "
+                  "staff --db 新文件 add …）建一个非演示数据库")
+
+
+def demo_list_note(conn: sqlite3.Connection) -> str | None:
+    """DEMO_LIST_OPEN where the demo has a staff list that is not enforced, else None."""
+    from app import session
+
+    return DEMO_LIST_OPEN if session.is_demo(conn) and q.any_active(conn) else None
+
+
 def _who(p: Permission) -> str:
     return f"「{p.name_zh}」只有{p.who_zh}可以操作"
 

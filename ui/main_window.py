@@ -154,15 +154,23 @@ class LazyTab(QWidget):
 class DemoBand(QLabel):
     """Above every page of the demo database: nobody may take its figures for a real election."""
 
+    WORDS = ("演示数据，虚构 —— 人员和结果都是编造的，不能用于真实选举。"
+             "开放模式，无需登录（不检查工作人员和PIN）。"
+             "真实选举请用“文件 → 新建选举数据库…”")
+
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("演示数据，虚构 —— 人员和结果都是编造的，不能用于真实选举。"
-                         "开放模式，无需登录（不检查工作人员和PIN）。"
-                         "真实选举请用“文件 → 新建选举数据库…”", parent)
+        super().__init__(self.WORDS, parent)
         self.setObjectName("DemoBand")
         self.setWordWrap(True)
         self.setAccessibleName("演示数据，虚构")
         self.setStyleSheet("#DemoBand { background: #fff1c2; color: #7a4b00; font-weight: bold;"
                            " padding: 4px 16px; border-bottom: 1px solid #e0b84a; }")
+
+    def show_staff_note(self, note: str | None) -> None:
+        """A staff list added to the demo is not enforced there (issue 15: the demo venue runs
+        in open mode): the band says so, or a trainee takes the missing PIN check for a fault."""
+        self.setText(self.WORDS if note is None else
+                     "演示数据，虚构 —— 人员和结果都是编造的，不能用于真实选举。" + note + "。")
 
 
 class StaffBand(QFrame):
@@ -307,6 +315,12 @@ class MainWindow(QMainWindow):
         except sqlite3.Error:
             self.enforced, has_staff = False, False
         self.staff_band.setVisible(self.demo_band is None and not has_staff)
+        if self.demo_band is not None:
+            try:
+                note = permissions.demo_list_note(conn) if has_staff else None
+            except sqlite3.Error:
+                note = None
+            self.demo_band.show_staff_note(note)
         self.switch_action.setEnabled(self.enforced)
         self.sign_off_action.setEnabled(self.enforced)
         # Input is watched (idle time, the lock) only where a staff list exists: open mode and

@@ -78,6 +78,15 @@ def _new_pin(name: str) -> str | None:
     return first
 
 
+def _demo_note(conn: Any) -> None:
+    """On the demo the list is kept but not enforced (open mode, as in the GUI): say so."""
+    from app.permissions import demo_list_note
+
+    note = demo_list_note(conn)
+    if note:
+        print(f"注意：{note}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from app import staff
     from app.clock import SystemClock
@@ -101,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
                 for m in members:
                     wait = f"  PIN输错{m.failed}次" if m.failed else ""
                     print(f"{m.name}\t{m.roles_zh}{wait}")
+                _demo_note(conn)
             return 0
         if args.staff_action in ("add", "reset-pin"):
             pin = _new_pin(args.name)
@@ -127,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
         done = {"add": "已加入工作人员名单", "reset-pin": "已重设PIN", "remove": "已移出工作人员名单",
                 "set-roles": "的角色已修改"}
         print(f"{got.name}（{got.roles_zh}）{done[args.staff_action]}")
+        _demo_note(conn)
         return 0
     finally:
         conn.close()
