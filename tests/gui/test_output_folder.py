@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 
 from app import meetings
+from tests.gui.conftest import wait_for
 from tests.gui.test_contests_page import contests_page
 from tests.gui.test_setup_pages import ctx, pick, shown  # noqa: F401  (fixture)
 from ui import filedialogs
@@ -23,7 +24,7 @@ def print_click(qtbot, page, button) -> None:
     """A print button: the PDF is made behind the progress dialog; wait for the answer box."""
     page.box = None
     click(qtbot, button)
-    qtbot.waitUntil(lambda: page.box is not None and page.box.isVisible(), timeout=30000)
+    wait_for(qtbot, lambda: page.box is not None and page.box.isVisible())
 
 
 def box_button(box, text):
