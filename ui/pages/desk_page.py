@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from app import attendance, meetings, session
 from app.attendance import Finding, Outcome, Result, warm
 from app.attendance.desk import database_file_problem, write_stopped
+from app.attendance.view import stamp as recent_stamp
 from app.model import Meeting, Person
 from app.sync import DeskStatus
 from ui.ops import Op, OpFailure, run_op
@@ -89,6 +90,9 @@ class DeskPage(QWidget):
         self.found: list[Person] = []
         self.finding: Finding | None = None
         self._recent: list[tuple[attendance.Event, Person]] = []
+        # The database as 本台最近签到 was last read (app.attendance.view.stamp): the poll
+        # re-reads the list only when it changed (a sign-in or sign-out made elsewhere).
+        self._recent_stamp: tuple[int, int] | None = None
         self._picked = False                  # the clerk moved the highlight with ↑↓
         self.last_result: Result | None = None
         self._pending: Result | None = None   # an excluded person awaiting the lift confirmation
@@ -683,10 +687,16 @@ class DeskPage(QWidget):
     def _fill_recent(self) -> None:
         """本台最近签到 from the event log: newest first."""
         meeting = self.ctx.meeting
-        self._recent = (attendance.recent(self.ctx.conn, meeting, self.desk_name)
-                        if meeting is not None else [])
+        self._recent_stamp = recent_stamp(self.ctx.conn)
+        recent = (attendance.recent(self.ctx.conn, meeting, self.desk_name)
+                  if meeting is not None else [])
         attends = attendance.attending_ids(self.ctx.conn, meeting) if meeting is not None \
             else frozenset()
+        self._show_recent(recent, attends)
+
+    def _show_recent(self, recent: list[tuple[attendance.Event, Person]],
+                     attends: frozenset[int]) -> None:
+        self._recent = recent
         self.recent.clear()
         for e, p in self._recent:
             sat_in = p.id in attends   # signed in without a vote: 列席, not counted
@@ -761,13 +771,22 @@ class DeskPage(QWidget):
         if self.refresh_op is not None:
             return  # the last one is still under way
         shown = self._shown_counts
+        # 本台最近签到 too, read on the worker beside the summary, when the database changed
+        # since the list was read (another desk, the CLI): a PRAGMA's cost on the other polls.
+        now = recent_stamp(self.ctx.conn)
+        desk = self.desk_name if now != self._recent_stamp else None
 
-        def done(got: tuple[attendance.Summary, tuple[str, int]]) -> None:
+        def done(got: tuple[attendance.Summary, tuple[str, int],
+                            tuple[list[tuple[attendance.Event, Person]], frozenset[int]] | None]
+                 ) -> None:
             self.refresh_op = None
             if self.ctx.meeting != meeting:
                 return
-            s, self._frozen = got
+            s, self._frozen, recent = got
             self._expected = s.expected
+            if recent is not None and desk == self.desk_name and shown == self._shown_counts:
+                self._recent_stamp = now
+                self._show_recent(*recent)
             if shown == self._shown_counts:
                 self._set_counter(s.present, s.expected)
             else:  # a sign-in answered meanwhile: read again, after it
@@ -781,7 +800,10 @@ class DeskPage(QWidget):
         self.refresh_op = run_op(self, self.ctx.db_path,
                                  lambda conn: (attendance.attendance_summary(conn, meeting),
                                                _newest_freeze(attendance.snapshots(conn,
-                                                                                   meeting))),
+                                                                                   meeting)),
+                                               None if desk is None else
+                                               (attendance.recent(conn, meeting, desk),
+                                                attendance.attending_ids(conn, meeting))),
                                  done, failed, busy=False)
 
     def _set_counter(self, present: int, expected: int) -> None:
