@@ -241,7 +241,7 @@ def _scans_not_counted(conn: sqlite3.Connection, r: VotingRound) -> str:
     shown = "、".join(f"第{p.batch}批第{p.position}张" for p in left[:5])
     more = f"等{len(left)}张" if len(left) > 5 else ""
     return (f"扫描导入的本轮选票尚有{len(left)}张未计入（{shown}{more}）：须在计票中计入"
-            "（扫描认定页“计入本轮”或 pollday scan count），或核对这一批是否导入错了")
+            "（“投票计票”页扫描认定中的「计入录入组 A」，或 pollday scan count），或核对这一批是否导入错了")
 
 
 def validate_round(conn: sqlite3.Connection, round_id: int) -> RoundValidation | Refusal:

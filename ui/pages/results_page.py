@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from app import permissions, voting
 from app.meetings import Refusal
+from app.meetings.words import FORM_ZH
 from app.rules import STATUS_ZH, Round
 from app.voting import MeetingValidation, RoundValidation, State
 from app.voting.model import LOCK_CODE_ZH, RESULT_CODE_ZH, locked_words
@@ -49,6 +50,7 @@ from ui import signon
 from ui.ops import Op, OpFailure, error_dialog, run_op
 from ui.pages.context import PageContext
 from ui.pages.results_print import PrintPanel
+from ui.rights import Gate, denied
 from ui.widgets.reason_dialog import ReasonDialog
 from ui.widgets.table_rows import show_at_least
 
@@ -69,10 +71,10 @@ def validate_in_thread(_db_path: Path, meeting_id: int) -> Callable[[sqlite3.Con
 class NoFillDialog(QDialog):
     """Who decided not to fill the remaining seats, and why (rules.md §1.6)."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, decided_by: str) -> None:
         super().__init__(parent)
         self.setWindowTitle("决定不再补选剩余名额")
-        self.decided_by = QLineEdit("党员大会表决通过")
+        self.decided_by = QLineEdit(decided_by)   # the meeting's own kind (委员会全体会议 …)
         self.why = QLineEdit()
         self.why.setPlaceholderText("理由，如：当选人数已接近应选名额且符合委员会最低人数")
         form = QFormLayout()
@@ -161,6 +163,7 @@ class ResultsPage(QWidget):
         self._said_of: object = None  # the round state the message is about
         self.dialog: QDialog | None = None
         self.decision = ""   # the decision typed for the lock under way (DecisionDialog)
+        self._may_next = self._may_no_fill = False   # offered for the round shown (show_round)
         self._build()
         ctx.meeting_changed.connect(lambda _m: self.run_validation())
 
@@ -213,6 +216,15 @@ class ResultsPage(QWidget):
         self.no_fill_button.clicked.connect(self.ask_no_fill)
         for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
             b.setMinimumHeight(40)
+        # Who may, before the work (ui.rights): off for anyone else, the tooltip saying who may.
+        self.gate = Gate(self.ctx, self)
+        self.gate.add(self.next_button, "open_round",
+                      lambda: self._may_next and self.lock_task is None)
+        self.gate.add(self.no_fill_button, "round_manage",
+                      lambda: self._may_no_fill and self.lock_task is None)
+        # 切换人员, 退出登录, the idle lock: what the last person was told is not for the next.
+        self.ctx.actor_changed.connect(lambda _a: self._person_left())
+        self.ctx.screen_locked.connect(self._person_left)
         actions = QHBoxLayout()
         for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
             actions.addWidget(b)
@@ -377,6 +389,7 @@ class ResultsPage(QWidget):
                 self.print_panel.status.clear()  # "未能生成：尚未锁定" is stale after a lock
         for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
             b.setEnabled(False)
+        self._may_next = self._may_no_fill = False
         self.findings.clear()
         self.tally.setRowCount(0)
         if v is None:
@@ -409,8 +422,9 @@ class ResultsPage(QWidget):
         self._show_findings(v)
         self.unlock_button.setEnabled(r.state is State.LOCKED)
         rounds = [x.round for x in self.items]
-        self.next_button.setEnabled(may_open_next(res, r, rounds))
-        self.no_fill_button.setEnabled(may_decide_no_fill(res, r, rounds, self.ctx.meeting))
+        self._may_next = may_open_next(res, r, rounds)
+        self._may_no_fill = may_decide_no_fill(res, r, rounds, self.ctx.meeting)
+        self.gate.refresh()
         why = self.lock_refusal(v)
         self.lock_button.setEnabled(r.state is not State.LOCKED and not why)
         self.lock_button.setToolTip(self.lock_refusal(v, whole=True))
@@ -437,8 +451,9 @@ class ResultsPage(QWidget):
             [p.message for p in v.problems]
             + [f"{f.title_zh}（{f.code.value}）" for f in v.blocking])
         words = "不能锁定：" + "；".join(reasons)
-        ways = [f"「{b.text().rstrip('…')}」" for b in (self.next_button, self.no_fill_button)
-                if b.isEnabled()]
+        ways = [f"「{b.text().rstrip('…')}」" for b, may in ((self.next_button, self._may_next),
+                                                          (self.no_fill_button, self._may_no_fill))
+                if may]
         if ways:
             words += f"。{'或'.join(ways)}后本轮即可锁定"
         return words
@@ -472,6 +487,18 @@ class ResultsPage(QWidget):
             add(colours[line.level], line.text)
 
     # --- lock, unlock, next round, no fill ----------------------------------------------------
+
+    def _person_left(self) -> None:
+        self.message.clear()
+        self._said_of = None
+        self._show_why()
+
+    def _refused_early(self, code: str, what: str) -> bool:
+        """Reached anyway (a shortcut): who may, said at once, before any dialog."""
+        why = denied(self.ctx, code)
+        if why is not None:
+            self.say(f"不能{what}：{why}", ok=False)
+        return why is not None
 
     def say(self, text: str, ok: bool = True) -> None:
         """A message about the current round in its current state: cleared when another round
@@ -643,7 +670,7 @@ class ResultsPage(QWidget):
         """开始另行选举 / 重新投票 asks first, and says when the current round cannot be locked."""
         v = self.current
         kind = voting.follow_up(v.result, v.round) if v is not None else None
-        if v is None or kind is None:
+        if v is None or kind is None or self._refused_early("open_round", f"开始{KIND_ZH[kind]}"):
             return
         what = KIND_ZH[kind]
         text = f"开始{what}？\n将按 {v.round.label} 的结果填入应选名额和候选人，并开始投票。"
@@ -683,9 +710,10 @@ class ResultsPage(QWidget):
 
     def ask_no_fill(self) -> None:
         v = self.current
-        if v is None:
+        if v is None or self._refused_early("round_manage", "记录不再补选的决定"):
             return
-        dialog = NoFillDialog(self)
+        m = self.ctx.meeting
+        dialog = NoFillDialog(self, f"{FORM_ZH[m.form] if m else '会议'}表决通过")
         dialog.accepted.connect(lambda: self.no_fill(v, dialog.decided_by.text(),
                                                      dialog.why.text()))
         self.dialog = dialog

@@ -27,6 +27,7 @@ from app.search import search
 from app.voting import Entered, Mode, State, VotingRound, keys_for
 from app.voting.entry import KeyProblem, make_entry_ballot, over_returned
 from db.connection import connect
+from ui.rights import denied
 from ui.singing_view import SingingView
 from ui.tasks import CancelToken, Outcome, ProgressFn, Task, WorkFn
 from ui.widgets.ballot_entry import BAD, GOOD, NEUTRAL, WARN, BallotLine, WriteInDialog
@@ -145,12 +146,26 @@ class EntryTab(QWidget):
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
         undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         undo.activated.connect(self.undo)
+        # Only who may enter (计票人) types here: off for anyone else, saying who may.
+        for w in (self.line, self.correct_button, self.withdraw_button):
+            page.gate.add(w, "enter_ballots", self._open)
         page.round_changed.connect(self.show_round)
 
     @property
     def round(self) -> VotingRound | None:
         r = self.page.round
         return r if r is not None and r.mode is Mode.BALLOTS else None
+
+    def _open(self) -> bool:
+        r = self.round
+        return r is not None and r.state is State.OPEN
+
+    def person_left(self) -> None:
+        """Another person signed on (or the screen locked): a ballot typed and not entered is
+        not theirs to enter; what the last one was told about their ballot goes too."""
+        self.line.clear()
+        self.last.clear()
+        self.recheck()
 
     def focus_first(self) -> None:
         self.line.setFocus()
@@ -161,9 +176,7 @@ class EntryTab(QWidget):
         names = r.names if r is not None else ()
         if names != self.line.names:
             self.line.set_candidates(names)
-        open_ = r is not None and r.state is State.OPEN and r.mode is Mode.BALLOTS
-        for w in (self.line, self.correct_button, self.withdraw_button):
-            w.setEnabled(open_)
+        self.page.gate.refresh()
         self.recheck()
         self.reload_entries()
 
@@ -246,6 +259,13 @@ class EntryTab(QWidget):
             self.line.show_state(self.line.marks, NEUTRAL,
                                  f"{r.label}{'结果已锁定' if r.state is State.LOCKED else '计票已结束'}，"
                                  "不能再录入")
+            return
+        why = denied(self.page.ctx, "enter_ballots")
+        if why is not None:   # nothing is typed here by this person: no verdict, who may
+            # The person first (the line is one line; the tooltip has all of it).
+            who, _, person = why.rpartition("；")
+            self.line.show_state(self.line.marks, NEUTRAL,
+                                 f"不能录入：{person}。{who}" if who else f"不能录入：{why}")
             return
         if isinstance(b, KeyProblem):
             self.line.show_state(self.line.marks, BAD, b.message)

@@ -30,6 +30,7 @@ from app.rules import Round
 from app.voting import Mode, State, VotingRound
 from app.voting.progression import KIND_ZH
 from ui.pages.context import PageContext
+from ui.rights import Gate, denied
 from ui.widgets.reason_dialog import ReasonDialog
 
 GREEN = "#1b7f3b"
@@ -157,6 +158,15 @@ class CountingPage(QWidget):
         self.reopen_button.clicked.connect(self.ask_reopen)
         self.singing_button = QPushButton("唱票大屏幕")
         self.singing_button.clicked.connect(self._open_singing)
+        # Who may, before the work (ui.rights): off for anyone else, the tooltip saying who may.
+        self.gate = Gate(self.ctx, self)
+        self.gate.add(self.open_button, "open_round", lambda: bool(self.contests))
+        self.gate.add(self.close_button, "round_manage", lambda: self._in_state(State.OPEN))
+        self.gate.add(self.reopen_button, "round_manage", lambda: self._in_state(State.CLOSED))
+        # Another person signed on (切换人员) or the screen locked: what the last one was told
+        # is not for the next.
+        self.ctx.actor_changed.connect(lambda _a: self._person_left())
+        self.ctx.screen_locked.connect(self._person_left)
         bottom = QHBoxLayout()  # the message beside the buttons: the tabs keep the height
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.singing_button)
@@ -221,7 +231,7 @@ class CountingPage(QWidget):
         if keep is not None and self.contest_box.findData(keep) >= 0:
             self.contest_box.setCurrentIndex(self.contest_box.findData(keep))
         self.contest_box.blockSignals(False)
-        self.open_button.setEnabled(bool(self.contests))
+        self.gate.refresh()
         self.load_rounds()
 
     def load_rounds(self, select_id: int | None = None) -> None:
@@ -269,9 +279,7 @@ class CountingPage(QWidget):
                 f"{MODE_ZH[r.mode]}{_entry_words(self.ctx.conn, r)}　"
                 f"冻结实到 {s.present} / 应到 {s.expected}（{s.taken_at[11:16]}）　"
                 f"<b>{STATE_ZH[r.state]}</b>")
-        open_ = r is not None and r.state is State.OPEN
-        self.close_button.setEnabled(open_)
-        self.reopen_button.setEnabled(r is not None and r.state is State.CLOSED)
+        self.gate.refresh()
         self.entry_b.setEnabled(r is not None and r.double_entry)
         if r is not None and not r.double_entry:
             self.entry_a.setChecked(True)
@@ -282,6 +290,24 @@ class CountingPage(QWidget):
         self.tabs.setTabEnabled(4, ballots)   # 扫描认定: scanned ballots become entry A
         self.tabs.setTabEnabled(5, ballots)   # 扫描核对 (and the test deck's result)
         self.round_changed.emit(r)
+
+    def _in_state(self, state: State) -> bool:
+        return self.round is not None and self.round.state is state
+
+    def _person_left(self) -> None:
+        """切换人员, 退出登录 or the idle lock: the message said to the last person goes, and
+        so does what they typed and did not enter (each tab's `person_left`)."""
+        self.message.clear()
+        self._said_of = None
+        for tab in (self.setup_tab, self.entry_tab, self.tally_tab):
+            tab.person_left()
+
+    def refuse_early(self, code: str, what: str) -> bool:
+        """Reached anyway (a shortcut): say at once who may, before the work. True if refused."""
+        why = denied(self.ctx, code)
+        if why is not None:
+            self.say(f"不能{what}：{why}", ok=False)
+        return why is not None
 
     def _entry_toggled(self, _button: QRadioButton, on: bool) -> None:
         if on:  # entry A or B: the tabs show that clerk's ballots
@@ -323,7 +349,7 @@ class CountingPage(QWidget):
 
     def ask_open_round(self) -> None:
         c = self.contest
-        if c is None:
+        if c is None or self.refuse_early("open_round", "开始新一轮"):
             return
         dialog = OpenRoundDialog(self, c, self.suggested_kind())
         dialog.accepted.connect(lambda: self.open_round(
@@ -371,7 +397,7 @@ class CountingPage(QWidget):
 
     def ask_reopen(self) -> None:
         r = self.round
-        if r is None:
+        if r is None or self.refuse_early("round_manage", "重新开放计票"):
             return
         dialog = ReasonDialog(self, "重新开放计票", f"重新开放 {r.label} 的计票以更正录入？",
                               ("发现录入错误，须更正",), ok_text="重新开放")

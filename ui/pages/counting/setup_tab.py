@@ -118,7 +118,22 @@ class SetupTab(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(scroll)
+        # Who may, before the work: the officials are the 主持人's (round_manage), the boxes'
+        # figures the 监票人's (box_figures); off for anyone else, the tooltip saying who may.
+        for w in (self.scrutineers, self.counters, self.officials_button):
+            page.gate.add(w, "round_manage")
+        for w in (self.box_name, self.mobile, self.printed, self.issued, self.returned,
+                  self.spoiled, self.box_button):
+            page.gate.add(w, "box_figures")
         page.round_changed.connect(self.show_round)
+
+    def person_left(self) -> None:
+        """Another person signed on (or the screen locked): names and figures typed and not
+        registered are not the next person's; the form shows what is registered."""
+        self._filled = None
+        for w in (self.printed, self.issued, self.returned, self.spoiled):
+            w.setValue(0)
+        self.show_round(self.page.round)
 
     def focus_first(self) -> None:
         self.scrutineers.setFocus()
@@ -210,7 +225,7 @@ class SetupTab(QWidget):
 
     def save_officials(self) -> VotingRound | None:
         r = self.page.round
-        if r is None:
+        if r is None or self.page.refuse_early("round_manage", "登记监票人、计票人"):
             return None
         got = voting.set_officials(self.page.ctx.conn, r.id,
                                    scrutineers=split_names(self.scrutineers.text()),
@@ -226,7 +241,7 @@ class SetupTab(QWidget):
 
     def save_box(self) -> VotingRound | None:
         r = self.page.round
-        if r is None:
+        if r is None or self.page.refuse_early("box_figures", "登记票箱"):
             return None
         got = voting.record_box(self.page.ctx.conn, r.id, self.box_name.currentText(),
                                 printed=self.printed.value(), issued=self.issued.value(),

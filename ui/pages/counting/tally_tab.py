@@ -78,6 +78,7 @@ class TallyTab(QWidget):
         self.save_button.clicked.connect(self.save)
         self.resolve_button = QPushButton("确认重新清点后的计票单…")
         self.resolve_button.clicked.connect(self.ask_resolve)
+        page.gate.add(self.save_button, "enter_ballots")   # off for anyone else, saying who may
         self.diffs = QLabel()
         self.diffs.setWordWrap(True)
         self.diffs.setStyleSheet("font-size: 14pt;")
@@ -96,6 +97,11 @@ class TallyTab(QWidget):
     def round(self) -> VotingRound | None:
         r = self.page.round
         return r if r is not None and r.mode is Mode.TALLY else None
+
+    def person_left(self) -> None:
+        """Another person signed on (or the screen locked): a sheet typed and not saved goes;
+        the form shows this entry's saved sheet."""
+        self.show_round(self.page.round)
 
     def focus_first(self) -> None:
         if self.approve:
