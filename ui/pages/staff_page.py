@@ -68,6 +68,20 @@ def pin_hint(first: str, second: str) -> tuple[str, bool]:
     return "PIN可以使用", True
 
 
+NEUTRAL = "#555555"   # the rule and the next step, said before anything is wrong
+
+
+def pin_hint_colour(first: str, second: str) -> str:
+    """Green when the two agree; red only for a typed PIN that fails the rule or a second entry
+    that differs; neutral before a PIN is typed and while the second is still to come (the rule
+    in red on an empty form read as an error nobody had made)."""
+    if pin_hint(first, second)[1]:
+        return GREEN
+    if not first or (staff.pin_problem(first) is None and not second):
+        return NEUTRAL
+    return RED
+
+
 class PinDialog(QDialog):
     """重设PIN: the new PIN twice, with the same live hint."""
 
@@ -94,9 +108,9 @@ class PinDialog(QDialog):
         self._hint()
 
     def _hint(self) -> None:
-        words, ok = pin_hint(self.pin1.text(), self.pin2.text())
+        words, _ok = pin_hint(self.pin1.text(), self.pin2.text())
         self.hint.setText(words)
-        self.hint.setStyleSheet(f"color: {GREEN if ok else RED};")
+        self.hint.setStyleSheet(f"color: {pin_hint_colour(self.pin1.text(), self.pin2.text())};")
 
     def _ok(self) -> None:
         if pin_hint(self.pin1.text(), self.pin2.text())[1]:
@@ -277,9 +291,10 @@ class StaffPage(QWidget):
         self.reload()
 
     def _hint(self) -> None:
-        words, ok = pin_hint(self.pin1.text(), self.pin2.text())
+        words, _ok = pin_hint(self.pin1.text(), self.pin2.text())
         self.pin_hint.setText(words)
-        self.pin_hint.setStyleSheet(f"color: {GREEN if ok else RED};")
+        self.pin_hint.setStyleSheet(
+            f"color: {pin_hint_colour(self.pin1.text(), self.pin2.text())};")
 
     def _linked(self, p: Person | None) -> None:
         self.linked = p
