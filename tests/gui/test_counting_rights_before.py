@@ -141,3 +141,24 @@ def test_the_not_counted_reason_names_the_scan_button_as_labelled():
     validate = Path(voting.__file__).parent.joinpath("validate.py").read_text(encoding="utf-8")
     assert 'QPushButton("计入录入组 A")' in source
     assert "「计入录入组 A」" in validate and "计入本轮" not in validate
+
+
+def test_the_idle_lock_keeps_the_same_persons_typed_ballot(qtbot, tmp_path):
+    from tests.gui.test_staff_signon import PIN
+
+    path = open_round_db(tmp_path)
+    gen, window = open_signed_on(qtbot, path, "李计票")
+    page = counting_page(window)
+    page.tabs.setCurrentIndex(1)
+    entry = page.entry_tab
+    entry.line.setFocus()
+    qtbot.keyClick(entry.line, Qt.Key.Key_1)
+    window.lock()                                          # the idle lock: his own screen
+    form = window.lock_overlay.form
+    assert form.name() == "李计票"
+    form.pin.setFocus()
+    qtbot.keyClicks(form.pin, PIN["李计票"])
+    qtbot.keyClick(form.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.locked, timeout=3000)
+    assert entry.line.keys == "1" and "有效" in entry.line.status   # back to his ballot
+    gen.close()

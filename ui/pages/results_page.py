@@ -222,9 +222,9 @@ class ResultsPage(QWidget):
                       lambda: self._may_next and self.lock_task is None)
         self.gate.add(self.no_fill_button, "round_manage",
                       lambda: self._may_no_fill and self.lock_task is None)
-        # 切换人员, 退出登录, the idle lock: what the last person was told is not for the next.
-        self.ctx.actor_changed.connect(lambda _a: self._person_left())
-        self.ctx.screen_locked.connect(self._person_left)
+        # Another person signed on: what the last one was told is not for the next.
+        self._person = getattr(self.ctx.actor, "name", self.ctx.actor)
+        self.ctx.actor_changed.connect(self._person_left)
         actions = QHBoxLayout()
         for b in (self.lock_button, self.unlock_button, self.next_button, self.no_fill_button):
             actions.addWidget(b)
@@ -488,7 +488,11 @@ class ResultsPage(QWidget):
 
     # --- lock, unlock, next round, no fill ----------------------------------------------------
 
-    def _person_left(self) -> None:
+    def _person_left(self, actor: object) -> None:
+        name = getattr(actor, "name", actor)
+        if name == self._person:   # the same person back (idle lock): their message stays
+            return
+        self._person = name
         self.message.clear()
         self._said_of = None
         self._show_why()

@@ -163,10 +163,10 @@ class CountingPage(QWidget):
         self.gate.add(self.open_button, "open_round", lambda: bool(self.contests))
         self.gate.add(self.close_button, "round_manage", lambda: self._in_state(State.OPEN))
         self.gate.add(self.reopen_button, "round_manage", lambda: self._in_state(State.CLOSED))
-        # Another person signed on (切换人员) or the screen locked: what the last one was told
-        # is not for the next.
-        self.ctx.actor_changed.connect(lambda _a: self._person_left())
-        self.ctx.screen_locked.connect(self._person_left)
+        # Another person signed on (切换人员, or after 退出登录 or the idle lock): what the last one
+        # typed or was told is not for the next. The same person back keeps it.
+        self._person = getattr(self.ctx.actor, "name", self.ctx.actor)
+        self.ctx.actor_changed.connect(self._actor_changed)
         bottom = QHBoxLayout()  # the message beside the buttons: the tabs keep the height
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.singing_button)
@@ -294,9 +294,15 @@ class CountingPage(QWidget):
     def _in_state(self, state: State) -> bool:
         return self.round is not None and self.round.state is state
 
+    def _actor_changed(self, actor: object) -> None:
+        name = getattr(actor, "name", actor)
+        if name != self._person:
+            self._person = name
+            self._person_left()
+
     def _person_left(self) -> None:
-        """切换人员, 退出登录 or the idle lock: the message said to the last person goes, and
-        so does what they typed and did not enter (each tab's `person_left`)."""
+        """Another person signed on: the message said to the last person goes, and so does
+        what they typed and did not enter (each tab's `person_left`)."""
         self.message.clear()
         self._said_of = None
         for tab in (self.setup_tab, self.entry_tab, self.tally_tab):
