@@ -48,4 +48,8 @@ def test_a_staff_list_on_the_demo_is_open_mode_in_gui_and_cli_and_both_say_so(
     assert DEMO_LIST_OPEN in band.text() and "演示数据，虚构" in band.text()
     qtbot.wait(50)
     shot(window, "demo-with-staff-list-band")
+    page = window.show_step("prepare", tab="工作人员名单")   # no 「每人用PIN登录」 here either
+    assert DEMO_LIST_OPEN in page.heading.text() and "PIN登录本机" not in page.heading.text()
+    qtbot.wait(50)
+    shot(window, "demo-with-staff-list-page")
     gen.close()

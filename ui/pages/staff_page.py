@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import electorate, session, staff
+from app import electorate, permissions, session, staff
 from app.meetings.core import Refusal
 from app.model import Person
 from app.permissions import CHIEF_ZH, ROLE_ZH, Role
 from ui.pages.context import PageContext
 from ui.pages.setup_common import (
+    AMBER,
     GREEN,
     RED,
     PersonPicker,
@@ -261,12 +262,13 @@ class StaffPage(QWidget):
         if self.members and self.table.currentRow() < 0:
             self.table.selectRow(0)
         first = not self.members
+        demo = None if first else permissions.demo_list_note(self.ctx.conn)
         self.heading.setText(
             "尚无工作人员名单：第一个添加的人是主持人（管理员），之后由主持人登录后添加其他人。"
-            if first else
+            if first else f"{demo}。" if demo else
             "每人用自己的姓名和PIN登录本机；只有主持人可以添加、重设PIN和删除。"
             "监票人、计票人不能由候选人担任。")
-        self.heading.setStyleSheet("font-size: 12pt; color: #1b3550;")
+        self.heading.setStyleSheet(f"font-size: 12pt; color: {AMBER if demo else '#1b3550'};")
         self.role_boxes[Role.HOST].setChecked(first or self.role_boxes[Role.HOST].isChecked())
         if hasattr(self, "gate"):   # the first reload runs before the gate is made
             self.gate.refresh()
