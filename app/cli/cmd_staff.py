@@ -15,7 +15,8 @@ on the terminal; it is stored only as a salted scrypt hash. The first member add
 a member's roles and 总监票人 flag with those given (the PIN stays); --person links a register
 person, --no-person unlinks, neither keeps the link. Where a staff list
 exists, every command's --operator is a member of it and signs on with a PIN; see README
-“工作人员与PIN”. Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
+“工作人员与PIN”. The demo database stays in open mode even with a staff list (GUI and CLI alike:
+no PIN is asked; `staff add` and `staff list` say so): practise sign-on on a new database. Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
 """
 
 from __future__ import annotations
