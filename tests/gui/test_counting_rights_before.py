@@ -24,7 +24,7 @@ def open_round_db(tmp_path):
     return path
 
 
-def counting_page(window):
+def counting_page(window, mode: voting.Mode = voting.Mode.BALLOTS):
     page = window.show_step("voting")
     page.reload()
     if page.round is None:   # the 主持人 opens the first round (a use case, as the CLI would)
@@ -32,7 +32,7 @@ def counting_page(window):
         from tests.gui.test_staff_signon import CLOCK, PIN
         conn = window.ctx.conn
         host = staff.sign_on(conn, "赵主持", PIN["赵主持"], clock=CLOCK)
-        got = voting.open_round(conn, page.contest.id, actor=host, clock=CLOCK)
+        got = voting.open_round(conn, page.contest.id, actor=host, clock=CLOCK, mode=mode)
         assert not isinstance(got, Refusal), got
         page.reload()
     assert page.round is not None
@@ -161,4 +161,24 @@ def test_the_idle_lock_keeps_the_same_persons_typed_ballot(qtbot, tmp_path):
     qtbot.keyClick(form.pin, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.locked, timeout=3000)
     assert entry.line.keys == "1" and "有效" in entry.line.status   # back to his ballot
+    gen.close()
+
+
+def test_a_desk_clerk_finds_the_tally_sheet_buttons_off(qtbot, tmp_path, shot):
+    path = open_round_db(tmp_path)
+    gen, window = open_signed_on(qtbot, path, "钱签到")
+    window.resize(1366, 768)
+    page = counting_page(window, voting.Mode.TALLY)
+    page.tabs.setCurrentIndex(3)
+    tally = page.tally_tab
+    assert not tally.save_button.isEnabled() and "计票人" in tally.save_button.toolTip()
+    assert not tally.resolve_button.isEnabled() and "监票人" in tally.resolve_button.toolTip()
+    assert not page.clerk_box.isVisible()   # signed on: the entries carry her, no name typed
+    qtbot.wait(50)
+    shot(window, "counting-tally-desk-clerk")
+    tally.ask_resolve()                   # reached anyway: no question asked
+    assert tally.dialog is None and "不能确认计票单" in page.message.text()
+    switch_to(qtbot, window, "孙计票")
+    assert tally.save_button.isEnabled() and page.message.text() == ""
+    assert not tally.resolve_button.isEnabled()   # no differences yet (and not his)
     gen.close()

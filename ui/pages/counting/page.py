@@ -139,8 +139,11 @@ class CountingPage(QWidget):
             self.clerk_box.fontMetrics().horizontalAdvance(self.clerk_box.placeholderText()) + 24)
         top.addWidget(self.clerk_box)
         # Signed on with a PIN: the entries carry that member, no name is typed.
-        self.ctx.actor_changed.connect(lambda a: self.clerk_box.setVisible(
-            not (isinstance(a, Actor) and a.verified)))
+        def signed_on(a: object) -> None:   # built after the sign-on too (ahead of its step)
+            self.clerk_box.setVisible(not (isinstance(a, Actor) and a.verified))
+
+        self.ctx.actor_changed.connect(signed_on)
+        signed_on(self.ctx.actor)
         top.addWidget(self.entry_a)
         top.addWidget(self.entry_b)
         self.status = QLabel()

@@ -78,7 +78,11 @@ class TallyTab(QWidget):
         self.save_button.clicked.connect(self.save)
         self.resolve_button = QPushButton("确认重新清点后的计票单…")
         self.resolve_button.clicked.connect(self.ask_resolve)
-        page.gate.add(self.save_button, "enter_ballots")   # off for anyone else, saying who may
+        # Off for anyone else, the tooltip saying who may (ui.rights): the 计票人 saves a sheet,
+        # a 监票人 confirms the recounted one.
+        self._differs = False
+        page.gate.add(self.save_button, "enter_ballots")
+        page.gate.add(self.resolve_button, "resolve_difference", lambda: self._differs)
         self.diffs = QLabel()
         self.diffs.setWordWrap(True)
         self.diffs.setStyleSheet("font-size: 14pt;")
@@ -182,6 +186,7 @@ class TallyTab(QWidget):
         if r is None:
             self.diffs.setText("")
             self.entered = {}
+            self._differs = False
             return
         c = voting.compare_sheets(self.page.ctx.conn, r.id)
         if isinstance(c, Refusal):
@@ -201,9 +206,12 @@ class TallyTab(QWidget):
         else:
             self.diffs.setStyleSheet("font-size: 14pt; color: #1b7f3b;")
             self.diffs.setText("A、B 计票单一致")
-        self.resolve_button.setEnabled(bool(c.differences))
+        self._differs = bool(c.differences)
+        self.page.gate.refresh()
 
     def ask_resolve(self) -> None:
+        if self.page.refuse_early("resolve_difference", "确认计票单"):
+            return
         dialog = ReasonDialog(self, "确认计票单", "按表中数字确认重新清点后的计票单？",
                               RECOUNT_REASONS, ok_text="确认")
         dialog.reason_accepted.connect(self.resolve)
