@@ -133,14 +133,14 @@ def test_the_chief_scrutineer_gets_no_no_fill_dialog_and_the_host_gets_the_meeti
     gen.close()
 
 
-def test_the_not_counted_reason_names_the_scan_button_as_labelled():
-    from pathlib import Path
-
-    from ui.pages.counting import scan_tab
-    source = Path(scan_tab.__file__).read_text(encoding="utf-8")
-    validate = Path(voting.__file__).parent.joinpath("validate.py").read_text(encoding="utf-8")
-    assert 'QPushButton("计入录入组 A")' in source
-    assert "「计入录入组 A」" in validate and "计入本轮" not in validate
+def test_the_scan_count_button_is_labelled_as_the_results_reason_names_it(qtbot, tmp_path):
+    """The words of tests/app/scan/test_not_counted_words.py are the button's own label."""
+    path = open_round_db(tmp_path)
+    gen, window = open_signed_on(qtbot, path, "孙计票")
+    page = counting_page(window)
+    assert page.scan_tab.count_button.text() == "计入录入组 A"
+    assert page.tabs.tabText(4).startswith("扫描认定")
+    gen.close()
 
 
 def test_the_idle_lock_keeps_the_same_persons_typed_ballot(qtbot, tmp_path):
