@@ -137,6 +137,8 @@ TESTDECK_DOC = """`pollday scan testdeck`: the test deck before counting (app/sc
     pollday scan testdeck --db PATH --contest CODE [--contest CODE2 ...] [--round N] --out DECK.pdf
                           [--operator NAME]
     pollday scan testdeck --db PATH [--contest CODE] --result [--json]
+    pollday scan testdeck --db PATH --contest CODE [--round N] --acknowledge-untested "WHY"
+                          --operator 总监票人
 
 --out prints the round's test deck (20 pages of the round's scannable ballot, printed first with
 `pollday print scan-ballots`; with --contest given twice or more, the deck of the page holding
@@ -144,7 +146,9 @@ those contests of the round, printed with `pollday print scan-ballot-page`): eac
 counted, and the pattern of marks the person draws on it by hand. Scan the marked deck and
 import it as a batch (`pollday scan import`): every page is judged against its pattern, must read
 exactly as meant or go to a human where the pattern says so. --result prints the result page by
-page. Exit status: 0 done (--result: 0 passed, 1 a page failed or nothing scanned yet),
+page. A round counted from scans with no passed test deck cannot be locked until
+--acknowledge-untested records, in the 总监票人's words, why its scan count is accepted
+without one (audited; the finding stays in the validation and the package). Exit status: 0 done (--result: 0 passed, 1 a page failed or nothing scanned yet),
 1 refused, 2 usage.
 """
 
@@ -160,6 +164,8 @@ def register_testdeck(actions: Any) -> None:
     p.add_argument("--round", type=int, default=None, metavar="N")
     p.add_argument("--out", type=Path, default=None, metavar="PDF")
     p.add_argument("--result", action="store_true")
+    p.add_argument("--acknowledge-untested", default=None, metavar="WHY",
+                   help="the 总监票人 accepts the round's scan count without a passed test deck")
     p.add_argument("--operator", default="", metavar="NAME")
     p.add_argument("--at", default=None, metavar="TIME")
     p.add_argument("--json", action="store_true")
@@ -179,6 +185,30 @@ def page_contests(conn: Any, meeting_id: int, codes: list[str]) -> list[int] | R
     return [by_code[c] for c in codes]
 
 
+def _acknowledge(args: argparse.Namespace, clock: Any) -> int:
+    from app.cli.counting import open_round
+    from app.meetings import Refusal
+    from app.scan.deck_gate import acknowledge
+
+    if args.contest is None:
+        print("确认未经测试计入须给出 --contest", file=sys.stderr)
+        return EXIT_USAGE
+    opened = open_round(args)
+    if isinstance(opened, int):
+        return opened
+    try:
+        got = acknowledge(opened.conn, opened.round.id, why=args.acknowledge_untested,
+                          actor=args.operator, clock=clock)
+    finally:
+        opened.conn.close()
+    if isinstance(got, Refusal):
+        print(f"{got.message}（{got.code}）", file=sys.stderr)
+        return EXIT_REFUSED
+    _print(args, {"round": opened.round.label, "acknowledged": got.acknowledged},
+           [f"{opened.round.label}：已记录总监票人确认未经测试计入：{got.acknowledged}"])
+    return 0
+
+
 def run_testdeck(args: argparse.Namespace) -> int:
     from app.cli.counting import clock_at, open_round
     from app.meetings import Refusal
@@ -188,6 +218,8 @@ def run_testdeck(args: argparse.Namespace) -> int:
     codes: list[str] = list(dict.fromkeys(args.contest or []))
     args.contest = codes[0] if codes else None   # the round is the first contest's
     clock = clock_at(args.at)
+    if clock is not None and args.acknowledge_untested is not None:
+        return _acknowledge(args, clock)
     if clock is None or args.out is None and not args.result:
         if clock is not None:
             print("须给出 --out DECK.pdf（打印）或 --result（结果）", file=sys.stderr)

@@ -219,6 +219,9 @@ def _validate_own(conn: sqlite3.Connection, r: VotingRound) -> RoundValidation:
     waiting = _scans_not_counted(conn, r)
     if waiting:
         problems.append(Problem("SCANS_NOT_COUNTED", waiting))
+    from app.scan.deck_gate import problems as deck_problems   # scanned without a passed test
+
+    problems.extend(Problem(*d) for d in deck_problems(conn, r.id))
     settled: list[Code] = []
     if _next_round_exists(conn, r):
         settled.extend(SETTLED_BY_NEXT_ROUND)

@@ -148,6 +148,8 @@ def test_a_scan_misread_found_in_the_blind_sample_forces_full_entry(tmp_path: Pa
     diffs = json.loads(ok("compare", *R))
     assert len(diffs["differences"]) == 2 and diffs["pending"] == 0, diffs
     ok("round", "close", *R)
+    ok("scan", "testdeck", "--db", db, "--contest", "committee", "--acknowledge-untested",
+       "扫描仪无法测试，已核对", "--operator", ACTOR)   # no test deck was scanned
     ok("lock", "--db", db, "--operator", ACTOR)
     # The count report says how the scan was checked.
     report = tmp_path / "report.pdf"
@@ -177,6 +179,8 @@ def test_a_clean_blind_sample_lets_the_round_close(tmp_path: Path) -> None:
     doc = json.loads(ok("results", "--db", db, "--json"))
     assert doc["contests"][0]["rounds"][0]["output"]["contests"][0]["ballots"]["returned"] == \
         N + 1
+    ok("scan", "testdeck", "--db", db, "--contest", "committee", "--acknowledge-untested",
+       "扫描仪无法测试，已核对", "--operator", ACTOR)   # no test deck was scanned
     ok("lock", "--db", db, "--operator", ACTOR)
 
     # The package carries every scanned ballot's record and the adjudicated ballots' images.

@@ -153,10 +153,20 @@ def test_format_a_from_print_to_lock_through_the_command_line(tmp_path: Path) ->
     status = json.loads(ok("scan", "status", "--db", db, "--json"))
     assert status["rounds"][0]["balanced"] and status["rounds"][0]["returned"] == n
     ok("round", "close", "--db", db, "--contest", "committee")
+    # No test deck passed: the lock is refused, naming the way out; the 总监票人 accepts the scan
+    # count in words, and the finding stays in the results with the acknowledgement.
+    err = refused("lock", "--db", db, "--operator", ACTOR)
+    assert "扫描测试选票未通过" in err and "--acknowledge-untested" in err, err
+    assert "REASON_MISSING" in refused("scan", "testdeck", "--db", db, "--contest", "committee",
+                                       "--acknowledge-untested", "x", "--operator", ACTOR)
+    ok("scan", "testdeck", "--db", db, "--contest", "committee", "--acknowledge-untested",
+       "扫描仪无法测试，已核对", "--operator", ACTOR)   # no test deck was scanned
     ok("lock", "--db", db, "--operator", ACTOR)
     doc = json.loads(ok("results", "--db", db, "--json"))
     r = doc["contests"][0]["rounds"][0]
     assert r["state"] == "locked"
+    said = [p for p in r["problems"] if p["code"] == "SCAN_TEST_DECK_NOT_PASSED"]
+    assert len(said) == 1 and "扫描仪无法测试，已核对" in said[0]["message"], r["problems"]
     tally = {t["name"]: t for t in r["output"]["contests"][0]["tally"]}
     # What the voters meant; a ballot approving more persons than the 3 seats is invalid.
     meant = [(t.marks, t.write_in) for t in truths] + [(keyboard, False)]

@@ -97,6 +97,8 @@ def test_format_b_from_print_to_lock_through_the_command_line(tmp_path: Path) ->
     ok("box", "set", "--db", db, "--contest", "committee", "--printed", n + 5, "--issued", n,
        "--returned", n)
     ok("round", "close", "--db", db, "--contest", "committee")
+    ok("scan", "testdeck", "--db", db, "--contest", "committee", "--acknowledge-untested",
+       "扫描仪无法测试，已核对", "--operator", ACTOR)   # no test deck was scanned
     ok("lock", "--db", db, "--operator", ACTOR)
     doc = json.loads(ok("results", "--db", db, "--json"))
     r = doc["contests"][0]["rounds"][0]

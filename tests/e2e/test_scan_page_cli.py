@@ -154,6 +154,8 @@ def test_a_page_of_two_contests_from_print_to_lock(tmp_path: Path) -> None:
         ok("box", "set", "--db", db, "--contest", code, "--printed", n + 2, "--issued", n,
            "--returned", n)
         ok("round", "close", "--db", db, "--contest", code)
+        ok("scan", "testdeck", "--db", db, "--contest", code, "--acknowledge-untested",
+           "扫描仪无法测试，已核对", "--operator", ACTOR)   # the deck was printed, not scanned
     status = json.loads(ok("scan", "status", "--db", db, "--json"))
     assert all(r["balanced"] for r in status["rounds"]), status["rounds"]
     ok("lock", "--db", db, "--operator", ACTOR)

@@ -345,7 +345,7 @@ class ResultsPage(QWidget):
         self.rounds.clear()
         for v in self.items:
             r = v.round
-            state = ("已锁定（按记录的决定）" if v.decided else
+            state = ("已锁定（按记录的决定）" if v.decided and r.state is State.LOCKED else
                      "已锁定" if r.state is State.LOCKED else
                      "可锁定" if v.may_lock else
                      "须记录指导机构意见后锁定" if v.needs_decision else "不能锁定")
@@ -367,7 +367,8 @@ class ResultsPage(QWidget):
         for v in mv.rounds:
             for p in v.problems:
                 who = p.message.split("：", 1)[0]
-                state = ("已按记录的决定锁定" if p.decision else
+                state = ("已按记录的决定锁定" if p.decision and v.round.state is State.LOCKED else
+                         "已记录确认，可锁定" if p.decision else
                          "须记录指导机构意见后锁定" if v.needs_decision else "不能锁定")
                 said.append(f"{v.round.label}：{who}（{state}）")
         return ("注意：" + "；".join(said)) if said else ""

@@ -41,7 +41,8 @@ class ScanTab(QWidget):
         super().__init__()
         self.page = page
         self.task: Task | None = None
-        self.view_task: Task | None = None
+        self.view_task: Task | None = None   # the page image being read (None: none running)
+        self.view_serial = 0
         self.dialog: QWidget | None = None
         self.pages: list[Any] = []     # ScannedPage of the round still waiting
         self.import_button = QPushButton("导入扫描文件夹…")
@@ -349,13 +350,14 @@ class ScanTab(QWidget):
                 conn.close()
 
         task = Task(work, self)
-        task.finished.connect(lambda outcome: self._shown(p, outcome, task))
+        self.view_serial += 1
+        task.finished.connect(lambda outcome, n=self.view_serial: self._shown(p, outcome, n))
         self.view_task = task
         task.start()
 
-    def _shown(self, p: Any, outcome: Outcome, task: Task | None = None) -> None:
-        if task is not None and self.view_task is task:
-            self.view_task = None
+    def _shown(self, p: Any, outcome: Outcome, serial: int = 0) -> None:
+        if serial == self.view_serial:
+            self.view_task = None   # the latest reading is done
         row = self.queue.currentRow()
         if not (0 <= row < len(self.pages) and self.pages[row].id == p.id):
             return          # another ballot was chosen meanwhile
