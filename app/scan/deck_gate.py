@@ -42,10 +42,11 @@ class DeckGate:
         """For the 扫描认定 tab: "" when nothing is to be said."""
         if not self.open:
             return ""
-        return (f"注意：本轮扫描测试选票未通过（{self.deck_words}）：扫描计票在测试通过前不可信赖，"
-                "请先在“扫描核对”页打印并扫描测试选票"
-                + (f"。总监票人已确认：{self.acknowledged}" if self.acknowledged else
-                   "；否则锁定前须由总监票人在“扫描核对”页确认未经测试计入"))
+        short = self.deck_words.split("（")[0]   # without where to print it (said below)
+        if self.acknowledged:
+            return f"注意：{short}；总监票人已确认未经测试计入：{self.acknowledged}"
+        return (f"注意：{short}，测试通过前扫描计票不可信赖：请在“扫描核对”页打印并扫描测试选票，"
+                "或由总监票人在该页确认未经测试计入")
 
 
 def gate(conn: sqlite3.Connection, round_id: int) -> DeckGate | None:

@@ -42,3 +42,49 @@ def test_the_highlighted_ballot_is_the_one_shown(qtbot, tmp_path, shot):
     assert tab.image.pixmap().isNull()
     tab.refresh()
     assert tab.queue.currentRow() == 0 and tab.decide_button.isEnabled()
+
+
+def test_a_scan_without_a_passed_test_deck_is_said_and_acknowledged(qtbot, tmp_path, shot):
+    """Walk C: import, 计入录入组 A, 结束计票, validation and the lock went through with the test
+    deck never printed. Now the tab says so at import and count, the validation carries the
+    problem, and the 总监票人's acknowledgement in 扫描核对 (audited) is the way out."""
+    from app.voting import validate_round
+    from db.audit import rows
+
+    page, tab = _tab(qtbot, tmp_path)
+    assert "扫描计票不可信赖" in page.message.text()          # at import
+    assert "扫描计票不可信赖" in tab.summary.text()
+    r = page.round
+    v = validate_round(page.ctx.conn, r.id)
+    said = [p for p in v.problems if p.code == "SCAN_TEST_DECK_NOT_PASSED"]
+    assert len(said) == 1 and not said[0].decision and "尚未打印扫描测试选票" in said[0].message
+    shot(page, "scan_walkc_deck_warning")
+    bar = page.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(5).center())
+    check = page.scan_check_tab
+    qtbot.waitUntil(check.ack_button.isVisible, timeout=3000)
+    assert "总监票人" in check.deck.text()
+    shot(page, "scan_walkc_deck_ack_button")
+    qtbot.mouseClick(check.ack_button, Qt.MouseButton.LeftButton)
+    dialog = check.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)               # Esc: nothing recorded
+    assert not dialog.isVisible() and check.ack_button.isVisible()
+    qtbot.mouseClick(check.ack_button, Qt.MouseButton.LeftButton)
+    dialog = check.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    dialog.reason.setEditText("短")                          # too short: refused, said
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert "至少" in page.message.text() and check.ack_button.isVisible()
+    qtbot.mouseClick(check.ack_button, Qt.MouseButton.LeftButton)
+    dialog = check.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    dialog.reason.setEditText("扫描仪无法测试，已全部键盘录入比对")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert not check.ack_button.isVisible()
+    assert [x for x in rows(page.ctx.conn) if x["action"] == "scan_testdeck_acknowledged"]
+    v = validate_round(page.ctx.conn, r.id)
+    said = [p for p in v.problems if p.code == "SCAN_TEST_DECK_NOT_PASSED"]
+    assert said[0].decision and "已全部键盘录入比对" in said[0].message
+    assert said[0] not in v.open_problems
+    shot(page, "scan_walkc_deck_acknowledged")

@@ -115,11 +115,22 @@ class ScanCheckTab(QWidget):
         self.deck.setWordWrap(True)
         self.deck.setTextFormat(Qt.TextFormat.RichText)
         self.deck.setAccessibleName("扫描测试选票结果")
+        # The way out when the test deck cannot pass: the 总监票人 accepts the round's scan
+        # count in words (app/scan/deck_gate.py), audited; shown only while it is needed.
+        self.ack_button = QPushButton("确认未经测试计入…")
+        self.ack_button.setToolTip("本轮扫描测试选票未通过：由总监票人写明原因，确认本轮扫描选票未经测试计入"
+                                   "（记入审计日志，结果中保留这一条）")
+        self.ack_button.clicked.connect(self.ask_acknowledge)
+        self.ack_button.hide()
+        self.dialog: Any = None
         lay = QVBoxLayout(self)
         lay.addLayout(p_lay)
         lay.addLayout(top)
         lay.addWidget(self.state)
-        lay.addWidget(self.deck)
+        deck_row = QHBoxLayout()
+        deck_row.addWidget(self.deck, 1)
+        deck_row.addWidget(self.ack_button, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(deck_row)
         lay.addWidget(self.table, 1)
         lay.addLayout(key_row)
         self._quiet = False
@@ -319,13 +330,50 @@ class ScanCheckTab(QWidget):
         return self._print("scan-ballot-page" if several else "scan-ballots",
                            "可扫描选票（一页多项）" if several else "可扫描选票")
 
+    def ask_acknowledge(self) -> None:
+        """The 总监票人 writes why the round's scan count stands without a passed test deck."""
+        from ui.widgets.reason_dialog import ReasonDialog
+
+        r = self.page.round
+        if r is None:
+            return
+        self.dialog = ReasonDialog(
+            self, "确认未经测试计入",
+            f"{r.label} 的选票由扫描读出，但扫描测试选票未通过。由总监票人确认未经测试计入？"
+            "须写明原因（至少4个字），记入审计日志；结果和报送包中保留这一条。",
+            ["扫描仪无法测试，已全部键盘录入比对", "测试选票无法打印，已随机抽查核对"],
+            ok_text="确认")
+        self.dialog.reason_accepted.connect(lambda why: self.acknowledge(why))
+        self.dialog.open()
+
+    def acknowledge(self, why: str) -> bool:
+        from app.scan.deck_gate import acknowledge
+
+        r = self.page.round
+        if r is None:
+            return False
+        ctx = self.page.ctx
+        got = acknowledge(ctx.conn, r.id, why=why, actor=ctx.actor, clock=ctx.clock)
+        if isinstance(got, Refusal):
+            self.page.say(got.message, ok=False)
+            return False
+        self.page.say(f"{r.label}：已记录总监票人确认未经测试计入：{got.acknowledged}")
+        self.refresh()
+        return True
+
     def print_deck(self) -> bool:
         return self._print("scan-testdeck", "扫描测试选票")
 
     def _show_deck(self) -> None:
+        from app.scan.deck_gate import gate
         from app.scan.testdeck import deck_summary
 
         html = "扫描测试选票：" + deck_summary(self.page.ctx.conn).html()
+        r = self.page.round
+        g = gate(self.page.ctx.conn, r.id) if r is not None else None
+        self.ack_button.setVisible(g is not None and g.open and not g.acknowledged)
+        if g is not None and g.open:
+            html += "<br><b style='color:#8a4b00'>" + g.warning() + "</b>"
         self.deck.setText(html)
         # Each failed page on its own line, whole: the table above gives way.
         self.deck.setMinimumHeight((html.count("<br>") + 1) * self.deck.fontMetrics().lineSpacing()

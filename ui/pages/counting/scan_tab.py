@@ -221,7 +221,9 @@ class ScanTab(QWidget):
             f"{recon['not_counted']}。收回 {recon['returned']} ＝ "
             f"扫描计入 {recon['counted_from_scan']} ＋ 键盘录入 {recon['entered_by_keyboard']}："
             + (f"<b style='color:{GREEN}'>相符</b>" if recon["balanced"]
-               else f"<b style='color:{RED}'>尚不相符</b>"))
+               else f"<b style='color:{RED}'>尚不相符</b>")
+            + (f"<br><b style='color:#8a4b00'>{deck}</b>" if (deck := _deck_warning(ctx.conn, r.id))
+               else ""))
         self.count_button.setEnabled(r.state is State.OPEN and not self.pages
                                      and recon["not_counted"] > 0)
         self.import_button.setEnabled(self.task is None)
@@ -356,6 +358,10 @@ class ScanTab(QWidget):
         task.start()
 
     def _shown(self, p: Any, outcome: Outcome, serial: int = 0) -> None:
+        from shiboken6 import isValid
+
+        if not isValid(self.queue):
+            return          # the page was closed while the image was read
         if serial == self.view_serial:
             self.view_task = None   # the latest reading is done
         row = self.queue.currentRow()
@@ -481,7 +487,8 @@ class ScanTab(QWidget):
         if isinstance(got, Refusal):
             self._say(got.message, RED)
             return
-        self._say(f"扫描选票 {got} 张已计入录入组 A。")
+        warn = _deck_warning(self.page.ctx.conn, r.id)
+        self._say(f"扫描选票 {got} 张已计入录入组 A。" + (f"\n{warn}" if warn else ""))
         self.page.refresh_round()
         self.refresh()
 
@@ -543,10 +550,20 @@ class ScanTab(QWidget):
             self._say(got.message, RED)
         else:
             refused = describe_refused(got.refused)
+            r = self.round
+            warn = _deck_warning(self.page.ctx.conn, r.id) if r is not None else ""
             self._say(f"第{got.batch_id}批：{got.pages}页，读出{got.read}张，须人工认定{got.flagged}张，"
-                      f"拒读{len(got.refused)}张" + ("：" + "；".join(refused) if refused else ""),
-                      RED if refused else GREEN)
+                      f"拒读{len(got.refused)}张" + ("：" + "；".join(refused) if refused else "")
+                      + (f"\n{warn}" if warn else ""), RED if refused else GREEN)
         self.refresh()
+
+
+def _deck_warning(conn: Any, round_id: int) -> str:
+    """The scanner not trusted without its test (app/scan/deck_gate.py): "" when tested."""
+    from app.scan.deck_gate import gate
+
+    g = gate(conn, round_id)
+    return g.warning() if g is not None else ""
 
 
 def _who(code: str) -> str:
