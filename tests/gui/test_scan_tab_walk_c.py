@@ -88,3 +88,19 @@ def test_a_scan_without_a_passed_test_deck_is_said_and_acknowledged(qtbot, tmp_p
     assert said[0].decision and "已全部键盘录入比对" in said[0].message
     assert said[0] not in v.open_problems
     shot(page, "scan_walkc_deck_acknowledged")
+
+
+def test_only_the_chief_acknowledges_where_a_staff_list_exists(qtbot, tmp_path):
+    from app.scan.deck_gate import acknowledge
+    from tests.gui.test_scan_tab_two_people import _sign_on
+    from tests.gui.test_staff_signon import CLOCK, add_staff_list
+
+    page, tab = _tab(qtbot, tmp_path)
+    add_staff_list(page.ctx.db_path)
+    rid = page.round.id
+    _sign_on(page, "周监票")           # a 监票人, not the 总监票人
+    got = acknowledge(page.ctx.conn, rid, why="扫描仪无法测试", actor=page.ctx.actor, clock=CLOCK)
+    assert got.code == "NOT_ALLOWED" and "总监票人" in got.message
+    _sign_on(page, "吴总监")
+    got = acknowledge(page.ctx.conn, rid, why="扫描仪无法测试", actor=page.ctx.actor, clock=CLOCK)
+    assert got.acknowledged.startswith("扫描仪无法测试（吴总监")
