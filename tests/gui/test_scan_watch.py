@@ -116,7 +116,18 @@ def test_a_short_count_refuses_the_watched_batch_and_it_can_be_set_aside(
         qtbot.waitUntil(lambda: "未导入" in page.message.text(), timeout=30000)
         assert "扫描文件共1页，手工清点2张" in page.message.text()
         assert "未导入" in panel.batch.text() and panel.aside_button.isEnabled()
+        assert panel.hand_count.value() == 2          # the typed count stays after the refusal
+        assert not tab.hand_count.isVisible()         # one count box while watching
         qtbot.mouseClick(panel.aside_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.confirm is not None and panel.confirm.isVisible(),
+                        timeout=3000)
+        qtbot.keyClick(panel.confirm, Qt.Key.Key_Escape)          # Esc keeps the batch
+        assert not panel.confirm.isVisible() and panel.count_button.isEnabled()
+        assert "未导入" in panel.batch.text()
+        qtbot.mouseClick(panel.aside_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(panel.confirm.isVisible, timeout=3000)
+        discard = next(b for b in panel.confirm.buttons() if b.text() == "放弃这一批")
+        qtbot.mouseClick(discard, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "已放弃" in page.message.text(), timeout=30000)
         assert not panel.count_button.isEnabled()
         assert page.ctx.conn.execute("SELECT count(*) FROM scan_batch").fetchone()[0] == 0
@@ -129,6 +140,7 @@ def test_a_short_count_refuses_the_watched_batch_and_it_can_be_set_aside(
         assert not panel.existing_button.isVisible()
         qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
         assert "已停止监视" in panel.title.text() and not panel.timer.isActive()
+        assert tab.hand_count.isVisible()             # the folder import's count is back
     finally:
         panel.stop()
         qtbot.waitUntil(lambda: panel.task is None, timeout=30000)

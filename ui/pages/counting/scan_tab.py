@@ -66,10 +66,11 @@ class ScanTab(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         top = QHBoxLayout()
-        top.addWidget(QLabel("手工清点："))
-        top.addWidget(self.hand_count)
-        top.addWidget(QLabel("张"))
-        top.addWidget(self.import_button)
+        # The folder import's count: hidden while a folder is watched (its batch has its own)
+        self.folder_import = [QLabel("手工清点："), self.hand_count, QLabel("张"),
+                              self.import_button]
+        for w in self.folder_import:
+            top.addWidget(w)
         top.addWidget(self.watch_button)
         top.addWidget(self.cancel_button)
         top.addWidget(self.count_button)
@@ -173,6 +174,10 @@ class ScanTab(QWidget):
 
         # A decision or an import made elsewhere (the command line) shows here.
         self.follow = follow_changes(self, lambda: page.ctx.conn, self.refresh)
+
+    def show_folder_import(self, shown: bool) -> None:
+        for w in self.folder_import:
+            w.setVisible(shown)
 
     def adjudicator(self) -> str:
         """Who decides first: the signed-on member where a staff list exists, else the header's

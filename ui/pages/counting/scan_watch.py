@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -89,14 +90,15 @@ class WatchPanel(QWidget):
         self.count_button.clicked.connect(self.count)
         self.aside_button = QPushButton("放弃这一批")
         self.aside_button.setToolTip("这一批不导入（原文件留在文件夹中，本次监视不再读取）：重新清点、重新扫描")
-        self.aside_button.clicked.connect(self.set_aside)
+        self.aside_button.clicked.connect(self.ask_set_aside)
+        self.confirm: QMessageBox | None = None   # 放弃这一批？ (Esc keeps the batch)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.existing_button)
         head.addWidget(self.resume_button)
         head.addWidget(self.stop_button)
         line = QHBoxLayout()
-        line.addWidget(self.batch, 1)
+        line.addStretch(1)
         line.addWidget(QLabel("这一批手工清点："))
         line.addWidget(self.hand_count)
         line.addWidget(QLabel("张"))
@@ -106,6 +108,7 @@ class WatchPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(head)
         lay.addWidget(self.files)
+        lay.addWidget(self.batch)     # its own row: long words never run over the count's label
         lay.addLayout(line)
         self.hide()
         QTimer.singleShot(0, self.offer)
@@ -189,6 +192,7 @@ class WatchPanel(QWidget):
                   + ("；正在核对文件夹中已有的文件" if self.view.before else ""), GREY)
         self.timer.start()
         self.tab.watch_button.setText("监视另一个文件夹…")
+        self.tab.show_folder_import(False)   # one count box on the page: the batch's, below
         return True
 
     def stop(self) -> None:
@@ -199,6 +203,7 @@ class WatchPanel(QWidget):
             self.task.cancel()         # a file half read is read again when watched again
         if self.watch is not None:
             self._say(f"已停止监视 {self.watch.folder}", GREY)
+        self.tab.show_folder_import(True)
         self._render()
 
     def poll(self) -> None:
@@ -244,6 +249,7 @@ class WatchPanel(QWidget):
             self.timer.stop()           # the folder is gone: stopped, never a crash
         self._render()
         if imported:
+            self.hand_count.setValue(0)   # the next batch starts from an empty count
             self.tab.refresh()
         if self.watch is not None and self.watch.asked():
             QTimer.singleShot(0, self.poll)   # a count typed while this step ran
@@ -262,6 +268,7 @@ class WatchPanel(QWidget):
                                   if view.stopped else ""))
             self.title.setToolTip(view.stopped)
         self.stop_button.setEnabled(watching)
+        self.tab.show_folder_import(not watching)
         self.existing_button.setText(f"也读取未导入的 {view.before} 个文件")
         self.existing_button.setVisible(watching and view.before > 0 and self.watch is not None
                                         and self.watch.sorted)
@@ -309,8 +316,7 @@ class WatchPanel(QWidget):
             return
         self.watch.count(waiting.number, n, str(self.tab.page.ctx.actor))
         self._say(f"{waiting.name}：手工清点 {n} 张，正在核对并导入…", GREY)
-        self.hand_count.setValue(0)
-        self.poll()
+        self.poll()   # the count stays typed until the batch is imported (a refusal keeps it)
 
     def take_existing(self) -> None:
         if self.watch is None:
@@ -319,6 +325,22 @@ class WatchPanel(QWidget):
         self.existing_button.hide()
         self._say("开始监视前已有的、未导入过的文件也将读取（写完的文件随即读出）。", GREY)
         self.poll()
+
+    def ask_set_aside(self) -> None:
+        """放弃这一批 asks first (Esc or 保留: nothing happens)."""
+        waiting = self.waiting()
+        if self.watch is None or waiting is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "放弃这一批",
+                          f"放弃{waiting.name}？这一批不导入，原文件留在文件夹中，本次监视不再读取；"
+                          "须重新清点、重新扫描。", parent=self)
+        discard = box.addButton("放弃这一批", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("保留", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.buttonClicked.connect(lambda b: self.set_aside() if b is discard else None)
+        self.confirm = box
+        box.open()
 
     def set_aside(self) -> None:
         waiting = self.waiting()
