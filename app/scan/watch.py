@@ -693,3 +693,33 @@ def remember_folder(conn: sqlite3.Connection, folder: Path) -> bool:
     except (sqlite3.Error, OSError, DatabaseFileChanged):
         return False
     return True
+
+
+def start_folder(conn: sqlite3.Connection) -> str:
+    """Where the folder picker for scans opens: the folder watched last on this database, else
+    one where a batch was left unimported, else a removable drive (Windows: the first drive
+    letter of a USB stick), else the home folder. Never the print output folder."""
+    for folder in (last_folder(conn), *remembered(conn)):
+        if folder and Path(folder).is_dir():
+            return str(folder)
+    return str(_removable_drive() or Path.home())
+
+
+def _removable_drive() -> Path | None:
+    import sys
+
+    if sys.platform != "win32":
+        return None
+    import ctypes
+    import string
+
+    drive_removable = 2
+    kernel32 = ctypes.windll.kernel32
+    for letter in string.ascii_uppercase[3:]:   # D: onwards (A:, B: floppies, C: system)
+        root = f"{letter}:\\"
+        try:
+            if kernel32.GetDriveTypeW(root) == drive_removable and Path(root).is_dir():
+                return Path(root)
+        except OSError:
+            continue
+    return None

@@ -104,3 +104,28 @@ def test_only_the_chief_acknowledges_where_a_staff_list_exists(qtbot, tmp_path):
     _sign_on(page, "吴总监")
     got = acknowledge(page.ctx.conn, rid, why="扫描仪无法测试", actor=page.ctx.actor, clock=CLOCK)
     assert got.acknowledged.startswith("扫描仪无法测试（吴总监")
+
+
+def test_the_scan_folder_pickers_open_at_the_last_scan_folder_never_the_print_folder(
+        qtbot, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from ui import filedialogs
+
+    page, tab = _tab(qtbot, tmp_path)
+    asked: list[str] = []
+    monkeypatch.setattr(filedialogs, "get_existing_directory",
+                        lambda _p, _c="", directory="": asked.append(directory) or "")
+    qtbot.mouseClick(tab.watch_button, Qt.MouseButton.LeftButton)
+    assert asked == [str(Path.home())]          # never watched here: home (or a USB stick)
+    folder = tmp_path / "MFP"
+    folder.mkdir()
+    panel = tab.watch_panel
+    assert panel.start(folder)
+    assert not tab.hand_count.isVisible()       # one count box while watching
+    panel.stop()
+    qtbot.waitUntil(lambda: panel.task is None, timeout=30000)
+    qtbot.mouseClick(tab.watch_button, Qt.MouseButton.LeftButton)
+    tab.hand_count.setValue(1)
+    qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
+    assert asked[1:] == [str(folder), str(folder)]

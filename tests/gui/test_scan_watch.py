@@ -6,6 +6,7 @@ the queue), and a folder that disappears (a pulled stick) stops the watch with a
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 
@@ -197,7 +198,8 @@ def test_closing_names_a_watched_batch_not_imported_and_the_next_start_offers_it
     counting, tab = scan_tab(window)
     panel = tab.watch_panel
     qtbot.mouseClick(tab.watch_button, Qt.MouseButton.LeftButton)
-    assert asked == [""]                   # never watched on this database: the default place
+    # never watched on this database: the home folder (or a USB stick), not the print folder
+    assert asked == [str(Path.home())]
     panel.timer.setInterval(150)
     shutil.copy(made / "scan0001.jpg", folder / "late001.jpg")
     qtbot.waitUntil(lambda: any("已读出" in c for c in _cells(tab)), timeout=30000)

@@ -502,7 +502,10 @@ class ScanTab(QWidget):
             self._say("请先填写这一批手工清点的张数。", RED)
             self.hand_count.setFocus()
             return
-        folder = filedialogs.get_existing_directory(self, "选择一批扫描文件所在的文件夹")
+        from app.scan.watch import start_folder
+
+        folder = filedialogs.get_existing_directory(self, "选择一批扫描文件所在的文件夹",
+                                                    start_folder(self.page.ctx.conn))
         if folder:
             self.start_import(Path(folder))
 

@@ -164,11 +164,9 @@ class WatchPanel(QWidget):
         if self.view is not None and self.view.waiting():
             self._say("还有监视的批次等待手工清点张数：先导入或放弃它，再监视另一个文件夹。", RED)
             return
-        conn = self.tab.page.ctx.conn
-        last = watching.last_folder(conn) or next(iter(watching.remembered(conn)), "")
         folder = filedialogs.get_existing_directory(
             self.tab, "选择要监视的扫描文件夹（一体机的扫描文件夹或 U 盘）",
-            last if last and Path(last).is_dir() else "")
+            watching.start_folder(self.tab.page.ctx.conn))   # never the print output folder
         if folder:
             self.start(Path(folder))
 
