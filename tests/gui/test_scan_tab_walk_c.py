@@ -129,3 +129,15 @@ def test_the_scan_folder_pickers_open_at_the_last_scan_folder_never_the_print_fo
     tab.hand_count.setValue(1)
     qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
     assert asked[1:] == [str(folder), str(folder)]
+
+
+def test_the_ballot_image_zooms_with_a_click_or_space(qtbot, tmp_path, shot):
+    page, tab = _tab(qtbot, tmp_path)
+    qtbot.waitUntil(lambda: tab.shown_view is not None, timeout=10000)
+    fitted = tab.image.pixmap().size()
+    qtbot.mouseClick(tab.image, Qt.MouseButton.LeftButton)
+    assert tab.zoomed and tab.image.pixmap().width() > 2 * fitted.width()
+    shot(page, "scan_walkc_zoomed")
+    tab.queue.setFocus()
+    qtbot.keyClick(tab.queue, Qt.Key.Key_Space)
+    assert not tab.zoomed and tab.image.pixmap().size() == fitted

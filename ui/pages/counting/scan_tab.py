@@ -141,9 +141,22 @@ class ScanTab(QWidget):
         people.addWidget(self.second_note)
         people.addWidget(self.decide_button)
         form.addRow("认定人：", people)
+        # A faint mark is hard to see in the fitted strip: 放大 (a click on the image, or Space
+        # in the list) shows the boxes at 2.5 times, scrolled in the frame.
+        self.zoomed = False
+        self.shown_view: Any = None     # the PageView on screen (None: none)
+        self.zoom_button = QPushButton("放大")
+        self.zoom_button.setCheckable(True)
+        self.zoom_button.setToolTip("放大查看选票上的方格（点击图片或在列表中按空格键也可）")
+        self.zoom_button.toggled.connect(self._zoom)
+        self.image.installEventFilter(self)
+        self.queue.installEventFilter(self)
+        reading_row = QHBoxLayout()
+        reading_row.addWidget(self.reading, 1)
+        reading_row.addWidget(self.zoom_button, 0, Qt.AlignmentFlag.AlignTop)
         right = QVBoxLayout()
         right.addWidget(scroll, 1)
-        right.addWidget(self.reading)
+        right.addLayout(reading_row)
         right.addLayout(form)
         self.refused = QLabel()   # the pages the reader refused: of no known contest
         self.refused.setAccessibleName("拒读页")
@@ -174,6 +187,34 @@ class ScanTab(QWidget):
 
         # A decision or an import made elsewhere (the command line) shows here.
         self.follow = follow_changes(self, lambda: page.ctx.conn, self.refresh)
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+        from PySide6.QtCore import QEvent
+
+        if obj is self.image and event.type() == QEvent.Type.MouseButtonPress:
+            self.zoom_button.toggle()
+            return True
+        if (obj is self.queue and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Space):
+            self.zoom_button.toggle()
+            return True
+        return super().eventFilter(obj, event)
+
+    def _zoom(self, on: bool) -> None:
+        self.zoomed = on
+        self.zoom_button.setText("还原" if on else "放大")
+        self._paint_view()
+
+    def _paint_view(self) -> None:
+        view = self.shown_view
+        if view is None:
+            return
+        size = self.scroll.viewport().size()
+        if self.zoomed:
+            size = QSize(int(size.width() * 2.5), int(size.height() * 2.5))
+        pix = _pixmap(view, size)
+        self.image.setPixmap(pix)
+        self.image.setMinimumSize(pix.size() if self.zoomed else QSize(0, 0))
 
     def show_folder_import(self, shown: bool) -> None:
         for w in self.folder_import:
@@ -256,6 +297,8 @@ class ScanTab(QWidget):
 
     def _clear_detail(self) -> None:
         """No ballot chosen: nothing shown, nothing to decide."""
+        self.shown_view = None
+        self.image.setMinimumSize(QSize(0, 0))
         self.image.clear()
         self.reading.setText("没有待认定的选票。" if not self.pages else "请在左侧选择一张选票。")
         self.keys.clear()
@@ -324,6 +367,8 @@ class ScanTab(QWidget):
         p = self.pages[row]
         ctx = self.page.ctx
         self._reading(p, [])
+        self.shown_view = None
+        self.image.setMinimumSize(QSize(0, 0))
         self.image.clear()
         self.image.setText("正在读取扫描原件…")
         # A candidate the reader doubted is keyed by the person deciding, never taken over from
@@ -376,7 +421,8 @@ class ScanTab(QWidget):
         if not outcome.ok or isinstance(view, Refusal):
             self.image.setText(view.message if isinstance(view, Refusal) else outcome.error)
             return
-        self.image.setPixmap(_pixmap(view, self.scroll.viewport().size()))
+        self.shown_view = view
+        self._paint_view()
         self._reading(p, [o.label for o in view.outlines])
 
     def _reading(self, p: Any, labels: list[str]) -> None:
