@@ -21,6 +21,7 @@ from app.clock import Clock, iso
 from app.meetings.core import Refusal
 from app.permissions import CHIEF_ZH, ROLE_ZH, Actor, Role, check, name_key
 from db import persons as db_persons
+from db import settings as db_settings
 from db import staff as q
 from db.audit import append
 from db.tx import transaction
@@ -200,6 +201,49 @@ def reset_pin(conn: sqlite3.Connection, name: str, pin: str, *, actor: str, cloc
         q.set_pin(conn, row.id, pin_hash=h, pin_salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
         append(conn, at=iso(clock.now()), actor=str(actor), action="staff_pin_reset",
                detail={"staff_id": row.id, "name": row.name})
+        db_settings.put(conn, _must_change_key(row.id), "1")   # the member picks their own next
+        after = q.by_name(conn, row.name)
+    assert after is not None
+    return _member(after)
+
+
+def _must_change_key(staff_id: int) -> str:
+    # A setting, not a column: kept out of the package and the desks' copies like the PINs.
+    return f"staff.must_change_pin.{staff_id}"
+
+
+def must_change_pin(conn: sqlite3.Connection, name: str) -> bool:
+    """True after a 主持人 reset `name`'s PIN until they change it themselves (the 主持人 knows
+    the reset PIN: a two-person action is two people only once each chose their own)."""
+    try:
+        row = q.by_name(conn, name.strip())
+        return row is not None and db_settings.get(conn, _must_change_key(row.id)) == "1"
+    except sqlite3.Error:
+        return False
+
+
+def change_own_pin(conn: sqlite3.Connection, name: str, current: str, new: str, *,
+                   clock: Clock, where: str = "") -> Member | Refusal:
+    """A member changes their own PIN: the current PIN is checked as at sign-on (a wrong one is
+    counted, throttled and audited the same way), the new one must pass `pin_problem` and
+    differ from the current one. Audited `staff_pin_changed` by the member themselves."""
+    bad = pin_problem(new)
+    if bad:
+        return Refusal("PIN", f"新PIN：{bad}")
+    who = sign_on(conn, name, current, clock=clock, where=where)
+    if isinstance(who, Refusal):
+        return who
+    if hmac.compare_digest(new.encode("utf-8"), current.encode("utf-8")):
+        return Refusal("PIN", "新PIN与当前PIN相同，请换一个")
+    h, salt = _new_hash(new)   # slow: before the write transaction
+    with transaction(conn):
+        row = q.by_name(conn, who.name)
+        if row is None:
+            return Refusal("NO_SUCH_STAFF", f"工作人员名单中没有 {who.name}")
+        q.set_pin(conn, row.id, pin_hash=h, pin_salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+        db_settings.put(conn, _must_change_key(row.id), "")
+        append(conn, at=iso(clock.now()), actor=row.name, action="staff_pin_changed",
+               detail={"staff_id": row.id, "name": row.name, "where": where})
         after = q.by_name(conn, row.name)
     assert after is not None
     return _member(after)
