@@ -443,9 +443,11 @@ def second_post(conn: sqlite3.Connection, meeting: Meeting, contest: MeetingCont
 def _with_second_posts(conn: sqlite3.Connection, v: RoundValidation,
                        own: list[RoundValidation] | None) -> RoundValidation:
     """The round refused locking when it elects a person who holds another post of the same
-    body from another contest's round that was opened before it, or that is locked while this
-    one is not (so of two rounds counted together only one is held up, whichever is locked
-    first). A round locked before this check existed is found too: validation says so."""
+    body from another contest's round opened before it: only the later election (the round that
+    made her hold a second post) carries the problem, the earlier round stays clean whatever
+    is locked or re-counted since (a tester's 主任 round was flagged once the later 委员 round
+    was locked with the office's opinion). A round locked before this check existed is found
+    too: validation says so."""
     r = v.round
     if (v.result is None or not v.result.elected
             or v.rules_meeting.rules is not RuleSet.RESIDENTS):
@@ -458,7 +460,7 @@ def _with_second_posts(conn: sqlite3.Connection, v: RoundValidation,
     ids = {x.name: x.person_id for x in r.candidates}
     held = [h for h in posts_held(conn, meeting, own)
             if h.contest_id != r.contest_id and h.body == body
-            and (h.round_id < r.id or (h.locked and not this_locked))]
+            and h.round_id < r.id]   # ids follow the opening order
     decision = r.lock.decision if this_locked and r.lock is not None else ""
     found: list[Problem] = []
     for name in v.result.elected:

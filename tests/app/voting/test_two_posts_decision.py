@@ -119,3 +119,42 @@ def test_the_command_line_warns_at_open_and_locks_with_a_decision(tmp_path, fixe
     got = run("validate", "--db", db, "--json")
     (prob,) = json.loads(got.stdout)["contests"][1]["rounds"][0]["problems"]
     assert prob["code"] == "ELECTED_TO_TWO_POSTS" and prob["decision"] == DECISION
+
+
+def test_only_the_later_election_carries_the_two_posts_flag(tmp_path, fixed_clock) -> None:
+    """A tester's walk: 主任 counted first (张静 elected, not locked), then 委员 elected her
+    too and was locked with the office's opinion; the EARLIER 主任 round was flagged as well,
+    the order wrong (已当选本届居委会委员…本轮又当选主任). Only the round that made her hold a
+    second post (counted later) carries it; the 主任 round stays clean, even re-counted."""
+    from app.meetings import add_candidate, add_contest
+    from app.model import ContestKind
+    from app.voting import close_round, reopen_round
+    from tests.app.voting.test_two_posts_one_body import _finished_round
+    from tests.app.voting.voting_venue import sign_in_first, small_meeting
+
+    conn = connect(tmp_path / "residents.db")
+    s = small_meeting(conn, fixed_clock, RuleSet.RESIDENTS, voters=20,
+                      candidates=["汤刚", "张静", "李明"], seats=2)
+    head = _ok(add_contest(conn, s.meeting.id, code="zr", title="主任", kind=ContestKind.LEADER,
+                           seats=1, post="主任", clock=fixed_clock, actor="t"))
+    for pid in (s.voter_ids[1], s.voter_ids[2]):
+        _ok(add_candidate(conn, head.id, name="", person_id=pid, clock=fixed_clock, actor="t"))
+    sign_in_first(s, 20, fixed_clock)
+    first = _finished_round(conn, fixed_clock, head.id, 20, [(15, ["张静"]), (5, ["李明"])])
+    later = _finished_round(conn, fixed_clock, s.contest.id, 20,
+                            [(14, ["汤刚", "张静"]), (6, ["李明"])])
+    v = _ok(validate_round(conn, later.id))
+    (p,) = v.problems
+    assert p.message.startswith("张静 已当选本届居委会主任（主任第1轮（选举））") and "本轮又当选委员" in p.message
+    assert _ok(validate_round(conn, first.id)).problems == ()
+    _ok(lock_round(conn, later.id, actor="监票甲", second="监票乙", clock=fixed_clock,
+                   decision=DECISION))
+    # 主任 re-counted after the 委员 lock (as the tester did): still clean, still lockable.
+    _ok(reopen_round(conn, first.id, actor="主持人", clock=fixed_clock, why="核对"))
+    _ok(close_round(conn, first.id, actor="主持人", clock=fixed_clock))
+    mv = _ok(validate_meeting(conn, s.meeting.id))
+    by_title = {c.title: c.rounds[0] for c in mv.contests}
+    assert by_title["主任"].problems == () and by_title["主任"].may_lock
+    assert [x.code for x in by_title["委员"].problems] == ["ELECTED_TO_TWO_POSTS"]
+    assert "本轮又当选委员" in by_title["委员"].problems[0].message
+    _ok(lock_round(conn, first.id, actor="监票甲", second="监票乙", clock=fixed_clock))
