@@ -326,3 +326,26 @@ def check_chain(conn: sqlite3.Connection, printed: str | None = None,
     return ChainCheck(head.rows, head, broken[0] if broken else None,
                       broken[1] if broken else "", entry, prev_id, p_hex, p_row, p_problem,
                       tuple(every), described)
+
+
+BACKUP_MARK = "审计不完整"   # the end of a backup's file name made from a database like that
+
+RESTORE_ADVICE = (
+    "请不要继续使用这个数据库：用最后一份审计记录完整的备份恢复（U 盘上的 pollday-backup-…… 文件，"
+    f"在“文件 → 打开”中打开它，先在“审计日志”页确认显示“审计记录完整”；文件名以“-{BACKUP_MARK}”"
+    "结尾的备份是从已被改动的数据库复制的，不能用来恢复），再从那份数据库继续工作和导出；"
+    "并把此事报告选举工作领导小组。如果没有审计记录完整的备份，请不要自行修补数据库：在“审计日志”页"
+    "导出 PDF 打印（上面印有当前审计链头），交选举工作领导小组决定如何处理")
+
+
+def band_text(check: ChainCheck) -> str:
+    """The main window's red band for a chain that does not verify: which row, what to do."""
+    return (f"审计记录不完整（第 {check.broken_at} 条起被改动）：这个数据库在本程序之外被修改过。"
+            + RESTORE_ADVICE + "。")
+
+
+def chain_band(conn: sqlite3.Connection) -> str | None:
+    """Work for the main window's check when a database is opened (and after each backup):
+    the band's text, or None when the chain verifies."""
+    check = check_chain(conn)
+    return None if check.intact else band_text(check)

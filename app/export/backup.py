@@ -35,11 +35,20 @@ class Backup:
     size: int
     removed: tuple[Path, ...] = ()   # older periodic copies pruned
     scans: str = ""                  # what became of the scan originals, in words ("" if none)
+    audit_broken: str = ""           # the database's audit log does not verify: in words
 
 
-def backup_name(community: str, at: dt.datetime) -> str:
+_STAMP = len("-YYYYMMDD-HHMMSS.db")
+
+
+def backup_name(community: str, at: dt.datetime, *, audit_broken: bool = False) -> str:
+    """The backup's file name; a copy of a database whose audit log does not verify ends in
+    -审计不完整, so nobody restores it taking it for a good one."""
+    from app.audit_log import BACKUP_MARK
+
     safe = safe_filename(_SPACES.sub("_", community).strip("._"), fallback="pollday")
-    return f"{PREFIX}{safe}-{at.strftime('%Y%m%d-%H%M%S')}.db"
+    mark = "-" + safe_filename(BACKUP_MARK) if audit_broken else ""
+    return f"{PREFIX}{safe}-{at.strftime('%Y%m%d-%H%M%S')}{mark}.db"
 
 
 def _community(conn: sqlite3.Connection) -> str:
@@ -64,7 +73,13 @@ def backup_database(db_path: Path, folder: Path, *, at: dt.datetime,
         if denied is not None:
             return denied
         archived = _archived(conn)
-        name = backup_name(_community(conn), at)
+        # Never lose data: a database edited outside the program is backed up too, but its
+        # copy is named for what it is (the export's advice: do not restore from those).
+        from app.audit_log import check_chain
+
+        chain = check_chain(conn)
+        broken = "" if chain.intact else f"审计记录不完整（第 {chain.broken_at} 条起被改动）"
+        name = backup_name(_community(conn), at, audit_broken=bool(broken))
         final = folder / name
         tmp = folder / f".{name}{fmt.TEMP_SUFFIX}"
         try:
@@ -91,7 +106,7 @@ def backup_database(db_path: Path, folder: Path, *, at: dt.datetime,
         raise StickWriteError(f"备份回读检查失败：{final.name} 已删除，请换一个 U 盘重试。")
     removed = _prune(folder, name, keep) if keep else ()
     scans = _copy_scans(db_path, folder, archived, periodic=periodic)
-    return Backup(final, final.stat().st_size, removed, scans)
+    return Backup(final, final.stat().st_size, removed, scans, broken)
 
 
 PERIODIC_SCANS_MAX = 200 * 1024 * 1024   # the periodic copy leaves larger scan archives out
@@ -160,8 +175,15 @@ def _quick_check(path: Path) -> bool:
 
 
 def _prune(folder: Path, name: str, keep: int) -> tuple[Path, ...]:
-    stem = name[: -len("-YYYYMMDD-HHMMSS.db")]
-    mine = sorted(p for p in folder.glob(f"{glob.escape(stem)}-*.db") if len(p.name) == len(name))
+    """The older periodic copies of this community, of the same kind (marked -审计不完整 or
+    not: copies of a tampered database never push the good ones out)."""
+    from app.audit_log import BACKUP_MARK
+
+    marked = name.endswith(f"-{BACKUP_MARK}.db")
+    tail = _STAMP + (len(BACKUP_MARK) + 1 if marked else 0)
+    stem = name[: -tail]
+    mine = sorted(p for p in folder.glob(f"{glob.escape(stem)}-*.db")
+                  if len(p.name) == len(name) and p.name.endswith(f"-{BACKUP_MARK}.db") == marked)
     removed = []
     for p in mine[:-keep]:
         try:

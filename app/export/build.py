@@ -145,9 +145,8 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
                         assembled.short_hash, assembled.fingerprint, missing)
 
 
-RESTORE_WORDS = ("请不要继续使用这个数据库：用最后一份审计记录完整的备份恢复（U 盘上的 pollday-backup-"
-                 "…… 文件，在“文件 → 打开”中打开它，先在“审计日志”页确认显示“审计记录完整”），"
-                 "再从那份数据库导出；并把此事报告选举工作领导小组")
+# One wording for the export refusal, the main window's band and the 审计日志 page.
+from app.audit_log import RESTORE_ADVICE as RESTORE_WORDS  # noqa: E402
 
 
 def audit_refusal(db: Path) -> Refusal | None:
