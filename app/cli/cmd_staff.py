@@ -5,6 +5,7 @@
     pollday staff --db PATH list [--json]
     pollday staff --db PATH reset-pin NAME --operator HOST
     pollday staff --db PATH remove NAME --operator HOST
+    pollday staff --db PATH set-pin --operator NAME
     pollday staff --db PATH set-roles NAME --role ROLE [--role ROLE ...] [--chief]
                                 [--person ID | --no-person] --operator HOST
 
@@ -13,7 +14,9 @@ ROLE: 主持人 签到员 计票人 监票人 工作人员 (or host desk teller 
 on the terminal; it is stored only as a salted scrypt hash. The first member added is the
 主持人; after that --operator is a signed-on 主持人 (PIN from POLLDAY_PIN). set-roles replaces
 a member's roles and 总监票人 flag with those given (the PIN stays); --person links a register
-person, --no-person unlinks, neither keeps the link. Where a staff list
+person, --no-person unlinks, neither keeps the link. set-pin: a member changes their own
+PIN (the current one from POLLDAY_PIN or asked, the new one from POLLDAY_NEW_PIN or asked
+twice); after a 主持人 reset-pin the member should do so, since the 主持人 knows the reset PIN. Where a staff list
 exists, every command's --operator is a member of it and signs on with a PIN; see README
 “工作人员与PIN”. The demo database stays in open mode even with a staff list (GUI and CLI alike:
 no PIN is asked; `staff add` and `staff list` say so): practise sign-on on a new database. Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
@@ -34,7 +37,7 @@ NEW_PIN_ENV = "POLLDAY_NEW_PIN"
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("staff", help="工作人员名单: add, list, reset-pin, remove, set-roles",
+    p = sub.add_parser("staff", help="工作人员名单: add, list, reset-pin, set-pin, remove, set-roles",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", required=True, type=Path, metavar="PATH")
     p.add_argument("--operator", default="", metavar="HOST", help="the signed-on 主持人")
@@ -51,6 +54,9 @@ def register(sub: Any) -> None:
     rp.add_argument("name", metavar="NAME")
     rm = acts.add_parser("remove", help="take a member off the list")
     rm.add_argument("name", metavar="NAME")
+    sp = acts.add_parser("set-pin", help="change your own PIN (current from POLLDAY_PIN, new "
+                         "from POLLDAY_NEW_PIN, or asked)")
+    sp.set_defaults(own_pin=True)
     sr = acts.add_parser("set-roles", help="change a member's roles, 总监票人 flag, linked person")
     sr.add_argument("name", metavar="NAME")
     sr.add_argument("--role", action="append", default=[], metavar="ROLE")
@@ -59,7 +65,7 @@ def register(sub: Any) -> None:
     link.add_argument("--person", type=int, default=None, metavar="ID",
                       help="the register person this member is")
     link.add_argument("--no-person", action="store_true", help="unlink the register person")
-    for action in (add, lst, rp, rm, sr):   # after the action too, as the usage shows it
+    for action in (add, lst, rp, rm, sp, sr):   # after the action too, as the usage shows it
         action.add_argument("--operator", default=argparse.SUPPRESS, metavar="HOST",
                             help="the signed-on 主持人 (here or before ACTION)")
     p.set_defaults(func=run)
@@ -77,6 +83,31 @@ def _new_pin(name: str) -> str | None:
         print("两次输入的PIN不一致，未保存", file=sys.stderr)
         return None
     return first
+
+
+def _set_own_pin(conn: Any, name: str, clock: Any) -> int:
+    """`staff set-pin --operator NAME`: NAME's current PIN, then the new one (twice)."""
+    from app import staff
+    from app.cli.signon import PIN_ENV, _pin
+    from app.meetings.core import Refusal
+
+    name = name.strip()
+    if not name:
+        print("请用 --operator 姓名 说明修改谁的PIN", file=sys.stderr)
+        return 1
+    current = _pin(name, PIN_ENV)
+    if current is None:
+        print(f"需要 {name} 的当前PIN：请设置环境变量 {PIN_ENV}，或在终端中运行", file=sys.stderr)
+        return 1
+    new = _new_pin(name)
+    if new is None:
+        return 1
+    got = staff.change_own_pin(conn, name, current, new, clock=clock, where="命令行")
+    if isinstance(got, Refusal):
+        print(f"{got.code}: {got.message}", file=sys.stderr)
+        return 1
+    print(f"{got.name} 的PIN已修改")
+    return 0
 
 
 def _demo_note(conn: Any) -> None:
@@ -113,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
                     print(f"{m.name}\t{m.roles_zh}{wait}")
                 _demo_note(conn)
             return 0
+        if args.staff_action == "set-pin":
+            return _set_own_pin(conn, str(actor or ""), clock)
         if args.staff_action in ("add", "reset-pin"):
             pin = _new_pin(args.name)
             if pin is None:

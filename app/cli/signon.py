@@ -72,6 +72,8 @@ def resolve_operators(args: argparse.Namespace) -> str | None:
     path = getattr(args, "db", None)
     if isinstance(getattr(args, "operator", None), Actor):
         return None   # signed on already
+    if getattr(args, "own_pin", False):
+        return None   # `staff set-pin` checks the current PIN itself (asked once, not twice)
     named = str(getattr(args, "operator", "") or "").strip()
     # No --operator: reads run as before; a guarded write is refused by its use case, saying
     # who may do it.
