@@ -290,6 +290,10 @@ class AuditPage(QWidget):
         check = got.check
         lines = check.lines()
         self.headline.setText(lines[0])
+        if not check.intact:   # what to do: the export refusal's and the window band's words
+            from app.audit_log import RESTORE_ADVICE
+
+            lines = [*lines[:2], RESTORE_ADVICE + "。", *lines[2:]]
         self.check_text.setText("\n".join(lines[1:]))
         self.banner.setStyleSheet(OK_STYLE if check.ok else BAD_STYLE)
         self.model.broken_at = check.broken_at

@@ -48,6 +48,7 @@ from ui.pages.context import PageContext
 from ui.tasks import Cancelled, CancelToken, Outcome, Task
 
 GREEN, RED, GREY = "#2e7d32", "#c62828", "#546e7a"
+AMBER = "#a15c00"   # backed up, but from a database whose audit log does not verify
 TIMER_MS = 15_000
 BIG = "font-size: 26pt; font-weight: bold; font-family: monospace; color: #1b3550;"
 
@@ -425,11 +426,18 @@ class ExportPage(QWidget):
             self.backup_status.setStyleSheet(f"color: {RED};")
             self.backup_status.setText(str(result))
             return
-        self.backup_status.setStyleSheet(f"color: {GREEN};")
         due = self.scheduler.next_due if self.scheduler.enabled else None
+        broken = (f"\n{result.audit_broken}：这个数据库在本程序之外被修改过，此备份文件名已标明"
+                  "“审计不完整”，不能用它恢复；请看窗口顶部的红色提示"
+                  if result.audit_broken else "")
+        self.backup_status.setStyleSheet(f"color: {AMBER if broken else GREEN};")
         self.backup_status.setText(f"{at:%H:%M:%S} 已备份到 {result.path.name}"
                                    + (f"；下次自动备份 {due:%H:%M}" if due else "")
+                                   + broken
                                    + (f"\n{result.scans}" if result.scans else ""))
+        recheck = getattr(self.window(), "check_audit", None)   # the main window's red band
+        if callable(recheck):
+            recheck()
 
     def is_idle(self) -> bool:
         return self.task is None and self.backup_task is None
