@@ -116,7 +116,12 @@ class RoundValidation:
     def lock_reasons(self) -> list[str]:
         """Why the round cannot be locked (empty when it can): what lock_round refuses with,
         and what the 结果 page shows beside its disabled 锁定结果."""
-        return ([p.message for p in self.open_problems]
+        # A DECIDABLE problem beside another error: the way out named too (the greyed
+        # 锁定结果's tooltip said only 不能锁定, a tester's walk).
+        later = "。其他问题解决后，如街道（乡镇）选举工作指导机构同意，记录其意见即可锁定"
+        others = bool(self.blocking) or any(p.code not in DECIDABLE for p in self.open_problems)
+        return ([p.message + (later if others and p.code in DECIDABLE else "")
+                 for p in self.open_problems]
                 + [f"{f.title_zh}（{f.code.value}）{f.detail_zh}" for f in self.blocking])
 
     def output(self) -> dict[str, Any]:
@@ -219,7 +224,7 @@ def _validate_own(conn: sqlite3.Connection, r: VotingRound) -> RoundValidation:
     waiting = _scans_not_counted(conn, r)
     if waiting:
         problems.append(Problem("SCANS_NOT_COUNTED", waiting))
-    from app.scan.deck_gate import problems as deck_problems   # scanned without a passed test
+    from app.scan.deck_gate import problems as deck_problems  # scanned without a passed test
 
     problems.extend(Problem(*d) for d in deck_problems(conn, r.id))
     settled: list[Code] = []
@@ -438,6 +443,22 @@ def second_post(conn: sqlite3.Connection, meeting: Meeting, contest: MeetingCont
     return next((h for h in posts_held(conn, meeting)
                  if h.contest_id != contest.id and h.body == body
                  and h.is_person(name, person_id)), None)
+
+
+def candidate_posts(conn: sqlite3.Connection, meeting: Meeting,
+                    contest: MeetingContest) -> dict[int, HeldPost]:
+    """Candidate id → the post of the same body she already holds from another contest
+    (TWO_POSTS_RULE_ZH): the candidate list says so beside her name."""
+    from app.meetings import list_candidates
+
+    body = contest_body(meeting, contest)
+    held = [h for h in posts_held(conn, meeting) if h.contest_id != contest.id and h.body == body]
+    out: dict[int, HeldPost] = {}
+    for cand in list_candidates(conn, contest.id) if held else []:
+        h = next((h for h in held if h.is_person(cand.name, cand.person_id)), None)
+        if h is not None:
+            out[cand.id] = h
+    return out
 
 
 def _with_second_posts(conn: sqlite3.Connection, v: RoundValidation,

@@ -110,3 +110,62 @@ def test_the_results_page_refuses_the_lock_of_the_second_post_with_the_reason(
     finally:
         p.close()
         p.ctx.conn.close()
+
+
+def test_the_warning_names_the_opinion_route_and_the_list_says_who_holds_a_post(
+        page, qtbot, shot) -> None:
+    """A tester's walk: the dialog ended 如其当选，该轮结果不能锁定, yet the lock passes with the
+    office's opinion; and the candidate list gave no sign that she already holds a post of the
+    same body. The dialog names the opinion; the list's 备注 says 已当选本届居委会委员."""
+    row = next(i for i, c in enumerate(page.contests) if c.code == "fzr")
+    page.contest_list.setCurrentRow(row)
+    _search_and_enter(page, qtbot, "张静")
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
+    said = " ".join(x.text() for x in dialog.findChildren(type(page.message)))
+    assert "如其当选，须记录街道（乡镇）选举工作指导机构意见后才能锁定该轮" in said, said
+    assert "不能锁定。" not in said
+    dialog.reason.setEditText("经街道选举工作指导组同意")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    _search_and_enter(page, qtbot, "李明")
+    names = [page.table.item(r, 1).text() for r in range(page.table.rowCount())]
+    zj, lm = names.index("张静"), names.index("李明")
+    note = page.table.item(zj, 4)
+    assert note is not None and note.text() == "已当选本届居委会委员"
+    assert "委员第1轮" in note.toolTip() and "指导机构意见后才能锁定" in note.toolTip()
+    assert page.table.item(lm, 4).text() == ""     # a losing 委员 candidate holds nothing
+    qtbot.wait(50)
+    shot(page, "contests-two-posts-note")
+
+
+def test_the_greyed_lock_names_the_opinion_route_while_another_error_stands(
+        qtbot, tmp_path, fixed_clock) -> None:
+    """结果: the 副主任 round also has 20 ballots typed for 19 returned: red 不能锁定, the
+    greyed 锁定结果's tooltip named no way past her second post; it now names the opinion."""
+    from app.voting import close_round, enter_ballots, open_round, record_box, set_officials
+    from tests.app.voting.voting_venue import ballots
+    from tests.gui.test_counting_results import open_results
+
+    s = _committee_elected(tmp_path, fixed_clock, deputy_first=True)
+    deputy = next(c for c in meetings.list_contests(s.conn, s.meeting.id) if c.code == "fzr")
+    conn, clock = s.conn, fixed_clock
+    r = open_round(conn, deputy.id, actor="主持人", clock=clock, double_entry=False)
+    enter_ballots(conn, r.id, "A", ballots(r.names, [(15, ["张静"]), (5, ["李明"])]), clerk="甲",
+                  clock=clock)
+    record_box(conn, r.id, "主票箱", printed=25, issued=20, returned=19, actor="x", clock=clock)
+    set_officials(conn, r.id, scrutineers=["监票甲"], counters=["计票甲"], actor="x", clock=clock)
+    close_round(conn, r.id, actor="主持人", clock=clock)
+    conn.close()
+    p = open_results(qtbot, tmp_path / f"{RuleSet.RESIDENTS.value}.db")
+    try:
+        p.resize(1366, 768)
+        row = next(i for i in range(p.rounds.count()) if "副主任" in p.rounds.item(i).text())
+        p.rounds.setCurrentRow(row)
+        qtbot.wait(50)
+        assert "不能锁定" in p.rounds.item(row).text() and not p.lock_button.isEnabled()
+        tip = p.lock_button.toolTip()
+        assert "张静 已当选本届居委会委员" in tip and "收回19张" in tip
+        assert "其他问题解决后，如街道（乡镇）选举工作指导机构同意，记录其意见即可锁定" in tip, tip
+    finally:
+        p.close()
+        p.ctx.conn.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,6 +48,7 @@ from app.posts import (
 )
 from app.rules import Round, margin_finding
 from app.search import search
+from app.voting.validate import candidate_posts
 from ui import output_folder
 from ui.pages import setup_terms
 from ui.pages.context import PageContext
@@ -184,8 +185,8 @@ class ContestsPage(QWidget):
         self.margin.setWordWrap(True)
         self.margin.setAccessibleName("差额检查")
         self.margin.setMinimumHeight(64)  # the rule in words takes two lines at 15 pt
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(("序号", "姓名（按姓氏笔画）", "性别", "来源"))
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(("序号", "姓名（按姓氏笔画）", "性别", "来源", "备注"))
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -419,10 +420,17 @@ class ContestsPage(QWidget):
     def refresh_candidates(self) -> None:
         c, m = self.contest, self.ctx.meeting
         self.candidates = meetings.list_candidates(self.ctx.conn, c.id) if c else []
+        held = candidate_posts(self.ctx.conn, m, c) if c and m else {}
         fill(self.table, [[str(row + 1), cand.name, GENDER_ZH.get(cand.gender, ""),
                            ("名册" if cand.person_id is not None else "手工录入")
-                           + ("，兼职委员" if cand.part_time else "")]
+                           + ("，兼职委员" if cand.part_time else ""),
+                           f"已当选本届{h.body}{h.post}" if (h := held.get(cand.id)) else ""]
                           for row, cand in enumerate(self.candidates)])
+        for row, cand in enumerate(self.candidates):   # already holds a post of the same body
+            if (h := held.get(cand.id)) is not None and (item := self.table.item(row, 4)):
+                item.setForeground(QBrush(QColor(AMBER)))
+                item.setToolTip(f"{h.words()}；如再当选{c.post or c.title if c else ''}，须记录街道"
+                                "（乡镇）选举工作指导机构意见后才能锁定该轮")
         if c is None or m is None:
             self.margin.setText("")
             return
@@ -509,11 +517,12 @@ class ContestsPage(QWidget):
                              gender: str | None) -> None:
         """The person already holds another post of the same body (the message line says which):
         not added unless a reason is written (e.g. the supervising office's decision); the
-        reason is audited. A round electing that person still cannot be locked."""
+        reason is audited. A round electing that person is locked only with the supervising
+        office's opinion recorded."""
         self.dialog = ReasonDialog(
             self, "已当选本届其他职务",
             f"{why.split('：', 1)[0]}。\n\n规则没有明文规定，由街道（乡镇）选举工作指导机构决定。"
-            "仍列为候选人？须填写原因，记入审计日志；如其当选，该轮结果不能锁定。",
+            "仍列为候选人？须填写原因，记入审计日志；如其当选，须记录街道（乡镇）选举工作指导机构意见后才能锁定该轮。",
             DESPITE_ELECTED_REASONS, ok_text="仍列为候选人")
         self.dialog.reason_accepted.connect(
             lambda reason: self._add(name=name, person_id=person_id, gender=gender,
