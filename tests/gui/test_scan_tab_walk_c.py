@@ -140,4 +140,44 @@ def test_the_ballot_image_zooms_with_a_click_or_space(qtbot, tmp_path, shot):
     shot(page, "scan_walkc_zoomed")
     tab.queue.setFocus()
     qtbot.keyClick(tab.queue, Qt.Key.Key_Space)
-    assert not tab.zoomed and tab.image.pixmap().size() == fitted
+    assert not tab.zoomed and tab.image.pixmap().width() <= fitted.width()
+    assert tab.image.minimumSize().isNull() or tab.image.minimumSize().width() == 0
+
+
+def test_a_batch_left_from_last_time_is_hinted_on_the_page_the_clerk_lands_on(
+        qtbot, tmp_path, shot):
+    """Walk C s20/s21: reopened with a watched batch not imported, the page landed on 监票人 ·
+    票箱 with no hint; the tab's title now says so, and the words no longer run over the
+    batch's count label."""
+    import json
+
+    from db import settings
+    from db.tx import transaction
+    db = counting_db(tmp_path / "scan.db")
+    folder = tmp_path / "MFP"
+    folder.mkdir()
+    page = open_page(qtbot, db)
+    ready_round(page)
+    conn = page.ctx.conn
+    with transaction(conn):
+        settings.put(conn, "scan.watch_pending", json.dumps(
+            {str(folder): [{"name": "scan0001.jpg", "sha256": "0" * 64, "pages": 1}]}))
+    page.close()
+    page = open_page(qtbot, db)
+    page.resize(1366, 768)
+    qtbot.waitUntil(lambda: "未导入" in page.tabs.tabText(4), timeout=3000)
+    assert page.tabs.currentIndex() == 0
+    assert "扫描认定" in page.message.text() and "尚未导入" in page.message.text()
+    shot(page, "scan_walkc_pending_hint")
+    bar = page.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(4).center())
+    panel = page.scan_tab.watch_panel
+    assert panel.isVisible() and panel.resume_button.isVisible()
+    label = next(w for w in panel.findChildren(type(panel.batch)) if w.text() == "这一批手工清点：")
+    words = panel.batch.geometry().translated(panel.batch.parentWidget().mapTo(panel, panel.batch.pos()) - panel.batch.pos())
+    there = label.geometry().translated(label.parentWidget().mapTo(panel, label.pos()) - label.pos())
+    assert not words.intersects(there), (words, there)
+    shot(page, "scan_walkc_pending_tab")
+    panel.resume()
+    qtbot.waitUntil(lambda: panel.task is None, timeout=30000)
+    panel.stop()

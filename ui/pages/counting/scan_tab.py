@@ -209,7 +209,7 @@ class ScanTab(QWidget):
         view = self.shown_view
         if view is None:
             return
-        size = self.scroll.viewport().size()
+        size = self.scroll.maximumViewportSize()   # as without scroll bars: the same fit always
         if self.zoomed:
             size = QSize(int(size.width() * 2.5), int(size.height() * 2.5))
         pix = _pixmap(view, size)

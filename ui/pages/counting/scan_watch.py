@@ -134,6 +134,9 @@ class WatchPanel(QWidget):
                            + f"，{pages}页），手工清点张数尚未输入，没有计入。点“继续监视这个文件夹”"
                            "重新读出它们，再输入手工清点张数导入（或放弃这一批）。")
         self.resume_button.show()
+        self._mark_tab(True)   # the clerk lands on 监票人 · 票箱: the tab's title tells
+        self._say(f"扫描认定：上次关闭时监视文件夹中已读出的 {len(names)} 个文件尚未导入（没有计入），"
+                  "请到“扫描认定”继续监视这个文件夹", RED)
         self.files.hide()                  # nothing listed until the folder is watched again
         self.stop_button.setEnabled(False)
         for w in (self.hand_count, self.count_button, self.aside_button):
@@ -285,6 +288,24 @@ class WatchPanel(QWidget):
             self.batch.setText(f"{done}；扫描下一批后在此输入手工清点张数" if watching else done)
         for w in (self.hand_count, self.count_button, self.aside_button):
             w.setEnabled(waiting is not None)
+        self._mark_tab(waiting is not None)
+
+    def _mark_tab(self, on: bool) -> None:
+        """The 扫描认定 tab's title says a batch waits (seen from every tab of 投票计票)."""
+        tabs = getattr(self.tab.page, "tabs", None)
+        if tabs is None:
+            return
+        i = tabs.indexOf(self.tab)
+        if i < 0:
+            return
+        mark = "（有未导入批次）"
+        text = tabs.tabText(i).replace(mark, "")
+        if on:
+            text = text.replace(" (Alt", f"{mark} (Alt", 1) if " (Alt" in text else text + mark
+        tabs.setTabText(i, text)
+        tabs.tabBar().setTabTextColor(i, QColor(RED) if on else QColor())
+        tabs.setTabToolTip(i, "监视文件夹中已读出的一批选票尚未导入：输入手工清点张数导入，或放弃这一批"
+                           if on else "")
 
     def _list(self, view: WatchView) -> None:
         """The files, the newest first; at most ROWS of them (the refused ones always), so a day
