@@ -284,6 +284,11 @@ def _close(args: argparse.Namespace) -> int:
     def act(conn: sqlite3.Connection, r: VotingRound, clock: Any) -> int:
         got = close_round(conn, r.id, actor=operator(args), clock=clock)
         if isinstance(got, Refusal):
+            if got.code == "NO_BOXES":
+                print(f"{got.code}: 不能结束计票：{got.message}"
+                      "（命令行：pollday box set --name 主票箱 --printed N --issued N "
+                      "--returned N）", file=sys.stderr)
+                return EXIT_REFUSED
             return _refused(got, "不能结束计票：")
         print(f"{got.label} 计票已结束，请验证并锁定（pollday validate / pollday lock）")
         return 0

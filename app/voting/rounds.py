@@ -254,7 +254,8 @@ def record_no_fill(conn: sqlite3.Connection, round_id: int, *, decided_by: str, 
 def close_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
                 clock: Clock) -> VotingRound | Refusal:
     """Counting is finished (计票结束): nothing more is entered and the round's decision stands
-    (the next round is planned from it). Refused while A and B still differ."""
+    (the next round is planned from it). Refused while A and B still differ, and while no box's
+    发出/收回 is registered (every round, ballots or tally, needs them to be locked)."""
     with transaction(conn):
         denied = refused(conn, "round_manage", actor)
         if denied is not None:
@@ -267,6 +268,10 @@ def close_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
         stack = counted(conn, r)
         if isinstance(stack, Refusal):
             return stack
+        if not r.boxes:     # the lock requires them (NO_BOXES) and a closed round refuses them
+            return Refusal("NO_BOXES",
+                           f"{r.label} 尚未登记票箱的发出、收回票数，不能结束计票：请监票人先在"
+                           "“监票人·票箱”登记每个票箱的发出、收回票数，再结束计票")
         at = iso(clock.now())
         q.insert_event(conn, round_id=round_id, kind="closed", actor=actor, at=at)
         append(conn, at=at, actor=actor, action="round_closed", meeting_id=r.meeting_id,

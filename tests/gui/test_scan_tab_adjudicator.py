@@ -132,6 +132,8 @@ def test_the_round_header_follows_a_close_made_elsewhere(qtbot, tmp_path):
         r = ready_round(page)
         assert "计票中" in page.status.text()
         other = connect(page.ctx.db_path)          # the command line, another desk
+        voting.record_box(other, r.id, "主票箱", printed=4, issued=4, returned=0,
+                          actor="选举工作人员", clock=page.ctx.clock)
         closed = voting.close_round(other, r.id, actor="选举工作人员", clock=page.ctx.clock)
         other.close()
         assert not isinstance(closed, Refusal), closed

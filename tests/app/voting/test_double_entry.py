@@ -21,6 +21,7 @@ from app.voting import (
     enter_ballot,
     enter_ballots,
     open_round,
+    record_box,
     resolve_difference,
 )
 from db.connection import connect
@@ -88,6 +89,8 @@ def test_three_differences_found_exactly_and_resolved(round_, fixed_clock) -> No
     audit = [a for (a,) in conn.execute(
         "SELECT action FROM audit WHERE action = 'ballot_difference_resolved'")]
     assert len(audit) == 3
+    record_box(conn, r.id, "主票箱", printed=60, issued=60, returned=60, actor="秘书处",
+               clock=fixed_clock)
     assert isinstance(close_round(conn, r.id, actor="主持人", clock=fixed_clock), VotingRound)
 
 

@@ -14,6 +14,7 @@ from app.voting import (
     close_round,
     enter_ballots,
     open_round,
+    record_box,
     record_no_fill,
     validate_meeting,
 )
@@ -46,6 +47,8 @@ def test_a_runoff_is_offered_after_the_last_round_with_seats_unfilled(db_path, f
     assert res is not None and res.status is Status.RUNOFF_NEEDED
     assert not may_open_next(res, rv, rounds)              # still counting
     assert may_decide_no_fill(res, rv, rounds, s.meeting)  # the meeting may decide already
+    record_box(conn, r.id, "主票箱", printed=20, issued=20, returned=20, actor="秘书处",
+               clock=fixed_clock)
     close_round(conn, r.id, actor="主持人", clock=fixed_clock)
     res, rv, rounds = _round_view(conn, s.meeting.id)
     assert is_last(rv, rounds)
@@ -73,6 +76,8 @@ def test_no_runoff_once_the_meeting_decided_not_to_fill(db_path, fixed_clock) ->
     assert isinstance(r, VotingRound)
     enter_ballots(conn, r.id, "A", ballots(r.names, [(12, ["甲一", "乙二"]), (8, ["丙三"])]),
                   clerk="甲", clock=fixed_clock)
+    record_box(conn, r.id, "主票箱", printed=20, issued=20, returned=20, actor="秘书处",
+               clock=fixed_clock)
     close_round(conn, r.id, actor="主持人", clock=fixed_clock)
     got = record_no_fill(conn, r.id, decided_by="党员大会表决通过", why="剩余名额暂缺",
                          actor="主持人", clock=fixed_clock)
@@ -91,6 +96,8 @@ def test_a_complete_contest_offers_nothing(db_path, fixed_clock) -> None:
     assert isinstance(r, VotingRound)
     enter_ballots(conn, r.id, "A", ballots(r.names, [(15, ["甲一", "乙二"]), (5, ["丙三"])]),
                   clerk="甲", clock=fixed_clock)
+    record_box(conn, r.id, "主票箱", printed=20, issued=20, returned=20, actor="秘书处",
+               clock=fixed_clock)
     close_round(conn, r.id, actor="主持人", clock=fixed_clock)
     res, rv, rounds = _round_view(conn, s.meeting.id)
     assert res is not None and res.status is Status.ELECTED

@@ -230,3 +230,21 @@ def test_the_round_counts_on_the_present_frozen_when_voting_opened(party, fixed_
     r2 = _single(conn, party.contest.id, fixed_clock, kind="runoff")
     assert r2.snapshot.id != chair.id
     assert (r2.snapshot.round_label, r2.snapshot.present) == ("第3次投票", 20)
+
+
+def test_close_is_refused_while_no_box_is_registered(party, fixed_clock) -> None:
+    """The lock requires the boxes' 发出/收回 (NO_BOXES) and a closed round refuses box records:
+    closing a round with no box would leave it stuck until reopened. Refused, naming the way."""
+    conn = party.conn
+    sign_in_first(party, 20, fixed_clock)
+    r = _single(conn, party.contest.id, fixed_clock)
+    stack = ballots(r.names, [(3, ["甲一", "乙二"])])
+    assert enter_ballots(conn, r.id, "A", stack, clerk="甲", clock=fixed_clock) == len(stack)
+    refused = close_round(conn, r.id, actor="主持人", clock=fixed_clock)
+    assert isinstance(refused, Refusal) and refused.code == "NO_BOXES", refused
+    assert "监票人·票箱" in refused.message and "发出" in refused.message
+    got = load_round(conn, r.id)
+    assert got is not None and got.state.value == "open"
+    record_box(conn, r.id, "主票箱", printed=30, issued=3, returned=3, actor="秘书处",
+               clock=fixed_clock)
+    assert isinstance(close_round(conn, r.id, actor="主持人", clock=fixed_clock), VotingRound)

@@ -122,10 +122,21 @@ class SetupTab(QWidget):
         # figures the 监票人's (box_figures); off for anyone else, the tooltip saying who may.
         for w in (self.scrutineers, self.counters, self.officials_button):
             page.gate.add(w, "round_manage")
+        # A closed round refuses box records (app.voting.record_box): greyed, not refused.
         for w in (self.box_name, self.mobile, self.printed, self.issued, self.returned,
                   self.spoiled, self.box_button):
-            page.gate.add(w, "box_figures")
+            page.gate.add(w, "box_figures", self._box_open)
         page.round_changed.connect(self.show_round)
+
+    def _box_open(self) -> bool:
+        return self.page.round is not None and self.page.round.state is State.OPEN
+
+    def _box_tips(self, r: VotingRound | None) -> None:
+        """Greyed because counting is closed: the button's tooltip says so and the way back."""
+        closed = r is not None and r.state is not State.OPEN
+        self.page.gate.set_tip(self.box_button,
+                               "计票已结束，不能再改票箱记录（须由主持人“重新开放计票”）"
+                               if closed else "")
 
     def person_left(self) -> None:
         """Another person signed on (or the screen locked): names and figures typed and not
@@ -154,6 +165,7 @@ class SetupTab(QWidget):
 
     def show_round(self, r: VotingRound | None) -> None:
         self.setEnabled(r is not None and r.state is not State.LOCKED)
+        self._box_tips(r)
         if r is None:
             self.boxes.setRowCount(0)
             self.totals.setText("")
