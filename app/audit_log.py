@@ -340,7 +340,7 @@ RESTORE_ADVICE = (
 
 def band_text(check: ChainCheck) -> str:
     """The main window's red band for a chain that does not verify: which row, what to do."""
-    return (f"审计记录不完整（第 {check.broken_at} 条起被改动）：这个数据库在本程序之外被修改过。"
+    return (f"审计记录不完整（第 {check.broken_at} 条起被改动）：这个数据库在本程序之外被修改过。\n"
             + RESTORE_ADVICE + "。")
 
 
