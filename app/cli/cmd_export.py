@@ -172,4 +172,9 @@ def run_backup(args: argparse.Namespace) -> int:
     print(b.path)
     if b.scans:
         print(b.scans)
+    if b.audit_broken:   # backed up all the same (never lose data), named for what it is
+        from app.audit_log import RESTORE_ADVICE
+
+        print(f"backup: 注意：{b.audit_broken}，这个数据库在本程序之外被修改过；"
+              f"此备份文件名已标明“审计不完整”，不能用它恢复。{RESTORE_ADVICE}。", file=sys.stderr)
     return EXIT_OK

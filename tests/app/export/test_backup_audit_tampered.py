@@ -66,3 +66,14 @@ def test_export_advice_names_marked_backups_and_no_good_backup(exported: Exporte
     assert "“-审计不完整”结尾的备份" in got.message and "不能用来恢复" in got.message
     assert "如果没有审计记录完整的备份" in got.message
     assert "审计链头" in got.message and "选举工作领导小组" in got.message
+
+
+def test_backup_cli_says_the_copy_is_marked(exported: Exported, tmp_path: Path) -> None:
+    from tests.app.export.test_export_audit_tampered import _run
+
+    stick = tmp_path / "stick"
+    p = _run("backup", "--db", _tampered(exported, tmp_path), "--to", stick,
+             "--at", AT.isoformat(), home=exported.home)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip().endswith("-审计不完整.db"), p.stdout
+    assert "审计记录不完整（第 5 条起被改动）" in p.stderr and "不能用它恢复" in p.stderr
