@@ -64,6 +64,25 @@ def audit_load(folder: Path) -> float:
     return median(times)
 
 
+@metric("audit_band_check_20k_s", unit="s", target=0.5, better="lt", issue="15")
+def audit_band_check(folder: Path) -> float:
+    """Median of 5: the chain check the main window runs when it opens a database and after
+    each backup (in the database's worker: the red band for a log edited outside the program),
+    over 20,000 audit rows."""
+    from app.audit_log import chain_band
+    from db.connection import connect
+
+    path = _audit_db(folder)
+    times = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        conn = connect(path, create=False)
+        chain_band(conn)
+        conn.close()
+        times.append(time.perf_counter() - t0)
+    return median(times)
+
+
 @metric("audit_filter_20k_ms", unit="ms", target=50.0, better="lt", issue="15")
 def audit_filter(folder: Path) -> float:
     """Median of 5: one filter change (person and time) over 20,000 worded rows, on the GUI
