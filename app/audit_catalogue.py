@@ -168,7 +168,7 @@ CATALOGUE: dict[str, Action] = {
                           "将 {name} 加入工作人员名单，角色：{roles:roles}{chief:chief}"
                           "[（名册人员编号 {person_id}）]{first:first}"),
     "staff_pin_reset": Action("重设PIN", _STAFF, "重设 {name} 的PIN"),
-    "staff_pin_changed": Action("修改本人PIN", _STAFF, "{name} 修改了本人的PIN[（在 {where}）]"),
+    "staff_pin_changed": Action("修改本人PIN", _STAFF, "{name} 修改了本人的PIN[（在“{where}”）]"),
     "staff_removed": Action("删除工作人员", _STAFF, "将 {name} 移出工作人员名单"),
     "staff_edited": Action("修改工作人员角色", _STAFF,
                            "修改 {name}：角色 {roles_before:roles} → {roles:roles}"
