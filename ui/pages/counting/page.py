@@ -143,7 +143,10 @@ class CountingPage(QWidget):
             self.clerk_box.setVisible(not (isinstance(a, Actor) and a.verified))
 
         self.ctx.actor_changed.connect(signed_on)
-        signed_on(self.ctx.actor)
+        if isinstance(self.ctx.actor, Actor) and self.ctx.actor.verified:
+            # only hidden here: setVisible(True) on the box before the layout is on the page
+            # showed it as a window of its own (and the window's close no longer asked)
+            self.clerk_box.hide()
         top.addWidget(self.entry_a)
         top.addWidget(self.entry_b)
         self.status = QLabel()
