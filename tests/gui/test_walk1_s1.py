@@ -116,8 +116,13 @@ def test_a_notice_of_an_unlocked_result_is_refused_before_the_output_folder_is_a
     page = results_page(qtbot, window)
     panel = page.print_panel
     button = panel.buttons["notice"]
+    # Greyed before the lock, the reason in its tooltip (a click used to give a red refusal).
+    assert not button.isEnabled() and "尚未锁定" in button.toolTip()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert asked == []                                   # no folder asked for a refusal
+    assert panel.status.text() == ""
+    panel.make_pdf("notice")                             # reached anyway: refused, no folder
+    assert asked == []
     assert "未能生成" in panel.status.text() and "尚未锁定" in panel.status.text()
     assert "计票结果公告" in panel.status.text()
     assert not panel.tasks

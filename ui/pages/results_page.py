@@ -324,6 +324,7 @@ class ResultsPage(QWidget):
         keep = self.current.round.id if self.current else None
         self.validation = mv
         self.items = list(mv.rounds)
+        self.print_panel.follow()   # the lock-only documents greyed until the lock
         if not self.items:
             colour, text = AMBER, "尚无投票轮次：请先在“投票计票”中开始投票并录入选票"
         elif mv.complete:
@@ -495,6 +496,7 @@ class ResultsPage(QWidget):
             return
         self._person = name
         self.message.clear()
+        self.print_panel.person_left()   # a red print refusal is not the next person's either
         self._said_of = None
         self._show_why()
 

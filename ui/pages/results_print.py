@@ -155,7 +155,8 @@ class PrintPanel(QGroupBox):
         for kind, title in KINDS:
             b = QPushButton(f"{title} PDF")
             b.clicked.connect(lambda _c=False, k=kind: self.make_pdf(k))
-            output_folder.attach(b, page.ctx)  # the tooltip names where the PDF goes
+            if kind not in NEEDS_LOCK:  # those: follow() says why greyed, then the folder
+                output_folder.attach(b, page.ctx)  # the tooltip names where the PDF goes
             self.buttons[kind] = b
             row.addWidget(b)
         self.print_button = QPushButton("打印到打印机…")
@@ -184,6 +185,29 @@ class PrintPanel(QGroupBox):
         lay.addLayout(under)
         self.dialog: QPrintDialog | None = None
         self.box: QMessageBox | None = None
+        output_folder.hub().changed.connect(self._folder_changed)  # a method: gone with us
+        self.follow()
+
+    def follow(self) -> None:
+        """The documents that need a locked result greyed until the page's validation shows every
+        round locked (app.voting.report.not_final), the tooltip saying why; a PDF being made
+        stays greyed."""
+        mv, m = self.page.validation, self.page.ctx.meeting
+        for kind, b in self.buttons.items():
+            why = not_final(mv, NEEDS_LOCK[kind]) if kind in NEEDS_LOCK and mv is not None \
+                and m is not None and mv.meeting.id == m.id else None
+            b.setEnabled(kind not in self.tasks and why is None)
+            if kind in NEEDS_LOCK:
+                base = output_folder.tip(self.page.ctx)
+                b.setToolTip(f"{why}\n{base}" if why else base)
+
+    def _folder_changed(self, _key: str) -> None:
+        self.follow()
+
+    def person_left(self) -> None:
+        """Another person signed on: a refusal said to the last one is not theirs."""
+        if "#c62828" in self.status.styleSheet():
+            self.status.clear()
 
     def folder(self) -> Path:
         """Where the PDFs go (ui.output_folder: the clerk's choice for this database)."""
@@ -217,7 +241,7 @@ class PrintPanel(QGroupBox):
 
     def _done(self, kind: str, out: Path, outcome: Outcome) -> None:
         self.tasks.pop(kind, None)
-        self.buttons[kind].setEnabled(True)
+        self.follow()
         title = dict(KINDS)[kind]
         result = outcome.result if outcome.ok else outcome.error
         self.last[kind] = result
