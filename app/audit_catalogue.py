@@ -151,6 +151,9 @@ CATALOGUE: dict[str, Action] = {
                                     "打印第 {deck} 套扫描测试选票 {pages} 页（测试版式，不计票）"),
     "scan_testdeck_judged": Action("判定扫描测试选票", _VOTE,
                                    "扫描测试选票 {pages} 页：通过 {passed} 页，未通过 {failed} 页"),
+    "scan_testdeck_acknowledged": Action("确认未经测试计入扫描选票", _VOTE,
+                                         "{contest}第{number}轮：扫描测试选票未通过（{deck}），"
+                                         "确认计入扫描选票 {scanned} 张，理由：{why}"),
     # 结果
     "round_no_fill_decided": Action("决定不再补选", _RESULT,
                                     "[{decided_by} ]决定不再补选[（未选足 {unfilled} 名）]"
