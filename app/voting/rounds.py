@@ -270,8 +270,8 @@ def close_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
             return stack
         if not r.boxes:     # the lock requires them (NO_BOXES) and a closed round refuses them
             return Refusal("NO_BOXES",
-                           f"{r.label} 尚未登记票箱的发出、收回票数，不能结束计票：请监票人先在"
-                           "“监票人·票箱”登记每个票箱的发出、收回票数，再结束计票")
+                           f"{r.label} 尚未登记票箱的发出、收回票数：请监票人先在"
+                           "“监票人 · 票箱”登记每个票箱的发出、收回票数，再结束计票")
         at = iso(clock.now())
         q.insert_event(conn, round_id=round_id, kind="closed", actor=actor, at=at)
         append(conn, at=at, actor=actor, action="round_closed", meeting_id=r.meeting_id,

@@ -242,7 +242,7 @@ def test_close_is_refused_while_no_box_is_registered(party, fixed_clock) -> None
     assert enter_ballots(conn, r.id, "A", stack, clerk="甲", clock=fixed_clock) == len(stack)
     refused = close_round(conn, r.id, actor="主持人", clock=fixed_clock)
     assert isinstance(refused, Refusal) and refused.code == "NO_BOXES", refused
-    assert "监票人·票箱" in refused.message and "发出" in refused.message
+    assert "监票人 · 票箱" in refused.message and "发出" in refused.message
     got = load_round(conn, r.id)
     assert got is not None and got.state.value == "open"
     record_box(conn, r.id, "主票箱", printed=30, issued=3, returned=3, actor="秘书处",
