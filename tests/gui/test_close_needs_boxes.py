@@ -54,6 +54,13 @@ def test_close_refused_without_boxes_then_box_form_greyed_after_close(qtbot, tmp
             assert not w.isEnabled(), w
         assert "重新开放" in box.box_button.toolTip()
         page.grab().save(str(shots / "pollday-closed-box-form-greyed.png"))
+        # Reopened (with a reason): the box form is the 监票人's again.
+        back = voting.reopen_round(page.ctx.conn, page.round.id, why="更正收回数",
+                                   actor="主持人", clock=page.ctx.clock)
+        assert isinstance(back, voting.VotingRound), back
+        page.refresh_round()
+        assert box.box_button.isEnabled() and box.returned.isEnabled()
+        assert "重新开放" not in box.box_button.toolTip()
     finally:
         page.close()
         attendance.forget(page.ctx.conn)
