@@ -196,8 +196,10 @@ class EntryTab(QWidget):
         task.start()
 
     def _read(self, generation: int, outcome: Outcome) -> None:
-        if generation != self.generation:
-            return
+        from shiboken6 import isValid
+
+        if generation != self.generation or not (isValid(self) and isValid(self.model)):
+            return   # stale, or the window closed while the ballots were being read
         self.loading = False
         if not outcome.ok:
             self._last(f"读取已录入的选票失败：{outcome.error}", ok=False)
