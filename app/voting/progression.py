@@ -79,9 +79,12 @@ def may_open_next(result: ContestResult | None, r: VotingRound, rounds: Iterable
 
 def may_decide_no_fill(result: ContestResult | None, r: VotingRound,
                        rounds: Iterable[VotingRound], meeting: Meeting | None) -> bool:
-    """会议决定不再补选 is offered for `r`: the last round of a party meeting's contest, seats left
-    unfilled, not decided yet (app.voting.record_no_fill refuses anything else)."""
-    return (is_last(r, rounds) and result is not None and result.status is Status.RUNOFF_NEEDED
+    """会议决定不再补选 is offered for `r`: the last round of a party meeting's contest, its counting
+    finished, seats left unfilled, not decided yet (app.voting.record_no_fill refuses anything
+    else). Not while counting: a round with nothing entered yet elects nobody, and the decision
+    was recorded on it (a tester's walk)."""
+    return (is_last(r, rounds) and r.state is not State.OPEN
+            and result is not None and result.status is Status.RUNOFF_NEEDED
             and r.no_fill is None and meeting is not None and meeting.rules is RuleSet.PARTY)
 
 

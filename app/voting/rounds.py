@@ -232,6 +232,9 @@ def record_no_fill(conn: sqlite3.Connection, round_id: int, *, decided_by: str, 
             return Refusal("NOT_PARTY_MEETING", "只有党内选举可以决定不再补选剩余名额")
         if q.next_round_number(conn, r.contest_id) != r.number + 1:
             return Refusal("LATER_ROUND_EXISTS", f"{r.contest_title} 已有下一轮")
+        if r.state is State.OPEN:
+            return Refusal("COUNTING_NOT_FINISHED",
+                           f"{r.label} 计票尚未结束：请先“结束计票”，再由会议决定是否补选")
         decision = decide_round(conn, r)
         if isinstance(decision, Refusal):
             return decision

@@ -46,7 +46,13 @@ def test_a_runoff_is_offered_after_the_last_round_with_seats_unfilled(db_path, f
     res, rv, rounds = _round_view(conn, s.meeting.id)
     assert res is not None and res.status is Status.RUNOFF_NEEDED
     assert not may_open_next(res, rv, rounds)              # still counting
-    assert may_decide_no_fill(res, rv, rounds, s.meeting)  # the meeting may decide already
+    # not while counting: the decision stands on the final count (a round with nothing entered
+    # yet elects nobody, and a walk recorded 不再补选 on it)
+    assert not may_decide_no_fill(res, rv, rounds, s.meeting)
+    got = record_no_fill(conn, r.id, decided_by="党员大会表决通过", why="剩余名额暂缺",
+                         actor="主持人", clock=fixed_clock)
+    assert isinstance(got, Refusal) and got.code == "COUNTING_NOT_FINISHED", got
+    assert "结束计票" in got.message
     record_box(conn, r.id, "主票箱", printed=20, issued=20, returned=20, actor="秘书处",
                clock=fixed_clock)
     close_round(conn, r.id, actor="主持人", clock=fixed_clock)
