@@ -178,15 +178,33 @@ class AuditBand(QLabel):
     program): which row, and what to do. Checked when the window opens the database and after
     each backup (off the GUI thread); it stays as long as this window has that database."""
 
+    LINK = "详见 报送 → 审计日志"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AuditBand")
+        # One line (a walk: four dense lines pushed 发出合计 off 投票计票 at 1366x768): the
+        # headline and a link to the 审计日志 page; the full advice is the tooltip and that page.
         self.setWordWrap(True)
         self.setAccessibleName("审计记录不完整")
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.setOpenExternalLinks(False)
         self.setStyleSheet("#AuditBand { background: #c62828; color: white; font-weight: bold;"
-                           " padding: 6px 16px; }")
+                           " padding: 4px 16px; }")
+        self.headline = ""
         self.hide()
+
+    def show_text(self, text: str) -> None:
+        """`text` as app.audit_log.band_text gives it: the first line shown, all of it the tip."""
+        import html
+
+        self.headline = text.split("\n", 1)[0]
+        self.setText(f"{html.escape(self.headline)}　<a href=\"audit\" style=\"color: white;\">"
+                     f"{html.escape(self.LINK)}</a>")
+        self.setToolTip(text)
+        self.setAccessibleDescription(text)
+        self.show()
 
 
 class StaffBand(QFrame):
@@ -258,6 +276,8 @@ class MainWindow(QMainWindow):
         if self.demo_band is not None:
             column.addWidget(self.demo_band)
         self.audit_band = AuditBand()
+        self.audit_band.linkActivated.connect(
+            lambda _link: self.show_step("report", tab="审计日志"))
         column.addWidget(self.audit_band)
         self.staff_band = StaffBand(self.create_staff_list)
         self.staff_band.hide()
@@ -307,8 +327,7 @@ class MainWindow(QMainWindow):
 
     def _audit_checked(self, text: str | None) -> None:
         if text:   # a broken chain never mends in the same file: the band is not hidden again
-            self.audit_band.setText(text)
-            self.audit_band.show()
+            self.audit_band.show_text(text)
 
     # --- who uses this laptop: sign-on, 切换人员, the idle lock ----------------------------------
 
@@ -464,9 +483,7 @@ class MainWindow(QMainWindow):
         self._show_actor()
         self.statusBar().showMessage(f"{actor.name}（{actor.roles_zh()}）已登录本机", 8000)
         if staff.must_change_pin(self.ctx.conn, actor.name):   # the 主持人 reset it: they know it
-            QTimer.singleShot(0, self, lambda: self.change_own_pin(
-                note=f"须修改PIN：{actor.name} 的PIN是主持人重设的，主持人也知道。"
-                     "请现在改为只有本人知道的PIN（也可稍后在“文件 → 修改本人PIN…”中修改）。"))
+            QTimer.singleShot(0, self, self.change_own_pin)   # its note says why
 
     def change_own_pin(self, note: str = "") -> None:
         """文件 → 修改本人PIN…: the signed-on member's own PIN (ui.pin_change)."""

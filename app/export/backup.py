@@ -75,10 +75,10 @@ def backup_database(db_path: Path, folder: Path, *, at: dt.datetime,
         archived = _archived(conn)
         # Never lose data: a database edited outside the program is backed up too, but its
         # copy is named for what it is (the export's advice: do not restore from those).
-        from app.audit_log import check_chain
+        from app.audit_log import broken_words, check_chain
 
         chain = check_chain(conn)
-        broken = "" if chain.intact else f"审计记录不完整（第 {chain.broken_at} 条起被改动）"
+        broken = "" if chain.intact else broken_words(chain.broken_at)
         name = backup_name(_community(conn), at, audit_broken=bool(broken))
         final = folder / name
         tmp = folder / f".{name}{fmt.TEMP_SUFFIX}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from app.audit_log import RESTORE_ADVICE
 from app.clock import FixedClock
@@ -29,16 +29,32 @@ def test_window_opening_a_tampered_database_shows_the_red_band(qtbot, small_db: 
     for window in open_window(qtbot, small_db):
         window.resize(1366, 768)
         qtbot.waitUntil(window.audit_band.isVisible, timeout=10000)
-        text = window.audit_band.text()
-        assert text.startswith("审计记录不完整（第 3 条起被改动）"), text
+        band = window.audit_band
+        # one wording: 无法核实 (被改动 read as if every row from 3 on was altered)
+        assert band.headline.startswith("审计记录不完整（第 3 条起无法核实）"), band.headline
+        assert "被改动" not in band.text() and "详见 报送 → 审计日志" in band.text()
+        # the full advice is the tooltip (and the 审计日志 page), not four lines over every page
+        text = band.toolTip()
         assert RESTORE_ADVICE in text and "审计不完整" in text
         assert "如果没有审计记录完整的备份" in text and "选举工作领导小组" in text
+        assert RESTORE_ADVICE not in band.text()
+        # at most two text lines tall (a walk: four lines, ~100 px, cut 发出合计 off 投票计票)
+        qtbot.wait(50)
+        line = band.fontMetrics().lineSpacing()
+        assert band.height() <= 2 * line + 12, (band.height(), line)
         # it stays on every page
         window.show_step("report")
         qtbot.wait(50)
         assert window.audit_band.isVisible()
         shot(window, "audit_band_1366x768")
-        # the 审计日志 page says what to do, in the same words
+        # a click on the band's link opens the 审计日志 page, which says what to do in full
+        window.show_step("voting")
+        metrics = band.fontMetrics()
+        x = band.contentsRect().left() + metrics.horizontalAdvance(band.headline + "　") \
+            + metrics.horizontalAdvance(band.LINK) // 2
+        qtbot.mouseClick(band, Qt.MouseButton.LeftButton,
+                         pos=QPoint(x, band.contentsRect().center().y()))
+        qtbot.waitUntil(lambda w=window: w.current_tab() == "审计日志", timeout=5000)
         page = window.show_step("report", tab="审计日志")
         qtbot.waitUntil(page.is_loaded, timeout=10000)
         assert RESTORE_ADVICE in page.check_text.text()
@@ -66,10 +82,10 @@ def test_intact_database_has_no_band_until_a_backup_finds_the_log_edited(
         made = list(stick.glob("pollday-backup-*.db"))
         assert len(made) == 1 and made[0].name.endswith("-审计不完整.db"), made
         assert f"已备份到 {made[0].name}" in words, words
-        assert "审计记录不完整（第 2 条起被改动）" in words and "不能用它恢复" in words
+        assert "审计记录不完整（第 2 条起无法核实）" in words and "不能用它恢复" in words
         assert "#a15c00" in page.backup_status.styleSheet()
         qtbot.waitUntil(window.audit_band.isVisible, timeout=10000)
-        assert window.audit_band.text().startswith("审计记录不完整（第 2 条起被改动）")
+        assert window.audit_band.headline.startswith("审计记录不完整（第 2 条起无法核实）")
         qtbot.wait(30)
         shot(window, "audit_band_after_backup_1366x768")
         page.timer.stop()

@@ -34,7 +34,7 @@ def test_backup_of_a_tampered_database_is_marked(exported: Exported, tmp_path: P
     assert b.path.exists() and b.size > 0                      # the data is still kept
     assert b.path.name.endswith("-审计不完整.db"), b.path.name
     assert b.path.name.startswith("pollday-backup-")
-    assert b.audit_broken == "审计记录不完整（第 5 条起被改动）", b.audit_broken
+    assert b.audit_broken == "审计记录不完整（第 5 条起无法核实）", b.audit_broken
 
 
 def test_periodic_marked_copies_never_push_out_the_good_ones(exported: Exported,
@@ -76,4 +76,4 @@ def test_backup_cli_says_the_copy_is_marked(exported: Exported, tmp_path: Path) 
              "--at", AT.isoformat(), home=exported.home)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip().endswith("-审计不完整.db"), p.stdout
-    assert "审计记录不完整（第 5 条起被改动）" in p.stderr and "不能用它恢复" in p.stderr
+    assert "审计记录不完整（第 5 条起无法核实）" in p.stderr and "不能用它恢复" in p.stderr
