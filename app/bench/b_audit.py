@@ -83,6 +83,22 @@ def audit_band_check(folder: Path) -> float:
     return median(times)
 
 
+@metric("audit_cli_check_20k_s", unit="s", target=0.3, better="lt", issue="15")
+def audit_cli_check(folder: Path) -> float:
+    """Median of 5: the chain check every command line command on an election database runs
+    before it starts (one warning line when the log was edited outside the program), over
+    20,000 audit rows."""
+    from app.audit_log import cli_warning
+
+    path = _audit_db(folder)
+    times = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        cli_warning(path)
+        times.append(time.perf_counter() - t0)
+    return median(times)
+
+
 @metric("audit_filter_20k_ms", unit="ms", target=50.0, better="lt", issue="15")
 def audit_filter(folder: Path) -> float:
     """Median of 5: one filter change (person and time) over 20,000 worded rows, on the GUI

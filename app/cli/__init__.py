@@ -87,6 +87,7 @@ def main(argv: Sequence[str] | None = None, packages: Sequence[str] = ("app.cli"
     if refused:
         print(f"未执行：{refused}", file=sys.stderr)
         return 1
+    warn_audit(args)
     try:
         code = run_command(func, args)
         sys.stdout.flush()   # what is still buffered fails here, not at exit with a traceback
@@ -95,6 +96,28 @@ def main(argv: Sequence[str] | None = None, packages: Sequence[str] = ("app.cli"
             raise
         return reader_gone()
     return code
+
+
+# `pollday audit …` reports the chain itself, in full.
+NO_AUDIT_WARNING = frozenset({"audit"})
+
+
+def warn_audit(args: argparse.Namespace) -> None:
+    """A command on an election database whose audit log was edited outside the program says
+    so in one line on stderr before it runs (the window shows a red band; a script saw nothing).
+    It never refuses and never changes the exit status: the day's data must not be lost."""
+    from pathlib import Path
+
+    path = getattr(args, "db", None)
+    if getattr(args, "command", None) in NO_AUDIT_WARNING or not isinstance(path, Path):
+        return
+    if not path.is_file():
+        return
+    from app.audit_log import cli_warning
+
+    line = cli_warning(path)
+    if line:
+        print(line, file=sys.stderr)
 
 
 # A program a closed pipe ends on POSIX dies of SIGPIPE: its shell shows 128 + 13, and
