@@ -146,7 +146,7 @@ def paint_report(printer: QPrinter, mv: MeetingValidation) -> int:
 
 class PrintPanel(QGroupBox):
     def __init__(self, page: ResultsPage) -> None:
-        super().__init__("打印（结果锁定后）")
+        super().__init__(self.title_words())
         self.page = page
         self.tasks: dict[str, Task] = {}
         self.last: dict[str, Printed | Refusal | str] = {}
@@ -188,6 +188,16 @@ class PrintPanel(QGroupBox):
         output_folder.hub().changed.connect(self._folder_changed)  # a method: gone with us
         self.follow()
 
+    @staticmethod
+    def title_words() -> str:
+        """Which documents wait for the lock and which do not (it said 打印（结果锁定后） over
+        all five, while 发票收票记录 and 出席情况报告 print before the lock)."""
+        lock = "、".join(t for k, t in KINDS if k in NEEDS_LOCK)
+        free = "、".join(t for k, t in KINDS if k not in NEEDS_LOCK)
+        return f"打印：{lock}须结果锁定后；{free}锁定前也可打印"
+
+    LOCK_TIP = "须结果锁定后才能打印"
+
     def follow(self) -> None:
         """The documents that need a locked result greyed until the page's validation shows every
         round locked (app.voting.report.not_final), the tooltip saying why; a PDF being made
@@ -199,7 +209,8 @@ class PrintPanel(QGroupBox):
             b.setEnabled(kind not in self.tasks and why is None)
             if kind in NEEDS_LOCK:
                 base = output_folder.tip(self.page.ctx)
-                b.setToolTip(f"{why}\n{base}" if why else base)
+                b.setToolTip(f"{self.LOCK_TIP}：{why}\n{base}" if why
+                             else f"{self.LOCK_TIP}（已锁定）。\n{base}")
 
     def _folder_changed(self, _key: str) -> None:
         self.follow()
