@@ -49,6 +49,8 @@ def test_window_opening_a_tampered_database_shows_the_red_band(qtbot, small_db: 
         shot(window, "audit_band_1366x768")
         # a click on the band's link opens the 审计日志 page, which says what to do in full
         window.show_step("voting")
+        qtbot.wait(50)
+        shot(window, "audit_band_voting_1366x768")
         metrics = band.fontMetrics()
         x = band.contentsRect().left() + metrics.horizontalAdvance(band.headline + "　") \
             + metrics.horizontalAdvance(band.LINK) // 2
