@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,6 +26,14 @@ from app.clock import Clock
 from db.identity import DatabaseFileChanged
 from ui.pages.staff_page import pin_hint, pin_hint_colour
 from ui.signon import RED
+
+GREEN = "#1b6e3a"
+
+
+def must_change_note(name: str) -> str:
+    """The one 须修改PIN note, at sign-on and from the 文件 menu while the mark is set."""
+    return (f"主持人重设了 {name} 的PIN（主持人也知道），请现在改为只有你知道的PIN"
+            "（也可稍后从 文件 → 修改本人PIN… 修改）。")
 
 
 def _pin_box(name: str, placeholder: str) -> QLineEdit:
@@ -48,6 +56,12 @@ class ChangePinDialog(QDialog):
         self.setWindowTitle("修改本人PIN")
         self.setObjectName("ChangePinDialog")
         self.conn, self.clock, self.name, self.where = conn, clock, name, where
+        self.saved = False
+        try:   # the 主持人 reset it and the member has not picked their own since
+            if staff.must_change_pin(conn, name):
+                note = must_change_note(name)
+        except (sqlite3.Error, DatabaseFileChanged):
+            pass
         self.heading = heading = QLabel(f"{name}：请输入当前PIN，再输入两次新PIN。新PIN只有本人知道，"
                          "主持人也不知道。")
         heading.setWordWrap(True)
@@ -85,7 +99,8 @@ class ChangePinDialog(QDialog):
         buttons.addButton(self.ok, QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         cancel.setAutoDefault(False)
-        self.ok.clicked.connect(self.try_change)
+        self.cancel = cancel
+        self.ok.clicked.connect(self._ok_clicked)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(heading)
@@ -104,6 +119,8 @@ class ChangePinDialog(QDialog):
         # Enter moves from box to box (the boxes' own returnPressed); never a button as well.
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             event.accept()
+            if self.saved and self.ok.hasFocus():   # the confirmation: Enter closes it
+                QTimer.singleShot(0, self, self.accept)
             return
         super().keyPressEvent(event)
 
@@ -112,19 +129,28 @@ class ChangePinDialog(QDialog):
         self.hint.setText(pin_hint(first, second)[0])
         self.hint.setStyleSheet(f"color: {pin_hint_colour(first, second)};")
 
+    def _ok_clicked(self) -> None:
+        if self.saved:
+            QTimer.singleShot(0, self, self.accept)   # after the click or key is over
+        else:
+            self.try_change()
+
     def _clear(self) -> None:
         for box in (self.current, self.pin1, self.pin2):
             box.clear()
 
     def try_change(self) -> bool:
-        """Check and save (two scrypt hashes, ~150 ms): closes on success, else says why."""
+        """Check and save (two scrypt hashes, ~150 ms): on success says so (Enter or 关闭
+        closes), else says why."""
+        if self.saved:
+            return True
         if not self.current.text():
             self.problem.setText("请输入当前PIN")
             self.current.setFocus()
             return False
-        words, ok = pin_hint(self.pin1.text(), self.pin2.text())
-        if not ok:
-            self.problem.setText(f"新PIN：{words}")
+        _words, ok = pin_hint(self.pin1.text(), self.pin2.text())
+        if not ok:   # the hint under the boxes says why already: not twice
+            self.problem.clear()
             self.pin1.setFocus()
             return False
         try:
@@ -139,13 +165,27 @@ class ChangePinDialog(QDialog):
                 self.pin1.clear()
                 self.pin2.clear()
                 self.pin1.setFocus()
-            else:                   # the current PIN wrong or waiting: type it again
-                self._clear()
+            else:                   # the current PIN wrong or waiting: type only it again
+                self.current.clear()
                 self.current.setFocus()
             self.problem.setText(got.message)
             return False
         self._clear()
         self.problem.clear()
+        self.saved = True   # the confirmation once this key is over (Enter in 再输入一次 is it)
+        QTimer.singleShot(0, self, self._say_done)
         self.changed.emit(got.name)
-        self.accept()
         return True
+
+    def _say_done(self) -> None:
+        """Said in the dialog (the window's status line may be off a small screen): closed
+        by Enter or 关闭."""
+        for box in (self.current, self.pin1, self.pin2):
+            box.setEnabled(False)
+        self.note.hide()
+        self.hint.clear()
+        self.problem.setStyleSheet(f"color: {GREEN}; font-weight: bold; font-size: 13pt;")
+        self.problem.setText("已修改本人PIN。下次登录请使用新PIN。")
+        self.cancel.hide()
+        self.ok.setText("关闭")
+        self.ok.setFocus()

@@ -46,16 +46,21 @@ def test_a_member_changes_their_own_pin_from_the_file_menu(qtbot, staff_db, shot
     assert not dialog.note.isVisible()
     # a weak new PIN: refused, the current one kept typed
     _type(qtbot, dialog, PIN["周监票"], "111111", "111111")
-    assert "太容易猜到" in dialog.problem.text() and dialog.isVisible()
+    assert "太容易猜到" in dialog.hint.text() and dialog.isVisible()   # said once, there
     assert QApplication.focusWidget() is dialog.pin1
     # a wrong current PIN: counted like a wrong sign-on
-    dialog.current.clear()
+    for box in (dialog.current, dialog.pin1, dialog.pin2):
+        box.clear()
     dialog.current.setFocus()
     _type(qtbot, dialog, "999990", "580314", "580314")
     assert "PIN不正确" in dialog.problem.text() and dialog.isVisible()
     qtbot.wait(30)
     shot(dialog, "change-own-pin-wrong-current")
-    _type(qtbot, dialog, PIN["周监票"], "580314", "580314")
+    assert dialog.pin1.text() == dialog.pin2.text() == "580314"   # only the current PIN again
+    _type(qtbot, dialog, PIN["周监票"], "", "")
+    qtbot.waitUntil(lambda: "已修改本人PIN" in dialog.problem.text(), timeout=3000)
+    qtbot.waitUntil(lambda: dialog.ok.hasFocus(), timeout=3000)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)   # 关闭
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
     assert "周监票 的PIN已修改" in window.statusBar().currentMessage()
     conn = window.ctx.conn
@@ -90,6 +95,8 @@ def test_after_a_host_reset_the_next_sign_on_offers_the_change(qtbot, staff_db, 
     shot(window, "change-own-pin-after-reset-window")
     shot(dialog, "change-own-pin-after-reset")
     _type(qtbot, dialog, "864200", "580314", "580314")
+    qtbot.waitUntil(lambda: dialog.ok.hasFocus(), timeout=3000)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)   # 关闭
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
     assert not staff.must_change_pin(window.ctx.conn, "钱签到")
     gen.close()

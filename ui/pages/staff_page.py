@@ -45,7 +45,7 @@ from ui.pages.setup_common import (
 from ui.pages.staff_edit import EditDialog
 from ui.rights import Gate, denied
 
-HEADERS = ["姓名", "角色", CHIEF_ZH, "名册人员", "PIN输错", "暂停登录至"]
+HEADERS = ["姓名", "角色", CHIEF_ZH, "名册人员", "PIN输错", "暂停登录至", "PIN"]
 
 
 def pin_field(name: str) -> QLineEdit:
@@ -254,7 +254,8 @@ class StaffPage(QWidget):
         fill(self.table, [[m.name, m.roles_zh, "是" if m.chief else "",
                            names.get(m.person_id, "") if m.person_id is not None else "",
                            str(m.failed) if m.failed else "",
-                           m.locked_until[11:19] if m.locked_until else ""]
+                           m.locked_until[11:19] if m.locked_until else "",
+                           "须修改PIN" if staff.must_change_pin(self.ctx.conn, m.name) else ""]
                           for m in self.members])
         for r in range(self.table.rowCount()):
             item = self.table.item(r, 1)
@@ -285,6 +286,7 @@ class StaffPage(QWidget):
         self.drop_pins()
         name = getattr(actor, "name", None)
         if name != self.form_for:
+            self.message.clear()   # "已为 … 重设PIN" was said to the last person
             self.form_for = name
             self.name.clear()
             for box in (*self.role_boxes.values(), self.chief):
