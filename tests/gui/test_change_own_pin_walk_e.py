@@ -70,7 +70,7 @@ def test_refusals_once_wrong_current_keeps_new_and_success_is_said(qtbot, staff_
     gen.close()
 
 
-def test_the_must_change_note_is_one_message_and_shown_from_the_menu(qtbot, staff_db, shot):  # noqa: F811
+def test_the_staff_list_shows_who_must_change_a_reset_pin(qtbot, staff_db, shot):  # noqa: F811
     _reset(staff_db, "周监票", "864200")
     gen, window = open_signed_on(qtbot, staff_db, "赵主持")
     window.resize(1366, 768)
@@ -85,7 +85,7 @@ def test_the_must_change_note_is_one_message_and_shown_from_the_menu(qtbot, staf
     gen.close()
 
 
-def test_host_message_goes_on_switch_and_note_from_menu(qtbot, staff_db, shot):  # noqa: F811
+def test_the_hosts_reset_message_goes_when_another_signs_on(qtbot, staff_db, shot):  # noqa: F811
     gen, window = open_signed_on(qtbot, staff_db, "赵主持")
     window.resize(1366, 768)
     page = window.show_step("prepare", tab="工作人员名单")
@@ -97,7 +97,7 @@ def test_host_message_goes_on_switch_and_note_from_menu(qtbot, staff_db, shot): 
     gen.close()
 
 
-def test_note_from_the_file_menu_while_marked(qtbot, staff_db, shot):  # noqa: F811
+def test_one_must_change_note_also_from_the_file_menu(qtbot, staff_db, shot):  # noqa: F811
     _reset(staff_db, "周监票", "864200")
     from tests.gui.conftest import open_window
     from tests.gui.test_staff_signon import sign_on_in
