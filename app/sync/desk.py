@@ -420,8 +420,11 @@ class DeskLink:
             self._writer.write(wire.control({"t": "register_get"}))
 
     def _take_register(self, done: dict[str, Any]) -> None:
+        # register_pending stays True until the copy is in the database: `pollday desk` (another
+        # thread) waits for it to go False and then signs in, and a person added on the host
+        # was "not on the register" when it went False before register.take had written
+        # (tests/e2e/test_sync_register.py, 1 in a full run)
         data, self._copy = b"".join(self._copy), []
-        self.register_pending = False
         if hashlib.sha256(data).hexdigest() != done.get("sha256"):
             raise wire.FrameError("register copy damaged in transit")
         if done.get("encoding") == "zlib":
@@ -434,11 +437,13 @@ class DeskLink:
             tmp.write_bytes(data)
             change = register.take(self.conn, tmp, desk=self.desk, clock=self.clock)
         except (OSError, sqlite3.OperationalError) as exc:   # disk full, locked: try again soon
+            self.register_pending = False
             self.register_note = f"名册暂未能按主机更新（{exc}），稍后重试"
             asyncio.get_running_loop().call_later(RETRY_REGISTER, self._register_announced,
                                                   done.get("version"))
             return
         except (ValueError, sqlite3.Error) as exc:   # another version of PollDay on the host
+            self.register_pending = False
             self.register_note = f"名册未能按主机更新：{exc}"
             self.register_version = str(done.get("version", ""))   # do not ask again and again
             return
@@ -446,6 +451,7 @@ class DeskLink:
             tmp.unlink(missing_ok=True)
         self.register_version = change.version
         self.register_note = f"{self.clock.now():%H:%M} {register.describe(change)}"
+        self.register_pending = False
         if self._resync and self._writer is not None:   # keys arrived: ask for what was refused
             self._resync = False
             self._writer.write(wire.frame(wire.YSYNC, create_sync_message(self.replica.doc)))
