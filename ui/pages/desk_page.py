@@ -816,11 +816,10 @@ class DeskPage(QWidget):
             self.counter.setText(
                 f"此刻在场 {present} / 应到 {expected}<br><span style='font-size: 12pt;'>"
                 f"冻结实到 {frozen}（{label}开始时）</span>")
-        else:
-            self.counter.setText(f"{attendance.live_count_words(present)} / 应到 {expected}")
-        if label:
             self.counter.setToolTip(f"{label}开始时冻结实到 {frozen} 人：实到、出席率和法定人数按此"
                                     f"（见“会议”页）；此刻在场 {present} 人含冻结后到会的人")
+        else:
+            self.counter.setText(f"{attendance.live_count_words(present)} / 应到 {expected}")
 
     # --- shown / hidden -------------------------------------------------------------------------
 
