@@ -27,6 +27,7 @@ from app.documents.page import CONTENT_W, Column, Flow, footer_text
 from app.meetings import Refusal, list_exclusions, list_leaves
 from app.model import EXCLUSION_REASON_ZH, Form, Meeting, RuleSet
 from app.names import name_sort_key
+from db import persons as db_persons
 from db.privacy import masked
 
 _EXPECTED_LABEL = {
@@ -83,8 +84,6 @@ def render_report(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.
     lifted = [e for e in att.events(conn, meeting) if e.kind is att.Kind.LIFT_EXCLUSION]
     names = {e.person_id: e.person_name for e in exclusions}
     names |= {lv.person_id: lv.person_name for lv in leaves}
-    from db import persons as db_persons
-
     for p in db_persons.get_many(conn, [e.person_id for e in lifted]):
         names[p.id] = p.name
     fonts.check_names((f"{n}（名册编号 {pid}）", n) for pid, n in names.items())
@@ -168,8 +167,6 @@ def _late_arrivals(conn: sqlite3.Connection, meeting: Meeting, s: att.Summary,
                    snap: att.Snapshot | None) -> list[tuple[str, str, str]]:
     """(name, desk, time) of the voters present now who were not in `snap`'s frozen 实到, in
     sign-in order."""
-    from db import persons as db_persons
-
     if snap is None:
         return []
     ids = set(s.present_ids) - set(snap.person_ids)
