@@ -76,12 +76,13 @@ def render_report(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.
         taken_all = att.snapshots(conn, meeting)
         snap = taken_all[-1] if taken_all else None
     s = att.attendance_summary(conn, meeting)
-    late = _late_arrivals(conn, meeting, s, snap)
+    log = att.events(conn, meeting)   # read once: the late arrivals and the lifted exclusions
+    late = _late_arrivals(conn, log, s, snap)
     exclusions = sorted(list_exclusions(conn, meeting.id),
                         key=lambda e: (name_sort_key(e.person_name), e.person_id))
     leaves = sorted(list_leaves(conn, meeting.id),
                     key=lambda lv: (name_sort_key(lv.person_name), lv.person_id))
-    lifted = [e for e in att.events(conn, meeting) if e.kind is att.Kind.LIFT_EXCLUSION]
+    lifted = [e for e in log if e.kind is att.Kind.LIFT_EXCLUSION]
     names = {e.person_id: e.person_name for e in exclusions}
     names |= {lv.person_id: lv.person_name for lv in leaves}
     for p in db_persons.get_many(conn, [e.person_id for e in lifted]):
@@ -163,17 +164,17 @@ def render_report(conn: sqlite3.Connection, meeting: Meeting, out: Path, at: dt.
     return Printed(out, pages, s.present, f"应到 {s.expected}，实到 {s.present}")
 
 
-def _late_arrivals(conn: sqlite3.Connection, meeting: Meeting, s: att.Summary,
+def _late_arrivals(conn: sqlite3.Connection, log: list[att.Event], s: att.Summary,
                    snap: att.Snapshot | None) -> list[tuple[str, str, str]]:
     """(name, desk, time) of the voters present now who were not in `snap`'s frozen 实到, in
-    sign-in order."""
+    sign-in order (`log`: the meeting's events)."""
     if snap is None:
         return []
     ids = set(s.present_ids) - set(snap.person_ids)
     if not ids:
         return []
     signed: dict[int, att.Event] = {}
-    for e in att.events(conn, meeting):
+    for e in log:
         if e.kind is att.Kind.SIGN_IN and e.person_id in ids:
             signed[e.person_id] = e
     names = {p.id: p.name for p in db_persons.get_many(conn, sorted(ids))}
