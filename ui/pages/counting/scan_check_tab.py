@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.meetings import Refusal
 from app.voting import Mode, State, VotingRound
+from ui.pages.counting.scan_tab import who_may
 
 if TYPE_CHECKING:
     from ui.pages.counting.page import CountingPage
@@ -40,13 +41,6 @@ GREEN, RED = "#1b7f3b", "#c62828"
 FULL_TIP = "计票员（录入组B）逐张录入全部选票，与扫描（录入组A）逐张比对"
 SAMPLE_TIP = ("扫描之后由本机随机抽取不少于5%（至少100张，不足100张全部）"
               "未送人工认定的选票，计票员不看机读结果录入；抽查中发现扫描读错，须全部录入")
-
-
-def _who(code: str) -> str:
-    """只有<who may, from app.permissions>可以操作."""
-    from app.permissions import PERMISSIONS
-
-    return f"只有{PERMISSIONS[code].who_zh}可以操作"
 
 
 class ScanCheckTab(QWidget):
@@ -185,7 +179,7 @@ class ScanCheckTab(QWidget):
                                     and st.undrawn > 0 and not st.full_required)
         self.keys.setToolTip("" if enter is None else enter.message)
         colour = RED if st.full_required else "#1b3550"
-        rights = [f"{what}：{_who(d.code)}" for what, d in
+        rights = [f"{what}：{who_may(d.code)}" for what, d in
                   (("选择核对方式、抽取", manage), ("录入组B", enter)) if d is not None]
         self.state.setText(f"<span style='color:{colour}'>{st.words()}</span>"
                            + (f"<br><span style='color:#8a4b00'>{'；'.join(rights)}</span>"

@@ -337,7 +337,7 @@ class ScanTab(QWidget):
         self.hand_count.setEnabled(enter is None)
         self.watch_button.setEnabled(enter is None)
         if enter is not None:
-            words.append(f"导入扫描、计入录入组A：{_who(enter.code)}")
+            words.append(f"导入扫描、计入录入组A：{who_may(enter.code)}")
         judge = permissions.check(conn, "adjudicate_ballot", actor)
         self.decide_button.setToolTip(
             "存疑票、无效票：认定人（本机登录的监票人或总监票人）认定后，第二人输入姓名和PIN确认"
@@ -347,7 +347,7 @@ class ScanTab(QWidget):
                       self.no_write_in, self.decide_button):
                 w.setEnabled(False)
             self.decide_button.setToolTip(judge.message)
-            words.append(f"认定选票：{_who(judge.code)}")
+            words.append(f"认定选票：{who_may(judge.code)}")
         row = self.queue.currentRow()
         if enforced and 0 <= row < len(self.pages):
             # The round's named 监票人 and the 总监票人 (app.scan.adjudicate decides who).
@@ -620,8 +620,8 @@ def _deck_warning(conn: Any, round_id: int) -> str:
     return g.warning() if g is not None else ""
 
 
-def _who(code: str) -> str:
-    """只有<who may, from app.permissions>可以操作."""
+def who_may(code: str) -> str:
+    """只有<who may, from app.permissions>可以操作 (the 扫描核对 tab says it too)."""
     from app.permissions import PERMISSIONS
 
     return f"只有{PERMISSIONS[code].who_zh}可以操作"
