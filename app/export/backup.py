@@ -75,10 +75,13 @@ def backup_database(db_path: Path, folder: Path, *, at: dt.datetime,
         archived = _archived(conn)
         # Never lose data: a database edited outside the program is backed up too, but its
         # copy is named for what it is (the export's advice: do not restore from those).
-        from app.audit_log import broken_words, check_chain
+        # Only the first row that does not verify is named: no need to read and describe
+        # every entry as check_chain does for the 审计日志 page.
+        from app.audit_log import broken_words
+        from db.audit import first_break
 
-        chain = check_chain(conn)
-        broken = "" if chain.intact else broken_words(chain.broken_at)
+        first = first_break(conn)
+        broken = "" if first is None else broken_words(first[0])
         name = backup_name(_community(conn), at, audit_broken=bool(broken))
         final = folder / name
         tmp = folder / f".{name}{fmt.TEMP_SUFFIX}"
