@@ -145,14 +145,11 @@ def build_package(db_path: Path, *, key: InstallationKey, at: dt.datetime,
                         assembled.short_hash, assembled.fingerprint, missing)
 
 
-# One wording for the export refusal, the main window's band and the 审计日志 page.
-from app.audit_log import RESTORE_ADVICE as RESTORE_WORDS  # noqa: E402
-
-
 def audit_refusal(db: Path) -> Refusal | None:
     """AUDIT_BROKEN naming EVERY audit row of `db` that does not verify (when, who, what, and
     how), and how to proceed; None when the chain is intact."""
-    from app.audit_log import check_chain
+    # One wording for the export refusal, the main window's band and the 审计日志 page.
+    from app.audit_log import RESTORE_ADVICE, check_chain
 
     conn = connect(db, create=False)
     try:
@@ -164,7 +161,7 @@ def audit_refusal(db: Path) -> Refusal | None:
     return Refusal("AUDIT_BROKEN", (
         f"审计日志{check.rows_text()}无法核实，不能导出报送包。"
         + check.every_break_text() + "。审计链断裂的报送包，区里无法核实其中的结果，"
-        "也无法证明它未被伪造。" + RESTORE_WORDS + "。"))
+        "也无法证明它未被伪造。" + RESTORE_ADVICE + "。"))
 
 
 def _scratch_copy(copy: Callable[[], object], full: Path) -> None:
