@@ -165,7 +165,3 @@ def counted_rounds(conn: sqlite3.Connection, page_id: int) -> list[int]:
 def is_counted(conn: sqlite3.Connection, page_id: int) -> bool:
     return conn.execute("SELECT 1 FROM scan_counted WHERE page_id = ?",
                         (page_id,)).fetchone() is not None
-
-
-def count_refused(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM scan_page WHERE status = 'refused'").fetchone()[0])

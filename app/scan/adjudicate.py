@@ -520,8 +520,3 @@ def refused_words(conn: sqlite3.Connection, shown: int = 6) -> str:
     return (f"拒读 {len(pages)} 张（读不出是哪一项选举）：{listed}"
             + (f"；等共{len(pages)}张" if len(pages) > shown else "")
             + "。如已把该张重新扫描并导入（见后面的批次），无需录入；否则按原票键盘录入其所属的每一项")
-
-
-def refused_count(conn: sqlite3.Connection) -> int:
-    """Pages refused by the reader in every batch (each ballot is entered by keyboard)."""
-    return q.count_refused(conn)
