@@ -142,8 +142,7 @@ class SetupTab(QWidget):
         """Another person signed on (or the screen locked): names and figures typed and not
         registered are not the next person's; the form shows what is registered."""
         self._filled = None
-        for w in (self.printed, self.issued, self.returned, self.spoiled):
-            w.setValue(0)
+        self._clear_figures()
         self.show_round(self.page.round)
 
     def focus_first(self) -> None:
@@ -216,9 +215,12 @@ class SetupTab(QWidget):
             return
         self.mobile.setChecked(name.startswith("流动"))
         if self._filled is not None:   # leaving a registered box: its figures are not this one's
-            for w in (self.printed, self.issued, self.returned, self.spoiled):
-                w.setValue(0)
+            self._clear_figures()
             self._filled = None
+
+    def _clear_figures(self) -> None:
+        for w in (self.printed, self.issued, self.returned, self.spoiled):
+            w.setValue(0)
 
     def _show_box(self, b: Box) -> None:
         self.mobile.setChecked(b.mobile)
