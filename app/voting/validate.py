@@ -439,9 +439,14 @@ def second_post(conn: sqlite3.Connection, meeting: Meeting, contest: MeetingCont
                 name: str, person_id: int | None) -> HeldPost | None:
     """The post of the same body that this person already holds, when `contest` is another
     post (TWO_POSTS_RULE_ZH), else None: asked when a candidate is added."""
-    body = contest_body(meeting, contest)
-    return next((h for h in posts_held(conn, meeting)
-                 if h.contest_id != contest.id and h.body == body
+    return _other_post(posts_held(conn, meeting), contest.id, contest_body(meeting, contest),
+                       name, person_id)
+
+
+def _other_post(held: list[HeldPost], contest_id: int, body: str, name: str,
+                person_id: int | None) -> HeldPost | None:
+    """The post of `body` this person holds from a contest other than `contest_id`, or None."""
+    return next((h for h in held if h.contest_id != contest_id and h.body == body
                  and h.is_person(name, person_id)), None)
 
 
@@ -524,8 +529,7 @@ def held_by_candidates(conn: sqlite3.Connection, meeting: Meeting,
         for cand in list_candidates(conn, c.id):
             if names is not None and cand.name not in names:   # a runoff's narrowed list
                 continue
-            h = next((h for h in held if h.contest_id != c.id and h.body == body
-                      and h.is_person(cand.name, cand.person_id)), None)
+            h = _other_post(held, c.id, body, cand.name, cand.person_id)
             if h is not None:
                 out.append(f"{c.title}候选人 {h.words()}；如再当选{c.post or c.title}，"
                            f"须记录街道（乡镇）选举工作指导机构的意见才能锁定该轮结果")
