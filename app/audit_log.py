@@ -311,11 +311,11 @@ def check_chain(conn: sqlite3.Connection, printed: str | None = None,
         entry = by_id.get(broken[0])
         ids = sorted(i for i in by_id if i < broken[0])
         prev_id = ids[-1] if ids else None
-    if every:   # the head printed with the check (the audit report) says it proves nothing
-        head = audit.Head(head.row, head.hash, head.rows,
-                          tuple(dict.fromkeys(r for r, _k in every)))
-    described = tuple((rid, f"{e.time}，{e.operator}，{e.words}") for rid in
-                      dict.fromkeys(r for r, _k in every) if (e := by_id.get(rid)) is not None)
+    bad = tuple(dict.fromkeys(r for r, _k in every))   # each row once (edited and re-linked)
+    if bad:   # the head printed with the check (the audit report) says it proves nothing
+        head = audit.Head(head.row, head.hash, head.rows, bad)
+    described = tuple((rid, f"{e.time}，{e.operator}，{e.words}") for rid in bad
+                      if (e := by_id.get(rid)) is not None)
     p_hex = p_row = None
     p_problem = False
     if printed is not None and printed.strip():
