@@ -202,15 +202,21 @@ class PrintPanel(QGroupBox):
         """The documents that need a locked result greyed until the page's validation shows every
         round locked (app.voting.report.not_final), the tooltip saying why; a PDF being made
         stays greyed."""
-        mv, m = self.page.validation, self.page.ctx.meeting
+        base = output_folder.tip(self.page.ctx)
         for kind, b in self.buttons.items():
-            why = not_final(mv, NEEDS_LOCK[kind]) if kind in NEEDS_LOCK and mv is not None \
-                and m is not None and mv.meeting.id == m.id else None
+            why = self._not_final(kind)
             b.setEnabled(kind not in self.tasks and why is None)
             if kind in NEEDS_LOCK:
-                base = output_folder.tip(self.page.ctx)
                 b.setToolTip(f"{self.LOCK_TIP}：{why}\n{base}" if why
                              else f"{self.LOCK_TIP}（已锁定）。\n{base}")
+
+    def _not_final(self, kind: str) -> str | None:
+        """Why `kind` cannot be printed yet from the page's validation (of the meeting shown; a
+        document that needs the lock, NEEDS_LOCK), or None."""
+        mv, m = self.page.validation, self.page.ctx.meeting
+        if kind not in NEEDS_LOCK or mv is None or m is None or mv.meeting.id != m.id:
+            return None
+        return not_final(mv, NEEDS_LOCK[kind])
 
     def _folder_changed(self, _key: str) -> None:
         self.follow()
@@ -229,9 +235,7 @@ class PrintPanel(QGroupBox):
         m = self.page.ctx.meeting
         if m is None or kind in self.tasks:
             return None
-        mv = self.page.validation
-        refused = not_final(mv, NEEDS_LOCK[kind]) if kind in NEEDS_LOCK and mv is not None \
-            and mv.meeting.id == m.id else None
+        refused = self._not_final(kind)
         if refused:   # said before the output folder is asked for, not after
             self.last[kind] = Refusal("NOT_LOCKED", refused)
             self.status.setStyleSheet("color: #c62828; font-size: 13pt;")
