@@ -351,7 +351,7 @@ class ResultsPage(QWidget):
                      "可锁定" if v.may_lock else
                      "须记录指导机构意见后锁定" if v.needs_decision else "不能锁定")
             item = QListWidgetItem(f"{r.label}\n{state}")
-            colour = (AMBER if v.decided or v.needs_decision or v.problems else
+            colour = (AMBER if v.problems else   # decided, needs_decision: problems too
                       GREEN if v.may_lock or r.state is State.LOCKED else RED)
             item.setForeground(QBrush(QColor(colour)))
             self.rounds.addItem(item)
