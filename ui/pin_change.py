@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app import staff
 from app.clock import Clock
 from db.identity import DatabaseFileChanged
-from ui.pages.staff_page import pin_hint, pin_hint_colour
+from ui.pages.staff_page import pin_field, pin_hint, pin_hint_colour
 from ui.signon import RED
 
 GREEN = "#1b6e3a"
@@ -37,11 +37,8 @@ def must_change_note(name: str) -> str:
 
 
 def _pin_box(name: str, placeholder: str) -> QLineEdit:
-    box = QLineEdit()
-    box.setEchoMode(QLineEdit.EchoMode.Password)
-    box.setAccessibleName(name)
+    box = pin_field(name)   # the staff page's PIN box, with this dialog's placeholder
     box.setPlaceholderText(placeholder)
-    box.setMaxLength(staff.PIN_MAX)
     return box
 
 
