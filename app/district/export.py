@@ -216,7 +216,7 @@ def write_pdf(report: Report, path: Path, day: dt.date, at: dt.datetime, *,
                 enumerate(zip(("社区", "计划日期", "完成日期", "进度", "一次成功", "党员出席率",
                                "选民参选率", "一肩挑", "校验码"), widths, strict=True))]
         flow.table(cols, [(c.community + ("（未核对密钥）" if c.key_status == UNVERIFIED else "")
-                           + (f"（{c.covers_words()}）" if c.covers_words() else ""),
+                           + (f"（{words}）" if (words := c.covers_words()) else ""),
                            c.plan_date or "—", c.done_date or "—", c.stage,
                            _yes(c.one_pass), pct(c.party_attendance_rate),
                            pct(c.voter_turnout_rate), _yes(c.dual_role), c.package or "—")

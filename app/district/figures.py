@@ -91,9 +91,10 @@ class Community:
         if self.stage != IN_PROGRESS:
             return ""
         has = [b for b in self.covers if b in makeup.BODY_ORDER]
+        missing = self.missing_bodies
         parts = ([f"已报{'、'.join(has)}"] if has else []) + \
-            ([f"未报{'、'.join(self.missing_bodies)}"] if self.missing_bodies else [])
-        if not self.missing_bodies:
+            ([f"未报{'、'.join(missing)}"] if missing else [])
+        if not missing:
             parts.append("尚有会议未完成")
         return "，".join(parts)
 
