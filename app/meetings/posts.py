@@ -47,7 +47,7 @@ def _set_contest_word(conn: sqlite3.Connection, contest_id: int, field: str, wor
         if isinstance(contest, Refusal):
             return contest
         update(conn, contest_id, word)
-        append(conn, at=iso(clock.now()), actor=actor, action=f"contest_{field}_set",
+        append(conn, at=iso(clock.now()), actor=actor, action="contest_post_set" if field == "post" else "contest_body_set",
                meeting_id=contest.meeting_id,
                detail={"contest_id": contest_id, "code": contest.code, field: word,
                        "was": getattr(contest, field)})
