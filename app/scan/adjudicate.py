@@ -433,16 +433,11 @@ def count_round(conn: sqlite3.Connection, round_id: int, *, operator: str,
         more = f"等{len(scan.pending)}张" if len(scan.pending) > 10 else ""
         return Refusal("FLAGS_PENDING", f"{r.label}：还有须人工认定的选票（{shown}{more}），"
                        "全部认定之前不计票")
-    from app.scan.multi import block_of
-
     layouts = known_layouts(conn)
-    block: dict[int, int] = {}      # layout code -> the round's contest block on its page
+    # layout code -> the round's contest block on its page (found by round_scan)
+    block = {code: scan.blocks.get(code) or 0 for code in scan.codes}
     for code in scan.codes:
-        lay = layouts[code].layout
-        k = block_of(lay, r.contest_id, r.number) if lay.multi else 0
-        assert k is not None
-        block[code] = k
-        if lay.blocks()[k].candidates != r.names:
+        if layouts[code].layout.blocks()[block[code]].candidates != r.names:
             return Refusal("LAYOUT_MISMATCH", f"版式{code}的候选人与{r.label}的候选人不同，"
                            "这些选票须键盘录入")
     todo = [p for p in scan.pages if p.status != "refused" and p.id not in scan.counted]
