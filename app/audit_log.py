@@ -345,11 +345,11 @@ def broken_words(broken_at: int | None) -> str:
     return f"审计记录不完整（第 {broken_at} 条起无法核实）"
 
 
-def band_text(check: ChainCheck) -> str:
+def band_text(broken_at: int) -> str:
     """The main window's red band for a chain that does not verify: the headline (which row)
     on the first line, what to do after it (the band shows the first line and keeps the
     advice in its tooltip; the 审计日志 page says it in full)."""
-    return (broken_words(check.broken_at) + "：这个数据库在本程序之外被修改过。\n"
+    return (broken_words(broken_at) + "：这个数据库在本程序之外被修改过。\n"
             + RESTORE_ADVICE + "。")
 
 
@@ -378,6 +378,7 @@ def cli_warning(path: Path) -> str | None:
 
 def chain_band(conn: sqlite3.Connection) -> str | None:
     """Work for the main window's check when a database is opened (and after each backup):
-    the band's text, or None when the chain verifies."""
-    check = check_chain(conn)
-    return None if check.intact else band_text(check)
+    the band's text, or None when the chain verifies. Only the first broken row is named:
+    the entries are not read and described as `check_chain` does for the 审计日志 page."""
+    found = audit.first_break(conn)
+    return None if found is None else band_text(found[0])
