@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.clock import Clock, iso
 from app.meetings import Refusal
 from db.audit import append
 from db.audit import rows as audit_rows
 from db.tx import transaction
+
+if TYPE_CHECKING:
+    from app.scan.adjudicate import RoundScan
 
 CODE = "SCAN_TEST_DECK_NOT_PASSED"
 ACTION = "scan_testdeck_acknowledged"
@@ -49,8 +53,10 @@ class DeckGate:
                 "或由总监票人在该页确认未经测试计入")
 
 
-def gate(conn: sqlite3.Connection, round_id: int) -> DeckGate | None:
-    """The round's scanned ballots against its test deck; None for a round without scans."""
+def gate(conn: sqlite3.Connection, round_id: int, scan: RoundScan | None = None
+         ) -> DeckGate | None:
+    """The round's scanned ballots against its test deck; None for a round without scans.
+    `scan`: the round's RoundScan when the caller has just read it (not read again)."""
     from app.scan.adjudicate import round_scan
     from app.scan.testdeck import deck_summary
     from app.voting import load_round
@@ -58,9 +64,11 @@ def gate(conn: sqlite3.Connection, round_id: int) -> DeckGate | None:
     r = load_round(conn, round_id)
     if r is None:
         return None
-    scan = round_scan(conn, round_id)
-    if isinstance(scan, Refusal):
-        return None
+    if scan is None:
+        got = round_scan(conn, round_id)
+        if isinstance(got, Refusal):
+            return None
+        scan = got
     scanned = sum(1 for p in scan.pages if p.status != "refused")
     if not scanned:
         return None

@@ -268,7 +268,7 @@ class ScanTab(QWidget):
             f"扫描计入 {recon['counted_from_scan']} ＋ 键盘录入 {recon['entered_by_keyboard']}："
             + (f"<b style='color:{GREEN}'>相符</b>" if recon["balanced"]
                else f"<b style='color:{RED}'>尚不相符</b>")
-            + (f"<br><b style='color:#8a4b00'>{deck}</b>" if (deck := _deck_warning(ctx.conn, r.id))
+            + (f"<br><b style='color:#8a4b00'>{deck}</b>" if (deck := _deck_warning(ctx.conn, r.id, scan))
                else ""))
         self.count_button.setEnabled(r.state is State.OPEN and not self.pages
                                      and recon["not_counted"] > 0)
@@ -612,11 +612,12 @@ class ScanTab(QWidget):
         self.refresh()
 
 
-def _deck_warning(conn: Any, round_id: int) -> str:
-    """The scanner not trusted without its test (app/scan/deck_gate.py): "" when tested."""
+def _deck_warning(conn: Any, round_id: int, scan: Any = None) -> str:
+    """The scanner not trusted without its test (app/scan/deck_gate.py): "" when tested.
+    `scan`: the round's RoundScan just read (not read again)."""
     from app.scan.deck_gate import gate
 
-    g = gate(conn, round_id)
+    g = gate(conn, round_id, scan)
     return g.warning() if g is not None else ""
 
 
