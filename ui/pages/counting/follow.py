@@ -19,7 +19,8 @@ def follow_changes(tab: QWidget, conn: Callable[[], sqlite3.Connection],
 
     def now() -> object:
         try:
-            return (id(conn()), stamp(conn())[0])
+            c = conn()
+            return (id(c), stamp(c)[0])
         except sqlite3.Error:
             return None
 
