@@ -126,6 +126,9 @@ def _output_folder_suggestion_taken(request, monkeypatch):
 def busy_report() -> str:
     """What the GUI is still doing (for a wait that timed out): background tasks, database
     operations waiting or running, and the visible top-level windows and dialogs."""
+    import threading
+
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from ui import ops
@@ -136,7 +139,14 @@ def busy_report() -> str:
     pending = [f"{op.title} on {Path(op.database).name} done={op.done}" for op in ops._pending]
     tops = [f"{type(w).__name__} {w.windowTitle()!r}" for w in QApplication.topLevelWidgets()
             if w.isVisible()]
-    return f"tasks {tasks}; database operations {pending}; visible windows {tops}"
+    windows = [f"{type(w).__name__} {w.objectName()!r} {w.title()!r}"
+               for w in QGuiApplication.topLevelWindows() if w.isVisible()]
+    popup, modal = QApplication.activePopupWidget(), QApplication.activeModalWidget()
+    threads = sorted(t.name for t in threading.enumerate())
+    return (f"tasks {tasks}; database operations {pending}; visible windows {tops}; "
+            f"visible QWindows {windows}; popup {popup!r}; modal {modal!r}; "
+            f"modal window {QGuiApplication.modalWindow()!r}; "
+            f"mouse buttons {QGuiApplication.mouseButtons()!r}; threads {threads}")
 
 
 def wait_for(qtbot, condition, timeout: int = 30000) -> None:

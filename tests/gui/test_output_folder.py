@@ -23,8 +23,14 @@ def click(qtbot, button) -> None:
 def print_click(qtbot, page, button) -> None:
     """A print button: the PDF is made behind the progress dialog; wait for the answer box."""
     page.box = None
+    assert button.isEnabled() and button.isVisible(), button.text()
+    clicked: list[bool] = []
+    button.clicked.connect(lambda: clicked.append(True))
     click(qtbot, button)
-    wait_for(qtbot, lambda: page.box is not None and page.box.isVisible())
+    try:
+        wait_for(qtbot, lambda: page.box is not None and page.box.isVisible())
+    except AssertionError as e:   # which step was lost: the click, or the answer
+        raise AssertionError(f"clicked {clicked}; box {page.box!r}; {e}") from e
 
 
 def box_button(box, text):
