@@ -182,22 +182,48 @@ def _open(path: Path) -> Any:
 
 
 @contextlib.contextmanager
-def _interrupt_on_terminate() -> Iterator[None]:
-    """A terminate signal (`kill`; Ctrl+Break on Windows) ends the import as Ctrl+C does: the batch
-    is rolled back whole instead of the process dying between two files."""
+def _interruptible() -> Iterator[None]:
+    """Ctrl+C, and a terminate signal (`kill`; Ctrl+Break on Windows), end the import or the watch
+    as KeyboardInterrupt: the batch is rolled back whole instead of the process dying between two
+    files, and a watch says what it leaves and ends with status 0.
+
+    Ctrl+C is taken even when the process was started with it ignored, as these commands promise:
+    a POSIX shell without job control starts a command put in the background (`cmd &`) with
+    SIGINT ignored and Python keeps that, so Ctrl+C (or `kill -INT`) did nothing: a watch never
+    ended, an import carried on to its COMMIT. On Windows a process started in a new process
+    group (CREATE_NEW_PROCESS_GROUP) has Ctrl+C turned off the same way; it is turned on again."""
     def interrupt(_sig: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
-    sig = getattr(signal, "SIGBREAK", None) if sys.platform == "win32" else signal.SIGTERM
+    term = getattr(signal, "SIGBREAK", None) if sys.platform == "win32" else signal.SIGTERM
+    wanted: list[tuple[int, Any]] = [(signal.SIGINT, signal.default_int_handler)]
+    if term is not None:
+        wanted.append((term, interrupt))
+    before: list[tuple[int, Any]] = []
     try:
-        before = signal.signal(sig, interrupt) if sig is not None else None
+        for sig, handler in wanted:
+            before.append((sig, signal.signal(sig, handler)))
     except ValueError:           # not the main thread (a test calling it in-process)
-        before = None
+        pass
+    if before and sys.platform == "win32":
+        _console_ctrl_c_on()
     try:
         yield
     finally:
-        if before is not None and sig is not None:
-            signal.signal(sig, before)
+        for sig, handler in reversed(before):
+            if handler is not None:          # None: not set from Python, nothing to put back
+                signal.signal(sig, handler)
+
+
+def _console_ctrl_c_on() -> None:
+    """Windows: undo an inherited "ignore Ctrl+C" (SetConsoleCtrlHandler(NULL, TRUE) of a parent,
+    or a new process group), so the console's Ctrl+C reaches Python's SIGINT handler."""
+    import ctypes
+
+    try:
+        ctypes.windll.kernel32.SetConsoleCtrlHandler(None, False)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        pass
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -219,10 +245,10 @@ def run_import(args: argparse.Namespace) -> int:
         if args.watch is not None:
             from app.cli.scan_watch_cli import watch_folder
 
-            with _interrupt_on_terminate():
+            with _interruptible():
                 return watch_folder(args, conn, clock, operator(args))
         try:
-            with _interrupt_on_terminate():
+            with _interruptible():
                 got = import_batch(conn, args.db, args.folder, args.count,
                                    operator=operator(args), clock=clock)
         except KeyboardInterrupt:

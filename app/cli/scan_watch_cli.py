@@ -46,18 +46,18 @@ def watch_folder(args: argparse.Namespace, conn: Any, clock: Any, actor: str) ->
     from app.scan.watch import FolderWatch
 
     watch = FolderWatch(args.watch, args.db, operator=actor, clock=clock)
-    refused = watch.start()
-    if refused is not None:
-        _say(f"{refused.message}（{refused.code}）")
-        return 1
-    if args.existing:
-        watch.take_existing()
-    _say(f"正在监视 {args.watch}（每 {args.poll:g} 秒查看一次，文件写完后才读取"
-         + ("" if args.existing else "；开始前已有的、未导入过的扫描文件不读取（要读取加 --existing）")
-         + "）。每批扫完后键入手工清点张数并回车；放弃一批键入“放弃”；Ctrl+C 停止。")
-    lines = _stdin_lines()
-    said: set[tuple[int, str, int]] = set()
-    try:
+    try:                    # Ctrl+C at any moment from here ends the watch with status 0
+        refused = watch.start()
+        if refused is not None:
+            _say(f"{refused.message}（{refused.code}）")
+            return 1
+        if args.existing:
+            watch.take_existing()
+        _say(f"正在监视 {args.watch}（每 {args.poll:g} 秒查看一次，文件写完后才读取"
+             + ("" if args.existing else "；开始前已有的、未导入过的扫描文件不读取（要读取加 --existing）")
+             + "）。每批扫完后键入手工清点张数并回车；放弃一批键入“放弃”；Ctrl+C 停止。")
+        lines = _stdin_lines()
+        said: set[tuple[int, str, int]] = set()
         while True:
             _answer(watch, lines)
             for e in watch.step(conn):

@@ -5,6 +5,7 @@ stick) stops the watch and the command ends with status 1 once nothing waits."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +28,28 @@ from tests.app.scan.synth import write_deck
 TOOL = "pdftoppm"
 
 
+@contextlib.contextmanager
+def ctrl_c_ignored() -> Iterator[None]:
+    """A process started here inherits SIGINT ignored, as a POSIX shell without job control starts
+    a command put in the background (`pollday ... &`), and as a test run started that way starts
+    every command it runs."""
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before if before is not None else signal.default_int_handler)
+
+
 class Watching:
     """The running command, its stdout lines parsed as they come."""
 
-    def __init__(self, db: Path, folder: Path, *extra: str) -> None:
+    def __init__(self, db: Path, folder: Path, *extra: str, ctrl_c: bool = True) -> None:
         cmd = [*pollday_cmd(), "scan", "import", "--db", str(db), "--watch", str(folder),
                "--poll", "0.2", "--operator", "计票员", *extra]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, encoding="utf-8",
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        with contextlib.nullcontext() if ctrl_c else ctrl_c_ignored():
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
         self.said: list[str] = []
         self.watching = threading.Event()
@@ -150,6 +165,28 @@ def test_a_batch_read_when_the_command_stopped_is_read_back_by_the_next_watch(
         w.proc.send_signal(signal.SIGINT)
         code, err = w.end()
         assert code == 0 and "上次已读出、未导入的 1 个文件重新读出：late001.jpg" in err, err
+    finally:
+        if w.proc.poll() is None:
+            w.proc.kill()
+            w.proc.wait()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
+def test_ctrl_c_ends_a_watch_started_with_ctrl_c_ignored(tmp_path: Path, made: Path) -> None:
+    """Started in the background by a shell (SIGINT ignored, inherited): Ctrl+C still ends the
+    watch at once with status 0, a batch read and not counted named as left (it ran forever)."""
+    db = tmp_path / "day.db"
+    _database(db).close()
+    folder = tmp_path / "mfp"
+    folder.mkdir()
+    w = Watching(db, folder, ctrl_c=False)
+    try:
+        shutil.copy(made / "scan0001.jpg", folder)
+        e = w.next()
+        assert (e["event"], e["file"]) == ("read", "scan0001.jpg")
+        w.proc.send_signal(signal.SIGINT)
+        code, err = w.end()
+        assert code == 0 and "已停止监视" in err and "1 批已读出但未导入" in err, err
     finally:
         if w.proc.poll() is None:
             w.proc.kill()
