@@ -4,6 +4,7 @@ importing the same folder again works."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from app.bench.b_scan import _blank, _database, _layout
 from db.connection import connect
 from tests.app.attendance.attendance_venue import pollday_cmd
 from tests.app.scan.synth import write_deck
+from tests.e2e.test_scan_watch_cli import ctrl_c_ignored
 
 PAGES = 60
 
@@ -44,24 +46,61 @@ def _rows(db: Path) -> dict[str, int]:
         conn.close()
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals to a child process")
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "terminate"])
-def test_an_import_interrupted_while_writing_leaves_nothing(tmp_path: Path,
-                                                            sig: signal.Signals) -> None:
-    folder = _folder(tmp_path)
-    db = tmp_path / "day.db"
-    _database(db).close()
-    archive = tmp_path / "day-scans"
-    cmd = [*pollday_cmd(), "scan", "import", "--db", str(db), "--count", str(PAGES), str(folder)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+def _interrupt_while_writing(proc: subprocess.Popen[bytes], archive: Path,
+                             sig: signal.Signals) -> bool:
+    """Send `sig` while the batch is certainly being written: the command is stopped (SIGSTOP) as
+    soon as the batch's folder appears in the archive; if, stopped, that folder is still
+    `batch-0001.partial` (renamed `batch-0001` just before the COMMIT), `sig` is sent and the
+    command goes on (SIGCONT) to take it. False when the import got past that point before it
+    was stopped (a busy machine ran this loop late): the signal was not sent."""
     deadline = time.monotonic() + 240
     while not (archive.is_dir() and any(archive.iterdir())):   # the writing has begun
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.002)
-    proc.send_signal(sig)
+    os.kill(proc.pid, signal.SIGSTOP)
+    _pid, status = os.waitpid(proc.pid, os.WUNTRACED)      # returns once it is stopped (or ended)
+    if not os.WIFSTOPPED(status):
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        return False
+    caught = (archive / "batch-0001.partial").is_dir()
+    if caught:
+        os.kill(proc.pid, sig)
+    os.kill(proc.pid, signal.SIGCONT)
+    return caught
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals to a child process")
+@pytest.mark.parametrize(("sig", "ignored"), [(signal.SIGINT, False), (signal.SIGTERM, False),
+                                              (signal.SIGINT, True)],
+                         ids=["ctrl-c", "terminate", "ctrl-c-started-ignoring-it"])
+def test_an_import_interrupted_while_writing_leaves_nothing(tmp_path: Path, sig: signal.Signals,
+                                                            ignored: bool) -> None:
+    """`ignored`: started with SIGINT ignored, as a shell starts a command put in the background
+    (`pollday ... &`): Ctrl+C still interrupts it (it carried on and imported the batch)."""
+    folder = _folder(tmp_path)
+    for attempt in range(5):
+        db = tmp_path / f"try{attempt}" / "day.db"
+        db.parent.mkdir()
+        _database(db).close()
+        archive = db.with_name("day-scans")
+        cmd = [*pollday_cmd(), "scan", "import", "--db", str(db), "--count", str(PAGES),
+               str(folder)]
+        with ctrl_c_ignored() if ignored else contextlib.nullcontext():
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            if _interrupt_while_writing(proc, archive, sig):
+                break
+            proc.communicate(timeout=120)      # missed: the batch went in; again, afresh
+        except BaseException:
+            if proc.returncode is None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            raise
+    else:
+        pytest.fail("the signal never landed while the batch was being written (5 tries)")
     out, err = proc.communicate(timeout=120)
     assert proc.returncode != 0, (out.decode(), err.decode())
     assert _rows(db) == {"scan_batch": 0, "scan_file": 0, "scan_page": 0}
