@@ -226,6 +226,17 @@ def _console_ctrl_c_on() -> None:
         pass
 
 
+def _batch_ids(conn: Any) -> set[int]:
+    import sqlite3
+
+    from db.scan import batch_ids
+
+    try:
+        return batch_ids(conn)
+    except sqlite3.Error:
+        return set()
+
+
 def run_import(args: argparse.Namespace) -> int:
     from app.meetings import Refusal
     from app.scan.batch import describe_refused, import_batch
@@ -247,11 +258,17 @@ def run_import(args: argparse.Namespace) -> int:
 
             with _interruptible():
                 return watch_folder(args, conn, clock, operator(args))
+        before = _batch_ids(conn)
         try:
             with _interruptible():
                 got = import_batch(conn, args.db, args.folder, args.count,
                                    operator=operator(args), clock=clock)
         except KeyboardInterrupt:
+            done = sorted(_batch_ids(conn) - before)
+            if done:     # Ctrl+C just after the COMMIT: the batch is in, whole; say so
+                print(f"已中断，但这一批在中断前已完整导入为第{done[0]}批（数据库和原件存档中都已保存）："
+                      f"不要重新导入 {args.folder}；用 pollday scan status 查看", file=sys.stderr)
+                return 130
             print(f"已中断：这一批未导入（数据库和原件存档中没有留下这一批的任何部分），可重新导入 {args.folder}",
                   file=sys.stderr)
             return 130

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from app import cli
 from app.bench.b_scan import _blank, _database, _layout
 from db.connection import connect
 from tests.app.attendance.attendance_venue import pollday_cmd
@@ -112,3 +113,25 @@ def test_an_import_interrupted_while_writing_leaves_nothing(tmp_path: Path, sig:
     assert again.returncode == 0, again.stderr.decode("utf-8")
     assert _rows(db) == {"scan_batch": 1, "scan_file": PAGES, "scan_page": PAGES}
     assert len(list((archive / "batch-0001").iterdir())) == PAGES
+
+
+def test_ctrl_c_just_after_the_commit_says_the_batch_is_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl+C after the COMMIT, before the command has said so (here: while the test-deck pages
+    are judged): the batch is in, whole; the command must not say it was not imported (the clerk
+    would import the same folder again and be refused, or worse, believe it not counted)."""
+    folder = tmp_path / "scans"
+    write_deck(_blank(tmp_path, 200), _layout(), 200, folder, 2, edge_rate=0.0,
+               write_in_rate=0.0)
+    db = tmp_path / "day.db"
+    _database(db).close()
+
+    def interrupted(*_a: object, **_k: object) -> list[object]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("app.scan.testdeck.judge_scanned", interrupted)
+    code = cli.main(["scan", "import", "--db", str(db), "--count", "2", str(folder)],
+                    ("app.cli",))
+    err = capsys.readouterr().err
+    assert code == 130 and "已完整导入为第1批" in err and "未导入" not in err, err
+    assert _rows(db) == {"scan_batch": 1, "scan_file": 2, "scan_page": 2}
