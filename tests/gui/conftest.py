@@ -155,3 +155,30 @@ def wait_for(qtbot, condition, timeout: int = 30000) -> None:
         qtbot.waitUntil(condition, timeout=timeout)
     except Exception as e:
         raise AssertionError(f"waited {timeout / 1000:g} s: {busy_report()}") from e
+
+
+# A test's pollers end with it. A poller waiting for a dialog that never came in its own test
+# (QTimer.singleShot calling itself again) ran on into the next tests and closed their boxes:
+# tests/gui/test_one_owner.py's file-dialog answerer closed the 打印 message of
+# tests/gui/test_output_folder.py in a full run.
+_GENERATION = [0]
+
+
+def later(ms: int, fn) -> None:
+    """QTimer.singleShot for a test's own helpers: never runs once the test that asked ended."""
+    from PySide6.QtCore import QTimer
+
+    generation = _GENERATION[0]
+
+    def run() -> None:
+        if _GENERATION[0] == generation:
+            fn()
+
+    QTimer.singleShot(ms, run)
+
+
+@pytest.fixture(autouse=True)
+def _pollers_end_with_their_test():
+    yield
+    _GENERATION[0] += 1
+

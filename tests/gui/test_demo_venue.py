@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressDialog, QWidget
 
 from app.electorate import electorate
 from app.model import PartyStatus, Person
 from db import persons as db_persons
-from tests.gui.conftest import wait_for
+from tests.gui.conftest import later, wait_for
 from ui import pages
 from ui.pages.register_model import PersonTableModel
 from ui.tasks import Task
@@ -41,7 +40,7 @@ def test_no_database_builds_and_opens_the_demo_venue(qtbot, tmp_path, monkeypatc
         seen_dialog.extend(d.labelText() for d in app_main.QApplication.topLevelWidgets()
                            if isinstance(d, QProgressDialog) and d.isVisible())
 
-    QTimer.singleShot(300, look)
+    later(300, look)
     window = app_main.start_gui([])
     assert window is not None
     qtbot.addWidget(window)

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeDatabase, Qt, QTimer
+from PySide6.QtCore import QMimeDatabase, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel, QWidget
 
 from app import attendance
 from db.connection import connect
 from tests.app.attendance.attendance_venue import pollday_cmd
 from tests.app.sync.sync_venue import make_assembly
+from tests.gui.conftest import later
 from ui import filedialogs, ops
 
 POSIX_LOCKS = sys.platform != "win32"  # Windows locks belong to a handle: nothing to lose there
@@ -326,7 +327,7 @@ def test_each_helper_opens_a_dialog_with_the_app_provider(qtbot, tmp_path, helpe
     def inspect() -> None:
         dlg = QApplication.activeModalWidget()
         if not isinstance(dlg, QFileDialog):
-            QTimer.singleShot(20, inspect)
+            later(20, inspect)
             return
         model = dlg.findChild(QFileSystemModel)
         seen.append("model" if model is not None else "no model")
@@ -338,7 +339,7 @@ def test_each_helper_opens_a_dialog_with_the_app_provider(qtbot, tmp_path, helpe
 
     parent = QWidget()
     qtbot.addWidget(parent)
-    QTimer.singleShot(0, inspect)
+    later(0, inspect)
     args = (parent, "选择", str(tmp_path)) + (("全部 (*)",) if helper != "get_existing_directory"
                                               else ())
     got = getattr(filedialogs, helper)(*args)
@@ -378,9 +379,9 @@ def answer_dialog(qtbot, choose: Path, seen: list[str], shot=None) -> None:
                 shot(w, "one-owner-refused")
             w.close()
             return
-        QTimer.singleShot(50, act)
+        later(50, act)
 
-    QTimer.singleShot(50, act)
+    later(50, act)
 
 
 @pytest.mark.parametrize("companion", ["", "-wal"])

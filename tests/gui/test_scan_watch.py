@@ -155,10 +155,9 @@ def test_closing_names_a_watched_batch_not_imported_and_the_next_start_offers_it
     "nothing is lost"); after the window is opened again the scan tab offers the folder back,
     the file is read again into a batch named by the number it will get, and the folder dialog
     opens in the folder watched last."""
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from tests.gui.conftest import open_window
+    from tests.gui.conftest import later, open_window
     from tests.gui.test_window_day import answer_box
     from ui import filedialogs
     from ui.pages.counting.page import CountingPage
@@ -209,12 +208,12 @@ def test_closing_names_a_watched_batch_not_imported_and_the_next_start_offers_it
     def look() -> None:                    # the dialog as the clerk sees it, then keep working
         box = QApplication.activeModalWidget()
         if box is None:
-            QTimer.singleShot(20, look)
+            later(20, look)
             return
         shot(box, "scan_watch_close_dialog")
         answer_box(qtbot, "继续工作（先输入清点张数导入）", seen)
 
-    QTimer.singleShot(0, look)
+    later(0, look)
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert seen and "late001.jpg" in seen[0] and "手工清点张数尚未输入" in seen[0], seen
     assert "不会丢失" not in seen[0] and "没有计入" in seen[0]

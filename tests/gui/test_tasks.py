@@ -89,9 +89,9 @@ def test_progress_dialog_shows_progress_and_its_cancel_button_cancels(qtbot):
         for d in dialogs:
             d.findChild(QPushButton).click()  # the clerk presses 取消
 
-    from PySide6.QtCore import QTimer
+    from tests.gui.conftest import later
 
-    QTimer.singleShot(400, press_cancel)
+    later(400, press_cancel)
     outcome = run_with_progress(None, "测试", "开始", work)
     assert outcome.status == "cancelled"
     assert len(seen) == 1 and seen[0][1] == 1000 and 0 < seen[0][0] < 1000 and seen[0][2] == "正在处理"

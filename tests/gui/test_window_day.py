@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,7 +26,7 @@ from app.register.branch_order import branch_sort_key, chinese_number, sorted_br
 from app.register.store import add_persons
 from db import persons as db_persons
 from db.connection import connect
-from tests.gui.conftest import open_window, person_records
+from tests.gui.conftest import later, open_window, person_records
 from ui import pages
 
 
@@ -52,7 +52,7 @@ def answer_box(qtbot, button_text: str | None, seen: list[str]) -> None:
     def act() -> None:
         box = QApplication.activeModalWidget()
         if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, act)
+            later(20, act)
             return
         seen.append(box.text() + "\n" + box.informativeText())
         if button_text is None:
@@ -61,7 +61,7 @@ def answer_box(qtbot, button_text: str | None, seen: list[str]) -> None:
             button = next(b for b in box.findChildren(QPushButton) if b.text() == button_text)
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
-    QTimer.singleShot(0, act)
+    later(0, act)
 
 
 def type_text(widget, text: str) -> None:
