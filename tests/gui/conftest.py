@@ -159,26 +159,24 @@ def wait_for(qtbot, condition, timeout: int = 30000) -> None:
 
 # A test's pollers end with it. A poller waiting for a dialog that never came in its own test
 # (QTimer.singleShot calling itself again) ran on into the next tests and closed their boxes:
-# tests/gui/test_one_owner.py's file-dialog answerer closed the 打印 message of
-# tests/gui/test_output_folder.py in a full run.
-_GENERATION = [0]
+# tests/gui/test_one_owner.py's file-dialog answerer (`act`) closed the 打印 message of
+# tests/gui/test_print_buttons.py and test_output_folder.py in full runs. The owner is the test's
+# node id as pytest sets it (a module-level counter would not do: this file is imported twice,
+# as pytest's conftest and as tests.gui.conftest by the test modules).
+
+
+def _current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]
 
 
 def later(ms: int, fn) -> None:
     """QTimer.singleShot for a test's own helpers: never runs once the test that asked ended."""
     from PySide6.QtCore import QTimer
 
-    generation = _GENERATION[0]
+    owner = _current_test()
 
     def run() -> None:
-        if _GENERATION[0] == generation:
+        if owner and _current_test() == owner:
             fn()
 
     QTimer.singleShot(ms, run)
-
-
-@pytest.fixture(autouse=True)
-def _pollers_end_with_their_test():
-    yield
-    _GENERATION[0] += 1
-
