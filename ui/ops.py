@@ -209,6 +209,10 @@ def _finish(op: Op) -> None:
     _update_cursor()
     if op.parent is not None and not shiboken6.isValid(op.parent):
         return  # the page that asked is gone
+    if op.database in _released:
+        # Its window let go of the file (its pages' connection is closed or closing): an answer
+        # that came back after that has nobody to tell; the work itself was done and committed.
+        return
     if op.failure is None:
         if op.on_success is not None:
             op.on_success(op.result)

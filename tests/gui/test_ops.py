@@ -131,6 +131,29 @@ def test_no_answer_reaches_a_page_that_was_closed(qtbot, db):
     assert answered == []
 
 
+def test_no_answer_reaches_a_page_after_its_window_let_go_of_the_file(qtbot, db):
+    """A desk page's counter refresh answered after the window had released the database and
+    closed the page's connection: "Cannot operate on a closed database" in a full run."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    conn = connect(db)
+    answered: list[object] = []
+
+    def refreshed(result: object) -> None:   # what a page's answer does: read its connection
+        answered.append(conn.execute("SELECT count(*) FROM person").fetchone()[0])
+
+    try:
+        _started, gate = gate_op(parent, db)
+        ops.run_op(parent, db, lambda c: 1, refreshed)
+        gate.set()
+        ops.release(db)   # the worker finishes both, then ends; the answers are still queued
+        conn.close()      # the window closes its own connection after that
+        qtbot.wait(50)    # the queued answers arrive: nothing may touch the closed connection
+        assert answered == []
+    finally:
+        ops.attach(db)
+
+
 def test_results_lock_by_click_waits_for_the_database_and_the_page_follows(qtbot, tmp_path,
                                                                           shot):
     db = counting_db(tmp_path / "results.db")
