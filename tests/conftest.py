@@ -36,3 +36,38 @@ from needs_tools import (  # noqa: E402,F401  (pytest hooks)
     pytest_configure,
     pytest_runtest_setup,
 )
+
+# Every wait of pytest-qt gets at least WAIT_FLOOR_MS before it fails. A wait returns as soon as
+# its condition holds, so this costs a passing test nothing; the few seconds written in the tests
+# were meant for a quiet machine, and a loaded two-core CI machine (a PIN hash, a PDF and a
+# worker thread queued behind each other) may need more. Speed is measured by `pollday bench`. A wait that is meant to run out (raising=False, as assertNotEmitted
+# uses) keeps its own timeout.
+WAIT_FLOOR_MS = 20000
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _waits_have_room():
+    try:
+        from pytestqt.qtbot import QtBot
+    except ImportError:   # no Qt test plugin: nothing to widen
+        yield
+        return
+    names = ("waitUntil", "waitSignal", "waitSignals", "waitExposed", "waitActive",
+             "waitCallback")
+    originals = {name: getattr(QtBot, name) for name in names}
+
+    def widened(original):
+        def wait(self, *args, **kwargs):
+            timeout = kwargs.get("timeout", 5000)
+            if kwargs.get("raising") is not False and timeout is not None \
+                    and 0 < timeout < WAIT_FLOOR_MS:
+                kwargs["timeout"] = WAIT_FLOOR_MS
+            return original(self, *args, **kwargs)
+        wait.__wrapped__ = original
+        return wait
+
+    for name, original in originals.items():
+        setattr(QtBot, name, widened(original))
+    yield
+    for name, original in originals.items():
+        setattr(QtBot, name, original)
