@@ -3,9 +3,8 @@ short timeout still passes when the machine is slower than its author's."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-
 from conftest import WAIT_FLOOR_MS
+from PySide6.QtCore import QTimer
 
 
 def test_a_short_wait_outlasts_a_slow_machine(qtbot):
