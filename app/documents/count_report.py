@@ -25,6 +25,7 @@ from app.documents.results_doc import (
     check_result_names,
     chinese_date,
     compact_table,
+    decision_line,
     ordinal,
     para,
     result_footer,
@@ -76,6 +77,8 @@ def _round(flow: Flow, doc: ResultDoc, r: RoundDoc, before: RoundDoc | None,
     elected = "、".join(r.elected) if r.elected else "无"
     outcome = f"　结论：{r.outcome_zh}" if r.outcome_zh else ""
     para(flow, f"本轮当选（按得票多少为序）：{elected}{outcome}", 10.5, stack=fonts.KAI_STACK)
+    if decision_line(r):
+        para(flow, decision_line(r), 10, stack=fonts.KAI_STACK)
     officials = []
     if r.scrutineers:
         officials.append("监票人：" + "、".join(r.scrutineers))

@@ -28,6 +28,7 @@ from app.documents.results_doc import (
     check_result_names,
     chinese_date,
     compact_table,
+    decision_line,
     ordinal,
     para,
     result_footer,
@@ -74,6 +75,8 @@ def _contest(flow: Flow, i: int, c: ContestDoc) -> None:
                  "当选" if t.name in elected else ""] for t in r.tally]
         compact_table(flow, cols, rows, size=10, who=[t.name for t in r.tally])
         flow.space(1 * mm)
+        if decision_line(r):
+            para(flow, "　　" + decision_line(r), 10.5)
     names = sort_names([n for n, _r in c.elected()])
     para(flow, f"　　当选为{c.post}的是（按姓氏笔画为序）：" + ("、".join(names) or "无"), 11.5,
          stack=fonts.KAI_STACK)

@@ -61,6 +61,11 @@ class RoundDoc:
     result_hash: str = ""           # the round's lock hash (short)
     locked: bool = False
     kind: str = "first"             # first / runoff / tie_revote
+    # The supervising office's decision recorded at the lock (app.voting LockInfo.decision),
+    # who locked with it and when: printed beside the result (decision_line).
+    decision: str = ""
+    decided_by: tuple[str, ...] = ()
+    decided_at: str = ""            # ISO time of the lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +210,21 @@ def wrap_paragraph(text: str, width: float, size: float,
     if line:
         lines.append(line)
     return lines
+
+
+def decision_line(r: RoundDoc) -> str:
+    """The line the notice and the count report print under a round locked on the supervising
+    office's decision (a person elected to two posts of one body: the rules are silent); ""
+    for a round without one."""
+    words = r.decision.strip()
+    if not words:
+        return ""
+    if "指导机构" not in words:
+        words = f"街道（乡镇）选举工作指导机构意见：{words}"
+    who = "、".join(x for x in r.decided_by if x)
+    when = r.decided_at.replace("T", " ")[:16]
+    tail = "，".join(x for x in (f"记录人 {who}" if who else "", when) if x)
+    return f"本轮结果依据：{words}" + (f"（{tail}）" if tail else "")
 
 
 def para(flow: Flow, text: str, size: float = 10.5, *,

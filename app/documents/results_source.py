@@ -71,7 +71,10 @@ def _base_round(r: VotingRound) -> RoundDoc:
     return RoundDoc(r.number, round_label(r), r.seats, r.names, s.expected, s.present, r.issued,
                     r.returned, 0, 0, (), (), boxes=_boxes(r), scrutineers=r.officials.scrutineers,
                     counters=r.officials.counters, result_hash=r.lock.hash if r.lock else "",
-                    locked=r.state is State.LOCKED, kind=r.kind.value)
+                    locked=r.state is State.LOCKED, kind=r.kind.value,
+                    decision=r.lock.decision if r.lock else "",
+                    decided_by=(r.lock.actor, r.lock.second) if r.lock and r.lock.decision else (),
+                    decided_at=r.lock.at if r.lock and r.lock.decision else "")
 
 
 def _round_doc(v: RoundValidation) -> RoundDoc:
