@@ -538,8 +538,11 @@ def held_by_candidates(conn: sqlite3.Connection, meeting: Meeting,
 
 # --- lock -------------------------------------------------------------------------------------
 
-def canonical(v: RoundValidation) -> str:
-    """The canonical JSON of a round's result (what the hash covers)."""
+def canonical(v: RoundValidation, decision: str = "") -> str:
+    """The canonical JSON of a round's result (what the hash covers). `decision`: the
+    supervising office's decision the round is locked on (DECIDABLE), covered by the hash so
+    that it cannot be rewritten under the printed hash; the key is there only when a decision
+    is, so a lock without one has the same JSON and hash as before the key existed."""
     r = v.round
     s = r.snapshot
     doc = {
@@ -557,6 +560,8 @@ def canonical(v: RoundValidation) -> str:
                                                    "why": r.no_fill.why},
         "result": v.output(),
     }
+    if decision:
+        doc["decision"] = decision
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -599,7 +604,7 @@ def lock_round(conn: sqlite3.Connection, round_id: int, *, actor: str,
                            "后锁定：在锁定对话框的“指导机构意见”中填写，命令行加 --decision 意见")
         if not passed:
             words = ""   # nothing to decide: no decision is recorded with this lock
-        text = canonical(v)
+        text = canonical(v, words)
         h = short_hash(text)
         at = iso(clock.now())
         both = {"second": str(second)} if second else {}
