@@ -67,16 +67,6 @@ def has_desk_key(conn: sqlite3.Connection, desk: str) -> bool:
     return conn.execute("SELECT 1 FROM desk_key WHERE desk = ?", (desk,)).fetchone() is not None
 
 
-def serves_desk(conn: sqlite3.Connection, desk: str) -> bool:
-    """Whether this laptop is `desk` (its 签到员 undo their own desk's sign-ins): a joined desk is
-    its own desk only; the host, or a laptop on its own, every desk but the joined desks it
-    registered (revoked or not)."""
-    peer = select_peer(conn)
-    if peer is not None:
-        return str(peer[2]) == desk
-    return not has_desk_key(conn, desk)
-
-
 def select_desk_key_rows(conn: sqlite3.Connection) -> list[Row]:
     """(desk, public_key, certified_at, revoked_at, revoked_by, revoked_reason)."""
     return conn.execute("SELECT desk, public_key, certified_at, revoked_at, revoked_by,"
