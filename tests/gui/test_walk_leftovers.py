@@ -117,11 +117,64 @@ def test_results_header_shows_the_boxes_returned_and_the_entered_count(qtbot, tm
         p.rounds.setCurrentRow(0)
         qtbot.waitUntil(lambda: "收回" in p.figures.text(), timeout=3000)
         text = p.figures.text()
-        assert "收回 5" in text and "已录入 4" in text, text
+        assert "收回合计 5 张" in text and "已录入 4" in text, text
         shot(p, "results-header-returned-entered")
     finally:
         p.close()
         p.ctx.conn.close()
+
+
+def unboxed_round(path) -> None:
+    """An open round with 4 ballots entered (twice) and no box recorded yet (实到 4): it cannot be
+    closed without one."""
+    conn = connect(path)
+    clock = FixedClock(CLOCK_START.replace(hour=10), 1.0)
+    party = meetings.meeting_by_code(conn, "party")
+    contest = next(c for c in meetings.list_contests(conn, party.id) if c.code == "wy")
+    r = voting.open_round(conn, contest.id, actor=ACTOR, clock=clock, kind=Round.FIRST)
+    assert not isinstance(r, meetings.Refusal), r
+    for entry in "AB":
+        got = voting.enter_ballots(conn, r.id, entry, [Ballot(m) for m in
+                                                       ("ooooo-", "oooo-o", "-ooooo", "ooooo-")],
+                                   clerk=ACTOR, clock=clock)
+        assert got == 4, got
+    attendance.forget(conn)
+    conn.close()
+
+
+def test_results_header_and_counting_tab_show_one_issued_figure(qtbot, tmp_path, shot):
+    """A walk: 结果 said 发出 4 (the core's stand-in, 实到, while no box was recorded) where
+    投票计票 said 发出合计 0 张 for the same round. 发出 is the boxes' figure on both pages."""
+    from tests.gui.test_counting_page import open_page
+
+    path = counting_db(tmp_path / "issued.db")
+    unboxed_round(path)
+    res = open_results(qtbot, path)
+    counting = open_page(qtbot, path)
+    try:
+        res.rounds.setCurrentRow(0)
+        qtbot.waitUntil(lambda: "已录入" in res.figures.text(), timeout=3000)
+        text = res.figures.text()
+        assert "实到 4" in text and "发出、收回：尚未登记票箱" in text, text
+        assert "发出 4" not in text and "发出合计 4" not in text, text
+        assert "发出合计 0 张" in counting.setup_tab.totals.text()
+        # The scrutineers record 3 issued (one 实到 left without a ballot): both pages say 3.
+        got = voting.record_box(counting.ctx.conn, counting.round.id, "主票箱", printed=6,
+                                issued=3, returned=3, actor=ACTOR,
+                                clock=FixedClock(CLOCK_START.replace(hour=10, minute=30), 1.0))
+        assert not isinstance(got, meetings.Refusal), got
+        counting.refresh_round()
+        assert "发出合计 3 张（冻结实到 4 人）" in counting.setup_tab.totals.text()
+        res.run_validation()
+        qtbot.waitUntil(lambda: "发出合计 3 张" in res.figures.text(), timeout=5000)
+        assert "收回合计 3 张" in res.figures.text()
+        res.resize(1366, 768)
+        shot(res, "results-header-issued-as-boxes")
+    finally:
+        for p in (res, counting):
+            p.close()
+            attendance.forget(p.ctx.conn)
+            p.ctx.conn.close()
 
 
 def test_starting_voting_is_said_naturally(qtbot, tmp_path):

@@ -410,9 +410,12 @@ class ResultsPage(QWidget):
             self.figures.setText(f"应到 {s.expected}　实到 {s.present}　{officials}")
         else:
             c = res.count
+            boxes = (f"发出合计 {r.issued} 张　收回合计 {r.returned} 张" if r.boxes
+                     else "发出、收回：尚未登记票箱")
             self.figures.setText(
-                # 收回 is the boxes' figure; the ballots counted (有效 + 无效) are 已录入.
-                f"应到 {s.expected}　实到 {s.present}　发出 {res.issued}　收回 {r.returned}　"
+                # 发出 and 收回 are the boxes' figures, the same sums 投票计票 shows (never the
+                # core's stand-in of 实到 while no box is recorded); the ballots counted are 已录入.
+                f"应到 {s.expected}　实到 {s.present}　{boxes}　"
                 f"已录入 {c.returned}（有效 {c.valid}　无效 {c.invalid}）　应选 {r.seats} 名\n"
                 f"<b>{STATUS_ZH[res.status]}</b>　{res.threshold_zh}\n{officials}"
                 .replace("\n", "<br>"))
