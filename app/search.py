@@ -315,7 +315,9 @@ KEYS_VERSION = "3"
 def update_keys(conn: sqlite3.Connection) -> int:
     """Bring a register stored by an older version up to today's keys: persons with a dotted
     name get the keys of each part, everyone the keys of the given name. Done once per
-    database; returns the persons re-keyed (0 when already done). Raises sqlite3.Error when
+    database; returns 0 when the keys were already today's, else the number of persons on the
+    register (all of them hold today's keys now, including a register stored by this version
+    whose given-name keys were already there and were not rewritten). Raises sqlite3.Error when
     the file cannot be written."""
     was = settings.get(conn, KEYS_SETTING)
     if was == KEYS_VERSION:
