@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.voting.model import State
+from app.voting.model import State, VotingRound
 from app.voting.validate import MeetingValidation, RoundValidation
 
 
@@ -37,6 +37,15 @@ def round_lines(v: RoundValidation) -> list[Line]:
     if not out:
         out.append(Line("ok", "✓ 没有发现问题"))
     return out
+
+
+def box_totals_zh(r: VotingRound) -> str:
+    """发出 and 收回 as the scrutineers recorded them on the boxes, in the words 投票计票 and
+    `pollday box set` use (发出合计 … 张): never the core's stand-in of 实到 while no box is
+    recorded, and never the ballots entered (those are 已录入)."""
+    if not r.boxes:
+        return "发出、收回：尚未登记票箱"
+    return f"发出合计 {r.issued} 张　收回合计 {r.returned} 张"
 
 
 def not_entered(v: RoundValidation) -> bool:

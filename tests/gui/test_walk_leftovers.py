@@ -146,6 +146,7 @@ def test_results_header_and_counting_tab_show_one_issued_figure(qtbot, tmp_path,
     """A walk: 结果 said 发出 4 (the core's stand-in, 实到, while no box was recorded) where
     投票计票 said 发出合计 0 张 for the same round. 发出 is the boxes' figure on both pages."""
     from tests.gui.test_counting_page import open_page
+    from ui.pages.results_print import report_lines
 
     path = counting_db(tmp_path / "issued.db")
     unboxed_round(path)
@@ -158,6 +159,8 @@ def test_results_header_and_counting_tab_show_one_issued_figure(qtbot, tmp_path,
         assert "实到 4" in text and "发出、收回：尚未登记票箱" in text, text
         assert "发出 4" not in text and "发出合计 4" not in text, text
         assert "发出合计 0 张" in counting.setup_tab.totals.text()
+        printed = [t for t, _, _ in report_lines(res.validation) if t.startswith("应到")]
+        assert len(printed) == 1 and "尚未登记票箱" in printed[0], printed
         # The scrutineers record 3 issued (one 实到 left without a ballot): both pages say 3.
         got = voting.record_box(counting.ctx.conn, counting.round.id, "主票箱", printed=6,
                                 issued=3, returned=3, actor=ACTOR,
@@ -168,6 +171,9 @@ def test_results_header_and_counting_tab_show_one_issued_figure(qtbot, tmp_path,
         res.run_validation()
         qtbot.waitUntil(lambda: "发出合计 3 张" in res.figures.text(), timeout=5000)
         assert "收回合计 3 张" in res.figures.text()
+        # 打印到打印机 prints the same figure in the same words.
+        printed = [t for t, _, _ in report_lines(res.validation) if t.startswith("应到")]
+        assert len(printed) == 1 and "发出合计 3 张　收回合计 3 张　已录入 4" in printed[0], printed
         res.resize(1366, 768)
         shot(res, "results-header-issued-as-boxes")
     finally:

@@ -44,7 +44,7 @@ from app.rules import STATUS_ZH, Round
 from app.voting import MeetingValidation, RoundValidation, State
 from app.voting.model import LOCK_CODE_ZH, RESULT_CODE_ZH, locked_words
 from app.voting.progression import KIND_ZH, may_decide_no_fill, may_open_next
-from app.voting.report import round_lines
+from app.voting.report import box_totals_zh, round_lines
 from app.voting.validate import DECISION_HINT_ZH, DECISION_MIN
 from ui import signon
 from ui.ops import Op, OpFailure, error_dialog, run_op
@@ -92,61 +92,24 @@ class NoFillDialog(QDialog):
         self.setMinimumWidth(520)
 
 
-class DecisionDialog(QDialog):
+class DecisionDialog(ReasonDialog):
     """锁定结果 of a round whose only problem is one the lock passes with a recorded decision
     (a person elected to a second post of the same 居委会: the rules are silent, the supervising
-    office decides): the office's decision in words, required (DECISION_MIN characters)."""
+    office decides): the office's decision in words, required (DECISION_MIN characters). The
+    reason dialog's behaviour (OK and Enter wait for the text, Esc cancels); `decision` is its
+    text box."""
 
     def __init__(self, parent: QWidget, v: RoundValidation, *, then_pins: bool) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("锁定结果：记录指导机构意见")
-        self.setMinimumWidth(640)
         what = "；".join(p.message for p in v.needs_decision)
-        label = QLabel(f"{v.round.label}：{what}")
-        label.setWordWrap(True)
-        label.setStyleSheet(f"font-size: 12pt; color: {AMBER};")
-        ask = QLabel("如街道（乡镇）选举工作指导机构同意本轮结果，请写明其意见（必填，至少 "
-                     f"{DECISION_MIN} 个字）。意见与锁定人一并记入审计日志，结果验证和报送包中"
-                     "注明按此决定锁定（不算一次性选举成功）。")
-        ask.setWordWrap(True)
-        ask.setStyleSheet("font-size: 12pt;")
-        self.decision = QLineEdit()
-        self.decision.setPlaceholderText(DECISION_HINT_ZH)
-        self.decision.setAccessibleName("指导机构意见")
-        self.decision.setStyleSheet("font-size: 13pt;")
-        form = QFormLayout()
-        form.addRow("指导机构意见：", self.decision)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button.setText("下一步：两名监票人输入PIN" if then_pins else "确认锁定")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self._accept)
-        self.buttons.rejected.connect(self.reject)
-        self.decision.textChanged.connect(self._update)
-        lay = QVBoxLayout(self)
-        lay.addWidget(label)
-        lay.addWidget(ask)
-        lay.addLayout(form)
-        lay.addWidget(self.buttons)
-        self._update()
-        self.decision.setFocus()
-
-    @property
-    def ok_button(self) -> QPushButton:
-        button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        assert button is not None
-        return button
-
-    def text(self) -> str:
-        return self.decision.text().strip()
-
-    def _update(self) -> None:
-        self.ok_button.setEnabled(len(self.text()) >= DECISION_MIN)
-
-    def _accept(self) -> None:
-        if len(self.text()) < DECISION_MIN:   # Enter reaches the default button even disabled
-            return
-        self.accept()
+        super().__init__(
+            parent, "锁定结果：记录指导机构意见", f"{v.round.label}：{what}",
+            ok_text="下一步：两名监票人输入PIN" if then_pins else "确认锁定",
+            note=f"如街道（乡镇）选举工作指导机构同意本轮结果，请写明其意见（必填，至少 {DECISION_MIN} "
+                 "个字）。意见与锁定人一并记入审计日志，结果验证和报送包中注明按此决定锁定（不算一次性选举成功）。",
+            field="指导机构意见", placeholder=DECISION_HINT_ZH, min_chars=DECISION_MIN)
+        self.setMinimumWidth(640)
+        self.message.setStyleSheet(f"font-size: 12pt; color: {AMBER};")
+        self.decision = self.line
 
 
 class ResultsPage(QWidget):
@@ -410,12 +373,10 @@ class ResultsPage(QWidget):
             self.figures.setText(f"应到 {s.expected}　实到 {s.present}　{officials}")
         else:
             c = res.count
-            boxes = (f"发出合计 {r.issued} 张　收回合计 {r.returned} 张" if r.boxes
-                     else "发出、收回：尚未登记票箱")
             self.figures.setText(
                 # 发出 and 收回 are the boxes' figures, the same sums 投票计票 shows (never the
                 # core's stand-in of 实到 while no box is recorded); the ballots counted are 已录入.
-                f"应到 {s.expected}　实到 {s.present}　{boxes}　"
+                f"应到 {s.expected}　实到 {s.present}　{box_totals_zh(r)}　"
                 f"已录入 {c.returned}（有效 {c.valid}　无效 {c.invalid}）　应选 {r.seats} 名\n"
                 f"<b>{STATUS_ZH[res.status]}</b>　{res.threshold_zh}\n{officials}"
                 .replace("\n", "<br>"))

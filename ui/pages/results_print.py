@@ -33,7 +33,7 @@ from app.fileio import FileInUse, finish_atomic, safe_filename, temp_path
 from app.meetings import Refusal, get_meeting
 from app.rules import STATUS_ZH
 from app.voting import MeetingValidation
-from app.voting.report import NEEDS_LOCK, not_entered, not_final, unlocked
+from app.voting.report import NEEDS_LOCK, box_totals_zh, not_entered, not_final, unlocked
 from ui import output_folder
 from ui.tasks import Outcome, Task
 
@@ -106,9 +106,10 @@ def report_lines(mv: MeetingValidation) -> list[tuple[str, int, bool]]:
                 lines.append((f"应到 {s.expected}　实到 {s.present}　{why}", 11, False))
                 continue
             n = res.count
-            lines.append((f"应到 {s.expected}　实到 {s.present}　发出 {res.issued}　收回 "
-                          f"{n.returned}　有效 {n.valid}　无效 {n.invalid}　应选 {r.seats} 名", 11,
-                          False))
+            # The same figures in the same words as the 结果 page's header (box_totals_zh).
+            lines.append((f"应到 {s.expected}　实到 {s.present}　{box_totals_zh(r)}　已录入 "
+                          f"{n.returned}（有效 {n.valid}　无效 {n.invalid}）　应选 {r.seats} 名",
+                          11, False))
             lines.append((STATUS_ZH[res.status], 11, True))
             for t in n.tally:
                 mark = "　当选" if t.name in res.elected else ""
