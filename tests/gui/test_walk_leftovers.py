@@ -161,6 +161,8 @@ def test_results_header_and_counting_tab_show_one_issued_figure(qtbot, tmp_path,
         assert "发出合计 0 张" in counting.setup_tab.totals.text()
         printed = [t for t, _, _ in report_lines(res.validation) if t.startswith("应到")]
         assert len(printed) == 1 and "尚未登记票箱" in printed[0], printed
+        res.resize(1366, 768)
+        shot(res, "results-header-no-boxes")
         # The scrutineers record 3 issued (one 实到 left without a ballot): both pages say 3.
         got = voting.record_box(counting.ctx.conn, counting.round.id, "主票箱", printed=6,
                                 issued=3, returned=3, actor=ACTOR,
@@ -174,7 +176,6 @@ def test_results_header_and_counting_tab_show_one_issued_figure(qtbot, tmp_path,
         # 打印到打印机 prints the same figure in the same words.
         printed = [t for t, _, _ in report_lines(res.validation) if t.startswith("应到")]
         assert len(printed) == 1 and "发出合计 3 张　收回合计 3 张　已录入 4" in printed[0], printed
-        res.resize(1366, 768)
         shot(res, "results-header-issued-as-boxes")
     finally:
         for p in (res, counting):
