@@ -35,6 +35,7 @@ class PageContext(QObject):
     voting_opened = Signal()  # 开始投票 on any page (实到 frozen, rounds opened): others follow
     actor_changed = Signal(object)  # a staff member signed on (or 切换人员): the Actor
     staff_changed = Signal()  # the staff list was edited (工作人员名单)
+    desks_changed = Signal()  # a sign-in desk was added or removed (签到台设置)
     screen_locked = Signal()  # idle lock or 退出登录: typed PINs on the pages are dropped
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path, *, clock: Clock | None = None,

@@ -116,6 +116,7 @@ class DeskPage(QWidget):
         self.sync = self._desk_mode()
         ctx.meeting_changed.connect(lambda _m: self.reload())
         ctx.register_changed.connect(self._run_search)
+        ctx.desks_changed.connect(self._desks_edited)
         self.reload()
 
     # --- layout -------------------------------------------------------------------------------
@@ -341,6 +342,15 @@ class DeskPage(QWidget):
             self.desk_box.setCurrentIndex(self.desk_box.findText(chosen))
         self.desk_box.blockSignals(False)
 
+    def _desks_edited(self) -> None:
+        """签到台设置 added or removed a desk: the choice follows at once (the chosen desk stays
+        chosen while it exists), so nobody signs in at a desk the meeting no longer has."""
+        before = self.desk_box.currentText()
+        self._fill_desks()
+        self._desk_changed()   # its scope, and the search's 属于二号台 / 本台
+        if self.desk_box.currentText() != before:
+            self._remember_desk()
+
     def _remember_desk(self) -> None:
         """The clerk's choice of desk outlives a restart (per database)."""
         if self.desk_box.currentData() is not None:
@@ -357,7 +367,8 @@ class DeskPage(QWidget):
         self.scope_label.setToolTip(self.scope_label.text())
         self._run_search()
         self._fill_recent()
-        self.search_box.setFocus()
+        if self.isVisible():   # not from 签到台设置's field while this page is hidden
+            self.search_box.setFocus()
 
     # --- searching ----------------------------------------------------------------------------
 

@@ -170,6 +170,7 @@ class DesksSetupPage(QWidget):
         self.name.clear()
         self.set_checked([])
         self.reload()
+        self.ctx.desks_changed.emit()
         return got
 
     def remove_desk(self) -> None:
@@ -184,6 +185,7 @@ class DesksSetupPage(QWidget):
             return
         say(self.message, f"✓ 已删除签到台：{got.name}", GREEN)
         self.reload()
+        self.ctx.desks_changed.emit()
 
 
 def create(ctx: PageContext) -> QWidget:
