@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
@@ -118,13 +118,31 @@ def attach(button: QAbstractButton, ctx: PageContext) -> None:
     _Tip(button, ctx, button.toolTip())
 
 
-def open_folder(folder: Path) -> bool:
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+def open_path(path: Path, parent: QWidget | None = None) -> bool:
+    """打开 / 打开文件夹: the system's program for `path`. Where none is found (a laptop with no PDF
+    reader) a message says so and where the file is; before, the button did nothing at all."""
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        return True
+    what = "文件夹" if path.is_dir() else "文件"
+    advice = ("请在文件管理器中打开它。" if path.is_dir()
+              else "请在文件管理器中找到它，或安装PDF阅读器后再试。")
+    box = QMessageBox(QMessageBox.Icon.Warning, "未能打开",
+                      f"本机没有找到能打开这个{what}的程序：\n{path}\n\n{advice}",
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("notOpenedBox")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.open()
+    return False
+
+
+def open_folder(folder: Path, parent: QWidget | None = None) -> bool:
+    return open_path(folder, parent)
 
 
 def add_buttons(box: QMessageBox, ctx: PageContext, folder: Path) -> None:
     """打开文件夹 and 更改输出文件夹… on a message box that says a printout was made."""
     opener = box.addButton("打开文件夹", QMessageBox.ButtonRole.ActionRole)
-    opener.clicked.connect(lambda: open_folder(folder))
+    opener.clicked.connect(lambda: open_folder(folder, box.parentWidget()))
     changer = box.addButton("更改输出文件夹…", QMessageBox.ButtonRole.ActionRole)
     changer.clicked.connect(lambda: change(box.parentWidget(), ctx))

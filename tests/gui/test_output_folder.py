@@ -123,3 +123,23 @@ def test_ballots_and_results_go_to_the_chosen_folder(qtbot, tmp_path, monkeypatc
         shot(page, "output-folder-contests")
     finally:
         next(gen, None)
+
+
+def test_open_without_a_pdf_reader_says_where_the_file_is(ctx, qtbot, tmp_path, monkeypatch,  # noqa: F811
+                                                          shot):
+    """A walk: 打开 on a laptop with no PDF reader did nothing at all (only the log said so)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ui.pages.setup_desks import DesksSetupPage
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)   # no program for it
+    desks = shown(qtbot, DesksSetupPage(ctx), (1366, 768))
+    print_click(qtbot, desks, desks.signin_button)
+    made = next(p for p in (ctx.db_path.parent / "打印文件").glob("*.pdf"))
+    click(qtbot, box_button(desks.box, "打开"))
+    wait_for(qtbot, lambda: isinstance(QApplication.activeModalWidget(), QMessageBox)
+             and QApplication.activeModalWidget().objectName() == "notOpenedBox")
+    said = QApplication.activeModalWidget()
+    assert "没有找到能打开这个文件的程序" in said.text() and str(made) in said.text()
+    shot(said, "output-folder-no-reader")
+    said.close()

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QModelIndex, QPersistentModelIndex, Qt, QUrl
-from PySide6.QtGui import QColor, QDesktopServices, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QDateTime, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -408,7 +408,7 @@ class AuditPage(QWidget):
                               f"已导出审计日志（{len(shown)} 条）：\n{out}",
                               QMessageBox.StandardButton.Close, self)
             opener = box.addButton("打开", QMessageBox.ButtonRole.AcceptRole)
-            opener.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out))))
+            opener.clicked.connect(lambda: output_folder.open_path(out, self))
             output_folder.add_buttons(box, self.ctx, folder)
         self.last_box = box
         self.last_path = out if not problem else None

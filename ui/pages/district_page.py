@@ -21,8 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -55,7 +55,7 @@ from app.district.decisions import confirm_key, decide
 from app.district.figures import STAGES, Report, build_report
 from app.district.importing import ImportResult, expand, import_packages
 from db import district as store
-from ui import filedialogs
+from ui import filedialogs, output_folder
 from ui.pages.district_charts import STAGE_COLOURS, MakeupBars, MakeupGroup, StageBars
 from ui.tasks import CancelToken, Outcome, ProgressFn, Task
 
@@ -605,8 +605,7 @@ class DistrictPage(QWidget):
         box.setObjectName("exportedBox")
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         opener = box.addButton("打开文件夹", QMessageBox.ButtonRole.ActionRole)
-        opener.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(
-            str(path.parent))))
+        opener.clicked.connect(lambda: output_folder.open_path(path.parent, self))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.export_box = box
         box.open()

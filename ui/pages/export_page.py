@@ -15,8 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -306,7 +305,7 @@ class ExportPage(QWidget):
             return
         if path is not None:
             self._say(f"交接单已生成：{path}（请打印，由监票人签字）", GREEN)
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            output_folder.open_path(path, self)
 
     def _say(self, text: str, colour: str) -> None:
         self.status.setStyleSheet(f"font-size: 12pt; color: {colour};")

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.fileio import safe_filename
@@ -62,7 +60,7 @@ def _answer(parent: QWidget, ctx: PageContext, title: str, out: Path, folder: Pa
                           QMessageBox.StandardButton.Close, parent)
         open_button = box.addButton("打开", QMessageBox.ButtonRole.AcceptRole)
         open_button.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out))))
+            lambda: output_folder.open_path(out, parent))
         output_folder.add_buttons(box, ctx, folder)
     else:
         text = got.message if isinstance(got, Refusal) else str(got)
