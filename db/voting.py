@@ -207,10 +207,17 @@ def candidate_persons(conn: sqlite3.Connection, person_ids: Sequence[int]) -> di
 
 
 def entry_clerks(conn: sqlite3.Connection, round_id: int, entry: str) -> set[str]:
-    """Everyone who entered ballots or a tally sheet of `entry` ('A' or 'B') in the round."""
-    rows = conn.execute("SELECT clerk FROM ballot_entry WHERE round_id = ? AND entry = ?"
-                        " UNION SELECT clerk FROM tally_sheet WHERE round_id = ? AND entry = ?",
-                        (round_id, entry, round_id, entry)).fetchall()
+    """Everyone whose ballots or tally sheet of `entry` ('A' or 'B') stand in the round. A
+    withdrawal voids the rows of its number written before it, and names no reader itself: a
+    clerk who entered a ballot into the wrong group and withdrew it is no clerk of that group
+    (rows written after the withdrawal, a re-entry or a correction, count again)."""
+    rows = conn.execute(
+        "SELECT clerk FROM ballot_entry AS b WHERE round_id = ? AND entry = ?"
+        " AND action <> 'withdraw' AND id > coalesce((SELECT max(w.id) FROM ballot_entry AS w"
+        "  WHERE w.round_id = b.round_id AND w.entry = b.entry AND w.seq = b.seq"
+        "  AND w.action = 'withdraw'), 0)"
+        " UNION SELECT clerk FROM tally_sheet WHERE round_id = ? AND entry = ?",
+        (round_id, entry, round_id, entry)).fetchall()
     return {str(r[0]) for r in rows}
 
 

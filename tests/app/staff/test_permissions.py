@@ -415,3 +415,31 @@ def test_scanned_ballots_are_decided_by_scrutineers_two_where_doubtful(tmp_path:
 def test_every_row_of_the_table_is_tested_here() -> None:
     """Last in the file: each permission code went through its use case above."""
     assert set(PERMISSIONS) - TESTED == set()
+
+
+def test_a_withdrawn_entry_does_not_make_its_clerk_a_clerk_of_that_group(venue: Venue) -> None:
+    """The walk: 乙 stayed on 录入组 A after 切换人员, entered one ballot there, withdrew it
+    (录错组别), and was then refused every B ballot. Only entries that stand count for A≠B;
+    a person with a standing A entry is still refused B."""
+    from app.voting import withdraw_ballot
+
+    v = venue
+    r = _counted_round(v)
+    for keys in ("1", "2", "0"):
+        assert not isinstance(enter_ballot(v.conn, r.id, "A", keys, clerk=v.who["孙计票"],
+                                           clock=v.clock), Refusal)
+    wrong = enter_ballot(v.conn, r.id, "A", "1", clerk=v.who["李计票"], clock=v.clock)
+    assert not isinstance(wrong, Refusal), wrong
+    got = withdraw_ballot(v.conn, r.id, "A", wrong.seq, why="录错组别", clerk=v.who["李计票"],
+                          clock=v.clock)
+    assert not isinstance(got, Refusal), got
+    b = enter_ballot(v.conn, r.id, "B", "1", clerk=v.who["李计票"], clock=v.clock)
+    assert not isinstance(b, Refusal), b
+    assert b.clerk == v.who["李计票"]
+    refused_without_writing(v, "enter_ballots", lambda: enter_ballot(
+        v.conn, r.id, "B", "2", clerk=v.who["孙计票"], clock=v.clock),
+        "录入组A和B须由不同的人录入：孙计票 已录入组A")
+    # 李计票 now stands in B: back to A is refused, the withdrawn A row notwithstanding
+    refused_without_writing(v, "enter_ballots", lambda: enter_ballot(
+        v.conn, r.id, "A", "2", clerk=v.who["李计票"], clock=v.clock),
+        "录入组A和B须由不同的人录入：李计票 已录入组B")
