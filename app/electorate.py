@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from app.model import Form, Meeting, PartyStatus, Person
 from db import meetings as q
@@ -201,4 +202,64 @@ def nobody_votes(conn: sqlite3.Connection) -> list[str]:
                f"名册{len(persons)}人中没有一名正式党员（“人员类别”一列缺少或都是空的）")
         out.append(f"{m.title}（{FORM_ZH.get(Form(m.form), m.form)}）应到 0 人：{why}，"
                    "这样无法开始投票；请在名册中补上这一列后重新导入")
+    return out
+
+
+class VoteFlags(Protocol):
+    """The register columns that decide a vote (a Person, or a PersonRecord read from a file
+    before it is imported)."""
+
+    @property
+    def party_status(self) -> PartyStatus: ...
+    @property
+    def resident_voter(self) -> bool: ...
+    @property
+    def household_rep(self) -> bool: ...
+    @property
+    def resident_rep(self) -> bool: ...
+    @property
+    def collective_member(self) -> bool: ...
+    @property
+    def collective_delegate(self) -> bool: ...
+
+
+_YES_WORDS = "填“是”（或 √、1）的人有表决权，空着或填“否”的没有"
+
+
+def _votes_by(field: str, p: VoteFlags) -> bool:
+    return (p.party_status == PartyStatus.FULL if field == "party_status"
+            else bool(getattr(p, field)))
+
+
+def nobody_would_vote(rows: Sequence[VoteFlags], meetings: Sequence[Meeting]) -> list[str]:
+    """Before a new register is imported: each meeting in which nobody of `rows` would have a
+    vote (应到 0), naming the column that decides it and the values that count; with no meeting
+    yet, one line when no column of the file gives anybody a vote. Told, never refused: the CLI
+    imports such a register too (and warns after, `nobody_votes`)."""
+    from app.meetings.words import FORM_ZH
+    from app.register.fields import FIELD_LABELS
+
+    if not rows:
+        return []
+    out = []
+    for m in meetings:
+        if m.form == Form.PLENARY:  # its electors are named on the setup page, not in the file
+            continue
+        field = _FORM_FIELD.get(m.form, "party_status")
+        if any(_votes_by(field, p) for p in rows):
+            continue
+        if field == "party_status":
+            why = ("名册中没有一名正式党员：表决权看“人员类别”一列，填“正式党员”的人有表决权"
+                   "（这一列缺少，或都空着）")
+        else:
+            why = (f"名册中没有一人的“{FIELD_LABELS[field]}”为“是”（没有这一列，或这一列都空着）；"
+                   f"这一列决定谁有表决权：{_YES_WORDS}")
+        out.append(f"导入后“{m.title}”（{FORM_ZH.get(Form(m.form), m.form)}）应到 0 人，"
+                   f"无法开始投票。{why}")
+    if not meetings and not any(_votes_by(f, p) for p in rows for f in
+                                ("party_status", *_FORM_FIELD.values())):
+        out.append("导入后没有一人有表决权：名册中没有决定表决权的一列，或这些列都空着。"
+                   "居民选举看“是否选民”（每户派代表看“是否户代表”，居民代表选举看“是否居民代表”），"
+                   f"{_YES_WORDS}；党员大会看“人员类别”，填“正式党员”的人有表决权；"
+                   "集体经济组织看“是否集体经济组织成员”或“是否成员代表”")
     return out

@@ -269,12 +269,19 @@ class ImportDialog(QDialog):
         parsed = checked.parsed
         assert parsed is not None
         n = len(parsed.rows)
+        from app.electorate import nobody_would_vote
+        from app.meetings import list_meetings
+
+        # 应到 0 said before the import: a register without 是否选民 imports, but nobody votes.
+        no_vote = nobody_would_vote([r for _, r in parsed.rows], list_meetings(self.ctx.conn))
         where = "，".join(x for x in (parsed.encoding and f"编码 {parsed.encoding}",
                                      parsed.sheet and f"工作表 {parsed.sheet}") if x)
         self.summary.setText(f"共 {n} 人，逐行检查全部通过{('（' + where + '）') if where else ''}。"
                              f"下表是前 {min(n, PREVIEW_ROWS)} 行；点“导入 {n} 人”写入名册。"
+                             + "".join(f"\n注意（可照常导入）：{w}。" for w in no_vote)
                              + merged_note(checked.merged) + education_note(checked.notes))
-        self.summary.setStyleSheet(f"color: {'#9a5b13' if checked.notes or checked.merged else '#1d6b2f'};"
+        told = checked.notes or checked.merged or no_vote
+        self.summary.setStyleSheet(f"color: {'#9a5b13' if told else '#1d6b2f'};"
                                    " font-weight: bold;")
         self.rows_model = RowsModel(PREVIEW_HEADERS, preview_rows(parsed), self)
         self._show_rows()
