@@ -43,8 +43,15 @@ def _say(text: str) -> None:
 
 
 def watch_folder(args: argparse.Namespace, conn: Any, clock: Any, actor: str) -> int:
+    from app.scan.batch import import_refused
     from app.scan.watch import FolderWatch
 
+    # Who may not import is told now, in the words the import gives, before a file is read (the
+    # import checks again: the staff list can change while the watch runs).
+    denied = import_refused(conn, actor)
+    if denied is not None:
+        _say(f"{denied.message}（{denied.code}）")
+        return 1
     watch = FolderWatch(args.watch, args.db, operator=actor, clock=clock)
     try:                    # Ctrl+C at any moment from here ends the watch with status 0
         refused = watch.start()

@@ -123,10 +123,16 @@ def read_scan(name: str, data: bytes, reader: PageReader, *,
     return ReadScan(name, data, sha256_of(data), tuple(pages), reader.key)
 
 
-def _not_allowed(conn: sqlite3.Connection, operator: str, hand_count: int) -> Refusal | None:
+def import_refused(conn: sqlite3.Connection, operator: str) -> Refusal | None:
+    """Why `operator` may not import scans (under a staff list a 计票人 imports what the scanner
+    read), else None: every import checks it, and a watch when it starts, before reading a file."""
     from app.voting.guard import refused as not_allowed
 
-    denied = not_allowed(conn, "enter_ballots", operator)   # a 计票人 imports what the scanner read
+    return not_allowed(conn, "enter_ballots", operator)
+
+
+def _not_allowed(conn: sqlite3.Connection, operator: str, hand_count: int) -> Refusal | None:
+    denied = import_refused(conn, operator)
     if denied is not None:
         return denied
     if hand_count < 1:
