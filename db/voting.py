@@ -178,6 +178,21 @@ def max_seq(conn: sqlite3.Connection, round_id: int, entry: str) -> int:
     return int(row[0])
 
 
+def next_seq(conn: sqlite3.Connection, round_id: int, entry: str) -> int:
+    """The number of the next ballot typed into `entry`: after the last number whose standing
+    row holds a ballot. Withdrawn numbers at the end (nothing entered after them: 录错组别,
+    typed twice) are taken again, so A and B keep pairing by number; their rows stay in the
+    number's history. A number a scanned page was counted under is never taken again."""
+    row = conn.execute(
+        "SELECT b.seq FROM ballot_entry AS b WHERE b.round_id = ? AND b.entry = ?"
+        " AND ((b.present = 1 AND b.id = (SELECT max(s.id) FROM ballot_entry AS s"
+        "  WHERE s.round_id = b.round_id AND s.entry = b.entry AND s.seq = b.seq))"
+        "  OR EXISTS (SELECT 1 FROM scan_counted AS c WHERE c.round_id = b.round_id"
+        "  AND c.seq = b.seq))"
+        " ORDER BY b.seq DESC, b.id DESC LIMIT 1", (round_id, entry)).fetchone()
+    return int(row[0]) + 1 if row is not None else 1
+
+
 # --- tally sheets -----------------------------------------------------------------------------
 
 def insert_sheet(conn: sqlite3.Connection, *, round_id: int, entry: str, counts_json: str,

@@ -136,7 +136,8 @@ def enter_ballot(conn: sqlite3.Connection, round_id: int, entry: str,
                  write_ins: Iterable[str] = (), unmarked_write_ins: Iterable[str] = (),
                  invalid: bool = False, reason: str = "") -> Entered | Refusal:
     """Enter one ballot as read from the paper (keys like "1201 12" or a Ballot) under the next
-    number of `entry` ('A' or 'B'), or under `seq` when given and still free."""
+    number of `entry` ('A' or 'B'; a withdrawn last number is taken again, db.voting.next_seq),
+    or under `seq` when given and still free."""
     with transaction(conn):
         r = open_for_entry(conn, round_id, entry)
         if isinstance(r, Refusal):
@@ -153,7 +154,7 @@ def enter_ballot(conn: sqlite3.Connection, round_id: int, entry: str,
         if problem is not None:
             return problem
         if seq is None:
-            seq = q.max_seq(conn, round_id, entry) + 1
+            seq = q.next_seq(conn, round_id, entry)   # a withdrawn last number is taken again
         elif seq < 1:
             return Refusal("SEQ_INVALID", "选票序号从 1 开始")
         elif q.select_standing_entry(conn, round_id, entry, seq) is not None:
@@ -182,7 +183,10 @@ def enter_ballots(conn: sqlite3.Connection, round_id: int, entry: str,
             problem = shape_problem(r, b)
             if problem is not None:
                 return problem
-        start = q.max_seq(conn, round_id, entry)
+        # typed stacks (the CLI) take a withdrawn last number again, as one ballot typed does;
+        # the scanner's stack follows the last number (app.scan.adjudicate links its pages so)
+        start = (q.next_seq(conn, round_id, entry) - 1 if operator is None
+                 else q.max_seq(conn, round_id, entry))
         at = iso(clock.now())
         q.insert_entries(conn, (entry_values(r, entry, start + i, "enter", b, clerk, at)
                                 for i, b in enumerate(ballots, 1)))

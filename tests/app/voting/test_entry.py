@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from app.meetings import Refusal
 from app.model import RuleSet
 from app.rules import Ballot
 from app.voting import (
@@ -114,3 +115,46 @@ def test_correction_is_a_new_row_and_audited(opened, fixed_clock) -> None:
         conn.execute("UPDATE ballot_entry SET marks = 'oooooo'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         conn.execute("DELETE FROM ballot_entry")
+
+
+def test_a_withdrawn_last_number_is_taken_again_by_the_next_ballot(db_path, fixed_clock) -> None:
+    """The walk: A's 6th was withdrawn (录错组别); A's next ballot took 7 while B's 6th paper
+    ballot was 6, and 双录比对 (which pairs by number) showed every later ballot as a difference.
+    The paper ballot 6 was not entered in A: the next A ballot is 6 again, and the withdrawal
+    stays in the number's history and the audit."""
+    from app.voting import compare_entries, enter_ballots, withdraw_ballot
+
+    conn = connect(db_path)
+    s = small_meeting(conn, fixed_clock, RuleSet.PARTY, voters=20, candidates=CANDS, seats=3)
+    sign_in_first(s, 18, fixed_clock)
+    r = open_round(conn, s.contest.id, actor="主持人", clock=fixed_clock, double_entry=True)
+    assert isinstance(r, VotingRound)
+    paper = ["1", "2", "12", "21", "111", "0", "1", "2"]
+    for keys in paper[:5]:
+        assert not isinstance(enter_ballot(conn, r.id, "A", keys, clerk="甲", clock=fixed_clock), Refusal)
+    wrong = enter_ballot(conn, r.id, "A", "1", clerk="乙", clock=fixed_clock)
+    assert wrong.seq == 6
+    gone = withdraw_ballot(conn, r.id, "A", 6, why="录错组别", clerk="乙", clock=fixed_clock)
+    assert gone.ballot is None
+    for keys in paper:
+        assert not isinstance(enter_ballot(conn, r.id, "B", keys, clerk="乙", clock=fixed_clock), Refusal)
+    again = enter_ballot(conn, r.id, "A", paper[5], clerk="甲", clock=fixed_clock)
+    assert again.seq == 6 and again.action == "enter"
+    for keys in paper[6:]:
+        enter_ballot(conn, r.id, "A", keys, clerk="甲", clock=fixed_clock)
+    assert [e.seq for e in entries(conn, r.id, "A")] == list(range(1, 9))
+    diff = compare_entries(conn, r.id)
+    assert not isinstance(diff, Refusal) and diff.differences == (), diff
+    assert [(h.action, h.clerk) for h in history(conn, r.id, "A", 6)] == [
+        ("enter", "乙"), ("withdraw", "乙"), ("enter", "甲")]
+    assert "ballot_withdraw" in [a for (a,) in conn.execute("SELECT action FROM audit")]
+    # a withdrawn number with ballots after it keeps its place: numbering is not shifted
+    withdraw_ballot(conn, r.id, "A", 3, why="重复录入", clerk="甲", clock=fixed_clock)
+    assert enter_ballot(conn, r.id, "A", "1", clerk="甲", clock=fixed_clock).seq == 9
+    # a typed stack (pollday ballot enter) numbers the same way
+    withdraw_ballot(conn, r.id, "A", 9, why="重复录入", clerk="甲", clock=fixed_clock)
+    assert enter_ballots(conn, r.id, "A", [Ballot("o-----"), Ballot("x-----")], clerk="甲",
+                         clock=fixed_clock) == 2
+    assert [e.seq for e in entries(conn, r.id, "A")][-2:] == [9, 10]
+    assert entries(conn, r.id, "A")[-2].ballot == Ballot("o-----")
+    conn.close()
