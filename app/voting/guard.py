@@ -33,6 +33,12 @@ def clerk_refused(conn: sqlite3.Connection, round_id: int, entry: str, clerk: st
     return not_named(conn, round_id, "counters", clerk, label)
 
 
+def entry_groups(conn: sqlite3.Connection, round_id: int) -> dict[str, set[str]]:
+    """Who stands as a clerk of entry A and of entry B (a withdrawn ballot names no one): the
+    counting page shows a person who signs on which group is theirs."""
+    return {e: q.entry_clerks(conn, round_id, e) for e in ENTRIES}
+
+
 def named_officials(conn: sqlite3.Connection, round_id: int, post: str) -> list[str]:
     """The round's named 监票人 (`post` "scrutineers") or 计票人 ("counters") who are on the
     staff list with that role. Empty: the round names none from the list (none named, or names

@@ -28,6 +28,7 @@ from app.meetings import Contest, Refusal
 from app.permissions import Actor
 from app.rules import Round
 from app.voting import Mode, State, VotingRound
+from app.voting.guard import entry_groups
 from app.voting.progression import KIND_ZH
 from ui.pages.context import PageContext
 from ui.rights import Gate, denied
@@ -313,6 +314,26 @@ class CountingPage(QWidget):
         self._said_of = None
         for tab in (self.setup_tab, self.entry_tab, self.tally_tab):
             tab.person_left()
+        self._their_group()
+
+    def _their_group(self) -> None:
+        """The group of the person just signed on (A and B by different people): the one they
+        entered is chosen for them; one who entered none is told who entered the group shown
+        (the walk: 乙 signed on after 甲 stayed on 甲's group A and typed into it)."""
+        r = self.round
+        if r is None or not r.double_entry or r.state is not State.OPEN:
+            return
+        name = str(self.clerk)
+        groups = entry_groups(self.ctx.conn, r.id)
+        mine = [e for e in ("A", "B") if name in groups[e]]
+        if len(mine) == 1:
+            if mine[0] != self.entry:
+                (self.entry_b if mine[0] == "B" else self.entry_a).setChecked(True)
+            self.say(f"{name} 已录入组{mine[0]}：已选“录入组 {mine[0]}”")
+        elif not mine and groups[self.entry]:
+            other = "B" if self.entry == "A" else "A"
+            self.say(f"录入组{self.entry}由 {'、'.join(sorted(groups[self.entry]))} 录入。"
+                     f"{name} 接替续录请留在组{self.entry}；录入另一组请选“录入组 {other}”")
 
     def refuse_early(self, code: str, what: str) -> bool:
         """Reached anyway (a shortcut): say at once who may, before the work. True if refused."""
@@ -336,6 +357,10 @@ class CountingPage(QWidget):
             fresh = voting.load_round(self.ctx.conn, r.id)
             if fresh is not None and (fresh.state, fresh.lock) != (r.state, r.lock):
                 self.load_rounds(r.id)
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """The current tab's own field (逐张录入's line): also where keys go after a sign-on."""
         w = self.tabs.currentWidget()
         if hasattr(w, "focus_first"):
             w.focus_first()
