@@ -436,9 +436,12 @@ class DeskPage(QWidget):
         return super().eventFilter(obj, event)
 
     def _move(self, step: int) -> None:
-        # The first ↓ highlights the first row: until the clerk chose one, the row Qt made
-        # current when the list took the focus is no choice.
-        current = self.results.currentRow() if self._picked else -1
+        # From the row shown highlighted (the one match Enter would sign in, or the clerk's
+        # choice): ↓ from 张华 highlighted for "zh" stayed on 张华, and ↓↓ Enter signed in the
+        # row above the one meant. With none highlighted the first ↓ highlights the first row:
+        # the row Qt made current when the list took the focus is no choice.
+        shown = self.results.selectionModel().selectedRows()
+        current = shown[0].row() if shown else -1
         row = 0 if current < 0 else min(max(current + step, 0), len(self.found) - 1)
         self.results.selectRow(row)
         self._picked = True
