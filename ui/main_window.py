@@ -340,6 +340,7 @@ class MainWindow(QMainWindow):
                                                where=self.where)
         self.lock_overlay.unlocked.connect(self._signed_on)
         self.sign_on_dialog: signon.SignOnDialog | None = None
+        self._focus_before: QWidget | None = None   # where keys went before the lock or dialog
         self.idle_now: Callable[[], float] = time.monotonic  # tests move a clock of their own
         self.last_input = self.idle_now()
         self.idle_timer = QTimer(self)
@@ -423,6 +424,7 @@ class MainWindow(QMainWindow):
                                      how="switch" if title == "切换人员" else "sign_on")
         dialog.accepted_actor.connect(self._signed_on)
         dialog.finished.connect(self._sign_on_dialog_closed)
+        self._keep_focus()
         self.sign_on_dialog = dialog
         if self.locked:   # one login on screen, not the lock's form under the dialog's
             self.lock_overlay.panel.hide()
@@ -434,6 +436,8 @@ class MainWindow(QMainWindow):
             self.lock_overlay.panel.show()
             self.lock_overlay.form.focus_pin()
             QTimer.singleShot(0, self.lock_overlay, self.lock_overlay.form.focus_pin)
+        else:   # put off: the dialog hands the focus back itself
+            self._focus_before = None
 
     def switch_person(self) -> None:
         """切换人员 (Ctrl+L): another member signs on; cancelled, the current one stays."""
@@ -461,6 +465,7 @@ class MainWindow(QMainWindow):
         # 退出登录 (no one signed on) the next person picks theirs.
         verified = isinstance(actor, permissions.Actor) and actor.verified
         preset = actor.name if verified else ""
+        self._keep_focus()
         self.setProperty("locked", True)   # the desk's scanner takes no key meanwhile
         for dialog in self.findChildren(QDialog):   # a half-typed reason is not left open
             if dialog.isVisible() and dialog is not self.sign_on_dialog:
@@ -471,19 +476,55 @@ class MainWindow(QMainWindow):
             self.lock_overlay.panel.hide()   # the open sign-on dialog asks already
 
     def _signed_on(self, actor: permissions.Actor) -> None:
-        before = self.ctx.actor
+        actor_before = self.ctx.actor
         self.ctx.set_actor(actor)
-        if getattr(before, "name", before) != actor.name:
+        if getattr(actor_before, "name", actor_before) != actor.name:
             self._clear_refusals()
         self.lock_overlay.hide()
         self.setProperty("locked", False)
+        before, self._focus_before = self._focus_before, None
         if self.sign_on_dialog is not None and self.sign_on_dialog.isVisible():
             self.sign_on_dialog.reject()
+        # Once the dialog has closed: the keys typed next go where the person types, not into
+        # whatever took the focus when the lock's form or the dialog went (they were lost).
+        QTimer.singleShot(0, self, lambda: self._give_focus_back(
+            before, same_person=getattr(actor_before, "name", actor_before) == actor.name))
         self.last_input = self.idle_now()
         self._show_actor()
         self.statusBar().showMessage(f"{actor.name}（{actor.roles_zh()}）已登录本机", 8000)
         if staff.must_change_pin(self.ctx.conn, actor.name):   # the 主持人 reset it: they know it
             QTimer.singleShot(0, self, self.change_own_pin)   # its note says why
+
+    def _keep_focus(self) -> None:
+        """Remember where the keys went before the lock or the sign-on dialog (the first of
+        the two: the dialog may open over the lock)."""
+        focused = QApplication.focusWidget()
+        if self._focus_before is None and focused is not None and focused.window() is self \
+                and not self.lock_overlay.isAncestorOf(focused):
+            self._focus_before = focused
+
+    def _give_focus_back(self, before: QWidget | None, *, same_person: bool) -> None:
+        """After a sign-on: the idle lock's own person goes on where they were; another person
+        starts at the page's own field (逐张录入's line), else where the focus was."""
+        from shiboken6 import isValid
+
+        if self.locked or self.db_released:
+            return
+        usable = (before is not None and isValid(before) and before.window() is self
+                  and before.isVisible() and before.isEnabled())
+        if same_person and usable:
+            assert before is not None
+            before.setFocus()
+            return
+        page = self.current_page()
+        focus_first = getattr(page, "focus_first", None)
+        if page is not None and callable(focus_first):
+            focus_first()
+            if page.isAncestorOf(self.focusWidget()):
+                return
+        if usable:
+            assert before is not None
+            before.setFocus()
 
     def change_own_pin(self, note: str = "") -> None:
         """文件 → 修改本人PIN…: the signed-on member's own PIN (ui.pin_change)."""
