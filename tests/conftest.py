@@ -15,7 +15,7 @@ os.environ.setdefault("PYTHONUTF8", "1")
 # it starts: never the real profile of whoever runs the tests.
 os.environ.setdefault("POLLDAY_HOME", tempfile.mkdtemp(prefix="pollday-home-"))
 
-from pdtest import FIXTURES, ROOT, SHARED, pollday_cmd  # noqa: E402,F401  (re-exported)
+from pdtest import FIXTURES, ROOT, SHARED, WAIT_FLOOR_MS, pollday_cmd  # noqa: E402,F401  (re-exported)
 
 
 @pytest.fixture
@@ -42,7 +42,6 @@ from needs_tools import (  # noqa: E402,F401  (pytest hooks)
 # were meant for a quiet machine, and a loaded two-core CI machine (a PIN hash, a PDF and a
 # worker thread queued behind each other) may need more. Speed is measured by `pollday bench`. A wait that is meant to run out (raising=False, as assertNotEmitted
 # uses) keeps its own timeout.
-WAIT_FLOOR_MS = 20000
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -18,3 +18,7 @@ def pollday_cmd() -> list[str]:
     """The installed console script when present, else the module (same code)."""
     exe = Path(sys.executable).parent / ("pollday.exe" if os.name == "nt" else "pollday")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.launcher"]
+
+
+# Every pytest-qt wait gets at least this long before it fails (tests/conftest.py).
+WAIT_FLOOR_MS = 20000

@@ -3,7 +3,7 @@ short timeout still passes when the machine is slower than its author's."""
 
 from __future__ import annotations
 
-from conftest import WAIT_FLOOR_MS
+from pdtest import WAIT_FLOOR_MS
 from PySide6.QtCore import QTimer
 
 
