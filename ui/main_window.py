@@ -520,7 +520,8 @@ class MainWindow(QMainWindow):
         focus_first = getattr(page, "focus_first", None)
         if page is not None and callable(focus_first):
             focus_first()
-            if page.isAncestorOf(self.focusWidget()):
+            focused = self.focusWidget()
+            if focused is not None and page.isAncestorOf(focused):
                 return
         if usable:
             assert before is not None
