@@ -13,10 +13,11 @@ from tests.gui.test_export_page import page  # noqa: F401 - the page fixture
 def test_left_out_documents_in_words_and_the_slip_in_the_output_folder(page, qtbot,  # noqa: F811
                                                                        tmp_path: Path,
                                                                        monkeypatch, shot):
-    from ui import output_folder
-    from ui.pages import export_page
+    from PySide6.QtGui import QDesktopServices
 
-    monkeypatch.setattr(export_page.QDesktopServices, "openUrl", lambda _url: True)
+    from ui import output_folder
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda _url: True)
     monkeypatch.setattr(output_folder, "choose_folder", lambda _p, suggestion: str(suggestion))
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(page.is_idle, timeout=30000)
