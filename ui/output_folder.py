@@ -136,13 +136,9 @@ def open_path(path: Path, parent: QWidget | None = None) -> bool:
     return False
 
 
-def open_folder(folder: Path, parent: QWidget | None = None) -> bool:
-    return open_path(folder, parent)
-
-
 def add_buttons(box: QMessageBox, ctx: PageContext, folder: Path) -> None:
     """打开文件夹 and 更改输出文件夹… on a message box that says a printout was made."""
     opener = box.addButton("打开文件夹", QMessageBox.ButtonRole.ActionRole)
-    opener.clicked.connect(lambda: open_folder(folder, box.parentWidget()))
+    opener.clicked.connect(lambda: open_path(folder, box.parentWidget()))
     changer = box.addButton("更改输出文件夹…", QMessageBox.ButtonRole.ActionRole)
     changer.clicked.connect(lambda: change(box.parentWidget(), ctx))

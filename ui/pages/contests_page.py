@@ -592,7 +592,7 @@ class ContestsPage(QWidget):
 
     def _open_folder(self) -> None:
         if self.printed_to is not None:
-            output_folder.open_folder(self.printed_to, self)
+            output_folder.open_path(self.printed_to, self)
 
     @staticmethod
     def _say(label: QLabel, colour: str, text: str, size: int = 13) -> None:

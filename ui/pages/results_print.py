@@ -171,7 +171,7 @@ class PrintPanel(QGroupBox):
         self.open_folder_button = QPushButton("打开文件夹")
         self.open_folder_button.setToolTip("打开打印文件所在的文件夹")
         self.open_folder_button.clicked.connect(
-            lambda: output_folder.open_folder(self.printed_to or self.folder(), self))
+            lambda: output_folder.open_path(self.printed_to or self.folder(), self))
         self.printed_to: Path | None = None
         self.open_folder_button.hide()  # until a PDF was made
         self.change_folder_button = QPushButton("更改输出文件夹…")
